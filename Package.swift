@@ -1,0 +1,74 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings shared by every target (see docs/architecture.md).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Upstream",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "upstream", targets: ["upstream"]),
+        .library(name: "UpstreamModel", targets: ["UpstreamModel"]),
+        .library(name: "UpstreamSynth", targets: ["UpstreamSynth"]),
+        .library(name: "UpstreamIngest", targets: ["UpstreamIngest"]),
+        .library(name: "UpstreamStore", targets: ["UpstreamStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Pure value types: agencies, codes, identifiers, dates. No I/O.
+        .target(name: "UpstreamModel", swiftSettings: strict),
+        // The synthetic city: generative model, extracts with identifier noise, ground truth.
+        .target(
+            name: "UpstreamSynth",
+            dependencies: ["UpstreamModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        // Source specifications, CSV/JSONL parsing, validation, quarantine, provenance.
+        .target(
+            name: "UpstreamIngest",
+            dependencies: [
+                "UpstreamModel", "UpstreamStore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // The store protocol and an in-memory implementation.
+        .target(name: "UpstreamStore", dependencies: ["UpstreamModel"], swiftSettings: strict),
+        // The SQLite adapter (GRDB): the embedded default store.
+        .target(
+            name: "UpstreamStoreSQLite",
+            dependencies: ["UpstreamStore", "UpstreamModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // The command-line interface: thin commands over the modules.
+        .executableTarget(
+            name: "upstream",
+            dependencies: [
+                "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "UpstreamModelTests", dependencies: [
+            "UpstreamModel", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "UpstreamSynthTests", dependencies: ["UpstreamSynth", "UpstreamModel"]),
+        .testTarget(name: "UpstreamIngestTests", dependencies: [
+            "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel", "UpstreamSynth",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "UpstreamStoreTests", dependencies: ["UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel"]),
+        .testTarget(name: "UpstreamCLITests", dependencies: ["upstream", "UpstreamModel"]),
+    ]
+)

@@ -1,0 +1,315 @@
+/// Why a CSV record could not be split into fields reliably.
+public enum CSVProblem: String, Sendable, Hashable {
+    /// A quoted field never closes (before the end of the file or within the record size limit).
+    /// The record is reported as its first physical line, and reading resumes on the next line.
+    case unbalancedQuote = "unbalanced_quote"
+    /// Text follows a closing quote before the delimiter (`"abc"def`).
+    case malformedQuote = "malformed_quote"
+    /// The record is longer than the limit; it is reported truncated and the rest of its line is skipped.
+    case recordTooLong = "record_too_long"
+}
+
+/// Options for reading delimited text.
+public struct CSVOptions: Sendable, Hashable {
+    /// The field separator (one byte, e.g. `,`, `|`, tab).
+    public var delimiter: UInt8
+    /// The quote character.
+    public var quote: UInt8
+    /// The longest record accepted, in bytes; bounds memory and stops an unbalanced quote swallowing the file.
+    public var maxRecordBytes: Int
+
+    public init(delimiter: UInt8 = UInt8(ascii: ","), quote: UInt8 = UInt8(ascii: "\""), maxRecordBytes: Int = 1 << 20) {
+        self.delimiter = delimiter; self.quote = quote; self.maxRecordBytes = maxRecordBytes
+    }
+}
+
+/// A streaming reader of delimited text (RFC 4180 and the usual deviations) working on UTF-8 bytes.
+///
+/// - Any one-byte delimiter; fields may be quoted, with `""` for a quote and embedded delimiters and newlines.
+/// - LF, CRLF or CR line endings; a UTF-8 byte order mark at the start is skipped.
+/// - Blank lines are skipped and counted in ``blankLines``.
+/// - Memory is bounded: a chunked buffer plus at most one record (``CSVOptions/maxRecordBytes``).
+///
+/// Call ``next()`` to advance; the current record's fields are then read with ``field(_:)`` (decoded) or
+/// ``fieldBytes(_:)``, and ``raw`` gives the record's bytes exactly as delivered.
+public struct CSVReader<Stream: ByteStream> {
+    var stream: Stream
+    public let options: CSVOptions
+    var buffer: [UInt8]
+    var start = 0          // start of the current record in `buffer`
+    var end = 0            // bytes of `buffer` filled
+    var eof = false
+    var atFileStart = true
+    var skipLF = false     // a CR ended the last record; a following LF belongs to it
+    var nextLine = 1
+
+    // Current record, positions relative to `recordStart` in `buffer`.
+    var recordStart = 0
+    var recordEnd = 0
+    var fieldStart: [Int] = []
+    var fieldEnd: [Int] = []
+    var fieldEscaped: [Bool] = []
+
+    /// The physical line the current record starts on (1-based).
+    public private(set) var line = 0
+    /// Why the current record is unreliable, if it is.
+    public private(set) var problem: CSVProblem?
+    /// Blank lines skipped so far.
+    public private(set) var blankLines = 0
+    /// Whether the file started with a UTF-8 byte order mark.
+    public private(set) var hadByteOrderMark = false
+
+    /// - Parameters:
+    ///   - stream: where the bytes come from.
+    ///   - options: delimiter, quote and the record size limit.
+    ///   - chunkSize: how many bytes to read at a time.
+    public init(_ stream: Stream, options: CSVOptions = CSVOptions(), chunkSize: Int = 1 << 20) {
+        self.stream = stream
+        self.options = options
+        buffer = [UInt8](repeating: 0, count: max(chunkSize, 64))
+    }
+
+    /// The number of fields in the current record.
+    public var fieldCount: Int { fieldStart.count }
+
+    /// The current record's bytes as delivered, without its line ending.
+    public var raw: ArraySlice<UInt8> { buffer[recordStart..<recordEnd] }
+
+    /// The bytes of field `i` of the current record, quotes removed and `""` collapsed.
+    public func fieldBytes(_ i: Int) -> [UInt8] {
+        let s = recordStart + fieldStart[i], e = recordStart + fieldEnd[i]
+        guard fieldEscaped[i] else { return Array(buffer[s..<e]) }
+        var out: [UInt8] = []
+        out.reserveCapacity(e - s)
+        var j = s
+        while j < e {
+            out.append(buffer[j])
+            if buffer[j] == options.quote, j + 1 < e, buffer[j + 1] == options.quote { j += 2 } else { j += 1 }
+        }
+        return out
+    }
+
+    /// Calls `body` with field `i`'s bytes without copying when it needs no unescaping.
+    public func withFieldBytes<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if fieldEscaped[i] {
+            return try fieldBytes(i).withUnsafeBufferPointer(body)
+        }
+        let s = recordStart + fieldStart[i], e = recordStart + fieldEnd[i]
+        return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[s..<e])) }
+    }
+
+    /// Field `i` of the current record as text (invalid UTF-8 is replaced by U+FFFD; check ``isValidUTF8``).
+    public func field(_ i: Int) -> String {
+        withFieldBytes(i) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Whether the current record's bytes are valid UTF-8.
+    public var isValidUTF8: Bool {
+        buffer.withUnsafeBufferPointer { p in
+            let r = UnsafeBufferPointer(rebasing: p[recordStart..<recordEnd])
+            var ascii = true
+            for b in r where b >= 0x80 { ascii = false; break }
+            if ascii { return true }
+            return String(validating: r, as: UTF8.self) != nil
+        }
+    }
+
+    /// Reads more bytes, moving the current record to the front of the buffer and growing it when needed.
+    /// Returns false at the end of the stream.
+    mutating func fill() throws -> Bool {
+        if eof { return false }
+        if start > 0 {
+            let keep = end - start
+            if keep > 0 {
+                buffer.withUnsafeMutableBytes { p in
+                    p.baseAddress!.copyMemory(from: p.baseAddress! + start, byteCount: keep)
+                }
+            }
+            end = keep
+            start = 0
+        }
+        if end == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+        let n = try buffer.withUnsafeMutableBytes { p in
+            try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: p[end...]))
+        }
+        if n == 0 { eof = true; return false }
+        end += n
+        return true
+    }
+
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, afterQuote, skipLine }
+
+    /// Advances to the next record.
+    /// - Returns: `false` at the end of the input.
+    /// - Throws: only when the underlying stream fails.
+    public mutating func next() throws -> Bool {
+        let q = options.quote, d = options.delimiter
+        let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        while true {
+            // Line-ending bookkeeping and the byte order mark, before the record starts.
+            if start == end, try !fill() { return false }
+            if atFileStart {
+                while end - start < 3, try fill() {}
+                if end - start >= 3, buffer[start] == 0xEF, buffer[start + 1] == 0xBB, buffer[start + 2] == 0xBF {
+                    start += 3
+                    hadByteOrderMark = true
+                }
+                atFileStart = false
+                if start == end, try !fill() { return false }
+            }
+            if skipLF {
+                skipLF = false
+                if buffer[start] == lf {
+                    start += 1
+                    continue
+                }
+            }
+            if buffer[start] == lf || buffer[start] == cr {
+                // A blank line.
+                skipLF = buffer[start] == cr
+                start += 1
+                blankLines += 1
+                nextLine += 1
+                continue
+            }
+            break
+        }
+
+        fieldStart.removeAll(keepingCapacity: true)
+        fieldEnd.removeAll(keepingCapacity: true)
+        fieldEscaped.removeAll(keepingCapacity: true)
+        problem = nil
+        line = nextLine
+        var linesInRecord = 0
+        var state = State.fieldStart
+        var pos = start           // absolute position in buffer
+        var fStart = 0            // relative
+        var escaped = false
+        var contentEnd = 0        // relative end of a quoted field's content
+
+        func finishField(_ endRel: Int) {
+            fieldStart.append(fStart); fieldEnd.append(endRel); fieldEscaped.append(escaped)
+        }
+
+        while true {
+            if pos == end {
+                let base = start
+                let more = try fill()
+                pos -= base - start
+                if !more {
+                    // End of input ends the record.
+                    let rel = pos - start
+                    switch state {
+                    case .fieldStart: finishField(rel); fStart = rel
+                    case .unquoted: finishField(rel)
+                    case .afterQuote, .quoteInQuoted: finishField(contentEnd)
+                    case .quoted: return unbalanced()
+                    case .skipLine: break
+                    }
+                    recordStart = start; recordEnd = state == .skipLine ? min(end, start + options.maxRecordBytes) : pos
+                    start = pos
+                    nextLine += linesInRecord + 1
+                    return true
+                }
+                continue
+            }
+            let rel = pos - start
+            if rel >= options.maxRecordBytes, state != .skipLine {
+                if state == .quoted || state == .quoteInQuoted { return unbalanced() }
+                problem = .recordTooLong
+                state = .skipLine
+            }
+            let b = buffer[pos]
+            switch state {
+            case .fieldStart:
+                fStart = rel
+                escaped = false
+                if b == q {
+                    state = .quoted
+                    fStart = rel + 1
+                    pos += 1
+                    continue
+                }
+                state = .unquoted
+                fallthrough
+            case .unquoted:
+                if b == d {
+                    finishField(rel)
+                    state = .fieldStart
+                } else if b == lf || b == cr {
+                    finishField(rel)
+                    return endRecord(at: pos, terminator: b, lines: linesInRecord)
+                }
+                pos += 1
+            case .quoted:
+                if b == q {
+                    state = .quoteInQuoted
+                    contentEnd = rel
+                } else if b == lf {
+                    linesInRecord += 1
+                }
+                pos += 1
+            case .quoteInQuoted:
+                if b == q {
+                    escaped = true
+                    state = .quoted
+                    pos += 1
+                } else {
+                    state = .afterQuote
+                }
+            case .afterQuote:
+                if b == d {
+                    finishField(contentEnd)
+                    state = .fieldStart
+                    pos += 1
+                } else if b == lf || b == cr {
+                    finishField(contentEnd)
+                    return endRecord(at: pos, terminator: b, lines: linesInRecord)
+                } else {
+                    // Text after a closing quote: keep reading the field to its end, but flag the record.
+                    problem = .malformedQuote
+                    state = .unquoted
+                }
+            case .skipLine:
+                if b == lf || b == cr {
+                    recordStart = start
+                    recordEnd = start + options.maxRecordBytes
+                    fieldStart.removeAll(); fieldEnd.removeAll(); fieldEscaped.removeAll()
+                    start = pos + 1
+                    skipLF = b == cr
+                    nextLine += linesInRecord + 1
+                    return true
+                }
+                pos += 1
+            }
+        }
+
+    }
+
+    private mutating func endRecord(at pos: Int, terminator: UInt8, lines: Int) -> Bool {
+        recordStart = start
+        recordEnd = pos
+        start = pos + 1
+        skipLF = terminator == UInt8(ascii: "\r")
+        nextLine += lines + 1
+        return true
+    }
+
+    /// Reports the first physical line of a record whose quote never closes, and resumes after it.
+    private mutating func unbalanced() -> Bool {
+        fieldStart.removeAll(); fieldEnd.removeAll(); fieldEscaped.removeAll()
+        problem = .unbalancedQuote
+        recordStart = start
+        var i = start
+        while i < end, buffer[i] != UInt8(ascii: "\n"), buffer[i] != UInt8(ascii: "\r") { i += 1 }
+        recordEnd = i
+        if i < end {
+            skipLF = buffer[i] == UInt8(ascii: "\r")
+            start = i + 1
+        } else {
+            start = end
+        }
+        nextLine += 1
+        return true
+    }
+}

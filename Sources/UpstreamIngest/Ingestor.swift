@@ -1,0 +1,226 @@
+import Crypto
+import Foundation
+import UpstreamModel
+import UpstreamStore
+
+/// What loading one file did. Every row read was either loaded or quarantined.
+public struct FileReport: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable {
+        /// The file was loaded as a new delivery.
+        case loaded
+        /// The same file (same source, same SHA-256) was already in the store; nothing changed.
+        case alreadyLoaded = "already_loaded"
+    }
+
+    public var source: String
+    public var file: String
+    public var sha256: String
+    public var status: Status
+    public var deliveryID: Int64
+    public var counts: DeliveryCounts
+    /// Quarantined rows of this file by reason code.
+    public var quarantinedByReason: [String: Int]
+    /// Earlier deliveries of the source that this one replaced (`--replace`).
+    public var supersededDeliveries: [Int64]
+    public var supersededRecords: Int
+
+    /// `rows read 10 = loaded 8 + quarantined 2`.
+    public var balanceLine: String {
+        "rows read \(counts.rowsRead) = loaded \(counts.loaded) + quarantined \(counts.quarantined)"
+    }
+}
+
+/// How far a load has got, for progress displays.
+public struct IngestProgress: Sendable {
+    public var rows: Int
+    public var bytesRead: Int64
+    public var totalBytes: Int64?
+}
+
+/// Loads agency files into a store under a spec: parse, validate, map, quarantine, with provenance.
+public struct Ingestor: Sendable {
+    public var store: any RecordStore
+    /// Seconds since 1970 written as every record's load time.
+    public var loadedAt: Int64
+    /// The load date: dates after it are implausible.
+    public var today: CivilDate
+    /// Largest CSV record accepted (bytes).
+    public var maxRecordBytes: Int
+
+    /// - Parameters:
+    ///   - store: where records go.
+    ///   - loadedAt: the load time (seconds since 1970, UTC); pass it in so runs are reproducible.
+    ///   - today: the load date; defaults to `loadedAt`'s day.
+    public init(store: any RecordStore, loadedAt: Int64, today: CivilDate? = nil, maxRecordBytes: Int = 1 << 20) {
+        self.store = store
+        self.loadedAt = loadedAt
+        self.today = today ?? CivilDate(dayNumber: Int32(loadedAt / 86_400))
+        self.maxRecordBytes = maxRecordBytes
+    }
+
+    /// The SHA-256 of a file, hex encoded, read in chunks.
+    public static func sha256(path: String) throws -> String {
+        let stream = try FileByteStream(path: path)
+        var hasher = SHA256()
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = try buf.withUnsafeMutableBytes { try stream.read(into: $0) }
+            if n == 0 { break }
+            buf.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Loads one file as one delivery of `spec`'s source, in one transaction.
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - spec: the source's spec.
+    ///   - replacing: whether this delivery supersedes the source's earlier deliveries.
+    ///   - progress: called now and then with how far the load has got.
+    /// - Returns: the figures of the load.
+    /// - Throws: ``IngestError`` when the file as a whole cannot be loaded (empty, bad header, a column the
+    ///   spec names is missing); the store is then unchanged. Bad rows never throw: they are quarantined.
+    public func ingest(
+        path: String, spec: SourceSpec, replacing: Bool = false, progress: ((IngestProgress) -> Void)? = nil
+    ) throws -> FileReport {
+        let sha = try Self.sha256(path: path)
+        let stream = try FileByteStream(path: path)
+        let total = stream.size
+        let fileName = (path as NSString).lastPathComponent
+        let mapper = RowMapper(spec: spec, today: today)
+        let windows1252 = spec.encoding == .windows1252
+        func decode(_ p: UnsafeBufferPointer<UInt8>) -> String {
+            windows1252 ? TextDecoding.windows1252(p) : String(decoding: p, as: UTF8.self)
+        }
+        var byReason: [String: Int] = [:]
+
+        let options: CSVOptions
+        let isJSON: Bool
+        switch spec.format {
+        case .csv(let d):
+            options = CSVOptions(delimiter: d, maxRecordBytes: maxRecordBytes)
+            isJSON = false
+        case .jsonLines:
+            // One field per line: NUL and SOH never appear unescaped in JSON text.
+            options = CSVOptions(delimiter: 0x01, quote: 0x00, maxRecordBytes: maxRecordBytes)
+            isJSON = true
+        }
+        var reader = CSVReader(stream, options: options)
+
+        // The header (CSV): checked before the store is touched.
+        var slotIndex: [Int] = []
+        var headerCount = 0
+        if !isJSON {
+            guard try reader.next() else { throw IngestError.emptyFile(path) }
+            guard reader.problem == nil else {
+                throw IngestError.spec(path, line: 1, column: nil, field: "(header)", "the header row cannot be read: \(reader.problem!.rawValue)")
+            }
+            var header: [String] = []
+            var position: [String: Int] = [:]
+            for i in 0..<reader.fieldCount {
+                let name = reader.withFieldBytes(i, decode).trimmingSpaces()
+                guard !name.isEmpty else { throw IngestError.emptyHeader(path, position: i + 1) }
+                guard position[name] == nil else { throw IngestError.duplicateHeader(path, column: name) }
+                position[name] = i
+                header.append(name)
+            }
+            headerCount = header.count
+            for c in spec.columns where position[c.name] == nil {
+                throw IngestError.missingColumn(path, column: c.name, spec: spec.path, specLine: c.line, field: c.field)
+            }
+            slotIndex = mapper.slotColumns.map { position[$0]! }
+        }
+
+        let delivery = Delivery(source: spec.name, fileName: fileName, fileSHA256: sha, loadedAt: loadedAt)
+        var sawAnyRow = !isJSON
+        let outcome = try store.loadDelivery(delivery, source: spec.sourceInfo, replacing: replacing) { writer in
+            var counts = DeliveryCounts()
+            var values = [String](repeating: "", count: mapper.slotColumns.count)
+            func quarantine(_ reason: QuarantineReason, _ field: String?) throws {
+                try writer.quarantine(QuarantinedRow(
+                    source: spec.name, fileName: fileName, fileSHA256: sha, line: reader.line, raw: Array(reader.raw),
+                    reason: reason.rawValue, field: field, loadedAt: loadedAt))
+                counts.quarantined += 1
+                byReason[reason.rawValue, default: 0] += 1
+            }
+            while try reader.next() {
+                sawAnyRow = true
+                counts.rowsRead += 1
+                if let progress, counts.rowsRead & 0x3FFF == 0 {
+                    progress(IngestProgress(rows: counts.rowsRead, bytesRead: stream.bytesRead, totalBytes: total))
+                }
+                if let p = reader.problem {
+                    try quarantine(QuarantineReason(rawValue: p.rawValue)!, nil)
+                    continue
+                }
+                if spec.encoding == .utf8, !reader.isValidUTF8 {
+                    try quarantine(.invalidEncoding, nil)
+                    continue
+                }
+                if isJSON {
+                    guard let object = Self.jsonObject(reader.raw) else {
+                        try quarantine(.invalidJSON, nil)
+                        continue
+                    }
+                    var bad: String?
+                    for (k, name) in mapper.slotColumns.enumerated() {
+                        switch object[name] {
+                        case nil, is NSNull: values[k] = ""
+                        case let s as String: values[k] = s.trimmingSpaces()
+                        case let n as NSNumber: values[k] = n.stringValue
+                        default: bad = name
+                        }
+                    }
+                    if let bad {
+                        try quarantine(.invalidJSON, bad)
+                        continue
+                    }
+                } else {
+                    guard reader.fieldCount == headerCount else {
+                        try quarantine(.columnCount, "\(reader.fieldCount) fields, header has \(headerCount)")
+                        continue
+                    }
+                    for k in slotIndex.indices {
+                        values[k] = reader.withFieldBytes(slotIndex[k]) { p in
+                            // Fast path: no surrounding spaces.
+                            if let f = p.first, let l = p.last, f != 32, f != 9, l != 32, l != 9 { return decode(p) }
+                            return p.isEmpty ? "" : decode(p).trimmingSpaces()
+                        }
+                    }
+                }
+                let prov = Provenance(source: spec.name, fileName: fileName, fileSHA256: sha, line: reader.line, loadedAt: loadedAt)
+                switch mapper.map(values, provenance: prov) {
+                case .success(let record):
+                    guard try writer.append(record) else {
+                        try quarantine(.duplicateRecordID, spec.recordID.name)
+                        continue
+                    }
+                    counts.loaded += 1
+                    if record.flags.contains(.nhsNumberInvalid) { counts.nhsNumberInvalid += 1 }
+                    if record.flags.contains(.upnInvalid) { counts.upnInvalid += 1 }
+                    if record.flags.contains(.dateOfBirthPlaceholder) { counts.dateOfBirthPlaceholder += 1 }
+                case .failure(let r):
+                    try quarantine(r.reason, r.field)
+                }
+            }
+            counts.blankLines = reader.blankLines
+            if !sawAnyRow { throw IngestError.emptyFile(path) }
+            progress?(IngestProgress(rows: counts.rowsRead, bytesRead: stream.bytesRead, totalBytes: total))
+            return counts
+        }
+        switch outcome {
+        case .loaded(let summary, let superseded, let removed):
+            return FileReport(source: spec.name, file: path, sha256: sha, status: .loaded, deliveryID: summary.id,
+                              counts: summary.counts, quarantinedByReason: byReason, supersededDeliveries: superseded,
+                              supersededRecords: removed)
+        case .alreadyLoaded(let summary):
+            return FileReport(source: spec.name, file: path, sha256: sha, status: .alreadyLoaded, deliveryID: summary.id,
+                              counts: summary.counts, quarantinedByReason: [:], supersededDeliveries: [], supersededRecords: 0)
+        }
+    }
+
+    static func jsonObject(_ raw: ArraySlice<UInt8>) -> [String: Any]? {
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(raw)) else { return nil }
+        return obj as? [String: Any]
+    }
+}

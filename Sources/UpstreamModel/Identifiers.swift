@@ -1,0 +1,60 @@
+/// Validation of the national identifiers that some agencies hold.
+///
+/// Only the NHS (health) and the unique pupil number (schools) carry check
+/// characters; other identifiers (police national computer id, local ids)
+/// are opaque strings.
+public enum NHSNumber {
+    /// The modulus-11 check digit for the first nine digits, or `nil` when none
+    /// exists (a remainder of 10 means no valid number has these nine digits).
+    public static func checkDigit(forFirstNine digits: [Int]) -> Int? {
+        precondition(digits.count == 9)
+        var sum = 0
+        for (i, d) in digits.enumerated() { sum += d * (10 - i) }
+        let check = 11 - sum % 11
+        if check == 11 { return 0 }
+        if check == 10 { return nil }
+        return check
+    }
+
+    /// Whether `text` (ten digits, spaces allowed) is a valid NHS number.
+    public static func isValid<S: StringProtocol>(_ text: S) -> Bool {
+        let digits = text.utf8.compactMap { c -> Int? in
+            c == 32 ? nil : (c >= 48 && c <= 57 ? Int(c - 48) : -1)
+        }
+        guard digits.count == 10, !digits.contains(-1) else { return false }
+        guard let check = checkDigit(forFirstNine: Array(digits[0..<9])) else { return false }
+        return check == digits[9]
+    }
+
+    /// Formats ten digits in the usual 3-3-4 layout, `943 476 5919`.
+    public static func spaced(_ ten: String) -> String {
+        let a = Array(ten)
+        guard a.count == 10 else { return ten }
+        return String(a[0..<3]) + " " + String(a[3..<6]) + " " + String(a[6..<10])
+    }
+}
+
+/// The unique pupil number (UPN) that the Department for Education gives every pupil
+/// in England: a check letter followed by twelve digits (a 3-digit local authority
+/// number, a 4-digit school number, a 2-digit year and a 3-digit serial).
+public enum UniquePupilNumber {
+    /// The check letters, indexed by remainder 0…22 (I, O and S are not used).
+    static let letters = Array("ABCDEFGHJKLMNPQRTUVWXYZ")
+
+    /// The check letter for twelve digits.
+    public static func checkLetter(forDigits digits: [Int]) -> Character {
+        precondition(digits.count == 12)
+        var sum = 0
+        for (i, d) in digits.enumerated() { sum += d * (i + 2) }
+        return letters[sum % 23]
+    }
+
+    /// Whether `text` is a well-formed UPN with a correct check letter.
+    public static func isValid<S: StringProtocol>(_ text: S) -> Bool {
+        let chars = Array(text)
+        guard chars.count == 13 else { return false }
+        let digits = chars[1...].compactMap { $0.wholeNumberValue }
+        guard digits.count == 12 else { return false }
+        return checkLetter(forDigits: digits) == chars[0]
+    }
+}

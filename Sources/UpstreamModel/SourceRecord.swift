@@ -1,0 +1,93 @@
+/// The identity attributes that one agency's row states about one person.
+///
+/// Every field is optional: agencies hold different identifiers, and a value
+/// that fails validation is kept as text but not trusted (see `nhsNumberValid`).
+public struct Identity: Hashable, Sendable, Codable {
+    public var forename: String?
+    public var middleNames: String?
+    public var surname: String?
+    public var dateOfBirth: CivilDate?
+    public var sex: Sex?
+    public var postcode: String?
+    public var ethnicity: String?
+    public var nhsNumber: String?
+    /// Whether `nhsNumber` carries a valid check digit; an invalid one is kept for review but never used as an identifier.
+    public var nhsNumberValid: Bool?
+    public var upn: String?
+    public var pncID: String?
+    /// The agency's own id for the person (case number, child id, client id).
+    public var localID: String?
+
+    public init(
+        forename: String? = nil, middleNames: String? = nil, surname: String? = nil, dateOfBirth: CivilDate? = nil,
+        sex: Sex? = nil, postcode: String? = nil, ethnicity: String? = nil, nhsNumber: String? = nil,
+        nhsNumberValid: Bool? = nil, upn: String? = nil, pncID: String? = nil, localID: String? = nil
+    ) {
+        self.forename = forename; self.middleNames = middleNames; self.surname = surname
+        self.dateOfBirth = dateOfBirth; self.sex = sex; self.postcode = postcode; self.ethnicity = ethnicity
+        self.nhsNumber = nhsNumber; self.nhsNumberValid = nhsNumberValid; self.upn = upn; self.pncID = pncID
+        self.localID = localID
+    }
+}
+
+/// What an agency's row records happening: dated, of a kind, with the person's role.
+public struct Event: Hashable, Sendable, Codable {
+    public var kind: EventKind
+    public var date: CivilDate
+    /// Minutes after midnight, when the agency records a time.
+    public var minuteOfDay: Int?
+    public var endDate: CivilDate?
+    public var role: Role?
+    /// Small-area code of where it happened.
+    public var area: String?
+    /// Home Office offence classification code, for crimes.
+    public var offenceCode: String?
+    public var flags: CrimeFlags
+    /// A short coded detail (referral reason, plan category, disposal, injury mechanism).
+    public var detail: String?
+    /// The agency's reference for the event, shared by the rows of the same event (a crime reference).
+    public var reference: String?
+
+    public init(
+        kind: EventKind, date: CivilDate, minuteOfDay: Int? = nil, endDate: CivilDate? = nil, role: Role? = nil,
+        area: String? = nil, offenceCode: String? = nil, flags: CrimeFlags = [], detail: String? = nil,
+        reference: String? = nil
+    ) {
+        self.kind = kind; self.date = date; self.minuteOfDay = minuteOfDay; self.endDate = endDate; self.role = role
+        self.area = area; self.offenceCode = offenceCode; self.flags = flags; self.detail = detail
+        self.reference = reference
+    }
+}
+
+/// Where a stored record came from: which source, which file (by content hash), which line, and when it was loaded.
+public struct Provenance: Hashable, Sendable, Codable {
+    public var source: String
+    public var fileName: String
+    public var fileSHA256: String
+    public var line: Int
+    /// Seconds since 1970-01-01 UTC.
+    public var loadedAt: Int64
+
+    public init(source: String, fileName: String, fileSHA256: String, line: Int, loadedAt: Int64) {
+        self.source = source; self.fileName = fileName; self.fileSHA256 = fileSHA256; self.line = line
+        self.loadedAt = loadedAt
+    }
+}
+
+/// One agency's row about one person: who (identity), what (event), and where the row came from.
+///
+/// `source` and `recordID` together identify the row; for a synthetic city they are
+/// exactly the `source,record_id` of `truth/records.csv`.
+public struct SourceRecord: Hashable, Sendable, Codable {
+    public var source: String
+    public var recordID: String
+    public var agency: Agency
+    public var identity: Identity
+    public var event: Event?
+    public var provenance: Provenance
+
+    public init(source: String, recordID: String, agency: Agency, identity: Identity, event: Event?, provenance: Provenance) {
+        self.source = source; self.recordID = recordID; self.agency = agency; self.identity = identity
+        self.event = event; self.provenance = provenance
+    }
+}

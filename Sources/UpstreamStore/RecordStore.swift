@@ -1,0 +1,72 @@
+import UpstreamModel
+
+/// Receives the rows of one delivery inside the store's transaction for that delivery.
+///
+/// A writer exists only inside ``RecordStore/loadDelivery(_:source:replacing:_:)``'s closure and must not escape it.
+public protocol DeliveryWriter: AnyObject {
+    /// Adds a record; returns `false`, changing nothing, when the source already holds a record with the same id.
+    func append(_ record: StoredRecord) throws -> Bool
+    /// Adds a row that could not be loaded.
+    func quarantine(_ row: QuarantinedRow) throws
+}
+
+/// Where Upstream keeps source records, quarantined rows, deliveries and the audit log.
+///
+/// One protocol for every backend (SQLite now, PostgreSQL later); the methods name intents, and each
+/// delivery loads inside one closure that is one transaction. The interface is synchronous because
+/// ingest is a CPU-bound stream inside a single transaction; an asynchronous backend can bridge it.
+public protocol RecordStore: Sendable {
+    /// Loads one delivery atomically.
+    ///
+    /// If this source already holds a live delivery with the same SHA-256, nothing changes and the
+    /// result is `.alreadyLoaded` (the closure is not called). Otherwise, in one transaction: the source's
+    /// details are recorded, with `replacing` every earlier live delivery of the source is superseded (its
+    /// records and quarantined rows removed), `body` writes the rows, and the delivery and its counts are
+    /// stored. If `body` throws, the store is left exactly as before.
+    /// - Parameters:
+    ///   - delivery: the file being loaded.
+    ///   - source: the source's owner, legal basis and retention, as its spec states them.
+    ///   - replacing: whether this delivery supersedes the source's earlier deliveries.
+    ///   - body: writes every row; returns the delivery's figures.
+    /// - Returns: what happened.
+    func loadDelivery(
+        _ delivery: Delivery, source: SourceInfo, replacing: Bool,
+        _ body: (any DeliveryWriter) throws -> DeliveryCounts
+    ) throws -> DeliveryOutcome
+
+    /// Every registered source.
+    func sources() throws -> [SourceInfo]
+    /// Deliveries, oldest first, optionally of one source.
+    func deliveries(source: String?) throws -> [DeliverySummary]
+    /// Records and quarantined rows by source.
+    func sourceCounts() throws -> [SourceCount]
+    /// Calls `body` with each stored record in load order, optionally of one source and only person-level ones.
+    func forEachRecord(source: String?, personLevelOnly: Bool, _ body: (StoredRecord) throws -> Void) throws
+    /// Quarantined rows counted by source, reason and field.
+    func quarantineGroups(source: String?) throws -> [QuarantineGroup]
+    /// Calls `body` with each quarantined row, optionally filtered.
+    func forEachQuarantinedRow(source: String?, reason: String?, _ body: (QuarantinedRow) throws -> Void) throws
+    /// Records past their source's retention period on `asOf`, by source (sources with none are omitted).
+    func retentionDue(asOf: CivilDate) throws -> [RetentionDue]
+    /// Deletes the records `retentionDue(asOf:)` lists, in one transaction, with an audit entry per source.
+    /// - Parameter at: the time written in the audit log (seconds since 1970).
+    func applyRetention(asOf: CivilDate, at: Int64) throws -> [RetentionDue]
+    /// The audit log, oldest first.
+    func auditLog() throws -> [AuditEntry]
+}
+
+extension RecordStore {
+    /// Every stored record, optionally of one source (convenience for small stores and tests).
+    public func records(source: String? = nil, personLevelOnly: Bool = false) throws -> [StoredRecord] {
+        var out: [StoredRecord] = []
+        try forEachRecord(source: source, personLevelOnly: personLevelOnly) { out.append($0) }
+        return out
+    }
+
+    /// Every quarantined row, optionally filtered (convenience for small stores and tests).
+    public func quarantinedRows(source: String? = nil, reason: String? = nil) throws -> [QuarantinedRow] {
+        var out: [QuarantinedRow] = []
+        try forEachQuarantinedRow(source: source, reason: reason) { out.append($0) }
+        return out
+    }
+}

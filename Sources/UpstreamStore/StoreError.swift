@@ -1,0 +1,27 @@
+/// An error from a store: what went wrong and where, never the personal values involved.
+public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    private enum Code: String, Sendable {
+        case unknownSource, corrupt, unsupportedSchema
+    }
+
+    private let code: Code
+    /// Ids, names of sources or tables: never personal data.
+    public let context: String
+
+    private init(_ code: Code, _ context: String) { self.code = code; self.context = context }
+
+    /// A source was referred to before it was registered.
+    public static func unknownSource(_ name: String) -> StoreError { StoreError(.unknownSource, name) }
+    /// A stored value cannot be read back (a column holds something the model does not know).
+    public static func corrupt(_ what: String) -> StoreError { StoreError(.corrupt, what) }
+    /// The database was written by a newer version of Upstream.
+    public static func unsupportedSchema(_ what: String) -> StoreError { StoreError(.unsupportedSchema, what) }
+
+    public var description: String {
+        switch code {
+        case .unknownSource: "unknown source '\(context)'"
+        case .corrupt: "store holds a value that cannot be read: \(context)"
+        case .unsupportedSchema: "unsupported store schema: \(context)"
+        }
+    }
+}

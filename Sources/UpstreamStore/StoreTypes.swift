@@ -1,0 +1,212 @@
+import UpstreamModel
+
+/// Marks on a stored record for values that were kept but must not be trusted.
+public struct RecordFlags: OptionSet, Hashable, Sendable, Codable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// The NHS number fails its modulus-11 check; it is kept for review but is not an identifier.
+    public static let nhsNumberInvalid = RecordFlags(rawValue: 1 << 0)
+    /// The unique pupil number fails its check letter; kept, not trusted.
+    public static let upnInvalid = RecordFlags(rawValue: 1 << 1)
+    /// The date of birth was a known placeholder (such as 01/01/1900) and is stored as missing.
+    public static let dateOfBirthPlaceholder = RecordFlags(rawValue: 1 << 2)
+
+    /// Every flag with its name, for reports.
+    public static let names: [(RecordFlags, String)] = [
+        (.nhsNumberInvalid, "nhs_number_invalid"), (.upnInvalid, "upn_invalid"),
+        (.dateOfBirthPlaceholder, "dob_placeholder"),
+    ]
+}
+
+/// One record as the store holds it: the canonical source record plus what ingest learned about it.
+public struct StoredRecord: Hashable, Sendable, Codable {
+    public var record: SourceRecord
+    /// Whether the row is about one person; crime-level rows (police_crimes) are event-only.
+    public var personLevel: Bool
+    public var flags: RecordFlags
+    /// Columns the spec keeps verbatim that have no place in the canonical model (grid references, counts).
+    public var extras: [String: String]
+
+    public init(record: SourceRecord, personLevel: Bool, flags: RecordFlags = [], extras: [String: String] = [:]) {
+        self.record = record; self.personLevel = personLevel; self.flags = flags; self.extras = extras
+    }
+}
+
+/// How long a source's records may be kept, and from which date that period runs.
+public struct RetentionPolicy: Hashable, Sendable, Codable {
+    /// The date a record's retention period runs from.
+    public enum Anchor: String, Hashable, Sendable, Codable, CaseIterable {
+        /// The event's end date when it has one, otherwise its date; the load date for records without an event.
+        case event
+        /// The day the record was loaded.
+        case load
+    }
+
+    public var years: Int
+    public var from: Anchor
+
+    public init(years: Int, from: Anchor = .event) { self.years = years; self.from = from }
+
+    /// The earliest anchor date still kept on `asOf`: records anchored before it are past retention.
+    public func cutoff(asOf: CivilDate) -> CivilDate {
+        let c = asOf.components
+        let y = c.year - years
+        let d = min(c.day, CivilDate.daysIn(month: c.month, year: y))
+        return CivilDate(year: y, month: c.month, day: d)!
+    }
+}
+
+/// What the store knows about a source: who owns it, why it may be shared, how long it is kept.
+public struct SourceInfo: Hashable, Sendable, Codable {
+    public var name: String
+    public var agency: Agency
+    public var owner: String
+    public var legalBasis: String
+    public var retention: RetentionPolicy
+
+    public init(name: String, agency: Agency, owner: String, legalBasis: String, retention: RetentionPolicy) {
+        self.name = name; self.agency = agency; self.owner = owner; self.legalBasis = legalBasis
+        self.retention = retention
+    }
+}
+
+/// One file delivered by a source, identified by its content hash.
+public struct Delivery: Hashable, Sendable, Codable {
+    public var source: String
+    public var fileName: String
+    public var fileSHA256: String
+    /// Seconds since 1970-01-01 UTC.
+    public var loadedAt: Int64
+
+    public init(source: String, fileName: String, fileSHA256: String, loadedAt: Int64) {
+        self.source = source; self.fileName = fileName; self.fileSHA256 = fileSHA256; self.loadedAt = loadedAt
+    }
+}
+
+/// The figures of one delivery: every row read is either loaded or quarantined.
+public struct DeliveryCounts: Hashable, Sendable, Codable {
+    public var rowsRead = 0
+    public var loaded = 0
+    public var quarantined = 0
+    /// Blank lines skipped (not rows).
+    public var blankLines = 0
+    public var nhsNumberInvalid = 0
+    public var upnInvalid = 0
+    public var dateOfBirthPlaceholder = 0
+
+    public init() {}
+
+    /// Whether rows read = loaded + quarantined.
+    public var balances: Bool { rowsRead == loaded + quarantined }
+}
+
+/// A stored delivery and its figures.
+public struct DeliverySummary: Hashable, Sendable, Codable {
+    public var id: Int64
+    public var delivery: Delivery
+    public var counts: DeliveryCounts
+    /// The delivery that replaced this one, if any.
+    public var supersededBy: Int64?
+
+    public init(id: Int64, delivery: Delivery, counts: DeliveryCounts, supersededBy: Int64?) {
+        self.id = id; self.delivery = delivery; self.counts = counts; self.supersededBy = supersededBy
+    }
+}
+
+/// What loading a delivery did.
+public enum DeliveryOutcome: Hashable, Sendable {
+    /// The delivery was loaded; `superseded` lists earlier deliveries it replaced and `supersededRecords` their records removed.
+    case loaded(DeliverySummary, superseded: [Int64], supersededRecords: Int)
+    /// This exact file (same source, same SHA-256) is already in the store; nothing changed.
+    case alreadyLoaded(DeliverySummary)
+}
+
+/// A row that could not be loaded, kept with where it came from and why.
+public struct QuarantinedRow: Hashable, Sendable, Codable {
+    public var source: String
+    public var fileName: String
+    public var fileSHA256: String
+    /// The physical line the row starts on (1-based; the header is line 1).
+    public var line: Int
+    /// The row's bytes exactly as delivered (without the line ending).
+    public var raw: [UInt8]
+    /// A stable reason code, e.g. `invalid_date`, `column_count`.
+    public var reason: String
+    /// The spec field or column concerned, when there is one.
+    public var field: String?
+    public var loadedAt: Int64
+
+    public init(
+        source: String, fileName: String, fileSHA256: String, line: Int, raw: [UInt8], reason: String,
+        field: String?, loadedAt: Int64
+    ) {
+        self.source = source; self.fileName = fileName; self.fileSHA256 = fileSHA256; self.line = line
+        self.raw = raw; self.reason = reason; self.field = field; self.loadedAt = loadedAt
+    }
+}
+
+/// Quarantined rows counted by source, reason and field.
+public struct QuarantineGroup: Hashable, Sendable, Codable {
+    public var source: String
+    public var reason: String
+    public var field: String?
+    public var count: Int
+    public init(source: String, reason: String, field: String?, count: Int) {
+        self.source = source; self.reason = reason; self.field = field; self.count = count
+    }
+}
+
+/// Records and quarantined rows held for one source.
+public struct SourceCount: Hashable, Sendable, Codable {
+    public var source: String
+    public var agency: Agency
+    public var records: Int
+    public var personRecords: Int
+    public var quarantined: Int
+    public var deliveries: Int
+    public init(source: String, agency: Agency, records: Int, personRecords: Int, quarantined: Int, deliveries: Int) {
+        self.source = source; self.agency = agency; self.records = records; self.personRecords = personRecords
+        self.quarantined = quarantined; self.deliveries = deliveries
+    }
+}
+
+/// Records of one source that are past its retention period on a date.
+public struct RetentionDue: Hashable, Sendable, Codable {
+    public var source: String
+    public var policy: RetentionPolicy
+    /// Records anchored before this date are past retention.
+    public var cutoff: CivilDate
+    public var records: Int
+    public init(source: String, policy: RetentionPolicy, cutoff: CivilDate, records: Int) {
+        self.source = source; self.policy = policy; self.cutoff = cutoff; self.records = records
+    }
+}
+
+/// One entry of the store's audit log: who did what to which source, when.
+public struct AuditEntry: Hashable, Sendable, Codable {
+    public var id: Int64
+    /// Seconds since 1970-01-01 UTC.
+    public var at: Int64
+    /// `ingest`, `supersede` or `retention_delete`.
+    public var action: String
+    public var source: String?
+    public var count: Int
+    /// Ids and figures only, never personal data.
+    public var detail: String
+    public init(id: Int64, at: Int64, action: String, source: String?, count: Int, detail: String) {
+        self.id = id; self.at = at; self.action = action; self.source = source; self.count = count; self.detail = detail
+    }
+}
+
+extension StoredRecord {
+    /// The date this record's retention period runs from under `policy`.
+    public func retentionAnchor(_ policy: RetentionPolicy) -> CivilDate {
+        let loadDay = CivilDate(dayNumber: Int32(record.provenance.loadedAt / 86_400))
+        switch policy.from {
+        case .load: return loadDay
+        case .event:
+            guard let e = record.event else { return loadDay }
+            return e.endDate ?? e.date
+        }
+    }
+}

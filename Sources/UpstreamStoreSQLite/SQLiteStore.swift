@@ -1,0 +1,296 @@
+import Foundation
+import GRDB
+import UpstreamModel
+import UpstreamStore
+
+/// The embedded store: one SQLite file (by default `upstream.db`), through GRDB.
+///
+/// All of Upstream's SQL lives in this module. A delivery loads in one transaction through prepared
+/// statements; SQLite's rollback journal makes a crash (even `kill -9`) mid-load leave the file as it was
+/// before that delivery.
+public final class SQLiteStore: RecordStore {
+    let db: DatabaseQueue
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    /// - Parameter path: a file path, or `:memory:` for a private in-memory database.
+    /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in
+            // Rollback journal: a huge single-file transaction writes only the pages it changes to the journal,
+            // and a crash rolls back on next open.
+            try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
+        db = path == ":memory:" ? try DatabaseQueue(configuration: config) : try DatabaseQueue(path: path, configuration: config)
+        try Schema.migrator.migrate(db)
+    }
+
+    // MARK: Loading
+
+    final class Writer: DeliveryWriter {
+        let db: Database
+        let insertRecord: Statement
+        let insertQuarantine: Statement
+        let deliveryID: Int64
+
+        init(db: Database, deliveryID: Int64) throws {
+            self.db = db
+            self.deliveryID = deliveryID
+            insertRecord = try db.makeStatement(sql: Schema.insertRecord)
+            insertQuarantine = try db.makeStatement(sql: Schema.insertQuarantine)
+        }
+
+        func append(_ stored: StoredRecord) throws -> Bool {
+            let r = stored.record, i = r.identity, e = r.event
+            let values: [(any DatabaseValueConvertible)?] = [
+                deliveryID, r.source, r.recordID, r.agency.rawValue, stored.personLevel, r.provenance.line,
+                i.forename, i.middleNames, i.surname, i.dateOfBirth.map { Int($0.dayNumber) }, i.sex?.rawValue,
+                i.postcode, i.ethnicity, i.nhsNumber, i.nhsNumberValid, i.upn, i.pncID, i.localID,
+                e?.kind.rawValue, e.map { Int($0.date.dayNumber) }, e?.minuteOfDay, e?.endDate.map { Int($0.dayNumber) },
+                e?.role?.rawValue, e?.area, e?.offenceCode, e.map { Int($0.flags.rawValue) }, e?.detail, e?.reference,
+                stored.flags.rawValue, stored.extras.isEmpty ? nil : JSONText.encode(stored.extras),
+            ]
+            try insertRecord.execute(arguments: StatementArguments(values))
+            return db.changesCount > 0
+        }
+
+        func quarantine(_ q: QuarantinedRow) throws {
+            try insertQuarantine.execute(arguments: [deliveryID, q.source, q.line, Data(q.raw), q.reason, q.field])
+        }
+    }
+
+    public func loadDelivery(
+        _ delivery: Delivery, source: SourceInfo, replacing: Bool,
+        _ body: (any DeliveryWriter) throws -> DeliveryCounts
+    ) throws -> DeliveryOutcome {
+        try db.write { db in
+            if let existing = try Self.liveDelivery(db, source: delivery.source, sha: delivery.fileSHA256) {
+                return .alreadyLoaded(existing)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO sources (name, agency, owner, legal_basis, retention_years, retention_from)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(name) DO UPDATE SET agency = excluded.agency, owner = excluded.owner,
+                      legal_basis = excluded.legal_basis, retention_years = excluded.retention_years,
+                      retention_from = excluded.retention_from
+                    """,
+                arguments: [source.name, source.agency.rawValue, source.owner, source.legalBasis,
+                            source.retention.years, source.retention.from.rawValue])
+            try db.execute(
+                sql: "INSERT INTO deliveries (source, file_name, file_sha256, loaded_at) VALUES (?, ?, ?, ?)",
+                arguments: [delivery.source, delivery.fileName, delivery.fileSHA256, delivery.loadedAt])
+            let id = db.lastInsertedRowID
+            var superseded: [Int64] = []
+            var removed = 0
+            if replacing {
+                superseded = try Int64.fetchAll(
+                    db, sql: "SELECT id FROM deliveries WHERE source = ? AND superseded_by IS NULL AND id <> ? ORDER BY id",
+                    arguments: [delivery.source, id])
+                if !superseded.isEmpty {
+                    try db.execute(sql: "DELETE FROM records WHERE source = ?", arguments: [delivery.source])
+                    removed = db.changesCount
+                    try db.execute(sql: "DELETE FROM quarantine WHERE source = ?", arguments: [delivery.source])
+                    try db.execute(
+                        sql: "UPDATE deliveries SET superseded_by = ? WHERE source = ? AND superseded_by IS NULL AND id <> ?",
+                        arguments: [id, delivery.source, id])
+                    try Self.log(db, at: delivery.loadedAt, action: "supersede", source: delivery.source, count: removed,
+                                 detail: "deliveries \(superseded.map(String.init).joined(separator: ",")) superseded by \(id)")
+                }
+            }
+            let writer = try Writer(db: db, deliveryID: id)
+            let c = try body(writer)
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET rows_read = ?, loaded = ?, quarantined = ?, blank_lines = ?,
+                      nhs_invalid = ?, upn_invalid = ?, dob_placeholder = ? WHERE id = ?
+                    """,
+                arguments: [c.rowsRead, c.loaded, c.quarantined, c.blankLines, c.nhsNumberInvalid, c.upnInvalid,
+                            c.dateOfBirthPlaceholder, id])
+            try Self.log(db, at: delivery.loadedAt, action: "ingest", source: delivery.source, count: c.loaded,
+                         detail: "delivery \(id) sha256 \(delivery.fileSHA256) read \(c.rowsRead) quarantined \(c.quarantined)")
+            return .loaded(DeliverySummary(id: id, delivery: delivery, counts: c, supersededBy: nil),
+                           superseded: superseded, supersededRecords: removed)
+        }
+    }
+
+    static func log(_ db: Database, at: Int64, action: String, source: String?, count: Int, detail: String) throws {
+        try db.execute(
+            sql: "INSERT INTO audit_log (at, action, source, count, detail) VALUES (?, ?, ?, ?, ?)",
+            arguments: [at, action, source, count, detail])
+    }
+
+    static func liveDelivery(_ db: Database, source: String, sha: String) throws -> DeliverySummary? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM deliveries WHERE source = ? AND file_sha256 = ? AND superseded_by IS NULL",
+            arguments: [source, sha]
+        ).map(Self.delivery(from:))
+    }
+
+    static func delivery(from row: Row) -> DeliverySummary {
+        var c = DeliveryCounts()
+        c.rowsRead = row["rows_read"]; c.loaded = row["loaded"]; c.quarantined = row["quarantined"]
+        c.blankLines = row["blank_lines"]; c.nhsNumberInvalid = row["nhs_invalid"]; c.upnInvalid = row["upn_invalid"]
+        c.dateOfBirthPlaceholder = row["dob_placeholder"]
+        return DeliverySummary(
+            id: row["id"],
+            delivery: Delivery(source: row["source"], fileName: row["file_name"], fileSHA256: row["file_sha256"], loadedAt: row["loaded_at"]),
+            counts: c, supersededBy: row["superseded_by"])
+    }
+
+    // MARK: Reading
+
+    public func sources() throws -> [SourceInfo] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM sources ORDER BY name").map(Self.source(from:))
+        }
+    }
+
+    static func source(from row: Row) throws -> SourceInfo {
+        let agencyCode: String = row["agency"], fromCode: String = row["retention_from"]
+        guard let agency = Agency(rawValue: agencyCode) else { throw StoreError.corrupt("sources.agency") }
+        guard let from = RetentionPolicy.Anchor(rawValue: fromCode) else { throw StoreError.corrupt("sources.retention_from") }
+        return SourceInfo(name: row["name"], agency: agency, owner: row["owner"], legalBasis: row["legal_basis"],
+                          retention: RetentionPolicy(years: row["retention_years"], from: from))
+    }
+
+    public func deliveries(source: String?) throws -> [DeliverySummary] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM deliveries WHERE ?1 IS NULL OR source = ?1 ORDER BY id", arguments: [source])
+                .map(Self.delivery(from:))
+        }
+    }
+
+    public func sourceCounts() throws -> [SourceCount] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.name, s.agency,
+                  (SELECT count(*) FROM records r WHERE r.source = s.name) AS records,
+                  (SELECT count(*) FROM records r WHERE r.source = s.name AND r.person_level) AS person_records,
+                  (SELECT count(*) FROM quarantine q WHERE q.source = s.name) AS quarantined,
+                  (SELECT count(*) FROM deliveries d WHERE d.source = s.name AND d.superseded_by IS NULL) AS deliveries
+                FROM sources s ORDER BY s.name
+                """).map { row in
+                let code: String = row["agency"]
+                guard let agency = Agency(rawValue: code) else { throw StoreError.corrupt("sources.agency") }
+                return SourceCount(source: row["name"], agency: agency, records: row["records"], personRecords: row["person_records"],
+                                   quarantined: row["quarantined"], deliveries: row["deliveries"])
+            }
+        }
+    }
+
+    public func forEachRecord(source: String?, personLevelOnly: Bool, _ body: (StoredRecord) throws -> Void) throws {
+        try db.read { db in
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT r.*, d.file_name, d.file_sha256, d.loaded_at FROM records r JOIN deliveries d ON d.id = r.delivery_id
+                WHERE (?1 IS NULL OR r.source = ?1) AND (?2 = 0 OR r.person_level) ORDER BY r.id
+                """, arguments: [source, personLevelOnly])
+            while let row = try cursor.next() { try body(Self.record(from: row)) }
+        }
+    }
+
+    static func record(from row: Row) throws -> StoredRecord {
+        func day(_ col: String) -> CivilDate? { (row[col] as Int32?).map(CivilDate.init(dayNumber:)) }
+        let agencyCode: String = row["agency"]
+        guard let agency = Agency(rawValue: agencyCode) else { throw StoreError.corrupt("records.agency") }
+        var sex: Sex?
+        if let s: String = row["sex"] {
+            guard let v = Sex(rawValue: s) else { throw StoreError.corrupt("records.sex") }
+            sex = v
+        }
+        let identity = Identity(
+            forename: row["forename"], middleNames: row["middle_names"], surname: row["surname"], dateOfBirth: day("dob"),
+            sex: sex, postcode: row["postcode"], ethnicity: row["ethnicity"], nhsNumber: row["nhs_number"],
+            nhsNumberValid: row["nhs_valid"], upn: row["upn"], pncID: row["pnc_id"], localID: row["local_id"])
+        var event: Event?
+        if let kindCode: String = row["event_kind"] {
+            guard let kind = EventKind(rawValue: kindCode), let date = day("event_date") else { throw StoreError.corrupt("records.event_kind") }
+            var role: Role?
+            if let r: String = row["role"] {
+                guard let v = Role(rawValue: r) else { throw StoreError.corrupt("records.role") }
+                role = v
+            }
+            event = Event(kind: kind, date: date, minuteOfDay: row["minute_of_day"], endDate: day("end_date"), role: role,
+                          area: row["area"], offenceCode: row["offence_code"],
+                          flags: CrimeFlags(rawValue: UInt16(row["crime_flags"] as Int? ?? 0)),
+                          detail: row["detail"], reference: row["reference"])
+        }
+        let prov = Provenance(source: row["source"], fileName: row["file_name"], fileSHA256: row["file_sha256"],
+                              line: row["line"], loadedAt: row["loaded_at"])
+        let rec = SourceRecord(source: row["source"], recordID: row["record_id"], agency: agency, identity: identity,
+                               event: event, provenance: prov)
+        let extras = (row["extras"] as String?).map(JSONText.decode) ?? [:]
+        return StoredRecord(record: rec, personLevel: row["person_level"], flags: RecordFlags(rawValue: row["record_flags"]),
+                            extras: extras)
+    }
+
+    public func quarantineGroups(source: String?) throws -> [QuarantineGroup] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT source, reason, field, count(*) AS n FROM quarantine WHERE ?1 IS NULL OR source = ?1
+                GROUP BY source, reason, field ORDER BY source, reason, field
+                """, arguments: [source]).map {
+                QuarantineGroup(source: $0["source"], reason: $0["reason"], field: $0["field"], count: $0["n"])
+            }
+        }
+    }
+
+    public func forEachQuarantinedRow(source: String?, reason: String?, _ body: (QuarantinedRow) throws -> Void) throws {
+        try db.read { db in
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT q.*, d.file_name, d.file_sha256, d.loaded_at FROM quarantine q JOIN deliveries d ON d.id = q.delivery_id
+                WHERE (?1 IS NULL OR q.source = ?1) AND (?2 IS NULL OR q.reason = ?2) ORDER BY q.id
+                """, arguments: [source, reason])
+            while let row = try cursor.next() {
+                let raw: Data = row["raw"]
+                try body(QuarantinedRow(source: row["source"], fileName: row["file_name"], fileSHA256: row["file_sha256"],
+                                        line: row["line"], raw: [UInt8](raw), reason: row["reason"], field: row["field"],
+                                        loadedAt: row["loaded_at"]))
+            }
+        }
+    }
+
+    // MARK: Retention
+
+    static func due(_ db: Database, asOf: CivilDate) throws -> [RetentionDue] {
+        try Row.fetchAll(db, sql: "SELECT * FROM sources ORDER BY name").compactMap { row -> RetentionDue? in
+            let info = try source(from: row)
+            let cutoff = info.retention.cutoff(asOf: asOf)
+            let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE " + Schema.anchorBefore(info.retention.from),
+                                     arguments: [info.name, Int(cutoff.dayNumber)]) ?? 0
+            return n == 0 ? nil : RetentionDue(source: info.name, policy: info.retention, cutoff: cutoff, records: n)
+        }
+    }
+
+    public func retentionDue(asOf: CivilDate) throws -> [RetentionDue] {
+        try db.read { db in try Self.due(db, asOf: asOf) }
+    }
+
+    public func applyRetention(asOf: CivilDate, at: Int64) throws -> [RetentionDue] {
+        try db.write { db in
+            let due = try Self.due(db, asOf: asOf)
+            for d in due {
+                try db.execute(sql: "DELETE FROM records WHERE " + Schema.anchorBefore(d.policy.from),
+                               arguments: [d.source, Int(d.cutoff.dayNumber)])
+                try Self.log(db, at: at, action: "retention_delete", source: d.source, count: db.changesCount,
+                             detail: "as of \(asOf.iso): anchored before \(d.cutoff.iso) (\(d.policy.years) years from \(d.policy.from.rawValue))")
+            }
+            return due
+        }
+    }
+
+    public func auditLog() throws -> [AuditEntry] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id").map {
+                AuditEntry(id: $0["id"], at: $0["at"], action: $0["action"], source: $0["source"], count: $0["count"], detail: $0["detail"])
+            }
+        }
+    }
+
+    /// Checks SQLite's integrity of the file; returns the problems found (empty when sound).
+    public func integrityProblems() throws -> [String] {
+        try db.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" } }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+import UpstreamStore
+
+/// The store's tables, created by append-only named migrations, and the fixed statements that use them.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: sources, deliveries, records, quarantine, audit log") { db in
+            try db.execute(sql: """
+                CREATE TABLE sources (
+                  name TEXT PRIMARY KEY NOT NULL,
+                  agency TEXT NOT NULL,
+                  owner TEXT NOT NULL,
+                  legal_basis TEXT NOT NULL,
+                  retention_years INTEGER NOT NULL CHECK (retention_years > 0),
+                  retention_from TEXT NOT NULL CHECK (retention_from IN ('event', 'load'))
+                );
+                CREATE TABLE deliveries (
+                  id INTEGER PRIMARY KEY,
+                  source TEXT NOT NULL REFERENCES sources(name),
+                  file_name TEXT NOT NULL,
+                  file_sha256 TEXT NOT NULL CHECK (length(file_sha256) = 64),
+                  loaded_at INTEGER NOT NULL,
+                  rows_read INTEGER NOT NULL DEFAULT 0,
+                  loaded INTEGER NOT NULL DEFAULT 0,
+                  quarantined INTEGER NOT NULL DEFAULT 0,
+                  blank_lines INTEGER NOT NULL DEFAULT 0,
+                  nhs_invalid INTEGER NOT NULL DEFAULT 0,
+                  upn_invalid INTEGER NOT NULL DEFAULT 0,
+                  dob_placeholder INTEGER NOT NULL DEFAULT 0,
+                  superseded_by INTEGER REFERENCES deliveries(id),
+                  CHECK (rows_read = loaded + quarantined)
+                );
+                CREATE INDEX deliveries_by_source_sha ON deliveries(source, file_sha256);
+                CREATE TABLE records (
+                  id INTEGER PRIMARY KEY,
+                  delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+                  source TEXT NOT NULL,
+                  record_id TEXT NOT NULL,
+                  agency TEXT NOT NULL,
+                  person_level INTEGER NOT NULL,
+                  line INTEGER NOT NULL,
+                  forename TEXT, middle_names TEXT, surname TEXT, dob INTEGER, sex TEXT CHECK (sex IN ('M', 'F')),
+                  postcode TEXT, ethnicity TEXT, nhs_number TEXT, nhs_valid INTEGER, upn TEXT, pnc_id TEXT, local_id TEXT,
+                  event_kind TEXT, event_date INTEGER, minute_of_day INTEGER, end_date INTEGER, role TEXT, area TEXT,
+                  offence_code TEXT, crime_flags INTEGER, detail TEXT, reference TEXT,
+                  record_flags INTEGER NOT NULL DEFAULT 0,
+                  extras TEXT,
+                  CHECK ((event_kind IS NULL) = (event_date IS NULL))
+                );
+                CREATE UNIQUE INDEX records_by_source_id ON records(source, record_id);
+                CREATE TABLE quarantine (
+                  id INTEGER PRIMARY KEY,
+                  delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+                  source TEXT NOT NULL,
+                  line INTEGER NOT NULL,
+                  raw BLOB NOT NULL,
+                  reason TEXT NOT NULL,
+                  field TEXT
+                );
+                CREATE INDEX quarantine_by_source_reason ON quarantine(source, reason);
+                CREATE TABLE audit_log (
+                  id INTEGER PRIMARY KEY,
+                  at INTEGER NOT NULL,
+                  action TEXT NOT NULL,
+                  source TEXT,
+                  count INTEGER NOT NULL,
+                  detail TEXT NOT NULL
+                );
+                """)
+        }
+        return m
+    }
+
+    static let insertRecord = """
+        INSERT INTO records (delivery_id, source, record_id, agency, person_level, line,
+          forename, middle_names, surname, dob, sex, postcode, ethnicity, nhs_number, nhs_valid, upn, pnc_id, local_id,
+          event_kind, event_date, minute_of_day, end_date, role, area, offence_code, crime_flags, detail, reference,
+          record_flags, extras)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(source, record_id) DO NOTHING
+        """
+
+    static let insertQuarantine = "INSERT INTO quarantine (delivery_id, source, line, raw, reason, field) VALUES (?, ?, ?, ?, ?, ?)"
+
+    /// `source = ?1 AND <anchor> < ?2`, with the anchor chosen from a closed set.
+    static func anchorBefore(_ from: RetentionPolicy.Anchor) -> String {
+        let loadDay = "(SELECT loaded_at / 86400 FROM deliveries d WHERE d.id = records.delivery_id)"
+        switch from {
+        case .event: return "source = ?1 AND coalesce(end_date, event_date, \(loadDay)) < ?2"
+        case .load: return "source = ?1 AND \(loadDay) < ?2"
+        }
+    }
+}
+
+/// A flat string-to-string JSON object, written without Foundation's encoder on the hot path.
+enum JSONText {
+    static func encode(_ dict: [String: String]) -> String {
+        var out = "{"
+        for (i, key) in dict.keys.sorted().enumerated() {
+            if i > 0 { out += "," }
+            escape(key, into: &out)
+            out += ":"
+            escape(dict[key]!, into: &out)
+        }
+        return out + "}"
+    }
+
+    static func escape(_ s: String, into out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    static func decode(_ text: String) -> [String: String] {
+        guard let data = text.data(using: .utf8),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: String] else { return [:] }
+        return obj
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// Progress and messages on standard error: shown on a terminal, silent when piped.
+struct Terminal {
+    /// Whether standard error is a terminal.
+    static var isInteractive: Bool { isatty(2) == 1 }
+
+    /// Writes text to standard error.
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Replaces the current progress line (terminal only).
+    static func progress(_ line: String) {
+        guard isInteractive else { return }
+        error("\r\u{1B}[K" + line)
+    }
+
+    /// Clears the progress line (terminal only).
+    static func clearProgress() {
+        guard isInteractive else { return }
+        error("\r\u{1B}[K")
+    }
+}

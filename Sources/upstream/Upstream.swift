@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Upstream: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upstream",
+        abstract: "Join up agencies' records to find young people on a path to serious violence early.",
+        subcommands: [Synth.self]
+    )
+}
