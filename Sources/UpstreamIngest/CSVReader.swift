@@ -200,7 +200,7 @@ public struct CSVReader<Stream: ByteStream> {
                     // End of input ends the record.
                     let rel = pos - start
                     switch state {
-                    case .fieldStart: finishField(rel); fStart = rel
+                    case .fieldStart: fStart = rel; escaped = false; finishField(rel)
                     case .unquoted: finishField(rel)
                     case .afterQuote, .quoteInQuoted: finishField(contentEnd)
                     case .quoted: return unbalanced()

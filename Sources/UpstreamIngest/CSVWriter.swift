@@ -2,10 +2,19 @@
 public enum CSVWriter {
     /// One field, quoted when it holds the delimiter, a quote, a line break, or leading/trailing spaces.
     public static func escape(_ field: String, delimiter: Character = ",") -> String {
-        let needsQuotes = field.contains { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
-            || field.first == " " || field.last == " " || field.isEmpty == false && field.first == "\u{FEFF}"
+        // Work on scalars: a combining mark after a delimiter must not hide it (",\u{301}" is one Character).
+        let d = delimiter.unicodeScalars.first!
+        let needsQuotes = field.unicodeScalars.contains { $0 == d || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+            || field.unicodeScalars.first == " " || field.unicodeScalars.last == " " || field.unicodeScalars.first == "\u{FEFF}"
         guard needsQuotes else { return field }
-        return "\"" + field.replacingAll("\"", with: "\"\"") + "\""
+        var out = String.UnicodeScalarView()
+        out.append("\"")
+        for u in field.unicodeScalars {
+            out.append(u)
+            if u == "\"" { out.append(u) }
+        }
+        out.append("\"")
+        return String(out)
     }
 
     /// One record, without a line ending.
@@ -14,11 +23,3 @@ public enum CSVWriter {
     }
 }
 
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        out.reserveCapacity(utf8.count)
-        for c in self { if c == target { out += replacement } else { out.append(c) } }
-        return out
-    }
-}

@@ -144,15 +144,19 @@ func readAll(_ text: String, delimiter: Character = ",", chunk: Int = 1 << 16) t
             let text = table.map { rec in
                 rec.map { "\"" + $0.replacingOccurrencesOfQuote() + "\"" }.joined(separator: ",")
             }.joined(separator: "\n")
-            #expect(try readAll(Array(text.utf8), chunk: chunk).map(\.fields) == table)
+            let back = try readAll(Array(text.utf8), chunk: chunk)
+            #expect(back.map(\.fields) == table)
         }
     }
 }
 
 extension String {
     func replacingOccurrencesOfQuote() -> String {
-        var out = ""
-        for c in self { out += c == "\"" ? "\"\"" : String(c) }
-        return out
+        var out = String.UnicodeScalarView()
+        for u in unicodeScalars {
+            out.append(u)
+            if u == "\"" { out.append(u) }
+        }
+        return String(out)
     }
 }
