@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import UpstreamIngest
+import UpstreamModel
+import UpstreamStore
+
+extension Upstream {
+    /// `upstream ingest`: load agency extracts into the store.
+    struct Ingest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load agency extracts into the store, quarantining rows that cannot be loaded.",
+            discussion: """
+            Each file loads in one transaction: an interruption leaves the store as it was before that file. \
+            Loading a file that is already loaded (same source, same SHA-256) changes nothing. With --replace a \
+            file supersedes its source's earlier deliveries (their records and quarantined rows are removed in the \
+            same transaction and the audit log says so); without it, a new delivery adds to the source, and a row \
+            whose record id is already loaded is quarantined as duplicate_record_id. After each file Upstream \
+            prints rows read = loaded + quarantined. Exit status 1 when any file could not be loaded at all.
+            """
+        )
+
+        @Option(help: "The spec (YAML) of the files' source.") var spec: String?
+        @Option(help: "Load every extract of a synthetic city folder with the shipped specs.") var synth: String?
+        @Option(help: "Folder of specs for --synth (default: ./specs, $UPSTREAM_SPECS, or the repository's specs/).")
+        var specs: String?
+        @Argument(help: "Files to load under --spec.") var files: [String] = []
+        @OptionGroup var storeOptions: StoreOptions
+        @Flag(help: "Supersede the source's earlier deliveries with this one.") var replace = false
+        @Option(help: "The load date, YYYY-MM-DD (default today): later dates are implausible.") var loadDate: String?
+        @Flag(help: "Print the figures as JSON.") var json = false
+
+        func validate() throws {
+            if (spec == nil) == (synth == nil) { throw ValidationError("give either --spec SPEC FILE… or --synth DIR") }
+            if spec != nil, files.isEmpty { throw ValidationError("name at least one file to load with --spec") }
+            if synth != nil, !files.isEmpty { throw ValidationError("--synth loads a whole folder; do not name files") }
+            _ = try IngestCLI.date(loadDate, option: "load-date")
+        }
+
+        struct Failure: Codable { var file: String; var error: String }
+        struct Output: Codable {
+            var files: [FileReport]
+            var failures: [Failure]
+            var skipped: [String]
+            var rowsRead: Int
+            var loaded: Int
+            var quarantined: Int
+        }
+
+        func run() throws {
+            var jobs: [(path: String, spec: SourceSpec)] = []
+            var skipped: [String] = []
+            do {
+                if let spec {
+                    let s = try SpecLoader.load(path: spec)
+                    jobs = files.map { ($0, s) }
+                } else if let synth {
+                    let dir = try IngestCLI.specsDirectory(specs)
+                    let all = try SpecLoader.loadDirectory(dir)
+                    let present = Set((try? FileManager.default.contentsOfDirectory(atPath: synth)) ?? [])
+                    guard !present.isEmpty else { throw ValidationError("\(synth) is not a folder of extracts") }
+                    for name in all.keys.sorted() {
+                        let spec = all[name]!
+                        let ext = spec.format == .jsonLines ? "jsonl" : "csv"
+                        if present.contains("\(name).\(ext)") { jobs.append((synth + "/\(name).\(ext)", spec)) }
+                    }
+                    let known = Set(jobs.map { ($0.path as NSString).lastPathComponent })
+                    skipped = present.filter { ($0.hasSuffix(".csv") || $0.hasSuffix(".jsonl")) && !known.contains($0) }.sorted()
+                }
+            } catch let e as IngestError {
+                throw ValidationError(e.description)
+            }
+
+            let store = try storeOptions.open()
+            let loadedAt = IngestCLI.now()
+            let today = try IngestCLI.date(loadDate, option: "load-date")
+            let ingestor = Ingestor(store: store, loadedAt: loadedAt, today: today)
+            var reports: [FileReport] = []
+            var failures: [Failure] = []
+            for name in skipped where !json { Terminal.error("ingest: no spec for \(name); not loaded\n") }
+            for job in jobs {
+                let name = (job.path as NSString).lastPathComponent
+                let started = Date()
+                do {
+                    let report = try ingestor.ingest(path: job.path, spec: job.spec, replacing: replace) { p in
+                        let secs = max(Date().timeIntervalSince(started), 0.001)
+                        var line = "ingest \(name): \(IngestCLI.grouped(p.rows)) rows, \(IngestCLI.grouped(Int(Double(p.rows) / secs))) rows/s"
+                        if let t = p.totalBytes, t > 0 { line += ", \(Int(Double(p.bytesRead) * 100 / Double(t)))%" }
+                        Terminal.progress(line)
+                    }
+                    Terminal.clearProgress()
+                    reports.append(report)
+                    if !json { printReport(report, seconds: Date().timeIntervalSince(started)) }
+                } catch let e as IngestError {
+                    Terminal.clearProgress()
+                    failures.append(Failure(file: job.path, error: e.description))
+                    if !json { Terminal.error("ingest: \(name) not loaded: \(e.description)\n") }
+                }
+            }
+            let loadedReports = reports.filter { $0.status == .loaded }
+            let out = Output(
+                files: reports, failures: failures, skipped: skipped,
+                rowsRead: loadedReports.reduce(0) { $0 + $1.counts.rowsRead },
+                loaded: loadedReports.reduce(0) { $0 + $1.counts.loaded },
+                quarantined: loadedReports.reduce(0) { $0 + $1.counts.quarantined })
+            if json {
+                try IngestCLI.printJSON(out)
+            } else if jobs.count > 1 {
+                print("total: rows read \(out.rowsRead) = loaded \(out.loaded) + quarantined \(out.quarantined)"
+                      + (failures.isEmpty ? "" : "; \(failures.count) file(s) not loaded"))
+            }
+            if !failures.isEmpty { throw ExitCode(1) }
+        }
+
+        func printReport(_ r: FileReport, seconds: Double) {
+            let name = (r.file as NSString).lastPathComponent
+            switch r.status {
+            case .alreadyLoaded:
+                print("\(name): already loaded as delivery \(r.deliveryID) of \(r.source) (sha256 \(r.sha256.prefix(12))…); nothing changed")
+            case .loaded:
+                var line = "\(name) → \(r.source): \(r.balanceLine)"
+                let c = r.counts
+                var notes: [String] = []
+                if c.nhsNumberInvalid > 0 { notes.append("\(c.nhsNumberInvalid) invalid NHS numbers kept untrusted") }
+                if c.upnInvalid > 0 { notes.append("\(c.upnInvalid) invalid UPNs kept untrusted") }
+                if c.dateOfBirthPlaceholder > 0 { notes.append("\(c.dateOfBirthPlaceholder) placeholder dates of birth stored as missing") }
+                if c.blankLines > 0 { notes.append("\(c.blankLines) blank lines skipped") }
+                if !notes.isEmpty { line += " (" + notes.joined(separator: "; ") + ")" }
+                print(line)
+                if !r.quarantinedByReason.isEmpty {
+                    print("  quarantined: " + r.quarantinedByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                }
+                if !r.supersededDeliveries.isEmpty {
+                    print("  replaced deliveries \(r.supersededDeliveries.map(String.init).joined(separator: ", ")) (\(r.supersededRecords) records removed)")
+                }
+                if seconds >= 1 { print("  \(String(format: "%.1f", seconds)) s, \(IngestCLI.grouped(Int(Double(c.rowsRead) / seconds))) rows/s") }
+            }
+        }
+    }
+}
