@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import UpstreamIngest
+import UpstreamModel
+import UpstreamStore
+import UpstreamStoreSQLite
+
+/// The built `upstream` executable, next to the test bundle (e.g. `.build/debug/upstream`).
+func upstreamExecutable() -> String? {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("upstream").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return nil
+}
+
+@Suite struct CrashRecoveryTests {
+    /// `kill -9` in the middle of a load leaves the store exactly as before that file, and the file loads again.
+    @Test func killDuringALoadLeavesTheStoreAsBeforeAndTheFileLoadsAgain() async throws {
+        let binary = try #require(upstreamExecutable(), "build the upstream executable first (swift build)")
+        let dir = temporaryDirectory("kill")
+        let specPath = writeFile(custodySpecYAML, name: "custody.yaml", in: dir)
+        let storePath = dir + "/upstream.db"
+
+        // Given a store that already holds another source's delivery,
+        let earlier: SourceSpec? = try custodySpec(custodySpecYAML.replacingOccurrences(of: "source: custody", with: "source: earlier"))
+        let store = try SQLiteStore(path: storePath)
+        _ = try Ingestor(store: store, loadedAt: loadTime).ingest(path: writeFile(custodyHeader + "1,SMITH,ANNA,03/02/2005,F,,01/05/2020 10:15,\n", in: dir), spec: try #require(earlier))
+        let before = (try store.deliveries(source: nil), try store.records(), try store.auditLog(), try store.sourceCounts())
+
+        // and a large file,
+        var text = custodyHeader
+        text.reserveCapacity(3_000_000)
+        for i in 0..<40_000 { text += "\(i),SURNAME\(i % 977),FORENAME,03/02/2005,F,943 476 5919,01/05/2020 10:15,KNIFE\n" }
+        let big = writeFile(text, name: "big.csv", in: dir)
+
+        // when the load is killed with SIGKILL while its transaction is open,
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["ingest", "--spec", specPath, "--store", storePath, big]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let journal = storePath + "-journal"
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: journal), process.isRunning, waited < 30_000 {
+            try await Task.sleep(for: .milliseconds(5))
+            waited += 5
+        }
+        try await Task.sleep(for: .milliseconds(150))
+        let killedMidLoad = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try #require(killedMidLoad, "the load finished before it could be killed; make the file larger")
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        // then the store is exactly as before (SQLite rolls the hot journal back on open),
+        let reopened = try SQLiteStore(path: storePath)
+        #expect(try reopened.integrityProblems().isEmpty)
+        #expect(try reopened.deliveries(source: nil) == before.0)
+        #expect(try reopened.records() == before.1)
+        #expect(try reopened.auditLog() == before.2)
+        #expect(try reopened.sourceCounts() == before.3)
+
+        // and the file loads again, completely.
+        let report = try Ingestor(store: reopened, loadedAt: loadTime).ingest(path: big, spec: try custodySpec())
+        #expect(report.status == .loaded)
+        #expect(report.counts.rowsRead == 40_000)
+        #expect(report.counts.loaded == 40_000)
+        #expect(try reopened.sourceCounts().first { $0.source == "custody" }?.records == 40_000)
+    }
+}
