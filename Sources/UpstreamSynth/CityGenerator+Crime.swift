@@ -77,7 +77,9 @@ extension CityGenerator {
                         if let v = randomResident(area: area, on: date, ages: 18...90, &rng) { victims = [v] }
                     }
                     if rng.chance(config.crime.suspectIdentifiedShare) {
-                        let o = randomResident(area: area, on: date, ages: 12...80, &rng, weight: {
+                        // Young people's serious violence comes from their own hazard (phase two), not from here.
+                        let sv = CrimePatterns.isSeriousViolence(code: t.code, flags: flags)
+                        let o = randomResident(area: area, on: date, ages: sv ? 25...80 : 12...80, &rng, weight: {
                             CityGenerator.offendingAge($0.dob.age(on: date)) * ($0.sex == .male ? 0.8 : 0.2) * $0.propensity
                         })
                         if let o, !victims.contains(o) { suspects = [o] }

@@ -231,9 +231,11 @@ extension CityGenerator {
                 let d = day(&rng)
                 let code = ["8N", "105A", "34B"][rng.weighted([0.55, 0.35, 0.1])]
                 var flags: CrimeFlags = []
-                if code != "105A" && rng.chance(0.04) { flags.insert(.knife) }
                 let minute = CrimePatterns.minute(violent: true, &rng)
                 let offender = rng.chance(0.4) ? randomResident(area: area, on: d, ages: 12...25, &rng) : nil
+                // Knife crime by a named young offender comes only from the serious violence hazard below,
+                // so that its prevalence and its link to ACEs are the configured ones.
+                if offender == nil && code != "105A" && rng.chance(0.04) { flags.insert(.knife) }
                 out.crime(code: code, date: d, minute: minute, area: area, flags: flags, victims: [c],
                           suspects: offender.map { [$0] } ?? [], &rng)
                 if code == "8N" && rng.chance(0.35) || flags.contains(.knife) {
@@ -260,10 +262,10 @@ extension CityGenerator {
             // Serious violence.
             if !st.svDone || rng.chance(0.3) {
                 let curve = CityGenerator.svAgeCurve[age] ?? 0
-                var mediators: Double = st.violent ? 1.8 : 1
-                if st.excluded { mediators *= 2 }
-                if date <= st.lookedAfterUntil { mediators *= 1.5 }
-                mediators *= 1 + 0.15 * Double(min(st.offences, 6))
+                var mediators: Double = st.violent ? 1.4 : 1
+                if st.excluded { mediators *= 1.5 }
+                if date <= st.lookedAfterUntil { mediators *= 1.2 }
+                mediators *= 1 + 0.05 * Double(min(st.offences, 6))
                 let sexTerm: Double = male ? 0.7 : -0.7
                 let h: Double = svBase * curve * exp(svPerACE * aces + sexTerm) * p.propensity * mediators
                 if rng.chance(h) {

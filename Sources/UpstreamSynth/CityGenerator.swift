@@ -73,10 +73,10 @@ public final class CityGenerator {
     }
 
     let perACE = 0.30
-    let svPerACE = 0.36
+    let svPerACE = 0.18
     /// How much prior offending, exclusion and care raise the serious violence hazard on average,
     /// measured once on the default city so that the configured prevalence is met (see docs).
-    let svMediatorInflation = 1.6
+    let svMediatorInflation = 1.15
 
     func aceCount(_ p: Person, _ date: CivilDate) -> Int {
         var n = 0

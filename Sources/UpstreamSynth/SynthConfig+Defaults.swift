@@ -40,7 +40,7 @@ extension SynthConfig {
         household_mental_illness: 0.14
         parental_separation: 0.20
         household_incarceration: 0.05
-      householdClustering: 2.1   # s.d. of household latent adversity (log-odds); tuned to the 47% / 14% totals
+      householdClustering: 2.3   # s.d. of household latent adversity (log-odds); tuned to the 47% / 14% totals
       deprivationEffect: 0.5     # shift of latent adversity between least and most deprived decile halves
       targetAtLeastOne: 0.47     # Public Health Wales (2015), reference/ace_evidence.csv
       targetFourOrMore: 0.14     # Public Health Wales (2015), reference/ace_evidence.csv

@@ -187,5 +187,9 @@ extension SynthConfig {
     }
 
     /// The configuration as YAML (for the manifest).
-    public func yaml() -> String { (try? YAMLEncoder().encode(self)) ?? "" }
+    public func yaml() -> String {
+        let encoder = YAMLEncoder()
+        encoder.options.sortKeys = true
+        return (try? encoder.encode(self)) ?? ""
+    }
 }

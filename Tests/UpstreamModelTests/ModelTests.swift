@@ -1,0 +1,64 @@
+import PropertyBased
+import Testing
+import UpstreamModel
+
+@Suite("Model")
+struct ModelTests {
+    @Test("civil dates round-trip through every layout")
+    func dateRoundTrip() async {
+        await propertyCheck(input: Gen.int(in: -25_000...60_000)) { n in
+            let d = CivilDate(dayNumber: Int32(n))
+            for layout in CivilDate.Layout.allCases {
+                #expect(CivilDate.parse(d.format(layout), layout: layout) == d)
+            }
+        }
+    }
+
+    @Test("known dates", arguments: [("1970-01-01", 0), ("2000-02-29", 11_016), ("1900-01-01", -25_567)])
+    func knownDates(_ text: String, _ day: Int32) {
+        #expect(CivilDate.parse(text, layout: .iso)?.dayNumber == day)
+    }
+
+    @Test("impossible dates are rejected", arguments: ["2001-02-29", "2020-13-01", "2020-00-10", "31/04/2020", "2020-1-1"])
+    func impossible(_ text: String) {
+        #expect(CivilDate.parse(text, layout: .iso) == nil && CivilDate.parse(text, layout: .dmySlash) == nil)
+    }
+
+    @Test("age in whole years")
+    func age() {
+        let dob = CivilDate(year: 2004, month: 2, day: 29)!
+        #expect(dob.age(on: CivilDate(year: 2022, month: 2, day: 28)!) == 17)
+        #expect(dob.age(on: CivilDate(year: 2022, month: 3, day: 1)!) == 18)
+    }
+
+    @Test("NHS number check digits (NHS Data Dictionary examples)")
+    func nhs() {
+        #expect(NHSNumber.isValid("943 476 5919"))
+        #expect(NHSNumber.isValid("9434765919"))
+        #expect(!NHSNumber.isValid("9434765918"))
+        #expect(!NHSNumber.isValid("943476591"))
+        #expect(!NHSNumber.isValid("94347659AB"))
+    }
+
+    @Test("a single changed digit always breaks an NHS number")
+    func nhsSingleDigit() async {
+        await propertyCheck(input: Gen.int(in: 0...99_999_999)) { n in
+            var nine = String(n)
+            nine = String(repeating: "0", count: 9 - nine.count) + nine
+            let digits = nine.compactMap { $0.wholeNumberValue }
+            guard let check = NHSNumber.checkDigit(forFirstNine: digits) else { return }
+            let valid = nine + String(check)
+            #expect(NHSNumber.isValid(valid))
+            var chars = Array(valid)
+            chars[n % 9] = Character(String((digits[n % 9] + 1) % 10))
+            #expect(!NHSNumber.isValid(String(chars)))
+        }
+    }
+
+    @Test("crime flags round-trip through their codes")
+    func flags() {
+        let f: CrimeFlags = [.domesticAbuse, .knife, .gang]
+        #expect(CrimeFlags(code: f.code) == f)
+        #expect(CrimeFlags(code: "DA|NOPE") == nil)
+    }
+}
