@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "UpstreamSynth", targets: ["UpstreamSynth"]),
         .library(name: "UpstreamIngest", targets: ["UpstreamIngest"]),
         .library(name: "UpstreamStore", targets: ["UpstreamStore"]),
+        .library(name: "UpstreamLinkage", targets: ["UpstreamLinkage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -43,6 +44,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Probabilistic record linkage: standardise, block, compare, Fellegi-Sunter with EM, cluster, evaluate. Pure.
+        .target(name: "UpstreamLinkage", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // The store protocol and an in-memory implementation.
         .target(name: "UpstreamStore", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // The SQLite adapter (GRDB): the embedded default store.
@@ -56,6 +59,7 @@ let package = Package(
             name: "upstream",
             dependencies: [
                 "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
+                "UpstreamLinkage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -66,6 +70,10 @@ let package = Package(
         .testTarget(name: "UpstreamSynthTests", dependencies: ["UpstreamSynth", "UpstreamModel"]),
         .testTarget(name: "UpstreamIngestTests", dependencies: [
             "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel", "UpstreamSynth",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "UpstreamLinkageTests", dependencies: [
+            "UpstreamLinkage", "UpstreamModel", "UpstreamSynth",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "UpstreamStoreTests", dependencies: ["UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel"]),

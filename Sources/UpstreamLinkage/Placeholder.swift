@@ -1,0 +1,1 @@
+// placeholder: the linkage engine lands here
