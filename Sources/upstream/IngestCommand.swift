@@ -74,6 +74,7 @@ extension Upstream {
             let loadedAt = IngestCLI.now()
             let today = try IngestCLI.date(loadDate, option: "load-date")
             let ingestor = Ingestor(store: store, loadedAt: loadedAt, today: today)
+            let stall = TestStall.fromEnvironment()
             var reports: [FileReport] = []
             var failures: [Failure] = []
             for name in skipped where !json { Terminal.error("ingest: no spec for \(name); not loaded\n") }
@@ -82,6 +83,7 @@ extension Upstream {
                 let started = Date()
                 do {
                     let report = try ingestor.ingest(path: job.path, spec: job.spec, replacing: replace) { p in
+                        stall?.check(rows: p.rows)
                         let secs = max(Date().timeIntervalSince(started), 0.001)
                         var line = "ingest \(name): \(IngestCLI.grouped(p.rows)) rows, \(IngestCLI.grouped(Int(Double(p.rows) / secs))) rows/s"
                         if let t = p.totalBytes, t > 0 { line += ", \(Int(Double(p.bytesRead) * 100 / Double(t)))%" }
@@ -135,5 +137,25 @@ extension Upstream {
                 if seconds >= 1 { print("  \(String(format: "%.1f", seconds)) s, \(IngestCLI.grouped(Int(Double(c.rowsRead) / seconds))) rows/s") }
             }
         }
+    }
+}
+
+/// A hook for the crash-recovery test only: with `UPSTREAM_TEST_STALL_AFTER_ROWS=N` and
+/// `UPSTREAM_TEST_STALL_MARKER=PATH` set, ingest stops inside its transaction once N rows are written,
+/// creates PATH, and waits to be killed. Never set in normal use.
+struct TestStall {
+    let rows: Int
+    let marker: String
+
+    static func fromEnvironment() -> TestStall? {
+        let env = ProcessInfo.processInfo.environment
+        guard let n = env["UPSTREAM_TEST_STALL_AFTER_ROWS"].flatMap(Int.init), let m = env["UPSTREAM_TEST_STALL_MARKER"] else { return nil }
+        return TestStall(rows: n, marker: m)
+    }
+
+    func check(rows done: Int) {
+        guard done >= rows else { return }
+        FileManager.default.createFile(atPath: marker, contents: Data("\(done)".utf8))
+        while true { sleep(60) }
     }
 }

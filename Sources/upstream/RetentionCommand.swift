@@ -20,11 +20,20 @@ extension Upstream {
 
         func validate() throws { _ = try IngestCLI.date(asOf, option: "as-of") }
 
+        struct Item: Codable {
+            var source: String
+            var retentionYears: Int
+            var retentionFrom: String
+            /// Records anchored before this date (YYYY-MM-DD) are past retention.
+            var cutoff: String
+            var records: Int
+        }
+
         struct Output: Codable {
             var asOf: String
             var applied: Bool
             var total: Int
-            var sources: [RetentionDue]
+            var sources: [Item]
         }
 
         func run() throws {
@@ -33,7 +42,11 @@ extension Upstream {
             let due = apply ? try store.applyRetention(asOf: day, at: IngestCLI.now()) : try store.retentionDue(asOf: day)
             let total = due.reduce(0) { $0 + $1.records }
             if json {
-                try IngestCLI.printJSON(Output(asOf: day.iso, applied: apply, total: total, sources: due))
+                let items = due.map {
+                    Item(source: $0.source, retentionYears: $0.policy.years, retentionFrom: $0.policy.from.rawValue,
+                         cutoff: $0.cutoff.iso, records: $0.records)
+                }
+                try IngestCLI.printJSON(Output(asOf: day.iso, applied: apply, total: total, sources: items))
                 return
             }
             if due.isEmpty {

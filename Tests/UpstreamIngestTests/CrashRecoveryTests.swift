@@ -42,18 +42,23 @@ func upstreamExecutable() -> String? {
         process.arguments = ["ingest", "--spec", specPath, "--store", storePath, big]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        // The child stops inside its transaction after 16,384 rows (the first progress report) and says so.
+        let marker = dir + "/stalled"
+        var env = ProcessInfo.processInfo.environment
+        env["UPSTREAM_TEST_STALL_AFTER_ROWS"] = "16384"
+        env["UPSTREAM_TEST_STALL_MARKER"] = marker
+        process.environment = env
         try process.run()
-        let journal = storePath + "-journal"
         var waited = 0
-        while !FileManager.default.fileExists(atPath: journal), process.isRunning, waited < 30_000 {
-            try await Task.sleep(for: .milliseconds(5))
-            waited += 5
+        while !FileManager.default.fileExists(atPath: marker), process.isRunning, waited < 60_000 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 10
         }
-        try await Task.sleep(for: .milliseconds(150))
-        let killedMidLoad = process.isRunning
+        let killedMidLoad = process.isRunning && FileManager.default.fileExists(atPath: marker)
+        #expect(FileManager.default.fileExists(atPath: storePath + "-journal"), "the transaction is open")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        try #require(killedMidLoad, "the load finished before it could be killed; make the file larger")
+        try #require(killedMidLoad, "the child did not reach the middle of its load")
         #expect(process.terminationReason == .uncaughtSignal)
 
         // then the store is exactly as before (SQLite rolls the hot journal back on open),

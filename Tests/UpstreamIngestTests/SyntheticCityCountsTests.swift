@@ -12,8 +12,8 @@ import UpstreamSynth
     @Test func everyRowOfEveryExtractIsLoadedOrQuarantined() throws {
         let dir = temporaryDirectory("city")
         var config = SynthConfig.defaults
-        config.people = 800
-        config.seed = 11
+        config.people = 5000
+        config.seed = 7
         let summary = try CityGenerator(config: config).generate(to: dir + "/city", overwrite: true)
         let specs = try SpecLoader.loadDirectory(specsFolder)
         let store = try SQLiteStore(path: dir + "/upstream.db")

@@ -1,1 +1,0 @@
-// placeholder: the linkage engine lands here

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import UpstreamIngest
+import UpstreamModel
+import UpstreamStore
+import UpstreamStoreSQLite
+
+/// Runs the built `upstream` binary and returns its exit status and standard output.
+func runUpstream(_ arguments: [String], in dir: String) throws -> (status: Int32, output: String) {
+    let binary = try #require(upstreamExecutable(), "build the upstream executable first (swift build)")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: dir)
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+@Suite struct IngestCLITests {
+    @Test func ingestQuarantineAndRetentionFromTheCommandLine() throws {
+        let dir = temporaryDirectory("cli")
+        _ = writeFile(custodySpecYAML, name: "custody.yaml", in: dir)
+        _ = writeFile(custodyHeader + "1,SMITH,ANNA,03/02/2005,F,,01/05/2010 10:15,\n2,JONES,BEN,31/02/2005,M,,01/05/2020 10:15,\n",
+                      name: "custody.csv", in: dir)
+
+        // Loading prints the balance, into upstream.db in the working directory.
+        let first = try runUpstream(["ingest", "--spec", "custody.yaml", "custody.csv"], in: dir)
+        #expect(first.status == 0)
+        #expect(first.output.contains("rows read 2 = loaded 1 + quarantined 1"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/upstream.db"))
+
+        // Again: nothing changes, and it says so.
+        let again = try runUpstream(["ingest", "--spec", "custody.yaml", "custody.csv", "--json"], in: dir)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [String: Any])
+        let files = try #require(json["files"] as? [[String: Any]])
+        #expect(files.first?["status"] as? String == "already_loaded")
+
+        // Quarantine lists by reason and exports the raw row.
+        let q = try runUpstream(["quarantine", "--json", "--export", "q.csv"], in: dir)
+        let qj = try #require(try JSONSerialization.jsonObject(with: Data(q.output.utf8)) as? [String: Any])
+        #expect(qj["total"] as? Int == 1)
+        let exported = try String(contentsOfFile: dir + "/q.csv", encoding: .utf8)
+        #expect(exported.contains("invalid_date"))
+        #expect(exported.contains("2,JONES,BEN,31/02/2005"))
+
+        // Retention: the 2010 arrest is past 6 years on 2024-06-01; --apply deletes it and writes the audit log.
+        let listed = try runUpstream(["retention", "--as-of", "2024-06-01", "--json"], in: dir)
+        let lj = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any])
+        #expect(lj["total"] as? Int == 1)
+        let applied = try runUpstream(["retention", "--as-of", "2024-06-01", "--apply"], in: dir)
+        #expect(applied.status == 0)
+        let store = try SQLiteStore(path: dir + "/upstream.db")
+        #expect(try store.records().isEmpty)
+        #expect(try store.auditLog().last?.action == "retention_delete")
+
+        // A file the spec does not fit is refused with exit status 1.
+        _ = writeFile("ID,Surname\n1,X\n", name: "wrong.csv", in: dir)
+        let refused = try runUpstream(["ingest", "--spec", "custody.yaml", "wrong.csv"], in: dir)
+        #expect(refused.status == 1)
+    }
+}
