@@ -41,6 +41,7 @@ extension Upstream {
             var files: [FileReport]
             var failures: [Failure]
             var skipped: [String]
+            var missing: [String]
             var rowsRead: Int
             var loaded: Int
             var quarantined: Int
@@ -49,6 +50,7 @@ extension Upstream {
         func run() throws {
             var jobs: [(path: String, spec: SourceSpec)] = []
             var skipped: [String] = []
+            var missing: [String] = []
             do {
                 if let spec {
                     let s = try SpecLoader.load(path: spec)
@@ -61,7 +63,11 @@ extension Upstream {
                     for name in all.keys.sorted() {
                         let spec = all[name]!
                         let ext = spec.format == .jsonLines ? "jsonl" : "csv"
-                        if present.contains("\(name).\(ext)") { jobs.append((synth + "/\(name).\(ext)", spec)) }
+                        if present.contains("\(name).\(ext)") {
+                            jobs.append((synth + "/\(name).\(ext)", spec))
+                        } else {
+                            missing.append("\(name).\(ext)")
+                        }
                     }
                     let known = Set(jobs.map { ($0.path as NSString).lastPathComponent })
                     skipped = present.filter { ($0.hasSuffix(".csv") || $0.hasSuffix(".jsonl")) && !known.contains($0) }.sorted()
@@ -78,6 +84,7 @@ extension Upstream {
             var reports: [FileReport] = []
             var failures: [Failure] = []
             for name in skipped where !json { Terminal.error("ingest: no spec for \(name); not loaded\n") }
+            for name in missing where !json { Terminal.error("ingest: \(name) is not in \(synth ?? "the folder"); its source is not loaded\n") }
             for job in jobs {
                 let name = (job.path as NSString).lastPathComponent
                 let started = Date()
@@ -100,7 +107,7 @@ extension Upstream {
             }
             let loadedReports = reports.filter { $0.status == .loaded }
             let out = Output(
-                files: reports, failures: failures, skipped: skipped,
+                files: reports, failures: failures, skipped: skipped, missing: missing,
                 rowsRead: loadedReports.reduce(0) { $0 + $1.counts.rowsRead },
                 loaded: loadedReports.reduce(0) { $0 + $1.counts.loaded },
                 quarantined: loadedReports.reduce(0) { $0 + $1.counts.quarantined })
