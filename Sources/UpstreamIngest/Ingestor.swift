@@ -23,6 +23,8 @@ public struct FileReport: Sendable, Hashable, Codable {
     /// Earlier deliveries of the source that this one replaced (`--replace`).
     public var supersededDeliveries: [Int64]
     public var supersededRecords: Int
+    /// Header columns the spec does not name (not stored; listed so that nothing is ignored unnoticed).
+    public var unmappedColumns: [String] = []
 
     /// `rows read 10 = loaded 8 + quarantined 2`.
     public var balanceLine: String {
@@ -110,6 +112,7 @@ public struct Ingestor: Sendable {
         // The header (CSV): checked before the store is touched.
         var slotIndex: [Int] = []
         var headerCount = 0
+        var unmapped: [String] = []
         if !isJSON {
             guard try reader.next() else { throw IngestError.emptyFile(path) }
             guard reader.problem == nil else {
@@ -129,6 +132,8 @@ public struct Ingestor: Sendable {
                 throw IngestError.missingColumn(path, column: c.name, spec: spec.path, specLine: c.line, field: c.field)
             }
             slotIndex = mapper.slotColumns.map { position[$0]! }
+            let named = Set(spec.columns.map(\.name))
+            unmapped = header.filter { !named.contains($0) }
         }
 
         let delivery = Delivery(source: spec.name, fileName: fileName, fileSHA256: sha, loadedAt: loadedAt)
@@ -212,10 +217,11 @@ public struct Ingestor: Sendable {
         case .loaded(let summary, let superseded, let removed):
             return FileReport(source: spec.name, file: path, sha256: sha, status: .loaded, deliveryID: summary.id,
                               counts: summary.counts, quarantinedByReason: byReason, supersededDeliveries: superseded,
-                              supersededRecords: removed)
+                              supersededRecords: removed, unmappedColumns: unmapped)
         case .alreadyLoaded(let summary):
             return FileReport(source: spec.name, file: path, sha256: sha, status: .alreadyLoaded, deliveryID: summary.id,
-                              counts: summary.counts, quarantinedByReason: [:], supersededDeliveries: [], supersededRecords: 0)
+                              counts: summary.counts, quarantinedByReason: [:], supersededDeliveries: [], supersededRecords: 0,
+                              unmappedColumns: unmapped)
         }
     }
 

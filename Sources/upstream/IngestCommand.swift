@@ -138,6 +138,9 @@ extension Upstream {
                 if !r.quarantinedByReason.isEmpty {
                     print("  quarantined: " + r.quarantinedByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
                 }
+                if !r.unmappedColumns.isEmpty {
+                    print("  columns not in the spec (not stored): " + r.unmappedColumns.joined(separator: ", "))
+                }
                 if !r.supersededDeliveries.isEmpty {
                     print("  replaced deliveries \(r.supersededDeliveries.map(String.init).joined(separator: ", ")) (\(r.supersededRecords) records removed)")
                 }

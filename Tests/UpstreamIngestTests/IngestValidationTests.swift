@@ -150,6 +150,13 @@ import UpstreamStore
         #expect(try store.deliveries(source: nil).isEmpty)
     }
 
+    @Test func columnsTheSpecDoesNotNameAreReported() throws {
+        let text = custodyHeader.replacingOccurrences(of: "\n", with: ",Comment\n") + good.replacingOccurrences(of: "\n", with: ",x\n")
+        let (report, _) = try load(text)
+        #expect(report.counts.loaded == 1)
+        #expect(report.unmappedColumns == ["Comment"])
+    }
+
     @Test func blankLinesAreNotRowsButAreCounted() throws {
         let (report, _) = try load(custodyHeader + good + "\n\n")
         #expect(report.counts.rowsRead == 1)
