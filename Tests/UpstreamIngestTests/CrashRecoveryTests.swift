@@ -21,6 +21,7 @@ func upstreamExecutable() -> String? {
     @Test func killDuringALoadLeavesTheStoreAsBeforeAndTheFileLoadsAgain() async throws {
         let binary = try #require(upstreamExecutable(), "build the upstream executable first (swift build)")
         let dir = temporaryDirectory("kill")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let specPath = writeFile(custodySpecYAML, name: "custody.yaml", in: dir)
         let storePath = dir + "/upstream.db"
 

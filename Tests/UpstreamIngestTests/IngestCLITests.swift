@@ -24,6 +24,7 @@ func runUpstream(_ arguments: [String], in dir: String) throws -> (status: Int32
 @Suite struct IngestCLITests {
     @Test func ingestQuarantineAndRetentionFromTheCommandLine() throws {
         let dir = temporaryDirectory("cli")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = writeFile(custodySpecYAML, name: "custody.yaml", in: dir)
         _ = writeFile(custodyHeader + "1,SMITH,ANNA,03/02/2005,F,,01/05/2010 10:15,\n2,JONES,BEN,31/02/2005,M,,01/05/2020 10:15,\n",
                       name: "custody.csv", in: dir)

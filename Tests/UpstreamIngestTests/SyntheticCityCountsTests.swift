@@ -11,6 +11,7 @@ import UpstreamSynth
     /// and every person-level row of the ground truth can be found in one or the other.
     @Test func everyRowOfEveryExtractIsLoadedOrQuarantined() throws {
         let dir = temporaryDirectory("city")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         var config = SynthConfig.defaults
         config.people = 5000
         config.seed = 7
