@@ -7,32 +7,44 @@ import Darwin
 #endif
 
 /// Phase three: the rest of the city's recorded crime, and the truth and manifest files.
-extension CityGenerator {
-    /// Expected count of each offence code over the window for this city (reference rate × population × years).
-    func targetCounts() -> [(code: String, group: String, count: Double)] {
-        let scale = config.crime.volumeScale * Double(out.people.count) / Double(CrimeMix.population) * Double(config.years)
-        var rows = CrimeMix.rows.map { (code: CityGenerator.normalisedCode($0.code), group: $0.group, count: Double($0.count) * scale) }
-        rows.append((code: "8K", group: "Violence against the person", count: config.crime.fgmPer100k / 100_000 * Double(out.people.count) * Double(config.years)))
-        return rows
+extension ChunkWorker {
+    /// What is left of each offence code's target once the life courses' crimes are counted, and where it falls.
+    struct CrimePlan: @unchecked Sendable {
+        var targets: [(code: String, group: String, count: Double)]
+        var codeTable: AliasTable
+        var total: Double
+        var areaWeights: [Double]
+        var areaSum: Double
+
+        init(worker w: ChunkWorker, produced: [String: Int], peopleCount: Int) {
+            let config = w.config
+            let scale = config.crime.volumeScale * Double(peopleCount) / Double(CrimeMix.population) * Double(config.years)
+            targets = CrimeMix.rows.map { (code: CityGenerator.normalisedCode($0.code), group: $0.group, count: Double($0.count) * scale) }
+            targets.append((code: "8K", group: "Violence against the person",
+                            count: config.crime.fgmPer100k / 100_000 * Double(peopleCount) * Double(config.years)))
+            let remaining = targets.map { max(0, $0.count - Double(produced[$0.code] ?? 0)) }
+            total = remaining.reduce(0, +)
+            codeTable = AliasTable(weights: total > 0 ? remaining : [1])
+            // Area weights: residents, with hotspots drawing more crime.
+            areaWeights = w.areas.indices.map {
+                Double(max(1, w.residents[$0].count)) * (w.areas[$0].hotspot ? config.crime.hotspotMultiplier : 1)
+            }
+            areaSum = areaWeights.reduce(0, +)
+        }
     }
 
     static let personalGroups: Set<String> = ["Violence against the person", "Sexual offences", "Robbery"]
 
-    func cityCrime(progress: ((String, Double) -> Void)?) {
-        let targets = targetCounts()
-        let remaining = targets.map { max(0, $0.count - Double(out.crimesByCode[$0.code] ?? 0)) }
-        let total = remaining.reduce(0, +)
+    func cityCrime(plan: CrimePlan, areaRange: Range<Int>) {
+        let targets = plan.targets, total = plan.total, codeTable = plan.codeTable
+        let areaWeights = plan.areaWeights, areaSum = plan.areaSum
         guard total > 0 else { return }
-        let codeTable = AliasTable(weights: remaining)
-        // Area weights: residents, with hotspots drawing more crime.
-        let areaWeights = areas.indices.map { Double(max(1, residents[$0].count)) * (areas[$0].hotspot ? config.crime.hotspotMultiplier : 1) }
-        let areaSum = areaWeights.reduce(0, +)
         var recentVictims: [[Int32]] = Array(repeating: [], count: areas.count)
         for m in 0..<months {
             let monthStart = start.firstOfMonth(addingMonths: m)
             let season = 1 + config.crime.summerPeak * cos(2 * Double.pi * Double(monthStart.month - 7) / 12)
             let days = CivilDate.daysIn(month: monthStart.month, year: monthStart.year)
-            for a in areas.indices {
+            for a in areaRange {
                 var rng = SeededRandom(seed: config.seed, 4, UInt64(m), UInt64(a))
                 let lambda = total / Double(months) * areaWeights[a] / areaSum * season
                 let n = rng.poisson(lambda)
@@ -47,7 +59,7 @@ extension CityGenerator {
                     var flags: CrimeFlags = []
                     var strand: HateStrand?
                     var victims: [Int32] = [], suspects: [Int32] = []
-                    let personal = CityGenerator.personalGroups.contains(t.group) || t.code == "39"
+                    let personal = ChunkWorker.personalGroups.contains(t.group) || t.code == "39"
                     if ["8P", "8M", "105B", "9A", "9B", "58E", "58F"].contains(t.code) { flags.insert(.hate); strand = .race }
                     else if t.group == "Public order offences" && rng.chance(config.crime.hateShareOfPublicOrder) {
                         flags.insert(.hate); strand = HateStrand.allCases[rng.weighted([0.7, 0.1, 0.12, 0.05, 0.03])]
@@ -110,14 +122,16 @@ extension CityGenerator {
                     }
                 }
             }
-            if m % 12 == 0 { progress?("recorded crime", Double(m) / Double(months)) }
         }
     }
 
+}
+
+extension CityGenerator {
     // MARK: Truth and manifest
 
-    func writeTruth(_ dir: String) throws {
-        let people = out.people
+    func writeTruth(_ dir: String, people: [Person], households: [Household], areas: [Area],
+                    firstOffender: [Int32], firstVictim: [Int32]) throws {
         let w = try CSVFileWriter(path: dir + "/truth/people.csv",
                                   header: ["person_id", "forename", "middle_names", "surname", "later_surname", "surname_change_date",
                                            "date_of_birth", "sex", "ethnicity", "household_id", "area", "deprivation_decile",
@@ -161,7 +175,7 @@ extension CityGenerator {
                                    header: ["person_id", "date_of_birth", "sex", "ace_count", "first_serious_violence_offender",
                                             "first_serious_violence_victim"], delimiter: ",")
         for p in people {
-            let o = out.firstSVOffender[Int(p.index)], v = out.firstSVVictim[Int(p.index)]
+            let o = firstOffender[Int(p.index)], v = firstVictim[Int(p.index)]
             ow.append([p.id, p.dob.iso, p.sex.rawValue, p.isChild ? String(p.lifetimeACEs.count) : "",
                        o == .max ? "" : CivilDate(dayNumber: o).iso, v == .max ? "" : CivilDate(dayNumber: v).iso])
         }

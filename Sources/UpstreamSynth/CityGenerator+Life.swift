@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Phase two: each household's adult events that touch children, and each child's life course.
-extension CityGenerator {
+extension ChunkWorker {
     func clampToWindow(_ d: CivilDate) -> CivilDate? { d < start || d > end ? nil : d }
 
     func partner(_ hh: Household, on date: CivilDate, male: Bool) -> Int32? {
@@ -165,7 +165,7 @@ extension CityGenerator {
                     let term = month == 9 ? "AUT" : (month == 1 ? "SPR" : "SUM")
                     let ay = month >= 9 ? date.year : date.year - 1
                     let possible = month == 9 ? 140 : 120
-                    var rate = exp(absenceMu + 0.6 * st.absenceZ + 0.15 * aces + (st.excluded ? 0.8 : 0))
+                    var rate = exp(rates.absenceMu + 0.6 * st.absenceZ + 0.15 * aces + (st.excluded ? 0.8 : 0))
                     rate = min(0.9, rate * exp(0.25 * rng.normal()))
                     let missed = Int((Double(possible) * rate).rounded())
                     let unauth = Int(Double(missed) * min(0.9, 0.25 + 0.05 * aces))
@@ -178,12 +178,12 @@ extension CityGenerator {
                 if month != 8 && !st.excluded {
                     let phase = ncYear >= 7 ? 1.7 : 0.25
                     let mult = exp(perACE * 1.2 * aces + (male ? 0.4 : -0.4)) * phase * (1 + 0.4 * Double(min(st.suspensions, 5)))
-                    if rng.chance(suspensionBase * mult) {
+                    if rng.chance(rates.suspension * mult) {
                         st.suspensions += 1
                         let reason = ["PD", "PA", "VA", "DA", "OW"][rng.weighted([0.35, 0.3, 0.2, 0.1, 0.05])]
                         out.exclusion(c, category: "SUSP", date: day(&rng), sessions: rng.int(in: 1...10), reason: reason, &rng)
                     }
-                    if ncYear >= 3 && rng.chance(pexBase * mult * (st.suspensions >= 2 ? 3 : 0.5)) {
+                    if ncYear >= 3 && rng.chance(rates.pex * mult * (st.suspensions >= 2 ? 3 : 0.5)) {
                         st.excluded = true
                         let d = day(&rng)
                         out.exclusion(c, category: "PERM", date: d, sessions: 0, reason: ["PD", "PA", "OW", "DA"][rng.weighted([0.4, 0.3, 0.15, 0.15])], &rng)
@@ -194,7 +194,7 @@ extension CityGenerator {
             if age < 18 {
                 // Social care front door.
                 let careMult = exp(perACE * 2 * aces)
-                if rng.chance(cscBase * careMult) {
+                if rng.chance(rates.csc * careMult) {
                     let d = day(&rng)
                     let referral = rng.chance(1 / config.services.contactsPerReferral)
                     let factor = ["3A", "2A", "4A", "22A", "6A", "5A", "OTHER"][rng.weighted([0.3, 0.1, 0.1, 0.15, 0.1, 0.1, 0.15])]
@@ -267,7 +267,7 @@ extension CityGenerator {
                 if date <= st.lookedAfterUntil { mediators *= 1.2 }
                 mediators *= 1 + 0.05 * Double(min(st.offences, 6))
                 let sexTerm: Double = male ? 0.7 : -0.7
-                let h: Double = svBase * curve * exp(svPerACE * aces + sexTerm) * p.propensity * mediators
+                let h: Double = rates.sv * curve * exp(svPerACE * aces + sexTerm) * p.propensity * mediators
                 if rng.chance(h) {
                     st.svDone = true
                     st.violent = true

@@ -1,3 +1,4 @@
+import Dispatch
 import UpstreamModel
 
 #if canImport(Glibc)
@@ -22,22 +23,14 @@ public struct CitySummary: Codable, Sendable, Equatable {
 /// Phase one builds people and households in memory (compact arrays); phase two walks each household's
 /// members month by month and writes their contacts with agencies as they happen; phase three fills the
 /// rest of the city's recorded crime so that volumes and the offence mix match the reference table.
-public final class CityGenerator {
+public final class CityGenerator: @unchecked Sendable {
     public let config: SynthConfig
     let builder: PopulationBuilder
-    var areas: [Area] = []
-    var households: [Household] = []
-    var residents: [[Int32]] = []
-    var out: CityWriter!
     let start: CivilDate
     let end: CivilDate
     let months: Int
-    /// Calibrated base rates (per person-month) computed from the population before events are drawn.
-    var svBase = 0.0
-    var cscBase = 0.0
-    var suspensionBase = 0.0
-    var pexBase = 0.0
-    var absenceMu = 0.0
+    /// The city is generated in this many chunks, whatever the number of cores, so output is the same everywhere.
+    static let chunks = 8
 
     static let descriptions: [String: String] = {
         var d: [String: String] = [:]
@@ -56,8 +49,6 @@ public final class CityGenerator {
         months = config.years * 12
     }
 
-    // MARK: Rates and helpers
-
     static let svAgeCurve: [Int: Double] = [10: 0.05, 11: 0.1, 12: 0.25, 13: 0.5, 14: 0.8, 15: 1.0, 16: 1.2, 17: 1.25,
                                              18: 1.25, 19: 1.2, 20: 1.1, 21: 1.0, 22: 0.9, 23: 0.8, 24: 0.7]
     static func offendingAge(_ age: Int) -> Double {
@@ -72,11 +63,194 @@ public final class CityGenerator {
         }
     }
 
-    let perACE = 0.30
-    let svPerACE = 0.18
+    static let perACE = 0.30
+    static let svPerACE = 0.13
     /// How much prior offending, exclusion and care raise the serious violence hazard on average,
-    /// measured once on the default city so that the configured prevalence is met (see docs).
-    let svMediatorInflation = 1.15
+    /// measured on the default city so that the configured prevalence is met (see docs/synthetic-city.md).
+    static let svMediatorInflation = 0.97
+
+    /// Base rates (per person-month) calibrated from the population before any event is drawn.
+    struct Rates {
+        var sv = 0.0, csc = 0.0, suspension = 0.0, pex = 0.0, absenceMu = 0.0
+    }
+
+    func calibrate(_ people: [Person]) -> Rates {
+        var rates = Rates()
+        var svSum = 0.0, cscSum = 0.0, susSum = 0.0, nKids = 0
+        var absence: [Double] = []
+        for p in people where p.isChild {
+            let n = Double(p.lifetimeACEs.count)
+            nKids += 1
+            svSum += exp(CityGenerator.svPerACE * n * 0.7 + (p.sex == .male ? 0.7 : -0.7)) * p.propensity
+            cscSum += exp(CityGenerator.perACE * 2 * n * 0.6)
+            susSum += exp(CityGenerator.perACE * 1.2 * n * 0.6 + (p.sex == .male ? 0.4 : -0.4))
+            var r = SeededRandom(seed: config.seed, 7, UInt64(p.index))
+            absence.append(0.6 * r.normal() + 0.15 * n * 0.6)
+        }
+        guard nKids > 0 else { return rates }
+        let cumulative = (10...17).reduce(0.0) { $0 + CityGenerator.svAgeCurve[$1]! }
+        rates.sv = config.services.seriousViolenceBy18 / (cumulative * svSum / Double(nKids) * CityGenerator.svMediatorInflation) / 12
+        rates.csc = config.services.cscReferralsPer10kChildren / 10_000 * config.services.contactsPerReferral / (cscSum / Double(nKids)) / 12
+        rates.suspension = config.services.suspensionRatePerPupilYear / (susSum / Double(nKids)) / 10
+        rates.pex = config.services.permanentExclusionRatePerPupilYear / (susSum / Double(nKids)) / 10
+        absence.sort()
+        let q = absence[min(absence.count - 1, Int(Double(absence.count) * (1 - config.services.persistentAbsenceShare)))]
+        rates.absenceMu = log(0.10) - q
+        return rates
+    }
+
+    // MARK: Generation
+
+    /// Generates the city into `directory` (created; must not exist unless `overwrite`).
+    /// Writes to a temporary folder and renames it at the end, so an interrupted run never leaves a complete-looking city.
+    public func generate(to directory: String, overwrite: Bool = false,
+                         progress: (@Sendable (String, Double) -> Void)? = nil) throws -> CitySummary {
+        var st = stat()
+        if stat(directory, &st) == 0 && !overwrite {
+            throw SynthError("\(directory) already exists; choose another --out or pass --force to replace it")
+        }
+        let tmp = directory + ".partial-\(getpid())"
+        if stat(tmp, &st) == 0 { try removeTree(tmp) }
+        try makeDirectory(tmp)
+        try makeDirectory(tmp + "/truth")
+        do {
+            let summary = try generateInto(tmp, progress: progress)
+            if stat(directory, &st) == 0 { try removeTree(directory) }
+            guard rename(tmp, directory) == 0 else { throw SynthError("cannot rename \(tmp) to \(directory)") }
+            return summary
+        } catch {
+            try? removeTree(tmp)
+            throw error
+        }
+    }
+
+    func generateInto(_ dir: String, progress: (@Sendable (String, Double) -> Void)?) throws -> CitySummary {
+        progress?("population", 0)
+        let areas = builder.buildAreas()
+        let built = builder.build(areas: areas)
+        let households = built.households, people = built.people
+        var residents: [[Int32]] = Array(repeating: [], count: areas.count)
+        for hh in households {
+            for a in hh.adults { residents[Int(hh.area)].append(a) }
+            for c in hh.children { residents[Int(hh.area)].append(c) }
+            if hh.stepParent >= 0 { residents[Int(hh.area)].append(hh.stepParent) }
+        }
+        let rates = calibrate(people)
+        let noise = NoiseModel(noise: config.noise, seed: config.seed)
+        let k = CityGenerator.chunks
+        func makeWorkers(_ offset: Int) throws -> [ChunkWorker] {
+            try (0..<k).map { i in
+                let partDir = dir + "/.parts/\(offset + i)"
+                try makeDirectory(partDir)
+                let w = try CityWriter(dir: partDir, chunk: offset + i, noise: noise, people: people, households: households, areas: areas)
+                return ChunkWorker(config: config, start: start, end: end, months: months, rates: rates, areas: areas,
+                                   households: households, residents: residents, out: w)
+            }
+        }
+        let done = Counter()
+        // Phase two: households in k contiguous chunks, generated in parallel.
+        let lives = try makeWorkers(0)
+        let perChunk = (households.count + k - 1) / k
+        DispatchQueue.concurrentPerform(iterations: k) { i in
+            let w = lives[i]
+            for h in min(households.count, i * perChunk)..<min(households.count, (i + 1) * perChunk) {
+                var rng = SeededRandom(seed: config.seed, 3, UInt64(h))
+                let hh = households[h]
+                w.householdEvents(hh, &rng)
+                for c in hh.children { w.childLife(c, hh, &rng) }
+            }
+            progress?("life courses", Double(done.increment()) / Double(k))
+        }
+        // Phase three: the rest of the city's recorded crime, areas in k chunks.
+        var produced: [String: Int] = [:]
+        for w in lives { produced.merge(w.out.crimesByCode, uniquingKeysWith: +) }
+        let plan = ChunkWorker.CrimePlan(worker: lives[0], produced: produced, peopleCount: people.count)
+        let crimeWorkers = try makeWorkers(k)
+        let perAreaChunk = (areas.count + k - 1) / k
+        done.reset()
+        DispatchQueue.concurrentPerform(iterations: k) { i in
+            crimeWorkers[i].cityCrime(plan: plan, areaRange: min(areas.count, i * perAreaChunk)..<min(areas.count, (i + 1) * perAreaChunk))
+            progress?("recorded crime", Double(done.increment()) / Double(k))
+        }
+        progress?("writing files", 0)
+        // Join the parts in chunk order.
+        let workers = lives + crimeWorkers
+        var rows: [String: Int] = [:]
+        for w in workers { rows.merge(try w.out.close(), uniquingKeysWith: +) }
+        for s in ExtractSchema.all {
+            try join(dir + "/" + s.name + ".csv", header: s.header, delimiter: Character(s.delimiter),
+                     parts: (0..<(2 * k)).map { dir + "/.parts/\($0)/" + s.name + ".csv" })
+        }
+        try join(dir + "/truth/records.csv", header: ["source", "record_id", "person_id"], delimiter: ",",
+                 parts: (0..<(2 * k)).map { dir + "/.parts/\($0)/records.csv" })
+        try removeTree(dir + "/.parts")
+        var firstOffender = [Int32](repeating: .max, count: people.count)
+        var firstVictim = [Int32](repeating: .max, count: people.count)
+        var personRecords = 0
+        for w in workers {
+            personRecords += w.out.truth.rows
+            for (p, d, offender) in w.out.seriousViolence {
+                if offender { firstOffender[Int(p)] = min(firstOffender[Int(p)], d) } else { firstVictim[Int(p)] = min(firstVictim[Int(p)], d) }
+            }
+        }
+        try writeTruth(dir, people: people, households: households, areas: areas, firstOffender: firstOffender, firstVictim: firstVictim)
+        let summary = CitySummary(
+            people: people.count, households: households.count, areas: areas.count, rows: rows,
+            personRecords: personRecords, crimes: rows[ExtractSchema.policeCrimes.name] ?? 0,
+            seriousViolenceOffenders: firstOffender.filter { $0 != .max }.count)
+        try writeManifest(dir, summary: summary)
+        progress?("done", 1)
+        return summary
+    }
+
+    func join(_ path: String, header: [String], delimiter: Character, parts: [String]) throws {
+        let w = try CSVFileWriter(path: path, header: header, delimiter: delimiter)
+        try w.close()
+        guard let f = fopen(path, "ab") else { throw SynthError("cannot write \(path)") }
+        defer { fclose(f) }
+        for p in parts { try appendFile(p, to: f) }
+    }
+}
+
+/// A thread-safe counter for progress across chunks.
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLockLike()
+    func increment() -> Int { lock.locked { value += 1; return value } }
+    func reset() { lock.locked { value = 0 } }
+}
+
+/// A minimal mutex on pthreads (the core avoids Foundation).
+final class NSLockLike: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
+    }
+}
+
+/// One chunk's generator: shared read-only city data plus its own writer.
+final class ChunkWorker: @unchecked Sendable {
+    let config: SynthConfig
+    let start: CivilDate
+    let end: CivilDate
+    let months: Int
+    let rates: CityGenerator.Rates
+    let areas: [Area]
+    let households: [Household]
+    let residents: [[Int32]]
+    let out: CityWriter
+    var perACE: Double { CityGenerator.perACE }
+    var svPerACE: Double { CityGenerator.svPerACE }
+
+    init(config: SynthConfig, start: CivilDate, end: CivilDate, months: Int, rates: CityGenerator.Rates, areas: [Area],
+         households: [Household], residents: [[Int32]], out: CityWriter) {
+        self.config = config; self.start = start; self.end = end; self.months = months; self.rates = rates
+        self.areas = areas; self.households = households; self.residents = residents; self.out = out
+    }
 
     func aceCount(_ p: Person, _ date: CivilDate) -> Int {
         var n = 0
@@ -96,88 +270,5 @@ public final class CityGenerator {
             return i
         }
         return nil
-    }
-
-    func calibrate() {
-        let people = out.people
-        var svSum = 0.0, cscSum = 0.0, susSum = 0.0, nKids = 0
-        var absence: [Double] = []
-        for p in people where p.isChild {
-            let n = Double(p.lifetimeACEs.count)
-            nKids += 1
-            svSum += exp(svPerACE * n * 0.7 + (p.sex == .male ? 0.7 : -0.7)) * p.propensity
-            cscSum += exp(perACE * 2 * n * 0.6)
-            susSum += exp(perACE * 1.2 * n * 0.6 + (p.sex == .male ? 0.4 : -0.4))
-            var r = SeededRandom(seed: config.seed, 7, UInt64(p.index))
-            absence.append(0.6 * r.normal() + 0.15 * n * 0.6)
-        }
-        guard nKids > 0 else { return }
-        let svMean = svSum / Double(nKids)
-        let cumulative = (10...17).reduce(0.0) { $0 + CityGenerator.svAgeCurve[$1]! }
-        // Yearly hazard at curve 1 → monthly.
-        svBase = config.services.seriousViolenceBy18 / (cumulative * svMean * svMediatorInflation) / 12
-        cscBase = config.services.cscReferralsPer10kChildren / 10_000 * config.services.contactsPerReferral / (cscSum / Double(nKids)) / 12
-        suspensionBase = config.services.suspensionRatePerPupilYear / (susSum / Double(nKids)) / 10
-        pexBase = config.services.permanentExclusionRatePerPupilYear / (susSum / Double(nKids)) / 10
-        absence.sort()
-        let q = absence[min(absence.count - 1, Int(Double(absence.count) * (1 - config.services.persistentAbsenceShare)))]
-        absenceMu = log(0.10) - q
-    }
-
-    // MARK: Generation
-
-    /// Generates the city into `directory` (created; must not exist unless `overwrite`).
-    /// Writes to a temporary folder and renames it at the end, so an interrupted run never leaves a complete-looking city.
-    public func generate(to directory: String, overwrite: Bool = false, progress: ((String, Double) -> Void)? = nil) throws -> CitySummary {
-        var st = stat()
-        if stat(directory, &st) == 0 && !overwrite {
-            throw SynthError("\(directory) already exists; choose another --out or pass --force to replace it")
-        }
-        let tmp = directory + ".partial-\(getpid())"
-        try makeDirectory(tmp)
-        try makeDirectory(tmp + "/truth")
-        do {
-            let summary = try generateInto(tmp, progress: progress)
-            if stat(directory, &st) == 0 { try removeTree(directory) }
-            guard rename(tmp, directory) == 0 else { throw SynthError("cannot rename \(tmp) to \(directory)") }
-            return summary
-        } catch {
-            try? removeTree(tmp)
-            throw error
-        }
-    }
-
-    func generateInto(_ dir: String, progress: ((String, Double) -> Void)?) throws -> CitySummary {
-        progress?("population", 0)
-        areas = builder.buildAreas()
-        let built = builder.build(areas: areas)
-        households = built.households
-        residents = Array(repeating: [], count: areas.count)
-        for hh in households {
-            for a in hh.adults { residents[Int(hh.area)].append(a) }
-            for c in hh.children { residents[Int(hh.area)].append(c) }
-            if hh.stepParent >= 0 { residents[Int(hh.area)].append(hh.stepParent) }
-        }
-        out = try CityWriter(dir: dir, noise: NoiseModel(noise: config.noise, seed: config.seed), people: built.people,
-                             households: households, areas: areas)
-        calibrate()
-        for (i, hh) in households.enumerated() {
-            var rng = SeededRandom(seed: config.seed, 3, UInt64(i))
-            householdEvents(hh, &rng)
-            for c in hh.children { childLife(c, hh, &rng) }
-            if i % 2000 == 0 { progress?("life courses", Double(i) / Double(households.count)) }
-        }
-        progress?("recorded crime", 0)
-        cityCrime(progress: progress)
-        progress?("truth", 0)
-        try writeTruth(dir)
-        let rows = try out.finish()
-        let summary = CitySummary(
-            people: out.people.count, households: households.count, areas: areas.count, rows: rows,
-            personRecords: out.truth.rows, crimes: rows[ExtractSchema.policeCrimes.name] ?? 0,
-            seriousViolenceOffenders: out.firstSVOffender.filter { $0 != .max }.count)
-        try writeManifest(dir, summary: summary)
-        progress?("done", 1)
-        return summary
     }
 }

@@ -15,7 +15,7 @@ extension CityWriter {
         let s = ExtractSchema.policeCrimes
         let n = counters[s.name, default: 0]
         counters[s.name] = n + 1
-        let ref = SynthText.pad(20 + rng.below(60), 2) + "/" + SynthText.scrambledID(n, digits: 7, salt: 3) + "/" + SynthText.pad(date.year % 100, 2)
+        let ref = SynthText.pad(20 + rng.below(60), 2) + "/" + SynthText.scrambledID(chunk * 10_000_000 + n, digits: 8, salt: 3) + "/" + SynthText.pad(date.year % 100, 2)
         let a = areas[Int(area)]
         var e = a.easting + rng.int(in: -180...180), nn = a.northing + rng.int(in: -180...180)
         if a.hotspot && rng.chance(0.5) { let v = a.venues[rng.below(a.venues.count)]; e = a.easting + v.0; nn = a.northing + v.1 }
@@ -28,7 +28,8 @@ extension CityWriter {
         func link(_ person: Int32, _ role: String) {
             let id = nextID(np, prefix: "NL")
             let r = observe(person, .police, date, &rng)
-            let pnc = hasPNC(person) || role != "VICTIM" && rng.chance(0.3) ? pnc(person, on: date) : ""
+            let known = role == "VICTIM" ? rng.chance(0.05) : rng.chance(0.6)
+            let pnc = known ? pnc(person, on: date) : ""
             write(np, id: id, person: person, [
                 id, ref, role, r.surname, (r.forename + (r.middle.isEmpty ? "" : " " + r.middle)), r.dobText(.dmySlash),
                 r.sex.rawValue, pnc, r.postcode, r.ethnicity.rawValue, date.format(.dmySlash), code, flags.code, a.code,
@@ -36,11 +37,11 @@ extension CityWriter {
         }
         for v in victims {
             link(v, "VICTIM")
-            if sv && firstSVVictim[Int(v)] == .max { firstSVVictim[Int(v)] = date.dayNumber }
+            if sv { seriousViolence.append((v, date.dayNumber, false)) }
         }
         for (i, o) in suspects.enumerated() {
             link(o, i == 0 && rng.chance(0.3) ? "OFFENDER" : "SUSPECT")
-            if sv && firstSVOffender[Int(o)] == .max { firstSVOffender[Int(o)] = date.dayNumber }
+            if sv { seriousViolence.append((o, date.dayNumber, true)) }
         }
         if let w = witness { link(w, "WITNESS") }
         return ref

@@ -1,40 +1,41 @@
 import UpstreamModel
 
-/// Writes every extract and the ground truth as events are generated, and counts what it wrote.
+/// Writes one chunk's share of every extract and of the truth, and counts what it wrote.
+///
+/// The city is generated in a fixed number of chunks (so the output does not depend on the number of
+/// cores); each chunk writes its own part files, which are joined in chunk order at the end.
 final class CityWriter {
     let dir: String
+    let chunk: Int
     var writers: [String: CSVFileWriter] = [:]
     var counters: [String: Int] = [:]
     let truth: CSVFileWriter
     let noise: NoiseModel
-    var people: [Person]
+    let people: [Person]
     let households: [Household]
     let areas: [Area]
-    /// Per person, day number of the first serious violence as offender / as victim.
-    var firstSVOffender: [Int32]
-    var firstSVVictim: [Int32]
+    /// Serious violence events: (person, day number, as offender).
+    var seriousViolence: [(Int32, Int32, Bool)] = []
     var crimesByCode: [String: Int] = [:]
-    var arrestYear: [Int16]
 
-    init(dir: String, noise: NoiseModel, people: [Person], households: [Household], areas: [Area]) throws {
+    init(dir: String, chunk: Int, noise: NoiseModel, people: [Person], households: [Household], areas: [Area]) throws {
         self.dir = dir
+        self.chunk = chunk
         self.noise = noise
         self.people = people
         self.households = households
         self.areas = areas
-        firstSVOffender = Array(repeating: .max, count: people.count)
-        firstSVVictim = Array(repeating: .max, count: people.count)
-        arrestYear = Array(repeating: 0, count: people.count)
         for s in ExtractSchema.all {
-            writers[s.name] = try CSVFileWriter(path: dir + "/" + s.name + ".csv", header: s.header, delimiter: Character(s.delimiter))
+            writers[s.name] = try CSVFileWriter(path: dir + "/" + s.name + ".csv", header: nil, delimiter: Character(s.delimiter))
         }
-        truth = try CSVFileWriter(path: dir + "/truth/records.csv", header: ["source", "record_id", "person_id"], delimiter: ",")
+        truth = try CSVFileWriter(path: dir + "/records.csv", header: nil, delimiter: ",")
     }
 
+    /// A unique id: the chunk and its counter, scrambled so that ids do not reveal which rows belong together.
     func nextID(_ schema: ExtractSchema, prefix: String) -> String {
         let n = counters[schema.name, default: 0]
         counters[schema.name] = n + 1
-        return prefix + SynthText.scrambledID(n, digits: 9, salt: schema.name.utf8.count)
+        return prefix + SynthText.scrambledID(chunk * 100_000_000 + n, digits: 9, salt: schema.name.utf8.count)
     }
 
     /// Writes a person-level row and its truth line.
@@ -48,14 +49,13 @@ final class CityWriter {
         return noise.observe(p, household: households[Int(p.household)], agency: agency, on: date, &rng)
     }
 
+    /// The person's Police National Computer id (issued in the year they turned 16, or the window's first year).
     func pnc(_ person: Int32, on date: CivilDate) -> String {
-        if arrestYear[Int(person)] == 0 { arrestYear[Int(person)] = Int16(date.year) }
-        return NoiseModel.pnc(person, year: Int(arrestYear[Int(person)]))
+        let p = people[Int(person)]
+        return NoiseModel.pnc(person, year: min(date.year, max(p.dob.year + 16, 1990)))
     }
 
-    func hasPNC(_ person: Int32) -> Bool { arrestYear[Int(person)] != 0 }
-
-    func finish() throws -> [String: Int] {
+    func close() throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for (name, w) in writers { try w.close(); counts[name] = w.rows }
         try truth.close()

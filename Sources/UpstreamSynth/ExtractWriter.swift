@@ -20,13 +20,13 @@ final class CSVFileWriter {
     private var buffer: [UInt8] = []
     private(set) var rows = 0
 
-    init(path: String, header: [String], delimiter: Character) throws {
-        guard let f = fopen(path, "wb") else { throw SynthError("cannot create \(path): \(String(cString: strerror(errno)))") }
+    init(path: String, header: [String]?, delimiter: Character, append: Bool = false) throws {
+        guard let f = fopen(path, append ? "ab" : "wb") else { throw SynthError("cannot create \(path): \(String(cString: strerror(errno)))") }
         self.path = path
         self.file = f
         self.delimiter = delimiter
         buffer.reserveCapacity(1 << 17)
-        append(header)
+        if let header { self.append(header) }
         rows = 0
     }
 
@@ -52,5 +52,17 @@ final class CSVFileWriter {
     func close() throws {
         flush()
         if fclose(file) != 0 { throw SynthError("cannot write \(path)") }
+    }
+}
+
+/// Appends the contents of `source` to an open writer's file (used to join chunk part files).
+func appendFile(_ source: String, to dest: UnsafeMutablePointer<FILE>) throws {
+    guard let f = fopen(source, "rb") else { throw SynthError("cannot read \(source)") }
+    defer { fclose(f) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+        let n = buffer.withUnsafeMutableBufferPointer { fread($0.baseAddress, 1, $0.count, f) }
+        if n == 0 { break }
+        _ = buffer.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, n, dest) }
     }
 }

@@ -41,11 +41,9 @@ extension Upstream {
             } catch let e as SynthConfig.Invalid {
                 throw ValidationError(e.description)
             }
-            var last = ""
             let generator = CityGenerator(config: cfg)
             let summary = try generator.generate(to: out, overwrite: force, progress: { stage, fraction in
-                let line = "synth: \(stage) \(Int(fraction * 100))%"
-                if line != last { Terminal.progress(line); last = line }
+                Terminal.progress("synth: \(stage) \(Int(fraction * 100))%")
             })
             Terminal.clearProgress()
             if json {

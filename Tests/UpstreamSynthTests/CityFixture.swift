@@ -5,7 +5,7 @@ import UpstreamSynth
 /// Generated cities shared by the synth tests (each generated once per test run).
 enum CityFixture {
     /// A city large enough for prevalence and odds-ratio checks.
-    static let large: (dir: String, summary: CitySummary) = make(people: 60_000, seed: 11)
+    static let large: (dir: String, summary: CitySummary) = make(people: 100_000, seed: 11)
     /// A small city for schema and noise checks.
     static let small: (dir: String, summary: CitySummary) = make(people: 4_000, seed: 5)
 
