@@ -77,6 +77,6 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "UpstreamStoreTests", dependencies: ["UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel"]),
-        .testTarget(name: "UpstreamCLITests", dependencies: ["upstream", "UpstreamModel"]),
+        .testTarget(name: "UpstreamCLITests", dependencies: ["UpstreamModel", "UpstreamSynth"]),
     ]
 )

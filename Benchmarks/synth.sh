@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Synthetic city benchmark: times `upstream synth` (release build) and reports peak memory.
+# Prints a table: people, years, seconds (median of RUNS), peak RSS (MB), person-level records.
+#
+# Usage: Benchmarks/synth.sh [PEOPLE...]     (default: 100000 1000000)
+# Env:   RUNS=3 (runs per size; the median is reported)   YEARS="5 15" (window lengths)   SKIP_BUILD=1
+# Target (issue 2): 1,000,000 people over 15 years in under 2 minutes on 2 cores, peak memory under 4 GB
+# that does not grow with the number of years.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${RUNS:-3}"
+YEARS="${YEARS:-5 15}"
+SIZES=("$@")
+[ ${#SIZES[@]} -eq 0 ] && SIZES=(100000 1000000)
+OUT="${OUT:-Benchmarks/out}"
+mkdir -p "$OUT"
+[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product upstream >&2
+BIN="$(swift build -c release --show-bin-path)/upstream"
+printf "| people | years | seconds (median of %s) | peak RSS (MB) | person-level records |\n|---:|---:|---:|---:|---:|\n" "$RUNS"
+for n in "${SIZES[@]}"; do
+  for y in $YEARS; do
+    times=(); mem=0; recs=0
+    for r in $(seq "$RUNS"); do
+      /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$BIN" synth --people "$n" --years "$y" --out "$OUT/city" --force --json > "$OUT/summary.json"
+      read -r s kb < "$OUT/time.txt"
+      times+=("$s"); [ "$kb" -gt "$mem" ] && mem=$kb
+      recs=$(python3 -c "import json;print(json.load(open('$OUT/summary.json'))['personRecords'])" 2>/dev/null || echo "?")
+    done
+    med=$(printf "%s\n" "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    printf "| %s | %s | %s | %s | %s |\n" "$n" "$y" "$med" "$((mem / 1024))" "$recs"
+  done
+done
+rm -rf "$OUT/city"

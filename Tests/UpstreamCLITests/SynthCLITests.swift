@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// The built `upstream` binary, found next to the test bundle (build it first: `swift build --build-tests`).
+func upstreamBinary() -> String? {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("upstream").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return nil
+}
+
+/// Runs the binary; returns exit status, standard output and standard error.
+func runUpstream(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+    let binary = try #require(upstreamBinary(), "build the upstream executable first (swift build --build-tests)")
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binary)
+    p.arguments = args
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+@Suite("upstream synth, through the binary")
+struct SynthCLITests {
+    let dir = NSTemporaryDirectory() + "upstream-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+    @Test("generates a city, reports it as JSON, and refuses to overwrite without --force")
+    func generateAndReport() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try runUpstream(["synth", "--people", "800", "--seed", "3", "--out", dir, "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(json["people"] as? Int ?? 0 >= 800)
+        let rows = try #require(json["rows"] as? [String: Int])
+        #expect(rows["school_census"] ?? 0 > 0)
+        for f in ["manifest.json", "README.md", "truth/records.csv", "police_crimes.csv", "yjs_disposals.csv"] {
+            #expect(FileManager.default.fileExists(atPath: "\(dir)/\(f)"), "\(f) missing")
+        }
+        // No partial folder is left behind.
+        let parent = (dir as NSString).deletingLastPathComponent
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix((dir as NSString).lastPathComponent + ".partial") }
+        #expect(leftovers.isEmpty)
+        let again = try runUpstream(["synth", "--people", "800", "--out", dir])
+        #expect(again.status != 0)
+        #expect(again.err.contains("already exists"))
+    }
+
+    @Test("bad arguments are refused before any work, naming the field",
+          arguments: [(["--people", "5"], "people"), (["--years", "0"], "years")])
+    func badArguments(_ args: [String], _ field: String) throws {
+        let r = try runUpstream(["synth", "--out", dir] + args)
+        #expect(r.status != 0)
+        #expect(r.err.contains(field), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir))
+    }
+
+    @Test("a config file with an unknown key is refused with the key's name")
+    func badConfig() throws {
+        let cfg = dir + ".yaml"
+        try "noise:\n  typpo: 0.1\n".write(toFile: cfg, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: cfg) }
+        let r = try runUpstream(["synth", "--config", cfg, "--out", dir])
+        #expect(r.status != 0)
+        #expect(r.err.contains("noise.typpo"), "\(r.err)")
+    }
+
+    @Test("--print-config prints the documented defaults with their sources")
+    func printConfig() throws {
+        let r = try runUpstream(["synth", "--print-config"])
+        #expect(r.status == 0)
+        #expect(r.out.contains("seriousViolenceBy18"))
+        #expect(r.out.contains("service_rates.csv"))
+    }
+
+    @Test("every command has help")
+    func help() throws {
+        for cmd in [[], ["synth"], ["ingest"], ["quarantine"], ["retention"]] {
+            let r = try runUpstream(cmd + ["--help"])
+            #expect(r.status == 0, "\(cmd)")
+            #expect(r.out.contains("USAGE"), "\(cmd)")
+        }
+    }
+}
