@@ -1,0 +1,77 @@
+/// String comparators on byte arrays (standardised names are upper-case ASCII).
+///
+/// Written once here and used by the engine; adapters may expose them as SQL functions.
+public enum Comparators {
+    /// Jaro similarity in 0…1 (Jaro 1989): matching characters within half the longer length, halved transpositions.
+    public static func jaro(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in jaro(pa, pb) } }
+    }
+
+    static func jaro(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
+        if a.isEmpty && b.isEmpty { return 1 }
+        if a.isEmpty || b.isEmpty { return 0 }
+        if a.elementsEqual(b) { return 1 }
+        let window = max(0, max(a.count, b.count) / 2 - 1)
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: a.count + b.count) { flags in
+            flags.initialize(repeating: false)
+            var matches = 0
+            for i in 0..<a.count {
+                let lo = max(0, i - window), hi = min(b.count - 1, i + window)
+                if lo > hi { continue }
+                for j in lo...hi where !flags[a.count + j] && a[i] == b[j] {
+                    flags[i] = true; flags[a.count + j] = true; matches += 1
+                    break
+                }
+            }
+            if matches == 0 { return 0 }
+            var t = 0, k = 0
+            for i in 0..<a.count where flags[i] {
+                while !flags[a.count + k] { k += 1 }
+                if a[i] != b[k] { t += 1 }
+                k += 1
+            }
+            let m = Double(matches)
+            return (m / Double(a.count) + m / Double(b.count) + (m - Double(t / 2)) / m) / 3
+        }
+    }
+
+    /// Jaro-Winkler similarity (Winkler 1990): Jaro boosted by a common prefix of up to four characters, scale 0.1.
+    public static func jaroWinkler(_ a: [UInt8], _ b: [UInt8], prefixScale: Double = 0.1) -> Double {
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in jaroWinkler(pa, pb, prefixScale: prefixScale) } }
+    }
+
+    static func jaroWinkler(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, prefixScale: Double = 0.1) -> Double {
+        let j = jaro(a, b)
+        var l = 0
+        while l < 4, l < a.count, l < b.count, a[l] == b[l] { l += 1 }
+        return j + Double(l) * prefixScale * (1 - j)
+    }
+
+    /// Jaro-Winkler on strings (UTF-8 bytes).
+    public static func jaroWinkler(_ a: String, _ b: String) -> Double { jaroWinkler(Array(a.utf8), Array(b.utf8)) }
+
+    /// Damerau-Levenshtein distance, optimal string alignment form: insertions, deletions,
+    /// substitutions and transpositions of adjacent characters each cost one.
+    public static func damerauLevenshtein(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        let n = b.count + 1
+        var prev2 = [Int](repeating: 0, count: n)
+        var prev = Array(0..<n)
+        var cur = [Int](repeating: 0, count: n)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1..<n {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { v = min(v, prev2[j - 2] + 1) }
+                cur[j] = v
+            }
+            swap(&prev2, &prev); swap(&prev, &cur)
+        }
+        return prev[n - 1]
+    }
+
+    /// Damerau-Levenshtein on strings (UTF-8 bytes).
+    public static func damerauLevenshtein(_ a: String, _ b: String) -> Int { damerauLevenshtein(Array(a.utf8), Array(b.utf8)) }
+}

@@ -1,0 +1,73 @@
+import UpstreamModel
+
+/// One person-level row to link: where it came from and what it says about who the person is.
+public struct LinkInput: Hashable, Sendable, Codable {
+    /// The source (extract) name, e.g. `school_census`.
+    public var source: String
+    /// The row's id within its source.
+    public var recordID: String
+    /// The agency that holds the source, for per-agency evaluation (the source name when unknown).
+    public var agency: String
+    public var forename: String?
+    public var middleNames: String?
+    public var surname: String?
+    public var dateOfBirth: CivilDate?
+    public var sex: Sex?
+    public var postcode: String?
+    public var nhsNumber: String?
+    public var upn: String?
+    public var pncID: String?
+    /// The agency's own person id (child id, case number); compared only between rows of the same source.
+    public var localID: String?
+
+    public init(
+        source: String, recordID: String, agency: String? = nil, forename: String? = nil, middleNames: String? = nil,
+        surname: String? = nil, dateOfBirth: CivilDate? = nil, sex: Sex? = nil, postcode: String? = nil,
+        nhsNumber: String? = nil, upn: String? = nil, pncID: String? = nil, localID: String? = nil
+    ) {
+        self.source = source; self.recordID = recordID; self.agency = agency ?? source
+        self.forename = forename; self.middleNames = middleNames; self.surname = surname
+        self.dateOfBirth = dateOfBirth; self.sex = sex; self.postcode = postcode
+        self.nhsNumber = nhsNumber; self.upn = upn; self.pncID = pncID; self.localID = localID
+    }
+
+    /// The linkage view of a stored source record. An NHS number the store marked invalid is dropped.
+    public init(_ record: SourceRecord) {
+        let id = record.identity
+        self.init(
+            source: record.source, recordID: record.recordID, agency: record.agency.rawValue,
+            forename: id.forename, middleNames: id.middleNames, surname: id.surname, dateOfBirth: id.dateOfBirth,
+            sex: id.sex, postcode: id.postcode, nhsNumber: id.nhsNumberValid == false ? nil : id.nhsNumber,
+            upn: id.upn, pncID: id.pncID, localID: id.localID)
+    }
+
+    /// The key that names this row everywhere: `source` and `recordID`.
+    public var key: RecordKey { RecordKey(source: source, recordID: recordID) }
+}
+
+/// A record's identity across runs: its source and its id within the source.
+public struct RecordKey: Hashable, Sendable, Codable, Comparable {
+    public var source: String
+    public var recordID: String
+    public init(source: String, recordID: String) { self.source = source; self.recordID = recordID }
+    public static func < (a: RecordKey, b: RecordKey) -> Bool { (a.source, a.recordID) < (b.source, b.recordID) }
+}
+
+/// A person's stable id, `P` followed by sixteen hex digits.
+public struct PersonID: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    public var rawValue: String
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+    public static func < (a: PersonID, b: PersonID) -> Bool { a.rawValue < b.rawValue }
+
+    /// The id a new cluster takes: derived from its smallest record key, so a re-run over the same data
+    /// gives the same ids even without any saved state (FNV-1a, 64-bit).
+    public static func derived(from key: RecordKey) -> PersonID {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key.source.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        h = (h ^ 0x1f) &* 0x0000_0100_0000_01b3
+        for b in key.recordID.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        let hex = String(h, radix: 16)
+        return PersonID("P" + String(repeating: "0", count: 16 - hex.count) + hex)
+    }
+}

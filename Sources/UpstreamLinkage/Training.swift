@@ -1,0 +1,236 @@
+/// Candidate pairs with their comparison vectors, column by column.
+public struct CandidatePairs: Sendable {
+    public var a: [Int32] = []
+    public var b: [Int32] = []
+    public var gamma: [UInt64] = []
+    public var count: Int { a.count }
+    public init() {}
+
+    mutating func append(contentsOf o: CandidatePairs) {
+        a.append(contentsOf: o.a); b.append(contentsOf: o.b); gamma.append(contentsOf: o.gamma)
+    }
+
+    /// Blocks and compares: every pair of the rules' union once, with its comparison vector.
+    public static func generate(data: PreparedData, blocking: Blocking, kinds: [ComparisonKind], onlyNew: Bool = false, parallel: Parallelism = .serial) -> CandidatePairs {
+        let comparer = Comparer(data: data, kinds: kinds)
+        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { CandidatePairs() }) { acc, x, y in
+            acc.a.append(Int32(x)); acc.b.append(Int32(y)); acc.gamma.append(comparer.gamma(x, y).bits)
+        }
+        var out = CandidatePairs()
+        out.a.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        out.b.reserveCapacity(out.a.capacity); out.gamma.reserveCapacity(out.a.capacity)
+        for p in parts { out.append(contentsOf: p) }
+        return out
+    }
+}
+
+/// A small deterministic generator (SplitMix64) so training is reproducible from the settings' seed.
+public struct SplitMix64: Sendable {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+/// Training: u from random pairs, m by expectation-maximisation on blocked pairs, and the prior λ.
+nonisolated(unsafe) var debugEM = false
+public enum Training {
+    /// u per comparison and level (`u[c][level]`, index 0 unused) from `samples` random node pairs.
+    public static func estimateU(data: PreparedData, kinds: [ComparisonKind], samples: Int, seed: UInt64, parallel: Parallelism = .serial) -> [[Double]] {
+        let n = data.nodeCount
+        guard n > 1 else { return kinds.map { [0] + [Double](repeating: 1 / Double($0.levels.count), count: $0.levels.count) } }
+        let comparer = Comparer(data: data, kinds: kinds)
+        let chunks = max(1, parallel.workers * 4)
+        let per = samples / chunks + 1
+        let partial = parallel.map(chunks) { c -> [[Double]] in
+            var rng = SplitMix64(seed: seed &+ UInt64(c) &* 0x1234_5678_9ABC)
+            var counts = kinds.map { [Double](repeating: 0, count: $0.levels.count + 1) }
+            for _ in 0..<per {
+                let x = rng.below(n), y = rng.below(n)
+                if x == y { continue }
+                let g = comparer.gamma(x, y)
+                for i in 0..<kinds.count { counts[i][g.level(i)] += 1 }
+            }
+            return counts
+        }
+        return kinds.indices.map { i in
+            var total = [Double](repeating: 0, count: kinds[i].levels.count + 1)
+            for p in partial { for l in total.indices { total[l] += p[i][l] } }
+            let nonNull = total.dropFirst().reduce(0, +)
+            // A level never seen among random pairs gets half a pair's worth, so no weight is infinite.
+            let floor = 0.5 / max(nonNull, 1)
+            var u = [0.0] + total.dropFirst().map { max($0 / max(nonNull, 1), floor) }
+            let s = u.dropFirst().reduce(0, +)
+            for l in 1..<u.count { u[l] /= s }
+            return u
+        }
+    }
+
+    /// A neutral starting point for m: most mass on agreement, the rest decaying over weaker levels.
+    public static func initialM(_ kinds: [ComparisonKind]) -> [[Double]] {
+        kinds.map { k in
+            let n = k.levels.count
+            var m = [0.0]
+            var rest = 0.1
+            m.append(0.9)
+            for l in 2...n { let v = l == n ? rest : rest / 2; m.append(v); rest -= v }
+            let s = m.reduce(0, +)
+            return m.map { $0 / s }
+        }
+    }
+
+    /// The result of one EM run.
+    public struct EMResult: Sendable {
+        public var m: [[Double]]
+        public var lambda: Double
+        public var iterations: Int
+        public var converged: Bool
+    }
+
+    /// Expectation-maximisation over distinct comparison vectors with their counts. u is held fixed;
+    /// m is estimated for the `active` comparisons only (the others are left out of the likelihood,
+    /// as Splink does for the comparisons a training rule forces to agree).
+    public static func em(
+        patterns: [(gamma: Gamma, count: Double)], kinds: [ComparisonKind], active: [Bool], u: [[Double]],
+        m initial: [[Double]], lambda initialLambda: Double = 0.1, maxIterations: Int = 40, tolerance: Double = 1e-6
+    ) -> EMResult {
+        var m = initial
+        var lambda = initialLambda
+        var iterations = 0, converged = false
+        let total = patterns.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return EMResult(m: m, lambda: lambda, iterations: 0, converged: true) }
+        while iterations < maxIterations {
+            iterations += 1
+            var mAcc = kinds.map { [Double](repeating: 0, count: $0.levels.count + 1) }
+            var matchMass = 0.0
+            for (g, count) in patterns {
+                var pm = lambda, pu = 1 - lambda
+                for i in kinds.indices where active[i] {
+                    let l = g.level(i)
+                    if l == 0 { continue }
+                    pm *= m[i][l]; pu *= u[i][l]
+                }
+                let post = pm + pu > 0 ? pm / (pm + pu) : 0
+                matchMass += post * count
+                for i in kinds.indices where active[i] { mAcc[i][g.level(i)] += post * count }
+            }
+            let newLambda = min(max(matchMass / total, 1e-9), 1 - 1e-9)
+            var delta = abs(newLambda - lambda)
+            for i in kinds.indices where active[i] {
+                let s = mAcc[i].dropFirst().reduce(0, +)
+                guard s > 0 else { continue }
+                for l in 1..<mAcc[i].count {
+                    let v = max(mAcc[i][l] / s, 1e-6)
+                    delta = max(delta, abs(v - m[i][l]))
+                    m[i][l] = v
+                }
+                let t = m[i].dropFirst().reduce(0, +)
+                for l in 1..<m[i].count { m[i][l] /= t }
+            }
+            lambda = newLambda
+            if debugEM { print("EM it \(iterations) lambda \(lambda) m \(m.map { $0.map { ($0 * 1000).rounded() / 1000 } })") }
+            if delta < tolerance { converged = true; break }
+        }
+        return EMResult(m: m, lambda: lambda, iterations: iterations, converged: converged)
+    }
+
+    /// Trains the full model: u from random pairs, one EM session per training rule (each session's pairs are
+    /// the candidate pairs that share the rule's keys), m averaged over the sessions that estimated it, then λ.
+    public static func train(
+        data: PreparedData, blocking: Blocking, candidates: CandidatePairs, settings: LinkageSettings,
+        parallel: Parallelism = .serial
+    ) -> LinkageModel {
+        let kinds = settings.comparisons
+        let u = estimateU(data: data, kinds: kinds, samples: settings.uSamplePairs, seed: settings.seed, parallel: parallel)
+        let m0 = initialM(kinds)
+        var mSum = kinds.map { [Double](repeating: 0, count: $0.levels.count + 1) }
+        var mSessions = [Int](repeating: 0, count: kinds.count)
+        var sessions: [TrainingSummary.Session] = []
+        let sessionBlocking = Blocking(data: data, rules: settings.trainingRules, maxBlockSize: settings.maxBlockSize, parallel: parallel)
+        for (r, rule) in settings.trainingRules.enumerated() {
+            let forced = rule.keys.reduce(into: Set<ComparisonKind>()) { $0.formUnion($1.comparisons) }
+            let active = kinds.map { !forced.contains($0) }
+            // Pattern counts of candidate pairs sharing the rule's keys (the rule's own pairs within the union).
+            let chunk = max(1, candidates.count / (parallel.workers * 4) + 1)
+            let parts = parallel.map((candidates.count + chunk - 1) / chunk) { c -> [UInt64: Double] in
+                var d: [UInt64: Double] = [:]
+                for p in (c * chunk)..<min(candidates.count, (c + 1) * chunk) where sessionBlocking.sharesRule(r, Int(candidates.a[p]), Int(candidates.b[p])) {
+                    d[candidates.gamma[p], default: 0] += 1
+                }
+                return d
+            }
+            var counts: [UInt64: Double] = [:]
+            for p in parts { counts.merge(p, uniquingKeysWith: +) }
+            let patterns = counts.map { (gamma: Gamma(bits: $0.key), count: $0.value) }.sorted { $0.gamma.bits < $1.gamma.bits }
+            let pairs = Int(patterns.reduce(0) { $0 + $1.count })
+            let result = em(patterns: patterns, kinds: kinds, active: active, u: u, m: m0, lambda: 0.3, maxIterations: settings.emMaxIterations)
+            for i in kinds.indices where active[i] && pairs > 0 {
+                for l in 1..<mSum[i].count { mSum[i][l] += result.m[i][l] }
+                mSessions[i] += 1
+            }
+            sessions.append(.init(rule: rule.description, pairs: pairs, iterations: result.iterations, converged: result.converged,
+                                  matchShare: result.lambda, trained: kinds.indices.filter { active[$0] }.map { kinds[$0] }))
+        }
+        let m = kinds.indices.map { i in mSessions[i] == 0 ? m0[i] : mSum[i].map { $0 / Double(mSessions[i]) } }
+        let comparisons = kinds.indices.map { i in
+            TrainedComparison(kind: kinds[i], levels: kinds[i].levels.enumerated().map { TrainedLevel(label: $1, m: m[i][$0 + 1], u: u[i][$0 + 1]) })
+        }
+        var model = LinkageModel(
+            settings: settings, lambda: 1e-6, comparisons: comparisons,
+            summary: TrainingSummary(records: data.recordCountTotal, identities: data.nodeCount, candidatePairs: candidates.count,
+                                     uSamplePairs: settings.uSamplePairs, sessions: sessions, reviewedPairs: 0))
+        model.lambda = estimateLambda(model: model, data: data, candidates: candidates, parallel: parallel)
+        return model
+    }
+
+    /// λ, the chance two random identities match: the fixed point of
+    /// λ = (expected matches among candidate pairs under λ) / (all pairs of identities).
+    public static func estimateLambda(model: LinkageModel, data: PreparedData, candidates: CandidatePairs, parallel: Parallelism = .serial) -> Double {
+        let n = Double(data.nodeCount)
+        let allPairs = max(1, n * (n - 1) / 2)
+        var counts: [UInt64: Double] = [:]
+        for g in candidates.gamma { counts[g, default: 0] += 1 }
+        let weights = model.weightTable
+        let patternWeights = counts.map { (g, c) -> (Double, Double) in
+            let gamma = Gamma(bits: g)
+            var w = 0.0
+            for i in weights.indices { w += weights[i][gamma.level(i)] }
+            return (w, c)
+        }
+        var lambda = min(0.5, max(1e-12, n / allPairs))
+        for _ in 0..<50 {
+            let prior = (lambda / (1 - lambda)).log2Value
+            var expected = 0.0
+            for (w, c) in patternWeights { expected += Math.probability(weight: prior + w) * c }
+            let next = min(0.5, max(1e-12, expected / allPairs))
+            if abs(next - lambda) / lambda < 1e-6 { lambda = next; break }
+            lambda = next
+        }
+        return lambda
+    }
+
+    /// Re-estimates m from clerically reviewed pairs: accepted pairs are labelled matches. Each level's m
+    /// becomes (reviewed count + k · current m) / (reviewed + k), with k = `priorStrength` pseudo-pairs.
+    public static func reestimateM(model: LinkageModel, accepted: [Gamma], priorStrength: Double = 20) -> LinkageModel {
+        guard !accepted.isEmpty else { return model }
+        var out = model
+        for i in out.comparisons.indices {
+            var counts = [Double](repeating: 0, count: out.comparisons[i].levels.count + 1)
+            for g in accepted { counts[g.level(i)] += 1 }
+            let n = counts.dropFirst().reduce(0, +)
+            guard n > 0 else { continue }
+            for l in out.comparisons[i].levels.indices {
+                let old = out.comparisons[i].levels[l].m
+                out.comparisons[i].levels[l].m = max((counts[l + 1] + priorStrength * old) / (n + priorStrength), 1e-6)
+            }
+        }
+        out.summary.reviewedPairs = accepted.count
+        return out
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import UpstreamLinkage
+import UpstreamModel
+
+extension Upstream {
+    /// `upstream review`: the clerical review queue of uncertain pairs.
+    struct Review: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show uncertain pairs side by side and record accept or reject decisions.",
+            discussion: """
+            The queue holds pairs whose match probability fell between the review and match thresholds at the last \
+            upstream link. Decisions are stored in the state folder and override the model on the next link: an \
+            accepted pair is always one person, a rejected pair never is. upstream link --reestimate also uses \
+            accepted pairs to re-estimate m.
+            """
+        )
+
+        @Option(help: "The store whose linkage state to review (state folder STORE.linkage).") var store: String?
+        @Option(help: "The linkage state folder (instead of --store).") var state: String?
+        @Option(help: "Show this many pending pairs.") var limit = 10
+        @Option(help: "Show one pair in full by its id.") var show: String?
+        @Option(help: "Accept a pair (same person) by its id.") var accept: [String] = []
+        @Option(help: "Reject a pair (different people) by its id.") var reject: [String] = []
+        @Option(help: "Who decided (kept with the decision).") var reviewer: String?
+        @Flag(help: "Print as JSON.") var json = false
+
+        func validate() throws {
+            if (store == nil) == (state == nil) { throw ValidationError("give --store PATH or --state DIR") }
+            if limit < 0 { throw ValidationError("--limit must be 0 or more") }
+        }
+
+        func run() throws {
+            let linkState = state.map { LinkState(directory: $0) } ?? LinkState.forStore(store!)
+            var review = try linkState.review()
+            if !accept.isEmpty || !reject.isEmpty {
+                let now = Int64(Date().timeIntervalSince1970)
+                var done: [String] = []
+                for (ids, verdict) in [(accept, ReviewDecision.Verdict.accept), (reject, .reject)] {
+                    for id in ids {
+                        guard let item = review.pending.first(where: { $0.id == id }) ?? review.decisions.last(where: { $0.pairID == id }).map({
+                            ReviewItem(left: $0.left, right: $0.right, weight: 0, probability: 0, linkedNow: false)
+                        }) else { throw ValidationError("no pair \(id) in the review queue; list it with upstream review") }
+                        review.decide(ReviewDecision(left: item.left, right: item.right, verdict: verdict, decidedAt: now, reviewer: reviewer))
+                        done.append("\(verdict.rawValue) \(id)")
+                    }
+                }
+                try linkState.save(review: review)
+                if json { try LinkCLI.printJSON(["decided": done, "pending": ["\(review.pending.count)"]]) } else {
+                    print(done.joined(separator: "\n"))
+                    print("\(review.pending.count) pairs still pending; decisions apply at the next upstream link")
+                }
+                return
+            }
+            if let show {
+                guard let item = review.pending.first(where: { $0.id == show }) else { throw ValidationError("no pending pair \(show)") }
+                if json { try LinkCLI.printJSON(item) } else { print(render(item, full: true)) }
+                return
+            }
+            let items = Array(review.pending.prefix(limit))
+            if json {
+                struct Out: Codable { var pending: Int; var decided: Int; var items: [ReviewItem] }
+                try LinkCLI.printJSON(Out(pending: review.pending.count, decided: review.latestDecisions.count, items: items))
+                return
+            }
+            print("\(review.pending.count) pairs pending, \(review.latestDecisions.count) decided")
+            for item in items { print("\n" + render(item, full: false)) }
+            if review.pending.count > items.count { print("\n… \(review.pending.count - items.count) more (--limit N)") }
+            print("\ndecide with: upstream review \(store.map { "--store \($0)" } ?? "--state \(state!)") --accept ID | --reject ID")
+        }
+
+        func render(_ item: ReviewItem, full: Bool) -> String {
+            var s = "pair \(item.id)  probability \(String(format: "%.4f", item.probability))  weight \(LinkCLI.fmt(item.weight, 2))\(item.linkedNow ? "  (currently one person through other links)" : "")\n"
+            s += "  " + LinkReport.pad("", 12) + LinkReport.pad("\(item.left.source):\(item.left.recordID)", 34) + LinkReport.pad("\(item.right.source):\(item.right.recordID)", 34) + LinkReport.lpad("bits", 8) + "\n"
+            for st in item.explanation?.steps ?? [] {
+                s += "  " + LinkReport.pad(st.comparison, 12) + LinkReport.pad(st.left ?? "—", 34) + LinkReport.pad(st.right ?? "—", 34) + LinkReport.lpad(LinkCLI.fmt(st.weight + st.tfAdjustment, 2), 8)
+                s += full ? "  \(st.level)\n" : "\n"
+            }
+            return s
+        }
+    }
+}
