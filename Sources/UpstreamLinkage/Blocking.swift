@@ -65,12 +65,25 @@ public struct Blocking: Sendable {
     static func keyColumn(_ d: PreparedData, _ rule: BlockingRule) -> [UInt64] {
         (0..<d.nodeCount).map { n in
             var key: UInt64 = 0
-            for (i, k) in rule.keys.enumerated() {
+            if rule.keys.count <= 2 {
+                // Exact: two 32-bit fields packed side by side.
+                for (i, k) in rule.keys.enumerated() {
+                    let f = field(d, k, n)
+                    if f < 0 { return missingKey }
+                    key |= UInt64(UInt32(truncatingIfNeeded: f)) << (UInt64(i) * 32)
+                }
+                return key
+            }
+            // Three fields: a 64-bit mix (SplitMix64 finaliser); a collision needs 2^32 distinct keys to be likely.
+            for k in rule.keys {
                 let f = field(d, k, n)
                 if f < 0 { return missingKey }
-                key |= UInt64(UInt32(truncatingIfNeeded: f)) << (UInt64(i) * 32)
+                var z = (key ^ UInt64(bitPattern: f)) &+ 0x9E37_79B9_7F4A_7C15
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                key = z ^ (z >> 31)
             }
-            return key
+            return key == missingKey ? missingKey - 1 : key
         }
     }
 

@@ -56,10 +56,10 @@ public enum BlockingKey: String, Codable, Sendable, CaseIterable, Hashable {
     }
 }
 
-/// A blocking rule: pairs of records that agree on every key (one or two keys).
+/// A blocking rule: pairs of records that agree on every key (one to three keys).
 public struct BlockingRule: Codable, Sendable, Hashable, CustomStringConvertible {
     public var keys: [BlockingKey]
-    public init(_ keys: [BlockingKey]) { precondition((1...2).contains(keys.count)); self.keys = keys }
+    public init(_ keys: [BlockingKey]) { precondition((1...3).contains(keys.count)); self.keys = keys }
     public var description: String { keys.map(\.rawValue).joined(separator: " + ") }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -72,7 +72,7 @@ public struct BlockingRule: Codable, Sendable, Hashable, CustomStringConvertible
                 }
                 keys.append(k)
             }
-            guard (1...2).contains(keys.count) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "a blocking rule has one or two keys") }
+            guard (1...3).contains(keys.count) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "a blocking rule has one to three keys") }
             self.keys = keys
         } else {
             self.keys = try c.decode([BlockingKey].self)
@@ -120,7 +120,7 @@ public struct LinkageSettings: Codable, Sendable, Hashable {
         trainingRules: [BlockingRule] = LinkageSettings.defaultTrainingRules,
         uSamplePairs: Int = 2_000_000, emMaxIterations: Int = 40, seed: UInt64 = 42,
         matchThreshold: Double = 0.95, reviewLower: Double = 0.5, keepThreshold: Double = 0.01,
-        maxBlockSize: Int = 5000, tfAdjustmentRange: ClosedRange<Double> = -4...6
+        maxBlockSize: Int = 1000, tfAdjustmentRange: ClosedRange<Double> = -4...6
     ) {
         self.comparisons = comparisons; self.blockingRules = blockingRules; self.trainingRules = trainingRules
         self.uSamplePairs = uSamplePairs; self.emMaxIterations = emMaxIterations; self.seed = seed
@@ -130,10 +130,11 @@ public struct LinkageSettings: Codable, Sendable, Hashable {
 
     public static let defaultBlockingRules: [BlockingRule] = [
         BlockingRule([.nhs]), BlockingRule([.upn]), BlockingRule([.pnc]), BlockingRule([.localID]),
-        BlockingRule([.dob, .surnameInitial]), BlockingRule([.dob, .forenameInitial]),
-        BlockingRule([.surnamePhonetic, .birthYear]), BlockingRule([.forenamePhonetic, .birthYear]),
-        BlockingRule([.forenameCanonical, .surnamePhonetic]), BlockingRule([.postcode, .forenameInitial]),
+        BlockingRule([.dob, .surnameInitial]), BlockingRule([.dob, .forenameInitial]), BlockingRule([.dob, .postcode]),
+        BlockingRule([.surnamePhonetic, .forenameInitial, .birthYear]),
+        BlockingRule([.forenameCanonical, .surnamePhonetic, .postcodeSector]),
         BlockingRule([.dobMonthDay, .surnamePhonetic]),
+        BlockingRule([.forenameCanonical, .surname]),
     ]
 
     public static let defaultTrainingRules: [BlockingRule] = [
