@@ -6,12 +6,14 @@
 # Env:   SCRATCH=.build      SwiftPM scratch path for the release build
 #        OUT=Benchmarks/out  where the CSV and the store are written (git-ignored)
 #        SKIP_BUILD=1        use an existing release binary
+#        MODES="pipelined sequential"   ingest modes to time (sequential = --sequential, one thread)
 # Target (issue 3): 10,000,000 rows in under 3 minutes on 2 cores, memory bounded (peak RSS flat as rows grow).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRATCH="${SCRATCH:-.build}"
 OUT="${OUT:-Benchmarks/out}"
 ROWS=("$@")
+MODES="${MODES:-pipelined sequential}"
 [ ${#ROWS[@]} -eq 0 ] && ROWS=(1000000 10000000)
 mkdir -p "$OUT"
 
@@ -40,21 +42,26 @@ generate() { # rows file
   }' > "$2"
 }
 
-printf '\n| rows | file MB | seconds | rows/s | peak RSS MB | store MB | loaded | quarantined |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '\n| rows | mode | file MB | seconds | rows/s | CPU s | peak RSS MB | store MB | loaded | quarantined |\n'
+printf '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in "${ROWS[@]}"; do
+for mode in $MODES; do
+  flag=""; [ "$mode" = sequential ] && flag="--sequential"
   csv="$OUT/police_crime_people_$n.csv"
   db="$OUT/bench_$n.db"
   [ -f "$csv" ] || generate "$n" "$csv"
   rm -f "$db" "$db-journal"
-  /usr/bin/time -v "$BIN" ingest --spec specs/police_crime_people.yaml --store "$db" --json "$csv" \
+  /usr/bin/time -v "$BIN" ingest $flag --spec specs/police_crime_people.yaml --store "$db" --json "$csv" \
     > "$OUT/report_$n.json" 2> "$OUT/time_$n.txt"
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$OUT/time_$n.txt")
+  cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$OUT/time_$n.txt")
   rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$OUT/time_$n.txt")
   loaded=$(awk -F': ' '/"loaded"/ { gsub(/[ ,]/, "", $2); print $2; exit }' "$OUT/report_$n.json")
   quarantined=$(awk -F': ' '/"quarantined"/ { gsub(/[ ,]/, "", $2); print $2; exit }' "$OUT/report_$n.json")
   mb=$(awk -v b="$(stat -c %s "$csv")" 'BEGIN { printf "%.0f", b / 1048576 }')
   dbmb=$(awk -v b="$(stat -c %s "$db")" 'BEGIN { printf "%.0f", b / 1048576 }')
   rate=$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$mb" "$secs" "$rate" "$rss" "$dbmb" "$loaded" "$quarantined"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$mode" "$mb" "$secs" "$rate" "$cpu" "$rss" "$dbmb" "$loaded" "$quarantined"
+  rm -f "$db" "$db-journal"
+done
 done

@@ -48,12 +48,17 @@ public struct Ingestor: Sendable {
     public var today: CivilDate
     /// Largest CSV record accepted (bytes).
     public var maxRecordBytes: Int
+    /// Whether to parse on a second thread while the store writes (two cores); the result is the same either way.
+    public var pipelined: Bool
 
     /// - Parameters:
     ///   - store: where records go.
     ///   - loadedAt: the load time (seconds since 1970, UTC); pass it in so runs are reproducible.
     ///   - today: the load date; defaults to `loadedAt`'s day.
-    public init(store: any RecordStore, loadedAt: Int64, today: CivilDate? = nil, maxRecordBytes: Int = 1 << 20) {
+    public init(
+        store: any RecordStore, loadedAt: Int64, today: CivilDate? = nil, maxRecordBytes: Int = 1 << 20, pipelined: Bool = true
+    ) {
+        self.pipelined = pipelined
         self.store = store
         self.loadedAt = loadedAt
         self.today = today ?? CivilDate(dayNumber: Int32(loadedAt / 86_400))
@@ -137,80 +142,52 @@ public struct Ingestor: Sendable {
         }
 
         let delivery = Delivery(source: spec.name, fileName: fileName, fileSHA256: sha, loadedAt: loadedAt)
-        var sawAnyRow = !isJSON
+        let producer = RowProducer(
+            reader: reader, stream: stream, totalBytes: total, spec: spec, mapper: mapper, isJSON: isJSON,
+            slotIndex: slotIndex, headerCount: headerCount, windows1252: windows1252, fileName: fileName, sha: sha,
+            loadedAt: loadedAt, progress: progress)
+        let pipelined = self.pipelined
         let outcome = try store.loadDelivery(delivery, source: spec.sourceInfo, replacing: replacing) { writer in
             var counts = DeliveryCounts()
-            var values = [String](repeating: "", count: mapper.slotColumns.count)
-            func quarantine(_ reason: QuarantineReason, _ field: String?) throws {
-                try writer.quarantine(QuarantinedRow(
-                    source: spec.name, fileName: fileName, fileSHA256: sha, line: reader.line, raw: Array(reader.raw),
-                    reason: reason.rawValue, field: field, loadedAt: loadedAt))
-                counts.quarantined += 1
-                byReason[reason.rawValue, default: 0] += 1
-            }
-            while try reader.next() {
-                sawAnyRow = true
-                counts.rowsRead += 1
-                if let progress, counts.rowsRead & 0x3FFF == 0 {
-                    progress(IngestProgress(rows: counts.rowsRead, bytesRead: stream.bytesRead, totalBytes: total))
-                }
-                if let p = reader.problem {
-                    try quarantine(QuarantineReason(rawValue: p.rawValue)!, nil)
-                    continue
-                }
-                if spec.encoding == .utf8, !reader.isValidUTF8 {
-                    try quarantine(.invalidEncoding, nil)
-                    continue
-                }
-                if isJSON {
-                    guard let object = Self.jsonObject(reader.raw) else {
-                        try quarantine(.invalidJSON, nil)
-                        continue
-                    }
-                    var bad: String?
-                    for (k, name) in mapper.slotColumns.enumerated() {
-                        switch object[name] {
-                        case nil, is NSNull: values[k] = ""
-                        case let s as String: values[k] = s.trimmingSpaces()
-                        case let n as NSNumber: values[k] = n.stringValue
-                        default: bad = name
+            func consume(_ batch: [RowProducer.Item]) throws {
+                for item in batch {
+                    counts.rowsRead += 1
+                    switch item {
+                    case .record(let record, let raw):
+                        guard try writer.append(record) else {
+                            var q = producer.quarantined(raw: raw, line: record.record.provenance.line, .duplicateRecordID)
+                            q.field = spec.recordID.name
+                            try writer.quarantine(q)
+                            counts.quarantined += 1
+                            byReason[q.reason, default: 0] += 1
+                            continue
                         }
+                        counts.loaded += 1
+                        if record.flags.contains(.nhsNumberInvalid) { counts.nhsNumberInvalid += 1 }
+                        if record.flags.contains(.upnInvalid) { counts.upnInvalid += 1 }
+                        if record.flags.contains(.dateOfBirthPlaceholder) { counts.dateOfBirthPlaceholder += 1 }
+                    case .rejected(let q):
+                        try writer.quarantine(q)
+                        counts.quarantined += 1
+                        byReason[q.reason, default: 0] += 1
                     }
-                    if let bad {
-                        try quarantine(.invalidJSON, bad)
-                        continue
-                    }
-                } else {
-                    guard reader.fieldCount == headerCount else {
-                        try quarantine(.columnCount, "\(reader.fieldCount) fields, header has \(headerCount)")
-                        continue
-                    }
-                    for k in slotIndex.indices {
-                        values[k] = reader.withFieldBytes(slotIndex[k]) { p in
-                            // Fast path: no surrounding spaces.
-                            if let f = p.first, let l = p.last, f != 32, f != 9, l != 32, l != 9 { return decode(p) }
-                            return p.isEmpty ? "" : decode(p).trimmingSpaces()
-                        }
-                    }
-                }
-                let prov = Provenance(source: spec.name, fileName: fileName, fileSHA256: sha, line: reader.line, loadedAt: loadedAt)
-                switch mapper.map(values, provenance: prov) {
-                case .success(let record):
-                    guard try writer.append(record) else {
-                        try quarantine(.duplicateRecordID, spec.recordID.name)
-                        continue
-                    }
-                    counts.loaded += 1
-                    if record.flags.contains(.nhsNumberInvalid) { counts.nhsNumberInvalid += 1 }
-                    if record.flags.contains(.upnInvalid) { counts.upnInvalid += 1 }
-                    if record.flags.contains(.dateOfBirthPlaceholder) { counts.dateOfBirthPlaceholder += 1 }
-                case .failure(let r):
-                    try quarantine(r.reason, r.field)
                 }
             }
-            counts.blankLines = reader.blankLines
-            if !sawAnyRow { throw IngestError.emptyFile(path) }
-            progress?(IngestProgress(rows: counts.rowsRead, bytesRead: stream.bytesRead, totalBytes: total))
+            if pipelined {
+                // Parse, validate and map on a second thread while this one writes: a bounded queue of batches
+                // keeps memory flat.
+                let channel = BatchChannel(capacity: 4)
+                let thread = Thread { producer.run(into: channel) }
+                thread.stackSize = 8 << 20
+                thread.start()
+                defer { channel.cancelAndWait() }
+                while let batch = try channel.next() { try consume(batch) }
+            } else {
+                while let batch = try producer.nextBatch() { try consume(batch) }
+            }
+            counts.blankLines = producer.blankLines
+            if !producer.sawAnyRow { throw IngestError.emptyFile(path) }
+            producer.reportProgress(rows: counts.rowsRead)
             return counts
         }
         switch outcome {
@@ -225,8 +202,4 @@ public struct Ingestor: Sendable {
         }
     }
 
-    static func jsonObject(_ raw: ArraySlice<UInt8>) -> [String: Any]? {
-        guard let obj = try? JSONSerialization.jsonObject(with: Data(raw)) else { return nil }
-        return obj as? [String: Any]
-    }
 }

@@ -27,6 +27,8 @@ extension Upstream {
         @OptionGroup var storeOptions: StoreOptions
         @Flag(help: "Supersede the source's earlier deliveries with this one.") var replace = false
         @Option(help: "The load date, YYYY-MM-DD (default today): later dates are implausible.") var loadDate: String?
+        @Flag(help: "Parse and write on one thread (default: parse on a second thread while the store writes).")
+        var sequential = false
         @Flag(help: "Print the figures as JSON.") var json = false
 
         func validate() throws {
@@ -79,7 +81,7 @@ extension Upstream {
             let store = try storeOptions.open()
             let loadedAt = IngestCLI.now()
             let today = try IngestCLI.date(loadDate, option: "load-date")
-            let ingestor = Ingestor(store: store, loadedAt: loadedAt, today: today)
+            let ingestor = Ingestor(store: store, loadedAt: loadedAt, today: today, pipelined: !sequential)
             let stall = TestStall.fromEnvironment()
             var reports: [FileReport] = []
             var failures: [Failure] = []

@@ -206,6 +206,30 @@ import UpstreamStore
         #expect(lines == [2, 3, 5])
     }
 
+    @Test func pipelinedAndSequentialLoadsAgree() throws {
+        // Enough rows for several batches, with bad and duplicate rows among them.
+        var text = custodyHeader
+        for i in 0..<5_000 {
+            switch i % 7 {
+            case 3: text += "\(i),SMITH,ANNA,31/02/2005,F,,01/05/2020 10:15,\n"
+            case 5: text += "\(i - 1),SMITH,ANNA,03/02/2005,F,,01/05/2020 10:15,\n"
+            default: text += "\(i),SMITH,ANNA,03/02/2005,F,943 476 5919,01/05/2020 10:15,DA\n"
+            }
+        }
+        let path = writeFile(text)
+        var results: [(FileReport, [StoredRecord], [QuarantinedRow])] = []
+        for pipelined in [true, false] {
+            let store = InMemoryStore()
+            let report = try Ingestor(store: store, loadedAt: loadTime, pipelined: pipelined).ingest(path: path, spec: try custodySpec())
+            results.append((report, try store.records(), try store.quarantinedRows()))
+        }
+        #expect(results[0].0 == results[1].0)
+        #expect(results[0].1 == results[1].1)
+        #expect(results[0].2 == results[1].2)
+        #expect(results[0].0.counts.rowsRead == 5_000)
+        #expect(results[0].0.quarantinedByReason == ["invalid_date": 714, "duplicate_record_id": 714])
+    }
+
     @Test func namesInOneFieldAreSplitByLayout() {
         #expect(RowMapper.splitName("JOHN PAUL SMITH", .forenameSurname) == ("JOHN", "PAUL", "SMITH"))
         #expect(RowMapper.splitName("SMITH", .forenameSurname) == (nil, nil, "SMITH"))
