@@ -50,7 +50,7 @@ extension ChunkWorker {
                                         suspects: rng.chance(0.85) ? [perp] : [], &rng)
                     if rng.chance(0.35) { out.custody(perp, date: d.adding(days: rng.below(3)), code: code, crimeRef: ref, &rng) }
                 } else {
-                    let no = "INC" + SynthText.scrambledID(Int(hh.index) &* 31 &+ Int(d.dayNumber), digits: 8, salt: 5)
+                    let no = "INC" + SynthText.scrambledID(Int(hh.index) * 100_000 + Int(d.dayNumber - start.dayNumber), digits: 12, salt: 5)
                     out.incident(mother, no: no, category: "DOMESTIC", role: "VICTIM", date: d, minute: minute, area: area, &rng)
                     out.incident(perp, no: no, category: "DOMESTIC", role: "PERPETRATOR", date: d, minute: minute, area: area, &rng)
                     for k in kids where rng.chance(0.7) {

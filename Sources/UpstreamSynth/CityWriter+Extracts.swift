@@ -15,7 +15,7 @@ extension CityWriter {
         let s = ExtractSchema.policeCrimes
         let n = counters[s.name, default: 0]
         counters[s.name] = n + 1
-        let ref = SynthText.pad(20 + rng.below(60), 2) + "/" + SynthText.scrambledID(chunk * 10_000_000 + n, digits: 8, salt: 3) + "/" + SynthText.pad(date.year % 100, 2)
+        let ref = SynthText.pad(20 + rng.below(60), 2) + "/" + SynthText.scrambledID(chunk * 10_000_000 + n, digits: 9, salt: 3) + "/" + SynthText.pad(date.year % 100, 2)
         let a = areas[Int(area)]
         var e = a.easting + rng.int(in: -180...180), nn = a.northing + rng.int(in: -180...180)
         if a.hotspot && rng.chance(0.5) { let v = a.venues[rng.below(a.venues.count)]; e = a.easting + v.0; nn = a.northing + v.1 }

@@ -35,7 +35,7 @@ final class CityWriter {
     func nextID(_ schema: ExtractSchema, prefix: String) -> String {
         let n = counters[schema.name, default: 0]
         counters[schema.name] = n + 1
-        return prefix + SynthText.scrambledID(chunk * 100_000_000 + n, digits: 9, salt: schema.name.utf8.count)
+        return prefix + SynthText.scrambledID(chunk * 100_000_000 + n, digits: 10, salt: schema.name.utf8.count)
     }
 
     /// Writes a person-level row and its truth line.

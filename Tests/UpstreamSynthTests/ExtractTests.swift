@@ -34,6 +34,8 @@ struct ExtractTests {
             #expect(ids == bySource[s.name] ?? [], "\(s.name) and truth/records.csv disagree")
         }
         #expect(bySource["police_crimes"] == nil)
+        let crimes = CityFixture.table("\(dir)/police_crimes.csv").map { $0["CrimeRef"]! }
+        #expect(Set(crimes).count == crimes.count, "crime references are not unique")
     }
 
     @Test("NHS numbers carry valid check digits and pupil numbers valid check letters")
