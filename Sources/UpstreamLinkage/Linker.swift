@@ -37,7 +37,7 @@ public struct Linker: Sendable {
         decisions: [ReviewDecision] = [], reestimate: Bool = false, progress: (Stage) -> Void = { _ in }
     ) -> Result {
         progress(.standardise)
-        let data = PreparedData(inputs)
+        let data = PreparedData(inputs, ownNode: Linker.rejectedKeys(decisions))
         return run(data: data, model: model, previous: previous, decisions: decisions, reestimate: reestimate, initial: nil, onlyNew: false, progress: progress)
     }
 
@@ -51,7 +51,7 @@ public struct Linker: Sendable {
         progress(.standardise)
         let inputs = existing.map(\.0) + new
         let flags = [Bool](repeating: false, count: existing.count) + [Bool](repeating: true, count: new.count)
-        let data = PreparedData(inputs, isNew: flags)
+        let data = PreparedData(inputs, isNew: flags, ownNode: Linker.rejectedKeys(decisions))
         var labelOfPerson: [PersonID: Int32] = [:]
         var initial = [Int32](repeating: -1, count: data.nodeCount)
         var previous: [RecordKey: PersonID] = [:]
@@ -62,6 +62,10 @@ public struct Linker: Sendable {
             if initial[node] < 0 { initial[node] = label }
         }
         return run(data: data, model: model, previous: previous, decisions: decisions, reestimate: false, initial: initial, onlyNew: true, progress: progress)
+    }
+
+    static func rejectedKeys(_ decisions: [ReviewDecision]) -> Set<RecordKey> {
+        Set(decisions.filter { $0.verdict == .reject }.flatMap { [$0.left, $0.right] })
     }
 
     func run(

@@ -52,10 +52,12 @@ public struct PreparedData: Sendable {
 
     struct NodeKey: Hashable {
         var f: Int32, mid: [Int32], s: Int32, d: Int32, sex: UInt8, pc: Int32, nhs: Int32, upn: Int32, pnc: Int32, local: Int32
+        var own: Int
     }
 
-    /// Standardises `inputs`. `isNew`, when given, marks the records that are new in an incremental run.
-    public init(_ inputs: [LinkInput], isNew newFlags: [Bool]? = nil) {
+    /// Standardises `inputs`. `isNew`, when given, marks the records that are new in an incremental run;
+    /// records in `ownNode` never share a node (a reviewer said they are different people).
+    public init(_ inputs: [LinkInput], isNew newFlags: [Bool]? = nil, ownNode: Set<RecordKey> = []) {
         var intern: [String: Int32] = [:]
         var strings: [[UInt8]] = []
         func id(_ s: String?) -> Int32 {
@@ -102,7 +104,8 @@ public struct PreparedData: Sendable {
             let u = id(Standardise.upn(input.upn).map { "U" + $0 })
             let p = id(Standardise.pnc(input.pncID).map { "C" + $0 })
             let l = id(Standardise.code(input.localID).map { "L" + input.source + "|" + $0 })
-            let key = NodeKey(f: f, mid: m, s: s, d: d, sex: sx, pc: pcUnit, nhs: n, upn: u, pnc: p, local: l)
+            let key = NodeKey(f: f, mid: m, s: s, d: d, sex: sx, pc: pcUnit, nhs: n, upn: u, pnc: p, local: l,
+                              own: ownNode.isEmpty || !ownNode.contains(input.key) ? -1 : r)
             let newFlag = newFlags?[r] ?? false
             if let node = nodeIndex[key] {
                 nodeOfRecord.append(node); recordCount[Int(node)] += 1

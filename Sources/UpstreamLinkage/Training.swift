@@ -39,7 +39,6 @@ public struct SplitMix64: Sendable {
 }
 
 /// Training: u from random pairs, m by expectation-maximisation on blocked pairs, and the prior λ.
-nonisolated(unsafe) var debugEM = false
 public enum Training {
     /// u per comparison and level (`u[c][level]`, index 0 unused) from `samples` random node pairs.
     public static func estimateU(data: PreparedData, kinds: [ComparisonKind], samples: Int, seed: UInt64, parallel: Parallelism = .serial) -> [[Double]] {
@@ -134,7 +133,6 @@ public enum Training {
                 for l in 1..<m[i].count { m[i][l] /= t }
             }
             lambda = newLambda
-            if debugEM { print("EM it \(iterations) lambda \(lambda) m \(m.map { $0.map { ($0 * 1000).rounded() / 1000 } })") }
             if delta < tolerance { converged = true; break }
         }
         return EMResult(m: m, lambda: lambda, iterations: iterations, converged: converged)
@@ -147,7 +145,9 @@ public enum Training {
         parallel: Parallelism = .serial
     ) -> LinkageModel {
         let kinds = settings.comparisons
-        let u = estimateU(data: data, kinds: kinds, samples: settings.uSamplePairs, seed: settings.seed, parallel: parallel)
+        // More random pairs than twenty per identity add nothing but time.
+        let samples = min(settings.uSamplePairs, max(100_000, 20 * data.nodeCount))
+        let u = estimateU(data: data, kinds: kinds, samples: samples, seed: settings.seed, parallel: parallel)
         let m0 = initialM(kinds)
         var mSum = kinds.map { [Double](repeating: 0, count: $0.levels.count + 1) }
         var mSessions = [Int](repeating: 0, count: kinds.count)
@@ -184,7 +184,7 @@ public enum Training {
         var model = LinkageModel(
             settings: settings, lambda: 1e-6, comparisons: comparisons,
             summary: TrainingSummary(records: data.recordCountTotal, identities: data.nodeCount, candidatePairs: candidates.count,
-                                     uSamplePairs: settings.uSamplePairs, sessions: sessions, reviewedPairs: 0))
+                                     uSamplePairs: samples, sessions: sessions, reviewedPairs: 0))
         model.lambda = estimateLambda(model: model, data: data, candidates: candidates, parallel: parallel)
         return model
     }
@@ -197,7 +197,7 @@ public enum Training {
         var counts: [UInt64: Double] = [:]
         for g in candidates.gamma { counts[g, default: 0] += 1 }
         let weights = model.weightTable
-        let patternWeights = counts.map { (g, c) -> (Double, Double) in
+        let patternWeights = counts.sorted { $0.key < $1.key }.map { (g, c) -> (Double, Double) in
             let gamma = Gamma(bits: g)
             var w = 0.0
             for i in weights.indices { w += weights[i][gamma.level(i)] }

@@ -32,6 +32,7 @@ extension Upstream {
         @Flag(help: "Print figures as JSON.") var json = false
 
         func validate() throws {
+            if !(modelReport && model != nil && sourceOptions.store == nil && sourceOptions.input.isEmpty) { try sourceOptions.check() }
             if let t = threshold, !(0...1).contains(t) { throw ValidationError("--threshold is a probability between 0 and 1") }
             if incremental && sourceOptions.linkState == nil { throw ValidationError("--incremental needs a state folder (--state DIR, or --store)") }
             if let e = explain, parsePair(e) == nil { throw ValidationError("--explain takes SOURCE:RECORD_ID,SOURCE:RECORD_ID") }

@@ -186,7 +186,7 @@ enum LinkCLI {
     /// Writes `source,record_id,person_id`, sorted by source then record id.
     static func writeAssignments(_ path: String, keys: [RecordKey], persons: [PersonID]) throws {
         var order = Array(keys.indices)
-        order.sort { keys[$0] < keys[$1] }
+        order.sort { (keys[$0], $0) < (keys[$1], $1) }
         var text = "source,record_id,person_id\n"
         text.reserveCapacity(keys.count * 40)
         for i in order { text += csvField(keys[i].source) + "," + csvField(keys[i].recordID) + "," + persons[i].rawValue + "\n" }

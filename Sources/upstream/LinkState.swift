@@ -57,7 +57,7 @@ struct LinkSourceOptions: ParsableArguments {
     @Option(help: "Folder for the model, person ids and review queue (default: STORE.linkage beside a store; none for CSVs).")
     var state: String?
 
-    func validate() throws {
+    func check() throws {
         if store == nil && input.isEmpty { throw ValidationError("give --store PATH or --config CONFIG --input FILE…") }
         if store != nil && !input.isEmpty { throw ValidationError("give either --store or --input, not both") }
         if !input.isEmpty && config == nil { throw ValidationError("--input needs --config CONFIG to know each file's columns") }

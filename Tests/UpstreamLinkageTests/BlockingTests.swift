@@ -1,0 +1,64 @@
+import PropertyBased
+import Testing
+import UpstreamLinkage
+import UpstreamModel
+
+@Suite("Blocking")
+struct BlockingTests {
+    static let rules: [BlockingRule] = [
+        BlockingRule([.dob, .surnameInitial]), BlockingRule([.dob, .forenameInitial]), BlockingRule([.postcode]),
+        BlockingRule([.surnamePhonetic, .forenameInitial, .birthYear]), BlockingRule([.forenameCanonical, .surname]),
+    ]
+
+    /// Random small populations: the generated pairs are exactly the pairs sharing some rule's keys, each once.
+    @Test func everyPairOnceAndNoneLost() async {
+        await propertyCheck(input: Gen.int(in: 1...1_000_000)) { seed in
+            let pop = People.population(people: 40, seed: UInt64(seed))
+            let data = PreparedData(pop.inputs)
+            let blocking = Blocking(data: data, rules: BlockingTests.rules, maxBlockSize: 10_000)
+            let parts = blocking.forEachPair(make: { [(Int, Int)]() }) { acc, a, b in acc.append((a, b)) }
+            let pairs = parts.flatMap { $0 }
+            var seen = Set<Int>()
+            for (a, b) in pairs {
+                #expect(a < b)
+                #expect(seen.insert(a * 100_000 + b).inserted, "pair \(a),\(b) generated twice")
+            }
+            var expected = Set<Int>()
+            for a in 0..<data.nodeCount {
+                for b in (a + 1)..<max(a + 1, data.nodeCount) where (0..<BlockingTests.rules.count).contains(where: { blocking.sharesRule($0, a, b) }) {
+                    expected.insert(a * 100_000 + b)
+                }
+            }
+            #expect(seen == expected)
+            let counts = blocking.analyse()
+            #expect(counts.reduce(0) { $0 + $1.newPairs } == expected.count)
+            #expect(counts[0].pairs == counts[0].newPairs)
+        }
+    }
+
+    @Test func parallelGenerationMatchesSerial() {
+        let pop = People.population(people: 300, seed: 9)
+        let data = PreparedData(pop.inputs)
+        let parallel = Parallelism(workers: 4) { n, body in
+            // Reverse order stands in for arbitrary scheduling.
+            for i in (0..<n).reversed() { body(i) }
+        }
+        let blocking = Blocking(data: data, rules: BlockingTests.rules)
+        let a = CandidatePairs.generate(data: data, blocking: blocking, kinds: ComparisonKind.allCases)
+        let b = CandidatePairs.generate(data: data, blocking: blocking, kinds: ComparisonKind.allCases, parallel: parallel)
+        #expect(a.count == b.count)
+        #expect(Set(zip(a.a, a.b).map { "\($0),\($1)" }) == Set(zip(b.a, b.b).map { "\($0),\($1)" }))
+    }
+
+    @Test func oversizedBlocksAreSkippedAndCounted() {
+        let d = CivilDateFixture.date(2001, 1, 1)
+        let inputs = (0..<30).map { People.input("a", "\($0)", "JACK" + String(UnicodeScalar(UInt8(65 + $0 % 26))) + String(UnicodeScalar(UInt8(65 + $0 / 26))), "SMITH", d) }
+        let data = PreparedData(inputs)
+        let blocking = Blocking(data: data, rules: [BlockingRule([.dob])], maxBlockSize: 10)
+        let c = blocking.analyse()[0]
+        #expect(c.skippedBlocks == 1)
+        #expect(data.nodeCount == 30)
+        #expect(c.skippedPairs == 435)
+        #expect(c.newPairs == 0)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import UpstreamLinkage
+import UpstreamSynth
+
+/// The real binary on a small synthetic city: link every person-level extract through the shipped config,
+/// export the clusters, and score them against the city's truth.
+@Suite("End to end", .serialized)
+struct EndToEndTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: String? {
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("upstream").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    static func run(_ args: [String]) throws -> (status: Int32, out: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary!)
+        p.arguments = args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test(.enabled(if: binary != nil, "needs the upstream binary built beside the tests"))
+    func linksASmallCityAboveTheF1Target() throws {
+        var cfg = SynthConfig.defaults
+        cfg.people = 2_500
+        cfg.seed = 17
+        let dir = NSTemporaryDirectory() + "upstream-link-e2e-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try CityGenerator(config: cfg).generate(to: dir, overwrite: true)
+        let inputs = ExtractSchema.all.filter(\.personLevel).map { "\(dir)/\($0.name).csv" }
+        let config = Self.repository.appendingPathComponent("config/linkage-synthetic-city.json").path
+        let clusters = dir + "/clusters.csv", state = dir + "/state"
+        let (status, out) = try Self.run(["link", "--config", config, "--input"] + inputs + [
+            "--state", state, "--export-clusters", clusters, "--evaluate", dir + "/truth/records.csv", "--json",
+        ])
+        #expect(status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+        let link = json?["link"] as? [String: Any]
+        let evaluation = link?["evaluation"] as? [String: Any]
+        let pairwise = evaluation?["pairwise"] as? [String: Any]
+        let f1 = pairwise?["f1"] as? Double ?? 0
+        #expect(f1 >= 0.97, "pairwise F1 \(f1)")
+        // Every truth record is exported, with the truth's own source and record id.
+        let exported = try String(contentsOfFile: clusters, encoding: .utf8).split(separator: "\n").dropFirst()
+        let truth = try String(contentsOfFile: dir + "/truth/records.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        func keys(_ lines: some Sequence<Substring>) -> Set<String> { Set(lines.map { $0.split(separator: ",").prefix(2).joined(separator: ",") }) }
+        #expect(keys(exported) == keys(truth))
+        // A second run with the saved state keeps every person id.
+        let again = dir + "/clusters-again.csv"
+        let (status2, _) = try Self.run(["link", "--config", config, "--input"] + inputs + ["--state", state, "--export-clusters", again])
+        #expect(status2 == 0)
+        #expect(try String(contentsOfFile: again, encoding: .utf8) == String(contentsOfFile: clusters, encoding: .utf8))
+        // The model report and the estimate run from the same inputs.
+        let (status3, report) = try Self.run(["link", "--model-report", "--model", state + "/model.json"])
+        #expect(status3 == 0 && report.contains("Fellegi-Sunter model"))
+        let (status4, estimate) = try Self.run(["link", "--config", config, "--input"] + inputs + ["--estimate", "--json"])
+        #expect(status4 == 0 && estimate.contains("totalComparisons"))
+    }
+}
