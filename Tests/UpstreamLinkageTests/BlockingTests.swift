@@ -52,7 +52,11 @@ struct BlockingTests {
 
     @Test func oversizedBlocksAreSkippedAndCounted() {
         let d = CivilDateFixture.date(2001, 1, 1)
-        let inputs = (0..<30).map { People.input("a", "\($0)", "JACK" + String(UnicodeScalar(UInt8(65 + $0 % 26))) + String(UnicodeScalar(UInt8(65 + $0 / 26))), "SMITH", d) }
+        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        let inputs: [LinkInput] = (0..<30).map { (i: Int) -> LinkInput in
+            let name = "JACK" + String(letters[i % 26]) + String(letters[i / 26])
+            return People.input("a", String(i), name, "SMITH", d)
+        }
         let data = PreparedData(inputs)
         let blocking = Blocking(data: data, rules: [BlockingRule([.dob])], maxBlockSize: 10)
         let c = blocking.analyse()[0]
