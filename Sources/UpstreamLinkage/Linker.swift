@@ -136,7 +136,11 @@ public struct Linker: Sendable {
                                   linkedNow: labels[Int(p.a)] == labels[Int(p.b)])
             if !decided.contains(item.id) { out.append(item) }
         }
-        out.sort { ($0.probability, $1.id) > ($1.probability, $0.id) }
+        // Pairs the model left apart first (the decisions that change a person), then the most likely.
+        out.sort { a, b in
+            if a.linkedNow != b.linkedNow { return !a.linkedNow }
+            return (a.probability, b.id) > (b.probability, a.id)
+        }
         return out
     }
 
