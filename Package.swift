@@ -46,6 +46,8 @@ let package = Package(
         ),
         // Probabilistic record linkage: standardise, block, compare, Fellegi-Sunter with EM, cluster, evaluate. Pure.
         .target(name: "UpstreamLinkage", dependencies: ["UpstreamModel"], swiftSettings: strict),
+        // One young person's multi-agency chronology, household and recorded ACEs; renderers. Pure.
+        .target(name: "UpstreamChronology", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // The store protocol and an in-memory implementation.
         .target(name: "UpstreamStore", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // The SQLite adapter (GRDB): the embedded default store.
@@ -59,7 +61,8 @@ let package = Package(
             name: "upstream",
             dependencies: [
                 "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
-                "UpstreamLinkage",
+                "UpstreamLinkage", "UpstreamChronology",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -75,6 +78,9 @@ let package = Package(
         .testTarget(name: "UpstreamLinkageTests", dependencies: [
             "UpstreamLinkage", "UpstreamModel", "UpstreamSynth",
             .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "UpstreamChronologyTests", dependencies: [
+            "UpstreamChronology", "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore",
         ]),
         .testTarget(name: "UpstreamStoreTests", dependencies: ["UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel"]),
         .testTarget(name: "UpstreamCLITests", dependencies: ["UpstreamModel", "UpstreamSynth"]),

@@ -96,8 +96,14 @@ extension ChunkWorker {
                         })
                         if let o, !victims.contains(o) { suspects = [o] }
                     }
-                    if violent && t.code != "8K" && !suspects.isEmpty && rng.chance(config.crime.domesticAbuseShareOfViolence * 0.6) {
-                        flags.insert(.domesticAbuse)
+                    // Domestic abuse among adults: the suspect is the victim's partner or another adult of their household.
+                    if violent && t.code != "8K", let v = victims.first, out.people[Int(v)].dob.age(on: date) >= 16,
+                       rng.chance(config.crime.domesticAbuseShareOfViolence * 0.6) {
+                        let hh = households[Int(out.people[Int(v)].household)]
+                        if let partner = hh.adults.first(where: { $0 != v }) {
+                            flags.insert(.domesticAbuse)
+                            suspects = [partner]
+                        }
                     }
                     let witness = !victims.isEmpty && rng.chance(0.05) ? randomResident(area: area, on: date, ages: 16...80, &rng) : nil
                     let ref = out.crime(code: t.code, date: date, minute: minute, area: area, flags: flags, strand: strand,

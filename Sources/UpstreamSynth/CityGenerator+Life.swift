@@ -197,7 +197,8 @@ extension ChunkWorker {
                 if rng.chance(rates.csc * careMult) {
                     let d = day(&rng)
                     let referral = rng.chance(1 / config.services.contactsPerReferral)
-                    let factor = ["3A", "2A", "4A", "22A", "6A", "5A", "OTHER"][rng.weighted([0.3, 0.1, 0.1, 0.15, 0.1, 0.1, 0.15])]
+                    // The factor recorded reflects the child's circumstances: one of the ACEs begun so far, if any.
+                    let factor = contactFactor(p, date, &rng)
                     out.cscContact(c, date: d, source: ["POLICE", "SCHOOL", "HEALTH", "SELF", "OTHER"][rng.weighted([0.24, 0.2, 0.15, 0.1, 0.31])],
                                    factor: factor, referral: referral, &rng)
                     if referral { referralPathway(c, d, ace: nil, &st, &rng) }
@@ -290,6 +291,17 @@ extension ChunkWorker {
                 out.stopSearch(c, date: day(&rng), area: area, arrested: rng.chance(0.1), &rng)
             }
         }
+    }
+
+    /// The Children in Need factor code a contact records: one of the child's ACEs so far (mostly), else a non-ACE reason.
+    func contactFactor(_ p: Person, _ date: CivilDate, _ rng: inout SeededRandom) -> String {
+        let codes: [ACE: String] = [
+            .domesticViolence: "3A", .householdSubstanceMisuse: "2A", .householdMentalIllness: "4A", .physicalAbuse: "6A",
+            .sexualAbuse: "7A", .emotionalAbuse: "5A", .physicalNeglect: "22A", .emotionalNeglect: "22A",
+        ]
+        let current = p.aces(by: date).members.filter { codes[$0] != nil }
+        if !current.isEmpty && rng.chance(0.85) { return codes[current[rng.below(current.count)]]! }
+        return ["1C", "21", "OTHER"][rng.weighted([0.3, 0.3, 0.4])]  // 1C: young carer, 21: no factors identified
     }
 
     /// A referral's path: assessment, then perhaps a child in need or child protection plan, then perhaps care.

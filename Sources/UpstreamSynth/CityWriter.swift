@@ -68,13 +68,7 @@ enum CrimePatterns {
     /// Serious violence, as Upstream defines it (docs/synthetic-city.md): homicide, attempted murder,
     /// assault with intent to cause serious harm, endangering life, and assault with injury or robbery
     /// with a knife or firearm.
-    static func isSeriousViolence(code: String, flags: CrimeFlags) -> Bool {
-        switch code {
-        case "1", "2", "5D", "5E": return true
-        case "8N", "8P", "34A", "34B": return flags.contains(.knife) || flags.contains(.firearm)
-        default: return false
-        }
-    }
+    static func isSeriousViolence(code: String, flags: CrimeFlags) -> Bool { SeriousViolence.isSerious(code: code, flags: flags) }
 
     static let violentNight: [Double] = [6, 5, 4, 2, 1, 1, 1, 1, 1.5, 2, 2, 2.5, 3, 3, 3, 3.5, 4, 4, 4, 4.5, 5, 6, 7, 7]
     static let daytime: [Double] = [1, 0.7, 0.5, 0.4, 0.4, 0.5, 1, 2, 3, 4, 4.5, 5, 5, 5, 5, 5, 5, 5, 4.5, 4, 3.5, 3, 2, 1.5]
