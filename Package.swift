@@ -48,12 +48,17 @@ let package = Package(
         .target(name: "UpstreamLinkage", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // One young person's multi-agency chronology, household and recorded ACEs; renderers. Pure.
         .target(name: "UpstreamChronology", dependencies: ["UpstreamModel"], swiftSettings: strict),
+        // HTML and SVG rendering of reports (chronology pages, the demo's index). Pure strings, no assets from the internet.
+        .target(name: "UpstreamReports", dependencies: ["UpstreamModel", "UpstreamChronology"], swiftSettings: strict),
         // The store protocol and an in-memory implementation.
         .target(name: "UpstreamStore", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // The SQLite adapter (GRDB): the embedded default store.
         .target(
             name: "UpstreamStoreSQLite",
-            dependencies: ["UpstreamStore", "UpstreamModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "UpstreamStore", "UpstreamModel", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         // The command-line interface: thin commands over the modules.
@@ -61,7 +66,7 @@ let package = Package(
             name: "upstream",
             dependencies: [
                 "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
-                "UpstreamLinkage", "UpstreamChronology",
+                "UpstreamLinkage", "UpstreamChronology", "UpstreamReports",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -82,6 +87,7 @@ let package = Package(
         .testTarget(name: "UpstreamChronologyTests", dependencies: [
             "UpstreamChronology", "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore",
         ]),
+        .testTarget(name: "UpstreamReportsTests", dependencies: ["UpstreamReports", "UpstreamChronology", "UpstreamModel"]),
         .testTarget(name: "UpstreamStoreTests", dependencies: ["UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel"]),
         .testTarget(name: "UpstreamCLITests", dependencies: ["UpstreamModel", "UpstreamSynth"]),
     ]

@@ -1,0 +1,93 @@
+import UpstreamChronology
+import UpstreamModel
+
+/// Everything the demo's `index.html` shows, gathered by the CLI from the store, the linkage and the truth.
+public struct DemoReport: Sendable, Codable {
+    /// One source's load figures.
+    public struct SourceRow: Sendable, Codable {
+        public var source: String
+        public var agency: Agency
+        public var rowsRead: Int
+        public var loaded: Int
+        public var quarantined: Int
+        public init(source: String, agency: Agency, rowsRead: Int, loaded: Int, quarantined: Int) {
+            self.source = source; self.agency = agency; self.rowsRead = rowsRead; self.loaded = loaded; self.quarantined = quarantined
+        }
+    }
+
+    /// Quarantined rows of one source for one reason.
+    public struct QuarantineRow: Sendable, Codable {
+        public var source: String
+        public var reason: String
+        public var field: String?
+        public var count: Int
+        public init(source: String, reason: String, field: String?, count: Int) {
+            self.source = source; self.reason = reason; self.field = field; self.count = count
+        }
+    }
+
+    /// Pairwise precision, recall and F1 at one match-probability threshold.
+    public struct SweepPoint: Sendable, Codable {
+        public var threshold: Double
+        public var precision: Double
+        public var recall: Double
+        public var f1: Double
+        public init(threshold: Double, precision: Double, recall: Double, f1: Double) {
+            self.threshold = threshold; self.precision = precision; self.recall = recall; self.f1 = f1
+        }
+    }
+
+    /// Linkage quality against the city's truth.
+    public struct LinkageQuality: Sendable, Codable {
+        public var precision: Double
+        public var recall: Double
+        public var f1: Double
+        public var threshold: Double
+        public var sweep: [SweepPoint]
+        public var persons: Int
+        public var truePersons: Int
+        public init(precision: Double, recall: Double, f1: Double, threshold: Double, sweep: [SweepPoint], persons: Int, truePersons: Int) {
+            self.precision = precision; self.recall = recall; self.f1 = f1; self.threshold = threshold; self.sweep = sweep
+            self.persons = persons; self.truePersons = truePersons
+        }
+    }
+
+    /// One young person who went on to serious violence: a line in the index linking to their chronology.
+    public struct Case: Sendable, Codable {
+        public var pseudonym: String
+        /// Relative link to the chronology page, e.g. `chronology/ABC123.html`.
+        public var href: String
+        public var sex: Sex?
+        public var birthYear: Int?
+        public var recordedACEs: Int
+        public var firstSeriousViolence: CivilDate?
+        public var ageAtFirstSeriousViolence: Int?
+        public var earliestContact: CivilDate?
+        public var ageAtEarliestContact: Int?
+        public var earliestAgency: Agency?
+        public init(pseudonym: String, href: String, sex: Sex?, birthYear: Int?, recordedACEs: Int, firstSeriousViolence: CivilDate?,
+                    ageAtFirstSeriousViolence: Int?, earliestContact: CivilDate?, ageAtEarliestContact: Int?, earliestAgency: Agency?) {
+            self.pseudonym = pseudonym; self.href = href; self.sex = sex; self.birthYear = birthYear; self.recordedACEs = recordedACEs
+            self.firstSeriousViolence = firstSeriousViolence; self.ageAtFirstSeriousViolence = ageAtFirstSeriousViolence
+            self.earliestContact = earliestContact; self.ageAtEarliestContact = ageAtEarliestContact; self.earliestAgency = earliestAgency
+        }
+    }
+
+    public var title: String
+    /// When the report was made, as text (passed in, so reports are reproducible).
+    public var generatedAt: String
+    public var people: Int
+    public var seed: UInt64
+    public var sources: [SourceRow]
+    public var quarantine: [QuarantineRow]
+    public var linkage: LinkageQuality?
+    public var cases: [Case]
+    /// Notes shown at the foot of the page (what is synthetic, known gaps).
+    public var notes: [String]
+
+    public init(title: String, generatedAt: String, people: Int, seed: UInt64, sources: [SourceRow], quarantine: [QuarantineRow],
+                linkage: LinkageQuality?, cases: [Case], notes: [String]) {
+        self.title = title; self.generatedAt = generatedAt; self.people = people; self.seed = seed; self.sources = sources
+        self.quarantine = quarantine; self.linkage = linkage; self.cases = cases; self.notes = notes
+    }
+}
