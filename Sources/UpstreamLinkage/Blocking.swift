@@ -52,12 +52,16 @@ public struct Blocking: Sendable {
         case .surname: return v(d.surname[n])
         case .surnamePhonetic: return v(d.surnamePhonetic[n])
         case .surnameInitial: return d.surname[n] < 0 ? -1 : Int64(d.strings[Int(d.surname[n])][0])
+        case .nameInitials:
+            guard d.forename[n] >= 0, d.surname[n] >= 0 else { return -1 }
+            let x = Int64(d.strings[Int(d.forename[n])][0]), y = Int64(d.strings[Int(d.surname[n])][0])
+            return min(x, y) * 256 + max(x, y)
         case .postcode: return v(d.postcodeUnit[n])
         case .postcodeSector: return v(d.postcodeSector[n])
         case .sex: return d.sex[n] == 0 ? -1 : Int64(d.sex[n])
         case .nhs: return v(d.nhs[n])
         case .upn: return v(d.upn[n])
-        case .pnc: return v(d.pnc[n])
+        case .pnc: return v(d.pncSerial[n])
         case .localID: return v(d.localID[n])
         }
     }

@@ -4,7 +4,7 @@ import UpstreamModel
 /// with a guard against chaining two different people together through a bridge record.
 ///
 /// Two groups are not merged when they hold *conflicting strong evidence*: different valid NHS numbers,
-/// pupil numbers or PNC ids with none in common, different local ids from the same source, or dates of
+/// pupil numbers or PNC serials with none in common, different local ids from the same source, or dates of
 /// birth of which no pair is even close (no level better than "else"). A rejected review decision is a
 /// conflict too; an accepted one merges first, whatever the model says.
 public enum Clustering {
@@ -81,7 +81,7 @@ public enum Clustering {
             var e = Evidence()
             if data.nhs[i] >= 0 { e.ids.append((0, -1, data.nhs[i])) }
             if data.upn[i] >= 0 { e.ids.append((1, -1, data.upn[i])) }
-            if data.pnc[i] >= 0 { e.ids.append((2, -1, data.pnc[i])) }
+            if data.pncSerial[i] >= 0 { e.ids.append((2, -1, data.pncSerial[i])) }
             if data.localID[i] >= 0 { e.ids.append((3, data.localSource[i], data.localID[i])) }
             if data.dob[i] != PreparedData.missingDate { e.dobs.append(data.dob[i]) }
             g.evidence.append(e)

@@ -58,7 +58,9 @@ public struct Comparer: Sendable {
                 else { level = 4 }
             case .nhs: level = Comparer.identifier(data.nhs[a], data.nhs[b])
             case .upn: level = Comparer.identifier(data.upn[a], data.upn[b])
-            case .pnc: level = Comparer.identifier(data.pnc[a], data.pnc[b])
+            case .pnc:
+                let x = data.pnc[a], y = data.pnc[b]
+                level = x < 0 || y < 0 ? 0 : x == y ? 1 : data.pncSerial[a] == data.pncSerial[b] ? 2 : 3
             case .localID:
                 level = data.localSource[a] < 0 || data.localSource[a] != data.localSource[b] ? 0 : Comparer.identifier(data.localID[a], data.localID[b])
             }

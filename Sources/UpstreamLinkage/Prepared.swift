@@ -41,6 +41,8 @@ public struct PreparedData: Sendable {
     public let nhs: [Int32]
     public let upn: [Int32]
     public let pnc: [Int32]
+    /// The PNC id's serial without its year prefix (a person's id keyed with different years shares it).
+    public let pncSerial: [Int32]
     /// A local id scoped by its source, and the source it belongs to.
     public let localID: [Int32]
     public let localSource: [Int32]
@@ -75,7 +77,7 @@ public struct PreparedData: Sendable {
         var fore: [Int32] = [], foreC: [Int32] = [], foreP: [Int32] = [], midStart: [Int32] = [0], mids: [Int32] = []
         var sur: [Int32] = [], surP: [Int32] = [], surT1: [Int32] = [], surT2: [Int32] = []
         var dob: [Int32] = [], sex: [UInt8] = [], pcU: [Int32] = [], pcS: [Int32] = [], pcD: [Int32] = []
-        var nhs: [Int32] = [], upn: [Int32] = [], pnc: [Int32] = [], local: [Int32] = [], localSrc: [Int32] = []
+        var nhs: [Int32] = [], upn: [Int32] = [], pnc: [Int32] = [], pncSerial: [Int32] = [], local: [Int32] = [], localSrc: [Int32] = []
         var isNew: [Bool] = []
         var phoneticCache: [Int32: Int32] = [:]
         func phon(_ nameID: Int32) -> Int32 {
@@ -102,7 +104,8 @@ public struct PreparedData: Sendable {
             let pcUnit = id(pc?.unit)
             let n = id(Standardise.nhsNumber(input.nhsNumber).map { "N" + $0 })
             let u = id(Standardise.upn(input.upn).map { "U" + $0 })
-            let p = id(Standardise.pnc(input.pncID).map { "C" + $0 })
+            let pncText = Standardise.pnc(input.pncID)
+            let p = id(pncText.map { "C" + $0 })
             let l = id(Standardise.code(input.localID).map { "L" + input.source + "|" + $0 })
             let key = NodeKey(f: f, mid: m, s: s, d: d, sex: sx, pc: pcUnit, nhs: n, upn: u, pnc: p, local: l,
                               own: ownNode.isEmpty || !ownNode.contains(input.key) ? -1 : r)
@@ -126,6 +129,7 @@ public struct PreparedData: Sendable {
             dob.append(d); sex.append(sx)
             pcU.append(pcUnit); pcS.append(id(pc?.sector)); pcD.append(id(pc?.district))
             nhs.append(n); upn.append(u); pnc.append(p); local.append(l)
+            pncSerial.append(id(pncText.map { "Q" + $0.split(separator: "/").last!.dropLast() }))
             localSrc.append(l >= 0 ? id("S" + input.source) : PreparedData.missing)
         }
         self.keys = keys; self.agencyOfRecord = agencyOfRecord; self.agencies = agencies
@@ -133,7 +137,7 @@ public struct PreparedData: Sendable {
         forename = fore; forenameCanonical = foreC; forenamePhonetic = foreP; middleStart = midStart; middleTokens = mids
         surname = sur; surnamePhonetic = surP; surnameFirstToken = surT1; surnameLastToken = surT2
         self.dob = dob; self.sex = sex; postcodeUnit = pcU; postcodeSector = pcS; postcodeDistrict = pcD
-        self.nhs = nhs; self.upn = upn; self.pnc = pnc; localID = local; localSource = localSrc; self.isNew = isNew
+        self.nhs = nhs; self.upn = upn; self.pnc = pnc; self.pncSerial = pncSerial; localID = local; localSource = localSrc; self.isNew = isNew
     }
 
     /// The text of an interned string.

@@ -13,7 +13,8 @@ public enum ComparisonKind: String, Codable, Sendable, CaseIterable, Hashable {
         case .dob: ["exact", "day and month swapped", "one digit or one day off", "year off by one", "else"]
         case .sex: ["agree", "disagree"]
         case .postcode: ["unit", "sector", "district", "else"]
-        case .nhs, .upn, .pnc: ["same valid identifier", "different valid identifiers"]
+        case .nhs, .upn: ["same valid identifier", "different valid identifiers"]
+        case .pnc: ["same valid identifier", "same serial, different year", "different valid identifiers"]
         case .localID: ["same local id (same source)", "different local ids (same source)"]
         }
     }
@@ -34,6 +35,8 @@ public enum BlockingKey: String, Codable, Sendable, CaseIterable, Hashable {
     case surname
     case surnamePhonetic = "surname_phonetic"
     case surnameInitial = "surname_initial"
+    /// Both initials in alphabetical order, so a record with fore- and surname swapped keeps its key.
+    case nameInitials = "name_initials"
     case postcode
     case postcodeSector = "postcode_sector"
     case sex
@@ -46,6 +49,7 @@ public enum BlockingKey: String, Codable, Sendable, CaseIterable, Hashable {
         case .dob, .birthYear, .dobMonthDay: [.dob]
         case .forename, .forenamePhonetic, .forenameCanonical, .forenameInitial: [.forename, .sex]  // a forename all but fixes sex
         case .surname, .surnamePhonetic, .surnameInitial: [.surname]
+        case .nameInitials: [.forename, .surname, .sex]
         case .postcode, .postcodeSector: [.postcode]
         case .sex: [.sex]
         case .nhs: [.nhs]
@@ -131,10 +135,10 @@ public struct LinkageSettings: Codable, Sendable, Hashable {
     public static let defaultBlockingRules: [BlockingRule] = [
         BlockingRule([.nhs]), BlockingRule([.upn]), BlockingRule([.pnc]), BlockingRule([.localID]),
         BlockingRule([.dob, .surnameInitial]), BlockingRule([.dob, .forenameInitial]), BlockingRule([.dob, .postcode]),
+        BlockingRule([.dob, .nameInitials]),
         BlockingRule([.surnamePhonetic, .forenameInitial, .birthYear]),
         BlockingRule([.forenameCanonical, .surnamePhonetic, .postcodeSector]),
         BlockingRule([.dobMonthDay, .surnamePhonetic]),
-        BlockingRule([.forenameCanonical, .surname]),
     ]
 
     public static let defaultTrainingRules: [BlockingRule] = [
