@@ -12,7 +12,10 @@ struct ChronologyDigest {
         var last: CivilDate
         /// Source files and lines, for provenance (`file:line`).
         var provenance: [String]
-        var label: String { "\(schoolYear)/\(String(format2: (schoolYear + 1) % 100))" }
+        var label: String {
+            let next = (schoolYear + 1) % 100
+            return "\(schoolYear)/\(next < 10 ? "0" : "")\(next)"
+        }
         var start: CivilDate { CivilDate(year: schoolYear, month: 9, day: 1)! }
         var end: CivilDate { CivilDate(year: schoolYear + 1, month: 8, day: 31)! }
     }
@@ -118,9 +121,4 @@ struct ChronologyDigest {
 
     /// Age text: `"16"`, or `"–"` when unknown.
     static func age(_ a: Int?) -> String { a.map(String.init) ?? "–" }
-}
-
-extension String {
-    /// Two-digit zero-padded rendering of 0...99.
-    init(format2 n: Int) { self = n < 10 ? "0\(n)" : String(n) }
 }

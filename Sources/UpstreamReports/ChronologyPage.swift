@@ -43,7 +43,7 @@ public enum ChronologyPage {
             var t = HTMLTable([("Relationship", false), ("Sex", false), ("Born", false), ("Together", false), ("Evidence", false)])
             for m in c.household {
                 t.add([m.relationship.rawValue.spaced, m.sex?.rawValue ?? "–", m.birthYear.map(String.init) ?? "–",
-                       "\(m.firstTogether.iso) – \(m.lastTogether.iso)", m.evidence])
+                       "\(m.firstTogether.year)–\(m.lastTogether.year)", m.evidence])
             }
             s += t.render(cls: "household")
         }

@@ -46,7 +46,7 @@ public enum ChronologyText {
         if c.household.isEmpty { out.append("  none inferred") }
         out += table(["relationship", "sex", "born", "together", "evidence"], right: [], rows: c.household.map { m in
             [m.relationship.rawValue.spaced, m.sex?.rawValue ?? "-", m.birthYear.map(String.init) ?? "-",
-             "\(m.firstTogether.iso)..\(m.lastTogether.iso)", m.evidence]
+             "\(m.firstTogether.year)-\(m.lastTogether.year)", m.evidence]
         }, skipIfEmpty: true)
         if !c.householdEvents.isEmpty {
             out.append("Household ACE events (\(c.householdEvents.count))")
