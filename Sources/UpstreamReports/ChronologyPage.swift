@@ -151,7 +151,9 @@ public enum ChronologyPage {
     static let css = """
     .identified { background: #fff3cd; border: 2px solid #b45309; color: #7c2d12; font-weight: 700; padding: 6px 10px; margin: 6px 0; }
     figure.timeline { margin: 0 0 6px; }
+    figure.timeline svg { width: 100%; height: auto; }
     h3.sub { font-size: 13px; margin: 8px 0 2px; color: var(--muted); }
+    table.household-events td:first-child, table.events td:first-child, table.aces td:nth-child(3) { white-space: nowrap; }
     tr.sv td { background: #fde8ea; }
     tr.first-sv td { background: #f8c9ce; font-weight: 600; }
     tr.weak td { background: #fff7e0; }
@@ -170,7 +172,7 @@ struct ChronologyTimeline {
     let width = 1200.0
     let plotLeft = 200.0
     let plotRight = 1170.0
-    let axisTop = 22.0
+    let axisTop = 40.0
     let aceRow = 28.0
     let lane = 34.0
 
@@ -227,17 +229,17 @@ struct ChronologyTimeline {
         // Age ticks along the top (birthdays), years along the bottom.
         s += "<g class=\"axis\" font-size=\"11\" fill=\"#5b6670\">\n"
         if let dob = c.dateOfBirth, let age = d.currentAge {
-            s += "<text x=\"\(n(plotLeft - 6))\" y=\"14\" text-anchor=\"end\">age</text>\n"
+            s += "<text x=\"\(n(plotLeft - 6))\" y=\"32\" text-anchor=\"end\">age</text>\n"
             let step = (plotRight - plotLeft) / Double(age + 1) < 16 ? 2 : 1
             for a in stride(from: 0, through: age + 1, by: step) {
                 let xa = x(dob.birthday(a))
                 guard xa >= plotLeft - 0.5, xa <= plotRight + 0.5 else { continue }
-                s += "<line class=\"age-tick\" x1=\"\(n(xa))\" y1=\"18\" x2=\"\(n(xa))\" y2=\"\(n(lanesBottom))\" stroke=\"#c9d1d8\" stroke-width=\"\(a % 5 == 0 ? "1" : "0.5")\"/>"
-                if a <= age { s += "<text x=\"\(n(xa + 2))\" y=\"14\">\(a)</text>" }
+                s += "<line class=\"age-tick\" x1=\"\(n(xa))\" y1=\"36\" x2=\"\(n(xa))\" y2=\"\(n(lanesBottom))\" stroke=\"#c9d1d8\" stroke-width=\"\(a % 5 == 0 ? "1" : "0.5")\"/>"
+                if a <= age { s += "<text x=\"\(n(xa + 2))\" y=\"32\">\(a)</text>" }
                 s += "\n"
             }
         } else {
-            s += "<text x=\"\(n(plotLeft - 6))\" y=\"14\" text-anchor=\"end\">age unknown (no date of birth)</text>\n"
+            s += "<text x=\"\(n(plotLeft - 6))\" y=\"32\" text-anchor=\"end\">age unknown (no date of birth)</text>\n"
         }
         let firstYear = start.year + (start.month == 1 && start.day == 1 ? 0 : 1)
         let years = max(1, end.year - firstYear + 1)
@@ -283,7 +285,7 @@ struct ChronologyTimeline {
             for cy in d.census {
                 let x0 = max(plotLeft, x(cy.start)), x1 = min(plotRight, x(cy.end))
                 let opacity = min(0.85, 0.3 + 0.12 * Double(cy.rows))
-                s += "<rect class=\"census-band\" x=\"\(n(x0))\" y=\"\(n(y))\" width=\"\(n(max(1, x1 - x0 - 1)))\" height=\"4\" fill=\"\(Markup.colour(.school))\" fill-opacity=\"\(Markup.fixed(opacity, 2))\">"
+                s += "<rect class=\"census-band\" x=\"\(n(x0))\" y=\"\(n(y))\" width=\"\(n(max(1, x1 - x0 - 2.5)))\" height=\"4\" fill=\"\(Markup.colour(.school))\" fill-opacity=\"\(Markup.fixed(opacity, 2))\">"
                 s += "<title>School year \(e(cy.label)): \(cy.rows) termly absence record\(cy.rows == 1 ? "" : "s") (school census)</title></rect>\n"
             }
             s += "</g>\n"
@@ -319,32 +321,30 @@ struct ChronologyTimeline {
         if let f = firstSV {
             let ev = f.entry
             let label = "First serious violence · \(ev.date.iso)" + (ev.age.map { " · age \($0)" } ?? "")
-            let rightSide = f.x < plotRight - 240
+            let rightSide = f.x < plotRight - 260
             s += "<g id=\"first-serious-violence\" class=\"first-serious-violence\">"
             s += "<title>First serious violence: \(e(ev.date.iso)), age \(e(ChronologyDigest.age(ev.age))), \(e(ev.agency.title)): \(e(ev.summary)) [\(e(ev.source)) \(e(ev.fileName)):\(ev.line)]</title>"
-            s += "<line x1=\"\(n(f.x))\" y1=\"\(n(axisTop))\" x2=\"\(n(f.x))\" y2=\"\(n(lanesBottom))\" stroke=\"\(Markup.seriousViolenceColour)\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>"
+            s += "<line x1=\"\(n(f.x))\" y1=\"4\" x2=\"\(n(f.x))\" y2=\"\(n(lanesBottom))\" stroke=\"\(Markup.seriousViolenceColour)\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>"
             s += "<path d=\"\(diamond(f.x, f.y, 10))\" fill=\"\(Markup.seriousViolenceColour)\" stroke=\"#1d2329\" stroke-width=\"1.5\"/>"
-            let lx = rightSide ? f.x + 13 : f.x - 13
-            s += "<rect x=\"\(n(rightSide ? lx - 3 : lx - 232))\" y=\"\(n(f.y - 9))\" width=\"235\" height=\"17\" rx=\"3\" fill=\"#fff\" fill-opacity=\"0.9\"/>"
-            s += "<text x=\"\(n(lx))\" y=\"\(n(f.y + 4))\" font-size=\"12\" font-weight=\"700\" fill=\"\(Markup.seriousViolenceColour)\" text-anchor=\"\(rightSide ? "start" : "end")\">\(e(label))</text>"
+            s += "<text x=\"\(n(rightSide ? f.x + 6 : f.x - 6))\" y=\"14\" font-size=\"12.5\" font-weight=\"700\" fill=\"\(Markup.seriousViolenceColour)\" text-anchor=\"\(rightSide ? "start" : "end")\">\(e(label))</text>"
             s += "</g>\n"
         }
 
         // Legend.
-        var lx = plotLeft
+        var lx = 60.0
         let ly = legendY
         s += "<g class=\"legend\" font-size=\"11.5\" fill=\"#1d2329\">\n"
-        func item(_ shape: String, _ text: String, _ w: Double) {
+        func item(_ shape: String, _ text: String, _: Double) {
             s += shape + "<text x=\"\(n(lx + 10))\" y=\"\(n(ly + 4))\">\(e(text))</text>\n"
-            lx += w
+            lx += 30 + Double(text.count) * 6.2
         }
-        s += "<text x=\"10\" y=\"\(n(ly + 4))\" fill=\"#5b6670\">Key</text>\n"
-        item("<circle cx=\"\(n(lx + 2))\" cy=\"\(n(ly))\" r=\"4.5\" fill=\"#56687a\"/>", "contact (colour of agency)", 175)
-        item("<path d=\"\(diamond(lx + 2, ly, 6.5))\" fill=\"\(Markup.seriousViolenceColour)\"/>", "serious violence", 120)
-        item("<path d=\"\(diamond(lx + 2, ly, 7.5))\" fill=\"\(Markup.seriousViolenceColour)\" stroke=\"#1d2329\" stroke-width=\"1.5\"/>", "first serious violence (dashed line)", 225)
-        item("<rect x=\"\(n(lx - 2))\" y=\"\(n(ly - 4))\" width=\"8\" height=\"8\" fill=\"\(Markup.householdColour)\"/>", "household ACE event", 140)
-        item("<path d=\"M\(n(lx - 3)),\(n(ly - 5)) L\(n(lx + 7)),\(n(ly - 5)) L\(n(lx + 2)),\(n(ly + 4)) Z\" fill=\"\(Markup.aceColour)\"/>", "ACE first recorded (number in table)", 230)
-        item("<rect x=\"\(n(lx - 4))\" y=\"\(n(ly - 2))\" width=\"12\" height=\"4\" fill=\"\(Markup.colour(.school))\" fill-opacity=\"0.6\"/>", "school census rows per school year", 200)
+        s += "<text x=\"10\" y=\"\(n(ly + 4))\" font-weight=\"700\" fill=\"#5b6670\">Key</text>\n"
+        item("<circle cx=\"\(n(lx + 2))\" cy=\"\(n(ly))\" r=\"4.5\" fill=\"#56687a\"/>", "contact (agency colour)", 0)
+        item("<path d=\"\(diamond(lx + 2, ly, 6.5))\" fill=\"\(Markup.seriousViolenceColour)\"/>", "serious violence", 0)
+        item("<path d=\"\(diamond(lx + 2, ly, 7.5))\" fill=\"\(Markup.seriousViolenceColour)\" stroke=\"#1d2329\" stroke-width=\"1.5\"/>", "first serious violence", 0)
+        item("<rect x=\"\(n(lx - 2))\" y=\"\(n(ly - 4))\" width=\"8\" height=\"8\" fill=\"\(Markup.householdColour)\"/>", "household ACE event", 0)
+        item("<path d=\"M\(n(lx - 3)),\(n(ly - 5)) L\(n(lx + 7)),\(n(ly - 5)) L\(n(lx + 2)),\(n(ly + 4)) Z\" fill=\"\(Markup.aceColour)\"/>", "ACE first recorded (see table)", 0)
+        item("<rect x=\"\(n(lx - 4))\" y=\"\(n(ly - 2))\" width=\"12\" height=\"4\" fill=\"\(Markup.colour(.school))\" fill-opacity=\"0.6\"/>", "school census, per school year", 0)
         s += "</g>\n</svg>"
         return s
     }

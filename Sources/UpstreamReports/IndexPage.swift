@@ -24,6 +24,29 @@ public enum IndexPage {
         s += fact("Cases", String(r.cases.count), "went on to serious violence", cls: "sv")
         s += "</div>\n"
 
+        s += "<section><h2>Young people who went on to serious violence, most ACEs first</h2>\n"
+        if r.cases.isEmpty {
+            s += "<p class=\"note\">No young person in this city went on to serious violence.</p>\n"
+        } else {
+            var t = HTMLTable([("Chronology", false), ("Sex", false), ("Born", false), ("ACEs", true), ("Earliest contact", false), ("Age", true),
+                               ("Agency", false), ("First serious violence", false), ("Age", true), ("Years between", true)])
+            for c in r.cases {
+                var between = "–"
+                if let a = c.earliestContact, let b = c.firstSeriousViolence, a <= b {
+                    between = Markup.fixed(Double(b.dayNumber - a.dayNumber) / 365.25, 1)
+                }
+                let agency = c.earliestAgency.map { "<span class=\"swatch\" style=\"background:\(Markup.colour($0))\"></span>\(e($0.title))" } ?? "–"
+                t.add(raw: ["<a href=\"\(Markup.safeHref(c.href))\">\(e(c.pseudonym))</a>", e(c.sex?.rawValue ?? "–"),
+                            e(c.birthYear.map(String.init) ?? "–"), String(c.recordedACEs), e(c.earliestContact?.iso ?? "–"),
+                            e(ChronologyDigest.age(c.ageAtEarliestContact)), agency, e(c.firstSeriousViolence?.iso ?? "–"),
+                            e(ChronologyDigest.age(c.ageAtFirstSeriousViolence)), between])
+            }
+            s += t.render(cls: "cases")
+            s += "<p class=\"note\">Each chronology lays every agency's contact along one line, with the household's adverse childhood experiences. "
+            s += "“Earliest contact” is the first point at which any agency had contact with the child, and which agency it was: the earliest chance to act.</p>\n"
+        }
+        s += "</section>\n"
+
         s += "<div class=\"grid\">\n<section><h2>Records per agency</h2>\n"
         s += "<figure>\(agencyBars(r))</figure>\n"
         var sources = HTMLTable([("Source", false), ("Agency", false), ("Read", true), ("Loaded", true), ("Quarantined", true)])
@@ -62,29 +85,6 @@ public enum IndexPage {
             s += "match-probability threshold changes; the dashed line is the threshold in use.</p>\n</div></div>\n"
         } else {
             s += "<p class=\"note\">No linkage evaluation in this run.</p>\n"
-        }
-        s += "</section>\n"
-
-        s += "<section><h2>Young people who went on to serious violence, most ACEs first</h2>\n"
-        if r.cases.isEmpty {
-            s += "<p class=\"note\">No young person in this city went on to serious violence.</p>\n"
-        } else {
-            var t = HTMLTable([("Chronology", false), ("Sex", false), ("Born", false), ("ACEs", true), ("Earliest contact", false), ("Age", true),
-                               ("Agency", false), ("First serious violence", false), ("Age", true), ("Years between", true)])
-            for c in r.cases {
-                var between = "–"
-                if let a = c.earliestContact, let b = c.firstSeriousViolence, a <= b {
-                    between = Markup.fixed(Double(b.dayNumber - a.dayNumber) / 365.25, 1)
-                }
-                let agency = c.earliestAgency.map { "<span class=\"swatch\" style=\"background:\(Markup.colour($0))\"></span>\(e($0.title))" } ?? "–"
-                t.add(raw: ["<a href=\"\(Markup.safeHref(c.href))\">\(e(c.pseudonym))</a>", e(c.sex?.rawValue ?? "–"),
-                            e(c.birthYear.map(String.init) ?? "–"), String(c.recordedACEs), e(c.earliestContact?.iso ?? "–"),
-                            e(ChronologyDigest.age(c.ageAtEarliestContact)), agency, e(c.firstSeriousViolence?.iso ?? "–"),
-                            e(ChronologyDigest.age(c.ageAtFirstSeriousViolence)), between])
-            }
-            s += t.render(cls: "cases")
-            s += "<p class=\"note\">Each chronology lays every agency's contact along one line, with the household's adverse childhood experiences. "
-            s += "“Earliest contact” is the first point at which any agency had contact with the child, and which agency it was: the earliest chance to act.</p>\n"
         }
         s += "</section>\n"
 
@@ -161,8 +161,7 @@ public enum IndexPage {
             s += "<line x1=\"\(n(left))\" y1=\"\(n(py(v)))\" x2=\"\(n(right))\" y2=\"\(n(py(v)))\" stroke=\"#e3e8ec\"/>"
             s += "<text x=\"\(n(left - 6))\" y=\"\(n(py(v) + 4))\" text-anchor=\"end\">\(Markup.fixed(v, 2))</text>\n"
         }
-        for i in 0...5 {
-            let v = x0 + (x1 - x0) * Double(i) / 5
+        for v in niceTicks(x0, x1) {
             s += "<line x1=\"\(n(px(v)))\" y1=\"\(n(bottom))\" x2=\"\(n(px(v)))\" y2=\"\(n(bottom + 4))\" stroke=\"#5b6670\"/>"
             s += "<text x=\"\(n(px(v)))\" y=\"\(n(bottom + 16))\" text-anchor=\"middle\">\(Markup.fixed(v, 2))</text>\n"
         }
@@ -205,6 +204,20 @@ public enum IndexPage {
         s += "<line x1=\"\(n(lx))\" y1=\"\(n(ly - 4))\" x2=\"\(n(lx + 18))\" y2=\"\(n(ly - 4))\" stroke=\"\(Markup.seriousViolenceColour)\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>"
         s += "<text x=\"\(n(lx + 22))\" y=\"\(n(ly))\">threshold in use</text></g>\n</svg>"
         return s
+    }
+
+    /// Round tick values (steps of 1, 2 or 5 times a power of ten) covering `lo...hi`, about five of them.
+    static func niceTicks(_ lo: Double, _ hi: Double) -> [Double] {
+        guard hi > lo, lo.isFinite, hi.isFinite else { return [lo] }
+        let raw = (hi - lo) / 5
+        var magnitude = 1.0
+        while magnitude > raw { magnitude /= 10 }
+        while magnitude * 10 <= raw { magnitude *= 10 }
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? magnitude * 10
+        var ticks: [Double] = []
+        var k = (lo / step - 1e-9).rounded(.up)
+        while k * step <= hi + 1e-9 { ticks.append(k * step); k += 1 }
+        return ticks
     }
 
     static let css = """

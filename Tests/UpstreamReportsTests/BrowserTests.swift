@@ -69,6 +69,7 @@ struct BrowserTests {
             #expect(Chromium.distinctBytes(png) > 200, "\(name): too few distinct bytes")
             if let keep = ProcessInfo.processInfo.environment["UPSTREAM_REPORTS_KEEP_PNG"] {
                 try? png.write(to: URL(fileURLWithPath: keep).appendingPathComponent(name + ".png"))
+                try? FileManager.default.contents(atPath: page.path)?.write(to: URL(fileURLWithPath: keep).appendingPathComponent(name + ".html"))
             }
         }
     }
