@@ -129,6 +129,25 @@ struct ChronologyPageTests {
         #expect(!names.contains("img"))
     }
 
+    @Test func everyAgencyHasALanePosition() {
+        #expect(Set(ChronologyDigest.laneOrder) == Set(Agency.allCases))
+        #expect(ChronologyDigest.laneOrder.count == Agency.allCases.count)
+    }
+
+    @Test func withoutADateOfBirthTheAxisIsByYearOnly() {
+        var c = Samples.chronology()
+        c.dateOfBirth = nil
+        for i in c.entries.indices { c.entries[i].age = nil }
+        let html = ChronologyPage.html(c, generatedAt: "now")
+        let elements = XMLCheck.parse(XMLCheck.svgFragments(html)[0]).elements
+        #expect(XMLCheck.parse(html).error == nil)
+        #expect(elements.filter { $0.attributes["class"] == "age-tick" }.isEmpty)
+        #expect(html.contains("age unknown (no date of birth)"))
+        #expect(html.contains(">2004</text>"))
+        #expect(html.contains("First serious violence · 2019-08-23</text>"))
+        #expect(ChronologyText.render(c).contains("2019-08-23    –  Police"))
+    }
+
     @Test func emptyChronologyStillRenders() {
         var c = Samples.chronology()
         c.entries = []; c.householdEvents = []; c.aces = []; c.household = []; c.mergedRecords = []; c.contactsBefore = [:]
