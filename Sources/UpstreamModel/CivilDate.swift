@@ -10,6 +10,27 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public init(dayNumber: Int32) { self.dayNumber = dayNumber }
 
+    /// Encoded as ISO 8601 text (`"2014-03-07"`), so that JSON for other programs reads naturally.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(iso)
+    }
+
+    private enum CodingKeys: String, CodingKey { case dayNumber }
+
+    /// Decodes ISO 8601 text, or the older `{"dayNumber": N}` form.
+    public init(from decoder: any Decoder) throws {
+        if let c = try? decoder.singleValueContainer(), let text = try? c.decode(String.self) {
+            guard let d = CivilDate.parse(text, layout: .iso) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "\(text) is not a date (YYYY-MM-DD)")
+            }
+            self = d
+            return
+        }
+        let k = try decoder.container(keyedBy: CodingKeys.self)
+        dayNumber = try k.decode(Int32.self, forKey: .dayNumber)
+    }
+
     /// Creates a date from its year, month (1–12) and day (1–31); `nil` if no such day exists.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...12).contains(month), day >= 1, day <= CivilDate.daysIn(month: month, year: year) else { return nil }

@@ -82,7 +82,7 @@ struct SynthCLITests {
 
     @Test("every command has help")
     func help() throws {
-        for cmd in [[], ["synth"], ["ingest"], ["quarantine"], ["retention"]] {
+        for cmd in [[], ["demo"], ["synth"], ["ingest"], ["quarantine"], ["retention"], ["link"], ["review"], ["chronology"], ["audit", "verify"]] {
             let r = try runUpstream(cmd + ["--help"])
             #expect(r.status == 0, "\(cmd)")
             #expect(r.out.contains("USAGE"), "\(cmd)")

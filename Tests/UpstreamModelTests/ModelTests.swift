@@ -1,3 +1,4 @@
+import Foundation
 import PropertyBased
 import Testing
 import UpstreamModel
@@ -60,5 +61,19 @@ struct ModelTests {
         let f: CrimeFlags = [.domesticAbuse, .knife, .gang]
         #expect(CrimeFlags(code: f.code) == f)
         #expect(CrimeFlags(code: "DA|NOPE") == nil)
+    }
+}
+
+@Suite("Dates in JSON")
+struct CivilDateCodingTests {
+    @Test("dates encode as ISO text and decode from it or from the older day-number form")
+    func coding() throws {
+        let d = CivilDate(year: 2014, month: 3, day: 7)!
+        struct Box: Codable, Equatable { var d: CivilDate }
+        let json = try JSONEncoder().encode(Box(d: d))
+        #expect(String(decoding: json, as: UTF8.self) == #"{"d":"2014-03-07"}"#)
+        #expect(try JSONDecoder().decode(Box.self, from: json) == Box(d: d))
+        #expect(try JSONDecoder().decode(Box.self, from: Data(#"{"d":{"dayNumber":\#(d.dayNumber)}}"#.utf8)) == Box(d: d))
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(Box.self, from: Data(#"{"d":"2014-02-30"}"#.utf8)) }
     }
 }

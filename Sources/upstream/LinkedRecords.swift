@@ -1,0 +1,81 @@
+import Foundation
+import UpstreamChronology
+import UpstreamModel
+import UpstreamStore
+
+/// Reads linked persons: the linkage's `source,record_id,person_id` assignments joined to the store's records.
+enum LinkedRecords {
+    /// Streams `source,record_id,person_id[,match_probability]` rows of a persons file.
+    static func forEachAssignment(_ path: String, _ body: (_ key: String, _ person: String, _ probability: Double?) throws -> Void) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CLIError("cannot read \(path): link the store first (upstream link --store STORE), or pass --persons FILE")
+        }
+        defer { try? handle.close() }
+        var pending = Data()
+        var header = true
+        func line(_ bytes: Data) throws {
+            if header { header = false; return }
+            let f = String(decoding: bytes, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
+            guard f.count >= 3 else { return }
+            try body(f[0] + "/" + f[1], String(f[2]).trimmingCharacters(in: .whitespacesAndNewlines), f.count > 3 ? Double(f[3]) : nil)
+        }
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            pending.append(chunk)
+            while let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                try line(pending[pending.startIndex..<nl])
+                pending.removeSubrange(pending.startIndex...nl)
+            }
+        }
+        if !pending.isEmpty { try line(pending) }
+    }
+
+    /// Every person-level record of the store that the persons file assigns to one of `persons` (all when `nil`).
+    static func load(store: any RecordStore, personsFile: String, persons: Set<String>?) throws -> [LinkedRecord] {
+        var owner: [String: (String, Double?)] = [:]
+        try forEachAssignment(personsFile) { key, person, p in
+            if persons == nil || persons!.contains(person) { owner[key] = (person, p) }
+        }
+        var out: [LinkedRecord] = []
+        try store.forEachRecord(source: nil, personLevelOnly: true) { r in
+            if let (person, p) = owner[r.record.source + "/" + r.record.recordID] {
+                out.append(LinkedRecord(personID: person, record: r.record, matchProbability: p))
+            }
+        }
+        return out
+    }
+
+    /// The person id for a pseudonym or id given on the command line.
+    static func resolve(_ given: String, personsFile: String, pseudonyms: Pseudonyms) throws -> String? {
+        var found: String?
+        var last = ""
+        try forEachAssignment(personsFile) { _, person, _ in
+            guard found == nil, person != last else { return }
+            last = person
+            if person == given || pseudonyms.pseudonym(person) == given.uppercased() { found = person }
+        }
+        return found
+    }
+
+    /// The young person's records and those of everyone who may share their household: people recorded at
+    /// the same postcodes or the same incidents. Streams the store twice and the persons file three times,
+    /// so memory stays proportional to one household, not the city.
+    static func neighbourhood(of person: String, store: any RecordStore, personsFile: String) throws -> [LinkedRecord] {
+        var ownKeys: Set<String> = []
+        try forEachAssignment(personsFile) { key, p, _ in if p == person { ownKeys.insert(key) } }
+        var postcodes: Set<String> = [], incidents: Set<String> = []
+        try store.forEachRecord(source: nil, personLevelOnly: true) { r in
+            guard ownKeys.contains(r.record.source + "/" + r.record.recordID) else { return }
+            if let pc = r.record.identity.postcode, !pc.isEmpty { postcodes.insert(pc.uppercased()) }
+            if let e = r.record.event, e.kind == .incident, let ref = e.reference { incidents.insert(ref) }
+        }
+        var candidateKeys: Set<String> = []
+        try store.forEachRecord(source: nil, personLevelOnly: true) { r in
+            let pc = r.record.identity.postcode?.uppercased() ?? ""
+            let ref = r.record.event?.kind == .incident ? r.record.event?.reference ?? "" : ""
+            if postcodes.contains(pc) || incidents.contains(ref) { candidateKeys.insert(r.record.source + "/" + r.record.recordID) }
+        }
+        var people: Set<String> = [person]
+        try forEachAssignment(personsFile) { key, p, _ in if candidateKeys.contains(key) { people.insert(p) } }
+        return try load(store: store, personsFile: personsFile, persons: people)
+    }
+}
