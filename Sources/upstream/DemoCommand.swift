@@ -148,13 +148,23 @@ extension Upstream {
                                   earliestAgency: c.earliestContact?.agency))
             }
             return DemoReport(
-                title: "Upstream: a synthetic city of \(people) people", generatedAt: now, people: people, seed: seed,
+                title: "Upstream: a synthetic city of \(Self.grouped(people)) people", generatedAt: now, people: people, seed: seed,
                 sources: sources, quarantine: quality, linkage: linkage, cases: list,
                 notes: [
-                    "Everything in this report is synthetic: no real person's data.",
                     "Young people are shown by pseudonym; every chronology opened for this report is recorded in the audit log.",
                     "Cases are chosen using the synthetic city's ground truth (most ACEs, then serious violence), to show what joined-up records reveal; in real use there is no truth, and the risk model (not yet built) finds them.",
                 ])
+        }
+
+        /// 20000 -> "20,000".
+        static func grouped(_ n: Int) -> String {
+            let digits = Array(String(n))
+            var out = ""
+            for (i, d) in digits.enumerated() {
+                if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+                out.append(d)
+            }
+            return out
         }
 
         func readCSV(_ path: String) throws -> [[String: String]] {
