@@ -90,3 +90,69 @@ struct PipelineCLITests {
         #expect(try runUpstream(["audit", "verify", "--store", store]).status != 0)
     }
 }
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// The demo's pages as a person sees them: links resolve, pages parse, and a real browser draws something.
+@Suite("The demo's report in a browser", .serialized)
+struct DemoReportBrowserTests {
+    static let browser: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    func pages() throws -> [String] {
+        #expect(PipelineCLITests.demo.status == 0, "\(PipelineCLITests.demo.err)")
+        let dir = PipelineCLITests.dir
+        return ["index.html"] + (try FileManager.default.contentsOfDirectory(atPath: dir + "/chronology")).sorted().map { "chronology/" + $0 }
+    }
+
+    @Test("every link in the report resolves to a file, and every page (with its SVG) is well-formed")
+    func linksAndWellFormedness() throws {
+        let dir = PipelineCLITests.dir
+        for page in try pages() {
+            let html = try String(contentsOfFile: dir + "/" + page, encoding: .utf8)
+            // Local links only, and each one exists.
+            for part in html.components(separatedBy: "href=\"").dropFirst() {
+                let target = String(part.prefix { $0 != "\"" })
+                if target.hasPrefix("#") || target.isEmpty { continue }
+                #expect(!target.contains("://"), "\(page) links outside: \(target)")
+                let base = ((dir + "/" + page) as NSString).deletingLastPathComponent
+                #expect(FileManager.default.fileExists(atPath: base + "/" + target), "\(page): broken link \(target)")
+            }
+            #expect(!html.contains("<script"), "\(page) has a script")
+            let parser = XMLParser(data: Data(html.utf8))
+            #expect(parser.parse(), "\(page) is not well-formed: \(parser.parserError.map { "\($0)" } ?? "?")")
+            #expect(html.contains("<svg"), "\(page) has no SVG")
+        }
+    }
+
+    @Test("headless Chromium renders the index and a chronology to non-blank PNGs",
+          .enabled(if: browser != nil, "chromium is not installed (.ci/run installs the Debian package)"))
+    func rendersInChromium() throws {
+        let dir = PipelineCLITests.dir
+        let shots = NSTemporaryDirectory() + "upstream-shots-\(getpid())"
+        try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: shots) }
+        var sizes: [String: Int] = [:]
+        let blank = shots + "/blank.html"
+        try "<html><body></body></html>".write(toFile: blank, atomically: true, encoding: .utf8)
+        for (name, page) in [("blank", blank), ("index", dir + "/index.html"), ("chronology", dir + "/" + (try pages())[1])] {
+            let png = shots + "/\(name).png"
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Self.browser!)
+            p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                           "--user-data-dir=\(shots)/profile-\(name)", "--screenshot=\(png)", "--window-size=1400,1000",
+                           URL(fileURLWithPath: page).absoluteString]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            let data = try #require(FileManager.default.contents(atPath: png), "no screenshot of \(name)")
+            #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name) is not a PNG")
+            sizes[name] = data.count
+        }
+        for name in ["index", "chronology"] {
+            #expect(sizes[name]! > 5 * sizes["blank"]!, "\(name) renders nearly blank: \(sizes[name]!) bytes vs \(sizes["blank"]!)")
+        }
+    }
+}
