@@ -15,15 +15,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 def timed(cmd, log):
-    """Runs cmd under /usr/bin/time -v; returns (wall seconds, peak RSS MiB, stdout)."""
+    """Runs cmd under /usr/bin/time -v, streaming its standard error to `log`; returns (wall s, peak RSS MiB, stdout)."""
     start = time.time()
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
+    with open(log, "w") as err:
+        p = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.PIPE, stderr=err, text=True)
     wall = time.time() - start
-    with open(log, "w") as f:
-        f.write(p.stdout + "\n---\n" + p.stderr)
+    text = open(log).read()
     if p.returncode != 0:
         sys.exit(f"failed ({p.returncode}): {' '.join(cmd[:3])}… see {log}")
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) / 1024
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
     return wall, rss, p.stdout
 
 def pairwise(pred_path, truth_path):
@@ -97,8 +97,9 @@ def main():
               "prepared Parquet file (preparation, not timed, by `linkage_splink_prep.py`). Both are scored by the same code "
               "against `truth/records.csv`."]
     text = "\n".join(lines) + "\n"
-    with open(os.path.join(HERE, "linkage.md"), "w") as f:
-        f.write(text)
+    for name in ("linkage.md", f"linkage-{a.people}.md"):
+        with open(os.path.join(HERE, name), "w") as f:
+            f.write(text)
     print(text)
 
 if __name__ == "__main__":
