@@ -22,8 +22,10 @@ struct LinkConfig: Codable {
     var settings: LinkageSettings
     var sources: [SourceMapping]
     var defaultSource: SourceMapping?
+    /// Sources (file names without extension) that are not person-level and are skipped when named as inputs.
+    var skipSources: [String]
 
-    enum CodingKeys: String, CodingKey { case format, settings, sources, defaultSource = "default_source" }
+    enum CodingKeys: String, CodingKey { case format, settings, sources, defaultSource = "default_source", skipSources = "skip_sources" }
 
     struct SourceMapping: Codable {
         var name: String?
@@ -39,8 +41,10 @@ struct LinkConfig: Codable {
 
     static let roles: Set<String> = ["forename", "forenames", "middle_names", "surname", "full_name", "dob", "sex", "postcode", "nhs", "upn", "pnc", "local_id"]
 
-    init(format: Int = 1, settings: LinkageSettings = LinkageSettings(), sources: [SourceMapping] = [], defaultSource: SourceMapping? = nil) {
+    init(format: Int = 1, settings: LinkageSettings = LinkageSettings(), sources: [SourceMapping] = [], defaultSource: SourceMapping? = nil,
+         skipSources: [String] = []) {
         self.format = format; self.settings = settings; self.sources = sources; self.defaultSource = defaultSource
+        self.skipSources = skipSources
     }
 
     init(from decoder: any Decoder) throws {
@@ -49,6 +53,7 @@ struct LinkConfig: Codable {
         settings = try c.decodeIfPresent(LinkageSettings.self, forKey: .settings) ?? LinkageSettings()
         sources = try c.decodeIfPresent([SourceMapping].self, forKey: .sources) ?? []
         defaultSource = try c.decodeIfPresent(SourceMapping.self, forKey: .defaultSource)
+        skipSources = try c.decodeIfPresent([String].self, forKey: .skipSources) ?? []
     }
 
     /// Loads and checks a config file; problems are gathered and reported together.
@@ -119,6 +124,10 @@ enum LinkCLI {
     /// Reads one person-level CSV into link inputs; `source` is the file name without extension.
     static func readCSV(path: String, config: LinkConfig) throws -> [LinkInput] {
         let source = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        if config.skipSources.contains(source) {
+            Terminal.error("note: skipping \(path): the config lists \(source) under skip_sources\n")
+            return []
+        }
         guard let mapping = config.mapping(forSource: source) else {
             throw ValidationError("the config has no source named '\(source)' and no default_source; add one to read \(path)")
         }
