@@ -4,7 +4,7 @@ import UpstreamModel
 /// with a guard against chaining two different people together through a bridge record.
 ///
 /// Two groups are not merged when they hold *conflicting strong evidence*: different valid NHS numbers,
-/// pupil numbers or PNC serials with none in common, different local ids from the same source, or dates of
+/// pupil numbers or PNC serials with none in common, different local ids of the same id system, or dates of
 /// birth of which no pair is even close (no level better than "else"). A rejected review decision is a
 /// conflict too; an accepted one merges first, whatever the model says.
 public enum Clustering {

@@ -17,8 +17,10 @@ public struct LinkInput: Hashable, Sendable, Codable {
     public var nhsNumber: String?
     public var upn: String?
     public var pncID: String?
-    /// The agency's own person id (child id, case number); compared only between rows of the same source.
+    /// The agency's own person id (child id, case number); compared only between rows of the same scope.
     public var localID: String?
+    /// The id system `localID` belongs to (default: the agency, so two extracts of one social care system share it).
+    public var localIDScope: String?
 
     public init(
         source: String, recordID: String, agency: String? = nil, forename: String? = nil, middleNames: String? = nil,

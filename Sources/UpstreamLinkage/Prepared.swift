@@ -106,7 +106,8 @@ public struct PreparedData: Sendable {
             let u = id(Standardise.upn(input.upn).map { "U" + $0 })
             let pncText = Standardise.pnc(input.pncID)
             let p = id(pncText.map { "C" + $0 })
-            let l = id(Standardise.code(input.localID).map { "L" + input.source + "|" + $0 })
+            let scope = input.localIDScope ?? input.agency
+            let l = id(Standardise.code(input.localID).map { "L" + scope + "|" + $0 })
             let key = NodeKey(f: f, mid: m, s: s, d: d, sex: sx, pc: pcUnit, nhs: n, upn: u, pnc: p, local: l,
                               own: ownNode.isEmpty || !ownNode.contains(input.key) ? -1 : r)
             let newFlag = newFlags?[r] ?? false
@@ -130,7 +131,7 @@ public struct PreparedData: Sendable {
             pcU.append(pcUnit); pcS.append(id(pc?.sector)); pcD.append(id(pc?.district))
             nhs.append(n); upn.append(u); pnc.append(p); local.append(l)
             pncSerial.append(id(pncText.map { "Q" + $0.split(separator: "/").last!.dropLast() }))
-            localSrc.append(l >= 0 ? id("S" + input.source) : PreparedData.missing)
+            localSrc.append(l >= 0 ? id("S" + scope) : PreparedData.missing)
         }
         self.keys = keys; self.agencyOfRecord = agencyOfRecord; self.agencies = agencies
         self.nodeOfRecord = nodeOfRecord; self.recordCount = recordCount; self.strings = strings

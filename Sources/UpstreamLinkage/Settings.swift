@@ -15,7 +15,7 @@ public enum ComparisonKind: String, Codable, Sendable, CaseIterable, Hashable {
         case .postcode: ["unit", "sector", "district", "else"]
         case .nhs, .upn: ["same valid identifier", "different valid identifiers"]
         case .pnc: ["same valid identifier", "same serial, different year", "different valid identifiers"]
-        case .localID: ["same local id (same source)", "different local ids (same source)"]
+        case .localID: ["same local id (same id system)", "different local ids (same id system)"]
         }
     }
 

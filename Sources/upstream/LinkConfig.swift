@@ -35,8 +35,12 @@ struct LinkConfig: Codable {
         /// One of YYYY-MM-DD, DD/MM/YYYY, DD-MON-YYYY, YYYYMMDD, DD.MM.YYYY, or "auto" (the default).
         var dobFormat: String?
         var columns: [String: String]
+        /// The id system of the `local_id` column (default: the agency).
+        var localIDScope: String?
 
-        enum CodingKeys: String, CodingKey { case name, agency, idColumn = "id_column", delimiter, dobFormat = "dob_format", columns }
+        enum CodingKeys: String, CodingKey {
+            case name, agency, idColumn = "id_column", delimiter, dobFormat = "dob_format", columns, localIDScope = "local_id_scope"
+        }
     }
 
     static let roles: Set<String> = ["forename", "forenames", "middle_names", "surname", "full_name", "dob", "sex", "postcode", "nhs", "upn", "pnc", "local_id"]
@@ -168,6 +172,7 @@ enum LinkCLI {
             if let v = f("sex") { input.sex = parseSex(v) }
             input.postcode = f("postcode"); input.nhsNumber = f("nhs"); input.upn = f("upn"); input.pncID = f("pnc")
             input.localID = f("local_id")
+            input.localIDScope = mapping.localIDScope
             out.append(input)
         }
         if let p = reader.problem { Terminal.error("warning: \(path): stopped at line \(reader.line): \(p.rawValue)\n") }
