@@ -136,8 +136,8 @@ extension ChunkWorker {
 extension CityGenerator {
     // MARK: Truth and manifest
 
-    func writeTruth(_ dir: String, people: [Person], households: [Household], areas: [Area],
-                    firstOffender: [Int32], firstVictim: [Int32]) throws {
+    /// The truth that does not depend on events: people, relationships, ACEs.
+    func writeStaticTruth(_ dir: String, people: [Person], households: [Household], areas: [Area]) throws {
         let w = try CSVFileWriter(path: dir + "/truth/people.csv",
                                   header: ["person_id", "forename", "middle_names", "surname", "later_surname", "surname_change_date",
                                            "date_of_birth", "sex", "ethnicity", "household_id", "area", "deprivation_decile",
@@ -177,6 +177,10 @@ extension CityGenerator {
             for (i, d) in p.aceOnset.enumerated() where d != .max { aw.append([p.id, ACE.allCases[i].rawValue, CivilDate(dayNumber: d).iso]) }
         }
         try aw.close()
+    }
+
+    /// Each person's first serious violence as offender and as victim.
+    func writeOutcomes(_ dir: String, people: [Person], firstOffender: [Int32], firstVictim: [Int32]) throws {
         let ow = try CSVFileWriter(path: dir + "/truth/outcomes.csv",
                                    header: ["person_id", "date_of_birth", "sex", "ace_count", "first_serious_violence_offender",
                                             "first_serious_violence_victim"], delimiter: ",")

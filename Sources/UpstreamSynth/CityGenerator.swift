@@ -29,6 +29,9 @@ public final class CityGenerator: @unchecked Sendable {
     let start: CivilDate
     let end: CivilDate
     let months: Int
+    /// Wall-clock time of each stage of the last run (for benchmarks).
+    public private(set) var stageTimings: [(String, Duration)] = []
+
     /// The city is generated in this many chunks, whatever the number of cores, so output is the same everywhere.
     static let chunks = 8
 
@@ -125,6 +128,11 @@ public final class CityGenerator: @unchecked Sendable {
     }
 
     func generateInto(_ dir: String, progress: (@Sendable (String, Double) -> Void)?) throws -> CitySummary {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        var timings: [(String, Duration)] = []
+        func lap(_ stage: String) { let now = clock.now; timings.append((stage, now - mark)); mark = now }
+        defer { stageTimings = timings }
         progress?("population", 0)
         let areas = builder.buildAreas()
         let built = builder.build(areas: areas)
@@ -135,6 +143,7 @@ public final class CityGenerator: @unchecked Sendable {
             for c in hh.children { residents[Int(hh.area)].append(c) }
             if hh.stepParent >= 0 { residents[Int(hh.area)].append(hh.stepParent) }
         }
+        lap("population")
         let rates = calibrate(people)
         let noise = NoiseModel(noise: config.noise, seed: config.seed)
         let k = CityGenerator.chunks
@@ -161,6 +170,7 @@ public final class CityGenerator: @unchecked Sendable {
             }
             progress?("life courses", Double(done.increment()) / Double(k))
         }
+        lap("life courses")
         // Phase three: the rest of the city's recorded crime, areas in k chunks.
         var produced: [String: Int] = [:]
         for w in lives { produced.merge(w.out.crimesByCode, uniquingKeysWith: +) }
@@ -168,10 +178,18 @@ public final class CityGenerator: @unchecked Sendable {
         let crimeWorkers = try makeWorkers(k)
         let perAreaChunk = (areas.count + k - 1) / k
         done.reset()
-        DispatchQueue.concurrentPerform(iterations: k) { i in
+        // The truth that does not depend on events is written alongside, as one more task.
+        let staticTruthError = ErrorBox()
+        DispatchQueue.concurrentPerform(iterations: k + 1) { i in
+            if i == k {
+                do { try writeStaticTruth(dir, people: people, households: households, areas: areas) } catch { staticTruthError.set(error) }
+                return
+            }
             crimeWorkers[i].cityCrime(plan: plan, areaRange: min(areas.count, i * perAreaChunk)..<min(areas.count, (i + 1) * perAreaChunk))
             progress?("recorded crime", Double(done.increment()) / Double(k))
         }
+        if let e = staticTruthError.error { throw e }
+        lap("recorded crime")
         progress?("writing files", 0)
         // Join the parts in chunk order.
         let workers = lives + crimeWorkers
@@ -184,6 +202,7 @@ public final class CityGenerator: @unchecked Sendable {
         try join(dir + "/truth/records.csv", header: ["source", "record_id", "person_id"], delimiter: ",",
                  parts: (0..<(2 * k)).map { dir + "/.parts/\($0)/records.csv" })
         try removeTree(dir + "/.parts")
+        lap("joining files")
         var firstOffender = [Int32](repeating: .max, count: people.count)
         var firstVictim = [Int32](repeating: .max, count: people.count)
         var personRecords = 0
@@ -193,12 +212,13 @@ public final class CityGenerator: @unchecked Sendable {
                 if offender { firstOffender[Int(p)] = min(firstOffender[Int(p)], d) } else { firstVictim[Int(p)] = min(firstVictim[Int(p)], d) }
             }
         }
-        try writeTruth(dir, people: people, households: households, areas: areas, firstOffender: firstOffender, firstVictim: firstVictim)
+        try writeOutcomes(dir, people: people, firstOffender: firstOffender, firstVictim: firstVictim)
         let summary = CitySummary(
             people: people.count, households: households.count, areas: areas.count, rows: rows,
             personRecords: personRecords, crimes: rows[ExtractSchema.policeCrimes.name] ?? 0,
             seriousViolenceOffenders: firstOffender.filter { $0 != .max }.count)
         try writeManifest(dir, summary: summary)
+        lap("truth and manifest")
         progress?("done", 1)
         return summary
     }
@@ -210,6 +230,14 @@ public final class CityGenerator: @unchecked Sendable {
         defer { fclose(f) }
         for p in parts { try appendFile(p, to: f) }
     }
+}
+
+/// Holds an error thrown on another thread.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLockLike()
+    private var stored: (any Error)?
+    func set(_ e: any Error) { lock.locked { stored = e } }
+    var error: (any Error)? { lock.locked { stored } }
 }
 
 /// A thread-safe counter for progress across chunks.

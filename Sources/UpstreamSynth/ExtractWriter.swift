@@ -16,6 +16,7 @@ public struct SynthError: Error, CustomStringConvertible, Equatable {
 final class CSVFileWriter {
     let path: String
     let delimiter: Character
+    let delimiterByte: UInt8
     private var file: UnsafeMutablePointer<FILE>
     private var buffer: [UInt8] = []
     private(set) var rows = 0
@@ -25,17 +26,30 @@ final class CSVFileWriter {
         self.path = path
         self.file = f
         self.delimiter = delimiter
+        self.delimiterByte = delimiter.asciiValue ?? 44
         buffer.reserveCapacity(1 << 17)
         if let header { self.append(header) }
         rows = 0
     }
 
     func append(_ fields: [String]) {
+        let d = delimiterByte
         var first = true
         for f in fields {
-            if !first { buffer.append(contentsOf: String(delimiter).utf8) }
+            if !first { buffer.append(d) }
             first = false
-            buffer.append(contentsOf: SynthText.csv(f, delimiter: delimiter).utf8)
+            // Quote only when needed, checking bytes (not grapheme clusters): this is the generator's hot path.
+            let needsQuotes = f.utf8.contains { $0 == d || $0 == 34 || $0 == 10 || $0 == 13 }
+            if needsQuotes {
+                buffer.append(34)
+                for b in f.utf8 {
+                    if b == 34 { buffer.append(34) }
+                    buffer.append(b)
+                }
+                buffer.append(34)
+            } else {
+                buffer.append(contentsOf: f.utf8)
+            }
         }
         buffer.append(10)
         rows += 1

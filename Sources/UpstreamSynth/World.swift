@@ -91,20 +91,4 @@ public enum SynthText {
         let x = (counter % mod &* 747_494_203 &+ 12_345 &+ salt &* 1_000_003) % mod
         return pad(x, digits)
     }
-
-    /// Quotes a CSV field when needed.
-    public static func csv(_ s: String, delimiter: Character) -> String {
-        if s.contains(delimiter) || s.contains("\"") || s.contains("\n") || s.contains("\r") {
-            return "\"" + s.replacingQuotes() + "\""
-        }
-        return s
-    }
-}
-
-extension String {
-    func replacingQuotes() -> String {
-        var out = ""
-        for c in self { if c == "\"" { out += "\"\"" } else { out.append(c) } }
-        return out
-    }
 }

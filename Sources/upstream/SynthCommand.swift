@@ -46,6 +46,9 @@ extension Upstream {
                 Terminal.progress("synth: \(stage) \(Int(fraction * 100))%")
             })
             Terminal.clearProgress()
+            if ProcessInfo.processInfo.environment["UPSTREAM_TIMINGS"] != nil {
+                for (stage, d) in generator.stageTimings { Terminal.error("synth: \(stage): \(d)\n") }
+            }
             if json {
                 let rows = summary.rows.keys.sorted().map { "\"\($0)\": \(summary.rows[$0]!)" }.joined(separator: ", ")
                 print("{\"out\": \"\(out)\", \"people\": \(summary.people), \"households\": \(summary.households), \"areas\": \(summary.areas), "
