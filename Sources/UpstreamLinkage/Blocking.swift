@@ -97,6 +97,11 @@ public struct Blocking: Sendable {
         return k != Blocking.missingKey && k == keys[r][b]
     }
 
+    /// Pairs the blocks of rule `r` hold (blocks over the size limit left out), without generating them.
+    public func pairCount(rule r: Int) -> Int {
+        blocks[r].reduce(0) { $0 + ($1.count > maxBlockSize ? 0 : $1.count * ($1.count - 1) / 2) }
+    }
+
     /// What one rule would do.
     public struct RuleCount: Sendable, Codable, Hashable {
         public var rule: String

@@ -82,7 +82,9 @@ public struct Comparer: Sendable {
         let s = jw(x, y)
         if s >= 0.92 { return 3 }
         if s >= 0.80 { return 4 }
-        return firstByte(x) == firstByte(y) ? 6 : 7
+        // "Initial only agrees" is kept for initial-only names: for two full names a shared first letter is
+        // no evidence, and mixing the two would give the level a u of full names and an m of initials.
+        return 7
     }
 
     func surnameLevel(_ a: Int, _ b: Int) -> Int {
@@ -97,7 +99,7 @@ public struct Comparer: Sendable {
         if data.surnamePhonetic[a] == data.surnamePhonetic[b] { return 3 }
         if sharesToken(a, b) { return 4 }
         if s >= 0.80 { return 5 }
-        return firstByte(x) == firstByte(y) ? 6 : 7
+        return 7
     }
 
     func sharesToken(_ a: Int, _ b: Int) -> Bool {

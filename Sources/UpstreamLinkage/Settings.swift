@@ -106,6 +106,8 @@ public struct LinkageSettings: Codable, Sendable, Hashable {
     /// Random record pairs sampled to estimate u.
     public var uSamplePairs: Int
     public var emMaxIterations: Int
+    /// Pairs an EM session samples from its rule's blocks at most.
+    public var emMaxPairs: Int
     public var seed: UInt64
     /// Pairs at or above this match probability join one person.
     public var matchThreshold: Double
@@ -122,12 +124,12 @@ public struct LinkageSettings: Codable, Sendable, Hashable {
         comparisons: [ComparisonKind] = ComparisonKind.allCases,
         blockingRules: [BlockingRule] = LinkageSettings.defaultBlockingRules,
         trainingRules: [BlockingRule] = LinkageSettings.defaultTrainingRules,
-        uSamplePairs: Int = 2_000_000, emMaxIterations: Int = 40, seed: UInt64 = 42,
+        uSamplePairs: Int = 2_000_000, emMaxIterations: Int = 40, emMaxPairs: Int = 2_000_000, seed: UInt64 = 42,
         matchThreshold: Double = 0.95, reviewLower: Double = 0.5, keepThreshold: Double = 0.01,
         maxBlockSize: Int = 1000, tfAdjustmentRange: ClosedRange<Double> = -4...6
     ) {
         self.comparisons = comparisons; self.blockingRules = blockingRules; self.trainingRules = trainingRules
-        self.uSamplePairs = uSamplePairs; self.emMaxIterations = emMaxIterations; self.seed = seed
+        self.uSamplePairs = uSamplePairs; self.emMaxIterations = emMaxIterations; self.emMaxPairs = emMaxPairs; self.seed = seed
         self.matchThreshold = matchThreshold; self.reviewLower = reviewLower; self.keepThreshold = keepThreshold
         self.maxBlockSize = maxBlockSize; self.tfAdjustmentRange = tfAdjustmentRange
     }
@@ -147,7 +149,7 @@ public struct LinkageSettings: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case comparisons, blockingRules = "blocking_rules", trainingRules = "training_rules", uSamplePairs = "u_sample_pairs"
-        case emMaxIterations = "em_max_iterations", seed, matchThreshold = "match_threshold", reviewLower = "review_lower"
+        case emMaxIterations = "em_max_iterations", emMaxPairs = "em_max_pairs", seed, matchThreshold = "match_threshold", reviewLower = "review_lower"
         case keepThreshold = "keep_threshold", maxBlockSize = "max_block_size", tfAdjustmentRange = "tf_adjustment_range"
     }
 
@@ -160,6 +162,7 @@ public struct LinkageSettings: Codable, Sendable, Hashable {
         trainingRules = try c.decodeIfPresent([BlockingRule].self, forKey: .trainingRules) ?? d.trainingRules
         uSamplePairs = try c.decodeIfPresent(Int.self, forKey: .uSamplePairs) ?? d.uSamplePairs
         emMaxIterations = try c.decodeIfPresent(Int.self, forKey: .emMaxIterations) ?? d.emMaxIterations
+        emMaxPairs = try c.decodeIfPresent(Int.self, forKey: .emMaxPairs) ?? d.emMaxPairs
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         matchThreshold = try c.decodeIfPresent(Double.self, forKey: .matchThreshold) ?? d.matchThreshold
         reviewLower = try c.decodeIfPresent(Double.self, forKey: .reviewLower) ?? d.reviewLower

@@ -152,18 +152,22 @@ public enum Training {
         var mSum = kinds.map { [Double](repeating: 0, count: $0.levels.count + 1) }
         var mSessions = [Int](repeating: 0, count: kinds.count)
         var sessions: [TrainingSummary.Session] = []
-        let sessionBlocking = Blocking(data: data, rules: settings.trainingRules, maxBlockSize: settings.maxBlockSize, parallel: parallel)
-        for (r, rule) in settings.trainingRules.enumerated() {
+        let comparer = Comparer(data: data, kinds: kinds)
+        for rule in settings.trainingRules {
             let forced = rule.keys.reduce(into: Set<ComparisonKind>()) { $0.formUnion($1.comparisons) }
             let active = kinds.map { !forced.contains($0) }
-            // Pattern counts of candidate pairs sharing the rule's keys (the rule's own pairs within the union).
-            let chunk = max(1, candidates.count / (parallel.workers * 4) + 1)
-            let parts = parallel.map((candidates.count + chunk - 1) / chunk) { c -> [UInt64: Double] in
-                var d: [UInt64: Double] = [:]
-                for p in (c * chunk)..<min(candidates.count, (c + 1) * chunk) where sessionBlocking.sharesRule(r, Int(candidates.a[p]), Int(candidates.b[p])) {
-                    d[candidates.gamma[p], default: 0] += 1
+            // The session's pairs are the rule's own blocks (not only those in the union, which other rules bias),
+            // sampled down to `emMaxPairs` by a hash of the pair so the sample is the same on every run.
+            let blocking = Blocking(data: data, rules: [rule], maxBlockSize: settings.maxBlockSize, parallel: parallel)
+            let total = blocking.pairCount(rule: 0)
+            let keep = total <= settings.emMaxPairs ? UInt64.max : UInt64(Double(UInt64.max) * Double(settings.emMaxPairs) / Double(total))
+            let seed = settings.seed
+            let parts = blocking.forEachPair(parallel: parallel, make: { [UInt64: Double]() }) { acc, x, y in
+                if keep != UInt64.max {
+                    var h = SplitMix64(seed: seed ^ (UInt64(x) << 32 | UInt64(y)))
+                    if h.next() > keep { return }
                 }
-                return d
+                acc[comparer.gamma(x, y).bits, default: 0] += 1
             }
             var counts: [UInt64: Double] = [:]
             for p in parts { counts.merge(p, uniquingKeysWith: +) }
