@@ -49,10 +49,10 @@ final class CityWriter {
         return noise.observe(p, household: households[Int(p.household)], agency: agency, on: date, &rng)
     }
 
-    /// The person's Police National Computer id (issued in the year they turned 16, or the window's first year).
+    /// The person's Police National Computer id: one id for life, whatever the record's date (its year prefix
+    /// is the year they turned 14, a stand-in for the year of first arrest).
     func pnc(_ person: Int32, on date: CivilDate) -> String {
-        let p = people[Int(person)]
-        return NoiseModel.pnc(person, year: min(date.year, max(p.dob.year + 16, 1990)))
+        NoiseModel.pnc(person, year: max(people[Int(person)].dob.year + 14, 1990))
     }
 
     func close() throws -> [String: Int] {
