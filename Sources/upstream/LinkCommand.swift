@@ -120,7 +120,7 @@ extension Upstream {
 
             if let state {
                 try state.save(model: result.model)
-                try state.save(keys: result.data.keys, persons: result.personIDs)
+                try state.save(keys: result.data.keys, persons: result.personIDs, probabilities: LinkCLI.withinPersonProbabilities(result))
                 var review = try state.review()
                 review.pending = result.review
                 try state.save(review: review)

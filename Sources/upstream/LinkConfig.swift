@@ -180,6 +180,23 @@ enum LinkCLI {
     }
 
     /// Reads `source,record_id,person_id` (truth or exported clusters).
+    /// Each record's strongest link to another record of the same person: 1 when another record has the same
+    /// identity, otherwise the highest probability among the scored pairs inside the person; `nil` when alone.
+    static func withinPersonProbabilities(_ result: Linker.Result) -> [Double?] {
+        let data = result.data
+        var best = [Double](repeating: -1, count: data.nodeCount)
+        for p in result.pairs where result.nodeLabels[Int(p.a)] == result.nodeLabels[Int(p.b)] {
+            let q = p.probability
+            if q > best[Int(p.a)] { best[Int(p.a)] = q }
+            if q > best[Int(p.b)] { best[Int(p.b)] = q }
+        }
+        return data.keys.indices.map { i in
+            let node = Int(data.nodeOfRecord[i])
+            if data.recordCount[node] > 1 { return 1 }
+            return best[node] >= 0 ? best[node] : nil
+        }
+    }
+
     static func readAssignments(_ path: String) throws -> [RecordKey: String] {
         let stream: FileByteStream
         do { stream = try FileByteStream(path: path) } catch { throw ValidationError("cannot read \(path): \(error)") }
@@ -198,12 +215,18 @@ enum LinkCLI {
     }
 
     /// Writes `source,record_id,person_id`, sorted by source then record id.
-    static func writeAssignments(_ path: String, keys: [RecordKey], persons: [PersonID]) throws {
+    /// Writes `source,record_id,person_id`, and with `probabilities` a fourth column `match_probability`:
+    /// each record's strongest link within its person (empty for a person of one record).
+    static func writeAssignments(_ path: String, keys: [RecordKey], persons: [PersonID], probabilities: [Double?]? = nil) throws {
         var order = Array(keys.indices)
         order.sort { (keys[$0], $0) < (keys[$1], $1) }
-        var text = "source,record_id,person_id\n"
+        var text = probabilities == nil ? "source,record_id,person_id\n" : "source,record_id,person_id,match_probability\n"
         text.reserveCapacity(keys.count * 40)
-        for i in order { text += csvField(keys[i].source) + "," + csvField(keys[i].recordID) + "," + persons[i].rawValue + "\n" }
+        for i in order {
+            text += csvField(keys[i].source) + "," + csvField(keys[i].recordID) + "," + persons[i].rawValue
+            if let probabilities { text += "," + (probabilities[i].map { fmt($0, 6) } ?? "") }
+            text += "\n"
+        }
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch { throw ValidationError("cannot write \(path): \(error)") }
     }
 

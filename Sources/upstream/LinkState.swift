@@ -45,7 +45,10 @@ struct LinkState {
 
     func save(review: ReviewState) throws { try ensure(); try LinkCLI.writeJSON(review, to: reviewPath) }
     func save(model: LinkageModel) throws { try ensure(); try LinkCLI.writeJSON(model, to: modelPath) }
-    func save(keys: [RecordKey], persons: [PersonID]) throws { try ensure(); try LinkCLI.writeAssignments(personsPath, keys: keys, persons: persons) }
+    func save(keys: [RecordKey], persons: [PersonID], probabilities: [Double?]? = nil) throws {
+        try ensure()
+        try LinkCLI.writeAssignments(personsPath, keys: keys, persons: persons, probabilities: probabilities)
+    }
 }
 
 /// Where the records to link come from: a store, or CSV files read through a config.

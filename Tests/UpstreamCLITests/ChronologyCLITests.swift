@@ -52,6 +52,11 @@ struct PipelineCLITests {
         #expect(dates == dates.sorted(), "entries out of time order")
         let log = try runUpstream(["audit", "list", "--store", store, "--json"])
         #expect(log.out.contains(p))
+        // Merged records carry the probability of their strongest link within the person, so a link can be challenged.
+        let merged = try #require(json["mergedRecords"] as? [[String: Any]])
+        let probabilities = merged.compactMap { $0["matchProbability"] as? Double }
+        #expect(!probabilities.isEmpty, "no merged record has a match probability")
+        #expect(probabilities.allSatisfy { (0...1).contains($0) })
     }
 
     @Test("identification without a reason is refused; with one it is shown and audited with the reason")
