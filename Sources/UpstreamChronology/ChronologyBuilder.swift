@@ -55,7 +55,7 @@ public struct ChronologyBuilder: Sendable {
         let events = householdACEEvents(own: own, household: household, dob: dob)
         var firstByACE: [ACE: HouseholdACEEvent] = [:]
         for e in events where firstByACE[e.ace] == nil || e.date < firstByACE[e.ace]!.date { firstByACE[e.ace] = e }
-        let aces = firstByACE.values.sorted { ($0.firstRecordedSortKey) < ($1.firstRecordedSortKey) }.map {
+        let aces = firstByACE.values.sorted { ($0.date, $0.ace) < ($1.date, $1.ace) }.map {
             ACEFinding(ace: $0.ace, firstRecorded: $0.date, agency: $0.agency, source: $0.source, recordID: $0.recordID)
         }
         var before: [String: [String: Int]] = [:]
@@ -130,13 +130,6 @@ public struct ChronologyBuilder: Sendable {
         return members.sorted { ($0.relationship.rawValue, $0.personID) < ($1.relationship.rawValue, $1.personID) }
     }
 
-    /// Codes in social care records that name an ACE (Children in Need census factors and plan categories).
-    static let socialCareCodes: [String: ACE] = [
-        "3A": .domesticViolence, "2A": .householdSubstanceMisuse, "4A": .householdMentalIllness,
-        "6A": .physicalAbuse, "7A": .sexualAbuse, "8B": .sexualAbuse, "5A": .emotionalAbuse, "22A": .physicalNeglect,
-        "PHYSICAL": .physicalAbuse, "SEXUAL": .sexualAbuse, "EMOTIONAL": .emotionalAbuse, "NEGLECT": .physicalNeglect,
-    ]
-
     func householdACEEvents(own: [LinkedRecord], household: [HouseholdMember], dob: CivilDate?) -> [HouseholdACEEvent] {
         var out: [HouseholdACEEvent] = []
         let childhoodEnd = dob?.adding(days: 18 * 365 + 4)
@@ -151,7 +144,7 @@ public struct ChronologyBuilder: Sendable {
             var what = ""
             if e.kind == .incident && (e.detail ?? "").uppercased().contains("DOMESTIC") && e.role == .householdMember {
                 ace = .domesticViolence; what = "present at a domestic incident"
-            } else if r.record.agency == .socialCare, let d = e.detail?.uppercased(), let a = ChronologyBuilder.socialCareCodes[d] {
+            } else if r.record.agency == .socialCare, let d = e.detail?.uppercased(), let a = ACE(socialCareCode: d) {
                 ace = a; what = "social care: \(e.kind.rawValue.replacingUnderscores()) (\(d))"
             } else if e.flags.contains(.domesticAbuse) && e.role == .victim {
                 ace = .domesticViolence; what = "victim of a domestic abuse crime"
@@ -212,8 +205,4 @@ public struct ChronologyBuilder: Sendable {
         }
         return out.sorted { ($0.date, $0.ace, $0.recordID) < ($1.date, $1.ace, $1.recordID) }
     }
-}
-
-extension HouseholdACEEvent {
-    var firstRecordedSortKey: (CivilDate, ACE) { (date, ace) }
 }

@@ -150,3 +150,34 @@ public enum Ethnicity: String, Sendable, Codable, CaseIterable {
         }
     }
 }
+
+extension ACE {
+    /// The Children in Need census factor code that social care records for this ACE, where there is one.
+    /// The synthetic city writes these codes and the chronology reads them back, so both use this one table.
+    public var childrenInNeedFactor: String? {
+        switch self {
+        case .domesticViolence: "3A"
+        case .householdSubstanceMisuse: "2A"
+        case .householdMentalIllness: "4A"
+        case .physicalAbuse: "6A"
+        case .sexualAbuse: "7A"
+        case .emotionalAbuse: "5A"
+        case .physicalNeglect, .emotionalNeglect: "22A"
+        case .parentalSeparation, .householdIncarceration: nil
+        }
+    }
+
+    /// The ACE a social care factor code or child protection plan category names, if any
+    /// (`8B`, child sexual exploitation, counts as sexual abuse; neglect is read as physical neglect).
+    public init?(socialCareCode code: String) {
+        switch code.uppercased() {
+        case "8B", "SEXUAL": self = .sexualAbuse
+        case "22A", "NEGLECT": self = .physicalNeglect
+        case "PHYSICAL": self = .physicalAbuse
+        case "EMOTIONAL": self = .emotionalAbuse
+        default:
+            guard let a = ACE.allCases.first(where: { $0.childrenInNeedFactor == code.uppercased() }) else { return nil }
+            self = a
+        }
+    }
+}

@@ -90,7 +90,7 @@ extension ChunkWorker {
                     }
                     if rng.chance(config.crime.suspectIdentifiedShare) {
                         // Young people's serious violence comes from their own hazard (phase two), not from here.
-                        let sv = CrimePatterns.isSeriousViolence(code: t.code, flags: flags)
+                        let sv = SeriousViolence.isSerious(code: t.code, flags: flags)
                         let o = randomResident(area: area, on: date, ages: sv ? 25...80 : 12...80, &rng, weight: {
                             CityGenerator.offendingAge($0.dob.age(on: date)) * ($0.sex == .male ? 0.8 : 0.2) * $0.propensity
                         })
@@ -112,7 +112,7 @@ extension ChunkWorker {
                         let arrest = date.adding(days: rng.below(15))
                         if arrest <= end {
                             out.custody(o, date: arrest, code: t.code, crimeRef: ref, &rng)
-                            let serious = CrimePatterns.isSeriousViolence(code: t.code, flags: flags) || t.group == "Sexual offences"
+                            let serious = SeriousViolence.isSerious(code: t.code, flags: flags) || t.group == "Sexual offences"
                             let age = out.people[Int(o)].dob.age(on: date)
                             let sentence = arrest.adding(days: rng.int(in: 30...200))
                             if sentence <= end {

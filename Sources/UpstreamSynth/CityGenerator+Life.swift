@@ -295,12 +295,8 @@ extension ChunkWorker {
 
     /// The Children in Need factor code a contact records: one of the child's ACEs so far (mostly), else a non-ACE reason.
     func contactFactor(_ p: Person, _ date: CivilDate, _ rng: inout SeededRandom) -> String {
-        let codes: [ACE: String] = [
-            .domesticViolence: "3A", .householdSubstanceMisuse: "2A", .householdMentalIllness: "4A", .physicalAbuse: "6A",
-            .sexualAbuse: "7A", .emotionalAbuse: "5A", .physicalNeglect: "22A", .emotionalNeglect: "22A",
-        ]
-        let current = p.aces(by: date).members.filter { codes[$0] != nil }
-        if !current.isEmpty && rng.chance(0.85) { return codes[current[rng.below(current.count)]]! }
+        let current = p.aces(by: date).members.compactMap(\.childrenInNeedFactor)
+        if !current.isEmpty && rng.chance(0.85) { return current[rng.below(current.count)] }
         return ["1C", "21", "OTHER"][rng.weighted([0.3, 0.3, 0.4])]  // 1C: young carer, 21: no factors identified
     }
 

@@ -145,7 +145,7 @@ public final class CityGenerator: @unchecked Sendable {
         }
         lap("population")
         let rates = calibrate(people)
-        let noise = NoiseModel(noise: config.noise, seed: config.seed)
+        let noise = NoiseModel(noise: config.noise)
         let k = CityGenerator.chunks
         func makeWorkers(_ offset: Int) throws -> [ChunkWorker] {
             try (0..<k).map { i in

@@ -23,7 +23,7 @@ extension CityWriter {
         writers[s.name]!.append([ref, code, description(of: code), dt, a.code, String(e), String(nn), flags.code,
                                  strand?.rawValue ?? "", String(victims.count), String(suspects.count)])
         crimesByCode[code, default: 0] += 1
-        let sv = CrimePatterns.isSeriousViolence(code: code, flags: flags)
+        let sv = SeriousViolence.isSerious(code: code, flags: flags)
         let np = ExtractSchema.policeCrimePeople
         func link(_ person: Int32, _ role: String) {
             let id = nextID(np, prefix: "NL")

@@ -5,7 +5,6 @@ import UpstreamModel
 /// The city is generated in a fixed number of chunks (so the output does not depend on the number of
 /// cores); each chunk writes its own part files, which are joined in chunk order at the end.
 final class CityWriter {
-    let dir: String
     let chunk: Int
     var writers: [String: CSVFileWriter] = [:]
     var counters: [String: Int] = [:]
@@ -19,7 +18,6 @@ final class CityWriter {
     var crimesByCode: [String: Int] = [:]
 
     init(dir: String, chunk: Int, noise: NoiseModel, people: [Person], households: [Household], areas: [Area]) throws {
-        self.dir = dir
         self.chunk = chunk
         self.noise = noise
         self.people = people
@@ -63,13 +61,8 @@ final class CityWriter {
     }
 }
 
-/// Time of day profiles and the serious violence definition.
+/// Time-of-day profiles of recorded crime.
 enum CrimePatterns {
-    /// Serious violence, as Upstream defines it (docs/synthetic-city.md): homicide, attempted murder,
-    /// assault with intent to cause serious harm, endangering life, and assault with injury or robbery
-    /// with a knife or firearm.
-    static func isSeriousViolence(code: String, flags: CrimeFlags) -> Bool { SeriousViolence.isSerious(code: code, flags: flags) }
-
     static let violentNight: [Double] = [6, 5, 4, 2, 1, 1, 1, 1, 1.5, 2, 2, 2.5, 3, 3, 3, 3.5, 4, 4, 4, 4.5, 5, 6, 7, 7]
     static let daytime: [Double] = [1, 0.7, 0.5, 0.4, 0.4, 0.5, 1, 2, 3, 4, 4.5, 5, 5, 5, 5, 5, 5, 5, 4.5, 4, 3.5, 3, 2, 1.5]
 

@@ -33,7 +33,6 @@ struct RecordedIdentity {
 /// The identifier noise model: how agencies' records come to differ from a person's true details.
 struct NoiseModel {
     let noise: SynthConfig.Noise
-    let seed: UInt64
 
     /// The person's NHS number: a valid number in the 999 range, which the NHS reserves for testing.
     static func nhsNumber(_ index: Int32) -> String {

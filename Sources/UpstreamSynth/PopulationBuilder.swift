@@ -42,7 +42,6 @@ struct PopulationBuilder {
             for _ in 0..<3 { venues.append((rng.int(in: -150...150), rng.int(in: -150...150))) }
             areas.append(Area(code: "E0" + SynthText.pad(7_000_000 + i, 7), easting: e, northing: nn, decile: 5,
                               hotspot: false, district: district, sector: sector, venues: venues))
-            _ = dist
         }
         // Deciles by rank of the score (lower score = less deprived).
         let order = scores.indices.sorted { (scores[$0], $0) > (scores[$1], $1) }

@@ -77,3 +77,19 @@ struct CivilDateCodingTests {
         #expect(throws: (any Error).self) { try JSONDecoder().decode(Box.self, from: Data(#"{"d":"2014-02-30"}"#.utf8)) }
     }
 }
+
+@Suite("Social care codes")
+struct SocialCareCodeTests {
+    @Test("every ACE with a Children in Need factor reads back from its code")
+    func roundTrip() {
+        for ace in ACE.allCases {
+            guard let code = ace.childrenInNeedFactor else { continue }
+            let back = ACE(socialCareCode: code)
+            // Both neglect items share 22A, which reads back as physical neglect.
+            #expect(back == ace || (ace == .emotionalNeglect && back == .physicalNeglect), "\(ace) -> \(code) -> \(String(describing: back))")
+        }
+        #expect(ACE(socialCareCode: "8B") == .sexualAbuse)
+        #expect(ACE(socialCareCode: "neglect") == .physicalNeglect)
+        #expect(ACE(socialCareCode: "OTHER") == nil)
+    }
+}
