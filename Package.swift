@@ -50,6 +50,8 @@ let package = Package(
         .target(name: "UpstreamChronology", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // HTML and SVG rendering of reports (chronology pages, the demo's index). Pure strings, no assets from the internet.
         .target(name: "UpstreamReports", dependencies: ["UpstreamModel", "UpstreamChronology"], swiftSettings: strict),
+        // Helpers shared by the test targets (running the built binary). Not a product.
+        .target(name: "UpstreamTesting", swiftSettings: strict),
         // The store protocol and an in-memory implementation.
         .target(name: "UpstreamStore", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // The SQLite adapter (GRDB): the embedded default store.
@@ -77,10 +79,12 @@ let package = Package(
         ]),
         .testTarget(name: "UpstreamSynthTests", dependencies: ["UpstreamSynth", "UpstreamModel"]),
         .testTarget(name: "UpstreamIngestTests", dependencies: [
+            "UpstreamTesting",
             "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel", "UpstreamSynth",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "UpstreamLinkageTests", dependencies: [
+            "UpstreamTesting",
             "UpstreamLinkage", "UpstreamModel", "UpstreamSynth",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
@@ -89,6 +93,6 @@ let package = Package(
         ]),
         .testTarget(name: "UpstreamReportsTests", dependencies: ["UpstreamReports", "UpstreamChronology", "UpstreamModel"]),
         .testTarget(name: "UpstreamStoreTests", dependencies: ["UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel"]),
-        .testTarget(name: "UpstreamCLITests", dependencies: ["UpstreamModel", "UpstreamSynth"]),
+        .testTarget(name: "UpstreamCLITests", dependencies: ["UpstreamModel", "UpstreamSynth", "UpstreamTesting"]),
     ]
 )

@@ -1,31 +1,11 @@
 import Foundation
 import Testing
+import UpstreamTesting
 
-/// The built `upstream` binary, found next to the test bundle (build it first: `swift build --build-tests`).
-func upstreamBinary() -> String? {
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("upstream").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return nil
-}
-
-/// Runs the binary; returns exit status, standard output and standard error.
+/// Runs the built binary; returns exit status, standard output and standard error.
 func runUpstream(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-    let binary = try #require(upstreamBinary(), "build the upstream executable first (swift build --build-tests)")
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: binary)
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    let r = try UpstreamBinary.run(args)
+    return (r.status, r.out, r.err)
 }
 
 @Suite("upstream synth, through the binary")

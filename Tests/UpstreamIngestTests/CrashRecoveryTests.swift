@@ -4,17 +4,10 @@ import UpstreamIngest
 import UpstreamModel
 import UpstreamStore
 import UpstreamStoreSQLite
+import UpstreamTesting
 
 /// The built `upstream` executable, next to the test bundle (e.g. `.build/debug/upstream`).
-func upstreamExecutable() -> String? {
-    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-    for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("upstream").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return nil
-}
+func upstreamExecutable() -> String? { UpstreamBinary.path }
 
 @Suite struct CrashRecoveryTests {
     /// `kill -9` in the middle of a load leaves the store exactly as before that file, and the file loads again.

@@ -4,21 +4,12 @@ import UpstreamIngest
 import UpstreamModel
 import UpstreamStore
 import UpstreamStoreSQLite
+import UpstreamTesting
 
 /// Runs the built `upstream` binary and returns its exit status and standard output.
 func runUpstream(_ arguments: [String], in dir: String) throws -> (status: Int32, output: String) {
-    let binary = try #require(upstreamExecutable(), "build the upstream executable first (swift build)")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: dir)
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let r = try UpstreamBinary.run(arguments, in: dir)
+    return (r.status, r.out)
 }
 
 @Suite struct IngestCLITests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UpstreamTesting
 import UpstreamLinkage
 import UpstreamSynth
 
@@ -9,28 +10,11 @@ import UpstreamSynth
 struct EndToEndTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var binary: String? {
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("upstream").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static var binary: String? { UpstreamBinary.path }
 
     static func run(_ args: [String]) throws -> (status: Int32, out: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary!)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try UpstreamBinary.run(args)
+        return (r.status, r.out)
     }
 
     @Test(.enabled(if: binary != nil, "needs the upstream binary built beside the tests"))
