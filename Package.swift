@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "UpstreamIngest", targets: ["UpstreamIngest"]),
         .library(name: "UpstreamStore", targets: ["UpstreamStore"]),
         .library(name: "UpstreamLinkage", targets: ["UpstreamLinkage"]),
+        .library(name: "UpstreamRisk", targets: ["UpstreamRisk"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -48,8 +49,13 @@ let package = Package(
         .target(name: "UpstreamLinkage", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // One young person's multi-agency chronology, household and recorded ACEs; renderers. Pure.
         .target(name: "UpstreamChronology", dependencies: ["UpstreamModel"], swiftSettings: strict),
+        // Risk models for any table: gradient-boosted trees with TreeSHAP, regularised logistic regression,
+        // calibration, metrics, fairness audit, tabular CSV cohorts. Pure, no domain knowledge.
+        .target(name: "UpstreamRisk", swiftSettings: strict),
+        // Features and outcomes as of a date from linked records, with plain-words reasons. Pure.
+        .target(name: "UpstreamRiskFeatures", dependencies: ["UpstreamModel", "UpstreamChronology", "UpstreamRisk"], swiftSettings: strict),
         // HTML and SVG rendering of reports (chronology pages, the demo's index). Pure strings, no assets from the internet.
-        .target(name: "UpstreamReports", dependencies: ["UpstreamModel", "UpstreamChronology"], swiftSettings: strict),
+        .target(name: "UpstreamReports", dependencies: ["UpstreamModel", "UpstreamChronology", "UpstreamRisk"], swiftSettings: strict),
         // Helpers shared by the test targets (running the built binary). Not a product.
         .target(name: "UpstreamTesting", swiftSettings: strict),
         // The store protocol and an in-memory implementation.
@@ -68,7 +74,7 @@ let package = Package(
             name: "upstream",
             dependencies: [
                 "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
-                "UpstreamLinkage", "UpstreamChronology", "UpstreamReports",
+                "UpstreamLinkage", "UpstreamChronology", "UpstreamReports", "UpstreamRisk", "UpstreamRiskFeatures",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -91,7 +97,14 @@ let package = Package(
         .testTarget(name: "UpstreamChronologyTests", dependencies: [
             "UpstreamChronology", "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore",
         ]),
-        .testTarget(name: "UpstreamReportsTests", dependencies: ["UpstreamReports", "UpstreamChronology", "UpstreamModel"]),
+        .testTarget(name: "UpstreamReportsTests", dependencies: ["UpstreamReports", "UpstreamChronology", "UpstreamModel", "UpstreamRisk"]),
+        .testTarget(name: "UpstreamRiskTests", dependencies: [
+            "UpstreamRisk", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "UpstreamRiskFeaturesTests", dependencies: [
+            "UpstreamRiskFeatures", "UpstreamRisk", "UpstreamChronology", "UpstreamModel", "UpstreamSynth",
+            "UpstreamIngest", "UpstreamStore",
+        ]),
         .testTarget(name: "UpstreamStoreTests", dependencies: ["UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel"]),
         .testTarget(name: "UpstreamCLITests", dependencies: ["UpstreamModel", "UpstreamSynth", "UpstreamTesting"]),
     ]

@@ -1,0 +1,278 @@
+import Foundation
+
+// The figures a risk model's report carries. Pure Codable values: `Metrics` and `FairnessAudit` compute them,
+// `UpstreamReports` renders them as HTML and SVG, and the CLI prints them as JSON (rates as fractions, with the
+// confusion counts behind them).
+
+/// The four counts of a binary decision against the outcome, and the rates derived from them.
+public struct ConfusionCounts: Codable, Sendable, Hashable {
+    public var truePositives: Int
+    public var falsePositives: Int
+    public var trueNegatives: Int
+    public var falseNegatives: Int
+
+    public init(truePositives: Int = 0, falsePositives: Int = 0, trueNegatives: Int = 0, falseNegatives: Int = 0) {
+        self.truePositives = truePositives; self.falsePositives = falsePositives
+        self.trueNegatives = trueNegatives; self.falseNegatives = falseNegatives
+    }
+
+    public var total: Int { truePositives + falsePositives + trueNegatives + falseNegatives }
+    public var flagged: Int { truePositives + falsePositives }
+    public var positives: Int { truePositives + falseNegatives }
+    public var negatives: Int { falsePositives + trueNegatives }
+    /// Share of people flagged (`nil` when there is nobody).
+    public var selectionRate: Double? { total == 0 ? nil : Double(flagged) / Double(total) }
+    /// Positive predictive value: of those flagged, the share who had the outcome.
+    public var precision: Double? { flagged == 0 ? nil : Double(truePositives) / Double(flagged) }
+    /// True positive rate: of those with the outcome, the share flagged.
+    public var recall: Double? { positives == 0 ? nil : Double(truePositives) / Double(positives) }
+    public var falsePositiveRate: Double? { negatives == 0 ? nil : Double(falsePositives) / Double(negatives) }
+    public var falseNegativeRate: Double? { positives == 0 ? nil : Double(falseNegatives) / Double(positives) }
+}
+
+/// A point of a ROC curve (x = false positive rate, y = true positive rate) or a precision-recall curve
+/// (x = recall, y = precision), with the score threshold that gives it.
+public struct CurvePoint: Codable, Sendable, Hashable {
+    public var x: Double
+    public var y: Double
+    public var threshold: Double
+    public init(x: Double, y: Double, threshold: Double) { self.x = x; self.y = y; self.threshold = threshold }
+}
+
+/// One bin of a calibration (reliability) chart: predicted against observed risk.
+public struct CalibrationBin: Codable, Sendable, Hashable {
+    public var lower: Double
+    public var upper: Double
+    public var count: Int
+    public var positives: Int
+    public var meanPredicted: Double
+    public var observedRate: Double
+    public init(lower: Double, upper: Double, count: Int, positives: Int, meanPredicted: Double, observedRate: Double) {
+        self.lower = lower; self.upper = upper; self.count = count; self.positives = positives
+        self.meanPredicted = meanPredicted; self.observedRate = observedRate
+    }
+}
+
+/// Precision and recall when services can see only so many: the top `perHundredThousand` per 100,000 scored.
+public struct CapacityResult: Codable, Sendable, Hashable {
+    public var perHundredThousand: Double
+    /// How many rows were scored, and how many of them the capacity allowed to be flagged.
+    public var population: Int
+    public var flagged: Int
+    /// The lowest score flagged. Ties at the cut-off are broken by a seeded random order (documented).
+    public var threshold: Double
+    public var confusion: ConfusionCounts
+    public var precision: Double? { confusion.precision }
+    public var recall: Double? { confusion.recall }
+    public init(perHundredThousand: Double, population: Int, flagged: Int, threshold: Double, confusion: ConfusionCounts) {
+        self.perHundredThousand = perHundredThousand; self.population = population; self.flagged = flagged
+        self.threshold = threshold; self.confusion = confusion
+    }
+}
+
+/// How well one model's scores separate and calibrate on held-out rows.
+public struct ModelEvaluation: Codable, Sendable, Hashable {
+    /// Display name ("Gradient-boosted trees", "Logistic regression", "ACE count (practice today)").
+    public var name: String
+    /// Stable key ("gbt", "logistic", "ace_count").
+    public var key: String
+    /// Which persons and rows it was evaluated on ("linked persons, as of 2019-04-01…2020-04-01").
+    public var population: String
+    public var rows: Int
+    public var positives: Int
+    public var rocAUC: Double?
+    /// Precision-recall AUC as average precision.
+    public var prAUC: Double?
+    /// Brier score of the (calibrated) probabilities; `nil` for a rule that gives no probability.
+    public var brier: Double?
+    /// At most a few hundred points each, enough to draw.
+    public var roc: [CurvePoint]
+    public var pr: [CurvePoint]
+    public var calibration: [CalibrationBin]
+    public var capacity: CapacityResult?
+
+    public init(
+        name: String, key: String, population: String, rows: Int, positives: Int, rocAUC: Double?, prAUC: Double?,
+        brier: Double?, roc: [CurvePoint], pr: [CurvePoint], calibration: [CalibrationBin], capacity: CapacityResult?
+    ) {
+        self.name = name; self.key = key; self.population = population; self.rows = rows; self.positives = positives
+        self.rocAUC = rocAUC; self.prAUC = prAUC; self.brier = brier; self.roc = roc; self.pr = pr
+        self.calibration = calibration; self.capacity = capacity
+    }
+}
+
+/// One group's figures in a fairness audit (for example "sex = F").
+public struct GroupFairness: Codable, Sendable, Hashable {
+    public var group: String
+    public var count: Int
+    public var positives: Int
+    /// `true` when the group is smaller than the audit's minimum size: its rates are withheld (small-count suppression).
+    public var suppressed: Bool
+    public var meanScore: Double?
+    public var observedRate: Double?
+    public var rocAUC: Double?
+    /// At the audit's threshold; `nil` when the audit is threshold-free or the group is suppressed.
+    public var confusion: ConfusionCounts?
+    public var calibration: [CalibrationBin]
+
+    public init(
+        group: String, count: Int, positives: Int, suppressed: Bool, meanScore: Double?, observedRate: Double?,
+        rocAUC: Double?, confusion: ConfusionCounts?, calibration: [CalibrationBin]
+    ) {
+        self.group = group; self.count = count; self.positives = positives; self.suppressed = suppressed
+        self.meanScore = meanScore; self.observedRate = observedRate; self.rocAUC = rocAUC
+        self.confusion = confusion; self.calibration = calibration
+    }
+}
+
+/// The gap between the groups of one attribute on one measure: highest over lowest (so always ≥ 1).
+public struct Disparity: Codable, Sendable, Hashable {
+    /// "selection_rate", "false_positive_rate", "false_negative_rate", "positive_predictive_value",
+    /// "calibration_ratio" (observed over mean predicted), "roc_auc".
+    public var measure: String
+    public var highestGroup: String
+    public var highest: Double
+    public var lowestGroup: String
+    public var lowest: Double
+    /// `nil` when the lowest is zero.
+    public var ratio: Double?
+    /// `true` when the ratio exceeds the audit's bound (or is unbounded): shown as a flag in the report.
+    public var exceedsBound: Bool
+
+    public init(measure: String, highestGroup: String, highest: Double, lowestGroup: String, lowest: Double, ratio: Double?, exceedsBound: Bool) {
+        self.measure = measure; self.highestGroup = highestGroup; self.highest = highest
+        self.lowestGroup = lowestGroup; self.lowest = lowest; self.ratio = ratio; self.exceedsBound = exceedsBound
+    }
+}
+
+/// The audit of one protected attribute (sex, ethnicity, deprivation quintile).
+public struct AttributeAudit: Codable, Sendable, Hashable {
+    public var attribute: String
+    public var groups: [GroupFairness]
+    public var disparities: [Disparity]
+    public init(attribute: String, groups: [GroupFairness], disparities: [Disparity]) {
+        self.attribute = attribute; self.groups = groups; self.disparities = disparities
+    }
+}
+
+/// A fairness audit of one set of scores across protected attributes.
+public struct FairnessReport: Codable, Sendable, Hashable {
+    /// Which scores were audited ("Gradient-boosted trees at capacity 100 per 100,000", "vendor score").
+    public var subject: String
+    /// Scores at or above this count as flagged; `nil` for a threshold-free audit (AUC and calibration only).
+    public var threshold: Double?
+    /// A disparity ratio above this is flagged (for example 1.25, after the four-fifths rule).
+    public var bound: Double
+    /// Groups with fewer rows than this are suppressed.
+    public var minimumGroupSize: Int
+    public var attributes: [AttributeAudit]
+
+    public init(subject: String, threshold: Double?, bound: Double, minimumGroupSize: Int, attributes: [AttributeAudit]) {
+        self.subject = subject; self.threshold = threshold; self.bound = bound
+        self.minimumGroupSize = minimumGroupSize; self.attributes = attributes
+    }
+
+    /// Every disparity over the bound, in words ("ethnicity: false positive rate B 0.012 vs W 0.006, ratio 2.0").
+    public var flags: [String] {
+        attributes.flatMap { a in
+            a.disparities.filter(\.exceedsBound).map { d in
+                let ratio = d.ratio.map { String(format: "%.2f", $0) } ?? "unbounded"
+                return "\(a.attribute): \(d.measure.replacingOccurrences(of: "_", with: " ")) \(d.highestGroup) "
+                    + String(format: "%.4f", d.highest) + " vs \(d.lowestGroup) " + String(format: "%.4f", d.lowest)
+                    + ", ratio \(ratio)"
+            }
+        }
+    }
+}
+
+/// For those who went on to the outcome: how long before it they were first flagged, and at what age.
+public struct LeadTimeSummary: Codable, Sendable, Hashable {
+    /// People in the evaluation who had the outcome.
+    public var outcomes: Int
+    /// Of them, how many were flagged at capacity on some as-of date before it.
+    public var flaggedBefore: Int
+    /// Months from first flag to the outcome, one per person flagged before it.
+    public var monthsBefore: [Int]
+    /// Age in whole years at the first flag, one per person flagged before it.
+    public var agesAtFirstFlag: [Int]
+    public init(outcomes: Int, flaggedBefore: Int, monthsBefore: [Int], agesAtFirstFlag: [Int]) {
+        self.outcomes = outcomes; self.flaggedBefore = flaggedBefore
+        self.monthsBefore = monthsBefore; self.agesAtFirstFlag = agesAtFirstFlag
+    }
+}
+
+/// One factor's part in one person's score: exact per-feature contribution on the log-odds scale,
+/// and the same in plain words with dates for a practitioner.
+public struct Reason: Codable, Sendable, Hashable {
+    public var feature: String
+    public var value: Double?
+    /// Contribution to the log-odds (TreeSHAP for trees, coefficient times centred value for logistic regression).
+    public var contribution: Double
+    /// "Father imprisoned, March 2014" — filled by the feature layer that knows what the feature means.
+    public var text: String
+    public init(feature: String, value: Double?, contribution: Double, text: String) {
+        self.feature = feature; self.value = value; self.contribution = contribution; self.text = text
+    }
+}
+
+/// A young person whose score put them within capacity: an offer of support for a practitioner to review,
+/// never a decision.
+public struct FlaggedPerson: Codable, Sendable, Hashable {
+    /// Pseudonym (never a name).
+    public var key: String
+    public var rank: Int
+    /// Calibrated probability of the outcome within the horizon.
+    public var score: Double
+    public var age: Int?
+    /// The factors that raised the score most, largest first.
+    public var reasons: [Reason]
+    /// The factors that lowered it most.
+    public var lowering: [Reason]
+    public init(key: String, rank: Int, score: Double, age: Int?, reasons: [Reason], lowering: [Reason]) {
+        self.key = key; self.rank = rank; self.score = score; self.age = age; self.reasons = reasons; self.lowering = lowering
+    }
+}
+
+/// What the model is, what it is for and not for, what it was trained on, and how it performed.
+public struct ModelCard: Codable, Sendable, Hashable {
+    public var modelID: String
+    public var created: String
+    public var data: String
+    public var period: String
+    public var outcome: String
+    public var intendedUse: String
+    public var notFor: [String]
+    public var limits: [String]
+    public var features: [String]
+    public var safeguards: [String]
+    public init(
+        modelID: String, created: String, data: String, period: String, outcome: String, intendedUse: String,
+        notFor: [String], limits: [String], features: [String], safeguards: [String]
+    ) {
+        self.modelID = modelID; self.created = created; self.data = data; self.period = period; self.outcome = outcome
+        self.intendedUse = intendedUse; self.notFor = notFor; self.limits = limits; self.features = features
+        self.safeguards = safeguards
+    }
+}
+
+/// Everything `upstream risk evaluate` reports, as one value: rendered to HTML, printed as JSON.
+public struct RiskReport: Codable, Sendable, Hashable {
+    public var title: String
+    public var card: ModelCard
+    /// The models side by side on the same held-out rows (trees, logistic regression, ACE-count rule).
+    public var models: [ModelEvaluation]
+    /// The same models evaluated on the city's true persons instead of the linked ones (empty outside a synthetic city).
+    public var truePersonModels: [ModelEvaluation]
+    /// The fairness audit of the chosen model at capacity.
+    public var fairness: FairnessReport?
+    public var leadTime: LeadTimeSummary?
+    /// The young people flagged at the latest as-of date, with their reasons (pseudonymised).
+    public var flagged: [FlaggedPerson]
+    public init(
+        title: String, card: ModelCard, models: [ModelEvaluation], truePersonModels: [ModelEvaluation],
+        fairness: FairnessReport?, leadTime: LeadTimeSummary?, flagged: [FlaggedPerson]
+    ) {
+        self.title = title; self.card = card; self.models = models; self.truePersonModels = truePersonModels
+        self.fairness = fairness; self.leadTime = leadTime; self.flagged = flagged
+    }
+}
