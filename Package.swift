@@ -57,7 +57,11 @@ let package = Package(
         // HTML and SVG rendering of reports (chronology pages, the demo's index). Pure strings, no assets from the internet.
         .target(name: "UpstreamReports", dependencies: ["UpstreamModel", "UpstreamChronology", "UpstreamRisk"], swiftSettings: strict),
         // Helpers shared by the test targets (running the built binary). Not a product.
-        .target(name: "UpstreamTesting", swiftSettings: strict),
+        .target(
+            name: "UpstreamTesting",
+            dependencies: ["UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamChronology"],
+            swiftSettings: strict
+        ),
         // The store protocol and an in-memory implementation.
         .target(name: "UpstreamStore", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // The SQLite adapter (GRDB): the embedded default store.
@@ -95,14 +99,14 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "UpstreamChronologyTests", dependencies: [
-            "UpstreamChronology", "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore",
+            "UpstreamChronology", "UpstreamTesting", "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore",
         ]),
         .testTarget(name: "UpstreamReportsTests", dependencies: ["UpstreamReports", "UpstreamChronology", "UpstreamModel", "UpstreamRisk"]),
         .testTarget(name: "UpstreamRiskTests", dependencies: [
             "UpstreamRisk", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "UpstreamRiskFeaturesTests", dependencies: [
-            "UpstreamRiskFeatures", "UpstreamRisk", "UpstreamChronology", "UpstreamModel", "UpstreamSynth",
+            "UpstreamRiskFeatures", "UpstreamTesting", "UpstreamRisk", "UpstreamChronology", "UpstreamModel", "UpstreamSynth",
             "UpstreamIngest", "UpstreamStore",
         ]),
         .testTarget(name: "UpstreamStoreTests", dependencies: ["UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel"]),

@@ -6,9 +6,11 @@ public struct LinkedRecord: Hashable, Sendable, Codable {
     public var personID: String
     public var record: SourceRecord
     public var matchProbability: Double?
+    /// The source's columns kept beside the record (school sessions possible and missed, free school meals).
+    public var extras: [String: String]
 
-    public init(personID: String, record: SourceRecord, matchProbability: Double? = nil) {
-        self.personID = personID; self.record = record; self.matchProbability = matchProbability
+    public init(personID: String, record: SourceRecord, matchProbability: Double? = nil, extras: [String: String] = [:]) {
+        self.personID = personID; self.record = record; self.matchProbability = matchProbability; self.extras = extras
     }
 }
 

@@ -6,12 +6,21 @@ import UpstreamModel
 /// Pure: it is given the records (the CLI streams them out of the store) and returns values.
 public struct ChronologyBuilder: Sendable {
     let byPerson: [String: [LinkedRecord]]
+    /// Who was recorded at each postcode and at each incident: the only people who can be inferred to share a
+    /// household, so inference looks at them instead of scanning the whole city.
+    let byPostcode: [String: Set<String>]
+    let byIncident: [String: Set<String>]
 
     /// - Parameter records: the records of the young person and of anyone who may share their household.
     public init(records: [LinkedRecord]) {
         var m: [String: [LinkedRecord]] = [:]
-        for r in records { m[r.personID, default: []].append(r) }
-        byPerson = m
+        var pcs: [String: Set<String>] = [:], incs: [String: Set<String>] = [:]
+        for r in records {
+            m[r.personID, default: []].append(r)
+            if let pc = r.record.identity.postcode, !pc.isEmpty, r.record.event != nil { pcs[pc.uppercased(), default: []].insert(r.personID) }
+            if let e = r.record.event, e.kind == .incident, let ref = e.reference { incs[ref, default: []].insert(r.personID) }
+        }
+        byPerson = m; byPostcode = pcs; byIncident = incs
     }
 
     /// Person ids present, sorted.
@@ -90,8 +99,13 @@ public struct ChronologyBuilder: Sendable {
             if let pc = r.record.identity.postcode, !pc.isEmpty { addresses[pc.uppercased(), default: []].append(e.date) }
             if e.kind == .incident, let ref = e.reference { incidents.insert(ref) }
         }
+        var candidates: Set<String> = []
+        for pc in addresses.keys { candidates.formUnion(byPostcode[pc] ?? []) }
+        for ref in incidents { candidates.formUnion(byIncident[ref] ?? []) }
+        candidates.remove(personID)
         var members: [HouseholdMember] = []
-        for (other, records) in byPerson where other != personID {
+        for other in candidates {
+            guard let records = byPerson[other] else { continue }
             var together: [CivilDate] = []
             var togetherAgencies: Set<Agency> = []
             var atIncident = false

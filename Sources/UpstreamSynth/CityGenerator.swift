@@ -116,6 +116,7 @@ public final class CityGenerator: @unchecked Sendable {
         if stat(tmp, &st) == 0 { try removeTree(tmp) }
         try makeDirectory(tmp)
         try makeDirectory(tmp + "/truth")
+        try makeDirectory(tmp + "/reference")
         do {
             let summary = try generateInto(tmp, progress: progress)
             if stat(directory, &st) == 0 { try removeTree(directory) }

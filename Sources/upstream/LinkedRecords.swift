@@ -38,7 +38,7 @@ enum LinkedRecords {
         var out: [LinkedRecord] = []
         try store.forEachRecord(source: nil, personLevelOnly: true) { r in
             if let (person, p) = owner[r.record.source + "/" + r.record.recordID] {
-                out.append(LinkedRecord(personID: person, record: r.record, matchProbability: p))
+                out.append(LinkedRecord(personID: person, record: r.record, matchProbability: p, extras: r.extras))
             }
         }
         return out

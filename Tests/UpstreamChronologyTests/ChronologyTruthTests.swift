@@ -5,60 +5,11 @@ import UpstreamIngest
 import UpstreamModel
 import UpstreamStore
 import UpstreamSynth
-
-/// A small synthetic city, loaded through the shipped specs and linked by its ground truth
-/// (so that these tests check the chronology, not the linkage).
-enum TruthLinkedCity {
-    struct Loaded: @unchecked Sendable {
-        var records: [LinkedRecord]
-        var people: [String: [String: String]]
-        var aces: [String: [ACE: CivilDate]]
-        var relationships: [(String, String, String)]
-        var outcomes: [String: [String: String]]
-    }
-
-    static let shared: Loaded = load()
-
-    static func table(_ path: String) -> [[String: String]] {
-        let text = try! String(contentsOfFile: path, encoding: .utf8)
-        var lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        let header = lines.removeFirst()
-        return lines.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
-    }
-
-    static func load() -> Loaded {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chronology-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var config = SynthConfig.defaults
-        config.people = 6000
-        config.seed = 21
-        _ = try! CityGenerator(config: config).generate(to: dir, overwrite: true)
-        let specsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("specs").path
-        let specs = try! SpecLoader.loadDirectory(specsFolder)
-        let store = InMemoryStore()
-        let ingestor = Ingestor(store: store, loadedAt: 1_764_000_000)
-        for s in ExtractSchema.all { _ = try! ingestor.ingest(path: "\(dir)/\(s.name).csv", spec: specs[s.name]!) }
-        var owner: [String: String] = [:]
-        for t in table(dir + "/truth/records.csv") { owner[t["source"]! + "/" + t["record_id"]!] = t["person_id"]! }
-        var records: [LinkedRecord] = []
-        try! store.forEachRecord(source: nil, personLevelOnly: true) { r in
-            if let p = owner[r.record.source + "/" + r.record.recordID] { records.append(LinkedRecord(personID: p, record: r.record)) }
-        }
-        var aces: [String: [ACE: CivilDate]] = [:]
-        for a in table(dir + "/truth/aces.csv") {
-            aces[a["person_id"]!, default: [:]][ACE(rawValue: a["ace"]!)!] = CivilDate.parse(a["onset_date"]!, layout: .iso)!
-        }
-        let people = Dictionary(uniqueKeysWithValues: table(dir + "/truth/people.csv").map { ($0["person_id"]!, $0) })
-        let outcomes = Dictionary(uniqueKeysWithValues: table(dir + "/truth/outcomes.csv").map { ($0["person_id"]!, $0) })
-        let rel = table(dir + "/truth/relationships.csv").map { ($0["person_id"]!, $0["related_person_id"]!, $0["relationship"]!) }
-        return Loaded(records: records, people: people, aces: aces, relationships: rel, outcomes: outcomes)
-    }
-}
+import UpstreamTesting
 
 @Suite("Chronology against the synthetic truth")
 struct ChronologyTruthTests {
-    let city = TruthLinkedCity.shared
+    let city = TruthLinkedCity.small
     var builder: ChronologyBuilder { ChronologyBuilder(records: city.records) }
 
     /// Children with several agencies' records, in a fixed order.

@@ -1,0 +1,55 @@
+import Testing
+import UpstreamChronology
+import UpstreamModel
+import UpstreamRisk
+import UpstreamTesting
+@testable import UpstreamRiskFeatures
+
+/// The features of a date must not see the future: adding events after the date changes nothing but the outcome.
+@Suite("No leakage from the future")
+struct LeakageTests {
+    let city = TruthLinkedCity.small
+
+    @Test func featuresIgnoreEverythingRecordedAfterTheDate() throws {
+        let asOf = city.end.adding(months: -48)
+        let past = city.records.filter { $0.record.event.map { $0.date < asOf } ?? false }
+        let full = CohortBuilder(records: city.records, postcodeDeprivation: city.postcodeDeciles).cohort(asOf: asOf)
+        let cut = CohortBuilder(records: past, postcodeDeprivation: city.postcodeDeciles).cohort(asOf: asOf)
+        #expect(full.rows.count > 300)
+        #expect(full.rows.count == cut.rows.count)
+        let cutByPerson = Dictionary(uniqueKeysWithValues: cut.rows.map { ($0.personID, $0) })
+        var compared = 0
+        for row in full.rows {
+            let other = try #require(cutByPerson[row.personID])
+            // NaN never equals NaN: compare bit patterns.
+            #expect(row.features.map(\.bitPattern) == other.features.map(\.bitPattern), "features of \(row.personID) changed")
+            #expect(other.outcome == 0)  // nothing after the date was given
+            compared += 1
+        }
+        #expect(compared == full.rows.count)
+        #expect(full.rows.contains { $0.outcome == 1 })
+    }
+
+    @Test func aFabricatedFutureLeavesFeaturesUntouched() throws {
+        let asOf = city.end.adding(months: -48)
+        let base = CohortBuilder(records: city.records, postcodeDeprivation: city.postcodeDeciles).cohort(asOf: asOf)
+        // Everyone in the cohort gets a knife robbery, a prison sentence and a social care plan a day after the date.
+        var extra = city.records
+        for (i, row) in base.rows.prefix(200).enumerated() {
+            let template = try #require(city.records.first { $0.personID == row.personID })
+            for kind in [EventKind.crime, .childProtectionPlan, .prisonReception] {
+                var r = template
+                r.record.recordID = "future-\(i)-\(kind.rawValue)"
+                r.record.event = Event(kind: kind, date: asOf.adding(days: 1), role: .suspect, offenceCode: "34B", flags: .knife, reference: "F\(i)")
+                extra.append(r)
+            }
+        }
+        let after = CohortBuilder(records: extra, postcodeDeprivation: city.postcodeDeciles).cohort(asOf: asOf)
+        let afterByPerson = Dictionary(uniqueKeysWithValues: after.rows.map { ($0.personID, $0) })
+        for row in base.rows {
+            let other = try #require(afterByPerson[row.personID])
+            #expect(row.features.map(\.bitPattern) == other.features.map(\.bitPattern))
+        }
+        #expect(base.rows.prefix(200).allSatisfy { afterByPerson[$0.personID]!.outcome == 1 })
+    }
+}
