@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "UpstreamStore", targets: ["UpstreamStore"]),
         .library(name: "UpstreamLinkage", targets: ["UpstreamLinkage"]),
         .library(name: "UpstreamRisk", targets: ["UpstreamRisk"]),
+        .executable(name: "upstream-risk-bench", targets: ["RiskBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -84,6 +85,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The gradient-boosted trees speed benchmark against scikit-learn (Benchmarks/risk.md). Depends on UpstreamRisk only.
+        .executableTarget(name: "RiskBench", dependencies: ["UpstreamRisk"], path: "Benchmarks/RiskBench", swiftSettings: strict),
         .testTarget(name: "UpstreamModelTests", dependencies: [
             "UpstreamModel", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),

@@ -1,0 +1,390 @@
+import Dispatch
+import Foundation
+
+/// Trains L2-regularised logistic regression on a `Dataset` by L-BFGS.
+///
+/// Each feature is standardised with the training mean and standard deviation. A missing value (NaN) is imputed
+/// with the training mean (0 once standardised) and, for every column that had missing values in training, a
+/// missing-indicator term is added, so "not recorded" can carry its own weight. The objective is
+///
+///     Σᵢ log-loss(yᵢ, marginᵢ) + (l2 / 2) · Σ coefficients²
+///
+/// (scikit-learn's `C = 1 / l2`); the intercept is not penalised, the missing-indicator terms are. The loss and its
+/// gradient are computed over chunks of rows in parallel; chunks are summed in a fixed order, so training is
+/// deterministic whatever the number of cores.
+public enum LogisticRegression {
+
+    /// Why a logistic regression could not be trained. Carries counts, never data values.
+    public struct Error: Swift.Error, Equatable, CustomStringConvertible {
+        private enum Code: Equatable { case noRows, noLabels, oneClass, notFinite }
+        private let code: Code
+        /// The feature concerned, when there is one.
+        public let feature: String?
+
+        /// The dataset has no rows.
+        public static let noRows = Error(code: .noRows, feature: nil)
+        /// The dataset has no outcome labels.
+        public static let noLabels = Error(code: .noLabels, feature: nil)
+        /// Every row has the same outcome, so there is nothing to separate.
+        public static let oneClass = Error(code: .oneClass, feature: nil)
+        /// A feature holds an infinite value.
+        public static func notFinite(feature: String) -> Error { Error(code: .notFinite, feature: feature) }
+
+        public var description: String {
+            switch code {
+            case .noRows: "cannot train a logistic regression on no rows"
+            case .noLabels: "cannot train a logistic regression without outcome labels"
+            case .oneClass: "every row has the same outcome; a logistic regression needs both outcomes"
+            case .notFinite: "feature \(feature ?? "?") holds an infinite value; use NaN for missing"
+            }
+        }
+    }
+
+    /// Trains on every row of `data`.
+    /// - Parameters:
+    ///   - l2: ridge penalty on the (standardised) coefficients; larger shrinks more.
+    ///   - maxIterations: L-BFGS iterations at most.
+    ///   - tolerance: stop when the largest gradient component of the per-row objective falls below this.
+    /// - Returns: the fitted model (`converged` says whether the tolerance was met).
+    /// - Throws: `LogisticRegression.Error` when there are no rows, no labels, one class only, or an infinite value.
+    public static func train(
+        _ data: Dataset, l2: Double = 1.0, maxIterations: Int = 500, tolerance: Double = 1e-7
+    ) throws -> LogisticModel {
+        let n = data.rowCount, d = data.featureCount
+        guard n > 0 else { throw Error.noRows }
+        guard data.labels.count == n else { throw Error.noLabels }
+        let positives = data.labels.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        guard positives > 0 && positives < n else { throw Error.oneClass }
+
+        // Standardisation and which columns get a missing indicator.
+        var means = [Double](repeating: 0, count: d), scales = [Double](repeating: 1, count: d)
+        var hasMissing = [Bool](repeating: false, count: d)
+        let stats = Parallel.map(d) { j -> (Double, Double, Bool, Bool) in
+            var count = 0, mean = 0.0, m2 = 0.0, missing = false, infinite = false
+            for x in data.columns[j] {
+                if x.isNaN { missing = true; continue }
+                if x.isInfinite { infinite = true; continue }
+                count += 1
+                let v = Double(x), delta = v - mean
+                mean += delta / Double(count)
+                m2 += delta * (v - mean)
+            }
+            let sd = count > 1 ? (m2 / Double(count)).squareRoot() : 0
+            return (mean, sd, missing, infinite)
+        }
+        for j in 0..<d {
+            if stats[j].3 { throw Error.notFinite(feature: data.featureNames[j]) }
+            means[j] = stats[j].0
+            scales[j] = stats[j].1 > 1e-12 ? stats[j].1 : 1
+            hasMissing[j] = stats[j].2
+        }
+        let problem = Problem(
+            columns: data.columns, labels: data.labels, means: means, inverseScales: scales.map { 1 / $0 },
+            hasMissing: hasMissing, l2: l2)
+
+        // Start at the prior log-odds with every coefficient zero.
+        var theta = [Double](repeating: 0, count: problem.parameterCount)
+        theta[0] = log(Double(positives) / Double(n - positives))
+        let result = minimiseLBFGS(
+            start: theta, maxIterations: maxIterations, tolerance: tolerance, objective: problem.lossAndGradient)
+        theta = result.x
+
+        var missingCoefficients = [Double?](repeating: nil, count: d)
+        for j in 0..<d where problem.indicatorIndex[j] >= 0 { missingCoefficients[j] = theta[problem.indicatorIndex[j]] }
+        return LogisticModel(
+            featureNames: data.featureNames, means: means, scales: scales, intercept: theta[0],
+            coefficients: Array(theta[1...d]), missingCoefficients: missingCoefficients, l2: l2,
+            iterations: result.iterations, converged: result.converged)
+    }
+
+    /// Chooses the ridge penalty by cross-validation: the candidate with the lowest out-of-fold log-loss.
+    /// - Parameters:
+    ///   - candidates: penalties to try.
+    ///   - folds: a fold per row, from `CrossValidation.stratifiedFolds`.
+    /// - Returns: the chosen penalty and each candidate's mean out-of-fold log-loss, in the order given.
+    /// - Throws: `LogisticRegression.Error` when a fold cannot be trained.
+    public static func chooseL2(
+        _ data: Dataset, candidates: [Double] = [0.01, 0.1, 1, 10, 100], folds: [Int], maxIterations: Int = 200
+    ) throws -> (l2: Double, logLoss: [Double]) {
+        precondition(!candidates.isEmpty, "at least one candidate")
+        let losses = try candidates.map { l2 in
+            let scores = try CrossValidation.outOfFoldScores(data, folds: folds) { training in
+                let model = try train(training, l2: l2, maxIterations: maxIterations)
+                return { model.probabilities($0) }
+            }
+            var loss = 0.0
+            for i in scores.indices {
+                let p = min(1 - 1e-15, max(1e-15, scores[i]))
+                loss -= data.labels[i] != 0 ? log(p) : log(1 - p)
+            }
+            return loss / Double(max(1, scores.count))
+        }
+        let best = losses.indices.min { losses[$0] < losses[$1] }!
+        return (candidates[best], losses)
+    }
+
+    /// The training objective over a fixed dataset. Parameters: `[intercept, coefficients…, indicators…]`.
+    struct Problem: Sendable {
+        let columns: [[Float]]
+        let labels: [UInt8]
+        let means: [Double]
+        let inverseScales: [Double]
+        /// Position of feature `j`'s missing indicator in the parameters, or −1.
+        let indicatorIndex: [Int]
+        let parameterCount: Int
+        let l2: Double
+        var rows: Int { labels.count }
+
+        init(columns: [[Float]], labels: [UInt8], means: [Double], inverseScales: [Double], hasMissing: [Bool], l2: Double) {
+            self.columns = columns; self.labels = labels; self.means = means; self.inverseScales = inverseScales
+            self.l2 = l2
+            var next = 1 + columns.count
+            indicatorIndex = hasMissing.map { m in
+                guard m else { return -1 }
+                defer { next += 1 }
+                return next
+            }
+            parameterCount = next
+        }
+
+        /// The objective divided by the number of rows, and its gradient.
+        func lossAndGradient(_ theta: [Double]) -> (Double, [Double]) {
+            let p = parameterCount, d = columns.count
+            let chunks = Parallel.chunks(rows: rows)
+            let partials = Parallel.map(chunks.count) { c -> [Double] in
+                let range = chunks[c]
+                var grad = [Double](repeating: 0, count: p + 1)  // last slot: loss
+                var margin = [Double](repeating: theta[0], count: range.count)
+                for j in 0..<d {
+                    let a = theta[1 + j] * inverseScales[j], b = -a * means[j]
+                    let v = indicatorIndex[j] >= 0 ? theta[indicatorIndex[j]] : 0
+                    columns[j].withUnsafeBufferPointer { col in
+                        for (k, i) in range.enumerated() {
+                            let x = col[i]
+                            margin[k] += x.isNaN ? v : a * Double(x) + b
+                        }
+                    }
+                }
+                var loss = 0.0, g0 = 0.0
+                for (k, i) in range.enumerated() {
+                    let m = margin[k], y = Double(labels[i])
+                    // log(1 + e^m) − y·m, stably; the residual σ(m) − y replaces the margin.
+                    loss += (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m))) - y * m
+                    let r = Calibrator.sigmoid(m) - y
+                    margin[k] = r
+                    g0 += r
+                }
+                grad[0] = g0
+                for j in 0..<d {
+                    var acc = 0.0, accMissing = 0.0
+                    let mu = means[j]
+                    columns[j].withUnsafeBufferPointer { col in
+                        for (k, i) in range.enumerated() {
+                            let x = col[i]
+                            if x.isNaN { accMissing += margin[k] } else { acc += margin[k] * (Double(x) - mu) }
+                        }
+                    }
+                    grad[1 + j] = acc * inverseScales[j]
+                    if indicatorIndex[j] >= 0 { grad[indicatorIndex[j]] = accMissing }
+                }
+                grad[p] = loss
+                return grad
+            }
+            var grad = [Double](repeating: 0, count: p)
+            var loss = 0.0
+            for partial in partials {
+                for q in 0..<p { grad[q] += partial[q] }
+                loss += partial[p]
+            }
+            for q in 1..<p {
+                loss += 0.5 * l2 * theta[q] * theta[q]
+                grad[q] += l2 * theta[q]
+            }
+            let scale = 1 / Double(rows)
+            return (loss * scale, grad.map { $0 * scale })
+        }
+    }
+
+    /// Limited-memory BFGS with a backtracking (Armijo) line search.
+    static func minimiseLBFGS(
+        start: [Double], maxIterations: Int, tolerance: Double, memory: Int = 10,
+        objective: ([Double]) -> (Double, [Double])
+    ) -> (x: [Double], iterations: Int, converged: Bool) {
+        func dot(_ a: [Double], _ b: [Double]) -> Double {
+            var s = 0.0
+            for i in a.indices { s += a[i] * b[i] }
+            return s
+        }
+        var x = start
+        var (f, g) = objective(x)
+        var sList: [[Double]] = [], yList: [[Double]] = [], rhoList: [Double] = []
+        var iteration = 0
+        while iteration < maxIterations {
+            if g.reduce(0, { max($0, abs($1)) }) < tolerance { return (x, iteration, true) }
+            iteration += 1
+            // Two-loop recursion: direction = −H·g.
+            var q = g
+            var alphas = [Double](repeating: 0, count: sList.count)
+            for k in sList.indices.reversed() {
+                alphas[k] = rhoList[k] * dot(sList[k], q)
+                for i in q.indices { q[i] -= alphas[k] * yList[k][i] }
+            }
+            if let s = sList.last, let y = yList.last {
+                let gamma = dot(s, y) / dot(y, y)
+                for i in q.indices { q[i] *= gamma }
+            }
+            for k in sList.indices {
+                let beta = rhoList[k] * dot(yList[k], q)
+                for i in q.indices { q[i] += sList[k][i] * (alphas[k] - beta) }
+            }
+            var direction = q.map { -$0 }
+            var slope = dot(g, direction)
+            if slope >= 0 {
+                direction = g.map { -$0 }
+                slope = -dot(g, g)
+                sList.removeAll(); yList.removeAll(); rhoList.removeAll()
+            }
+            var step = sList.isEmpty ? min(1, 1 / max(1e-12, dot(g, g).squareRoot())) : 1
+            var accepted = false
+            var newX = x, newF = f, newG = g
+            for _ in 0..<60 {
+                newX = zip(x, direction).map { $0 + step * $1 }
+                (newF, newG) = objective(newX)
+                if newF.isFinite && newF <= f + 1e-4 * step * slope { accepted = true; break }
+                step *= 0.5
+            }
+            guard accepted else { return (x, iteration, false) }
+            let s = zip(newX, x).map { $0 - $1 }, y = zip(newG, g).map { $0 - $1 }
+            let sy = dot(s, y)
+            if sy > 1e-12 {
+                sList.append(s); yList.append(y); rhoList.append(1 / sy)
+                if sList.count > memory { sList.removeFirst(); yList.removeFirst(); rhoList.removeFirst() }
+            }
+            let decrease = f - newF
+            x = newX; f = newF; g = newG
+            if decrease >= 0 && decrease <= 1e-15 * max(1, abs(f)) {
+                return (x, iteration, g.reduce(0, { max($0, abs($1)) }) < tolerance * 100)
+            }
+        }
+        return (x, iteration, g.reduce(0, { max($0, abs($1)) }) < tolerance)
+    }
+}
+
+/// A fitted logistic regression: standardisation, coefficients and missing-indicator terms, and the means it imputes.
+///
+/// `margin = intercept + Σⱼ contributionⱼ`, where feature `j` contributes `coefficient × (x − mean) / scale` when
+/// present and its missing-indicator coefficient (or 0 if it had none in training) when missing.
+public struct LogisticModel: Codable, Sendable, Hashable {
+    /// The features, in the order rows are read.
+    public var featureNames: [String]
+    /// Training mean of each feature (the value a missing one is imputed with).
+    public var means: [Double]
+    /// Training standard deviation of each feature (1 for a constant feature).
+    public var scales: [Double]
+    /// The margin of a row at the training mean with nothing missing.
+    public var intercept: Double
+    /// One per feature, per standard deviation.
+    public var coefficients: [Double]
+    /// The effect of the feature being missing, for features that had missing values in training; `nil` otherwise.
+    public var missingCoefficients: [Double?]
+    /// The ridge penalty it was trained with.
+    public var l2: Double
+    public var iterations: Int
+    public var converged: Bool
+
+    public init(
+        featureNames: [String], means: [Double], scales: [Double], intercept: Double, coefficients: [Double],
+        missingCoefficients: [Double?], l2: Double, iterations: Int = 0, converged: Bool = true
+    ) {
+        self.featureNames = featureNames; self.means = means; self.scales = scales; self.intercept = intercept
+        self.coefficients = coefficients; self.missingCoefficients = missingCoefficients; self.l2 = l2
+        self.iterations = iterations; self.converged = converged
+    }
+
+    /// Coefficients per unit of each feature as given (not standardised).
+    public var coefficientsPerUnit: [Double] { zip(coefficients, scales).map { $0 / $1 } }
+
+    /// The margin (log-odds) of one row of feature values, in `featureNames` order.
+    public func margin(row: [Float]) -> Double {
+        let c = contributions(row: row)
+        return c.perFeature.reduce(c.base, +)
+    }
+
+    /// Each feature's exact part in one row's margin: `base + Σ perFeature = margin`. A present value contributes
+    /// `coefficient × (x − mean) / scale`; a missing one contributes its missing-indicator coefficient (0 if the
+    /// feature was never missing in training), so each original feature gets one number.
+    public func contributions(row: [Float]) -> (base: Double, perFeature: [Double]) {
+        precondition(row.count == featureNames.count, "one value per feature")
+        let perFeature = row.indices.map { j in
+            row[j].isNaN ? (missingCoefficients[j] ?? 0) : coefficients[j] * (Double(row[j]) - means[j]) / scales[j]
+        }
+        return (intercept, perFeature)
+    }
+
+    /// The margin (log-odds) of every row. The dataset's features are matched by name (extra columns are ignored).
+    public func margins(_ data: Dataset) -> [Double] {
+        let columns: [[Float]]
+        if data.featureNames == featureNames {
+            columns = data.columns
+        } else {
+            let index = Dictionary(data.featureNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            columns = featureNames.map { name in
+                guard let j = index[name] else { preconditionFailure("the dataset lacks the model's feature \(name)") }
+                return data.columns[j]
+            }
+        }
+        let n = data.rowCount
+        let chunks = LogisticRegression.Parallel.chunks(rows: n)
+        let parts = LogisticRegression.Parallel.map(chunks.count) { c -> [Double] in
+            let range = chunks[c]
+            var margin = [Double](repeating: intercept, count: range.count)
+            for j in columns.indices {
+                let a = coefficients[j] / scales[j], b = -a * means[j], v = missingCoefficients[j] ?? 0
+                columns[j].withUnsafeBufferPointer { col in
+                    for (k, i) in range.enumerated() {
+                        let x = col[i]
+                        margin[k] += x.isNaN ? v : a * Double(x) + b
+                    }
+                }
+            }
+            return margin
+        }
+        return Array(parts.joined())
+    }
+
+    /// The probability of the outcome for every row (the sigmoid of the margin).
+    public func probabilities(_ data: Dataset) -> [Double] { margins(data).map(Calibrator.sigmoid) }
+}
+
+extension LogisticRegression {
+    /// Row-chunked parallel work on the cores available (`DispatchQueue.concurrentPerform`). Results come back in order.
+    enum Parallel {
+        /// Rows per chunk: big enough to amortise scheduling, small enough that a chunk's buffers stay in cache.
+        static let chunkSize = 8_192
+
+        /// `0..<rows` cut into consecutive ranges of `chunkSize`.
+        static func chunks(rows: Int) -> [Range<Int>] {
+            stride(from: 0, to: rows, by: chunkSize).map { $0..<min(rows, $0 + chunkSize) }
+        }
+
+        /// `body(i)` for each `i` in `0..<count`, run concurrently, returned in order.
+        static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+            guard count > 1 else { return (0..<count).map(body) }
+            let out = UnsafeMutablePointer<T?>.allocate(capacity: count)
+            out.initialize(repeating: nil, count: count)
+            defer { out.deinitialize(count: count); out.deallocate() }
+            let box = Box(out)
+            withoutActuallyEscaping(body) { body in
+                let work = Box(body)
+                DispatchQueue.concurrentPerform(iterations: count) { i in box.value[i] = work.value(i) }
+            }
+            return (0..<count).map { out[$0]! }
+        }
+
+        /// A value the caller guarantees is used safely across threads (disjoint writes by index).
+        struct Box<T>: @unchecked Sendable {
+            let value: T
+            init(_ value: T) { self.value = value }
+        }
+    }
+}
