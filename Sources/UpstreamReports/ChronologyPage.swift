@@ -124,27 +124,27 @@ public enum ChronologyPage {
     }
 
     static func facts(_ d: ChronologyDigest) -> String {
-        let e = Markup.escape
         let c = d.chronology
+        func at(_ f: ChronologyEntry) -> String { "age \(ChronologyDigest.age(f.age)) · \(f.agency.title)" }
         var s = "<div class=\"facts\">"
         if let f = c.earliestContact ?? d.events.first {
-            s += "<div class=\"fact\"><span>Earliest contact</span><b>\(e(f.date.iso))</b><span>age \(e(ChronologyDigest.age(f.age))) · \(e(f.agency.title))</span></div>"
+            s += Markup.fact("Earliest contact", f.date.iso, at(f))
         }
         if let f = d.firstSeriousViolence {
-            s += "<div class=\"fact sv\"><span>First serious violence</span><b>\(e(f.date.iso))</b><span>age \(e(ChronologyDigest.age(f.age))) · \(e(f.agency.title))</span></div>"
+            s += Markup.fact("First serious violence", f.date.iso, at(f), cls: "sv")
             if let ec = c.earliestContact ?? d.events.first, ec.date <= f.date {
                 let years = Double(f.date.dayNumber - ec.date.dayNumber) / 365.25
-                s += "<div class=\"fact\"><span>Earliest contact came</span><b>\(Markup.fixed(years, 1)) years</b><span>before the first serious violence</span></div>"
+                s += Markup.fact("Earliest contact came", "\(Markup.fixed(years, 1)) years", "before the first serious violence")
             }
         } else {
-            s += "<div class=\"fact\"><span>Serious violence</span><b>none recorded</b><span>as suspect or offender</span></div>"
+            s += Markup.fact("Serious violence", "none recorded", "as suspect or offender")
         }
-        s += "<div class=\"fact\"><span>ACEs recorded</span><b>\(c.aces.count)</b><span>of 10</span></div>"
-        s += "<div class=\"fact\"><span>Agencies</span><b>\(d.agencies.count)</b><span>\(d.events.count) events</span></div>"
+        s += Markup.fact("ACEs recorded", String(c.aces.count), "of 10")
+        s += Markup.fact("Agencies", String(d.agencies.count), "\(d.events.count) events")
         let probs = c.mergedRecords.compactMap(\.matchProbability)
-        s += "<div class=\"fact\"><span>Records merged</span><b>\(c.mergedRecords.count)</b><span>"
-        s += probs.min().map { "weakest link p = \(Markup.fixed($0, 3))" } ?? "no probabilistic links"
-        s += "</span></div></div>\n"
+        s += Markup.fact("Records merged", String(c.mergedRecords.count),
+                         probs.min().map { "weakest link p = \(Markup.fixed($0, 3))" } ?? "no probabilistic links")
+        s += "</div>\n"
         return s
     }
 

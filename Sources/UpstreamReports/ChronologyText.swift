@@ -6,10 +6,10 @@ public enum ChronologyText {
     public static func render(_ c: Chronology) -> String {
         let d = ChronologyDigest(c)
         var out: [String] = []
-        let title = "Multi-agency chronology: \(clean(c.pseudonym))"
+        let title = "Multi-agency chronology: \(PlainText.clean(c.pseudonym))"
         out.append(title)
         out.append(String(repeating: "=", count: title.count))
-        if !d.pseudonymousDescription.isEmpty { out.append(clean(d.pseudonymousDescription)) }
+        if !d.pseudonymousDescription.isEmpty { out.append(PlainText.clean(d.pseudonymousDescription)) }
         if c.identity != nil {
             out.append("*** IDENTIFIED — access audited ***")
             for i in d.identities {
@@ -21,7 +21,7 @@ public enum ChronologyText {
                 if let v = i.upn { ids.append("UPN \(v)") }
                 if let v = i.pncID { ids.append("PNC \(v)") }
                 if let v = i.localID { ids.append("local id \(v)") }
-                out.append(clean("  \(name.isEmpty ? "(no name)" : name)\(ids.isEmpty ? "" : ": " + ids.joined(separator: ", "))"))
+                out.append(PlainText.clean("  \(name.isEmpty ? "(no name)" : name)\(ids.isEmpty ? "" : ": " + ids.joined(separator: ", "))"))
             }
         }
         out.append("")
@@ -29,7 +29,7 @@ public enum ChronologyText {
             out.append("Earliest contact:        \(f.date.iso), age \(ChronologyDigest.age(f.age)), \(f.agency.title)")
         }
         if let f = d.firstSeriousViolence {
-            out.append(clean("First serious violence:  \(f.date.iso), age \(ChronologyDigest.age(f.age)), \(f.agency.title): \(f.summary)"))
+            out.append(PlainText.clean("First serious violence:  \(f.date.iso), age \(ChronologyDigest.age(f.age)), \(f.agency.title): \(f.summary)"))
         } else {
             out.append("First serious violence:  none recorded")
         }
@@ -37,20 +37,20 @@ public enum ChronologyText {
 
         out.append("ACEs recorded (\(c.aces.count))")
         if c.aces.isEmpty { out.append("  none") }
-        out += table(["#", "ACE", "first recorded", "age", "by"], right: [0, 3], rows: c.aces.enumerated().map { i, a in
+        out += PlainText.table(["#", "ACE", "first recorded", "age", "by"], right: [0, 3], rows: c.aces.enumerated().map { i, a in
             [String(i + 1), a.ace.title, a.firstRecorded.iso, ChronologyDigest.age(c.dateOfBirth.map { $0.age(on: a.firstRecorded) }), a.agency.title]
         }, skipIfEmpty: true)
         out.append("")
 
         out.append("Household (\(c.household.count))")
         if c.household.isEmpty { out.append("  none inferred") }
-        out += table(["relationship", "sex", "born", "together", "evidence"], right: [], rows: c.household.map { m in
+        out += PlainText.table(["relationship", "sex", "born", "together", "evidence"], right: [], rows: c.household.map { m in
             [m.relationship.rawValue.spaced, m.sex?.rawValue ?? "-", m.birthYear.map(String.init) ?? "-",
              "\(m.firstTogether.year)-\(m.lastTogether.year)", m.evidence]
         }, skipIfEmpty: true)
         if !c.householdEvents.isEmpty {
             out.append("Household ACE events (\(c.householdEvents.count))")
-            out += table(["date", "age", "ACE", "who", "by"], right: [1], rows: c.householdEvents.sorted { $0.date < $1.date }.map { h in
+            out += PlainText.table(["date", "age", "ACE", "who", "by"], right: [1], rows: c.householdEvents.sorted { $0.date < $1.date }.map { h in
                 [h.date.iso, ChronologyDigest.age(c.dateOfBirth.map { $0.age(on: h.date) }), h.ace.title,
                  h.relationship?.rawValue.spaced ?? "the young person", h.agency.title]
             }, skipIfEmpty: true)
@@ -62,14 +62,14 @@ public enum ChronologyText {
         if contacts.rows.isEmpty {
             out.append("  none")
         } else {
-            out += table(["agency", "<10", "<12", "<14"], right: [1, 2, 3],
+            out += PlainText.table(["agency", "<10", "<12", "<14"], right: [1, 2, 3],
                          rows: contacts.rows.map { [$0.1] + $0.2.map(String.init) } + [["all agencies"] + contacts.totals.map(String.init)],
                          skipIfEmpty: true)
         }
         out.append("")
 
         out.append("Events (\(d.events.count))")
-        out += table(["date", "age", "agency", "event", "source file:line", "link p"], right: [1, 5], rows: d.events.map { e in
+        out += PlainText.table(["date", "age", "agency", "event", "source file:line", "link p"], right: [1, 5], rows: d.events.map { e in
             let mark = d.isFirstSeriousViolence(e) ? "!! FIRST SERIOUS VIOLENCE: " : e.seriousViolence ? "!  serious violence: " : ""
             return [e.date.iso, ChronologyDigest.age(e.age), e.agency.title, mark + e.summary, "\(e.source) \(e.fileName):\(e.line)",
                     Markup.probability(e.matchProbability)]
@@ -78,41 +78,16 @@ public enum ChronologyText {
             let total = d.census.reduce(0) { $0 + $1.rows }
             out.append("")
             out.append("School census: \(total) termly absence rows, per school year")
-            out += table(["school year", "rows", "from", "to"], right: [1], rows: d.census.map {
+            out += PlainText.table(["school year", "rows", "from", "to"], right: [1], rows: d.census.map {
                 [$0.label, String($0.rows), $0.first.iso, $0.last.iso]
             }, skipIfEmpty: true)
         }
         out.append("")
 
         out.append("Records merged (\(c.mergedRecords.count)), weakest link first: each was merged with the probability shown")
-        out += table(["source", "record id", "match p"], right: [2], rows: d.mergedWeakestFirst.map {
+        out += PlainText.table(["source", "record id", "match p"], right: [2], rows: d.mergedWeakestFirst.map {
             [$0.source, $0.recordID, Markup.probability($0.matchProbability)]
         }, skipIfEmpty: false)
         return out.joined(separator: "\n") + "\n"
-    }
-
-    /// Control characters would let a record's free text move the cursor or clear the terminal: drop them.
-    static func clean(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.filter { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) }))
-    }
-
-    /// Columns padded to their widest cell; `right` lists right-aligned columns. The last column is not padded.
-    static func table(_ headers: [String], right: Set<Int>, rows: [[String]], skipIfEmpty: Bool) -> [String] {
-        if rows.isEmpty && skipIfEmpty { return [] }
-        let cells = ([headers] + rows).map { $0.map(clean) }
-        var widths = Array(repeating: 0, count: headers.count)
-        for r in cells { for (i, v) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], v.count) } }
-        func line(_ r: [String]) -> String {
-            var parts: [String] = []
-            for (i, v) in r.enumerated() {
-                let pad = String(repeating: " ", count: max(0, widths[i] - v.count))
-                if right.contains(i) { parts.append(pad + v) } else { parts.append(i == r.count - 1 ? v : v + pad) }
-            }
-            return "  " + parts.joined(separator: "  ")
-        }
-        var out = [line(cells[0]), "  " + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
-        for r in cells.dropFirst() { out.append(line(r)) }
-        if rows.isEmpty { out.append("  (none)") }
-        return out
     }
 }

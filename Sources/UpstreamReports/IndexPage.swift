@@ -13,15 +13,15 @@ public enum IndexPage {
         let loaded = r.sources.reduce(0) { $0 + $1.loaded }
         let quarantined = r.sources.reduce(0) { $0 + $1.quarantined }
         s += "<div class=\"facts\">"
-        s += fact("Sources", Markup.count(r.sources.count), "\(Set(r.sources.map(\.agency)).count) agencies")
-        s += fact("Rows read", Markup.count(read), "from every extract")
-        s += fact("Loaded", Markup.count(loaded), read > 0 ? Markup.percent(Double(loaded) / Double(read)) + " of rows read" : "")
-        s += fact("Quarantined", Markup.count(quarantined), read > 0 ? Markup.percent(Double(quarantined) / Double(read)) + " of rows read" : "")
+        s += Markup.fact("Sources", Markup.count(r.sources.count), "\(Set(r.sources.map(\.agency)).count) agencies")
+        s += Markup.fact("Rows read", Markup.count(read), "from every extract")
+        s += Markup.fact("Loaded", Markup.count(loaded), read > 0 ? Markup.percent(Double(loaded) / Double(read)) + " of rows read" : "")
+        s += Markup.fact("Quarantined", Markup.count(quarantined), read > 0 ? Markup.percent(Double(quarantined) / Double(read)) + " of rows read" : "")
         if let l = r.linkage {
-            s += fact("People linked", Markup.count(l.persons), "truth: \(Markup.count(l.truePersons))")
-            s += fact("Linkage F1", Markup.fixed(l.f1, 3), "precision \(Markup.fixed(l.precision, 3)), recall \(Markup.fixed(l.recall, 3))")
+            s += Markup.fact("People linked", Markup.count(l.persons), "truth: \(Markup.count(l.truePersons))")
+            s += Markup.fact("Linkage F1", Markup.fixed(l.f1, 3), "precision \(Markup.fixed(l.precision, 3)), recall \(Markup.fixed(l.recall, 3))")
         }
-        s += fact("Cases", String(r.cases.count), "went on to serious violence", cls: "sv")
+        s += Markup.fact("Cases", String(r.cases.count), "went on to serious violence", cls: "sv")
         s += "</div>\n"
 
         s += "<section><h2>Young people who went on to serious violence, most ACEs first</h2>\n"
@@ -95,11 +95,6 @@ public enum IndexPage {
         return s
     }
 
-    static func fact(_ label: String, _ value: String, _ sub: String, cls: String? = nil) -> String {
-        let e = Markup.escape
-        return "<div class=\"fact\(cls.map { " " + e($0) } ?? "")\"><span>\(e(label))</span><b>\(e(value))</b><span>\(e(sub))</span></div>"
-    }
-
     /// Horizontal bars: rows loaded and quarantined per agency.
     static func agencyBars(_ r: DemoReport) -> String {
         let e = Markup.escape, n = Markup.num
@@ -161,7 +156,7 @@ public enum IndexPage {
             s += "<line x1=\"\(n(left))\" y1=\"\(n(py(v)))\" x2=\"\(n(right))\" y2=\"\(n(py(v)))\" stroke=\"#e3e8ec\"/>"
             s += "<text x=\"\(n(left - 6))\" y=\"\(n(py(v) + 4))\" text-anchor=\"end\">\(Markup.fixed(v, 2))</text>\n"
         }
-        for v in niceTicks(x0, x1) {
+        for v in Chart.niceTicks(x0, x1) {
             s += "<line x1=\"\(n(px(v)))\" y1=\"\(n(bottom))\" x2=\"\(n(px(v)))\" y2=\"\(n(bottom + 4))\" stroke=\"#5b6670\"/>"
             s += "<text x=\"\(n(px(v)))\" y=\"\(n(bottom + 16))\" text-anchor=\"middle\">\(Markup.fixed(v, 2))</text>\n"
         }
@@ -204,20 +199,6 @@ public enum IndexPage {
         s += "<line x1=\"\(n(lx))\" y1=\"\(n(ly - 4))\" x2=\"\(n(lx + 18))\" y2=\"\(n(ly - 4))\" stroke=\"\(Markup.seriousViolenceColour)\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>"
         s += "<text x=\"\(n(lx + 22))\" y=\"\(n(ly))\">threshold in use</text></g>\n</svg>"
         return s
-    }
-
-    /// Round tick values (steps of 1, 2 or 5 times a power of ten) covering `lo...hi`, about five of them.
-    static func niceTicks(_ lo: Double, _ hi: Double) -> [Double] {
-        guard hi > lo, lo.isFinite, hi.isFinite else { return [lo] }
-        let raw = (hi - lo) / 5
-        var magnitude = 1.0
-        while magnitude > raw { magnitude /= 10 }
-        while magnitude * 10 <= raw { magnitude *= 10 }
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? magnitude * 10
-        var ticks: [Double] = []
-        var k = (lo / step - 1e-9).rounded(.up)
-        while k * step <= hi + 1e-9 { ticks.append(k * step); k += 1 }
-        return ticks
     }
 
     static let css = """

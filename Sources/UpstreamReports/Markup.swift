@@ -58,6 +58,23 @@ enum Markup {
     /// A proportion as a percentage with one decimal (`0.9312` is `"93.1%"`).
     static func percent(_ x: Double) -> String { fixed(x * 100, 1) + "%" }
 
+    /// A rate as a percentage, or "–" when there is none: one decimal, two below 1% so small rates keep a
+    /// significant figure (`0.3125` is `"31.3%"`, `0.0042` is `"0.42%"`).
+    static func rate(_ x: Double?) -> String {
+        guard let x, x.isFinite else { return "–" }
+        return abs(x) < 0.01 && x != 0 ? fixed(x * 100, 2) + "%" : percent(x)
+    }
+
+    /// `x` with `digits` decimals, or "–" when there is none.
+    static func fixed(_ x: Double?, _ digits: Int) -> String { x.map { fixed($0, digits) } ?? "–" }
+
+    /// A signed number with `digits` decimals (`+0.84`, `-0.31`), for contributions and differences; "–" when there is none.
+    static func signed(_ x: Double?, _ digits: Int) -> String {
+        guard let x, x.isFinite else { return "–" }
+        let s = fixed(x, digits)
+        return s.hasPrefix("-") ? "−" + s.dropFirst() : "+" + s
+    }
+
     /// An integer with thousands separators (`12345` is `"12,345"`).
     static func count(_ n: Int) -> String {
         let digits = String(abs(n))
@@ -71,6 +88,11 @@ enum Markup {
 
     /// A match probability as shown to practitioners: four decimals, or "anchor" when the record anchors the person.
     static func probability(_ p: Double?) -> String { p.map { fixed($0, 4) } ?? "anchor" }
+
+    /// A headline figure: a small label, the value in bold, a line of context. All three are plain text.
+    static func fact(_ label: String, _ value: String, _ sub: String, cls: String? = nil) -> String {
+        "<div class=\"fact\(cls.map { " " + escape($0) } ?? "")\"><span>\(escape(label))</span><b>\(escape(value))</b><span>\(escape(sub))</span></div>"
+    }
 
     /// One colour per agency, distinguishable in print and by most colour-blind readers (Okabe–Ito based).
     static func colour(_ a: Agency) -> String {
@@ -150,17 +172,24 @@ enum Markup {
 
 /// Builds tables without repeating the markup.
 struct HTMLTable {
+    struct Row {
+        var cells: [String]
+        var cls: String?
+        /// How many columns each cell spans (1 when absent).
+        var spans: [Int] = []
+    }
+
     var headers: [(String, numeric: Bool)]
-    var rows: [(cells: [String], cls: String?)] = []
+    var rows: [Row] = []
     var caption: String?
 
     init(_ headers: [(String, numeric: Bool)], caption: String? = nil) { self.headers = headers; self.caption = caption }
 
-    /// Adds a row of already-escaped cells.
-    mutating func add(raw cells: [String], cls: String? = nil) { rows.append((cells, cls)) }
+    /// Adds a row of already-escaped cells; `spans` gives each cell's column span (default 1).
+    mutating func add(raw cells: [String], cls: String? = nil, spans: [Int] = []) { rows.append(Row(cells: cells, cls: cls, spans: spans)) }
 
     /// Adds a row of plain-text cells, escaping each.
-    mutating func add(_ cells: [String], cls: String? = nil) { rows.append((cells.map(Markup.escape), cls)) }
+    mutating func add(_ cells: [String], cls: String? = nil) { rows.append(Row(cells: cells.map(Markup.escape), cls: cls)) }
 
     func render(cls: String? = nil) -> String {
         var s = cls.map { "<table class=\"\(Markup.escape($0))\">" } ?? "<table>"
@@ -170,9 +199,13 @@ struct HTMLTable {
         s += "</tr></thead>\n<tbody>\n"
         for r in rows {
             s += r.cls.map { "<tr class=\"\(Markup.escape($0))\">" } ?? "<tr>"
+            var column = 0
             for (i, c) in r.cells.enumerated() {
-                let numeric = i < headers.count && headers[i].numeric
-                s += numeric ? "<td class=\"n\">\(c)</td>" : "<td>\(c)</td>"
+                let span = r.spans[safe: i] ?? 1
+                let numeric = span == 1 && column < headers.count && headers[column].numeric
+                let attributes = (numeric ? " class=\"n\"" : "") + (span > 1 ? " colspan=\"\(span)\"" : "")
+                s += "<td\(attributes)>\(c)</td>"
+                column += span
             }
             s += "</tr>\n"
         }

@@ -39,8 +39,8 @@ struct MarkupTests {
 @Suite("Chart ticks")
 struct TickTests {
     @Test func niceTicksAreRound() {
-        #expect(IndexPage.niceTicks(0.5, 0.95).map { Markup.fixed($0, 2) } == ["0.50", "0.60", "0.70", "0.80", "0.90"])
-        #expect(IndexPage.niceTicks(0, 1).map { Markup.fixed($0, 1) } == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
-        #expect(IndexPage.niceTicks(0.85, 0.99).count >= 3)
+        #expect(Chart.niceTicks(0.5, 0.95).map { Markup.fixed($0, 2) } == ["0.50", "0.60", "0.70", "0.80", "0.90"])
+        #expect(Chart.niceTicks(0, 1).map { Markup.fixed($0, 1) } == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
+        #expect(Chart.niceTicks(0.85, 0.99).count >= 3)
     }
 }
