@@ -93,7 +93,7 @@ public enum LogisticRegression {
         for j in 0..<d where problem.indicatorIndex[j] >= 0 { missingCoefficients[j] = theta[problem.indicatorIndex[j]] }
         return LogisticModel(
             featureNames: data.featureNames, means: means, scales: scales, intercept: theta[0],
-            coefficients: Array(theta[1...d]), missingCoefficients: missingCoefficients, l2: l2,
+            coefficients: Array(theta[1..<(1 + d)]), missingCoefficients: missingCoefficients, l2: l2,
             iterations: result.iterations, converged: result.converged)
     }
 
@@ -154,38 +154,47 @@ public enum LogisticRegression {
             let partials = Parallel.map(chunks.count) { c -> [Double] in
                 let range = chunks[c]
                 var grad = [Double](repeating: 0, count: p + 1)  // last slot: loss
-                var margin = [Double](repeating: theta[0], count: range.count)
-                for j in 0..<d {
-                    let a = theta[1 + j] * inverseScales[j], b = -a * means[j]
-                    let v = indicatorIndex[j] >= 0 ? theta[indicatorIndex[j]] : 0
-                    columns[j].withUnsafeBufferPointer { col in
-                        for (k, i) in range.enumerated() {
-                            let x = col[i]
-                            margin[k] += x.isNaN ? v : a * Double(x) + b
+                let start = range.lowerBound, count = range.count
+                var buffer = [Double](repeating: theta[0], count: count)
+                var loss = 0.0
+                buffer.withUnsafeMutableBufferPointer { margin in
+                    for j in 0..<d {
+                        let a = theta[1 + j] * inverseScales[j], b = -a * means[j]
+                        let v = indicatorIndex[j] >= 0 ? theta[indicatorIndex[j]] : 0
+                        columns[j].withUnsafeBufferPointer { column in
+                            let col = UnsafeBufferPointer(rebasing: column[range])
+                            for k in 0..<count {
+                                let x = col[k]
+                                margin[k] += x.isNaN ? v : a * Double(x) + b
+                            }
                         }
                     }
-                }
-                var loss = 0.0, g0 = 0.0
-                for (k, i) in range.enumerated() {
-                    let m = margin[k], y = Double(labels[i])
-                    // log(1 + e^m) − y·m, stably; the residual σ(m) − y replaces the margin.
-                    loss += (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m))) - y * m
-                    let r = Calibrator.sigmoid(m) - y
-                    margin[k] = r
-                    g0 += r
-                }
-                grad[0] = g0
-                for j in 0..<d {
-                    var acc = 0.0, accMissing = 0.0
-                    let mu = means[j]
-                    columns[j].withUnsafeBufferPointer { col in
-                        for (k, i) in range.enumerated() {
-                            let x = col[i]
-                            if x.isNaN { accMissing += margin[k] } else { acc += margin[k] * (Double(x) - mu) }
+                    var g0 = 0.0
+                    labels.withUnsafeBufferPointer { labels in
+                        for k in 0..<count {
+                            let m = margin[k], y = Double(labels[start + k])
+                            // log(1 + e^m) − y·m, stably; the residual σ(m) − y replaces the margin.
+                            loss += (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m))) - y * m
+                            let r = Calibrator.sigmoid(m) - y
+                            margin[k] = r
+                            g0 += r
                         }
                     }
-                    grad[1 + j] = acc * inverseScales[j]
-                    if indicatorIndex[j] >= 0 { grad[indicatorIndex[j]] = accMissing }
+                    grad[0] = g0
+                    let residual = UnsafeBufferPointer(margin)
+                    for j in 0..<d {
+                        var acc = 0.0, accMissing = 0.0
+                        let mu = means[j]
+                        columns[j].withUnsafeBufferPointer { column in
+                            let col = UnsafeBufferPointer(rebasing: column[range])
+                            for k in 0..<count {
+                                let x = col[k]
+                                if x.isNaN { accMissing += residual[k] } else { acc += residual[k] * (Double(x) - mu) }
+                            }
+                        }
+                        grad[1 + j] = acc * inverseScales[j]
+                        if indicatorIndex[j] >= 0 { grad[indicatorIndex[j]] = accMissing }
+                    }
                 }
                 grad[p] = loss
                 return grad
@@ -289,7 +298,9 @@ public struct LogisticModel: Codable, Sendable, Hashable {
     public var missingCoefficients: [Double?]
     /// The ridge penalty it was trained with.
     public var l2: Double
+    /// L-BFGS iterations the fit took.
     public var iterations: Int
+    /// Whether the fit met its tolerance within the iterations allowed.
     public var converged: Bool
 
     public init(
@@ -337,17 +348,20 @@ public struct LogisticModel: Codable, Sendable, Hashable {
         let chunks = LogisticRegression.Parallel.chunks(rows: n)
         let parts = LogisticRegression.Parallel.map(chunks.count) { c -> [Double] in
             let range = chunks[c]
-            var margin = [Double](repeating: intercept, count: range.count)
-            for j in columns.indices {
-                let a = coefficients[j] / scales[j], b = -a * means[j], v = missingCoefficients[j] ?? 0
-                columns[j].withUnsafeBufferPointer { col in
-                    for (k, i) in range.enumerated() {
-                        let x = col[i]
-                        margin[k] += x.isNaN ? v : a * Double(x) + b
+            var buffer = [Double](repeating: intercept, count: range.count)
+            buffer.withUnsafeMutableBufferPointer { margin in
+                for j in columns.indices {
+                    let a = coefficients[j] / scales[j], b = -a * means[j], v = missingCoefficients[j] ?? 0
+                    columns[j].withUnsafeBufferPointer { column in
+                        let col = UnsafeBufferPointer(rebasing: column[range])
+                        for k in 0..<range.count {
+                            let x = col[k]
+                            margin[k] += x.isNaN ? v : a * Double(x) + b
+                        }
                     }
                 }
             }
-            return margin
+            return buffer
         }
         return Array(parts.joined())
     }

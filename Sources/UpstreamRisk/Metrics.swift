@@ -162,6 +162,8 @@ public enum Metrics {
 
     /// Precision and recall when only the top `perHundredThousand` per 100,000 can be offered support
     /// (see `flaggedAtCapacity(scores:perHundredThousand:seed:)` for the count and how ties are broken).
+    /// The threshold is the lowest score flagged (0 when there are no rows). When the cut-off falls inside a tie,
+    /// `confusion` counts exactly the rows taken, which `Metrics.confusion(threshold:)` at that score would not.
     public static func atCapacity(
         scores: [Double], labels: [UInt8], perHundredThousand: Double, seed: UInt64 = 0
     ) -> CapacityResult {
@@ -180,7 +182,7 @@ public enum Metrics {
         }
         return CapacityResult(
             perHundredThousand: perHundredThousand, population: scores.count, flagged: flagged.count,
-            threshold: flagged.last.map { scores[$0] } ?? .nan, confusion: c)
+            threshold: flagged.last.map { scores[$0] } ?? 0, confusion: c)
     }
 
     /// Everything the report shows for one model on one set of held-out rows.

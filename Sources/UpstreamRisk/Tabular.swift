@@ -421,7 +421,7 @@ public enum TabularRisk {
             ? nil
             : FairnessAudit.audit(
                 subject: "Logistic regression, out of fold", scores: scores, labels: labels,
-                attributes: options.protected.map { name in (name, rows.map { table.rows[$0][table.columnIndex(name)!] }) },
+                attributes: options.protected.map { (name: $0, groups: groupLabels(table, column: $0, rows: rows)) },
                 threshold: evaluation.capacity?.threshold, minimumGroupSize: options.minimumGroupSize)
         let model = try LogisticRegression.train(data, l2: l2)
         return TrainingResult(
@@ -453,10 +453,19 @@ public enum TabularRisk {
             capacityPerHundredThousand: capacityPerHundredThousand, probabilities: isProbability, seed: seed)
         let fairness = FairnessAudit.audit(
             subject: score, scores: scores, labels: labels,
-            attributes: protected.map { name in (name, rows.map { table.rows[$0][table.columnIndex(name)!] }) },
+            attributes: protected.map { (name: $0, groups: groupLabels(table, column: $0, rows: rows)) },
             threshold: threshold ?? evaluation.capacity?.threshold, bound: bound, minimumGroupSize: minimumGroupSize,
             probabilities: isProbability)
         return AuditResult(evaluation: evaluation, fairness: fairness, problems: problems)
+    }
+
+    /// A protected column's group label per row (trimmed; a missing value becomes "", which the audit calls unknown).
+    static func groupLabels(_ table: TabularCSV.Table, column: String, rows: [Int]) -> [String] {
+        let j = table.columnIndex(column)!
+        return rows.map { r in
+            let raw = table.rows[r][j]
+            return TabularCSV.isMissing(raw) ? "" : raw.trimmingCharacters(in: .whitespaces)
+        }
     }
 
     /// The rows with a valid outcome (and score, when asked), their labels, and a problem for every other row.

@@ -23,7 +23,7 @@ import Testing
     @Test func aucOfWorkedExampleWithATieCountsTheTieAsHalf() throws {
         // By hand, positive by positive, negatives ranked below (+1) or tied (+½):
         // 0.9 → 4, 0.8 → 4, 0.5 → 3 + ½, 0.35 → 2; total 13.5 of 4 × 4 pairs = 0.84375.
-        // scikit-learn 1.x roc_auc_score on the same data gives 0.84375.
+        // scikit-learn 1.9.1 roc_auc_score on the same data (run in a venv under /tmp) gives 0.84375.
         #expect(Metrics.rocAUC(scores: scores, labels: labels) == 0.84375)
     }
 
@@ -32,12 +32,12 @@ import Testing
         // AP = ¼·1 + ¼·1 + ¼·¾ + ¼·⅔ = 0.8541666….
         let ap = try #require(Metrics.averagePrecision(scores: scores, labels: labels))
         #expect(abs(ap - (0.25 + 0.25 + 0.25 * 0.75 + 0.25 * 2 / 3)) < 1e-12)
-        // scikit-learn average_precision_score: 0.8541666666666666.
+        // scikit-learn 1.9.1 average_precision_score: 0.8541666666666666.
         #expect(abs(ap - 0.8541666666666666) < 1e-12)
     }
 
     @Test func averagePrecisionTreatsTiesAsOneThresholdLikeScikitLearn() throws {
-        // Reference values from scikit-learn (roc_auc_score, average_precision_score) run in a venv:
+        // Reference values from scikit-learn 1.9.1 (roc_auc_score, average_precision_score), run in a venv:
         // 0.625 and 0.5932539682539683.
         let s: [Double] = [3, 3, 2, 2, 2, 1, 1, 0, 5, 4]
         let y: [UInt8] = [1, 0, 1, 0, 0, 1, 0, 0, 1, 0]
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func brierIsTheMeanSquaredError() throws {
-        // scikit-learn brier_score_loss on the worked example: 0.1478125.
+        // scikit-learn 1.9.1 brier_score_loss on the worked example: 0.1478125.
         #expect(try abs(#require(Metrics.brier(scores: scores, labels: labels)) - 0.1478125) < 1e-12)
         #expect(Metrics.brier(scores: [1, 0], labels: [1, 0]) == 0)
         #expect(Metrics.brier(scores: [], labels: []) == nil)
