@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 @testable import UpstreamRisk
 
@@ -137,5 +138,42 @@ import Testing
         #expect(e.rocAUC != nil)
         let p = Metrics.evaluate(name: "m", key: "m", population: "test", scores: scores, labels: labels)
         #expect(p.brier != nil && !p.calibration.isEmpty && p.capacity == nil)
+    }
+}
+
+@Suite struct MetricsPropertyTests {
+    /// Small score/label samples with many ties (scores 0…4).
+    static let sample = Gen.int(in: 0...4).array(of: 1...30)
+
+    @Test func aucEqualsTheBruteForcePairCount() async {
+        await propertyCheck(count: 300, input: Self.sample, Self.sample) { scoreInts, labelInts in
+            let n = min(scoreInts.count, labelInts.count)
+            let s = scoreInts.prefix(n).map(Double.init), y = labelInts.prefix(n).map { UInt8($0 % 2) }
+            var wins = 0.0, pairs = 0.0
+            for i in 0..<n where y[i] == 1 {
+                for j in 0..<n where y[j] == 0 {
+                    pairs += 1
+                    wins += s[i] > s[j] ? 1 : (s[i] == s[j] ? 0.5 : 0)
+                }
+            }
+            let auc = Metrics.rocAUC(scores: s, labels: y)
+            #expect(auc == (pairs == 0 ? nil : wins / pairs))
+        }
+    }
+
+    @Test func averagePrecisionEqualsTheSumOverPositivesOfPrecisionAtTheirScore() async {
+        // With ties handled by threshold, AP = mean over positives of the precision among rows scoring at least theirs.
+        await propertyCheck(count: 300, input: Self.sample, Self.sample) { scoreInts, labelInts in
+            let n = min(scoreInts.count, labelInts.count)
+            let s = scoreInts.prefix(n).map(Double.init), y = labelInts.prefix(n).map { UInt8($0 % 2) }
+            let positives = (0..<n).filter { y[$0] == 1 }
+            let expected: Double? = positives.isEmpty ? nil : positives.map { i in
+                let atLeast = (0..<n).filter { s[$0] >= s[i] }
+                return Double(atLeast.filter { y[$0] == 1 }.count) / Double(atLeast.count)
+            }.reduce(0, +) / Double(positives.count)
+            let ap = Metrics.averagePrecision(scores: s, labels: y)
+            #expect((ap == nil) == (expected == nil))
+            if let ap, let expected { #expect(abs(ap - expected) < 1e-12) }
+        }
     }
 }
