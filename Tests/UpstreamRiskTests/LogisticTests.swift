@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UpstreamRisk
 
 @Suite struct LogisticTests {
@@ -8,7 +9,8 @@ import Testing
     static func simulate(n: Int, seed: UInt64) -> Dataset {
         var rng = Metrics.SeededGenerator(seed: seed)
         func normal() -> Double {
-            let u = Double.random(in: Double.ulpOfOne..<1, using: &rng), v = Double.random(in: 0..<1, using: &rng)
+            let u = Double.random(in: Double.ulpOfOne..<1, using: &rng)
+            let v = Double.random(in: 0..<1, using: &rng)
             return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
         }
         var columns = [[Float]](repeating: [], count: 3)
@@ -60,7 +62,8 @@ import Testing
         // Given a feature whose missingness itself carries risk
         var rng = Metrics.SeededGenerator(seed: 4)
         let n = 20_000
-        var x = [Float](), y = [UInt8]()
+        var x = [Float]()
+        var y = [UInt8]()
         for _ in 0..<n {
             let missing = Double.random(in: 0..<1, using: &rng) < 0.3
             let v = Double.random(in: -1..<1, using: &rng)

@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
+
 @testable import UpstreamRisk
 
 @Suite struct MetricsTests {
@@ -92,7 +93,8 @@ import Testing
 
     @Test func quantileBinsNeverSplitTies() {
         let s = [Double](repeating: 0.2, count: 6) + [0.3, 0.4, 0.5, 0.6]
-        let bins = Metrics.calibration(scores: s, labels: [UInt8](repeating: 0, count: 10), bins: 5, strategy: .quantile)
+        let bins = Metrics.calibration(
+            scores: s, labels: [UInt8](repeating: 0, count: 10), bins: 5, strategy: .quantile)
         #expect(bins.first?.count == 6)
         #expect(bins.map(\.count).reduce(0, +) == 10)
     }
@@ -109,7 +111,8 @@ import Testing
         let r = Metrics.atCapacity(scores: s, labels: y, perHundredThousand: 250)
         #expect(r.flagged == 3 && r.population == 1_000)
         #expect(r.threshold == 997)
-        #expect(r.confusion == ConfusionCounts(truePositives: 2, falsePositives: 1, trueNegatives: 997, falseNegatives: 0))
+        #expect(
+            r.confusion == ConfusionCounts(truePositives: 2, falsePositives: 1, trueNegatives: 997, falseNegatives: 0))
         #expect(r.precision == 2.0 / 3 && r.recall == 1)
         // Always at least one.
         #expect(Metrics.atCapacity(scores: [0.1, 0.2], labels: [0, 1], perHundredThousand: 1).flagged == 1)
@@ -123,8 +126,9 @@ import Testing
         }
         #expect(picks.allSatisfy { $0.count == 5 && $0.allSatisfy { $0 < 10 } })
         #expect(Set(picks).count > 1)  // different seeds pick different tied rows
-        #expect(Metrics.flaggedAtCapacity(scores: s, perHundredThousand: 5_000, seed: 7)
-            == Metrics.flaggedAtCapacity(scores: s, perHundredThousand: 5_000, seed: 7))
+        #expect(
+            Metrics.flaggedAtCapacity(scores: s, perHundredThousand: 5_000, seed: 7)
+                == Metrics.flaggedAtCapacity(scores: s, perHundredThousand: 5_000, seed: 7))
     }
 
     @Test func evaluateLeavesOutBrierAndCalibrationForARule() {
@@ -148,8 +152,10 @@ import Testing
     @Test func aucEqualsTheBruteForcePairCount() async {
         await propertyCheck(count: 300, input: Self.sample, Self.sample) { scoreInts, labelInts in
             let n = min(scoreInts.count, labelInts.count)
-            let s = scoreInts.prefix(n).map(Double.init), y = labelInts.prefix(n).map { UInt8($0 % 2) }
-            var wins = 0.0, pairs = 0.0
+            let s = scoreInts.prefix(n).map(Double.init)
+            let y = labelInts.prefix(n).map { UInt8($0 % 2) }
+            var wins = 0.0
+            var pairs = 0.0
             for i in 0..<n where y[i] == 1 {
                 for j in 0..<n where y[j] == 0 {
                     pairs += 1
@@ -165,12 +171,16 @@ import Testing
         // With ties handled by threshold, AP = mean over positives of the precision among rows scoring at least theirs.
         await propertyCheck(count: 300, input: Self.sample, Self.sample) { scoreInts, labelInts in
             let n = min(scoreInts.count, labelInts.count)
-            let s = scoreInts.prefix(n).map(Double.init), y = labelInts.prefix(n).map { UInt8($0 % 2) }
+            let s = scoreInts.prefix(n).map(Double.init)
+            let y = labelInts.prefix(n).map { UInt8($0 % 2) }
             let positives = (0..<n).filter { y[$0] == 1 }
-            let expected: Double? = positives.isEmpty ? nil : positives.map { i in
-                let atLeast = (0..<n).filter { s[$0] >= s[i] }
-                return Double(atLeast.filter { y[$0] == 1 }.count) / Double(atLeast.count)
-            }.reduce(0, +) / Double(positives.count)
+            let expected: Double? =
+                positives.isEmpty
+                ? nil
+                : positives.map { i in
+                    let atLeast = (0..<n).filter { s[$0] >= s[i] }
+                    return Double(atLeast.filter { y[$0] == 1 }.count) / Double(atLeast.count)
+                }.reduce(0, +) / Double(positives.count)
             let ap = Metrics.averagePrecision(scores: s, labels: y)
             #expect((ap == nil) == (expected == nil))
             if let ap, let expected { #expect(abs(ap - expected) < 1e-12) }
