@@ -47,13 +47,14 @@ enum Chart {
         return ticks
     }
 
-    /// The smallest round number at or above `x` (one of 1, 2, 2.5, 5 times a power of ten); `fallback` when `x` is not positive.
+    /// The smallest round number at or above `x` (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten); `fallback` when
+    /// `x` is not positive.
     static func niceCeiling(_ x: Double, fallback: Double = 1) -> Double {
         guard x.isFinite, x > 0 else { return fallback }
         var magnitude = 1.0
         while magnitude > x { magnitude /= 10 }
         while magnitude * 10 < x { magnitude *= 10 }
-        return [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= x - 1e-12 } ?? magnitude * 10
+        return [1.0, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map { $0 * magnitude }.first { $0 >= x - 1e-12 } ?? magnitude * 10
     }
 
     /// A proportion as a percentage for an axis or a band, with no more decimals than it needs (`0.25` is `"25%"`,
@@ -174,9 +175,9 @@ struct LineChart {
     func svg() -> String {
         let e = Markup.escape, n = Markup.num
         let weighted = series.filter { $0.weights != nil && !$0.points.isEmpty }
-        let stripTop = bottom + 44, stripRow = 9.0
+        let stripTop = bottom + 44, stripRow = 12.0
         let stripHeight = weightStrip != nil && !weighted.isEmpty ? 18 + Double(weighted.count) * stripRow : 0
-        let legendTop = bottom + 50 + stripHeight
+        let legendTop = bottom + 50 + (stripHeight > 0 ? stripHeight + 8 : 0)
         let legendRows = series.count + references.count + (marks.isEmpty ? 0 : 1)
         let height = legendTop + Double(legendRows) * 16 + 2
 
@@ -294,17 +295,21 @@ struct BarChart {
     func svg() -> String {
         let e = Markup.escape, n = Markup.num
         let right = width - 10
-        let maxCount = Chart.niceCeiling(Double(bins.map(\.count).max() ?? 1), fallback: 1)
+        let largest = Double(max(1, bins.map(\.count).max() ?? 1))
+        let ticks = Chart.niceTicks(0, largest, count: 5).filter { $0 == $0.rounded() }
+        let step = max(1, ticks.count > 1 ? ticks[1] - ticks[0] : largest)
+        let maxCount = (largest / step).rounded(.up) * step
         func py(_ v: Double) -> Double { bottom - v / maxCount * (bottom - top) }
         var s = Chart.open(cls: cls, id: id, width: width, height: height, title: title)
         s += "<g class=\"axis\" font-size=\"11\" fill=\"\(Chart.muted)\">\n"
-        for v in Chart.niceTicks(0, maxCount, count: 4) where v == v.rounded() {
+        for v in stride(from: 0, through: maxCount, by: step) {
             s += "<line x1=\"\(n(left))\" y1=\"\(n(py(v)))\" x2=\"\(n(right))\" y2=\"\(n(py(v)))\" stroke=\"\(Chart.grid)\"/>"
             s += "<text x=\"\(n(left - 5))\" y=\"\(n(py(v) + 4))\" text-anchor=\"end\">\(Markup.count(Int(v)))</text>\n"
         }
         s += "<line x1=\"\(n(left))\" y1=\"\(n(bottom))\" x2=\"\(n(right))\" y2=\"\(n(bottom))\" stroke=\"\(Chart.axis)\"/>\n"
         let slot = (right - left) / Double(max(1, bins.count))
-        let labelEvery = slot < 24 ? Int((24 / slot).rounded(.up)) : 1
+        let labelWidth = Double(bins.map(\.label.count).max() ?? 1) * 6.6 + 8
+        let labelEvery = max(1, Int((labelWidth / slot).rounded(.up)))
         for (i, b) in bins.enumerated() where i % labelEvery == 0 {
             s += "<text x=\"\(n(left + (Double(i) + 0.5) * slot))\" y=\"\(n(bottom + 14))\" text-anchor=\"middle\">\(e(b.label))</text>"
         }
@@ -336,6 +341,8 @@ struct DotPlot {
         var flagged: Bool
         /// One value per group, in the order of `groups`; `nil` when the group has no value.
         var values: [Double?]
+        /// Groups drawn in red in a flagged panel (the highest and lowest of the flagged disparity).
+        var emphasised: Set<Int> = []
     }
 
     var cls: String
@@ -345,7 +352,7 @@ struct DotPlot {
     /// Text shown across the panels for a group whose values are withheld (for example "suppressed (fewer than 50)").
     var withheld: [String?]
     var panels: [Panel]
-    let labelWidth = 150.0, panelWidth = 150.0, gap = 16.0, row = 20.0, top = 34.0
+    let labelWidth = 110.0, panelWidth = 112.0, gap = 22.0, row = 20.0, top = 34.0
 
     func svg() -> String {
         let e = Markup.escape, n = Markup.num
@@ -371,17 +378,18 @@ struct DotPlot {
             func px(_ v: Double) -> Double { x0 + min(max(v, 0), maxValue) / maxValue * (x1 - x0) }
             let colour = panel.flagged ? Markup.seriousViolenceColour : Chart.ink
             s += "<g class=\"panel\(panel.flagged ? " flagged" : "")\" data-measure=\"\(e(panel.key))\" font-size=\"10.5\" fill=\"\(Chart.muted)\">"
-            s += "<text x=\"\(n(x0))\" y=\"14\" font-size=\"11.5\" font-weight=\"700\" fill=\"\(colour)\">\(e(panel.title))\(panel.flagged ? " ⚑" : "")</text>"
+            s += "<text x=\"\(n(x0))\" y=\"14\" font-size=\"10.5\" font-weight=\"700\" fill=\"\(colour)\">\(e(panel.title))\(panel.flagged ? " ⚑" : "")</text>"
             let bottom = top + Double(groups.count) * row
             for v in Chart.niceTicks(0, maxValue, count: 2) {
                 s += "<line x1=\"\(n(px(v)))\" y1=\"\(n(top - 4))\" x2=\"\(n(px(v)))\" y2=\"\(n(bottom))\" stroke=\"#d5dbe0\"/>"
-                s += "<text x=\"\(n(px(v)))\" y=\"\(n(bottom + 13))\" text-anchor=\"middle\">\(e(Markup.rate(v)))</text>"
+                s += "<text x=\"\(n(px(v)))\" y=\"\(n(bottom + 13))\" text-anchor=\"\(v == 0 ? "start" : v >= maxValue - 1e-12 ? "end" : "middle")\">\(e(Chart.percentLabel(v)))</text>"
             }
             for (i, v) in panel.values.enumerated() {
                 guard let v else { continue }
                 let y = top + Double(i) * row + row / 2
-                s += "<line x1=\"\(n(x0))\" y1=\"\(n(y))\" x2=\"\(n(px(v)))\" y2=\"\(n(y))\" stroke=\"\(colour)\" stroke-opacity=\"0.35\" stroke-width=\"2\"/>"
-                s += Chart.marker(.circle, px(v), y, r: 4.5, fill: colour, tip: "\(groups[i]): \(panel.title) \(Markup.rate(v))")
+                let dot = panel.flagged && panel.emphasised.contains(i) ? Markup.seriousViolenceColour : Chart.ink
+                s += "<line x1=\"\(n(x0))\" y1=\"\(n(y))\" x2=\"\(n(px(v)))\" y2=\"\(n(y))\" stroke=\"\(dot)\" stroke-opacity=\"0.35\" stroke-width=\"2\"/>"
+                s += Chart.marker(.circle, px(v), y, r: 4.5, fill: dot, tip: "\(groups[i]): \(panel.title) \(Markup.rate(v))")
             }
             s += "</g>\n"
         }

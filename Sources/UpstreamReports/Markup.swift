@@ -65,6 +65,17 @@ enum Markup {
         return abs(x) < 0.01 && x != 0 ? fixed(x * 100, 2) + "%" : percent(x)
     }
 
+    /// A rate as a percentage with `digits` decimals, or "–" when there is none.
+    static func rate(_ x: Double?, digits: Int) -> String {
+        guard let x, x.isFinite else { return "–" }
+        return fixed(x * 100, digits) + "%"
+    }
+
+    /// Decimals for a column of rates, so the column reads alike: two when every rate is under 10%, else one.
+    static func rateDigits(_ xs: [Double?]) -> Int {
+        (xs.compactMap { $0 }.filter(\.isFinite).max() ?? 1) < 0.1 ? 2 : 1
+    }
+
     /// `x` with `digits` decimals, or "–" when there is none.
     static func fixed(_ x: Double?, _ digits: Int) -> String { x.map { fixed($0, digits) } ?? "–" }
 

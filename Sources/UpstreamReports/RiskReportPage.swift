@@ -242,7 +242,8 @@ public enum RiskReportPage {
         for truth in r.truePersonModels {
             guard let linked = r.models.first(where: { $0.key == truth.key }) else { continue }
             func cell(_ a: Double?, _ b: Double?, digits: Int) -> String {
-                "\(Markup.fixed(a, digits)) → \(Markup.fixed(b, digits)) <span class=\"k\">(\(delta(a, b, digits: digits)))</span>"
+                if a == nil && b == nil { return "–" }
+                return "\(Markup.fixed(a, digits)) → \(Markup.fixed(b, digits)) <span class=\"k\">(\(delta(a, b, digits: digits)))</span>"
             }
             func rates(_ a: Double?, _ b: Double?) -> String {
                 "\(Markup.rate(a)) → \(Markup.rate(b)) <span class=\"k\">(\(points(a, b)))</span>"
@@ -332,14 +333,18 @@ public enum RiskReportPage {
             var t = HTMLTable([("Group", false), ("People", true), ("Outcomes", true), ("Selection rate", true), ("False positive rate", true),
                                ("False negative rate", true), ("Precision (PPV)", true), ("Observed rate", true), ("Mean predicted", true),
                                ("ROC AUC", true)])
+            let shown = a.groups.filter { !$0.suppressed }
+            let columns: [(GroupFairness) -> Double?] = [
+                { $0.confusion?.selectionRate }, { $0.confusion?.falsePositiveRate }, { $0.confusion?.falseNegativeRate },
+                { $0.confusion?.precision }, \.observedRate, \.meanScore,
+            ]
+            let digits = columns.map { column in Markup.rateDigits(shown.map(column)) }
             for g in a.groups {
                 if g.suppressed {
                     t.add(raw: [e(g.group), "suppressed (fewer than \(Markup.count(f.minimumGroupSize)))"], cls: "suppressed", spans: [1, 9])
                 } else {
-                    let c = g.confusion
-                    t.add([g.group, Markup.count(g.count), Markup.count(g.positives), Markup.rate(c?.selectionRate),
-                           Markup.rate(c?.falsePositiveRate), Markup.rate(c?.falseNegativeRate), Markup.rate(c?.precision),
-                           Markup.rate(g.observedRate), Markup.rate(g.meanScore), Markup.fixed(g.rocAUC, 3)])
+                    let rates = zip(columns, digits).map { column, d in Markup.rate(column(g), digits: d) }
+                    t.add([g.group, Markup.count(g.count), Markup.count(g.positives)] + rates + [Markup.fixed(g.rocAUC, 3)])
                 }
             }
             s += t.render(cls: "groups")
@@ -348,20 +353,23 @@ public enum RiskReportPage {
                 for x in a.disparities {
                     let ratio = x.ratio.map { Markup.fixed($0, 2) } ?? "unbounded"
                     let status = x.exceedsBound ? "<span class=\"flag\">⚑ above \(Markup.fixed(f.bound, 2))</span>" : "within"
-                    d.add(raw: [e(measureName(x.measure)), e("\(x.highestGroup) \(measureValue(x.measure, x.highest))"),
-                                e("\(x.lowestGroup) \(measureValue(x.measure, x.lowest))"), e(ratio), status],
+                    let digits = Markup.rateDigits([x.highest])
+                    d.add(raw: [e(measureName(x.measure)), e("\(x.highestGroup) \(measureValue(x.measure, x.highest, digits: digits))"),
+                                e("\(x.lowestGroup) \(measureValue(x.measure, x.lowest, digits: digits))"), e(ratio), status],
                           cls: x.exceedsBound ? "over" : nil)
                 }
-                s += d.render(cls: "disparities")
+                s += "<div class=\"pair\">" + d.render(cls: "disparities") + dotPlot(a, f, index: i) + "</div>\n"
+            } else {
+                s += dotPlot(a, f, index: i)
             }
-            s += dotPlot(a, f, index: i)
             s += "</div>\n"
         }
         return s + "</section>\n"
     }
 
     static func dotPlot(_ a: AttributeAudit, _ f: FairnessReport, index: Int) -> String {
-        let flagged = Set(a.disparities.filter(\.exceedsBound).map(\.measure))
+        let over = a.disparities.filter(\.exceedsBound)
+        let flagged = Set(over.map(\.measure))
         let shown = a.groups.map { $0.suppressed ? nil : $0.confusion }
         let measures: [(String, String, (ConfusionCounts) -> Double?)] = [
             ("selection_rate", "Selection rate", { $0.selectionRate }),
@@ -370,7 +378,9 @@ public enum RiskReportPage {
             ("positive_predictive_value", "Precision (PPV)", { $0.precision }),
         ]
         let panels = measures.map { key, title, value in
-            DotPlot.Panel(key: key, title: title, flagged: flagged.contains(key), values: shown.map { $0.flatMap(value) })
+            let extremes = over.filter { $0.measure == key }.flatMap { [$0.highestGroup, $0.lowestGroup] }
+            return DotPlot.Panel(key: key, title: title, flagged: flagged.contains(key), values: shown.map { $0.flatMap(value) },
+                                 emphasised: Set(a.groups.indices.filter { extremes.contains(a.groups[$0].group) }))
         }.filter { $0.values.contains { $0 != nil } }
         guard !panels.isEmpty else { return "" }
         let plot = DotPlot(cls: "fairness-dots", id: "fairness-\(index)", title: "Rates by \(a.attribute.spaced) group; flagged measures marked",
@@ -394,11 +404,11 @@ public enum RiskReportPage {
     }
 
     /// A measure's value: rates as percentages, ratios and AUCs as decimals.
-    static func measureValue(_ code: String, _ v: Double) -> String {
+    static func measureValue(_ code: String, _ v: Double, digits: Int) -> String {
         switch code {
         case "calibration_ratio": Markup.fixed(v, 2)
         case "roc_auc": Markup.fixed(v, 3)
-        default: Markup.rate(v)
+        default: Markup.rate(v, digits: digits)
         }
     }
 
@@ -525,6 +535,8 @@ public enum RiskReportPage {
     .flags.ok { border-color: #009e73; background: #e8f6f1; }
     .flags.ok b { color: #00684c; }
     .attribute { margin-bottom: 10px; }
+    .attribute .pair { display: flex; flex-wrap: wrap; gap: 4px 28px; align-items: flex-start; }
+    .attribute .pair figure { margin-top: 4px; }
     figure.dots svg { max-width: 100%; }
     table.flagged td { padding-top: 4px; padding-bottom: 4px; }
     table.flagged td:nth-child(2) { white-space: nowrap; font-weight: 600; }

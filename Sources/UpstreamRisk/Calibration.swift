@@ -29,7 +29,8 @@ public enum Calibrator: Codable, Sendable, Hashable {
                 p = ys[ys.count - 1]
             } else {
                 // First threshold strictly above the score, by binary search.
-                var lo = 0, hi = xs.count - 1
+                var lo = 0
+                var hi = xs.count - 1
                 while hi - lo > 1 {
                     let mid = (lo + hi) / 2
                     if xs[mid] <= score { lo = mid } else { hi = mid }
@@ -53,30 +54,51 @@ public enum Calibrator: Codable, Sendable, Hashable {
         guard !scores.isEmpty else { return .isotonic(thresholds: [], values: []) }
         let order = scores.indices.sorted { scores[$0] < scores[$1] }
         // Distinct scores with their total weight and sum of outcomes.
-        var x: [Double] = [], w: [Double] = [], sum: [Double] = []
+        var x: [Double] = []
+        var w: [Double] = []
+        var sum: [Double] = []
         for i in order {
             if let last = x.last, last == scores[i] {
-                w[w.count - 1] += 1; sum[sum.count - 1] += Double(labels[i])
+                w[w.count - 1] += 1
+                sum[sum.count - 1] += Double(labels[i])
             } else {
-                x.append(scores[i]); w.append(1); sum.append(Double(labels[i]))
+                x.append(scores[i])
+                w.append(1)
+                sum.append(Double(labels[i]))
             }
         }
         // Pool adjacent violators: a stack of blocks (first point, last point, weight, sum).
-        var blockStart: [Int] = [], blockEnd: [Int] = [], blockW: [Double] = [], blockSum: [Double] = []
+        var blockStart: [Int] = []
+        var blockEnd: [Int] = []
+        var blockW: [Double] = []
+        var blockSum: [Double] = []
         for i in x.indices {
-            blockStart.append(i); blockEnd.append(i); blockW.append(w[i]); blockSum.append(sum[i])
+            blockStart.append(i)
+            blockEnd.append(i)
+            blockW.append(w[i])
+            blockSum.append(sum[i])
             while blockW.count >= 2 {
                 let k = blockW.count - 1
                 guard blockSum[k - 1] / blockW[k - 1] >= blockSum[k] / blockW[k] else { break }
-                blockEnd[k - 1] = blockEnd[k]; blockW[k - 1] += blockW[k]; blockSum[k - 1] += blockSum[k]
-                blockStart.removeLast(); blockEnd.removeLast(); blockW.removeLast(); blockSum.removeLast()
+                blockEnd[k - 1] = blockEnd[k]
+                blockW[k - 1] += blockW[k]
+                blockSum[k - 1] += blockSum[k]
+                blockStart.removeLast()
+                blockEnd.removeLast()
+                blockW.removeLast()
+                blockSum.removeLast()
             }
         }
-        var thresholds: [Double] = [], values: [Double] = []
+        var thresholds: [Double] = []
+        var values: [Double] = []
         for k in blockW.indices {
             let v = min(1 - epsilon, max(epsilon, blockSum[k] / blockW[k]))
-            thresholds.append(x[blockStart[k]]); values.append(v)
-            if blockEnd[k] != blockStart[k] { thresholds.append(x[blockEnd[k]]); values.append(v) }
+            thresholds.append(x[blockStart[k]])
+            values.append(v)
+            if blockEnd[k] != blockStart[k] {
+                thresholds.append(x[blockEnd[k]])
+                values.append(v)
+            }
         }
         return .isotonic(thresholds: thresholds, values: values)
     }
@@ -88,10 +110,12 @@ public enum Calibrator: Codable, Sendable, Hashable {
         precondition(scores.count == labels.count, "one label per score")
         let nPos = Double(labels.reduce(0) { $0 + Int($1 != 0 ? 1 : 0) })
         let nNeg = Double(labels.count) - nPos
-        let hi = (nPos + 1) / (nPos + 2), lo = 1 / (nNeg + 2)
+        let hi = (nPos + 1) / (nPos + 2)
+        let lo = 1 / (nNeg + 2)
         let t = labels.map { $0 != 0 ? hi : lo }
         // Start as Platt does: a = 0, b = log odds of the smoothed prior. The loss is in terms of f = a·s + b.
-        var a = 0.0, b = log((nPos + 1) / (nNeg + 1))
+        var a = 0.0
+        var b = log((nPos + 1) / (nNeg + 1))
         func loss(_ a: Double, _ b: Double) -> Double {
             var l = 0.0
             for i in scores.indices {
@@ -103,12 +127,21 @@ public enum Calibrator: Codable, Sendable, Hashable {
         }
         var current = loss(a, b)
         for _ in 0..<maxIterations {
-            var ga = 0.0, gb = 0.0, haa = 1e-12, hab = 0.0, hbb = 1e-12
+            var ga = 0.0
+            var gb = 0.0
+            var haa = 1e-12
+            var hab = 0.0
+            var hbb = 1e-12
             for i in scores.indices {
                 let p = sigmoid(a * scores[i] + b)
-                let r = p - t[i], s = scores[i], v = p * (1 - p)
-                ga += r * s; gb += r
-                haa += v * s * s; hab += v * s; hbb += v
+                let r = p - t[i]
+                let s = scores[i]
+                let v = p * (1 - p)
+                ga += r * s
+                gb += r
+                haa += v * s * s
+                hab += v * s
+                hbb += v
             }
             if abs(ga) < 1e-9 * Double(max(1, scores.count)) && abs(gb) < 1e-9 * Double(max(1, scores.count)) { break }
             let det = haa * hbb - hab * hab
@@ -118,10 +151,14 @@ public enum Calibrator: Codable, Sendable, Hashable {
             var step = 1.0
             var accepted = false
             while step >= 1e-10 {
-                let na = a + step * da, nb = b + step * db
+                let na = a + step * da
+                let nb = b + step * db
                 let l = loss(na, nb)
                 if l < current + 1e-4 * step * (ga * da + gb * db) {
-                    a = na; b = nb; current = l; accepted = true
+                    a = na
+                    b = nb
+                    current = l
+                    accepted = true
                     break
                 }
                 step /= 2

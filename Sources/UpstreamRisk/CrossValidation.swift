@@ -22,7 +22,8 @@ public enum CrossValidation {
         let n = labels.count
         // Units that must stay together: each row alone, or all rows of a group.
         var unitOfRow = [Int](repeating: 0, count: n)
-        var unitRows: [Int] = [], unitPositives: [Int] = []
+        var unitRows: [Int] = []
+        var unitPositives: [Int] = []
         if let groups {
             var index: [String: Int] = [:]
             for i in 0..<n {
@@ -32,7 +33,8 @@ public enum CrossValidation {
                 } else {
                     u = unitRows.count
                     index[groups[i]] = u
-                    unitRows.append(0); unitPositives.append(0)
+                    unitRows.append(0)
+                    unitPositives.append(0)
                 }
                 unitOfRow[i] = u
                 unitRows[u] += 1
@@ -47,7 +49,8 @@ public enum CrossValidation {
         var rng = Metrics.SeededGenerator(seed: seed)
         order.shuffle(using: &rng)
         var foldOfUnit = [Int](repeating: 0, count: unitRows.count)
-        var foldRows = [Int](repeating: 0, count: k), foldPositives = [Int](repeating: 0, count: k)
+        var foldRows = [Int](repeating: 0, count: k)
+        var foldPositives = [Int](repeating: 0, count: k)
         func smallest(_ counts: [Int]) -> Int {
             var best = 0
             for f in 1..<k where counts[f] < counts[best] { best = f }
@@ -55,11 +58,14 @@ public enum CrossValidation {
         }
         for u in order where unitPositives[u] > 0 {
             let f = smallest(foldPositives)
-            foldOfUnit[u] = f; foldPositives[f] += unitPositives[u]; foldRows[f] += unitRows[u]
+            foldOfUnit[u] = f
+            foldPositives[f] += unitPositives[u]
+            foldRows[f] += unitRows[u]
         }
         for u in order where unitPositives[u] == 0 {
             let f = smallest(foldRows)
-            foldOfUnit[u] = f; foldRows[f] += unitRows[u]
+            foldOfUnit[u] = f
+            foldRows[f] += unitRows[u]
         }
         return unitOfRow.map { foldOfUnit[$0] }
     }
@@ -76,7 +82,8 @@ public enum CrossValidation {
         precondition(folds.count == data.rowCount, "one fold per row")
         var scores = [Double](repeating: .nan, count: data.rowCount)
         for fold in Set(folds).sorted() {
-            var inside: [Int] = [], outside: [Int] = []
+            var inside: [Int] = []
+            var outside: [Int] = []
             for (i, f) in folds.enumerated() {
                 if f == fold { inside.append(i) } else { outside.append(i) }
             }

@@ -50,7 +50,8 @@ public enum FairnessAudit {
                 disparities: disparities(groups, threshold: threshold, bound: bound, probabilities: probabilities))
         }
         return FairnessReport(
-            subject: subject, threshold: threshold, bound: bound, minimumGroupSize: minimumGroupSize, attributes: audits)
+            subject: subject, threshold: threshold, bound: bound, minimumGroupSize: minimumGroupSize, attributes: audits
+        )
     }
 
     static func groupFigures(
@@ -62,7 +63,8 @@ public enum FairnessAudit {
                 group: name, count: rows.count, positives: 0, suppressed: true, meanScore: nil, observedRate: nil,
                 rocAUC: nil, confusion: nil, calibration: [])
         }
-        let s = rows.map { scores[$0] }, l = rows.map { labels[$0] }
+        let s = rows.map { scores[$0] }
+        let l = rows.map { labels[$0] }
         let positives = l.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
         return GroupFairness(
             group: name, count: rows.count, positives: positives, suppressed: false,
@@ -83,13 +85,14 @@ public enum FairnessAudit {
             list.append(("positive_predictive_value", { $0.confusion?.precision }))
         }
         if probabilities {
-            list.append((
-                "calibration_ratio",
-                { g in
-                    guard let observed = g.observedRate, let mean = g.meanScore, mean > 0 else { return nil }
-                    return observed / mean
-                }
-            ))
+            list.append(
+                (
+                    "calibration_ratio",
+                    { g in
+                        guard let observed = g.observedRate, let mean = g.meanScore, mean > 0 else { return nil }
+                        return observed / mean
+                    }
+                ))
         }
         list.append(("roc_auc", { $0.rocAUC }))
         return list

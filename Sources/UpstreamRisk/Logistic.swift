@@ -50,22 +50,35 @@ public enum LogisticRegression {
     public static func train(
         _ data: Dataset, l2: Double = 1.0, maxIterations: Int = 500, tolerance: Double = 1e-7
     ) throws -> LogisticModel {
-        let n = data.rowCount, d = data.featureCount
+        let n = data.rowCount
+        let d = data.featureCount
         guard n > 0 else { throw Error.noRows }
         guard data.labels.count == n else { throw Error.noLabels }
         let positives = data.labels.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
         guard positives > 0 && positives < n else { throw Error.oneClass }
 
         // Standardisation and which columns get a missing indicator.
-        var means = [Double](repeating: 0, count: d), scales = [Double](repeating: 1, count: d)
+        var means = [Double](repeating: 0, count: d)
+        var scales = [Double](repeating: 1, count: d)
         var hasMissing = [Bool](repeating: false, count: d)
         let stats = Parallel.map(d) { j -> (Double, Double, Bool, Bool) in
-            var count = 0, mean = 0.0, m2 = 0.0, missing = false, infinite = false
+            var count = 0
+            var mean = 0.0
+            var m2 = 0.0
+            var missing = false
+            var infinite = false
             for x in data.columns[j] {
-                if x.isNaN { missing = true; continue }
-                if x.isInfinite { infinite = true; continue }
+                if x.isNaN {
+                    missing = true
+                    continue
+                }
+                if x.isInfinite {
+                    infinite = true
+                    continue
+                }
                 count += 1
-                let v = Double(x), delta = v - mean
+                let v = Double(x)
+                let delta = v - mean
                 mean += delta / Double(count)
                 m2 += delta * (v - mean)
             }
@@ -90,10 +103,12 @@ public enum LogisticRegression {
         theta = result.x
 
         var missingCoefficients = [Double?](repeating: nil, count: d)
-        for j in 0..<d where problem.indicatorIndex[j] >= 0 { missingCoefficients[j] = theta[problem.indicatorIndex[j]] }
+        for j in 0..<d where problem.indicatorIndex[j] >= 0 {
+            missingCoefficients[j] = theta[problem.indicatorIndex[j]]
+        }
         return LogisticModel(
             featureNames: data.featureNames, means: means, scales: scales, intercept: theta[0],
-            coefficients: Array(theta[1...d]), missingCoefficients: missingCoefficients, l2: l2,
+            coefficients: Array(theta[1..<(1 + d)]), missingCoefficients: missingCoefficients, l2: l2,
             iterations: result.iterations, converged: result.converged)
     }
 
@@ -135,8 +150,14 @@ public enum LogisticRegression {
         let l2: Double
         var rows: Int { labels.count }
 
-        init(columns: [[Float]], labels: [UInt8], means: [Double], inverseScales: [Double], hasMissing: [Bool], l2: Double) {
-            self.columns = columns; self.labels = labels; self.means = means; self.inverseScales = inverseScales
+        init(
+            columns: [[Float]], labels: [UInt8], means: [Double], inverseScales: [Double], hasMissing: [Bool],
+            l2: Double
+        ) {
+            self.columns = columns
+            self.labels = labels
+            self.means = means
+            self.inverseScales = inverseScales
             self.l2 = l2
             var next = 1 + columns.count
             indicatorIndex = hasMissing.map { m in
@@ -149,43 +170,57 @@ public enum LogisticRegression {
 
         /// The objective divided by the number of rows, and its gradient.
         func lossAndGradient(_ theta: [Double]) -> (Double, [Double]) {
-            let p = parameterCount, d = columns.count
+            let p = parameterCount
+            let d = columns.count
             let chunks = Parallel.chunks(rows: rows)
             let partials = Parallel.map(chunks.count) { c -> [Double] in
                 let range = chunks[c]
                 var grad = [Double](repeating: 0, count: p + 1)  // last slot: loss
-                var margin = [Double](repeating: theta[0], count: range.count)
-                for j in 0..<d {
-                    let a = theta[1 + j] * inverseScales[j], b = -a * means[j]
-                    let v = indicatorIndex[j] >= 0 ? theta[indicatorIndex[j]] : 0
-                    columns[j].withUnsafeBufferPointer { col in
-                        for (k, i) in range.enumerated() {
-                            let x = col[i]
-                            margin[k] += x.isNaN ? v : a * Double(x) + b
+                let start = range.lowerBound
+                let count = range.count
+                var buffer = [Double](repeating: theta[0], count: count)
+                var loss = 0.0
+                buffer.withUnsafeMutableBufferPointer { margin in
+                    for j in 0..<d {
+                        let a = theta[1 + j] * inverseScales[j]
+                        let b = -a * means[j]
+                        let v = indicatorIndex[j] >= 0 ? theta[indicatorIndex[j]] : 0
+                        columns[j].withUnsafeBufferPointer { column in
+                            let col = UnsafeBufferPointer(rebasing: column[range])
+                            for k in 0..<count {
+                                let x = col[k]
+                                margin[k] += x.isNaN ? v : a * Double(x) + b
+                            }
                         }
                     }
-                }
-                var loss = 0.0, g0 = 0.0
-                for (k, i) in range.enumerated() {
-                    let m = margin[k], y = Double(labels[i])
-                    // log(1 + e^m) − y·m, stably; the residual σ(m) − y replaces the margin.
-                    loss += (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m))) - y * m
-                    let r = Calibrator.sigmoid(m) - y
-                    margin[k] = r
-                    g0 += r
-                }
-                grad[0] = g0
-                for j in 0..<d {
-                    var acc = 0.0, accMissing = 0.0
-                    let mu = means[j]
-                    columns[j].withUnsafeBufferPointer { col in
-                        for (k, i) in range.enumerated() {
-                            let x = col[i]
-                            if x.isNaN { accMissing += margin[k] } else { acc += margin[k] * (Double(x) - mu) }
+                    var g0 = 0.0
+                    labels.withUnsafeBufferPointer { labels in
+                        for k in 0..<count {
+                            let m = margin[k]
+                            let y = Double(labels[start + k])
+                            // log(1 + e^m) − y·m, stably; the residual σ(m) − y replaces the margin.
+                            loss += (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m))) - y * m
+                            let r = Calibrator.sigmoid(m) - y
+                            margin[k] = r
+                            g0 += r
                         }
                     }
-                    grad[1 + j] = acc * inverseScales[j]
-                    if indicatorIndex[j] >= 0 { grad[indicatorIndex[j]] = accMissing }
+                    grad[0] = g0
+                    let residual = UnsafeBufferPointer(margin)
+                    for j in 0..<d {
+                        var acc = 0.0
+                        var accMissing = 0.0
+                        let mu = means[j]
+                        columns[j].withUnsafeBufferPointer { column in
+                            let col = UnsafeBufferPointer(rebasing: column[range])
+                            for k in 0..<count {
+                                let x = col[k]
+                                if x.isNaN { accMissing += residual[k] } else { acc += residual[k] * (Double(x) - mu) }
+                            }
+                        }
+                        grad[1 + j] = acc * inverseScales[j]
+                        if indicatorIndex[j] >= 0 { grad[indicatorIndex[j]] = accMissing }
+                    }
                 }
                 grad[p] = loss
                 return grad
@@ -217,7 +252,9 @@ public enum LogisticRegression {
         }
         var x = start
         var (f, g) = objective(x)
-        var sList: [[Double]] = [], yList: [[Double]] = [], rhoList: [Double] = []
+        var sList: [[Double]] = []
+        var yList: [[Double]] = []
+        var rhoList: [Double] = []
         var iteration = 0
         while iteration < maxIterations {
             if g.reduce(0, { max($0, abs($1)) }) < tolerance { return (x, iteration, true) }
@@ -242,26 +279,42 @@ public enum LogisticRegression {
             if slope >= 0 {
                 direction = g.map { -$0 }
                 slope = -dot(g, g)
-                sList.removeAll(); yList.removeAll(); rhoList.removeAll()
+                sList.removeAll()
+                yList.removeAll()
+                rhoList.removeAll()
             }
             var step = sList.isEmpty ? min(1, 1 / max(1e-12, dot(g, g).squareRoot())) : 1
             var accepted = false
-            var newX = x, newF = f, newG = g
+            var newX = x
+            var newF = f
+            var newG = g
             for _ in 0..<60 {
                 newX = zip(x, direction).map { $0 + step * $1 }
                 (newF, newG) = objective(newX)
-                if newF.isFinite && newF <= f + 1e-4 * step * slope { accepted = true; break }
+                if newF.isFinite && newF <= f + 1e-4 * step * slope {
+                    accepted = true
+                    break
+                }
                 step *= 0.5
             }
             guard accepted else { return (x, iteration, false) }
-            let s = zip(newX, x).map { $0 - $1 }, y = zip(newG, g).map { $0 - $1 }
+            let s = zip(newX, x).map { $0 - $1 }
+            let y = zip(newG, g).map { $0 - $1 }
             let sy = dot(s, y)
             if sy > 1e-12 {
-                sList.append(s); yList.append(y); rhoList.append(1 / sy)
-                if sList.count > memory { sList.removeFirst(); yList.removeFirst(); rhoList.removeFirst() }
+                sList.append(s)
+                yList.append(y)
+                rhoList.append(1 / sy)
+                if sList.count > memory {
+                    sList.removeFirst()
+                    yList.removeFirst()
+                    rhoList.removeFirst()
+                }
             }
             let decrease = f - newF
-            x = newX; f = newF; g = newG
+            x = newX
+            f = newF
+            g = newG
             if decrease >= 0 && decrease <= 1e-15 * max(1, abs(f)) {
                 return (x, iteration, g.reduce(0, { max($0, abs($1)) }) < tolerance * 100)
             }
@@ -289,16 +342,24 @@ public struct LogisticModel: Codable, Sendable, Hashable {
     public var missingCoefficients: [Double?]
     /// The ridge penalty it was trained with.
     public var l2: Double
+    /// L-BFGS iterations the fit took.
     public var iterations: Int
+    /// Whether the fit met its tolerance within the iterations allowed.
     public var converged: Bool
 
     public init(
         featureNames: [String], means: [Double], scales: [Double], intercept: Double, coefficients: [Double],
         missingCoefficients: [Double?], l2: Double, iterations: Int = 0, converged: Bool = true
     ) {
-        self.featureNames = featureNames; self.means = means; self.scales = scales; self.intercept = intercept
-        self.coefficients = coefficients; self.missingCoefficients = missingCoefficients; self.l2 = l2
-        self.iterations = iterations; self.converged = converged
+        self.featureNames = featureNames
+        self.means = means
+        self.scales = scales
+        self.intercept = intercept
+        self.coefficients = coefficients
+        self.missingCoefficients = missingCoefficients
+        self.l2 = l2
+        self.iterations = iterations
+        self.converged = converged
     }
 
     /// Coefficients per unit of each feature as given (not standardised).
@@ -337,17 +398,22 @@ public struct LogisticModel: Codable, Sendable, Hashable {
         let chunks = LogisticRegression.Parallel.chunks(rows: n)
         let parts = LogisticRegression.Parallel.map(chunks.count) { c -> [Double] in
             let range = chunks[c]
-            var margin = [Double](repeating: intercept, count: range.count)
-            for j in columns.indices {
-                let a = coefficients[j] / scales[j], b = -a * means[j], v = missingCoefficients[j] ?? 0
-                columns[j].withUnsafeBufferPointer { col in
-                    for (k, i) in range.enumerated() {
-                        let x = col[i]
-                        margin[k] += x.isNaN ? v : a * Double(x) + b
+            var buffer = [Double](repeating: intercept, count: range.count)
+            buffer.withUnsafeMutableBufferPointer { margin in
+                for j in columns.indices {
+                    let a = coefficients[j] / scales[j]
+                    let b = -a * means[j]
+                    let v = missingCoefficients[j] ?? 0
+                    columns[j].withUnsafeBufferPointer { column in
+                        let col = UnsafeBufferPointer(rebasing: column[range])
+                        for k in 0..<range.count {
+                            let x = col[k]
+                            margin[k] += x.isNaN ? v : a * Double(x) + b
+                        }
                     }
                 }
             }
-            return margin
+            return buffer
         }
         return Array(parts.joined())
     }
@@ -357,7 +423,7 @@ public struct LogisticModel: Codable, Sendable, Hashable {
 }
 
 extension LogisticRegression {
-    /// Row-chunked parallel work on the cores available (`DispatchQueue.concurrentPerform`). Results come back in order.
+    /// Row-chunked parallel work on the cores available (`DispatchQueue.concurrentPerform`), results in order.
     enum Parallel {
         /// Rows per chunk: big enough to amortise scheduling, small enough that a chunk's buffers stay in cache.
         static let chunkSize = 8_192
@@ -372,7 +438,10 @@ extension LogisticRegression {
             guard count > 1 else { return (0..<count).map(body) }
             let out = UnsafeMutablePointer<T?>.allocate(capacity: count)
             out.initialize(repeating: nil, count: count)
-            defer { out.deinitialize(count: count); out.deallocate() }
+            defer {
+                out.deinitialize(count: count)
+                out.deallocate()
+            }
             let box = Box(out)
             withoutActuallyEscaping(body) { body in
                 let work = Box(body)

@@ -61,7 +61,8 @@ public enum Metrics {
 
     /// Calibration (reliability) bins: mean predicted probability against the observed rate. Empty bins are left out.
     ///
-    /// For `.uniform` the bin's `lower`/`upper` are its edges; for `.quantile` they are the lowest and highest score in it.
+    /// For `.uniform` the bin's `lower`/`upper` are its edges; for `.quantile` they are the lowest and highest score
+    /// in it.
     public static func calibration(
         scores: [Double], labels: [UInt8], bins: Int = 10, strategy: BinStrategy = .quantile
     ) -> [CalibrationBin] {
@@ -162,6 +163,8 @@ public enum Metrics {
 
     /// Precision and recall when only the top `perHundredThousand` per 100,000 can be offered support
     /// (see `flaggedAtCapacity(scores:perHundredThousand:seed:)` for the count and how ties are broken).
+    /// The threshold is the lowest score flagged (0 when there are no rows). When the cut-off falls inside a tie,
+    /// `confusion` counts exactly the rows taken, which `Metrics.confusion(threshold:)` at that score would not.
     public static func atCapacity(
         scores: [Double], labels: [UInt8], perHundredThousand: Double, seed: UInt64 = 0
     ) -> CapacityResult {
@@ -180,7 +183,7 @@ public enum Metrics {
         }
         return CapacityResult(
             perHundredThousand: perHundredThousand, population: scores.count, flagged: flagged.count,
-            threshold: flagged.last.map { scores[$0] } ?? .nan, confusion: c)
+            threshold: flagged.last.map { scores[$0] } ?? 0, confusion: c)
     }
 
     /// Everything the report shows for one model on one set of held-out rows.
@@ -201,7 +204,8 @@ public enum Metrics {
             rocAUC: ranking.rocAUC, prAUC: ranking.averagePrecision,
             brier: probabilities ? brier(scores: scores, labels: labels) : nil,
             roc: ranking.rocCurve(maxPoints: maxCurvePoints), pr: ranking.prCurve(maxPoints: maxCurvePoints),
-            calibration: probabilities ? calibration(scores: scores, labels: labels, bins: 10, strategy: .quantile) : [],
+            calibration: probabilities
+                ? calibration(scores: scores, labels: labels, bins: 10, strategy: .quantile) : [],
             capacity: capacityPerHundredThousand.map {
                 atCapacity(scores: scores, labels: labels, perHundredThousand: $0, seed: seed)
             })
@@ -211,7 +215,8 @@ public enum Metrics {
     static func descendingOrder(_ scores: [Double]) -> [Int] {
         precondition(!scores.contains { $0.isNaN }, "scores must not be NaN")
         return scores.indices.sorted { a, b in
-            let sa = scores[a], sb = scores[b]
+            let sa = scores[a]
+            let sb = scores[b]
             return sa > sb || (sa == sb && a < b)
         }
     }
@@ -243,25 +248,32 @@ extension Metrics {
         init(scores: [Double], labels: [UInt8]) {
             precondition(scores.count == labels.count, "one label per score")
             let order = Metrics.descendingOrder(scores)
-            var tp = 0, fp = 0
+            var tp = 0
+            var fp = 0
             for (j, i) in order.enumerated() {
                 if labels[i] != 0 { tp += 1 } else { fp += 1 }
                 if j == order.count - 1 || scores[order[j + 1]] != scores[i] {
-                    thresholds.append(scores[i]); truePositives.append(tp); falsePositives.append(fp)
+                    thresholds.append(scores[i])
+                    truePositives.append(tp)
+                    falsePositives.append(fp)
                 }
             }
         }
 
         var rocAUC: Double? {
-            let p = positives, n = negatives
+            let p = positives
+            let n = negatives
             guard p > 0 && n > 0 else { return nil }
             // Twice the Mann-Whitney U: each negative counts 2 per positive above it and 1 per positive tied with it.
             var twiceU = 0.0
-            var prevTP = 0, prevFP = 0
+            var prevTP = 0
+            var prevFP = 0
             for k in thresholds.indices {
-                let dTP = truePositives[k] - prevTP, dFP = falsePositives[k] - prevFP
+                let dTP = truePositives[k] - prevTP
+                let dFP = falsePositives[k] - prevFP
                 twiceU += Double(dFP) * Double(2 * prevTP + dTP)
-                prevTP = truePositives[k]; prevFP = falsePositives[k]
+                prevTP = truePositives[k]
+                prevFP = falsePositives[k]
             }
             return twiceU / (2 * Double(p) * Double(n))
         }
@@ -280,12 +292,15 @@ extension Metrics {
         }
 
         func rocCurve(maxPoints: Int) -> [CurvePoint] {
-            let p = Double(positives), n = Double(negatives)
+            let p = Double(positives)
+            let n = Double(negatives)
             guard p > 0 && n > 0, let top = thresholds.first else { return [] }
             var all = [CurvePoint(x: 0, y: 0, threshold: top.nextUp)]
             all.reserveCapacity(thresholds.count + 1)
             for k in thresholds.indices {
-                all.append(CurvePoint(x: Double(falsePositives[k]) / n, y: Double(truePositives[k]) / p, threshold: thresholds[k]))
+                all.append(
+                    CurvePoint(
+                        x: Double(falsePositives[k]) / n, y: Double(truePositives[k]) / p, threshold: thresholds[k]))
             }
             return Metrics.evenlySpaced(total: all.count, count: max(2, maxPoints)).map { all[$0] }
         }

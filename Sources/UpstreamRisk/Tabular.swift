@@ -3,7 +3,8 @@ import Foundation
 /// Why a table could not be read or used. Carries where (line, column name), never a cell's value.
 public struct TabularError: Error, Equatable, CustomStringConvertible {
     private enum Code: Equatable {
-        case empty, unterminatedQuote, strayQuote, textAfterQuote, fieldCount(expected: Int, found: Int)
+        case empty, unterminatedQuote, strayQuote, textAfterQuote
+        case fieldCount(expected: Int, found: Int)
         case duplicateColumn, emptyColumnName, unknownColumn, noUsableRows, oneOutcome
     }
     private let code: Code
@@ -39,7 +40,8 @@ public struct TabularError: Error, Equatable, CustomStringConvertible {
         switch code {
         case .empty: return "the CSV file is empty; it needs a header row naming the columns"
         case .unterminatedQuote: return "line \(line ?? 0): a quoted field is never closed; close it with \""
-        case .strayQuote: return "line \(line ?? 0): a quote inside an unquoted field; quote the whole field and double the quote"
+        case .strayQuote:
+            return "line \(line ?? 0): a quote inside an unquoted field; quote the whole field and double the quote"
         case .textAfterQuote: return "line \(line ?? 0): text after a closing quote; quote the whole field"
         case .fieldCount(let expected, let found):
             return "line \(line ?? 0): \(found) fields where the header has \(expected)"
@@ -64,7 +66,8 @@ public enum TabularCSV {
         public var lines: [Int]
 
         public init(header: [String], rows: [[String]], lines: [Int]? = nil) {
-            self.header = header; self.rows = rows
+            self.header = header
+            self.rows = rows
             self.lines = lines ?? rows.indices.map { $0 + 2 }
         }
 
@@ -91,25 +94,35 @@ public enum TabularCSV {
     }
 
     static func parse(bytes: UnsafeBufferPointer<UInt8>) throws -> Table {
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let quote = UInt8(ascii: "\"")
+        let comma = UInt8(ascii: ",")
+        let cr = UInt8(ascii: "\r")
+        let lf = UInt8(ascii: "\n")
         var i = 0
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { i = 3 }
-        var records: [[String]] = [], lines: [Int] = []
-        var record: [String] = [], field: [UInt8] = []
-        var line = 1, recordLine = 1
-        var inQuotes = false, quoted = false, closed = false
+        var records: [[String]] = []
+        var lines: [Int] = []
+        var record: [String] = []
+        var field: [UInt8] = []
+        var line = 1
+        var recordLine = 1
+        var inQuotes = false
+        var quoted = false
+        var closed = false
 
         func endField() {
             record.append(String(decoding: field, as: UTF8.self))
             field.removeAll(keepingCapacity: true)
-            quoted = false; closed = false
+            quoted = false
+            closed = false
         }
         func endRecord() {
             if record.isEmpty && field.isEmpty && !quoted {
                 // A blank line.
             } else {
                 endField()
-                records.append(record); lines.append(recordLine)
+                records.append(record)
+                lines.append(recordLine)
             }
             record.removeAll(keepingCapacity: true)
         }
@@ -119,10 +132,12 @@ public enum TabularCSV {
             if inQuotes {
                 if c == quote {
                     if i + 1 < bytes.count && bytes[i + 1] == quote {
-                        field.append(quote); i += 2
+                        field.append(quote)
+                        i += 2
                         continue
                     }
-                    inQuotes = false; closed = true
+                    inQuotes = false
+                    closed = true
                 } else {
                     if c == lf { line += 1 }
                     field.append(c)
@@ -136,10 +151,12 @@ public enum TabularCSV {
             case cr, lf:
                 if c == cr && i + 1 < bytes.count && bytes[i + 1] == lf { i += 1 }
                 endRecord()
-                line += 1; recordLine = line
+                line += 1
+                recordLine = line
             case quote:
                 guard field.isEmpty && !quoted else { throw TabularError.strayQuote(line: line) }
-                inQuotes = true; quoted = true
+                inQuotes = true
+                quoted = true
             default:
                 if closed { throw TabularError.textAfterQuote(line: line) }
                 field.append(c)
@@ -167,7 +184,8 @@ public enum TabularCSV {
         // Checked by Unicode scalar, not Character: a quote followed by a combining mark is one Character.
         func field(_ s: String, alone: Bool) -> String {
             let special: Set<Unicode.Scalar> = [",", "\"", "\n", "\r"]
-            let needs = s.unicodeScalars.contains { special.contains($0) }
+            let needs =
+                s.unicodeScalars.contains { special.contains($0) }
                 || s.unicodeScalars.first?.properties.isWhitespace == true
                 || s.unicodeScalars.last?.properties.isWhitespace == true || (alone && s.isEmpty)
             guard needs else { return s }
@@ -223,7 +241,11 @@ public struct RowProblem: Codable, Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     public var column: String
     public var kind: Kind
-    public init(line: Int, column: String, kind: Kind) { self.line = line; self.column = column; self.kind = kind }
+    public init(line: Int, column: String, kind: Kind) {
+        self.line = line
+        self.column = column
+        self.kind = kind
+    }
     public var description: String { "line \(line), column \(column): \(kind.rawValue)" }
 }
 
@@ -262,11 +284,15 @@ public struct TabularEncoder: Codable, Sendable, Hashable {
         let rows = rows ?? Array(table.rows.indices)
         let columns = try features.map { name -> Column in
             guard let j = table.columnIndex(name) else { throw TabularError.unknownColumn(name) }
-            var numeric = true, missing = false
+            var numeric = true
+            var missing = false
             var counts: [String: Int] = [:]
             for r in rows {
                 let raw = table.rows[r][j]
-                if TabularCSV.isMissing(raw) { missing = true; continue }
+                if TabularCSV.isMissing(raw) {
+                    missing = true
+                    continue
+                }
                 if numeric && TabularCSV.number(raw) == nil { numeric = false }
                 counts[raw.trimmingCharacters(in: .whitespaces), default: 0] += 1
             }
@@ -295,7 +321,8 @@ public struct TabularEncoder: Codable, Sendable, Hashable {
         columns.flatMap { c -> [String] in
             switch c.kind {
             case .numeric: [c.name]
-            case .categorical(let levels, let missingLevel): Array(repeating: c.name, count: levels.count + 1 + (missingLevel ? 1 : 0))
+            case .categorical(let levels, let missingLevel):
+                Array(repeating: c.name, count: levels.count + 1 + (missingLevel ? 1 : 0))
             }
         }
     }
@@ -359,10 +386,16 @@ public enum TabularRisk {
             seed: UInt64 = 1, l2: Double? = 1.0, capacityPerHundredThousand: Double? = nil, minimumLevelCount: Int = 10,
             minimumGroupSize: Int = 10
         ) {
-            self.outcome = outcome; self.features = features; self.protected = protected; self.id = id
-            self.folds = folds; self.seed = seed; self.l2 = l2
+            self.outcome = outcome
+            self.features = features
+            self.protected = protected
+            self.id = id
+            self.folds = folds
+            self.seed = seed
+            self.l2 = l2
             self.capacityPerHundredThousand = capacityPerHundredThousand
-            self.minimumLevelCount = minimumLevelCount; self.minimumGroupSize = minimumGroupSize
+            self.minimumLevelCount = minimumLevelCount
+            self.minimumGroupSize = minimumGroupSize
         }
     }
 
@@ -402,10 +435,12 @@ public enum TabularRisk {
         let features = options.features ?? table.header.filter { !excluded.contains($0) }
         let encoder = try TabularEncoder.fit(
             table, features: features, rows: rows, minimumLevelCount: options.minimumLevelCount)
-        let keys = options.id.flatMap { table.column($0) }.map { ids in rows.map { ids[$0] } }
+        let keys =
+            options.id.flatMap { table.column($0) }.map { ids in rows.map { ids[$0] } }
             ?? rows.map { String(table.lines[$0]) }
         let data = Dataset(
-            featureNames: encoder.featureNames, columns: try encoder.encode(table, rows: rows), labels: labels, keys: keys)
+            featureNames: encoder.featureNames, columns: try encoder.encode(table, rows: rows), labels: labels,
+            keys: keys)
         let folds = CrossValidation.stratifiedFolds(
             labels: labels, groups: options.id == nil ? nil : keys, k: options.folds, seed: options.seed)
         let l2 = try options.l2 ?? LogisticRegression.chooseL2(data, folds: folds).l2
@@ -417,11 +452,12 @@ public enum TabularRisk {
             name: "Logistic regression", key: "logistic", population: "\(rows.count) rows, out of fold",
             scores: scores, labels: labels, capacityPerHundredThousand: options.capacityPerHundredThousand,
             seed: options.seed)
-        let fairness = options.protected.isEmpty
+        let fairness =
+            options.protected.isEmpty
             ? nil
             : FairnessAudit.audit(
                 subject: "Logistic regression, out of fold", scores: scores, labels: labels,
-                attributes: options.protected.map { name in (name, rows.map { table.rows[$0][table.columnIndex(name)!] }) },
+                attributes: options.protected.map { (name: $0, groups: groupLabels(table, column: $0, rows: rows)) },
                 threshold: evaluation.capacity?.threshold, minimumGroupSize: options.minimumGroupSize)
         let model = try LogisticRegression.train(data, l2: l2)
         return TrainingResult(
@@ -453,10 +489,19 @@ public enum TabularRisk {
             capacityPerHundredThousand: capacityPerHundredThousand, probabilities: isProbability, seed: seed)
         let fairness = FairnessAudit.audit(
             subject: score, scores: scores, labels: labels,
-            attributes: protected.map { name in (name, rows.map { table.rows[$0][table.columnIndex(name)!] }) },
+            attributes: protected.map { (name: $0, groups: groupLabels(table, column: $0, rows: rows)) },
             threshold: threshold ?? evaluation.capacity?.threshold, bound: bound, minimumGroupSize: minimumGroupSize,
             probabilities: isProbability)
         return AuditResult(evaluation: evaluation, fairness: fairness, problems: problems)
+    }
+
+    /// A protected column's group label per row (trimmed; a missing value becomes "", which the audit calls unknown).
+    static func groupLabels(_ table: TabularCSV.Table, column: String, rows: [Int]) -> [String] {
+        let j = table.columnIndex(column)!
+        return rows.map { r in
+            let raw = table.rows[r][j]
+            return TabularCSV.isMissing(raw) ? "" : raw.trimmingCharacters(in: .whitespaces)
+        }
     }
 
     /// The rows with a valid outcome (and score, when asked), their labels, and a problem for every other row.
@@ -465,7 +510,9 @@ public enum TabularRisk {
     ) -> (rows: [Int], labels: [UInt8], problems: [RowProblem]) {
         let o = table.columnIndex(outcome)!
         let s = score.flatMap { table.columnIndex($0) }
-        var rows: [Int] = [], labels: [UInt8] = [], problems: [RowProblem] = []
+        var rows: [Int] = []
+        var labels: [UInt8] = []
+        var problems: [RowProblem] = []
         for (r, row) in table.rows.enumerated() {
             var ok = true
             let label = TabularCSV.outcome(row[o])
@@ -479,7 +526,10 @@ public enum TabularRisk {
                 let kind: RowProblem.Kind = TabularCSV.isMissing(row[s]) ? .missingScore : .invalidScore
                 problems.append(RowProblem(line: table.lines[r], column: score, kind: kind))
             }
-            if ok, let label { rows.append(r); labels.append(label) }
+            if ok, let label {
+                rows.append(r)
+                labels.append(label)
+            }
         }
         return (rows, labels, problems)
     }

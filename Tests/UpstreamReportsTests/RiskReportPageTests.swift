@@ -100,6 +100,7 @@ struct RiskReportPageTests {
     @Test func linkageCostOnTheTruePersons() {
         let html = page
         #expect(html.contains("<tr><td>Gradient-boosted trees</td><td class=\"n\">0.735 → 0.752 <span class=\"k\">(+0.017)</span></td>"))
+        #expect(html.contains("<tr><td>ACE count (practice today)</td><td class=\"n\">0.661 → 0.675 <span class=\"k\">(+0.014)</span></td><td class=\"n\">0.041 → 0.046 <span class=\"k\">(+0.005)</span></td><td class=\"n\">–</td>"))
         #expect(html.contains("17.6% → 19.3% <span class=\"k\">(+1.7 pts)</span>"))
         #expect(html.contains("102 → 113 <span class=\"k\">(+11)</span>"))
         #expect(html.contains("<td class=\"n\">47,880</td>"))
@@ -122,6 +123,7 @@ struct RiskReportPageTests {
         let months = try #require(XMLCheck.svgFragments(html).first { $0.contains("class=\"lead-months\"") })
         let bars = XMLCheck.parse(months).elements.filter { $0.attributes["class"] == "bar" }
         #expect(bars.count == 12)   // 0–5 … 66–71, six months a bar
+        #expect(months.contains(">50</text>"))   // the axis ends on a round tick above the tallest bar (46)
         #expect(months.contains("<title>0–5: 46</title>"))
         let ages = try #require(XMLCheck.svgFragments(html).first { $0.contains("class=\"lead-ages\"") })
         #expect(ages.contains("<title>15: 52</title>"))
@@ -136,8 +138,8 @@ struct RiskReportPageTests {
         #expect(html.contains("<b>⚑ 4 disparities above the bound of 1.25.</b>"))
         #expect(html.contains("<tr class=\"suppressed\"><td>not recorded</td><td colspan=\"9\">suppressed (fewer than 50)</td></tr>"))
         #expect(html.contains("<tr class=\"suppressed\"><td>Other</td><td colspan=\"9\">suppressed (fewer than 50)</td></tr>"))
-        #expect(html.contains("<tr><td>Black</td><td class=\"n\">4,100</td><td class=\"n\">62</td><td class=\"n\">2.1%</td><td class=\"n\">1.8%</td><td class=\"n\">77.4%</td><td class=\"n\">15.9%</td><td class=\"n\">1.5%</td><td class=\"n\">1.7%</td><td class=\"n\">0.702</td></tr>"))
-        #expect(html.contains("<tr class=\"over\"><td>False positive rate</td><td>Black 1.8%</td><td>White 0.67%</td><td class=\"n\">2.72</td><td><span class=\"flag\">⚑ above 1.25</span></td></tr>"))
+        #expect(html.contains("<tr><td>Black</td><td class=\"n\">4,100</td><td class=\"n\">62</td><td class=\"n\">2.15%</td><td class=\"n\">1.83%</td><td class=\"n\">77.4%</td><td class=\"n\">15.9%</td><td class=\"n\">1.51%</td><td class=\"n\">1.72%</td><td class=\"n\">0.702</td></tr>"))
+        #expect(html.contains("<tr class=\"over\"><td>False positive rate</td><td>Black 1.83%</td><td>White 0.67%</td><td class=\"n\">2.72</td><td><span class=\"flag\">⚑ above 1.25</span></td></tr>"))
         #expect(html.contains("<tr><td>False negative rate</td>"))   // within the bound: not flagged
         #expect(html.contains("<td>Calibration (observed ÷ predicted)</td>"))
         // The dot plots: flagged panels marked, suppressed groups listed without a dot.
@@ -148,6 +150,9 @@ struct RiskReportPageTests {
         #expect(flaggedPanels == ["selection_rate", "false_positive_rate", "positive_predictive_value"])
         #expect(dots[1].contains(">suppressed (fewer than 50)</text>"))
         #expect(ethnicity.filter { $0.name == "circle" }.count == 16)   // 4 groups × 4 measures
+        // In a flagged panel the two groups behind the disparity are red, the others are not.
+        #expect(dots[1].contains("fill=\"#c1121f\" stroke=\"#fff\" stroke-width=\"1\"><title>Black: False positive rate 1.8%</title>"))
+        #expect(dots[1].contains("fill=\"#1d2329\" stroke=\"#fff\" stroke-width=\"1\"><title>Asian: False positive rate 0.73%</title>"))
     }
 
     @Test func flaggedPeopleLinkedWithReasonsEscaped() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UpstreamRisk
 
 @Suite struct CalibrationTests {
@@ -13,7 +14,10 @@ import Testing
             #expect(abs(c.apply(score) - Double(label)) <= Calibrator.epsilon + 1e-12)
         }
         // and is stored compactly: the two ends of each flat step.
-        guard case .isotonic(let thresholds, _) = c else { Issue.record("not isotonic"); return }
+        guard case .isotonic(let thresholds, _) = c else {
+            Issue.record("not isotonic")
+            return
+        }
         #expect(thresholds == [0, 4, 5, 9])
         // Between 4 and 5 it interpolates; beyond the ends it is flat.
         #expect(abs(c.apply(4.5) - 0.5) < 1e-9)
@@ -44,7 +48,8 @@ import Testing
         let y = x.map { UInt8(Double.random(in: 0..<1, using: &rng) < 1 / (1 + exp(-(1.7 * $0 - 0.8))) ? 1 : 0) }
         // When Platt scaling is fitted
         guard case .platt(let a, let b) = Calibrator.fitPlatt(scores: x, labels: y) else {
-            Issue.record("not Platt"); return
+            Issue.record("not Platt")
+            return
         }
         // Then a and b are within a few standard errors (about 0.012 and 0.010 here)
         #expect(abs(a - 1.7) < 0.05)

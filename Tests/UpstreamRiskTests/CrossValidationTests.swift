@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UpstreamRisk
 
 @Suite struct CrossValidationTests {
@@ -19,7 +20,8 @@ import Testing
     @Test func aPersonsRowsNeverSplitAcrossFolds() {
         // 300 people with 1 to 5 rows each (their as-of dates); about one in six has the outcome on some row.
         var rng = Metrics.SeededGenerator(seed: 8)
-        var groups: [String] = [], labels: [UInt8] = []
+        var groups: [String] = []
+        var labels: [UInt8] = []
         for person in 0..<300 {
             let rows = Int.random(in: 1...5, using: &rng)
             let positive = Int.random(in: 0..<6, using: &rng) == 0

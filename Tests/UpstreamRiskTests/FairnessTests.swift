@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UpstreamRisk
 
 @Suite struct FairnessTests {
@@ -10,7 +11,8 @@ import Testing
     }
 
     // A: TP 3, FP 1, TN 6, FN 2. B: TP 2, FP 2, TN 7, FN 1. C: 3 rows; 2 rows with no group recorded.
-    let data = rows("A", tp: 3, fp: 1, tn: 6, fn: 2) + rows("B", tp: 2, fp: 2, tn: 7, fn: 1)
+    let data =
+        rows("A", tp: 3, fp: 1, tn: 6, fn: 2) + rows("B", tp: 2, fp: 2, tn: 7, fn: 1)
         + rows("C", tp: 1, fp: 1, tn: 1, fn: 0) + rows("", tp: 0, fp: 0, tn: 2, fn: 0)
 
     func audit(threshold: Double?) -> FairnessReport {
@@ -23,9 +25,12 @@ import Testing
         let report = audit(threshold: 0.5)
         let groups = try #require(report.attributes.first).groups
         #expect(groups.map(\.group) == ["A", "B", "C", "unknown"])
-        let a = groups[0], b = groups[1]
-        #expect(a.confusion == ConfusionCounts(truePositives: 3, falsePositives: 1, trueNegatives: 6, falseNegatives: 2))
-        #expect(b.confusion == ConfusionCounts(truePositives: 2, falsePositives: 2, trueNegatives: 7, falseNegatives: 1))
+        let a = groups[0]
+        let b = groups[1]
+        #expect(
+            a.confusion == ConfusionCounts(truePositives: 3, falsePositives: 1, trueNegatives: 6, falseNegatives: 2))
+        #expect(
+            b.confusion == ConfusionCounts(truePositives: 2, falsePositives: 2, trueNegatives: 7, falseNegatives: 1))
         #expect(a.count == 12 && a.positives == 5 && a.observedRate == 5.0 / 12)
         #expect(try abs(#require(a.meanScore) - 0.4) < 1e-12)
         // AUC by hand: positives at 0.8 beat 6 negatives and tie 1; positives at 0.2 tie 6: (3·6.5 + 2·3) / 35.
@@ -43,16 +48,19 @@ import Testing
         #expect(groups.first { $0.group == "C" }?.count == 3)
         // Suppressed groups take no part in the disparities.
         let disparities = try #require(audit(threshold: 0.5).attributes.first).disparities
-        #expect(disparities.allSatisfy { ["A", "B"].contains($0.highestGroup) && ["A", "B"].contains($0.lowestGroup) })
+        #expect(
+            disparities.allSatisfy { ["A", "B"].contains($0.highestGroup) && ["A", "B"].contains($0.lowestGroup) })
     }
 
     @Test func disparityRatiosAndFlags() throws {
         let report = audit(threshold: 0.5)
-        let d = Dictionary(uniqueKeysWithValues: try #require(report.attributes.first).disparities.map { ($0.measure, $0) })
-        #expect(Set(d.keys) == [
-            "selection_rate", "false_positive_rate", "false_negative_rate", "positive_predictive_value",
-            "calibration_ratio", "roc_auc",
-        ])
+        let d = Dictionary(
+            uniqueKeysWithValues: try #require(report.attributes.first).disparities.map { ($0.measure, $0) })
+        #expect(
+            Set(d.keys) == [
+                "selection_rate", "false_positive_rate", "false_negative_rate", "positive_predictive_value",
+                "calibration_ratio", "roc_auc",
+            ])
         // Selection 4/12 in both: ratio 1.
         #expect(d["selection_rate"]?.ratio == 1 && d["selection_rate"]?.exceedsBound == false)
         // FPR B 2/9 vs A 1/7 = 14/9 ≈ 1.56 > 1.25.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UpstreamRisk
 
 @Suite struct LogisticTests {
@@ -8,7 +9,8 @@ import Testing
     static func simulate(n: Int, seed: UInt64) -> Dataset {
         var rng = Metrics.SeededGenerator(seed: seed)
         func normal() -> Double {
-            let u = Double.random(in: Double.ulpOfOne..<1, using: &rng), v = Double.random(in: 0..<1, using: &rng)
+            let u = Double.random(in: Double.ulpOfOne..<1, using: &rng)
+            let v = Double.random(in: 0..<1, using: &rng)
             return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
         }
         var columns = [[Float]](repeating: [], count: 3)
@@ -25,10 +27,10 @@ import Testing
     static let truth = (intercept: 3.0, perUnit: [0.8, -0.5, 2.0])
 
     @Test func recoversKnownCoefficients() throws {
-        // Given 100,000 rows from a known model, with a negligible penalty
-        let data = Self.simulate(n: 100_000, seed: 1)
+        // Given 50,000 rows from a known model, with a negligible penalty
+        let data = Self.simulate(n: 50_000, seed: 1)
         let model = try LogisticRegression.train(data, l2: 1e-3)
-        // Then each per-unit coefficient is within about 4 standard errors (≤ 0.03 here)
+        // Then each per-unit coefficient is within about 4 standard errors (0.06; one is about 0.015 here)
         #expect(model.converged)
         for (got, want) in zip(model.coefficientsPerUnit, Self.truth.perUnit) {
             #expect(abs(got - want) < 0.06, "coefficient \(got) vs \(want)")
@@ -60,7 +62,8 @@ import Testing
         // Given a feature whose missingness itself carries risk
         var rng = Metrics.SeededGenerator(seed: 4)
         let n = 20_000
-        var x = [Float](), y = [UInt8]()
+        var x = [Float]()
+        var y = [UInt8]()
         for _ in 0..<n {
             let missing = Double.random(in: 0..<1, using: &rng) < 0.3
             let v = Double.random(in: -1..<1, using: &rng)
@@ -72,7 +75,7 @@ import Testing
         // Then the model puts missing rows well above present ones, near the simulated log-odds of 1
         let missingMargin = model.margin(row: [.nan])
         #expect(abs(missingMargin - 1) < 0.15)
-        #expect(model.margins(Dataset(featureNames: ["x"], columns: [[Float.nan, 0]])).allSatisfy(\.isFinite))
+        #expect(model.margins(Dataset(featureNames: ["x"], columns: [[Float.nan, 0]])).allSatisfy { $0.isFinite })
         #expect(model.missingCoefficients.count == 1 && model.missingCoefficients[0] != nil)
     }
 

@@ -1,5 +1,7 @@
 import Foundation
+import PropertyBased
 import Testing
+
 @testable import UpstreamRisk
 
 @Suite struct MetricsTests {
@@ -23,7 +25,7 @@ import Testing
     @Test func aucOfWorkedExampleWithATieCountsTheTieAsHalf() throws {
         // By hand, positive by positive, negatives ranked below (+1) or tied (+½):
         // 0.9 → 4, 0.8 → 4, 0.5 → 3 + ½, 0.35 → 2; total 13.5 of 4 × 4 pairs = 0.84375.
-        // scikit-learn 1.x roc_auc_score on the same data gives 0.84375.
+        // scikit-learn 1.9.1 roc_auc_score on the same data (run in a venv under /tmp) gives 0.84375.
         #expect(Metrics.rocAUC(scores: scores, labels: labels) == 0.84375)
     }
 
@@ -32,12 +34,12 @@ import Testing
         // AP = ¼·1 + ¼·1 + ¼·¾ + ¼·⅔ = 0.8541666….
         let ap = try #require(Metrics.averagePrecision(scores: scores, labels: labels))
         #expect(abs(ap - (0.25 + 0.25 + 0.25 * 0.75 + 0.25 * 2 / 3)) < 1e-12)
-        // scikit-learn average_precision_score: 0.8541666666666666.
+        // scikit-learn 1.9.1 average_precision_score: 0.8541666666666666.
         #expect(abs(ap - 0.8541666666666666) < 1e-12)
     }
 
     @Test func averagePrecisionTreatsTiesAsOneThresholdLikeScikitLearn() throws {
-        // Reference values from scikit-learn (roc_auc_score, average_precision_score) run in a venv:
+        // Reference values from scikit-learn 1.9.1 (roc_auc_score, average_precision_score), run in a venv:
         // 0.625 and 0.5932539682539683.
         let s: [Double] = [3, 3, 2, 2, 2, 1, 1, 0, 5, 4]
         let y: [UInt8] = [1, 0, 1, 0, 0, 1, 0, 0, 1, 0]
@@ -46,7 +48,7 @@ import Testing
     }
 
     @Test func brierIsTheMeanSquaredError() throws {
-        // scikit-learn brier_score_loss on the worked example: 0.1478125.
+        // scikit-learn 1.9.1 brier_score_loss on the worked example: 0.1478125.
         #expect(try abs(#require(Metrics.brier(scores: scores, labels: labels)) - 0.1478125) < 1e-12)
         #expect(Metrics.brier(scores: [1, 0], labels: [1, 0]) == 0)
         #expect(Metrics.brier(scores: [], labels: []) == nil)
@@ -91,7 +93,8 @@ import Testing
 
     @Test func quantileBinsNeverSplitTies() {
         let s = [Double](repeating: 0.2, count: 6) + [0.3, 0.4, 0.5, 0.6]
-        let bins = Metrics.calibration(scores: s, labels: [UInt8](repeating: 0, count: 10), bins: 5, strategy: .quantile)
+        let bins = Metrics.calibration(
+            scores: s, labels: [UInt8](repeating: 0, count: 10), bins: 5, strategy: .quantile)
         #expect(bins.first?.count == 6)
         #expect(bins.map(\.count).reduce(0, +) == 10)
     }
@@ -108,7 +111,8 @@ import Testing
         let r = Metrics.atCapacity(scores: s, labels: y, perHundredThousand: 250)
         #expect(r.flagged == 3 && r.population == 1_000)
         #expect(r.threshold == 997)
-        #expect(r.confusion == ConfusionCounts(truePositives: 2, falsePositives: 1, trueNegatives: 997, falseNegatives: 0))
+        #expect(
+            r.confusion == ConfusionCounts(truePositives: 2, falsePositives: 1, trueNegatives: 997, falseNegatives: 0))
         #expect(r.precision == 2.0 / 3 && r.recall == 1)
         // Always at least one.
         #expect(Metrics.atCapacity(scores: [0.1, 0.2], labels: [0, 1], perHundredThousand: 1).flagged == 1)
@@ -122,8 +126,9 @@ import Testing
         }
         #expect(picks.allSatisfy { $0.count == 5 && $0.allSatisfy { $0 < 10 } })
         #expect(Set(picks).count > 1)  // different seeds pick different tied rows
-        #expect(Metrics.flaggedAtCapacity(scores: s, perHundredThousand: 5_000, seed: 7)
-            == Metrics.flaggedAtCapacity(scores: s, perHundredThousand: 5_000, seed: 7))
+        #expect(
+            Metrics.flaggedAtCapacity(scores: s, perHundredThousand: 5_000, seed: 7)
+                == Metrics.flaggedAtCapacity(scores: s, perHundredThousand: 5_000, seed: 7))
     }
 
     @Test func evaluateLeavesOutBrierAndCalibrationForARule() {
@@ -137,5 +142,48 @@ import Testing
         #expect(e.rocAUC != nil)
         let p = Metrics.evaluate(name: "m", key: "m", population: "test", scores: scores, labels: labels)
         #expect(p.brier != nil && !p.calibration.isEmpty && p.capacity == nil)
+    }
+}
+
+@Suite struct MetricsPropertyTests {
+    /// Small score/label samples with many ties (scores 0…4).
+    static let sample = Gen.int(in: 0...4).array(of: 1...30)
+
+    @Test func aucEqualsTheBruteForcePairCount() async {
+        await propertyCheck(count: 300, input: Self.sample, Self.sample) { scoreInts, labelInts in
+            let n = min(scoreInts.count, labelInts.count)
+            let s = scoreInts.prefix(n).map(Double.init)
+            let y = labelInts.prefix(n).map { UInt8($0 % 2) }
+            var wins = 0.0
+            var pairs = 0.0
+            for i in 0..<n where y[i] == 1 {
+                for j in 0..<n where y[j] == 0 {
+                    pairs += 1
+                    wins += s[i] > s[j] ? 1 : (s[i] == s[j] ? 0.5 : 0)
+                }
+            }
+            let auc = Metrics.rocAUC(scores: s, labels: y)
+            #expect(auc == (pairs == 0 ? nil : wins / pairs))
+        }
+    }
+
+    @Test func averagePrecisionEqualsTheSumOverPositivesOfPrecisionAtTheirScore() async {
+        // With ties handled by threshold, AP = mean over positives of the precision among rows scoring at least theirs.
+        await propertyCheck(count: 300, input: Self.sample, Self.sample) { scoreInts, labelInts in
+            let n = min(scoreInts.count, labelInts.count)
+            let s = scoreInts.prefix(n).map(Double.init)
+            let y = labelInts.prefix(n).map { UInt8($0 % 2) }
+            let positives = (0..<n).filter { y[$0] == 1 }
+            let expected: Double? =
+                positives.isEmpty
+                ? nil
+                : positives.map { i in
+                    let atLeast = (0..<n).filter { s[$0] >= s[i] }
+                    return Double(atLeast.filter { y[$0] == 1 }.count) / Double(atLeast.count)
+                }.reduce(0, +) / Double(positives.count)
+            let ap = Metrics.averagePrecision(scores: s, labels: y)
+            #expect((ap == nil) == (expected == nil))
+            if let ap, let expected { #expect(abs(ap - expected) < 1e-12) }
+        }
     }
 }

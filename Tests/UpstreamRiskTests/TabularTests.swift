@@ -1,6 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
+
 @testable import UpstreamRisk
 
 @Suite struct TabularCSVTests {
@@ -47,7 +48,9 @@ import Testing
     static let field = Gen<Character?>.element(of: characters).map { $0! }.string(of: 0...6)
 
     @Test func renderedTablesParseBackUnchanged() async throws {
-        await propertyCheck(count: 300, input: Self.field.array(of: 3).array(of: 0...6), Self.field.array(of: 1).array(of: 0...4)) { rows, single in
+        await propertyCheck(
+            count: 300, input: Self.field.array(of: 3).array(of: 0...6), Self.field.array(of: 1).array(of: 0...4)
+        ) { rows, single in
             let header = ["a", "b b", "c,\"c\""]
             let back = try TabularCSV.parse(TabularCSV.render(header: header, rows: rows))
             #expect(back.header == header)
@@ -64,15 +67,17 @@ import Testing
         header: ["age", "borough", "sex", "outcome"],
         rows: [
             ["12", "North", "F", "1"], ["13", "North", "M", "0"], ["NA", "South", "F", "0"], ["15", "", "M", "yes"],
-            ["16", "East", "", "no"], [".", "North", "F", "0"], ["14", "South", "M", "true"], ["12", "South", "F", "0"],
+            ["16", "East", "", "no"], [".", "North", "F", "0"], ["14", "South", "M", "true"],
+            ["12", "South", "F", "0"],
         ])
 
     @Test func numericAndCategoricalColumnsAreEncoded() throws {
         let encoder = try TabularEncoder.fit(table, features: ["age", "borough"], minimumLevelCount: 2)
         // North and South are seen 3 times each (kept); East once (→ other); one missing borough.
-        #expect(encoder.featureNames == [
-            "age", "borough=North", "borough=South", "borough=other", "borough=missing",
-        ])
+        #expect(
+            encoder.featureNames == [
+                "age", "borough=North", "borough=South", "borough=other", "borough=missing",
+            ])
         #expect(encoder.sourceColumns == ["age", "borough", "borough", "borough", "borough"])
         let columns = try encoder.encode(table)
         #expect(columns[0][0] == 12 && columns[0][2].isNaN && columns[0][5].isNaN)
@@ -112,10 +117,11 @@ import Testing
         let table = try TabularCSV.parse(text)
         let (rows, labels, problems) = TabularRisk.usableRows(table, outcome: "outcome", score: nil)
         #expect(rows == [0, 3, 4, 5] && labels == [1, 0, 0, 1])
-        #expect(problems == [
-            RowProblem(line: 3, column: "outcome", kind: .invalidOutcome),
-            RowProblem(line: 4, column: "outcome", kind: .missingOutcome),
-        ])
+        #expect(
+            problems == [
+                RowProblem(line: 3, column: "outcome", kind: .invalidOutcome),
+                RowProblem(line: 4, column: "outcome", kind: .missingOutcome),
+            ])
         #expect(problems[0].description == "line 3, column outcome: outcome is not 0/1, true/false or yes/no")
     }
 }
@@ -158,9 +164,11 @@ import Testing
     }
 
     @Test func auditReadsAScoreColumn() throws {
-        let text = "score,outcome,group\n" + (0..<40).map { i in
-            "\(Double(i) / 40),\(i >= 30 ? 1 : 0),\(i % 2 == 0 ? "a" : "b")"
-        }.joined(separator: "\n") + "\n,1,a\n"
+        let text =
+            "score,outcome,group\n"
+            + (0..<40).map { i in
+                "\(Double(i) / 40),\(i >= 30 ? 1 : 0),\(i % 2 == 0 ? "a" : "b")"
+            }.joined(separator: "\n") + "\n,1,a\n"
         let result = try TabularRisk.audit(
             try TabularCSV.parse(text), score: "score", outcome: "outcome", protected: ["group"], threshold: 0.75)
         #expect(result.problems == [RowProblem(line: 42, column: "score", kind: .missingScore)])
