@@ -5,8 +5,9 @@ import Foundation
 ///
 /// Groups smaller than `minimumGroupSize` are suppressed: their count is shown, everything else (including how many
 /// had the outcome) is withheld and they take no part in the disparities, so no small group can be identified.
-/// An empty group label is reported as `"unknown"`, which is kept as a group of its own: missing recording is itself
-/// something to audit.
+/// An empty group label is reported as `"unknown"`, which is kept as a group of its own (missing recording is itself
+/// something to audit) but not compared in the disparities. A measure is compared only across groups where the count
+/// it is a rate of (flagged people for PPV, outcomes for FNR, non-outcomes for FPR) reaches `minimumRateBase`.
 public enum FairnessAudit {
 
     /// One protected attribute: its name and one group label per row.
@@ -26,9 +27,10 @@ public enum FairnessAudit {
     ///   - bound: a disparity ratio (highest over lowest) above this is flagged.
     ///   - minimumGroupSize: groups with fewer rows are suppressed.
     ///   - probabilities: `false` when the scores are not probabilities (a count rule): calibration is then left out.
+    ///   - minimumRateBase: a group's rate is compared only when the count it is a rate of reaches this.
     public static func audit(
         subject: String, scores: [Double], labels: [UInt8], attributes: [Attribute], threshold: Double?,
-        bound: Double = 1.25, minimumGroupSize: Int = 10, probabilities: Bool = true
+        bound: Double = 1.25, minimumGroupSize: Int = 10, probabilities: Bool = true, minimumRateBase: Int = 1
     ) -> FairnessReport {
         precondition(scores.count == labels.count, "one label per score")
         let audits = attributes.map { attribute -> AttributeAudit in
@@ -47,7 +49,8 @@ public enum FairnessAudit {
             }
             return AttributeAudit(
                 attribute: attribute.name, groups: groups,
-                disparities: disparities(groups, threshold: threshold, bound: bound, probabilities: probabilities))
+                disparities: disparities(groups, threshold: threshold, bound: bound, probabilities: probabilities,
+                                         minimumGroupSize: minimumRateBase))
         }
         return FairnessReport(
             subject: subject, threshold: threshold, bound: bound, minimumGroupSize: minimumGroupSize, attributes: audits
@@ -76,13 +79,15 @@ public enum FairnessAudit {
     }
 
     /// The measures compared across groups, with how to read each from a group's figures.
-    static func measures(threshold: Double?, probabilities: Bool) -> [(String, (GroupFairness) -> Double?)] {
-        var list: [(String, (GroupFairness) -> Double?)] = []
+    /// The measures compared across groups, each with the count it is a rate of: a rate on fewer than the audit's
+    /// minimum group size (a PPV over three flagged people, an FNR over two outcomes) is noise, so it takes no part.
+    static func measures(threshold: Double?, probabilities: Bool) -> [(String, (GroupFairness) -> Double?, (GroupFairness) -> Int)] {
+        var list: [(String, (GroupFairness) -> Double?, (GroupFairness) -> Int)] = []
         if threshold != nil {
-            list.append(("selection_rate", { $0.confusion?.selectionRate }))
-            list.append(("false_positive_rate", { $0.confusion?.falsePositiveRate }))
-            list.append(("false_negative_rate", { $0.confusion?.falseNegativeRate }))
-            list.append(("positive_predictive_value", { $0.confusion?.precision }))
+            list.append(("selection_rate", { $0.confusion?.selectionRate }, { $0.count }))
+            list.append(("false_positive_rate", { $0.confusion?.falsePositiveRate }, { $0.confusion?.negatives ?? 0 }))
+            list.append(("false_negative_rate", { $0.confusion?.falseNegativeRate }, { $0.confusion?.positives ?? 0 }))
+            list.append(("positive_predictive_value", { $0.confusion?.precision }, { $0.confusion?.flagged ?? 0 }))
         }
         if probabilities {
             list.append(
@@ -91,10 +96,11 @@ public enum FairnessAudit {
                     { g in
                         guard let observed = g.observedRate, let mean = g.meanScore, mean > 0 else { return nil }
                         return observed / mean
-                    }
+                    },
+                    { $0.positives }
                 ))
         }
-        list.append(("roc_auc", { $0.rocAUC }))
+        list.append(("roc_auc", { $0.rocAUC }, { min($0.positives, $0.count - $0.positives) }))
         return list
     }
 
@@ -102,10 +108,12 @@ public enum FairnessAudit {
     /// A measure needs at least two such groups. When the lowest is zero and the highest is not, the ratio is
     /// unbounded (`nil`) and flagged; when both are zero the ratio is 1.
     static func disparities(
-        _ groups: [GroupFairness], threshold: Double?, bound: Double, probabilities: Bool
+        _ groups: [GroupFairness], threshold: Double?, bound: Double, probabilities: Bool, minimumGroupSize: Int = 1
     ) -> [Disparity] {
-        measures(threshold: threshold, probabilities: probabilities).compactMap { measure, value in
-            let values = groups.filter { !$0.suppressed }.compactMap { g in value(g).map { (g.group, $0) } }
+        measures(threshold: threshold, probabilities: probabilities).compactMap { measure, value, base in
+            // "unknown" is missing data, not a group: it is shown but not compared.
+            let values = groups.filter { !$0.suppressed && $0.group != unknownGroup && base($0) >= minimumGroupSize }
+                .compactMap { g in value(g).map { (g.group, $0) } }
             guard values.count >= 2,
                 let high = values.max(by: { $0.1 < $1.1 }), let low = values.min(by: { $0.1 < $1.1 })
             else { return nil }

@@ -491,7 +491,7 @@ public enum TabularRisk {
             subject: score, scores: scores, labels: labels,
             attributes: protected.map { (name: $0, groups: groupLabels(table, column: $0, rows: rows)) },
             threshold: threshold ?? evaluation.capacity?.threshold, bound: bound, minimumGroupSize: minimumGroupSize,
-            probabilities: isProbability)
+            probabilities: isProbability, minimumRateBase: minimumGroupSize)
         return AuditResult(evaluation: evaluation, fairness: fairness, problems: problems)
     }
 

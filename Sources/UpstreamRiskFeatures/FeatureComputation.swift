@@ -52,7 +52,10 @@ extension CohortBuilder {
                     if group == .violence || group == .robbery { add("police_violence_suspect_ever", e) }
                     if group == .weapons || flags.contains(.knife) || flags.contains(.firearm) { add("police_weapon_suspect_ever", e) }
                     if group == .drugs { add("police_drugs_suspect_ever", e) }
-                    if let ref = crimeOf[e.source + "/" + e.recordID] { crimeRefs.insert(ref) }
+                    if let ref = crimeOf[e.source + "/" + e.recordID] {
+                        crimeRefs.insert(ref)
+                        if evidence, (suspectsOf[ref]?.count ?? 0) > 1 { facts[col("co_offenders_ever")].append(Evidence(date: e.date, text: "a crime with co-suspects")) }
+                    }
                 }
                 if flags.contains(.gang) { values[col("police_gang_flag")] = 1; if evidence { facts[col("police_gang_flag")].append(Evidence(date: e.date, text: e.summary)) } }
             case .incident:

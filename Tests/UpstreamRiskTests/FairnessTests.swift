@@ -87,6 +87,17 @@ import Testing
         #expect(report.flags.contains { $0.contains("unbounded") })
     }
 
+    @Test func ratesOnTooFewPeopleAndUnknownGroupsAreNotCompared() throws {
+        // PPV of A is over 4 flagged, of B over 4; FNR over 5 and 3 outcomes. With a base of 4, B's FNR drops out.
+        let report = FairnessAudit.audit(
+            subject: "t", scores: data.map(\.1), labels: data.map(\.2), attributes: [(name: "group", groups: data.map(\.0))],
+            threshold: 0.5, minimumGroupSize: 2, minimumRateBase: 4)
+        let d = Dictionary(uniqueKeysWithValues: try #require(report.attributes.first).disparities.map { ($0.measure, $0) })
+        #expect(d["positive_predictive_value"] != nil)
+        #expect(d["false_negative_rate"] == nil)
+        #expect(d.values.allSatisfy { $0.highestGroup != "unknown" && $0.lowestGroup != "unknown" })
+    }
+
     @Test func thresholdFreeAuditHasNoConfusion() throws {
         let report = audit(threshold: nil)
         #expect(report.threshold == nil)

@@ -1,0 +1,257 @@
+import Foundation
+import UpstreamChronology
+import UpstreamModel
+import UpstreamRisk
+
+/// How a risk model is trained and judged: which dates, how many people services can see, the learners' settings.
+public struct RiskTrainingConfig: Codable, Sendable, Hashable {
+    public var cohort: CohortConfig
+    /// As-of dates whose rows train the models (each date's outcome window must end before the first test date).
+    public var trainDates: [CivilDate]
+    /// Later as-of dates whose rows judge them.
+    public var testDates: [CivilDate]
+    /// Services' capacity: how many young people per 100,000 scored can be offered support.
+    public var capacityPerHundredThousand: Double
+    public var trees: GBTParameters
+    public var logisticL2: Double
+    /// A disparity ratio above this is flagged in the fairness audit.
+    public var fairnessBound: Double
+    /// Groups smaller than this are suppressed in the audit.
+    public var minimumGroupSize: Int
+    /// Share of training people (not rows) held out to calibrate the probabilities and stop the trees early.
+    public var calibrationShare: Double
+    public var seed: UInt64
+
+    public init(
+        cohort: CohortConfig = .init(), trainDates: [CivilDate], testDates: [CivilDate], capacityPerHundredThousand: Double = 100,
+        trees: GBTParameters = .init(), logisticL2: Double = 1.0, fairnessBound: Double = 1.25, minimumGroupSize: Int = 10,
+        calibrationShare: Double = 0.25, seed: UInt64 = 1
+    ) {
+        self.cohort = cohort; self.trainDates = trainDates; self.testDates = testDates
+        self.capacityPerHundredThousand = capacityPerHundredThousand; self.trees = trees; self.logisticL2 = logisticL2
+        self.fairnessBound = fairnessBound; self.minimumGroupSize = minimumGroupSize; self.calibrationShare = calibrationShare
+        self.seed = seed
+    }
+
+    /// Half-yearly as-of dates across the data, the last third for testing and, for training, only the earlier
+    /// dates whose whole outcome window closes before the first test date (so no training label comes from the
+    /// test period). The first date leaves `history` years of records behind it.
+    public static func schedule(dataStart: CivilDate, dataEnd: CivilDate, horizonMonths: Int, history: Int = 5, everyMonths: Int = 6) -> (train: [CivilDate], test: [CivilDate]) {
+        let first = CivilDate(year: dataStart.year + history, month: 1, day: 1)!
+        let last = dataEnd.adding(months: -horizonMonths)
+        var dates: [CivilDate] = []
+        var d = first
+        while d <= last { dates.append(d); d = d.adding(months: everyMonths) }
+        guard dates.count >= 3 else { return ([], []) }
+        let testCount = max(1, dates.count / 3)
+        let test = Array(dates.suffix(testCount))
+        let train = dates.filter { $0.adding(months: horizonMonths) <= test[0] }
+        return (train, test)
+    }
+}
+
+/// A trained risk model with everything needed to trace a score back to it: its settings, data period,
+/// the fitted learners and calibrators, and the report of how it did on later, held-out dates.
+public struct TrainedRiskModel: Codable, Sendable {
+    public var id: String
+    public var created: String
+    public var config: RiskTrainingConfig
+    public var featureNames: [String]
+    public var trees: GBTModel
+    public var logistic: LogisticModel
+    public var treesCalibrator: Calibrator
+    public var logisticCalibrator: Calibrator
+    public var trainingRows: Int
+    public var trainingPositives: Int
+    public var report: RiskReport
+
+    /// Calibrated probabilities of the trees for a cohort (the calibrators read log-odds).
+    public func scores(_ data: Dataset) -> [Double] { treesCalibrator.apply(trees.margins(data)) }
+}
+
+/// Progress of a long training run, for the terminal.
+public typealias RiskProgress = @Sendable (String) -> Void
+
+/// Trains the three models side by side on cohorts of linked persons and reports on them. Pure: the CLI gives
+/// it the cohort builders and writes out what it returns.
+public enum RiskTraining {
+    /// Deterministic hash of a person id in [0, 1), to split people (never rows) between fitting and calibration.
+    static func unit(_ s: String, seed: UInt64) -> Double {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
+        return Double(h >> 11) / Double(1 << 53)
+    }
+
+    public static func cohorts(_ builder: CohortBuilder, dates: [CivilDate], progress: RiskProgress?) -> [Cohort] {
+        dates.map { d in
+            let c = builder.cohort(asOf: d)
+            progress?("as of \(d.iso): \(c.rows.count) young people, \(c.rows.filter { $0.outcome == 1 }.count) went on to serious violence")
+            return c
+        }
+    }
+
+    /// Trains, calibrates and evaluates. `truth` (a synthetic city's true persons) adds the same evaluation on them.
+    public static func train(
+        builder: CohortBuilder, truth: CohortBuilder? = nil, config: RiskTrainingConfig, created: String,
+        pseudonym: (String) -> String, progress: RiskProgress? = nil
+    ) throws -> TrainedRiskModel {
+        guard !config.trainDates.isEmpty, !config.testDates.isEmpty else {
+            throw RiskTrainingError("no as-of dates to train or test on: the records must span at least \(config.cohort.horizonMonths / 12 + 6) years")
+        }
+        if let lastTrain = config.trainDates.max(), let firstTest = config.testDates.min(),
+           lastTrain.adding(months: config.cohort.horizonMonths) > firstTest {
+            throw RiskTrainingError("training date \(lastTrain.iso) has an outcome window reaching past the first test date \(firstTest.iso)")
+        }
+        let trainRows = cohorts(builder, dates: config.trainDates, progress: progress).flatMap(\.rows)
+        let testCohorts = cohorts(builder, dates: config.testDates, progress: progress)
+        let testRows = testCohorts.flatMap(\.rows)
+        let trainPositives = trainRows.filter { $0.outcome == 1 }.count
+        guard trainPositives >= 5 else {
+            throw RiskTrainingError("only \(trainPositives) training rows went on to serious violence: too few to learn from (use a larger city or more dates)")
+        }
+        guard !testRows.isEmpty else { throw RiskTrainingError("no young people at the test dates") }
+
+        // Split people, not rows, between fitting and calibration.
+        let isCalibration = trainRows.map { unit($0.personID, seed: config.seed) < config.calibrationShare }
+        let fitRows = zip(trainRows, isCalibration).filter { !$0.1 }.map(\.0)
+        let calRows = zip(trainRows, isCalibration).filter { $0.1 }.map(\.0)
+        let fit = CohortBuilder.dataset(fitRows), cal = CohortBuilder.dataset(calRows), test = CohortBuilder.dataset(testRows)
+        progress?("training gradient-boosted trees on \(fitRows.count) rows (\(fitRows.filter { $0.outcome == 1 }.count) positive)…")
+        let trees = try GradientBoostedTrees.train(fit, parameters: config.trees, validation: cal)
+        progress?("trees: \(trees.iterationsUsed) iterations; training logistic regression…")
+        let logistic = try LogisticRegression.train(fit, l2: config.logisticL2)
+        let calPositives = cal.labels.filter { $0 == 1 }.count
+        // Isotonic needs many positives; with few, Platt's two parameters are steadier.
+        func calibrator(_ scores: [Double]) -> Calibrator {
+            calPositives >= 200 ? Calibrator.fitIsotonic(scores: scores, labels: cal.labels) : Calibrator.fitPlatt(scores: scores, labels: cal.labels)
+        }
+        let treesCal = calibrator(trees.margins(cal))
+        let logisticCal = calibrator(logistic.margins(cal))
+
+        func evaluate(_ rows: [CohortRow], _ data: Dataset, population: String) -> (models: [ModelEvaluation], trees: [Double]) {
+            let t = treesCal.apply(trees.margins(data))
+            let l = logisticCal.apply(logistic.margins(data))
+            let aces = rows.map { Double($0.aceCount) }
+            let c = config.capacityPerHundredThousand
+            return ([
+                Metrics.evaluate(name: "Gradient-boosted trees", key: "gbt", population: population, scores: t, labels: data.labels,
+                                 capacityPerHundredThousand: c, probabilities: true),
+                Metrics.evaluate(name: "Logistic regression", key: "logistic", population: population, scores: l, labels: data.labels,
+                                 capacityPerHundredThousand: c, probabilities: true),
+                Metrics.evaluate(name: "ACE count (practice today)", key: "ace_count", population: population, scores: aces,
+                                 labels: data.labels, capacityPerHundredThousand: c, probabilities: false),
+            ], t)
+        }
+        let period = "as of " + config.testDates.map(\.iso).joined(separator: ", ")
+        let (models, testScores) = evaluate(testRows, test, population: "linked persons, \(period)")
+        var truePersonModels: [ModelEvaluation] = []
+        if let truth {
+            progress?("evaluating on the city's true persons…")
+            let rows = cohorts(truth, dates: config.testDates, progress: nil).flatMap(\.rows)
+            if !rows.isEmpty { truePersonModels = evaluate(rows, CohortBuilder.dataset(rows), population: "true persons, \(period)").models }
+        }
+
+        // Fairness of the trees at capacity.
+        let capacity = Metrics.atCapacity(scores: testScores, labels: test.labels, perHundredThousand: config.capacityPerHundredThousand, seed: config.seed)
+        let fairness = FairnessAudit.audit(
+            subject: "Gradient-boosted trees, top \(format(config.capacityPerHundredThousand)) per 100,000 (\(period))",
+            scores: testScores, labels: test.labels,
+            attributes: [
+                (name: "sex", groups: testRows.map { $0.sex?.rawValue ?? "unknown" }),
+                (name: "ethnicity", groups: testRows.map { $0.ethnicity.flatMap { Ethnicity(rawValue: $0)?.title } ?? "unknown" }),
+                (name: "deprivation quintile", groups: testRows.map(\.deprivationQuintile)),
+            ],
+            threshold: capacity.threshold, bound: config.fairnessBound, minimumGroupSize: config.minimumGroupSize,
+            minimumRateBase: config.minimumGroupSize)
+
+        // Lead time: the first test date at which each young person who went on to serious violence was flagged.
+        var firstFlag: [String: (CivilDate, Int)] = [:]
+        var outcomeDate: [String: CivilDate] = [:]
+        var offset = 0
+        for cohort in testCohorts {
+            let n = cohort.rows.count
+            let scores = Array(testScores[offset..<(offset + n)])
+            offset += n
+            guard n > 0 else { continue }
+            let flagged = Set(Metrics.flaggedAtCapacity(scores: scores, perHundredThousand: config.capacityPerHundredThousand, seed: config.seed))
+            for (i, row) in cohort.rows.enumerated() {
+                if let d = row.outcomeDate, outcomeDate[row.personID] == nil { outcomeDate[row.personID] = d }
+                if flagged.contains(i), firstFlag[row.personID] == nil { firstFlag[row.personID] = (cohort.asOf, row.age) }
+            }
+        }
+        var months: [Int] = [], ages: [Int] = []
+        for (person, d) in outcomeDate.sorted(by: { $0.key < $1.key }) {
+            guard let (flag, age) = firstFlag[person], flag < d else { continue }
+            months.append(Int((Double(d.dayNumber - flag.dayNumber) / 30.44).rounded(.down)))
+            ages.append(age)
+        }
+        let leadTime = LeadTimeSummary(outcomes: outcomeDate.count, flaggedBefore: months.count, monthsBefore: months, agesAtFirstFlag: ages)
+
+        // The young people flagged at the latest test date, with their reasons.
+        let latest = testCohorts.last!
+        let latestData = CohortBuilder.dataset(latest.rows)
+        let latestScores = treesCal.apply(trees.margins(latestData))
+        let known = builder.builder(asOf: latest.asOf)
+        var flagged: [FlaggedPerson] = []
+        for (rank, i) in Metrics.flaggedAtCapacity(scores: latestScores, perHundredThousand: config.capacityPerHundredThousand, seed: config.seed).enumerated() {
+            let row = latest.rows[i]
+            guard let c = known.chronology(for: row.personID, pseudonym: "") else { continue }
+            let (_, perFeature) = trees.contributions(row: row.features)
+            let (up, down) = builder.reasons(chronology: c, asOf: latest.asOf, contributions: perFeature)
+            flagged.append(FlaggedPerson(key: pseudonym(row.personID), rank: rank + 1, score: latestScores[i], age: row.age, reasons: up, lowering: down))
+        }
+
+        let id = "risk-" + created.filter(\.isNumber).prefix(14) + "-" + String(format: "%08x", UInt32(truncatingIfNeeded: Int(unit(created + String(trainRows.count), seed: config.seed) * 4e9)))
+        let card = modelCard(id: id, created: created, config: config, trainRows: trainRows.count, trainPositives: trainPositives,
+                             testRows: testRows.count, models: models)
+        let report = RiskReport(title: "Risk of serious violence: model report", card: card, models: models,
+                                truePersonModels: truePersonModels, fairness: fairness, leadTime: leadTime, flagged: flagged)
+        return TrainedRiskModel(id: id, created: created, config: config, featureNames: RiskFeatures.names, trees: trees,
+                                logistic: logistic, treesCalibrator: treesCal, logisticCalibrator: logisticCal,
+                                trainingRows: trainRows.count, trainingPositives: trainPositives, report: report)
+    }
+
+    /// Every row, highest score first, ties in the seeded random order `Metrics.flaggedAtCapacity` uses.
+    public static func ranking(_ scores: [Double], seed: UInt64) -> [Int] {
+        Metrics.flaggedAtCapacity(scores: scores, perHundredThousand: 100_000, seed: seed)
+    }
+
+    public static func format(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+
+    static func modelCard(id: String, created: String, config: RiskTrainingConfig, trainRows: Int, trainPositives: Int,
+                          testRows: Int, models: [ModelEvaluation]) -> ModelCard {
+        let h = config.cohort.horizonMonths
+        return ModelCard(
+            modelID: id, created: created,
+            data: "Linked records of every agency in the store (police, schools, emergency departments, children's social care, youth justice, probation, prisons, substance misuse and mental health services). \(trainRows) training rows (\(trainPositives) went on to serious violence); \(testRows) test rows.",
+            period: "Trained as of " + config.trainDates.map(\.iso).joined(separator: ", ") + "; tested as of " + config.testDates.map(\.iso).joined(separator: ", "),
+            outcome: "A first serious violence offence as suspect or offender within \(h) months of the as-of date: homicide (code 1), attempted murder (2), wounding with intent or endangering life (5D, 5E), or assault with injury or robbery with a knife or firearm (8N, 8P, 34A, 34B flagged KNIFE or FIREARM). Young people who had already committed serious violence before the date are not scored.",
+            intendedUse: "To help early-help and safeguarding practitioners decide whom to offer support first, aged \(config.cohort.minimumAge) to \(config.cohort.maximumAge), with a practitioner reviewing every flag against the full chronology.",
+            notFor: [
+                "Any automatic decision: no referral, sanction, record or service change is triggered by a score.",
+                "Criminal justice decisions (charging, bail, sentencing) or police intelligence targeting.",
+                "Judging an individual's character: a score says what the records show, not who a child is.",
+            ],
+            limits: [
+                "It only sees what agencies recorded: children who are over-policed or over-referred look riskier, and those no agency saw look safe.",
+                "Linkage errors move records between people; the report shows the same figures on the city's true persons where known.",
+                "Serious violence is rare: precision at capacity is modest, and most flagged young people would not go on to it.",
+                "Trained on a synthetic city: its figures show the method, not the risk in any real place.",
+            ],
+            features: RiskFeatures.all.map { "\($0.name): \($0.title)" },
+            safeguards: [
+                "Sex and ethnicity are never features; they are audited, with deprivation quintile, at capacity.",
+                "Every score comes with the factors that raised and lowered it, in plain words with dates.",
+                "Flagged young people go to a review queue where a practitioner records a decision and its reason.",
+                "People are pseudonymised; identifying one needs a reason and is audited.",
+                "Groups smaller than \(config.minimumGroupSize) are suppressed in the audit.",
+            ])
+    }
+}
+
+/// A training run that cannot go ahead, with what to change.
+public struct RiskTrainingError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

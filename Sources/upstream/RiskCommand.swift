@@ -1,0 +1,269 @@
+import ArgumentParser
+import Foundation
+import UpstreamChronology
+import UpstreamModel
+import UpstreamReports
+import UpstreamRisk
+import UpstreamRiskFeatures
+
+extension Upstream {
+    /// `upstream risk`: the risk model of serious violence, its report, its review queue, and audits of other tools.
+    struct Risk: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train, evaluate and audit the risk model; score young people; work through the review queue.",
+            discussion: """
+            Scores are offers of support for a practitioner to review, never decisions: flagged young people go to \
+            a review queue (upstream risk review) where a person records what was decided and why. See docs/risk-model.md.
+            """,
+            subcommands: [Train.self, Score.self, Evaluate.self, ReviewQueueCommand.self, AuditCommand.self]
+        )
+    }
+}
+
+extension Upstream.Risk {
+    /// `upstream risk train`: on the linked persons of a store, or on any CSV cohort.
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train and evaluate the risk models (trees, logistic regression, ACE-count rule) side by side.",
+            discussion: """
+            On a store: features of every young person as of half-yearly dates, from the records before each date; \
+            outcome: a first serious violence offence within --horizon months. Trains on the earlier dates, tests on \
+            the later ones, saves STORE.risk/model.json and writes STORE.risk/report.html.
+            On a CSV (--csv FILE --outcome COLUMN): any cohort an analyst brings, figures from cross-validation.
+            """
+        )
+
+        @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
+        @Option(help: "Linked persons: source,record_id,person_id (default: STORE.linkage/persons.csv).") var persons: String?
+        @Option(help: "Postcode lookup with postcode,imd_decile columns (a synthetic city's reference/postcodes.csv).") var postcodes: String?
+        @Option(help: "A synthetic city's truth/records.csv: also evaluate on the true persons, to show what linkage errors cost.") var truth: String?
+        @Option(parsing: .upToNextOption, help: "As-of dates to train on (YYYY-MM-DD; default: half-yearly, see --help).") var trainDates: [CivilDate] = []
+        @Option(parsing: .upToNextOption, help: "Later as-of dates to test on (YYYY-MM-DD).") var testDates: [CivilDate] = []
+        @Option(help: "Outcome window in months.") var horizon: Int = 24
+        @Option(help: "Youngest age scored.") var minAge: Int = 8
+        @Option(help: "Oldest age scored.") var maxAge: Int = 17
+        @Option(help: "Capacity: young people flagged per 100,000 scored.") var capacity: Double = 100
+        @Option(help: "Flag a fairness disparity ratio above this.") var bound: Double = 1.25
+        @Option(help: "Suppress audit groups smaller than this.") var minGroup: Int = 10
+        @Option(help: "Trees: most boosting iterations.") var iterations: Int = 200
+        @Option(help: "Trees: maximum depth.") var depth: Int = 4
+        @Option(help: "Random seed.") var seed: UInt64 = 1
+        @Flag(help: "Print the report's figures as JSON.") var json = false
+
+        @OptionGroup var csvOptions: CSVCohortOptions
+
+        func validate() throws {
+            if horizon < 1 || horizon > 120 { throw ValidationError("--horizon \(horizon) must be between 1 and 120 months") }
+            if minAge < 0 || maxAge < minAge || maxAge > 25 { throw ValidationError("--min-age \(minAge) and --max-age \(maxAge) must satisfy 0 ≤ min ≤ max ≤ 25") }
+            if capacity <= 0 || capacity > 100_000 { throw ValidationError("--capacity \(capacity) must be between 0 and 100,000 per 100,000") }
+            if bound < 1 { throw ValidationError("--bound \(bound) must be at least 1") }
+            if csvOptions.csv == nil && csvOptions.outcome != nil { throw ValidationError("--outcome is only used with --csv") }
+            if csvOptions.csv != nil && csvOptions.outcome == nil { throw ValidationError("--csv needs --outcome COLUMN: the 0/1 column to predict") }
+        }
+
+        var trees: GBTParameters {
+            var p = GBTParameters()
+            p.maxIterations = iterations
+            p.maxDepth = depth
+            p.seed = seed
+            return p
+        }
+
+        func run() throws {
+            if csvOptions.csv != nil {
+                let report = try CSVCohortTraining(options: csvOptions, trees: trees, capacity: capacity, bound: bound,
+                                                   minimumGroupSize: minGroup, seed: seed, json: json).run()
+                _ = report
+                return
+            }
+            let started = Date()
+            let records = try RiskInputs.linked(store: store, persons: persons)
+            guard let (first, last) = RiskInputs.period(records) else { throw CLIError("the store has no linked records with dates: run upstream link first") }
+            let cohortConfig = CohortConfig(minimumAge: minAge, maximumAge: maxAge, horizonMonths: horizon)
+            var train = trainDates, test = testDates
+            if train.isEmpty || test.isEmpty {
+                let s = RiskTrainingConfig.schedule(dataStart: first, dataEnd: last, horizonMonths: horizon)
+                if train.isEmpty { train = s.train }
+                if test.isEmpty { test = s.test }
+            }
+            let config = RiskTrainingConfig(
+                cohort: cohortConfig, trainDates: train.sorted(), testDates: test.sorted(), capacityPerHundredThousand: capacity,
+                trees: trees, fairnessBound: bound, minimumGroupSize: minGroup, seed: seed)
+            let deciles = try RiskInputs.deprivation(postcodes)
+            let builder = CohortBuilder(records: records, postcodeDeprivation: deciles, config: cohortConfig)
+            let truthBuilder = try truth.map { CohortBuilder(records: try RiskInputs.truth(records, truthFile: $0), postcodeDeprivation: deciles, config: cohortConfig) }
+            let pseudonyms = try Pseudonyms.forStore(store)
+            Terminal.error("risk: \(records.count) linked records, \(first.iso) to \(last.iso)\n")
+            let model = try RiskTraining.train(
+                builder: builder, truth: truthBuilder, config: config, created: ISO8601DateFormatter().string(from: Date()),
+                pseudonym: { pseudonyms.pseudonym($0) }, progress: { Terminal.error("risk: \($0)\n") })
+            let state = RiskState.forStore(store)
+            try state.ensure()
+            try JSONFiles.write(model, to: state.modelPath)
+            try JSONFiles.write(model.report, to: state.reportJSONPath)
+            try RiskReportPage.html(model.report).write(toFile: state.reportHTMLPath, atomically: true, encoding: .utf8)
+            let seconds = Date().timeIntervalSince(started)
+            if json {
+                try JSONFiles.print(model.report)
+            } else {
+                print(RiskReportText.render(model.report), terminator: "")
+                print("Model \(model.id) saved to \(state.modelPath); report: \(state.reportHTMLPath) (\(String(format: "%.0f", seconds)) s)")
+            }
+        }
+    }
+
+    /// `upstream risk score --as-of DATE`: flag the young people within capacity and queue them for review.
+    struct Score: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Score every young person as of a date; queue those within capacity for a practitioner's review.",
+            discussion: "Prints the flagged young people (pseudonymised) with the factors that raised and lowered each score."
+        )
+        @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
+        @Option(help: "Linked persons (default: STORE.linkage/persons.csv).") var persons: String?
+        @Option(help: "Postcode lookup with postcode,imd_decile columns.") var postcodes: String?
+        @Option(help: "Score as of this date (YYYY-MM-DD): only records before it are used.") var asOf: CivilDate
+        @Option(help: "Capacity per 100,000 scored (default: the model's).") var capacity: Double?
+        @Option(help: "Also write every young person's score to this CSV (pseudonym, score, rank).") var scores: String?
+        @Option(help: "Who is running it (recorded in the audit log).") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
+        @Flag(help: "Print the flagged young people as JSON.") var json = false
+
+        func run() throws {
+            let state = RiskState.forStore(store)
+            let model = try state.model()
+            let records = try RiskInputs.linked(store: store, persons: persons)
+            let builder = CohortBuilder(records: records, postcodeDeprivation: try RiskInputs.deprivation(postcodes), config: model.config.cohort)
+            let cohort = builder.cohort(asOf: asOf)
+            guard !cohort.rows.isEmpty else { throw CLIError("no young people aged \(model.config.cohort.minimumAge)-\(model.config.cohort.maximumAge) with records before \(asOf.iso)") }
+            let data = CohortBuilder.dataset(cohort.rows)
+            let probabilities = model.scores(data)
+            let c = capacity ?? model.config.capacityPerHundredThousand
+            let k = Metrics.capacityCount(population: cohort.rows.count, perHundredThousand: c)
+            let order = RiskTraining.ranking(probabilities, seed: model.config.seed)
+            let pseudonyms = try Pseudonyms.forStore(store)
+            let known = builder.builder(asOf: asOf)
+            let now = ISO8601DateFormatter().string(from: Date())
+            var flagged: [ReviewQueue.Item] = []
+            for (rank, i) in order.prefix(k).enumerated() {
+                let row = cohort.rows[i]
+                guard let chronology = known.chronology(for: row.personID, pseudonym: "") else { continue }
+                let (_, perFeature) = model.trees.contributions(row: row.features)
+                let (up, down) = builder.reasons(chronology: chronology, asOf: asOf, contributions: perFeature)
+                flagged.append(.init(pseudonym: pseudonyms.pseudonym(row.personID), modelID: model.id, asOf: asOf.iso, rank: rank + 1,
+                                     score: probabilities[i], age: row.age, reasons: up, lowering: down, added: now))
+            }
+            if let scores {
+                var csv = "pseudonym,as_of,score,rank,flagged\n"
+                for (rank, i) in order.enumerated() {
+                    csv += "\(pseudonyms.pseudonym(cohort.rows[i].personID)),\(asOf.iso),\(probabilities[i]),\(rank + 1),\(rank < k ? 1 : 0)\n"
+                }
+                try csv.write(toFile: scores, atomically: true, encoding: .utf8)
+            }
+            var queue = try state.queue()
+            let added = queue.add(flagged)
+            try state.save(queue: queue)
+            try AuditLog.forStore(store).append(user: user, action: "risk-score", person: "\(cohort.rows.count) young people",
+                                                reason: "model \(model.id) as of \(asOf.iso); \(flagged.count) flagged, \(added) new in the review queue",
+                                                at: Int64(Date().timeIntervalSince1970))
+            if json {
+                struct Out: Encodable {
+                    var modelID: String, asOf: String, scored: Int, capacityPerHundredThousand: Double, flagged: [ReviewQueue.Item]
+                    var excluded: [String: Int], addedToQueue: Int
+                }
+                try JSONFiles.print(Out(modelID: model.id, asOf: asOf.iso, scored: cohort.rows.count, capacityPerHundredThousand: c,
+                                        flagged: flagged, excluded: cohort.excluded, addedToQueue: added))
+                return
+            }
+            print("Scored \(cohort.rows.count) young people as of \(asOf.iso) with model \(model.id); \(flagged.count) within capacity (\(RiskTraining.format(c)) per 100,000).")
+            for (reason, n) in cohort.excluded.sorted(by: { $0.key < $1.key }) { print("  not scored: \(n) (\(reason))") }
+            print("These are offers of support for a practitioner to review, not decisions. \(added) added to the review queue (upstream risk review).\n")
+            for item in flagged { print(ReviewText.render(item)) }
+        }
+    }
+
+    /// `upstream risk evaluate`: the saved model's report, as text, JSON or HTML.
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the trained model's report: discrimination, calibration, capacity, lead time, fairness, model card."
+        )
+        @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
+        @Option(help: "Write the HTML report to this file (default: STORE.risk/report.html).") var out: String?
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func run() throws {
+            let state = RiskState.forStore(store)
+            let model = try state.model()
+            let path = out ?? state.reportHTMLPath
+            try RiskReportPage.html(model.report).write(toFile: path, atomically: true, encoding: .utf8)
+            if json { try JSONFiles.print(model.report); return }
+            print(RiskReportText.render(model.report), terminator: "")
+            print("Model \(model.id), trained \(model.created). HTML report: \(path)")
+        }
+    }
+
+    /// `upstream risk review`: the practitioners' queue.
+    struct ReviewQueueCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "review",
+            abstract: "List the flagged young people waiting for review, or record a practitioner's decision and its reason.",
+            discussion: """
+            upstream risk review                       list pending flags with their reasons
+            upstream risk review --decide YP-… --decision offer-support --reason "…"
+            Decisions: \(ReviewQueue.Decision.allCases.map(\.rawValue).joined(separator: ", ")). Every listing and decision is audited.
+            """
+        )
+        @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
+        @Option(help: "Record a decision for this pseudonym (its latest pending flag).") var decide: String?
+        @Option(help: "The decision.") var decision: ReviewQueue.Decision?
+        @Option(help: "Why (required with --decide).") var reason: String?
+        @Option(help: "Who decides (default: the login name).") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
+        @Flag(help: "List decided flags too.") var all = false
+        @Flag(help: "Print as JSON.") var json = false
+
+        func validate() throws {
+            if decide != nil {
+                if decision == nil { throw ValidationError("--decide needs --decision (\(ReviewQueue.Decision.allCases.map(\.rawValue).joined(separator: ", ")))") }
+                if (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--decide needs --reason \"…\": say why (it is recorded)") }
+            } else if decision != nil || reason != nil {
+                throw ValidationError("--decision and --reason are only used with --decide PSEUDONYM")
+            }
+        }
+
+        func run() throws {
+            let state = RiskState.forStore(store)
+            var queue = try state.queue()
+            let now = Int64(Date().timeIntervalSince1970)
+            if let who = decide?.uppercased() {
+                guard let i = queue.items.lastIndex(where: { $0.pseudonym == who && $0.decision == nil }) else {
+                    throw CLIError("no pending flag for \(who) in \(state.queuePath)")
+                }
+                queue.items[i].decision = decision
+                queue.items[i].decisionReason = reason
+                queue.items[i].decidedBy = user
+                queue.items[i].decidedAt = ISO8601DateFormatter().string(from: Date())
+                try AuditLog.forStore(store).append(user: user, action: "risk-review-\(decision!.rawValue)", person: who, reason: reason!, at: now)
+                try state.save(queue: queue)
+                if json { try JSONFiles.print(queue.items[i]) } else { print("\(who): \(decision!.rawValue) recorded (\(queue.pending.count) still pending)") }
+                return
+            }
+            let shown = all ? queue.items : queue.pending
+            try AuditLog.forStore(store).append(user: user, action: "risk-review-list", person: "\(shown.count) young people",
+                                                reason: all ? "all flags" : "pending flags", at: now)
+            if json { try JSONFiles.print(shown); return }
+            if shown.isEmpty { print(queue.items.isEmpty ? "The review queue is empty: run upstream risk score --as-of DATE." : "Nothing pending: every flag has a decision."); return }
+            print("\(queue.pending.count) pending of \(queue.items.count) flags. Offers of support to review, not decisions.\n")
+            for item in shown { print(ReviewText.render(item)) }
+        }
+    }
+}
+
+/// A flagged young person in a few lines for the terminal.
+enum ReviewText {
+    static func render(_ item: ReviewQueue.Item) -> String {
+        var s = "#\(item.rank) \(item.pseudonym)" + (item.age.map { ", aged \($0)" } ?? "")
+            + String(format: ", %.1f%% chance within the horizon", item.score * 100) + " (model \(item.modelID), as of \(item.asOf))"
+        if let d = item.decision { s += "\n   decided: \(d.rawValue) by \(item.decidedBy ?? "?"): \(item.decisionReason ?? "")" }
+        for r in item.reasons.prefix(4) { s += "\n   + " + r.text }
+        for r in item.lowering.prefix(2) { s += "\n   - " + r.text }
+        return s + "\n"
+    }
+}

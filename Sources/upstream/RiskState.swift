@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import UpstreamChronology
+import UpstreamModel
+import UpstreamRisk
+import UpstreamRiskFeatures
+import UpstreamStoreSQLite
+
+/// Where the risk model keeps what must outlive a command, beside the store (`upstream.db.risk/`):
+/// the trained model with its config and figures, its report, and the practitioners' review queue.
+struct RiskState {
+    var directory: String
+    var modelPath: String { directory + "/model.json" }
+    var reportHTMLPath: String { directory + "/report.html" }
+    var reportJSONPath: String { directory + "/report.json" }
+    var queuePath: String { directory + "/review.json" }
+
+    static func forStore(_ store: String) -> RiskState { RiskState(directory: store + ".risk") }
+
+    func ensure() throws {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw CLIError("cannot create the risk model folder \(directory): \(error)")
+        }
+    }
+
+    func model() throws -> TrainedRiskModel {
+        guard FileManager.default.fileExists(atPath: modelPath) else {
+            throw CLIError("no trained risk model at \(modelPath): train one first with upstream risk train --store STORE")
+        }
+        return try JSONFiles.read(TrainedRiskModel.self, from: modelPath)
+    }
+
+    func queue() throws -> ReviewQueue {
+        guard FileManager.default.fileExists(atPath: queuePath) else { return ReviewQueue() }
+        return try JSONFiles.read(ReviewQueue.self, from: queuePath)
+    }
+
+    func save(queue: ReviewQueue) throws { try ensure(); try JSONFiles.write(queue, to: queuePath) }
+}
+
+/// JSON files written atomically (a crash never leaves half a file), sorted keys for stable diffs.
+enum JSONFiles {
+    static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+        do { return try JSONDecoder().decode(T.self, from: data) } catch { throw CLIError("\(path) is not a valid \(T.self): \(error)") }
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return try encoder.encode(value)
+    }
+
+    static func write<T: Encodable>(_ value: T, to path: String) throws {
+        try encode(value).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    static func print<T: Encodable>(_ value: T) throws {
+        Swift.print(String(decoding: try encode(value), as: UTF8.self))
+    }
+}
+
+/// The practitioners' list of flagged young people: each waits for a person to record a decision and its reason.
+/// Nothing is triggered by a score; the queue only records what people decided.
+struct ReviewQueue: Codable {
+    var items: [Item] = []
+
+    struct Item: Codable, Equatable {
+        var pseudonym: String
+        var modelID: String
+        var asOf: String
+        var rank: Int
+        var score: Double
+        var age: Int?
+        var reasons: [Reason]
+        var lowering: [Reason]
+        var added: String
+        var decision: Decision?
+        var decisionReason: String?
+        var decidedBy: String?
+        var decidedAt: String?
+    }
+
+    /// What a practitioner can decide about a flag.
+    enum Decision: String, Codable, CaseIterable, ExpressibleByArgument {
+        case offerSupport = "offer-support"
+        case alreadySupported = "already-supported"
+        case referForAssessment = "refer-for-assessment"
+        case noFurtherAction = "no-further-action"
+    }
+
+    /// Adds flags not already queued for the same person, model and date; returns how many were new.
+    mutating func add(_ new: [Item]) -> Int {
+        var count = 0
+        for item in new where !items.contains(where: { $0.pseudonym == item.pseudonym && $0.modelID == item.modelID && $0.asOf == item.asOf }) {
+            items.append(item); count += 1
+        }
+        return count
+    }
+
+    var pending: [Item] { items.filter { $0.decision == nil } }
+}
+
+/// Loads the linked persons (and, for a synthetic city, the true persons) as records the cohort builder reads.
+enum RiskInputs {
+    static func linked(store: String, persons: String?) throws -> [LinkedRecord] {
+        guard FileManager.default.fileExists(atPath: store) else { throw CLIError("no store at \(store): load extracts first with upstream ingest") }
+        let db = try SQLiteStore(path: store)
+        return try LinkedRecords.load(store: db, personsFile: persons ?? store + ".linkage/persons.csv", persons: nil)
+    }
+
+    /// The same records, each given to its true person from a synthetic city's `truth/records.csv`.
+    static func truth(_ records: [LinkedRecord], truthFile: String) throws -> [LinkedRecord] {
+        var owner: [String: String] = [:]
+        try CSVRows.forEach(truthFile) { row in
+            if let s = row["source"], let r = row["record_id"], let p = row["person_id"] { owner[s + "/" + r] = p }
+        }
+        return records.compactMap { r in
+            guard let p = owner[r.record.source + "/" + r.record.recordID] else { return nil }
+            var t = r
+            t.personID = p
+            t.matchProbability = nil
+            return t
+        }
+    }
+
+    /// A postcode → deprivation decile lookup (columns `postcode` and `imd_decile`).
+    static func deprivation(_ path: String?) throws -> [String: Int] {
+        guard let path else { return [:] }
+        var out: [String: Int] = [:]
+        try CSVRows.forEach(path) { row in
+            guard let pc = row["postcode"], let d = row["imd_decile"].flatMap({ Int($0) }) else { return }
+            out[pc.uppercased()] = d
+        }
+        if out.isEmpty { throw CLIError("\(path) has no postcode,imd_decile rows") }
+        return out
+    }
+
+    /// The first and last event dates of the records.
+    static func period(_ records: [LinkedRecord]) -> (CivilDate, CivilDate)? {
+        var lo: CivilDate?, hi: CivilDate?
+        for r in records {
+            guard let d = r.record.event?.date else { continue }
+            if lo == nil || d < lo! { lo = d }
+            if hi == nil || d > hi! { hi = d }
+        }
+        guard let lo, let hi else { return nil }
+        return (lo, hi)
+    }
+}
+
+/// Simple comma-separated files with a header and no quoted commas (the truth and lookup files Upstream writes).
+enum CSVRows {
+    static func forEach(_ path: String, _ body: ([String: String]) throws -> Void) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read \(path)") }
+        var header: [String]?
+        for line in text.split(whereSeparator: \.isNewline) {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard let h = header else { header = f; continue }
+            try body(Dictionary(zip(h, f), uniquingKeysWith: { a, _ in a }))
+        }
+    }
+}
+
+extension CivilDate: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let d = CivilDate.parse(argument, layout: .iso) else { return nil }
+        self = d
+    }
+}
