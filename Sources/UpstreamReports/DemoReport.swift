@@ -73,6 +73,57 @@ public struct DemoReport: Sendable, Codable {
         }
     }
 
+    /// The risk model's part of the demo: its report page, the models side by side, and the young people it
+    /// flagged at the latest date, each linking to their chronology.
+    public struct RiskSummary: Sendable, Codable {
+        /// Relative link to the model report page, e.g. `risk.html`.
+        public var href: String
+        public var modelID: String
+        public var asOf: String
+        public var capacityPerHundredThousand: Double
+        public var models: [Model]
+        public var flagged: [Flagged]
+        /// Disparities over the bound in the fairness audit, in words.
+        public var fairnessFlags: [String]
+        public var leadTimeMedianMonths: Double?
+        public var flaggedBeforeOutcome: Int
+        public var outcomes: Int
+
+        public struct Model: Sendable, Codable {
+            public var name: String
+            public var rocAUC: Double?
+            public var prAUC: Double?
+            public var precision: Double?
+            public var recall: Double?
+            public var flagged: Int
+            public var found: Int
+            public init(name: String, rocAUC: Double?, prAUC: Double?, precision: Double?, recall: Double?, flagged: Int, found: Int) {
+                self.name = name; self.rocAUC = rocAUC; self.prAUC = prAUC; self.precision = precision; self.recall = recall
+                self.flagged = flagged; self.found = found
+            }
+        }
+
+        public struct Flagged: Sendable, Codable {
+            public var rank: Int
+            public var pseudonym: String
+            /// Relative link to the chronology page, when one was written.
+            public var href: String?
+            public var age: Int?
+            public var score: Double
+            public var reasons: [String]
+            public init(rank: Int, pseudonym: String, href: String?, age: Int?, score: Double, reasons: [String]) {
+                self.rank = rank; self.pseudonym = pseudonym; self.href = href; self.age = age; self.score = score; self.reasons = reasons
+            }
+        }
+
+        public init(href: String, modelID: String, asOf: String, capacityPerHundredThousand: Double, models: [Model], flagged: [Flagged],
+                    fairnessFlags: [String], leadTimeMedianMonths: Double?, flaggedBeforeOutcome: Int, outcomes: Int) {
+            self.href = href; self.modelID = modelID; self.asOf = asOf; self.capacityPerHundredThousand = capacityPerHundredThousand
+            self.models = models; self.flagged = flagged; self.fairnessFlags = fairnessFlags
+            self.leadTimeMedianMonths = leadTimeMedianMonths; self.flaggedBeforeOutcome = flaggedBeforeOutcome; self.outcomes = outcomes
+        }
+    }
+
     public var title: String
     /// When the report was made, as text (passed in, so reports are reproducible).
     public var generatedAt: String
@@ -82,11 +133,16 @@ public struct DemoReport: Sendable, Codable {
     public var quarantine: [QuarantineRow]
     public var linkage: LinkageQuality?
     public var cases: [Case]
+    /// The risk model, when the city was large enough to train it.
+    public var risk: RiskSummary?
+    /// Why there is no risk model, when there is none.
+    public var riskNote: String?
     /// Notes shown at the foot of the page (what is synthetic, known gaps).
     public var notes: [String]
 
     public init(title: String, generatedAt: String, people: Int, seed: UInt64, sources: [SourceRow], quarantine: [QuarantineRow],
-                linkage: LinkageQuality?, cases: [Case], notes: [String]) {
+                linkage: LinkageQuality?, cases: [Case], risk: RiskSummary? = nil, riskNote: String? = nil, notes: [String]) {
+        self.risk = risk; self.riskNote = riskNote
         self.title = title; self.generatedAt = generatedAt; self.people = people; self.seed = seed; self.sources = sources
         self.quarantine = quarantine; self.linkage = linkage; self.cases = cases; self.notes = notes
     }

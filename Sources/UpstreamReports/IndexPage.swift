@@ -4,6 +4,45 @@ import UpstreamModel
 /// synthetic city's truth with the threshold sweep, and the young people who went on to serious violence, each
 /// linking to their chronology page. Self-contained: inline CSS and SVG, no scripts, nothing from the internet.
 public enum IndexPage {
+    /// The risk model: the models side by side at capacity, the fairness flags, and the flagged young people.
+    static func riskSection(_ r: DemoReport) -> String {
+        let e = Markup.escape
+        var s = "<section><h2>Finding the next Craig: the risk model</h2>\n"
+        guard let k = r.risk else {
+            return s + "<p class=\"note\">\(e(r.riskNote ?? "No risk model was trained."))</p>\n</section>\n"
+        }
+        s += "<p class=\"notice\"><strong>Offers of support for a practitioner to review, never automatic decisions.</strong> "
+        s += "Scores of every young person aged 8 to 17 for a first serious violence offence within 24 months, tested on later dates than it was trained on. "
+        s += "<a href=\"\(Markup.safeHref(k.href))\">The full model report</a> has the charts, the fairness audit and the model card.</p>\n"
+        var t = HTMLTable([("Model", false), ("ROC AUC", true), ("PR AUC", true), ("Flagged", true), ("Went on to serious violence", true),
+                           ("Precision", true), ("Recall", true)],
+                          caption: "At a capacity of \(Markup.count(Int(k.capacityPerHundredThousand))) per 100,000 young people scored")
+        for m in k.models {
+            t.add([m.name, Markup.fixed(m.rocAUC, 3), Markup.fixed(m.prAUC, 3), Markup.count(m.flagged), Markup.count(m.found),
+                   Markup.rate(m.precision), Markup.rate(m.recall)])
+        }
+        s += t.render(cls: "models")
+        if k.outcomes > 0 {
+            s += "<p>Of \(Markup.count(k.outcomes)) young people who went on to serious violence after a test date, \(Markup.count(k.flaggedBeforeOutcome)) were flagged before it"
+            s += k.leadTimeMedianMonths.map { ", a median of \(Markup.fixed($0, 0)) months before." } ?? "." 
+            s += "</p>\n"
+        }
+        if !k.fairnessFlags.isEmpty {
+            s += "<div class=\"flags\"><strong>Fairness audit: \(k.fairnessFlags.count) disparities above the bound</strong><ul>"
+            for f in k.fairnessFlags.prefix(6) { s += "<li>\(e(f))</li>" }
+            s += "</ul></div>\n"
+        }
+        var f = HTMLTable([("Rank", true), ("Young person", false), ("Age", true), ("Score", true), ("What raised the score most", false)],
+                          caption: "Flagged as of \(k.asOf) by model \(k.modelID)")
+        for p in k.flagged {
+            let who = p.href.map { "<a href=\"\(Markup.safeHref($0))\">\(e(p.pseudonym))</a>" } ?? e(p.pseudonym)
+            f.add(raw: [String(p.rank), who, e(p.age.map(String.init) ?? "–"), e(Markup.rate(p.score)),
+                        p.reasons.prefix(3).map(e).joined(separator: "<br>")])
+        }
+        s += f.render(cls: "cases")
+        return s + "</section>\n"
+    }
+
     public static func html(_ r: DemoReport) -> String {
         let e = Markup.escape
         var s = Markup.head(title: r.title, css: css)
@@ -24,6 +63,7 @@ public enum IndexPage {
         s += Markup.fact("Cases", String(r.cases.count), "went on to serious violence", cls: "sv")
         s += "</div>\n"
 
+        s += riskSection(r)
         s += "<section><h2>Young people who went on to serious violence, most ACEs first</h2>\n"
         if r.cases.isEmpty {
             s += "<p class=\"note\">No young person in this city went on to serious violence.</p>\n"
@@ -206,6 +246,9 @@ public enum IndexPage {
     figure { margin: 0; }
     tr.total td { border-top: 1px solid var(--ink); }
     table.cases a { font-weight: 600; color: #0b4f8a; }
+    p.notice { border-left: 4px solid #0b4f8a; background: #eef4fa; padding: 8px 12px; }
+    div.flags { border-left: 4px solid #b00020; background: #fdecee; padding: 6px 12px; margin: 8px 0; }
+    div.flags ul { margin: 4px 0 0 0; padding-left: 18px; }
     footer ul { margin: 4px 0; padding-left: 18px; }
     """
 }

@@ -3,6 +3,8 @@ import Foundation
 import UpstreamChronology
 import UpstreamModel
 import UpstreamReports
+import UpstreamRisk
+import UpstreamRiskFeatures
 import UpstreamStoreSQLite
 import UpstreamSynth
 
@@ -15,7 +17,8 @@ extension Upstream {
             Generates a synthetic city, ingests every extract into a SQLite store, links the records into persons, \
             scores the linkage against the city's truth, and writes OUT/index.html with records per agency, data \
             quality, linkage quality, and the chronologies of the young people with the most ACEs who went on to \
-            serious violence. Each stage runs as its own `upstream` command, so its figures match what that command prints.
+            serious violence, then trains, tests and audits the risk model (upstream risk train) and lists the young \
+            people it flags, with their reasons and chronologies. Each stage runs as its own `upstream` command, so its figures match what that command prints.
             """
         )
 
@@ -23,6 +26,7 @@ extension Upstream {
         @Option(help: "People in the synthetic city.") var people: Int = 20_000
         @Option(help: "Random seed.") var seed: UInt64 = 1
         @Option(help: "How many chronologies of young people who went on to serious violence to include.") var cases: Int = 12
+        @Option(help: "Risk model capacity: young people flagged per 100,000 scored.") var capacity: Double = 100
         @Flag(help: "Print the report's figures as JSON when done.") var json = false
 
         func validate() throws {
@@ -59,9 +63,20 @@ extension Upstream {
             let ingest = try stage("ingesting every extract", ["ingest", "--synth", city, "--store", store, "--json"])
             let link = try stage("linking records into persons", ["link", "--store", store, "--evaluate", city + "/truth/records.csv", "--json"])
             let quarantine = try stage("summarising quarantine", ["quarantine", "--store", store, "--json"])
+            var riskNote: String?
+            do {
+                _ = try stage("training, testing and auditing the risk model",
+                              ["risk", "train", "--store", store, "--postcodes", city + "/reference/postcodes.csv",
+                               "--truth", city + "/truth/records.csv", "--capacity", String(capacity), "--json"])
+            } catch {
+                riskNote = "No risk model: training did not succeed on this city (see the message above; a city of \(Self.grouped(people)) people "
+                    + "may have too few young people who went on to serious violence). Try --people 100000."
+                Terminal.error("demo: \(riskNote!)\n")
+            }
 
             Terminal.error("demo: building chronologies…\n")
-            let report = try buildReport(ingest: ingest, link: link, quarantine: quarantine, city: city, store: store, dir: tmp)
+            let report = try buildReport(ingest: ingest, link: link, quarantine: quarantine, city: city, store: store, dir: tmp,
+                                         riskNote: riskNote)
             try IndexPage.html(report).write(toFile: tmp + "/index.html", atomically: true, encoding: .utf8)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -73,6 +88,14 @@ extension Upstream {
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
                 print("Report: \(out)/index.html  (\(report.cases.count) chronologies, \(String(format: "%.0f", seconds)) s)")
+                if let r = report.risk, let best = r.models.first {
+                    print("Risk model \(r.modelID): \(best.name) ROC AUC \(best.rocAUC.map { String(format: "%.3f", $0) } ?? "–"), "
+                          + "precision at capacity \(best.precision.map { String(format: "%.1f%%", $0 * 100) } ?? "–") "
+                          + "(ACE count: \(r.models.last?.precision.map { String(format: "%.1f%%", $0 * 100) } ?? "–")); "
+                          + "\(r.flagged.count) young people flagged as of \(r.asOf): \(out)/risk.html")
+                } else if let note = report.riskNote {
+                    print(note)
+                }
                 if let l = report.linkage {
                     print("Linkage against the truth: precision \(String(format: "%.4f", l.precision)), recall \(String(format: "%.4f", l.recall)), F1 \(String(format: "%.4f", l.f1))")
                 }
@@ -80,7 +103,7 @@ extension Upstream {
         }
 
         func buildReport(ingest: [String: Any], link: [String: Any], quarantine: [String: Any], city: String, store: String,
-                         dir: String) throws -> DemoReport {
+                         dir: String, riskNote: String?) throws -> DemoReport {
             // Records per source and data quality.
             var sources: [DemoReport.SourceRow] = []
             var quality: [DemoReport.QuarantineRow] = []
@@ -147,13 +170,47 @@ extension Upstream {
                                   earliestContact: c.earliestContact?.date, ageAtEarliestContact: c.earliestContact?.age,
                                   earliestAgency: c.earliestContact?.agency))
             }
+            let risk = riskNote == nil ? try riskSummary(store: store, dir: dir, records: all, builder: builder, pseudonyms: pseudonyms, now: now) : nil
             return DemoReport(
                 title: "Upstream: a synthetic city of \(Self.grouped(people)) people", generatedAt: now, people: people, seed: seed,
-                sources: sources, quarantine: quality, linkage: linkage, cases: list,
+                sources: sources, quarantine: quality, linkage: linkage, cases: list, risk: risk, riskNote: riskNote,
                 notes: [
                     "Young people are shown by pseudonym; every chronology opened for this report is recorded in the audit log.",
-                    "Cases are chosen using the synthetic city's ground truth (most ACEs, then serious violence), to show what joined-up records reveal; in real use there is no truth, and the risk model (not yet built) finds them.",
+                    "Cases are chosen using the synthetic city's ground truth (most ACEs, then serious violence), to show what joined-up records reveal; in real use there is no truth, and the risk model's flags (above) are where a practitioner would start.",
                 ])
+        }
+
+        /// The risk model's page (`risk.html`, flagged young people linked to chronology pages written beside the
+        /// cases') and its summary for the index.
+        func riskSummary(store: String, dir: String, records: [LinkedRecord], builder: ChronologyBuilder, pseudonyms: Pseudonyms,
+                         now: String) throws -> DemoReport.RiskSummary {
+            let model = try RiskState.forStore(store).model()
+            let report = model.report
+            var personOf: [String: String] = [:]
+            for id in Set(records.map(\.personID)) { personOf[pseudonyms.pseudonym(id)] = id }
+            var links: [String: String] = [:]
+            for p in report.flagged {
+                guard let id = personOf[p.key], let c = builder.chronology(for: id, pseudonym: p.key) else { continue }
+                let href = "chronology/\(p.key).html"
+                if !FileManager.default.fileExists(atPath: dir + "/" + href) {
+                    try AuditLog.forStore(store).append(user: "upstream demo", action: "view-pseudonymised", person: p.key,
+                                                        reason: "demo report: flagged by model \(model.id)", at: Int64(Date().timeIntervalSince1970))
+                    try ChronologyPage.html(c, generatedAt: now).write(toFile: dir + "/" + href, atomically: true, encoding: .utf8)
+                }
+                links[p.key] = href
+            }
+            try RiskReportPage.html(report, links: links).write(toFile: dir + "/risk.html", atomically: true, encoding: .utf8)
+            let months = report.leadTime?.monthsBefore.sorted() ?? []
+            return DemoReport.RiskSummary(
+                href: "risk.html", modelID: model.id, asOf: model.config.testDates.last?.iso ?? "", capacityPerHundredThousand: model.config.capacityPerHundredThousand,
+                models: report.models.map { m in
+                    .init(name: m.name, rocAUC: m.rocAUC, prAUC: m.prAUC, precision: m.capacity?.precision, recall: m.capacity?.recall,
+                          flagged: m.capacity?.flagged ?? 0, found: m.capacity?.confusion.truePositives ?? 0)
+                },
+                flagged: report.flagged.map { .init(rank: $0.rank, pseudonym: $0.key, href: links[$0.key], age: $0.age, score: $0.score, reasons: $0.reasons.map(\.text)) },
+                fairnessFlags: report.fairness?.flags ?? [],
+                leadTimeMedianMonths: months.isEmpty ? nil : Double(months[months.count / 2]),
+                flaggedBeforeOutcome: report.leadTime?.flaggedBefore ?? 0, outcomes: report.leadTime?.outcomes ?? 0)
         }
 
         /// 20000 -> "20,000".
