@@ -30,12 +30,15 @@ public enum TruthLinkedCity {
         return lines.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
     }
 
-    public static func load(people count: Int, seed: UInt64) -> Loaded {
+    /// Generates a city (`configure` may change any parameter, e.g. raise the serious violence rate so a small
+    /// city has enough outcomes to learn from), ingests it through the shipped specs and links it by its truth.
+    public static func load(people count: Int, seed: UInt64, configure: (inout SynthConfig) -> Void = { _ in }) -> Loaded {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chronology-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var config = SynthConfig.defaults
         config.people = count
         config.seed = seed
+        configure(&config)
         let summary = try! CityGenerator(config: config).generate(to: dir, overwrite: true)
         let specsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("specs").path
