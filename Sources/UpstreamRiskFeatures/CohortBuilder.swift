@@ -112,14 +112,20 @@ public struct CohortBuilder: Sendable {
         return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
     }
 
-    /// The records known before `asOf`, as a chronology builder.
+    /// The records a date's features may use: those of the lookback (five years) before it.
+    func known(asOf: CivilDate) -> [LinkedRecord] {
+        let from = asOf.adding(months: -RiskFeatures.lookbackMonths)
+        return records.filter { let d = $0.record.event!.date; return d < asOf && d >= from }
+    }
+
+    /// The records known in the lookback before `asOf`, as a chronology builder.
     public func builder(asOf: CivilDate) -> ChronologyBuilder {
-        ChronologyBuilder(records: records.filter { $0.record.event!.date < asOf })
+        ChronologyBuilder(records: known(asOf: asOf))
     }
 
     /// Every young person of the configured ages on `asOf` who has not already committed serious violence.
     public func cohort(asOf: CivilDate, persons only: Set<String>? = nil) -> Cohort {
-        let known = records.filter { $0.record.event!.date < asOf }
+        let known = known(asOf: asOf)
         var byPerson: [String: [LinkedRecord]] = [:]
         for r in known where only == nil || only!.contains(r.personID) { byPerson[r.personID, default: []].append(r) }
         let chronologies = ChronologyBuilder(records: known)

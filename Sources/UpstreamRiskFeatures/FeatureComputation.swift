@@ -24,18 +24,19 @@ extension CohortBuilder {
             if evidence { facts[i].append(Evidence(date: e.date, text: what ?? e.summary)) }
         }
         func addCounted(_ key: String, _ e: ChronologyEntry) {
-            add(key + "_ever", e)
+            add(key + "_5y", e)
             if e.date >= yearAgo { add(key + "_12m", e) }
         }
-        var firstAge: [String: (Float, CivilDate)] = [:]
+        var firstSeen: [String: CivilDate] = [:]
         func first(_ name: String, _ e: ChronologyEntry) {
-            if firstAge[name] == nil, let a = e.age { firstAge[name] = (Float(a), e.date) }
+            if firstSeen[name] == nil { firstSeen[name] = e.date }
         }
+        let windowStart = asOf.adding(months: -RiskFeatures.lookbackMonths)
         var lastPolice: CivilDate?, lastAny: CivilDate?
         var crimeRefs: Set<String> = []
         var possible = 0, authorised = 0, unauthorised = 0
         var fsm: CivilDate?
-        for e in c.entries where e.date < asOf {
+        for e in c.entries where e.date < asOf && e.date >= windowStart {
             let suspect = e.role == .suspect || e.role == .offender
             if e.kind != .termAbsence { lastAny = e.date }
             switch e.kind {
@@ -44,32 +45,32 @@ extension CohortBuilder {
                 let flags = CrimeFlags(code: e.flags) ?? []
                 if e.role == .victim {
                     addCounted("police_victim", e)
-                    if group == .violence || group == .robbery { add("police_violence_victim_ever", e) }
+                    if group == .violence || group == .robbery { add("police_violence_victim_5y", e) }
                     if flags.contains(.childSexualExploitation) { values[col("police_cse_victim")] = 1; if evidence { facts[col("police_cse_victim")].append(Evidence(date: e.date, text: e.summary)) } }
                 } else if suspect {
                     addCounted("police_suspect", e)
-                    first("age_first_police_suspect", e)
-                    if group == .violence || group == .robbery { add("police_violence_suspect_ever", e) }
-                    if group == .weapons || flags.contains(.knife) || flags.contains(.firearm) { add("police_weapon_suspect_ever", e) }
-                    if group == .drugs { add("police_drugs_suspect_ever", e) }
+                    first("years_since_first_police_suspect", e)
+                    if group == .violence || group == .robbery { add("police_violence_suspect_5y", e) }
+                    if group == .weapons || flags.contains(.knife) || flags.contains(.firearm) { add("police_weapon_suspect_5y", e) }
+                    if group == .drugs { add("police_drugs_suspect_5y", e) }
                     if let ref = crimeOf[e.source + "/" + e.recordID] {
                         crimeRefs.insert(ref)
-                        if evidence, (suspectsOf[ref]?.count ?? 0) > 1 { facts[col("co_offenders_ever")].append(Evidence(date: e.date, text: "a crime with co-suspects")) }
+                        if evidence, (suspectsOf[ref]?.count ?? 0) > 1 { facts[col("co_offenders_5y")].append(Evidence(date: e.date, text: "a crime with co-suspects")) }
                     }
                 }
                 if flags.contains(.gang) { values[col("police_gang_flag")] = 1; if evidence { facts[col("police_gang_flag")].append(Evidence(date: e.date, text: e.summary)) } }
             case .incident:
                 if e.role == .householdMember, (e.detail ?? "").uppercased().contains("DOMESTIC") {
-                    add("police_domestic_incident_present_ever", e, "present at a domestic incident")
+                    add("police_domestic_incident_present_5y", e, "present at a domestic incident")
                 } else {
                     addCounted("police_incident", e)
                 }
             case .custody: addCounted("police_custody", e)
             case .stopSearch: addCounted("police_stop_search", e)
             case .missingPersonReport: addCounted("police_missing", e)
-            case .suspension: addCounted("school_suspensions", e); first("age_first_school_exclusion", e)
+            case .suspension: addCounted("school_suspensions", e); first("years_since_first_school_exclusion", e)
             case .permanentExclusion:
-                values[col("school_permanent_exclusion")] = 1; first("age_first_school_exclusion", e)
+                values[col("school_permanent_exclusion")] = 1; first("years_since_first_school_exclusion", e)
                 if evidence { facts[col("school_permanent_exclusion")].append(Evidence(date: e.date, text: "permanently excluded")) }
             case .alternativeProvision:
                 values[col("school_alternative_provision")] = 1
@@ -80,27 +81,27 @@ extension CohortBuilder {
                     if s.3 { fsm = e.date }
                 }
             case .edAttendance:
-                addCounted("ed_attendances", e); first("age_first_ed", e)
-                if (e.detail ?? "").uppercased().contains("ASSAULT") { add("ed_assault_ever", e, "attended the emergency department after an assault") }
-            case .socialCareContact: addCounted("social_care_contacts", e); first("age_first_social_care", e)
-            case .socialCareReferral: addCounted("social_care_referrals", e); first("age_first_social_care", e)
-            case .socialCareAssessment: first("age_first_social_care", e)
+                addCounted("ed_attendances", e); first("years_since_first_ed", e)
+                if (e.detail ?? "").uppercased().contains("ASSAULT") { add("ed_assault_5y", e, "attended the emergency department after an assault") }
+            case .socialCareContact: addCounted("social_care_contacts", e); first("years_since_first_social_care", e)
+            case .socialCareReferral: addCounted("social_care_referrals", e); first("years_since_first_social_care", e)
+            case .socialCareAssessment: first("years_since_first_social_care", e)
             case .childInNeedPlan:
-                values[col("child_in_need_plan")] = 1; first("age_first_social_care", e)
+                values[col("child_in_need_plan")] = 1; first("years_since_first_social_care", e)
                 if evidence { facts[col("child_in_need_plan")].append(Evidence(date: e.date, text: "child in need plan")) }
             case .childProtectionPlan:
-                values[col("child_protection_plan")] = 1; first("age_first_social_care", e)
+                values[col("child_protection_plan")] = 1; first("years_since_first_social_care", e)
                 if evidence { facts[col("child_protection_plan")].append(Evidence(date: e.date, text: "child protection plan" + (e.detail.map { " (\($0.lowercased()))" } ?? ""))) }
             case .lookedAfter:
-                values[col("looked_after")] = 1; first("age_first_social_care", e)
+                values[col("looked_after")] = 1; first("years_since_first_social_care", e)
                 if evidence { facts[col("looked_after")].append(Evidence(date: e.date, text: "looked after")) }
             case .missingEpisode: addCounted("missing_episodes", e)
-            case .youthJusticeDisposal: addCounted("youth_justice", e); first("age_first_youth_justice", e)
-            case .substanceMisuseTreatment: add("substance_misuse_ever", e)
-            case .mentalHealthTreatment: add("mental_health_ever", e)
+            case .youthJusticeDisposal: addCounted("youth_justice", e); first("years_since_first_youth_justice", e)
+            case .substanceMisuseTreatment: add("substance_misuse_5y", e)
+            case .mentalHealthTreatment: add("mental_health_5y", e)
             case .probationSupervision, .prisonReception: break
             }
-            if e.agency == .police { lastPolice = e.date; first("age_first_police", e) }
+            if e.agency == .police { lastPolice = e.date; first("years_since_first_police", e) }
         }
         // School attendance over the last year.
         if possible > 0 {
@@ -115,9 +116,9 @@ extension CohortBuilder {
             if evidence { facts[col("free_school_meals")].append(Evidence(date: d, text: "free school meals recorded")) }
         }
         // Ages at first contact, recency.
-        for def in RiskFeatures.all where def.kind == .ageAtFirst {
-            if let (a, d) = firstAge[def.name] {
-                values[col(def.name)] = a
+        for def in RiskFeatures.all where def.kind == .yearsSinceFirst {
+            if let d = firstSeen[def.name] {
+                values[col(def.name)] = Float(asOf.dayNumber - d.dayNumber) / 365.25
                 if evidence { facts[col(def.name)].append(Evidence(date: d, text: def.title)) }
             } else {
                 values[col(def.name)] = .nan
@@ -131,7 +132,7 @@ extension CohortBuilder {
         var coOffenders: Set<String> = []
         for ref in crimeRefs { coOffenders.formUnion(suspectsOf[ref] ?? []) }
         coOffenders.remove(c.personID)
-        values[col("co_offenders_ever")] = Float(coOffenders.count)
+        values[col("co_offenders_5y")] = Float(coOffenders.count)
         let violent = coOffenders.filter { (seriousViolence[$0]?.first).map { $0 < asOf } ?? false }
         values[col("co_offenders_serious_violence")] = Float(violent.count)
         if evidence {
@@ -140,7 +141,7 @@ extension CohortBuilder {
             }
         }
         // ACEs recorded so far (own records and the household's).
-        for a in c.aces where a.firstRecorded < asOf {
+        for a in c.aces where a.firstRecorded < asOf && a.firstRecorded >= windowStart {
             values[col("ace_" + a.ace.rawValue)] = 1
             values[col("ace_count")] += 1
             if evidence {

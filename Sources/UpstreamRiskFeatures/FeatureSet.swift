@@ -11,12 +11,12 @@ public struct FeatureDefinition: Sendable, Hashable {
     public var agency: Agency?
 
     public enum Kind: Sendable, Hashable {
-        /// Events counted since birth, or within the last `months` months.
-        case count(months: Int?)
+        /// Events counted within the last `months` months.
+        case count(months: Int)
         /// 0 or 1.
         case indicator
-        /// Age in years at the first event of this kind (missing when there was none).
-        case ageAtFirst
+        /// Years from the first event of this kind within the lookback to the date (missing when there was none).
+        case yearsSinceFirst
         /// Days since the last event (missing when there was none).
         case daysSinceLast
         /// A rate or level (absence share, deprivation decile, age).
@@ -27,14 +27,19 @@ public struct FeatureDefinition: Sendable, Hashable {
 /// The features of the risk model, computed for one young person as of a date from what the agencies had
 /// recorded before that date. Sex and ethnicity are not features: they are audited, never used to score.
 public enum RiskFeatures {
-    static func count(_ name: String, _ title: String, _ months: Int?, _ agency: Agency?) -> FeatureDefinition {
+    /// Every feature looks back this far, and no further: records older than five years before a date are not used,
+    /// so a feature means the same at every date (the data begins in a given year, so "ever" would mean five years
+    /// of history at one date and eleven at another).
+    public static let lookbackMonths = 60
+
+    static func count(_ name: String, _ title: String, _ months: Int, _ agency: Agency?) -> FeatureDefinition {
         FeatureDefinition(name: name, title: title, kind: .count(months: months), agency: agency)
     }
     static func flag(_ name: String, _ title: String, _ agency: Agency?) -> FeatureDefinition {
         FeatureDefinition(name: name, title: title, kind: .indicator, agency: agency)
     }
     static func first(_ name: String, _ title: String, _ agency: Agency?) -> FeatureDefinition {
-        FeatureDefinition(name: name, title: title, kind: .ageAtFirst, agency: agency)
+        FeatureDefinition(name: name, title: title, kind: .yearsSinceFirst, agency: agency)
     }
 
     /// Every feature, in column order.
@@ -45,44 +50,44 @@ public enum RiskFeatures {
         ]
         for (key, title, agency) in Self.counted {
             f.append(count(key + "_12m", title, 12, agency))
-            f.append(count(key + "_ever", title, nil, agency))
+            f.append(count(key + "_5y", title, lookbackMonths, agency))
         }
         f += [
-            count("police_violence_victim_ever", "times a victim of violence or robbery", nil, .police),
-            count("police_violence_suspect_ever", "times a suspect in violence or robbery (not serious violence)", nil, .police),
-            count("police_weapon_suspect_ever", "times a suspect in a weapon offence or a crime with a knife or firearm", nil, .police),
-            count("police_drugs_suspect_ever", "times a suspect in a drugs offence", nil, .police),
-            count("police_domestic_incident_present_ever", "domestic incidents at which the child was present", nil, .police),
+            count("police_violence_victim_5y", "times a victim of violence or robbery", lookbackMonths, .police),
+            count("police_violence_suspect_5y", "times a suspect in violence or robbery (not serious violence)", lookbackMonths, .police),
+            count("police_weapon_suspect_5y", "times a suspect in a weapon offence or a crime with a knife or firearm", lookbackMonths, .police),
+            count("police_drugs_suspect_5y", "times a suspect in a drugs offence", lookbackMonths, .police),
+            count("police_domestic_incident_present_5y", "domestic incidents at which the child was present", lookbackMonths, .police),
             flag("police_gang_flag", "crimes flagged as gang-related", .police),
             flag("police_cse_victim", "crimes of child sexual exploitation against the child", .police),
-            count("co_offenders_ever", "people suspected of crimes together with the child", nil, .police),
-            count("co_offenders_serious_violence", "co-suspects already known for serious violence", nil, .police),
+            count("co_offenders_5y", "people suspected of crimes together with the child", lookbackMonths, .police),
+            count("co_offenders_serious_violence", "co-suspects already known for serious violence", lookbackMonths, .police),
             flag("school_permanent_exclusion", "permanent exclusions", .school),
             flag("school_alternative_provision", "placements in alternative provision", .school),
             FeatureDefinition(name: "school_absence_rate_12m", title: "share of school sessions missed in the last year", kind: .level, agency: .school),
             FeatureDefinition(name: "school_unauthorised_rate_12m", title: "share of school sessions missed without authorisation in the last year", kind: .level, agency: .school),
             flag("free_school_meals", "free school meals", .school),
-            count("ed_assault_ever", "emergency department attendances for assault", nil, .health),
+            count("ed_assault_5y", "emergency department attendances for assault", lookbackMonths, .health),
             flag("child_in_need_plan", "child in need plans", .socialCare),
             flag("child_protection_plan", "child protection plans", .socialCare),
             flag("looked_after", "periods looked after by the local authority", .socialCare),
-            count("substance_misuse_ever", "referrals to substance misuse services", nil, .substanceMisuse),
-            count("mental_health_ever", "referrals to mental health services", nil, .mentalHealth),
-            first("age_first_police", "age at first police contact", .police),
-            first("age_first_police_suspect", "age when first suspected of a crime", .police),
-            first("age_first_school_exclusion", "age at first suspension or exclusion", .school),
-            first("age_first_ed", "age at first emergency department attendance", .health),
-            first("age_first_social_care", "age when first known to children's social care", .socialCare),
-            first("age_first_youth_justice", "age at first youth justice outcome", .youthJustice),
+            count("substance_misuse_5y", "referrals to substance misuse services", lookbackMonths, .substanceMisuse),
+            count("mental_health_5y", "referrals to mental health services", lookbackMonths, .mentalHealth),
+            first("years_since_first_police", "first police contact", .police),
+            first("years_since_first_police_suspect", "first suspected of a crime", .police),
+            first("years_since_first_school_exclusion", "first suspension or exclusion", .school),
+            first("years_since_first_ed", "first emergency department attendance", .health),
+            first("years_since_first_social_care", "first known to children's social care", .socialCare),
+            first("years_since_first_youth_justice", "first youth justice outcome", .youthJustice),
             FeatureDefinition(name: "days_since_police", title: "days since the last police contact", kind: .daysSinceLast, agency: .police),
             FeatureDefinition(name: "days_since_any_contact", title: "days since the last contact with any agency", kind: .daysSinceLast, agency: nil),
-            count("ace_count", "adverse childhood experiences recorded", nil, nil),
+            count("ace_count", "adverse childhood experiences recorded", lookbackMonths, nil),
         ]
         for ace in ACE.allCases { f.append(flag("ace_" + ace.rawValue, ace.title, nil)) }
         return f
     }()
 
-    /// Event kinds counted over the last 12 months and since birth: key, noun phrase, agency.
+    /// Event kinds counted over the last 12 months and the last 5 years: key, noun phrase, agency.
     static let counted: [(String, String, Agency)] = [
         ("police_victim", "times recorded as a victim of crime", .police),
         ("police_suspect", "times suspected of a crime", .police),

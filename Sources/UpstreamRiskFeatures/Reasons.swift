@@ -41,17 +41,19 @@ extension CohortBuilder {
         }
         switch def.kind {
         case .count(let months):
-            let window = months.map { " in the last \($0) months" } ?? ""
+            let window = months % 12 == 0 && months > 12 ? " in the last \(months / 12) years" : " in the last \(months) months"
             if v == 0 { return "no \(def.title) recorded" + window }
             return "\(def.title): \(Int(v))\(window) (\(dates(evidence)))"
         case .indicator:
-            if v == 0 { return "no \(def.title) recorded" }
+            if v == 0 { return "no \(def.title) recorded in the last \(RiskFeatures.lookbackMonths / 12) years" }
             guard let firstFact = evidence.min(by: { $0.date < $1.date }) else { return def.title + ": yes" }
             if def.name.hasPrefix("ace_") { return firstFact.text + ", first recorded " + firstFact.date.monthAndYear }
             return "\(def.title): yes, first \(firstFact.date.monthAndYear)"
-        case .ageAtFirst:
-            if v.isNaN { return def.title + ": never" }
-            return "\(def.title): \(Int(v))" + (evidence.first.map { " (\($0.date.monthAndYear))" } ?? "")
+        case .yearsSinceFirst:
+            let years = RiskFeatures.lookbackMonths / 12
+            if v.isNaN { return "no \(def.title.replacingOccurrences(of: "first ", with: "")) in the last \(years) years" }
+            let when = evidence.first.map { fact in fact.date.monthAndYear + (dateOfBirth.map { ", aged \($0.age(on: fact.date))" } ?? "") } ?? ""
+            return "\(def.title) in the last \(years) years: \(when)"
         case .daysSinceLast:
             if v.isNaN { return def.title + ": none recorded" }
             let months = Int((Double(v) / 30.44).rounded())

@@ -24,7 +24,7 @@ public struct RiskTrainingConfig: Codable, Sendable, Hashable {
 
     public init(
         cohort: CohortConfig = .init(), trainDates: [CivilDate], testDates: [CivilDate], capacityPerHundredThousand: Double = 100,
-        trees: GBTParameters = .init(), logisticL2: Double = 1.0, fairnessBound: Double = 1.25, minimumGroupSize: Int = 10,
+        trees: GBTParameters = RiskTrainingConfig.defaultTrees, logisticL2: Double = 1.0, fairnessBound: Double = 1.25, minimumGroupSize: Int = 10,
         calibrationShare: Double = 0.25, seed: UInt64 = 1
     ) {
         self.cohort = cohort; self.trainDates = trainDates; self.testDates = testDates
@@ -33,11 +33,20 @@ public struct RiskTrainingConfig: Codable, Sendable, Hashable {
         self.seed = seed
     }
 
+    /// Trees for a rare outcome: shallow, with large leaves and a slow learning rate, so that a few hundred young
+    /// people who went on to serious violence are not memorised.
+    public static let defaultTrees = GBTParameters(
+        maxIterations: 400, learningRate: 0.05, maxDepth: 3, maxLeafNodes: 8, minSamplesLeaf: 100, l2Regularization: 10,
+        patience: 30)
+
     /// Half-yearly as-of dates across the data, the last third for testing and, for training, only the earlier
     /// dates whose whole outcome window closes before the first test date (so no training label comes from the
     /// test period). The first date leaves `history` years of records behind it.
     public static func schedule(dataStart: CivilDate, dataEnd: CivilDate, horizonMonths: Int, history: Int = 5, everyMonths: Int = 6) -> (train: [CivilDate], test: [CivilDate]) {
-        let first = CivilDate(year: dataStart.year + history, month: 1, day: 1)!
+        // The first half-year start with a full lookback of records behind it.
+        let full = dataStart.adding(months: max(history * 12, RiskFeatures.lookbackMonths))
+        var first = CivilDate(year: full.year, month: full.month <= 1 && full.day == 1 ? 1 : 7, day: 1)!
+        if first < full { first = CivilDate(year: full.year + 1, month: 1, day: 1)! }
         let last = dataEnd.adding(months: -horizonMonths)
         var dates: [CivilDate] = []
         var d = first

@@ -45,8 +45,10 @@ extension Upstream.Risk {
         @Option(help: "Capacity: young people flagged per 100,000 scored.") var capacity: Double = 100
         @Option(help: "Flag a fairness disparity ratio above this.") var bound: Double = 1.25
         @Option(help: "Suppress audit groups smaller than this.") var minGroup: Int = 10
-        @Option(help: "Trees: most boosting iterations.") var iterations: Int = 200
-        @Option(help: "Trees: maximum depth.") var depth: Int = 4
+        @Option(help: "Trees: most boosting iterations (default 400; early stopping usually ends sooner).") var iterations: Int?
+        @Option(help: "Trees: maximum depth (default 3).") var depth: Int?
+        @Option(help: "Trees: learning rate (default 0.05).") var learningRate: Double?
+        @Option(help: "Trees: fewest rows in a leaf (default 100).") var minLeaf: Int?
         @Option(help: "Random seed.") var seed: UInt64 = 1
         @Flag(help: "Print the report's figures as JSON.") var json = false
 
@@ -62,9 +64,11 @@ extension Upstream.Risk {
         }
 
         var trees: GBTParameters {
-            var p = GBTParameters()
-            p.maxIterations = iterations
-            p.maxDepth = depth
+            var p = RiskTrainingConfig.defaultTrees
+            if let iterations { p.maxIterations = iterations }
+            if let depth { p.maxDepth = depth }
+            if let learningRate { p.learningRate = learningRate }
+            if let minLeaf { p.minSamplesLeaf = minLeaf }
             p.seed = seed
             return p
         }

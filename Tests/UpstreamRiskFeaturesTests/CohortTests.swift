@@ -37,7 +37,8 @@ struct CohortTests {
             Hand.record("A", .school, .termAbsence, "2020-09-01",
                         extras: ["SessionsPossible": "100", "SessionsAuthorisedAbsence": "5", "SessionsUnauthorisedAbsence": "15", "FSM": "Y"]),
             Hand.record("A", .police, .crime, "2018-05-01", role: .victim, code: "8N"),
-            Hand.record("A", .socialCare, .socialCareReferral, "2012-06-01", detail: "3A"),
+            Hand.record("A", .socialCare, .socialCareReferral, "2016-06-01", detail: "3A"),
+            Hand.record("A", .school, .suspension, "2015-05-01"),  // before the five-year lookback: ignored
             Hand.record("A", .police, .crime, "2020-06-01", role: .suspect, code: "34B", reference: "C1"),
             Hand.record("B", .police, .crime, "2020-06-01", role: .suspect, code: "34B", reference: "C1", dob: "1999-01-01", postcode: "UC9 9ZZ"),
             Hand.record("B", .police, .crime, "2019-01-01", role: .suspect, code: "5D", reference: "C0", dob: "1999-01-01", postcode: "UC9 9ZZ"),
@@ -46,17 +47,17 @@ struct CohortTests {
         let cohort = builder.cohort(asOf: asOf)
         let a = try #require(cohort.rows.first { $0.personID == "A" })
         #expect(cohort.rows.count == 1)  // B is an adult
-        #expect(value(a, "school_suspensions_ever") == 3)
+        #expect(value(a, "school_suspensions_5y") == 3)
         #expect(value(a, "school_suspensions_12m") == 2)
         #expect(value(a, "school_absence_rate_12m") == 0.2)
         #expect(value(a, "school_unauthorised_rate_12m") == 0.15)
         #expect(value(a, "free_school_meals") == 1)
-        #expect(value(a, "police_violence_victim_ever") == 1)
-        #expect(value(a, "police_violence_suspect_ever") == 1)
-        #expect(value(a, "age_first_social_care") == 4)
-        #expect(value(a, "age_first_police") == 10)
-        #expect(value(a, "age_first_youth_justice").isNaN)
-        #expect(value(a, "co_offenders_ever") == 1)
+        #expect(value(a, "police_violence_victim_5y") == 1)
+        #expect(value(a, "police_violence_suspect_5y") == 1)
+        #expect(abs(value(a, "years_since_first_social_care") - 1675 / 365.25) < 1e-5)
+        #expect(abs(value(a, "years_since_first_police") - 976 / 365.25) < 1e-5)
+        #expect(value(a, "years_since_first_youth_justice").isNaN)
+        #expect(value(a, "co_offenders_5y") == 1)
         #expect(value(a, "co_offenders_serious_violence") == 1)
         #expect(value(a, "ace_domestic_violence") == 1)
         #expect(value(a, "ace_count") == 1)
@@ -95,20 +96,22 @@ struct CohortTests {
             Hand.record("A", .school, .suspension, "2019-10-10"),
             Hand.record("A", .school, .suspension, "2019-11-20"),
             Hand.record("A", .school, .suspension, "2020-02-01"),
-            Hand.record("A", .socialCare, .socialCareReferral, "2014-03-01", detail: "3A"),
+            Hand.record("A", .socialCare, .socialCareReferral, "2017-03-01", detail: "3A"),
         ]
         let builder = CohortBuilder(records: records)
         let c = try #require(builder.builder(asOf: asOf).chronology(for: "A", pseudonym: "P"))
         var contributions = [Double](repeating: 0, count: RiskFeatures.all.count)
-        contributions[RiskFeatures.column("school_suspensions_ever")!] = 0.9
+        contributions[RiskFeatures.column("school_suspensions_5y")!] = 0.9
         contributions[RiskFeatures.column("ace_domestic_violence")!] = 0.5
-        contributions[RiskFeatures.column("police_custody_ever")!] = -0.2
+        contributions[RiskFeatures.column("police_custody_5y")!] = -0.2
+        contributions[RiskFeatures.column("years_since_first_social_care")!] = 0.1
         let (up, down) = builder.reasons(chronology: c, asOf: asOf, contributions: contributions)
-        #expect(up.map(\.feature) == ["school_suspensions_ever", "ace_domestic_violence"])
-        #expect(up[0].text == "suspensions from school: 3 (Year 7: October 2019, November 2019, February 2020)")
+        #expect(up.map(\.feature) == ["school_suspensions_5y", "ace_domestic_violence", "years_since_first_social_care"])
+        #expect(up[0].text == "suspensions from school: 3 in the last 5 years (Year 7: October 2019, November 2019, February 2020)")
         #expect(up[1].text.contains("domestic abuse in the household"))
-        #expect(up[1].text.hasSuffix("first recorded March 2014"))
-        #expect(down.map(\.text) == ["no arrests recorded"])
+        #expect(up[1].text.hasSuffix("first recorded March 2017"))
+        #expect(up[2].text == "first known to children's social care in the last 5 years: March 2017, aged 8")
+        #expect(down.map(\.text) == ["no arrests recorded in the last 5 years"])
     }
 
     @Test func schoolYearsFollowTheEnglishCutOff() {
