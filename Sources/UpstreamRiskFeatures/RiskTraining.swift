@@ -74,6 +74,9 @@ public struct TrainedRiskModel: Codable, Sendable {
     public var trainingPositives: Int
     public var report: RiskReport
 
+    /// Calibrated probabilities of the logistic regression (which reads counts on a log scale).
+    public func logisticScores(_ data: Dataset) -> [Double] { logisticCalibrator.apply(logistic.margins(RiskTraining.forLogistic(data))) }
+
     /// Calibrated probabilities of the trees for a cohort (the calibrators read log-odds).
     public func scores(_ data: Dataset) -> [Double] { treesCalibrator.apply(trees.margins(data)) }
 }
@@ -129,18 +132,18 @@ public enum RiskTraining {
         progress?("training gradient-boosted trees on \(fitRows.count) rows (\(fitRows.filter { $0.outcome == 1 }.count) positive)…")
         let trees = try GradientBoostedTrees.train(fit, parameters: config.trees, validation: cal)
         progress?("trees: \(trees.iterationsUsed) iterations; training logistic regression…")
-        let logistic = try LogisticRegression.train(fit, l2: config.logisticL2)
+        let logistic = try LogisticRegression.train(forLogistic(fit), l2: config.logisticL2)
         let calPositives = cal.labels.filter { $0 == 1 }.count
         // Isotonic needs many positives; with few, Platt's two parameters are steadier.
         func calibrator(_ scores: [Double]) -> Calibrator {
             calPositives >= 200 ? Calibrator.fitIsotonic(scores: scores, labels: cal.labels) : Calibrator.fitPlatt(scores: scores, labels: cal.labels)
         }
         let treesCal = calibrator(trees.margins(cal))
-        let logisticCal = calibrator(logistic.margins(cal))
+        let logisticCal = calibrator(logistic.margins(forLogistic(cal)))
 
         func evaluate(_ rows: [CohortRow], _ data: Dataset, population: String) -> (models: [ModelEvaluation], trees: [Double]) {
             let t = treesCal.apply(trees.margins(data))
-            let l = logisticCal.apply(logistic.margins(data))
+            let l = logisticCal.apply(logistic.margins(forLogistic(data)))
             let aces = rows.map { Double($0.aceCount) }
             let c = config.capacityPerHundredThousand
             return ([
@@ -219,6 +222,20 @@ public enum RiskTraining {
         return TrainedRiskModel(id: id, created: created, config: config, featureNames: RiskFeatures.names, trees: trees,
                                 logistic: logistic, treesCalibrator: treesCal, logisticCalibrator: logisticCal,
                                 trainingRows: trainRows.count, trainingPositives: trainPositives, report: report)
+    }
+
+    /// The features as the logistic regression reads them: counts and days on a log scale (log(1 + x)), so that one
+    /// young person with forty police contacts does not dominate a straight line. The trees need no such help.
+    public static func forLogistic(_ data: Dataset) -> Dataset {
+        var d = data
+        for (i, name) in d.featureNames.enumerated() {
+            guard let def = RiskFeatures.definition(name) else { continue }
+            switch def.kind {
+            case .count, .daysSinceLast: d.columns[i] = d.columns[i].map { $0.isNaN ? $0 : log1p(max(0, $0)) }
+            default: break
+            }
+        }
+        return d
     }
 
     /// Every row, highest score first, ties in the seeded random order `Metrics.flaggedAtCapacity` uses.

@@ -49,6 +49,7 @@ extension Upstream.Risk {
         @Option(help: "Trees: maximum depth (default 3).") var depth: Int?
         @Option(help: "Trees: learning rate (default 0.05).") var learningRate: Double?
         @Option(help: "Trees: fewest rows in a leaf (default 100).") var minLeaf: Int?
+        @Option(help: "Trees: stop after this many rounds without improvement on the held-out people (default 30).") var patience: Int?
         @Option(help: "Random seed.") var seed: UInt64 = 1
         @Flag(help: "Print the report's figures as JSON.") var json = false
 
@@ -69,6 +70,7 @@ extension Upstream.Risk {
             if let depth { p.maxDepth = depth }
             if let learningRate { p.learningRate = learningRate }
             if let minLeaf { p.minSamplesLeaf = minLeaf }
+            if let patience { p.patience = patience }
             p.seed = seed
             return p
         }

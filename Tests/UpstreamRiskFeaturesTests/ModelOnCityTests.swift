@@ -36,7 +36,9 @@ struct ModelOnCityTests {
         #expect(trees.flagged == aces.flagged)
         #expect(try #require(trees.precision) > #require(aces.precision),
                 "trees \(trees.confusion) vs ACE count \(aces.confusion)")
-        #expect(try #require(byKey["gbt"]?.rocAUC) > 0.75)
+        let treesAUC = try #require(byKey["gbt"]?.rocAUC), acesAUC = try #require(byKey["ace_count"]?.rocAUC)
+        #expect(treesAUC > acesAUC, "ROC AUC: trees \(treesAUC), ACE count \(acesAUC)")
+        #expect(treesAUC > 0.7, "ROC AUC: trees \(treesAUC)")
     }
 
     @Test func everyFlagComesWithReasonsThatAddUpToItsScore() throws {
