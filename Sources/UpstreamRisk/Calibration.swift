@@ -165,6 +165,15 @@ public enum Calibrator: Codable, Sendable, Hashable {
             }
             if !accepted || abs(step * da) + abs(step * db) < 1e-12 { break }
         }
+        // Calibration must never reverse a ranking: a slope at or below zero (noise in a small calibration set)
+        // becomes a flat-but-increasing map at the base rate, keeping the model's order.
+        if a <= 0 {
+            let positives = Double(labels.reduce(0) { $0 + Int($1) })
+            let rate = min(max(positives / Double(max(1, labels.count)), 1e-6), 1 - 1e-6)
+            let mean = scores.reduce(0, +) / Double(max(1, scores.count))
+            a = 1e-3
+            b = log(rate / (1 - rate)) - a * mean
+        }
         return .platt(a: a, b: b)
     }
 

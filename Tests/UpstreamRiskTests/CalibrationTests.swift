@@ -63,4 +63,15 @@ import Testing
             #expect(c.apply([0.5]) == back.apply([0.5]))
         }
     }
+
+    @Test func plattNeverReversesARanking() {
+        // Higher scores have the outcome less often: an unconstrained fit would give a negative slope.
+        let scores = (0..<200).map { Double($0) / 20 - 5 }
+        let labels: [UInt8] = scores.map { $0 < -3 ? 1 : 0 }
+        guard case .platt(let a, _) = Calibrator.fitPlatt(scores: scores, labels: labels) else { Issue.record("not Platt"); return }
+        #expect(a > 0)
+        let calibrated = Calibrator.fitPlatt(scores: scores, labels: labels).apply(scores)
+        #expect(zip(calibrated, calibrated.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(abs(calibrated.reduce(0, +) / 200 - 0.2) < 0.01)
+    }
 }
