@@ -199,8 +199,9 @@ func train(options: Options) throws {
     let t0 = DispatchTime.now()
     let model = try GradientBoostedTrees.train(trainData, parameters: parameters) { iteration, trainLoss, validationLoss in
         if verbose {
-            FileHandle.standardError.write(Data(String(format: "[%3d] train %.5f validation %.5f\n", iteration, trainLoss,
-                                                       validationLoss ?? .nan).utf8))
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e9
+            FileHandle.standardError.write(Data(String(format: "[%3d] %7.2f s  train %.5f validation %.5f\n", iteration,
+                                                       elapsed, trainLoss, validationLoss ?? .nan).utf8))
         }
     }
     let t1 = DispatchTime.now()

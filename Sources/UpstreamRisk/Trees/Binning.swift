@@ -78,15 +78,24 @@ struct GBTBinner: Sendable {
         return result
     }
 
-    /// The bin of one value of feature `f`.
-    @inline(__always) static func bin(_ x: Float, edges e: UnsafeBufferPointer<Float>) -> UInt8 {
+    /// The bin of one value: the number of edges below it, by a branchless binary search over the edges padded
+    /// to 256 with +∞ (`padded(_:)`); NaN → `missingBin`.
+    @inline(__always) static func bin(_ x: Float, padded e: UnsafePointer<Float>) -> UInt8 {
         if x.isNaN { return UInt8(missingBin) }
-        var lo = 0, hi = e.count
-        while lo < hi {
-            let mid = (lo &+ hi) >> 1
-            if e[mid] < x { lo = mid &+ 1 } else { hi = mid }
+        var base = 0
+        var length = histogramWidth
+        while length > 1 {
+            let half = length >> 1
+            // Arithmetic on the comparison, not a ternary: the compiler turns a ternary into a mispredicted branch.
+            base &+= half & -Int(unsafeBitCast(e[base &+ half] < x, to: UInt8.self))
+            length &-= half
         }
-        return UInt8(truncatingIfNeeded: lo)
+        return UInt8(truncatingIfNeeded: base &+ Int(unsafeBitCast(e[base] < x, to: UInt8.self)))
+    }
+
+    /// The edges of a feature followed by +∞ up to 256 entries.
+    static func padded(_ edges: [Float]) -> [Float] {
+        edges + [Float](repeating: .infinity, count: histogramWidth - edges.count)
     }
 
     /// Bins `rows` of `data` (all rows when nil) into a column-major matrix, parallel over features.
@@ -100,12 +109,13 @@ struct GBTBinner: Sendable {
             guard let c = columnFor.map({ $0[f] }) ?? f else {
                 out.update(repeating: UInt8(Self.missingBin), count: n); return
             }
-            edges[f].withUnsafeBufferPointer { e in
+            Self.padded(edges[f]).withUnsafeBufferPointer { e in
+                let e = e.baseAddress!
                 data.columns[c].withUnsafeBufferPointer { column in
                     if let rows {
-                        for (k, r) in rows.enumerated() { out[k] = Self.bin(column[r], edges: e) }
+                        for (k, r) in rows.enumerated() { out[k] = Self.bin(column[r], padded: e) }
                     } else {
-                        for r in 0..<n { out[r] = Self.bin(column[r], edges: e) }
+                        for r in 0..<n { out[r] = Self.bin(column[r], padded: e) }
                     }
                 }
             }
