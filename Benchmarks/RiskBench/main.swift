@@ -214,7 +214,10 @@ func train(options: Options) throws {
     let result: [String: Any] = [
         "library": "upstream", "train_seconds": seconds(t0, t1), "score_seconds": seconds(t1, t2),
         "auc": auc(scores, testData.labels), "iterations": model.iterationsUsed,
-        "rounds_trained": model.lossHistory.count, "peak_rss_bytes": peakRSSBytes(),
+        "rounds_trained": model.lossHistory.count,
+        "mean_leaves": Double(model.trees.reduce(0) { $0 + $1.leafCount }) / Double(max(1, model.trees.count)),
+        "mean_depth": Double(model.trees.reduce(0) { $0 + $1.depth }) / Double(max(1, model.trees.count)),
+        "validation_loss": model.iterationsUsed > 0 ? (model.lossHistory[model.iterationsUsed - 1].validation ?? -1) : -1, "peak_rss_bytes": peakRSSBytes(),
         "train_rows": trainData.rowCount, "test_rows": testData.rowCount, "features": features,
         "threads": ProcessInfo.processInfo.activeProcessorCount,
     ]

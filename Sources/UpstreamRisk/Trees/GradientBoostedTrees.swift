@@ -136,8 +136,9 @@ public enum GradientBoostedTrees {
                         var loss = 0.0
                         for i in range {
                             let p = gbtSigmoid(m[i])
-                            gh[i] = SIMD2(Float(p - Double(y[i])), Float(p * (1 - p)))
-                            loss += gbtLogLoss(margin: m[i], label: y[i])
+                            gh[i] = SIMD4(Float(p - Double(y[i])), Float(p * (1 - p)), 1, 0)
+                            // −log p or −log(1 − p): one log instead of the softplus, while p is far from 0 and 1.
+                            loss += abs(m[i]) < 16 ? -log(y[i] == 1 ? p : 1 - p) : gbtLogLoss(margin: m[i], label: y[i])
                         }
                         partialOut[c] = loss
                     }
