@@ -23,8 +23,10 @@ OUT = HERE / "out"
 VENV = OUT / "venv"
 
 # The matched hyper-parameters. Upstream's maxBins counts the missing-value bin, scikit-learn's max_bins does not.
+# Early stopping watches the same rows in both: the last `validation_rows` of the training file (scikit-learn's
+# X_val/y_val), so neither gains or loses by the luck of its own random hold-out.
 PARAMS = dict(max_iter=200, learning_rate=0.1, max_depth=6, max_leaf_nodes=31, min_samples_leaf=20,
-              l2_regularization=1.0, max_bins=255, early_stopping=True, validation_fraction=0.1,
+              l2_regularization=1.0, max_bins=255, early_stopping=True, validation_rows=100_000,
               n_iter_no_change=10, tol=1e-7, seed=42)
 
 
@@ -32,7 +34,7 @@ def upstream_arguments(p):
     return ["--max-iterations", p["max_iter"], "--learning-rate", p["learning_rate"], "--max-depth", p["max_depth"],
             "--max-leaf-nodes", p["max_leaf_nodes"], "--min-samples-leaf", p["min_samples_leaf"],
             "--l2", p["l2_regularization"], "--max-bins", p["max_bins"] + 1,
-            "--early-stopping", int(p["early_stopping"]), "--validation-fraction", p["validation_fraction"],
+            "--early-stopping", int(p["early_stopping"]), "--validation-rows", p["validation_rows"],
             "--patience", p["n_iter_no_change"], "--tolerance", p["tol"], "--seed", p["seed"]]
 
 
@@ -68,11 +70,13 @@ def sklearn_worker(directory, json_path, params):
         max_iter=params["max_iter"], learning_rate=params["learning_rate"], max_depth=params["max_depth"],
         max_leaf_nodes=params["max_leaf_nodes"], min_samples_leaf=params["min_samples_leaf"],
         l2_regularization=params["l2_regularization"], max_bins=params["max_bins"],
-        early_stopping=params["early_stopping"], validation_fraction=params["validation_fraction"],
-        n_iter_no_change=params["n_iter_no_change"], tol=params["tol"], scoring="loss",
-        random_state=params["seed"])
+        early_stopping=params["early_stopping"], n_iter_no_change=params["n_iter_no_change"], tol=params["tol"],
+        scoring="loss", random_state=params["seed"])
+    cut = len(y) - params["validation_rows"]
+    x_train, y_train = np.ascontiguousarray(x[:cut]), y[:cut]
+    x_val, y_val = np.ascontiguousarray(x[cut:]), y[cut:]
     t0 = time.perf_counter()
-    model.fit(x, y)
+    model.fit(x_train, y_train, X_val=x_val, y_val=y_val)
     t1 = time.perf_counter()
     scores = model.predict_proba(xt)[:, 1]
     t2 = time.perf_counter()
