@@ -3,7 +3,11 @@
 //   upstream-risk-bench generate --out DIR [--rows 1000000] [--test-rows 200000] [--features 100] [--seed 7]
 //   upstream-risk-bench train --data DIR [--json FILE] [--scores FILE] [--max-iterations 200] [--learning-rate 0.1]
 //       [--max-depth 6] [--max-leaf-nodes 31] [--min-samples-leaf 20] [--l2 1.0] [--max-bins 256]
-//       [--early-stopping 1] [--validation-fraction 0.1] [--patience 10] [--tolerance 1e-7] [--seed 42]
+//       [--early-stopping 1] [--validation-rows 100000] [--validation-fraction 0.1] [--patience 10]
+//       [--tolerance 1e-7] [--seed 42]
+//
+// `--validation-rows N`: the last N rows of train_X watch early stopping (0: hold out --validation-fraction,
+// stratified, inside the learner).
 //
 // `generate` writes a deterministic synthetic table as raw little-endian files that numpy.fromfile reads:
 // train_X.f32 / test_X.f32 (float32, feature-major: all rows of feature 0, then feature 1, …; NaN = missing),
@@ -186,8 +190,19 @@ func train(options: Options) throws {
     let dir = URL(fileURLWithPath: options.string("data"))
     let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("meta.json"))) as! [String: Any]
     let features = meta["features"] as! Int
-    let trainData = try load(dir, "train", features: features)
+    let everything = try load(dir, "train", features: features)
     let testData = try load(dir, "test", features: features)
+    // The last `--validation-rows` training rows watch early stopping (rows are independent draws, so they are a
+    // random sample); scikit-learn gets the same rows as X_val, so both stop on the same data.
+    let validationRows = options.int("validation-rows", 100_000)
+    let trainData: Dataset, validationData: Dataset?
+    if validationRows > 0 {
+        let cut = everything.rowCount - validationRows
+        trainData = everything.subset(Array(0..<cut))
+        validationData = everything.subset(Array(cut..<everything.rowCount))
+    } else {
+        trainData = everything; validationData = nil
+    }
     let parameters = GBTParameters(
         maxIterations: options.int("max-iterations", 200), learningRate: options.double("learning-rate", 0.1),
         maxDepth: options.int("max-depth", 6), maxLeafNodes: options.int("max-leaf-nodes", 31),
@@ -197,10 +212,11 @@ func train(options: Options) throws {
         tolerance: options.double("tolerance", 1e-7), seed: UInt64(options.int("seed", 42)))
     let verbose = options.int("verbose", 0) != 0
     let t0 = DispatchTime.now()
-    let model = try GradientBoostedTrees.train(trainData, parameters: parameters) { iteration, trainLoss, validationLoss in
+    let model = try GradientBoostedTrees.train(trainData, parameters: parameters, validation: validationData) { iteration, trainLoss, validationLoss in
         if verbose {
-            FileHandle.standardError.write(Data(String(format: "[%3d] train %.5f validation %.5f\n", iteration, trainLoss,
-                                                       validationLoss ?? .nan).utf8))
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e9
+            FileHandle.standardError.write(Data(String(format: "[%3d] %7.2f s  train %.5f validation %.5f\n", iteration,
+                                                       elapsed, trainLoss, validationLoss ?? .nan).utf8))
         }
     }
     let t1 = DispatchTime.now()
@@ -213,8 +229,11 @@ func train(options: Options) throws {
     let result: [String: Any] = [
         "library": "upstream", "train_seconds": seconds(t0, t1), "score_seconds": seconds(t1, t2),
         "auc": auc(scores, testData.labels), "iterations": model.iterationsUsed,
-        "rounds_trained": model.lossHistory.count, "peak_rss_bytes": peakRSSBytes(),
-        "train_rows": trainData.rowCount, "test_rows": testData.rowCount, "features": features,
+        "rounds_trained": model.lossHistory.count,
+        "mean_leaves": Double(model.trees.reduce(0) { $0 + $1.leafCount }) / Double(max(1, model.trees.count)),
+        "mean_depth": Double(model.trees.reduce(0) { $0 + $1.depth }) / Double(max(1, model.trees.count)),
+        "validation_loss": model.iterationsUsed > 0 ? (model.lossHistory[model.iterationsUsed - 1].validation ?? -1) : -1, "peak_rss_bytes": peakRSSBytes(),
+        "train_rows": trainData.rowCount, "validation_rows": validationData?.rowCount ?? 0, "test_rows": testData.rowCount, "features": features,
         "threads": ProcessInfo.processInfo.activeProcessorCount,
     ]
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])

@@ -78,7 +78,7 @@ extension GBTTree.Node: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         feature = try c.decodeIfPresent(Int.self, forKey: .feature) ?? -1
-        threshold = try c.decodeIfPresent(Float.self, forKey: .threshold) ?? .infinity
+        threshold = try c.decodeIfPresent(Float.self, forKey: .threshold) ?? (feature < 0 ? 0 : .infinity)
         missingGoesLeft = try c.decodeIfPresent(Bool.self, forKey: .missingGoesLeft) ?? false
         left = try c.decodeIfPresent(Int.self, forKey: .left) ?? -1
         right = try c.decodeIfPresent(Int.self, forKey: .right) ?? -1

@@ -131,14 +131,14 @@ public enum GradientBoostedTrees {
             labels.withUnsafeBufferPointer { y in
                 partial.withUnsafeMutableBufferPointer { partialOut in
                     nonisolated(unsafe) let m = m, y = y, partialOut = partialOut
-                    nonisolated(unsafe) let g = grower.gradients, h = grower.hessians
+                    nonisolated(unsafe) let gh = grower.gradients
                     GBTParallel.forEachChunk(n, minChunk: 16_384) { c, range in
                         var loss = 0.0
                         for i in range {
                             let p = gbtSigmoid(m[i])
-                            g[i] = Float(p - Double(y[i]))
-                            h[i] = Float(p * (1 - p))
-                            loss += gbtLogLoss(margin: m[i], label: y[i])
+                            gh[i] = SIMD4(Float(p - Double(y[i])), Float(p * (1 - p)), 1, 0)
+                            // −log p or −log(1 − p): one log instead of the softplus, while p is far from 0 and 1.
+                            loss += abs(m[i]) < 16 ? -log(y[i] == 1 ? p : 1 - p) : gbtLogLoss(margin: m[i], label: y[i])
                         }
                         partialOut[c] = loss
                     }
