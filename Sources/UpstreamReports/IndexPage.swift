@@ -32,9 +32,11 @@ public enum IndexPage {
             for f in k.fairnessFlags.prefix(6) { s += "<li>\(e(f))</li>" }
             s += "</ul></div>\n"
         }
+        let shown = k.flagged.prefix(20)
         var f = HTMLTable([("Rank", true), ("Young person", false), ("Age", true), ("Score", true), ("What raised the score most", false)],
-                          caption: "Flagged as of \(k.asOf) by model \(k.modelID)")
-        for p in k.flagged {
+                          caption: "Flagged as of \(k.asOf) by model \(k.modelID)"
+                              + (k.flagged.count > shown.count ? ": the first \(shown.count) of \(k.flagged.count) (all in the model report)" : ""))
+        for p in shown {
             let who = p.href.map { "<a href=\"\(Markup.safeHref($0))\">\(e(p.pseudonym))</a>" } ?? e(p.pseudonym)
             f.add(raw: [String(p.rank), who, e(p.age.map(String.init) ?? "–"), e(Markup.rate(p.score)),
                         p.reasons.prefix(3).map(e).joined(separator: "<br>")])

@@ -23,10 +23,10 @@ extension Upstream {
         )
 
         @Option(help: "Output folder.") var out: String = "upstream-demo"
-        @Option(help: "People in the synthetic city.") var people: Int = 20_000
+        @Option(help: "People in the synthetic city (100,000 gives the risk model a few hundred young people who went on to serious violence to learn from).") var people: Int = 100_000
         @Option(help: "Random seed.") var seed: UInt64 = 1
         @Option(help: "How many chronologies of young people who went on to serious violence to include.") var cases: Int = 12
-        @Option(help: "Risk model capacity: young people flagged per 100,000 scored.") var capacity: Double = 100
+        @Option(help: "Risk model capacity: young people flagged per 100,000 scored.") var capacity: Double = 1000
         @Flag(help: "Print the report's figures as JSON when done.") var json = false
 
         func validate() throws {
