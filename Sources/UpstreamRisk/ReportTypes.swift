@@ -28,6 +28,33 @@ public struct ConfusionCounts: Codable, Sendable, Hashable {
     public var recall: Double? { positives == 0 ? nil : Double(truePositives) / Double(positives) }
     public var falsePositiveRate: Double? { negatives == 0 ? nil : Double(falsePositives) / Double(negatives) }
     public var falseNegativeRate: Double? { positives == 0 ? nil : Double(falseNegatives) / Double(positives) }
+
+    enum CodingKeys: String, CodingKey {
+        case truePositives, falsePositives, trueNegatives, falseNegatives
+        case selectionRate, precision, recall, falsePositiveRate, falseNegativeRate
+    }
+
+    /// The four counts, and for scripts the rates derived from them as fractions (read back from the counts).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(truePositives, forKey: .truePositives)
+        try c.encode(falsePositives, forKey: .falsePositives)
+        try c.encode(trueNegatives, forKey: .trueNegatives)
+        try c.encode(falseNegatives, forKey: .falseNegatives)
+        try c.encodeIfPresent(selectionRate, forKey: .selectionRate)
+        try c.encodeIfPresent(precision, forKey: .precision)
+        try c.encodeIfPresent(recall, forKey: .recall)
+        try c.encodeIfPresent(falsePositiveRate, forKey: .falsePositiveRate)
+        try c.encodeIfPresent(falseNegativeRate, forKey: .falseNegativeRate)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(truePositives: try c.decode(Int.self, forKey: .truePositives),
+                  falsePositives: try c.decode(Int.self, forKey: .falsePositives),
+                  trueNegatives: try c.decode(Int.self, forKey: .trueNegatives),
+                  falseNegatives: try c.decode(Int.self, forKey: .falseNegatives))
+    }
 }
 
 /// A point of a ROC curve (x = false positive rate, y = true positive rate) or a precision-recall curve
@@ -67,6 +94,27 @@ public struct CapacityResult: Codable, Sendable, Hashable {
     public init(perHundredThousand: Double, population: Int, flagged: Int, threshold: Double, confusion: ConfusionCounts) {
         self.perHundredThousand = perHundredThousand; self.population = population; self.flagged = flagged
         self.threshold = threshold; self.confusion = confusion
+    }
+
+    enum CodingKeys: String, CodingKey { case perHundredThousand, population, flagged, threshold, confusion, precision, recall }
+
+    /// The figures, with precision and recall as fractions for scripts (read back from the confusion counts).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(perHundredThousand, forKey: .perHundredThousand)
+        try c.encode(population, forKey: .population)
+        try c.encode(flagged, forKey: .flagged)
+        try c.encode(threshold, forKey: .threshold)
+        try c.encode(confusion, forKey: .confusion)
+        try c.encodeIfPresent(precision, forKey: .precision)
+        try c.encodeIfPresent(recall, forKey: .recall)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(perHundredThousand: try c.decode(Double.self, forKey: .perHundredThousand), population: try c.decode(Int.self, forKey: .population),
+                  flagged: try c.decode(Int.self, forKey: .flagged), threshold: try c.decode(Double.self, forKey: .threshold),
+                  confusion: try c.decode(ConfusionCounts.self, forKey: .confusion))
     }
 }
 

@@ -51,6 +51,7 @@ extension Upstream.Risk {
         @Option(help: "Trees: fewest rows in a leaf (default 100).") var minLeaf: Int?
         @Option(help: "Trees: stop after this many rounds without improvement on the held-out people (default 30).") var patience: Int?
         @Option(help: "Random seed.") var seed: UInt64 = 1
+        @Option(help: "Who is training (recorded in the audit log).") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
         @Flag(help: "Print the report's figures as JSON.") var json = false
 
         @OptionGroup var csvOptions: CSVCohortOptions
@@ -108,6 +109,11 @@ extension Upstream.Risk {
             try JSONFiles.write(model, to: state.modelPath)
             try JSONFiles.write(model.report, to: state.reportJSONPath)
             try RiskReportPage.html(model.report).write(toFile: state.reportHTMLPath, atomically: true, encoding: .utf8)
+            // The report names flagged young people (by pseudonym, with reasons): that is access to their records.
+            try AuditLog.forStore(store).append(
+                user: user, action: "risk-train", person: "\(model.report.flagged.count) young people flagged in the report",
+                reason: "model \(model.id) trained as of \(train.first?.iso ?? "?")…\(train.last?.iso ?? "?"), tested \(test.first?.iso ?? "?")…\(test.last?.iso ?? "?")",
+                at: Int64(Date().timeIntervalSince1970))
             let seconds = Date().timeIntervalSince(started)
             if json {
                 try JSONFiles.print(model.report)

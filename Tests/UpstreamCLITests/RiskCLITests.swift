@@ -85,10 +85,13 @@ struct RiskCSVCLITests {
         #expect(r.status == 0, "\(r.err)")
         let fairness = try #require(try json(r.out)["fairness"] as? [String: Any])
         let groups = try #require((fairness["attributes"] as? [[String: Any]])?.first?["groups"] as? [[String: Any]])
-        let a = try #require(groups.first { $0["group"] as? String == "A" }?["confusion"] as? [String: Int])
-        #expect(a == ["truePositives": 3, "falsePositives": 1, "trueNegatives": 10, "falseNegatives": 2])
-        let b = try #require(groups.first { $0["group"] as? String == "B" }?["confusion"] as? [String: Int])
-        #expect(b == ["truePositives": 1, "falsePositives": 4, "trueNegatives": 8, "falseNegatives": 1])
+        let a = try #require(groups.first { $0["group"] as? String == "A" }?["confusion"] as? [String: Any])
+        #expect(a["truePositives"] as? Int == 3 && a["falsePositives"] as? Int == 1 && a["trueNegatives"] as? Int == 10 && a["falseNegatives"] as? Int == 2)
+        // Rates as fractions beside the counts behind them.
+        #expect(a["precision"] as? Double == 0.75 && a["recall"] as? Double == 0.6 && a["selectionRate"] as? Double == 0.25)
+        #expect(abs((a["falsePositiveRate"] as? Double ?? 0) - 1.0 / 11) < 1e-12 && a["falseNegativeRate"] as? Double == 0.4)
+        let b = try #require(groups.first { $0["group"] as? String == "B" }?["confusion"] as? [String: Any])
+        #expect(b["truePositives"] as? Int == 1 && b["falsePositives"] as? Int == 4 && b["trueNegatives"] as? Int == 8 && b["falseNegatives"] as? Int == 1)
         // FPR A 1/11, B 4/12: ratio 3.67, over the bound.
         let disparities = try #require((fairness["attributes"] as? [[String: Any]])?.first?["disparities"] as? [[String: Any]])
         let fpr = try #require(disparities.first { $0["measure"] as? String == "false_positive_rate" })
@@ -192,7 +195,7 @@ struct RiskStoreCLITests {
         let audit = try UpstreamBinary.run(["audit", "list", "--store", store, "--json"])
         let entries = try #require(try json(audit.out) as? [[String: Any]])
         let actions = entries.compactMap { $0["action"] as? String }
-        #expect(actions.contains("risk-score") && actions.contains("risk-review-list") && actions.contains("risk-review-offer-support"))
+        #expect(actions.contains("risk-train") && actions.contains("risk-score") && actions.contains("risk-review-list") && actions.contains("risk-review-offer-support"))
         #expect(entries.contains { $0["person"] as? String == who && $0["user"] as? String == "tester" })
         #expect(try UpstreamBinary.run(["audit", "verify", "--store", store]).status == 0)
     }
