@@ -107,6 +107,7 @@ extension Upstream.Risk {
             let state = RiskState.forStore(store)
             try state.ensure()
             try JSONFiles.write(model, to: state.modelPath)
+            try JSONFiles.write(RiskState.Inputs(postcodes: postcodes.map { URL(fileURLWithPath: $0).standardizedFileURL.path }), to: state.inputsPath)
             try JSONFiles.write(model.report, to: state.reportJSONPath)
             try RiskReportPage.html(model.report).write(toFile: state.reportHTMLPath, atomically: true, encoding: .utf8)
             // The report names flagged young people (by pseudonym, with reasons): that is access to their records.
@@ -132,7 +133,7 @@ extension Upstream.Risk {
         )
         @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
         @Option(help: "Linked persons (default: STORE.linkage/persons.csv).") var persons: String?
-        @Option(help: "Postcode lookup with postcode,imd_decile columns.") var postcodes: String?
+        @Option(help: "Postcode lookup with postcode,imd_decile columns (default: the one the model was trained with).") var postcodes: String?
         @Option(help: "Score as of this date (YYYY-MM-DD): only records before it are used.") var asOf: CivilDate
         @Option(help: "Capacity per 100,000 scored (default: the model's).") var capacity: Double?
         @Option(help: "Also write every young person's score to this CSV (pseudonym, score, rank).") var scores: String?
@@ -143,7 +144,8 @@ extension Upstream.Risk {
             let state = RiskState.forStore(store)
             let model = try state.model()
             let records = try RiskInputs.linked(store: store, persons: persons)
-            let builder = CohortBuilder(records: records, postcodeDeprivation: try RiskInputs.deprivation(postcodes), config: model.config.cohort)
+            let lookup = postcodes ?? state.inputs().postcodes
+            let builder = CohortBuilder(records: records, postcodeDeprivation: try RiskInputs.deprivation(lookup), config: model.config.cohort)
             let cohort = builder.cohort(asOf: asOf)
             guard !cohort.rows.isEmpty else { throw CLIError("no young people aged \(model.config.cohort.minimumAge)-\(model.config.cohort.maximumAge) with records before \(asOf.iso)") }
             let data = CohortBuilder.dataset(cohort.rows)

@@ -14,6 +14,12 @@ struct RiskState {
     var reportHTMLPath: String { directory + "/report.html" }
     var reportJSONPath: String { directory + "/report.json" }
     var queuePath: String { directory + "/review.json" }
+    /// The lookups the model was trained with, so scoring reads the same ones by default.
+    var inputsPath: String { directory + "/inputs.json" }
+
+    struct Inputs: Codable { var postcodes: String? }
+
+    func inputs() -> Inputs { (try? JSONFiles.read(Inputs.self, from: inputsPath)) ?? Inputs() }
 
     static func forStore(_ store: String) -> RiskState { RiskState(directory: store + ".risk") }
 
