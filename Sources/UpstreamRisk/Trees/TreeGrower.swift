@@ -251,7 +251,7 @@ final class GBTTreeGrower {
 
     /// Rows per block summed in `Float` before being added to the `Double` histogram: one 16-byte vector add per
     /// row and feature (gradient, hessian, 1) instead of three scalar ones. A block's count stays exact
-    /// (≤ 2²⁴) and its sums carry at most ~1e-7·√block relative rounding before they join the double totals.
+    /// (≤ 2²⁴) and its sums carry about 1e-7·√block relative rounding before they join the double totals.
     static let floatBlock = 8192
 
     /// Rows gathered at a time from scattered positions into a contiguous buffer before they are summed.
@@ -267,7 +267,7 @@ final class GBTTreeGrower {
                            rowMajor: UnsafeMutablePointer<UInt8>, stride: Int, features: Int,
                            gradients: UnsafeMutablePointer<SIMD4<Float>>, rows: UnsafeMutablePointer<UInt32>?,
                            first: Int, count: Int) {
-        target.zero(cells)
+        if count == 0 { target.zero(cells); return }
         let acc = scratch.sums
         var lo = 0
         while lo < count {
@@ -295,10 +295,18 @@ final class GBTTreeGrower {
                     gradients: gradients + first + lo, count: hi - lo)
             }
             let gh = target.gh, counts = target.count
-            for i in 0..<cells {
-                let a = acc[i]
-                gh[i] += SIMD2(Double(a.x), Double(a.y))
-                counts[i] &+= UInt32(a.z)
+            if lo == 0 {  // the first block sets the target, so it needs no zeroing
+                for i in 0..<cells {
+                    let a = acc[i]
+                    gh[i] = SIMD2(Double(a.x), Double(a.y))
+                    counts[i] = UInt32(a.z)
+                }
+            } else {
+                for i in 0..<cells {
+                    let a = acc[i]
+                    gh[i] += SIMD2(Double(a.x), Double(a.y))
+                    counts[i] &+= UInt32(a.z)
+                }
             }
             lo = hi
         }
