@@ -403,21 +403,58 @@ final class GBTTreeGrower {
     }
 
     /// Stable partition of a node's rows: left rows first. Returns how many went left.
+    ///
+    /// Large nodes are cut into 8 chunks (a function of the row count only): each chunk, in parallel, writes its
+    /// left rows forward and its right rows backward into its own stretch of `scratch`; then each chunk copies
+    /// them, in parallel, to their final places, so the order within both sides is the original order.
     private func partition(start: Int, count: Int, split: GBTSplit) -> Int {
         let column = bins.column(split.feature)
         let threshold = UInt8(truncatingIfNeeded: split.bin)
         let missingLeft = split.missingLeft
         let index = rowIndex + start
-        var l = 0, r = 0
-        for k in 0..<count {
-            let row = index[k]
+        @inline(__always) func goesLeft(_ row: UInt32) -> Bool {
             let b = column[Int(row)]
-            let goLeft = b == UInt8(GBTBinner.missingBin) ? missingLeft : b <= threshold
-            index[l] = row; scratch[r] = row
-            let step = goLeft ? 1 : 0
-            l &+= step; r &+= 1 &- step
+            return b == UInt8(GBTBinner.missingBin) ? missingLeft : b <= threshold
         }
-        (index + l).update(from: scratch, count: r)
-        return l
+        let chunks = count >= 65_536 ? 8 : 1
+        if chunks == 1 {
+            var l = 0, r = 0
+            for k in 0..<count {
+                let row = index[k]
+                index[l] = row; scratch[r] = row
+                let step = goesLeft(row) ? 1 : 0
+                l &+= step; r &+= 1 &- step
+            }
+            (index + l).update(from: scratch, count: r)
+            return l
+        }
+        nonisolated(unsafe) let scratch = scratch + start
+        var lefts = [Int](repeating: 0, count: chunks)
+        lefts.withUnsafeMutableBufferPointer { lefts in
+            nonisolated(unsafe) let lefts = lefts
+            GBTParallel.forEach(chunks) { c in
+                let lo = count * c / chunks, hi = count * (c + 1) / chunks
+                var l = lo, r = hi
+                for k in lo..<hi {
+                    let row = index[k]
+                    if goesLeft(row) { scratch[l] = row; l &+= 1 } else { r &-= 1; scratch[r] = row }
+                }
+                lefts[c] = l - lo
+            }
+        }
+        var leftStart = [Int](repeating: 0, count: chunks), rightStart = [Int](repeating: 0, count: chunks)
+        let nLeft = lefts.reduce(0, +)
+        var l = 0, r = nLeft
+        for c in 0..<chunks {
+            leftStart[c] = l; rightStart[c] = r
+            l += lefts[c]; r += (count * (c + 1) / chunks - count * c / chunks) - lefts[c]
+        }
+        GBTParallel.forEach(chunks) { c in
+            let lo = count * c / chunks, hi = count * (c + 1) / chunks
+            (index + leftStart[c]).update(from: scratch + lo, count: lefts[c])
+            let rights = hi - lo - lefts[c]
+            for j in 0..<rights { index[rightStart[c] + j] = scratch[hi - 1 - j] }
+        }
+        return nLeft
     }
 }
