@@ -255,7 +255,7 @@ final class GBTTreeGrower {
     static let floatBlock = 8192
 
     /// Rows gathered at a time from scattered positions into a contiguous buffer before they are summed.
-    static let gatherBlock = 256
+    static let gatherBlock = 1024
 
     /// Sums `count` rows (the listed `rows`, or consecutive rows from `first`) into `target`.
     ///
@@ -312,18 +312,37 @@ final class GBTTreeGrower {
         }
     }
 
-    /// The kernel: for each of `count` consecutive rows, one vector add per feature.
+    /// Rows summed together, one group of features at a time.
+    static let sumBlock = 1024
+    /// Features per group: 8 features' histograms (32 KB of `SIMD4<Float>`) stay in L1 while a block of rows is
+    /// summed into them, instead of all 100 (400 KB) being touched by every row.
+    static let featureGroup = 8
+
+    /// The kernel: for each of `count` consecutive rows, one vector add per feature; blocks of rows, and within a
+    /// block one group of features at a time. Each histogram cell still receives its rows in row order, so the
+    /// sums are bit-for-bit those of the plain row-by-row loop.
     @inline(__always)
     static func sum(_ acc: UnsafeMutablePointer<SIMD4<Float>>, rows: UnsafeMutablePointer<UInt8>, stride: Int, features: Int,
                     gradients: UnsafeMutablePointer<SIMD4<Float>>, count: Int) {
-        for k in 0..<count {
-            let v = gradients[k]
-            let row = rows + k &* stride
-            var offset = 0
-            for f in 0..<features {
-                acc[offset &+ Int(row[f])] += v
-                offset &+= GBTBinner.histogramWidth
+        var lo = 0
+        while lo < count {
+            let hi = min(lo + sumBlock, count)
+            var f0 = 0
+            while f0 < features {
+                let f1 = min(f0 + featureGroup, features)
+                let base = f0 &* GBTBinner.histogramWidth
+                for k in lo..<hi {
+                    let v = gradients[k]
+                    let row = rows + k &* stride
+                    var offset = base
+                    for f in f0..<f1 {
+                        acc[offset &+ Int(row[f])] += v
+                        offset &+= GBTBinner.histogramWidth
+                    }
+                }
+                f0 = f1
             }
+            lo = hi
         }
     }
 
