@@ -160,8 +160,9 @@ def main():
         else:
             ratio = ""
         rows.append((label, fmt.format(up), fmt.format(sk), ratio))
-    print(f"\n{meta['train_rows']:,} training rows × {meta['features']} features, {meta['test_rows']:,} test rows; "
-          f"medians of {args.runs} runs; 2 threads each\n")
+    fit_rows = meta["train_rows"] - PARAMS["validation_rows"]
+    print(f"\n{fit_rows:,} training rows + {PARAMS['validation_rows']:,} early-stopping rows × {meta['features']} "
+          f"features, {meta['test_rows']:,} test rows; medians of {args.runs} runs; 2 threads each\n")
     print("| | Upstream | scikit-learn | |\n|---|---:|---:|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")

@@ -226,7 +226,7 @@ struct TreesTests {
         let counts = Dictionary(grouping: many.map { x in coarse.edges[0].count { $0 < x } }, by: { $0 }).mapValues(\.count)
         #expect(counts.values.allSatisfy { (900...1100).contains($0) })
         var rng = GBTRandom(seed: 3)
-        let mixed: [Float] = (0..<5000).map { _ in Float.random(in: -1e6..<1e6, using: &rng) } + [0, -0.0, .infinity, -.infinity, 1e-40, -1e-40]
+        let mixed: [Float] = (0..<5000).map { _ in Float.random(in: -1e6..<1e6, using: &rng) } + [0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude]
         #expect(GBTBinner.sorted(mixed) == mixed.sorted())
     }
 }

@@ -83,15 +83,9 @@ public enum GradientBoostedTrees {
                 } else if parameters.earlyStopping && trees.count - bestCount >= parameters.patience {
                     break
                 }
-            } else {
-                bestCount = trees.count
             }
         }
-        if parameters.earlyStopping && validationBins != nil {
-            trees.removeLast(trees.count - bestCount)
-        } else {
-            bestCount = trees.count
-        }
+        if parameters.earlyStopping && validationBins != nil { trees.removeLast(trees.count - bestCount) }
         return GBTModel(featureNames: data.featureNames, parameters: parameters, baseMargin: baseMargin,
                         trees: trees, iterationsUsed: trees.count, lossHistory: history)
     }

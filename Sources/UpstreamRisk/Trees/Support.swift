@@ -10,9 +10,10 @@ import Foundation
 enum GBTParallel {
     static let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    /// The chunk boundaries used for `count` items: at least `minChunk` items each, at most 4 per core.
+    /// How many chunks `count` items make: at least `minChunk` items each, at most 16 — a function of the count
+    /// only, not of the core count, so per-chunk sums are the same on every machine.
     static func chunkCount(_ count: Int, minChunk: Int) -> Int {
-        max(1, min(count / max(1, minChunk), workers * 4))
+        max(1, min(count / max(1, minChunk), 16))
     }
 
     /// Runs `body(chunk, range)` for each chunk, in parallel when there is more than one.
