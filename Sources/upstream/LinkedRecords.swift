@@ -29,8 +29,14 @@ enum LinkedRecords {
         if !pending.isEmpty { try line(pending) }
     }
 
+    /// The extra columns the risk model's features read (school census sessions and free school meals).
+    static let featureExtras: Set<String> = ["SessionsPossible", "SessionsAuthorisedAbsence", "SessionsUnauthorisedAbsence", "FSM"]
+
     /// Every person-level record of the store that the persons file assigns to one of `persons` (all when `nil`).
-    static func load(store: any RecordStore, personsFile: String, persons: Set<String>?) throws -> [LinkedRecord] {
+    /// - Parameter slim: keep only what the risk model's features read (a city of a million people has nine
+    ///   million records): identifiers that linkage has already used, provenance file hashes and other extra
+    ///   columns are dropped as each record is read.
+    static func load(store: any RecordStore, personsFile: String, persons: Set<String>?, slim: Bool = false) throws -> [LinkedRecord] {
         var owner: [String: (String, Double?)] = [:]
         try forEachAssignment(personsFile) { key, person, p in
             if persons == nil || persons!.contains(person) { owner[key] = (person, p) }
@@ -38,7 +44,13 @@ enum LinkedRecords {
         var out: [LinkedRecord] = []
         try store.forEachRecord(source: nil, personLevelOnly: true) { r in
             if let (person, p) = owner[r.record.source + "/" + r.record.recordID] {
-                out.append(LinkedRecord(personID: person, record: r.record, matchProbability: p, extras: r.extras))
+                guard slim else { out.append(LinkedRecord(personID: person, record: r.record, matchProbability: p, extras: r.extras)); return }
+                var record = r.record
+                record.identity.forename = nil; record.identity.middleNames = nil; record.identity.nhsNumber = nil
+                record.identity.upn = nil; record.identity.pncID = nil; record.identity.localID = nil
+                record.provenance.fileSHA256 = ""
+                out.append(LinkedRecord(personID: person, record: record, matchProbability: p,
+                                        extras: r.extras.isEmpty ? [:] : r.extras.filter { featureExtras.contains($0.key) }))
             }
         }
         return out

@@ -113,7 +113,7 @@ enum RiskInputs {
     static func linked(store: String, persons: String?) throws -> [LinkedRecord] {
         guard FileManager.default.fileExists(atPath: store) else { throw CLIError("no store at \(store): load extracts first with upstream ingest") }
         let db = try SQLiteStore(path: store)
-        return try LinkedRecords.load(store: db, personsFile: persons ?? store + ".linkage/persons.csv", persons: nil)
+        return try LinkedRecords.load(store: db, personsFile: persons ?? store + ".linkage/persons.csv", persons: nil, slim: true)
     }
 
     /// The same records, each given to its true person from a synthetic city's `truth/records.csv`.
