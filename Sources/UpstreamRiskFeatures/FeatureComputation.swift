@@ -146,8 +146,14 @@ extension CohortBuilder {
             values[col("ace_count")] += 1
             if evidence {
                 let event = c.householdEvents.first { $0.ace == a.ace && $0.date == a.firstRecorded }
-                let who = event?.relationship.map { $0.rawValue.replacingOccurrences(of: "_", with: " ") + ": " } ?? ""
-                let text = a.ace.title + " (" + who + (event?.description ?? a.agency.title) + ")"
+                let text: String
+                if let e = event, let id = e.memberID, let member = c.household.first(where: { $0.personID == id }) {
+                    // "father imprisoned", "mother in substance misuse treatment"
+                    let what = e.description.hasPrefix("parent ") ? String(e.description.dropFirst(7)) : e.description
+                    text = CohortBuilder.word(for: member) + " " + what
+                } else {
+                    text = a.ace.title + " (" + (event?.description ?? a.agency.title) + ")"
+                }
                 facts[col("ace_" + a.ace.rawValue)].append(Evidence(date: a.firstRecorded, text: text))
                 facts[col("ace_count")].append(Evidence(date: a.firstRecorded, text: a.ace.title))
             }
@@ -156,5 +162,20 @@ extension CohortBuilder {
         values[col("age")] = c.dateOfBirth.map { Float(asOf.dayNumber - $0.dayNumber) / 365.25 } ?? .nan
         values[col("deprivation_decile")] = deprivationDecile(of: c.personID, before: asOf).map(Float.init) ?? .nan
         return (values, facts)
+    }
+
+    /// How a practitioner would name a household member: "father", "mother", "step-parent or carer", "brother".
+    static func word(for m: HouseholdMember) -> String {
+        switch (m.relationship, m.sex) {
+        case (.parent, .male?): "father"
+        case (.parent, .female?): "mother"
+        case (.parent, nil): "parent"
+        case (.stepParentOrCarer, .male?): "stepfather or carer"
+        case (.stepParentOrCarer, .female?): "stepmother or carer"
+        case (.stepParentOrCarer, nil): "step-parent or carer"
+        case (.sibling, .male?): "brother"
+        case (.sibling, .female?): "sister"
+        case (.sibling, nil): "sibling"
+        }
     }
 }

@@ -11,9 +11,10 @@ enum Hand {
 
     static func record(_ person: String, _ agency: Agency, _ kind: EventKind, _ day: String, role: Role = .subject,
                        code: String? = nil, flags: CrimeFlags = [], detail: String? = nil, reference: String? = nil,
-                       dob: String = "2008-03-15", postcode: String = "UC1 1AA", extras: [String: String] = [:]) -> LinkedRecord {
+                       dob: String = "2008-03-15", postcode: String = "UC1 1AA", extras: [String: String] = [:],
+                       surname: String? = nil) -> LinkedRecord {
         counter += 1
-        let id = Identity(surname: "SMITH-" + person, dateOfBirth: date(dob), sex: .male, postcode: postcode, ethnicity: "W")
+        let id = Identity(surname: surname ?? "SMITH-" + person, dateOfBirth: date(dob), sex: .male, postcode: postcode, ethnicity: "W")
         let e = Event(kind: kind, date: date(day), role: role, offenceCode: code, flags: flags, detail: detail, reference: reference)
         let source = agency.rawValue + "_" + kind.rawValue
         let r = SourceRecord(source: source, recordID: "R\(counter)", agency: agency, identity: id, event: e,
@@ -112,6 +113,23 @@ struct CohortTests {
         #expect(up[1].text.hasSuffix("first recorded March 2017"))
         #expect(up[2].text == "first known to children's social care in the last 5 years: March 2017, aged 8")
         #expect(down.map(\.text) == ["no arrests recorded in the last 5 years"])
+    }
+
+    @Test func aHouseholdMembersACEIsNamedAsPractitionersWouldSayIt() throws {
+        let records = [
+            Hand.record("A", .school, .termAbsence, "2019-01-10", surname: "KHAN"),
+            Hand.record("A", .school, .suspension, "2019-06-10", surname: "KHAN"),
+            Hand.record("F", .police, .custody, "2019-02-01", role: .suspect, dob: "1980-05-05", surname: "KHAN"),
+            Hand.record("F", .prison, .prisonReception, "2019-03-10", role: .offender, dob: "1980-05-05", surname: "KHAN"),
+        ]
+        let builder = CohortBuilder(records: records)
+        let row = try #require(builder.cohort(asOf: asOf).rows.first { $0.personID == "A" })
+        #expect(value(row, "ace_household_incarceration") == 1)
+        let c = try #require(builder.builder(asOf: asOf).chronology(for: "A", pseudonym: "P"))
+        var contributions = [Double](repeating: 0, count: RiskFeatures.all.count)
+        contributions[RiskFeatures.column("ace_household_incarceration")!] = 0.4
+        #expect(builder.reasons(chronology: c, asOf: asOf, contributions: contributions).raising.map(\.text)
+                == ["father imprisoned, first recorded March 2019"])
     }
 
     @Test func schoolYearsFollowTheEnglishCutOff() {
