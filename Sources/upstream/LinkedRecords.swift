@@ -21,10 +21,13 @@ enum LinkedRecords {
         }
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             pending.append(chunk)
-            while let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                try line(pending[pending.startIndex..<nl])
-                pending.removeSubrange(pending.startIndex...nl)
+            // Walk the lines without removing each from the front (which moved the rest of the buffer every line).
+            var start = pending.startIndex
+            while let nl = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                try line(pending[start..<nl])
+                start = pending.index(after: nl)
             }
+            pending = Data(pending[start...])
         }
         if !pending.isEmpty { try line(pending) }
     }
