@@ -8,7 +8,7 @@ import UpstreamRisk
 /// No scripts, nothing loaded: inline CSS and SVG only. Prints on A4 landscape.
 public enum RiskReportPage {
     /// The key of the rule practitioners use today (count the recorded ACEs), the baseline the models are compared with.
-    static let baselineKey = "ace_count"
+    static let baselineKey = ModelEvaluation.practiceBaselineKey
 
     /// - Parameters:
     ///   - report: the figures, as `upstream risk evaluate` computes them.

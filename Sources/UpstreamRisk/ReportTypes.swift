@@ -122,8 +122,10 @@ public struct CapacityResult: Codable, Sendable, Hashable {
 public struct ModelEvaluation: Codable, Sendable, Hashable {
     /// Display name ("Gradient-boosted trees", "Logistic regression", "ACE count (practice today)").
     public var name: String
-    /// Stable key ("gbt", "logistic", "ace_count").
+    /// Stable key ("gbt", "logistic", or `ModelEvaluation.practiceBaselineKey`).
     public var key: String
+    /// The key of the rule practitioners use today (the ACE count), which reports compare the models against.
+    public static let practiceBaselineKey = "ace_count"
     /// Which persons and rows it was evaluated on ("linked persons, as of 2019-04-01…2020-04-01").
     public var population: String
     public var rows: Int

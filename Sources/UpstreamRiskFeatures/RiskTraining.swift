@@ -151,7 +151,7 @@ public enum RiskTraining {
                                  capacityPerHundredThousand: c, probabilities: true),
                 Metrics.evaluate(name: "Logistic regression", key: "logistic", population: population, scores: l, labels: data.labels,
                                  capacityPerHundredThousand: c, probabilities: true),
-                Metrics.evaluate(name: "ACE count (practice today)", key: "ace_count", population: population, scores: aces,
+                Metrics.evaluate(name: "ACE count (practice today)", key: ModelEvaluation.practiceBaselineKey, population: population, scores: aces,
                                  labels: data.labels, capacityPerHundredThousand: c, probabilities: false),
             ], t)
         }
