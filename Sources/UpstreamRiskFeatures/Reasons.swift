@@ -53,7 +53,10 @@ extension CohortBuilder {
             let years = RiskFeatures.lookbackMonths / 12
             if v.isNaN { return "no \(def.title.replacingOccurrences(of: "first ", with: "")) in the last \(years) years" }
             let when = evidence.first.map { fact in fact.date.monthAndYear + (dateOfBirth.map { ", aged \($0.age(on: fact.date))" } ?? "") } ?? ""
-            return "\(def.title) in the last \(years) years: \(when)"
+            // A first contact in the first months of the lookback probably began before it: say so.
+            let windowStart = asOf.adding(months: -RiskFeatures.lookbackMonths)
+            let atStart = evidence.first.map { Int($0.date.dayNumber - windowStart.dayNumber) < 183 } ?? false
+            return "\(def.title) in the last \(years) years: \(when)" + (atStart ? " (the start of the years looked at: probably earlier)" : "")
         case .daysSinceLast:
             if v.isNaN { return def.title + ": none recorded" }
             let months = Int((Double(v) / 30.44).rounded())

@@ -113,6 +113,13 @@ struct CohortTests {
         #expect(up[1].text.hasSuffix("first recorded March 2017"))
         #expect(up[2].text == "first known to children's social care in the last 5 years: March 2017, aged 8")
         #expect(down.map(\.text) == ["no arrests recorded in the last 5 years"])
+        // A first contact at the very start of the five years looked at probably began before them.
+        let early = CohortBuilder(records: [Hand.record("A", .police, .incident, "2016-02-01")])
+        let ec = try #require(early.builder(asOf: asOf).chronology(for: "A", pseudonym: "P"))
+        var push = [Double](repeating: 0, count: RiskFeatures.all.count)
+        push[RiskFeatures.column("years_since_first_police")!] = 0.3
+        #expect(early.reasons(chronology: ec, asOf: asOf, contributions: push).raising.first?.text
+                == "first police contact in the last 5 years: February 2016, aged 7 (the start of the years looked at: probably earlier)")
     }
 
     @Test func aHouseholdMembersACEIsNamedAsPractitionersWouldSayIt() throws {
