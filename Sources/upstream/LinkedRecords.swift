@@ -45,6 +45,14 @@ enum LinkedRecords {
             if persons == nil || persons!.contains(person) { owner[key] = (person, p) }
         }
         var out: [LinkedRecord] = []
+        // Repeated longer texts (source and file names, coded details) share one copy in slim mode.
+        var pool: [String: String] = [:]
+        func intern(_ s: String) -> String {
+            if s.utf8.count <= 15 { return s }  // stored inline in the String itself
+            if let shared = pool[s] { return shared }
+            pool[s] = s
+            return s
+        }
         try store.forEachRecord(source: nil, personLevelOnly: true) { r in
             if let (person, p) = owner[r.record.source + "/" + r.record.recordID] {
                 guard slim else { out.append(LinkedRecord(personID: person, record: r.record, matchProbability: p, extras: r.extras)); return }
@@ -52,6 +60,10 @@ enum LinkedRecords {
                 record.identity.forename = nil; record.identity.middleNames = nil; record.identity.nhsNumber = nil
                 record.identity.upn = nil; record.identity.pncID = nil; record.identity.localID = nil
                 record.provenance.fileSHA256 = ""
+                record.source = intern(record.source)
+                record.provenance.source = record.source
+                record.provenance.fileName = intern(record.provenance.fileName)
+                if let d = record.event?.detail { record.event!.detail = intern(d) }
                 out.append(LinkedRecord(personID: person, record: record, matchProbability: p,
                                         extras: r.extras.isEmpty ? [:] : r.extras.filter { featureExtras.contains($0.key) }))
             }
