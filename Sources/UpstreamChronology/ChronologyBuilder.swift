@@ -27,13 +27,14 @@ public struct ChronologyBuilder: Sendable {
     public var personIDs: [String] { byPerson.keys.sorted() }
 
     /// The most common value of a field across a person's records (ties broken by value, for determinism).
-    static func mode<T: Hashable & Comparable>(_ values: [T]) -> T? {
+    public static func mode<T: Hashable & Comparable>(_ values: [T]) -> T? {
         var counts: [T: Int] = [:]
         for v in values { counts[v, default: 0] += 1 }
         return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
     }
 
-    static func dateOfBirth(_ records: [LinkedRecord]) -> CivilDate? {
+    /// The person's most often recorded date of birth, ignoring placeholders before 1900.
+    public static func dateOfBirth(_ records: [LinkedRecord]) -> CivilDate? {
         mode(records.compactMap { r -> CivilDate? in
             guard let d = r.record.identity.dateOfBirth, d.year > 1900 else { return nil }
             return d

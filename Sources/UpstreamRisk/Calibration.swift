@@ -49,6 +49,14 @@ public enum Calibrator: Codable, Sendable, Hashable {
     ///
     /// Tied scores are first pooled into one point (their mean outcome, weighted by their count). Only the ends of
     /// each flat step are kept as thresholds, so the stored function is small.
+    /// The calibration to use for a rare outcome: isotonic when there are at least 200 positives to shape it,
+    /// Platt's two parameters otherwise (steadier with few), and plain σ(score) when one class is missing.
+    public static func fit(scores: [Double], labels: [UInt8]) -> Calibrator {
+        let positives = labels.reduce(0) { $0 + Int($1) }
+        guard positives > 0 && positives < labels.count else { return .platt(a: 1, b: 0) }
+        return positives >= 200 ? fitIsotonic(scores: scores, labels: labels) : fitPlatt(scores: scores, labels: labels)
+    }
+
     public static func fitIsotonic(scores: [Double], labels: [UInt8]) -> Calibrator {
         precondition(scores.count == labels.count, "one label per score")
         guard !scores.isEmpty else { return .isotonic(thresholds: [], values: []) }

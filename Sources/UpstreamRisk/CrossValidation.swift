@@ -94,4 +94,24 @@ public enum CrossValidation {
         }
         return scores
     }
+
+    /// A key's stable place in [0, 1) for a seed (FNV-1a, then a 64-bit finaliser): the same person always falls
+    /// on the same side of a split, whatever the row order.
+    public static func unit(_ key: String, seed: UInt64) -> Double {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
+        for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
+        return Double(h >> 11) / Double(1 << 53)
+    }
+
+    /// The rows split by group into those kept and a `share` held out (to calibrate, to stop early): all rows of
+    /// one group fall on the same side. When either side would be empty, every row is used for both.
+    public static func holdOut(groups: [String], share: Double, seed: UInt64, rows: [Int]? = nil) -> (kept: [Int], heldOut: [Int]) {
+        var kept: [Int] = [], held: [Int] = []
+        for i in rows ?? Array(groups.indices) {
+            if unit(groups[i], seed: seed) < share { held.append(i) } else { kept.append(i) }
+        }
+        if kept.isEmpty || held.isEmpty { let all = rows ?? Array(groups.indices); return (all, all) }
+        return (kept, held)
+    }
 }

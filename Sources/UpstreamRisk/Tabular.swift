@@ -423,7 +423,22 @@ public enum TabularRisk {
     /// Trains a logistic regression on a table: encodes the features, scores every row out of fold (grouped by the
     /// id column when given), evaluates and audits those scores, then fits the final model on every usable row.
     /// - Throws: `TabularError` for unknown columns or no usable rows; `LogisticRegression.Error` when training fails.
-    public static func train(_ table: TabularCSV.Table, options: TrainingOptions) throws -> TrainingResult {
+    /// A table made ready to learn from: the usable rows and their outcomes, the rows left out and why, the columns
+    /// used as features and their fitted encoder, the encoded dataset keyed by the id column (or line number), and a
+    /// fold for every row.
+    public struct Prepared: Sendable {
+        public var rows: [Int]
+        public var labels: [UInt8]
+        public var problems: [RowProblem]
+        public var features: [String]
+        public var encoder: TabularEncoder
+        public var data: Dataset
+        public var folds: [Int]
+    }
+
+    /// Checks the columns, keeps the rows with a valid outcome, encodes the features and deals the folds (grouped by
+    /// the id column when given). Shared by every learner trained on a table.
+    public static func prepare(_ table: TabularCSV.Table, options: TrainingOptions) throws -> Prepared {
         for name in [options.outcome] + options.protected + (options.features ?? []) + (options.id.map { [$0] } ?? [])
         where table.columnIndex(name) == nil {
             throw TabularError.unknownColumn(name)
@@ -443,6 +458,12 @@ public enum TabularRisk {
             keys: keys)
         let folds = CrossValidation.stratifiedFolds(
             labels: labels, groups: options.id == nil ? nil : keys, k: options.folds, seed: options.seed)
+        return Prepared(rows: rows, labels: labels, problems: problems, features: features, encoder: encoder, data: data, folds: folds)
+    }
+
+    public static func train(_ table: TabularCSV.Table, options: TrainingOptions) throws -> TrainingResult {
+        let p = try prepare(table, options: options)
+        let (rows, labels, problems, encoder, data, folds) = (p.rows, p.labels, p.problems, p.encoder, p.data, p.folds)
         let l2 = try options.l2 ?? LogisticRegression.chooseL2(data, folds: folds).l2
         let scores = try CrossValidation.outOfFoldScores(data, folds: folds) { training in
             let model = try LogisticRegression.train(training, l2: l2)

@@ -19,7 +19,8 @@ public struct TabularModels: Codable, Sendable {
         return treesCalibrator.apply(trees.margins(data))
     }
 
-    /// Out-of-fold scores of both learners, calibrated inside each fold on a held-out quarter of its training groups.
+    /// Out-of-fold scores of both learners, calibrated inside each fold on a held-out quarter of its training groups
+    /// (`CrossValidation.holdOut`).
     static func calibratedOutOfFold(
         _ data: Dataset, folds: [Int], groups: [String], trees: GBTParameters, l2: Double, seed: UInt64
     ) throws -> (trees: [Double], logistic: [Double]) {
@@ -27,7 +28,7 @@ public struct TabularModels: Codable, Sendable {
         for fold in Set(folds).sorted() {
             let testRows = folds.indices.filter { folds[$0] == fold }
             let trainRows = folds.indices.filter { folds[$0] != fold }
-            let (fitRows, calRows) = split(trainRows, groups: groups, seed: seed &+ UInt64(fold))
+            let (fitRows, calRows) = CrossValidation.holdOut(groups: groups, share: 0.25, seed: seed &+ UInt64(fold), rows: trainRows)
             let (fitModels, cal) = try fitAndCalibrate(data.subset(fitRows), data.subset(calRows), trees: trees, l2: l2)
             let test = data.subset(testRows)
             let ts = cal.trees.apply(fitModels.trees.margins(test)), ls = cal.logistic.apply(fitModels.logistic.margins(test))
@@ -36,48 +37,19 @@ public struct TabularModels: Codable, Sendable {
         return (t, l)
     }
 
-    /// Rows split by group into three quarters to fit and one to calibrate (and stop the trees early).
-    static func split(_ rows: [Int], groups: [String], seed: UInt64) -> (fit: [Int], calibrate: [Int]) {
-        var fit: [Int] = [], cal: [Int] = []
-        for i in rows {
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
-            for b in groups[i].utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            h ^= h >> 29
-            if h % 4 == 0 { cal.append(i) } else { fit.append(i) }
-        }
-        if cal.isEmpty || fit.isEmpty { return (rows, rows) }
-        return (fit, cal)
-    }
-
     static func fitAndCalibrate(_ fit: Dataset, _ cal: Dataset, trees: GBTParameters, l2: Double) throws
         -> (models: (trees: GBTModel, logistic: LogisticModel), calibrators: (trees: Calibrator, logistic: Calibrator)) {
         let t = try GradientBoostedTrees.train(fit, parameters: trees, validation: cal.labels.contains(1) && cal.labels.contains(0) ? cal : nil)
         let l = try LogisticRegression.train(fit, l2: l2)
-        let positives = cal.labels.filter { $0 == 1 }.count
-        func calibrator(_ s: [Double]) -> Calibrator {
-            guard positives > 0 && positives < cal.rowCount else { return .platt(a: 1, b: 0) }
-            return positives >= 200 ? Calibrator.fitIsotonic(scores: s, labels: cal.labels) : Calibrator.fitPlatt(scores: s, labels: cal.labels)
-        }
-        return ((t, l), (calibrator(t.margins(cal)), calibrator(l.margins(cal))))
+        return ((t, l), (Calibrator.fit(scores: t.margins(cal), labels: cal.labels), Calibrator.fit(scores: l.margins(cal), labels: cal.labels)))
     }
 
     /// Trains and reports. `options.capacityPerHundredThousand` (default 1,000 per 100,000 here) sets the audit's threshold.
     public static func train(_ table: TabularCSV.Table, options: TabularRisk.TrainingOptions, trees: GBTParameters = .init(),
                              created: String = "", source: String = "") throws -> TabularModels {
-        for name in [options.outcome] + options.protected + (options.features ?? []) + (options.id.map { [$0] } ?? [])
-        where table.columnIndex(name) == nil {
-            throw TabularError.unknownColumn(name)
-        }
-        let (rows, labels, problems) = TabularRisk.usableRows(table, outcome: options.outcome, score: nil)
-        guard !rows.isEmpty else { throw TabularError.noUsableRows }
-        guard labels.contains(0) && labels.contains(1) else { throw TabularError.oneOutcome(column: options.outcome) }
-        let excluded = Set([options.outcome] + options.protected + (options.id.map { [$0] } ?? []))
-        let features = options.features ?? table.header.filter { !excluded.contains($0) }
-        guard !features.isEmpty else { throw TabularError.unknownColumn("(no feature columns left)") }
-        let encoder = try TabularEncoder.fit(table, features: features, rows: rows, minimumLevelCount: options.minimumLevelCount)
-        let keys = options.id.flatMap { table.column($0) }.map { ids in rows.map { ids[$0] } } ?? rows.map { String(table.lines[$0]) }
-        let data = Dataset(featureNames: encoder.featureNames, columns: try encoder.encode(table, rows: rows), labels: labels, keys: keys)
-        let folds = CrossValidation.stratifiedFolds(labels: labels, groups: options.id == nil ? nil : keys, k: options.folds, seed: options.seed)
+        let p = try TabularRisk.prepare(table, options: options)
+        let (rows, labels, problems, features, encoder, data, folds) = (p.rows, p.labels, p.problems, p.features, p.encoder, p.data, p.folds)
+        let keys = data.keys
         let l2 = options.l2 ?? 1.0
         let (t, l) = try calibratedOutOfFold(data, folds: folds, groups: keys, trees: trees, l2: l2, seed: options.seed)
         let capacity = options.capacityPerHundredThousand ?? 1000
@@ -94,7 +66,7 @@ public struct TabularModels: Codable, Sendable {
             threshold: models[0].capacity?.threshold, minimumGroupSize: options.minimumGroupSize,
             minimumRateBase: options.minimumGroupSize)
         // The final models on every usable row, calibrated on a held-out quarter of the groups.
-        let (fitRows, calRows) = split(Array(0..<data.rowCount), groups: keys, seed: options.seed)
+        let (fitRows, calRows) = CrossValidation.holdOut(groups: keys, share: 0.25, seed: options.seed)
         let (final, calibrators) = try fitAndCalibrate(data.subset(fitRows), data.subset(calRows), trees: trees, l2: l2)
         let usedProtected = options.protected.filter { features.contains($0) }
         let card = ModelCard(

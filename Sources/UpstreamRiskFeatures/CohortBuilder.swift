@@ -99,19 +99,6 @@ public struct CohortBuilder: Sendable {
         return SeriousViolence.isSerious(code: code, flags: e.flags)
     }
 
-    /// The most frequent date of birth among a person's records (ties to the earliest), ignoring placeholders.
-    static func dateOfBirth(_ records: [LinkedRecord]) -> CivilDate? {
-        var counts: [CivilDate: Int] = [:]
-        for r in records { if let d = r.record.identity.dateOfBirth, d.year > 1900 { counts[d, default: 0] += 1 } }
-        return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
-    }
-
-    static func mode(_ values: [String]) -> String? {
-        var counts: [String: Int] = [:]
-        for v in values where !v.isEmpty { counts[v, default: 0] += 1 }
-        return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
-    }
-
     /// The records a date's features may use: those of the lookback (five years) before it.
     func known(asOf: CivilDate) -> [LinkedRecord] {
         let from = asOf.adding(months: -RiskFeatures.lookbackMonths)
@@ -130,17 +117,17 @@ public struct CohortBuilder: Sendable {
         for r in known where only == nil || only!.contains(r.personID) { byPerson[r.personID, default: []].append(r) }
         let chronologies = ChronologyBuilder(records: known)
         var excluded: [String: Int] = [:]
-        var candidates: [(String, CivilDate)] = []
+        var candidates: [String] = []
         for (person, own) in byPerson {
-            guard let dob = CohortBuilder.dateOfBirth(own) else { excluded["no date of birth recorded", default: 0] += 1; continue }
+            guard let dob = ChronologyBuilder.dateOfBirth(own) else { excluded["no date of birth recorded", default: 0] += 1; continue }
             let age = dob.age(on: asOf)
             guard age >= config.minimumAge && age <= config.maximumAge else { continue }
             if let first = seriousViolence[person]?.first, first < asOf {
                 excluded["serious violence already recorded", default: 0] += 1; continue
             }
-            candidates.append((person, dob))
+            candidates.append(person)
         }
-        candidates.sort { $0.0 < $1.0 }
+        candidates.sort()
         let people = candidates, own = byPerson
         let horizonEnd = asOf.adding(months: config.horizonMonths)
         var rows = [CohortRow?](repeating: nil, count: candidates.count)
@@ -149,14 +136,14 @@ public struct CohortBuilder: Sendable {
             DispatchQueue.concurrentPerform(iterations: max(1, min(64, people.count))) { chunk in
                 let n = people.count, chunks = max(1, min(64, n))
                 for i in stride(from: chunk, to: n, by: chunks) {
-                    let (person, _) = people[i]
+                    let person = people[i]
                     guard let c = chronologies.chronology(for: person, pseudonym: "") else { continue }
                     let own = own[person] ?? []
                     let values = computeFeatures(chronology: c, asOf: asOf, evidence: false).values
                     let outcome = seriousViolence[person]?.first { $0 >= asOf && $0 < horizonEnd }
                     out[i] = CohortRow(
                         personID: person, asOf: asOf, age: c.dateOfBirth.map { $0.age(on: asOf) } ?? 0, sex: c.sex,
-                        ethnicity: CohortBuilder.mode(own.compactMap { $0.record.identity.ethnicity?.uppercased() }),
+                        ethnicity: ChronologyBuilder.mode(own.compactMap { $0.record.identity.ethnicity?.uppercased() }.filter { !$0.isEmpty }),
                         deprivationDecile: deprivationDecile(of: person, before: asOf),
                         features: values, outcome: outcome == nil ? 0 : 1, outcomeDate: outcome)
                 }

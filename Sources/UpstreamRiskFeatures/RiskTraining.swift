@@ -87,14 +87,6 @@ public typealias RiskProgress = @Sendable (String) -> Void
 /// Trains the three models side by side on cohorts of linked persons and reports on them. Pure: the CLI gives
 /// it the cohort builders and writes out what it returns.
 public enum RiskTraining {
-    /// Deterministic hash of a person id in [0, 1), to split people (never rows) between fitting and calibration.
-    static func unit(_ s: String, seed: UInt64) -> Double {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd; h ^= h >> 33
-        return Double(h >> 11) / Double(1 << 53)
-    }
-
     public static func cohorts(_ builder: CohortBuilder, dates: [CivilDate], progress: RiskProgress?) -> [Cohort] {
         dates.map { d in
             let c = builder.cohort(asOf: d)
@@ -125,21 +117,15 @@ public enum RiskTraining {
         guard !testRows.isEmpty else { throw RiskTrainingError("no young people at the test dates") }
 
         // Split people, not rows, between fitting and calibration.
-        let isCalibration = trainRows.map { unit($0.personID, seed: config.seed) < config.calibrationShare }
-        let fitRows = zip(trainRows, isCalibration).filter { !$0.1 }.map(\.0)
-        let calRows = zip(trainRows, isCalibration).filter { $0.1 }.map(\.0)
+        let (kept, held) = CrossValidation.holdOut(groups: trainRows.map(\.personID), share: config.calibrationShare, seed: config.seed)
+        let fitRows = kept.map { trainRows[$0] }, calRows = held.map { trainRows[$0] }
         let fit = CohortBuilder.dataset(fitRows), cal = CohortBuilder.dataset(calRows), test = CohortBuilder.dataset(testRows)
         progress?("training gradient-boosted trees on \(fitRows.count) rows (\(fitRows.filter { $0.outcome == 1 }.count) positive)…")
         let trees = try GradientBoostedTrees.train(fit, parameters: config.trees, validation: cal)
         progress?("trees: \(trees.iterationsUsed) iterations; training logistic regression…")
         let logistic = try LogisticRegression.train(forLogistic(fit), l2: config.logisticL2)
-        let calPositives = cal.labels.filter { $0 == 1 }.count
-        // Isotonic needs many positives; with few, Platt's two parameters are steadier.
-        func calibrator(_ scores: [Double]) -> Calibrator {
-            calPositives >= 200 ? Calibrator.fitIsotonic(scores: scores, labels: cal.labels) : Calibrator.fitPlatt(scores: scores, labels: cal.labels)
-        }
-        let treesCal = calibrator(trees.margins(cal))
-        let logisticCal = calibrator(logistic.margins(forLogistic(cal)))
+        let treesCal = Calibrator.fit(scores: trees.margins(cal), labels: cal.labels)
+        let logisticCal = Calibrator.fit(scores: logistic.margins(forLogistic(cal)), labels: cal.labels)
 
         func evaluate(_ rows: [CohortRow], _ data: Dataset, population: String) -> (models: [ModelEvaluation], trees: [Double]) {
             let t = treesCal.apply(trees.margins(data))
@@ -202,8 +188,7 @@ public enum RiskTraining {
 
         // The young people flagged at the latest test date, with their reasons.
         let latest = testCohorts.last!
-        let latestData = CohortBuilder.dataset(latest.rows)
-        let latestScores = treesCal.apply(trees.margins(latestData))
+        let latestScores = Array(testScores.suffix(latest.rows.count))  // the test rows end with the latest cohort
         let known = builder.builder(asOf: latest.asOf)
         var flagged: [FlaggedPerson] = []
         for (rank, i) in Metrics.flaggedAtCapacity(scores: latestScores, perHundredThousand: config.capacityPerHundredThousand, seed: config.seed).enumerated() {
@@ -214,7 +199,7 @@ public enum RiskTraining {
             flagged.append(FlaggedPerson(key: pseudonym(row.personID), rank: rank + 1, score: latestScores[i], age: row.age, reasons: up, lowering: down))
         }
 
-        let id = "risk-" + created.filter(\.isNumber).prefix(14) + "-" + String(format: "%08x", UInt32(truncatingIfNeeded: Int(unit(created + String(trainRows.count), seed: config.seed) * 4e9)))
+        let id = "risk-" + created.filter(\.isNumber).prefix(14) + "-" + String(format: "%08x", UInt32(truncatingIfNeeded: Int(CrossValidation.unit(created + String(trainRows.count), seed: config.seed) * 4e9)))
         let card = modelCard(id: id, created: created, config: config, trainRows: trainRows.count, trainPositives: trainPositives,
                              testRows: testRows.count, models: models)
         let report = RiskReport(title: "Risk of serious violence: model report", card: card, models: models,

@@ -136,13 +136,13 @@ extension Upstream {
                                 truePersons: e["truePersons"] as? Int ?? 0)
             }
             // The cases: true persons with the most ACEs who went on to serious violence, found among the linked persons.
-            let outcomes = try readCSV(city + "/truth/outcomes.csv")
+            let outcomes = try CSVRows.all(city + "/truth/outcomes.csv")
             let svPeople = outcomes.filter { !($0["first_serious_violence_offender"] ?? "").isEmpty && !($0["ace_count"] ?? "").isEmpty }
                 .sorted { (Int($0["ace_count"]!)!, $1["person_id"]!) > (Int($1["ace_count"]!)!, $0["person_id"]!) }
                 .prefix(cases)
             let wanted = Set(svPeople.map { $0["person_id"]! })
             var truthKeys: [String: [String]] = [:]
-            for r in try readCSV(city + "/truth/records.csv") where wanted.contains(r["person_id"]!) {
+            for r in try CSVRows.all(city + "/truth/records.csv") where wanted.contains(r["person_id"]!) {
                 truthKeys[r["person_id"]!, default: []].append(r["source"]! + "/" + r["record_id"]!)
             }
             let personsFile = store + ".linkage/persons.csv"
@@ -222,14 +222,6 @@ extension Upstream {
                 out.append(d)
             }
             return out
-        }
-
-        func readCSV(_ path: String) throws -> [[String: String]] {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            var lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-            guard !lines.isEmpty else { return [] }
-            let header = lines.removeFirst()
-            return lines.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
         }
     }
 }

@@ -125,7 +125,7 @@ extension Upstream {
                 review.pending = result.review
                 try state.save(review: review)
             }
-            if let saveModel { try LinkCLI.writeJSON(result.model, to: saveModel) }
+            if let saveModel { try JSONFiles.write(result.model, to: saveModel) }
             if let exportClusters { try LinkCLI.writeAssignments(exportClusters, keys: result.data.keys, persons: result.personIDs) }
 
             var evaluation: Evaluation? = nil

@@ -246,18 +246,5 @@ enum LinkCLI {
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
-    static func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do { try encoder.encode(value).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw ValidationError("cannot write \(path): \(error)")
-        }
-    }
-
-    static func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-        do { return try JSONDecoder().decode(T.self, from: data) } catch { throw ValidationError("\(path) is not valid: \(describe(error))") }
-    }
-
     static func fmt(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", x) }
 }

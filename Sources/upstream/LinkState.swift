@@ -28,7 +28,7 @@ struct LinkState {
     }
 
     static func loadModel(_ path: String) throws -> LinkageModel {
-        let m = try LinkCLI.readJSON(LinkageModel.self, from: path)
+        let m = try JSONFiles.read(LinkageModel.self, from: path)
         do { try m.validate() } catch { throw ValidationError("\(path): \(error)") }
         return m
     }
@@ -40,11 +40,11 @@ struct LinkState {
 
     func review() throws -> ReviewState {
         guard FileManager.default.fileExists(atPath: reviewPath) else { return ReviewState() }
-        return try LinkCLI.readJSON(ReviewState.self, from: reviewPath)
+        return try JSONFiles.read(ReviewState.self, from: reviewPath)
     }
 
-    func save(review: ReviewState) throws { try ensure(); try LinkCLI.writeJSON(review, to: reviewPath) }
-    func save(model: LinkageModel) throws { try ensure(); try LinkCLI.writeJSON(model, to: modelPath) }
+    func save(review: ReviewState) throws { try ensure(); try JSONFiles.write(review, to: reviewPath) }
+    func save(model: LinkageModel) throws { try ensure(); try JSONFiles.write(model, to: modelPath) }
     func save(keys: [RecordKey], persons: [PersonID], probabilities: [Double?]? = nil) throws {
         try ensure()
         try LinkCLI.writeAssignments(personsPath, keys: keys, persons: persons, probabilities: probabilities)

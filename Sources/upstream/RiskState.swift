@@ -44,22 +44,25 @@ struct RiskState {
     func save(queue: ReviewQueue) throws { try ensure(); try JSONFiles.write(queue, to: queuePath) }
 }
 
-/// JSON files written atomically (a crash never leaves half a file), sorted keys for stable diffs.
+/// JSON files for every command's state (linkage model and review, risk model and queue): written atomically (a
+/// crash never leaves half a file), sorted keys for stable diffs, and a clear error naming the file.
 enum JSONFiles {
     static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
-        do { return try JSONDecoder().decode(T.self, from: data) } catch { throw CLIError("\(path) is not a valid \(T.self): \(error)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+        do { return try JSONDecoder().decode(T.self, from: data) } catch { throw ValidationError("\(path) is not valid: \(LinkCLI.describe(error))") }
     }
 
     static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return try encoder.encode(value)
     }
 
     static func write<T: Encodable>(_ value: T, to path: String) throws {
-        try encode(value).write(to: URL(fileURLWithPath: path), options: .atomic)
+        do { try encode(value).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw ValidationError("cannot write \(path): \(error)")
+        }
     }
 
     static func print<T: Encodable>(_ value: T) throws {
@@ -166,6 +169,12 @@ enum CSVRows {
             guard let h = header else { header = f; continue }
             try body(Dictionary(zip(h, f), uniquingKeysWith: { a, _ in a }))
         }
+    }
+
+    static func all(_ path: String) throws -> [[String: String]] {
+        var rows: [[String: String]] = []
+        try forEach(path) { rows.append($0) }
+        return rows
     }
 }
 
