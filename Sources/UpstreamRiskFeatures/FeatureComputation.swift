@@ -24,8 +24,13 @@ extension CohortBuilder {
             if evidence { facts[i].append(Evidence(date: e.date, text: what ?? e.summary)) }
         }
         func addCounted(_ key: String, _ e: ChronologyEntry) {
-            add(key + "_5y", e)
-            if e.date >= yearAgo { add(key + "_12m", e) }
+            let (recent, lookback) = RiskFeatures.countedColumns[key]!  // no new strings per event
+            values[lookback] += 1
+            if evidence { facts[lookback].append(Evidence(date: e.date, text: e.summary)) }
+            if e.date >= yearAgo {
+                values[recent] += 1
+                if evidence { facts[recent].append(Evidence(date: e.date, text: e.summary)) }
+            }
         }
         var firstSeen: [String: CivilDate] = [:]
         func first(_ name: String, _ e: ChronologyEntry) {

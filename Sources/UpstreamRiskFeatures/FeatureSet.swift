@@ -103,6 +103,11 @@ public enum RiskFeatures {
         ("youth_justice", "youth justice outcomes", .youthJustice),
     ]
 
+    /// The columns of each counted kind: its last-12-months and last-5-years counts.
+    static let countedColumns: [String: (recent: Int, lookback: Int)] = Dictionary(uniqueKeysWithValues: counted.map {
+        ($0.0, (index[$0.0 + "_12m"]!, index[$0.0 + "_5y"]!))
+    })
+
     public static var names: [String] { all.map(\.name) }
     static let index: [String: Int] = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1.name, $0) })
 
