@@ -70,6 +70,12 @@ enum Schema {
                 );
                 """)
         }
+        m.registerMigration("v2: address lines and recorded dates") { db in
+            try db.execute(sql: """
+                ALTER TABLE records ADD COLUMN address TEXT;
+                ALTER TABLE records ADD COLUMN recorded_date INTEGER;
+                """)
+        }
         return m
     }
 
@@ -77,8 +83,8 @@ enum Schema {
         INSERT INTO records (delivery_id, source, record_id, agency, person_level, line,
           forename, middle_names, surname, dob, sex, postcode, ethnicity, nhs_number, nhs_valid, upn, pnc_id, local_id,
           event_kind, event_date, minute_of_day, end_date, role, area, offence_code, crime_flags, detail, reference,
-          record_flags, extras)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          record_flags, extras, address, recorded_date)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(source, record_id) DO NOTHING
         """
 
