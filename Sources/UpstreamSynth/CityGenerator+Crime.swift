@@ -137,7 +137,7 @@ extension CityGenerator {
     // MARK: Truth and manifest
 
     /// The truth that does not depend on events: people, relationships, ACEs.
-    func writeStaticTruth(_ dir: String, people: [Person], households: [Household], areas: [Area]) throws {
+    func writeStaticTruth(_ dir: String, people: [Person], households: [Household], areas: [Area], book: IdentifierBook) throws {
         let w = try CSVFileWriter(path: dir + "/truth/people.csv",
                                   header: ["person_id", "forename", "middle_names", "surname", "later_surname", "surname_change_date",
                                            "date_of_birth", "sex", "ethnicity", "household_id", "area", "deprivation_decile",
@@ -147,24 +147,40 @@ extension CityGenerator {
             w.append([p.id, p.forename, p.middle, p.surname, p.laterSurname,
                       p.laterSurname.isEmpty ? "" : p.surnameChangeDate.iso, p.dob.iso, p.sex.rawValue, p.ethnicity.rawValue,
                       "H" + SynthText.pad(Int(p.household), 7), areas[Int(hh.area)].code, String(areas[Int(hh.area)].decile),
-                      NoiseModel.nhsNumber(p.index), p.isChild ? NoiseModel.upn(p.index) : "",
+                      book.nhsNumber(p.index), p.isChild ? book.upn(p.index) : "",
                       p.twinOf >= 0 ? people[Int(p.twinOf)].id : ""])
         }
         try w.close()
         // The public lookups the risk model may use, as the ONS postcode directory and the English Indices of
-        // Deprivation publish them: each postcode's small area and that area's deprivation decile. Not truth.
-        let lookup = try CSVFileWriter(path: dir + "/reference/postcodes.csv", header: ["postcode", "area", "imd_decile"], delimiter: ",")
-        var seen: Set<String> = []
-        func add(_ postcode: String, _ area: Int32) {
-            guard !postcode.isEmpty, area >= 0, seen.insert(postcode).inserted else { return }
-            lookup.append([postcode, areas[Int(area)].code, String(areas[Int(area)].decile)])
+        // Deprivation publish them: every postcode's output area, LSOA (`area`) and local authority district, and the
+        // LSOA's deprivation decile; and each LSOA's district. Not truth.
+        let lookup = try CSVFileWriter(path: dir + "/reference/postcodes.csv",
+                                       header: ["postcode", "area", "imd_decile", "oa", "lsoa", "district"], delimiter: ",")
+        for a in areas {
+            for u in a.units { lookup.append([u, a.code, String(a.decile), a.oa, a.code, a.districtCode]) }
         }
-        for hh in households {
-            add(hh.postcode, hh.area)
-            add(hh.newPostcode, hh.newArea)
-        }
-        for p in people { add(p.ownPostcode, p.ownArea) }
         try lookup.close()
+        let lsoaFile = try CSVFileWriter(path: dir + "/reference/lsoas.csv",
+                                         header: ["lsoa", "lsoa_name", "district", "district_name", "imd_decile"], delimiter: ",")
+        var lastLSOA = ""
+        for a in areas where a.code != lastLSOA {
+            lastLSOA = a.code
+            lsoaFile.append([a.code, a.town + " " + SynthText.pad(a.lsoaIndex % 1000, 3) + String(PopulationBuilder.letters[a.lsoaIndex / 1000 % 20]),
+                             a.districtCode, a.town, String(a.decile)])
+        }
+        try lsoaFile.close()
+        // Every home each household had, with the date it moved in (the first is from before the burn-in).
+        let noise = NoiseModel(noise: config.noise, book: book, areas: areas)
+        let rw = try CSVFileWriter(path: dir + "/truth/residences.csv",
+                                   header: ["household_id", "from", "address_line1", "address_line2", "address_line3",
+                                            "address_line4", "postcode", "lsoa"], delimiter: ",")
+        for hh in households {
+            for r in hh.residences {
+                rw.append(["H" + SynthText.pad(Int(hh.index), 7), r.from.iso] + noise.lines(r.address)
+                          + [noise.postcode(r.address), areas[Int(r.address.area)].code])
+            }
+        }
+        try rw.close()
         let r = try CSVFileWriter(path: dir + "/truth/relationships.csv",
                                   header: ["person_id", "related_person_id", "relationship", "from", "to"], delimiter: ",")
         for hh in households {
@@ -219,10 +235,12 @@ extension CityGenerator {
             }
             return o + "\""
         }
-        var m = "{\n  \"generator\": \"upstream synth\",\n  \"seed\": \(config.seed),\n  \"people\": \(summary.people),\n"
+        // The seed is the key to every identifier and to the truth: it is written only into truth/generator.yaml.
+        var m = "{\n  \"generator\": \"upstream synth\",\n  \"people\": \(summary.people),\n"
         m += "  \"households\": \(summary.households),\n  \"areas\": \(summary.areas),\n"
         m += "  \"window\": {\"start\": \(js(start.iso)), \"end\": \(js(end.iso))},\n"
-        m += "  \"truth\": [\"truth/records.csv\", \"truth/people.csv\", \"truth/relationships.csv\", \"truth/aces.csv\", \"truth/outcomes.csv\"],\n"
+        m += "  \"truth\": [\"truth/records.csv\", \"truth/identifier_errors.csv\", \"truth/people.csv\", \"truth/residences.csv\", "
+            + "\"truth/relationships.csv\", \"truth/aces.csv\", \"truth/outcomes.csv\", \"truth/generator.yaml\"],\n"
         m += "  \"extracts\": [\n"
         m += ExtractSchema.all.map { s in
             let cols = s.columns.map { "        {\"name\": \(js($0.name)), \"meaning\": \(js($0.meaning))}" }.joined(separator: ",\n")
@@ -230,13 +248,16 @@ extension CityGenerator {
                 + "\"idColumn\": \(js(s.idColumn)), \"personLevel\": \(s.personLevel), \"delimiter\": \(js(s.delimiter)), "
                 + "\"rows\": \(summary.rows[s.name] ?? 0), \"description\": \(js(s.description)),\n      \"columns\": [\n\(cols)\n      ]}"
         }.joined(separator: ",\n")
-        m += "\n  ],\n  \"config\": \(js(config.yaml()))\n}\n"
+        let withoutSeed = config.yaml().split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("seed:") }.joined(separator: "\n")
+        m += "\n  ],\n  \"config\": \(js(withoutSeed))\n}\n"
         try writeText(dir + "/manifest.json", m)
+        try writeText(dir + "/truth/generator.yaml", "# The configuration and seed that generated this city (the seed is secret: it regenerates the truth).\n" + config.yaml())
         var readme = "# A synthetic city generated by Upstream\n\nEverything here is synthetic: no real person's data.\n\n"
         readme += "- \(summary.people) people in \(summary.households) households and \(summary.areas) small areas, "
-        readme += "\(start.iso) to \(end.iso), seed \(config.seed).\n"
+        readme += "\(start.iso) to \(end.iso) (lives simulated from \(config.burnInYears) years earlier; nothing before the window is written).\n"
         readme += "- One CSV per agency extract (see manifest.json for every column); `truth/` holds the ground truth and must never be loaded into a store.\n"
-        readme += "- `reference/postcodes.csv`: each postcode's small area and its deprivation decile (1 = most deprived): public lookups the risk model reads, like the ONS postcode directory and the English Indices of Deprivation.\n\n"
+        readme += "- `reference/postcodes.csv`: each postcode's output area, LSOA (`area`), district and the LSOA's deprivation decile (1 = most deprived); `reference/lsoas.csv`: each LSOA's district: public lookups like the ONS postcode directory and the English Indices of Deprivation.\n\n"
         readme += "| extract | agency | rows |\n|---|---|---|\n"
         for s in ExtractSchema.all { readme += "| \(s.name).csv | \(s.agency.title) | \(summary.rows[s.name] ?? 0) |\n" }
         try writeText(dir + "/README.md", readme)

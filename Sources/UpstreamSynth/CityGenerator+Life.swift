@@ -10,6 +10,9 @@ import Darwin
 extension ChunkWorker {
     func clampToWindow(_ d: CivilDate) -> CivilDate? { d < start || d > end ? nil : d }
 
+    /// The first day lives are simulated from.
+    var burnStart: CivilDate { start.firstOfMonth(addingMonths: -burnInMonths) }
+
     func partner(_ hh: Household, on date: CivilDate, male: Bool) -> Int32? {
         if male {
             if hh.stepParent >= 0 && date >= hh.stepParentFrom { return hh.stepParent }
@@ -50,7 +53,7 @@ extension ChunkWorker {
                                         suspects: rng.chance(0.85) ? [perp] : [], &rng)
                     if rng.chance(0.35) { out.custody(perp, date: d.adding(days: rng.below(3)), code: code, crimeRef: ref, &rng) }
                 } else {
-                    let no = "INC" + SynthText.scrambledID(Int(hh.index) * 100_000 + Int(d.dayNumber - start.dayNumber), digits: 12, salt: 5)
+                    let no = out.book.incidentNumber(Int(hh.index) * 100_000 + Int(d.dayNumber - start.dayNumber))
                     out.incident(mother, no: no, category: "DOMESTIC", role: "VICTIM", date: d, minute: minute, area: area, &rng)
                     out.incident(perp, no: no, category: "DOMESTIC", role: "PERPETRATOR", date: d, minute: minute, area: area, &rng)
                     for k in kids where rng.chance(0.7) {
@@ -126,7 +129,10 @@ extension ChunkWorker {
         // Contacts with social care when abuse or neglect begins (if any agency notices).
         for (i, ace) in ACE.allCases.enumerated() where !PopulationBuilder.householdLevel.contains(ace) || ace == .physicalNeglect || ace == .emotionalNeglect {
             let onset = p.aceOnset[i]
-            guard onset != .max, let d = clampToWindow(CivilDate(dayNumber: onset).adding(days: rng.int(in: 0...400))) else { continue }
+            // During the burn-in nothing is written, but the referral's consequences (a plan, care) carry into the window.
+            guard onset != .max else { continue }
+            let d = CivilDate(dayNumber: onset).adding(days: rng.int(in: 0...400))
+            guard d >= burnStart, d <= end else { continue }
             guard d.dayNumber < p.dob.adding(days: 18 * 365).dayNumber, rng.chance(0.55) else { continue }
             let factor: String
             switch ace {
@@ -147,7 +153,9 @@ extension ChunkWorker {
                           victims: [c], suspects: [], &rng)
             }
         }
-        let firstMonth = max(0, (p.dob.year - start.year) * 12 + p.dob.month - 1)
+        // Walk from birth, or from the start of the burn-in (from age 4 there: before school nothing carries over).
+        var firstMonth = max(-burnInMonths, (p.dob.year - start.year) * 12 + p.dob.month - 1)
+        if firstMonth < 0 { firstMonth = min(0, max(firstMonth, (p.dob.year + 4 - start.year) * 12 + p.dob.month - 1)) }
         for m in firstMonth..<months {
             let date = start.firstOfMonth(addingMonths: m)
             let age = p.dob.age(on: date)
@@ -169,9 +177,9 @@ extension ChunkWorker {
                     rate = min(0.9, rate * exp(0.25 * rng.normal()))
                     let missed = Int((Double(possible) * rate).rounded())
                     let unauth = Int(Double(missed) * min(0.9, 0.25 + 0.05 * aces))
-                    let school = st.excluded ? "9991100" : (ncYear >= 7 ? "9994" + SynthText.pad(Int(hh.area) / 20 % 1000, 3)
-                                                                        : "9992" + SynthText.pad(Int(hh.area) / 4 % 1000, 3))
-                    out.census(c, term: "\(ay)/\(SynthText.pad((ay + 1) % 100, 2)) \(term)", termStart: date.adding(days: 2),
+                    let school = st.excluded ? "9991100" : (ncYear >= 7 ? "9994" + SynthText.pad(Int(area) / 20 % 1000, 3)
+                                                                        : "9992" + SynthText.pad(Int(area) / 4 % 1000, 3))
+                    out.census(c, term: term, academicYear: ay, termStart: date.adding(days: 2),
                                year: ncYear, possible: possible, authorised: missed - unauth, unauthorised: unauth, school: school,
                                fsm: fsm, &rng)
                 }

@@ -29,6 +29,7 @@ public final class CityGenerator: @unchecked Sendable {
     let start: CivilDate
     let end: CivilDate
     let months: Int
+    let burnInMonths: Int
     /// Wall-clock time of each stage of the last run (for benchmarks).
     public private(set) var stageTimings: [(String, Duration)] = []
 
@@ -50,6 +51,7 @@ public final class CityGenerator: @unchecked Sendable {
         start = builder.windowStart
         end = builder.windowEnd
         months = config.years * 12
+        burnInMonths = config.burnInYears * 12
     }
 
     static let svAgeCurve: [Int: Double] = [10: 0.05, 11: 0.1, 12: 0.25, 13: 0.5, 14: 0.8, 15: 1.0, 16: 1.2, 17: 1.25,
@@ -146,14 +148,17 @@ public final class CityGenerator: @unchecked Sendable {
         }
         lap("population")
         let rates = calibrate(people)
-        let noise = NoiseModel(noise: config.noise)
+        let book = IdentifierBook(people: people.count, seed: config.seed)
+        let noise = NoiseModel(noise: config.noise, book: book, areas: areas)
         let k = CityGenerator.chunks
         func makeWorkers(_ offset: Int) throws -> [ChunkWorker] {
             try (0..<k).map { i in
                 let partDir = dir + "/.parts/\(offset + i)"
                 try makeDirectory(partDir)
-                let w = try CityWriter(dir: partDir, chunk: offset + i, noise: noise, people: people, households: households, areas: areas)
-                return ChunkWorker(config: config, start: start, end: end, months: months, rates: rates, areas: areas,
+                let w = try CityWriter(dir: partDir, chunk: offset + i, noise: noise, people: people, households: households,
+                                       areas: areas, windowStart: start, windowEnd: end)
+                return ChunkWorker(config: config, start: start, end: end, months: months, burnInMonths: burnInMonths,
+                                   rates: rates, areas: areas,
                                    households: households, residents: residents, out: w)
             }
         }
@@ -183,7 +188,7 @@ public final class CityGenerator: @unchecked Sendable {
         let staticTruthError = ErrorBox()
         DispatchQueue.concurrentPerform(iterations: k + 1) { i in
             if i == k {
-                do { try writeStaticTruth(dir, people: people, households: households, areas: areas) } catch { staticTruthError.set(error) }
+                do { try writeStaticTruth(dir, people: people, households: households, areas: areas, book: book) } catch { staticTruthError.set(error) }
                 return
             }
             crimeWorkers[i].cityCrime(plan: plan, areaRange: min(areas.count, i * perAreaChunk)..<min(areas.count, (i + 1) * perAreaChunk))
@@ -196,12 +201,17 @@ public final class CityGenerator: @unchecked Sendable {
         let workers = lives + crimeWorkers
         var rows: [String: Int] = [:]
         for w in workers { rows.merge(try w.out.close(), uniquingKeysWith: +) }
-        for s in ExtractSchema.all {
-            try join(dir + "/" + s.name + ".csv", header: s.header, delimiter: Character(s.delimiter),
-                     parts: (0..<(2 * k)).map { dir + "/.parts/\($0)/" + s.name + ".csv" })
+        // Every extract's rows in an order shuffled by the seed (not household by household).
+        for (i, s) in ExtractSchema.all.enumerated() {
+            var rng = SeededRandom(seed: config.seed, 0x5_4F_46, UInt64(i))
+            try ShuffledJoin.join(dir + "/" + s.name + ".csv", header: s.header, delimiter: Character(s.delimiter),
+                                  parts: (0..<(2 * k)).map { dir + "/.parts/\($0)/" + s.name + ".csv" },
+                                  scratch: dir + "/.parts/shuffle-" + s.name, &rng)
         }
         try join(dir + "/truth/records.csv", header: ["source", "record_id", "person_id"], delimiter: ",",
                  parts: (0..<(2 * k)).map { dir + "/.parts/\($0)/records.csv" })
+        try join(dir + "/truth/identifier_errors.csv", header: ["source", "record_id", "field", "error", "other_person_id"],
+                 delimiter: ",", parts: (0..<(2 * k)).map { dir + "/.parts/\($0)/identifier_errors.csv" })
         try removeTree(dir + "/.parts")
         lap("joining files")
         var firstOffender = [Int32](repeating: .max, count: people.count)
@@ -267,6 +277,7 @@ final class ChunkWorker: @unchecked Sendable {
     let start: CivilDate
     let end: CivilDate
     let months: Int
+    let burnInMonths: Int
     let rates: CityGenerator.Rates
     let areas: [Area]
     let households: [Household]
@@ -275,9 +286,10 @@ final class ChunkWorker: @unchecked Sendable {
     var perACE: Double { CityGenerator.perACE }
     var svPerACE: Double { CityGenerator.svPerACE }
 
-    init(config: SynthConfig, start: CivilDate, end: CivilDate, months: Int, rates: CityGenerator.Rates, areas: [Area],
-         households: [Household], residents: [[Int32]], out: CityWriter) {
-        self.config = config; self.start = start; self.end = end; self.months = months; self.rates = rates
+    init(config: SynthConfig, start: CivilDate, end: CivilDate, months: Int, burnInMonths: Int, rates: CityGenerator.Rates,
+         areas: [Area], households: [Household], residents: [[Int32]], out: CityWriter) {
+        self.config = config; self.start = start; self.end = end; self.months = months; self.burnInMonths = burnInMonths
+        self.rates = rates
         self.areas = areas; self.households = households; self.residents = residents; self.out = out
     }
 

@@ -56,6 +56,13 @@ final class CSVFileWriter {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    /// Appends bytes that already form one or more complete lines.
+    func appendRaw(_ bytes: UnsafeBufferPointer<UInt8>) {
+        buffer.append(contentsOf: bytes)
+        rows += 1
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
     func flush() {
         if !buffer.isEmpty {
             buffer.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, file) }

@@ -22,12 +22,18 @@ struct PopulationBuilder {
 
     static let letters = Array("ABDEFGHJLNPQRSTUWXYZ")
 
+    /// The first day of the burn-in (lives are simulated from here; records are written only from `windowStart`).
+    var burnInStart: CivilDate { CivilDate(year: config.startYear - config.burnInYears, month: 1, day: 1)! }
+
     func buildAreas() -> [Area] {
         let n = max(4, config.people / config.peoplePerArea)
         let side = Int(Double(n).squareRoot().rounded(.up))
         var rng = SeededRandom(seed: config.seed, 1)
         var areas: [Area] = []
         var scores: [Double] = []
+        let streetsPerArea = min(12, max(2, config.peoplePerArea / 70))
+        let commonTable = AliasTable(weights: Names.zipf(AddressNames.common.count))
+        let l = PopulationBuilder.letters
         for i in 0..<n {
             let gx = i % side, gy = i / side
             let e = 400_000 + gx * 400 + rng.int(in: -120...120)
@@ -40,12 +46,42 @@ struct PopulationBuilder {
             let sector = district + " " + String(i % 10)
             var venues: [(Int, Int)] = []
             for _ in 0..<3 { venues.append((rng.int(in: -150...150), rng.int(in: -150...150))) }
-            areas.append(Area(code: "E0" + SynthText.pad(7_000_000 + i, 7), easting: e, northing: nn, decile: 5,
-                              hotspot: false, district: district, sector: sector, venues: venues))
+            var a = Area(code: "", easting: e, northing: nn, decile: 5, hotspot: false, district: district, sector: sector, venues: venues)
+            a.oa = "E00" + SynthText.pad(800_000 + i, 6)
+            a.lsoaIndex = i / 5
+            a.code = "E01" + SynthText.pad(900_000 + a.lsoaIndex, 6)
+            // Twenty postcode units per area, unique within the sector (20 areas x 20 units = 400 letter pairs).
+            let j = (i % 200) / 10
+            a.units = (0..<20).map { k in sector + String(l[(j * 20 + k) / 20]) + String(l[(j * 20 + k) % 20]) }
+            a.locality = AddressNames.localities[((i / 200) * 10 + i % 10) * 7 % AddressNames.localities.count]
+            var streets: [String] = []
+            while streets.count < streetsPerArea {
+                let name = rng.chance(0.3) ? AddressNames.common[commonTable.draw(&rng)]
+                    : AddressNames.words[rng.below(AddressNames.words.count)] + " " + AddressNames.suffixes[rng.below(AddressNames.suffixes.count)]
+                if !streets.contains(name) { streets.append(name) }
+            }
+            a.streets = streets
+            // Local authority districts: a metropolitan core (E08) and shire districts around it (E07), by direction.
+            let outer = min(8, max(2, n / 700))
+            if dist < 0.45 {
+                a.districtCode = "E08000900"; a.town = AddressNames.towns[0]
+            } else {
+                let angle = atan2(cy, cx) + Double.pi
+                let k = min(outer - 1, Int(angle / (2 * Double.pi) * Double(outer)))
+                a.districtCode = "E07000" + String(901 + k); a.town = AddressNames.towns[1 + k % (AddressNames.towns.count - 1)]
+            }
+            areas.append(a)
         }
-        // Deciles by rank of the score (lower score = less deprived).
-        let order = scores.indices.sorted { (scores[$0], $0) > (scores[$1], $1) }
-        for (rank, i) in order.enumerated() { areas[i].decile = 1 + rank * 10 / n }
+        // Deprivation deciles are published per LSOA (English Indices of Deprivation): rank LSOAs by their areas' mean
+        // score (lower score = less deprived) and give each area its LSOA's decile.
+        let lsoas = (n + 4) / 5
+        var lsoaScore = [Double](repeating: 0, count: lsoas), lsoaCount = [Double](repeating: 0, count: lsoas)
+        for i in 0..<n { lsoaScore[i / 5] += scores[i]; lsoaCount[i / 5] += 1 }
+        for k in 0..<lsoas { lsoaScore[k] /= lsoaCount[k] }
+        let order = lsoaScore.indices.sorted { (lsoaScore[$0], $0) > (lsoaScore[$1], $1) }
+        var lsoaDecile = [Int](repeating: 5, count: lsoas)
+        for (rank, k) in order.enumerated() { lsoaDecile[k] = 1 + rank * 10 / lsoas }
+        for i in 0..<n { areas[i].decile = lsoaDecile[i / 5] }
         // Hotspots: the most central areas (city centre, night-time economy).
         let centre = Double(side) / 2
         let byCentre = areas.indices.sorted {
@@ -58,9 +94,18 @@ struct PopulationBuilder {
         return areas
     }
 
-    func postcode(in area: Area, _ rng: inout SeededRandom) -> String {
-        let l = PopulationBuilder.letters
-        return area.sector + String(l[rng.below(l.count)]) + String(l[rng.below(l.count)])
+    /// The next free address in `area`: slots fill the area's streets in turn, so no two households share one.
+    func allocate(in area: Int32, _ areas: [Area], _ slots: inout [Int32], _ rng: inout SeededRandom) -> Address {
+        let k = Int(slots[Int(area)])
+        slots[Int(area)] += 1
+        let a = areas[Int(area)]
+        let s = a.streets.count
+        let street = k % s, number = k / s + 1
+        var address = Address(area: area, street: Int16(street), number: Int32(number),
+                              unit: Int16((street + s * ((number - 1) / 10)) % a.units.count))
+        if rng.chance(0.15) { address.flat = Int16(1 + rng.below(8)) }
+        else if rng.chance(0.03) { address.houseName = Int16(rng.below(AddressNames.houseNames.count)) }
+        return address
     }
 
     /// Solves the item intercepts so that each ACE's prevalence matches its target under the latent model.
@@ -115,13 +160,30 @@ struct PopulationBuilder {
         func pick(_ list: [String], _ rng: inout SeededRandom) -> String { list[table(list).draw(&rng)] }
         let start = windowStart, end = windowEnd
         var h = 0
+        var slots = [Int32](repeating: 0, count: areas.count)
+        let burnStart = burnInStart
         while people.count < config.people {
             var rng = SeededRandom(seed: config.seed, 2, UInt64(h))
-            let areaIndex = Int32(rng.below(areas.count))
+            var areaIndex = Int32(rng.below(areas.count))
+            // Homes: one from before the burn-in, then moves at the configured yearly rate (60% to another area).
+            var residences = [Residence(from: burnStart.adding(days: -rng.int(in: 1...3650)),
+                                        address: allocate(in: areaIndex, areas, &slots, &rng))]
+            var t = Double(burnStart.dayNumber)
+            let rate = config.population.moveRatePerYear
+            while rate > 0 {
+                t += -log(max(rng.uniform(), 1e-12)) / rate * 365.25
+                guard t <= Double(end.dayNumber) else { break }
+                let to = rng.chance(0.6) ? Int32(rng.below(areas.count)) : residences.last!.address.area
+                residences.append(Residence(from: CivilDate(dayNumber: Int32(t)), address: allocate(in: to, areas, &slots, &rng)))
+            }
+            var hh = Household(index: Int32(h), area: 0)
+            hh.residences = residences
+            areaIndex = hh.area(on: start)
+            hh.area = areaIndex
             let area = areas[Int(areaIndex)]
-            var hh = Household(index: Int32(h), area: areaIndex, postcode: postcode(in: area, &rng))
             hh.latent = rng.normal() * config.aces.householdClustering + config.aces.deprivationEffect * (5.5 - Double(area.decile)) / 4.5
             let eth = Ethnicity.allCases[ethTable.draw(&rng)]
+            let detailed = EthnicityCodes.draw(eth, &rng)
             let surname = pick(Names.surnames(eth), &rng)
             func newPerson(sex: Sex, dob: CivilDate, surname: String, _ rng: inout SeededRandom) -> Int32 {
                 let idx = Int32(people.count)
@@ -131,6 +193,7 @@ struct PopulationBuilder {
                 var p = Person(index: idx, sex: sex, dob: dob, ethnicity: eth, forename: fn, middle: mid, surname: surname,
                                household: Int32(h))
                 p.propensity = exp(0.5 * rng.normal() + 0.15 * hh.latent)
+                p.detailedEthnicity = detailed
                 people.append(p)
                 return idx
             }
@@ -172,17 +235,10 @@ struct PopulationBuilder {
                 }
                 if hh.children.isEmpty { hh.adults = [father, mother] }
                 assignACEs(&hh, &people, alphas: alphas, &rng)
-                if let step = familyChanges(&hh, &people, areas: areas, &rng) {
+                if let step = familyChanges(&hh, &people, areas: areas, &slots, &rng) {
                     let idx = newPerson(sex: .male, dob: step.dob, surname: step.surname, &rng)
                     hh.stepParent = idx
                 }
-            }
-            // A household move during the window.
-            let years = Double(config.years)
-            if rng.chance(1 - pow(1 - config.population.moveRatePerYear, years)) {
-                hh.moveDate = start.adding(days: rng.below(config.years * 365))
-                hh.newArea = rng.chance(0.6) ? Int32(rng.below(areas.count)) : hh.area
-                hh.newPostcode = postcode(in: areas[Int(hh.newArea)], &rng)
             }
             households.append(hh)
             h += 1
@@ -218,7 +274,8 @@ struct PopulationBuilder {
 
     /// Separations, step-parents and surname changes that follow from the household's ACEs.
     /// Returns the step-parent to create (date of birth and surname), if the lone parent takes a new partner.
-    func familyChanges(_ hh: inout Household, _ people: inout [Person], areas: [Area], _ rng: inout SeededRandom)
+    func familyChanges(_ hh: inout Household, _ people: inout [Person], areas: [Area], _ slots: inout [Int32],
+                       _ rng: inout SeededRandom)
         -> (dob: CivilDate, surname: String)?
     {
         let sepIndex = ACE.parentalSeparation.index
@@ -227,9 +284,7 @@ struct PopulationBuilder {
         let father = hh.adults[0]
         let date = CivilDate(dayNumber: sep)
         people[Int(father)].leftHouseholdDate = date
-        let a = Int32(rng.below(areas.count))
-        people[Int(father)].ownArea = a
-        people[Int(father)].ownPostcode = postcode(in: areas[Int(a)], &rng)
+        people[Int(father)].ownAddress = allocate(in: Int32(rng.below(areas.count)), areas, &slots, &rng)
         // A new partner (step-parent) some years later.
         let years = Double(max(0, windowEnd.dayNumber - sep)) / 365.25
         if rng.chance(1 - pow(1 - config.population.newPartnerRatePerYear, years)) {

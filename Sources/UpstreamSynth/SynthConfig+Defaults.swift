@@ -9,6 +9,7 @@ extension SynthConfig {
     seed: 1                  # same seed and config => byte-identical output
     startYear: 2010          # first year of the observation window (1 January)
     years: 15                # length of the window in years
+    burnInYears: 10          # years of life simulated before the window (nothing written), so people arrive with history
     peoplePerArea: 300       # people per small area (output-area-like: 1,000,000 people => ~3,300 areas)
 
     population:
@@ -95,9 +96,27 @@ extension SynthConfig {
       placeholderDOB: 0.004
       missingDOB: 0.01
       missingPostcode: 0.04
-      staleAddressAfterMove: 0.25   # chance an agency still has the old postcode within two years of a move
+      staleAddressAfterMove: 0.25   # chance an agency still has the old address within two years of a move (40% of
+                                    # movers not re-registered with a GP six months on, Millett 2005 via [S4])
       middleNameDropped: 0.3
       missingNHSNumber: 0.12
+      # Wrong identifiers (assumptions: reference/linkage_realism.md has no published rate for these; HES against
+      # PDS disagreed on sex or date of birth in 0.11% of records, Harron et al. 2017 [S2], which bounds sex below).
+      nhsMistyped: 0.004          # one digit wrong or two swapped: the modulus-11 check fails
+      nhsOtherPerson: 0.002       # a parent's, sibling's or partner's valid number (e.g. a child seen under the mother's)
+      upnMistyped: 0.002
+      upnSibling: 0.001
+      pncMistyped: 0.003
+      sexMisrecorded: 0.0008      # x agency multiplier: health 0.08%, under the 0.11% sex-or-DOB bound of [S2]
+      ethnicityNotStated: 0.04    # NOBT / REFU / NS
+      ethnicityInconsistent: 0.02 # a different group from the person's own (half within the same five-way group)
+      officerMixedAsOther: 0.5    # officer-defined ethnicity of a Mixed person recorded as W, B or A
+      # Address formatting (assumptions; kinds from reference/linkage_realism.md a3 and practice).
+      addressAbbreviated: 0.35    # Road -> Rd, Street -> St …
+      addressFlatDropped: 0.2     # a flat's number left out
+      addressTypo: 0.01
+      addressLocalityMissing: 0.3
+      addressTownMissing: 0.1
       agencyMultiplier:
         police: 1.5
         school: 0.4

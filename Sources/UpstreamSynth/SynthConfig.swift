@@ -11,6 +11,9 @@ public struct SynthConfig: Codable, Sendable, Equatable {
     public var seed: UInt64
     public var startYear: Int
     public var years: Int
+    /// Years of life simulated before the window (records are written only inside the window), so that people
+    /// enter the window with their history: earlier suspensions, care, offences, moves.
+    public var burnInYears: Int
     public var peoplePerArea: Int
     public var population: Population
     public var aces: ACEs
@@ -96,6 +99,29 @@ public struct SynthConfig: Codable, Sendable, Equatable {
         public var staleAddressAfterMove: Double
         public var middleNameDropped: Double
         public var missingNHSNumber: Double
+        /// An NHS number with one digit wrong or two swapped (its check digit then fails).
+        public var nhsMistyped: Double
+        /// A parent's, sibling's or partner's valid NHS number on the record.
+        public var nhsOtherPerson: Double
+        /// A pupil number with one digit wrong (its check letter then fails), or a sibling's.
+        public var upnMistyped: Double
+        public var upnSibling: Double
+        /// A PNC id with one digit wrong.
+        public var pncMistyped: Double
+        /// Sex recorded as the other sex.
+        public var sexMisrecorded: Double
+        /// Ethnicity not stated / not obtained, or recorded as a different group.
+        public var ethnicityNotStated: Double
+        public var ethnicityInconsistent: Double
+        /// Chance that an officer records a person of Mixed ethnicity as White, Black or Asian.
+        public var officerMixedAsOther: Double
+        /// Address formatting: street type abbreviated (Road -> Rd), flat dropped, a typo in the street line,
+        /// locality or town left out.
+        public var addressAbbreviated: Double
+        public var addressFlatDropped: Double
+        public var addressTypo: Double
+        public var addressLocalityMissing: Double
+        public var addressTownMissing: Double
         /// Per-agency multipliers of all rates (police nominals are noisier than the school census).
         public var agencyMultiplier: [String: Double]
     }
@@ -159,8 +185,9 @@ extension SynthConfig {
     public func validate() throws {
         var p: [String] = []
         func prob(_ key: String, _ v: Double) { if !(0...1).contains(v) { p.append("\(key): \(v) is not a probability in [0, 1]") } }
-        if people < 100 || people > 5_000_000 { p.append("people: \(people) must be between 100 and 5,000,000") }
+        if people < 100 || people > IdentifierBook.maximumPeople { p.append("people: \(people) must be between 100 and 5,000,000") }
         if years < 1 || years > 40 { p.append("years: \(years) must be between 1 and 40") }
+        if burnInYears < 0 || burnInYears > 30 { p.append("burnInYears: \(burnInYears) must be between 0 and 30") }
         if startYear < 1950 || startYear > 2100 { p.append("startYear: \(startYear) must be between 1950 and 2100") }
         if peoplePerArea < 50 || peoplePerArea > 5000 { p.append("peoplePerArea: \(peoplePerArea) must be between 50 and 5,000") }
         prob("population.shareUnder16", population.shareUnder16)

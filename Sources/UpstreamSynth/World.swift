@@ -1,8 +1,21 @@
 import UpstreamModel
 
-/// A small area of the city: its code, grid position, deprivation decile and whether it is a hotspot.
+/// A small area of the city (output-area sized: `peoplePerArea` people): its codes, grid position, deprivation
+/// decile, whether it is a hotspot, its streets and its postcode units.
 public struct Area: Sendable {
+    /// The code written in extracts' `LSOA` columns: the lower layer super output area (`E01…`) the area lies in.
     public var code: String
+    /// The area's own output-area code (`E00…`).
+    public var oa: String = ""
+    /// Index of the area's LSOA (five adjacent areas make one, as about five output areas make an LSOA).
+    public var lsoaIndex: Int = 0
+    /// The local authority district (`E08…` metropolitan, `E07…` shire) and its name, which is also the post town.
+    public var districtCode: String = ""
+    public var town: String = ""
+    public var locality: String = ""
+    public var streets: [String] = []
+    /// The area's postcode units, e.g. `UC4 7AB`.
+    public var units: [String] = []
     public var easting: Int
     public var northing: Int
     /// 1 = most deprived tenth of areas, 10 = least deprived.
@@ -31,10 +44,11 @@ public struct Person: Sendable {
     /// A later surname (step-parent's or hyphenated) and the date records can start using it.
     public var laterSurname: String = ""
     public var surnameChangeDate: CivilDate = CivilDate(dayNumber: .max)
-    /// Own move away from the household (a separated parent), with the new postcode and area.
+    /// Own move away from the household (a separated parent), with the new address.
     public var leftHouseholdDate: CivilDate = CivilDate(dayNumber: .max)
-    public var ownArea: Int32 = -1
-    public var ownPostcode: String = ""
+    public var ownAddress: Address = .none
+    /// The person's detailed ethnic group (index into `EthnicityCodes.detailed`), within `ethnicity`.
+    public var detailedEthnicity: Int8 = 0
     /// Child-level: the ACEs and when each began (day numbers; `Int32.max` when absent).
     public var aceOnset: [Int32] = []
     /// Offending propensity multiplier for adults and young people (age curve applied separately).
@@ -60,11 +74,10 @@ public struct Person: Sendable {
 /// A household: where it lives, who is in it, its latent adversity and its household-level ACE events.
 public struct Household: Sendable {
     public var index: Int32
+    /// The area the household lives in at the start of the window.
     public var area: Int32
-    public var postcode: String
-    public var moveDate: CivilDate = CivilDate(dayNumber: .max)
-    public var newArea: Int32 = -1
-    public var newPostcode: String = ""
+    /// Where the household lived, oldest first: the first from before the burn-in, then each move.
+    public var residences: [Residence] = []
     public var adults: [Int32] = []
     public var children: [Int32] = []
     public var latent: Double = 0
@@ -73,8 +86,15 @@ public struct Household: Sendable {
     public var stepParent: Int32 = -1
     public var stepParentFrom: CivilDate = CivilDate(dayNumber: .max)
 
-    func area(on date: CivilDate) -> Int32 { date >= moveDate ? newArea : area }
-    func postcode(on date: CivilDate) -> String { date >= moveDate ? newPostcode : postcode }
+    /// Index in `residences` of the home on `date`.
+    func residenceIndex(on date: CivilDate) -> Int {
+        var i = 0
+        while i + 1 < residences.count && residences[i + 1].from <= date { i += 1 }
+        return i
+    }
+
+    func address(on date: CivilDate) -> Address { residences[residenceIndex(on: date)].address }
+    func area(on date: CivilDate) -> Int32 { address(on: date).area }
 }
 
 /// Small text helpers that avoid Foundation formatting so output is identical on every platform.
@@ -84,11 +104,4 @@ public enum SynthText {
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 
-    /// A bijective scramble of a counter into `digits` digits, so record ids do not reveal generation order.
-    public static func scrambledID(_ counter: Int, digits: Int = 9, salt: Int = 0) -> String {
-        var mod = 1
-        for _ in 0..<digits { mod *= 10 }
-        let x = (counter % mod &* 747_494_203 &+ 12_345 &+ salt &* 1_000_003) % mod
-        return pad(x, digits)
-    }
 }

@@ -38,18 +38,20 @@ struct ExtractTests {
         #expect(Set(crimes).count == crimes.count, "crime references are not unique")
     }
 
-    @Test("NHS numbers carry valid check digits and pupil numbers valid check letters")
+    @Test("NHS numbers and pupil numbers carry valid check characters, except the few the noise model mistypes")
     func identifiersAreValid() throws {
         let dir = CityFixture.small.dir
-        var seen = 0
+        var seen = 0, valid = 0
         for (file, column) in [("ed_attendances", "NHSNumber"), ("mental_health", "NHSNumber"), ("substance_misuse", "NHSNumber")] {
             for r in CityFixture.table("\(dir)/\(file).csv") where !r[column]!.isEmpty {
-                #expect(NHSNumber.isValid(r[column]!), "\(file): \(r[column]!)")
+                if NHSNumber.isValid(r[column]!) { valid += 1 }
                 seen += 1
             }
         }
         #expect(seen > 100)
-        for r in CityFixture.table("\(dir)/school_census.csv").prefix(2000) { #expect(UniquePupilNumber.isValid(r["UPN"]!)) }
+        #expect(Double(valid) / Double(seen) > 0.98, "\(valid) of \(seen) NHS numbers valid")
+        let upns = CityFixture.table("\(dir)/school_census.csv").map { $0["UPN"]! }
+        #expect(Double(upns.filter { UniquePupilNumber.isValid($0) }.count) / Double(upns.count) > 0.99)
     }
 
     @Test("identifier noise: rates follow the config and at least one record in ten differs from the truth")
