@@ -4,6 +4,8 @@
 #
 # Usage: Benchmarks/synth.sh [PEOPLE...]     (default: 100000 1000000)
 # Env:   RUNS=3 (runs per size; the median is reported)   YEARS="5 15" (window lengths)   SKIP_BUILD=1
+#        CHECK_200K=1 also runs the full 200,000-person identifier and recovery test (debug build, a few minutes):
+#        distinct identifiers, and adjacent rows / ids no more often the same person than random pairs.
 # Target (issue 2): 1,000,000 people over 15 years in under 2 minutes on 2 cores, peak memory under 4 GB
 # that does not grow with the number of years.
 set -euo pipefail
@@ -31,3 +33,7 @@ for n in "${SIZES[@]}"; do
   done
 done
 rm -rf "$OUT/city"
+if [ -n "${CHECK_200K:-}" ]; then
+  swift build --build-tests >&2
+  UPSTREAM_SYNTH_200K=1 swift test --skip-build --filter "RecoveryTests/city200000" >&2
+fi

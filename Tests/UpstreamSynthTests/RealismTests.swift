@@ -100,14 +100,15 @@ struct RealismTests {
         let movers = movesPerHousehold.values.filter { $0 > 0 }.count
         #expect(Double(movers) / Double(movesPerHousehold.count) > 0.5, "households that ever moved: \(movers)")
         // Every postcode in an extract is in the lookup, and formatting noise is there.
-        let lookup = Set(CityFixture.table(dir + "/reference/postcodes.csv").map { $0["postcode"]! })
-        let census = CityFixture.table(dir + "/school_census.csv")
+        let small = CityFixture.small.dir
+        let lookup = Set(CityFixture.table(small + "/reference/postcodes.csv").map { $0["postcode"]! })
+        let census = CityFixture.table(small + "/school_census.csv")
         #expect(census.allSatisfy { $0["Postcode"]!.isEmpty || lookup.contains($0["Postcode"]!) })
         #expect(census.contains { $0["AddressLine2"]!.hasSuffix(" Rd") })
         #expect(census.contains { $0["AddressLine2"]!.hasSuffix(" Road") })
         #expect(census.contains { $0["AddressLine1"]!.hasPrefix("Flat ") })
         // A child who moved shows more than one address across their census rows.
-        let owner = Self.owners(dir)
+        let owner = Self.owners(small)
         var addressesOf: [String: Set<String>] = [:]
         for r in census { addressesOf[owner["school_census/" + r["CensusRowID"]!]!, default: []].insert(r["Postcode"]!) }
         #expect(addressesOf.values.filter { $0.count > 1 }.count > addressesOf.count / 10)

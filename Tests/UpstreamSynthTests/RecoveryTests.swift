@@ -50,7 +50,7 @@ enum Recovery {
 struct RecoveryTests {
     @Test("rows next to each other, in the file or by record id, are the same person no more often than random pairs")
     func adjacentRowsAreRandom() {
-        for a in Recovery.adjacency(city: CityFixture.large.dir) {
+        for a in Recovery.adjacency(city: CityFixture.small.dir) {
             #expect(a.looksRandom, "\(a.extract): \(a.adjacentInFile) adjacent in file, \(a.adjacentByID) by id, \(a.expected) expected")
         }
     }
