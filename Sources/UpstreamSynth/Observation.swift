@@ -90,8 +90,9 @@ struct NoiseModel {
     func lines(_ a: Address) -> [String] {
         let area = areas[Int(a.area)]
         let street = area.streets[Int(a.street)]
-        var premises = "", road = street
-        if a.houseName >= 0 { premises = AddressNames.houseNames[Int(a.houseName)] } else { road = String(a.number) + " " + street }
+        var premises = ""
+        let road = String(a.number) + " " + street
+        if a.houseName >= 0 { premises = AddressNames.houseNames[Int(a.houseName)] }
         if a.flat > 0 { premises = "Flat " + String(a.flat) }
         return [premises, road, area.locality, area.town]
     }
@@ -103,8 +104,7 @@ struct NoiseModel {
         var l = lines(a)
         if rng.chance(noise.addressAbbreviated) {
             let parts = l[1].split(separator: " ", maxSplits: 1)
-            if a.houseName < 0, parts.count == 2 { l[1] = parts[0] + " " + AddressNames.abbreviated(String(parts[1])) }
-            else { l[1] = AddressNames.abbreviated(l[1]) }
+            if parts.count == 2 { l[1] = parts[0] + " " + AddressNames.abbreviated(String(parts[1])) }
         }
         if a.flat > 0 {
             if rng.chance(noise.addressFlatDropped * m) { l[0] = ""; errors.append(("address", "flat_missing")) }

@@ -34,6 +34,7 @@ struct PopulationBuilder {
         let streetsPerArea = min(12, max(2, config.peoplePerArea / 70))
         let commonTable = AliasTable(weights: Names.zipf(AddressNames.common.count))
         let l = PopulationBuilder.letters
+        var usedStreets: [String: Set<String>] = [:]
         for i in 0..<n {
             let gx = i % side, gy = i / side
             let e = 400_000 + gx * 400 + rng.int(in: -120...120)
@@ -58,7 +59,8 @@ struct PopulationBuilder {
             while streets.count < streetsPerArea {
                 let name = rng.chance(0.3) ? AddressNames.common[commonTable.draw(&rng)]
                     : AddressNames.words[rng.below(AddressNames.words.count)] + " " + AddressNames.suffixes[rng.below(AddressNames.suffixes.count)]
-                if !streets.contains(name) { streets.append(name) }
+                // One street of a name per locality (sector): the same name recurs only in other localities and towns.
+                if usedStreets[sector, default: []].insert(name).inserted { streets.append(name) }
             }
             a.streets = streets
             // Local authority districts: a metropolitan core (E08) and shire districts around it (E07), by direction.
@@ -81,7 +83,12 @@ struct PopulationBuilder {
         let order = lsoaScore.indices.sorted { (lsoaScore[$0], $0) > (lsoaScore[$1], $1) }
         var lsoaDecile = [Int](repeating: 5, count: lsoas)
         for (rank, k) in order.enumerated() { lsoaDecile[k] = 1 + rank * 10 / lsoas }
-        for i in 0..<n { areas[i].decile = lsoaDecile[i / 5] }
+        for i in 0..<n {
+            areas[i].decile = lsoaDecile[i / 5]
+            // An LSOA lies in one district: its first area's.
+            areas[i].districtCode = areas[i / 5 * 5].districtCode
+            areas[i].town = areas[i / 5 * 5].town
+        }
         // Hotspots: the most central areas (city centre, night-time economy).
         let centre = Double(side) / 2
         let byCentre = areas.indices.sorted {
