@@ -202,12 +202,19 @@ public final class CityGenerator: @unchecked Sendable {
         var rows: [String: Int] = [:]
         for w in workers { rows.merge(try w.out.close(), uniquingKeysWith: +) }
         // Every extract's rows in an order shuffled by the seed (not household by household).
-        for (i, s) in ExtractSchema.all.enumerated() {
+        // Each extract has its own random stream, so they are joined in parallel with the same result.
+        let joinError = ErrorBox()
+        let schemas = ExtractSchema.all
+        DispatchQueue.concurrentPerform(iterations: schemas.count) { i in
+            let s = schemas[i]
             var rng = SeededRandom(seed: config.seed, 0x5_4F_46, UInt64(i))
-            try ShuffledJoin.join(dir + "/" + s.name + ".csv", header: s.header, delimiter: Character(s.delimiter),
-                                  parts: (0..<(2 * k)).map { dir + "/.parts/\($0)/" + s.name + ".csv" },
-                                  scratch: dir + "/.parts/shuffle-" + s.name, &rng)
+            do {
+                try ShuffledJoin.join(dir + "/" + s.name + ".csv", header: s.header, delimiter: Character(s.delimiter),
+                                      parts: (0..<(2 * k)).map { dir + "/.parts/\($0)/" + s.name + ".csv" },
+                                      scratch: dir + "/.parts/shuffle-" + s.name, &rng)
+            } catch { joinError.set(error) }
         }
+        if let e = joinError.error { throw e }
         try join(dir + "/truth/records.csv", header: ["source", "record_id", "person_id"], delimiter: ",",
                  parts: (0..<(2 * k)).map { dir + "/.parts/\($0)/records.csv" })
         try join(dir + "/truth/identifier_errors.csv", header: ["source", "record_id", "field", "error", "other_person_id"],
