@@ -26,17 +26,17 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
     /// or that cannot be right (a retention date in the future).
     case refused = 77
 
-    /// What the status means, one line.
+    /// What the status means, one line (short enough for an 80-column help screen).
     var meaning: String {
         switch self {
         case .success: "success"
-        case .problems: "finished, but some input was not used or a check failed (the output says which)"
-        case .usage: "the command line is wrong (usage is printed only for a parse error)"
-        case .badInput: "an input (file, spec, config, model, store content) cannot be used as it is"
+        case .problems: "finished, but some input was not used or a check failed"
+        case .usage: "the command line is wrong (usage shown only for a parse error)"
+        case .badInput: "an input (file, spec, config, model, store) cannot be used as it is"
         case .internalError: "an unexpected error: a bug, please report it"
         case .ioError: "reading or writing failed (disk full, permission refused)"
-        case .busy: "the store is busy with another command; try again when it has finished"
-        case .refused: "refused without confirmation (e.g. a large deletion needs --yes) or a date in the future"
+        case .busy: "the store is busy with another command; try again when it has ended"
+        case .refused: "refused: a large deletion needs --yes, or a date is in the future"
         }
     }
 
@@ -64,7 +64,7 @@ struct CommandFailure: Error, CustomStringConvertible {
 /// The one place where an error becomes a message and an exit status.
 enum ErrorMapping {
     /// The exit status and message for an error thrown while a command runs (after its arguments parsed).
-    /// Returns `nil` for ArgumentParser's own exits (`ExitCode`, `CleanExit`), which it handles itself.
+    /// Returns `nil` for ArgumentParser's own exits (`ExitCode`, `CleanExit`, help), which it handles itself.
     static func classify(_ error: any Error) -> (status: ExitStatus, message: String)? {
         switch error {
         case is ExitCode, is CleanExit:
@@ -75,6 +75,9 @@ enum ErrorMapping {
             return (.badInput, e.description)
         case let e as ValidationError:
             return (.usage, e.message)
+        case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."):
+            // ArgumentParser's own signals (help requested, a parse error raised by a built-in command).
+            return nil
         case let e as IngestError:
             return (.badInput, e.description)
         case let e as StoreError:
