@@ -49,6 +49,7 @@ public struct CSVReader<Stream: ByteStream> {
     var eof = false
     var atFileStart = true
     var skipLF = false     // a CR ended the last record; a following LF belongs to it
+    var skipRestOfLine = false  // an unbalanced quote's line went on past the buffer: skip to its end
     var nextLine = 1
 
     // Current record, positions relative to `recordStart` in `buffer`.
@@ -185,6 +186,15 @@ public struct CSVReader<Stream: ByteStream> {
                 }
                 atFileStart = false
                 if start == end, try !fill() { return false }
+            }
+            if skipRestOfLine {
+                var i = start
+                while i < end, buffer[i] != lf, buffer[i] != cr { i += 1 }
+                if i == end { start = end; continue }
+                skipRestOfLine = false
+                skipLF = buffer[i] == cr
+                start = i + 1
+                continue
             }
             if skipLF {
                 skipLF = false
@@ -360,12 +370,15 @@ public struct CSVReader<Stream: ByteStream> {
         recordStart = start
         var i = start
         while i < end, buffer[i] != UInt8(ascii: "\n"), buffer[i] != UInt8(ascii: "\r") { i += 1 }
-        recordEnd = i
+        // The raw row is at most the record limit, like any other.
+        recordEnd = min(i, start + options.maxRecordBytes)
         if i < end {
             skipLF = buffer[i] == UInt8(ascii: "\r")
             start = i + 1
         } else {
+            // The line goes on beyond what is read: skip the rest of it before the next record.
             start = end
+            skipRestOfLine = !eof
         }
         nextLine += 1
         return true

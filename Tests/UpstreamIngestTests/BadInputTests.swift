@@ -154,6 +154,16 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         #expect(rows.dropFirst().allSatisfy { $0.problem == nil })
     }
 
+    @Test func anUnbalancedQuoteOnALineLongerThanTheLookAheadSkipsTheWholeLine() throws {
+        // Found by FuzzTests: the rest of the line, beyond what was read, must not come back as rows.
+        let text = "1,\"" + String(repeating: "x,", count: 5_000) + "\n2,ok\n"
+        let rows = try readAll(Array(text.utf8), chunk: 64, maxRecord: 64)
+        #expect(rows.count == 2)
+        #expect(rows[0].problem == .unbalancedQuote)
+        #expect(rows[1].fields == ["2", "ok"])
+        #expect(rows[1].line == 2)
+    }
+
     @Test(arguments: [
         ([0xFF, 0xFE] as [UInt8], true, "UTF-16LE"), ([0xFE, 0xFF] as [UInt8], false, "UTF-16BE"),
         ([] as [UInt8], true, "UTF-16LE"), ([] as [UInt8], false, "UTF-16BE"),

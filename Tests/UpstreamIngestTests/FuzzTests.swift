@@ -133,7 +133,7 @@ let fuzzDirectory = temporaryDirectory("fuzz")
                 var records = 0
                 while try reader.next() {
                     records += 1
-                    #expect(reader.raw.count <= limit * 4 + 1)
+                    #expect(reader.raw.count <= limit)
                     for i in 0..<reader.fieldCount { _ = reader.fieldBytes(i) }
                     #expect(records <= bytes.count + 1)
                 }
