@@ -68,7 +68,8 @@ struct NumericOption: CustomTestStringConvertible, Sendable {
         _ = writeFile("s,y,sex\n0.1,0,F\n0.9,1,M\n", name: "c.csv", in: dir)
         var out: [Outcome] = []
         for value in NumericOption.neverValid + NumericOption.outOfRange {
-            let r = try runBinary(o.command + [o.option, value] + o.extra, in: dir, timeout: 60)
+            // `--option=-1`: written apart, `-1` would be read as a flag, not as the option's value.
+            let r = try runBinary(o.command + ["\(o.option)=\(value)"] + o.extra, in: dir, timeout: 60)
             let name = String(o.option.dropFirst(2))
             let named = [o.option, name, name.replacingOccurrences(of: "-", with: " "), name.replacingOccurrences(of: "-", with: "_")]
                 .contains { r.err.lowercased().contains($0) }
