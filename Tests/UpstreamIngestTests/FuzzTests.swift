@@ -12,15 +12,20 @@ enum FuzzBudget {
     static var count: Int { ProcessInfo.processInfo.environment["UPSTREAM_FUZZ_COUNT"].flatMap(Int.init) ?? 120 }
     static var seconds: Double { ProcessInfo.processInfo.environment["UPSTREAM_FUZZ_SECONDS"].flatMap(Double.init) ?? 0 }
 
-    /// Runs `round` once, then again until `UPSTREAM_FUZZ_SECONDS` have passed; returns the rounds run.
+    /// Runs `round` once, then again until `UPSTREAM_FUZZ_SECONDS` have passed; in a long run, prints
+    /// `fuzz NAME: R rounds, N inputs, S s` for `Benchmarks/fuzz.sh`. Returns the rounds run.
     @discardableResult
-    static func rounds(_ round: () async throws -> Void) async rethrows -> Int {
+    static func rounds(_ name: String = #function, inputsPerRound: Int = count, _ round: () async throws -> Void) async rethrows -> Int {
         let start = Date()
         var n = 0
         repeat {
             try await round()
             n += 1
         } while Date().timeIntervalSince(start) < seconds
+        if seconds > 0 {
+            let elapsed = Date().timeIntervalSince(start)
+            print("fuzz \(name): \(n) rounds, \(n * inputsPerRound) inputs, \(Int(elapsed)) s")
+        }
         return n
     }
 }
@@ -126,7 +131,7 @@ let fuzzDirectory = temporaryDirectory("fuzz")
 
     @Test func theCSVReaderNeverTrapsOnAnyBytesAndRecordsStayWithinTheLimit() async throws {
         let anyBytes = Gen.uint8(in: 0...255).array(of: 0...400)
-        try await FuzzBudget.rounds {
+        try await FuzzBudget.rounds(inputsPerRound: FuzzBudget.count * 4) {
             await propertyCheck(count: FuzzBudget.count * 4, input: anyBytes, Gen.int(in: 1...64), Gen.int(in: 8...128)) { bytes, chunk, limit in
                 var reader = CSVReader(ArrayByteStream(bytes, chunkSize: chunk),
                                        options: CSVOptions(delimiter: UInt8(ascii: ","), maxRecordBytes: limit), chunkSize: 64)
