@@ -3,11 +3,12 @@
 # table of what ran. Two kinds of target:
 #   - the seeded property-based fuzz tests in Tests/UpstreamIngestTests/FuzzTests.swift (run briefly in every
 #     `scripts/test`), here kept going for SECONDS each with UPSTREAM_FUZZ_SECONDS;
-#   - with LIBFUZZER=1, the libFuzzer targets in Benchmarks/Fuzz (a separate package, built with
-#     -sanitize=fuzzer), each for SECONDS with -max_total_time.
+#   - with LIBFUZZER=1, the libFuzzer target for the CSV reader (Benchmarks/Fuzz/Sources/fuzz-csv-reader, built
+#     directly with swiftc -sanitize=fuzzer); with LIBFUZZER=all also the spec loader target (the package in
+#     Benchmarks/Fuzz, a full release build of its dependencies); each for SECONDS with -max_total_time.
 # Run it only when the machine is quiet: it keeps one core busy for 5 x SECONDS (10 x SECONDS with LIBFUZZER=1).
 #
-# Usage: Benchmarks/fuzz.sh                 Env: SECONDS_EACH=600  COUNT=500  LIBFUZZER=1  SKIP_BUILD=1
+# Usage: Benchmarks/fuzz.sh     Env: SECONDS_EACH=600  COUNT=500  LIBFUZZER=1|all  ONLY_LIBFUZZER=1  NICE=19  SKIP_BUILD=1
 # Output: a Markdown table on standard output (paste it into docs/robustness.md, "Long-run results").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,13 +17,15 @@ COUNT="${COUNT:-500}"
 LOG="${LOG:-Benchmarks/out/fuzz}"
 mkdir -p "$LOG"
 
-[ -z "${SKIP_BUILD:-}" ] && swift build --build-tests >&2
+if [ -z "${SKIP_BUILD:-}" ] && [ -z "${ONLY_LIBFUZZER:-}" ]; then swift build --build-tests >&2; fi
 
 echo "| target | kind | seconds | inputs | result |"
 echo "|---|---|---|---|---|"
-for t in csvRowsReadAreAlwaysLoadedPlusQuarantined aFuzzedHeaderIsLoadedOrRefusedWholeNeverHalfway \
-         jsonLinesRowsReadAreAlwaysLoadedPlusQuarantined theCSVReaderNeverTrapsOnAnyBytesAndRecordsStayWithinTheLimit \
-         aMutatedSpecLoadsOrIsRefusedWithAnIngestErrorNeverATrap; do
+PROPERTIES=(csvRowsReadAreAlwaysLoadedPlusQuarantined aFuzzedHeaderIsLoadedOrRefusedWholeNeverHalfway
+            jsonLinesRowsReadAreAlwaysLoadedPlusQuarantined theCSVReaderNeverTrapsOnAnyBytesAndRecordsStayWithinTheLimit
+            aMutatedSpecLoadsOrIsRefusedWithAnIngestErrorNeverATrap)
+[ -n "${ONLY_LIBFUZZER:-}" ] && PROPERTIES=()
+for t in "${PROPERTIES[@]}"; do
   log="$LOG/$t.log"
   if UPSTREAM_FUZZ_SECONDS="$SECONDS_EACH" UPSTREAM_FUZZ_COUNT="$COUNT" \
        swift test --skip-build --filter "FuzzTests/$t" >"$log" 2>&1; then result="clean"; else result="FAILED (see $log)"; fi
@@ -33,12 +36,21 @@ for t in csvRowsReadAreAlwaysLoadedPlusQuarantined aFuzzedHeaderIsLoadedOrRefuse
 done
 
 if [ -n "${LIBFUZZER:-}" ]; then
-  (cd Benchmarks/Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library >&2)
-  BIN="$(cd Benchmarks/Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library --show-bin-path)"
-  for t in fuzz-csv-reader fuzz-spec-loader; do
+  # The CSV reader target needs only three source files: built directly with swiftc, in seconds.
+  swiftc -sanitize=fuzzer -parse-as-library -O -module-name FuzzCSV \
+    Sources/UpstreamIngest/CSVReader.swift Sources/UpstreamIngest/ByteStream.swift Sources/UpstreamIngest/IngestError.swift \
+    Benchmarks/Fuzz/Sources/fuzz-csv-reader/FuzzCSVReader.swift -o "$LOG/fuzz-csv-reader" >&2
+  targets=("$LOG/fuzz-csv-reader")
+  if [ "${LIBFUZZER}" = "all" ]; then
+    # The spec loader target needs UpstreamIngest with Yams and swift-crypto: the package in Benchmarks/Fuzz.
+    (cd Benchmarks/Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library >&2)
+    targets+=("$(cd Benchmarks/Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library --show-bin-path)/fuzz-spec-loader")
+  fi
+  for bin in "${targets[@]}"; do
+    t="$(basename "$bin")"
     log="$LOG/$t.log"
     corpus="$LOG/$t-corpus"; mkdir -p "$corpus"
-    if "$BIN/$t" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -print_final_stats=1 "$corpus" >"$log" 2>&1; then
+    if nice -n "${NICE:-0}" "$bin" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -print_final_stats=1 "$corpus" >"$log" 2>&1; then
       result="clean"; else result="FAILED (see $log)"; fi
     runs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')"
     echo "| $t | libFuzzer | $SECONDS_EACH | $runs | $result |"

@@ -1,4 +1,6 @@
+#if canImport(UpstreamIngest)
 import UpstreamIngest
+#endif
 
 /// libFuzzer's entry point: reads `data` as CSV and checks the reader's invariants; a violation traps, which
 /// libFuzzer reports with the input.
