@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a CSV record could not be split into fields reliably.
 public enum CSVProblem: String, Sendable, Hashable {
     /// A quoted field never closes (before the end of the file or within the record size limit).
@@ -6,6 +12,8 @@ public enum CSVProblem: String, Sendable, Hashable {
     /// Text follows a closing quote before the delimiter (`"abc"def`).
     case malformedQuote = "malformed_quote"
     /// The record is longer than the limit; it is reported truncated and the rest of its line is skipped.
+    /// A quoted field that runs past the limit is this, not ``unbalancedQuote``, when its closing quote is found
+    /// within four times the limit.
     case recordTooLong = "record_too_long"
 }
 
@@ -41,6 +49,7 @@ public struct CSVReader<Stream: ByteStream> {
     var eof = false
     var atFileStart = true
     var skipLF = false     // a CR ended the last record; a following LF belongs to it
+    var skipRestOfLine = false  // an unbalanced quote's line went on past the buffer: skip to its end
     var nextLine = 1
 
     // Current record, positions relative to `recordStart` in `buffer`.
@@ -58,6 +67,9 @@ public struct CSVReader<Stream: ByteStream> {
     public private(set) var blankLines = 0
     /// Whether the file started with a UTF-8 byte order mark.
     public private(set) var hadByteOrderMark = false
+    /// Whether the current record is the last of the input, has no line ending, and its last field is not closed
+    /// by a quote: the input may have been cut off inside that field.
+    public private(set) var isUnterminated = false
 
     /// - Parameters:
     ///   - stream: where the bytes come from.
@@ -103,6 +115,22 @@ public struct CSVReader<Stream: ByteStream> {
         withFieldBytes(i) { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Whether the current record's bytes contain a NUL (0x00) byte.
+    public var containsNUL: Bool {
+        guard recordEnd > recordStart else { return false }
+        return buffer.withUnsafeBytes { p in memchr(p.baseAddress! + recordStart, 0, recordEnd - recordStart) != nil }
+    }
+
+    /// The index of the first field of the current record whose bytes contain a NUL byte.
+    public var firstFieldContainingNUL: Int? {
+        buffer.withUnsafeBytes { p in
+            fieldStart.indices.first { i in
+                let s = recordStart + fieldStart[i], e = recordStart + fieldEnd[i]
+                return e > s && memchr(p.baseAddress! + s, 0, e - s) != nil
+            }
+        }
+    }
+
     /// Whether the current record's bytes are valid UTF-8.
     public var isValidUTF8: Bool {
         buffer.withUnsafeBufferPointer { p in
@@ -137,7 +165,9 @@ public struct CSVReader<Stream: ByteStream> {
         return true
     }
 
-    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, afterQuote, skipLine }
+    // `longQuoted`/`longQuoteInQuoted`: a quoted field ran past the record limit; keep following it (up to four
+    // times the limit) to tell a long field (its quote closes, then a delimiter or line end) from an unbalanced quote.
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, afterQuote, skipLine, longQuoted, longQuoteInQuoted }
 
     /// Advances to the next record.
     /// - Returns: `false` at the end of the input.
@@ -156,6 +186,15 @@ public struct CSVReader<Stream: ByteStream> {
                 }
                 atFileStart = false
                 if start == end, try !fill() { return false }
+            }
+            if skipRestOfLine {
+                var i = start
+                while i < end, buffer[i] != lf, buffer[i] != cr { i += 1 }
+                if i == end { start = end; continue }
+                skipRestOfLine = false
+                skipLF = buffer[i] == cr
+                start = i + 1
+                continue
             }
             if skipLF {
                 skipLF = false
@@ -179,6 +218,7 @@ public struct CSVReader<Stream: ByteStream> {
         fieldEnd.removeAll(keepingCapacity: true)
         fieldEscaped.removeAll(keepingCapacity: true)
         problem = nil
+        isUnterminated = false
         line = nextLine
         var linesInRecord = 0
         var state = State.fieldStart
@@ -200,12 +240,17 @@ public struct CSVReader<Stream: ByteStream> {
                     // End of input ends the record.
                     let rel = pos - start
                     switch state {
-                    case .fieldStart: fStart = rel; escaped = false; finishField(rel)
-                    case .unquoted: finishField(rel)
+                    case .fieldStart: fStart = rel; escaped = false; finishField(rel); isUnterminated = true
+                    case .unquoted: finishField(rel); isUnterminated = true
                     case .afterQuote, .quoteInQuoted: finishField(contentEnd)
-                    case .quoted: return unbalanced()
+                    case .quoted, .longQuoted: return unbalanced()
+                    case .longQuoteInQuoted:
+                        // The long quoted field closed at the end of the input.
+                        problem = .recordTooLong
+                        state = .skipLine
                     case .skipLine: break
                     }
+                    if state == .skipLine { fieldStart.removeAll(); fieldEnd.removeAll(); fieldEscaped.removeAll() }
                     recordStart = start; recordEnd = state == .skipLine ? min(end, start + options.maxRecordBytes) : pos
                     start = pos
                     nextLine += linesInRecord + 1
@@ -214,10 +259,17 @@ public struct CSVReader<Stream: ByteStream> {
                 continue
             }
             let rel = pos - start
-            if rel >= options.maxRecordBytes, state != .skipLine {
-                if state == .quoted || state == .quoteInQuoted { return unbalanced() }
-                problem = .recordTooLong
-                state = .skipLine
+            if rel >= options.maxRecordBytes {
+                switch state {
+                case .skipLine: break
+                case .quoted: state = .longQuoted
+                case .quoteInQuoted: state = .longQuoteInQuoted
+                case .longQuoted, .longQuoteInQuoted:
+                    if rel >= options.maxRecordBytes &* 4 { return unbalanced() }
+                default:
+                    problem = .recordTooLong
+                    state = .skipLine
+                }
             }
             let b = buffer[pos]
             switch state {
@@ -270,6 +322,22 @@ public struct CSVReader<Stream: ByteStream> {
                     problem = .malformedQuote
                     state = .unquoted
                 }
+            case .longQuoted:
+                if b == q { state = .longQuoteInQuoted } else if b == lf { linesInRecord += 1 }
+                pos += 1
+            case .longQuoteInQuoted:
+                if b == q {
+                    state = .longQuoted
+                    pos += 1
+                } else if b == d || b == lf || b == cr {
+                    // The quote closed where a field may end: a long field, not an unbalanced quote. Skip the
+                    // rest of the record's line.
+                    problem = .recordTooLong
+                    state = .skipLine
+                } else {
+                    // Text after the quote that closed: the quotes pair up wrongly, so the first one never closed.
+                    return unbalanced()
+                }
             case .skipLine:
                 if b == lf || b == cr {
                     recordStart = start
@@ -302,12 +370,15 @@ public struct CSVReader<Stream: ByteStream> {
         recordStart = start
         var i = start
         while i < end, buffer[i] != UInt8(ascii: "\n"), buffer[i] != UInt8(ascii: "\r") { i += 1 }
-        recordEnd = i
+        // The raw row is at most the record limit, like any other.
+        recordEnd = min(i, start + options.maxRecordBytes)
         if i < end {
             skipLF = buffer[i] == UInt8(ascii: "\r")
             start = i + 1
         } else {
+            // The line goes on beyond what is read: skip the rest of it before the next record.
             start = end
+            skipRestOfLine = !eof
         }
         nextLine += 1
         return true

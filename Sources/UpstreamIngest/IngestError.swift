@@ -3,7 +3,7 @@
 /// It names where the problem is (file, spec line, field) and never the personal values involved.
 public struct IngestError: Error, Equatable, Sendable, CustomStringConvertible {
     private enum Code: String, Sendable {
-        case cannotOpen, cannotRead, emptyFile, duplicateHeader, missingColumn, emptyHeader, spec
+        case cannotOpen, cannotRead, emptyFile, duplicateHeader, missingColumn, emptyHeader, spec, encoding
     }
 
     private let code: Code
@@ -41,6 +41,15 @@ public struct IngestError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func missingColumn(_ path: String, column: String, spec: String, specLine: Int?, field: String) -> IngestError {
         IngestError(.missingColumn, file: spec, line: specLine, field: field,
                     message: "field '\(field)' names column '\(column)', which \(path) does not have")
+    }
+    /// The file is not in the encoding its spec declares, and no row could be read from it (such as UTF-16).
+    /// - Parameters:
+    ///   - found: the encoding detected, e.g. `UTF-16LE`.
+    ///   - expected: the spec's encoding.
+    public static func encoding(_ path: String, found: String, expected: String) -> IngestError {
+        IngestError(.encoding, file: path, line: 1,
+                    message: "the file is \(found), but its spec says \(expected); convert it first, e.g. "
+                        + "iconv -f \(found.hasPrefix("UTF-16") ? "UTF-16" : found) -t UTF-8 FILE > FILE.utf8, and load the converted file")
     }
     /// A mistake in a spec file, with the line and column of the offending YAML node.
     public static func spec(_ path: String, line: Int?, column: Int?, field: String, _ message: String) -> IngestError {

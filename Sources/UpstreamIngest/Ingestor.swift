@@ -78,6 +78,39 @@ public struct Ingestor: Sendable {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
+    /// `UTF-16LE` or `UTF-16BE` when the file starts like UTF-16 text (a UTF-16 byte order mark, or ASCII
+    /// characters each followed or preceded by a zero byte), otherwise `nil`.
+    public static func utf16Encoding(path: String) throws -> String? {
+        let stream = try FileByteStream(path: path)
+        var head = [UInt8](repeating: 0, count: 64)
+        var n = 0
+        while n < head.count {
+            let got = try head.withUnsafeMutableBytes { try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[n...])) }
+            if got == 0 { break }
+            n += got
+        }
+        return utf16Encoding(Array(head[0..<n]))
+    }
+
+    /// `UTF-16LE` or `UTF-16BE` when `head` (a file's first bytes) looks like UTF-16 text, otherwise `nil`.
+    public static func utf16Encoding(_ head: [UInt8]) -> String? {
+        if head.count >= 2 {
+            if head[0] == 0xFF, head[1] == 0xFE { return "UTF-16LE" }
+            if head[0] == 0xFE, head[1] == 0xFF { return "UTF-16BE" }
+        }
+        let pairs = head.count / 2
+        guard pairs >= 2 else { return nil }
+        var zeroOdd = 0, zeroEven = 0
+        for i in 0..<pairs {
+            let a = head[2 * i], b = head[2 * i + 1]
+            if a != 0, b == 0 { zeroOdd += 1 }
+            if a == 0, b != 0 { zeroEven += 1 }
+        }
+        if zeroOdd * 4 >= pairs * 3 { return "UTF-16LE" }
+        if zeroEven * 4 >= pairs * 3 { return "UTF-16BE" }
+        return nil
+    }
+
     /// Loads one file as one delivery of `spec`'s source, in one transaction.
     /// - Parameters:
     ///   - path: the file.
@@ -86,10 +119,14 @@ public struct Ingestor: Sendable {
     ///   - progress: called now and then with how far the load has got.
     /// - Returns: the figures of the load.
     /// - Throws: ``IngestError`` when the file as a whole cannot be loaded (empty, bad header, a column the
-    ///   spec names is missing); the store is then unchanged. Bad rows never throw: they are quarantined.
+    ///   spec names is missing, the file is UTF-16); the store is then unchanged. Bad rows never throw: they are
+    ///   quarantined.
     public func ingest(
         path: String, spec: SourceSpec, replacing: Bool = false, progress: ((IngestProgress) -> Void)? = nil
     ) throws -> FileReport {
+        if let found = try Self.utf16Encoding(path: path) {
+            throw IngestError.encoding(path, found: found, expected: spec.encoding.rawValue.uppercased())
+        }
         let sha = try Self.sha256(path: path)
         let stream = try FileByteStream(path: path)
         let total = stream.size
@@ -141,7 +178,8 @@ public struct Ingestor: Sendable {
             unmapped = header.filter { !named.contains($0) }
         }
 
-        let delivery = Delivery(source: spec.name, fileName: fileName, fileSHA256: sha, loadedAt: loadedAt)
+        let delivery = Delivery(source: spec.name, fileName: fileName, fileSHA256: sha, loadedAt: loadedAt,
+                                specSHA256: spec.sha256.isEmpty ? nil : spec.sha256)
         let producer = RowProducer(
             reader: reader, stream: stream, totalBytes: total, spec: spec, mapper: mapper, isJSON: isJSON,
             slotIndex: slotIndex, headerCount: headerCount, windows1252: windows1252, fileName: fileName, sha: sha,
@@ -166,6 +204,7 @@ public struct Ingestor: Sendable {
                         if record.flags.contains(.nhsNumberInvalid) { counts.nhsNumberInvalid += 1 }
                         if record.flags.contains(.upnInvalid) { counts.upnInvalid += 1 }
                         if record.flags.contains(.dateOfBirthPlaceholder) { counts.dateOfBirthPlaceholder += 1 }
+                        if record.flags.contains(.dateOfBirthAfterEvent) { counts.dateOfBirthAfterEvent += 1 }
                     case .rejected(let q):
                         try writer.quarantine(q)
                         counts.quarantined += 1

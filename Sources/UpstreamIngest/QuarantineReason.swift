@@ -24,6 +24,11 @@ public enum QuarantineReason: String, Sendable, Hashable, CaseIterable, Codable 
     case unknownCode = "unknown_code"
     /// The source already holds a record with this id (from this file or an earlier delivery).
     case duplicateRecordID = "duplicate_record_id"
+    /// A field holds a NUL byte (a sign of a corrupt or binary export); the value would be cut short if stored.
+    case nulByte = "nul_byte"
+    /// The file's last row has no line ending and its last field is not closed by a quote: the file may have been
+    /// cut off inside that field, so the value may be truncated.
+    case unterminatedLastRow = "unterminated_last_row"
 
     /// What the reason means, for reports.
     public var explanation: String {
@@ -40,6 +45,13 @@ public enum QuarantineReason: String, Sendable, Hashable, CaseIterable, Codable 
         case .implausibleDate: "a date before 1900 or after the load date"
         case .unknownCode: "a code the spec does not map"
         case .duplicateRecordID: "a record with this id is already loaded"
+        case .nulByte: "a NUL byte inside a field (corrupt export)"
+        case .unterminatedLastRow: "the last row has no line ending: the file may be cut off"
         }
     }
+}
+
+extension QuarantineReason {
+    /// Every reason code, comma separated, for messages that list the valid ones.
+    public static var codeList: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

@@ -108,7 +108,8 @@ public struct RowMapper: Sendable {
         }
         identity.ethnicity = get(ethnicity)
         if let n = get(nhs) {
-            let digits = n.utf8.allSatisfy { $0 == 32 || ($0 >= 48 && $0 <= 57) } ? n.filter { $0 != " " } : n
+            // Separators (spaces, hyphens) are dropped: `943-476-5919` is stored as `9434765919`.
+            let digits = NHSNumber.normalised(n) ?? n
             identity.nhsNumber = digits
             identity.nhsNumberValid = NHSNumber.isValid(digits)
             if identity.nhsNumberValid == false { flagsOut.insert(.nhsNumberInvalid) }
@@ -157,6 +158,8 @@ public struct RowMapper: Sendable {
                 event = ev
             }
         }
+        // A date of birth after the event: kept (a pre-birth referral is real) but flagged, since one date may be wrong.
+        if let born = identity.dateOfBirth, let e = event, born > e.date { flagsOut.insert(.dateOfBirthAfterEvent) }
 
         var extraValues: [String: String] = [:]
         for x in extras { if let value = get(x.slot) { extraValues[x.name] = value } }

@@ -78,6 +78,13 @@ final class RowProducer: @unchecked Sendable {
         }
         if let p = reader.problem { return reject(QuarantineReason(rawValue: p.rawValue)!) }
         if spec.encoding == .utf8, !reader.isValidUTF8 { return reject(.invalidEncoding) }
+        // A NUL byte would cut the stored value short: the row is quarantined whole, naming the column.
+        if reader.containsNUL {
+            let column = reader.firstFieldContainingNUL.flatMap { i in
+                slotIndex.firstIndex(of: i).map { mapper.slotColumns[$0] }
+            }
+            return reject(.nulByte, isJSON ? nil : column ?? "(a column the spec does not map)")
+        }
         if isJSON {
             guard let obj = try? JSONSerialization.jsonObject(with: Data(reader.raw)), let object = obj as? [String: Any] else {
                 return reject(.invalidJSON)
@@ -85,12 +92,16 @@ final class RowProducer: @unchecked Sendable {
             for (k, name) in mapper.slotColumns.enumerated() {
                 switch object[name] {
                 case nil, is NSNull: values[k] = ""
-                case let s as String: values[k] = s.trimmingSpaces()
+                case let s as String:
+                    // `\u0000` escaped in the JSON text.
+                    if s.utf8.contains(0) { return reject(.nulByte, name) }
+                    values[k] = s.trimmingSpaces()
                 case let n as NSNumber: values[k] = n.stringValue
                 default: return reject(.invalidJSON, name)
                 }
             }
         } else {
+            if reader.isUnterminated { return reject(.unterminatedLastRow) }
             guard reader.fieldCount == headerCount else {
                 return reject(.columnCount, "\(reader.fieldCount) fields, header has \(headerCount)")
             }

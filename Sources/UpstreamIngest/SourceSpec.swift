@@ -122,6 +122,9 @@ public struct SourceSpec: Sendable, Hashable {
     public var extras: [Column]
     /// Columns that must not be empty.
     public var required: [Column]
+    /// The SHA-256 of the spec's text (hex), recorded with each delivery read under it: the same file read
+    /// again under a changed spec is a new delivery. Empty for specs built in code.
+    public var sha256: String = ""
 
     /// What the store keeps about the source.
     public var sourceInfo: SourceInfo {

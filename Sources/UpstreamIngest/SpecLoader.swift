@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import UpstreamModel
 import UpstreamStore
@@ -44,7 +45,9 @@ public enum SpecLoader {
         } catch let e as YamlError {
             throw IngestError.spec(path, line: e.mark?.line, column: e.mark?.column, field: "(syntax)", "not valid YAML: \(e.problem)")
         }
-        return try Parser(path: path).spec(root)
+        var spec = try Parser(path: path).spec(root)
+        spec.sha256 = SHA256.hash(data: Data(yaml.utf8)).map { String(format: "%02x", $0) }.joined()
+        return spec
     }
 
     static let topKeys: Set<String> = [

@@ -16,10 +16,25 @@ public enum NHSNumber {
         return check
     }
 
-    /// Whether `text` (ten digits, spaces allowed) is a valid NHS number.
+    /// The ten digits of `text` when it is written as digits with optional spaces or hyphens as separators
+    /// (`9434765919`, `943 476 5919`, `943-476-5919`), otherwise `nil`. The check digit is not tested.
+    public static func normalised<S: StringProtocol>(_ text: S) -> String? {
+        var out = ""
+        out.reserveCapacity(10)
+        for c in text.utf8 {
+            if c >= 48 && c <= 57 {
+                out.unicodeScalars.append(Unicode.Scalar(c))
+            } else if c != 32 && c != 45 {
+                return nil
+            }
+        }
+        return out.utf8.count == 10 ? out : nil
+    }
+
+    /// Whether `text` (ten digits; spaces and hyphens allowed as separators) is a valid NHS number.
     public static func isValid<S: StringProtocol>(_ text: S) -> Bool {
         let digits = text.utf8.compactMap { c -> Int? in
-            c == 32 ? nil : (c >= 48 && c <= 57 ? Int(c - 48) : -1)
+            c == 32 || c == 45 ? nil : (c >= 48 && c <= 57 ? Int(c - 48) : -1)
         }
         guard digits.count == 10, !digits.contains(-1) else { return false }
         guard let check = checkDigit(forFirstNine: Array(digits[0..<9])) else { return false }

@@ -50,8 +50,9 @@ public final class InMemoryStore: RecordStore, @unchecked Sendable {
         _ body: (any DeliveryWriter) throws -> DeliveryCounts
     ) throws -> DeliveryOutcome {
         try withLock { current in
-            if let existing = current.deliveries.first(where: {
-                $0.delivery.source == delivery.source && $0.delivery.fileSHA256 == delivery.fileSHA256 && $0.supersededBy == nil
+            let live = current.deliveries.filter { $0.delivery.source == delivery.source && $0.supersededBy == nil }
+            if let existing = live.first(where: {
+                $0.delivery.fileSHA256 == delivery.fileSHA256 && $0.delivery.specSHA256 == delivery.specSHA256
             }) {
                 return .alreadyLoaded(existing)
             }
@@ -59,10 +60,11 @@ public final class InMemoryStore: RecordStore, @unchecked Sendable {
             s.sources[source.name] = source
             let id = s.nextDeliveryID
             s.nextDeliveryID += 1
-            var superseded: [Int64] = []
+            // With `replacing`, every live delivery of the source; otherwise only earlier reads of this same file
+            // under a different spec.
+            let superseded = (replacing ? live : live.filter { $0.delivery.fileSHA256 == delivery.fileSHA256 }).map(\.id)
             var removed = 0
-            if replacing {
-                superseded = s.deliveries.filter { $0.delivery.source == delivery.source && $0.supersededBy == nil }.map(\.id)
+            if !superseded.isEmpty {
                 let gone = Set(superseded)
                 for i in s.deliveries.indices where gone.contains(s.deliveries[i].id) { s.deliveries[i].supersededBy = id }
                 let before = s.records.count
@@ -70,10 +72,8 @@ public final class InMemoryStore: RecordStore, @unchecked Sendable {
                 removed = before - s.records.count
                 s.recordKeys = Set(s.records.map { $0.record.record.source + "\u{1F}" + $0.record.record.recordID })
                 s.quarantine.removeAll { gone.contains($0.deliveryID) }
-                if !superseded.isEmpty {
-                    s.log(at: delivery.loadedAt, action: "supersede", source: delivery.source, count: removed,
-                          detail: "deliveries \(superseded.map(String.init).joined(separator: ",")) superseded by \(id)")
-                }
+                s.log(at: delivery.loadedAt, action: "supersede", source: delivery.source, count: removed,
+                      detail: SupersedeDetail.text(superseded: superseded, by: id, replacing: replacing, delivery: delivery))
             }
             let writer = Writer(state: s, deliveryID: id)
             let counts = try body(writer)

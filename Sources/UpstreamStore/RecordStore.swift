@@ -18,11 +18,13 @@ public protocol DeliveryWriter: AnyObject {
 public protocol RecordStore: Sendable {
     /// Loads one delivery atomically.
     ///
-    /// If this source already holds a live delivery with the same SHA-256, nothing changes and the
-    /// result is `.alreadyLoaded` (the closure is not called). Otherwise, in one transaction: the source's
-    /// details are recorded, with `replacing` every earlier live delivery of the source is superseded (its
-    /// records and quarantined rows removed), `body` writes the rows, and the delivery and its counts are
-    /// stored. If `body` throws, the store is left exactly as before.
+    /// If this source already holds a live delivery with the same SHA-256 read with the same spec
+    /// (``Delivery/specSHA256``), nothing changes and the result is `.alreadyLoaded` (the closure is not called).
+    /// Otherwise, in one transaction: the source's details are recorded; earlier live deliveries are superseded
+    /// (their records and quarantined rows removed, the deliveries and an audit entry kept): with `replacing`
+    /// every one of the source, without it only earlier reads of this same file under a different spec; `body`
+    /// writes the rows, and the delivery and its counts are stored. If `body` throws, the store is left exactly
+    /// as before.
     /// - Parameters:
     ///   - delivery: the file being loaded.
     ///   - source: the source's owner, legal basis and retention, as its spec states them.
@@ -68,5 +70,16 @@ extension RecordStore {
         var out: [QuarantinedRow] = []
         try forEachQuarantinedRow(source: source, reason: reason) { out.append($0) }
         return out
+    }
+}
+
+/// The audit log's words for a supersession, the same for every backend.
+public enum SupersedeDetail {
+    /// `deliveries 1,2 superseded by 3` and why.
+    public static func text(superseded: [Int64], by id: Int64, replacing: Bool, delivery: Delivery) -> String {
+        let list = superseded.map(String.init).joined(separator: ",")
+        if replacing { return "deliveries \(list) superseded by \(id)" }
+        return "deliveries \(list) superseded by \(id): the same file (sha256 \(delivery.fileSHA256)) read again under "
+            + "a different spec (sha256 \(delivery.specSHA256 ?? "none"))"
     }
 }

@@ -1,7 +1,7 @@
 /// An error from a store: what went wrong and where, never the personal values involved.
 public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     private enum Code: String, Sendable {
-        case unknownSource, corrupt, unsupportedSchema
+        case unknownSource, corrupt, unsupportedSchema, busy
     }
 
     private let code: Code
@@ -17,11 +17,18 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The database was written by a newer version of Upstream.
     public static func unsupportedSchema(_ what: String) -> StoreError { StoreError(.unsupportedSchema, what) }
 
+    /// Another process held the store's write lock for longer than the store waits (its busy timeout).
+    public static func busy(_ store: String) -> StoreError { StoreError(.busy, store) }
+
+    /// Whether this is ``busy(_:)``: the operation may succeed if tried again later.
+    public var isBusy: Bool { code == .busy }
+
     public var description: String {
         switch code {
         case .unknownSource: "unknown source '\(context)'"
         case .corrupt: "store holds a value that cannot be read: \(context)"
         case .unsupportedSchema: "unsupported store schema: \(context)"
+        case .busy: "the store \(context) is busy: another command is writing to it"
         }
     }
 }

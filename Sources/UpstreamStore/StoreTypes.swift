@@ -10,11 +10,14 @@ public struct RecordFlags: OptionSet, Hashable, Sendable, Codable {
     public static let upnInvalid = RecordFlags(rawValue: 1 << 1)
     /// The date of birth was a known placeholder (such as 01/01/1900) and is stored as missing.
     public static let dateOfBirthPlaceholder = RecordFlags(rawValue: 1 << 2)
+    /// The date of birth is after the event's date. Kept (a pre-birth social care referral is real), but one of
+    /// the two dates may be wrong.
+    public static let dateOfBirthAfterEvent = RecordFlags(rawValue: 1 << 3)
 
     /// Every flag with its name, for reports.
     public static let names: [(RecordFlags, String)] = [
         (.nhsNumberInvalid, "nhs_number_invalid"), (.upnInvalid, "upn_invalid"),
-        (.dateOfBirthPlaceholder, "dob_placeholder"),
+        (.dateOfBirthPlaceholder, "dob_placeholder"), (.dateOfBirthAfterEvent, "dob_after_event"),
     ]
 }
 
@@ -70,16 +73,20 @@ public struct SourceInfo: Hashable, Sendable, Codable {
     }
 }
 
-/// One file delivered by a source, identified by its content hash.
+/// One file delivered by a source, identified by its content hash and the spec it was read with.
 public struct Delivery: Hashable, Sendable, Codable {
     public var source: String
     public var fileName: String
     public var fileSHA256: String
     /// Seconds since 1970-01-01 UTC.
     public var loadedAt: Int64
+    /// The SHA-256 of the spec the file was read with (`nil` for deliveries loaded before specs were recorded).
+    /// The same file read under a different spec is a new delivery that supersedes the earlier attempt.
+    public var specSHA256: String?
 
-    public init(source: String, fileName: String, fileSHA256: String, loadedAt: Int64) {
+    public init(source: String, fileName: String, fileSHA256: String, loadedAt: Int64, specSHA256: String? = nil) {
         self.source = source; self.fileName = fileName; self.fileSHA256 = fileSHA256; self.loadedAt = loadedAt
+        self.specSHA256 = specSHA256
     }
 }
 
@@ -93,6 +100,8 @@ public struct DeliveryCounts: Hashable, Sendable, Codable {
     public var nhsNumberInvalid = 0
     public var upnInvalid = 0
     public var dateOfBirthPlaceholder = 0
+    /// Records loaded with a date of birth after their event's date (flagged `dob_after_event`).
+    public var dateOfBirthAfterEvent = 0
 
     public init() {}
 
@@ -117,7 +126,7 @@ public struct DeliverySummary: Hashable, Sendable, Codable {
 public enum DeliveryOutcome: Hashable, Sendable {
     /// The delivery was loaded; `superseded` lists earlier deliveries it replaced and `supersededRecords` their records removed.
     case loaded(DeliverySummary, superseded: [Int64], supersededRecords: Int)
-    /// This exact file (same source, same SHA-256) is already in the store; nothing changed.
+    /// This exact file (same source, same SHA-256, read with the same spec) is already in the store; nothing changed.
     case alreadyLoaded(DeliverySummary)
 }
 

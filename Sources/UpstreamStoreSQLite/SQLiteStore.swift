@@ -16,22 +16,52 @@ enum SQLiteBinding {
 
 public final class SQLiteStore: RecordStore {
     let db: DatabaseQueue
+    /// The file, for messages.
+    let path: String
+
+    /// How long a command waits for another one's write to finish before giving up (seconds), unless
+    /// `UPSTREAM_BUSY_TIMEOUT` (seconds) says otherwise.
+    public static let defaultBusyTimeout: Double = 30
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
-    /// - Parameter path: a file path, or `:memory:` for a private in-memory database.
-    /// - Throws: GRDB's `DatabaseError` when the file cannot be opened or migrated.
-    public init(path: String) throws {
+    /// - Parameters:
+    ///   - path: a file path, or `:memory:` for a private in-memory database.
+    ///   - busyTimeout: how long to wait (seconds) while another process writes to the file; `nil` for
+    ///     `UPSTREAM_BUSY_TIMEOUT` or ``defaultBusyTimeout``.
+    /// - Throws: ``StoreError/busy(_:)`` when another process kept the file locked for longer than
+    ///   `busyTimeout`; GRDB's `DatabaseError` when the file cannot be opened or migrated.
+    public init(path: String, busyTimeout: Double? = nil) throws {
+        self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
+        // Two commands on one store: the second waits for the first's transaction instead of failing at once.
+        // (GRDB begins write transactions IMMEDIATE, taking the write lock first, so two writers queue.)
+        let env = ProcessInfo.processInfo.environment["UPSTREAM_BUSY_TIMEOUT"].flatMap(Double.init)
+        let wait = busyTimeout ?? env.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } ?? Self.defaultBusyTimeout
+        config.busyMode = .timeout(wait)
         config.prepareDatabase { db in
             // Rollback journal: a huge single-file transaction writes only the pages it changes to the journal,
             // and a crash rolls back on next open.
             try db.execute(sql: "PRAGMA journal_mode = DELETE")
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
-        db = path == ":memory:" ? try DatabaseQueue(configuration: config) : try DatabaseQueue(path: path, configuration: config)
-        try Schema.migrator.migrate(db)
+        let queue = try Self.guarding(path) {
+            path == ":memory:" ? try DatabaseQueue(configuration: config) : try DatabaseQueue(path: path, configuration: config)
+        }
+        db = queue
+        try Self.guarding(path) { try Schema.migrator.migrate(queue) }
     }
+
+    /// Runs `body`, turning SQLite's "busy"/"locked" into ``StoreError/busy(_:)``; every other error passes through.
+    static func guarding<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
+            throw StoreError.busy(path)
+        }
+    }
+
+    func guarding<T>(_ body: () throws -> T) throws -> T { try Self.guarding(path, body) }
 
     // MARK: Loading
 
@@ -89,8 +119,8 @@ public final class SQLiteStore: RecordStore {
         _ delivery: Delivery, source: SourceInfo, replacing: Bool,
         _ body: (any DeliveryWriter) throws -> DeliveryCounts
     ) throws -> DeliveryOutcome {
-        try db.write { db in
-            if let existing = try Self.liveDelivery(db, source: delivery.source, sha: delivery.fileSHA256) {
+        try guarding { try db.write { db in
+            if let existing = try Self.liveDelivery(db, source: delivery.source, sha: delivery.fileSHA256, spec: delivery.specSHA256) {
                 return .alreadyLoaded(existing)
             }
             try db.execute(
@@ -104,8 +134,8 @@ public final class SQLiteStore: RecordStore {
                 arguments: [source.name, source.agency.rawValue, source.owner, source.legalBasis,
                             source.retention.years, source.retention.from.rawValue])
             try db.execute(
-                sql: "INSERT INTO deliveries (source, file_name, file_sha256, loaded_at) VALUES (?, ?, ?, ?)",
-                arguments: [delivery.source, delivery.fileName, delivery.fileSHA256, delivery.loadedAt])
+                sql: "INSERT INTO deliveries (source, file_name, file_sha256, loaded_at, spec_sha256) VALUES (?, ?, ?, ?, ?)",
+                arguments: [delivery.source, delivery.fileName, delivery.fileSHA256, delivery.loadedAt, delivery.specSHA256])
             let id = db.lastInsertedRowID
             var superseded: [Int64] = []
             var removed = 0
@@ -120,24 +150,40 @@ public final class SQLiteStore: RecordStore {
                     try db.execute(
                         sql: "UPDATE deliveries SET superseded_by = ? WHERE source = ? AND superseded_by IS NULL AND id <> ?",
                         arguments: [id, delivery.source, id])
-                    try Self.log(db, at: delivery.loadedAt, action: "supersede", source: delivery.source, count: removed,
-                                 detail: "deliveries \(superseded.map(String.init).joined(separator: ",")) superseded by \(id)")
                 }
+            } else {
+                // The same file read before under another spec (say, a wrong one that quarantined every row):
+                // this read supersedes that attempt, which stays in the deliveries and the audit log.
+                superseded = try Int64.fetchAll(
+                    db, sql: """
+                        SELECT id FROM deliveries WHERE source = ? AND file_sha256 = ? AND superseded_by IS NULL AND id <> ?
+                        ORDER BY id
+                        """, arguments: [delivery.source, delivery.fileSHA256, id])
+                for old in superseded {
+                    try db.execute(sql: "DELETE FROM records WHERE delivery_id = ?", arguments: [old])
+                    removed += db.changesCount
+                    try db.execute(sql: "DELETE FROM quarantine WHERE delivery_id = ?", arguments: [old])
+                    try db.execute(sql: "UPDATE deliveries SET superseded_by = ? WHERE id = ?", arguments: [id, old])
+                }
+            }
+            if !superseded.isEmpty {
+                try Self.log(db, at: delivery.loadedAt, action: "supersede", source: delivery.source, count: removed,
+                             detail: SupersedeDetail.text(superseded: superseded, by: id, replacing: replacing, delivery: delivery))
             }
             let writer = try Writer(db: db, deliveryID: id)
             let c = try body(writer)
             try db.execute(
                 sql: """
                     UPDATE deliveries SET rows_read = ?, loaded = ?, quarantined = ?, blank_lines = ?,
-                      nhs_invalid = ?, upn_invalid = ?, dob_placeholder = ? WHERE id = ?
+                      nhs_invalid = ?, upn_invalid = ?, dob_placeholder = ?, dob_after_event = ? WHERE id = ?
                     """,
                 arguments: [c.rowsRead, c.loaded, c.quarantined, c.blankLines, c.nhsNumberInvalid, c.upnInvalid,
-                            c.dateOfBirthPlaceholder, id])
+                            c.dateOfBirthPlaceholder, c.dateOfBirthAfterEvent, id])
             try Self.log(db, at: delivery.loadedAt, action: "ingest", source: delivery.source, count: c.loaded,
                          detail: "delivery \(id) sha256 \(delivery.fileSHA256) read \(c.rowsRead) quarantined \(c.quarantined)")
             return .loaded(DeliverySummary(id: id, delivery: delivery, counts: c, supersededBy: nil),
                            superseded: superseded, supersededRecords: removed)
-        }
+        } }
     }
 
     static func log(_ db: Database, at: Int64, action: String, source: String?, count: Int, detail: String) throws {
@@ -146,10 +192,10 @@ public final class SQLiteStore: RecordStore {
             arguments: [at, action, source, count, detail])
     }
 
-    static func liveDelivery(_ db: Database, source: String, sha: String) throws -> DeliverySummary? {
+    static func liveDelivery(_ db: Database, source: String, sha: String, spec: String?) throws -> DeliverySummary? {
         try Row.fetchOne(
-            db, sql: "SELECT * FROM deliveries WHERE source = ? AND file_sha256 = ? AND superseded_by IS NULL",
-            arguments: [source, sha]
+            db, sql: "SELECT * FROM deliveries WHERE source = ? AND file_sha256 = ? AND spec_sha256 IS ? AND superseded_by IS NULL",
+            arguments: [source, sha, spec]
         ).map(Self.delivery(from:))
     }
 
@@ -158,18 +204,20 @@ public final class SQLiteStore: RecordStore {
         c.rowsRead = row["rows_read"]; c.loaded = row["loaded"]; c.quarantined = row["quarantined"]
         c.blankLines = row["blank_lines"]; c.nhsNumberInvalid = row["nhs_invalid"]; c.upnInvalid = row["upn_invalid"]
         c.dateOfBirthPlaceholder = row["dob_placeholder"]
+        c.dateOfBirthAfterEvent = row["dob_after_event"]
         return DeliverySummary(
             id: row["id"],
-            delivery: Delivery(source: row["source"], fileName: row["file_name"], fileSHA256: row["file_sha256"], loadedAt: row["loaded_at"]),
+            delivery: Delivery(source: row["source"], fileName: row["file_name"], fileSHA256: row["file_sha256"], loadedAt: row["loaded_at"],
+                               specSHA256: row["spec_sha256"]),
             counts: c, supersededBy: row["superseded_by"])
     }
 
     // MARK: Reading
 
     public func sources() throws -> [SourceInfo] {
-        try db.read { db in
+        try guarding { try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM sources ORDER BY name").map(Self.source(from:))
-        }
+        } }
     }
 
     static func source(from row: Row) throws -> SourceInfo {
@@ -181,14 +229,14 @@ public final class SQLiteStore: RecordStore {
     }
 
     public func deliveries(source: String?) throws -> [DeliverySummary] {
-        try db.read { db in
+        try guarding { try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM deliveries WHERE ?1 IS NULL OR source = ?1 ORDER BY id", arguments: [source])
                 .map(Self.delivery(from:))
-        }
+        } }
     }
 
     public func sourceCounts() throws -> [SourceCount] {
-        try db.read { db in
+        try guarding { try db.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT s.name, s.agency,
                   (SELECT count(*) FROM records r WHERE r.source = s.name) AS records,
@@ -202,17 +250,17 @@ public final class SQLiteStore: RecordStore {
                 return SourceCount(source: row["name"], agency: agency, records: row["records"], personRecords: row["person_records"],
                                    quarantined: row["quarantined"], deliveries: row["deliveries"])
             }
-        }
+        } }
     }
 
     public func forEachRecord(source: String?, personLevelOnly: Bool, _ body: (StoredRecord) throws -> Void) throws {
-        try db.read { db in
+        try guarding { try db.read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT r.*, d.file_name, d.file_sha256, d.loaded_at FROM records r JOIN deliveries d ON d.id = r.delivery_id
                 WHERE (?1 IS NULL OR r.source = ?1) AND (?2 = 0 OR r.person_level) ORDER BY r.id
                 """, arguments: [source, personLevelOnly])
             while let row = try cursor.next() { try body(Self.record(from: row)) }
-        }
+        } }
     }
 
     static func record(from row: Row) throws -> StoredRecord {
@@ -252,18 +300,18 @@ public final class SQLiteStore: RecordStore {
     }
 
     public func quarantineGroups(source: String?) throws -> [QuarantineGroup] {
-        try db.read { db in
+        try guarding { try db.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT source, reason, field, count(*) AS n FROM quarantine WHERE ?1 IS NULL OR source = ?1
                 GROUP BY source, reason, field ORDER BY source, reason, field
                 """, arguments: [source]).map {
                 QuarantineGroup(source: $0["source"], reason: $0["reason"], field: $0["field"], count: $0["n"])
             }
-        }
+        } }
     }
 
     public func forEachQuarantinedRow(source: String?, reason: String?, _ body: (QuarantinedRow) throws -> Void) throws {
-        try db.read { db in
+        try guarding { try db.read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT q.*, d.file_name, d.file_sha256, d.loaded_at FROM quarantine q JOIN deliveries d ON d.id = q.delivery_id
                 WHERE (?1 IS NULL OR q.source = ?1) AND (?2 IS NULL OR q.reason = ?2) ORDER BY q.id
@@ -274,7 +322,7 @@ public final class SQLiteStore: RecordStore {
                                         line: row["line"], raw: [UInt8](raw), reason: row["reason"], field: row["field"],
                                         loadedAt: row["loaded_at"]))
             }
-        }
+        } }
     }
 
     // MARK: Retention
@@ -290,11 +338,11 @@ public final class SQLiteStore: RecordStore {
     }
 
     public func retentionDue(asOf: CivilDate) throws -> [RetentionDue] {
-        try db.read { db in try Self.due(db, asOf: asOf) }
+        try guarding { try db.read { db in try Self.due(db, asOf: asOf) } }
     }
 
     public func applyRetention(asOf: CivilDate, at: Int64) throws -> [RetentionDue] {
-        try db.write { db in
+        try guarding { try db.write { db in
             let due = try Self.due(db, asOf: asOf)
             for d in due {
                 try db.execute(sql: "DELETE FROM records WHERE " + Schema.anchorBefore(d.policy.from),
@@ -303,19 +351,19 @@ public final class SQLiteStore: RecordStore {
                              detail: "as of \(asOf.iso): anchored before \(d.cutoff.iso) (\(d.policy.years) years from \(d.policy.from.rawValue))")
             }
             return due
-        }
+        } }
     }
 
     public func auditLog() throws -> [AuditEntry] {
-        try db.read { db in
+        try guarding { try db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id").map {
                 AuditEntry(id: $0["id"], at: $0["at"], action: $0["action"], source: $0["source"], count: $0["count"], detail: $0["detail"])
             }
-        }
+        } }
     }
 
     /// Checks SQLite's integrity of the file; returns the problems found (empty when sound).
     public func integrityProblems() throws -> [String] {
-        try db.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" } }
+        try guarding { try db.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" } } }
     }
 }

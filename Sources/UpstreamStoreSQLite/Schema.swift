@@ -76,6 +76,14 @@ enum Schema {
                 ALTER TABLE records ADD COLUMN recorded_date INTEGER;
                 """)
         }
+        m.registerMigration("v4: deliveries remember the spec they were read with; dates of birth after the event counted") { db in
+            // A file read again under a corrected spec is a new delivery (the earlier attempt is superseded, not
+            // reported as already loaded). Deliveries loaded before this migration have no spec recorded.
+            try db.execute(sql: """
+                ALTER TABLE deliveries ADD COLUMN spec_sha256 TEXT CHECK (spec_sha256 IS NULL OR length(spec_sha256) = 64);
+                ALTER TABLE deliveries ADD COLUMN dob_after_event INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return m
     }
 

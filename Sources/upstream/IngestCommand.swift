@@ -11,11 +11,13 @@ extension Upstream {
             abstract: "Load agency extracts into the store, quarantining rows that cannot be loaded.",
             discussion: """
             Each file loads in one transaction: an interruption leaves the store as it was before that file. \
-            Loading a file that is already loaded (same source, same SHA-256) changes nothing. With --replace a \
+            Loading a file that is already loaded (same source, same SHA-256, same spec) changes nothing. With --replace a \
             file supersedes its source's earlier deliveries (their records and quarantined rows are removed in the \
             same transaction and the audit log says so); without it, a new delivery adds to the source, and a row \
-            whose record id is already loaded is quarantined as duplicate_record_id. After each file Upstream \
-            prints rows read = loaded + quarantined. Exit status 1 when any file could not be loaded at all.
+            whose record id is already loaded is quarantined as duplicate_record_id. A file already loaded under a \
+            different spec (say, a corrected one) loads again and supersedes that earlier attempt, which stays in the \
+            audit log. After each file Upstream prints rows read = loaded + quarantined. Exit status 1 when any file \
+            could not be loaded at all; 75 when another command held the store for too long (see upstream --help).
             """
         )
 
@@ -61,7 +63,10 @@ extension Upstream {
                     let dir = try IngestCLI.specsDirectory(specs)
                     let all = try SpecLoader.loadDirectory(dir)
                     let present = Set((try? FileManager.default.contentsOfDirectory(atPath: synth)) ?? [])
-                    guard !present.isEmpty else { throw ValidationError("\(synth) is not a folder of extracts") }
+                    guard !present.isEmpty else {
+                        throw CommandFailure.badInput("\(synth) is not a folder of extracts (missing or empty); "
+                                                      + "name the folder upstream synth --out wrote")
+                    }
                     for name in all.keys.sorted() {
                         let spec = all[name]!
                         let ext = spec.format == .jsonLines ? "jsonl" : "csv"
@@ -73,9 +78,12 @@ extension Upstream {
                     }
                     let known = Set(jobs.map { ($0.path as NSString).lastPathComponent })
                     skipped = present.filter { ($0.hasSuffix(".csv") || $0.hasSuffix(".jsonl")) && !known.contains($0) }.sorted()
+                    guard !jobs.isEmpty else {
+                        throw CommandFailure.badInput(
+                            "\(synth) holds none of the extracts the specs in \(dir) name (such as \(missing.prefix(3).joined(separator: ", "))); "
+                            + "nothing was loaded. Name a folder written by upstream synth, or load files with --spec SPEC FILE…")
+                    }
                 }
-            } catch let e as IngestError {
-                throw ValidationError(e.description)
             }
 
             let store = try storeOptions.open()
@@ -134,6 +142,7 @@ extension Upstream {
                 if c.nhsNumberInvalid > 0 { notes.append("\(c.nhsNumberInvalid) invalid NHS numbers kept untrusted") }
                 if c.upnInvalid > 0 { notes.append("\(c.upnInvalid) invalid UPNs kept untrusted") }
                 if c.dateOfBirthPlaceholder > 0 { notes.append("\(c.dateOfBirthPlaceholder) placeholder dates of birth stored as missing") }
+                if c.dateOfBirthAfterEvent > 0 { notes.append("\(c.dateOfBirthAfterEvent) dates of birth after the event kept, flagged dob_after_event") }
                 if c.blankLines > 0 { notes.append("\(c.blankLines) blank lines skipped") }
                 if !notes.isEmpty { line += " (" + notes.joined(separator: "; ") + ")" }
                 print(line)
@@ -143,7 +152,10 @@ extension Upstream {
                 if !r.unmappedColumns.isEmpty {
                     print("  columns not in the spec (not stored): " + r.unmappedColumns.joined(separator: ", "))
                 }
-                if !r.supersededDeliveries.isEmpty {
+                if !r.supersededDeliveries.isEmpty, !replace {
+                    print("  this file was loaded before under a different spec (delivery \(r.supersededDeliveries.map(String.init).joined(separator: ", "))); "
+                          + "that attempt is superseded (\(r.supersededRecords) records removed) and kept in the audit log")
+                } else if !r.supersededDeliveries.isEmpty {
                     print("  replaced deliveries \(r.supersededDeliveries.map(String.init).joined(separator: ", ")) (\(r.supersededRecords) records removed)")
                 }
                 if seconds >= 1 { print("  \(String(format: "%.1f", seconds)) s, \(IngestCLI.grouped(Int(Double(c.rowsRead) / seconds))) rows/s") }

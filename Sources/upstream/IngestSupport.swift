@@ -11,11 +11,16 @@ struct StoreOptions: ParsableArguments {
     var store: String = "upstream.db"
 
     /// Opens the store; the one place the CLI chooses a backend.
+    /// - Throws: ``StoreError/busy(_:)`` when another command holds it for longer than the busy timeout;
+    ///   ``CommandFailure`` when the file cannot be opened as a store.
     func open() throws -> any RecordStore {
         do {
             return try SQLiteStore(path: store)
+        } catch let e as StoreError where e.isBusy {
+            throw e
         } catch {
-            throw ValidationError("cannot open the store at \(store): \(error)")
+            throw CommandFailure.badInput(
+                "cannot open the store at \(store): \(error). Check the path (its folder must exist) and that it is an Upstream store.")
         }
     }
 }

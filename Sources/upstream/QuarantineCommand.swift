@@ -8,12 +8,13 @@ extension Upstream {
     struct Quarantine: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List quarantined rows grouped by reason, or export them as CSV.",
-            discussion: "The export holds the raw rows as delivered: it contains personal data; handle it as the extracts."
+            discussion: "The export holds the raw rows as delivered: it contains personal data; handle it as the extracts.\n\n"
+                + "Reason codes:\n" + QuarantineReason.allCases.map { "  \($0.rawValue): \($0.explanation)" }.joined(separator: "\n")
         )
 
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "Only this source.") var source: String?
-        @Option(help: "Only this reason code (e.g. invalid_date).") var reason: String?
+        @Option(help: "Only this reason code (e.g. invalid_date; upstream quarantine --help lists them).") var reason: String?
         @Option(help: "Write the quarantined rows to this CSV file.") var export: String?
         @Flag(help: "Print the figures as JSON.") var json = false
 
@@ -24,15 +25,28 @@ extension Upstream {
             var exportFile: String?
         }
 
+        func validate() throws {
+            if let reason, QuarantineReason(rawValue: reason) == nil {
+                throw ValidationError("--reason \(reason) is not a quarantine reason; the reasons are: \(QuarantineReason.codeList)")
+            }
+        }
+
         func run() throws {
             let store = try storeOptions.open()
+            if let source {
+                let known = try store.sources().map(\.name)
+                guard known.contains(source) else {
+                    throw ValidationError("--source \(source) is not a source in \(storeOptions.store); its sources are: "
+                                          + (known.isEmpty ? "none (nothing is loaded yet)" : known.joined(separator: ", ")))
+                }
+            }
             var groups = try store.quarantineGroups(source: source)
             if let reason { groups = groups.filter { $0.reason == reason } }
             var exported: Int?
             if let export {
                 guard FileManager.default.createFile(atPath: export, contents: nil),
                       let handle = FileHandle(forWritingAtPath: export) else {
-                    throw ValidationError("cannot write \(export)")
+                    throw CommandFailure.io("cannot write \(export): check that its folder exists and can be written")
                 }
                 defer { try? handle.close() }
                 var n = 0

@@ -44,7 +44,11 @@ func runUpstream(_ arguments: [String], in dir: String) throws -> (status: Int32
         let listed = try runUpstream(["retention", "--as-of", "2024-06-01", "--json"], in: dir)
         let lj = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any])
         #expect(lj["total"] as? Int == 1)
-        let applied = try runUpstream(["retention", "--as-of", "2024-06-01", "--apply"], in: dir)
+        // Deleting every record of the store is a large deletion: it needs --yes.
+        let unconfirmed = try runUpstream(["retention", "--as-of", "2024-06-01", "--apply"], in: dir)
+        #expect(unconfirmed.status == 77)
+        #expect(try SQLiteStore(path: dir + "/upstream.db").records().count == 1)
+        let applied = try runUpstream(["retention", "--as-of", "2024-06-01", "--apply", "--yes"], in: dir)
         #expect(applied.status == 0)
         let store = try SQLiteStore(path: dir + "/upstream.db")
         #expect(try store.records().isEmpty)
