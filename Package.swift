@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "UpstreamStore", targets: ["UpstreamStore"]),
         .library(name: "UpstreamLinkage", targets: ["UpstreamLinkage"]),
         .library(name: "UpstreamRisk", targets: ["UpstreamRisk"]),
+        .library(name: "UpstreamGovernance", targets: ["UpstreamGovernance"]),
         .executable(name: "upstream-risk-bench", targets: ["RiskBench"]),
     ],
     dependencies: [
@@ -74,12 +75,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Pseudonyms, keys, users, roles and purposes, the one keyed audit trail and its verification, review state machines.
+        .target(
+            name: "UpstreamGovernance",
+            dependencies: ["UpstreamModel", "UpstreamStore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // The command-line interface: thin commands over the modules.
         .executableTarget(
             name: "upstream",
             dependencies: [
                 "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
                 "UpstreamLinkage", "UpstreamChronology", "UpstreamReports", "UpstreamRisk", "UpstreamRiskFeatures",
+                "UpstreamGovernance",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -112,7 +120,15 @@ let package = Package(
             "UpstreamRiskFeatures", "UpstreamTesting", "UpstreamRisk", "UpstreamChronology", "UpstreamModel", "UpstreamSynth",
             "UpstreamIngest", "UpstreamStore",
         ]),
-        .testTarget(name: "UpstreamStoreTests", dependencies: ["UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel"]),
-        .testTarget(name: "UpstreamCLITests", dependencies: ["UpstreamModel", "UpstreamSynth", "UpstreamTesting"]),
+        .testTarget(name: "UpstreamStoreTests", dependencies: [
+            "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "UpstreamCLITests", dependencies: [
+            "UpstreamModel", "UpstreamSynth", "UpstreamTesting", "UpstreamStoreSQLite", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "UpstreamGovernanceTests", dependencies: [
+            "UpstreamGovernance", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel",
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ]
 )

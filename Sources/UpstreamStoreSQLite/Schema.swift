@@ -70,8 +70,41 @@ enum Schema {
                 );
                 """)
         }
+        // "v2: address lines and recorded dates" is the lead's; this one follows it.
+        m.registerMigration("v3: one audit trail") { db in
+            // The v1 log (loads, supersessions, retention) is kept as audit_log_v1 until the first sealed append
+            // imports it into the chained trail (SQLiteStore.appendTrail), in the same transaction.
+            try db.execute(sql: """
+                ALTER TABLE audit_log RENAME TO audit_log_v1;
+                CREATE TABLE audit_trail (
+                  seq INTEGER PRIMARY KEY CHECK (seq > 0),
+                  at INTEGER NOT NULL,
+                  actor TEXT NOT NULL,
+                  actor_kind TEXT NOT NULL CHECK (actor_kind IN ('self-asserted', 'authenticated', 'system')),
+                  role TEXT NOT NULL,
+                  action TEXT NOT NULL,
+                  subject TEXT NOT NULL,
+                  source TEXT,
+                  count INTEGER NOT NULL,
+                  reason TEXT NOT NULL,
+                  detail TEXT NOT NULL,
+                  previous_mac TEXT NOT NULL,
+                  mac TEXT NOT NULL
+                );
+                CREATE TRIGGER audit_trail_no_update BEFORE UPDATE ON audit_trail
+                  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                CREATE TRIGGER audit_trail_no_delete BEFORE DELETE ON audit_trail
+                  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                """)
+        }
         return m
     }
+
+    static let insertAudit = """
+        INSERT INTO audit_trail (seq, at, actor, actor_kind, role, action, subject, source, count, reason, detail,
+          previous_mac, mac)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 
     static let insertRecord = """
         INSERT INTO records (delivery_id, source, record_id, agency, person_level, line,

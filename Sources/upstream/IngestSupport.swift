@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UpstreamGovernance
 import UpstreamIngest
 import UpstreamModel
 import UpstreamStore
@@ -10,10 +11,13 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "The store: a SQLite file, created if missing.")
     var store: String = "upstream.db"
 
-    /// Opens the store; the one place the CLI chooses a backend.
+    /// Opens the store; the one place the CLI chooses a backend. Loads and retention are sealed into the audit
+    /// trail as the login user (self-asserted).
     func open() throws -> any RecordStore {
         do {
-            return try SQLiteStore(path: store)
+            return try CLIGovernance.open(store: store, user: .selfAsserted(CLIGovernance.loginName, role: nil)).store
+        } catch let error as GovernanceError {
+            throw error
         } catch {
             throw ValidationError("cannot open the store at \(store): \(error)")
         }
