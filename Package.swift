@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "UpstreamRisk", targets: ["UpstreamRisk"]),
         .library(name: "UpstreamGovernance", targets: ["UpstreamGovernance"]),
         .executable(name: "upstream-risk-bench", targets: ["RiskBench"]),
+        .executable(name: "upstream-audit-bench", targets: ["AuditBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -95,6 +96,11 @@ let package = Package(
         ),
         // The gradient-boosted trees speed benchmark against scikit-learn (Benchmarks/risk.md). Depends on UpstreamRisk only.
         .executableTarget(name: "RiskBench", dependencies: ["UpstreamRisk"], path: "Benchmarks/RiskBench", swiftSettings: strict),
+        // The audit trail's append and verify speed (Benchmarks/audit.md).
+        .executableTarget(
+            name: "AuditBench", dependencies: ["UpstreamGovernance", "UpstreamStore", "UpstreamStoreSQLite"],
+            path: "Benchmarks/AuditBench", swiftSettings: strict
+        ),
         .testTarget(name: "UpstreamModelTests", dependencies: [
             "UpstreamModel", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),

@@ -1,3 +1,4 @@
+import Foundation
 import UpstreamStore
 
 /// What a person using Upstream is there to do; each role grants a fixed set of ``Permission``s.

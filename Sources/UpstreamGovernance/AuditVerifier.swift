@@ -12,6 +12,10 @@ public struct AuditVerification: Hashable, Sendable, Codable {
     /// Things worth knowing that are not tampering (entries written after the head was last advanced).
     public var notes: [String]
 
+    public init(entries: Int, headCount: Int64?, problems: [String], notes: [String]) {
+        self.entries = entries; self.headCount = headCount; self.problems = problems; self.notes = notes
+    }
+
     /// Whether the trail is complete and unaltered as far as the key and head can tell.
     public var intact: Bool { problems.isEmpty }
 }

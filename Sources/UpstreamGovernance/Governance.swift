@@ -90,7 +90,7 @@ public struct Governance {
         let headFile = SignedHeadFile(path: paths.auditHead, key: chain.key)
         let head: Result<SignedHead?, GovernanceError>
         do { head = .success(try headFile.read()) } catch let e as GovernanceError { head = .failure(e) }
-        var verifier = AuditVerifier(chain: chain, headCount: (try? head.get())??.count)
+        var verifier = AuditVerifier(chain: chain, headCount: (try? head.get())?.count)
         try store.forEachAuditEntry { verifier.check($0) }
         return verifier.finish(head: head, headPath: paths.auditHead)
     }

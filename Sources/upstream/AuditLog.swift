@@ -41,4 +41,4 @@ enum CLIGovernance {
     }
 }
 
-extension Role: @retroactive ExpressibleByArgument {}
+extension Role: ExpressibleByArgument {}
