@@ -43,7 +43,18 @@ public final class SQLiteStore: RecordStore {
             if fd >= 0 { fchmod(fd, Self.fileMode); close(fd) }
         }
         db = path == ":memory:" ? try DatabaseQueue(configuration: config) : try DatabaseQueue(path: path, configuration: config)
-        try Schema.migrator.migrate(db)
+        // Several processes may open a new store at once: one migrates, and the others' attempts fail on tables it
+        // has just created. Migrations are applied by name, so trying again finds them applied and moves on.
+        var attempt = 0
+        while true {
+            do {
+                try Schema.migrator.migrate(db)
+                break
+            } catch {
+                attempt += 1
+                if attempt >= 10 { throw error }
+            }
+        }
     }
 
     /// 0600, or `UPSTREAM_FILE_MODE` when it is an octal mode that gives others nothing.
