@@ -66,8 +66,8 @@ public struct GovernanceError: Error, Equatable, Sendable, CustomStringConvertib
             return "two different persons have the same pseudonym \(context): pseudonyms are 100-bit keyed hashes, so "
                 + "this should never happen by chance; check that the persons are distinct and report it"
         case .blankReason:
-            return "\(context) needs a real reason: say why, in words (it is recorded in the audit trail); "
-                + "a reason of only spaces or new lines is refused"
+            return "\(context) needs a real reason: say why, in words, in at most 500 characters (it is recorded in the "
+                + "audit trail); a reason of only spaces or new lines is refused"
         case .notPermitted:
             return "the role \(context) may not \(detail): act in a role that may (see docs/governance.md, roles)"
         case .invalidTransition:
