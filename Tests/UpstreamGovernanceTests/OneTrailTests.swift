@@ -133,3 +133,29 @@ final class Failures: @unchecked Sendable {
     func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
 }
+
+@Suite("Where the secrets live")
+struct GovernancePathsTests {
+    @Test("beside the store by default; in UPSTREAM_KEYS_DIR, named by the store's file name, when set")
+    func paths() {
+        let beside = GovernancePaths(store: "/data/city/upstream.db", environment: [:])
+        #expect([beside.pseudonymKey, beside.auditKey, beside.auditHead]
+                == ["/data/city/upstream.db.key", "/data/city/upstream.db.audit-key", "/data/city/upstream.db.audit-head"])
+        let apart = GovernancePaths(store: "/data/city/upstream.db", environment: ["UPSTREAM_KEYS_DIR": "/secrets"])
+        #expect([apart.pseudonymKey, apart.auditKey, apart.auditHead]
+                == ["/secrets/upstream.db.key", "/secrets/upstream.db.audit-key", "/secrets/upstream.db.audit-head"])
+    }
+
+    @Test("an old log whose SHA-256 chain was broken is imported with the break recorded")
+    func brokenLegacyChain() throws {
+        let dir = try temporaryFolder()
+        let path = dir + "/upstream.db.audit.jsonl"
+        let (l1, _) = OneTrailTests.legacyLine(1, "view-pseudonymised", "YP-1F737567BA", previous: String(repeating: "0", count: 64))
+        let (l2, _) = OneTrailTests.legacyLine(2, "identify", "YP-1F737567BA", previous: String(repeating: "f", count: 64))
+        try (l1 + "\n" + l2 + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let g = try governedStore(dir)
+        try LegacyAccessLog.importOnce(path: path, into: g, at: 1_700_000_000)
+        #expect(try g.store.auditLog().last?.detail == "its SHA-256 chain was broken: entry 2 does not follow the one before")
+        #expect(try g.verify().intact)
+    }
+}
