@@ -24,6 +24,8 @@ public struct RowMapper: Sendable {
     let dob: Int, sex: Int, postcode: Int, ethnicity: Int, nhs: Int, upn: Int, pnc: Int, localID: Int
     let kind: Int, date: Int, endDate: Int, role: Int, area: Int, offence: Int, flags: Int, reference: Int
     let detail: [Int]
+    let address: [Int]
+    let recordedDate: Int
     let extras: [(name: String, slot: Int)]
     let required: [(name: String, slot: Int)]
 
@@ -52,6 +54,8 @@ public struct RowMapper: Sendable {
         kind = slot(e?.kind.column); date = slot(e?.date.column); endDate = slot(e?.endDate?.column); role = slot(e?.role?.column)
         area = slot(e?.area); offence = slot(e?.offenceCode); flags = slot(e?.flags); reference = slot(e?.reference)
         detail = (e?.detail ?? []).map { slot($0) }
+        address = i.address.map { slot($0) }
+        recordedDate = slot(e?.recordedDate?.column)
         extras = spec.extras.map { ($0.name, slot($0)) }
         required = spec.required.map { ($0.name, slot($0)) }
         slotColumns = names
@@ -98,6 +102,10 @@ public struct RowMapper: Sendable {
         }
         if let coded = i.sex, let code = get(sex) { identity.sex = try lookup(code, coded) }
         identity.postcode = get(postcode)
+        if !address.isEmpty {
+            let lines = address.compactMap { get($0) }
+            if !lines.isEmpty { identity.address = lines.joined(separator: ", ") }
+        }
         identity.ethnicity = get(ethnicity)
         if let n = get(nhs) {
             let digits = n.utf8.allSatisfy { $0 == 32 || ($0 >= 48 && $0 <= 57) } ? n.filter { $0 != " " } : n
@@ -128,6 +136,9 @@ public struct RowMapper: Sendable {
                 var ev = Event(kind: kindValue, date: day, minuteOfDay: minute)
                 if let ed = e.endDate, let t = get(endDate), !ed.placeholders.contains(t) {
                     ev.endDate = try parseDate(t, ed).date
+                }
+                if let rd = e.recordedDate, let t = get(recordedDate), !rd.placeholders.contains(t) {
+                    ev.recordedDate = try parseDate(t, rd).date
                 }
                 if let r = e.role {
                     if let c = r.constant { ev.role = c } else if let code = get(role) { ev.role = try lookup(code, r) }

@@ -67,6 +67,8 @@ public struct SourceSpec: Sendable, Hashable {
         public var dateOfBirth: DateField?
         public var sex: Coded<Sex>?
         public var postcode: Column?
+        /// Address line columns, joined with ", " (empty lines skipped) into the identity's address.
+        public var address: [Column] = []
         public var ethnicity: Column?
         public var nhsNumber: Column?
         public var upn: Column?
@@ -78,6 +80,7 @@ public struct SourceSpec: Sendable, Hashable {
                 && a.forenames == b.forenames && a.middleNames == b.middleNames && a.surname == b.surname
                 && a.dateOfBirth == b.dateOfBirth && a.sex == b.sex && a.postcode == b.postcode && a.ethnicity == b.ethnicity
                 && a.nhsNumber == b.nhsNumber && a.upn == b.upn && a.pncID == b.pncID && a.localID == b.localID
+                && a.address == b.address
         }
 
         public func hash(into h: inout Hasher) {
@@ -96,6 +99,8 @@ public struct SourceSpec: Sendable, Hashable {
         /// Columns joined with `/` into the event's coded detail.
         public var detail: [Column]
         public var reference: Column?
+        /// When the agency entered the record (see `Event.recordedDate`).
+        public var recordedDate: DateField? = nil
     }
 
     /// The spec file this came from.
@@ -132,10 +137,12 @@ public struct SourceSpec: Sendable, Hashable {
         if let d = i.dateOfBirth { out.append(d.column) }
         if let c = i.sex?.column { out.append(c) }
         out += [i.postcode, i.ethnicity, i.nhsNumber, i.upn, i.pncID, i.localID].compactMap { $0 }
+        out += i.address
         if let e = event {
             if let c = e.kind.column { out.append(c) }
             out.append(e.date.column)
             if let d = e.endDate { out.append(d.column) }
+            if let d = e.recordedDate { out.append(d.column) }
             if let c = e.role?.column { out.append(c) }
             out += [e.area, e.offenceCode, e.flags, e.reference].compactMap { $0 }
             out += e.detail

@@ -53,10 +53,10 @@ public enum SpecLoader {
     ]
     static let identityKeys: Set<String> = [
         "name", "forename", "forenames", "middle_names", "surname", "date_of_birth", "sex", "postcode", "ethnicity",
-        "nhs_number", "upn", "pnc_id", "local_id",
+        "nhs_number", "upn", "pnc_id", "local_id", "address",
     ]
     static let eventKeys: Set<String> = [
-        "kind", "date", "end_date", "role", "area", "offence_code", "flags", "detail", "reference",
+        "kind", "date", "end_date", "role", "area", "offence_code", "flags", "detail", "reference", "recorded_date",
     ]
 
     struct Parser {
@@ -266,6 +266,7 @@ public enum SpecLoader {
                 identity.upn = try optionalColumn(m["upn"], "identity.upn", parent: idNode)
                 identity.pncID = try optionalColumn(m["pnc_id"], "identity.pnc_id", parent: idNode)
                 identity.localID = try optionalColumn(m["local_id"], "identity.local_id", parent: idNode)
+                identity.address = try columns(m["address"], "identity.address")
             } else if personLevel {
                 throw fail(root, "identity", "is required for a person-level source (set person_level: false for event-only rows)")
             }
@@ -287,7 +288,8 @@ public enum SpecLoader {
                     offenceCode: try optionalColumn(m["offence_code"], "event.offence_code", parent: evNode),
                     flags: try optionalColumn(m["flags"], "event.flags", parent: evNode),
                     detail: try columns(m["detail"], "event.detail"),
-                    reference: try optionalColumn(m["reference"], "event.reference", parent: evNode))
+                    reference: try optionalColumn(m["reference"], "event.reference", parent: evNode),
+                    recordedDate: try self.date(m["recorded_date"], "event.recorded_date", parent: evNode, defaultPlaceholder: false))
             } else if !personLevel {
                 throw fail(root, "event", "is required for an event-only source")
             }

@@ -9,6 +9,9 @@ public struct Identity: Hashable, Sendable, Codable {
     public var dateOfBirth: CivilDate?
     public var sex: Sex?
     public var postcode: String?
+    /// The address lines as the agency holds them (house number or name, flat, street, locality, town), joined
+    /// with ", " and without the postcode; free text, compared by linkage after standardisation.
+    public var address: String?
     public var ethnicity: String?
     public var nhsNumber: String?
     /// Whether `nhsNumber` carries a valid check digit; an invalid one is kept for review but never used as an identifier.
@@ -21,12 +24,13 @@ public struct Identity: Hashable, Sendable, Codable {
     public init(
         forename: String? = nil, middleNames: String? = nil, surname: String? = nil, dateOfBirth: CivilDate? = nil,
         sex: Sex? = nil, postcode: String? = nil, ethnicity: String? = nil, nhsNumber: String? = nil,
-        nhsNumberValid: Bool? = nil, upn: String? = nil, pncID: String? = nil, localID: String? = nil
+        nhsNumberValid: Bool? = nil, upn: String? = nil, pncID: String? = nil, localID: String? = nil,
+        address: String? = nil
     ) {
         self.forename = forename; self.middleNames = middleNames; self.surname = surname
         self.dateOfBirth = dateOfBirth; self.sex = sex; self.postcode = postcode; self.ethnicity = ethnicity
         self.nhsNumber = nhsNumber; self.nhsNumberValid = nhsNumberValid; self.upn = upn; self.pncID = pncID
-        self.localID = localID
+        self.localID = localID; self.address = address
     }
 }
 
@@ -47,15 +51,22 @@ public struct Event: Hashable, Sendable, Codable {
     public var detail: String?
     /// The agency's reference for the event, shared by the rows of the same event (a crime reference).
     public var reference: String?
+    /// The day the agency entered the record into its system, when the extract says; on or after `date` for most
+    /// records (a crime reported late, a census return filed after the term). `nil` when the extract has no such
+    /// column. Anything "known as of" a day must use ``knownFrom``, never `date` alone.
+    public var recordedDate: CivilDate?
+
+    /// The first day on which the record existed in the agency's system: `recordedDate` when given, else `date`.
+    public var knownFrom: CivilDate { recordedDate.map { Swift.max($0, date) } ?? date }
 
     public init(
         kind: EventKind, date: CivilDate, minuteOfDay: Int? = nil, endDate: CivilDate? = nil, role: Role? = nil,
         area: String? = nil, offenceCode: String? = nil, flags: CrimeFlags = [], detail: String? = nil,
-        reference: String? = nil
+        reference: String? = nil, recordedDate: CivilDate? = nil
     ) {
         self.kind = kind; self.date = date; self.minuteOfDay = minuteOfDay; self.endDate = endDate; self.role = role
         self.area = area; self.offenceCode = offenceCode; self.flags = flags; self.detail = detail
-        self.reference = reference
+        self.reference = reference; self.recordedDate = recordedDate
     }
 }
 

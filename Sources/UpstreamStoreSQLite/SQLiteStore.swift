@@ -101,6 +101,7 @@ public final class SQLiteStore: RecordStore {
             int(e?.endDate.map { Int64($0.dayNumber) }); text(e?.role?.rawValue); text(e?.area); text(e?.offenceCode)
             int(e.map { Int64($0.flags.rawValue) }); text(e?.detail); text(e?.reference)
             int(Int64(stored.flags.rawValue)); text(stored.extras.isEmpty ? nil : JSONText.encode(stored.extras))
+            text(i.address); int(e?.recordedDate.map { Int64($0.dayNumber) })
             let rc = sqlite3_step(s)
             guard rc == SQLITE_DONE else {
                 let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
@@ -310,7 +311,8 @@ public final class SQLiteStore: RecordStore {
         let identity = Identity(
             forename: row["forename"], middleNames: row["middle_names"], surname: row["surname"], dateOfBirth: day("dob"),
             sex: sex, postcode: row["postcode"], ethnicity: row["ethnicity"], nhsNumber: row["nhs_number"],
-            nhsNumberValid: row["nhs_valid"], upn: row["upn"], pncID: row["pnc_id"], localID: row["local_id"])
+            nhsNumberValid: row["nhs_valid"], upn: row["upn"], pncID: row["pnc_id"], localID: row["local_id"],
+            address: row["address"])
         var event: Event?
         if let kindCode: String = row["event_kind"] {
             guard let kind = EventKind(rawValue: kindCode), let date = day("event_date") else { throw StoreError.corrupt("records.event_kind") }
@@ -322,7 +324,7 @@ public final class SQLiteStore: RecordStore {
             event = Event(kind: kind, date: date, minuteOfDay: row["minute_of_day"], endDate: day("end_date"), role: role,
                           area: row["area"], offenceCode: row["offence_code"],
                           flags: CrimeFlags(rawValue: UInt16(row["crime_flags"] as Int? ?? 0)),
-                          detail: row["detail"], reference: row["reference"])
+                          detail: row["detail"], reference: row["reference"], recordedDate: day("recorded_date"))
         }
         let prov = Provenance(source: row["source"], fileName: row["file_name"], fileSHA256: row["file_sha256"],
                               line: row["line"], loadedAt: row["loaded_at"])

@@ -70,7 +70,12 @@ enum Schema {
                 );
                 """)
         }
-        // "v2: address lines and recorded dates" is the lead's; this one follows it.
+        m.registerMigration("v2: address lines and recorded dates") { db in
+            try db.execute(sql: """
+                ALTER TABLE records ADD COLUMN address TEXT;
+                ALTER TABLE records ADD COLUMN recorded_date INTEGER;
+                """)
+        }
         m.registerMigration("v3: one audit trail") { db in
             // The v1 log (loads, supersessions, retention) is kept as audit_log_v1 until the first sealed append
             // imports it into the chained trail (SQLiteStore.appendTrail), in the same transaction.
@@ -110,8 +115,8 @@ enum Schema {
         INSERT INTO records (delivery_id, source, record_id, agency, person_level, line,
           forename, middle_names, surname, dob, sex, postcode, ethnicity, nhs_number, nhs_valid, upn, pnc_id, local_id,
           event_kind, event_date, minute_of_day, end_date, role, area, offence_code, crime_flags, detail, reference,
-          record_flags, extras)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          record_flags, extras, address, recorded_date)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(source, record_id) DO NOTHING
         """
 
