@@ -18,7 +18,9 @@ let package = Package(
         .library(name: "UpstreamStore", targets: ["UpstreamStore"]),
         .library(name: "UpstreamLinkage", targets: ["UpstreamLinkage"]),
         .library(name: "UpstreamRisk", targets: ["UpstreamRisk"]),
+        .library(name: "UpstreamGovernance", targets: ["UpstreamGovernance"]),
         .executable(name: "upstream-risk-bench", targets: ["RiskBench"]),
+        .executable(name: "upstream-audit-bench", targets: ["AuditBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -74,12 +76,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Pseudonyms, keys, users, roles and purposes, the one keyed audit trail and its verification, review state machines.
+        .target(
+            name: "UpstreamGovernance",
+            dependencies: ["UpstreamModel", "UpstreamStore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // The command-line interface: thin commands over the modules.
         .executableTarget(
             name: "upstream",
             dependencies: [
                 "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
                 "UpstreamLinkage", "UpstreamChronology", "UpstreamReports", "UpstreamRisk", "UpstreamRiskFeatures",
+                "UpstreamGovernance",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -87,6 +96,11 @@ let package = Package(
         ),
         // The gradient-boosted trees speed benchmark against scikit-learn (Benchmarks/risk.md). Depends on UpstreamRisk only.
         .executableTarget(name: "RiskBench", dependencies: ["UpstreamRisk"], path: "Benchmarks/RiskBench", swiftSettings: strict),
+        // The audit trail's append and verify speed (Benchmarks/audit.md).
+        .executableTarget(
+            name: "AuditBench", dependencies: ["UpstreamGovernance", "UpstreamStore", "UpstreamStoreSQLite"],
+            path: "Benchmarks/AuditBench", swiftSettings: strict
+        ),
         .testTarget(name: "UpstreamModelTests", dependencies: [
             "UpstreamModel", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
@@ -112,7 +126,15 @@ let package = Package(
             "UpstreamRiskFeatures", "UpstreamTesting", "UpstreamRisk", "UpstreamChronology", "UpstreamModel", "UpstreamSynth",
             "UpstreamIngest", "UpstreamStore",
         ]),
-        .testTarget(name: "UpstreamStoreTests", dependencies: ["UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel"]),
-        .testTarget(name: "UpstreamCLITests", dependencies: ["UpstreamModel", "UpstreamSynth", "UpstreamTesting"]),
+        .testTarget(name: "UpstreamStoreTests", dependencies: [
+            "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "UpstreamCLITests", dependencies: [
+            "UpstreamModel", "UpstreamSynth", "UpstreamTesting", "UpstreamStoreSQLite", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "UpstreamGovernanceTests", dependencies: [
+            "UpstreamGovernance", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel",
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ]
 )

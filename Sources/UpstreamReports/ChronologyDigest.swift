@@ -42,7 +42,7 @@ struct ChronologyDigest {
             cy.rows += 1
             cy.first = min(cy.first, e.date)
             cy.last = max(cy.last, e.date)
-            cy.provenance.append("\(e.fileName):\(e.line)")
+            if !ChronologyRedaction.isWithheld(e) { cy.provenance.append("\(e.fileName):\(e.line)") }
             years[y] = cy
         }
         census = years.values.sorted { $0.schoolYear < $1.schoolYear }

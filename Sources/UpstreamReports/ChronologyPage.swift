@@ -79,7 +79,7 @@ public enum ChronologyPage {
             if first { what = "<b>First serious violence.</b> " + what } else if x.seriousViolence { what = "<b>Serious violence.</b> " + what }
             events.add(raw: [e(x.date.iso), e(ChronologyDigest.age(x.age)),
                              "<span class=\"swatch\" style=\"background:\(Markup.colour(x.agency))\"></span>\(e(x.agency.title))",
-                             what, e("\(x.source) · \(x.fileName):\(x.line)"), e(Markup.probability(x.matchProbability))],
+                             what, e(ChronologyRedaction.provenance(x, separator: " · ")), e(Markup.probability(x.matchProbability))],
                        cls: first ? "sv first-sv" : x.seriousViolence ? "sv" : nil)
         }
         s += events.render(cls: "events")
@@ -119,7 +119,9 @@ public enum ChronologyPage {
 
         s += "<footer>Upstream · chronology of \(e(c.pseudonym)) · generated \(e(generatedAt)) · "
         s += identified ? "identified view: handle as OFFICIAL-SENSITIVE" : "pseudonymised: no names or identifiers are shown"
-        s += " · every event shows its source file and line.</footer>\n</body>\n</html>\n"
+        s += d.events.contains(where: ChronologyRedaction.isWithheld)
+            ? " · source record ids, files and lines withheld for this role.</footer>\n</body>\n</html>\n"
+            : " · every event shows its source file and line.</footer>\n</body>\n</html>\n"
         return s
     }
 
@@ -305,7 +307,7 @@ struct ChronologyTimeline {
         }
         for m in markers.sorted(by: { !$0.entry.seriousViolence && $1.entry.seriousViolence }) {
             let ev = m.entry
-            let tip = "\(ev.date.iso), age \(ChronologyDigest.age(ev.age)), \(ev.agency.title): \(ev.summary) [\(ev.source) \(ev.fileName):\(ev.line)]"
+            let tip = "\(ev.date.iso), age \(ChronologyDigest.age(ev.age)), \(ev.agency.title): \(ev.summary) [\(ChronologyRedaction.provenance(ev, separator: " "))]"
             if d.isFirstSeriousViolence(ev) {
                 firstSV = m
             } else if ev.seriousViolence {
@@ -323,7 +325,7 @@ struct ChronologyTimeline {
             let label = "First serious violence · \(ev.date.iso)" + (ev.age.map { " · age \($0)" } ?? "")
             let rightSide = f.x < plotRight - 260
             s += "<g id=\"first-serious-violence\" class=\"first-serious-violence\">"
-            s += "<title>First serious violence: \(e(ev.date.iso)), age \(e(ChronologyDigest.age(ev.age))), \(e(ev.agency.title)): \(e(ev.summary)) [\(e(ev.source)) \(e(ev.fileName)):\(ev.line)]</title>"
+            s += "<title>First serious violence: \(e(ev.date.iso)), age \(e(ChronologyDigest.age(ev.age))), \(e(ev.agency.title)): \(e(ev.summary)) [\(e(ChronologyRedaction.provenance(ev, separator: " ")))]</title>"
             s += "<line x1=\"\(n(f.x))\" y1=\"4\" x2=\"\(n(f.x))\" y2=\"\(n(lanesBottom))\" stroke=\"\(Markup.seriousViolenceColour)\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>"
             s += "<path d=\"\(diamond(f.x, f.y, 10))\" fill=\"\(Markup.seriousViolenceColour)\" stroke=\"#1d2329\" stroke-width=\"1.5\"/>"
             s += "<text x=\"\(n(rightSide ? f.x + 6 : f.x - 6))\" y=\"14\" font-size=\"12.5\" font-weight=\"700\" fill=\"\(Markup.seriousViolenceColour)\" text-anchor=\"\(rightSide ? "start" : "end")\">\(e(label))</text>"

@@ -71,7 +71,7 @@ public enum ChronologyText {
         out.append("Events (\(d.events.count))")
         out += PlainText.table(["date", "age", "agency", "event", "source file:line", "link p"], right: [1, 5], rows: d.events.map { e in
             let mark = d.isFirstSeriousViolence(e) ? "!! FIRST SERIOUS VIOLENCE: " : e.seriousViolence ? "!  serious violence: " : ""
-            return [e.date.iso, ChronologyDigest.age(e.age), e.agency.title, mark + e.summary, "\(e.source) \(e.fileName):\(e.line)",
+            return [e.date.iso, ChronologyDigest.age(e.age), e.agency.title, mark + e.summary, ChronologyRedaction.provenance(e, separator: " "),
                     Markup.probability(e.matchProbability)]
         }, skipIfEmpty: false)
         if !d.census.isEmpty {

@@ -14,9 +14,22 @@ public final class InMemoryStore: RecordStore, @unchecked Sendable {
         var quarantine: [(deliveryID: Int64, row: QuarantinedRow)] = []
         var audit: [AuditEntry] = []
         var nextDeliveryID: Int64 = 1
+        var sealer: (any AuditSealer)?
+
+        /// Appends one event to the trail, chained to the last entry.
+        @discardableResult
+        mutating func append(_ event: AuditEvent) -> AuditEntry {
+            let seq = Int64(audit.count + 1)
+            let previous = audit.last?.mac ?? AuditEntry.genesis
+            let entry = AuditEntry(seq: seq, event: event, previousMAC: previous,
+                                   mac: sealer?.mac(seq: seq, event: event, previousMAC: previous) ?? "")
+            audit.append(entry)
+            return entry
+        }
 
         mutating func log(at: Int64, action: String, source: String?, count: Int, detail: String) {
-            audit.append(AuditEntry(id: Int64(audit.count + 1), at: at, action: action, source: source, count: count, detail: detail))
+            append(AuditEvent(at: at, actor: sealer?.actor ?? .unknown, action: action, subject: source ?? "", source: source,
+                              count: count, detail: detail))
         }
     }
 
@@ -28,7 +41,11 @@ public final class InMemoryStore: RecordStore, @unchecked Sendable {
         return try body(&_state)
     }
 
-    public init() {}
+    /// A new, empty store.
+    /// - Parameter auditSealer: seals the audit trail's entries (UpstreamGovernance's keyed chain); without one,
+    ///   entries are written unsealed and verification reports them.
+    public init(auditSealer: (any AuditSealer)? = nil) { _state.sealer = auditSealer }
+
 
     final class Writer: DeliveryWriter {
         var state: State
@@ -49,7 +66,8 @@ public final class InMemoryStore: RecordStore, @unchecked Sendable {
         _ delivery: Delivery, source: SourceInfo, replacing: Bool,
         _ body: (any DeliveryWriter) throws -> DeliveryCounts
     ) throws -> DeliveryOutcome {
-        try withLock { current in
+        let before = withLock { $0.audit.count }
+        let outcome: DeliveryOutcome = try withLock { current in
             let live = current.deliveries.filter { $0.delivery.source == delivery.source && $0.supersededBy == nil }
             if let existing = live.first(where: {
                 $0.delivery.fileSHA256 == delivery.fileSHA256 && $0.delivery.specSHA256 == delivery.specSHA256
@@ -83,8 +101,15 @@ public final class InMemoryStore: RecordStore, @unchecked Sendable {
             s.log(at: delivery.loadedAt, action: "ingest", source: delivery.source, count: counts.loaded,
                   detail: "delivery \(id) sha256 \(delivery.fileSHA256) read \(counts.rowsRead) quarantined \(counts.quarantined)")
             current = s
-            return .loaded(summary, superseded: superseded, supersededRecords: removed)
+            return DeliveryOutcome.loaded(summary, superseded: superseded, supersededRecords: removed)
         }
+        try afterAppend(since: before)
+        return outcome
+    }
+
+    private func afterAppend(since before: Int) throws {
+        let (sealer, last) = withLock { s in (s.sealer, s.audit.count > before ? s.audit.last : nil) }
+        if let sealer, let last { try sealer.didAppend(last) }
     }
 
     public func sources() throws -> [SourceInfo] {
@@ -148,7 +173,8 @@ public final class InMemoryStore: RecordStore, @unchecked Sendable {
     }
 
     public func applyRetention(asOf: CivilDate, at: Int64) throws -> [RetentionDue] {
-        withLock { s in
+        let before = withLock { $0.audit.count }
+        let result: [RetentionDue] = withLock { s in
             let due = InMemoryStore.due(s, asOf: asOf)
             let all = due.reduce(into: Set<Int>()) { $0.formUnion($1.1) }
             s.records = s.records.enumerated().filter { !all.contains($0.offset) }.map(\.element)
@@ -159,9 +185,22 @@ public final class InMemoryStore: RecordStore, @unchecked Sendable {
             }
             return due.map(\.0)
         }
+        try afterAppend(since: before)
+        return result
     }
 
-    public func auditLog() throws -> [AuditEntry] { withLock { $0.audit } }
+    public func appendAudit(_ events: [AuditEvent]) throws -> [AuditEntry] {
+        let before = withLock { $0.audit.count }
+        let entries = withLock { s in events.map { s.append($0) } }
+        try afterAppend(since: before)
+        return entries
+    }
+
+    public func forEachAuditEntry(_ body: (AuditEntry) throws -> Void) throws {
+        for e in withLock({ $0.audit }) { try body(e) }
+    }
+
+    public func auditCount() throws -> Int { withLock { $0.audit.count } }
 }
 
 struct QuarantineGroupKey: Hashable {

@@ -10,7 +10,7 @@ public protocol DeliveryWriter: AnyObject {
     func quarantine(_ row: QuarantinedRow) throws
 }
 
-/// Where Upstream keeps source records, quarantined rows, deliveries and the audit log.
+/// Where Upstream keeps source records, quarantined rows, deliveries and the one audit trail.
 ///
 /// One protocol for every backend (SQLite now, PostgreSQL later); the methods name intents, and each
 /// delivery loads inside one closure that is one transaction. The interface is synchronous because
@@ -51,10 +51,19 @@ public protocol RecordStore: Sendable {
     /// Records past their source's retention period on `asOf`, by source (sources with none are omitted).
     func retentionDue(asOf: CivilDate) throws -> [RetentionDue]
     /// Deletes the records `retentionDue(asOf:)` lists, in one transaction, with an audit entry per source.
-    /// - Parameter at: the time written in the audit log (seconds since 1970).
+    /// - Parameter at: the time written in the audit trail (seconds since 1970).
     func applyRetention(asOf: CivilDate, at: Int64) throws -> [RetentionDue]
-    /// The audit log, oldest first.
-    func auditLog() throws -> [AuditEntry]
+
+    /// Appends events to the one audit trail in one transaction, serialised against every other writer (other
+    /// processes included): each gets the next sequence number and is chained to the entry before it with the
+    /// store's ``AuditSealer`` (unsealed, with an empty MAC, when the store was opened without one).
+    /// - Returns: the entries as stored.
+    func appendAudit(_ events: [AuditEvent]) throws -> [AuditEntry]
+    /// Calls `body` with each audit trail entry in sequence order.
+    /// - Throws: ``StoreError/corrupt(_:)`` naming the entry when a stored entry cannot be read.
+    func forEachAuditEntry(_ body: (AuditEntry) throws -> Void) throws
+    /// How many entries the audit trail holds.
+    func auditCount() throws -> Int
 }
 
 extension RecordStore {
@@ -69,6 +78,13 @@ extension RecordStore {
     public func quarantinedRows(source: String? = nil, reason: String? = nil) throws -> [QuarantinedRow] {
         var out: [QuarantinedRow] = []
         try forEachQuarantinedRow(source: source, reason: reason) { out.append($0) }
+        return out
+    }
+
+    /// The whole audit trail, oldest first (convenience for small trails and tests).
+    public func auditLog() throws -> [AuditEntry] {
+        var out: [AuditEntry] = []
+        try forEachAuditEntry { out.append($0) }
         return out
     }
 }

@@ -191,20 +191,100 @@ public struct RetentionDue: Hashable, Sendable, Codable {
     }
 }
 
-/// One entry of the store's audit log: who did what to which source, when.
-public struct AuditEntry: Hashable, Sendable, Codable {
-    public var id: Int64
+/// Who did something recorded in the audit trail, and how the store knows it.
+public struct AuditActor: Hashable, Sendable, Codable {
+    /// How the actor's name was established.
+    public enum Kind: String, Hashable, Sendable, Codable, CaseIterable {
+        /// Said by the person running a command (`--user` or `$USER`): recorded, not proven.
+        case selfAsserted = "self-asserted"
+        /// Established by a server's login.
+        case authenticated
+        /// Upstream itself, or a program that opened the store without saying who was acting.
+        case system
+    }
+
+    public var name: String
+    public var kind: Kind
+    /// The role the actor acted in (`analyst`, `practitioner`, …), or empty when none applies.
+    public var role: String
+
+    public init(name: String, kind: Kind, role: String) { self.name = name; self.kind = kind; self.role = role }
+
+    /// A program that opened the store without saying who is acting.
+    public static let unknown = AuditActor(name: "unknown", kind: .system, role: "")
+}
+
+/// What one audit trail entry records: who did what, to which person or source, when and why.
+///
+/// Ids, pseudonyms, counts and figures only: never names, dates of birth or other personal values.
+public struct AuditEvent: Hashable, Sendable, Codable {
     /// Seconds since 1970-01-01 UTC.
     public var at: Int64
-    /// `ingest`, `supersede` or `retention_delete`.
+    public var actor: AuditActor
+    /// `ingest`, `supersede`, `retention_delete`, `view-pseudonymised`, `identify`, `risk-train`, `risk-review-…`, …
     public var action: String
+    /// The person (by pseudonym), model or group the action concerned; empty when none.
+    public var subject: String
+    /// The source concerned, for loads and retention.
     public var source: String?
+    /// How many records or people the action touched.
     public var count: Int
+    /// Why, as the actor stated it (required for identification and decisions).
+    public var reason: String
     /// Ids and figures only, never personal data.
     public var detail: String
-    public init(id: Int64, at: Int64, action: String, source: String?, count: Int, detail: String) {
-        self.id = id; self.at = at; self.action = action; self.source = source; self.count = count; self.detail = detail
+
+    public init(
+        at: Int64, actor: AuditActor, action: String, subject: String = "", source: String? = nil, count: Int = 0,
+        reason: String = "", detail: String = ""
+    ) {
+        self.at = at; self.actor = actor; self.action = action; self.subject = subject; self.source = source
+        self.count = count; self.reason = reason; self.detail = detail
     }
+}
+
+/// One entry of the store's one audit trail: an event, its place in the chain and its keyed MAC.
+///
+/// Entries are numbered 1, 2, 3, … without gaps. Each carries the MAC of the entry before it, so an edit,
+/// deletion or reordering breaks the chain. The MAC is computed by the store's ``AuditSealer``; an entry written
+/// by a store opened without one has an empty MAC, and verification reports it.
+public struct AuditEntry: Hashable, Sendable, Codable {
+    /// The entry's place in the trail, from 1.
+    public var seq: Int64
+    public var event: AuditEvent
+    /// The MAC of entry `seq - 1` (64 zeros for the first entry).
+    public var previousMAC: String
+    /// The keyed MAC of this entry chained to `previousMAC`, in lower-case hex; empty when unsealed.
+    public var mac: String
+
+    public init(seq: Int64, event: AuditEvent, previousMAC: String, mac: String) {
+        self.seq = seq; self.event = event; self.previousMAC = previousMAC; self.mac = mac
+    }
+
+    /// The MAC that precedes the first entry.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// The entry's sequence number (the id of the v1 log).
+    public var id: Int64 { seq }
+    public var at: Int64 { event.at }
+    public var action: String { event.action }
+    public var source: String? { event.source }
+    public var count: Int { event.count }
+    public var detail: String { event.detail }
+}
+
+/// Seals the audit trail: computes each entry's keyed MAC and keeps the trail's signed head.
+///
+/// The store calls it inside the transaction that appends (so every writer, loads and retention included, chains
+/// into one trail), and ``didAppend(_:)`` after that transaction commits. UpstreamGovernance implements it with
+/// HMAC-SHA256 under a key the operator holds.
+public protocol AuditSealer: Sendable {
+    /// Who is acting through this store (recorded on entries the store writes itself: loads, supersessions, retention).
+    var actor: AuditActor { get }
+    /// The MAC of entry `seq` holding `event`, chained to `previousMAC`.
+    func mac(seq: Int64, event: AuditEvent, previousMAC: String) -> String
+    /// Called after a transaction that appended entries has committed, with the trail's last entry.
+    func didAppend(_ last: AuditEntry) throws
 }
 
 extension StoredRecord {

@@ -18,6 +18,7 @@ public final class SQLiteStore: RecordStore {
     let db: DatabaseQueue
     /// The file, for messages.
     let path: String
+    let sealer: (any AuditSealer)?
 
     /// How long a command waits for another one's write to finish before giving up (seconds), unless
     /// `UPSTREAM_BUSY_TIMEOUT` (seconds) says otherwise.
@@ -28,14 +29,17 @@ public final class SQLiteStore: RecordStore {
     ///   - path: a file path, or `:memory:` for a private in-memory database.
     ///   - busyTimeout: how long to wait (seconds) while another process writes to the file; `nil` for
     ///     `UPSTREAM_BUSY_TIMEOUT` or ``defaultBusyTimeout``.
+    ///   - auditSealer: seals the audit trail's entries (UpstreamGovernance's keyed chain); without one, entries
+    ///     are written unsealed and `upstream audit verify` reports them.
     /// - Throws: ``StoreError/busy(_:)`` when another process kept the file locked for longer than
     ///   `busyTimeout`; GRDB's `DatabaseError` when the file cannot be opened or migrated.
-    public init(path: String, busyTimeout: Double? = nil) throws {
+    public init(path: String, busyTimeout: Double? = nil, auditSealer: (any AuditSealer)? = nil) throws {
         self.path = path
+        sealer = auditSealer
         var config = Configuration()
         config.foreignKeysEnabled = true
-        // Two commands on one store: the second waits for the first's transaction instead of failing at once.
-        // (GRDB begins write transactions IMMEDIATE, taking the write lock first, so two writers queue.)
+        // Two commands on one store (an ingest, concurrent chronology views appending to the audit trail): the
+        // second waits for the first's transaction instead of failing at once.
         let env = ProcessInfo.processInfo.environment["UPSTREAM_BUSY_TIMEOUT"].flatMap(Double.init)
         let wait = busyTimeout ?? env.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } ?? Self.defaultBusyTimeout
         config.busyMode = .timeout(wait)
@@ -45,11 +49,35 @@ public final class SQLiteStore: RecordStore {
             try db.execute(sql: "PRAGMA journal_mode = DELETE")
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
+        if path != ":memory:" {
+            // A new store holds person-level data: create it readable by its owner only (SQLite gives its journal
+            // the same mode). UPSTREAM_FILE_MODE may widen it to a group, never to others (docs/governance.md).
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, Self.fileMode)
+            if fd >= 0 { fchmod(fd, Self.fileMode); close(fd) }
+        }
         let queue = try Self.guarding(path) {
             path == ":memory:" ? try DatabaseQueue(configuration: config) : try DatabaseQueue(path: path, configuration: config)
         }
         db = queue
-        try Self.guarding(path) { try Schema.migrator.migrate(queue) }
+        // Several processes may open a new store at once: one migrates, and the others' attempts fail on tables it
+        // has just created. Migrations are applied by name, so trying again finds them applied and moves on.
+        var attempt = 0
+        while true {
+            do {
+                try Self.guarding(path) { try Schema.migrator.migrate(queue) }
+                break
+            } catch {
+                attempt += 1
+                if attempt >= 10 { throw error }
+            }
+        }
+    }
+
+    /// 0600, or `UPSTREAM_FILE_MODE` when it is an octal mode that gives others nothing.
+    static var fileMode: mode_t {
+        guard let text = ProcessInfo.processInfo.environment["UPSTREAM_FILE_MODE"], let m = Int(text, radix: 8),
+              m & 0o007 == 0, m & 0o600 == 0o600, m <= 0o777 else { return 0o600 }
+        return mode_t(m)
     }
 
     /// Runs `body`, turning SQLite's "busy"/"locked" into ``StoreError/busy(_:)``; every other error passes through.
@@ -119,10 +147,11 @@ public final class SQLiteStore: RecordStore {
         _ delivery: Delivery, source: SourceInfo, replacing: Bool,
         _ body: (any DeliveryWriter) throws -> DeliveryCounts
     ) throws -> DeliveryOutcome {
-        try guarding { try db.write { db in
+        let (outcome, last) = try guarding { try writeImmediately { db -> (DeliveryOutcome, AuditEntry?) in
             if let existing = try Self.liveDelivery(db, source: delivery.source, sha: delivery.fileSHA256, spec: delivery.specSHA256) {
-                return .alreadyLoaded(existing)
+                return (.alreadyLoaded(existing), nil)
             }
+            var last: AuditEntry?
             try db.execute(
                 sql: """
                     INSERT INTO sources (name, agency, owner, legal_basis, retention_years, retention_from)
@@ -167,8 +196,8 @@ public final class SQLiteStore: RecordStore {
                 }
             }
             if !superseded.isEmpty {
-                try Self.log(db, at: delivery.loadedAt, action: "supersede", source: delivery.source, count: removed,
-                             detail: SupersedeDetail.text(superseded: superseded, by: id, replacing: replacing, delivery: delivery))
+                last = try log(db, at: delivery.loadedAt, action: "supersede", source: delivery.source, count: removed,
+                               detail: SupersedeDetail.text(superseded: superseded, by: id, replacing: replacing, delivery: delivery))
             }
             let writer = try Writer(db: db, deliveryID: id)
             let c = try body(writer)
@@ -179,17 +208,69 @@ public final class SQLiteStore: RecordStore {
                     """,
                 arguments: [c.rowsRead, c.loaded, c.quarantined, c.blankLines, c.nhsNumberInvalid, c.upnInvalid,
                             c.dateOfBirthPlaceholder, c.dateOfBirthAfterEvent, id])
-            try Self.log(db, at: delivery.loadedAt, action: "ingest", source: delivery.source, count: c.loaded,
-                         detail: "delivery \(id) sha256 \(delivery.fileSHA256) read \(c.rowsRead) quarantined \(c.quarantined)")
-            return .loaded(DeliverySummary(id: id, delivery: delivery, counts: c, supersededBy: nil),
-                           superseded: superseded, supersededRecords: removed)
+            last = try log(db, at: delivery.loadedAt, action: "ingest", source: delivery.source, count: c.loaded,
+                           detail: "delivery \(id) sha256 \(delivery.fileSHA256) read \(c.rowsRead) quarantined \(c.quarantined)")
+            return (.loaded(DeliverySummary(id: id, delivery: delivery, counts: c, supersededBy: nil),
+                            superseded: superseded, supersededRecords: removed), last)
         } }
+        if let last { try sealer?.didAppend(last) }
+        return outcome
     }
 
-    static func log(_ db: Database, at: Int64, action: String, source: String?, count: Int, detail: String) throws {
-        try db.execute(
-            sql: "INSERT INTO audit_log (at, action, source, count, detail) VALUES (?, ?, ?, ?, ?)",
-            arguments: [at, action, source, count, detail])
+    /// Runs `body` in one IMMEDIATE transaction: the write lock is taken first, so concurrent writers (other
+    /// processes included) queue instead of failing when a read turns into a write.
+    func writeImmediately<T>(_ body: (Database) throws -> T) throws -> T {
+        try db.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    /// Appends an entry written by the store itself (a load, supersession or retention action) to the trail.
+    func log(_ db: Database, at: Int64, action: String, source: String?, count: Int, detail: String) throws -> AuditEntry {
+        let event = AuditEvent(at: at, actor: sealer?.actor ?? .unknown, action: action, subject: source ?? "",
+                               source: source, count: count, detail: detail)
+        return try appendTrail(db, [event]).last!
+    }
+
+    /// Appends events to the chained trail inside the caller's transaction. The first append to a store upgraded
+    /// from v1 first imports the v1 log's entries (loads, supersessions, retention) into the chain, once.
+    func appendTrail(_ db: Database, _ events: [AuditEvent]) throws -> [AuditEntry] {
+        var lastSeq: Int64 = 0
+        var previous = AuditEntry.genesis
+        if let row = try Row.fetchOne(db, sql: "SELECT seq, mac FROM audit_trail ORDER BY seq DESC LIMIT 1") {
+            lastSeq = row["seq"]; previous = row["mac"]
+        }
+        var all = events
+        if lastSeq == 0 {
+            let legacy = try Row.fetchAll(db, sql: "SELECT * FROM audit_log_v1 ORDER BY id").map { row in
+                AuditEvent(at: row["at"], actor: AuditActor(name: "unknown (audit log v1)", kind: .system, role: ""),
+                           action: row["action"], subject: row["source"] ?? "", source: row["source"], count: row["count"],
+                           detail: "imported from the v1 audit log (entry \(row["id"] as Int64)): " + (row["detail"] as String))
+            }
+            if !legacy.isEmpty {
+                all = legacy + events
+                try db.execute(sql: "DELETE FROM audit_log_v1")
+            }
+        }
+        let insert = try db.cachedStatement(sql: Schema.insertAudit)
+        var out: [AuditEntry] = []
+        out.reserveCapacity(all.count)
+        for e in all {
+            lastSeq += 1
+            let mac = sealer?.mac(seq: lastSeq, event: e, previousMAC: previous) ?? ""
+            try insert.execute(arguments: [
+                lastSeq, e.at, e.actor.name, e.actor.kind.rawValue, e.actor.role, e.action, e.subject, e.source, e.count,
+                e.reason, e.detail, previous, mac,
+            ])
+            out.append(AuditEntry(seq: lastSeq, event: e, previousMAC: previous, mac: mac))
+            previous = mac
+        }
+        return Array(out.suffix(events.count))
     }
 
     static func liveDelivery(_ db: Database, source: String, sha: String, spec: String?) throws -> DeliverySummary? {
@@ -342,24 +423,65 @@ public final class SQLiteStore: RecordStore {
     }
 
     public func applyRetention(asOf: CivilDate, at: Int64) throws -> [RetentionDue] {
-        try guarding { try db.write { db in
+        let (due, last) = try guarding { try writeImmediately { db -> ([RetentionDue], AuditEntry?) in
             let due = try Self.due(db, asOf: asOf)
+            var last: AuditEntry?
             for d in due {
                 try db.execute(sql: "DELETE FROM records WHERE " + Schema.anchorBefore(d.policy.from),
                                arguments: [d.source, Int(d.cutoff.dayNumber)])
-                try Self.log(db, at: at, action: "retention_delete", source: d.source, count: db.changesCount,
-                             detail: "as of \(asOf.iso): anchored before \(d.cutoff.iso) (\(d.policy.years) years from \(d.policy.from.rawValue))")
+                last = try log(db, at: at, action: "retention_delete", source: d.source, count: db.changesCount,
+                               detail: "as of \(asOf.iso): anchored before \(d.cutoff.iso) (\(d.policy.years) years from \(d.policy.from.rawValue))")
             }
-            return due
+            return (due, last)
+        } }
+        if let last { try sealer?.didAppend(last) }
+        return due
+    }
+
+    // MARK: The audit trail
+
+    public func appendAudit(_ events: [AuditEvent]) throws -> [AuditEntry] {
+        guard !events.isEmpty else { return [] }
+        let entries = try guarding { try writeImmediately { db in try appendTrail(db, events) } }
+        if let last = entries.last { try sealer?.didAppend(last) }
+        return entries
+    }
+
+    public func forEachAuditEntry(_ body: (AuditEntry) throws -> Void) throws {
+        try guarding { try db.read { db in
+            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_trail ORDER BY seq")
+            while let row = try cursor.next() { try body(Self.auditEntry(from: row)) }
         } }
     }
 
-    public func auditLog() throws -> [AuditEntry] {
-        try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id").map {
-                AuditEntry(id: $0["id"], at: $0["at"], action: $0["action"], source: $0["source"], count: $0["count"], detail: $0["detail"])
+    static func auditEntry(from row: Row) throws -> AuditEntry {
+        let seq: Int64 = row["seq"]
+        func text(_ column: String) throws -> String {
+            guard let v = row[column] as DatabaseValue?, case .string(let s) = v.storage else {
+                throw StoreError.corrupt("audit_trail entry \(seq): \(column) is missing or not text")
             }
-        } }
+            return s
+        }
+        var source: String?
+        if let v = row["source"] as DatabaseValue?, case .string(let s) = v.storage { source = s }
+        func int(_ column: String) throws -> Int64 {
+            guard let v = row[column] as DatabaseValue?, case .int64(let n) = v.storage else {
+                throw StoreError.corrupt("audit_trail entry \(seq): \(column) is not a whole number")
+            }
+            return n
+        }
+        guard let kind = AuditActor.Kind(rawValue: try text("actor_kind")) else {
+            throw StoreError.corrupt("audit_trail entry \(seq): actor_kind is not self-asserted, authenticated or system")
+        }
+        let event = AuditEvent(
+            at: try int("at"), actor: AuditActor(name: try text("actor"), kind: kind, role: try text("role")),
+            action: try text("action"), subject: try text("subject"), source: source, count: Int(try int("count")),
+            reason: try text("reason"), detail: try text("detail"))
+        return AuditEntry(seq: seq, event: event, previousMAC: try text("previous_mac"), mac: try text("mac"))
+    }
+
+    public func auditCount() throws -> Int {
+        try guarding { try db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_trail") ?? 0 } }
     }
 
     /// Checks SQLite's integrity of the file; returns the problems found (empty when sound).

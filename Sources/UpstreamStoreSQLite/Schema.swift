@@ -76,6 +76,32 @@ enum Schema {
                 ALTER TABLE records ADD COLUMN recorded_date INTEGER;
                 """)
         }
+        m.registerMigration("v3: one audit trail") { db in
+            // The v1 log (loads, supersessions, retention) is kept as audit_log_v1 until the first sealed append
+            // imports it into the chained trail (SQLiteStore.appendTrail), in the same transaction.
+            try db.execute(sql: """
+                ALTER TABLE audit_log RENAME TO audit_log_v1;
+                CREATE TABLE audit_trail (
+                  seq INTEGER PRIMARY KEY CHECK (seq > 0),
+                  at INTEGER NOT NULL,
+                  actor TEXT NOT NULL,
+                  actor_kind TEXT NOT NULL CHECK (actor_kind IN ('self-asserted', 'authenticated', 'system')),
+                  role TEXT NOT NULL,
+                  action TEXT NOT NULL,
+                  subject TEXT NOT NULL,
+                  source TEXT,
+                  count INTEGER NOT NULL,
+                  reason TEXT NOT NULL,
+                  detail TEXT NOT NULL,
+                  previous_mac TEXT NOT NULL,
+                  mac TEXT NOT NULL
+                );
+                CREATE TRIGGER audit_trail_no_update BEFORE UPDATE ON audit_trail
+                  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                CREATE TRIGGER audit_trail_no_delete BEFORE DELETE ON audit_trail
+                  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                """)
+        }
         m.registerMigration("v4: deliveries remember the spec they were read with; dates of birth after the event counted") { db in
             // A file read again under a corrected spec is a new delivery (the earlier attempt is superseded, not
             // reported as already loaded). Deliveries loaded before this migration have no spec recorded.
@@ -86,6 +112,12 @@ enum Schema {
         }
         return m
     }
+
+    static let insertAudit = """
+        INSERT INTO audit_trail (seq, at, actor, actor_kind, role, action, subject, source, count, reason, detail,
+          previous_mac, mac)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 
     static let insertRecord = """
         INSERT INTO records (delivery_id, source, record_id, agency, person_level, line,

@@ -1,74 +1,44 @@
-import Crypto
+import ArgumentParser
 import Foundation
+import UpstreamGovernance
+import UpstreamStore
+import UpstreamStoreSQLite
 
-/// The access audit log: append-only JSON Lines beside the store, each entry carrying the hash of the one before,
-/// so that any edit, deletion or reordering breaks the chain and `upstream audit verify` reports where.
+/// The one audit trail, as the commands use it: a thin facade over UpstreamGovernance.
+///
+/// Every entry goes into the store's `audit_trail` table, chained with an HMAC under the audit key and covered by
+/// the signed head (docs/governance.md). Users named on the command line are recorded as self-asserted. The first
+/// use imports the JSON Lines log of earlier versions (`STORE.audit.jsonl`) once.
 struct AuditLog {
-    /// One access to a person's record.
-    struct Entry: Codable, Equatable {
-        var seq: Int
-        /// Seconds since 1970-01-01 UTC.
-        var at: Int64
-        var user: String
-        var action: String
-        var person: String
-        var reason: String
-        var previousHash: String
-        var hash: String
+    let store: String
 
-        /// The hash of every field but `hash`, in a fixed order.
-        func computeHash() -> String {
-            let text = [String(seq), String(at), user, action, person, reason, previousHash].map { "\($0.count):\($0)" }.joined(separator: "|")
-            return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-        }
-    }
+    static func forStore(_ store: String) -> AuditLog { AuditLog(store: store) }
 
-    let path: String
-    static let genesis = String(repeating: "0", count: 64)
-
-    static func forStore(_ store: String) -> AuditLog { AuditLog(path: store + ".audit.jsonl") }
-
-    func entries() throws -> [Entry] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        let decoder = JSONDecoder()
-        return try data.split(separator: UInt8(ascii: "\n")).enumerated().map { i, line in
-            do { return try decoder.decode(Entry.self, from: Data(line)) } catch { throw CLIError("audit log line \(i + 1) is not a valid entry") }
-        }
-    }
-
-    /// Appends an entry chained to the last one.
+    /// Appends an entry for `user` (self-asserted) acting in `role` (none stated when `nil`).
     @discardableResult
-    func append(user: String, action: String, person: String, reason: String, at: Int64) throws -> Entry {
-        let last = try entries().last
-        var e = Entry(seq: (last?.seq ?? 0) + 1, at: at, user: user, action: action, person: person, reason: reason,
-                      previousHash: last?.hash ?? AuditLog.genesis, hash: "")
-        e.hash = e.computeHash()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var line = try encoder.encode(e)
-        line.append(UInt8(ascii: "\n"))
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw CLIError("cannot create the audit log \(path)")
-            }
-        }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw CLIError("cannot open the audit log \(path)") }
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: line)
-        try handle.synchronize()
-        return e
-    }
-
-    /// The first problem in the chain, or `nil` when it is intact.
-    func verify() throws -> String? {
-        var previous = AuditLog.genesis
-        for (i, e) in try entries().enumerated() {
-            if e.seq != i + 1 { return "entry \(i + 1): sequence number \(e.seq), expected \(i + 1) (an entry was removed or reordered)" }
-            if e.previousHash != previous { return "entry \(e.seq): does not follow the entry before it (an entry was removed, inserted or changed)" }
-            if e.computeHash() != e.hash { return "entry \(e.seq): its contents do not match its hash (it was edited)" }
-            previous = e.hash
-        }
-        return nil
+    func append(user: String, action: String, person: String, reason: String, at: Int64, role: Role? = nil,
+                count: Int = 0, detail: String = "") throws -> AuditEntry {
+        let governance = try CLIGovernance.open(store: store, user: .selfAsserted(user, role: role))
+        return try governance.record(action, subject: person, reason: reason, count: count, detail: detail, at: at)
     }
 }
+
+/// Opens stores under governance for the CLI: the one place the CLI builds a ``Governance``.
+enum CLIGovernance {
+    /// The user running the command: `--user`, else `$USER`, else the login name.
+    static var loginName: String { ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName }
+
+    /// Opens the SQLite store at `store` for `user`, sealed with the audit key, importing the old JSON Lines
+    /// access log on first use.
+    static func open(store: String, user: User, mode: Governance.Mode = .use) throws -> Governance {
+        let governance = try Governance(paths: GovernancePaths(store: store), user: user, mode: mode) { sealer in
+            try SQLiteStore(path: store, auditSealer: sealer)
+        }
+        if mode == .use {
+            try LegacyAccessLog.importOnce(path: store + ".audit.jsonl", into: governance, at: Int64(Date().timeIntervalSince1970))
+        }
+        return governance
+    }
+}
+
+extension Role: ExpressibleByArgument {}

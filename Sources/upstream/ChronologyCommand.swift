@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import UpstreamChronology
+import UpstreamGovernance
 import UpstreamReports
-import UpstreamStoreSQLite
+import UpstreamStore
 
 extension Upstream {
     /// `upstream chronology PERSON`: one linked young person's multi-agency life story.
@@ -13,7 +14,8 @@ extension Upstream {
             discussion: """
             Pseudonymised by default: a stable pseudonym with sex, birth year and area instead of names and \
             identifiers. --identify --reason "…" shows names and identifiers and writes who, when, which person \
-            and why to the audit log. Every view is audited; `upstream audit verify` checks the log.
+            and why to the audit trail. Every view is audited; `upstream audit verify` checks the trail. Source record ids \
+            and file lines are shown only to roles that may identify (--role practitioner or supervisor).
             """
         )
 
@@ -21,17 +23,26 @@ extension Upstream {
         @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
         @Option(help: "Linked persons: source,record_id,person_id (default: STORE.linkage/persons.csv).") var persons: String?
         @Option(help: "Output: text, json or html.") var format: Format = .text
-        @Option(help: "Write to this file instead of standard output.") var out: String?
+        @Option(help: "Write to this file instead of standard output (created readable by you only).") var out: String?
         @Flag(help: "Show names and identifiers (needs --reason; audited).") var identify = false
-        @Option(help: "Why the person is being identified (recorded in the audit log).") var reason: String?
-        @Option(help: "Who is looking (default: the login name).") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
+        @Option(help: "Why the person is being identified (recorded in the audit trail).") var reason: String?
+        @Option(help: "Who is looking (default: the login name; recorded as self-asserted).") var user: String = CLIGovernance.loginName
+        @Option(help: """
+            The role you act in: \(Role.allCases.map(\.rawValue).joined(separator: ", ")). Default: practitioner with \
+            --identify, otherwise analyst. Only roles that may identify see source record ids and file lines.
+            """) var role: Role?
         @Flag(help: "Same as --format json.") var json = false
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, html }
 
+        var acting: User { .selfAsserted(user, role: role ?? (identify ? .practitioner : .analyst)) }
+
         func validate() throws {
-            if identify && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-                throw ValidationError("--identify needs --reason \"…\": say why this person must be identified (it is recorded in the audit log)")
+            if identify {
+                do { _ = try Purpose(reason, for: "--identify") } catch { throw ValidationError("\(error)") }
+                guard acting.may(.identify) else {
+                    throw ValidationError("the role \(acting.role!.rawValue) may not identify a person: --identify needs --role practitioner or supervisor")
+                }
             }
             if !identify && reason != nil { throw ValidationError("--reason is only used with --identify") }
         }
@@ -39,20 +50,21 @@ extension Upstream {
         func run() throws {
             guard FileManager.default.fileExists(atPath: store) else { throw ValidationError("no store at \(store): load extracts first with upstream ingest") }
             let personsFile = persons ?? store + ".linkage/persons.csv"
-            let pseudonyms = try Pseudonyms.forStore(store)
+            let governance = try CLIGovernance.open(store: store, user: acting)
+            let pseudonyms = Pseudonyms(pseudonymiser: try governance.pseudonymiser())
             guard let id = try LinkedRecords.resolve(person, personsFile: personsFile, pseudonyms: pseudonyms) else {
                 throw ValidationError("no linked person \(person) in \(personsFile)")
             }
-            let db = try SQLiteStore(path: store)
-            let records = try LinkedRecords.neighbourhood(of: id, store: db, personsFile: personsFile)
+            let records = try LinkedRecords.neighbourhood(of: id, store: governance.store, personsFile: personsFile)
             let builder = ChronologyBuilder(records: records)
-            guard let c = builder.chronology(for: id, pseudonym: pseudonyms.pseudonym(id), identify: identify) else {
+            guard var c = builder.chronology(for: id, pseudonym: pseudonyms.pseudonym(id), identify: identify) else {
                 throw ValidationError("person \(person) has no records in the store")
             }
+            if !acting.may(.seeProvenance) { c = ChronologyRedaction.withoutProvenance(c) }
             // Audit before anything is shown.
-            try AuditLog.forStore(store).append(
-                user: user, action: identify ? "identify" : "view-pseudonymised", person: c.pseudonym,
-                reason: reason ?? "", at: Int64(Date().timeIntervalSince1970))
+            let purpose = identify ? try Purpose(reason, for: "--identify").text : ""
+            try governance.record(identify ? "identify" : "view-pseudonymised", subject: c.pseudonym, reason: purpose,
+                                  detail: acting.may(.seeProvenance) ? "" : "provenance withheld", at: Int64(Date().timeIntervalSince1970))
             let text: String
             switch json ? .json : format {
             case .text: text = ChronologyText.render(c)
@@ -63,7 +75,7 @@ extension Upstream {
             case .html: text = ChronologyPage.html(c, generatedAt: ISO8601DateFormatter().string(from: Date()))
             }
             if let out {
-                try text.write(toFile: out, atomically: true, encoding: .utf8)
+                try SecureFile.write(path: out, text: text)
                 Terminal.error("chronology of \(c.pseudonym) written to \(out)\n")
             } else {
                 print(text, terminator: "")
@@ -71,49 +83,99 @@ extension Upstream {
         }
     }
 
-    /// `upstream audit`: the access audit log.
+    /// `upstream audit`: the one audit trail.
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check or list the audit log of access to persons' records.",
+            abstract: "Check or list the audit trail: every access, identification, decision, load, retention action and model run.",
             subcommands: [Verify.self, List.self]
         )
 
         struct Verify: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Check that the audit log's hash chain is intact (exit 1 if not).")
+            static let configuration = CommandConfiguration(
+                abstract: "Check the audit trail's keyed chain and signed head (exit 1 if it was altered, emptied or is missing).",
+                discussion: """
+                Finds an edited entry, a deleted middle entry, deleted last entries, an emptied or deleted trail, and a chain \
+                rewritten without the audit key. See docs/governance.md for what each finding means and what to do.
+                """)
             @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
             @Flag(help: "Print the result as JSON.") var json = false
 
+            struct Output: Codable {
+                var store: String
+                var entries: Int
+                var headCount: Int64?
+                var intact: Bool
+                var problems: [String]
+                var notes: [String]
+            }
+
             func run() throws {
-                let log = AuditLog.forStore(store)
-                let problem = try log.verify()
-                let count = try log.entries().count
-                if json {
-                    print("{\"entries\": \(count), \"intact\": \(problem == nil)\(problem.map { ", \"problem\": \"\($0)\"" } ?? "")}")
-                } else if let problem {
-                    print("audit log \(log.path): BROKEN at \(problem)")
+                let paths = GovernancePaths(store: store)
+                var result: AuditVerification
+                if !FileManager.default.fileExists(atPath: store) {
+                    result = Governance.verifyMissingStore(paths: paths)
                 } else {
-                    print("audit log \(log.path): \(count) entries, chain intact")
+                    do {
+                        result = try CLIGovernance.open(store: store, user: .selfAsserted(CLIGovernance.loginName, role: .auditor),
+                                                        mode: .inspect).verify()
+                    } catch let error as StoreError {
+                        result = AuditVerification(entries: 0, headCount: nil, problems: [
+                            "\(error). The entry was damaged or edited in the database: restore the store from backup, or keep this "
+                            + "copy as evidence and report it; the trail cannot be trusted past that entry",
+                        ], notes: [])
+                    } catch let error as GovernanceError {
+                        result = AuditVerification(entries: 0, headCount: nil, problems: ["\(error)"], notes: [])
+                    }
                 }
-                if problem != nil { throw ExitCode(1) }
+                if json {
+                    try JSONFiles.print(Output(store: store, entries: result.entries, headCount: result.headCount, intact: result.intact,
+                                               problems: result.problems, notes: result.notes))
+                } else if result.intact {
+                    print("audit trail of \(store): \(result.entries) entries, chain and signed head intact")
+                    for n in result.notes { print("  note: \(n)") }
+                } else {
+                    print("audit trail of \(store): BROKEN")
+                    for p in result.problems { print("  - \(p)") }
+                    for n in result.notes { print("  note: \(n)") }
+                }
+                if !result.intact { throw ExitCode(1) }
             }
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the audit log's entries.")
+            static let configuration = CommandConfiguration(abstract: "List the audit trail's entries.")
             @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
             @Flag(help: "Print the entries as JSON.") var json = false
 
+            struct Item: Codable {
+                var seq: Int64
+                var at: String
+                var user: String
+                var userIs: String
+                var role: String
+                var action: String
+                var subject: String
+                var source: String?
+                var count: Int
+                var reason: String
+                var detail: String
+                var mac: String
+            }
+
             func run() throws {
-                let entries = try AuditLog.forStore(store).entries()
-                if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    print(String(decoding: try encoder.encode(entries), as: UTF8.self))
-                    return
+                guard FileManager.default.fileExists(atPath: store) else { throw ValidationError("no store at \(store)") }
+                let governance = try CLIGovernance.open(store: store, user: .selfAsserted(CLIGovernance.loginName, role: .auditor), mode: .inspect)
+                let formatter = ISO8601DateFormatter()
+                var items: [Item] = []
+                try governance.store.forEachAuditEntry { e in
+                    let ev = e.event
+                    items.append(Item(seq: e.seq, at: formatter.string(from: Date(timeIntervalSince1970: TimeInterval(ev.at))),
+                                      user: ev.actor.name, userIs: ev.actor.kind.rawValue, role: ev.actor.role, action: ev.action,
+                                      subject: ev.subject, source: ev.source, count: ev.count, reason: ev.reason, detail: ev.detail, mac: e.mac))
                 }
-                for e in entries {
-                    let when = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(e.at)))
-                    print("\(e.seq)\t\(when)\t\(e.user)\t\(e.action)\t\(e.person)\t\(e.reason)")
+                if json { try JSONFiles.print(items); return }
+                for i in items {
+                    print("\(i.seq)\t\(i.at)\t\(i.user)\t\(i.action)\t\(i.subject)\t\(i.reason)\t\(i.userIs)\(i.role.isEmpty ? "" : " " + i.role)")
                 }
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UpstreamGovernance
 import UpstreamIngest
 import UpstreamModel
 import UpstreamStore
@@ -10,14 +11,17 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "The store: a SQLite file, created if missing.")
     var store: String = "upstream.db"
 
-    /// Opens the store; the one place the CLI chooses a backend.
+    /// Opens the store; the one place the CLI chooses a backend. Loads and retention are sealed into the audit
+    /// trail as the login user (self-asserted).
     /// - Throws: ``StoreError/busy(_:)`` when another command holds it for longer than the busy timeout;
-    ///   ``CommandFailure`` when the file cannot be opened as a store.
+    ///   ``GovernanceError`` for a missing or unsafe key; ``CommandFailure`` when the file cannot be opened as a store.
     func open() throws -> any RecordStore {
         do {
-            return try SQLiteStore(path: store)
+            return try CLIGovernance.open(store: store, user: .selfAsserted(CLIGovernance.loginName, role: nil)).store
         } catch let e as StoreError where e.isBusy {
             throw e
+        } catch let error as GovernanceError {
+            throw error
         } catch {
             throw CommandFailure.badInput(
                 "cannot open the store at \(store): \(error). Check the path (its folder must exist) and that it is an Upstream store.")

@@ -1,31 +1,26 @@
-import Crypto
 import Foundation
+import UpstreamGovernance
 
-/// Stable pseudonyms for persons: an HMAC-SHA256 of the person id under a key kept beside the store.
+/// Stable pseudonyms for persons, as the commands use them: a thin facade over UpstreamGovernance's
+/// ``Pseudonymiser`` under the store's pseudonymisation key (`STORE.key`, or in `UPSTREAM_KEYS_DIR`).
 ///
-/// The key file (`STORE.key`, created on first use, readable by its owner only) never leaves the
-/// deployment, so a pseudonym cannot be reversed without it; the same person always gets the same pseudonym.
+/// The key is created once, atomically, readable by its owner only; a damaged key or one others can read is
+/// refused with a message saying what to do (docs/governance.md).
 struct Pseudonyms {
-    let key: SymmetricKey
+    let pseudonymiser: Pseudonymiser
 
-    /// Loads the key beside `store`, creating it if it does not exist.
+    /// Loads the key for `store`, creating it on first use.
     static func forStore(_ store: String) throws -> Pseudonyms {
-        let path = store + ".key"
-        if let data = FileManager.default.contents(atPath: path), data.count == 32 {
-            return Pseudonyms(key: SymmetricKey(data: data))
-        }
-        let key = SymmetricKey(size: .bits256)
-        let data = key.withUnsafeBytes { Data($0) }
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw CLIError("cannot create the pseudonymisation key \(path)")
-        }
-        return Pseudonyms(key: key)
+        let (key, _) = try SecretKeyFile.loadOrCreate(at: GovernancePaths(store: store).pseudonymKey)
+        return Pseudonyms(pseudonymiser: Pseudonymiser(key: key))
     }
 
-    /// `YP-` and ten upper-case hex characters.
-    func pseudonym(_ personID: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(personID.utf8), using: key)
-        return "YP-" + mac.prefix(5).map { String(format: "%02X", $0) }.joined()
+    /// `YP-` and 20 Crockford base-32 characters (100 bits).
+    func pseudonym(_ personID: String) -> String { pseudonymiser.pseudonym(personID) }
+
+    /// Person id by pseudonym for a set of persons; throws if two persons ever share a pseudonym.
+    func pseudonymise(_ personIDs: some Sequence<String>) throws -> [String: String] {
+        try pseudonymiser.pseudonymise(personIDs)
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import UpstreamChronology
+import UpstreamGovernance
 import UpstreamModel
 import UpstreamReports
 import UpstreamRisk
@@ -236,7 +237,7 @@ extension Upstream.Risk {
         func validate() throws {
             if decide != nil {
                 if decision == nil { throw ValidationError("--decide needs --decision (\(ReviewQueue.Decision.allCases.map(\.rawValue).joined(separator: ", ")))") }
-                if (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--decide needs --reason \"…\": say why (it is recorded)") }
+                if (try? Purpose(reason, for: "--decide")) == nil { throw ValidationError("--decide needs --reason \"…\": say why, in words (it is recorded)") }
             } else if decision != nil || reason != nil {
                 throw ValidationError("--decision and --reason are only used with --decide PSEUDONYM")
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import UpstreamChronology
+import UpstreamGovernance
 import UpstreamModel
 import UpstreamRisk
 import UpstreamRiskFeatures
@@ -60,7 +61,7 @@ enum JSONFiles {
     }
 
     static func write<T: Encodable>(_ value: T, to path: String) throws {
-        do { try encode(value).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        do { try SecureFile.write(path: path, data: try encode(value)) } catch {
             throw ValidationError("cannot write \(path): \(error)")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import UpstreamModel
 import UpstreamStore
@@ -248,5 +249,101 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
         #expect(try reopened.records().map(\.record.recordID) == ["R1"])
         #expect(try reopened.sourceCounts() == [SourceCount(source: "police_custody", agency: .police, records: 1, personRecords: 1, quarantined: 0, deliveries: 1)])
         #expect(try reopened.integrityProblems().isEmpty)
+    }
+}
+
+/// A sealer for the conformance suite: a plain hash of the chained fields (UpstreamGovernance's keyed chain is
+/// tested in UpstreamGovernanceTests), counting what the store reports after each commit.
+final class TestSealer: AuditSealer, @unchecked Sendable {
+    let actor = AuditActor(name: "tester", kind: .system, role: "")
+    private let lock = NSLock()
+    private var _heads: [Int64] = []
+    var heads: [Int64] { lock.lock(); defer { lock.unlock() }; return _heads }
+
+    func mac(seq: Int64, event: AuditEvent, previousMAC: String) -> String {
+        "mac(\(seq),\(event.action),\(event.subject),\(previousMAC.prefix(12)))"
+    }
+
+    func didAppend(_ last: AuditEntry) throws { lock.lock(); _heads.append(last.seq); lock.unlock() }
+}
+
+extension Backend {
+    func make(sealer: any AuditSealer) throws -> any RecordStore {
+        switch self {
+        case .memory: return InMemoryStore(auditSealer: sealer)
+        case .sqliteInMemory: return try SQLiteStore(path: ":memory:", auditSealer: sealer)
+        case .sqliteFile:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).db").path
+            return try SQLiteStore(path: path, auditSealer: sealer)
+        }
+    }
+}
+
+@Suite struct AuditTrailConformanceTests {
+    @Test(arguments: Backend.allCases)
+    func appendsAreNumberedChainedAndSealed(_ backend: Backend) throws {
+        let sealer = TestSealer()
+        let store = try backend.make(sealer: sealer)
+        let actor = AuditActor(name: "alice", kind: .selfAsserted, role: "practitioner")
+        let first = try store.appendAudit([AuditEvent(at: t0, actor: actor, action: "identify", subject: "YP-1", reason: "s47 strategy")])
+        let more = try store.appendAudit([AuditEvent(at: t0 + 1, actor: actor, action: "view-pseudonymised", subject: "YP-2"),
+                                          AuditEvent(at: t0 + 2, actor: actor, action: "view-pseudonymised", subject: "YP-3")])
+        #expect(first.map(\.seq) == [1])
+        #expect(more.map(\.seq) == [2, 3])
+        let all = try store.auditLog()
+        #expect(all == first + more)
+        #expect(try store.auditCount() == 3)
+        #expect(all[0].previousMAC == AuditEntry.genesis)
+        #expect(all[0].mac == "mac(1,identify,YP-1,000000000000)")
+        #expect(all[2].previousMAC == all[1].mac)
+        #expect(all[0].event.reason == "s47 strategy")
+        #expect(all[0].event.actor == actor)
+        // The sealer hears of each committed append, with the trail's last entry.
+        #expect(sealer.heads == [1, 3])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func loadsAndRetentionJoinTheSameTrail(_ backend: Backend) throws {
+        let sealer = TestSealer()
+        let store = try backend.make(sealer: sealer)
+        _ = try store.appendAudit([AuditEvent(at: t0, actor: sealer.actor, action: "view-pseudonymised", subject: "YP-1")])
+        _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0),
+                                   source: info(years: 6), replacing: false) { w in
+            _ = try w.append(record("OLD", eventDay: CivilDate(year: 2010, month: 1, day: 1)))
+            return counts(read: 1, loaded: 1, quarantined: 0)
+        }
+        _ = try store.applyRetention(asOf: CivilDate(year: 2024, month: 6, day: 30)!, at: t0 + 100)
+        let all = try store.auditLog()
+        #expect(all.map(\.action) == ["view-pseudonymised", "ingest", "retention_delete"])
+        #expect(all.map(\.seq) == [1, 2, 3])
+        #expect(all[1].previousMAC == all[0].mac && all[2].previousMAC == all[1].mac)
+        #expect(all[1].event.actor == sealer.actor)
+        #expect(all[1].source == "police_custody")
+        #expect(sealer.heads == [1, 2, 3])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func withoutASealerEntriesAreUnsealed(_ backend: Backend) throws {
+        let store = try backend.make()
+        let e = try store.appendAudit([AuditEvent(at: t0, actor: .unknown, action: "view-pseudonymised")])
+        #expect(e.first?.mac == "")
+        #expect(e.first?.event.actor == .unknown)
+    }
+
+    @Test func sqliteTrailIsAppendOnly() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("append-only-\(UUID().uuidString).db").path
+        let store = try SQLiteStore(path: path, auditSealer: TestSealer())
+        _ = try store.appendAudit([AuditEvent(at: t0, actor: .unknown, action: "identify")])
+        let other = try DatabaseQueue(path: path)
+        #expect(throws: (any Error).self) { try other.write { try $0.execute(sql: "UPDATE audit_trail SET reason = 'x'") } }
+        #expect(throws: (any Error).self) { try other.write { try $0.execute(sql: "DELETE FROM audit_trail") } }
+        #expect(try store.auditCount() == 1)
+    }
+
+    @Test func sqliteStoreFileIsOwnerOnly() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mode-\(UUID().uuidString).db").path
+        _ = try SQLiteStore(path: path)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 }
