@@ -7,15 +7,15 @@ import UpstreamStoreSQLite
 
 /// The store option shared by ingest, quarantine and retention.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "The store: a SQLite file, created if missing.")
+    @Option(help: "The store: a SQLite file, created if missing, or a postgres://USER@HOST/DATABASE URL.")
     var store: String = "upstream.db"
 
     /// Opens the store; the one place the CLI chooses a backend.
     func open() throws -> any RecordStore {
         do {
-            return try SQLiteStore(path: store)
+            return try StoreFactory.open(store)
         } catch {
-            throw ValidationError("cannot open the store at \(store): \(error)")
+            throw ValidationError("cannot open the store at \(StoreFactory.isServer(store) ? "the PostgreSQL URL" : store): \(error)")
         }
     }
 }
