@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Pure value types: agencies, codes, identifiers, dates. No I/O.
@@ -82,13 +85,23 @@ let package = Package(
             dependencies: ["UpstreamModel", "UpstreamStore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // The PostgreSQL adapter (postgres-nio): the multi-user server store, same migrations as SQLite.
+        .target(
+            name: "UpstreamStorePostgres",
+            dependencies: [
+                "UpstreamStore", "UpstreamModel", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The command-line interface: thin commands over the modules.
         .executableTarget(
             name: "upstream",
             dependencies: [
                 "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
-                "UpstreamLinkage", "UpstreamChronology", "UpstreamReports", "UpstreamRisk", "UpstreamRiskFeatures",
-                "UpstreamGovernance",
+                "UpstreamStorePostgres", "UpstreamLinkage", "UpstreamChronology", "UpstreamReports", "UpstreamRisk",
+                "UpstreamRiskFeatures", "UpstreamGovernance",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -127,7 +140,8 @@ let package = Package(
             "UpstreamIngest", "UpstreamStore",
         ]),
         .testTarget(name: "UpstreamStoreTests", dependencies: [
-            "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel", .product(name: "GRDB", package: "GRDB.swift"),
+            "UpstreamStore", "UpstreamStoreSQLite", "UpstreamStorePostgres", "UpstreamModel",
+            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "UpstreamCLITests", dependencies: [
             "UpstreamModel", "UpstreamSynth", "UpstreamTesting", "UpstreamStoreSQLite", .product(name: "GRDB", package: "GRDB.swift"),

@@ -17,7 +17,14 @@ public struct GovernancePaths: Hashable, Sendable {
     public init(store: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.store = store
         var base = store
-        if let dir = environment["UPSTREAM_KEYS_DIR"], !dir.isEmpty {
+        if store.hasPrefix("postgres://") || store.hasPrefix("postgresql://") {
+            // A server store has no folder of its own: its keys live in UPSTREAM_KEYS_DIR (or the working folder),
+            // named after the database, never after the URL (which may hold a password).
+            let database = store.split(separator: "/").last.map { $0.split(separator: "?").first.map(String.init) ?? "" } ?? ""
+            let name = "postgres-" + String(database.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+            base = ((environment["UPSTREAM_KEYS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? ".") as NSString)
+                .appendingPathComponent(name)
+        } else if let dir = environment["UPSTREAM_KEYS_DIR"], !dir.isEmpty {
             base = (dir as NSString).appendingPathComponent((store as NSString).lastPathComponent)
         }
         pseudonymKey = base + ".key"

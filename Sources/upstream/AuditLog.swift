@@ -32,7 +32,7 @@ enum CLIGovernance {
     /// access log on first use.
     static func open(store: String, user: User, mode: Governance.Mode = .use) throws -> Governance {
         let governance = try Governance(paths: GovernancePaths(store: store), user: user, mode: mode) { sealer in
-            try SQLiteStore(path: store, auditSealer: sealer)
+            try StoreFactory.open(store, auditSealer: sealer)
         }
         if mode == .use {
             try LegacyAccessLog.importOnce(path: store + ".audit.jsonl", into: governance, at: Int64(Date().timeIntervalSince1970))

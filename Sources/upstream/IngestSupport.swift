@@ -8,7 +8,7 @@ import UpstreamStoreSQLite
 
 /// The store option shared by ingest, quarantine and retention.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "The store: a SQLite file, created if missing.")
+    @Option(help: "The store: a SQLite file, created if missing, or a postgres://USER@HOST/DATABASE URL.")
     var store: String = "upstream.db"
 
     /// Opens the store; the one place the CLI chooses a backend. Loads and retention are sealed into the audit

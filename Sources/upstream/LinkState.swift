@@ -68,7 +68,7 @@ struct LinkSourceOptions: ParsableArguments {
 
     var linkState: LinkState? {
         if let state { return LinkState(directory: state) }
-        if let store { return LinkState.forStore(store) }
+        if let store { return StoreFactory.isServer(store) ? nil : LinkState.forStore(store) }  // a server: --state DIR
         return nil
     }
 
@@ -77,9 +77,9 @@ struct LinkSourceOptions: ParsableArguments {
     /// Reads every record to link, and the agency of each source.
     func loadInputs(_ config: LinkConfig) throws -> [LinkInput] {
         if let store {
-            guard FileManager.default.fileExists(atPath: store) else { throw ValidationError("no store at \(store); load one with upstream ingest") }
+            guard StoreFactory.isServer(store) || FileManager.default.fileExists(atPath: store) else { throw ValidationError("no store at \(store); load one with upstream ingest") }
             let s: any RecordStore
-            do { s = try SQLiteStore(path: store) } catch { throw ValidationError("cannot open the store at \(store): \(error)") }
+            do { s = try StoreFactory.open(store) } catch { throw ValidationError("cannot open the store: \(error)") }
             var out: [LinkInput] = []
             try s.forEachRecord(source: nil, personLevelOnly: true) { out.append(LinkInput($0.record)) }
             return out

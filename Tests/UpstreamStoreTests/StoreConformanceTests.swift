@@ -3,13 +3,18 @@ import GRDB
 import Testing
 import UpstreamModel
 import UpstreamStore
+import UpstreamStorePostgres
 import UpstreamStoreSQLite
 
 /// Which backend a conformance test runs against.
 enum Backend: String, CaseIterable, CustomTestStringConvertible {
-    case memory, sqliteInMemory, sqliteFile
+    case memory, sqliteInMemory, sqliteFile, postgres
 
     var testDescription: String { rawValue }
+
+    /// The backends to test: PostgreSQL when `UPSTREAM_TEST_POSTGRES_URL` is set, and always under `CI=true`
+    /// (where a missing URL makes its cases fail rather than vanish).
+    static var enabled: [Backend] { TestPostgres.enabled ? allCases : allCases.filter { $0 != .postgres } }
 
     func make() throws -> any RecordStore {
         switch self {
@@ -18,6 +23,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         case .sqliteFile:
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).db").path
             return try SQLiteStore(path: path)
+        case .postgres: return try TestPostgres.makeStore()
         }
     }
 }
@@ -53,7 +59,7 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
 }
 
 @Suite struct StoreConformanceTests {
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.enabled)
     func recordsReadBackWithProvenanceExactly(_ backend: Backend) throws {
         let store = try backend.make()
         let r = record("R1")
@@ -71,7 +77,7 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
         #expect(try store.sources() == [info()])
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.enabled)
     func eventOnlyRecordsAreAccepted(_ backend: Backend) throws {
         let store = try backend.make()
         var crime = record("CR1", source: "police_crimes")
@@ -88,7 +94,7 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
         #expect(try store.sourceCounts().first?.personRecords == 0)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.enabled)
     func sameFileTwiceChangesNothing(_ backend: Backend) throws {
         let store = try backend.make()
         let d = Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0)
@@ -108,7 +114,7 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
         #expect(try store.deliveries(source: nil).count == 1)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.enabled)
     func aThrowingLoadLeavesTheStoreAsBefore(_ backend: Backend) throws {
         let store = try backend.make()
         _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0),
@@ -133,7 +139,7 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
         #expect(try store.sources().first?.retention.years == 10)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.enabled)
     func duplicateRecordIDsAreRefused(_ backend: Backend) throws {
         let store = try backend.make()
         _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0),
@@ -147,7 +153,7 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
         #expect(try store.records().map(\.record.provenance.line) == [2])
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.enabled)
     func replacingSupersedesEarlierDeliveries(_ backend: Backend) throws {
         let store = try backend.make()
         _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0),
@@ -176,7 +182,7 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
         if case .alreadyLoaded = back { Issue.record("a superseded delivery must be loadable again") }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.enabled)
     func quarantineIsGroupedByReasonAndKeepsRawBytes(_ backend: Backend) throws {
         let store = try backend.make()
         let raw: [UInt8] = [0x5A, 0x6F, 0xEB, 0x2C, 0x31]
@@ -199,7 +205,7 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
         #expect(rows.first?.fileSHA256 == sha1)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.enabled)
     func retentionListsAndDeletesWithAnAuditEntry(_ backend: Backend) throws {
         let store = try backend.make()
         _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0),
@@ -223,7 +229,7 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
         #expect(try store.retentionDue(asOf: asOf).isEmpty)
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test(arguments: Backend.enabled)
     func retentionFromLoadUsesTheLoadDate(_ backend: Backend) throws {
         let store = try backend.make()
         _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0),
@@ -233,6 +239,27 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
         }
         #expect(try store.retentionDue(asOf: CivilDate(year: 2024, month: 11, day: 1)!).isEmpty)
         #expect(try store.retentionDue(asOf: CivilDate(year: 2024, month: 11, day: 20)!).first?.records == 1)
+    }
+
+    @Test(arguments: Backend.enabled)
+    func awkwardTextAndBytesRoundTripExactly(_ backend: Backend) throws {
+        let store = try backend.make()
+        var r = record("R\t1\\")
+        r.record.identity.forename = "O'BRIEN\tX\\Y\nZ\r \\N"
+        r.record.identity.surname = "Zoë 😀 \"Ä\""
+        r.record.identity.middleNames = ""
+        r.record.event?.detail = "\\."
+        r.extras = ["Tab\tKey": "back\\slash", "Empty": ""]
+        let raw: [UInt8] = [0x00, 0x09, 0x0A, 0x5C, 0xFF]
+        _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0),
+                                   source: info(), replacing: false) { w in
+            #expect(try w.append(r))
+            try w.quarantine(QuarantinedRow(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, line: 3, raw: raw,
+                                            reason: "invalid_encoding", field: nil, loadedAt: t0))
+            return counts(read: 2, loaded: 1, quarantined: 1)
+        }
+        #expect(try store.records() == [r])
+        #expect(try store.quarantinedRows().map(\.raw) == [raw])
     }
 
     @Test func sqliteStorePersistsAcrossOpens() throws {
