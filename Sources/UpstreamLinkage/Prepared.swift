@@ -1,7 +1,10 @@
 import UpstreamModel
 
 /// One standardised column, node by node, integer-coded.
-public struct ColumnData: Sendable {
+///
+/// A class so the comparer reads its arrays without copying the column per pair; it is filled while
+/// `PreparedData` is built and never changed afterwards, which is what makes it safe to share across threads.
+public final class ColumnData: @unchecked Sendable {
     public let spec: ColumnSpec
     /// Each node's standardised value (an interned string id), `PreparedData.missing` (-1) when absent.
     public internal(set) var value: [Int32] = []

@@ -29,6 +29,8 @@ public enum IdentifierCheck: String, Codable, Sendable, CaseIterable, Hashable {
     case none, nhs, upn, pnc
     /// The Luhn mod-10 check digit (many national ids and card numbers).
     case luhn
+    /// Spain's DNI/NIE: eight digits (an NIE's leading X, Y or Z counted as 0, 1, 2) and the letter at the number mod 23.
+    case dni
 }
 
 /// A column: its name and how it is standardised.

@@ -206,6 +206,19 @@ public enum Standardise {
             guard let text else { return nil }
             let d = String(text.filter { $0.isASCII && $0.isNumber })
             return d.count >= 2 && luhnValid(d) ? d : nil
+        case .dni:
+            guard let text else { return nil }
+            var t = String(text.uppercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) })
+            guard t.count == 9, let letter = t.last, letter.isLetter else { return nil }
+            let lead: [Character: Character] = ["X": "0", "Y": "1", "Z": "2"]
+            var digits = String(t.dropLast())
+            if let f = digits.first, let d = lead[f] { digits = String(d) + digits.dropFirst() }
+            guard let n = Int(digits) else { return nil }
+            let letters = Array("TRWAGMYFPDXBNJZSQVHLCKE")
+            guard letters[n % 23] == letter else { return nil }
+            if t.first == "X" || t.first == "Y" || t.first == "Z" { return t }
+            t = digits + String(letter)
+            return t
         case .none:
             guard let text else { return nil }
             let t = String(text.uppercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) })

@@ -179,6 +179,9 @@ struct DeclarativeComparisonTests {
         #expect(Standardise.luhnValid("79927398713"))
         #expect(!Standardise.luhnValid("79927398710"))
         #expect(Standardise.identifier("4539 1488 0343 6467", check: .luhn) == "4539148803436467")
+        #expect(Standardise.identifier("12345678-Z", check: .dni) == "12345678Z")  // 12345678 mod 23 = 14: Z
+        #expect(Standardise.identifier("12345678A", check: .dni) == nil)
+        #expect(Standardise.identifier("X1234567L", check: .dni) == "X1234567L")  // NIE: 01234567 mod 23 = 19: L
     }
 }
 
