@@ -36,53 +36,69 @@ public struct Blocking: Sendable {
         keys = built.map(\.0); sorted = built.map(\.1); blocks = built.map(\.2)
     }
 
-    static func field(_ d: PreparedData, _ key: BlockingKey, _ n: Int) -> Int64 {
+    /// Each node's value of one key (-1 when missing).
+    static func field(_ d: PreparedData, _ key: BlockingKey) -> [Int64] {
+        let n = d.nodeCount
+        guard let c = d.column(key.columns[0]) else { return [Int64](repeating: -1, count: n) }
         func v(_ x: Int32) -> Int64 { x < 0 ? -1 : Int64(x) }
-        switch key {
-        case .dob: return d.dob[n] == PreparedData.missingDate ? -1 : Int64(d.dob[n]) + 1_000_000
-        case .birthYear: return d.dob[n] == PreparedData.missingDate ? -1 : Int64(CivilDate(dayNumber: d.dob[n]).year)
-        case .dobMonthDay:
-            guard d.dob[n] != PreparedData.missingDate else { return -1 }
-            let c = CivilDate(dayNumber: d.dob[n]).components
-            return Int64(c.month * 32 + c.day)
-        case .forename: return v(d.forename[n])
-        case .forenamePhonetic: return v(d.forenamePhonetic[n])
-        case .forenameCanonical: return v(d.forenameCanonical[n])
-        case .forenameInitial: return d.forename[n] < 0 ? -1 : Int64(d.strings[Int(d.forename[n])][0])
-        case .surname: return v(d.surname[n])
-        case .surnamePhonetic: return v(d.surnamePhonetic[n])
-        case .surnameInitial: return d.surname[n] < 0 ? -1 : Int64(d.strings[Int(d.surname[n])][0])
-        case .nameInitials:
-            guard d.forename[n] >= 0, d.surname[n] >= 0 else { return -1 }
-            let x = Int64(d.strings[Int(d.forename[n])][0]), y = Int64(d.strings[Int(d.surname[n])][0])
-            return min(x, y) * 256 + max(x, y)
-        case .postcode: return v(d.postcodeUnit[n])
-        case .postcodeSector: return v(d.postcodeSector[n])
-        case .sex: return d.sex[n] == 0 ? -1 : Int64(d.sex[n])
-        case .nhs: return v(d.nhs[n])
-        case .upn: return v(d.upn[n])
-        case .pnc: return v(d.pncSerial[n])
-        case .localID: return v(d.localID[n])
+        switch key.function {
+        case .value:
+            if c.spec.type == .date { return c.days.map { $0 == PreparedData.missingDate ? -1 : Int64($0) + 1_000_000 } }
+            return c.value.map(v)
+        case .initial: return c.value.map { $0 < 0 ? -1 : Int64(d.strings[Int($0)][0]) }
+        case .phonetic: return c.phonetic.isEmpty ? [Int64](repeating: -1, count: n) : c.phonetic.map(v)
+        case .canonical: return c.canonical.isEmpty ? [Int64](repeating: -1, count: n) : c.canonical.map(v)
+        case .year: return c.days.map { $0 == PreparedData.missingDate ? -1 : Int64(CivilDate(dayNumber: $0).year) }
+        case .monthDay:
+            return c.days.map {
+                guard $0 != PreparedData.missingDate else { return -1 }
+                let p = CivilDate(dayNumber: $0).components
+                return Int64(p.month * 32 + p.day)
+            }
+        case .sector: return c.part0.map(v)
+        case .district: return c.part1.map(v)
+        case .area: return c.part2.map(v)
+        case .town: return c.part2.map(v)
+        case .firstToken: return (0..<n).map { i in c.tokensOf(i).first.map(v) ?? v(c.value[i]) }
+        case .initials:
+            guard let o = d.column(key.columns[1]) else { return [Int64](repeating: -1, count: n) }
+            return (0..<n).map { i in
+                guard c.value[i] >= 0, o.value[i] >= 0 else { return -1 }
+                let x = Int64(d.strings[Int(c.value[i])][0]), y = Int64(d.strings[Int(o.value[i])][0])
+                return min(x, y) * 256 + max(x, y)
+            }
+        case .substr:
+            var seen: [ArraySlice<UInt8>: Int64] = [:]
+            let s0 = key.start - 1, e = s0 + key.length
+            return c.value.map { x in
+                guard x >= 0 else { return -1 }
+                let bytes = d.strings[Int(x)]
+                guard bytes.count >= e else { return -1 }
+                let sub = bytes[s0..<e]
+                if let k = seen[sub] { return k }
+                let k = Int64(seen.count)
+                seen[sub] = k
+                return k
+            }
         }
     }
 
     static func keyColumn(_ d: PreparedData, _ rule: BlockingRule) -> [UInt64] {
-        (0..<d.nodeCount).map { n in
+        let fields = rule.keys.map { field(d, $0) }
+        return (0..<d.nodeCount).map { n in
             var key: UInt64 = 0
-            if rule.keys.count <= 2 {
+            if fields.count <= 2 {
                 // Exact: two 32-bit fields packed side by side.
-                for (i, k) in rule.keys.enumerated() {
-                    let f = field(d, k, n)
-                    if f < 0 { return missingKey }
-                    key |= UInt64(UInt32(truncatingIfNeeded: f)) << (UInt64(i) * 32)
+                for (i, f) in fields.enumerated() {
+                    if f[n] < 0 { return missingKey }
+                    key |= UInt64(UInt32(truncatingIfNeeded: f[n])) << (UInt64(i) * 32)
                 }
                 return key
             }
             // Three fields: a 64-bit mix (SplitMix64 finaliser); a collision needs 2^32 distinct keys to be likely.
-            for k in rule.keys {
-                let f = field(d, k, n)
-                if f < 0 { return missingKey }
-                var z = (key ^ UInt64(bitPattern: f)) &+ 0x9E37_79B9_7F4A_7C15
+            for f in fields {
+                if f[n] < 0 { return missingKey }
+                var z = (key ^ UInt64(bitPattern: f[n])) &+ 0x9E37_79B9_7F4A_7C15
                 z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
                 z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
                 key = z ^ (z >> 31)
@@ -153,12 +169,14 @@ public struct Blocking: Sendable {
 
     @inline(__always) func visit(rule r: Int, blocks: ArraySlice<Range<Int>>, onlyNew: Bool, _ body: (Int, Int) -> Void) {
         let idx = sorted[r]
+        let linkOnly = data.linkType == .linkOnly
         for b in blocks where b.count <= maxBlockSize {
             for i in b {
                 let a = Int(idx[i])
                 for j in (i + 1)..<b.upperBound {
                     let c = Int(idx[j])
                     if onlyNew && !data.isNew[a] && !data.isNew[c] { continue }
+                    if linkOnly && data.dataset[a] == data.dataset[c] { continue }
                     var earlier = false
                     for q in 0..<r where sharesRule(q, a, c) { earlier = true; break }
                     if !earlier { body(min(a, c), max(a, c)) }

@@ -9,7 +9,7 @@ import UpstreamModel
 /// conflict too; an accepted one merges first, whatever the model says.
 public enum Clustering {
     struct Evidence {
-        var ids: [(kind: UInt8, scope: Int32, value: Int32)] = []
+        var ids: [(kind: UInt8, scope: Int32, value: Int64)] = []
         var dobs: [Int32] = []
         var rejected: [Int32] = []
     }
@@ -77,13 +77,16 @@ public enum Clustering {
         let n = data.nodeCount
         var g = Groups(parent: Array(0..<Int32(n)), size: [Int32](repeating: 1, count: n), evidence: [])
         g.evidence.reserveCapacity(n)
+        let guards = data.settings.clusterGuards.map { k -> ([Int64], [Int32]) in
+            (Blocking.field(data, k), data.column(k.columns[0])?.scope ?? [])
+        }
+        let dates = data.settings.clusterGuardDate.flatMap { data.column($0)?.days }
         for i in 0..<n {
             var e = Evidence()
-            if data.nhs[i] >= 0 { e.ids.append((0, -1, data.nhs[i])) }
-            if data.upn[i] >= 0 { e.ids.append((1, -1, data.upn[i])) }
-            if data.pncSerial[i] >= 0 { e.ids.append((2, -1, data.pncSerial[i])) }
-            if data.localID[i] >= 0 { e.ids.append((3, data.localSource[i], data.localID[i])) }
-            if data.dob[i] != PreparedData.missingDate { e.dobs.append(data.dob[i]) }
+            for (k, (values, scope)) in guards.enumerated() where values[i] >= 0 {
+                e.ids.append((UInt8(truncatingIfNeeded: k), scope.isEmpty ? -1 : scope[i], values[i]))
+            }
+            if let dates, dates[i] != PreparedData.missingDate { e.dobs.append(dates[i]) }
             g.evidence.append(e)
         }
         for (a, b) in cannotLink { g.evidence[Int(a)].rejected.append(b); g.evidence[Int(b)].rejected.append(a) }

@@ -74,4 +74,29 @@ public enum Comparators {
 
     /// Damerau-Levenshtein on strings (UTF-8 bytes).
     public static func damerauLevenshtein(_ a: String, _ b: String) -> Int { damerauLevenshtein(Array(a.utf8), Array(b.utf8)) }
+
+    /// Levenshtein distance: insertions, deletions and substitutions each cost one.
+    public static func levenshtein(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+
+    /// Levenshtein on strings (UTF-8 bytes).
+    public static func levenshtein(_ a: String, _ b: String) -> Int { levenshtein(Array(a.utf8), Array(b.utf8)) }
+
+    /// Jaccard similarity of two token sets: shared tokens over all tokens (1 when both are empty).
+    public static func jaccard<T: Hashable>(_ a: Set<T>, _ b: Set<T>) -> Double {
+        let u = a.union(b).count
+        return u == 0 ? 1 : Double(a.intersection(b).count) / Double(u)
+    }
 }

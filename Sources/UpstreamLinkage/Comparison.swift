@@ -8,12 +8,82 @@ public struct Gamma: Hashable, Sendable, Codable {
     public mutating func set(_ i: Int, _ level: Int) { bits |= UInt64(level) << (UInt64(i) * 4) }
 }
 
-/// Computes comparison levels between two nodes of a `PreparedData`.
+/// Computes comparison levels between two nodes of a `PreparedData`, for declared comparisons.
 public struct Comparer: Sendable {
     public let data: PreparedData
-    public let kinds: [ComparisonKind]
+    public let comparisons: [ComparisonSpec]
 
-    public init(data: PreparedData, kinds: [ComparisonKind]) { self.data = data; self.kinds = kinds }
+    /// A comparison resolved against the data: its column, and each level's test with the level it gives (0 = null).
+    struct Resolved: Sendable {
+        var column: Int
+        var levels: [(test: Test, level: Int)]
+        var elseLevel: Int
+    }
+
+    /// A level test with its columns resolved to indices and its null values to string ids.
+    indirect enum Test: Sendable {
+        case exact, jaroWinkler(Double), jaro(Double), levenshtein(Int), damerau(Int), jaccard(Double), phonetic, nickname, initial
+        case inList(Int), sharedToken, listIntersect(Int), tokenWeight(Double), reversed(Int, Double)
+        case dayMonthSwapped, dateOneOff, daysWithin(Int), yearsWithin(Int), yearOff(Int, Int), numberWithin(Double), numberRelative(Double)
+        case part0, part1, part2, prefix(Int), substring(Int, Int), houseNumberAndStreet(Double), oneOf([[UInt8]])
+        case any([Test]), all([Test])
+    }
+
+    let resolved: [Resolved]
+
+    public init(data: PreparedData, comparisons: [ComparisonSpec]) {
+        self.data = data; self.comparisons = comparisons
+        func resolve(_ t: LevelTest) -> Test {
+            switch t {
+            case .exact: .exact
+            case .jaroWinkler(let x): .jaroWinkler(x)
+            case .jaro(let x): .jaro(x)
+            case .levenshtein(let x): .levenshtein(x)
+            case .damerauLevenshtein(let x): .damerau(x)
+            case .jaccard(let x): .jaccard(x)
+            case .phonetic: .phonetic
+            case .nickname: .nickname
+            case .initial: .initial
+            case .inList(let l): .inList(data.columnIndex[l] ?? -1)
+            case .sharedToken: .sharedToken
+            case .listIntersect(let x): .listIntersect(x)
+            case .tokenWeight(let x): .tokenWeight(x)
+            case .reversed(let o, let x): .reversed(data.columnIndex[o] ?? -1, x)
+            case .dayMonthSwapped: .dayMonthSwapped
+            case .dateOneOff: .dateOneOff
+            case .daysWithin(let x): .daysWithin(x)
+            case .yearsWithin(let x): .yearsWithin(x)
+            case .yearOff(let y, let d): .yearOff(y, d)
+            case .numberWithin(let x): .numberWithin(x)
+            case .numberRelative(let x): .numberRelative(x)
+            case .postcodeSector, .houseNumber: .part0
+            case .postcodeDistrict: .part1
+            case .postcodeArea, .town: .part2
+            case .prefix(let x): .prefix(x)
+            case .substring(let s, let l): .substring(s, l)
+            case .houseNumberAndStreet(let x): .houseNumberAndStreet(x)
+            case .oneOf(let v): .oneOf(v.flatMap { [Array($0.utf8), Array(Standardise.textTokens($0).joined(separator: " ").utf8), Array(Standardise.nameTokens($0).joined().utf8)] })
+            case .any(let p): .any(p.map(resolve))
+            case .all(let p): .all(p.map(resolve))
+            }
+        }
+        resolved = comparisons.map { c in
+            var k = 0
+            let levels = c.levels.map { l -> (Test, Int) in
+                if l.isNull { return (resolve(l.test), 0) }
+                k += 1
+                return (resolve(l.test), k)
+            }
+            return Resolved(column: data.columnIndex[c.column] ?? -1, levels: levels, elseLevel: k + 1)
+        }
+    }
+
+    enum Outcome { case yes, no, toElse }
+
+    /// Memoised similarity of one pair in one column, so several Jaro-Winkler levels compute it once.
+    struct Memo { var jw: Double = -1 }
+
+    @inline(__always) func bytes(_ id: Int32) -> [UInt8] { data.strings[Int(id)] }
 
     @inline(__always) func jw(_ a: Int32, _ b: Int32) -> Double {
         data.strings[Int(a)].withUnsafeBufferPointer { pa in
@@ -21,112 +91,152 @@ public struct Comparer: Sendable {
         }
     }
 
-    @inline(__always) func isInitial(_ a: Int32) -> Bool { data.strings[Int(a)].count == 1 }
-    @inline(__always) func firstByte(_ a: Int32) -> UInt8 { data.strings[Int(a)][0] }
+    func evaluate(_ t: Test, _ col: ColumnData, _ a: Int, _ b: Int, _ x: Int32, _ y: Int32, _ memo: inout Memo) -> Outcome {
+        @inline(__always) func yes(_ c: Bool) -> Outcome { c ? .yes : .no }
+        switch t {
+        case .exact: return yes(x == y)
+        case .jaroWinkler(let th):
+            if memo.jw < 0 { memo.jw = jw(x, y) }
+            return yes(memo.jw >= th)
+        case .jaro(let th): return yes(Comparators.jaro(bytes(x), bytes(y)) >= th)
+        case .levenshtein(let k):
+            let sx = bytes(x), sy = bytes(y)
+            return yes(abs(sx.count - sy.count) <= k && Comparators.levenshtein(sx, sy) <= k)
+        case .damerau(let k):
+            let sx = bytes(x), sy = bytes(y)
+            return yes(abs(sx.count - sy.count) <= k && Comparators.damerauLevenshtein(sx, sy) <= k)
+        case .jaccard(let th):
+            let ta = Set(tokenSet(col, a, x)), tb = Set(tokenSet(col, b, y))
+            let inter = ta.intersection(tb).count, union = ta.union(tb).count
+            return yes(union > 0 && Double(inter) / Double(union) >= th)
+        case .phonetic: return yes(!col.phonetic.isEmpty && col.phonetic[a] >= 0 && col.phonetic[a] == col.phonetic[b])
+        case .nickname: return yes(!col.canonical.isEmpty && col.canonical[a] >= 0 && col.canonical[a] == col.canonical[b])
+        case .initial:
+            let sx = data.strings[Int(x)], sy = data.strings[Int(y)]
+            guard sx.count == 1 || sy.count == 1 else { return .no }
+            return sx[0] == sy[0] ? .yes : .toElse
+        case .inList(let l):
+            guard l >= 0 else { return .no }
+            let list = data.columns[l]
+            return yes(list.tokensOf(b).contains(x) || list.tokensOf(a).contains(y))
+        case .sharedToken:
+            let ta = col.tokensOf(a), tb = col.tokensOf(b)
+            for t in ta where t == y || tb.contains(t) { return .yes }
+            for t in tb where t == x { return .yes }
+            return yes(x == y)
+        case .listIntersect(let k):
+            let ta = tokenSet(col, a, x), tb = tokenSet(col, b, y)
+            var n = 0
+            for t in Set(ta) where tb.contains(t) { n += 1 }
+            return yes(n >= k)
+        case .tokenWeight(let bits): return yes(sharedBits(col, a, b) >= bits)
+        case .reversed(let o, let th):
+            guard o >= 0 else { return .no }
+            let other = data.columns[o]
+            let xa = x, xb = y, oa = other.value[a], ob = other.value[b]
+            guard oa >= 0, ob >= 0, xa != xb, oa != ob else { return .no }
+            if xa == ob && oa == xb { return .yes }
+            if th >= 1 { return .no }
+            if bytes(xa).count == 1 || bytes(xb).count == 1 || bytes(oa).count == 1 || bytes(ob).count == 1 { return .no }
+            return yes(jw(xa, ob) >= th && jw(oa, xb) >= th)
+        case .dayMonthSwapped:
+            let p = CivilDate(dayNumber: col.days[a]).components, q = CivilDate(dayNumber: col.days[b]).components
+            return yes(p.year == q.year && p.month == q.day && p.day == q.month && p.month != p.day)
+        case .dateOneOff: return yes(Comparer.oneOff(col.days[a], col.days[b]))
+        case .daysWithin(let k): return yes(abs(Int(col.days[a]) - Int(col.days[b])) <= k)
+        case .yearsWithin(let k): return yes(Double(abs(Int(col.days[a]) - Int(col.days[b]))) <= 365.25 * Double(k))
+        case .yearOff(let years, let days):
+            let p = CivilDate(dayNumber: col.days[a]).components, q = CivilDate(dayNumber: col.days[b]).components
+            let dy = abs(p.year - q.year)
+            return yes(dy >= 1 && dy <= years && p.month == q.month && abs(p.day - q.day) <= days)
+        case .numberWithin(let d): return yes(abs(col.numbers[a] - col.numbers[b]) <= d)
+        case .numberRelative(let f):
+            let p = col.numbers[a], q = col.numbers[b], m = max(abs(p), abs(q))
+            return yes(m == 0 || abs(p - q) / m <= f)
+        case .part0: return yes(col.part0[a] >= 0 && col.part0[a] == col.part0[b])
+        case .part1: return yes(col.part1[a] >= 0 && col.part1[a] == col.part1[b])
+        case .part2: return yes(col.part2[a] >= 0 && col.part2[a] == col.part2[b])
+        case .prefix(let n):
+            let sx = bytes(x), sy = bytes(y)
+            return yes(sx.count >= n && sy.count >= n && sx.prefix(n) == sy.prefix(n))
+        case .substring(let s, let l):
+            let sx = bytes(x), sy = bytes(y), e = s - 1 + l
+            return yes(sx.count >= e && sy.count >= e && sx[(s - 1)..<e] == sy[(s - 1)..<e])
+        case .houseNumberAndStreet(let bits):
+            guard col.part0[a] >= 0, col.part0[a] == col.part0[b], col.part1[a] == col.part1[b] else { return .no }
+            return yes(sharedBits(col, a, b) >= bits)
+        case .oneOf(let values): return yes(values.contains(bytes(x)) || values.contains(bytes(y)))
+        case .any(let parts):
+            for p in parts {
+                let r = evaluate(p, col, a, b, x, y, &memo)
+                if r != .no { return r }
+            }
+            return .no
+        case .all(let parts):
+            for p in parts where evaluate(p, col, a, b, x, y, &memo) != .yes { return .no }
+            return .yes
+        }
+    }
 
-    func namesSwapped(_ a: Int, _ b: Int) -> Bool {
-        let fa = data.forename[a], sa = data.surname[a], fb = data.forename[b], sb = data.surname[b]
-        guard fa >= 0, sa >= 0, fb >= 0, sb >= 0, fa != fb else { return false }
-        if fa == sb && sa == fb { return true }
-        if isInitial(fa) || isInitial(fb) || isInitial(sa) || isInitial(sb) { return false }
-        return jw(fa, sb) >= 0.92 && jw(sa, fb) >= 0.92
+    @inline(__always) func tokenSet(_ col: ColumnData, _ n: Int, _ v: Int32) -> ArraySlice<Int32> {
+        let t = col.tokensOf(n)
+        return t.isEmpty ? [v][...] : t
+    }
+
+    func sharedBits(_ col: ColumnData, _ a: Int, _ b: Int) -> Double {
+        let tb = col.tokensOf(b)
+        var bits = 0.0
+        for t in Set(col.tokensOf(a)) where tb.contains(t) { bits += col.tokenBits[t] ?? 0 }
+        return bits
+    }
+
+    /// The level of comparison `i` for nodes `a` and `b` (0 = null).
+    @inline(__always) public func level(_ i: Int, _ a: Int, _ b: Int) -> Int {
+        let r = resolved[i]
+        guard r.column >= 0 else { return 0 }
+        let col = data.columns[r.column]
+        let x = col.value[a], y = col.value[b]
+        if x < 0 || y < 0 { return 0 }
+        if !col.scope.isEmpty && col.scope[a] != col.scope[b] { return 0 }
+        var memo = Memo()
+        for (t, l) in r.levels {
+            switch evaluate(t, col, a, b, x, y, &memo) {
+            case .yes: return l
+            case .toElse: return r.elseLevel
+            case .no: continue
+            }
+        }
+        return r.elseLevel
     }
 
     /// The comparison vector of nodes `a` and `b`.
     public func gamma(_ a: Int, _ b: Int) -> Gamma {
         var g = Gamma()
-        var swapped: Bool? = nil
-        func isSwapped() -> Bool {
-            if let swapped { return swapped }
-            let s = namesSwapped(a, b); swapped = s; return s
-        }
-        for (i, kind) in kinds.enumerated() {
-            let level: Int
-            switch kind {
-            case .forename: level = forenameLevel(a, b, swapped: isSwapped)
-            case .surname: level = isSwapped() ? 0 : surnameLevel(a, b)
-            case .dob: level = Comparer.dobLevel(data.dob[a], data.dob[b])
-            case .sex:
-                let x = data.sex[a], y = data.sex[b]
-                level = x == 0 || y == 0 ? 0 : (x == y ? 1 : 2)
-            case .postcode:
-                let x = data.postcodeUnit[a], y = data.postcodeUnit[b]
-                if x < 0 || y < 0 { level = 0 }
-                else if x == y { level = 1 }
-                else if data.postcodeSector[a] == data.postcodeSector[b] { level = 2 }
-                else if data.postcodeDistrict[a] == data.postcodeDistrict[b] { level = 3 }
-                else { level = 4 }
-            case .nhs: level = Comparer.identifier(data.nhs[a], data.nhs[b])
-            case .upn: level = Comparer.identifier(data.upn[a], data.upn[b])
-            case .pnc:
-                let x = data.pnc[a], y = data.pnc[b]
-                level = x < 0 || y < 0 ? 0 : x == y ? 1 : data.pncSerial[a] == data.pncSerial[b] ? 2 : 3
-            case .localID:
-                level = data.localSource[a] < 0 || data.localSource[a] != data.localSource[b] ? 0 : Comparer.identifier(data.localID[a], data.localID[b])
-            }
-            g.set(i, level)
-        }
+        for i in resolved.indices { g.set(i, level(i, a, b)) }
         return g
     }
 
-    @inline(__always) static func identifier(_ x: Int32, _ y: Int32) -> Int { x < 0 || y < 0 ? 0 : (x == y ? 1 : 2) }
-
-    func forenameLevel(_ a: Int, _ b: Int, swapped: () -> Bool) -> Int {
-        let x = data.forename[a], y = data.forename[b]
-        guard x >= 0, y >= 0 else { return 0 }
-        if x == y { return 1 }
-        if isInitial(x) || isInitial(y) { return firstByte(x) == firstByte(y) ? 6 : 7 }
-        if swapped() { return 5 }
-        if data.forenameCanonical[a] == data.forenameCanonical[b] { return 2 }
-        if data.middles(b).contains(x) || data.middles(a).contains(y) { return 2 }
-        let s = jw(x, y)
-        if s >= 0.92 { return 3 }
-        if s >= 0.80 { return 4 }
-        // "Initial only agrees" is kept for initial-only names: for two full names a shared first letter is
-        // no evidence, and mixing the two would give the level a u of full names and an m of initials.
-        return 7
-    }
-
-    func surnameLevel(_ a: Int, _ b: Int) -> Int {
-        let x = data.surname[a], y = data.surname[b]
-        guard x >= 0, y >= 0 else { return 0 }
-        if x == y { return 1 }
-        if isInitial(x) || isInitial(y) { return firstByte(x) == firstByte(y) ? 6 : 7 }
-        let s = jw(x, y)
-        if s >= 0.92 { return 2 }
-        let sx = data.strings[Int(x)], sy = data.strings[Int(y)]
-        if abs(sx.count - sy.count) <= 1, Comparators.damerauLevenshtein(sx, sy) <= 1 { return 2 }
-        if data.surnamePhonetic[a] == data.surnamePhonetic[b] { return 3 }
-        if sharesToken(a, b) { return 4 }
-        if s >= 0.80 { return 5 }
-        return 7
-    }
-
-    func sharesToken(_ a: Int, _ b: Int) -> Bool {
-        let ta = [data.surnameFirstToken[a], data.surnameLastToken[a]], tb = [data.surnameFirstToken[b], data.surnameLastToken[b]]
-        let sa = data.surname[a], sb = data.surname[b]
-        for t in ta where t >= 0 && (t == sb || tb.contains(t)) { return true }
-        for t in tb where t >= 0 && t == sa { return true }
+    /// One digit different, two adjacent digits transposed, or one day apart.
+    static func oneOff(_ x: Int32, _ y: Int32) -> Bool {
+        if abs(Int(x) - Int(y)) == 1 { return true }
+        let da = digits(CivilDate(dayNumber: x).components), db = digits(CivilDate(dayNumber: y).components)
+        var diff = 0
+        for i in 0..<8 where da[i] != db[i] { diff += 1 }
+        if diff == 1 { return true }
+        if diff == 2 {
+            for i in 0..<7 where da[i] != db[i] { return da[i] == db[i + 1] && da[i + 1] == db[i] }
+        }
         return false
     }
 
-    /// Date of birth levels: exact, day-month swap, one digit or one day off, year off by one, else.
+    /// Date of birth levels of the UK preset: exact, day-month swap, one digit or one day off, year off by one, else.
     public static func dobLevel(_ x: Int32, _ y: Int32) -> Int {
         if x == PreparedData.missingDate || y == PreparedData.missingDate { return 0 }
         if x == y { return 1 }
         if abs(Int(x) - Int(y)) == 1 { return 3 }
         let a = CivilDate(dayNumber: x).components, b = CivilDate(dayNumber: y).components
         if a.year == b.year && a.month == b.day && a.day == b.month { return 2 }
-        let da = digits(a), db = digits(b)
-        var diff = 0
-        for i in 0..<8 where da[i] != db[i] { diff += 1 }
-        if diff == 1 { return 3 }
-        if diff == 2 {
-            for i in 0..<7 where da[i] != db[i] {
-                if da[i] == db[i + 1] && da[i + 1] == db[i] { return 3 }
-                break
-            }
-        }
+        if oneOff(x, y) { return 3 }
         if abs(a.year - b.year) == 1 && a.month == b.month && abs(a.day - b.day) <= 3 { return 4 }
         return 5
     }

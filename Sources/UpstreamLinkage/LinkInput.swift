@@ -21,16 +21,38 @@ public struct LinkInput: Hashable, Sendable, Codable {
     public var localID: String?
     /// The id system `localID` belongs to (default: the agency, so two extracts of one social care system share it).
     public var localIDScope: String?
+    /// Address lines joined ", " (house number or name, flat, street, locality, town), without the postcode.
+    public var address: String?
+    /// Any other columns, by the names the settings declare under `columns`.
+    public var fields: [String: String]
 
     public init(
         source: String, recordID: String, agency: String? = nil, forename: String? = nil, middleNames: String? = nil,
         surname: String? = nil, dateOfBirth: CivilDate? = nil, sex: Sex? = nil, postcode: String? = nil,
-        nhsNumber: String? = nil, upn: String? = nil, pncID: String? = nil, localID: String? = nil
+        nhsNumber: String? = nil, upn: String? = nil, pncID: String? = nil, localID: String? = nil, address: String? = nil,
+        fields: [String: String] = [:]
     ) {
         self.source = source; self.recordID = recordID; self.agency = agency ?? source
         self.forename = forename; self.middleNames = middleNames; self.surname = surname
         self.dateOfBirth = dateOfBirth; self.sex = sex; self.postcode = postcode
         self.nhsNumber = nhsNumber; self.upn = upn; self.pncID = pncID; self.localID = localID
+        self.address = address; self.fields = fields
+    }
+
+    /// The raw text of a built-in or declared column (`nil` when absent). Dates and sex come typed; see `PreparedData`.
+    public func raw(_ column: String) -> String? {
+        switch column {
+        case "forename": forename
+        case "middle_names": middleNames
+        case "surname": surname
+        case "postcode": postcode
+        case "nhs": nhsNumber
+        case "upn": upn
+        case "pnc": pncID
+        case "local_id": localID
+        case "address": address
+        default: fields[column]
+        }
     }
 
     /// The linkage view of a stored source record. An NHS number the store marked invalid is dropped.
@@ -40,7 +62,7 @@ public struct LinkInput: Hashable, Sendable, Codable {
             source: record.source, recordID: record.recordID, agency: record.agency.rawValue,
             forename: id.forename, middleNames: id.middleNames, surname: id.surname, dateOfBirth: id.dateOfBirth,
             sex: id.sex, postcode: id.postcode, nhsNumber: id.nhsNumberValid == false ? nil : id.nhsNumber,
-            upn: id.upn, pncID: id.pncID, localID: id.localID)
+            upn: id.upn, pncID: id.pncID, localID: id.localID, address: id.address)
     }
 
     /// The key that names this row everywhere: `source` and `recordID`.

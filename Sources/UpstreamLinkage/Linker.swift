@@ -37,7 +37,7 @@ public struct Linker: Sendable {
         decisions: [ReviewDecision] = [], reestimate: Bool = false, progress: (Stage) -> Void = { _ in }
     ) -> Result {
         progress(.standardise)
-        let data = PreparedData(inputs, ownNode: Linker.rejectedKeys(decisions))
+        let data = PreparedData(inputs, settings: model?.settings ?? settings, ownNode: Linker.rejectedKeys(decisions))
         return run(data: data, model: model, previous: previous, decisions: decisions, reestimate: reestimate, initial: nil, onlyNew: false, progress: progress)
     }
 
@@ -51,7 +51,7 @@ public struct Linker: Sendable {
         progress(.standardise)
         let inputs = existing.map(\.0) + new
         let flags = [Bool](repeating: false, count: existing.count) + [Bool](repeating: true, count: new.count)
-        let data = PreparedData(inputs, isNew: flags, ownNode: Linker.rejectedKeys(decisions))
+        let data = PreparedData(inputs, settings: model.settings, isNew: flags, ownNode: Linker.rejectedKeys(decisions))
         var labelOfPerson: [PersonID: Int32] = [:]
         var initial = [Int32](repeating: -1, count: data.nodeCount)
         var previous: [RecordKey: PersonID] = [:]
@@ -76,7 +76,7 @@ public struct Linker: Sendable {
         progress(.block)
         let blocking = Blocking(data: data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize, parallel: parallel)
         progress(.compare)
-        let candidates = CandidatePairs.generate(data: data, blocking: blocking, kinds: settings.comparisons, onlyNew: onlyNew, parallel: parallel)
+        let candidates = CandidatePairs.generate(data: data, blocking: blocking, comparisons: settings.comparisons, onlyNew: onlyNew, parallel: parallel)
         var model: LinkageModel
         if let given { model = given } else {
             progress(.train)
@@ -87,7 +87,7 @@ public struct Linker: Sendable {
         if !decisions.isEmpty { for (i, k) in data.keys.enumerated() { recordIndex[k] = i } }
         var mustLink: [(Int32, Int32)] = [], cannotLink: [(Int32, Int32)] = []
         var acceptedGammas: [Gamma] = []
-        let comparer = Comparer(data: data, kinds: settings.comparisons)
+        let comparer = Comparer(data: data, comparisons: settings.comparisons)
         for d in decisions {
             guard let l = recordIndex[d.left], let r = recordIndex[d.right] else { continue }
             let a = data.nodeOfRecord[l], b = data.nodeOfRecord[r]

@@ -10,8 +10,10 @@ public struct TrainedLevel: Codable, Sendable, Hashable {
 
 /// A trained comparison: its levels in order (level 1 first; the null level is implicit and weighs 0).
 public struct TrainedComparison: Codable, Sendable, Hashable {
-    public var kind: ComparisonKind
+    /// The comparison's name in the settings.
+    public var name: String
     public var levels: [TrainedLevel]
+    public init(name: String, levels: [TrainedLevel]) { self.name = name; self.levels = levels }
 }
 
 /// What training saw and did.
@@ -23,7 +25,7 @@ public struct TrainingSummary: Codable, Sendable, Hashable {
         public var converged: Bool
         /// The share of the session's pairs EM judged to match.
         public var matchShare: Double
-        public var trained: [ComparisonKind]
+        public var trained: [String]
     }
     public var records: Int
     public var identities: Int
@@ -38,7 +40,7 @@ public struct TrainingSummary: Codable, Sendable, Hashable {
 ///
 /// It holds no personal data: term frequencies are recomputed from whatever is linked.
 public struct LinkageModel: Codable, Sendable, Hashable {
-    public static let currentFormat = 1
+    public static let currentFormat = 2
     public var format: Int
     public var settings: LinkageSettings
     /// The probability that two identities drawn at random are the same person (λ).
@@ -60,11 +62,11 @@ public struct LinkageModel: Codable, Sendable, Hashable {
     /// Checks a decoded model against the shape its settings demand.
     public func validate() throws {
         guard format == LinkageModel.currentFormat else { throw LinkageError.modelFormat(format) }
-        guard comparisons.map(\.kind) == settings.comparisons else { throw LinkageError.modelShape("comparisons differ from settings") }
-        for c in comparisons {
-            guard c.levels.count == c.kind.levels.count else { throw LinkageError.modelShape("\(c.kind.rawValue) has \(c.levels.count) levels, expected \(c.kind.levels.count)") }
+        guard comparisons.map(\.name) == settings.comparisons.map(\.name) else { throw LinkageError.modelShape("comparisons differ from settings") }
+        for (c, spec) in zip(comparisons, settings.comparisons) {
+            guard c.levels.count == spec.levelCount else { throw LinkageError.modelShape("\(c.name) has \(c.levels.count) levels, expected \(spec.levelCount)") }
             for l in c.levels where !(l.m > 0 && l.m <= 1 && l.u > 0 && l.u <= 1) {
-                throw LinkageError.modelShape("\(c.kind.rawValue) level '\(l.label)' has m or u outside (0, 1]")
+                throw LinkageError.modelShape("\(c.name) level '\(l.label)' has m or u outside (0, 1]")
             }
         }
         guard lambda > 0, lambda < 1 else { throw LinkageError.modelShape("lambda outside (0, 1)") }
@@ -73,19 +75,25 @@ public struct LinkageModel: Codable, Sendable, Hashable {
 
 /// Errors of the linkage engine: what went wrong and where, never the personal values involved.
 public struct LinkageError: Error, Equatable, CustomStringConvertible, Sendable {
-    enum Code: Equatable, Sendable { case modelFormat, modelShape, input }
+    enum Code: Equatable, Sendable { case modelFormat, modelShape, input, config }
     let code: Code
     public let detail: String
+    /// The problems of a settings document, one each (empty for other errors).
+    public let problems: [String]
+    init(code: Code, detail: String, problems: [String] = []) { self.code = code; self.detail = detail; self.problems = problems }
     public var description: String {
         switch code {
         case .modelFormat: "linkage model: unsupported format \(detail)"
         case .modelShape: "linkage model: \(detail)"
         case .input: "linkage input: \(detail)"
+        case .config: "linkage settings: \(detail)"
         }
     }
     public static func modelFormat(_ f: Int) -> LinkageError { LinkageError(code: .modelFormat, detail: String(f)) }
     public static func modelShape(_ s: String) -> LinkageError { LinkageError(code: .modelShape, detail: s) }
     public static func input(_ s: String) -> LinkageError { LinkageError(code: .input, detail: s) }
+    /// Every problem of a settings document, one per line.
+    public static func config(_ problems: [String]) -> LinkageError { LinkageError(code: .config, detail: problems.joined(separator: "\n  "), problems: problems) }
 }
 
 extension Double {

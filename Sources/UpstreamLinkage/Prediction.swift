@@ -7,30 +7,23 @@ public struct ScoredPair: Sendable, Hashable {
     public var probability: Double { Math.probability(weight: weight) }
 }
 
-/// Term frequencies of forenames and surnames among the identities being linked.
+/// Term frequencies of the values of every column whose comparison has a term-frequency adjusted level.
 public struct TermFrequencies: Sendable {
-    var forename: [Int32: Double] = [:]
-    var surname: [Int32: Double] = [:]
+    /// Per column index: each value's share of the nodes that have a value.
+    var share: [Int: [Int32: Double]] = [:]
 
-    public init(data: PreparedData) {
-        var f: [Int32: Double] = [:], s: [Int32: Double] = [:]
-        var nf = 0.0, ns = 0.0
-        for n in 0..<data.nodeCount {
-            if data.forename[n] >= 0 { f[data.forename[n], default: 0] += 1; nf += 1 }
-            if data.surname[n] >= 0 { s[data.surname[n], default: 0] += 1; ns += 1 }
-        }
-        for k in f.keys { f[k]! /= max(nf, 1) }
-        for k in s.keys { s[k]! /= max(ns, 1) }
-        forename = f; surname = s
-    }
-
-    func frequency(_ kind: ComparisonKind, _ value: Int32) -> Double? {
-        switch kind {
-        case .forename: forename[value]
-        case .surname: surname[value]
-        default: nil
+    public init(data: PreparedData, comparisons: [ComparisonSpec]) {
+        for c in comparisons where c.termFrequencyAdjusted {
+            guard let ci = data.columnIndex[c.column], share[ci] == nil else { continue }
+            var f: [Int32: Double] = [:]
+            var total = 0.0
+            for v in data.columns[ci].value where v >= 0 { f[v, default: 0] += 1; total += 1 }
+            for k in f.keys { f[k]! /= max(total, 1) }
+            share[ci] = f
         }
     }
+
+    func frequency(column: Int, _ value: Int32) -> Double? { share[column]?[value] }
 }
 
 /// Scoring: match weight and probability for compared pairs, and the explanation of any pair.
@@ -39,30 +32,40 @@ public struct Prediction: Sendable {
     public let data: PreparedData
     public let tf: TermFrequencies
     let weights: [[Double]]
-    let tfIndex: [(Int, ComparisonKind, Double)]  // comparison index, kind, u of its exact level
+    /// Term-frequency adjusted comparisons: comparison index, column index, the level adjusted, and that level's u.
+    let tfIndex: [(comparison: Int, column: Int, level: Int, u: Double)]
 
     public init(model: LinkageModel, data: PreparedData) {
         self.model = model; self.data = data
-        tf = TermFrequencies(data: data)
+        tf = TermFrequencies(data: data, comparisons: model.settings.comparisons)
         weights = model.weightTable
-        tfIndex = model.comparisons.enumerated().compactMap { i, c in c.kind.termFrequencyAdjusted ? (i, c.kind, c.levels[0].u) : nil }
+        var index: [(Int, Int, Int, Double)] = []
+        for (i, c) in model.settings.comparisons.enumerated() {
+            guard let col = data.columnIndex[c.column] else { continue }
+            var k = 0
+            for l in c.levels where !l.isNull {
+                k += 1
+                if l.termFrequency { index.append((i, col, k, model.comparisons[i].levels[k - 1].u)) }
+            }
+        }
+        tfIndex = index
     }
 
-    /// The term-frequency adjustment of comparison `i` for nodes a and b (0 unless at the exact level):
-    /// log2(u_exact / frequency of the shared value), within the settings' bounds.
-    func tfAdjustment(_ i: Int, _ kind: ComparisonKind, _ uExact: Double, _ gamma: Gamma, _ a: Int) -> Double {
-        guard gamma.level(i) == 1 else { return 0 }
-        let value = kind == .forename ? data.forename[a] : data.surname[a]
-        guard value >= 0, let f = tf.frequency(kind, value) else { return 0 }
+    /// The term-frequency adjustment of comparison `i` for nodes a and b (0 unless at its adjusted level):
+    /// log2(u of the level / frequency of the shared value), within the settings' bounds.
+    func tfAdjustment(_ t: (comparison: Int, column: Int, level: Int, u: Double), _ gamma: Gamma, _ a: Int) -> Double {
+        guard gamma.level(t.comparison) == t.level else { return 0 }
+        let value = data.columns[t.column].value[a]
+        guard value >= 0, let f = tf.frequency(column: t.column, value) else { return 0 }
         let r = model.settings.tfAdjustmentRange
-        return min(max((uExact / f).log2Value, r.lowerBound), r.upperBound)
+        return min(max((t.u / f).log2Value, r.lowerBound), r.upperBound)
     }
 
     /// The match weight of a pair, in bits.
     public func weight(_ a: Int, _ b: Int, gamma: Gamma) -> Double {
         var w = model.priorWeight
         for i in weights.indices { w += weights[i][gamma.level(i)] }
-        for (i, k, u) in tfIndex { w += tfAdjustment(i, k, u, gamma, a) }
+        for t in tfIndex { w += tfAdjustment(t, gamma, a) }
         return w
     }
 
@@ -110,52 +113,25 @@ public struct Prediction: Sendable {
 
     /// Explains the pair of nodes a and b.
     public func explain(_ a: Int, _ b: Int) -> Explanation {
-        let g = Comparer(data: data, kinds: model.settings.comparisons).gamma(a, b)
+        let g = Comparer(data: data, comparisons: model.settings.comparisons).gamma(a, b)
         var total = model.priorWeight
         var steps: [Step] = []
         for (i, c) in model.comparisons.enumerated() {
             let l = g.level(i)
-            let (left, right) = values(c.kind, a, b)
+            let column = model.settings.comparisons[i].column
+            let (left, right) = (data.display(column, a), data.display(column, b))
             if l == 0 {
-                steps.append(Step(comparison: c.kind.rawValue, level: "null (missing)", left: left, right: right, m: nil, u: nil, bayesFactor: nil, weight: 0, tfAdjustment: 0, cumulative: total))
+                steps.append(Step(comparison: c.name, level: "null (missing)", left: left, right: right, m: nil, u: nil, bayesFactor: nil, weight: 0, tfAdjustment: 0, cumulative: total))
                 continue
             }
             let lv = c.levels[l - 1]
-            let adj = tfIndex.first { $0.0 == i }.map { tfAdjustment($0.0, $0.1, $0.2, g, a) } ?? 0
+            let adj = tfIndex.filter { $0.comparison == i }.reduce(0) { $0 + tfAdjustment($1, g, a) }
             total += lv.weight + adj
-            steps.append(Step(comparison: c.kind.rawValue, level: lv.label, left: left, right: right, m: lv.m, u: lv.u, bayesFactor: lv.m / lv.u, weight: lv.weight, tfAdjustment: adj, cumulative: total))
+            steps.append(Step(comparison: c.name, level: lv.label, left: left, right: right, m: lv.m, u: lv.u, bayesFactor: lv.m / lv.u, weight: lv.weight, tfAdjustment: adj, cumulative: total))
         }
         return Explanation(priorWeight: model.priorWeight, steps: steps, weight: total, probability: Math.probability(weight: total))
     }
 
-    func values(_ kind: ComparisonKind, _ a: Int, _ b: Int) -> (String?, String?) {
-        func t(_ col: [Int32]) -> (String?, String?) { (data.text(col[a]), data.text(col[b])) }
-        func strip(_ s: String?) -> String? { s.map { String($0.dropFirst()) } }
-        switch kind {
-        case .forename:
-            func f(_ n: Int) -> String? {
-                guard let x = data.text(data.forename[n]) else { return nil }
-                let mids = data.middles(n).compactMap { data.text($0) }
-                return ([x] + mids).joined(separator: " ")
-            }
-            return (f(a), f(b))
-        case .surname: return t(data.surname)
-        case .dob:
-            func d(_ n: Int) -> String? { data.dob[n] == PreparedData.missingDate ? nil : CivilDateText.iso(data.dob[n]) }
-            return (d(a), d(b))
-        case .sex:
-            func s(_ n: Int) -> String? { data.sex[n] == 1 ? "M" : data.sex[n] == 2 ? "F" : nil }
-            return (s(a), s(b))
-        case .postcode: return t(data.postcodeUnit)
-        case .nhs, .upn, .pnc:
-            let col = kind == .nhs ? data.nhs : kind == .upn ? data.upn : data.pnc
-            let (x, y) = t(col)
-            return (strip(x), strip(y))
-        case .localID:
-            let (x, y) = t(data.localID)
-            return (strip(x), strip(y))
-        }
-    }
 }
 
 import UpstreamModel

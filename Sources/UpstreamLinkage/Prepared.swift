@@ -1,9 +1,40 @@
 import UpstreamModel
 
+/// One standardised column, node by node, integer-coded.
+///
+/// A class so the comparer reads its arrays without copying the column per pair; it is filled while
+/// `PreparedData` is built and never changed afterwards, which is what makes it safe to share across threads.
+public final class ColumnData: @unchecked Sendable {
+    public let spec: ColumnSpec
+    /// Each node's standardised value (an interned string id), `PreparedData.missing` (-1) when absent.
+    public internal(set) var value: [Int32] = []
+    /// Day numbers (date columns), `PreparedData.missingDate` when absent.
+    var days: [Int32] = []
+    /// Numbers (number columns), NaN when absent.
+    var numbers: [Double] = []
+    /// Tokens of each node (`tokens[tokenStart[n]..<tokenStart[n+1]]`): list items, name or text words, address street words.
+    var tokenStart: [Int32] = [0]
+    var tokens: [Int32] = []
+    /// Parts: postcode sector, district, area; address house number, flat, town.
+    var part0: [Int32] = [], part1: [Int32] = [], part2: [Int32] = []
+    /// Derived codes, filled when a level or key needs them.
+    var phonetic: [Int32] = []
+    var canonical: [Int32] = []
+    /// The id system of each node's value (local ids), -1 when the column is not scoped.
+    var scope: [Int32] = []
+    /// Each token's weight, −log2 of the share of nodes (with a value) holding it.
+    var tokenBits: [Int32: Double] = [:]
+
+    init(spec: ColumnSpec) { self.spec = spec }
+
+    @inline(__always) func tokensOf(_ n: Int) -> ArraySlice<Int32> { tokens[Int(tokenStart[n])..<Int(tokenStart[n + 1])] }
+}
+
 /// Standardised records, held column by column and integer-coded.
 ///
-/// Rows whose standardised identity is identical (a pupil's twelve census rows, say) collapse into one
-/// *node*: nodes are what blocking, comparison and clustering work on, and every record follows its node.
+/// Rows whose standardised values are identical in every column the settings use (a pupil's twelve census rows,
+/// say) collapse into one *node*: nodes are what blocking, comparison and clustering work on, and every record
+/// follows its node.
 public struct PreparedData: Sendable {
     public static let missing: Int32 = -1
     public static let missingDate: Int32 = .min
@@ -17,139 +48,269 @@ public struct PreparedData: Sendable {
     public let nodeOfRecord: [Int32]
     /// How many records each node holds.
     public let recordCount: [Int32]
-    /// Interned strings (names, codes), as upper-case bytes.
+    /// Interned strings, as upper-case bytes.
     public let strings: [[UInt8]]
-
-    // Node columns; `missing` (-1) where the value is absent.
-    public let forename: [Int32]
-    public let forenameCanonical: [Int32]
-    public let forenamePhonetic: [Int32]
-    /// Middle-name tokens of each node: `middleTokens[middleStart[n]..<middleStart[n+1]]`.
-    public let middleStart: [Int32]
-    public let middleTokens: [Int32]
-    public let surname: [Int32]
-    public let surnamePhonetic: [Int32]
-    /// First and last surname tokens (differ for hyphenated or double-barrelled surnames).
-    public let surnameFirstToken: [Int32]
-    public let surnameLastToken: [Int32]
-    public let dob: [Int32]
-    /// 0 missing, 1 male, 2 female.
-    public let sex: [UInt8]
-    public let postcodeUnit: [Int32]
-    public let postcodeSector: [Int32]
-    public let postcodeDistrict: [Int32]
-    public let nhs: [Int32]
-    public let upn: [Int32]
-    public let pnc: [Int32]
-    /// The PNC id's serial without its year prefix (a person's id keyed with different years shares it).
-    public let pncSerial: [Int32]
-    /// A local id scoped by its source, and the source it belongs to.
-    public let localID: [Int32]
-    public let localSource: [Int32]
+    /// The columns the settings use, by name.
+    public let columns: [ColumnData]
+    public let columnIndex: [String: Int]
+    /// Each node's dataset (its source file), used by link-only runs.
+    public let dataset: [Int32]
     /// Whether each node holds at least one record flagged as new (incremental linking).
     public let isNew: [Bool]
+    /// Values cut to the settings' `max_field_length` (a data-quality note).
+    public let truncatedValues: Int
+    public let linkType: LinkType
+    /// The settings the data was standardised for.
+    public let settings: LinkageSettings
 
-    public var nodeCount: Int { forename.count }
+    public var nodeCount: Int { dataset.count }
     public var recordCountTotal: Int { keys.count }
 
-    struct NodeKey: Hashable {
-        var f: Int32, mid: [Int32], s: Int32, d: Int32, sex: UInt8, pc: Int32, nhs: Int32, upn: Int32, pnc: Int32, local: Int32
-        var own: Int
-    }
+    /// The column called `name`, if the settings use it.
+    public func column(_ name: String) -> ColumnData? { columnIndex[name].map { columns[$0] } }
 
-    /// Standardises `inputs`. `isNew`, when given, marks the records that are new in an incremental run;
+    struct InternKey: Hashable { var space: Int32; var text: String }
+
+    /// Standardises `inputs` for `settings`. `isNew`, when given, marks the records that are new in an incremental run;
     /// records in `ownNode` never share a node (a reviewer said they are different people).
-    public init(_ inputs: [LinkInput], isNew newFlags: [Bool]? = nil, ownNode: Set<RecordKey> = []) {
-        var intern: [String: Int32] = [:]
+    public init(_ inputs: [LinkInput], settings: LinkageSettings = LinkageSettings(), isNew newFlags: [Bool]? = nil, ownNode: Set<RecordKey> = []) {
+        let used = settings.usedColumns
+        let specs = settings.allColumns.filter { used.contains($0.name) }
+        var cols = specs.map { ColumnData(spec: $0) }
+        var colIndex: [String: Int] = [:]
+        for (i, s) in specs.enumerated() { colIndex[s.name] = i }
+        let needPhonetic = settings.derivedNeeds(phonetic: true), needCanonical = settings.derivedNeeds(phonetic: false)
+        let limit = settings.maxFieldLength
+
+        var intern: [InternKey: Int32] = [:]
         var strings: [[UInt8]] = []
-        func id(_ s: String?) -> Int32 {
+        func id(_ s: String?, _ space: Int32) -> Int32 {
             guard let s, !s.isEmpty else { return PreparedData.missing }
-            if let v = intern[s] { return v }
+            let k = InternKey(space: space, text: s)
+            if let v = intern[k] { return v }
             let v = Int32(strings.count)
-            intern[s] = v
+            intern[k] = v
             strings.append(Array(s.utf8))
             return v
         }
-        var agencyIndex: [String: Int32] = [:]
-        var agencies: [String] = []
-        var nodeIndex: [NodeKey: Int32] = [:]
-        var keys: [RecordKey] = [], agencyOfRecord: [Int32] = [], nodeOfRecord: [Int32] = [], recordCount: [Int32] = []
-        var fore: [Int32] = [], foreC: [Int32] = [], foreP: [Int32] = [], midStart: [Int32] = [0], mids: [Int32] = []
-        var sur: [Int32] = [], surP: [Int32] = [], surT1: [Int32] = [], surT2: [Int32] = []
-        var dob: [Int32] = [], sex: [UInt8] = [], pcU: [Int32] = [], pcS: [Int32] = [], pcD: [Int32] = []
-        var nhs: [Int32] = [], upn: [Int32] = [], pnc: [Int32] = [], pncSerial: [Int32] = [], local: [Int32] = [], localSrc: [Int32] = []
-        var isNew: [Bool] = []
+        // Names, name lists and their canonical forms share one space, so a forename can meet a surname or a middle name.
+        func space(_ c: Int) -> Int32 {
+            switch specs[c].type {
+            case .forename, .name, .list: -1
+            default: Int32(c)
+            }
+        }
         var phoneticCache: [Int32: Int32] = [:]
-        func phon(_ nameID: Int32) -> Int32 {
-            guard nameID >= 0 else { return PreparedData.missing }
-            if let p = phoneticCache[nameID] { return p }
-            let p = id("#" + Phonetic.nysiis(String(decoding: strings[Int(nameID)], as: UTF8.self)))
-            phoneticCache[nameID] = p
+        func phon(_ v: Int32) -> Int32 {
+            guard v >= 0 else { return PreparedData.missing }
+            if let p = phoneticCache[v] { return p }
+            let p = id(Phonetic.nysiis(String(decoding: strings[Int(v)], as: UTF8.self)), -2)
+            phoneticCache[v] = p
             return p
         }
-        keys.reserveCapacity(inputs.count); nodeOfRecord.reserveCapacity(inputs.count)
+        var agencyIndex: [String: Int32] = [:], datasetIndex: [String: Int32] = [:]
+        var agencies: [String] = []
+        var nodeIndex: [[Int32]: Int32] = [:]
+        var keys: [RecordKey] = [], agencyOfRecord: [Int32] = [], nodeOfRecord: [Int32] = [], recordCount: [Int32] = []
+        var isNew: [Bool] = [], dataset: [Int32] = []
+        var truncated = 0
+        keys.reserveCapacity(inputs.count); nodeOfRecord.reserveCapacity(inputs.count); agencyOfRecord.reserveCapacity(inputs.count)
+        let fi = colIndex["forename"]
+
+        // Per-record scratch: each column's standardised value and parts.
+        struct Row { var value: Int32 = -1; var day: Int32 = PreparedData.missingDate; var number = Double.nan; var tokens: [Int32] = []
+                     var p0: Int32 = -1; var p1: Int32 = -1; var p2: Int32 = -1; var scope: Int32 = -1; var canonical: Int32 = -1 }
+        var row = [Row](repeating: Row(), count: specs.count)
         for (r, input) in inputs.enumerated() {
             keys.append(input.key)
             if let a = agencyIndex[input.agency] { agencyOfRecord.append(a) } else {
                 agencyIndex[input.agency] = Int32(agencies.count); agencyOfRecord.append(Int32(agencies.count)); agencies.append(input.agency)
             }
-            let given = Standardise.givenNames(forename: input.forename, middle: input.middleNames)
-            let sn = Standardise.surname(input.surname)
-            let f = id(given?.forename)
-            let m = (given?.middle ?? []).map { id($0) }
-            let s = id(sn?.joined)
-            let d = Standardise.dateOfBirth(input.dateOfBirth)?.dayNumber ?? PreparedData.missingDate
-            let sx: UInt8 = input.sex == .male ? 1 : input.sex == .female ? 2 : 0
-            let pc = Standardise.postcode(input.postcode)
-            let pcUnit = id(pc?.unit)
-            let n = id(Standardise.nhsNumber(input.nhsNumber).map { "N" + $0 })
-            let u = id(Standardise.upn(input.upn).map { "U" + $0 })
-            let pncText = Standardise.pnc(input.pncID)
-            let p = id(pncText.map { "C" + $0 })
-            let scope = input.localIDScope ?? input.agency
-            let l = id(Standardise.code(input.localID).map { "L" + scope + "|" + $0 })
-            let key = NodeKey(f: f, mid: m, s: s, d: d, sex: sx, pc: pcUnit, nhs: n, upn: u, pnc: p, local: l,
-                              own: ownNode.isEmpty || !ownNode.contains(input.key) ? -1 : r)
+            let ds: Int32 = settings.linkType == .linkOnly ? (datasetIndex[input.source] ?? {
+                let v = Int32(datasetIndex.count); datasetIndex[input.source] = v; return v }()) : 0
+            func raw(_ name: String) -> String? {
+                let isAddress = colIndex[name].map { specs[$0].type == .address } ?? false
+                let (t, cut) = Standardise.capped(input.raw(name), isAddress ? limit * 2 : limit)
+                if cut { truncated += 1 }
+                return t
+            }
+            var given: (forename: String, middle: [String])?? = nil
+            func givenNames() -> (forename: String, middle: [String])? {
+                if let g = given { return g }
+                let g = Standardise.givenNames(forename: raw("forename"), middle: raw("middle_names"))
+                given = .some(g)
+                return g
+            }
+            for c in specs.indices {
+                var x = Row()
+                let spec = specs[c], sp = space(c)
+                switch spec.type {
+                case .forename:
+                    let g = givenNames()
+                    x.value = id(g?.forename, sp)
+                    if needCanonical.contains(spec.name) { x.canonical = g.map { id(Standardise.canonicalForename($0.forename), sp) } ?? -1 }
+                case .list:
+                    let items: [String]
+                    if spec.name == "middle_names" && fi != nil { items = givenNames()?.middle ?? [] } else if spec.name == "middle_names" {
+                        items = raw("middle_names").map(Standardise.nameTokens) ?? []
+                    } else { items = raw(spec.name).map(Standardise.listItems) ?? [] }
+                    x.tokens = items.map { id($0, sp) }
+                    x.value = items.isEmpty ? -1 : id(items.joined(separator: " "), sp)
+                case .name:
+                    let sn = Standardise.surname(raw(spec.name))
+                    x.value = id(sn?.joined, sp)
+                    if let t = sn?.tokens, t.count > 1 { x.tokens = t.map { id($0, sp) } }
+                    if needCanonical.contains(spec.name) { x.canonical = sn.map { id(Standardise.canonicalForename($0.joined), sp) } ?? -1 }
+                case .text:
+                    let t = raw(spec.name).map(Standardise.textTokens) ?? []
+                    x.value = t.isEmpty ? -1 : id(t.joined(separator: " "), sp)
+                    x.tokens = t.map { id($0, sp) }
+                    if needCanonical.contains(spec.name), let f = t.first { x.canonical = id(Standardise.canonicalForename(f), sp) }
+                case .date:
+                    let d: CivilDate? = spec.name == "dob" ? Standardise.dateOfBirth(input.dateOfBirth) ?? Standardise.date(input.fields["dob"]) : Standardise.date(raw(spec.name))
+                    if let d { x.day = d.dayNumber; x.value = id(d.iso, sp) }
+                case .number:
+                    if let t = raw(spec.name)?.filter({ !$0.isWhitespace && $0 != "," }), let v = Double(t), v.isFinite { x.number = v; x.value = id(String(v), sp) }
+                case .ukPostcode:
+                    if let pc = Standardise.postcode(raw(spec.name)) {
+                        x.value = id(pc.unit, sp); x.p0 = id("S" + pc.sector, sp); x.p1 = id("D" + pc.district, sp); x.p2 = id("A" + pc.area, sp)
+                    }
+                case .code:
+                    if let v = Standardise.code(raw(spec.name)) {
+                        if spec.name == "local_id" {
+                            let scope = input.localIDScope ?? input.agency
+                            x.scope = id(scope, -3)
+                            x.value = id(scope + "|" + v, sp)
+                        } else { x.value = id(v, sp) }
+                    }
+                case .identifier:
+                    x.value = id(Standardise.identifier(raw(spec.name), check: spec.check), sp)
+                case .address:
+                    if let a = Standardise.address(raw(spec.name)) {
+                        x.value = id(a.normalised, sp); x.p0 = id(a.houseNumber, sp); x.p1 = id(a.flat, sp); x.p2 = id(a.town, sp)
+                        x.tokens = a.street.map { id($0, sp) }
+                    }
+                case .sex:
+                    let s: String? = spec.name == "sex" ? (input.sex == .male ? "M" : input.sex == .female ? "F" : Standardise.sex(input.fields["sex"])) : Standardise.sex(raw(spec.name))
+                    x.value = id(s, sp)
+                }
+                row[c] = x
+            }
+            var key = row.map(\.value)
+            key.append(ds)
+            if !ownNode.isEmpty && ownNode.contains(input.key) { key.append(Int32(truncatingIfNeeded: r)); key.append(-7) }
             let newFlag = newFlags?[r] ?? false
             if let node = nodeIndex[key] {
                 nodeOfRecord.append(node); recordCount[Int(node)] += 1
                 if newFlag { isNew[Int(node)] = true }
                 continue
             }
-            let node = Int32(fore.count)
+            let node = Int32(dataset.count)
             nodeIndex[key] = node
-            nodeOfRecord.append(node); recordCount.append(1); isNew.append(newFlag)
-            fore.append(f)
-            foreC.append(given.map { id(Standardise.canonicalForename($0.forename)) } ?? PreparedData.missing)
-            foreP.append(phon(f))
-            mids.append(contentsOf: m); midStart.append(Int32(mids.count))
-            sur.append(s); surP.append(phon(s))
-            let toks = sn?.tokens ?? []
-            surT1.append(toks.count > 1 ? id(toks.first) : PreparedData.missing)
-            surT2.append(toks.count > 1 ? id(toks.last) : PreparedData.missing)
-            dob.append(d); sex.append(sx)
-            pcU.append(pcUnit); pcS.append(id(pc?.sector)); pcD.append(id(pc?.district))
-            nhs.append(n); upn.append(u); pnc.append(p); local.append(l)
-            pncSerial.append(id(pncText.map { "Q" + $0.split(separator: "/").last!.dropLast() }))
-            localSrc.append(l >= 0 ? id("S" + scope) : PreparedData.missing)
+            nodeOfRecord.append(node); recordCount.append(1); isNew.append(newFlag); dataset.append(ds)
+            for c in specs.indices {
+                let x = row[c]
+                cols[c].value.append(x.value)
+                switch specs[c].type {
+                case .date: cols[c].days.append(x.day)
+                case .number: cols[c].numbers.append(x.number)
+                case .ukPostcode, .address: cols[c].part0.append(x.p0); cols[c].part1.append(x.p1); cols[c].part2.append(x.p2)
+                default: break
+                }
+                if !x.tokens.isEmpty { cols[c].tokens.append(contentsOf: x.tokens) }
+                cols[c].tokenStart.append(Int32(cols[c].tokens.count))
+                if specs[c].name == "local_id" { cols[c].scope.append(x.scope) }
+                if needPhonetic.contains(specs[c].name) { cols[c].phonetic.append(phon(x.value)) }
+                if needCanonical.contains(specs[c].name) { cols[c].canonical.append(x.canonical) }
+            }
+        }
+        // Token weights, for the columns whose levels weigh shared tokens.
+        for c in cols.indices where settings.needsTokenWeights(specs[c].name) {
+            var count: [Int32: Int] = [:]
+            var withValue = 0
+            for n in 0..<dataset.count where cols[c].value[n] >= 0 {
+                withValue += 1
+                for t in Set(cols[c].tokensOf(n)) { count[t, default: 0] += 1 }
+            }
+            cols[c].tokenBits = count.mapValues { -(Double($0) / Double(max(withValue, 1))).log2Value }
         }
         self.keys = keys; self.agencyOfRecord = agencyOfRecord; self.agencies = agencies
         self.nodeOfRecord = nodeOfRecord; self.recordCount = recordCount; self.strings = strings
-        forename = fore; forenameCanonical = foreC; forenamePhonetic = foreP; middleStart = midStart; middleTokens = mids
-        surname = sur; surnamePhonetic = surP; surnameFirstToken = surT1; surnameLastToken = surT2
-        self.dob = dob; self.sex = sex; postcodeUnit = pcU; postcodeSector = pcS; postcodeDistrict = pcD
-        self.nhs = nhs; self.upn = upn; self.pnc = pnc; self.pncSerial = pncSerial; localID = local; localSource = localSrc; self.isNew = isNew
+        self.columns = cols; self.columnIndex = colIndex; self.dataset = dataset; self.isNew = isNew
+        self.truncatedValues = truncated; self.linkType = settings.linkType; self.settings = settings
     }
 
     /// The text of an interned string.
     public func text(_ id: Int32) -> String? { id < 0 ? nil : String(decoding: strings[Int(id)], as: UTF8.self) }
 
-    func middles(_ n: Int) -> ArraySlice<Int32> { middleTokens[Int(middleStart[n])..<Int(middleStart[n + 1])] }
+    /// A node's value in a column, as shown to a reviewer (a forename with its middle names; a local id without its scope).
+    public func display(_ column: String, _ n: Int) -> String? {
+        guard let c = self.column(column) else { return nil }
+        switch c.spec.type {
+        case .forename:
+            guard let x = text(c.value[n]) else { return nil }
+            let mids = self.column("middle_names").map { m in m.tokensOf(n).compactMap { text($0) } } ?? []
+            return ([x] + mids).joined(separator: " ")
+        case .code where column == "local_id":
+            return text(c.value[n]).map { String($0.split(separator: "|", maxSplits: 1).last ?? "") }
+        default:
+            return text(c.value[n])
+        }
+    }
 
     /// The records of each node, as record indices.
     public func recordsByNode() -> [[Int32]] {
         var out = [[Int32]](repeating: [], count: nodeCount)
         for (r, n) in nodeOfRecord.enumerated() { out[Int(n)].append(Int32(r)) }
         return out
+    }
+}
+
+extension LinkageSettings {
+    /// Columns that comparisons, blocking and cluster guards read.
+    public var usedColumns: Set<String> {
+        var s = Set<String>()
+        for c in comparisons {
+            s.insert(c.column)
+            for l in c.levels { s.formUnion(Self.columnsOf(l.test)) }
+            if c.column == "forename" { s.insert("middle_names") }
+        }
+        for r in blockingRules + trainingRules { s.formUnion(r.columns) }
+        for k in clusterGuards { s.formUnion(k.columns) }
+        if let d = clusterGuardDate { s.insert(d) }
+        return s.filter { column($0) != nil }
+    }
+
+    static func columnsOf(_ t: LevelTest) -> Set<String> {
+        switch t {
+        case .inList(let l): [l]
+        case .reversed(let o, _): [o]
+        case .any(let p), .all(let p): p.reduce(into: Set<String>()) { $0.formUnion(columnsOf($1)) }
+        default: []
+        }
+    }
+
+    static func contains(_ t: LevelTest, _ pred: (LevelTest) -> Bool) -> Bool {
+        if pred(t) { return true }
+        switch t {
+        case .any(let p), .all(let p): return p.contains { contains($0, pred) }
+        default: return false
+        }
+    }
+
+    /// Columns needing phonetic codes (`phonetic: true`) or canonical forenames.
+    func derivedNeeds(phonetic: Bool) -> Set<String> {
+        var s = Set<String>()
+        for c in comparisons where c.levels.contains(where: { Self.contains($0.test) { phonetic ? $0 == .phonetic : $0 == .nickname } }) { s.insert(c.column) }
+        for r in blockingRules + trainingRules {
+            for k in r.keys where k.function == (phonetic ? .phonetic : .canonical) { s.formUnion(k.columns) }
+        }
+        return s
+    }
+
+    func needsTokenWeights(_ column: String) -> Bool {
+        comparisons.contains { c in
+            c.column == column && c.levels.contains { l in Self.contains(l.test) { if case .tokenWeight = $0 { true } else if case .houseNumberAndStreet = $0 { true } else { false } } }
+        }
     }
 }

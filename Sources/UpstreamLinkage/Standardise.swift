@@ -158,4 +158,149 @@ public enum Standardise {
         let t = text.uppercased().filter { !$0.isWhitespace }
         return t.isEmpty ? nil : t
     }
+    /// Upper-case ASCII tokens of free text: accents folded, every other character a separator.
+    public static func textTokens(_ text: String) -> [String] {
+        var tokens: [String] = []
+        var cur: [UInt8] = []
+        func flush() { if !cur.isEmpty { tokens.append(String(decoding: cur, as: UTF8.self)); cur.removeAll(keepingCapacity: true) } }
+        for ch in text {
+            if let a = ch.asciiValue {
+                switch a {
+                case 65...90, 48...57: cur.append(a)
+                case 97...122: cur.append(a - 32)
+                case 39, 96: break
+                default: flush()
+                }
+            } else if let f = fold[ch] { cur.append(contentsOf: f.utf8) } else if ch == "’" || ch == "‘" { continue } else { flush() }
+        }
+        flush()
+        return tokens
+    }
+
+    /// A list field split on `;`, `|` or `,`, each item standardised as a name; empty items dropped.
+    public static func listItems(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == ";" || $0 == "|" || $0 == "," }).compactMap { item in
+            let t = nameTokens(String(item)).joined()
+            return t.isEmpty ? nil : t
+        }
+    }
+
+    /// Whether a string of digits passes the Luhn mod-10 check.
+    public static func luhnValid(_ digits: String) -> Bool {
+        var sum = 0
+        for (i, ch) in digits.reversed().enumerated() {
+            guard let d = ch.wholeNumberValue else { return false }
+            let v = i % 2 == 1 ? d * 2 : d
+            sum += v > 9 ? v - 9 : v
+        }
+        return !digits.isEmpty && sum % 10 == 0
+    }
+
+    /// An identifier under its check: digits and letters upper-cased, separators dropped; `nil` when blank or failing.
+    public static func identifier(_ text: String?, check: IdentifierCheck) -> String? {
+        switch check {
+        case .nhs: return nhsNumber(text)
+        case .upn: return upn(text)
+        case .pnc: return pnc(text)
+        case .luhn:
+            guard let text else { return nil }
+            let d = String(text.filter { $0.isASCII && $0.isNumber })
+            return d.count >= 2 && luhnValid(d) ? d : nil
+        case .dni:
+            guard let text else { return nil }
+            var t = String(text.uppercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) })
+            guard t.count == 9, let letter = t.last, letter.isLetter else { return nil }
+            let lead: [Character: Character] = ["X": "0", "Y": "1", "Z": "2"]
+            var digits = String(t.dropLast())
+            if let f = digits.first, let d = lead[f] { digits = String(d) + digits.dropFirst() }
+            guard let n = Int(digits) else { return nil }
+            let letters = Array("TRWAGMYFPDXBNJZSQVHLCKE")
+            guard letters[n % 23] == letter else { return nil }
+            if t.first == "X" || t.first == "Y" || t.first == "Z" { return t }
+            t = digits + String(letter)
+            return t
+        case .none:
+            guard let text else { return nil }
+            let t = String(text.uppercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) })
+            return t.isEmpty ? nil : t
+        }
+    }
+
+    /// An address split into the parts compared: house number, flat, street tokens and town.
+    public struct Address: Hashable, Sendable {
+        /// The whole address, normalised (tokens joined by spaces, street abbreviations expanded).
+        public var normalised: String
+        public var houseNumber: String?
+        public var flat: String?
+        /// Words of the street and locality (not numbers, flat words or the town).
+        public var street: [String]
+        public var town: String?
+    }
+
+    static let streetWords: [String: String] = [
+        "RD": "ROAD", "ST": "STREET", "AVE": "AVENUE", "AV": "AVENUE", "LN": "LANE", "DR": "DRIVE", "CL": "CLOSE", "CRES": "CRESCENT",
+        "PL": "PLACE", "SQ": "SQUARE", "CT": "COURT", "GDNS": "GARDENS", "TCE": "TERRACE", "GRV": "GROVE", "PK": "PARK", "WY": "WAY",
+        "STR": "STRASSE", "STRAßE": "STRASSE", "BLVD": "BOULEVARD", "C": "CALLE", "CL.": "CALLE", "AVDA": "AVENIDA", "PZA": "PLAZA",
+    ]
+    static let flatWords: Set<String> = ["FLAT", "APT", "APARTMENT", "UNIT", "ROOM", "PISO", "PUERTA", "WOHNUNG", "APPT", "APPARTEMENT"]
+
+    /// Parses address lines ("Flat 3, 12 Acacia Ave, Springfield"): the last comma-separated part is the town
+    /// when there are two or more parts and it holds no digit; the number after a flat word is the flat; the
+    /// first other number (with any letter suffix, "12A") is the house number and a later one the flat or floor
+    /// ("Calle Mayor 5, 3º B"). Works for numbers before or after the street.
+    public static func address(_ text: String?) -> Address? {
+        guard let text else { return nil }
+        let parts = text.split(separator: ",").map { textTokens(String($0)) }.filter { !$0.isEmpty }
+        guard !parts.isEmpty else { return nil }
+        var town: String? = nil
+        var body = parts
+        if parts.count >= 2, let last = parts.last, !last.contains(where: { $0.first?.isNumber == true }) {
+            town = last.joined(separator: " "); body = Array(parts.dropLast())
+        }
+        var number: String? = nil, flat: String? = nil, street: [String] = []
+        for tokens in body {
+            var i = 0
+            while i < tokens.count {
+                let t = tokens[i]
+                if flatWords.contains(t) {
+                    if i + 1 < tokens.count { flat = tokens[i + 1]; i += 2 } else { i += 1 }
+                    continue
+                }
+                if t.first?.isNumber == true {
+                    if number == nil { number = t } else if flat == nil { flat = t }
+                } else {
+                    street.append(streetWords[t] ?? t)
+                }
+                i += 1
+            }
+        }
+        let all = ([flat.map { "FLAT " + $0 }, number].compactMap { $0 } + street + (town.map { [$0] } ?? [])).joined(separator: " ")
+        return Address(normalised: all, houseNumber: number, flat: flat, street: street, town: town)
+    }
+
+    /// Sex from its usual codes (M, MALE, 1, BOY; F, FEMALE, 2, GIRL); `nil` otherwise.
+    public static func sex(_ text: String?) -> String? {
+        guard let text else { return nil }
+        switch text.uppercased().filter({ !$0.isWhitespace }) {
+        case "M", "MALE", "1", "BOY", "MAN", "H", "HOMBRE", "MASCULINO", "MÄNNLICH": return "M"
+        case "F", "FEMALE", "2", "GIRL", "WOMAN", "MUJER", "FEMENINO", "W", "WEIBLICH": return "F"
+        default: return nil
+        }
+    }
+
+    /// A date written in any known layout; `nil` when unreadable or a placeholder.
+    public static func date(_ text: String?) -> CivilDate? {
+        guard let text else { return nil }
+        let t = text.filter { !$0.isWhitespace }
+        for layout in CivilDate.Layout.allCases { if let d = CivilDate.parse(t, layout: layout) { return dateOfBirth(d) } }
+        return nil
+    }
+
+    /// Cuts text to at most `limit` characters; says whether it did.
+    public static func capped(_ text: String?, _ limit: Int) -> (String?, Bool) {
+        guard let text else { return (nil, false) }
+        if text.utf8.count <= limit { return (text, false) }
+        if text.count <= limit { return (text, false) }
+        return (String(text.prefix(limit)), true)
+    }
 }

@@ -11,8 +11,8 @@ public struct CandidatePairs: Sendable {
     }
 
     /// Blocks and compares: every pair of the rules' union once, with its comparison vector.
-    public static func generate(data: PreparedData, blocking: Blocking, kinds: [ComparisonKind], onlyNew: Bool = false, parallel: Parallelism = .serial) -> CandidatePairs {
-        let comparer = Comparer(data: data, kinds: kinds)
+    public static func generate(data: PreparedData, blocking: Blocking, comparisons: [ComparisonSpec], onlyNew: Bool = false, parallel: Parallelism = .serial) -> CandidatePairs {
+        let comparer = Comparer(data: data, comparisons: comparisons)
         let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { CandidatePairs() }) { acc, x, y in
             acc.a.append(Int32(x)); acc.b.append(Int32(y)); acc.gamma.append(comparer.gamma(x, y).bits)
         }
@@ -40,26 +40,41 @@ public struct SplitMix64: Sendable {
 
 /// Training: u from random pairs, m by expectation-maximisation on blocked pairs, and the prior λ.
 public enum Training {
-    /// u per comparison and level (`u[c][level]`, index 0 unused) from `samples` random node pairs.
-    public static func estimateU(data: PreparedData, kinds: [ComparisonKind], samples: Int, seed: UInt64, parallel: Parallelism = .serial) -> [[Double]] {
+    /// u per comparison and level (`u[c][level]`, index 0 unused) from `samples` random node pairs (pairs across
+    /// datasets only in a link-only run). When the data holds no more pairs than `samples`, every pair is used.
+    public static func estimateU(data: PreparedData, comparisons: [ComparisonSpec], samples: Int, seed: UInt64, parallel: Parallelism = .serial) -> [[Double]] {
         let n = data.nodeCount
-        guard n > 1 else { return kinds.map { [0] + [Double](repeating: 1 / Double($0.levels.count), count: $0.levels.count) } }
-        let comparer = Comparer(data: data, kinds: kinds)
+        let counts = comparisons.map(\.levelCount)
+        guard n > 1 else { return counts.map { [0] + [Double](repeating: 1 / Double($0), count: $0) } }
+        let comparer = Comparer(data: data, comparisons: comparisons)
+        let linkOnly = data.linkType == .linkOnly
+        let allPairs = n * (n - 1) / 2
+        let exhaustive = allPairs <= samples
         let chunks = max(1, parallel.workers * 4)
-        let per = samples / chunks + 1
+        let per = (exhaustive ? n : samples) / chunks + 1
         let partial = parallel.map(chunks) { c -> [[Double]] in
             var rng = SplitMix64(seed: seed &+ UInt64(c) &* 0x1234_5678_9ABC)
-            var counts = kinds.map { [Double](repeating: 0, count: $0.levels.count + 1) }
-            for _ in 0..<per {
-                let x = rng.below(n), y = rng.below(n)
-                if x == y { continue }
+            var acc = counts.map { [Double](repeating: 0, count: $0 + 1) }
+            func add(_ x: Int, _ y: Int) {
+                if linkOnly && data.dataset[x] == data.dataset[y] { return }
                 let g = comparer.gamma(x, y)
-                for i in 0..<kinds.count { counts[i][g.level(i)] += 1 }
+                for i in 0..<counts.count { acc[i][g.level(i)] += 1 }
             }
-            return counts
+            if exhaustive {
+                for x in min(n, c * per)..<min(n, (c + 1) * per) { for y in (x + 1)..<n { add(x, y) } }
+            } else {
+                var drawn = 0, tries = 0
+                while drawn < per && tries < per * 20 {
+                    tries += 1
+                    let x = rng.below(n), y = rng.below(n)
+                    if x == y || (linkOnly && data.dataset[x] == data.dataset[y]) { continue }
+                    add(x, y); drawn += 1
+                }
+            }
+            return acc
         }
-        return kinds.indices.map { i in
-            var total = [Double](repeating: 0, count: kinds[i].levels.count + 1)
+        return counts.indices.map { i in
+            var total = [Double](repeating: 0, count: counts[i] + 1)
             for p in partial { for l in total.indices { total[l] += p[i][l] } }
             let nonNull = total.dropFirst().reduce(0, +)
             // A level never seen among random pairs gets half a pair's worth, so no weight is infinite.
@@ -72,9 +87,8 @@ public enum Training {
     }
 
     /// A neutral starting point for m: most mass on agreement, the rest decaying over weaker levels.
-    public static func initialM(_ kinds: [ComparisonKind]) -> [[Double]] {
-        kinds.map { k in
-            let n = k.levels.count
+    public static func initialM(_ levelCounts: [Int]) -> [[Double]] {
+        levelCounts.map { n in
             var m = [0.0]
             var rest = 0.1
             m.append(0.9)
@@ -96,7 +110,7 @@ public enum Training {
     /// m is estimated for the `active` comparisons only (the others are left out of the likelihood,
     /// as Splink does for the comparisons a training rule forces to agree).
     public static func em(
-        patterns: [(gamma: Gamma, count: Double)], kinds: [ComparisonKind], active: [Bool], u: [[Double]],
+        patterns: [(gamma: Gamma, count: Double)], levels: [Int], active: [Bool], u: [[Double]],
         m initial: [[Double]], lambda initialLambda: Double = 0.1, maxIterations: Int = 40, tolerance: Double = 1e-6
     ) -> EMResult {
         var m = initial
@@ -106,22 +120,22 @@ public enum Training {
         guard total > 0 else { return EMResult(m: m, lambda: lambda, iterations: 0, converged: true) }
         while iterations < maxIterations {
             iterations += 1
-            var mAcc = kinds.map { [Double](repeating: 0, count: $0.levels.count + 1) }
+            var mAcc = levels.map { [Double](repeating: 0, count: $0 + 1) }
             var matchMass = 0.0
             for (g, count) in patterns {
                 var pm = lambda, pu = 1 - lambda
-                for i in kinds.indices where active[i] {
+                for i in levels.indices where active[i] {
                     let l = g.level(i)
                     if l == 0 { continue }
                     pm *= m[i][l]; pu *= u[i][l]
                 }
                 let post = pm + pu > 0 ? pm / (pm + pu) : 0
                 matchMass += post * count
-                for i in kinds.indices where active[i] { mAcc[i][g.level(i)] += post * count }
+                for i in levels.indices where active[i] { mAcc[i][g.level(i)] += post * count }
             }
             let newLambda = min(max(matchMass / total, 1e-9), 1 - 1e-9)
             var delta = abs(newLambda - lambda)
-            for i in kinds.indices where active[i] {
+            for i in levels.indices where active[i] {
                 let s = mAcc[i].dropFirst().reduce(0, +)
                 guard s > 0 else { continue }
                 for l in 1..<mAcc[i].count {
@@ -145,17 +159,19 @@ public enum Training {
         parallel: Parallelism = .serial
     ) -> LinkageModel {
         let kinds = settings.comparisons
-        // More random pairs than twenty per identity add nothing but time.
-        let samples = min(settings.uSamplePairs, max(100_000, 20 * data.nodeCount))
-        let u = estimateU(data: data, kinds: kinds, samples: samples, seed: settings.seed, parallel: parallel)
-        let m0 = initialM(kinds)
-        var mSum = kinds.map { [Double](repeating: 0, count: $0.levels.count + 1) }
+        let levelCounts = kinds.map(\.levelCount)
+        // More random pairs than twenty per identity add nothing but time; the sample scales with the data
+        // (a handful of records is compared pair by pair).
+        let n = data.nodeCount
+        let samples = min(settings.uSamplePairs, max(10_000, 20 * n), max(1, n * (n - 1) / 2))
+        let u = estimateU(data: data, comparisons: kinds, samples: samples, seed: settings.seed, parallel: parallel)
+        let m0 = initialM(levelCounts)
+        var mSum = levelCounts.map { [Double](repeating: 0, count: $0 + 1) }
         var mSessions = [Int](repeating: 0, count: kinds.count)
         var sessions: [TrainingSummary.Session] = []
-        let comparer = Comparer(data: data, kinds: kinds)
+        let comparer = Comparer(data: data, comparisons: kinds)
         for rule in settings.trainingRules {
-            let forced = rule.keys.reduce(into: Set<ComparisonKind>()) { $0.formUnion($1.comparisons) }
-            let active = kinds.map { !forced.contains($0) }
+            let active = kinds.map { !LinkageSettings.forced(by: rule, $0) }
             // The session's pairs are the rule's own blocks (not only those in the union, which other rules bias),
             // sampled down to `emMaxPairs` by a hash of the pair so the sample is the same on every run.
             let blocking = Blocking(data: data, rules: [rule], maxBlockSize: settings.maxBlockSize, parallel: parallel)
@@ -173,17 +189,17 @@ public enum Training {
             for p in parts { counts.merge(p, uniquingKeysWith: +) }
             let patterns = counts.map { (gamma: Gamma(bits: $0.key), count: $0.value) }.sorted { $0.gamma.bits < $1.gamma.bits }
             let pairs = Int(patterns.reduce(0) { $0 + $1.count })
-            let result = em(patterns: patterns, kinds: kinds, active: active, u: u, m: m0, lambda: 0.3, maxIterations: settings.emMaxIterations)
+            let result = em(patterns: patterns, levels: levelCounts, active: active, u: u, m: m0, lambda: 0.3, maxIterations: settings.emMaxIterations)
             for i in kinds.indices where active[i] && pairs > 0 {
                 for l in 1..<mSum[i].count { mSum[i][l] += result.m[i][l] }
                 mSessions[i] += 1
             }
             sessions.append(.init(rule: rule.description, pairs: pairs, iterations: result.iterations, converged: result.converged,
-                                  matchShare: result.lambda, trained: kinds.indices.filter { active[$0] }.map { kinds[$0] }))
+                                  matchShare: result.lambda, trained: kinds.indices.filter { active[$0] }.map { kinds[$0].name }))
         }
         let m = kinds.indices.map { i in mSessions[i] == 0 ? m0[i] : mSum[i].map { $0 / Double(mSessions[i]) } }
         let comparisons = kinds.indices.map { i in
-            TrainedComparison(kind: kinds[i], levels: kinds[i].levels.enumerated().map { TrainedLevel(label: $1, m: m[i][$0 + 1], u: u[i][$0 + 1]) })
+            TrainedComparison(name: kinds[i].name, levels: kinds[i].levelLabels.enumerated().map { TrainedLevel(label: $1, m: m[i][$0 + 1], u: u[i][$0 + 1]) })
         }
         var model = LinkageModel(
             settings: settings, lambda: 1e-6, comparisons: comparisons,
@@ -197,7 +213,12 @@ public enum Training {
     /// λ = (expected matches among candidate pairs under λ) / (all pairs of identities).
     public static func estimateLambda(model: LinkageModel, data: PreparedData, candidates: CandidatePairs, parallel: Parallelism = .serial) -> Double {
         let n = Double(data.nodeCount)
-        let allPairs = max(1, n * (n - 1) / 2)
+        var allPairs = max(1, n * (n - 1) / 2)
+        if data.linkType == .linkOnly {
+            var sizes: [Int32: Double] = [:]
+            for d in data.dataset { sizes[d, default: 0] += 1 }
+            allPairs = max(1, (n * n - sizes.values.reduce(0) { $0 + $1 * $1 }) / 2)
+        }
         var counts: [UInt64: Double] = [:]
         for g in candidates.gamma { counts[g, default: 0] += 1 }
         let weights = model.weightTable

@@ -30,9 +30,11 @@ extension Upstream {
         @Option(help: "Score against a truth CSV (source,record_id,person_id): pairwise and cluster metrics, threshold sweep.") var evaluate: String?
         @Option(help: "Explain a pair: SOURCE:RECORD_ID,SOURCE:RECORD_ID (waterfall of match weights).") var explain: String?
         @Flag(help: "Print figures as JSON.") var json = false
+        @Flag(help: "Print the settings (the config's, or the default UK preset) with every comparison written out level by level, then stop.")
+        var printSettings = false
 
         func validate() throws {
-            if !(modelReport && model != nil && sourceOptions.store == nil && sourceOptions.input.isEmpty) { try sourceOptions.check() }
+            if !(modelReport && model != nil && sourceOptions.store == nil && sourceOptions.input.isEmpty) && !printSettings { try sourceOptions.check() }
             if let t = threshold, !(0...1).contains(t) { throw ValidationError("--threshold is a probability between 0 and 1") }
             if incremental && sourceOptions.linkState == nil { throw ValidationError("--incremental needs a state folder (--state DIR, or --store)") }
             if let e = explain, parsePair(e) == nil { throw ValidationError("--explain takes SOURCE:RECORD_ID,SOURCE:RECORD_ID") }
@@ -62,6 +64,10 @@ extension Upstream {
             var timings: Timings
             var evaluation: Evaluation?
             var sweep: [SweepRow]?
+            /// What reading each input file did (rows read, loaded, quarantined by reason).
+            var inputs: [LinkCLI.ReadReport]?
+            /// Values cut to max_field_length characters before comparison.
+            var truncatedValues: Int
         }
         struct SweepRow: Codable { var threshold: Double; var precision: Double; var recall: Double; var f1: Double; var bcubedF1: Double; var persons: Int }
 
@@ -69,6 +75,12 @@ extension Upstream {
             let clock = ContinuousClock()
             let start = clock.now
             var config = try sourceOptions.loadConfig()
+            if printSettings {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(["settings": config.settings]), as: UTF8.self))
+                return
+            }
             if let t = threshold {
                 config.settings.matchThreshold = t
                 config.settings.reviewLower = min(config.settings.reviewLower, t)
@@ -80,13 +92,40 @@ extension Upstream {
             if modelReport, sourceOptions.store == nil, sourceOptions.input.isEmpty, let saved { print(LinkReport.model(saved, json: json)); return }
 
             Terminal.progress("link: reading records…")
-            let inputs = try sourceOptions.loadInputs(config)
+            let (inputs, readReports) = try sourceOptions.loadInputs(config)
             guard !inputs.isEmpty else { throw ValidationError("no person-level records to link") }
+
+            // An explanation is read-only: it scores one pair with the saved model and writes nothing.
+            if let e = explain, let (a, b) = parsePair(e) {
+                Terminal.clearProgress()
+                guard let model = try saved ?? state?.model() else {
+                    throw ValidationError("--explain needs a trained model: run upstream link first (it saves one in the state folder), or give --model FILE")
+                }
+                let data = PreparedData(inputs, settings: model.settings)
+                var index: [RecordKey: Int] = [:]
+                for (i, k) in data.keys.enumerated() where index[k] == nil { index[k] = i }
+                guard let ia = index[a] else { throw ValidationError("--explain: \(a.source):\(a.recordID) is not among the records read") }
+                guard let ib = index[b] else { throw ValidationError("--explain: \(b.source):\(b.recordID) is not among the records read") }
+                let explanation = Prediction(model: model, data: data).explain(Int(data.nodeOfRecord[ia]), Int(data.nodeOfRecord[ib]))
+                if json { try LinkCLI.printJSON(explanation) } else { print(LinkReport.waterfall(explanation)) }
+                return
+            }
+            // Refuse to score against a truth file that covers too few of the records.
+            var truth: [RecordKey: String]? = nil
+            if let evaluate {
+                let t = try LinkCLI.readAssignments(evaluate)
+                let covered = inputs.reduce(0) { $0 + (t[$1.key] == nil ? 0 : 1) }
+                let share = Double(covered) / Double(inputs.count)
+                guard share >= 0.95 else {
+                    throw ValidationError("--evaluate: the truth file \(evaluate) covers \(covered) of the \(inputs.count) records linked (\(LinkCLI.fmt(share * 100, 1))%); at least 95% must be in it for the figures to mean anything. Check that it is the truth for these records (columns source,record_id,person_id, sources named as the input files).")
+                }
+                truth = t
+            }
             let settings = saved?.settings ?? config.settings
             let linker = Linker(settings: settings, parallel: LinkCLI.parallel)
 
             if estimate {
-                let data = PreparedData(inputs)
+                let data = PreparedData(inputs, settings: settings)
                 let blocking = Blocking(data: data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize, parallel: LinkCLI.parallel)
                 let counts = blocking.analyse(parallel: LinkCLI.parallel)
                 print(LinkReport.estimate(counts, records: inputs.count, identities: data.nodeCount, json: json))
@@ -130,8 +169,7 @@ extension Upstream {
 
             var evaluation: Evaluation? = nil
             var sweep: [SweepRow]? = nil
-            if let evaluate {
-                let truth = try LinkCLI.readAssignments(evaluate)
+            if let truth {
                 let agencyOf = agencyLookup(result)
                 var predicted: [RecordKey: String] = [:]
                 for (i, k) in result.data.keys.enumerated() { predicted[k] = result.personIDs[i].rawValue }
@@ -150,21 +188,15 @@ extension Upstream {
                 records: result.data.recordCountTotal, identities: result.data.nodeCount, candidatePairs: result.candidatePairs,
                 scoredPairs: result.pairs.count, persons: Set(result.personIDs).count, reviewPending: result.review.count,
                 newRecords: newCount, threshold: result.model.settings.matchThreshold,
-                timings: Timings(stages: timings, total: seconds(clock.now - start)), evaluation: evaluation, sweep: sweep)
+                timings: Timings(stages: timings, total: seconds(clock.now - start)), evaluation: evaluation, sweep: sweep,
+                inputs: readReports.isEmpty ? nil : readReports, truncatedValues: result.data.truncatedValues)
 
-            var explanation: Prediction.Explanation? = nil
-            if let e = explain, let (a, b) = parsePair(e) {
-                let index = Dictionary(result.data.keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { x, _ in x })
-                guard let ia = index[a], let ib = index[b] else { throw ValidationError("--explain: record not found among the linked records") }
-                explanation = Prediction(model: result.model, data: result.data).explain(Int(result.data.nodeOfRecord[ia]), Int(result.data.nodeOfRecord[ib]))
-            }
             if json {
-                struct Full: Codable { var link: Output; var model: LinkageModel?; var explanation: Prediction.Explanation? }
-                try LinkCLI.printJSON(Full(link: out, model: modelReport ? result.model : nil, explanation: explanation))
+                struct Full: Codable { var link: Output; var model: LinkageModel? }
+                try LinkCLI.printJSON(Full(link: out, model: modelReport ? result.model : nil))
             } else {
                 print(LinkReport.summary(out))
                 if modelReport { print(LinkReport.model(result.model, json: false)) }
-                if let explanation { print(LinkReport.waterfall(explanation)) }
             }
         }
 
@@ -211,11 +243,12 @@ enum LinkReport {
         var s = "Fellegi-Sunter model (format \(m.format))\n"
         s += "prior: lambda = \(String(format: "%.3g", m.lambda)) (prior weight \(LinkCLI.fmt(m.priorWeight, 2)) bits); trained on \(m.summary.records) records, \(m.summary.identities) distinct identities, \(m.summary.candidatePairs) candidate pairs, \(m.summary.uSamplePairs) random pairs for u\n"
         for sess in m.summary.sessions {
-            s += "  EM session on \(sess.rule): \(sess.pairs) pairs, \(sess.iterations) iterations\(sess.converged ? "" : " (not converged)"), match share \(LinkCLI.fmt(sess.matchShare, 3)); trained \(sess.trained.map(\.rawValue).joined(separator: ", "))\n"
+            s += "  EM session on \(sess.rule): \(sess.pairs) pairs, \(sess.iterations) iterations\(sess.converged ? "" : " (not converged)"), match share \(LinkCLI.fmt(sess.matchShare, 3)); trained \(sess.trained.joined(separator: ", "))\n"
         }
         if m.summary.reviewedPairs > 0 { s += "  m re-estimated with \(m.summary.reviewedPairs) accepted review decisions\n" }
         for c in m.comparisons {
-            s += "\n" + c.kind.rawValue + (c.kind.termFrequencyAdjusted ? "  (exact level term-frequency adjusted)" : "") + "\n"
+            let tf = m.settings.comparisons.first { $0.name == c.name }?.termFrequencyAdjusted ?? false
+            s += "\n" + c.name + (tf ? "  (exact level term-frequency adjusted)" : "") + "\n"
             s += "  " + pad("level", 48) + lpad("m", 10) + lpad("u", 12) + lpad("weight", 9) + "\n"
             for l in c.levels {
                 s += "  " + pad(l.label, 48) + lpad(String(format: "%.4g", l.m), 10) + lpad(String(format: "%.4g", l.u), 12) + lpad(LinkCLI.fmt(l.weight, 2), 9) + "\n"
@@ -241,6 +274,11 @@ enum LinkReport {
     static func summary(_ o: Upstream.Link.Output) -> String {
         var s = "linked \(o.records) records (\(o.identities) distinct identities) into \(o.persons) persons; \(o.candidatePairs) pairs compared, \(o.scoredPairs) kept; \(o.reviewPending) pairs for review; threshold \(o.threshold)"
         if let n = o.newRecords { s += "; \(n) new records linked incrementally" }
+        if o.truncatedValues > 0 { s += "\ndata quality: \(o.truncatedValues) values longer than max_field_length were cut before comparison" }
+        for r in o.inputs ?? [] where r.quarantinedTotal > 0 || r.unreadableDates > 0 {
+            s += "\ninput \(r.file): \(r.rowsRead) rows read, \(r.loaded) linked, \(r.quarantinedTotal) quarantined"
+            if r.unreadableDates > 0 { s += ", \(r.unreadableDates) with an unreadable date of birth (linked without it)" }
+        }
         s += "\ntime " + LinkCLI.fmt(o.timings.total, 2) + " s (" + o.timings.stages.sorted { $0.key < $1.key }.map { "\($0.key) \(LinkCLI.fmt($0.value, 2))" }.joined(separator: ", ") + ")"
         if let e = o.evaluation {
             s += "\n\nevaluation on \(e.records) records (\(e.truePersons) true persons, \(e.predictedPersons) predicted)"

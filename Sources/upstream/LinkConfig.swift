@@ -8,16 +8,21 @@ import UpstreamModel
 ///
 /// ```json
 /// { "format": 1,
-///   "settings": { "match_threshold": 0.95, "blocking_rules": ["dob + surname_initial", ...], ... },
+///   "settings": { "link_type": "link_and_dedupe", "columns": { "national_id": {"type": "identifier", "check": "luhn"} },
+///                 "comparisons": [ "forename", {"column": "national_id", "template": "identifier"}, ... ],
+///                 "blocking_rules": ["dob + initial(surname)", ...], "match_threshold": 0.95, ... },
 ///   "sources": [ { "name": "police_custody", "agency": "police", "id_column": "CustodyRecordNo",
 ///                  "delimiter": ",", "dob_format": "DD/MM/YYYY",
-///                  "columns": { "forename": "Forename", "surname": "Surname", "dob": "DOB", ... } } ],
+///                  "columns": { "forename": "Forename", "surname": "Surname", "dob": "DOB",
+///                               "address": ["Line1", "Line2", "Town"], "national_id": "DNI" } } ],
 ///   "default_source": { "id_column": "id", "columns": { ... } } }
 /// ```
 /// Column roles: `forename`, `forenames` (forename and middle names in one field), `middle_names`, `surname`,
 /// `full_name` ("FORENAME SURNAME", or "SURNAME, Forename" when it holds a comma), `dob`, `sex`, `postcode`,
-/// `nhs`, `upn`, `pnc`, `local_id`. See docs/linkage.md.
-struct LinkConfig: Codable {
+/// `nhs`, `upn`, `pnc`, `local_id`, `address` (one column or a list of address-line columns), and any column
+/// declared under `settings.columns`. Every key is checked; every problem is reported at once. The schema is
+/// config/linkage-settings.schema.json. See docs/linkage.md.
+struct LinkConfig {
     var format: Int
     var settings: LinkageSettings
     var sources: [SourceMapping]
@@ -25,25 +30,22 @@ struct LinkConfig: Codable {
     /// Sources (file names without extension) that are not person-level and are skipped when named as inputs.
     var skipSources: [String]
 
-    enum CodingKeys: String, CodingKey { case format, settings, sources, defaultSource = "default_source", skipSources = "skip_sources" }
-
-    struct SourceMapping: Codable {
+    struct SourceMapping {
         var name: String?
         var agency: String?
         var idColumn: String
         var delimiter: String?
         /// One of YYYY-MM-DD, DD/MM/YYYY, DD-MON-YYYY, YYYYMMDD, DD.MM.YYYY, or "auto" (the default).
         var dobFormat: String?
-        var columns: [String: String]
+        /// Role to the CSV columns that fill it (several are joined with ", ", for address lines).
+        var columns: [String: [String]]
         /// The id system of the `local_id` column (default: the agency).
         var localIDScope: String?
-
-        enum CodingKeys: String, CodingKey {
-            case name, agency, idColumn = "id_column", delimiter, dobFormat = "dob_format", columns, localIDScope = "local_id_scope"
-        }
     }
 
-    static let roles: Set<String> = ["forename", "forenames", "middle_names", "surname", "full_name", "dob", "sex", "postcode", "nhs", "upn", "pnc", "local_id"]
+    static let builtInRoles: Set<String> = ["forename", "forenames", "middle_names", "surname", "full_name", "dob", "sex", "postcode", "nhs", "upn", "pnc", "local_id", "address"]
+    static let topKeys = ["format", "settings", "sources", "default_source", "skip_sources"]
+    static let sourceKeys = ["name", "agency", "id_column", "delimiter", "dob_format", "columns", "local_id_scope"]
 
     init(format: Int = 1, settings: LinkageSettings = LinkageSettings(), sources: [SourceMapping] = [], defaultSource: SourceMapping? = nil,
          skipSources: [String] = []) {
@@ -51,36 +53,116 @@ struct LinkConfig: Codable {
         self.skipSources = skipSources
     }
 
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        format = try c.decodeIfPresent(Int.self, forKey: .format) ?? 1
-        settings = try c.decodeIfPresent(LinkageSettings.self, forKey: .settings) ?? LinkageSettings()
-        sources = try c.decodeIfPresent([SourceMapping].self, forKey: .sources) ?? []
-        defaultSource = try c.decodeIfPresent(SourceMapping.self, forKey: .defaultSource)
-        skipSources = try c.decodeIfPresent([String].self, forKey: .skipSources) ?? []
-    }
-
-    /// Loads and checks a config file; problems are gathered and reported together.
+    /// Loads and checks a config file; problems are gathered and reported together, one per line.
     static func load(_ path: String) throws -> LinkConfig {
         guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the config \(path)") }
-        let config: LinkConfig
-        do { config = try JSONDecoder().decode(LinkConfig.self, from: data) } catch {
-            throw ValidationError("config \(path) is not valid: \(LinkCLI.describe(error))")
+        let json: JSONValue
+        do { json = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+            throw ValidationError("config \(path) is not valid JSON: \(LinkCLI.describe(error))")
         }
-        var problems: [String] = []
-        if config.format != 1 { problems.append("format \(config.format) is not supported (expected 1)") }
-        for s in config.sources + (config.defaultSource.map { [$0] } ?? []) {
-            let label = s.name ?? "default_source"
-            for role in s.columns.keys where !roles.contains(role) { problems.append("\(label): unknown column role '\(role)'") }
-            if let f = s.dobFormat, f != "auto", CivilDate.Layout(rawValue: f) == nil { problems.append("\(label): unknown dob_format '\(f)'") }
-            if let d = s.delimiter, d.utf8.count != 1 { problems.append("\(label): delimiter must be one character") }
+        let (config, problems) = parse(json)
+        guard let config, problems.isEmpty else {
+            throw ValidationError("config \(path) has \(problems.count) problem\(problems.count == 1 ? "" : "s"):\n  " + problems.joined(separator: "\n  ")
+                                  + "\nFix each one (the schema is config/linkage-settings.schema.json; docs/linkage.md lists every key).")
         }
-        guard problems.isEmpty else { throw ValidationError("config \(path): " + problems.joined(separator: "; ")) }
         return config
+    }
+
+    /// Parses a config document, gathering every problem.
+    static func parse(_ json: JSONValue) -> (LinkConfig?, [String]) {
+        var problems: [String] = []
+        guard let o = json.object else { return (nil, ["top level: must be an object"]) }
+        for k in o.keys.sorted() where !topKeys.contains(k) {
+            let hint = topKeys.min { Comparators.damerauLevenshtein(k, $0) < Comparators.damerauLevenshtein(k, $1) }.map { " (did you mean '\($0)'?)" } ?? ""
+            problems.append("top level: unknown key '\(k)'\(hint)")
+        }
+        var config = LinkConfig()
+        if let f = o["format"] {
+            if f.number != 1 { problems.append("format: \(f.number.map { String($0) } ?? f.typeNameForConfig) is not supported (expected 1)") }
+        }
+        if let s = o["settings"] {
+            let (settings, p) = LinkageSettings.parse(s)
+            problems += p
+            if let settings { config.settings = settings }
+        }
+        let declared = Set(config.settings.columns.map(\.name))
+        func mapping(_ v: JSONValue, _ label: String) -> SourceMapping? {
+            guard let m = v.object else { problems.append("\(label): must be an object"); return nil }
+            for k in m.keys.sorted() where !sourceKeys.contains(k) { problems.append("\(label): unknown key '\(k)' (known keys: \(sourceKeys.joined(separator: ", ")))") }
+            func str(_ k: String) -> String? {
+                guard let x = m[k] else { return nil }
+                guard let s = x.string else { problems.append("\(label).\(k): must be a string"); return nil }
+                return s
+            }
+            var out = SourceMapping(name: str("name"), agency: str("agency"), idColumn: str("id_column") ?? "", delimiter: str("delimiter"),
+                                    dobFormat: str("dob_format"), columns: [:], localIDScope: str("local_id_scope"))
+            if out.idColumn.isEmpty { problems.append("\(label): needs \"id_column\", the column holding each row's id") }
+            if let cols = m["columns"]?.object {
+                for (role, v) in cols.sorted(by: { $0.key < $1.key }) {
+                    if !builtInRoles.contains(role) && !declared.contains(role) {
+                        problems.append("\(label).columns: unknown column role '\(role)' (built-in roles: \(builtInRoles.sorted().joined(separator: ", ")); declare others under settings.columns)")
+                    }
+                    if let s = v.string { out.columns[role] = [s] } else if let a = v.array, !a.isEmpty, a.allSatisfy({ $0.string != nil }) {
+                        out.columns[role] = a.compactMap(\.string)
+                    } else { problems.append("\(label).columns.\(role): must be a column name or a list of column names") }
+                }
+            } else { problems.append("\(label): needs \"columns\", an object of role to CSV column") }
+            if let f = out.dobFormat, f != "auto", CivilDate.Layout(rawValue: f) == nil { problems.append("\(label): unknown dob_format '\(f)' (known: auto, \(CivilDate.Layout.allCases.map(\.rawValue).joined(separator: ", ")))") }
+            if let d = out.delimiter, d.utf8.count != 1 { problems.append("\(label): delimiter must be one character") }
+            return out
+        }
+        if let v = o["sources"] {
+            if let list = v.array {
+                for (i, item) in list.enumerated() {
+                    if let m = mapping(item, "sources[\(i)]") {
+                        if m.name == nil { problems.append("sources[\(i)]: needs \"name\", the file name without extension") }
+                        if let n = m.name, config.sources.contains(where: { $0.name == n }) { problems.append("sources[\(i)]: the source '\(n)' is listed twice") }
+                        config.sources.append(m)
+                    }
+                }
+            } else { problems.append("sources: must be a list") }
+        }
+        if let v = o["default_source"] { config.defaultSource = mapping(v, "default_source") }
+        if let v = o["skip_sources"] {
+            if let a = v.array, a.allSatisfy({ $0.string != nil }) { config.skipSources = a.compactMap(\.string) } else { problems.append("skip_sources: must be a list of names") }
+        }
+        // Every column a blocking rule keys on must be filled by some source.
+        let all = config.sources + (config.defaultSource.map { [$0] } ?? [])
+        if !all.isEmpty {
+            let filled = Set(all.flatMap { $0.columns.keys.flatMap(LinkConfig.columnsFilled) })
+            for (i, r) in config.settings.blockingRules.enumerated() {
+                for c in r.columns.sorted() where !filled.contains(c) {
+                    problems.append("settings.blocking_rules[\(i)]: '\(r)' keys on the column '\(c)', which no source maps; map it under a source's columns or drop the rule")
+                }
+            }
+        }
+        if config.settings.linkType == .linkOnly && config.sources.count == 1 && config.defaultSource == nil {
+            problems.append("settings.link_type: link_only compares records across files, and the config describes one source")
+        }
+        return problems.isEmpty ? (config, []) : (nil, problems)
+    }
+
+    /// The engine columns a mapping role fills.
+    static func columnsFilled(_ role: String) -> [String] {
+        switch role {
+        case "forenames": ["forename", "middle_names"]
+        case "full_name": ["forename", "surname", "middle_names"]
+        default: [role]
+        }
     }
 
     func mapping(forSource name: String) -> SourceMapping? {
         sources.first { $0.name == name } ?? defaultSource
+    }
+}
+
+extension JSONValue {
+    var typeNameForConfig: String {
+        switch self {
+        case .string(let s): "'\(s)'"
+        case .null: "null"
+        default: "this value"
+        }
     }
 }
 
@@ -125,12 +207,34 @@ enum LinkCLI {
         return (parts.dropLast().joined(separator: " "), String(parts.last!))
     }
 
-    /// Reads one person-level CSV into link inputs; `source` is the file name without extension.
-    static func readCSV(path: String, config: LinkConfig) throws -> [LinkInput] {
+    /// What reading one input file did: rows read = rows loaded + rows quarantined, always.
+    struct ReadReport: Codable {
+        var file: String
+        var rowsRead = 0
+        var loaded = 0
+        var quarantined: [String: Int] = [:]
+        /// The first few physical lines quarantined for each reason.
+        var lines: [String: [Int]] = [:]
+        /// Rows kept whose date of birth did not parse (linked with the date missing).
+        var unreadableDates = 0
+        var quarantinedTotal: Int { quarantined.values.reduce(0, +) }
+
+        mutating func quarantine(_ reason: QuarantineReason, line: Int) {
+            quarantined[reason.rawValue, default: 0] += 1
+            if lines[reason.rawValue, default: []].count < 5 { lines[reason.rawValue, default: []].append(line) }
+        }
+    }
+
+    /// Reads one person-level CSV into link inputs with the ingest reader; `source` is the file name without
+    /// extension. Rows the reader cannot split reliably (an unbalanced quote, a record over 1 MiB, text after a
+    /// closing quote), rows with the wrong number of fields, invalid UTF-8, an empty id, or an id already read
+    /// are quarantined and counted, never dropped silently or linked twice.
+    static func readCSV(path: String, config: LinkConfig) throws -> ([LinkInput], ReadReport) {
         let source = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        var report = ReadReport(file: path)
         if config.skipSources.contains(source) {
             Terminal.error("note: skipping \(path): the config lists \(source) under skip_sources\n")
-            return []
+            return ([], report)
         }
         guard let mapping = config.mapping(forSource: source) else {
             throw ValidationError("the config has no source named '\(source)' and no default_source; add one to read \(path)")
@@ -139,27 +243,49 @@ enum LinkCLI {
         let stream: FileByteStream
         do { stream = try FileByteStream(path: path) } catch { throw ValidationError("cannot read \(path): \(error)") }
         var reader = CSVReader(stream, options: CSVOptions(delimiter: delimiter))
-        guard try reader.next() else { return [] }
+        guard try reader.next() else { return ([], report) }
+        if reader.problem != nil || !reader.isValidUTF8 {
+            throw ValidationError("\(path): the header line cannot be read (\(reader.problem?.rawValue ?? "not UTF-8")); convert the file to UTF-8 CSV")
+        }
         let header = (0..<reader.fieldCount).map { reader.field($0).trimmingCharacters(in: .whitespaces) }
         var index: [String: Int] = [:]
         for (i, h) in header.enumerated() where index[h] == nil { index[h] = i }
         guard let idIndex = index[mapping.idColumn] else {
             throw ValidationError("\(path): the id column '\(mapping.idColumn)' is not in the header")
         }
-        var col: [String: Int] = [:]
+        var col: [String: [Int]] = [:]
         var missing: [String] = []
-        for (role, name) in mapping.columns { if let i = index[name] { col[role] = i } else { missing.append(name) } }
+        for (role, names) in mapping.columns {
+            var idx: [Int] = []
+            for name in names { if let i = index[name] { idx.append(i) } else { missing.append(name) } }
+            col[role] = idx
+        }
         guard missing.isEmpty else { throw ValidationError("\(path): columns not in the header: \(missing.sorted().joined(separator: ", "))") }
         let agency = mapping.agency ?? source
+        let declared = Set(config.settings.columns.map(\.name))
         var out: [LinkInput] = []
+        var seen = Set<String>()
         func f(_ role: String) -> String? {
-            guard let i = col[role], i < reader.fieldCount else { return nil }
-            let v = reader.field(i)
-            return v.isEmpty ? nil : v
+            guard let idx = col[role] else { return nil }
+            let parts = idx.compactMap { i -> String? in
+                guard i < reader.fieldCount else { return nil }
+                let v = reader.field(i).trimmingCharacters(in: .whitespaces)
+                return v.isEmpty ? nil : v
+            }
+            return parts.isEmpty ? nil : parts.joined(separator: ", ")
         }
         while try reader.next() {
-            guard idIndex < reader.fieldCount else { continue }
-            var input = LinkInput(source: source, recordID: reader.field(idIndex), agency: agency)
+            report.rowsRead += 1
+            let line = reader.line
+            if let p = reader.problem {
+                report.quarantine(QuarantineReason(rawValue: p.rawValue) ?? .unbalancedQuote, line: line); continue
+            }
+            if !reader.isValidUTF8 { report.quarantine(.invalidEncoding, line: line); continue }
+            if reader.fieldCount != header.count { report.quarantine(.columnCount, line: line); continue }
+            let id = reader.field(idIndex).trimmingCharacters(in: .whitespaces)
+            if id.isEmpty { report.quarantine(.missingRecordID, line: line); continue }
+            if !seen.insert(id).inserted { report.quarantine(.duplicateRecordID, line: line); continue }
+            var input = LinkInput(source: source, recordID: id, agency: agency)
             if let full = f("full_name") {
                 let (fn, sn) = splitFullName(full)
                 input.forename = fn; input.surname = sn
@@ -168,15 +294,23 @@ enum LinkCLI {
             if let v = f("forename") { input.forename = v }
             if let v = f("middle_names") { input.middleNames = v }
             if let v = f("surname") { input.surname = v }
-            if let v = f("dob") { input.dateOfBirth = parseDate(v, format: mapping.dobFormat) }
+            if let v = f("dob") {
+                input.dateOfBirth = parseDate(v, format: mapping.dobFormat)
+                if input.dateOfBirth == nil { report.unreadableDates += 1 }
+            }
             if let v = f("sex") { input.sex = parseSex(v) }
             input.postcode = f("postcode"); input.nhsNumber = f("nhs"); input.upn = f("upn"); input.pncID = f("pnc")
-            input.localID = f("local_id")
+            input.localID = f("local_id"); input.address = f("address")
             input.localIDScope = mapping.localIDScope
+            for name in declared { if let v = f(name) { input.fields[name] = v } }
             out.append(input)
         }
-        if let p = reader.problem { Terminal.error("warning: \(path): stopped at line \(reader.line): \(p.rawValue)\n") }
-        return out
+        report.loaded = out.count
+        if report.quarantinedTotal > 0 {
+            let reasons = report.quarantined.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key) (first at line\(report.lines[$0.key]!.count > 1 ? "s" : "") \(report.lines[$0.key]!.map(String.init).joined(separator: ", ")))" }
+            Terminal.error("warning: \(path): \(report.quarantinedTotal) of \(report.rowsRead) rows quarantined, not linked: \(reasons.joined(separator: "; ")). Fix them at source and link again.\n")
+        }
+        return (out, report)
     }
 
     /// Reads `source,record_id,person_id` (truth or exported clusters).

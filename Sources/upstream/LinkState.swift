@@ -74,18 +74,31 @@ struct LinkSourceOptions: ParsableArguments {
 
     func loadConfig() throws -> LinkConfig { try config.map(LinkConfig.load) ?? LinkConfig() }
 
-    /// Reads every record to link, and the agency of each source.
-    func loadInputs(_ config: LinkConfig) throws -> [LinkInput] {
+    /// Reads every record to link, with what reading each input file did (none for a store).
+    func loadInputs(_ config: LinkConfig) throws -> ([LinkInput], [LinkCLI.ReadReport]) {
         if let store {
             guard StoreFactory.isServer(store) || FileManager.default.fileExists(atPath: store) else { throw ValidationError("no store at \(store); load one with upstream ingest") }
             let s: any RecordStore
             do { s = try StoreFactory.open(store) } catch { throw ValidationError("cannot open the store: \(error)") }
             var out: [LinkInput] = []
             try s.forEachRecord(source: nil, personLevelOnly: true) { out.append(LinkInput($0.record)) }
-            return out
+            return (out, [])
         }
-        var out: [LinkInput] = []
-        for path in input { out.append(contentsOf: try LinkCLI.readCSV(path: path, config: config)) }
-        return out
+        var out: [LinkInput] = [], reports: [LinkCLI.ReadReport] = []
+        var sources = Set<String>()
+        for path in input {
+            let (rows, report) = try LinkCLI.readCSV(path: path, config: config)
+            if let first = rows.first, !sources.insert(first.source).inserted {
+                throw ValidationError("two inputs share the source name '\(first.source)' (\(path)); record ids are only unique within a source, so rename one file")
+            }
+            out.append(contentsOf: rows); reports.append(report)
+        }
+        if config.settings.linkType == .dedupeOnly && sources.count > 1 {
+            throw ValidationError("link_type dedupe_only links one file, and \(sources.count) were given; use link_and_dedupe (duplicates within and across files) or link_only (across files only)")
+        }
+        if config.settings.linkType == .linkOnly && sources.count < 2 {
+            throw ValidationError("link_type link_only compares records across files; give two or more --input files, or use dedupe_only")
+        }
+        return (out, reports)
     }
 }

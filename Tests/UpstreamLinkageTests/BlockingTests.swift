@@ -6,15 +6,16 @@ import UpstreamModel
 @Suite("Blocking")
 struct BlockingTests {
     static let rules: [BlockingRule] = [
-        BlockingRule([.dob, .surnameInitial]), BlockingRule([.dob, .forenameInitial]), BlockingRule([.postcode]),
-        BlockingRule([.surnamePhonetic, .forenameInitial, .birthYear]), BlockingRule([.forenameCanonical, .surname]),
-    ]
+        "dob + initial(surname)", "dob + initial(forename)", "postcode",
+        "phonetic(surname) + initial(forename) + year(dob)", "canonical(forename) + surname",
+    ].map(BlockingRule.init)
+    static let settings = LinkageSettings(blockingRules: rules)
 
     /// Random small populations: the generated pairs are exactly the pairs sharing some rule's keys, each once.
     @Test func everyPairOnceAndNoneLost() async {
         await propertyCheck(input: Gen.int(in: 1...1_000_000)) { seed in
             let pop = People.population(people: 40, seed: UInt64(seed))
-            let data = PreparedData(pop.inputs)
+            let data = PreparedData(pop.inputs, settings: BlockingTests.settings)
             let blocking = Blocking(data: data, rules: BlockingTests.rules, maxBlockSize: 10_000)
             let parts = blocking.forEachPair(make: { [(Int, Int)]() }) { acc, a, b in acc.append((a, b)) }
             let pairs = parts.flatMap { $0 }
@@ -38,14 +39,14 @@ struct BlockingTests {
 
     @Test func parallelGenerationMatchesSerial() {
         let pop = People.population(people: 300, seed: 9)
-        let data = PreparedData(pop.inputs)
+        let data = PreparedData(pop.inputs, settings: BlockingTests.settings)
         let parallel = Parallelism(workers: 4) { n, body in
             // Reverse order stands in for arbitrary scheduling.
             for i in (0..<n).reversed() { body(i) }
         }
         let blocking = Blocking(data: data, rules: BlockingTests.rules)
-        let a = CandidatePairs.generate(data: data, blocking: blocking, kinds: ComparisonKind.allCases)
-        let b = CandidatePairs.generate(data: data, blocking: blocking, kinds: ComparisonKind.allCases, parallel: parallel)
+        let a = CandidatePairs.generate(data: data, blocking: blocking, comparisons: LinkageSettings.ukComparisons)
+        let b = CandidatePairs.generate(data: data, blocking: blocking, comparisons: LinkageSettings.ukComparisons, parallel: parallel)
         #expect(a.count == b.count)
         #expect(Set(zip(a.a, a.b).map { "\($0),\($1)" }) == Set(zip(b.a, b.b).map { "\($0),\($1)" }))
     }
@@ -58,7 +59,7 @@ struct BlockingTests {
             return People.input("a", String(i), name, "SMITH", d)
         }
         let data = PreparedData(inputs)
-        let blocking = Blocking(data: data, rules: [BlockingRule([.dob])], maxBlockSize: 10)
+        let blocking = Blocking(data: data, rules: [BlockingRule("dob")], maxBlockSize: 10)
         let c = blocking.analyse()[0]
         #expect(c.skippedBlocks == 1)
         #expect(data.nodeCount == 30)
