@@ -257,11 +257,11 @@ public enum TabularCSV {
         return out
     }
 
-    /// Whether a cell counts as missing: empty, `NA`, `N/A`, `#N/A`, `NaN`, `null`, `none` or `.` (any case,
-    /// surrounding space ignored).
+    /// Whether a cell counts as missing: empty, `NA`, `N/A`, `#N/A`, `NaN`, `null` or `.` (any case, surrounding
+    /// space ignored). `none` is not: it is often a real level ("exclusions: none").
     public static func isMissing(_ value: String) -> Bool {
         let v = value.trimmingCharacters(in: .whitespaces).lowercased()
-        return v.isEmpty || ["na", "n/a", "#n/a", "nan", "null", "none", "."].contains(v)
+        return v.isEmpty || ["na", "n/a", "#n/a", "nan", "null", "."].contains(v)
     }
 
     /// The largest magnitude a numeric cell may have: beyond it a value would overflow the learners' single-precision
