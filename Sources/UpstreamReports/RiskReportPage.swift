@@ -91,19 +91,20 @@ public enum RiskReportPage {
         let generic = r.generic == true
         let who = generic ? "rows" : "young people"
         let unit = generic ? "" : " (each row is one young person at one as-of date)"
-        out.append("On \(Markup.count(b.rows)) held-out rows\(unit) (\(b.population)), of which \(Markup.count(b.positives)) had the outcome, "
+        let had = generic ? "had the outcome" : "went on to the outcome"
+        out.append("On \(Markup.count(b.rows)) held-out rows\(unit) (\(b.population)), of which \(Markup.count(b.positives)) \(had), "
             + "\(b.name) ranked \(who) best: PR AUC \(Markup.fixed(b.prAUC, 3)), ROC AUC \(Markup.fixed(b.rocAUC, 3))"
             + (b.intervals?.rocAUC.map { " (95% interval \(Markup.fixed($0.lower, 3))–\(Markup.fixed($0.upper, 3)))" } ?? "") + ".")
         if let c = b.capacity {
             let per = b.capacityUnit.map { " (\($0))" } ?? ""
-            var p = "With capacity for \(capacityText(c.perHundredThousand)) in every 100,000\(per), it would flag "
-                + "\(Markup.count(c.flagged)) \(who). \(Markup.count(c.confusion.truePositives))\(foundInterval(b)) of them had the outcome "
+            var p = "With capacity to offer support to \(capacityText(c.perHundredThousand)) in every 100,000\(per), it would flag "
+                + "\(Markup.count(c.flagged)) \(who). \(Markup.count(c.confusion.truePositives))\(foundInterval(b)) of them \(had) "
                 + "(precision \(Markup.rate(c.precision))): \(Markup.count(c.confusion.truePositives)) of the \(Markup.count(c.confusion.positives)) "
                 + "who did (recall \(Markup.rate(c.recall)))."
             for a in r.models where isBaseline(a.key) && a.key != b.key {
                 guard let ac = a.capacity else { continue }
                 let more = c.confusion.truePositives - ac.confusion.truePositives
-                p += " \(a.name), at the same capacity, finds \(Markup.count(ac.confusion.truePositives))\(foundInterval(a)) "
+                p += " \(a.key == baselineKey ? "The ACE-count rule practitioners use today" : "The " + a.name.lowercased() + " baseline"), at the same capacity, finds \(Markup.count(ac.confusion.truePositives))\(foundInterval(a)) "
                     + "(precision \(Markup.rate(ac.precision)), recall \(Markup.rate(ac.recall)))"
                 p += more == 0 ? ": the same number." : more > 0 ? ": the model finds \(Markup.count(more)) more for the same number of offers."
                     : ": the model finds \(Markup.count(-more)) fewer for the same number of offers."

@@ -131,7 +131,8 @@ public struct CohortBuilder: Sendable {
             guard let dob = ChronologyBuilder.dateOfBirth(own) else { excluded["no date of birth recorded", default: 0] += 1; continue }
             let age = dob.age(on: asOf)
             guard age >= config.minimumAge && age <= config.maximumAge else { continue }
-            if let first = seriousViolence[person]?.first, first < asOf {
+            // Left out when a serious violence offence was on record before the date (entered, not only dated, before it).
+            if let first = seriousViolenceKnown[person]?.first, first < asOf {
                 excluded["serious violence already recorded", default: 0] += 1; continue
             }
             candidates.append(person)
