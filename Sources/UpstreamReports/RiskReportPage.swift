@@ -52,10 +52,14 @@ public enum RiskReportPage {
         + "No score starts any action by itself: a practitioner who knows the young person's circumstances decides whether, "
         + "and how, to offer support."
 
+    /// The notice for a user's own table.
+    static let noticeRows = "Scores are for a person to review, never automatic decisions: no score starts any action by itself."
+
     static func headline(_ r: RiskReport) -> String {
         let e = Markup.escape
         var s = "<section id=\"headline\"><h2>1. Headline</h2>\n"
-        s += "<div class=\"notice\" role=\"note\"><b>Offers of support, not decisions.</b> \(e(notice))</div>\n"
+        s += r.generic == true ? "<div class=\"notice\" role=\"note\"><b>Not decisions.</b> \(e(noticeRows))</div>\n"
+            : "<div class=\"notice\" role=\"note\"><b>Offers of support, not decisions.</b> \(e(notice))</div>\n"
         let best = best(r.models)
         let baseline = r.models.first { $0.key == baselineKey }
         s += "<div class=\"facts\">"

@@ -15,7 +15,7 @@ public enum RiskReportText {
         let generic = report.generic == true
         out.append("Model \(report.card.modelID), created \(report.card.created), \(report.card.period)." + (generic ? "" : " Synthetic data."))
         out.append("")
-        out.append("*** \(RiskReportPage.notice) ***")
+        out.append("*** \(generic ? RiskReportPage.noticeRows : RiskReportPage.notice) ***")
         out.append("")
         for p in RiskReportPage.headlineSentences(report) { out.append(p) }
         out.append("")
@@ -23,7 +23,7 @@ public enum RiskReportText {
         out.append("Models (\(report.models.first?.population ?? "no evaluation"))")
         out += models(report.models)
         if let m = report.models.first {
-            if let u = m.capacityUnit { out.append("Rows are person-dates (one young person at one as-of date); capacity \(u).") }
+            if let u = m.capacityUnit { out.append(generic ? "Capacity \(u)." : "Rows are person-dates (one young person at one as-of date); capacity \(u).") }
             if let i = m.intervals { out.append("[a-b]: 95% interval from \(i.replicates) bootstrap resamples of \(i.unit)s (every row of a \(i.unit) drawn goes in together).") }
         }
         out.append("")
