@@ -1,5 +1,6 @@
 import UpstreamChronology
 import UpstreamModel
+import UpstreamRisk
 
 /// Everything the demo's `index.html` shows, gathered by the CLI from the store, the linkage and the truth.
 public struct DemoReport: Sendable, Codable {
@@ -85,7 +86,13 @@ public struct DemoReport: Sendable, Codable {
         public var flagged: [Flagged]
         /// Disparities over the bound in the fairness audit, in words.
         public var fairnessFlags: [String]
+        /// `LeadTimeSummary.medianMonths` of the trees: the same definition as the model report.
         public var leadTimeMedianMonths: Double?
+        /// The longest lead time the test window allows, in months.
+        public var leadTimeCapMonths: Int?
+        /// Test rows (person-dates) and as-of dates behind the figures.
+        public var rows: Int
+        public var dates: Int
         public var flaggedBeforeOutcome: Int
         public var outcomes: Int
 
@@ -97,9 +104,13 @@ public struct DemoReport: Sendable, Codable {
             public var recall: Double?
             public var flagged: Int
             public var found: Int
-            public init(name: String, rocAUC: Double?, prAUC: Double?, precision: Double?, recall: Double?, flagged: Int, found: Int) {
+            /// 95% person-bootstrap intervals of `found` and of the ROC AUC.
+            public var foundInterval: Interval?
+            public var rocAUCInterval: Interval?
+            public init(name: String, rocAUC: Double?, prAUC: Double?, precision: Double?, recall: Double?, flagged: Int, found: Int,
+                        foundInterval: Interval? = nil, rocAUCInterval: Interval? = nil) {
                 self.name = name; self.rocAUC = rocAUC; self.prAUC = prAUC; self.precision = precision; self.recall = recall
-                self.flagged = flagged; self.found = found
+                self.flagged = flagged; self.found = found; self.foundInterval = foundInterval; self.rocAUCInterval = rocAUCInterval
             }
         }
 
@@ -117,7 +128,9 @@ public struct DemoReport: Sendable, Codable {
         }
 
         public init(href: String, modelID: String, asOf: String, capacityPerHundredThousand: Double, models: [Model], flagged: [Flagged],
-                    fairnessFlags: [String], leadTimeMedianMonths: Double?, flaggedBeforeOutcome: Int, outcomes: Int) {
+                    fairnessFlags: [String], leadTimeMedianMonths: Double?, leadTimeCapMonths: Int? = nil, rows: Int = 0, dates: Int = 0,
+                    flaggedBeforeOutcome: Int, outcomes: Int) {
+            self.leadTimeCapMonths = leadTimeCapMonths; self.rows = rows; self.dates = dates
             self.href = href; self.modelID = modelID; self.asOf = asOf; self.capacityPerHundredThousand = capacityPerHundredThousand
             self.models = models; self.flagged = flagged; self.fairnessFlags = fairnessFlags
             self.leadTimeMedianMonths = leadTimeMedianMonths; self.flaggedBeforeOutcome = flaggedBeforeOutcome; self.outcomes = outcomes

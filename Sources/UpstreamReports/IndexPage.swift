@@ -1,4 +1,5 @@
 import UpstreamModel
+import UpstreamRisk
 
 /// The demo's `index.html`: headline figures, records per agency, data quality, linkage quality against the
 /// synthetic city's truth with the threshold sweep, and the young people who went on to serious violence, each
@@ -14,17 +15,22 @@ public enum IndexPage {
         s += "<p class=\"notice\"><strong>Offers of support for a practitioner to review, never automatic decisions.</strong> "
         s += "Scores of every young person aged 8 to 17 for a first serious violence offence within 24 months, tested on later dates than it was trained on. "
         s += "<a href=\"\(Markup.safeHref(k.href))\">The full model report</a> has the charts, the fairness audit and the model card.</p>\n"
-        var t = HTMLTable([("Model", false), ("ROC AUC", true), ("PR AUC", true), ("Flagged", true), ("Went on to serious violence", true),
-                           ("Precision", true), ("Recall", true)],
-                          caption: "At a capacity of \(Markup.count(Int(k.capacityPerHundredThousand))) per 100,000 young people scored")
+        var t = HTMLTable([("Model", false), ("ROC AUC (95% interval)", true), ("PR AUC", true), ("Flagged", true),
+                           ("Went on to serious violence (95% interval)", true), ("Precision", true), ("Recall", true)],
+                          caption: "At a capacity of \(RiskReportPage.capacityText(k.capacityPerHundredThousand)) per 100,000 young people scored on each of "
+                              + "\(Markup.count(k.dates)) test dates, pooled: \(Markup.count(k.rows)) rows, each one young person at one date (person-dates). "
+                              + "Intervals from resampling young people.")
         for m in k.models {
-            t.add([m.name, Markup.fixed(m.rocAUC, 3), Markup.fixed(m.prAUC, 3), Markup.count(m.flagged), Markup.count(m.found),
+            let auc = Markup.fixed(m.rocAUC, 3) + (m.rocAUCInterval.map { " (\(Markup.fixed($0.lower, 3))–\(Markup.fixed($0.upper, 3)))" } ?? "")
+            let found = Markup.count(m.found) + (m.foundInterval.map { " (\(Markup.count(Int($0.lower)))–\(Markup.count(Int($0.upper))))" } ?? "")
+            t.add([m.name, auc, Markup.fixed(m.prAUC, 3), Markup.count(m.flagged), found,
                    Markup.rate(m.precision), Markup.rate(m.recall)])
         }
         s += t.render(cls: "models")
         if k.outcomes > 0 {
             s += "<p>Of \(Markup.count(k.outcomes)) young people who went on to serious violence after a test date, \(Markup.count(k.flaggedBeforeOutcome)) were flagged before it"
-            s += k.leadTimeMedianMonths.map { ", a median of \(Markup.fixed($0, 0)) months before." } ?? "." 
+            s += k.leadTimeMedianMonths.map { ", a median of \(RiskReportPage.monthsText($0)) months before" } ?? ""
+            s += k.leadTimeCapMonths.map { " (no lead time can exceed \($0) months: the test dates and their outcome windows span no more)." } ?? "."
             s += "</p>\n"
         }
         if !k.fairnessFlags.isEmpty {

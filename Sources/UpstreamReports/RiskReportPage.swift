@@ -20,22 +20,28 @@ public enum RiskReportPage {
         let styles = StyleBook(report)
         var s = Markup.head(title: report.title, css: css)
         s += "<header><h1>\(e(report.title))</h1><span class=\"meta\">Model \(e(report.card.modelID)) · created \(e(report.card.created))"
-        s += " · \(e(report.card.period)) · synthetic data</span></header>\n"
+        s += " · \(e(report.card.period))" + (report.generic == true ? "" : " · synthetic data") + "</span></header>\n"
         s += "<nav class=\"contents screen-only\">"
         for (id, label) in [("headline", "Headline"), ("models", "Models"), ("linkage", "Linked vs true persons"), ("lead-time", "Lead time"),
-                            ("fairness", "Fairness"), ("flagged", "Flagged young people"), ("model-card", "Model card")] {
+                            ("fairness", "Fairness"), ("flagged", "Flagged young people"), ("model-card", "Model card")]
+            where report.generic != true || (id != "flagged" && id != "linkage") {
             s += "<a href=\"#\(id)\">\(label)</a>"
         }
         s += "</nav>\n"
         s += headline(report)
         s += models(report, styles)
-        s += linkage(report, styles)
-        s += leadTime(report.leadTime)
-        s += fairness(report.fairness)
-        s += flagged(report.flagged, links: links)
+        if report.generic != true { s += linkage(report, styles) }
+        s += hindsight(report.hindsight)
+        s += leadTime(report.leadTime, models: report.models)
+        s += fairness(report.fairness, models: report.models, generic: report.generic == true)
+        if report.generic != true { s += flagged(report.flagged, links: links) }
         s += modelCard(report.card)
-        s += "<footer>Upstream · \(e(report.title)) · model \(e(report.card.modelID)) · all data in this report is synthetic: generated "
-        s += "people in a generated city. Scores are offers of support for a practitioner to review, never automatic decisions.</footer>\n"
+        if report.generic == true {
+            s += "<footer>Upstream · \(e(report.title)) · model \(e(report.card.modelID)) · scores are for a person to review, never automatic decisions.</footer>\n"
+        } else {
+            s += "<footer>Upstream · \(e(report.title)) · model \(e(report.card.modelID)) · all data in this report is synthetic: generated "
+            s += "people in a generated city. Scores are offers of support for a practitioner to review, never automatic decisions.</footer>\n"
+        }
         s += "</body>\n</html>\n"
         return s
     }
@@ -46,10 +52,14 @@ public enum RiskReportPage {
         + "No score starts any action by itself: a practitioner who knows the young person's circumstances decides whether, "
         + "and how, to offer support."
 
+    /// The notice for a user's own table.
+    static let noticeRows = "Scores are for a person to review, never automatic decisions: no score starts any action by itself."
+
     static func headline(_ r: RiskReport) -> String {
         let e = Markup.escape
         var s = "<section id=\"headline\"><h2>1. Headline</h2>\n"
-        s += "<div class=\"notice\" role=\"note\"><b>Offers of support, not decisions.</b> \(e(notice))</div>\n"
+        s += r.generic == true ? "<div class=\"notice\" role=\"note\"><b>Not decisions.</b> \(e(noticeRows))</div>\n"
+            : "<div class=\"notice\" role=\"note\"><b>Offers of support, not decisions.</b> \(e(notice))</div>\n"
         let best = best(r.models)
         let baseline = r.models.first { $0.key == baselineKey }
         s += "<div class=\"facts\">"
@@ -64,8 +74,8 @@ public enum RiskReportPage {
             s += Markup.fact("ACE-count rule (today)", "\(Markup.rate(c.precision)) · \(Markup.rate(c.recall))", "precision · recall at the same capacity")
         }
         if let l = r.leadTime {
-            s += Markup.fact("Lead time, median", median(l.monthsBefore).map { "\(monthsText($0)) months" } ?? "–",
-                             "before the outcome, at first flag")
+            s += Markup.fact("Lead time, median", l.medianMonths.map { "\(monthsText($0)) months" } ?? "–",
+                             "before the outcome, at first flag" + (l.capMonths.map { "; at most \($0) in this test window" } ?? ""))
         }
         if let f = r.fairness {
             let k = f.flags.count
@@ -82,32 +92,45 @@ public enum RiskReportPage {
     static func headlineSentences(_ r: RiskReport) -> [String] {
         var out: [String] = []
         guard let b = best(r.models) else { return ["No model was evaluated in this run."] }
-        out.append("On \(Markup.count(b.rows)) held-out rows (\(b.population)), of which \(Markup.count(b.positives)) went on to the outcome, "
-            + "\(b.name) ranked young people best: PR AUC \(Markup.fixed(b.prAUC, 3)), ROC AUC \(Markup.fixed(b.rocAUC, 3)).")
+        let generic = r.generic == true
+        let who = generic ? "rows" : "young people"
+        let unit = generic ? "" : " (each row is one young person at one as-of date)"
+        let had = generic ? "had the outcome" : "went on to the outcome"
+        out.append("On \(Markup.count(b.rows)) held-out rows\(unit) (\(b.population)), of which \(Markup.count(b.positives)) \(had), "
+            + "\(b.name) ranked \(who) best: PR AUC \(Markup.fixed(b.prAUC, 3)), ROC AUC \(Markup.fixed(b.rocAUC, 3))"
+            + (b.intervals?.rocAUC.map { " (95% interval \(Markup.fixed($0.lower, 3))–\(Markup.fixed($0.upper, 3)))" } ?? "") + ".")
         if let c = b.capacity {
-            var p = "With capacity to offer support to \(capacityText(c.perHundredThousand)) in every 100,000, it would flag "
-                + "\(Markup.count(c.flagged)) young people. \(Markup.count(c.confusion.truePositives)) of them went on to the outcome "
+            let per = b.capacityUnit.map { " (\($0))" } ?? ""
+            var p = "With capacity to offer support to \(capacityText(c.perHundredThousand)) in every 100,000\(per), it would flag "
+                + "\(Markup.count(c.flagged)) \(who). \(Markup.count(c.confusion.truePositives))\(foundInterval(b)) of them \(had) "
                 + "(precision \(Markup.rate(c.precision))): \(Markup.count(c.confusion.truePositives)) of the \(Markup.count(c.confusion.positives)) "
                 + "who did (recall \(Markup.rate(c.recall)))."
-            if let a = r.models.first(where: { $0.key == baselineKey }), a.key != b.key, let ac = a.capacity {
+            for a in r.models where isBaseline(a.key) && a.key != b.key {
+                guard let ac = a.capacity else { continue }
                 let more = c.confusion.truePositives - ac.confusion.truePositives
-                p += " The ACE-count rule practitioners use today, at the same capacity, finds \(Markup.count(ac.confusion.truePositives)) "
+                p += " \(a.key == baselineKey ? "The ACE-count rule practitioners use today" : "The " + a.name.lowercased() + " baseline"), at the same capacity, finds \(Markup.count(ac.confusion.truePositives))\(foundInterval(a)) "
                     + "(precision \(Markup.rate(ac.precision)), recall \(Markup.rate(ac.recall)))"
                 p += more == 0 ? ": the same number." : more > 0 ? ": the model finds \(Markup.count(more)) more for the same number of offers."
                     : ": the model finds \(Markup.count(-more)) fewer for the same number of offers."
+            }
+            if r.models.contains(where: { $0.intervals != nil }) {
+                p += " Intervals are 95% percentile intervals from resampling \(generic ? "rows (persons, when an id column groups them)" : "young people, not rows"): two counts whose intervals overlap may not differ."
             }
             out.append(p)
         }
         if let l = r.leadTime, l.outcomes > 0 {
             var p = "Of the \(Markup.count(l.outcomes)) young people who went on to the outcome, \(Markup.count(l.flaggedBefore)) "
                 + "(\(Markup.rate(Double(l.flaggedBefore) / Double(l.outcomes)))) were flagged before it"
-            if let m = median(l.monthsBefore) { p += ", a median of \(monthsText(m)) months before" }
+            if let m = l.medianMonths { p += ", a median of \(monthsText(m)) months before" }
             if let a = median(l.agesAtFirstFlag) { p += ", at a median age of \(monthsText(a))" }
+            if let cap = l.capMonths { p += " No lead time here can exceed \(cap) months, the span of the test dates and their outcome windows" }
             out.append(p + ".")
         }
         if let f = r.fairness {
-            out.append(f.flags.isEmpty
-                ? "The fairness audit finds no disparity between groups above the bound of \(Markup.fixed(f.bound, 2))."
+            out.append(!f.anyCompared
+                ? "The fairness audit could compare no groups: every group, or the count each rate rests on, is smaller than \(Markup.count(f.minimumGroupSize)). No disparity can be ruled out."
+                : f.flags.isEmpty
+                ? "The fairness audit finds no disparity between groups above the bound of \(Markup.fixed(f.bound, 2)) whose 95% intervals do not overlap."
                 : "The fairness audit flags \(f.flags.count) disparit\(f.flags.count == 1 ? "y" : "ies") between groups above the bound of "
                     + "\(Markup.fixed(f.bound, 2)); each is listed in section 5 and needs a reviewer's attention before use.")
         }
@@ -122,10 +145,10 @@ public enum RiskReportPage {
         s += "<p class=\"note\">All models are scored on the same held-out rows: \(Markup.escape(r.models[0].population)).</p>\n"
         s += modelsTable(r.models, best: best(r.models)?.key)
         s += charts(r.models, styles, id: "linked")
-        s += readingNote
+        s += r.generic == true ? readingNoteRows : readingNote
         if let b = best(r.models), !b.calibration.isEmpty {
             s += "<h3 class=\"sub\">Calibration of \(Markup.escape(b.name)): predicted against observed, per score band</h3>\n"
-            var t = HTMLTable([("Score band", false), ("People", true), ("Outcomes", true), ("Mean predicted", true), ("Observed", true)])
+            var t = HTMLTable([("Score band", false), (r.generic == true ? "Rows" : "People", true), ("Outcomes", true), ("Mean predicted", true), ("Observed", true)])
             for bin in b.calibration {
                 t.add(["\(Chart.percentLabel(bin.lower))–\(Chart.percentLabel(bin.upper))", Markup.count(bin.count), Markup.count(bin.positives),
                        Markup.rate(bin.meanPredicted), Markup.rate(bin.observedRate)])
@@ -145,6 +168,16 @@ public enum RiskReportPage {
 
         """
 
+    /// The same note for a user's own table, which speaks of rows.
+    static let readingNoteRows = """
+        <p class="note"><b>How to read these.</b> <i>ROC AUC</i>: the chance that a row with the outcome scores above a row \
+        without it (0.5 is chance). <i>PR AUC</i> (average precision): precision averaged over every recall; compare it \
+        with the prevalence line. <i>Brier</i>: mean squared error of the predicted probabilities (lower is better). \
+        <i>Precision at capacity</i>: of the rows flagged, the share with the outcome. <i>Recall at capacity</i>: of the rows \
+        with the outcome, the share flagged. The outlined markers show each model at capacity.</p>
+
+        """
+
     /// The models table: discrimination, calibration and the figures at capacity with the counts behind them.
     static func modelsTable(_ models: [ModelEvaluation], best: String?) -> String {
         let e = Markup.escape
@@ -156,20 +189,30 @@ public enum RiskReportPage {
             var name = e(m.name)
             if m.key == best { name = "<b>\(name)</b> <span class=\"tag\">best</span>" }
             if m.key == baselineKey { name += " <span class=\"tag today\">practice today</span>" }
-            var cells = [name, Markup.count(m.rows), Markup.count(m.positives), Markup.fixed(m.rocAUC, 3), Markup.fixed(m.prAUC, 3),
-                         Markup.fixed(m.brier, 4)]
+            else if isBaseline(m.key) { name += " <span class=\"tag today\">baseline</span>" }
+            func ci(_ i: Interval?, _ f: (Double) -> String) -> String { i.map { "<br/><span class=\"k\">\(f($0.lower))–\(f($0.upper))</span>" } ?? "" }
+            let iv = m.intervals
+            var cells = [name, Markup.count(m.rows), Markup.count(m.positives), Markup.fixed(m.rocAUC, 3) + ci(iv?.rocAUC) { Markup.fixed($0, 3) },
+                         Markup.fixed(m.prAUC, 3), Markup.fixed(m.brier, 4)]
             if let c = m.capacity {
                 let tp = c.confusion.truePositives
                 cells += [Markup.count(c.flagged) + (capacities.count > 1 ? " <span class=\"k\">(\(capacityText(c.perHundredThousand))/100k)</span>" : ""),
-                          "\(Markup.rate(c.precision)) <span class=\"k\">(\(Markup.count(tp))/\(Markup.count(c.confusion.flagged)))</span>",
-                          "\(Markup.rate(c.recall)) <span class=\"k\">(\(Markup.count(tp))/\(Markup.count(c.confusion.positives)))</span>",
+                          "\(Markup.rate(c.precision)) <span class=\"k\">(\(Markup.count(tp))/\(Markup.count(c.confusion.flagged)))</span>" + ci(iv?.precision) { Markup.rate($0) },
+                          "\(Markup.rate(c.recall)) <span class=\"k\">(\(Markup.count(tp))/\(Markup.count(c.confusion.positives)))</span>" + ci(iv?.recall) { Markup.rate($0) },
                           scoreText(c.threshold)]
             } else {
                 cells += ["–", "–", "–", "–"]
             }
-            t.add(raw: cells, cls: m.key == best ? "best" : m.key == baselineKey ? "baseline" : nil)
+            t.add(raw: cells, cls: m.key == best ? "best" : isBaseline(m.key) ? "baseline" : nil)
         }
-        return t.render(cls: "models")
+        var s = t.render(cls: "models")
+        if let m = models.first, m.intervals != nil || m.capacityUnit != nil {
+            s += "<p class=\"note\"><b>Units.</b> Rows, outcomes and flags count rows"
+            if let u = m.capacityUnit { s += "; capacity is applied \(Markup.escape(u))" }
+            if let i = m.intervals { s += ". Small grey figures are 95% intervals from \(Markup.count(i.replicates)) bootstrap resamples of \(Markup.escape(i.unit))s: every row of a \(Markup.escape(i.unit)) drawn goes in together" }
+            s += ". Ties at a capacity cut are broken by a keyed hash of the person, so exactly the capacity is flagged.</p>\n"
+        }
+        return s
     }
 
     /// ROC, precision-recall and calibration charts for `models`, side by side.
@@ -266,14 +309,19 @@ public enum RiskReportPage {
 
     // MARK: - 4. Lead time
 
-    static func leadTime(_ l: LeadTimeSummary?) -> String {
+    static func leadTime(_ l: LeadTimeSummary?, models: [ModelEvaluation] = []) -> String {
         var s = "<section id=\"lead-time\"><h2>4. Lead time: how early the model flags</h2>\n"
         guard let l else { return s + "<p class=\"note\">No lead-time analysis in this run.</p>\n</section>\n" }
+        if let cap = l.capMonths {
+            s += "<p class=\"note\"><b>Capped by the test window.</b> A young person can be flagged no earlier than the first test date, and "
+            s += "an outcome counts only up to the end of the last date's outcome window, so no lead time here can exceed \(cap) months. "
+            s += "Lead times are per young person (their first flag), not per row.</p>\n"
+        }
         s += "<div class=\"facts\">"
         s += Markup.fact("Went on to the outcome", Markup.count(l.outcomes), "in the evaluation")
         s += Markup.fact("Flagged before it", Markup.count(l.flaggedBefore),
                          l.outcomes > 0 ? Markup.rate(Double(l.flaggedBefore) / Double(l.outcomes)) + " of them" : "–")
-        s += Markup.fact("Months before, median", median(l.monthsBefore).map(monthsText) ?? "–",
+        s += Markup.fact("Months before, median", l.medianMonths.map(monthsText) ?? "–",
                          l.monthsBefore.isEmpty ? "nobody flagged before" : "range \(l.monthsBefore.min()!)–\(l.monthsBefore.max()!)")
         s += Markup.fact("Age at first flag, median", median(l.agesAtFirstFlag).map(monthsText) ?? "–",
                          l.agesAtFirstFlag.isEmpty ? "–" : "range \(l.agesAtFirstFlag.min()!)–\(l.agesAtFirstFlag.max()!)")
@@ -297,7 +345,52 @@ public enum RiskReportPage {
         s += "<p class=\"note\">For each young person who went on to the outcome: the first as-of date on which the model, at capacity, "
         s += "would have put them within the service's reach, and how many months that was before the outcome. Those never flagged "
         s += "before the outcome (\(Markup.count(max(0, l.outcomes - l.flaggedBefore)))) are not in the charts.</p>\n"
+        s += leadTimeByModel(models)
         return s + "</section>\n"
+    }
+
+    /// Every model's and baseline's lead time side by side, and person by person against the first model (the trees):
+    /// of those both flagged before the outcome, how many the model flagged earlier, at the same date, or later.
+    static func leadTimeByModel(_ models: [ModelEvaluation]) -> String {
+        let withLead = models.filter { $0.leadTime != nil }
+        guard withLead.count > 1, let first = withLead.first, let mine = first.leadTime?.byPerson else { return "" }
+        var t = HTMLTable([("Model", false), ("Flagged before the outcome", true), ("Median months before", true),
+                           ("Against \(first.name), person by person", false)])
+        for m in withLead {
+            let l = m.leadTime!
+            var against = "–"
+            if m.key != first.key, let theirs = l.byPerson {
+                let both = Set(mine.keys).intersection(theirs.keys)
+                let earlier = both.filter { mine[$0]! > theirs[$0]! }.count, later = both.filter { mine[$0]! < theirs[$0]! }.count
+                against = "\(Markup.count(both.count)) flagged by both: \(first.name) earlier for \(Markup.count(earlier)), "
+                    + "the same date for \(Markup.count(both.count - earlier - later)), later for \(Markup.count(later)); "
+                    + "\(Markup.count(Set(mine.keys).subtracting(theirs.keys).count)) only by \(first.name), \(Markup.count(Set(theirs.keys).subtracting(mine.keys).count)) only by this one"
+            }
+            t.add([m.name, "\(Markup.count(l.flaggedBefore)) of \(Markup.count(l.outcomes))", l.medianMonths.map(monthsText) ?? "–", against])
+        }
+        return "<h3 class=\"sub\">Lead time of every model and baseline, at the same capacity</h3>\n" + t.render(cls: "lead-by-model")
+    }
+
+    // MARK: - 3b. Hindsight
+
+    /// The figures with persons linked from the whole store against persons linked, for each date, only from what was
+    /// recorded before it.
+    static func hindsight(_ h: HindsightComparison?) -> String {
+        guard let h, !h.asOfDate.isEmpty else { return "" }
+        var s = "<section id=\"hindsight\"><h2>3b. Linkage as of each date against linkage with hindsight</h2>\n"
+        s += "<p class=\"note\">The main figures use persons linked from every record in the store, including records made after a test "
+        s += "date: hindsight a service would not have had. Here the same trained models are judged again on persons linked, for each test "
+        s += "date, only from the records entered before it, with the same trained linkage model. The difference is what hindsight adds.</p>\n"
+        var t = HTMLTable([("Model", false), ("ROC AUC: hindsight → as of the date", true), ("Outcomes found at capacity", true),
+                           ("Precision", true), ("Recall", true)])
+        for a in h.asOfDate {
+            guard let w = h.withHindsight.first(where: { $0.key == a.key }) else { continue }
+            t.add([a.name, "\(Markup.fixed(w.rocAUC, 3)) → \(Markup.fixed(a.rocAUC, 3))",
+                   "\(Markup.count(w.capacity?.confusion.truePositives ?? 0)) → \(Markup.count(a.capacity?.confusion.truePositives ?? 0))",
+                   "\(Markup.rate(w.capacity?.precision)) → \(Markup.rate(a.capacity?.precision))",
+                   "\(Markup.rate(w.capacity?.recall)) → \(Markup.rate(a.capacity?.recall))"])
+        }
+        return s + t.render(cls: "hindsight") + "</section>\n"
     }
 
     /// Months grouped into bins of 3, 6 or 12 so the chart has at most a dozen or so bars.
@@ -311,17 +404,40 @@ public enum RiskReportPage {
 
     // MARK: - 5. Fairness
 
-    static func fairness(_ f: FairnessReport?) -> String {
+    static func fairness(_ f: FairnessReport?, models: [ModelEvaluation] = [], generic: Bool = false) -> String {
         let e = Markup.escape
         var s = "<section id=\"fairness\"><h2>5. Fairness audit</h2>\n"
         guard let f else { return s + "<p class=\"note\">No fairness audit in this run.</p>\n</section>\n" }
         s += "<p class=\"note\">Audited: \(e(f.subject)). "
-        s += f.threshold.map { "Flagged means a score of \(scoreText($0)) or more. " } ?? "Threshold-free audit: ranking and calibration only. "
-        s += "A disparity is the highest group's rate over the lowest group's; above \(Markup.fixed(f.bound, 2)) it is flagged. "
-        s += "Groups of fewer than \(Markup.count(f.minimumGroupSize)) are suppressed: their figures are withheld.</p>\n"
+        s += f.threshold.map { "Flagged means a score of \(scoreText($0)) or more (exactly the capacity when capacity sets it). " } ?? "Threshold-free audit: ranking and calibration only. "
+        s += "A disparity is the highest group's rate over the lowest group's, and their difference; it is flagged when the ratio is above "
+        s += "\(Markup.fixed(f.bound, 2)) and the two groups' 95% intervals (Wilson intervals for rates) do not overlap. "
+        s += "Groups of fewer than \(Markup.count(f.minimumGroupSize)) are suppressed: their figures are withheld; a rate is compared only "
+        s += "when the count it rests on reaches \(Markup.count(f.minimumGroupSize)). \"unknown\" is shown, never compared.</p>\n"
+        for a in f.attributes {
+            let total = a.groups.reduce(0) { $0 + $1.count }
+            if let u = a.groups.first(where: { $0.group == FairnessAudit.unknownGroup }), total > 0 {
+                s += "<p class=\"note\">\(e(a.attribute.spaced.capitalisedFirst)) unknown for \(Markup.count(u.count)) of \(Markup.count(total)) rows (\(Markup.rate(Double(u.count) / Double(total)))).</p>\n"
+            }
+        }
+        let audited = models.filter { $0.fairness != nil }
+        if audited.count > 1 {
+            var t = HTMLTable([("Model", false), ("Flags", true), ("Measures compared", true)])
+            for m in audited {
+                let fr = m.fairness!
+                t.add([m.name, String(fr.flags.count), String(fr.attributes.reduce(0) { $0 + $1.disparities.count })])
+            }
+            s += "<h3 class=\"sub\">Every model and baseline audited at the same capacity</h3>\n" + t.render(cls: "fairness-by-model")
+            for m in audited.dropFirst() where !m.fairness!.flags.isEmpty {
+                s += "<p class=\"note\">\(e(m.name)): " + m.fairness!.flags.map(e).joined(separator: "; ") + "</p>\n"
+            }
+        }
         let flags = f.flags
-        if flags.isEmpty {
-            s += "<div class=\"flags ok\"><b>No disparity above the bound.</b></div>\n"
+        if !f.anyCompared {
+            s += "<div class=\"flags\"><b>Nothing could be compared:</b> every group, or the count each rate rests on, is smaller than "
+            s += "\(Markup.count(f.minimumGroupSize)). This is not evidence of fairness.</div>\n"
+        } else if flags.isEmpty {
+            s += "<div class=\"flags ok\"><b>No disparity above the bound with non-overlapping intervals.</b></div>\n"
         } else {
             s += "<div class=\"flags\" role=\"alert\"><b>⚑ \(flags.count) disparit\(flags.count == 1 ? "y" : "ies") above the bound of \(Markup.fixed(f.bound, 2)).</b> "
             s += "Each needs a reviewer to understand its cause before the scores are used.<ul>"
@@ -330,7 +446,7 @@ public enum RiskReportPage {
         }
         for (i, a) in f.attributes.enumerated() {
             s += "<div class=\"attribute\" data-attribute=\"\(e(a.attribute))\"><h3 class=\"sub\">\(e(a.attribute.spaced.capitalisedFirst))</h3>\n"
-            var t = HTMLTable([("Group", false), ("People", true), ("Outcomes", true), ("Selection rate", true), ("False positive rate", true),
+            var t = HTMLTable([("Group", false), (generic ? "Rows" : "People", true), ("Outcomes", true), ("Selection rate", true), ("False positive rate", true),
                                ("False negative rate", true), ("Precision (PPV)", true), ("Observed rate", true), ("Mean predicted", true),
                                ("ROC AUC", true)])
             let shown = a.groups.filter { !$0.suppressed }
@@ -349,13 +465,21 @@ public enum RiskReportPage {
             }
             s += t.render(cls: "groups")
             if !a.disparities.isEmpty {
-                var d = HTMLTable([("Measure", false), ("Highest", false), ("Lowest", false), ("Ratio", true), ("Against the bound", false)])
+                var d = HTMLTable([("Measure", false), ("Highest (95% interval)", false), ("Lowest (95% interval)", false), ("Ratio", true),
+                                   ("Difference", true), ("Against the bound", false)])
                 for x in a.disparities {
                     let ratio = x.ratio.map { Markup.fixed($0, 2) } ?? "unbounded"
-                    let status = x.exceedsBound ? "<span class=\"flag\">⚑ above \(Markup.fixed(f.bound, 2))</span>" : "within"
+                    let over = x.ratio.map { $0 > f.bound } ?? true
+                    let status = x.exceedsBound ? "<span class=\"flag\">⚑ above \(Markup.fixed(f.bound, 2))</span>"
+                        : over && x.intervalsOverlap == true ? "above the bound, but the intervals overlap" : "within"
                     let digits = Markup.rateDigits([x.highest])
-                    d.add(raw: [e(measureName(x.measure)), e("\(x.highestGroup) \(measureValue(x.measure, x.highest, digits: digits))"),
-                                e("\(x.lowestGroup) \(measureValue(x.measure, x.lowest, digits: digits))"), e(ratio), status],
+                    func withInterval(_ g: String, _ v: Double) -> String {
+                        let i = a.groups.first { $0.group == g }?.intervals?[x.measure]
+                        return "\(g) \(measureValue(x.measure, v, digits: digits))"
+                            + (i.map { " (\(measureValue(x.measure, $0.lower, digits: digits))–\(measureValue(x.measure, $0.upper, digits: digits)))" } ?? "")
+                    }
+                    d.add(raw: [e(measureName(x.measure)), e(withInterval(x.highestGroup, x.highest)), e(withInterval(x.lowestGroup, x.lowest)),
+                                e(ratio), e(x.difference.map { measureValue(x.measure, $0, digits: digits) } ?? "–"), status],
                           cls: x.exceedsBound ? "over" : nil)
                 }
                 s += "<div class=\"pair\">" + d.render(cls: "disparities") + dotPlot(a, f, index: i) + "</div>\n"
@@ -396,6 +520,7 @@ public enum RiskReportPage {
         case "selection_rate": "Selection rate"
         case "false_positive_rate": "False positive rate"
         case "false_negative_rate": "False negative rate"
+        case "true_positive_rate": "True positive rate (recall)"
         case "positive_predictive_value": "Precision (PPV)"
         case "calibration_ratio": "Calibration (observed ÷ predicted)"
         case "roc_auc": "ROC AUC"
@@ -462,6 +587,14 @@ public enum RiskReportPage {
     }
 
     // MARK: - Helpers
+
+    /// Whether a key is one of the baselines (the ACE count, age only, the age band × ACE rule) rather than a model.
+    static func isBaseline(_ key: String) -> Bool { ["ace_count", "age_only", "age_band_ace"].contains(key) }
+
+    /// " (95% interval a–b)" for the outcomes found at capacity, when measured.
+    static func foundInterval(_ m: ModelEvaluation) -> String {
+        m.intervals?.truePositives.map { " (95% interval \(Markup.count(Int($0.lower)))–\(Markup.count(Int($0.upper))))" } ?? ""
+    }
 
     /// The model that ranks best: highest PR AUC (the measure that matters for a rare outcome), then ROC AUC.
     static func best(_ models: [ModelEvaluation]) -> ModelEvaluation? {

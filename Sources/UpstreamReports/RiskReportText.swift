@@ -12,16 +12,33 @@ public enum RiskReportText {
         let title = PlainText.clean(report.title)
         out.append(title)
         out.append(String(repeating: "=", count: title.count))
-        out.append("Model \(report.card.modelID), created \(report.card.created), \(report.card.period). Synthetic data.")
+        let generic = report.generic == true
+        out.append("Model \(report.card.modelID), created \(report.card.created), \(report.card.period)." + (generic ? "" : " Synthetic data."))
         out.append("")
-        out.append("*** \(RiskReportPage.notice) ***")
+        out.append("*** \(generic ? RiskReportPage.noticeRows : RiskReportPage.notice) ***")
         out.append("")
         for p in RiskReportPage.headlineSentences(report) { out.append(p) }
         out.append("")
 
         out.append("Models (\(report.models.first?.population ?? "no evaluation"))")
         out += models(report.models)
+        if let m = report.models.first {
+            if let u = m.capacityUnit { out.append(generic ? "Capacity \(u)." : "Rows are person-dates (one young person at one as-of date); capacity \(u).") }
+            if let i = m.intervals { out.append("[a-b]: 95% interval from \(i.replicates) bootstrap resamples of \(i.unit)s (every row of a \(i.unit) drawn goes in together).") }
+        }
         out.append("")
+        if let h = report.hindsight, !h.asOfDate.isEmpty {
+            out.append("Linkage with hindsight -> linkage as of each test date (same trained models)")
+            out += PlainText.table(["model", "ROC AUC", "found at capacity", "precision@cap", "recall@cap"], right: [1, 2, 3, 4],
+                                   rows: h.asOfDate.compactMap { a in
+                guard let w = h.withHindsight.first(where: { $0.key == a.key }) else { return nil }
+                return [a.name, "\(Markup.fixed(w.rocAUC, 3)) -> \(Markup.fixed(a.rocAUC, 3))",
+                        "\(w.capacity?.confusion.truePositives ?? 0) -> \(a.capacity?.confusion.truePositives ?? 0)",
+                        "\(Markup.rate(w.capacity?.precision)) -> \(Markup.rate(a.capacity?.precision))",
+                        "\(Markup.rate(w.capacity?.recall)) -> \(Markup.rate(a.capacity?.recall))"]
+            }, skipIfEmpty: false)
+            out.append("")
+        }
 
         if !report.truePersonModels.isEmpty {
             out.append("Linked -> true persons (what linkage errors cost)")
@@ -40,11 +57,16 @@ public enum RiskReportText {
         if let l = report.leadTime {
             let share = l.outcomes > 0 ? " (\(Markup.rate(Double(l.flaggedBefore) / Double(l.outcomes))))" : ""
             out.append("Lead time: \(l.flaggedBefore) of \(l.outcomes) who went on to the outcome were flagged before it\(share)")
-            if let m = RiskReportPage.median(l.monthsBefore) {
+            if let m = l.medianMonths {
                 out.append("  median \(RiskReportPage.monthsText(m)) months before (range \(l.monthsBefore.min()!)-\(l.monthsBefore.max()!))")
             }
             if let a = RiskReportPage.median(l.agesAtFirstFlag) {
                 out.append("  median age at first flag \(RiskReportPage.monthsText(a)) (range \(l.agesAtFirstFlag.min()!)-\(l.agesAtFirstFlag.max()!))")
+            }
+            if let cap = l.capMonths { out.append("  capped: no lead time can exceed \(cap) months (first test date to the end of the last outcome window)") }
+            for m in report.models.dropFirst() {
+                guard let o = m.leadTime else { continue }
+                out.append("  \(m.name): \(o.flaggedBefore) of \(o.outcomes) flagged before, median " + (o.medianMonths.map(RiskReportPage.monthsText) ?? "-") + " months")
             }
             out.append("")
         }
@@ -52,13 +74,19 @@ public enum RiskReportText {
         if let f = report.fairness {
             out.append("Fairness audit: \(f.subject) (bound \(Markup.fixed(f.bound, 2)), groups under \(f.minimumGroupSize) suppressed)")
             let flags = f.flags
-            if flags.isEmpty { out.append("  no disparity above the bound") }
+            if !f.anyCompared { out.append("  nothing could be compared: every group or rate base is under \(f.minimumGroupSize); this is not evidence of fairness") }
+            else if flags.isEmpty { out.append("  no disparity above the bound with non-overlapping 95% intervals") }
             for x in flags { out.append("  FLAG  \(x)") }
             let suppressed = f.attributes.flatMap { a in a.groups.filter(\.suppressed).map { "\(a.attribute) = \($0.group)" } }
             if !suppressed.isEmpty { out.append("  suppressed (fewer than \(f.minimumGroupSize)): " + suppressed.joined(separator: ", ")) }
             out.append("")
         }
 
+        for m in report.models.dropFirst() {
+            guard let f = m.fairness else { continue }
+            out.append("Fairness of \(m.name): " + (f.flags.isEmpty ? "no flag" : f.flags.joined(separator: "; ")))
+        }
+        if generic { return out.map(PlainText.clean).joined(separator: "\n") + "\n" }
         let shown = report.flagged.sorted { $0.rank < $1.rank }.prefix(top)
         out.append("Flagged at the latest date: \(report.flagged.count)" + (report.flagged.count > shown.count ? " (top \(shown.count) shown)" : "")
             + ". Offers of support to review, not decisions.")
@@ -73,12 +101,14 @@ public enum RiskReportText {
     static func models(_ models: [ModelEvaluation]) -> [String] {
         PlainText.table(["model", "rows", "outcomes", "ROC AUC", "PR AUC", "Brier", "flagged", "precision@cap", "recall@cap"],
                         right: [1, 2, 3, 4, 5, 6, 7, 8], rows: models.map { m in
-            var row = [m.name, Markup.count(m.rows), Markup.count(m.positives), Markup.fixed(m.rocAUC, 3), Markup.fixed(m.prAUC, 3),
-                       Markup.fixed(m.brier, 4)]
+            func ci(_ i: Interval?, _ f: (Double) -> String) -> String { i.map { " [\(f($0.lower))-\(f($0.upper))]" } ?? "" }
+            let iv = m.intervals
+            var row = [m.name, Markup.count(m.rows), Markup.count(m.positives), Markup.fixed(m.rocAUC, 3) + ci(iv?.rocAUC) { Markup.fixed($0, 3) },
+                       Markup.fixed(m.prAUC, 3), Markup.fixed(m.brier, 4)]
             if let c = m.capacity {
                 let tp = c.confusion.truePositives
-                row += [Markup.count(c.flagged), "\(Markup.rate(c.precision)) (\(tp)/\(c.confusion.flagged))",
-                        "\(Markup.rate(c.recall)) (\(tp)/\(c.confusion.positives))"]
+                row += [Markup.count(c.flagged), "\(Markup.rate(c.precision)) (\(tp)/\(c.confusion.flagged))" + ci(iv?.precision) { Markup.rate($0) },
+                        "\(Markup.rate(c.recall)) (\(tp)/\(c.confusion.positives))" + ci(iv?.recall) { Markup.rate($0) }]
             } else {
                 row += ["-", "-", "-"]
             }

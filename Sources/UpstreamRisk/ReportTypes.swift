@@ -140,6 +140,15 @@ public struct ModelEvaluation: Codable, Sendable, Hashable {
     public var pr: [CurvePoint]
     public var calibration: [CalibrationBin]
     public var capacity: CapacityResult?
+    /// How capacity was applied, in words ("per date: the top 100 per 100,000 of each date's young people, pooled over
+    /// 5 dates"); `nil` when pooled over every row at once.
+    public var capacityUnit: String?
+    /// Person-level bootstrap intervals on ROC AUC and on precision and recall at capacity.
+    public var intervals: BootstrapIntervals?
+    /// For those who went on to the outcome: how long before it this model first flagged them.
+    public var leadTime: LeadTimeSummary?
+    /// This model's fairness audit at capacity (baselines are audited like the models).
+    public var fairness: FairnessReport?
 
     public init(
         name: String, key: String, population: String, rows: Int, positives: Int, rocAUC: Double?, prAUC: Double?,
@@ -164,6 +173,11 @@ public struct GroupFairness: Codable, Sendable, Hashable {
     /// At the audit's threshold; `nil` when the audit is threshold-free or the group is suppressed.
     public var confusion: ConfusionCounts?
     public var calibration: [CalibrationBin]
+    /// 95% intervals of the group's figures, by measure name ("selection_rate", "false_positive_rate",
+    /// "false_negative_rate", "true_positive_rate", "positive_predictive_value", "observed_rate": Wilson score
+    /// intervals; "roc_auc": Hanley and McNeil's standard error; "calibration_ratio": the observed rate's Wilson
+    /// interval over the mean score). Empty when suppressed.
+    public var intervals: [String: Interval]?
 
     public init(
         group: String, count: Int, positives: Int, suppressed: Bool, meanScore: Double?, observedRate: Double?,
@@ -186,7 +200,12 @@ public struct Disparity: Codable, Sendable, Hashable {
     public var lowest: Double
     /// `nil` when the lowest is zero.
     public var ratio: Double?
-    /// `true` when the ratio exceeds the audit's bound (or is unbounded): shown as a flag in the report.
+    /// Highest minus lowest, on the measure's own scale (a difference of rates in percentage points × 100).
+    public var difference: Double?
+    /// Whether the two groups' 95% intervals overlap (`nil` when a group has none).
+    public var intervalsOverlap: Bool?
+    /// `true` when the ratio exceeds the audit's bound (or is unbounded) **and** the two groups' intervals do not
+    /// overlap: shown as a flag in the report. A gap whose intervals overlap is shown, not flagged.
     public var exceedsBound: Bool
 
     public init(measure: String, highestGroup: String, highest: Double, lowestGroup: String, lowest: Double, ratio: Double?, exceedsBound: Bool) {
@@ -216,6 +235,9 @@ public struct FairnessReport: Codable, Sendable, Hashable {
     /// Groups with fewer rows than this are suppressed.
     public var minimumGroupSize: Int
     public var attributes: [AttributeAudit]
+    /// Whether any disparity could be compared at all (two groups big enough on some measure). When `false`, "no
+    /// disparity" means "nothing could be compared", and reports say so.
+    public var anyCompared: Bool { attributes.contains { !$0.disparities.isEmpty } }
 
     public init(subject: String, threshold: Double?, bound: Double, minimumGroupSize: Int, attributes: [AttributeAudit]) {
         self.subject = subject; self.threshold = threshold; self.bound = bound
@@ -229,7 +251,7 @@ public struct FairnessReport: Codable, Sendable, Hashable {
                 let ratio = d.ratio.map { String(format: "%.2f", $0) } ?? "unbounded"
                 return "\(a.attribute): \(d.measure.replacingOccurrences(of: "_", with: " ")) \(d.highestGroup) "
                     + String(format: "%.4f", d.highest) + " vs \(d.lowestGroup) " + String(format: "%.4f", d.lowest)
-                    + ", ratio \(ratio)"
+                    + ", ratio \(ratio)" + (d.difference.map { String(format: ", difference %.4f", $0) } ?? "")
             }
         }
     }
@@ -245,9 +267,40 @@ public struct LeadTimeSummary: Codable, Sendable, Hashable {
     public var monthsBefore: [Int]
     /// Age in whole years at the first flag, one per person flagged before it.
     public var agesAtFirstFlag: [Int]
-    public init(outcomes: Int, flaggedBefore: Int, monthsBefore: [Int], agesAtFirstFlag: [Int]) {
+    /// The longest lead time the test window allows, in months (from the first test date to the end of the last
+    /// outcome window): every lead time is capped by it, so a longer window would show longer ones.
+    public var capMonths: Int?
+    /// Months before the outcome per person flagged before it, keyed by person (pseudonymised or a row key), so lead
+    /// times can be compared person by person across models.
+    public var byPerson: [String: Int]?
+    public init(outcomes: Int, flaggedBefore: Int, monthsBefore: [Int], agesAtFirstFlag: [Int], capMonths: Int? = nil, byPerson: [String: Int]? = nil) {
         self.outcomes = outcomes; self.flaggedBefore = flaggedBefore
         self.monthsBefore = monthsBefore; self.agesAtFirstFlag = agesAtFirstFlag
+        self.capMonths = capMonths; self.byPerson = byPerson
+    }
+
+    /// The median of `monthsBefore` (the mean of the middle two for an even count): the one definition the index
+    /// page, the report and the CLI all use. `nil` when nobody was flagged before the outcome.
+    public var medianMonths: Double? { LeadTimeSummary.median(monthsBefore) }
+
+    /// The middle value (the mean of the middle two for an even count), or `nil` for none.
+    public static func median(_ xs: [Int]) -> Double? {
+        guard !xs.isEmpty else { return nil }
+        let v = xs.sorted()
+        return v.count % 2 == 1 ? Double(v[v.count / 2]) : Double(v[v.count / 2 - 1] + v[v.count / 2]) / 2
+    }
+}
+
+/// The same models judged twice on the same test dates: persons linked from every record in the store (hindsight),
+/// and persons linked, for each date, only from the records recorded before it (what a service could have linked
+/// on the day).
+public struct HindsightComparison: Codable, Sendable, Hashable {
+    /// On persons linked from the whole store (the report's main figures).
+    public var withHindsight: [ModelEvaluation]
+    /// On persons linked as of each test date.
+    public var asOfDate: [ModelEvaluation]
+    public init(withHindsight: [ModelEvaluation], asOfDate: [ModelEvaluation]) {
+        self.withHindsight = withHindsight; self.asOfDate = asOfDate
     }
 }
 
@@ -318,6 +371,11 @@ public struct RiskReport: Codable, Sendable, Hashable {
     public var leadTime: LeadTimeSummary?
     /// The young people flagged at the latest as-of date, with their reasons (pseudonymised).
     public var flagged: [FlaggedPerson]
+    /// `true` for a report on a user's own table (`--csv`): it speaks of rows and the user's outcome column, never of
+    /// young people or synthetic data.
+    public var generic: Bool?
+    /// What linking with hindsight (the whole store) rather than on each test date changed, when measured.
+    public var hindsight: HindsightComparison?
     public init(
         title: String, card: ModelCard, models: [ModelEvaluation], truePersonModels: [ModelEvaluation],
         fairness: FairnessReport?, leadTime: LeadTimeSummary?, flagged: [FlaggedPerson]

@@ -6,6 +6,8 @@ public struct TabularError: Error, Equatable, CustomStringConvertible {
         case empty, unterminatedQuote, strayQuote, textAfterQuote
         case fieldCount(expected: Int, found: Int)
         case duplicateColumn, emptyColumnName, unknownColumn, noUsableRows, oneOutcome
+        case duplicateColumnDiffers(line: Int), noUsableScore, foldOneOutcome(rows: Int, positives: Int, folds: Int)
+        case thresholdOutside(everyone: Bool, lowest: Double, highest: Double)
     }
     private let code: Code
     /// The line of the file where the problem starts (1-based), when it has one.
@@ -27,6 +29,20 @@ public struct TabularError: Error, Equatable, CustomStringConvertible {
     }
     /// Two header columns share a name.
     public static func duplicateColumn(_ name: String) -> Self { .init(code: .duplicateColumn, line: 1, column: name) }
+    /// Two header columns share a name, the column is used, and their values differ on `line`.
+    public static func duplicateColumnDiffers(_ name: String, line: Int) -> Self {
+        .init(code: .duplicateColumnDiffers(line: line), line: line, column: name)
+    }
+    /// A threshold that flags every row or none: the audit would compare nothing.
+    public static func thresholdOutside(everyone: Bool, lowest: Double, highest: Double) -> Self {
+        .init(code: .thresholdOutside(everyone: everyone, lowest: lowest, highest: highest), line: nil, column: nil)
+    }
+    /// Rows have an outcome, but no row has a usable score.
+    public static func noUsableScore(column: String) -> Self { .init(code: .noUsableScore, line: nil, column: column) }
+    /// The file has both outcomes, but a cross-validation fold's training rows have only one.
+    public static func foldOneOutcome(column: String, rows: Int, positives: Int, folds: Int) -> Self {
+        .init(code: .foldOneOutcome(rows: rows, positives: positives, folds: folds), line: nil, column: column)
+    }
     /// A header column has no name.
     public static let emptyColumnName = TabularError(code: .emptyColumnName, line: 1, column: nil)
     /// A column named on the command line is not in the header.
@@ -46,6 +62,16 @@ public struct TabularError: Error, Equatable, CustomStringConvertible {
         case .fieldCount(let expected, let found):
             return "line \(line ?? 0): \(found) fields where the header has \(expected)"
         case .duplicateColumn: return "the header names column \(column ?? "") twice; rename one"
+        case .duplicateColumnDiffers(let line):
+            return "the header names column \(column ?? "") more than once and the copies differ (first on line \(line)); "
+                + "rename one, or leave the column out of --features, --protected, --outcome and --score"
+        case .thresholdOutside(let everyone, let lowest, let highest):
+            return "the threshold flags \(everyone ? "every row" : "no row"): the scores run from \(lowest) to \(highest); give a --threshold above \(lowest) and at most \(highest)"
+        case .noUsableScore:
+            return "no row has a usable score in column \(column ?? ""): every value is missing or not a number; check the column name and its values"
+        case .foldOneOutcome(let rows, let positives, let folds):
+            return "the file has both outcomes, but with \(rows) usable rows (\(positives) with \(column ?? "the outcome") = 1) some of the "
+                + "\(folds) cross-validation folds train on rows that all have the same outcome; use fewer folds (--folds 2) or more rows"
         case .emptyColumnName: return "the header has a column with no name; name every column"
         case .unknownColumn: return "there is no column \(column ?? "") in the header; check the spelling"
         case .noUsableRows: return "no row has a usable outcome; see the problems listed"
@@ -64,6 +90,9 @@ public enum TabularCSV {
         public var rows: [[String]]
         /// The 1-based line of the file each row starts on (the header is line 1), for problem reports.
         public var lines: [Int]
+        /// Names the header repeats, with every position they appear at. `columnIndex` gives the first; a repeated
+        /// name may be used only when its copies hold the same value in every row (`checkRepeated`).
+        public var repeated: [String: [Int]] = [:]
 
         public init(header: [String], rows: [[String]], lines: [Int]? = nil) {
             self.header = header
@@ -167,15 +196,37 @@ public enum TabularCSV {
         endRecord()
 
         guard let header = records.first else { throw TabularError.empty }
-        var seen = Set<String>()
-        for name in header {
+        var positions: [String: [Int]] = [:]
+        for (j, name) in header.enumerated() {
             guard !name.isEmpty else { throw TabularError.emptyColumnName }
-            guard seen.insert(name).inserted else { throw TabularError.duplicateColumn(name) }
+            positions[name, default: []].append(j)
         }
         for (r, row) in records.enumerated().dropFirst() where row.count != header.count {
             throw TabularError.fieldCount(line: lines[r], expected: header.count, found: row.count)
         }
-        return Table(header: header, rows: Array(records.dropFirst()), lines: Array(lines.dropFirst()))
+        // A repeated name is read as pandas and R read it, and checked only if used (`checkRepeated`).
+        var table = Table(header: header, rows: Array(records.dropFirst()), lines: Array(lines.dropFirst()))
+        table.repeated = positions.filter { $0.value.count > 1 }
+        return table
+    }
+
+    /// Checks the repeated header names among `used` columns, and says in a note what was done with every repeated name:
+    /// a used name whose copies hold the same value in every row is read once; an unused one is ignored.
+    /// - Throws: `TabularError.duplicateColumnDiffers` when a used name's copies differ on some row.
+    public static func checkRepeated(_ table: Table, used: [String]) throws -> [String] {
+        var notes: [String] = []
+        let usedSet = Set(used)
+        for (name, positions) in table.repeated.sorted(by: { $0.key < $1.key }) {
+            guard usedSet.contains(name) else {
+                notes.append("column \(name) appears \(positions.count) times in the header; it is not used, so the copies were ignored")
+                continue
+            }
+            for (r, row) in table.rows.enumerated() where Set(positions.map { row[$0] }).count > 1 {
+                throw TabularError.duplicateColumnDiffers(name, line: table.lines[r])
+            }
+            notes.append("column \(name) appears \(positions.count) times in the header with the same value in every row; it was read once")
+        }
+        return notes
     }
 
     /// Writes a table as CSV (LF line ends), quoting only fields that need it: those holding a comma, a quote, a line
@@ -206,16 +257,22 @@ public enum TabularCSV {
         return out
     }
 
-    /// Whether a cell counts as missing: empty, `NA`, `NaN`, `null` or `.` (any case, surrounding space ignored).
+    /// Whether a cell counts as missing: empty, `NA`, `N/A`, `#N/A`, `NaN`, `null` or `.` (any case, surrounding
+    /// space ignored). `none` is not: it is often a real level ("exclusions: none").
     public static func isMissing(_ value: String) -> Bool {
         let v = value.trimmingCharacters(in: .whitespaces).lowercased()
-        return v.isEmpty || v == "na" || v == "nan" || v == "null" || v == "."
+        return v.isEmpty || ["na", "n/a", "#n/a", "nan", "null", "."].contains(v)
     }
 
-    /// A cell as a finite number, or `nil` when it is missing or not a number.
+    /// The largest magnitude a numeric cell may have: beyond it a value would overflow the learners' single-precision
+    /// features and their sums, so it is treated as missing (and counted).
+    public static let largestNumber = 1e30
+
+    /// A cell as a finite number within ±`largestNumber`, or `nil` when it is missing, not a number, infinite or
+    /// out of range.
     public static func number(_ value: String) -> Double? {
         let v = value.trimmingCharacters(in: .whitespaces)
-        guard !isMissing(v), let d = Double(v), d.isFinite else { return nil }
+        guard !isMissing(v), let d = Double(v), d.isFinite, abs(d) <= largestNumber else { return nil }
         return d
     }
 
@@ -252,7 +309,9 @@ public struct RowProblem: Codable, Sendable, Hashable, CustomStringConvertible {
 /// Turns a table's text columns into numeric features, fitted on the training table and stored with the model so
 /// new tables are encoded the same way.
 ///
-/// A column is numeric when every non-missing value (see `TabularCSV.isMissing`) is a finite number; missing → NaN.
+/// A column is numeric when at least nine in ten of its non-missing values (see `TabularCSV.isMissing`) are numbers
+/// (`TabularCSV.number`); missing → NaN, and the few other cells (`inf`, `1e308`, a stray word) are treated as missing
+/// too and counted in `Column.notNumbers`, so one bad cell never turns a numeric column into a category.
 /// Otherwise it is categorical and one-hot encoded: a feature `column=level` for each level seen at least
 /// `minimumLevelCount` times (at most `maximumLevels`, most frequent first), a feature `column=other` for every other
 /// level, including levels first seen when encoding, and — when the column had missing values in training — a
@@ -268,6 +327,16 @@ public struct TabularEncoder: Codable, Sendable, Hashable {
     public struct Column: Codable, Sendable, Hashable {
         public var name: String
         public var kind: Kind
+        /// In a numeric column, the training cells that were not usable numbers and were read as missing.
+        public var notNumbers: Int? = nil
+    }
+
+    /// One sentence per numeric column with cells read as missing because they were not usable numbers.
+    public var notes: [String] {
+        columns.compactMap { c in
+            guard let n = c.notNumbers, n > 0 else { return nil }
+            return "column \(c.name): \(n) cell\(n == 1 ? "" : "s") not a usable number (such as inf, an overflowing value or text) read as missing"
+        }
     }
 
     public var columns: [Column]
@@ -284,7 +353,7 @@ public struct TabularEncoder: Codable, Sendable, Hashable {
         let rows = rows ?? Array(table.rows.indices)
         let columns = try features.map { name -> Column in
             guard let j = table.columnIndex(name) else { throw TabularError.unknownColumn(name) }
-            var numeric = true
+            var numbers = 0, others = 0
             var missing = false
             var counts: [String: Int] = [:]
             for r in rows {
@@ -293,10 +362,12 @@ public struct TabularEncoder: Codable, Sendable, Hashable {
                     missing = true
                     continue
                 }
-                if numeric && TabularCSV.number(raw) == nil { numeric = false }
+                if TabularCSV.number(raw) == nil { others += 1 } else { numbers += 1 }
                 counts[raw.trimmingCharacters(in: .whitespaces), default: 0] += 1
             }
-            if numeric { return Column(name: name, kind: .numeric) }
+            if others == 0 || (numbers > 0 && numbers >= 9 * others) {
+                return Column(name: name, kind: .numeric, notNumbers: others)
+            }
             let levels = counts.filter { $0.value >= minimumLevelCount }
                 .sorted { ($1.value, $0.key) < ($0.value, $1.key) }
                 .prefix(maximumLevels).map(\.key)
@@ -410,6 +481,8 @@ public enum TabularRisk {
         /// Rows left out for a missing or invalid outcome.
         public var problems: [RowProblem]
         public var seed: UInt64
+        /// What was done with repeated header names and cells that were not numbers.
+        public var notes: [String]? = nil
     }
 
     /// A score column audited against an outcome column.
@@ -418,6 +491,8 @@ public enum TabularRisk {
         public var fairness: FairnessReport
         /// Rows left out for a missing or invalid outcome or score.
         public var problems: [RowProblem]
+        /// What was done with repeated header names.
+        public var notes: [String]? = nil
     }
 
     /// Trains a logistic regression on a table: encodes the features, scores every row out of fold (grouped by the
@@ -434,6 +509,8 @@ public enum TabularRisk {
         public var encoder: TabularEncoder
         public var data: Dataset
         public var folds: [Int]
+        /// What was done with repeated header names and cells that were not numbers, for the report.
+        public var notes: [String]
     }
 
     /// Checks the columns, keeps the rows with a valid outcome, encodes the features and deals the folds (grouped by
@@ -447,7 +524,9 @@ public enum TabularRisk {
         guard !rows.isEmpty else { throw TabularError.noUsableRows }
         guard labels.contains(0) && labels.contains(1) else { throw TabularError.oneOutcome(column: options.outcome) }
         let excluded = Set([options.outcome] + options.protected + (options.id.map { [$0] } ?? []))
-        let features = options.features ?? table.header.filter { !excluded.contains($0) }
+        var seen = Set<String>()
+        let features = options.features ?? table.header.filter { !excluded.contains($0) && seen.insert($0).inserted }
+        var notes = try TabularCSV.checkRepeated(table, used: [options.outcome] + options.protected + features + (options.id.map { [$0] } ?? []))
         let encoder = try TabularEncoder.fit(
             table, features: features, rows: rows, minimumLevelCount: options.minimumLevelCount)
         let keys =
@@ -458,7 +537,17 @@ public enum TabularRisk {
             keys: keys)
         let folds = CrossValidation.stratifiedFolds(
             labels: labels, groups: options.id == nil ? nil : keys, k: options.folds, seed: options.seed)
-        return Prepared(rows: rows, labels: labels, problems: problems, features: features, encoder: encoder, data: data, folds: folds)
+        // Every fold must train on both outcomes (a file can have both while a fold's training rows do not).
+        for f in Set(folds) {
+            let training = folds.indices.filter { folds[$0] != f }.map { labels[$0] }
+            if !(training.contains(0) && training.contains(1)) {
+                throw TabularError.foldOneOutcome(column: options.outcome, rows: rows.count, positives: labels.filter { $0 == 1 }.count,
+                                                  folds: options.folds)
+            }
+        }
+        notes += encoder.notes
+        return Prepared(rows: rows, labels: labels, problems: problems, features: features, encoder: encoder, data: data, folds: folds,
+                        notes: notes)
     }
 
     public static func train(_ table: TabularCSV.Table, options: TrainingOptions) throws -> TrainingResult {
@@ -483,7 +572,7 @@ public enum TabularRisk {
         let model = try LogisticRegression.train(data, l2: l2)
         return TrainingResult(
             encoder: encoder, model: model, evaluation: evaluation, fairness: fairness, problems: problems,
-            seed: options.seed)
+            seed: options.seed, notes: p.notes)
     }
 
     /// Audits an existing score column against an outcome column.
@@ -500,10 +589,20 @@ public enum TabularRisk {
         for name in [score, outcome] + protected where table.columnIndex(name) == nil {
             throw TabularError.unknownColumn(name)
         }
+        let notes = try TabularCSV.checkRepeated(table, used: [score, outcome] + protected)
         let (rows, labels, problems) = usableRows(table, outcome: outcome, score: score)
-        guard !rows.isEmpty else { throw TabularError.noUsableRows }
+        if rows.isEmpty {
+            let s = table.columnIndex(score)!, o = table.columnIndex(outcome)!
+            let anyScore = table.rows.contains { TabularCSV.number($0[s]) != nil }
+            let anyOutcome = table.rows.contains { TabularCSV.outcome($0[o]) != nil }
+            if anyOutcome && !anyScore { throw TabularError.noUsableScore(column: score) }
+            throw TabularError.noUsableRows
+        }
         let j = table.columnIndex(score)!
         let scores = rows.map { TabularCSV.number(table.rows[$0][j])! }
+        if let t = threshold, let lo = scores.min(), let hi = scores.max(), lo < hi, t <= lo || t > hi {
+            throw TabularError.thresholdOutside(everyone: t <= lo, lowest: lo, highest: hi)
+        }
         let isProbability = probabilities ?? scores.allSatisfy { $0 >= 0 && $0 <= 1 }
         let evaluation = Metrics.evaluate(
             name: score, key: score, population: "\(rows.count) rows", scores: scores, labels: labels,
@@ -512,12 +611,22 @@ public enum TabularRisk {
             subject: score, scores: scores, labels: labels,
             attributes: protected.map { (name: $0, groups: groupLabels(table, column: $0, rows: rows)) },
             threshold: threshold ?? evaluation.capacity?.threshold, bound: bound, minimumGroupSize: minimumGroupSize,
-            probabilities: isProbability, minimumRateBase: minimumGroupSize)
-        return AuditResult(evaluation: evaluation, fairness: fairness, problems: problems)
+            probabilities: isProbability, minimumRateBase: minimumGroupSize,
+            flagged: threshold == nil && capacityPerHundredThousand != nil ? capacityFlags(scores, seed: seed, perHundredThousand: capacityPerHundredThousand!) : nil)
+        return AuditResult(evaluation: evaluation, fairness: fairness, problems: problems, notes: notes)
+    }
+
+    /// Exactly the capacity flagged, ties broken by a seeded order (rows have no person here).
+    static func capacityFlags(_ scores: [Double], seed: UInt64, perHundredThousand: Double) -> [Bool] {
+        var f = [Bool](repeating: false, count: scores.count)
+        for i in Metrics.flaggedAtCapacity(scores: scores, perHundredThousand: perHundredThousand, seed: seed) { f[i] = true }
+        return f
     }
 
     /// A protected column's group label per row (trimmed; a missing value becomes "", which the audit calls unknown).
-    static func groupLabels(_ table: TabularCSV.Table, column: String, rows: [Int]) -> [String] {
+    /// `risk train --csv` and `risk audit --csv` both read groups through this one function, so "NA" is the unknown
+    /// group in both, never a group of its own.
+    public static func groupLabels(_ table: TabularCSV.Table, column: String, rows: [Int]) -> [String] {
         let j = table.columnIndex(column)!
         return rows.map { r in
             let raw = table.rows[r][j]

@@ -12,6 +12,8 @@ public struct TabularModels: Codable, Sendable {
     public var report: RiskReport
     /// Rows left out for a missing or invalid outcome (line and column, never the value).
     public var problems: [RowProblem]
+    /// What was done with repeated header names and cells that were not numbers.
+    public var notes: [String]? = nil
 
     /// Calibrated probabilities of the trees for new rows of the same layout (the calibrators read log-odds).
     public func scores(_ table: TabularCSV.Table) throws -> [Double] {
@@ -28,7 +30,9 @@ public struct TabularModels: Codable, Sendable {
         for fold in Set(folds).sorted() {
             let testRows = folds.indices.filter { folds[$0] == fold }
             let trainRows = folds.indices.filter { folds[$0] != fold }
-            let (fitRows, calRows) = CrossValidation.holdOut(groups: groups, share: 0.25, seed: seed &+ UInt64(fold), rows: trainRows)
+            var (fitRows, calRows) = CrossValidation.holdOut(groups: groups, share: 0.25, seed: seed &+ UInt64(fold), rows: trainRows)
+            // A fit part with one outcome cannot be learnt from: fit and calibrate on the whole training part instead.
+            if Set(fitRows.map { data.labels[$0] }).count < 2 { (fitRows, calRows) = (trainRows, trainRows) }
             let (fitModels, cal) = try fitAndCalibrate(data.subset(fitRows), data.subset(calRows), trees: trees, l2: l2)
             let test = data.subset(testRows)
             let ts = cal.trees.apply(fitModels.trees.margins(test)), ls = cal.logistic.apply(fitModels.logistic.margins(test))
@@ -54,19 +58,27 @@ public struct TabularModels: Codable, Sendable {
         let (t, l) = try calibratedOutOfFold(data, folds: folds, groups: keys, trees: trees, l2: l2, seed: options.seed)
         let capacity = options.capacityPerHundredThousand ?? 1000
         let population = "\(rows.count) rows, \(options.folds)-fold cross-validation" + (options.id.map { " grouped by \($0)" } ?? "")
-        let models = [
-            Metrics.evaluate(name: "Gradient-boosted trees", key: "gbt", population: population, scores: t, labels: labels,
-                             capacityPerHundredThousand: capacity, probabilities: true, seed: options.seed),
-            Metrics.evaluate(name: "Logistic regression", key: "logistic", population: population, scores: l, labels: labels,
-                             capacityPerHundredThousand: capacity, probabilities: true, seed: options.seed),
+        // Rows (or the id column's persons) are the bootstrap's unit; one "date": capacity over every row.
+        let single = [Int](repeating: 0, count: labels.count)
+        let treesDated = DatedScores(scores: t, labels: labels, persons: keys, dates: single, seed: options.seed)
+        let logisticDated = DatedScores(scores: l, labels: labels, persons: keys, dates: single, seed: options.seed)
+        let unit = options.id == nil ? "row" : "person"
+        var models = [
+            treesDated.evaluate(name: "Gradient-boosted trees", key: "gbt", population: population, perHundredThousand: capacity, probabilities: true),
+            logisticDated.evaluate(name: "Logistic regression", key: "logistic", population: population, perHundredThousand: capacity, probabilities: true),
         ]
+        for i in models.indices {
+            models[i].capacityUnit = "over every row at once"
+            models[i].intervals?.unit = unit
+        }
         let fairness: FairnessReport? = options.protected.isEmpty ? nil : FairnessAudit.audit(
-            subject: "Gradient-boosted trees, top \(capacity) per 100,000, out of fold", scores: t, labels: labels,
-            attributes: options.protected.map { name in (name: name, groups: rows.map { table.rows[$0][table.columnIndex(name)!] }) },
+            subject: "Gradient-boosted trees, top \(Metrics.numberText(capacity)) per 100,000 rows, out of fold", scores: t, labels: labels,
+            attributes: options.protected.map { name in (name: name, groups: TabularRisk.groupLabels(table, column: name, rows: rows)) },
             threshold: models[0].capacity?.threshold, minimumGroupSize: options.minimumGroupSize,
-            minimumRateBase: options.minimumGroupSize)
+            minimumRateBase: options.minimumGroupSize, flagged: treesDated.flags(perHundredThousand: capacity))
         // The final models on every usable row, calibrated on a held-out quarter of the groups.
-        let (fitRows, calRows) = CrossValidation.holdOut(groups: keys, share: 0.25, seed: options.seed)
+        var (fitRows, calRows) = CrossValidation.holdOut(groups: keys, share: 0.25, seed: options.seed)
+        if Set(fitRows.map { labels[$0] }).count < 2 { (fitRows, calRows) = (Array(labels.indices), Array(labels.indices)) }
         let (final, calibrators) = try fitAndCalibrate(data.subset(fitRows), data.subset(calRows), trees: trees, l2: l2)
         let usedProtected = options.protected.filter { features.contains($0) }
         let card = ModelCard(
@@ -80,9 +92,10 @@ public struct TabularModels: Codable, Sendable {
                 + (usedProtected.isEmpty ? [] : ["Protected columns used as features at the analyst's request: \(usedProtected.joined(separator: ", "))."]),
             features: encoder.featureNames,
             safeguards: ["Protected columns are audited and are features only when listed in --features."])
-        let report = RiskReport(title: "Risk model report: \(source)", card: card, models: models, truePersonModels: [],
+        var report = RiskReport(title: "Risk model report: \(source)", card: card, models: models, truePersonModels: [],
                                 fairness: fairness, leadTime: nil, flagged: [])
+        report.generic = true
         return TabularModels(encoder: encoder, trees: final.trees, logistic: final.logistic, treesCalibrator: calibrators.trees,
-                             logisticCalibrator: calibrators.logistic, report: report, problems: problems)
+                             logisticCalibrator: calibrators.logistic, report: report, problems: problems, notes: p.notes)
     }
 }

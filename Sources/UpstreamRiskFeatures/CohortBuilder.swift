@@ -23,6 +23,7 @@ public struct CohortRow: Sendable, Hashable {
     public var asOf: CivilDate
     public var age: Int
     public var sex: Sex?
+    /// The ONS 5+1 group most often recorded (`EthnicGroups`), `nil` when no record gives a known one.
     public var ethnicity: String?
     public var deprivationDecile: Int?
     /// In the order of `RiskFeatures.all`.
@@ -53,28 +54,34 @@ public struct CohortBuilder: Sendable {
     public let config: CohortConfig
     let records: [LinkedRecord]
     let postcodeDecile: [String: Int]
-    /// Each person's serious violence offences (suspect or offender), sorted.
+    /// Each person's serious violence offences (suspect or offender), sorted by event date.
     let seriousViolence: [String: [CivilDate]]
+    /// The same offences by the day each became known to the police (`Event.knownFrom`), sorted: what a feature
+    /// about a co-suspect's serious violence may see.
+    let seriousViolenceKnown: [String: [CivilDate]]
     /// School census rows' sessions: key → (possible, authorised, unauthorised, free school meals).
     let sessions: [String: (Int, Int, Int, Bool)]
-    /// Crime reference of each suspect row, and the suspects of each crime.
+    /// Crime reference of each suspect row, and the suspects of each crime with the day each was recorded as one.
     let crimeOf: [String: String]
-    let suspectsOf: [String: Set<String>]
-    /// Each person's dated postcodes, sorted by date.
+    let suspectsOf: [String: [String: CivilDate]]
+    /// Each person's postcodes, dated by the day each record became known, sorted by that date.
     let postcodes: [String: [(CivilDate, String)]]
 
     public init(records: [LinkedRecord], postcodeDeprivation: [String: Int] = [:], config: CohortConfig = .init()) {
         self.config = config
         self.records = records.filter { $0.record.event != nil }
         postcodeDecile = Dictionary(postcodeDeprivation.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
-        var sv: [String: [CivilDate]] = [:]
+        var sv: [String: [CivilDate]] = [:], svKnown: [String: [CivilDate]] = [:]
         var sessions: [String: (Int, Int, Int, Bool)] = [:]
-        var crimeOf: [String: String] = [:], suspects: [String: Set<String>] = [:]
+        var crimeOf: [String: String] = [:], suspects: [String: [String: CivilDate]] = [:]
         var postcodes: [String: [(CivilDate, String)]] = [:]
         for l in self.records {
             let r = l.record, e = r.event!
             let key = r.source + "/" + r.recordID
-            if CohortBuilder.isSeriousViolenceOffence(e) { sv[l.personID, default: []].append(e.date) }
+            if CohortBuilder.isSeriousViolenceOffence(e) {
+                sv[l.personID, default: []].append(e.date)
+                svKnown[l.personID, default: []].append(e.knownFrom)
+            }
             if e.kind == .termAbsence, let possible = Int(l.extras["SessionsPossible"] ?? "") {
                 sessions[key] = (possible, Int(l.extras["SessionsAuthorisedAbsence"] ?? "") ?? 0,
                                  Int(l.extras["SessionsUnauthorisedAbsence"] ?? "") ?? 0,
@@ -82,11 +89,12 @@ public struct CohortBuilder: Sendable {
             }
             if e.kind == .crime, e.role == .suspect || e.role == .offender, let ref = e.reference, !ref.isEmpty {
                 crimeOf[key] = ref
-                suspects[ref, default: []].insert(l.personID)
+                suspects[ref, default: [:]][l.personID] = min(suspects[ref]?[l.personID] ?? e.knownFrom, e.knownFrom)
             }
-            if let pc = r.identity.postcode, !pc.isEmpty { postcodes[l.personID, default: []].append((e.date, pc.uppercased())) }
+            if let pc = r.identity.postcode, !pc.isEmpty { postcodes[l.personID, default: []].append((e.knownFrom, pc.uppercased())) }
         }
         seriousViolence = sv.mapValues { $0.sorted() }
+        seriousViolenceKnown = svKnown.mapValues { $0.sorted() }
         self.sessions = sessions; self.crimeOf = crimeOf; suspectsOf = suspects
         self.postcodes = postcodes.mapValues { $0.sorted { $0.0 < $1.0 } }
     }
@@ -99,10 +107,11 @@ public struct CohortBuilder: Sendable {
         return SeriousViolence.isSerious(code: code, flags: e.flags)
     }
 
-    /// The records a date's features may use: those of the lookback (five years) before it.
+    /// The records a date's features may use: those in the agencies' systems before it (`Event.knownFrom`, the day
+    /// a record was entered, not the day it is about) whose events fall in the lookback (five years) before it.
     func known(asOf: CivilDate) -> [LinkedRecord] {
         let from = asOf.adding(months: -RiskFeatures.lookbackMonths)
-        return records.filter { let d = $0.record.event!.date; return d < asOf && d >= from }
+        return records.filter { let e = $0.record.event!; return e.knownFrom < asOf && e.date >= from }
     }
 
     /// The records known in the lookback before `asOf`, as a chronology builder.
@@ -122,7 +131,8 @@ public struct CohortBuilder: Sendable {
             guard let dob = ChronologyBuilder.dateOfBirth(own) else { excluded["no date of birth recorded", default: 0] += 1; continue }
             let age = dob.age(on: asOf)
             guard age >= config.minimumAge && age <= config.maximumAge else { continue }
-            if let first = seriousViolence[person]?.first, first < asOf {
+            // Left out when a serious violence offence was on record before the date (entered, not only dated, before it).
+            if let first = seriousViolenceKnown[person]?.first, first < asOf {
                 excluded["serious violence already recorded", default: 0] += 1; continue
             }
             candidates.append(person)
@@ -143,7 +153,7 @@ public struct CohortBuilder: Sendable {
                     let outcome = seriousViolence[person]?.first { $0 >= asOf && $0 < horizonEnd }
                     out[i] = CohortRow(
                         personID: person, asOf: asOf, age: c.dateOfBirth.map { $0.age(on: asOf) } ?? 0, sex: c.sex,
-                        ethnicity: ChronologyBuilder.mode(own.compactMap { $0.record.identity.ethnicity?.uppercased() }.filter { !$0.isEmpty }),
+                        ethnicity: ChronologyBuilder.mode(own.compactMap { r in r.record.identity.ethnicity.flatMap { EthnicGroups.group(code: $0, agency: r.record.agency) } }),
                         deprivationDecile: deprivationDecile(of: person, before: asOf),
                         features: values, outcome: outcome == nil ? 0 : 1, outcomeDate: outcome)
                 }

@@ -60,7 +60,7 @@ extension CohortBuilder {
                     if group == .drugs { add("police_drugs_suspect_5y", e) }
                     if let ref = crimeOf[e.source + "/" + e.recordID] {
                         crimeRefs.insert(ref)
-                        if evidence, (suspectsOf[ref]?.count ?? 0) > 1 { facts[col("co_offenders_5y")].append(Evidence(date: e.date, text: "a crime with co-suspects")) }
+                        if evidence, (suspectsOf[ref]?.filter { $0.value < asOf }.count ?? 0) > 1 { facts[col("co_offenders_5y")].append(Evidence(date: e.date, text: "a crime with co-suspects")) }
                     }
                 }
                 if flags.contains(.gang) { values[col("police_gang_flag")] = 1; if evidence { facts[col("police_gang_flag")].append(Evidence(date: e.date, text: e.summary)) } }
@@ -135,14 +135,15 @@ extension CohortBuilder {
         if evidence, let d = lastAny { facts[col("days_since_any_contact")].append(Evidence(date: d, text: "last contact")) }
         // Co-offending with people already known for serious violence.
         var coOffenders: Set<String> = []
-        for ref in crimeRefs { coOffenders.formUnion(suspectsOf[ref] ?? []) }
+        // A co-suspect counts once the police had recorded them as one, before the date.
+        for ref in crimeRefs { for (p, known) in suspectsOf[ref] ?? [:] where known < asOf { coOffenders.insert(p) } }
         coOffenders.remove(c.personID)
         values[col("co_offenders_5y")] = Float(coOffenders.count)
-        let violent = coOffenders.filter { (seriousViolence[$0]?.first).map { $0 < asOf } ?? false }
+        let violent = coOffenders.filter { (seriousViolenceKnown[$0]?.first).map { $0 < asOf } ?? false }
         values[col("co_offenders_serious_violence")] = Float(violent.count)
         if evidence {
             for p in violent.sorted() {
-                if let d = seriousViolence[p]?.first { facts[col("co_offenders_serious_violence")].append(Evidence(date: d, text: "a co-suspect's serious violence")) }
+                if let d = seriousViolenceKnown[p]?.first { facts[col("co_offenders_serious_violence")].append(Evidence(date: d, text: "a co-suspect's serious violence")) }
             }
         }
         // ACEs recorded so far (own records and the household's).

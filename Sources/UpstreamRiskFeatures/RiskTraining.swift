@@ -127,71 +127,34 @@ public enum RiskTraining {
         let treesCal = Calibrator.fit(scores: trees.margins(cal), labels: cal.labels)
         let logisticCal = Calibrator.fit(scores: logistic.margins(forLogistic(cal)), labels: cal.labels)
 
-        func evaluate(_ rows: [CohortRow], _ data: Dataset, population: String) -> (models: [ModelEvaluation], trees: [Double]) {
-            let t = treesCal.apply(trees.margins(data))
-            let l = logisticCal.apply(logistic.margins(forLogistic(data)))
-            let aces = rows.map { Double($0.aceCount) }
-            let c = config.capacityPerHundredThousand
-            return ([
-                Metrics.evaluate(name: "Gradient-boosted trees", key: "gbt", population: population, scores: t, labels: data.labels,
-                                 capacityPerHundredThousand: c, probabilities: true),
-                Metrics.evaluate(name: "Logistic regression", key: "logistic", population: population, scores: l, labels: data.labels,
-                                 capacityPerHundredThousand: c, probabilities: true),
-                Metrics.evaluate(name: "ACE count (practice today)", key: ModelEvaluation.practiceBaselineKey, population: population, scores: aces,
-                                 labels: data.labels, capacityPerHundredThousand: c, probabilities: false),
-            ], t)
-        }
         let period = "as of " + config.testDates.map(\.iso).joined(separator: ", ")
-        let (models, testScores) = evaluate(testRows, test, population: "linked persons, \(period)")
+        let judge = Judge(config: config)
+        func scored(_ data: Dataset) -> (trees: [Double], logistic: [Double]) {
+            (treesCal.apply(trees.margins(data)), logisticCal.apply(logistic.margins(forLogistic(data))))
+        }
+        let (testScores, testLogistic) = scored(test)
+        let models = judge.evaluate(testRows, trees: testScores, logistic: testLogistic, population: "linked persons, \(period)", audit: true,
+                                    pseudonym: pseudonym)
         var truePersonModels: [ModelEvaluation] = []
         if let truth {
             progress?("evaluating on the city's true persons…")
             let rows = cohorts(truth, dates: config.testDates, progress: nil).flatMap(\.rows)
-            if !rows.isEmpty { truePersonModels = evaluate(rows, CohortBuilder.dataset(rows), population: "true persons, \(period)").models }
-        }
-
-        // Fairness of the trees at capacity.
-        let capacity = Metrics.atCapacity(scores: testScores, labels: test.labels, perHundredThousand: config.capacityPerHundredThousand, seed: config.seed)
-        let fairness = FairnessAudit.audit(
-            subject: "Gradient-boosted trees, top \(format(config.capacityPerHundredThousand)) per 100,000 (\(period))",
-            scores: testScores, labels: test.labels,
-            attributes: [
-                (name: "sex", groups: testRows.map { $0.sex?.rawValue ?? "unknown" }),
-                (name: "ethnicity", groups: testRows.map { $0.ethnicity.flatMap { Ethnicity(rawValue: $0)?.title } ?? "unknown" }),
-                (name: "deprivation quintile", groups: testRows.map(\.deprivationQuintile)),
-            ],
-            threshold: capacity.threshold, bound: config.fairnessBound, minimumGroupSize: config.minimumGroupSize,
-            minimumRateBase: config.minimumGroupSize)
-
-        // Lead time: the first test date at which each young person who went on to serious violence was flagged.
-        var firstFlag: [String: (CivilDate, Int)] = [:]
-        var outcomeDate: [String: CivilDate] = [:]
-        var offset = 0
-        for cohort in testCohorts {
-            let n = cohort.rows.count
-            let scores = Array(testScores[offset..<(offset + n)])
-            offset += n
-            guard n > 0 else { continue }
-            let flagged = Set(Metrics.flaggedAtCapacity(scores: scores, perHundredThousand: config.capacityPerHundredThousand, seed: config.seed))
-            for (i, row) in cohort.rows.enumerated() {
-                if let d = row.outcomeDate, outcomeDate[row.personID] == nil { outcomeDate[row.personID] = d }
-                if flagged.contains(i), firstFlag[row.personID] == nil { firstFlag[row.personID] = (cohort.asOf, row.age) }
+            if !rows.isEmpty {
+                let (t, l) = scored(CohortBuilder.dataset(rows))
+                truePersonModels = judge.evaluate(rows, trees: t, logistic: l, population: "true persons, \(period)", audit: false,
+                                                  pseudonym: { "truth:" + $0 })
             }
         }
-        var months: [Int] = [], ages: [Int] = []
-        for (person, d) in outcomeDate.sorted(by: { $0.key < $1.key }) {
-            guard let (flag, age) = firstFlag[person], flag < d else { continue }
-            months.append(Int((Double(d.dayNumber - flag.dayNumber) / 30.44).rounded(.down)))
-            ages.append(age)
-        }
-        let leadTime = LeadTimeSummary(outcomes: outcomeDate.count, flaggedBefore: months.count, monthsBefore: months, agesAtFirstFlag: ages)
+        let fairness = models.first?.fairness
+        let leadTime = models.first?.leadTime
 
         // The young people flagged at the latest test date, with their reasons.
         let latest = testCohorts.last!
         let latestScores = Array(testScores.suffix(latest.rows.count))  // the test rows end with the latest cohort
         let known = builder.builder(asOf: latest.asOf)
         var flagged: [FlaggedPerson] = []
-        for (rank, i) in Metrics.flaggedAtCapacity(scores: latestScores, perHundredThousand: config.capacityPerHundredThousand, seed: config.seed).enumerated() {
+        let latestK = Metrics.capacityCount(population: latest.rows.count, perHundredThousand: config.capacityPerHundredThousand)
+        for (rank, i) in ranking(latestScores, persons: latest.rows.map(\.personID), seed: config.seed).prefix(latestK).enumerated() {
             let row = latest.rows[i]
             guard let c = known.chronology(for: row.personID, pseudonym: "") else { continue }
             let (_, perFeature) = trees.contributions(row: row.features)
@@ -209,6 +172,43 @@ public enum RiskTraining {
                                 trainingRows: trainRows.count, trainingPositives: trainPositives, report: report)
     }
 
+    /// The trained models judged again on persons linked as of each test date: for a date, `personsAsOf(date)` links
+    /// only the records entered before it ("source/recordID" → person id), features come from those persons, and the
+    /// outcome from their later records as linked with hindsight (each later record goes to the as-of person holding
+    /// most of its hindsight person's earlier records: the best linkage available judges the outcome, only what could
+    /// be linked on the day gives the features).
+    /// - Parameter records: every linked record (with hindsight person ids), as given to the training run.
+    public static func evaluateAsOfLinkage(
+        model: TrainedRiskModel, records: [LinkedRecord], postcodeDeprivation: [String: Int],
+        personsAsOf: (CivilDate) throws -> [String: String], pseudonym: (String) -> String, progress: RiskProgress? = nil
+    ) rethrows -> [ModelEvaluation] {
+        let config = model.config
+        var rows: [CohortRow] = []
+        for date in config.testDates {
+            let asOf = try personsAsOf(date)
+            // Hindsight person → the as-of person holding most of its records known before the date.
+            var votes: [String: [String: Int]] = [:]
+            for r in records {
+                if let p = asOf[r.record.source + "/" + r.record.recordID] { votes[r.personID, default: [:]][p, default: 0] += 1 }
+            }
+            let heir = votes.mapValues { v in v.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key }
+            let relabelled: [LinkedRecord] = records.map { r in
+                var x = r
+                if let p = asOf[r.record.source + "/" + r.record.recordID] { x.personID = "asof:" + p }
+                else { x.personID = heir[r.personID].map { "asof:" + $0 } ?? r.personID }
+                return x
+            }
+            let cohort = CohortBuilder(records: relabelled, postcodeDeprivation: postcodeDeprivation, config: config.cohort).cohort(asOf: date)
+            progress?("linked as of \(date.iso): \(asOf.count) records known, \(cohort.rows.count) young people, \(cohort.rows.filter { $0.outcome == 1 }.count) went on to serious violence")
+            rows += cohort.rows
+        }
+        guard !rows.isEmpty else { return [] }
+        let data = CohortBuilder.dataset(rows)
+        return Judge(config: config).evaluate(rows, trees: model.scores(data), logistic: model.logisticScores(data),
+                              population: "persons linked as of each test date, as of " + config.testDates.map(\.iso).joined(separator: ", "), audit: false,
+                              pseudonym: { pseudonym($0) })
+    }
+
     /// The features as the logistic regression reads them: counts and days on a log scale (log(1 + x)), so that one
     /// young person with forty police contacts does not dominate a straight line. The trees need no such help.
     public static func forLogistic(_ data: Dataset) -> Dataset {
@@ -223,9 +223,11 @@ public enum RiskTraining {
         return d
     }
 
-    /// Every row, highest score first, ties in the seeded random order `Metrics.flaggedAtCapacity` uses.
-    public static func ranking(_ scores: [Double], seed: UInt64) -> [Int] {
-        Metrics.flaggedAtCapacity(scores: scores, perHundredThousand: 100_000, seed: seed)
+    /// Every row, highest score first, ties broken by a keyed hash of the person (as in the evaluation's
+    /// `DatedScores`): the same person wins a tie whatever the row order, and the top k are exactly k.
+    public static func ranking(_ scores: [Double], persons: [String], seed: UInt64) -> [Int] {
+        let keys = persons.map { CrossValidation.unit($0, seed: seed) }
+        return scores.indices.sorted { a, b in (scores[a], keys[a], b) > (scores[b], keys[b], a) }
     }
 
     public static func format(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }

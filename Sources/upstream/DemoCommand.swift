@@ -200,16 +200,17 @@ extension Upstream {
                 links[p.key] = href
             }
             try RiskReportPage.html(report, links: links).write(toFile: dir + "/risk.html", atomically: true, encoding: .utf8)
-            let months = report.leadTime?.monthsBefore.sorted() ?? []
             return DemoReport.RiskSummary(
                 href: "risk.html", modelID: model.id, asOf: model.config.testDates.last?.iso ?? "", capacityPerHundredThousand: model.config.capacityPerHundredThousand,
                 models: report.models.map { m in
                     .init(name: m.name, rocAUC: m.rocAUC, prAUC: m.prAUC, precision: m.capacity?.precision, recall: m.capacity?.recall,
-                          flagged: m.capacity?.flagged ?? 0, found: m.capacity?.confusion.truePositives ?? 0)
+                          flagged: m.capacity?.flagged ?? 0, found: m.capacity?.confusion.truePositives ?? 0,
+                          foundInterval: m.intervals?.truePositives, rocAUCInterval: m.intervals?.rocAUC)
                 },
                 flagged: report.flagged.map { .init(rank: $0.rank, pseudonym: $0.key, href: links[$0.key], age: $0.age, score: $0.score, reasons: $0.reasons.map(\.text)) },
                 fairnessFlags: report.fairness?.flags ?? [],
-                leadTimeMedianMonths: months.isEmpty ? nil : Double(months[months.count / 2]),
+                leadTimeMedianMonths: report.leadTime?.medianMonths, leadTimeCapMonths: report.leadTime?.capMonths,
+                rows: report.models.first?.rows ?? 0, dates: model.config.testDates.count,
                 flaggedBeforeOutcome: report.leadTime?.flaggedBefore ?? 0, outcomes: report.leadTime?.outcomes ?? 0)
         }
 

@@ -1,5 +1,6 @@
 import Foundation
 import UpstreamChronology
+import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
 
@@ -68,6 +69,23 @@ enum LinkedRecords {
                                         extras: r.extras.isEmpty ? [:] : r.extras.filter { featureExtras.contains($0.key) }))
             }
         }
+        return out
+    }
+
+    /// Every person-level record of the store as linkage input, with the day it was entered (`Event.knownFrom`).
+    static func linkInputs(store: any RecordStore) throws -> [(input: LinkInput, knownFrom: CivilDate?)] {
+        var out: [(input: LinkInput, knownFrom: CivilDate?)] = []
+        try store.forEachRecord(source: nil, personLevelOnly: true) { out.append((LinkInput($0.record), $0.record.event?.knownFrom)) }
+        return out
+    }
+
+    /// Persons as a service could have linked them on `date`: only the records entered before it, linked with the
+    /// store's trained linkage model (one call to the linkage API, no retraining). "source/recordID" → person id.
+    static func personsAsOf(_ date: CivilDate, inputs: [(input: LinkInput, knownFrom: CivilDate?)], model: LinkageModel) -> [String: String] {
+        let known = inputs.filter { ($0.knownFrom ?? date) < date }.map(\.input)
+        let result = Linker(settings: model.settings, parallel: LinkCLI.parallel).link(known, model: model)
+        var out: [String: String] = [:]
+        for (k, p) in zip(result.data.keys, result.personIDs) { out[k.source + "/" + k.recordID] = p.rawValue }
         return out
     }
 

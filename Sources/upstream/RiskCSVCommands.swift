@@ -38,7 +38,6 @@ struct CSVCohortTraining {
 
     func run() throws {
         guard let path = options.csv, let outcome = options.outcome else { return }
-        if options.folds < 2 || options.folds > 20 { throw ValidationError("--folds \(options.folds) must be between 2 and 20") }
         let table = try CSVTables.read(path)
         Terminal.error("risk: \(table.rows.count) rows, \(table.header.count) columns in \(path)\n")
         let opts = TabularRisk.TrainingOptions(
@@ -60,11 +59,12 @@ struct CSVCohortTraining {
         try JSONFiles.write(report, to: dir + "/report.json")
         try RiskReportPage.html(report).write(toFile: dir + "/report.html", atomically: true, encoding: .utf8)
         if json {
-            struct Out: Encodable { var report: RiskReport; var problems: [RowProblem]; var features: [String] }
-            try JSONFiles.print(Out(report: report, problems: result.problems, features: result.encoder.featureNames))
+            struct Out: Encodable { var report: RiskReport; var problems: [RowProblem]; var features: [String]; var notes: [String] }
+            try JSONFiles.print(Out(report: report, problems: result.problems, features: result.encoder.featureNames, notes: result.notes ?? []))
             return
         }
         print(RiskReportText.render(report), terminator: "")
+        for note in result.notes ?? [] { print("Note: \(note)") }
         if !result.problems.isEmpty {
             print("\(result.problems.count) rows left out: " + result.problems.prefix(5).map(\.description).joined(separator: "; ")
                   + (result.problems.count > 5 ? "; …" : ""))
@@ -90,13 +90,18 @@ extension Upstream.Risk {
         @Option(help: "The 0/1 outcome column.") var outcome: String
         @Option(help: "Protected columns, comma-separated.") var protected: String
         @Option(help: "Scores at or above this count as flagged.") var threshold: Double?
+        @Option(help: "Instead of --threshold: flag the top this many per 100,000 rows.") var capacity: Double?
         @Option(help: "Flag a disparity ratio above this.") var bound: Double = 1.25
         @Option(help: "Suppress groups smaller than this.") var minGroup: Int = 10
         @Option(help: "Write the HTML report here.") var html: String?
         @Flag(help: "Print the figures as JSON.") var json = false
 
         func validate() throws {
-            if bound < 1 { throw ValidationError("--bound \(bound) must be at least 1") }
+            try RiskOptionChecks.bound(bound)
+            if let threshold { try RiskOptionChecks.threshold(threshold) }
+            if let capacity { try RiskOptionChecks.capacity(capacity) }
+            if threshold != nil && capacity != nil { throw ValidationError("give --threshold or --capacity, not both") }
+            if minGroup < 1 || minGroup > 1_000_000 { throw ValidationError("--min-group \(minGroup) must be a whole number from 1 to 1,000,000; groups smaller than it are suppressed (10 is usual)") }
             if (CSVCohortOptions.list(protected) ?? []).isEmpty { throw ValidationError("--protected needs at least one column") }
         }
 
@@ -105,7 +110,7 @@ extension Upstream.Risk {
             let result: TabularRisk.AuditResult
             do {
                 result = try TabularRisk.audit(table, score: score, outcome: outcome, protected: CSVCohortOptions.list(protected)!,
-                                               threshold: threshold, bound: bound, minimumGroupSize: minGroup)
+                                               threshold: threshold, capacityPerHundredThousand: capacity, bound: bound, minimumGroupSize: minGroup)
             } catch let e as TabularError {
                 throw CLIError("\(csv): \(e)")
             }
@@ -114,8 +119,9 @@ extension Upstream.Risk {
                     modelID: score, created: ISO8601DateFormatter().string(from: Date()), data: csv, period: "",
                     outcome: "Column \(outcome)", intendedUse: "Audit of an existing tool's scores.", notFor: [], limits: [],
                     features: [], safeguards: [])
-                let report = RiskReport(title: "Fairness audit: \(score) in \(URL(fileURLWithPath: csv).lastPathComponent)", card: card,
+                var report = RiskReport(title: "Fairness audit: \(score) in \(URL(fileURLWithPath: csv).lastPathComponent)", card: card,
                                         models: [result.evaluation], truePersonModels: [], fairness: result.fairness, leadTime: nil, flagged: [])
+                report.generic = true
                 try RiskReportPage.html(report).write(toFile: html, atomically: true, encoding: .utf8)
             }
             if json { try JSONFiles.print(result); return }
@@ -123,6 +129,7 @@ extension Upstream.Risk {
             print("Audit of \(score) against \(outcome): \(e.rows) rows, \(e.positives) with the outcome"
                   + (e.rocAUC.map { String(format: ", ROC AUC %.3f", $0) } ?? ""))
             print(AuditText.render(result.fairness), terminator: "")
+            for note in result.notes ?? [] { print("Note: \(note)") }
             if !result.problems.isEmpty { print("\(result.problems.count) rows left out: " + result.problems.prefix(5).map(\.description).joined(separator: "; ")) }
         }
     }
@@ -153,7 +160,11 @@ enum AuditText {
         }
         out += "\n"
         let flags = f.flags
-        out += flags.isEmpty ? "No disparity above the bound.\n" : flags.map { "FLAG  " + $0 }.joined(separator: "\n") + "\n"
+        if !f.anyCompared {
+            out += "Nothing could be compared: every group, or the count each rate rests on, is smaller than \(f.minimumGroupSize). This is not evidence of fairness; audit more rows or lower --min-group.\n"
+        } else {
+            out += flags.isEmpty ? "No disparity above the bound with non-overlapping 95% intervals.\n" : flags.map { "FLAG  " + $0 }.joined(separator: "\n") + "\n"
+        }
         return out
     }
 }

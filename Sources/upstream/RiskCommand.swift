@@ -6,6 +6,7 @@ import UpstreamModel
 import UpstreamReports
 import UpstreamRisk
 import UpstreamRiskFeatures
+import UpstreamStoreSQLite
 
 extension Upstream {
     /// `upstream risk`: the risk model of serious violence, its report, its review queue, and audits of other tools.
@@ -53,6 +54,7 @@ extension Upstream.Risk {
         @Option(help: "Trees: stop after this many rounds without improvement on the held-out people (default 30).") var patience: Int?
         @Option(help: "Random seed.") var seed: UInt64 = 1
         @Option(help: "Who is training (recorded in the audit log).") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
+        @Flag(help: "Also judge the models on persons linked, for each test date, only from the records entered before it (with the store's trained linkage model), and report what linking with hindsight changed.") var linkAsOf = false
         @Flag(help: "Print the report's figures as JSON.") var json = false
 
         @OptionGroup var csvOptions: CSVCohortOptions
@@ -60,8 +62,15 @@ extension Upstream.Risk {
         func validate() throws {
             if horizon < 1 || horizon > 120 { throw ValidationError("--horizon \(horizon) must be between 1 and 120 months") }
             if minAge < 0 || maxAge < minAge || maxAge > 25 { throw ValidationError("--min-age \(minAge) and --max-age \(maxAge) must satisfy 0 ≤ min ≤ max ≤ 25") }
-            if capacity <= 0 || capacity > 100_000 { throw ValidationError("--capacity \(capacity) must be between 0 and 100,000 per 100,000") }
-            if bound < 1 { throw ValidationError("--bound \(bound) must be at least 1") }
+            try RiskOptionChecks.capacity(capacity)
+            try RiskOptionChecks.bound(bound)
+            if minGroup < 1 || minGroup > 1_000_000 { throw ValidationError("--min-group \(minGroup) must be a whole number from 1 to 1,000,000; groups smaller than it are suppressed (10 is usual)") }
+            if let iterations, iterations < 1 || iterations > 100_000 { throw ValidationError("--iterations \(iterations) must be between 1 and 100,000 (default 400)") }
+            if let depth, depth < 1 || depth > 16 { throw ValidationError("--depth \(depth) must be between 1 and 16 (default 3)") }
+            if let learningRate, !(learningRate > 0 && learningRate <= 1) { throw ValidationError("--learning-rate \(learningRate) must be a number above 0 and at most 1 (default 0.05)") }
+            if let minLeaf, minLeaf < 1 { throw ValidationError("--min-leaf \(minLeaf) must be at least 1 (default 100)") }
+            if let patience, patience < 1 { throw ValidationError("--patience \(patience) must be at least 1 (default 30)") }
+            if csvOptions.folds < 2 || csvOptions.folds > 20 { throw ValidationError("--folds \(csvOptions.folds) must be between 2 and 20 (5 is usual)") }
             if csvOptions.csv == nil && csvOptions.outcome != nil { throw ValidationError("--outcome is only used with --csv") }
             if csvOptions.csv != nil && csvOptions.outcome == nil { throw ValidationError("--csv needs --outcome COLUMN: the 0/1 column to predict") }
         }
@@ -102,9 +111,22 @@ extension Upstream.Risk {
             let truthBuilder = try truth.map { CohortBuilder(records: try RiskInputs.truth(records, truthFile: $0), postcodeDeprivation: deciles, config: cohortConfig) }
             let pseudonyms = try Pseudonyms.forStore(store)
             Terminal.error("risk: \(records.count) linked records, \(first.iso) to \(last.iso)\n")
-            let model = try RiskTraining.train(
+            var model = try RiskTraining.train(
                 builder: builder, truth: truthBuilder, config: config, created: ISO8601DateFormatter().string(from: Date()),
                 pseudonym: { pseudonyms.pseudonym($0) }, progress: { Terminal.error("risk: \($0)\n") })
+            if linkAsOf {
+                let linkModelPath = store + ".linkage/model.json"
+                guard FileManager.default.fileExists(atPath: linkModelPath) else {
+                    throw CLIError("--link-as-of needs the store's trained linkage model at \(linkModelPath): run upstream link --store \(store) first")
+                }
+                let linkModel = try LinkState.loadModel(linkModelPath)
+                let inputs = try LinkedRecords.linkInputs(store: try SQLiteStore(path: store))
+                let asOf = RiskTraining.evaluateAsOfLinkage(
+                    model: model, records: records, postcodeDeprivation: deciles,
+                    personsAsOf: { LinkedRecords.personsAsOf($0, inputs: inputs, model: linkModel) },
+                    pseudonym: { pseudonyms.pseudonym($0) }, progress: { Terminal.error("risk: \($0)\n") })
+                model.report.hindsight = HindsightComparison(withHindsight: model.report.models, asOfDate: asOf)
+            }
             let state = RiskState.forStore(store)
             try state.ensure()
             try JSONFiles.write(model, to: state.modelPath)
@@ -141,6 +163,10 @@ extension Upstream.Risk {
         @Option(help: "Who is running it (recorded in the audit log).") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
         @Flag(help: "Print the flagged young people as JSON.") var json = false
 
+        func validate() throws {
+            if let capacity { try RiskOptionChecks.capacity(capacity) }
+        }
+
         func run() throws {
             let state = RiskState.forStore(store)
             let model = try state.model()
@@ -153,7 +179,7 @@ extension Upstream.Risk {
             let probabilities = model.scores(data)
             let c = capacity ?? model.config.capacityPerHundredThousand
             let k = Metrics.capacityCount(population: cohort.rows.count, perHundredThousand: c)
-            let order = RiskTraining.ranking(probabilities, seed: model.config.seed)
+            let order = RiskTraining.ranking(probabilities, persons: cohort.rows.map(\.personID), seed: model.config.seed)
             let pseudonyms = try Pseudonyms.forStore(store)
             let known = builder.builder(asOf: asOf)
             let now = ISO8601DateFormatter().string(from: Date())
@@ -268,6 +294,24 @@ extension Upstream.Risk {
             print("\(queue.pending.count) pending of \(queue.items.count) flags. Offers of support to review, not decisions.\n")
             for item in shown { print(ReviewText.render(item)) }
         }
+    }
+}
+
+/// Range and finiteness checks shared by every `risk` command's numeric options: each says what is wrong and what to
+/// give instead. `nan` fails every comparison, so each check is written to fail unless the value is in range.
+enum RiskOptionChecks {
+    static func capacity(_ c: Double) throws {
+        guard c.isFinite, c > 0, c <= 100_000 else {
+            throw ValidationError("--capacity \(c) must be a number above 0 and at most 100,000: how many young people per 100,000 scored services can see (for example 100)")
+        }
+    }
+    static func bound(_ b: Double) throws {
+        guard b.isFinite, b >= 1, b <= 1_000 else {
+            throw ValidationError("--bound \(b) must be a number from 1 to 1,000: the disparity ratio above which a gap between groups is flagged (1.25 is usual)")
+        }
+    }
+    static func threshold(_ t: Double) throws {
+        guard t.isFinite else { throw ValidationError("--threshold \(t) must be a finite number: scores at or above it count as flagged") }
     }
 }
 

@@ -139,7 +139,7 @@ struct RiskReportPageTests {
         #expect(html.contains("<tr class=\"suppressed\"><td>not recorded</td><td colspan=\"9\">suppressed (fewer than 50)</td></tr>"))
         #expect(html.contains("<tr class=\"suppressed\"><td>Other</td><td colspan=\"9\">suppressed (fewer than 50)</td></tr>"))
         #expect(html.contains("<tr><td>Black</td><td class=\"n\">4,100</td><td class=\"n\">62</td><td class=\"n\">2.15%</td><td class=\"n\">1.83%</td><td class=\"n\">77.4%</td><td class=\"n\">15.9%</td><td class=\"n\">1.51%</td><td class=\"n\">1.72%</td><td class=\"n\">0.702</td></tr>"))
-        #expect(html.contains("<tr class=\"over\"><td>False positive rate</td><td>Black 1.83%</td><td>White 0.67%</td><td class=\"n\">2.72</td><td><span class=\"flag\">⚑ above 1.25</span></td></tr>"))
+        #expect(html.contains("<tr class=\"over\"><td>False positive rate</td><td>Black 1.83%</td><td>White 0.67%</td><td class=\"n\">2.72</td><td class=\"n\">–</td><td><span class=\"flag\">⚑ above 1.25</span></td></tr>"))
         #expect(html.contains("<tr><td>False negative rate</td>"))   // within the bound: not flagged
         #expect(html.contains("<td>Calibration (observed ÷ predicted)</td>"))
         // The dot plots: flagged panels marked, suppressed groups listed without a dot.

@@ -68,4 +68,48 @@ struct ModelOnCityTests {
         #expect(loaded.scores(rows) == model.scores(rows))
         #expect(model.report.card.features.allSatisfy { !$0.hasPrefix("sex") && !$0.hasPrefix("ethnicity") })
     }
+
+    @Test func baselinesAreJudgedAndAuditedLikeTheModels() throws {
+        let model = try Self.trained.get()
+        let keys = model.report.models.map(\.key)
+        #expect(keys == ["gbt", "logistic", "ace_count", "age_only", "age_band_ace"])
+        let dates = model.config.testDates.count
+        // Capacity per date: every model flags exactly the same number of rows, the sum of each date's capacity.
+        let builder = CohortBuilder(records: Self.city.records, postcodeDeprivation: Self.city.postcodeDeciles)
+        let perDate = model.config.testDates.map { Metrics.capacityCount(population: builder.cohort(asOf: $0).rows.count, perHundredThousand: 2000) }
+        for m in model.report.models {
+            let c = try #require(m.capacity)
+            #expect(c.flagged == perDate.reduce(0, +), "\(m.key) flagged \(c.flagged)")
+            #expect(m.capacityUnit?.contains("pooled over \(dates) dates") == true)
+            let i = try #require(m.intervals)
+            #expect(i.unit == "person" && i.replicates == 500)
+            let auc = try #require(m.rocAUC), ai = try #require(i.rocAUC)
+            #expect(ai.lower <= auc && auc <= ai.upper, "\(m.key) AUC \(auc) outside \(ai)")
+            let tp = Double(c.confusion.truePositives), ti = try #require(i.truePositives)
+            #expect(ti.lower <= tp && tp <= ti.upper)
+            let lead = try #require(m.leadTime)
+            #expect(lead.capMonths == Int((Double(model.config.testDates.last!.adding(months: 24).dayNumber - model.config.testDates.first!.dayNumber) / 30.44).rounded(.down)))
+            #expect(lead.monthsBefore.allSatisfy { $0 <= lead.capMonths! })
+            #expect(lead.byPerson?.count == lead.flaggedBefore)
+            let f = try #require(m.fairness)
+            // The audit counts exactly the rows capacity flagged.
+            let flaggedInAudit = f.attributes[0].groups.compactMap { $0.confusion?.flagged }.reduce(0, +)
+            #expect(flaggedInAudit <= c.flagged)  // suppressed groups are withheld; never more than capacity
+            #expect(f.attributes.map(\.attribute) == ["sex", "ethnicity (ONS 5+1)", "deprivation quintile"])
+        }
+        // Age matters in this city: age alone ranks better than chance.
+        #expect(try #require(model.report.models.first { $0.key == "age_only" }?.rocAUC) > 0.55)
+        // The report's trees figures are the first model's.
+        #expect(model.report.leadTime == model.report.models[0].leadTime)
+    }
+
+    @Test func ethnicityIsAuditedInONSGroupsWithFewUnknown() throws {
+        let model = try Self.trained.get()
+        let ethnicity = try #require(model.report.fairness?.attributes.first { $0.attribute.hasPrefix("ethnicity") })
+        let names = Set(ethnicity.groups.map(\.group))
+        #expect(names.isSubset(of: Set(EthnicGroups.groups + ["unknown"])))
+        let total = ethnicity.groups.reduce(0) { $0 + $1.count }
+        let unknown = ethnicity.groups.first { $0.group == "unknown" }?.count ?? 0
+        #expect(Double(unknown) < 0.2 * Double(total), "\(unknown) of \(total) unknown")
+    }
 }

@@ -27,7 +27,6 @@ import Testing
         ("a,b\n1,\"2\n", TabularError.unterminatedQuote(line: 2)),
         ("a,b\n1,x\"y\n", TabularError.strayQuote(line: 2)),
         ("a,b\n1,\"x\"y\n", TabularError.textAfterQuote(line: 2)),
-        ("a,a\n1,2\n", TabularError.duplicateColumn("a")),
         ("", TabularError.empty),
     ])
     func malformedFilesNameTheLine(text: String, error: TabularError) {
@@ -35,10 +34,10 @@ import Testing
     }
 
     @Test func missingValueTokens() {
-        for token in ["", " ", "NA", "na", "NaN", "null", "NULL", "."] { #expect(TabularCSV.isMissing(token)) }
+        for token in ["", " ", "NA", "na", "NaN", "null", "NULL", ".", "N/A", "#N/A"] { #expect(TabularCSV.isMissing(token)) }
         for token in ["0", "none", "N"] { #expect(!TabularCSV.isMissing(token)) }
         #expect(TabularCSV.number(" 2.5 ") == 2.5)
-        #expect(TabularCSV.number("inf") == nil)
+        #expect(TabularCSV.number("inf") == nil && TabularCSV.number("1e308") == nil && TabularCSV.number("1e29") == 1e29)
         #expect(TabularCSV.outcome("Yes") == 1 && TabularCSV.outcome("FALSE") == 0 && TabularCSV.outcome("2") == nil)
     }
 
