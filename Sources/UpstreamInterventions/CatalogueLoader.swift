@@ -121,7 +121,7 @@ public enum CatalogueLoader {
         return Programme(
             id: id, name: name, agency: e.string("agency") ?? "", minimumAge: ages.first ?? 0, maximumAge: ages.last ?? 0,
             needs: needs, effect: effect, cost: cost, places: places, placesNote: e.optionalString("places_note") ?? "",
-            durationWeeks: e.optionalInt("duration_weeks"), evidence: e.string("evidence") ?? "", gaps: gaps)
+            durationWeeks: e.optionalInt("duration_weeks"), evidence: e.optionalString("evidence") ?? "", gaps: gaps)
     }
 }
 

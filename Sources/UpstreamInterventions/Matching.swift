@@ -56,9 +56,9 @@ extension String {
         guard !target.isEmpty else { return self }
         var out = "", rest = Substring(self)
         while let r = rest.range(of: target) {
-            out += rest[..<r.lowerBound] + replacement
+            out += String(rest[..<r.lowerBound]) + replacement
             rest = rest[r.upperBound...]
         }
-        return out + rest
+        return out + String(rest)
     }
 }

@@ -62,9 +62,9 @@ public struct MonteCarlo: Sendable {
             mc.offerProbability.append(Double(wins) / Double(n))
         }
         for j in 0..<J {
-            let h = pHarm[j].sorted(), v = pNPV[j].sorted()
+            let h = pHarm[j].sorted(), npvSorted = pNPV[j].sorted()
             mc.programmeHarmLow.append(Draw.quantile(h, 0.025)); mc.programmeHarmHigh.append(Draw.quantile(h, 0.975))
-            mc.programmeNPVLow.append(Draw.quantile(v, 0.025)); mc.programmeNPVHigh.append(Draw.quantile(v, 0.975))
+            mc.programmeNPVLow.append(Draw.quantile(npvSorted, 0.025)); mc.programmeNPVHigh.append(Draw.quantile(npvSorted, 0.975))
             mc.programmeProbability.append(Double(pNPV[j].filter { $0 > 0 }.count) / Double(n))
         }
         return mc

@@ -30,6 +30,13 @@ public struct OfferQueue: Sendable, Codable, Equatable {
         public var decisionReason: String?
         public var decidedBy: String?
         public var decidedAt: String?
+
+        public init(id: String, person: String, programme: String, programmeName: String, asOf: String, planID: String,
+                    reasons: [String], risk: Double, harmAverted: Money, cost: Money, added: String) {
+            self.id = id; self.person = person; self.programme = programme; self.programmeName = programmeName
+            self.asOf = asOf; self.planID = planID; self.reasons = reasons; self.risk = risk
+            self.harmAverted = harmAverted; self.cost = cost; self.added = added
+        }
     }
 
     /// What the caller must append to the audit log for a decision.

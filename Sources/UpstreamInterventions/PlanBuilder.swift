@@ -77,8 +77,10 @@ public enum PlanBuilder {
             budgets.append(settings.budget + settings.marginalStep)
             budgets = Array(Set(budgets)).sorted()
             for b in budgets {
-                let a = b == settings.budget ? solved.allocation
-                    : try Planner.optimal(problem, budget: b, timeLimitSeconds: settings.timeLimitSeconds).allocation
+                let a: Allocation
+                if b == settings.budget { a = solved.allocation } else {
+                    a = try Planner.optimal(problem, budget: b, timeLimitSeconds: settings.timeLimitSeconds).allocation
+                }
                 curve.append(CurvePoint(budget: b, harmAverted: Money(pounds: a.value), cost: a.cost, offers: a.chosen.count))
             }
             for (a, b) in zip(curve, curve.dropFirst()) where b.budget > a.budget {

@@ -83,7 +83,7 @@ public enum PlanPage {
                                 ("Share of offers (95%)", true), ("Share of need", true), ("", false)])
             for g in f.groups {
                 let shares = g.offerShare.map { "\(Markup.percent($0)) (\(Markup.percent(g.offerShareLow ?? 0))–\(Markup.percent(g.offerShareHigh ?? 0)))" } ?? "–"
-                ft.add([g.group, g.candidates.map(String.init) ?? "fewer than 5", g.offers.map(String.init) ?? "fewer than 5", shares,
+                ft.add([g.group, g.candidates.map { String($0) } ?? "fewer than 5", g.offers.map { String($0) } ?? "fewer than 5", shares,
                         g.needShare.map(Markup.percent) ?? "–", g.verdict], cls: g.verdict.hasPrefix("fewer offers") || g.verdict.hasPrefix("more offers") ? "flag" : nil)
             }
             s += "<div>" + ft.render() + "</div>"
@@ -95,7 +95,7 @@ public enum PlanPage {
         var ot = HTMLTable([("Young person", false), ("Age", true), ("Programme", false), ("Risk", true), ("Harm averted", true), ("Cost", true),
                             ("BCR", true), ("P(benefit > cost)", true), ("Why", false)])
         for o in plan.offers.prefix(offersShown) {
-            ot.add([o.person, o.age.map(String.init) ?? "", o.programmeName, Markup.percent(o.risk), o.harmAverted.wholePounds, o.cost.description,
+            ot.add([o.person, o.age.map { String($0) } ?? "", o.programmeName, Markup.percent(o.risk), o.harmAverted.wholePounds, o.cost.description,
                     Markup.fixed(o.benefitCostRatio, 2), Markup.percent(o.probabilityBenefitExceedsCost), o.reasons.joined(separator: "; ")])
         }
         s += ot.render()

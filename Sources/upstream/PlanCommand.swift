@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import UpstreamInterventions
+import UpstreamModel
 import UpstreamReports
 import UpstreamRisk
 import UpstreamRiskFeatures

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import UpstreamInterventions
 
@@ -40,7 +41,7 @@ struct CatalogueTests {
             Issue.record("expected an error")
         } catch let e as InterventionsError {
             let text = e.description
-            #expect(text.contains("catalogue entry 'a' key effect key violence: needs low ≤ point ≤ high"))
+            #expect(text.contains("catalogue entry 'a' key effect.violence: needs low ≤ point ≤ high"))
             #expect(text.contains("catalogue entry 'a' key places: must be a whole number"))
             #expect(text.contains("catalogue entry 'b' key cost: is missing"))
             #expect(text.contains("catalogue entry 'b' key needs[0].feature: 'f2' is not a risk feature"))

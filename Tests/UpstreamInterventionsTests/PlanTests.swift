@@ -23,7 +23,7 @@ struct PlanTests {
     @Test("a table without any column a programme needs is an error naming the programme")
     func missingColumns() {
         #expect(throws: InterventionsError.self) {
-            try Matcher(programmes: catalogue.plannable, columns: CandidateTable(columns: ["f1"], rows: []))
+            try Matcher(programmes: catalogue.plannable, columns: CandidateTable(columns: ["f3"], rows: []))
         }
     }
 
@@ -83,7 +83,8 @@ struct PlanTests {
         #expect(plan.curve.map(\.budget) == [0, 1000, 2000, 4500, 10_000].map { Money(pounds: $0) })
         #expect(plan.curve.map(\.offers) == [0, 1, 2, 3, 4])
         // Highest risks 0.19 and 0.18 take A (50% of £1,900 and £1,800); then 0.17 and 0.16 take B (20%).
-        #expect(plan.curve.map(\.harmAverted) == [0, 950, 1850, 1850 + 340, 1850 + 340 + 320].map { Money(pounds: $0) })
+        let expected: [Double] = [0, 950, 1850, 2190, 2510]  // 1,850 + 340, then + 320
+        #expect(plan.curve.map(\.harmAverted) == expected.map { Money(pounds: $0) })
         let step = try #require(plan.marginal.first { $0.from == Money(pounds: 2000) })
         #expect(step.to == Money(pounds: 4500) && step.extraHarmAverted == Money(pounds: 340))
         #expect(abs(step.returnPerPound - 340.0 / 2500) < 1e-12)
