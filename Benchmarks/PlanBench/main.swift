@@ -48,18 +48,20 @@ for i in 0..<people {
 let table = CandidateTable(columns: columns, rows: rows)
 let budget = Money(pounds: budgetPounds)
 
-func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+func time<T>(_ label: String, _ body: () throws -> T) rethrows -> (T, Double) {
     let start = DispatchTime.now().uptimeNanoseconds
     let r = try body()
-    return (r, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    FileHandle.standardError.write(Data("\(label): \(String(format: "%.2f", seconds)) s\n".utf8))
+    return (r, seconds)
 }
 
-let (valued, tValue) = try time { try PlanBuilder.value(catalogue: catalogue, candidates: table) }
-let (solved, tSolve) = try time { try Planner.optimal(valued.problem, budget: budget, timeLimitSeconds: 60) }
-let (greedy, tGreedy) = time { Planner.greedy(valued.problem, budget: budget) }
-let (_, tMC) = time { MonteCarlo.run(valued: valued, chosen: solved.allocation.chosen, draws: draws, seed: 1, calibration: (0.8, 1.25)) }
+let (valued, tValue) = try time("value") { try PlanBuilder.value(catalogue: catalogue, candidates: table) }
+let (solved, tSolve) = try time("solve") { try Planner.optimal(valued.problem, budget: budget, timeLimitSeconds: 60) }
+let (greedy, tGreedy) = time("greedy") { Planner.greedy(valued.problem, budget: budget) }
+let (_, tMC) = time("monte carlo") { MonteCarlo.run(valued: valued, chosen: solved.allocation.chosen, draws: draws, seed: 1, calibration: (0.8, 1.25)) }
 let settings = PlanSettings(budget: budget, monteCarloDraws: draws, seed: 1, curve: true)
-let (plan, tWhole) = try time { try PlanBuilder.build(catalogue: catalogue, candidates: table, settings: settings) }
+let (plan, tWhole) = try time("whole") { try PlanBuilder.build(catalogue: catalogue, candidates: table, settings: settings) }
 
 func f(_ x: Double, _ d: Int = 2) -> String { String(format: "%.\(d)f", x) }
 print("| step | seconds |")

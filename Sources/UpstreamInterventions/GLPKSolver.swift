@@ -11,16 +11,29 @@ public struct SolverResult: Sendable, Equatable {
     public var variables: Int
 }
 
+/// The greedy plan as GLPK's first incumbent, passed to its callback.
+private final class Incumbent {
+    let values: [Double]
+    var given = false
+    init(values: [Double]) { self.values = values }
+}
+
 extension Planner {
-    /// The optimal plan, by mixed-integer programming with GLPK (branch and cut, presolve on):
+    /// Branch and cut stops when the plan is proven within this fraction of the optimum (0.01%).
+    public static let relativeGap = 1e-4
+
+    /// The optimal plan, by mixed-integer programming with GLPK (LP relaxation, then branch and cut with cover cuts,
+    /// started from the greedy plan):
     /// maximise Σ value·x subject to Σ cost·x ≤ budget, Σ x ≤ places for each programme, Σ x ≤ 1 for each person,
     /// x binary. The problem is first reduced (`reduce`), which cannot change the optimum. If GLPK stops at its time
     /// limit, the best plan found is returned, never worse than greedy (the greedy plan is kept when it is better).
     /// - Parameters:
     ///   - timeLimitSeconds: GLPK's time limit.
     /// - Throws: `InterventionsError.solver` when GLPK fails outright.
-    public static func optimal(_ problem: PlanProblem, budget: Money, timeLimitSeconds: Double = 60) throws -> SolverResult {
-        let greedy = greedy(problem, budget: budget)
+    ///   - greedy: the greedy plan, when the caller has it already.
+    public static func optimal(_ problem: PlanProblem, budget: Money, timeLimitSeconds: Double = 60, greedy known: Allocation? = nil) throws -> SolverResult {
+        let relativeGap = Planner.relativeGap
+        let greedy = known ?? greedy(problem, budget: budget)
         let kept = reduce(problem, budget: budget)
         if kept.isEmpty { return SolverResult(allocation: greedy, status: "optimal", bound: greedy.value, variables: 0) }
         // Person rows only for people with two or more offers left (a lone offer is already ≤ 1 by its bounds).
@@ -53,18 +66,43 @@ extension Planner {
             if let r = personRow[o.person] { ia.append(r); ja.append(col); ar.append(1) }
         }
         glp_load_matrix(lp, Int32(ia.count - 1), &ia, &ja, &ar)
+
+        // The LP relaxation first: its value bounds the optimum, and branch and cut starts from its basis.
+        var lpParm = glp_smcp()
+        glp_init_smcp(&lpParm)
+        lpParm.msg_lev = GLP_MSG_OFF
+        lpParm.presolve = GLP_ON
+        guard glp_simplex(lp, &lpParm) == 0, glp_get_status(lp) == GLP_OPT else {
+            throw InterventionsError.solver("GLPK could not solve the linear relaxation (status \(glp_get_status(lp)))")
+        }
+        let relaxation = glp_get_obj_val(lp)
+        // The greedy plan is handed to branch and cut as its first incumbent, so it prunes from the start and can
+        // never finish worse than greedy.
+        let greedySet = Set(greedy.chosen)
+        let incumbent = Incumbent(values: [0] + kept.map { greedySet.contains($0) ? 1 : 0 })
         var parm = glp_iocp()
         glp_init_iocp(&parm)
-        parm.presolve = GLP_ON
+        parm.presolve = GLP_OFF  // the callback below numbers columns as in this problem
         parm.msg_lev = GLP_MSG_OFF
         parm.tm_lim = Int32(max(1, min(timeLimitSeconds * 1000, Double(Int32.max))))
-        parm.mip_gap = 1e-7
-        let ret = glp_intopt(lp, &parm)
+        parm.mip_gap = relativeGap
+        parm.cov_cuts = GLP_ON
+        parm.cb_func = { tree, info in
+            guard let tree, let info, glp_ios_reason(tree) == GLP_IHEUR else { return }
+            let box = Unmanaged<Incumbent>.fromOpaque(info).takeUnretainedValue()
+            guard !box.given else { return }
+            box.given = true
+            box.values.withUnsafeBufferPointer { _ = glp_ios_heur_sol(tree, $0.baseAddress) }
+        }
+        let ret = withExtendedLifetime(incumbent) { () -> Int32 in
+            parm.cb_info = Unmanaged.passUnretained(incumbent).toOpaque()
+            return glp_intopt(lp, &parm)
+        }
         let status = glp_mip_status(lp)
         guard status == GLP_OPT || status == GLP_FEAS else {
             if ret == GLP_ETMLIM {
                 return SolverResult(allocation: greedy, status: "time limit before any plan was found: greedy plan kept",
-                                    bound: .infinity, variables: kept.count)
+                                    bound: relaxation, variables: kept.count)
             }
             throw InterventionsError.solver("GLPK found no plan (return code \(ret), status \(status))")
         }
@@ -75,16 +113,16 @@ extension Planner {
         if !allocation.isFeasible(problem, budget: budget) {
             throw InterventionsError.solver("GLPK returned a plan that breaks a constraint: report this with the inputs")
         }
-        var label = status == GLP_OPT ? "optimal" : "time limit: best found"
-        if greedy.value > allocation.value { allocation = greedy; label += " (greedy plan kept: better)" }
-        var bound = allocation.value
-        if status != GLP_OPT {
-            // The LP relaxation's value bounds the optimum from above.
-            var lpParm = glp_smcp()
-            glp_init_smcp(&lpParm)
-            lpParm.msg_lev = GLP_MSG_OFF
-            if glp_simplex(lp, &lpParm) == 0 { bound = max(allocation.value, glp_get_obj_val(lp)) } else { bound = .infinity }
+        var label: String
+        if status == GLP_OPT || ret == GLP_EMIPGAP {
+            label = "optimal (within \(relativeGap * 100)%)"
+        } else {
+            let gap = relaxation > 0 ? (relaxation - allocation.value) / relaxation : 0
+            label = "time limit: best found, within \(Int((gap * 1000).rounded(.up)) / 10)% of the LP bound"
         }
+        if greedy.value > allocation.value { allocation = greedy; label += " (greedy plan kept: better)" }
+        let proven = status == GLP_OPT || ret == GLP_EMIPGAP
+        let bound = proven ? max(allocation.value, min(relaxation, allocation.value / (1 - relativeGap))) : relaxation
         return SolverResult(allocation: allocation, status: label, bound: bound, variables: kept.count)
     }
 }

@@ -43,6 +43,20 @@ public struct Matcher: Sendable {
         return out
     }
 
+    /// The indices of the programmes this person needs, without the words (fast: used to value every candidate).
+    public func programmes(for c: Candidate) -> [Int] {
+        var out: [Int] = []
+        for (j, p) in programmes.enumerated() {
+            if let age = c.age, age < p.minimumAge || age > p.maximumAge { continue }
+            for (k, rule) in p.needs.enumerated() {
+                guard let col = columns[j][k] else { continue }
+                let v = c.features[col]
+                if !v.isNaN, Double(v) >= rule.atLeast { out.append(j); break }
+            }
+        }
+        return out
+    }
+
     /// A rule's reason with `{value}` filled in: whole numbers as integers, shares as percentages.
     static func words(_ rule: NeedRule, value v: Float) -> String {
         let text: String

@@ -110,6 +110,8 @@ public struct CurvePoint: Sendable, Codable, Equatable {
     public var harmAverted: Money
     public var cost: Money
     public var offers: Int
+    /// The solver's status at this budget.
+    public var status: String
 }
 
 /// What each extra £100,000 (or the step given) buys from a budget.

@@ -24,18 +24,26 @@ public struct PlanSettings: Sendable {
     }
 }
 
+extension PlanBuilder.Valued {
+    /// The plain-words reasons of one option (matched again, so only the chosen offers pay for the words).
+    public func reasons(of option: Int) -> [String] {
+        let o = problem.options[option]
+        return matcher.matches(candidates.rows[o.person]).first { $0.programme == o.programme }?.reasons ?? []
+    }
+}
+
 /// Builds a plan: values every match, solves the budgeted allocation, and adds the business case's figures.
 public enum PlanBuilder {
     /// The matched offers of every candidate, valued, as a plan problem.
     public struct Valued: Sendable {
         public var programmes: [Programme]
         public var problem: PlanProblem
-        /// Reasons of each option, parallel to `problem.options`.
-        public var reasons: [[String]]
         /// Expected harm (present value, pounds) of each candidate.
         public var expectedHarm: [Double]
         public var costPerOffence: Money
         public var discountFactor: Double
+        let matcher: Matcher
+        let candidates: CandidateTable
     }
 
     /// Matches and values every candidate.
@@ -46,19 +54,19 @@ public enum PlanBuilder {
         let df = Discounting.spreadFactor(rate: catalogue.discountRate, years: catalogue.horizonYears)
         let matcher = try Matcher(programmes: programmes, columns: candidates)
         let effects = programmes.map { $0.effect.planning!.estimate.point }
-        var options: [PlanProblem.Option] = [], reasons: [[String]] = []
+        var options: [PlanProblem.Option] = []
         var harm: [Double] = []
         harm.reserveCapacity(candidates.rows.count)
         for (p, c) in candidates.rows.enumerated() {
             let h = c.risk * cpo.pounds * df
             harm.append(h)
-            for m in matcher.matches(c) {
-                options.append(.init(person: p, programme: m.programme, value: h * effects[m.programme]))
-                reasons.append(m.reasons)
+            for j in matcher.programmes(for: c) {
+                options.append(.init(person: p, programme: j, value: h * effects[j]))
             }
         }
         let problem = PlanProblem(costs: programmes.map { $0.cost!.central }, places: programmes.map(\.places), options: options)
-        return Valued(programmes: programmes, problem: problem, reasons: reasons, expectedHarm: harm, costPerOffence: cpo, discountFactor: df)
+        return Valued(programmes: programmes, problem: problem, expectedHarm: harm, costPerOffence: cpo, discountFactor: df,
+                      matcher: matcher, candidates: candidates)
     }
 
     /// Builds the whole plan.
@@ -66,8 +74,8 @@ public enum PlanBuilder {
     public static func build(catalogue: Catalogue, candidates: CandidateTable, settings: PlanSettings) throws -> Plan {
         let v = try value(catalogue: catalogue, candidates: candidates)
         let problem = v.problem, programmes = v.programmes
-        let solved = try Planner.optimal(problem, budget: settings.budget, timeLimitSeconds: settings.timeLimitSeconds)
         let greedy = Planner.greedy(problem, budget: settings.budget)
+        let solved = try Planner.optimal(problem, budget: settings.budget, timeLimitSeconds: settings.timeLimitSeconds, greedy: greedy)
         let chosen = solved.allocation.chosen
 
         // The curve of harm averted against budget, and the marginal return of each step.
@@ -76,12 +84,18 @@ public enum PlanBuilder {
             var budgets = settings.curveBudgets ?? [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2].map { Money(pounds: settings.budget.pounds * $0) }
             budgets.append(settings.budget + settings.marginalStep)
             budgets = Array(Set(budgets)).sorted()
+            // Each point is solved on its own (a third of the time limit each); a plan that fits a smaller budget fits a
+            // larger one too, so a point never shows less than the point before it.
+            var previous: Allocation?
             for b in budgets {
-                let a: Allocation
-                if b == settings.budget { a = solved.allocation } else {
-                    a = try Planner.optimal(problem, budget: b, timeLimitSeconds: settings.timeLimitSeconds).allocation
+                var a: Allocation, status: String
+                if b == settings.budget { a = solved.allocation; status = solved.status } else {
+                    let r = try Planner.optimal(problem, budget: b, timeLimitSeconds: max(1, settings.timeLimitSeconds / 3))
+                    a = r.allocation; status = r.status
                 }
-                curve.append(CurvePoint(budget: b, harmAverted: Money(pounds: a.value), cost: a.cost, offers: a.chosen.count))
+                if let previous, previous.value > a.value { a = previous; status += " (the smaller budget's plan kept: better)" }
+                previous = a
+                curve.append(CurvePoint(budget: b, harmAverted: Money(pounds: a.value), cost: a.cost, offers: a.chosen.count, status: status))
             }
             for (a, b) in zip(curve, curve.dropFirst()) where b.budget > a.budget {
                 let extra = b.harmAverted - a.harmAverted
@@ -105,7 +119,7 @@ public enum PlanBuilder {
                 risk: c.risk, age: c.age, expectedHarm: Money(pounds: v.expectedHarm[o.person]), harmAverted: averted, cost: cost,
                 benefitCostRatio: cost.pence > 0 ? averted.pounds / cost.pounds : .infinity, netPresentValue: averted - cost,
                 harmAvertedLow: Money(pounds: mc.offerLow[k]), harmAvertedHigh: Money(pounds: mc.offerHigh[k]),
-                probabilityBenefitExceedsCost: mc.offerProbability[k], reasons: v.reasons[i],
+                probabilityBenefitExceedsCost: mc.offerProbability[k], reasons: v.reasons(of: i),
                 alsoMatched: matchesOf[o.person]!.filter { $0 != i }.map { programmes[problem.options[$0].programme].id }))
         }
         offers.sort { $0.harmAverted != $1.harmAverted ? $0.harmAverted > $1.harmAverted : $0.id < $1.id }

@@ -52,11 +52,11 @@ public enum Planner {
     /// Greedy by value per pound: take offers in order of expected harm averted per pound spent (ties: larger value
     /// first, then lower index), skipping any that would break the budget, a programme's places or one offer per person.
     public static func greedy(_ problem: PlanProblem, budget: Money) -> Allocation {
+        let ratio = problem.options.map { $0.value / max(problem.costs[$0.programme].pounds, 0.01) }
         let order = problem.options.indices.sorted { a, b in
-            let oa = problem.options[a], ob = problem.options[b]
-            let ra = oa.value / max(problem.costs[oa.programme].pounds, 0.01), rb = ob.value / max(problem.costs[ob.programme].pounds, 0.01)
-            if ra != rb { return ra > rb }
-            if oa.value != ob.value { return oa.value > ob.value }
+            if ratio[a] != ratio[b] { return ratio[a] > ratio[b] }
+            let va = problem.options[a].value, vb = problem.options[b].value
+            if va != vb { return va > vb }
             return a < b
         }
         var left = budget
@@ -84,10 +84,10 @@ public enum Planner {
         return n
     }
 
-    /// Drops offers no optimal plan needs, without changing the optimum. If a programme has `n + min(places, n) − 1`
-    /// better-valued offers than offer x, where n is the most offers any plan within budget can make, then in any plan
-    /// using x at least one of those better offers is to a person the plan leaves out, and swapping x for it (same
-    /// programme, same cost) is at least as good. So each programme keeps only its `n + min(places, n) − 1` best offers.
+    /// Drops offers no optimal plan needs, without changing the optimum. Let n be the most offers any plan within the
+    /// budget can make. If a programme has n offers valued above offer x (to n different people), a plan using x
+    /// gives offers to at most n − 1 other people, so one of those n is left out; giving them x's place instead (same
+    /// programme, same cost) is better. So each programme keeps only its n best offers.
     /// - Returns: the option indices kept, ascending.
     public static func reduce(_ problem: PlanProblem, budget: Money) -> [Int] {
         let n = min(problem.places.reduce(0, +), mostOffers(problem, budget: budget))
@@ -96,7 +96,7 @@ public enum Planner {
         for (i, o) in problem.options.enumerated() where o.value > 0 { byProgramme[o.programme].append(i) }
         var kept: [Int] = []
         for (j, list) in byProgramme.enumerated() {
-            let k = n + min(problem.places[j], n) - 1
+            let k = n
             if list.count <= k { kept += list; continue }
             kept += list.sorted { problem.options[$0].value != problem.options[$1].value ? problem.options[$0].value > problem.options[$1].value : $0 < $1 }.prefix(k)
         }
