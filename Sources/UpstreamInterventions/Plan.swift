@@ -21,7 +21,10 @@ public struct Plan: Sendable, Codable, Equatable {
     public var totals: Totals
     public var solver: SolverSummary
     public var curve: [CurvePoint]
+    /// Between consecutive points of the curve.
     public var marginal: [MarginalStep]
+    /// From the budget to the budget plus the marginal step (£100,000 by default): what the next step buys.
+    public var nextStep: MarginalStep?
     public var uncertainty: Uncertainty
     public var sensitivity: [SensitivityBar]
     public var fairness: [PlanFairness]

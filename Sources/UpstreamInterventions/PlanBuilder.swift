@@ -79,7 +79,7 @@ public enum PlanBuilder {
         let chosen = solved.allocation.chosen
 
         // The curve of harm averted against budget, and the marginal return of each step.
-        var curve: [CurvePoint] = [], marginal: [MarginalStep] = []
+        var curve: [CurvePoint] = [], marginal: [MarginalStep] = [], nextStep: MarginalStep?
         if settings.curve {
             var budgets = settings.curveBudgets ?? [0.25, 0.5, 0.75, 1, 1.25, 1.5, 2].map { Money(pounds: settings.budget.pounds * $0) }
             budgets.append(settings.budget + settings.marginalStep)
@@ -101,6 +101,12 @@ public enum PlanBuilder {
                 let extra = b.harmAverted - a.harmAverted
                 marginal.append(MarginalStep(from: a.budget, to: b.budget, extraHarmAverted: extra,
                                              returnPerPound: extra.pounds / (b.budget - a.budget).pounds))
+            }
+            if let here = curve.first(where: { $0.budget == settings.budget }),
+               let next = curve.first(where: { $0.budget == settings.budget + settings.marginalStep }), next.budget > here.budget {
+                let extra = next.harmAverted - here.harmAverted
+                nextStep = MarginalStep(from: here.budget, to: next.budget, extraHarmAverted: extra,
+                                        returnPerPound: extra.pounds / (next.budget - here.budget).pounds)
             }
         }
 
@@ -165,7 +171,7 @@ public enum PlanBuilder {
             harmIndexDaysPerOffence: catalogue.harm.harmIndexDaysPerOffence, discountRate: catalogue.discountRate,
             horizonYears: catalogue.horizonYears, discountFactor: v.discountFactor, candidates: candidates.rows.count,
             matched: matchedPeople.count, expectedHarm: Money(pounds: v.expectedHarm.reduce(0, +)), offers: offers,
-            programmes: summaries, totals: totals, solver: solver, curve: curve, marginal: marginal,
+            programmes: summaries, totals: totals, solver: solver, curve: curve, marginal: marginal, nextStep: nextStep,
             uncertainty: mc.summary(settings: settings), sensitivity: Sensitivity.tornado(valued: v, chosen: chosen, settings: settings),
             fairness: fairness, assumptions: assumptions(catalogue, v, settings),
             notPlanned: catalogue.programmes.filter { !$0.isPlannable }.map {

@@ -58,8 +58,12 @@ public enum PlanPage {
                    Money(pounds: step.returnPerPound * 100_000).wholePounds], cls: step.from == plan.budget ? "here" : nil)
         }
         s += m.render()
+        if let n = plan.nextStep {
+            s += "<p><b>" + Markup.escape("The next \((n.to - n.from).wholePounds) would avert \(n.extraHarmAverted.wholePounds) more") + "</b>"
+            s += Markup.escape(" (\(Money(pounds: n.returnPerPound * 100_000).wholePounds) per £100,000).") + "</p>"
+        }
         s += "<p class=\"note\">Each row is the best plan at the higher budget against the best plan at the lower one. "
-        s += "The highlighted row is the next step from this budget.</p></div></div>\n"
+        s += "The highlighted row starts at this budget.</p></div></div>\n"
 
         // Sensitivity.
         s += "<h2>Sensitivity (tornado)</h2>\n" + tornado(plan)

@@ -336,8 +336,8 @@ enum PlanText {
             s += pr.benefitCostRatio.map { String(format: ", BCR %.2f", $0) } ?? ""
             s += "\n"
         }
-        if let step = p.marginal.first(where: { $0.from == p.budget }) {
-            s += "The next \(( step.to - step.from).wholePounds) would avert \(step.extraHarmAverted.wholePounds) more.\n"
+        if let step = p.nextStep {
+            s += "The next \((step.to - step.from).wholePounds) would avert \(step.extraHarmAverted.wholePounds) more.\n"
         }
         for f in p.fairness { for g in f.groups where g.verdict.hasPrefix("fewer offers") || g.verdict.hasPrefix("more offers") { s += "  fairness: \(f.attribute) \(g.group): \(g.verdict)\n" } }
         return s

@@ -88,6 +88,7 @@ struct PlanTests {
         let step = try #require(plan.marginal.first { $0.from == Money(pounds: 2000) })
         #expect(step.to == Money(pounds: 4500) && step.extraHarmAverted == Money(pounds: 340))
         #expect(abs(step.returnPerPound - 340.0 / 2500) < 1e-12)
+        #expect(plan.nextStep == step)
     }
 
     @Test("the tornado moves one input at a time to the ends of its range")
