@@ -14,10 +14,13 @@ public struct PlanSettings: Sendable {
     public var timeLimitSeconds: Double
     /// Skip the curve and the marginal return (for benchmarks of the plan alone).
     public var curve: Bool
+    /// Leave out offers whose benefit-cost ratio (at central values) is below this (0: keep every matched offer).
+    public var minimumBenefitCostRatio: Double
 
     public init(budget: Money, asOf: String? = nil, curveBudgets: [Money]? = nil, marginalStep: Money = Money(pounds: 100_000),
                 monteCarloDraws: Int = 1000, seed: UInt64 = 1, calibrationLow: Double = 0.8, calibrationHigh: Double = 1.25,
-                timeLimitSeconds: Double = 60, curve: Bool = true) {
+                timeLimitSeconds: Double = 60, curve: Bool = true, minimumBenefitCostRatio: Double = 0) {
+        self.minimumBenefitCostRatio = minimumBenefitCostRatio
         self.budget = budget; self.asOf = asOf; self.curveBudgets = curveBudgets; self.marginalStep = marginalStep
         self.monteCarloDraws = monteCarloDraws; self.seed = seed; self.calibrationLow = calibrationLow
         self.calibrationHigh = calibrationHigh; self.timeLimitSeconds = timeLimitSeconds; self.curve = curve
@@ -48,19 +51,21 @@ public enum PlanBuilder {
 
     /// Matches and values every candidate.
     /// - Throws: when the catalogue's price years cannot be bridged or the table lacks every need's column.
-    public static func value(catalogue: Catalogue, candidates: CandidateTable) throws -> Valued {
+    ///   - minimumBenefitCostRatio: offers below this ratio are left out.
+    public static func value(catalogue: Catalogue, candidates: CandidateTable, minimumBenefitCostRatio: Double = 0) throws -> Valued {
         let programmes = catalogue.plannable
         let cpo = try catalogue.harm.costPerOffence(deflator: catalogue.deflator, priceYear: catalogue.priceYear)
         let df = Discounting.spreadFactor(rate: catalogue.discountRate, years: catalogue.horizonYears)
         let matcher = try Matcher(programmes: programmes, columns: candidates)
         let effects = programmes.map { $0.effect.planning!.estimate.point }
+        let costs = programmes.map { $0.cost!.central.pounds }
         var options: [PlanProblem.Option] = []
         var harm: [Double] = []
         harm.reserveCapacity(candidates.rows.count)
         for (p, c) in candidates.rows.enumerated() {
             let h = c.risk * cpo.pounds * df
             harm.append(h)
-            for j in matcher.programmes(for: c) {
+            for j in matcher.programmes(for: c) where h * effects[j] >= minimumBenefitCostRatio * costs[j] {
                 options.append(.init(person: p, programme: j, value: h * effects[j]))
             }
         }
@@ -72,7 +77,7 @@ public enum PlanBuilder {
     /// Builds the whole plan.
     /// - Throws: as `value`, or when the solver fails.
     public static func build(catalogue: Catalogue, candidates: CandidateTable, settings: PlanSettings) throws -> Plan {
-        let v = try value(catalogue: catalogue, candidates: candidates)
+        let v = try value(catalogue: catalogue, candidates: candidates, minimumBenefitCostRatio: settings.minimumBenefitCostRatio)
         let problem = v.problem, programmes = v.programmes
         let greedy = Planner.greedy(problem, budget: settings.budget)
         let solved = try Planner.optimal(problem, budget: settings.budget, timeLimitSeconds: settings.timeLimitSeconds, greedy: greedy)
@@ -192,6 +197,10 @@ public enum PlanBuilder {
                        source: c.deflator.source),
             Assumption(topic: "Discounting", text: "harm spread evenly over \(c.horizonYears) years, discounted at \(c.discountRate * 100)% a year: £1 of harm is worth \(Self.fixed(v.discountFactor, 4)) today; programme costs paid now",
                        source: c.discountRateSource),
+            Assumption(topic: "Offers considered", text: s.minimumBenefitCostRatio > 0
+                           ? "only offers whose benefit-cost ratio is at least \(s.minimumBenefitCostRatio) at central values"
+                           : "every matched offer, whatever its benefit-cost ratio (the plan maximises harm averted, not net value)",
+                       source: "planning choice (set with --min-bcr)"),
             Assumption(topic: "Calibration", text: "the true risk may be \(s.calibrationLow)–\(s.calibrationHigh) times the model's (Monte Carlo, uniform)",
                        source: "planning assumption (set with --calibration-range)"),
         ]

@@ -24,7 +24,7 @@ public enum PlanPage {
         s += Markup.fact("Benefit-cost ratio", t.benefitCostRatio.map { Markup.fixed($0, 2) } ?? "–",
                          "95% interval \(Markup.fixed(u.benefitCostRatioLow, 2)) to \(Markup.fixed(u.benefitCostRatioHigh, 2))")
         s += Markup.fact("Net present value", t.netPresentValue.wholePounds,
-                         "\(u.netPresentValueLow.wholePounds) to \(u.netPresentValueHigh.wholePounds)")
+                         "95% interval \(u.netPresentValueLow.wholePounds) to \(u.netPresentValueHigh.wholePounds)")
         s += Markup.fact("Chance benefits exceed costs", Markup.percent(u.probabilityBenefitExceedsCost), "\(u.draws) Monte Carlo draws, seed \(u.seed)")
         s += Markup.fact("Serious violence offences averted", Markup.fixed(t.offencesAverted, 1),
                          "\(Markup.fixed(t.cchiDaysAverted, 0)) crime harm index days")
@@ -41,7 +41,7 @@ public enum PlanPage {
                 p.cost.wholePounds, "\(Markup.fixed(p.effect * 100, 0))% (\(Markup.fixed(p.effectLow * 100, 0))–\(Markup.fixed(p.effectHigh * 100, 0))%)",
                 "\(p.harmAverted.wholePounds) (\(p.harmAvertedLow.wholePounds)–\(p.harmAvertedHigh.wholePounds))",
                 p.benefitCostRatio.map { Markup.fixed($0, 2) } ?? "–",
-                "\(p.netPresentValue.wholePounds) (\(p.netPresentValueLow.wholePounds)–\(p.netPresentValueHigh.wholePounds))",
+                "\(p.netPresentValue.wholePounds) (\(p.netPresentValueLow.wholePounds) to \(p.netPresentValueHigh.wholePounds))",
                 p.probabilityBenefitExceedsCost.map(Markup.percent) ?? "–",
             ])
         }
@@ -145,7 +145,7 @@ public enum PlanPage {
     /// Harm averted (vertical) against budget (horizontal), the plan's budget marked.
     static func curveChart(_ plan: Plan) -> String {
         guard plan.curve.count > 1 else { return "<p class=\"note\">No curve (run without --no-curve).</p>" }
-        let w = 460.0, h = 260.0, left = 70.0, right = 12.0, top = 10.0, bottom = 40.0
+        let w = 460.0, h = 260.0, left = 70.0, right = 40.0, top = 10.0, bottom = 40.0
         let maxX = plan.curve.map(\.budget.pounds).max() ?? 1, maxY = max(plan.curve.map(\.harmAverted.pounds).max() ?? 1, 1)
         func px(_ v: Double) -> Double { left + v / max(maxX, 1) * (w - left - right) }
         func py(_ v: Double) -> Double { h - bottom - v / maxY * (h - top - bottom) }
@@ -174,16 +174,17 @@ public enum PlanPage {
         let centre = plan.totals.netPresentValue.pounds
         let values = bars.flatMap { [$0.netPresentValueAtLow.pounds, $0.netPresentValueAtHigh.pounds] } + [centre]
         let lo = values.min()!, hi = values.max()!
-        let w = 900.0, labelW = 300.0, rowH = 22.0, top = 20.0
+        let w = 900.0, labelW = 320.0, rowH = 22.0, top = 20.0
         let h = top + Double(bars.count) * rowH + 10
-        func px(_ v: Double) -> Double { labelW + (hi > lo ? (v - lo) / (hi - lo) : 0.5) * (w - labelW - 90) }
+        func px(_ v: Double) -> Double { labelW + (hi > lo ? (v - lo) / (hi - lo) : 0.5) * (w - labelW - 190) }
         var s = "<svg class=\"bar\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Markup.num(w)) \(Markup.num(h))\" role=\"img\"><title>Tornado chart of net present value</title>"
         s += "<line x1=\"\(Markup.num(px(centre)))\" y1=\"4\" x2=\"\(Markup.num(px(centre)))\" y2=\"\(Markup.num(h - 4))\" stroke=\"#1d2329\"/>"
         s += "<text x=\"\(Markup.num(px(centre)))\" y=\"12\" text-anchor=\"middle\">\(Markup.escape("central NPV " + plan.totals.netPresentValue.wholePounds))</text>"
         for (i, b) in bars.enumerated() {
             let y = top + Double(i) * rowH
             let a = px(b.netPresentValueAtLow.pounds), c = px(b.netPresentValueAtHigh.pounds)
-            s += "<text x=\"\(Markup.num(labelW - 6))\" y=\"\(Markup.num(y + 14))\" text-anchor=\"end\">\(Markup.escape(b.input))</text>"
+            let label = b.input.count > 48 ? String(b.input.prefix(47)) + "…" : b.input
+            s += "<text x=\"\(Markup.num(labelW - 6))\" y=\"\(Markup.num(y + 14))\" text-anchor=\"end\">\(Markup.escape(label))</text>"
             s += "<rect x=\"\(Markup.num(min(a, c)))\" y=\"\(Markup.num(y + 3))\" width=\"\(Markup.num(max(abs(c - a), 1)))\" height=\"15\" fill=\"#0b4f8a\" opacity=\"0.8\">"
             s += "<title>\(Markup.escape("\(b.input): \(b.lowSetting) → \(b.netPresentValueAtLow.wholePounds); \(b.highSetting) → \(b.netPresentValueAtHigh.wholePounds)"))</title></rect>"
             s += "<text x=\"\(Markup.num(max(a, c) + 4))\" y=\"\(Markup.num(y + 14))\">\(Markup.escape(b.netPresentValueAtLow.wholePounds + " to " + b.netPresentValueAtHigh.wholePounds))</text>"

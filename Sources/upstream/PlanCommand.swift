@@ -76,6 +76,7 @@ extension Upstream.PlanCommand {
         @Option(help: "The range of the true risk over the model's, LOW:HIGH.") var calibrationRange: String = "0.8:1.25"
         @Option(help: "The solver's time limit in seconds.") var timeLimit: Double = 60
         @Flag(help: "Skip the harm-averted curve and the marginal return.") var noCurve = false
+        @Option(help: "Leave out offers whose benefit-cost ratio is below this (default 0: maximise harm averted).") var minBcr: Double = 0
         @Option(help: "Who is planning (recorded in the audit log).") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
         @Flag(help: "Print the plan as JSON.") var json = false
 
@@ -84,6 +85,7 @@ extension Upstream.PlanCommand {
             if store != nil && asOf == nil { throw ValidationError("--store needs --as-of YYYY-MM-DD: the date to score young people as of") }
             guard let b = Money.parse(budget), b.pence > 0 else { throw ValidationError("--budget \(budget) is not an amount: write pounds, e.g. 2000000, 2m or 250k") }
             _ = b
+            if minBcr < 0 { throw ValidationError("--min-bcr must be 0 or more") }
             if draws < 1 || draws > 1_000_000 { throw ValidationError("--draws must be between 1 and 1,000,000") }
             if PlanInputs.range(calibrationRange) == nil { throw ValidationError("--calibration-range must be LOW:HIGH with 0 < LOW ≤ 1 ≤ HIGH, e.g. 0.8:1.25") }
         }
@@ -111,7 +113,8 @@ extension Upstream.PlanCommand {
             }
             let (lo, hi) = PlanInputs.range(calibrationRange)!
             let settings = PlanSettings(budget: Money.parse(budget)!, asOf: asOf?.iso, monteCarloDraws: draws, seed: seed,
-                                        calibrationLow: lo, calibrationHigh: hi, timeLimitSeconds: timeLimit, curve: !noCurve)
+                                        calibrationLow: lo, calibrationHigh: hi, timeLimitSeconds: timeLimit, curve: !noCurve,
+                                        minimumBenefitCostRatio: minBcr)
             let plan: Plan
             do { plan = try PlanBuilder.build(catalogue: c, candidates: table, settings: settings) } catch let e as InterventionsError {
                 throw CLIError(e.description)

@@ -59,6 +59,15 @@ struct PlanTests {
         #expect(plan.notPlanned.isEmpty)
     }
 
+    @Test("a minimum benefit-cost ratio leaves out the offers below it")
+    func minimumRatio() throws {
+        // p1's offer of A has BCR 2, p2's offer of B 0.4: with a minimum of 1 only p1 is offered.
+        let table = CandidateTable(columns: ["f1", "f2"], rows: [candidate("p1", risk: 0.4, f1: 1), candidate("p2", risk: 0.5, f2: 1)])
+        let plan = try PlanBuilder.build(catalogue: catalogue, candidates: table,
+                                         settings: PlanSettings(budget: Money(pounds: 10_000), monteCarloDraws: 10, minimumBenefitCostRatio: 1))
+        #expect(plan.offers.map(\.person) == ["p1"])
+    }
+
     @Test("the Monte Carlo is reproduced exactly from its seed and changes with it")
     func seeded() throws {
         let table = CandidateTable(columns: ["f1", "f2"], rows: (0..<20).map { candidate("p\($0)", risk: Double($0) / 40, f1: 1, f2: 1) })
