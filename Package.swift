@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "UpstreamGovernance", targets: ["UpstreamGovernance"]),
         .executable(name: "upstream-risk-bench", targets: ["RiskBench"]),
         .executable(name: "upstream-audit-bench", targets: ["AuditBench"]),
+        .executable(name: "upstream-plan-bench", targets: ["PlanBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -60,8 +61,17 @@ let package = Package(
         .target(name: "UpstreamRisk", swiftSettings: strict),
         // Features and outcomes as of a date from linked records, with plain-words reasons. Pure.
         .target(name: "UpstreamRiskFeatures", dependencies: ["UpstreamModel", "UpstreamChronology", "UpstreamRisk"], swiftSettings: strict),
+        // The GNU Linear Programming Kit (Debian: libglpk-dev), the solver of the budgeted intervention plan.
+        .systemLibrary(name: "CGLPK", path: "Sources/CGLPK", providers: [.apt(["libglpk-dev"])]),
+        // The intervention catalogue, costs of harm, matching, cost-benefit with Monte Carlo, the budgeted plan (GLPK),
+        // its fairness and the offers queue (docs/interventions.md). Pure: takes and returns values.
+        .target(
+            name: "UpstreamInterventions",
+            dependencies: ["CGLPK", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         // HTML and SVG rendering of reports (chronology pages, the demo's index). Pure strings, no assets from the internet.
-        .target(name: "UpstreamReports", dependencies: ["UpstreamModel", "UpstreamChronology", "UpstreamRisk"], swiftSettings: strict),
+        .target(name: "UpstreamReports", dependencies: ["UpstreamModel", "UpstreamChronology", "UpstreamRisk", "UpstreamInterventions"], swiftSettings: strict),
         // Helpers shared by the test targets (running the built binary). Not a product.
         .target(
             name: "UpstreamTesting",
@@ -101,7 +111,7 @@ let package = Package(
             dependencies: [
                 "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
                 "UpstreamStorePostgres", "UpstreamLinkage", "UpstreamChronology", "UpstreamReports", "UpstreamRisk",
-                "UpstreamRiskFeatures", "UpstreamGovernance",
+                "UpstreamRiskFeatures", "UpstreamGovernance", "UpstreamInterventions",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -114,6 +124,9 @@ let package = Package(
             name: "AuditBench", dependencies: ["UpstreamGovernance", "UpstreamStore", "UpstreamStoreSQLite"],
             path: "Benchmarks/AuditBench", swiftSettings: strict
         ),
+        // The plan's speed benchmark (Benchmarks/plan.md): 100,000 candidates × 30 programmes, and the Monte Carlo.
+        .executableTarget(name: "PlanBench", dependencies: ["UpstreamInterventions"], path: "Benchmarks/PlanBench", swiftSettings: strict),
+        .testTarget(name: "UpstreamInterventionsTests", dependencies: ["UpstreamInterventions", "UpstreamReports"]),
         .testTarget(name: "UpstreamModelTests", dependencies: [
             "UpstreamModel", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),

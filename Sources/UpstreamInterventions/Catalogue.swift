@@ -1,0 +1,141 @@
+/// The intervention catalogue: the programmes a commissioner can fund, what each costs and achieves with the source of
+/// every figure, and the cost-of-harm model the plan values them with. Loaded from `catalogue/interventions.yaml`
+/// (see `CatalogueLoader`), which an analyst can edit.
+public struct Catalogue: Sendable, Codable, Equatable {
+    /// The price year every amount is expressed in, after inflating with the deflator ("2015/16").
+    public var priceYear: String
+    /// The discount rate for future benefits (HM Treasury Green Book: 3.5% a year).
+    public var discountRate: Double
+    public var discountRateSource: String
+    /// How far ahead the risk model predicts, in years: the harm averted is counted over this horizon.
+    public var horizonYears: Double
+    public var harm: HarmModel
+    public var deflator: Deflator
+    public var programmes: [Programme]
+
+    public init(priceYear: String, discountRate: Double, discountRateSource: String, horizonYears: Double,
+                harm: HarmModel, deflator: Deflator, programmes: [Programme]) {
+        self.priceYear = priceYear; self.discountRate = discountRate; self.discountRateSource = discountRateSource
+        self.horizonYears = horizonYears; self.harm = harm; self.deflator = deflator; self.programmes = programmes
+    }
+
+    /// The programmes with every figure the plan needs (effect with an interval, cost, places).
+    public var plannable: [Programme] { programmes.filter(\.isPlannable) }
+}
+
+/// One programme of the catalogue.
+public struct Programme: Sendable, Codable, Equatable {
+    public var id: String
+    public var name: String
+    /// Who delivers it (an agency or a commissioned provider).
+    public var agency: String
+    public var minimumAge: Int
+    public var maximumAge: Int
+    /// A young person is matched when any one of these holds.
+    public var needs: [NeedRule]
+    public var effect: Effect
+    /// Cost per participant; `nil` when the reference has no figure (the entry is then a gap).
+    public var cost: CostRange?
+    /// Places a year. A local commissioning figure, not a published one: its note says where it came from.
+    public var places: Int
+    public var placesNote: String
+    public var durationWeeks: Int?
+    public var evidence: String
+    /// What the reference lacks for this entry, in words. An entry with gaps is listed but not planned.
+    public var gaps: [String]
+
+    public init(id: String, name: String, agency: String, minimumAge: Int, maximumAge: Int, needs: [NeedRule],
+                effect: Effect, cost: CostRange?, places: Int, placesNote: String = "", durationWeeks: Int? = nil,
+                evidence: String = "", gaps: [String] = []) {
+        self.id = id; self.name = name; self.agency = agency; self.minimumAge = minimumAge; self.maximumAge = maximumAge
+        self.needs = needs; self.effect = effect; self.cost = cost; self.places = places; self.placesNote = placesNote
+        self.durationWeeks = durationWeeks; self.evidence = evidence; self.gaps = gaps
+    }
+
+    /// Whether the plan can use it: an effect on violence (or a stated proxy) with an interval, a cost, and places.
+    public var isPlannable: Bool { gaps.isEmpty && effect.planning != nil && cost != nil && places > 0 }
+}
+
+/// When a young person needs a programme: a feature at or above a level, said in plain words.
+public struct NeedRule: Sendable, Codable, Equatable {
+    /// A risk feature's name (see docs/risk-model.md), e.g. `police_domestic_incident_present_5y`.
+    public var feature: String
+    public var atLeast: Double
+    /// Plain words for a practitioner; `{value}` is replaced by the person's value.
+    public var reason: String
+
+    public init(feature: String, atLeast: Double, reason: String) { self.feature = feature; self.atLeast = atLeast; self.reason = reason }
+}
+
+/// A relative reduction (0.21 = 21% fewer) with its interval and where each number came from.
+public struct EffectEstimate: Sendable, Codable, Equatable {
+    public var point: Double
+    public var low: Double
+    public var high: Double
+    /// The outcome measured ("violence", "crime (all offending)").
+    public var outcome: String
+    public var source: String
+    /// Where the interval came from (the sources give points; see docs/interventions.md).
+    public var intervalNote: String
+
+    public init(point: Double, low: Double, high: Double, outcome: String, source: String, intervalNote: String) {
+        self.point = point; self.low = low; self.high = high; self.outcome = outcome; self.source = source; self.intervalNote = intervalNote
+    }
+}
+
+/// A programme's effects: on violence where the source states one, and on offending.
+public struct Effect: Sendable, Codable, Equatable {
+    public var violence: EffectEstimate?
+    public var offending: EffectEstimate?
+
+    public init(violence: EffectEstimate?, offending: EffectEstimate?) { self.violence = violence; self.offending = offending }
+
+    /// The estimate the plan uses against serious violence: the violence estimate, or else the offending estimate as a
+    /// stated proxy (`proxy` true).
+    public var planning: (estimate: EffectEstimate, proxy: Bool)? {
+        if let violence { return (violence, false) }
+        if let offending { return (offending, true) }
+        return nil
+    }
+}
+
+/// Cost per participant: a range where the source gives one (low = high otherwise), in the catalogue's price year.
+public struct CostRange: Sendable, Codable, Equatable {
+    public var low: Money
+    public var high: Money
+    /// The central value used in the plan: the midpoint of the range.
+    public var central: Money { Money(pence: (low.pence + high.pence) / 2) }
+    /// The price year of the source figure, or `nil` when the source does not state it.
+    public var sourcePriceYear: String?
+    public var source: String
+
+    public init(low: Money, high: Money, sourcePriceYear: String?, source: String) {
+        self.low = low; self.high = high; self.sourcePriceYear = sourcePriceYear; self.source = source
+    }
+}
+
+/// A price index (HM Treasury's GDP deflator) to move amounts between price years.
+public struct Deflator: Sendable, Codable, Equatable {
+    public var series: String
+    public var source: String
+    /// Financial year ("2015/16") → index value.
+    public var index: [String: Double]
+    public var note: String
+
+    public init(series: String, source: String, index: [String: Double], note: String = "") {
+        self.series = series; self.source = source; self.index = index; self.note = note
+    }
+
+    /// The factor that turns `from` prices into `to` prices; 1 when they are the same year.
+    /// - Throws: when either year is not in the index.
+    public func factor(from: String, to: String) throws -> Double {
+        if from == to { return 1 }
+        guard let a = index[from] else {
+            throw InterventionsError.catalogue("deflator", "no index value for \(from): add it to deflator.index from \(series)")
+        }
+        guard let b = index[to] else {
+            throw InterventionsError.catalogue("deflator", "no index value for \(to): add it to deflator.index from \(series)")
+        }
+        return b / a
+    }
+}

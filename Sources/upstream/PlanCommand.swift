@@ -1,0 +1,348 @@
+import ArgumentParser
+import Foundation
+import UpstreamInterventions
+import UpstreamModel
+import UpstreamReports
+import UpstreamRisk
+import UpstreamRiskFeatures
+
+extension Upstream {
+    /// `upstream interventions`: list and validate the intervention catalogue.
+    struct InterventionsCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "interventions",
+            abstract: "List and validate the intervention catalogue (effects, costs, places, who each is for, sources).",
+            discussion: "Edit catalogue/interventions.yaml (keys in docs/interventions.md) and run this to check it: each bad entry is named with its key."
+        )
+        @Option(help: "The catalogue (default: catalogue/interventions.yaml).") var catalogue: String?
+        @Flag(help: "Print the catalogue as JSON.") var json = false
+
+        func run() throws {
+            let (c, path) = try PlanInputs.catalogue(catalogue)
+            if json { try JSONFiles.print(c); return }
+            let cpo = try c.harm.costPerOffence(deflator: c.deflator, priceYear: c.priceYear)
+            print("\(path): \(c.programmes.count) programmes, \(c.plannable.count) with every figure a plan needs; \(c.priceYear) prices.")
+            print("One serious violence offence: \(cpo) (Home Office unit costs, recorded offence mix); \(Int(c.harm.harmIndexDaysPerOffence.rounded())) crime harm index days.\n")
+            for p in c.programmes {
+                let e = p.effect.planning
+                var line = "\(p.isPlannable ? "  " : "- ")\(p.id): \(p.name), ages \(p.minimumAge)-\(p.maximumAge), \(p.agency)"
+                if let e { line += "\n    effect \(Int((e.estimate.point * 100).rounded()))% (\(Int((e.estimate.low * 100).rounded()))-\(Int((e.estimate.high * 100).rounded()))%) on \(e.estimate.outcome)\(e.proxy ? " (proxy for violence)" : "")" }
+                if let cost = p.cost { line += "; cost \(cost.low == cost.high ? cost.low.description : "\(cost.low)-\(cost.high)") each; \(p.places) places" }
+                line += "\n    for: " + p.needs.map { "\($0.feature) ≥ \($0.atLeast == $0.atLeast.rounded() ? String(Int($0.atLeast)) : String($0.atLeast))" }.joined(separator: " or ")
+                for g in p.gaps { line += "\n    gap: \(g)" }
+                print(line)
+            }
+            print("\nEntries marked - have gaps in the reference and are not planned.")
+        }
+    }
+
+    /// `upstream plan`: the budgeted plan of offers and its business case; its review queue; evaluation.
+    struct PlanCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "plan",
+            abstract: "Plan who to offer which programme within a budget, with the business case; review offers; evaluate.",
+            discussion: """
+            Offers are for practitioners to review (upstream plan review), never decisions. See docs/interventions.md.
+            """,
+            subcommands: [Make.self, Review.self, Evaluate.self],
+            defaultSubcommand: Make.self
+        )
+    }
+}
+
+extension Upstream.PlanCommand {
+    /// `upstream plan --store S --as-of DATE --budget GBP` or `upstream plan --scores CSV --budget GBP`.
+    struct Make: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "make",
+            abstract: "Make the budgeted plan: match needs to programmes, value them, solve, and write the business case.",
+            discussion: """
+            From a store: scores every young person with the trained risk model as of --as-of (as upstream risk score does). \
+            From a CSV (--scores): columns person, score (calibrated probability) and feature columns named as the risk \
+            model's (docs/risk-model.md); optional age, sex, ethnicity, deprivation_decile. Writes business-case.html, \
+            offers.csv (pseudonymised) and plan.json to --out, and queues every offer for review.
+            """
+        )
+        @Option(help: "The store (SQLite file) with a trained risk model.") var store: String?
+        @Option(help: "Score as of this date (YYYY-MM-DD), with --store.") var asOf: CivilDate?
+        @Option(help: "Instead of a store: a CSV of person, score and features.") var scores: String?
+        @Option(help: "The budget in pounds (2000000, 2m, 250k).") var budget: String
+        @Option(help: "The catalogue (default: catalogue/interventions.yaml).") var catalogue: String?
+        @Option(help: "Where to write the business case (default: STORE.plan, or ./plan with --scores).") var out: String?
+        @Option(help: "Linked persons (default: STORE.linkage/persons.csv).") var persons: String?
+        @Option(help: "Postcode lookup (default: the one the risk model was trained with).") var postcodes: String?
+        @Option(help: "Monte Carlo draws.") var draws: Int = 1000
+        @Option(help: "Monte Carlo seed (recorded in the plan).") var seed: UInt64 = 1
+        @Option(help: "The range of the true risk over the model's, LOW:HIGH.") var calibrationRange: String = "0.8:1.25"
+        @Option(help: "The solver's time limit in seconds.") var timeLimit: Double = 60
+        @Flag(help: "Skip the harm-averted curve and the marginal return.") var noCurve = false
+        @Option(help: "Leave out offers whose benefit-cost ratio is below this (default 0: maximise harm averted).") var minBcr: Double = 0
+        @Option(help: "Who is planning (recorded in the audit log).") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
+        @Flag(help: "Print the plan as JSON.") var json = false
+
+        func validate() throws {
+            if (store == nil) == (scores == nil) { throw ValidationError("give either --store STORE --as-of DATE (the risk model's scores) or --scores CSV") }
+            if store != nil && asOf == nil { throw ValidationError("--store needs --as-of YYYY-MM-DD: the date to score young people as of") }
+            guard let b = Money.parse(budget), b.pence > 0 else { throw ValidationError("--budget \(budget) is not an amount: write pounds, e.g. 2000000, 2m or 250k") }
+            _ = b
+            if minBcr < 0 { throw ValidationError("--min-bcr must be 0 or more") }
+            if draws < 1 || draws > 1_000_000 { throw ValidationError("--draws must be between 1 and 1,000,000") }
+            if PlanInputs.range(calibrationRange) == nil { throw ValidationError("--calibration-range must be LOW:HIGH with 0 < LOW ≤ 1 ≤ HIGH, e.g. 0.8:1.25") }
+        }
+
+        func run() throws {
+            var (c, _) = try PlanInputs.catalogue(catalogue)
+            let table: CandidateTable
+            var statePath: String, audit: AuditLog
+            if let store, let asOf {
+                let (t, horizonMonths) = try PlanInputs.fromStore(store: store, asOf: asOf, persons: persons, postcodes: postcodes)
+                table = t
+                c.horizonYears = Double(horizonMonths) / 12
+                statePath = store + ".plan"
+                audit = AuditLog.forStore(store)
+            } else {
+                table = try PlanInputs.fromCSV(scores!)
+                statePath = out ?? "plan"
+                audit = AuditLog(path: statePath + "/audit.jsonl")
+            }
+            let outDir = out ?? statePath
+            for dir in [outDir, statePath] {
+                do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                    throw CLIError("cannot create \(dir): \(error.localizedDescription)")
+                }
+            }
+            let (lo, hi) = PlanInputs.range(calibrationRange)!
+            let settings = PlanSettings(budget: Money.parse(budget)!, asOf: asOf?.iso, monteCarloDraws: draws, seed: seed,
+                                        calibrationLow: lo, calibrationHigh: hi, timeLimitSeconds: timeLimit, curve: !noCurve,
+                                        minimumBenefitCostRatio: minBcr)
+            let plan: Plan
+            do { plan = try PlanBuilder.build(catalogue: c, candidates: table, settings: settings) } catch let e as InterventionsError {
+                throw CLIError(e.description)
+            }
+            try PlanPage.html(plan).write(toFile: outDir + "/business-case.html", atomically: true, encoding: .utf8)
+            try PlanInputs.offersCSV(plan).write(toFile: outDir + "/offers.csv", atomically: true, encoding: .utf8)
+            try JSONFiles.write(plan, to: outDir + "/plan.json")
+            // Every offer waits in the review queue for a person to decide.
+            let queuePath = statePath + "/offers.json"
+            var queue = FileManager.default.fileExists(atPath: queuePath) ? try JSONFiles.read(OfferQueue.self, from: queuePath) : OfferQueue()
+            let now = ISO8601DateFormatter().string(from: Date())
+            let planID = "plan-\(asOf?.iso ?? "csv")-\(plan.budget.pence / 100)-\(seed)"
+            let added = queue.add(plan.offers.map {
+                OfferQueue.Item(id: $0.id, person: $0.person, programme: $0.programme, programmeName: $0.programmeName, asOf: asOf?.iso ?? "",
+                                planID: planID, reasons: $0.reasons, risk: $0.risk, harmAverted: $0.harmAverted, cost: $0.cost, added: now)
+            })
+            try JSONFiles.write(queue, to: queuePath)
+            try audit.append(user: user, action: "plan-make", person: "\(plan.candidates) young people",
+                             reason: "\(planID): \(plan.offers.count) offers, \(added) new in the review queue", at: Int64(Date().timeIntervalSince1970))
+            if json { try JSONFiles.print(plan); return }
+            print(PlanText.render(plan))
+            print("These are offers for practitioners to review, not decisions: \(added) added to the queue (upstream plan review\(store.map { " --store " + $0 } ?? " --state " + statePath)).")
+            print("Business case: \(outDir)/business-case.html; offers: \(outDir)/offers.csv; figures: \(outDir)/plan.json")
+        }
+    }
+
+    /// `upstream plan review`: the practitioners' queue of offers.
+    struct Review: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List pending offers, or record a decision on one (--decide ID --decision … --reason \"…\").")
+        @Option(help: "The store the plan was made for.") var store: String?
+        @Option(help: "Instead of a store: the folder of a plan made with --scores.") var state: String?
+        @Option(help: "The offer to decide (its id, OF-…).") var decide: String?
+        @Option(help: "offer, decline or refer.") var decision: String?
+        @Option(help: "Why (required with --decide; recorded).") var reason: String?
+        @Option(help: "Who decides.") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
+        @Flag(help: "List decided offers too.") var all = false
+        @Flag(help: "Print as JSON.") var json = false
+
+        func validate() throws {
+            if (store == nil) == (state == nil) { throw ValidationError("give --store STORE, or --state DIR for a plan made with --scores") }
+            if decide != nil {
+                guard let d = decision, OfferQueue.Decision(rawValue: d) != nil else {
+                    throw ValidationError("--decide needs --decision \(OfferQueue.Decision.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                if (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--decide needs --reason \"…\": say why (it is recorded)") }
+            } else if decision != nil || reason != nil {
+                throw ValidationError("--decision and --reason are only used with --decide ID")
+            }
+        }
+
+        func run() throws {
+            let dir = store.map { $0 + ".plan" } ?? state!
+            let audit = store.map { AuditLog.forStore($0) } ?? AuditLog(path: dir + "/audit.jsonl")
+            let path = dir + "/offers.json"
+            guard FileManager.default.fileExists(atPath: path) else { throw CLIError("no offers at \(path): make a plan first with upstream plan") }
+            var queue = try JSONFiles.read(OfferQueue.self, from: path)
+            let now = Int64(Date().timeIntervalSince1970)
+            if let id = decide {
+                let action: OfferQueue.AuditAction
+                do {
+                    action = try queue.decide(id: id, decision: OfferQueue.Decision(rawValue: decision!)!, reason: reason!, by: user,
+                                              at: ISO8601DateFormatter().string(from: Date()))
+                } catch let e as InterventionsError { throw CLIError(e.description) }
+                try audit.append(user: action.user, action: action.action, person: action.person, reason: action.reason, at: now)
+                try JSONFiles.write(queue, to: path)
+                let item = queue.items.first { $0.id == id }!
+                if json { try JSONFiles.print(item) } else { print("\(id): \(decision!) recorded (\(queue.pending.count) still pending)") }
+                return
+            }
+            let shown = all ? queue.items : queue.pending
+            try audit.append(user: user, action: "plan-review-list", person: "\(shown.count) offers", reason: all ? "all offers" : "pending offers", at: now)
+            if json { try JSONFiles.print(shown); return }
+            print("\(queue.pending.count) pending of \(queue.items.count) offers. Offers to review, not decisions.\n")
+            for i in shown {
+                print("\(i.id): \(i.programmeName) for \(i.person), risk \(String(format: "%.1f%%", i.risk * 100)), averts \(i.harmAverted.wholePounds) for \(i.cost)")
+                for r in i.reasons { print("   + " + r) }
+                if let d = i.decision { print("   decided: \(d.rawValue) by \(i.decidedBy ?? "?"): \(i.decisionReason ?? "")") }
+            }
+        }
+    }
+
+    /// `upstream plan evaluate --outcomes CSV`: each programme's effect estimated from what happened afterwards.
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Estimate each programme's effect from later outcomes (risk-adjusted observed against expected).",
+            discussion: """
+            --outcomes CSV: columns person, programme (blank when untreated), score (calibrated risk at the plan's date) \
+            and outcome (1 when a first serious violence offence followed within the horizon). The effect is \
+            1 − (O/E treated) / (O/E untreated), compared with the catalogue's interval. See docs/interventions.md.
+            """)
+        @Option(help: "The outcomes CSV.") var outcomes: String
+        @Option(help: "The catalogue (default: catalogue/interventions.yaml).") var catalogue: String?
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let (c, _) = try PlanInputs.catalogue(catalogue)
+            var rows: [ProgrammeEvaluation.Row] = []
+            var line = 1
+            try CSVRows.forEach(outcomes) { r in
+                line += 1
+                guard let person = r["person"], !person.isEmpty else { throw CLIError("\(outcomes) line \(line): column person is missing or empty") }
+                guard let score = r["score"].flatMap(Double.init), (0...1).contains(score) else {
+                    throw CLIError("\(outcomes) line \(line): column score must be a probability between 0 and 1")
+                }
+                guard let outcome = r["outcome"].flatMap(Int.init), outcome == 0 || outcome == 1 else {
+                    throw CLIError("\(outcomes) line \(line): column outcome must be 0 or 1")
+                }
+                let p = r["programme"].flatMap { $0.isEmpty ? nil : $0 }
+                rows.append(.init(person: person, programme: p, risk: score, outcome: outcome))
+            }
+            let estimates = ProgrammeEvaluation.estimate(rows, catalogue: c)
+            if json { try JSONFiles.print(estimates); return }
+            for e in estimates {
+                print("\(e.programme): \(e.treated < 5 ? "fewer than 5" : String(e.treated)) treated; effect \(String(format: "%.0f%%", e.effect * 100)) (95% \(String(format: "%.0f%%", e.effectLow * 100)) to \(String(format: "%.0f%%", e.effectHigh * 100))); \(e.verdict)"
+                      + (e.catalogueLow.map { String(format: " (catalogue %.0f%%-%.0f%%)", $0 * 100, (e.catalogueHigh ?? 0) * 100) } ?? ""))
+            }
+        }
+    }
+}
+
+/// Reading a plan's inputs: the catalogue, the candidates from a store's risk model or a CSV, and the offers CSV.
+enum PlanInputs {
+    /// The catalogue from `path`, or from catalogue/interventions.yaml in the working folder or beside the checkout.
+    static func catalogue(_ path: String?) throws -> (Catalogue, String) {
+        var candidates = [path ?? "catalogue/interventions.yaml"]
+        if path == nil {
+            var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            for _ in 0..<4 { dir = dir.deletingLastPathComponent(); candidates.append(dir.appendingPathComponent("catalogue/interventions.yaml").path) }
+        }
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }),
+              let text = try? String(contentsOfFile: found, encoding: .utf8) else {
+            throw CLIError("cannot read the catalogue \(candidates[0]): give its path with --catalogue FILE")
+        }
+        do { return (try CatalogueLoader.load(yaml: text, knownFeatures: Set(RiskFeatures.names)), found) } catch let e as InterventionsError {
+            throw CLIError("\(found): " + e.description)
+        }
+    }
+
+    static func range(_ text: String) -> (Double, Double)? {
+        let parts = text.split(separator: ":").compactMap { Double($0) }
+        guard parts.count == 2, parts[0] > 0, parts[0] <= 1, parts[1] >= 1, parts[1] < 100 else { return nil }
+        return (parts[0], parts[1])
+    }
+
+    /// Scores every young person as of `asOf` with the store's trained risk model (as `upstream risk score`).
+    static func fromStore(store: String, asOf: CivilDate, persons: String?, postcodes: String?) throws -> (CandidateTable, Int) {
+        let state = RiskState.forStore(store)
+        let model = try state.model()
+        let records = try RiskInputs.linked(store: store, persons: persons)
+        let builder = CohortBuilder(records: records, postcodeDeprivation: try RiskInputs.deprivation(postcodes ?? state.inputs().postcodes),
+                                    config: model.config.cohort)
+        let cohort = builder.cohort(asOf: asOf)
+        guard !cohort.rows.isEmpty else { throw CLIError("no young people with records before \(asOf.iso) to plan for") }
+        let probabilities = model.scores(CohortBuilder.dataset(cohort.rows))
+        let pseudonyms = try Pseudonyms.forStore(store)
+        let rows = cohort.rows.enumerated().map { i, r in
+            Candidate(id: pseudonyms.pseudonym(r.personID), risk: probabilities[i], age: r.age, features: r.features,
+                      sex: r.sex?.rawValue ?? "unknown", ethnicity: r.ethnicity ?? "unknown", deprivation: r.deprivationQuintile)
+        }
+        return (CandidateTable(columns: RiskFeatures.names, rows: rows), model.config.cohort.horizonMonths)
+    }
+
+    /// Candidates from a CSV: person, score, optional age/sex/ethnicity/deprivation_decile, and numeric feature columns.
+    static func fromCSV(_ path: String) throws -> CandidateTable {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read \(path)") }
+        var lines = text.split(whereSeparator: \.isNewline).makeIterator()
+        guard let headerLine = lines.next() else { throw CLIError("\(path) is empty: it needs a header with person and score") }
+        let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let pi = header.firstIndex(of: "person") ?? header.firstIndex(of: "pseudonym"), let si = header.firstIndex(of: "score") else {
+            throw CLIError("\(path) needs columns person and score (the calibrated probability); it has \(header.joined(separator: ", "))")
+        }
+        let special: Set<String> = ["person", "pseudonym", "score", "age", "sex", "ethnicity", "deprivation_decile", "outcome"]
+        let featureIdx = header.indices.filter { !special.contains(header[$0]) }
+        let ai = header.firstIndex(of: "age"), sx = header.firstIndex(of: "sex"), et = header.firstIndex(of: "ethnicity"), dd = header.firstIndex(of: "deprivation_decile")
+        var rows: [Candidate] = []
+        var n = 1
+        while let line = lines.next() {
+            n += 1
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard f.count == header.count else { throw CLIError("\(path) line \(n): \(f.count) fields, the header has \(header.count)") }
+            guard let score = Double(f[si]), (0...1).contains(score) else { throw CLIError("\(path) line \(n), column score: '\(f[si])' is not a probability between 0 and 1") }
+            var features: [Float] = []
+            for i in featureIdx {
+                if f[i].isEmpty { features.append(.nan); continue }
+                guard let v = Float(f[i]) else { throw CLIError("\(path) line \(n), column \(header[i]): '\(f[i])' is not a number (leave it empty when missing)") }
+                features.append(v)
+            }
+            let decile = dd.flatMap { Int(f[$0]) }
+            rows.append(Candidate(id: f[pi], risk: score, age: ai.flatMap { Int(f[$0]) }, features: features,
+                                  sex: sx.map { f[$0].isEmpty ? "unknown" : f[$0] } ?? "unknown",
+                                  ethnicity: et.map { f[$0].isEmpty ? "unknown" : f[$0] } ?? "unknown",
+                                  deprivation: decile.map { "Q\(($0 + 1) / 2)" } ?? "unknown"))
+        }
+        guard !rows.isEmpty else { throw CLIError("\(path) has a header but no young people") }
+        return CandidateTable(columns: featureIdx.map { header[$0] }, rows: rows)
+    }
+
+    /// The offers, pseudonymised: one row each.
+    static func offersCSV(_ plan: Plan) -> String {
+        var s = "offer,person,programme,risk,harm_averted_gbp,cost_gbp,benefit_cost_ratio,probability_benefit_exceeds_cost,reasons\n"
+        for o in plan.offers {
+            let reasons = o.reasons.joined(separator: "; ").replacingOccurrences(of: "\"", with: "'")
+            s += "\(o.id),\(o.person),\(o.programme),\(String(format: "%.5f", o.risk)),\(String(format: "%.2f", o.harmAverted.pounds)),"
+            s += "\(String(format: "%.2f", o.cost.pounds)),\(String(format: "%.3f", o.benefitCostRatio)),\(String(format: "%.3f", o.probabilityBenefitExceedsCost)),\"\(reasons)\"\n"
+        }
+        return s
+    }
+}
+
+/// A plan in a few lines for the terminal.
+enum PlanText {
+    static func render(_ p: Plan) -> String {
+        let t = p.totals, u = p.uncertainty
+        var s = "Plan for \(p.budget.wholePounds)\(p.asOf.map { " as of " + $0 } ?? ""): \(t.offers) offers to \(p.candidates) young people scored (\(p.matched) matched a programme).\n"
+        s += "Cost \(t.cost.wholePounds); harm averted \(t.harmAverted.wholePounds) (95% \(u.harmAvertedLow.wholePounds) to \(u.harmAvertedHigh.wholePounds)), "
+        s += String(format: "%.1f serious violence offences; BCR %.2f (%.2f to %.2f); NPV ", t.offencesAverted, t.benefitCostRatio ?? 0, u.benefitCostRatioLow, u.benefitCostRatioHigh)
+        s += "\(t.netPresentValue.wholePounds); P(benefits > costs) \(String(format: "%.0f%%", u.probabilityBenefitExceedsCost * 100)).\n"
+        s += "Solver: \(p.solver.status); greedy \(p.solver.greedyHarmAverted.wholePounds) (gap \(String(format: "%.2f%%", p.solver.optimalityGap * 100))).\n"
+        for pr in p.programmes {
+            s += "  \(pr.name): \(pr.offers) of \(pr.places) places, \(pr.cost.wholePounds), averts \(pr.harmAverted.wholePounds)"
+            s += pr.benefitCostRatio.map { String(format: ", BCR %.2f", $0) } ?? ""
+            s += "\n"
+        }
+        if let step = p.nextStep {
+            s += "The next \((step.to - step.from).wholePounds) would avert \(step.extraHarmAverted.wholePounds) more.\n"
+        }
+        for f in p.fairness { for g in f.groups where g.verdict.hasPrefix("fewer offers") || g.verdict.hasPrefix("more offers") { s += "  fairness: \(f.attribute) \(g.group): \(g.verdict)\n" } }
+        return s
+    }
+}
