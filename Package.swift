@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "UpstreamStore", targets: ["UpstreamStore"]),
         .library(name: "UpstreamLinkage", targets: ["UpstreamLinkage"]),
         .library(name: "UpstreamRisk", targets: ["UpstreamRisk"]),
+        .library(name: "UpstreamAssessment", targets: ["UpstreamAssessment"]),
         .executable(name: "upstream-risk-bench", targets: ["RiskBench"]),
     ],
     dependencies: [
@@ -55,8 +56,10 @@ let package = Package(
         .target(name: "UpstreamRisk", swiftSettings: strict),
         // Features and outcomes as of a date from linked records, with plain-words reasons. Pure.
         .target(name: "UpstreamRiskFeatures", dependencies: ["UpstreamModel", "UpstreamChronology", "UpstreamRisk"], swiftSettings: strict),
+        // The strategic assessment of violence: police.uk input, typology, trend, harm, place, people, priorities. Pure.
+        .target(name: "UpstreamAssessment", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // HTML and SVG rendering of reports (chronology pages, the demo's index). Pure strings, no assets from the internet.
-        .target(name: "UpstreamReports", dependencies: ["UpstreamModel", "UpstreamChronology", "UpstreamRisk"], swiftSettings: strict),
+        .target(name: "UpstreamReports", dependencies: ["UpstreamModel", "UpstreamChronology", "UpstreamRisk", "UpstreamAssessment"], swiftSettings: strict),
         // Helpers shared by the test targets (running the built binary). Not a product.
         .target(
             name: "UpstreamTesting",
@@ -80,6 +83,7 @@ let package = Package(
             dependencies: [
                 "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
                 "UpstreamLinkage", "UpstreamChronology", "UpstreamReports", "UpstreamRisk", "UpstreamRiskFeatures",
+                "UpstreamAssessment",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -112,6 +116,7 @@ let package = Package(
             "UpstreamRiskFeatures", "UpstreamTesting", "UpstreamRisk", "UpstreamChronology", "UpstreamModel", "UpstreamSynth",
             "UpstreamIngest", "UpstreamStore",
         ]),
+        .testTarget(name: "UpstreamAssessmentTests", dependencies: ["UpstreamAssessment", "UpstreamReports", "UpstreamModel"]),
         .testTarget(name: "UpstreamStoreTests", dependencies: ["UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel"]),
         .testTarget(name: "UpstreamCLITests", dependencies: ["UpstreamModel", "UpstreamSynth", "UpstreamTesting"]),
     ]

@@ -5,6 +5,6 @@ struct Upstream: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "upstream",
         abstract: "Join up agencies' records to find young people on a path to serious violence early.",
-        subcommands: [Demo.self, Synth.self, Ingest.self, Quarantine.self, Retention.self, Link.self, Review.self, ChronologyCommand.self, Risk.self, Audit.self]
+        subcommands: [Demo.self, Synth.self, Ingest.self, Quarantine.self, Retention.self, Link.self, Review.self, ChronologyCommand.self, Risk.self, Assess.self, Audit.self]
     )
 }
