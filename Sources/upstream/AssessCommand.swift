@@ -68,9 +68,9 @@ extension Upstream {
             let html = out + "/assessment.html"
             try Data(AssessmentPage.html(assessment).utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
             let report = AssessOutput(summary: policeSummary, assessment: assessment)
-            let data = try AssessOutput.encode(report)
+            let data = try AssessOutput.json(report)
             try data.write(to: URL(fileURLWithPath: out + "/assessment.json"), options: .atomic)
-            if let s = policeSummary { try AssessOutput.encode(s).write(to: URL(fileURLWithPath: out + "/police-uk.json"), options: .atomic) }
+            if let s = policeSummary { try AssessOutput.json(s).write(to: URL(fileURLWithPath: out + "/police-uk.json"), options: .atomic) }
             try Data(GeoJSON.areas(assessment.place.areas, hotspots: assessment.place.hotspots).utf8)
                 .write(to: URL(fileURLWithPath: out + "/areas.geojson"), options: .atomic)
             var pdfNote = "no PDF (--no-pdf)"
@@ -158,7 +158,7 @@ struct AssessOutput: Encodable {
         }
     }
 
-    static func encode<T: Encodable>(_ value: T) throws -> Data {
+    static func json<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
