@@ -91,18 +91,25 @@ public enum AssessmentPage {
                            ("Share of harm", true), ("Harm per crime (days)", true), ("Latest 12 months vs previous", false), ("Mapping confidence", false)])
         for r in a.series {
             t.add([r.title, r.framework, r.who, small(r.count), Markup.percent(r.volumeShare), Markup.percent(r.harmShare),
-                   Markup.fixed(r.harmPerCrime, 1), r.trend?.words ?? "fewer than 24 months", r.mappingConfidence])
+                   Markup.fixed(r.harmPerCrime, 1), trendWords(r, a), r.mappingConfidence])
         }
         s += t.render()
         s += "<p class=\"note\">Shares are of \(e(a.baseLabel)) (\(e(small(a.baseCount))) crimes). \(a.source == "store" ? "Typologies overlap, so shares add up to more than 100%." : "")</p></section>\n"
         return s
     }
 
+    /// The trend in words, or why there is none.
+    static func trendWords(_ r: Assessment.Series, _ a: Assessment) -> String {
+        if let t = r.trend { return t.words }
+        if r.count == 0 { return "none recorded" }
+        return r.monthly.count < 24 ? "fewer than 24 months: no test" : "too few crimes in one of the years: no test"
+    }
+
     static func trends(_ a: Assessment) -> String {
         var s = "<section><h2>Trend and forecast</h2>\n<p class=\"note\">Crimes per month (solid), with a seasonal naive forecast for the next 12 months (dashed) and its 95% interval (shaded). The change test compares the latest 12 months with the 12 before, month by month, allowing for seasonality and overdispersion.</p>\n<div class=\"charts\">"
         let shown = a.series.filter { $0.count > 0 }.sorted { $0.count > $1.count }.prefix(8)
         for (i, r) in shown.enumerated() {
-            s += "<figure>\(AssessmentChart.series(r, id: "trend-\(i)"))<figcaption>\(e(r.title)): \(e(r.trend?.words ?? "fewer than 24 months: no test"))</figcaption></figure>"
+            s += "<figure>\(AssessmentChart.series(r, id: "trend-\(i)"))<figcaption>\(e(r.title)): \(e(trendWords(r, a)))</figcaption></figure>"
         }
         s += "</div>\n"
         if let h = a.heatMap, h.timed > 0 {
