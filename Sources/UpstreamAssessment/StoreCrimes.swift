@@ -22,24 +22,32 @@ public struct StoreCrime: Sendable, Hashable {
 /// Gathers the store's crimes and the people recorded with them, then builds the assessment's input: one series per
 /// typology (a crime can be in several: a domestic knife assault is domestic abuse and knife crime).
 public struct StoreAssessmentBuilder: Sendable {
-    public let from: YearMonth
-    public let to: YearMonth
+    /// The period asked for; when either end is `nil`, the last three years (36 months) of recorded crime.
+    public let from: YearMonth?
+    public let to: YearMonth?
     private var crimes: [StoreCrime] = []
     private var parties: [String: [Involvement]] = [:]
-    /// Crimes outside the period, crimes with an unknown offence code, read but not assessed.
-    public private(set) var outsidePeriod = 0
-    public private(set) var unknownCode = 0
+    private var outsidePeriod = 0
+    /// Crime-level records read.
     public private(set) var read = 0
 
-    public init(from: YearMonth, to: YearMonth) { self.from = from; self.to = to }
+    public init(from: YearMonth?, to: YearMonth?) { self.from = from; self.to = to }
 
     /// Adds a crime-level record.
     public mutating func add(_ crime: StoreCrime) {
         read += 1
-        let m = YearMonth(year: crime.date.year, month: crime.date.month)!
-        guard m >= from && m <= to else { outsidePeriod += 1; return }
-        if OffenceTable.offence(crime.code) == nil { unknownCode += 1 }
+        if let from, let to {
+            let m = YearMonth(year: crime.date.year, month: crime.date.month)!
+            guard m >= from && m <= to else { outsidePeriod += 1; return }
+        }
         crimes.append(crime)
+    }
+
+    /// The period assessed: as asked, or the 36 months ending with the last month with a recorded crime.
+    public var period: (from: YearMonth, to: YearMonth)? {
+        let last = to ?? crimes.map { YearMonth(year: $0.date.year, month: $0.date.month)! }.max()
+        guard let last else { return nil }
+        return (from ?? last.adding(-35), last)
     }
 
     /// Adds a person recorded with a crime (victim, suspect or offender), by crime reference.
@@ -50,16 +58,25 @@ public struct StoreAssessmentBuilder: Sendable {
     ///   - craig: the Craig pattern, when linked persons were available.
     ///   - linked: whether the parties' `person` keys are linked persons.
     public func input(craig: CraigPattern?, linked: Bool) throws -> AssessmentInput {
-        guard !crimes.isEmpty else {
-            throw AssessmentError.noCrimes("the store has no recorded crimes between \(from) and \(to): load police_crimes with upstream ingest, or widen --from/--to")
+        guard let (from, to) = period else {
+            throw AssessmentError.noCrimes("the store has no recorded crimes: load police_crimes with upstream ingest")
         }
+        let inPeriod = crimes.filter { c in
+            let m = YearMonth(year: c.date.year, month: c.date.month)!
+            return m >= from && m <= to
+        }
+        guard !inPeriod.isEmpty else {
+            throw AssessmentError.noCrimes("the store has no recorded crimes between \(from) and \(to): widen --from/--to")
+        }
+        let outsidePeriod = self.outsidePeriod + crimes.count - inPeriod.count
+        let unknownCode = inPeriod.filter { OffenceTable.offence($0.code) == nil }.count
         let n = to.index - from.index + 1
         var monthly: [Typology: [Int]] = [:], harm: [Typology: Double] = [:], cost: [Typology: Double] = [:], costed: [Typology: Int] = [:]
         for t in Typology.allCases { monthly[t] = [Int](repeating: 0, count: n) }
         var heat = HeatMap()
         var areaCount: [String: Int] = [:], areaX: [String: (Double, Double, Int)] = [:]
         var violentRefs = Set<String>()
-        for c in crimes {
+        for c in inPeriod {
             let ps = parties[c.reference] ?? []
             let young = ps.contains { p in (p.role == .victim || p.role == .suspect || p.role == .offender) && p.age.map { (10...24).contains($0) } == true }
             let serious = SeriousViolence.isSerious(code: OffenceTable.offence(c.code)?.code ?? c.code, flags: c.flags)
@@ -89,7 +106,7 @@ public struct StoreAssessmentBuilder: Sendable {
         for t in Typology.allCases {
             series.append(SeriesInput(
                 key: t.rawValue, title: t.title, framework: t.framework, who: t.who, rule: t.rule, confidence: t.mappingConfidence,
-                hiddenHarm: t.hiddenHarm, vulnerability: PriorityWeights.vulnerability(t), isThreat: t != .allViolence,
+                hiddenHarm: t.hiddenHarm, vulnerability: PriorityWeights.vulnerability(t), isThreat: ![.allViolence, .familyIntimate, .community, .collective].contains(t),
                 monthly: monthly[t]!, harmDays: harm[t] ?? 0, costGBP: cost[t] ?? 0, costed: costed[t] ?? 0))
         }
         let areas = areaCount.keys.sorted().map { code -> AreaPoint in

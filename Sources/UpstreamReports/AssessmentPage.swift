@@ -20,6 +20,7 @@ public enum AssessmentPage {
     .evidence { margin: 0; padding-left: 16px; font-size: 12px; }
     .annex { break-before: page; }
     .annex h3 { font-size: 14px; margin: 12px 0 4px; }
+    .cols { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 0 24px; align-items: start; }
     """
 
     /// The page.
@@ -169,7 +170,8 @@ public enum AssessmentPage {
             for l in h.locals.filter({ $0.kind == "hot" }).sorted(by: { $0.z > $1.z }).prefix(15) {
                 t.add([l.code, names[l.code] ?? "", small(l.count), String(l.neighbours), Markup.fixed(l.z, 2), l.q < 0.001 ? "< 0.001" : Markup.fixed(l.q, 3)])
             }
-            s += "<h3>Hotspots</h3>" + t.render()
+            s += "<h3>Hotspots</h3>"
+            s += h.hot == 0 ? "<p class=\"note\">No small area is a significant hotspot at a false discovery rate of 5%: violence is not clustered beyond what chance would give.</p>\n" : t.render()
         }
         if a.place.areasWithoutPosition > 0 {
             s += "<p class=\"note\">\(a.place.areasWithoutPosition) small areas had no position and are left out of the hotspot analysis and the map.</p>"
@@ -203,7 +205,7 @@ public enum AssessmentPage {
         if let c = a.craig {
             s += "<h3>The Craig pattern: what agencies knew before the violence</h3>\n"
             s += "<p>\(e(small(c.offenders))) young people aged 10–24 had their first serious violence offence in the period. Median age at the violence \(Markup.fixed(c.medianAgeAtViolence, 1)); median age at first contact with any agency \(Markup.fixed(c.medianAgeFirstContact, 1)); median \(Markup.fixed(c.medianYearsBefore, 1)) years from first contact to the violence.</p>\n"
-            s += "<div class=\"grid\">"
+            s += "<div class=\"cols\">"
             var t = HTMLTable([("ACE on record beforehand", false), ("Young people", true), ("Share", true)])
             t.add(["any ACE", c.withAnyACE.count.text, Markup.rate(c.withAnyACE.share)])
             t.add(["four or more ACEs", c.withFourOrMoreACEs.count.text, Markup.rate(c.withFourOrMoreACEs.share)])

@@ -23,8 +23,8 @@ extension Upstream {
 
         @Option(help: "The store (SQLite file) whose recorded crime is assessed.") var store: String?
         @Option(name: .customLong("police-uk"), parsing: .upToNextOption, help: "police.uk CSV files, as downloaded.") var policeUK: [String] = []
-        @Option(help: "First month assessed (YYYY-MM); police.uk default: the first month in the files.") var from: String?
-        @Option(help: "Last month assessed (YYYY-MM); police.uk default: the last month in the files.") var to: String?
+        @Option(help: "First month assessed (YYYY-MM). Default: police.uk, the first month in the files; store, 35 months before --to.") var from: String?
+        @Option(help: "Last month assessed (YYYY-MM). Default: the last month with a recorded crime.") var to: String?
         @Option(help: "Folder to write the report to.") var out: String
         @Option(help: "Linked persons: source,record_id,person_id (default: STORE.linkage/persons.csv, when it exists).") var persons: String?
         @Option(help: "Priority weights: harm=0.4,likelihood=0.35,vulnerability=0.25[,position=3].") var weights: String?
@@ -37,7 +37,6 @@ extension Upstream {
         func validate() throws {
             if store == nil && policeUK.isEmpty { throw ValidationError("say what to assess: --store FILE, or --police-uk FILE...") }
             if store != nil && !policeUK.isEmpty { throw ValidationError("assess one input at a time: --store or --police-uk, not both") }
-            if store != nil && (from == nil || to == nil) { throw ValidationError("--store needs --from YYYY-MM and --to YYYY-MM: the period to assess") }
             for (name, v) in [("--from", from), ("--to", to)] {
                 if let v, YearMonth(v) == nil { throw ValidationError("\(name) \(v) is not a month: write YYYY-MM, e.g. 2024-04") }
             }
@@ -104,14 +103,13 @@ extension Upstream {
             guard let store, FileManager.default.fileExists(atPath: store) else {
                 throw CLIError("no store at \(store ?? ""): load extracts first with upstream ingest")
             }
-            let f = YearMonth(from!)!, t = YearMonth(to!)!
             let db = try SQLiteStore(path: store)
             let personsFile = persons ?? store + ".linkage/persons.csv"
             let linked = FileManager.default.fileExists(atPath: personsFile)
             if persons != nil && !linked { throw CLIError("cannot read \(personsFile): link the store first (upstream link --store STORE)") }
             var owner: [String: String] = [:]
             if linked { try LinkedRecords.forEachAssignment(personsFile) { key, person, _ in owner[key] = person } }
-            var builder = StoreAssessmentBuilder(from: f, to: t)
+            var builder = StoreAssessmentBuilder(from: from.flatMap(YearMonth.init), to: to.flatMap(YearMonth.init))
             try db.forEachRecord(source: nil, personLevelOnly: false) { r in
                 guard let e = r.record.event, e.kind == .crime else { return }
                 if !r.personLevel {
@@ -127,6 +125,7 @@ extension Upstream {
                                                    age: id.dateOfBirth.map { $0.age(on: e.date) }, sex: id.sex))
                 }
             }
+            guard let (f, t) = builder.period else { throw CLIError("the store has no recorded crimes: load police_crimes with upstream ingest") }
             var craig: CraigPattern?
             if linked {
                 let records = try LinkedRecords.load(store: db, personsFile: personsFile, persons: nil, slim: true)
