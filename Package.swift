@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "UpstreamLinkage", targets: ["UpstreamLinkage"]),
         .library(name: "UpstreamRisk", targets: ["UpstreamRisk"]),
         .library(name: "UpstreamGovernance", targets: ["UpstreamGovernance"]),
+        .library(name: "UpstreamAssessment", targets: ["UpstreamAssessment"]),
         .executable(name: "upstream-risk-bench", targets: ["RiskBench"]),
         .executable(name: "upstream-audit-bench", targets: ["AuditBench"]),
         .executable(name: "upstream-plan-bench", targets: ["PlanBench"]),
@@ -70,8 +71,10 @@ let package = Package(
             dependencies: ["CGLPK", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // The strategic assessment of violence: police.uk input, typology, trend, harm, place, people, priorities. Pure.
+        .target(name: "UpstreamAssessment", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // HTML and SVG rendering of reports (chronology pages, the demo's index). Pure strings, no assets from the internet.
-        .target(name: "UpstreamReports", dependencies: ["UpstreamModel", "UpstreamChronology", "UpstreamRisk", "UpstreamInterventions"], swiftSettings: strict),
+        .target(name: "UpstreamReports", dependencies: ["UpstreamModel", "UpstreamChronology", "UpstreamRisk", "UpstreamInterventions", "UpstreamAssessment"], swiftSettings: strict),
         // Helpers shared by the test targets (running the built binary). Not a product.
         .target(
             name: "UpstreamTesting",
@@ -112,6 +115,7 @@ let package = Package(
                 "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
                 "UpstreamStorePostgres", "UpstreamLinkage", "UpstreamChronology", "UpstreamReports", "UpstreamRisk",
                 "UpstreamRiskFeatures", "UpstreamGovernance", "UpstreamInterventions",
+                "UpstreamAssessment",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -152,6 +156,7 @@ let package = Package(
             "UpstreamRiskFeatures", "UpstreamTesting", "UpstreamRisk", "UpstreamChronology", "UpstreamModel", "UpstreamSynth",
             "UpstreamIngest", "UpstreamStore",
         ]),
+        .testTarget(name: "UpstreamAssessmentTests", dependencies: ["UpstreamAssessment", "UpstreamReports", "UpstreamModel"]),
         .testTarget(name: "UpstreamStoreTests", dependencies: [
             "UpstreamStore", "UpstreamStoreSQLite", "UpstreamStorePostgres", "UpstreamModel",
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
