@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "UpstreamLinkage", targets: ["UpstreamLinkage"]),
         .library(name: "UpstreamRisk", targets: ["UpstreamRisk"]),
         .executable(name: "upstream-risk-bench", targets: ["RiskBench"]),
+        .executable(name: "upstream-synth-bench", targets: ["SynthBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -87,6 +88,7 @@ let package = Package(
         ),
         // The gradient-boosted trees speed benchmark against scikit-learn (Benchmarks/risk.md). Depends on UpstreamRisk only.
         .executableTarget(name: "RiskBench", dependencies: ["UpstreamRisk"], path: "Benchmarks/RiskBench", swiftSettings: strict),
+        .executableTarget(name: "SynthBench", dependencies: ["UpstreamSynth"], path: "Benchmarks/SynthBench", swiftSettings: strict),
         .testTarget(name: "UpstreamModelTests", dependencies: [
             "UpstreamModel", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
