@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "upstream-risk-bench", targets: ["RiskBench"]),
         .executable(name: "upstream-audit-bench", targets: ["AuditBench"]),
         .executable(name: "upstream-plan-bench", targets: ["PlanBench"]),
+        .executable(name: "upstream-synth-bench", targets: ["SynthBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -131,6 +132,7 @@ let package = Package(
         // The plan's speed benchmark (Benchmarks/plan.md): 100,000 candidates × 30 programmes, and the Monte Carlo.
         .executableTarget(name: "PlanBench", dependencies: ["UpstreamInterventions"], path: "Benchmarks/PlanBench", swiftSettings: strict),
         .testTarget(name: "UpstreamInterventionsTests", dependencies: ["UpstreamInterventions", "UpstreamReports"]),
+        .executableTarget(name: "SynthBench", dependencies: ["UpstreamSynth"], path: "Benchmarks/SynthBench", swiftSettings: strict),
         .testTarget(name: "UpstreamModelTests", dependencies: [
             "UpstreamModel", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),

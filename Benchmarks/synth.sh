@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Synthetic city benchmark: times `upstream synth` (release build) and reports peak memory.
+# Synthetic city benchmark: times the city generator (release build of `upstream-synth-bench`, the same
+# CityGenerator as `upstream synth` without the rest of the CLI) and reports peak memory.
 # Prints a table: people, years, seconds (median of RUNS), peak RSS (MB), person-level records.
 #
 # Usage: Benchmarks/synth.sh [PEOPLE...]     (default: 100000 1000000)
@@ -16,20 +17,20 @@ SIZES=("$@")
 [ ${#SIZES[@]} -eq 0 ] && SIZES=(100000 1000000)
 OUT="${OUT:-Benchmarks/out}"
 mkdir -p "$OUT"
-[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product upstream >&2
-BIN="$(swift build -c release --show-bin-path)/upstream"
-printf "| people | years | seconds (median of %s) | peak RSS (MB) | person-level records |\n|---:|---:|---:|---:|---:|\n" "$RUNS"
+[ -n "${SKIP_BUILD:-}" ] || swift build -c release --product upstream-synth-bench >&2
+BIN="$(swift build -c release --show-bin-path)/upstream-synth-bench"
+printf "| people | years | wall s (median of %s) | user CPU s | peak RSS (MB) | person-level records |\n|---:|---:|---:|---:|---:|---:|\n" "$RUNS"
 for n in "${SIZES[@]}"; do
   for y in $YEARS; do
-    times=(); mem=0; recs=0
+    times=(); mem=0; recs=0; cpu=0
     for r in $(seq "$RUNS"); do
-      /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$BIN" synth --people "$n" --years "$y" --out "$OUT/city" --force --json > "$OUT/summary.json"
-      read -r s kb < "$OUT/time.txt"
-      times+=("$s"); [ "$kb" -gt "$mem" ] && mem=$kb
+      /usr/bin/time -f "%e %M %U" -o "$OUT/time.txt" "$BIN" --people "$n" --years "$y" --out "$OUT/city" > "$OUT/summary.json"
+      read -r s kb u < "$OUT/time.txt"
+      times+=("$s"); cpu=$u; [ "$kb" -gt "$mem" ] && mem=$kb
       recs=$(python3 -c "import json;print(json.load(open('$OUT/summary.json'))['personRecords'])" 2>/dev/null || echo "?")
     done
     med=$(printf "%s\n" "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    printf "| %s | %s | %s | %s | %s |\n" "$n" "$y" "$med" "$((mem / 1024))" "$recs"
+    printf "| %s | %s | %s | %s | %s | %s |\n" "$n" "$y" "$med" "$cpu" "$((mem / 1024))" "$recs"
   done
 done
 rm -rf "$OUT/city"
