@@ -99,9 +99,10 @@ enum ErrorMapping {
         }
         let ns = error as NSError
         if ns.domain == NSCocoaErrorDomain {
-            // Foundation's file errors: 256–511 reading, 512–767 writing.
-            if (512..<768).contains(ns.code) { return (.ioError, "cannot write: \(ns.localizedDescription)") }
-            if (256..<512).contains(ns.code) || ns.code == 4 { return (.badInput, "cannot read: \(ns.localizedDescription)") }
+            // Foundation's file errors: 256–511 reading, 512–767 writing. Name the file when Foundation says which.
+            let file = (ns.userInfo[NSFilePathErrorKey] as? String).map { " \($0)" } ?? ""
+            if (512..<768).contains(ns.code) { return (.ioError, "cannot write\(file): \(ns.localizedDescription)") }
+            if (256..<512).contains(ns.code) || ns.code == 4 { return (.badInput, "cannot read\(file): \(ns.localizedDescription)") }
         }
         if ns.domain == NSPOSIXErrorDomain { return (.ioError, ns.localizedDescription) }
         return (.internalError, "unexpected error: \(error). This is a bug in Upstream; please report it with the command you ran.")
