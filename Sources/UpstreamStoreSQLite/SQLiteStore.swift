@@ -243,7 +243,10 @@ public final class SQLiteStore: RecordStore {
         var lastSeq: Int64 = 0
         var previous = AuditEntry.genesis
         if let row = try Row.fetchOne(db, sql: "SELECT seq, mac FROM audit_trail ORDER BY seq DESC LIMIT 1") {
-            lastSeq = row["seq"]; previous = row["mac"]
+            lastSeq = row["seq"]
+            // A damaged MAC must not stop audited work: the next entry chains to what is there, and verification
+            // reports the damaged entry.
+            if let v = row["mac"] as DatabaseValue?, case .string(let mac) = v.storage { previous = mac } else { previous = "" }
         }
         var all = events
         if lastSeq == 0 {

@@ -154,7 +154,8 @@ extension Upstream {
                 var userIs: String
                 var role: String
                 var action: String
-                var subject: String
+                /// The person's pseudonym, or what else the action concerned (a source, a model, a group).
+                var person: String
                 var source: String?
                 var count: Int
                 var reason: String
@@ -171,11 +172,11 @@ extension Upstream {
                     let ev = e.event
                     items.append(Item(seq: e.seq, at: formatter.string(from: Date(timeIntervalSince1970: TimeInterval(ev.at))),
                                       user: ev.actor.name, userIs: ev.actor.kind.rawValue, role: ev.actor.role, action: ev.action,
-                                      subject: ev.subject, source: ev.source, count: ev.count, reason: ev.reason, detail: ev.detail, mac: e.mac))
+                                      person: ev.subject, source: ev.source, count: ev.count, reason: ev.reason, detail: ev.detail, mac: e.mac))
                 }
                 if json { try JSONFiles.print(items); return }
                 for i in items {
-                    print("\(i.seq)\t\(i.at)\t\(i.user)\t\(i.action)\t\(i.subject)\t\(i.reason)\t\(i.userIs)\(i.role.isEmpty ? "" : " " + i.role)")
+                    print("\(i.seq)\t\(i.at)\t\(i.user)\t\(i.action)\t\(i.person)\t\(i.reason)\t\(i.userIs)\(i.role.isEmpty ? "" : " " + i.role)")
                 }
             }
         }
