@@ -6,6 +6,7 @@
 # Usage: Benchmarks/store.sh [PEOPLE]        (default: 50000)
 # Env:   UPSTREAM_BENCH_POSTGRES_URL  a server to use (default: "$(scripts/postgres-ci)", which installs and starts one)
 #        SCRATCH=.build  OUT=Benchmarks/out  SKIP_BUILD=1  SEED=1
+#        BIN=path/to/upstream  time this binary instead of building a release one (say which in store.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PEOPLE="${1:-50000}"
@@ -13,8 +14,10 @@ SCRATCH="${SCRATCH:-.build}"
 OUT="${OUT:-Benchmarks/out}/store"
 SEED="${SEED:-1}"
 mkdir -p "$OUT"
-[ -n "${SKIP_BUILD:-}" ] || swift build -c release --scratch-path "$SCRATCH" --product upstream >&2
-BIN="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/upstream"
+if [ -z "${BIN:-}" ]; then
+  [ -n "${SKIP_BUILD:-}" ] || swift build -c release --scratch-path "$SCRATCH" --product upstream >&2
+  BIN="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/upstream"
+fi
 [ -x "$BIN" ] || { echo "no release binary at $BIN" >&2; exit 1; }
 PGURL="${UPSTREAM_BENCH_POSTGRES_URL:-$(scripts/postgres-ci)}"
 SCHEMA="bench_$$"

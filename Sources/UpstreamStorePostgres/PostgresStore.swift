@@ -27,10 +27,12 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
     /// Guards the connection and `depth`; recursive so a read inside `forEachRecord`'s callback works.
     private let lock = NSRecursiveLock()
     private var depth = 0
-    /// Bytes of COPY text sent per `COPY` statement.
-    static let copyChunkBytes = 4 << 20
-    /// Rows fetched per round trip by the streaming reads.
-    static let fetchBatch = 5_000
+    /// Bytes of COPY text sent per `COPY` statement (tests make it small to cross chunk boundaries cheaply).
+    var copyChunkBytes = 4 << 20
+    /// Rows fetched per round trip by the streaming reads (tests make it small likewise).
+    var fetchBatch = 5_000
+    /// `COPY` statements sent so far (for tests).
+    private(set) var copyStatements = 0
 
     /// Opens the store at a `postgres://` URL and brings its schema up to date.
     /// - Parameter url: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]` (see ``PostgresLocation``).
@@ -59,7 +61,7 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
                       database: location.database, tls: .disable)
             }
         do {
-            connection = try bridge.run {
+            connection = try bridge.run { [logger] in
                 try await PostgresConnection.connect(on: bridge.loop, configuration: config, id: 1, logger: logger)
             }
         } catch {
@@ -105,6 +107,7 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
         let connection = self.connection, logger = self.logger
         let buffer = ByteBuffer(bytes: bytes)
         lock.lock(); defer { lock.unlock() }
+        copyStatements += 1
         do {
             try bridge.run {
                 try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
@@ -146,9 +149,9 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
             let cursor = "upstream_cursor_\(depth)"
             try execute(PostgresQuery(unsafeSQL: "DECLARE \(cursor) NO SCROLL CURSOR FOR " + query.sql, binds: query.binds))
             while true {
-                let batch = try rows(PostgresQuery(unsafeSQL: "FETCH FORWARD \(Self.fetchBatch) FROM \(cursor)"))
+                let batch = try rows(PostgresQuery(unsafeSQL: "FETCH FORWARD \(fetchBatch) FROM \(cursor)"))
                 for row in batch { try body(row) }
-                if batch.count < Self.fetchBatch { break }
+                if batch.count < fetchBatch { break }
             }
             try execute(PostgresQuery(unsafeSQL: "CLOSE \(cursor)"))
         }
@@ -222,11 +225,12 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
         let store: PostgresStore
         let deliveryID: Int64
         var known: [String: Set<String>] = [:]
-        var records = CopyText(capacity: PostgresStore.copyChunkBytes + 65_536)
+        var records: CopyText
         var quarantined = CopyText(capacity: 65_536)
 
         init(store: PostgresStore, deliveryID: Int64) {
             self.store = store; self.deliveryID = deliveryID
+            records = CopyText(capacity: store.copyChunkBytes + 65_536)
         }
 
         func append(_ stored: StoredRecord) throws -> Bool {
@@ -234,13 +238,13 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
             if known[source] == nil { known[source] = try store.recordIDs(source: source) }
             guard known[source]!.insert(stored.record.recordID).inserted else { return false }
             records.record(stored, deliveryID: deliveryID)
-            if records.bytes.count >= PostgresStore.copyChunkBytes { try flushRecords() }
+            if records.bytes.count >= store.copyChunkBytes { try flushRecords() }
             return true
         }
 
         func quarantine(_ row: QuarantinedRow) throws {
             quarantined.quarantine(row, deliveryID: deliveryID)
-            if quarantined.bytes.count >= PostgresStore.copyChunkBytes { try flushQuarantine() }
+            if quarantined.bytes.count >= store.copyChunkBytes { try flushQuarantine() }
         }
 
         func flushRecords() throws {
