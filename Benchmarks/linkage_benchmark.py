@@ -62,6 +62,8 @@ def timed(cmd, log):
     if p.returncode != 0:
         sys.exit(f"failed ({p.returncode}): {' '.join(cmd[:3])}… see {log}")
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
+    cpu = float(re.search(r"User time \(seconds\): ([\d.]+)", text).group(1)) + float(re.search(r"System time \(seconds\): ([\d.]+)", text).group(1))
+    timed.cpu = cpu
     return wall, rss, p.stdout
 
 
@@ -98,7 +100,7 @@ def main():
     ap.add_argument("--upstream", default=os.path.join(ROOT, ".build/release/upstream"))
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--work", default=os.path.join(HERE, "out", "linkage"))
-    ap.add_argument("--skip-splink", action="store_true")
+    ap.add_argument("--only", choices=["upstream", "splink"], help="run one tool and keep the other's saved results")
     a = ap.parse_args()
     work = os.path.join(a.work, f"faker-{a.people}-{a.seed}")
     os.makedirs(work, exist_ok=True)
@@ -111,40 +113,56 @@ def main():
     with open(cfg, "w") as f:
         json.dump(config(a.u_pairs), f, indent=2)
 
-    results = collections.defaultdict(list)
+    saved = os.path.join(work, f"results-u{a.u_pairs}.json")
+    results = json.load(open(saved)) if os.path.exists(saved) else {}
+    if a.only != "splink": results["Upstream"] = []
+    if a.only != "upstream": results["Splink 5 (DuckDB)"] = []
     for run in range(a.runs):
-        up_out = os.path.join(work, "upstream-clusters.csv")
-        w, rss, out = timed([a.upstream, "link", "--config", cfg, "--input", data, "--export-clusters", up_out, "--json"], os.path.join(work, "upstream.log"))
-        link = json.loads(out)["link"]
-        results["Upstream"].append((w, rss) + score(up_out, truth) + (link["timings"]["stages"], link["candidatePairs"]))
-        print(f"run {run + 1}: Upstream {w:.1f} s, {rss:.0f} MiB", file=sys.stderr)
-        if not a.skip_splink:
+        if a.only != "splink":
+            up_out = os.path.join(work, "upstream-clusters.csv")
+            load = os.getloadavg()[0]
+            w, rss, out = timed([a.upstream, "link", "--config", cfg, "--input", data, "--export-clusters", up_out, "--json"], os.path.join(work, "upstream.log"))
+            link = json.loads(out)["link"]
+            results["Upstream"].append(list((w, rss) + score(up_out, truth) + (link["timings"]["stages"], load, timed.cpu)))
+            print(f"run {run + 1}: Upstream {w:.1f} s, {rss:.0f} MiB, load {load:.1f}", file=sys.stderr)
+        if a.only != "upstream":
             sp_out = os.path.join(work, "splink-clusters.csv")
+            load = os.getloadavg()[0]
             w, rss, out = timed([a.python, os.path.join(HERE, "linkage_splink.py"), data, sp_out, str(a.u_pairs)], os.path.join(work, "splink.log"))
             stages = json.loads(out.strip().splitlines()[-1])
-            results["Splink 5 (DuckDB)"].append((w, rss) + score(sp_out, truth) + (stages, None))
-            print(f"run {run + 1}: Splink {w:.1f} s, {rss:.0f} MiB", file=sys.stderr)
+            results["Splink 5 (DuckDB)"].append(list((w, rss) + score(sp_out, truth) + (stages, load, timed.cpu)))
+            print(f"run {run + 1}: Splink {w:.1f} s, {rss:.0f} MiB, load {load:.1f}", file=sys.stderr)
+        with open(saved, "w") as f:
+            json.dump(results, f)
 
     med = lambda xs: statistics.median(xs)
     rows = []
-    for name, rs in results.items():
+    loads = {}
+    for name in ("Upstream", "Splink 5 (DuckDB)"):
+        rs = results.get(name) or []
+        if not rs: continue
         stages = rs[[x[0] for x in rs].index(sorted(x[0] for x in rs)[len(rs) // 2])][6]
+        loads[name] = [r[7] for r in rs]
         rows.append((name, med([r[0] for r in rs]), med([r[1] for r in rs]), med([r[2] for r in rs]), med([r[3] for r in rs]),
-                     med([r[4] for r in rs]), med([r[5] for r in rs]), [r[0] for r in rs], stages))
+                     med([r[4] for r in rs]), med([r[5] for r in rs]), [r[0] for r in rs], stages, med([r[8] for r in rs])))
     cmd = f"python3 Benchmarks/linkage_benchmark.py --people {a.people} --runs {a.runs} --u-pairs {a.u_pairs} --python PYTHON_WITH_SPLINK"
+    if a.only: cmd += f" (run here as two calls, --only splink then --only upstream)"
     lines = ["# Linkage benchmark: Upstream vs Splink 5, like for like", "",
              f"Input: {records:,} records of {a.people:,} people made with Faker (en_GB, seed {a.seed}) by `Benchmarks/linkage_faker.py`; "
              f"medians of {a.runs} runs on {os.cpu_count()} cores of the shared machine. Command: `{cmd}`.", "",
-             "| tool | wall time (s), median | runs (s) | peak memory (MiB) | pairwise precision | recall | F1 | cluster precision |",
-             "|---|---:|---|---:|---:|---:|---:|---:|"]
-    for name, w, rss, p, r, f1, cp, walls, _ in rows:
-        lines.append(f"| {name} | {w:.1f} | {', '.join(f'{x:.1f}' for x in walls)} | {rss:.0f} | {p:.4f} | {r:.4f} | {f1:.4f} | {cp:.4f} |")
+             "| tool | wall time (s), median | runs (s) | CPU time (s), median | peak memory (MiB) | pairwise precision | recall | F1 | cluster precision |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for name, w, rss, p, r, f1, cp, walls, _, cpu in rows:
+        lines.append(f"| {name} | {w:.1f} | {', '.join(f'{x:.1f}' for x in walls)} | {cpu:.1f} | {rss:.0f} | {p:.4f} | {r:.4f} | {f1:.4f} | {cp:.4f} |")
     if len(rows) == 2:
         u, s = rows[0], rows[1]
-        lines += ["", f"Upstream is {s[1] / u[1]:.1f}x faster end to end and uses {s[2] / u[2]:.1f}x less peak memory; pairwise F1 "
-                  f"{u[5]:.4f} against {s[5]:.4f}; cluster precision {u[6]:.4f} against {s[6]:.4f}."]
+        lines += ["", f"Wall time: Splink / Upstream = {s[1] / u[1]:.2f} (above 1 means Upstream is faster); CPU time: {s[9] / u[9]:.2f}; "
+                  f"peak memory: Upstream uses {s[2] / u[2]:.1f}x less; pairwise F1 {u[5]:.4f} against {s[5]:.4f}; cluster precision "
+                  f"{u[6]:.4f} against {s[6]:.4f}."]
     lines += ["", "Stages of the median run (s): " + "; ".join(
-        f"{name}: " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(st.items()) if k not in ("total", "spill_bytes")) for name, *_, st in rows)]
+        f"{name}: " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(st.items()) if k not in ("total", "spill_bytes")) for name, *_, st, _cpu in rows)]
+    lines += ["Load average (1 min) of the shared machine as each run started: " + "; ".join(
+        f"{n}: " + ", ".join(f"{x:.1f}" for x in l) for n, l in loads.items()) + " (2 cores; other sessions were building and testing)."]
     if len(rows) == 2 and rows[1][8].get("spill_bytes"):
         lines += [f"DuckDB spilled {rows[1][8]['spill_bytes'] / 2**20:.0f} MiB to disk."]
     lines += ["", "What is the same: the input file; the comparisons and their levels (first name and surname: exact with term-frequency "

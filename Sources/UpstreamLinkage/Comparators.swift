@@ -56,20 +56,22 @@ public enum Comparators {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         let n = b.count + 1
-        var prev2 = [Int](repeating: 0, count: n)
-        var prev = Array(0..<n)
-        var cur = [Int](repeating: 0, count: n)
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1..<n {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                var v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { v = min(v, prev2[j - 2] + 1) }
-                cur[j] = v
+        // Three rows on the stack: no allocation per pair.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * n) { buf in
+            var prev2 = buf.baseAddress!, prev = prev2 + n, cur = prev + n
+            for j in 0..<n { prev2[j] = 0; prev[j] = j; cur[j] = 0 }
+            for i in 1...a.count {
+                cur[0] = i
+                for j in 1..<n {
+                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                    var v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { v = min(v, prev2[j - 2] + 1) }
+                    cur[j] = v
+                }
+                let t = prev2; prev2 = prev; prev = cur; cur = t
             }
-            swap(&prev2, &prev); swap(&prev, &cur)
+            return prev[n - 1]
         }
-        return prev[n - 1]
     }
 
     /// Damerau-Levenshtein on strings (UTF-8 bytes).
@@ -79,16 +81,17 @@ public enum Comparators {
     public static func levenshtein(_ a: [UInt8], _ b: [UInt8]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        var cur = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        let n = b.count + 1
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * n) { buf in
+            var prev = buf.baseAddress!, cur = prev + n
+            for j in 0..<n { prev[j] = j }
+            for i in 1...a.count {
+                cur[0] = i
+                for j in 1..<n { cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)) }
+                let t = prev; prev = cur; cur = t
             }
-            swap(&prev, &cur)
+            return prev[n - 1]
         }
-        return prev[b.count]
     }
 
     /// Levenshtein on strings (UTF-8 bytes).

@@ -21,7 +21,7 @@ public struct Comparer: Sendable {
     }
 
     /// A level test with its columns resolved to indices and its null values to string ids.
-    indirect enum Test: Sendable {
+    enum Test: Sendable {
         case exact, jaroWinkler(Double), jaro(Double), levenshtein(Int), damerau(Int), jaccard(Double), phonetic, nickname, initial
         case inList(Int), sharedToken, listIntersect(Int), tokenWeight(Double), reversed(Int, Double)
         case dayMonthSwapped, dateOneOff, daysWithin(Int), yearsWithin(Int), yearOff(Int, Int), numberWithin(Double), numberRelative(Double)

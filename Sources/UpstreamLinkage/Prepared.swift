@@ -2,32 +2,46 @@ import UpstreamModel
 
 /// One standardised column, node by node, integer-coded.
 ///
-/// A class so the comparer reads its arrays without copying the column per pair; it is filled while
-/// `PreparedData` is built and never changed afterwards, which is what makes it safe to share across threads.
-public final class ColumnData: @unchecked Sendable {
+/// A class with constant arrays, so the comparer reads them per pair without copying the column or checking
+/// exclusive access; built once from a `ColumnBuilder` while `PreparedData` is made.
+public final class ColumnData: Sendable {
     public let spec: ColumnSpec
     /// Each node's standardised value (an interned string id), `PreparedData.missing` (-1) when absent.
-    public internal(set) var value: [Int32] = []
+    public let value: [Int32]
     /// Day numbers (date columns), `PreparedData.missingDate` when absent.
-    var days: [Int32] = []
+    let days: [Int32]
     /// Numbers (number columns), NaN when absent.
-    var numbers: [Double] = []
+    let numbers: [Double]
     /// Tokens of each node (`tokens[tokenStart[n]..<tokenStart[n+1]]`): list items, name or text words, address street words.
-    var tokenStart: [Int32] = [0]
-    var tokens: [Int32] = []
+    let tokenStart: [Int32]
+    let tokens: [Int32]
     /// Parts: postcode sector, district, area; address house number, flat, town.
-    var part0: [Int32] = [], part1: [Int32] = [], part2: [Int32] = []
+    let part0: [Int32], part1: [Int32], part2: [Int32]
     /// Derived codes, filled when a level or key needs them.
-    var phonetic: [Int32] = []
-    var canonical: [Int32] = []
-    /// The id system of each node's value (local ids), -1 when the column is not scoped.
-    var scope: [Int32] = []
+    let phonetic: [Int32]
+    let canonical: [Int32]
+    /// The id system of each node's value (local ids); empty when the column is not scoped.
+    let scope: [Int32]
     /// Each token's weight, −log2 of the share of nodes (with a value) holding it.
-    var tokenBits: [Int32: Double] = [:]
+    let tokenBits: [Int32: Double]
 
-    init(spec: ColumnSpec) { self.spec = spec }
+    init(_ b: ColumnBuilder) {
+        spec = b.spec; value = b.value; days = b.days; numbers = b.numbers; tokenStart = b.tokenStart; tokens = b.tokens
+        part0 = b.part0; part1 = b.part1; part2 = b.part2; phonetic = b.phonetic; canonical = b.canonical; scope = b.scope
+        tokenBits = b.tokenBits
+    }
 
     @inline(__always) func tokensOf(_ n: Int) -> ArraySlice<Int32> { tokens[Int(tokenStart[n])..<Int(tokenStart[n + 1])] }
+}
+
+/// A column while it is being filled.
+struct ColumnBuilder {
+    let spec: ColumnSpec
+    var value: [Int32] = [], days: [Int32] = [], numbers: [Double] = [], tokenStart: [Int32] = [0], tokens: [Int32] = []
+    var part0: [Int32] = [], part1: [Int32] = [], part2: [Int32] = [], phonetic: [Int32] = [], canonical: [Int32] = [], scope: [Int32] = []
+    var tokenBits: [Int32: Double] = [:]
+    init(spec: ColumnSpec) { self.spec = spec }
+    func tokensOf(_ n: Int) -> ArraySlice<Int32> { tokens[Int(tokenStart[n])..<Int(tokenStart[n + 1])] }
 }
 
 /// Standardised records, held column by column and integer-coded.
@@ -76,7 +90,7 @@ public struct PreparedData: Sendable {
     public init(_ inputs: [LinkInput], settings: LinkageSettings = LinkageSettings(), isNew newFlags: [Bool]? = nil, ownNode: Set<RecordKey> = []) {
         let used = settings.usedColumns
         let specs = settings.allColumns.filter { used.contains($0.name) }
-        var cols = specs.map { ColumnData(spec: $0) }
+        var cols = specs.map { ColumnBuilder(spec: $0) }
         var colIndex: [String: Int] = [:]
         for (i, s) in specs.enumerated() { colIndex[s.name] = i }
         let needPhonetic = settings.derivedNeeds(phonetic: true), needCanonical = settings.derivedNeeds(phonetic: false)
@@ -236,7 +250,7 @@ public struct PreparedData: Sendable {
         }
         self.keys = keys; self.agencyOfRecord = agencyOfRecord; self.agencies = agencies
         self.nodeOfRecord = nodeOfRecord; self.recordCount = recordCount; self.strings = strings
-        self.columns = cols; self.columnIndex = colIndex; self.dataset = dataset; self.isNew = isNew
+        self.columns = cols.map(ColumnData.init); self.columnIndex = colIndex; self.dataset = dataset; self.isNew = isNew
         self.truncatedValues = truncated; self.linkType = settings.linkType; self.settings = settings
     }
 
