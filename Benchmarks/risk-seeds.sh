@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PEOPLE="${1:-100000}"; CAPACITY="${2:-1000}"; shift $(( $# > 2 ? 2 : $# )) || true
 SEEDS="${*:-1 2 3}"
-swift build -c release --product upstream >&2
+[ -n "${NOBUILD:-}" ] || swift build -c release --product upstream >&2
 B="$PWD/.build/release/upstream"
 OUT="Benchmarks/out/risk-seeds-$PEOPLE"
 mkdir -p "$OUT"
