@@ -4,11 +4,12 @@
 # the range across seeds. Usage: Benchmarks/risk-seeds.sh [PEOPLE] [CAPACITY] [SEEDS...]
 # (default 100000 people, 1000 per 100,000, seeds 1 2 3). Output in Benchmarks/out/risk-seeds-PEOPLE/; the table
 # goes to stdout (Benchmarks/risk-seeds.md holds the last run). Run it alone: each city takes minutes on 2 cores.
+# LINK_AS_OF=0 skips the linkage-as-of-the-date comparison (five more linkage runs per city); NOBUILD=1 skips the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PEOPLE="${1:-100000}"; CAPACITY="${2:-1000}"; shift $(( $# > 2 ? 2 : $# )) || true
 SEEDS="${*:-1 2 3}"
-swift build -c release --product upstream >&2
+[ -n "${NOBUILD:-}" ] || swift build -c release --product upstream >&2
 B="$PWD/.build/release/upstream"
 OUT="Benchmarks/out/risk-seeds-$PEOPLE"
 mkdir -p "$OUT"
@@ -20,7 +21,7 @@ for S in $SEEDS; do
     "$B" ingest --synth "$D/city" --store "$D/city.db" > /dev/null
     "$B" link --store "$D/city.db" > /dev/null
     "$B" risk train --store "$D/city.db" --postcodes "$D/city/reference/postcodes.csv" --truth "$D/city/truth/records.csv" \
-      --capacity "$CAPACITY" --link-as-of --json > "$D/report.json" 2> "$D/train.log"
+      --capacity "$CAPACITY" $([ "${LINK_AS_OF:-1}" = 1 ] && echo --link-as-of) --json > "$D/report.json" 2> "$D/train.log"
   fi
 done
 python3 Benchmarks/risk_seeds_table.py "$OUT" $SEEDS

@@ -77,6 +77,12 @@ public enum RiskReportText {
             if !f.anyCompared { out.append("  nothing could be compared: every group or rate base is under \(f.minimumGroupSize); this is not evidence of fairness") }
             else if flags.isEmpty { out.append("  no disparity above the bound with non-overlapping 95% intervals") }
             for x in flags { out.append("  FLAG  \(x)") }
+            for a in f.attributes {
+                let total = a.groups.reduce(0) { $0 + $1.count }
+                if let u = a.groups.first(where: { $0.group == FairnessAudit.unknownGroup }), total > 0 {
+                    out.append("  \(a.attribute) unknown for \(u.count) of \(total) rows (\(Markup.rate(Double(u.count) / Double(total))))")
+                }
+            }
             let suppressed = f.attributes.flatMap { a in a.groups.filter(\.suppressed).map { "\(a.attribute) = \($0.group)" } }
             if !suppressed.isEmpty { out.append("  suppressed (fewer than \(f.minimumGroupSize)): " + suppressed.joined(separator: ", ")) }
             out.append("")
