@@ -1,3 +1,5 @@
+import Foundation
+
 /// The Monte Carlo behind the plan's intervals, as WSIPP reports them: each draw takes a calibration multiplier
 /// (uniform over its range), each programme's effect (triangular: low, point, high) and each programme's cost per
 /// participant (uniform over its range), and values the chosen offers with them.
@@ -123,5 +125,18 @@ public enum Sensitivity {
             }
         }
         return bars.sorted { $0.swing != $1.swing ? $0.swing > $1.swing : $0.input < $1.input }
+    }
+}
+
+/// The range of the calibration multiplier (true risk over the model's) measured on held-out rows: observed outcomes
+/// O over the sum of predicted risks E, with a 95% interval O/E · exp(±1.96 / √O) (Poisson count on the log scale),
+/// widened to include 1 (the model's own scores are the central case).
+public enum CalibrationRange {
+    /// - Returns: nil when fewer than 5 outcomes were observed (too few to measure).
+    public static func measured(observed: Int, expected: Double) -> (low: Double, high: Double, ratio: Double)? {
+        guard observed >= 5, expected > 0 else { return nil }
+        let ratio = Double(observed) / expected
+        let half = 1.959964 / Double(observed).squareRoot()
+        return (min(1, ratio * exp(-half)), max(1, ratio * exp(half)), ratio)
     }
 }

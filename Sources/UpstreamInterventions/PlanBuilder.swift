@@ -11,6 +11,8 @@ public struct PlanSettings: Sendable {
     /// The calibration multiplier's range: the true risk may be this many times the model's.
     public var calibrationLow: Double
     public var calibrationHigh: Double
+    /// Where the calibration range came from, in words.
+    public var calibrationSource: String = "planning assumption (set with --calibration-range)"
     public var timeLimitSeconds: Double
     /// Skip the curve and the marginal return (for benchmarks of the plan alone).
     public var curve: Bool
@@ -201,8 +203,8 @@ public enum PlanBuilder {
                            ? "only offers whose benefit-cost ratio is at least \(s.minimumBenefitCostRatio) at central values"
                            : "every matched offer, whatever its benefit-cost ratio (the plan maximises harm averted, not net value)",
                        source: "planning choice (set with --min-bcr)"),
-            Assumption(topic: "Calibration", text: "the true risk may be \(s.calibrationLow)–\(s.calibrationHigh) times the model's (Monte Carlo, uniform)",
-                       source: "planning assumption (set with --calibration-range)"),
+            Assumption(topic: "Calibration", text: "the true risk may be \(Self.fixed(s.calibrationLow, 2))–\(Self.fixed(s.calibrationHigh, 2)) times the model's (Monte Carlo, uniform)",
+                       source: s.calibrationSource),
         ]
         for t in c.harm.counted { out.append(Assumption(topic: "Counted", text: t, source: "")) }
         for t in c.harm.notCounted { out.append(Assumption(topic: "Not counted", text: t, source: "")) }

@@ -95,7 +95,7 @@ public enum Planner {
         var byProgramme = Array(repeating: [Int](), count: problem.costs.count)
         for (i, o) in problem.options.enumerated() where o.value > 0 { byProgramme[o.programme].append(i) }
         var kept: [Int] = []
-        for (j, list) in byProgramme.enumerated() {
+        for list in byProgramme {
             let k = n
             if list.count <= k { kept += list; continue }
             kept += list.sorted { problem.options[$0].value != problem.options[$1].value ? problem.options[$0].value > problem.options[$1].value : $0 < $1 }.prefix(k)

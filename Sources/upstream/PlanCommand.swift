@@ -73,7 +73,7 @@ extension Upstream.PlanCommand {
         @Option(help: "Postcode lookup (default: the one the risk model was trained with).") var postcodes: String?
         @Option(help: "Monte Carlo draws.") var draws: Int = 1000
         @Option(help: "Monte Carlo seed (recorded in the plan).") var seed: UInt64 = 1
-        @Option(help: "The range of the true risk over the model's, LOW:HIGH.") var calibrationRange: String = "0.8:1.25"
+        @Option(help: "The range of the true risk over the model's, LOW:HIGH (default: measured on the risk model's test rows with --store, else 0.8:1.25).") var calibrationRange: String?
         @Option(help: "The solver's time limit in seconds.") var timeLimit: Double = 60
         @Flag(help: "Skip the harm-averted curve and the marginal return.") var noCurve = false
         @Option(help: "Leave out offers whose benefit-cost ratio is below this (default 0: maximise harm averted).") var minBcr: Double = 0
@@ -87,16 +87,18 @@ extension Upstream.PlanCommand {
             _ = b
             if minBcr < 0 { throw ValidationError("--min-bcr must be 0 or more") }
             if draws < 1 || draws > 1_000_000 { throw ValidationError("--draws must be between 1 and 1,000,000") }
-            if PlanInputs.range(calibrationRange) == nil { throw ValidationError("--calibration-range must be LOW:HIGH with 0 < LOW ≤ 1 ≤ HIGH, e.g. 0.8:1.25") }
+            if let calibrationRange, PlanInputs.range(calibrationRange) == nil { throw ValidationError("--calibration-range must be LOW:HIGH with 0 < LOW ≤ 1 ≤ HIGH, e.g. 0.8:1.25") }
         }
 
         func run() throws {
             var (c, _) = try PlanInputs.catalogue(catalogue)
             let table: CandidateTable
             var statePath: String, audit: AuditLog
+            var measured: (low: Double, high: Double, note: String)?
             if let store, let asOf {
-                let (t, horizonMonths) = try PlanInputs.fromStore(store: store, asOf: asOf, persons: persons, postcodes: postcodes)
+                let (t, horizonMonths, calibration) = try PlanInputs.fromStore(store: store, asOf: asOf, persons: persons, postcodes: postcodes)
                 table = t
+                measured = calibration
                 c.horizonYears = Double(horizonMonths) / 12
                 statePath = store + ".plan"
                 audit = AuditLog.forStore(store)
@@ -111,10 +113,11 @@ extension Upstream.PlanCommand {
                     throw CLIError("cannot create \(dir): \(error.localizedDescription)")
                 }
             }
-            let (lo, hi) = PlanInputs.range(calibrationRange)!
-            let settings = PlanSettings(budget: Money.parse(budget)!, asOf: asOf?.iso, monteCarloDraws: draws, seed: seed,
+            let (lo, hi) = calibrationRange.flatMap(PlanInputs.range) ?? measured.map { ($0.low, $0.high) } ?? (0.8, 1.25)
+            var settings = PlanSettings(budget: Money.parse(budget)!, asOf: asOf?.iso, monteCarloDraws: draws, seed: seed,
                                         calibrationLow: lo, calibrationHigh: hi, timeLimitSeconds: timeLimit, curve: !noCurve,
                                         minimumBenefitCostRatio: minBcr)
+            if calibrationRange == nil, let measured { settings.calibrationSource = measured.note }
             let plan: Plan
             do { plan = try PlanBuilder.build(catalogue: c, candidates: table, settings: settings) } catch let e as InterventionsError {
                 throw CLIError(e.description)
@@ -261,7 +264,8 @@ enum PlanInputs {
     }
 
     /// Scores every young person as of `asOf` with the store's trained risk model (as `upstream risk score`).
-    static func fromStore(store: String, asOf: CivilDate, persons: String?, postcodes: String?) throws -> (CandidateTable, Int) {
+    static func fromStore(store: String, asOf: CivilDate, persons: String?, postcodes: String?) throws
+        -> (CandidateTable, Int, (low: Double, high: Double, note: String)?) {
         let state = RiskState.forStore(store)
         let model = try state.model()
         let records = try RiskInputs.linked(store: store, persons: persons)
@@ -275,7 +279,17 @@ enum PlanInputs {
             Candidate(id: pseudonyms.pseudonym(r.personID), risk: probabilities[i], age: r.age, features: r.features,
                       sex: r.sex?.rawValue ?? "unknown", ethnicity: r.ethnicity ?? "unknown", deprivation: r.deprivationQuintile)
         }
-        return (CandidateTable(columns: RiskFeatures.names, rows: rows), model.config.cohort.horizonMonths)
+        // The calibration multiplier's range, measured on the model's held-out test rows (observed over expected).
+        var calibration: (low: Double, high: Double, note: String)?
+        if let trees = model.report.models.first(where: { $0.key == "gbt" }) {
+            let observed = trees.calibration.reduce(0) { $0 + $1.positives }
+            let expected = trees.calibration.reduce(0.0) { $0 + Double($1.count) * $1.meanPredicted }
+            if let m = CalibrationRange.measured(observed: observed, expected: expected) {
+                calibration = (m.low, m.high, "risk model \(model.id) on its test rows: \(observed) observed against "
+                               + String(format: "%.1f expected (O/E %.2f)", expected, m.ratio) + ", 95% interval widened to include 1")
+            }
+        }
+        return (CandidateTable(columns: RiskFeatures.names, rows: rows), model.config.cohort.horizonMonths, calibration)
     }
 
     /// Candidates from a CSV: person, score, optional age/sex/ethnicity/deprivation_decile, and numeric feature columns.

@@ -119,3 +119,58 @@ struct PlanCLITests {
         #expect(m["verdict"] as? String == "consistent with the catalogue")
     }
 }
+
+/// `upstream plan --store` on a linked synthetic city with a trained risk model: the whole path a VRU would use.
+@Suite("upstream plan on a linked city, through the binary", .serialized)
+struct PlanStoreCLITests {
+    static let dir = NSTemporaryDirectory() + "upstream-plan-store-\(getpid())"
+    static let catalogue = PlanCLITests.catalogue
+    /// A 4,000-person city with serious violence made more common (so a small city has outcomes to train on),
+    /// ingested, linked and with a risk model trained; returns the last test date.
+    static let setup: (status: Int32, err: String, asOf: String) = {
+        try? FileManager.default.removeItem(atPath: dir)
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let config = dir + "/stress.yaml"
+        try? "services:\n  seriousViolenceBy18: 0.08\n".write(toFile: config, atomically: true, encoding: .utf8)
+        for args in [["synth", "--people", "4000", "--seed", "5", "--config", config, "--out", dir + "/city"],
+                     ["ingest", "--synth", dir + "/city", "--store", dir + "/city.db"],
+                     ["link", "--store", dir + "/city.db"],
+                     ["risk", "train", "--store", dir + "/city.db", "--postcodes", dir + "/city/reference/postcodes.csv", "--json"]] {
+            guard let r = try? UpstreamBinary.run(args), r.status == 0 else { return (1, "failed: \(args.joined(separator: " "))", "") }
+            if args.first == "risk",
+               let out = try? JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any],
+               let period = (out["card"] as? [String: Any])?["period"] as? String,
+               let last = period.split(separator: " ").last {
+                return (0, "", String(last.filter { $0.isNumber || $0 == "-" }))
+            }
+        }
+        return (1, "risk train printed no period", "")
+    }()
+
+    @Test("plan --store --as-of: scores with the trained model, plans within budget, queues offers, audits, measures calibration")
+    func planFromStore() throws {
+        #expect(Self.setup.status == 0, "\(Self.setup.err)")
+        let store = Self.dir + "/city.db"
+        let r = try UpstreamBinary.run(["plan", "--store", store, "--as-of", Self.setup.asOf, "--budget", "100k", "--catalogue", Self.catalogue,
+                                        "--draws", "200", "--time-limit", "20", "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(plan["asOf"] as? String == Self.setup.asOf)
+        #expect((plan["candidates"] as? Int ?? 0) > 100)
+        #expect(plan["horizonYears"] as? Double == 2)
+        let offers = try #require(plan["offers"] as? [[String: Any]])
+        #expect(!offers.isEmpty)
+        for o in offers { #expect((o["person"] as? String)?.hasPrefix("YP-") == true) }
+        let assumptions = try #require(plan["assumptions"] as? [[String: Any]])
+        let calibration = try #require(assumptions.first { $0["topic"] as? String == "Calibration" })
+        #expect((calibration["source"] as? String)?.contains("on its test rows") == true, "\(calibration)")
+        #expect(FileManager.default.fileExists(atPath: store + ".plan/business-case.html"))
+        let queue = try UpstreamBinary.run(["plan", "review", "--store", store, "--json"])
+        let pending = try #require(try JSONSerialization.jsonObject(with: Data(queue.out.utf8)) as? [[String: Any]])
+        #expect(pending.count == offers.count)
+        let verify = try UpstreamBinary.run(["audit", "verify", "--store", store])
+        #expect(verify.status == 0 && verify.out.contains("chain intact"), "\(verify.out)\(verify.err)")
+        let audit = try String(contentsOfFile: store + ".audit.jsonl", encoding: .utf8)
+        #expect(audit.contains("plan-make") && audit.contains("plan-review-list"))
+    }
+}

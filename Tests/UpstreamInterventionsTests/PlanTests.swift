@@ -116,6 +116,14 @@ struct PlanTests {
         #expect(plan.sensitivity.first?.input.hasPrefix("calibration") == true)  // widest swing first (£1,350)
     }
 
+    @Test("the calibration range is O/E with a log-scale Poisson interval, widened to include 1")
+    func calibrationRange() throws {
+        // 100 observed, 80 expected: O/E 1.25, interval 1.25 · e^{±0.196} = 1.0275 to 1.52065; the low end widens to 1.
+        let r = try #require(CalibrationRange.measured(observed: 100, expected: 80))
+        #expect(abs(r.ratio - 1.25) < 1e-12 && r.low == 1 && abs(r.high - 1.52065) < 1e-5)
+        #expect(CalibrationRange.measured(observed: 4, expected: 10) == nil)
+    }
+
     @Test("Wilson intervals match hand-computed values")
     func wilson() {
         let a = PlanFairness.wilson(5, 20)
