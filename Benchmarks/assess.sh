@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@"); [ ${#sizes[@]} -eq 0 ] && sizes=(500000 5000000)
-swift build -c release --product upstream 2>&1 | tail -1
-bin=.build/release/upstream
+# UPSTREAM_BIN: an already built release binary (skips the build).
+if [ -z "${UPSTREAM_BIN:-}" ]; then swift build -c release --product upstream 2>&1 | tail -1 >&2; fi
+bin=${UPSTREAM_BIN:-.build/release/upstream}
 work=${ASSESS_BENCH_DIR:-/tmp/upstream-assess-bench}
 mkdir -p "$work"
 printf "| rows | files | size (MB) | wall (s) | CPU (s) | peak memory (MB) | rows/s |\n|---:|---:|---:|---:|---:|---:|---:|\n"
