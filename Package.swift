@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "UpstreamRisk", targets: ["UpstreamRisk"]),
         .library(name: "UpstreamAssessment", targets: ["UpstreamAssessment"]),
         .executable(name: "upstream-risk-bench", targets: ["RiskBench"]),
+        .executable(name: "upstream-assess-bench", targets: ["AssessBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -91,6 +92,8 @@ let package = Package(
         ),
         // The gradient-boosted trees speed benchmark against scikit-learn (Benchmarks/risk.md). Depends on UpstreamRisk only.
         .executableTarget(name: "RiskBench", dependencies: ["UpstreamRisk"], path: "Benchmarks/RiskBench", swiftSettings: strict),
+        // The strategic assessment benchmark (Benchmarks/assess.md): `upstream assess --police-uk` without the store's dependencies.
+        .executableTarget(name: "AssessBench", dependencies: ["UpstreamAssessment", "UpstreamReports"], path: "Benchmarks/AssessBench", swiftSettings: strict),
         .testTarget(name: "UpstreamModelTests", dependencies: [
             "UpstreamModel", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
