@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "upstream-audit-bench", targets: ["AuditBench"]),
         .executable(name: "upstream-plan-bench", targets: ["PlanBench"]),
         .executable(name: "upstream-synth-bench", targets: ["SynthBench"]),
+        .executable(name: "upstream-assess-bench", targets: ["AssessBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -133,6 +134,8 @@ let package = Package(
         .executableTarget(name: "PlanBench", dependencies: ["UpstreamInterventions"], path: "Benchmarks/PlanBench", swiftSettings: strict),
         .testTarget(name: "UpstreamInterventionsTests", dependencies: ["UpstreamInterventions", "UpstreamReports"]),
         .executableTarget(name: "SynthBench", dependencies: ["UpstreamSynth"], path: "Benchmarks/SynthBench", swiftSettings: strict),
+        // The strategic assessment benchmark (Benchmarks/assess.md): `upstream assess --police-uk` without the store's dependencies.
+        .executableTarget(name: "AssessBench", dependencies: ["UpstreamAssessment", "UpstreamReports"], path: "Benchmarks/AssessBench", swiftSettings: strict),
         .testTarget(name: "UpstreamModelTests", dependencies: [
             "UpstreamModel", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),

@@ -18,6 +18,8 @@ public struct SeriesInput: Sendable {
     public var costGBP: Double
     /// Crimes with a published unit cost.
     public var costed: Int
+    /// Whether the series is part of what shares are shares of (anti-social behaviour is not: it is not crime).
+    public var inBase = true
 
     public init(key: String, title: String, framework: String, who: String, rule: String, confidence: String,
                 hiddenHarm: String?, vulnerability: Double, isThreat: Bool, monthly: [Int], harmDays: Double, costGBP: Double,
@@ -64,6 +66,8 @@ public struct Assessment: Codable, Sendable {
         public struct Month: Codable, Sendable, Equatable { public var month: YearMonth; public var count: Int }
         public var key: String
         public var title: String
+        /// Whether the shares are shares of the base (false for anti-social behaviour, whose shares are 0).
+        public var inBase: Bool
         public var framework: String
         public var who: String
         public var rule: String
@@ -131,9 +135,9 @@ public struct Assessment: Codable, Sendable {
             let count = s.count
             let monthly = s.monthly.enumerated().map { Series.Month(month: input.first.adding($0.offset), count: $0.element) }
             series.append(Series(
-                key: s.key, title: s.title, framework: s.framework, who: s.who, rule: s.rule, mappingConfidence: s.confidence,
-                count: count, volumeShare: input.baseCount > 0 ? Double(count) / Double(input.baseCount) : 0,
-                harmDays: s.harmDays, harmShare: input.baseHarmDays > 0 ? s.harmDays / input.baseHarmDays : 0,
+                key: s.key, title: s.title, inBase: s.inBase, framework: s.framework, who: s.who, rule: s.rule, mappingConfidence: s.confidence,
+                count: count, volumeShare: s.inBase && input.baseCount > 0 ? Double(count) / Double(input.baseCount) : 0,
+                harmDays: s.harmDays, harmShare: s.inBase && input.baseHarmDays > 0 ? s.harmDays / input.baseHarmDays : 0,
                 harmPerCrime: count > 0 ? s.harmDays / Double(count) : 0, costGBP: s.costGBP,
                 costCoverage: count > 0 ? Double(s.costed) / Double(count) : 0, monthly: monthly,
                 trend: SeasonalChangeTest.test(s.monthly), forecast: Forecast.seasonalNaive(s.monthly, lastMonth: last),

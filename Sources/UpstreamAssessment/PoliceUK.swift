@@ -247,7 +247,7 @@ public struct PoliceUKTally: Sendable {
             let isASB = name.lowercased() == "anti-social behaviour"
             if !isASB { baseCount += count; baseHarm += Double(count) * (harm ?? 0) }
             let threat = ["violence and sexual offences", "robbery", "possession of weapons", "public order"].contains(name.lowercased())
-            series.append(SeriesInput(
+            var input = SeriesInput(
                 key: name, title: name, framework: "police.uk crime type", who: map.who,
                 rule: "police.uk crime type \"\(name)\"; stands for \(map.strand)",
                 confidence: threat ? (name.lowercased() == "public order" ? "low" : "medium") : "not applicable",
@@ -255,7 +255,9 @@ public struct PoliceUKTally: Sendable {
                     ? "This type includes domestic abuse, sexual offences, FGM, honour-based violence and modern slavery, each of which recorded crime understates; police.uk cannot separate them."
                     : nil,
                 vulnerability: name.lowercased() == "violence and sexual offences" ? 4 : 3, isThreat: threat, monthly: monthly[t],
-                harmDays: Double(count) * (harm ?? 0), costGBP: Double(count) * (cost ?? 0), costed: cost == nil ? 0 : count))
+                harmDays: Double(count) * (harm ?? 0), costGBP: Double(count) * (cost ?? 0), costed: cost == nil ? 0 : count)
+            input.inBase = !isASB
+            series.append(input)
         }
         // Violence by area over the period (police.uk gives each LSOA's crimes; months outside the period are left out).
         let violent = Set((0..<types.count).filter { ["violence and sexual offences", "robbery"].contains(types.string($0).lowercased()) })

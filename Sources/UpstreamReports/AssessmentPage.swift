@@ -91,7 +91,8 @@ public enum AssessmentPage {
         var t = HTMLTable([("Typology", false), ("Framework", false), ("WHO type", false), ("Crimes", true), ("Share of volume", true),
                            ("Share of harm", true), ("Harm per crime (days)", true), ("Latest 12 months vs previous", false), ("Mapping confidence", false)])
         for r in a.series {
-            t.add([r.title, r.framework, r.who, small(r.count), Markup.percent(r.volumeShare), Markup.percent(r.harmShare),
+            t.add([r.title, r.framework, r.who, small(r.count), r.inBase ? Markup.percent(r.volumeShare) : "not crime",
+                   r.inBase ? Markup.percent(r.harmShare) : "–",
                    Markup.fixed(r.harmPerCrime, 1), trendWords(r, a), r.mappingConfidence])
         }
         s += t.render()
@@ -136,7 +137,7 @@ public enum AssessmentPage {
 
     static func harm(_ a: Assessment) -> String {
         var s = "<section><h2>Harm</h2>\n"
-        let rows = a.series.filter { $0.count > 0 && $0.key != "all_violence" }
+        let rows = a.series.filter { $0.count > 0 && $0.key != "all_violence" && $0.inBase }
         s += AssessmentChart.shares(rows, id: "shares")
         var t = HTMLTable([("Typology", false), ("Crimes", true), ("Harm (CCHI days)", true), ("Cost where published (£, 2015/16)", true), ("Crimes with a published cost", true)])
         for r in a.series where r.count > 0 {

@@ -152,6 +152,8 @@ public struct DemoReport: Sendable, Codable {
     public var riskNote: String?
     /// Notes shown at the foot of the page (what is synthetic, known gaps).
     public var notes: [String]
+    /// The strategic assessment of the city's recorded crime, when it was written (AssessmentIndexSection.swift).
+    public var assessment: AssessmentLink?
 
     public init(title: String, generatedAt: String, people: Int, seed: UInt64, sources: [SourceRow], quarantine: [QuarantineRow],
                 linkage: LinkageQuality?, cases: [Case], risk: RiskSummary? = nil, riskNote: String? = nil, notes: [String]) {

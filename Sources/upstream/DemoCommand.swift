@@ -74,9 +74,16 @@ extension Upstream {
                 Terminal.error("demo: \(riskNote!)\n")
             }
 
+            // The strategic assessment of the city's last three years of recorded crime, beside the index.
+            var assessment: DemoReport.AssessmentLink?
+            do { assessment = DemoReport.AssessmentLink(json: try stage("writing the strategic assessment", ["assess", "--store", store, "--out", tmp, "--json"]),
+                                                                hasPDF: fm.fileExists(atPath: tmp + "/assessment.pdf")) }
+            catch { Terminal.error("demo: no strategic assessment: \(error)\n") }
+
             Terminal.error("demo: building chronologies…\n")
-            let report = try buildReport(ingest: ingest, link: link, quarantine: quarantine, city: city, store: store, dir: tmp,
+            var report = try buildReport(ingest: ingest, link: link, quarantine: quarantine, city: city, store: store, dir: tmp,
                                          riskNote: riskNote)
+            report.assessment = assessment
             try IndexPage.html(report).write(toFile: tmp + "/index.html", atomically: true, encoding: .utf8)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -104,8 +104,12 @@ struct PoliceUKTests {
         #expect(input.months == 2)
         #expect(input.series.map(\.key) == ["Anti-social behaviour", "Robbery", "Violence and sexual offences"])
         #expect(input.series.map(\.monthly) == [[1, 0], [0, 2], [2, 1]])
-        // Anti-social behaviour is not a crime: left out of the base.
+        // Anti-social behaviour is not a crime: left out of the base, and its shares are 0.
         #expect(input.baseCount == 5)
+        #expect(input.series.map(\.inBase) == [false, true, true])
+        let a = Assessment.build(input, weights: PriorityWeights(), generated: "test")
+        #expect(a.series[0].volumeShare == 0)
+        #expect(a.series[1].volumeShare == 0.4 && a.series[2].volumeShare == 0.6)
         let areas = Dictionary(uniqueKeysWithValues: input.areas.map { ($0.code, $0) })
         #expect(areas["E01000001"]?.count == 3)  // two violence, one robbery
         #expect(areas["E01000002"]?.count == 1)

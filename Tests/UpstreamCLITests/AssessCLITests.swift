@@ -110,3 +110,22 @@ struct AssessCLITests {
         #expect(html.contains("The Craig pattern"))
     }
 }
+
+/// The demo writes the strategic assessment beside its index and links it.
+@Suite("upstream demo links the strategic assessment", .serialized)
+struct AssessDemoCLITests {
+    @Test("the demo's index page has the assessment's headline and links the full report")
+    func demoLinksAssessment() throws {
+        let dir = NSTemporaryDirectory() + "upstream-assess-demo-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try UpstreamBinary.run(["demo", "--people", "2500", "--seed", "4", "--cases", "2", "--out", dir])
+        #expect(r.status == 0, "\(r.err)")
+        let index = try String(contentsOfFile: dir + "/index.html", encoding: .utf8)
+        #expect(index.contains("The strategic assessment of violence"))
+        #expect(index.contains("href=\"assessment.html\""))
+        #expect(FileManager.default.fileExists(atPath: dir + "/assessment.html"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/assessment.json"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/areas.geojson"))
+    }
+}
