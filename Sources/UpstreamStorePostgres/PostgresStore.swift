@@ -572,7 +572,7 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
 
     public func applyRetention(asOf: CivilDate, at: Int64) throws -> [RetentionDue] {
         let (due, last) = try transaction(write: true) { () throws -> ([RetentionDue], AuditEntry?) in
-            let due = try due(asOf: asOf)
+            let due = try self.due(asOf: asOf)
             var last: AuditEntry?
             for d in due {
                 var q = PostgresQuery(unsafeSQL: "WITH gone AS (DELETE FROM records WHERE "

@@ -105,7 +105,7 @@ extension Upstream.PlanCommand {
             } else {
                 table = try PlanInputs.fromCSV(scores!)
                 statePath = out ?? "plan"
-                audit = AuditLog(path: statePath + "/audit.jsonl")
+                audit = AuditLog(store: statePath + "/plan-audit.db")
             }
             let outDir = out ?? statePath
             for dir in [outDir, statePath] {
@@ -171,7 +171,7 @@ extension Upstream.PlanCommand {
 
         func run() throws {
             let dir = store.map { $0 + ".plan" } ?? state!
-            let audit = store.map { AuditLog.forStore($0) } ?? AuditLog(path: dir + "/audit.jsonl")
+            let audit = store.map { AuditLog.forStore($0) } ?? AuditLog(store: dir + "/plan-audit.db")
             let path = dir + "/offers.json"
             guard FileManager.default.fileExists(atPath: path) else { throw CLIError("no offers at \(path): make a plan first with upstream plan") }
             var queue = try JSONFiles.read(OfferQueue.self, from: path)

@@ -87,8 +87,12 @@ struct PlanCLITests {
         #expect(ok.status == 0, "\(ok.err)")
         let again = try UpstreamBinary.run(["plan", "review", "--state", out, "--decide", id, "--decision", "decline", "--reason", "x"])
         #expect(again.status != 0 && again.err.contains("already decided"))
-        let audit = try String(contentsOfFile: out + "/audit.jsonl", encoding: .utf8)
-        #expect(audit.contains("plan-make") && audit.contains("plan-offer-offer") && audit.contains("family agreed"))
+        // With no store, the plan keeps its own store for the one sealed audit trail.
+        let trail = try UpstreamBinary.run(["audit", "list", "--store", out + "/plan-audit.db", "--json"])
+        #expect(trail.status == 0, "\(trail.err)")
+        #expect(trail.out.contains("plan-make") && trail.out.contains("plan-offer-offer") && trail.out.contains("family agreed"))
+        let verified = try UpstreamBinary.run(["audit", "verify", "--store", out + "/plan-audit.db"])
+        #expect(verified.status == 0, "\(verified.out)\(verified.err)")
     }
 
     @Test("bad inputs get a message that says what to fix")

@@ -303,6 +303,7 @@ extension Backend {
         case .sqliteFile:
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).db").path
             return try SQLiteStore(path: path, auditSealer: sealer)
+        case .postgres: return try TestPostgres.makeStore(auditSealer: sealer)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import Testing
+import UpstreamStore
 @testable import UpstreamStorePostgres
 
 /// The PostgreSQL server the store tests use: `UPSTREAM_TEST_POSTGRES_URL` (`.ci/run` sets it through
@@ -25,11 +26,12 @@ enum TestPostgres {
     private static let counter = Counter()
 
     /// A store in a new, empty schema of its own.
-    static func makeStore() throws -> PostgresStore {
+    static func makeStore(auditSealer: (any AuditSealer)? = nil) throws -> PostgresStore {
         guard let url else { throw NotConfigured() }
         let n = counter.next()
         if n == 0 { try dropSchemasOfEndedProcesses(url) }
-        return try PostgresStore(url: url + (url.contains("?") ? "&" : "?") + "schema=conformance_\(getpid())_\(n + 1)")
+        return try PostgresStore(url: url + (url.contains("?") ? "&" : "?") + "schema=conformance_\(getpid())_\(n + 1)",
+                                 auditSealer: auditSealer)
     }
 
     private static func dropSchemasOfEndedProcesses(_ url: String) throws {
