@@ -32,6 +32,9 @@ extension Upstream {
         func validate() throws {
             if people < 500 || people > 2_000_000 { throw ValidationError("--people \(people) must be between 500 and 2,000,000") }
             if cases < 1 || cases > 200 { throw ValidationError("--cases \(cases) must be between 1 and 200") }
+            if !(capacity.isFinite && capacity > 0 && capacity <= 100_000) {
+                throw ValidationError("--capacity \(capacity) must be a number of young people per 100,000 scored, above 0 and at most 100,000 (default 1000)")
+            }
         }
 
         /// Runs this binary with `args` and returns its standard output as JSON.

@@ -85,7 +85,8 @@ extension Upstream.PlanCommand {
             if store != nil && asOf == nil { throw ValidationError("--store needs --as-of YYYY-MM-DD: the date to score young people as of") }
             guard let b = Money.parse(budget), b.pence > 0 else { throw ValidationError("--budget \(budget) is not an amount: write pounds, e.g. 2000000, 2m or 250k") }
             _ = b
-            if minBcr < 0 { throw ValidationError("--min-bcr must be 0 or more") }
+            if !(minBcr.isFinite && minBcr >= 0 && minBcr <= 1_000) { throw ValidationError("--min-bcr must be a number from 0 to 1,000, e.g. 1 for offers that at least pay for themselves") }
+            if !(timeLimit.isFinite && timeLimit > 0 && timeLimit <= 86_400) { throw ValidationError("--time-limit must be a number of seconds from 0 to 86,400, e.g. 60") }
             if draws < 1 || draws > 1_000_000 { throw ValidationError("--draws must be between 1 and 1,000,000") }
             if let calibrationRange, PlanInputs.range(calibrationRange) == nil { throw ValidationError("--calibration-range must be LOW:HIGH with 0 < LOW ≤ 1 ≤ HIGH, e.g. 0.8:1.25") }
         }

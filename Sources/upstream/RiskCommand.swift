@@ -68,8 +68,8 @@ extension Upstream.Risk {
             if let iterations, iterations < 1 || iterations > 100_000 { throw ValidationError("--iterations \(iterations) must be between 1 and 100,000 (default 400)") }
             if let depth, depth < 1 || depth > 16 { throw ValidationError("--depth \(depth) must be between 1 and 16 (default 3)") }
             if let learningRate, !(learningRate > 0 && learningRate <= 1) { throw ValidationError("--learning-rate \(learningRate) must be a number above 0 and at most 1 (default 0.05)") }
-            if let minLeaf, minLeaf < 1 { throw ValidationError("--min-leaf \(minLeaf) must be at least 1 (default 100)") }
-            if let patience, patience < 1 { throw ValidationError("--patience \(patience) must be at least 1 (default 30)") }
+            if let minLeaf, minLeaf < 1 || minLeaf > 10_000_000 { throw ValidationError("--min-leaf \(minLeaf) must be from 1 to 10,000,000 (default 100)") }
+            if let patience, patience < 1 || patience > 100_000 { throw ValidationError("--patience \(patience) must be from 1 to 100,000 (default 30)") }
             if csvOptions.folds < 2 || csvOptions.folds > 20 { throw ValidationError("--folds \(csvOptions.folds) must be between 2 and 20 (5 is usual)") }
             if csvOptions.csv == nil && csvOptions.outcome != nil { throw ValidationError("--outcome is only used with --csv") }
             if csvOptions.csv != nil && csvOptions.outcome == nil { throw ValidationError("--csv needs --outcome COLUMN: the 0/1 column to predict") }

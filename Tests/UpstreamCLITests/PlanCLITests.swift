@@ -173,8 +173,8 @@ struct PlanStoreCLITests {
         let pending = try #require(try JSONSerialization.jsonObject(with: Data(queue.out.utf8)) as? [[String: Any]])
         #expect(pending.count == offers.count)
         let verify = try UpstreamBinary.run(["audit", "verify", "--store", store])
-        #expect(verify.status == 0 && verify.out.contains("chain intact"), "\(verify.out)\(verify.err)")
-        let audit = try String(contentsOfFile: store + ".audit.jsonl", encoding: .utf8)
-        #expect(audit.contains("plan-make") && audit.contains("plan-review-list"))
+        #expect(verify.status == 0 && verify.out.contains("intact"), "\(verify.out)\(verify.err)")
+        let audit = try UpstreamBinary.run(["audit", "list", "--store", store, "--json"])
+        #expect(audit.out.contains("plan-make") && audit.out.contains("plan-review-list"), "\(audit.err)")
     }
 }
