@@ -127,7 +127,7 @@ public final class SQLiteStore: RecordStore {
             text(e?.kind.rawValue); int(e.map { Int64($0.date.dayNumber) }); int(e?.minuteOfDay.map(Int64.init))
             int(e?.endDate.map { Int64($0.dayNumber) }); text(e?.role?.rawValue); text(e?.area); text(e?.offenceCode)
             int(e.map { Int64($0.flags.rawValue) }); text(e?.detail); text(e?.reference)
-            int(Int64(stored.flags.rawValue)); text(stored.extras.isEmpty ? nil : JSONText.encode(stored.extras))
+            int(Int64(stored.flags.rawValue)); text(stored.extras.isEmpty ? nil : ExtrasJSON.encode(stored.extras))
             text(i.address); int(e?.recordedDate.map { Int64($0.dayNumber) })
             let rc = sqlite3_step(s)
             guard rc == SQLITE_DONE else {
@@ -378,7 +378,7 @@ public final class SQLiteStore: RecordStore {
                               line: row["line"], loadedAt: row["loaded_at"])
         let rec = SourceRecord(source: row["source"], recordID: row["record_id"], agency: agency, identity: identity,
                                event: event, provenance: prov)
-        let extras = (row["extras"] as String?).map(JSONText.decode) ?? [:]
+        let extras = (row["extras"] as String?).map(ExtrasJSON.decode) ?? [:]
         return StoredRecord(record: rec, personLevel: row["person_level"], flags: RecordFlags(rawValue: row["record_flags"]),
                             extras: extras)
     }
