@@ -1,3 +1,5 @@
+import UpstreamModel
+
 /// Evaluation against a ground truth of `source, record_id, person_id`.
 public struct Evaluation: Codable, Sendable, Hashable {
     public struct Pairwise: Codable, Sendable, Hashable {

@@ -1,3 +1,5 @@
+import UpstreamModel
+
 /// The linkage facade: training, prediction, clustering and review as one run over shared settings.
 public struct Linker: Sendable {
     public var settings: LinkageSettings

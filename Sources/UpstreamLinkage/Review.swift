@@ -1,3 +1,5 @@
+import UpstreamModel
+
 /// A pair waiting for a person to decide whether it is one person.
 public struct ReviewItem: Codable, Sendable, Hashable {
     /// A stable id for the pair, derived from its two record keys.

@@ -15,6 +15,7 @@ public final class InMemoryStore: RecordStore, @unchecked Sendable {
         var audit: [AuditEntry] = []
         var nextDeliveryID: Int64 = 1
         var sealer: (any AuditSealer)?
+        var persons = PersonState()
 
         /// Appends one event to the trail, chained to the last entry.
         @discardableResult

@@ -1,7 +1,7 @@
 /// An error from a store: what went wrong and where, never the personal values involved.
 public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     private enum Code: String, Sendable {
-        case unknownSource, corrupt, unsupportedSchema, busy
+        case unknownSource, corrupt, unsupportedSchema, busy, notFound, collision
     }
 
     private let code: Code
@@ -17,6 +17,11 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The database was written by a newer version of Upstream.
     public static func unsupportedSchema(_ what: String) -> StoreError { StoreError(.unsupportedSchema, what) }
 
+    /// Something asked for by id (an offer, a run) is not in the store.
+    public static func notFound(_ what: String) -> StoreError { StoreError(.notFound, what) }
+    /// Two persons were given the same pseudonym; the context names the pseudonym, never the person.
+    public static func collision(_ what: String) -> StoreError { StoreError(.collision, what) }
+
     /// Another process held the store's write lock for longer than the store waits (its busy timeout).
     public static func busy(_ store: String) -> StoreError { StoreError(.busy, store) }
 
@@ -28,6 +33,8 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownSource: "unknown source '\(context)'"
         case .corrupt: "store holds a value that cannot be read: \(context)"
         case .unsupportedSchema: "unsupported store schema: \(context)"
+        case .notFound: "not in the store: \(context)"
+        case .collision: "pseudonym collision: \(context)"
         case .busy: "the store \(context) is busy: another command is writing to it"
         }
     }
