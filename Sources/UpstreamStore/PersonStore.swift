@@ -212,4 +212,4 @@ public protocol PersonStore: Sendable {
 }
 
 /// Everything a workspace keeps: source records, the audit trail, and persons with what follows from them.
-public typealias UpstreamStore = RecordStore & PersonStore
+public typealias WorkspaceStore = RecordStore & PersonStore
