@@ -62,6 +62,19 @@ extension InMemoryStore: PersonStore {
         }
     }
 
+    public func forEachPerson(_ body: (PersonID, [StoredRecord]) throws -> Void) throws {
+        let grouped: [PersonID: [StoredRecord]] = withLock { s in
+            var g: [PersonID: [StoredRecord]] = [:]
+            for r in s.records.map(\.record) {
+                if let p = s.persons.assignments[RecordKey(source: r.record.source, recordID: r.record.recordID)]?.person {
+                    g[p, default: []].append(r)
+                }
+            }
+            return g
+        }
+        for p in grouped.keys.sorted() { try body(p, grouped[p]!) }
+    }
+
     public func neighbours(of person: PersonID) throws -> [PersonSummary] {
         withLock { s in
             func owner(_ r: StoredRecord) -> PersonID? {

@@ -180,6 +180,10 @@ public protocol PersonStore: Sendable {
     func personSummary(_ person: PersonID) throws -> PersonSummary?
     /// The stored records of a person (their assignments joined to the records), in load order.
     func records(of person: PersonID) throws -> [StoredRecord]
+    /// Calls `body` once per current person, in person order, with that person's stored records (person-level
+    /// and event-level rows assigned to them) in load order: the streaming join that risk features and
+    /// chronologies read, holding one person's records in memory at a time.
+    func forEachPerson(_ body: (PersonID, [StoredRecord]) throws -> Void) throws
     /// The persons sharing a postcode with any of `person`'s person-level records (the household
     /// neighbourhood), not including `person`.
     func neighbours(of person: PersonID) throws -> [PersonSummary]
