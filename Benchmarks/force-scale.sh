@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# A whole force on one machine (issue 17): the pipeline at each size, one run per size, with the machine's load.
+#
+#   Benchmarks/force-scale.sh [PEOPLE...]          default: 500000 1000000 2000000 3000000
+#   MEMORY=8G Benchmarks/force-scale.sh 500000     pass a --memory budget to the stages that take one
+#   SKIP_BUILD=1 OUT=/big/disk Benchmarks/force-scale.sh 3000000
+#
+# For each size: `upstream synth`, `upstream ingest`, `upstream link`, `upstream risk train`, and
+# `upstream risk score` for one date, each timed with GNU time (/usr/bin/time, Debian package "time"): wall clock,
+# user+system CPU, peak resident set. Prints one markdown table per size with the issue's targets beside each
+# stage, and the ratios between consecutive sizes (time and memory per person should stay flat if cost is linear).
+# Stages that fail are reported with their exit status and the last line of their error; later stages are skipped.
+# Big runs hold /tmp/upstream-bigrun.lock so that two never share the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(500000 1000000 2000000 3000000)
+OUT="${OUT:-Benchmarks/out/force-scale}"
+MEMORY="${MEMORY:-}"
+SCORE_DATE="${SCORE_DATE:-2024-04-01}"
+command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
+if [ -z "${SKIP_BUILD:-}" ]; then swift build -c release --product upstream >&2; fi
+B="${BIN:-$PWD/.build/release/upstream}"
+mkdir -p "$OUT"
+mem_flag() { [ -n "$MEMORY" ] && "$B" "$@" --help 2>/dev/null | grep -q -- "--memory" && echo "--memory $MEMORY" || true; }
+
+declare -A TARGET_S=([synth]=300 [ingest]=600 [link]=1200 ["risk train"]=1200 ["risk score"]=300)
+SUMMARY="$OUT/summary.tsv"; : > "$SUMMARY"
+
+for people in "${SIZES[@]}"; do
+  dir="$OUT/city-$people"; rm -rf "$dir"; mkdir -p "$dir"
+  echo; echo "## $people people ($(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"; echo
+  echo "| stage | wall | CPU (user+sys) | peak memory | target (3 M people) | load at start |"
+  echo "|---|---:|---:|---:|---|---|"
+  failed=""
+  stage() {
+    local name="$1"; shift
+    if [ -n "$failed" ]; then echo "| $name | skipped ($failed failed) | | | | |"; return; fi
+    local load; load="$(cut -d' ' -f1 /proc/loadavg)"
+    local t="$dir/time-${name// /-}.txt"
+    if flock /tmp/upstream-bigrun.lock /usr/bin/time -f "%e %U %S %M" -o "$t" "$B" "$@" \
+        > "$dir/out-${name// /-}.txt" 2> "$dir/err-${name// /-}.txt"; then
+      read -r secs user sys kb < "$t"
+      printf "| %s | %.0f s | %.0f s | %.0f MiB | under %d min, 8 GiB | %s |\n" \
+        "$name" "$secs" "$(echo "$user + $sys" | bc)" "$((kb / 1024))" "$((TARGET_S[$name] / 60))" "$load"
+      printf "%s\t%s\t%s\t%s\n" "$people" "$name" "$secs" "$kb" >> "$SUMMARY"
+    else
+      failed="$name"
+      echo "| $name | failed (exit $(tail -1 "$t" | grep -o '[0-9]*$' || echo ?)): $(tail -1 "$dir/err-${name// /-}.txt" | cut -c1-120) | | | | $load |"
+    fi
+  }
+  stage synth synth --people "$people" --seed 3 --out "$dir/city"
+  stage ingest ingest --synth "$dir/city" --store "$dir/city.db" $(mem_flag ingest)
+  stage link link --store "$dir/city.db" $(mem_flag link)
+  stage "risk train" risk train --store "$dir/city.db" --postcodes "$dir/city/reference/postcodes.csv" --capacity 100 $(mem_flag risk train)
+  stage "risk score" risk score --store "$dir/city.db" --as-of "$SCORE_DATE" $(mem_flag risk score)
+  rm -rf "$dir/city" "$dir/city.db"*   # keep the logs, not the gigabytes
+done
+
+echo; echo "## Cost per person between sizes (1.00 = linear)"; echo
+echo "| stage | sizes | time ratio / size ratio | memory ratio / size ratio |"
+echo "|---|---|---:|---:|"
+awk -F'\t' '{ key=$2; if (key in n) { r=$1/n[key]; printf "| %s | %d → %d | %.2f | %.2f |\n", key, n[key], $1, ($3/t[key])/r, ($4/m[key])/r } n[key]=$1; t[key]=$3; m[key]=$4 }' "$SUMMARY"
