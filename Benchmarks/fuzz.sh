@@ -43,7 +43,7 @@ if [ -n "${LIBFUZZER:-}" ]; then
   targets=("$LOG/fuzz-csv-reader")
   if [ "${LIBFUZZER}" = "all" ]; then
     # The spec loader target needs UpstreamIngest with Yams and swift-crypto: the package in Benchmarks/Fuzz.
-    (cd Benchmarks/Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library >&2)
+    (cd Benchmarks/Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library --product fuzz-spec-loader >&2)
     targets+=("$(cd Benchmarks/Fuzz && swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library --show-bin-path)/fuzz-spec-loader")
   fi
   for bin in "${targets[@]}"; do
