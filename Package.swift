@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "upstream-plan-bench", targets: ["PlanBench"]),
         .executable(name: "upstream-synth-bench", targets: ["SynthBench"]),
         .executable(name: "upstream-assess-bench", targets: ["AssessBench"]),
+        .executable(name: "upstream-person-store-bench", targets: ["PersonStoreBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -136,6 +137,12 @@ let package = Package(
         .executableTarget(name: "SynthBench", dependencies: ["UpstreamSynth"], path: "Benchmarks/SynthBench", swiftSettings: strict),
         // The strategic assessment benchmark (Benchmarks/assess.md): `upstream assess --police-uk` without the store's dependencies.
         .executableTarget(name: "AssessBench", dependencies: ["UpstreamAssessment", "UpstreamReports"], path: "Benchmarks/AssessBench", swiftSettings: strict),
+        // The person store's save and look-up speed at 100,000 assignments (Benchmarks/store.md).
+        .executableTarget(
+            name: "PersonStoreBench",
+            dependencies: ["UpstreamModel", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamStorePostgres", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/PersonStoreBench", swiftSettings: strict
+        ),
         .testTarget(name: "UpstreamModelTests", dependencies: [
             "UpstreamModel", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),

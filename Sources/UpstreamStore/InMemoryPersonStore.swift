@@ -14,26 +14,23 @@ struct PersonState {
 }
 
 extension InMemoryStore: PersonStore {
-    public func saveLinkageRun(_ run: LinkageRunInfo, assignments: [PersonAssignment], pseudonym: (PersonID) -> String) throws -> LinkageRunInfo {
-        var counts: [PersonID: Int] = [:]
-        for a in assignments { counts[a.person, default: 0] += 1 }
+    public func saveLinkageRun(_ run: LinkageRunInfo, assignments: [PersonAssignment], review: [StoredReviewItem]?,
+                               pseudonym: (PersonID) -> String) throws -> LinkageRunInfo {
+        let persons = try PersonRows.persons(assignments, pseudonym: pseudonym)
         var summaries: [PersonID: PersonSummary] = [:], byPseudonym: [String: PersonID] = [:]
-        for (p, n) in counts {
-            let name = pseudonym(p)
-            if let other = byPseudonym[name] {
-                _ = other
-                throw StoreError.collision("\(name) would name two persons; rotate the pseudonymisation key")
-            }
-            byPseudonym[name] = p
-            summaries[p] = PersonSummary(person: p, pseudonym: name, records: n)
-        }
+        for p in persons { summaries[p.person] = p; byPseudonym[p.pseudonym] = p.person }
         return withLock { s in
             var stored = run
             stored.id = Int64(s.persons.linkageRuns.count + 1)
             s.persons.linkageRuns.append(stored)
-            s.persons.assignments = Dictionary(assignments.map { ($0.record, $0) }, uniquingKeysWith: { _, b in b })
+            s.persons.assignments = Dictionary(uniqueKeysWithValues: assignments.map { ($0.record, $0) })
             s.persons.summaries = summaries
             s.persons.byPseudonym = byPseudonym
+            if let review {
+                var queue = (s.persons.review[.linkagePairs] ?? [:]).filter { !$0.value.pending }
+                for i in review where queue[i.subject] == nil { queue[i.subject] = i }
+                s.persons.review[.linkagePairs] = queue
+            }
             return stored
         }
     }
@@ -105,11 +102,13 @@ extension InMemoryStore: PersonStore {
     }
 
     public func saveRiskRun(_ run: RiskRunInfo, scores: [PersonScore]) throws -> RiskRunInfo {
-        withLock { s in
+        try PersonRows.checkScores(scores)
+        return withLock { s in
             var stored = run
             stored.id = Int64(s.persons.riskRuns.count + 1)
             s.persons.riskRuns.append(stored)
-            s.persons.scores[stored.id] = scores.map { var x = $0; x.run = stored.id; return x }.sorted { $0.rank < $1.rank }
+            s.persons.scores[stored.id] = scores.map { var x = $0; x.run = stored.id; return x }
+                .sorted { ($0.rank, $0.person) < ($1.rank, $1.person) }
             return stored
         }
     }

@@ -91,11 +91,15 @@ public struct RiskRunInfo: Hashable, Sendable, Codable {
     public var reportJSON: Data
     /// The linkage run whose persons were used.
     public var linkageRun: Int64?
+    /// What the run was given beyond the store (a training run's lookups, such as the postcode file, so scoring
+    /// reads the same ones) as JSON; may be empty.
+    public var detailJSON: Data
 
     public init(id: Int64 = 0, kind: Kind, modelID: String, asOf: CivilDate, finishedAt: Int64, by: String,
-                modelJSON: Data = Data(), reportJSON: Data = Data(), linkageRun: Int64? = nil) {
+                modelJSON: Data = Data(), reportJSON: Data = Data(), linkageRun: Int64? = nil, detailJSON: Data = Data()) {
         self.id = id; self.kind = kind; self.modelID = modelID; self.asOf = asOf; self.finishedAt = finishedAt
         self.by = by; self.modelJSON = modelJSON; self.reportJSON = reportJSON; self.linkageRun = linkageRun
+        self.detailJSON = detailJSON
     }
 }
 
@@ -158,14 +162,20 @@ public struct StoredOffer: Hashable, Sendable, Codable {
 /// one transaction: a crash mid-way leaves the previous state whole.
 public protocol PersonStore: Sendable {
     /// Saves a linkage run and makes its assignments the current persons, in one transaction: the previous
-    /// run's assignments and persons are replaced (the run itself is kept in the history).
+    /// run's assignments and persons are replaced (the run itself is kept in the history), and, when `review` is
+    /// given, the pending items of the ``ReviewQueueName/linkagePairs`` queue are replaced by it (decided items
+    /// are kept; a given item whose subject is already decided is skipped). A crash or a throw leaves the
+    /// previous run, its persons and its queue whole.
     /// - Parameters:
     ///   - run: the run (its `id` is assigned).
-    ///   - assignments: every linked record's person.
+    ///   - assignments: every linked record's person, each record once.
+    ///   - review: the run's pairs for clerical review (queue `.linkagePairs`, pending), or nil to leave the queue as it is.
     ///   - pseudonym: the keyed pseudonym of each person (called once per distinct person).
     /// - Returns: the run as stored, with its id.
-    /// - Throws: ``StoreError/collision(_:)`` when two persons get the same pseudonym, changing nothing.
-    func saveLinkageRun(_ run: LinkageRunInfo, assignments: [PersonAssignment], pseudonym: (PersonID) -> String) throws -> LinkageRunInfo
+    /// - Throws: ``StoreError/collision(_:)`` when two persons get the same pseudonym, and
+    ///   ``StoreError/invalidRun(_:)`` when a record is assigned twice; either changes nothing.
+    func saveLinkageRun(_ run: LinkageRunInfo, assignments: [PersonAssignment], review: [StoredReviewItem]?,
+                        pseudonym: (PersonID) -> String) throws -> LinkageRunInfo
     /// The linkage runs, oldest first.
     func linkageRuns() throws -> [LinkageRunInfo]
     /// The latest linkage run, or nil when nothing has been linked.
@@ -213,6 +223,14 @@ public protocol PersonStore: Sendable {
     func updateOffer(id: Int64, status: String) throws
     /// Offers, optionally of one person, oldest first.
     func offers(of person: PersonID?) throws -> [StoredOffer]
+}
+
+extension PersonStore {
+    /// Saves a linkage run and its assignments, leaving the review queues as they are (see
+    /// ``saveLinkageRun(_:assignments:review:pseudonym:)``).
+    public func saveLinkageRun(_ run: LinkageRunInfo, assignments: [PersonAssignment], pseudonym: (PersonID) -> String) throws -> LinkageRunInfo {
+        try saveLinkageRun(run, assignments: assignments, review: nil, pseudonym: pseudonym)
+    }
 }
 
 /// Everything a workspace keeps: source records, the audit trail, and persons with what follows from them.

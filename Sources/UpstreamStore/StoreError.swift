@@ -1,7 +1,7 @@
 /// An error from a store: what went wrong and where, never the personal values involved.
 public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     private enum Code: String, Sendable {
-        case unknownSource, corrupt, unsupportedSchema, busy, notFound, collision
+        case unknownSource, corrupt, unsupportedSchema, busy, notFound, collision, invalidRun
     }
 
     private let code: Code
@@ -22,6 +22,9 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Two persons were given the same pseudonym; the context names the pseudonym, never the person.
     public static func collision(_ what: String) -> StoreError { StoreError(.collision, what) }
 
+    /// A run to save is not consistent in itself (a record given to a person twice); nothing was changed.
+    public static func invalidRun(_ what: String) -> StoreError { StoreError(.invalidRun, what) }
+
     /// Another process held the store's write lock for longer than the store waits (its busy timeout).
     public static func busy(_ store: String) -> StoreError { StoreError(.busy, store) }
 
@@ -35,6 +38,7 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedSchema: "unsupported store schema: \(context)"
         case .notFound: "not in the store: \(context)"
         case .collision: "pseudonym collision: \(context)"
+        case .invalidRun: "the run was not saved: \(context)"
         case .busy: "the store \(context) is busy: another command is writing to it"
         }
     }

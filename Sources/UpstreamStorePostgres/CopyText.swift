@@ -43,13 +43,20 @@ struct CopyText {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// A finite double in Swift's shortest round-trip form (`0.97`, `1e-05`), which PostgreSQL reads back exactly.
+    mutating func double(_ value: Double?) {
+        guard let value else { return null() }
+        separator()
+        bytes.append(contentsOf: value.description.utf8)
+    }
+
     mutating func bool(_ value: Bool?) {
         guard let value else { return null() }
         separator()
         bytes.append(value ? 0x74 : 0x66)
     }
 
-    mutating func bytea(_ value: [UInt8]) {
+    mutating func bytea(_ value: some Sequence<UInt8>) {
         separator()
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
         bytes.append(0x5C); bytes.append(0x5C); bytes.append(0x78)  // \\x

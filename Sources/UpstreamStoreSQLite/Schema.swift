@@ -110,8 +110,88 @@ enum Schema {
                 ALTER TABLE deliveries ADD COLUMN dob_after_event INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        m.registerMigration("v5: persons, assignments, linkage runs, review items, risk runs, scores, offers") { db in
+            // Persons live in the store (docs/stores.md): a linkage run replaces persons and assignments in one
+            // transaction; runs, review items, risk runs, scores and offers accumulate. Scores and offers name a
+            // person by id without a foreign key, so a person's trend survives a relink that keeps their id.
+            try db.execute(sql: Schema.v5)
+        }
         return m
     }
+
+    /// Migration v5's tables and indexes (PostgreSQL's PostgresSchema repeats them in its dialect).
+    static let v5 = """
+        CREATE TABLE linkage_runs (
+          id INTEGER PRIMARY KEY,
+          finished_at INTEGER NOT NULL,
+          run_by TEXT NOT NULL,
+          records INTEGER NOT NULL CHECK (records >= 0),
+          persons INTEGER NOT NULL CHECK (persons >= 0),
+          model BLOB NOT NULL,
+          detail BLOB NOT NULL
+        );
+        CREATE TABLE persons (
+          id TEXT PRIMARY KEY NOT NULL,
+          pseudonym TEXT NOT NULL,
+          records INTEGER NOT NULL CHECK (records > 0),
+          linkage_run INTEGER NOT NULL REFERENCES linkage_runs(id)
+        );
+        CREATE UNIQUE INDEX persons_by_pseudonym ON persons(pseudonym);
+        CREATE TABLE assignments (
+          source TEXT NOT NULL,
+          record_id TEXT NOT NULL,
+          person_id TEXT NOT NULL REFERENCES persons(id),
+          probability REAL CHECK (probability IS NULL OR (probability >= 0 AND probability <= 1)),
+          PRIMARY KEY (source, record_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX assignments_by_person ON assignments(person_id, source, record_id);
+        CREATE INDEX records_by_postcode ON records(postcode) WHERE postcode IS NOT NULL;
+        CREATE TABLE review_items (
+          queue TEXT NOT NULL CHECK (queue IN ('linkage-pairs', 'risk-flags', 'offers')),
+          subject TEXT NOT NULL,
+          pending INTEGER NOT NULL CHECK (pending IN (0, 1)),
+          updated_at INTEGER NOT NULL,
+          state BLOB NOT NULL,
+          PRIMARY KEY (queue, subject)
+        ) WITHOUT ROWID;
+        CREATE INDEX review_items_pending ON review_items(queue, pending, subject);
+        CREATE TABLE risk_runs (
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL CHECK (kind IN ('train', 'score')),
+          model_id TEXT NOT NULL,
+          as_of INTEGER NOT NULL,
+          finished_at INTEGER NOT NULL,
+          run_by TEXT NOT NULL,
+          model BLOB NOT NULL,
+          report BLOB NOT NULL,
+          linkage_run INTEGER REFERENCES linkage_runs(id),
+          detail BLOB NOT NULL
+        );
+        CREATE INDEX risk_runs_by_kind ON risk_runs(kind, id);
+        CREATE TABLE scores (
+          run_id INTEGER NOT NULL REFERENCES risk_runs(id),
+          person_id TEXT NOT NULL,
+          as_of INTEGER NOT NULL,
+          score REAL NOT NULL,
+          rank INTEGER NOT NULL,
+          age INTEGER,
+          flagged INTEGER NOT NULL CHECK (flagged IN (0, 1)),
+          reasons BLOB NOT NULL,
+          PRIMARY KEY (run_id, person_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX scores_by_rank ON scores(run_id, rank);
+        CREATE INDEX scores_by_person ON scores(person_id, run_id);
+        CREATE TABLE offers (
+          id INTEGER PRIMARY KEY,
+          person_id TEXT NOT NULL,
+          programme TEXT NOT NULL,
+          cost REAL NOT NULL,
+          status TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          detail BLOB NOT NULL
+        );
+        CREATE INDEX offers_by_person ON offers(person_id, id);
+        """
 
     static let insertAudit = """
         INSERT INTO audit_trail (seq, at, actor, actor_kind, role, action, subject, source, count, reason, detail,

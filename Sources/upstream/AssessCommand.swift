@@ -26,7 +26,7 @@ extension Upstream {
         @Option(help: "First month assessed (YYYY-MM). Default: police.uk, the first month in the files; store, 35 months before --to.") var from: String?
         @Option(help: "Last month assessed (YYYY-MM). Default: the last month with a recorded crime.") var to: String?
         @Option(help: "Folder to write the report to.") var out: String
-        @Option(help: "Linked persons: source,record_id,person_id (default: STORE.linkage/persons.csv, when it exists).") var persons: String?
+        @Option(help: "Linked persons from a CSV (source,record_id,person_id) instead of the store's, which are used when it has been linked.") var persons: String?
         @Option(help: "Priority weights: harm=0.4,likelihood=0.35,vulnerability=0.25[,position=3].") var weights: String?
         @Option(help: "Hotspot distance band in metres (default: 1.5 × the median nearest-neighbour distance).") var distance: Double?
         @Flag(help: "Fail unless the PDF can be printed (Chromium on PATH).") var pdf = false
@@ -103,12 +103,12 @@ extension Upstream {
             guard let store, FileManager.default.fileExists(atPath: store) else {
                 throw CLIError("no store at \(store ?? ""): load extracts first with upstream ingest")
             }
-            let db = try SQLiteStore(path: store)
-            let personsFile = persons ?? store + ".linkage/persons.csv"
-            let linked = FileManager.default.fileExists(atPath: personsFile)
-            if persons != nil && !linked { throw CLIError("cannot read \(personsFile): link the store first (upstream link --store STORE)") }
+            let db = try StoreFactory.openExisting(store)
+            let personsFile = PersonSource.of(db, file: persons)
+            if let persons, !FileManager.default.fileExists(atPath: persons) { throw CLIError("cannot read \(persons): give a persons CSV, or leave --persons out to use the store's") }
+            let linked = try persons != nil || db.currentLinkageRun() != nil
             var owner: [String: String] = [:]
-            if linked { try LinkedRecords.forEachAssignment(personsFile) { key, person, _ in owner[key] = person } }
+            if linked { try personsFile.forEachAssignment { key, person, _ in owner[key] = person } }
             var builder = StoreAssessmentBuilder(from: from.flatMap(YearMonth.init), to: to.flatMap(YearMonth.init))
             try db.forEachRecord(source: nil, personLevelOnly: false) { r in
                 guard let e = r.record.event, e.kind == .crime else { return }

@@ -39,6 +39,12 @@ enum CLIGovernance {
         }
         return governance
     }
+
+    /// The governed store with its persons (every backend the CLI opens keeps them).
+    static func workspace(_ governance: Governance) throws -> any WorkspaceStore {
+        guard let w = governance.store as? any WorkspaceStore else { throw CLIError("this store cannot keep linked persons") }
+        return w
+    }
 }
 
 extension Role: ExpressibleByArgument {}

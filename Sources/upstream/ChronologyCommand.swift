@@ -21,7 +21,7 @@ extension Upstream {
 
         @Argument(help: "The person: a pseudonym (YP-…) or a person id from the linkage.") var person: String
         @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
-        @Option(help: "Linked persons: source,record_id,person_id (default: STORE.linkage/persons.csv).") var persons: String?
+        @Option(help: "Linked persons from a CSV (source,record_id,person_id) instead of the store's.") var persons: String?
         @Option(help: "Output: text, json or html.") var format: Format = .text
         @Option(help: "Write to this file instead of standard output (created readable by you only).") var out: String?
         @Flag(help: "Show names and identifiers (needs --reason; audited).") var identify = false
@@ -48,12 +48,12 @@ extension Upstream {
         }
 
         func run() throws {
-            guard FileManager.default.fileExists(atPath: store) else { throw ValidationError("no store at \(store): load extracts first with upstream ingest") }
-            let personsFile = persons ?? store + ".linkage/persons.csv"
+            guard StoreFactory.isServer(store) || FileManager.default.fileExists(atPath: store) else { throw ValidationError("no store at \(store): load extracts first with upstream ingest") }
             let governance = try CLIGovernance.open(store: store, user: acting)
+            let personsFile = PersonSource.of(try CLIGovernance.workspace(governance), file: persons)
             let pseudonyms = Pseudonyms(pseudonymiser: try governance.pseudonymiser())
             guard let id = try LinkedRecords.resolve(person, personsFile: personsFile, pseudonyms: pseudonyms) else {
-                throw ValidationError("no linked person \(person) in \(personsFile)")
+                throw ValidationError("no linked person \(person) in \(personsFile.name)")
             }
             let records = try LinkedRecords.neighbourhood(of: id, store: governance.store, personsFile: personsFile)
             let builder = ChronologyBuilder(records: records)

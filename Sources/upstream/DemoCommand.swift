@@ -155,10 +155,10 @@ extension Upstream {
             for r in try CSVRows.all(city + "/truth/records.csv") where wanted.contains(r["person_id"]!) {
                 truthKeys[r["person_id"]!, default: []].append(r["source"]! + "/" + r["record_id"]!)
             }
-            let personsFile = store + ".linkage/persons.csv"
-            var linkedOf: [String: String] = [:]
-            try LinkedRecords.forEachAssignment(personsFile) { key, person, _ in linkedOf[key] = person }
             let db = try SQLiteStore(path: store)
+            let personsFile = PersonSource.store(db)
+            var linkedOf: [String: String] = [:]
+            try personsFile.forEachAssignment { key, person, _ in linkedOf[key] = person }
             let all = try LinkedRecords.load(store: db, personsFile: personsFile, persons: nil)
             let builder = ChronologyBuilder(records: all)
             let pseudonyms = try Pseudonyms.forStore(store)
@@ -194,7 +194,7 @@ extension Upstream {
         /// cases') and its summary for the index.
         func riskSummary(store: String, dir: String, records: [LinkedRecord], builder: ChronologyBuilder, pseudonyms: Pseudonyms,
                          now: String) throws -> DemoReport.RiskSummary {
-            let model = try RiskState.forStore(store).model()
+            let model = try RiskRunStore.open(store).model()
             let report = model.report
             var personOf: [String: String] = [:]
             for id in Set(records.map(\.personID)) { personOf[pseudonyms.pseudonym(id)] = id }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import UpstreamLinkage
 import UpstreamModel
+import UpstreamStore
 
 extension Upstream {
     /// `upstream link`: probabilistic record linkage of person-level records into persons.
@@ -13,8 +14,9 @@ extension Upstream {
             standardises them, blocks, compares, trains or reuses a model, scores, and clusters into persons with \
             stable ids. --estimate only counts the comparisons each blocking rule would make. --model-report \
             prints the model's levels, m, u and weights. --evaluate scores the result against a truth file. \
-            With a state folder (default STORE.linkage), the model, person ids and review queue are kept; \
-            --incremental links records without a person id against the existing persons using the saved model.
+            A store keeps the run, its model, each record's person and the review queue in its own tables (one \
+            transaction; docs/stores.md); CSV inputs keep them in a --state folder. --incremental links records \
+            without a person id against the existing persons using the saved model.
             """
         )
 
@@ -36,7 +38,7 @@ extension Upstream {
         func validate() throws {
             if !(modelReport && model != nil && sourceOptions.store == nil && sourceOptions.input.isEmpty) && !printSettings { try sourceOptions.check() }
             if let t = threshold, !(0...1).contains(t) { throw ValidationError("--threshold is a probability between 0 and 1") }
-            if incremental && sourceOptions.linkState == nil { throw ValidationError("--incremental needs a state folder (--state DIR, or --store)") }
+            if incremental && sourceOptions.linkState == nil && sourceOptions.store == nil { throw ValidationError("--incremental needs the persons of an earlier run: --store STORE, or --state DIR with --input") }
             if let e = explain, parsePair(e) == nil { throw ValidationError("--explain takes SOURCE:RECORD_ID,SOURCE:RECORD_ID") }
         }
 
@@ -86,8 +88,9 @@ extension Upstream {
                 config.settings.reviewLower = min(config.settings.reviewLower, t)
             }
             let state = sourceOptions.linkState
+            let runStore = try sourceOptions.store.map(LinkRunStore.open)
             var saved: LinkageModel? = nil
-            if let model { saved = try LinkState.loadModel(model) } else if incremental { saved = try state?.model() }
+            if let model { saved = try LinkState.loadModel(model) } else if incremental { saved = try runStore?.model() ?? state?.model() }
             if var s = saved, let t = threshold { s.settings.matchThreshold = t; s.settings.reviewLower = min(s.settings.reviewLower, t); saved = s }
             if modelReport, sourceOptions.store == nil, sourceOptions.input.isEmpty, let saved { print(LinkReport.model(saved, json: json)); return }
 
@@ -98,8 +101,8 @@ extension Upstream {
             // An explanation is read-only: it scores one pair with the saved model and writes nothing.
             if let e = explain, let (a, b) = parsePair(e) {
                 Terminal.clearProgress()
-                guard let model = try saved ?? state?.model() else {
-                    throw ValidationError("--explain needs a trained model: run upstream link first (it saves one in the state folder), or give --model FILE")
+                guard let model = try saved ?? runStore?.model() ?? state?.model() else {
+                    throw ValidationError("--explain needs a trained model: run upstream link first (it saves one in the store, or in the --state folder), or give --model FILE")
                 }
                 let data = PreparedData(inputs, settings: model.settings)
                 var index: [RecordKey: Int] = [:]
@@ -140,24 +143,35 @@ extension Upstream {
                 current = s; stageStart = clock.now
                 Terminal.progress("link: \(s.rawValue)…")
             }
-            let decisions = try state?.review().latestDecisions ?? []
+            let decisions = try (runStore?.review() ?? state?.review())?.latestDecisions ?? []
             let result: Linker.Result
             var newCount: Int? = nil
             if incremental {
-                guard let saved else { throw ValidationError("no saved model in \(state!.directory); run upstream link once without --incremental") }
-                let known = try state!.persons()
+                guard let saved else { throw ValidationError("no saved model in \(sourceOptions.store ?? state!.directory); run upstream link once without --incremental") }
+                let known = try runStore?.persons() ?? state!.persons()
                 var existing: [(LinkInput, PersonID)] = [], fresh: [LinkInput] = []
                 for i in inputs { if let p = known[i.key] { existing.append((i, p)) } else { fresh.append(i) } }
                 newCount = fresh.count
                 result = linker.linkIncrementally(existing: existing, new: fresh, model: saved, decisions: decisions, progress: progress)
             } else {
-                let previous = try state?.persons() ?? [:]
+                let previous = try runStore?.persons() ?? state?.persons() ?? [:]
                 result = linker.link(inputs, model: saved, previous: previous, decisions: decisions, reestimate: reestimate, progress: progress)
             }
             if let c = current { timings[c.rawValue] = seconds(clock.now - stageStart) }
             Terminal.clearProgress()
 
-            if let state {
+            if let runStore {
+                Terminal.progress("link: saving the run…")
+                struct Detail: Encodable { var threshold: Double; var candidatePairs: Int; var scoredPairs: Int; var reviewPending: Int; var newRecords: Int? }
+                let now = Int64(Date().timeIntervalSince1970)
+                let saved = try runStore.save(result, by: CLIGovernance.loginName, at: now, detail: Detail(
+                    threshold: result.model.settings.matchThreshold, candidatePairs: result.candidatePairs,
+                    scoredPairs: result.pairs.count, reviewPending: result.review.count, newRecords: newCount))
+                try AuditLog.forStore(runStore.location).append(
+                    user: CLIGovernance.loginName, action: "link", person: "\(saved.persons) persons",
+                    reason: "linkage run \(saved.id)", at: now, count: saved.records, detail: "records linked into persons")
+                Terminal.clearProgress()
+            } else if let state {
                 try state.save(model: result.model)
                 try state.save(keys: result.data.keys, persons: result.personIDs, probabilities: LinkCLI.withinPersonProbabilities(result))
                 var review = try state.review()

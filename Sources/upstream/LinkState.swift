@@ -5,16 +5,14 @@ import UpstreamModel
 import UpstreamStore
 import UpstreamStoreSQLite
 
-/// Where a linkage run keeps what must outlive it: the trained model, each record's person id, and the
-/// clerical review queue with its decisions. A folder of three files, by default beside the store
-/// (`upstream.db.linkage/`), so the ingest engineer's schema stays untouched.
+/// Where a linkage of CSV files (`--config --input`, no store) keeps what must outlive it: the trained model, each
+/// record's person id, and the clerical review queue, in the folder given with `--state`. A store keeps the same
+/// in its own tables instead (``LinkRunStore``).
 struct LinkState {
     var directory: String
     var modelPath: String { directory + "/model.json" }
     var personsPath: String { directory + "/persons.csv" }
     var reviewPath: String { directory + "/review.json" }
-
-    static func forStore(_ store: String) -> LinkState { LinkState(directory: store + ".linkage") }
 
     func ensure() throws {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
@@ -57,20 +55,20 @@ struct LinkSourceOptions: ParsableArguments {
     @Option(help: "The linkage config (JSON): settings and how to read each CSV. See docs/linkage.md.") var config: String?
     @Option(parsing: .upToNextOption, help: "Person-level CSV files to link (with --config); the source is the file name without extension.")
     var input: [String] = []
-    @Option(help: "Folder for the model, person ids and review queue (default: STORE.linkage beside a store; none for CSVs).")
+    @Option(help: "With --input: folder for the model, person ids and review queue (a store keeps them in its own tables).")
     var state: String?
 
     func check() throws {
         if store == nil && input.isEmpty { throw ValidationError("give --store PATH or --config CONFIG --input FILE…") }
         if store != nil && !input.isEmpty { throw ValidationError("give either --store or --input, not both") }
         if !input.isEmpty && config == nil { throw ValidationError("--input needs --config CONFIG to know each file's columns") }
+        if store != nil && state != nil {
+            throw ValidationError("--state is only for --input files: a store keeps its persons, model and review queue in its own tables (docs/stores.md)")
+        }
     }
 
-    var linkState: LinkState? {
-        if let state { return LinkState(directory: state) }
-        if let store { return StoreFactory.isServer(store) ? nil : LinkState.forStore(store) }  // a server: --state DIR
-        return nil
-    }
+    /// The state folder of a CSV linkage (`--state`).
+    var linkState: LinkState? { state.map { LinkState(directory: $0) } }
 
     func loadConfig() throws -> LinkConfig { try config.map(LinkConfig.load) ?? LinkConfig() }
 
@@ -79,7 +77,7 @@ struct LinkSourceOptions: ParsableArguments {
         if let store {
             guard StoreFactory.isServer(store) || FileManager.default.fileExists(atPath: store) else { throw ValidationError("no store at \(store); load one with upstream ingest") }
             let s: any RecordStore
-            do { s = try StoreFactory.open(store) } catch { throw ValidationError("cannot open the store: \(error)") }
+            do { s = try StoreFactory.open(store) } catch let e as StoreError { throw e } catch { throw ValidationError("cannot open the store: \(error)") }
             var out: [LinkInput] = []
             try s.forEachRecord(source: nil, personLevelOnly: true) { out.append(LinkInput($0.record)) }
             return (out, [])

@@ -4,7 +4,38 @@ import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
 
-/// Reads linked persons: the linkage's `source,record_id,person_id` assignments joined to the store's records.
+/// Where a command reads linked persons: the store's current linkage run (the default), or a
+/// `source,record_id,person_id[,match_probability]` CSV an analyst brings with `--persons FILE`.
+enum PersonSource {
+    case store(any WorkspaceStore)
+    case file(String)
+
+    /// The store's persons, or `file` when one is given.
+    static func of(_ store: any WorkspaceStore, file: String?) -> PersonSource { file.map(PersonSource.file) ?? .store(store) }
+
+    /// Calls `body` with every assignment (`source/record_id`, person id, probability).
+    /// - Throws: a message saying to run `upstream link` when the store holds no linkage run.
+    func forEachAssignment(_ body: (_ key: String, _ person: String, _ probability: Double?) throws -> Void) throws {
+        switch self {
+        case .file(let path): try LinkedRecords.forEachAssignment(path, body)
+        case .store(let store):
+            guard try store.currentLinkageRun() != nil else {
+                throw CLIError("the store holds no linked persons: link it first (upstream link --store STORE)")
+            }
+            try store.forEachAssignment { a in try body(a.record.source + "/" + a.record.recordID, a.person.rawValue, a.probability) }
+        }
+    }
+
+    /// Where the persons come from, for messages.
+    var name: String {
+        switch self {
+        case .file(let path): path
+        case .store: "the store's current linkage run"
+        }
+    }
+}
+
+/// Reads linked persons: the linkage's assignments joined to the store's records.
 enum LinkedRecords {
     /// Streams `source,record_id,person_id[,match_probability]` rows of a persons file.
     static func forEachAssignment(_ path: String, _ body: (_ key: String, _ person: String, _ probability: Double?) throws -> Void) throws {
@@ -40,9 +71,9 @@ enum LinkedRecords {
     /// - Parameter slim: keep only what the risk model's features read (a city of a million people has nine
     ///   million records): identifiers that linkage has already used, provenance file hashes and other extra
     ///   columns are dropped as each record is read.
-    static func load(store: any RecordStore, personsFile: String, persons: Set<String>?, slim: Bool = false) throws -> [LinkedRecord] {
+    static func load(store: any RecordStore, personsFile: PersonSource, persons: Set<String>?, slim: Bool = false) throws -> [LinkedRecord] {
         var owner: [String: (String, Double?)] = [:]
-        try forEachAssignment(personsFile) { key, person, p in
+        try personsFile.forEachAssignment { key, person, p in
             if persons == nil || persons!.contains(person) { owner[key] = (person, p) }
         }
         var out: [LinkedRecord] = []
@@ -89,11 +120,16 @@ enum LinkedRecords {
         return out
     }
 
-    /// The person id for a pseudonym or id given on the command line.
-    static func resolve(_ given: String, personsFile: String, pseudonyms: Pseudonyms) throws -> String? {
+    /// The person id for a pseudonym or id given on the command line: an index look-up in the store.
+    static func resolve(_ given: String, personsFile: PersonSource, pseudonyms: Pseudonyms) throws -> String? {
+        if case .store(let store) = personsFile {
+            if let p = try store.person(pseudonym: given.uppercased()) { return p.person.rawValue }
+            return try store.personSummary(PersonID(given))?.person.rawValue
+        }
+        guard case .file(let path) = personsFile else { return nil }
         var found: String?
         var last = ""
-        try forEachAssignment(personsFile) { _, person, _ in
+        try forEachAssignment(path) { _, person, _ in
             guard found == nil, person != last else { return }
             last = person
             if person == given || pseudonyms.pseudonym(person) == given.uppercased() { found = person }
@@ -104,9 +140,13 @@ enum LinkedRecords {
     /// The young person's records and those of everyone who may share their household: people recorded at
     /// the same postcodes or the same incidents. Streams the store twice and the persons file three times,
     /// so memory stays proportional to one household, not the city.
-    static func neighbourhood(of person: String, store: any RecordStore, personsFile: String) throws -> [LinkedRecord] {
+    static func neighbourhood(of person: String, store: any RecordStore, personsFile: PersonSource) throws -> [LinkedRecord] {
         var ownKeys: Set<String> = []
-        try forEachAssignment(personsFile) { key, p, _ in if p == person { ownKeys.insert(key) } }
+        if case .store(let s) = personsFile {
+            for r in try s.records(of: PersonID(person)) { ownKeys.insert(r.record.source + "/" + r.record.recordID) }
+        } else {
+            try personsFile.forEachAssignment { key, p, _ in if p == person { ownKeys.insert(key) } }
+        }
         var postcodes: Set<String> = [], incidents: Set<String> = []
         try store.forEachRecord(source: nil, personLevelOnly: true) { r in
             guard ownKeys.contains(r.record.source + "/" + r.record.recordID) else { return }
@@ -120,7 +160,7 @@ enum LinkedRecords {
             if postcodes.contains(pc) || incidents.contains(ref) { candidateKeys.insert(r.record.source + "/" + r.record.recordID) }
         }
         var people: Set<String> = [person]
-        try forEachAssignment(personsFile) { key, p, _ in if candidateKeys.contains(key) { people.insert(p) } }
+        try personsFile.forEachAssignment { key, p, _ in if candidateKeys.contains(key) { people.insert(p) } }
         return try load(store: store, personsFile: personsFile, persons: people)
     }
 }

@@ -69,7 +69,7 @@ extension Upstream.PlanCommand {
         @Option(help: "The budget in pounds (2000000, 2m, 250k).") var budget: String
         @Option(help: "The catalogue (default: catalogue/interventions.yaml).") var catalogue: String?
         @Option(help: "Where to write the business case (default: STORE.plan, or ./plan with --scores).") var out: String?
-        @Option(help: "Linked persons (default: STORE.linkage/persons.csv).") var persons: String?
+        @Option(help: "Linked persons from a CSV (source,record_id,person_id) instead of the store's.") var persons: String?
         @Option(help: "Postcode lookup (default: the one the risk model was trained with).") var postcodes: String?
         @Option(help: "Monte Carlo draws.") var draws: Int = 1000
         @Option(help: "Monte Carlo seed (recorded in the plan).") var seed: UInt64 = 1
@@ -267,10 +267,10 @@ enum PlanInputs {
     /// Scores every young person as of `asOf` with the store's trained risk model (as `upstream risk score`).
     static func fromStore(store: String, asOf: CivilDate, persons: String?, postcodes: String?) throws
         -> (CandidateTable, Int, (low: Double, high: Double, note: String)?) {
-        let state = RiskState.forStore(store)
-        let model = try state.model()
+        let runs = try RiskRunStore.open(store)
+        let model = try runs.model()
         let records = try RiskInputs.linked(store: store, persons: persons)
-        let builder = CohortBuilder(records: records, postcodeDeprivation: try RiskInputs.deprivation(postcodes ?? state.inputs().postcodes),
+        let builder = CohortBuilder(records: records, postcodeDeprivation: try RiskInputs.deprivation(postcodes ?? runs.inputs().postcodes),
                                     config: model.config.cohort)
         let cohort = builder.cohort(asOf: asOf)
         guard !cohort.rows.isEmpty else { throw CLIError("no young people with records before \(asOf.iso) to plan for") }

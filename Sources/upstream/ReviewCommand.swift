@@ -10,14 +10,14 @@ extension Upstream {
             abstract: "Show uncertain pairs side by side and record accept or reject decisions.",
             discussion: """
             The queue holds pairs whose match probability fell between the review and match thresholds at the last \
-            upstream link. Decisions are stored in the state folder and override the model on the next link: an \
+            upstream link. Decisions are kept in the store's review queue (or the --state folder of a CSV linkage) and override the model on the next link: an \
             accepted pair is always one person, a rejected pair never is. upstream link --reestimate also uses \
             accepted pairs to re-estimate m.
             """
         )
 
-        @Option(help: "The store whose linkage state to review (state folder STORE.linkage).") var store: String?
-        @Option(help: "The linkage state folder (instead of --store).") var state: String?
+        @Option(help: "The store whose review queue to work through (a SQLite file or postgres:// URL).") var store: String?
+        @Option(help: "The state folder of a CSV linkage (instead of --store).") var state: String?
         @Option(help: "Show this many pending pairs.") var limit = 10
         @Option(help: "Show one pair in full by its id.") var show: String?
         @Option(help: "Accept a pair (same person) by its id.") var accept: [String] = []
@@ -31,8 +31,9 @@ extension Upstream {
         }
 
         func run() throws {
-            let linkState = state.map { LinkState(directory: $0) } ?? LinkState.forStore(store!)
-            var review = try linkState.review()
+            let linkState = state.map { LinkState(directory: $0) }
+            let runStore = try store.map(LinkRunStore.open)
+            var review = try runStore?.review() ?? linkState!.review()
             if !accept.isEmpty || !reject.isEmpty {
                 let now = Int64(Date().timeIntervalSince1970)
                 var done: [String] = []
@@ -45,7 +46,11 @@ extension Upstream {
                         done.append("\(verdict.rawValue) \(id)")
                     }
                 }
-                try linkState.save(review: review)
+                if let runStore {
+                    try runStore.save(decisions: Array(review.decisions.suffix(done.count)))
+                } else {
+                    try linkState!.save(review: review)
+                }
                 if json { try LinkCLI.printJSON(["decided": done, "pending": ["\(review.pending.count)"]]) } else {
                     print(done.joined(separator: "\n"))
                     print("\(review.pending.count) pairs still pending; decisions apply at the next upstream link")

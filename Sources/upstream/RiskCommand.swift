@@ -6,6 +6,7 @@ import UpstreamModel
 import UpstreamReports
 import UpstreamRisk
 import UpstreamRiskFeatures
+import UpstreamStore
 import UpstreamStoreSQLite
 
 extension Upstream {
@@ -30,13 +31,15 @@ extension Upstream.Risk {
             discussion: """
             On a store: features of every young person as of half-yearly dates, from the records before each date; \
             outcome: a first serious violence offence within --horizon months. Trains on the earlier dates, tests on \
-            the later ones, saves STORE.risk/model.json and writes STORE.risk/report.html.
+            the later ones, saves the model and its report in the store (a training run) and exports the report as \
+            HTML (default STORE.risk-report.html).
             On a CSV (--csv FILE --outcome COLUMN): any cohort an analyst brings, figures from cross-validation.
             """
         )
 
-        @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
-        @Option(help: "Linked persons: source,record_id,person_id (default: STORE.linkage/persons.csv).") var persons: String?
+        @Option(help: "The store (SQLite file or postgres:// URL).") var store: String = "upstream.db"
+        @Option(help: "Linked persons from a CSV (source,record_id,person_id) instead of the store's.") var persons: String?
+        @Option(help: "Export the HTML report to this file (default: STORE.risk-report.html).") var report: String?
         @Option(help: "Postcode lookup with postcode,imd_decile columns (a synthetic city's reference/postcodes.csv).") var postcodes: String?
         @Option(help: "A synthetic city's truth/records.csv: also evaluate on the true persons, to show what linkage errors cost.") var truth: String?
         @Option(parsing: .upToNextOption, help: "As-of dates to train on (YYYY-MM-DD; default: half-yearly, see --help).") var trainDates: [CivilDate] = []
@@ -115,24 +118,22 @@ extension Upstream.Risk {
                 builder: builder, truth: truthBuilder, config: config, created: ISO8601DateFormatter().string(from: Date()),
                 pseudonym: { pseudonyms.pseudonym($0) }, progress: { Terminal.error("risk: \($0)\n") })
             if linkAsOf {
-                let linkModelPath = store + ".linkage/model.json"
-                guard FileManager.default.fileExists(atPath: linkModelPath) else {
-                    throw CLIError("--link-as-of needs the store's trained linkage model at \(linkModelPath): run upstream link --store \(store) first")
+                let linkRuns = try LinkRunStore.open(store)
+                guard let linkModel = try linkRuns.model() else {
+                    throw CLIError("--link-as-of needs the store's trained linkage model: run upstream link --store \(store) first")
                 }
-                let linkModel = try LinkState.loadModel(linkModelPath)
-                let inputs = try LinkedRecords.linkInputs(store: try SQLiteStore(path: store))
+                let inputs = try LinkedRecords.linkInputs(store: linkRuns.store)
                 let asOf = RiskTraining.evaluateAsOfLinkage(
                     model: model, records: records, postcodeDeprivation: deciles,
                     personsAsOf: { LinkedRecords.personsAsOf($0, inputs: inputs, model: linkModel) },
                     pseudonym: { pseudonyms.pseudonym($0) }, progress: { Terminal.error("risk: \($0)\n") })
                 model.report.hindsight = HindsightComparison(withHindsight: model.report.models, asOfDate: asOf)
             }
-            let state = RiskState.forStore(store)
-            try state.ensure()
-            try JSONFiles.write(model, to: state.modelPath)
-            try JSONFiles.write(RiskState.Inputs(postcodes: postcodes.map { URL(fileURLWithPath: $0).standardizedFileURL.path }), to: state.inputsPath)
-            try JSONFiles.write(model.report, to: state.reportJSONPath)
-            try RiskReportPage.html(model.report).write(toFile: state.reportHTMLPath, atomically: true, encoding: .utf8)
+            let runs = try RiskRunStore.open(store)
+            let run = try runs.saveTraining(model, inputs: .init(postcodes: postcodes.map { URL(fileURLWithPath: $0).standardizedFileURL.path }),
+                                            by: user, at: Int64(Date().timeIntervalSince1970))
+            let reportPath = report ?? RiskExport.reportHTML(store: store)
+            try SecureFile.write(path: reportPath, text: RiskReportPage.html(model.report))
             // The report names flagged young people (by pseudonym, with reasons): that is access to their records.
             try AuditLog.forStore(store).append(
                 user: user, action: "risk-train", person: "\(model.report.flagged.count) young people flagged in the report",
@@ -143,7 +144,7 @@ extension Upstream.Risk {
                 try JSONFiles.print(model.report)
             } else {
                 print(RiskReportText.render(model.report), terminator: "")
-                print("Model \(model.id) saved to \(state.modelPath); report: \(state.reportHTMLPath) (\(String(format: "%.0f", seconds)) s)")
+                print("Model \(model.id) saved in the store (risk run \(run.id)); report: \(reportPath) (\(String(format: "%.0f", seconds)) s)")
             }
         }
     }
@@ -154,8 +155,8 @@ extension Upstream.Risk {
             abstract: "Score every young person as of a date; queue those within capacity for a practitioner's review.",
             discussion: "Prints the flagged young people (pseudonymised) with the factors that raised and lowered each score."
         )
-        @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
-        @Option(help: "Linked persons (default: STORE.linkage/persons.csv).") var persons: String?
+        @Option(help: "The store (SQLite file or postgres:// URL).") var store: String = "upstream.db"
+        @Option(help: "Linked persons from a CSV (source,record_id,person_id) instead of the store's.") var persons: String?
         @Option(help: "Postcode lookup with postcode,imd_decile columns (default: the one the model was trained with).") var postcodes: String?
         @Option(help: "Score as of this date (YYYY-MM-DD): only records before it are used.") var asOf: CivilDate
         @Option(help: "Capacity per 100,000 scored (default: the model's).") var capacity: Double?
@@ -168,10 +169,10 @@ extension Upstream.Risk {
         }
 
         func run() throws {
-            let state = RiskState.forStore(store)
-            let model = try state.model()
+            let runs = try RiskRunStore.open(store)
+            let model = try runs.model()
             let records = try RiskInputs.linked(store: store, persons: persons)
-            let lookup = postcodes ?? state.inputs().postcodes
+            let lookup = try postcodes ?? runs.inputs().postcodes
             let builder = CohortBuilder(records: records, postcodeDeprivation: try RiskInputs.deprivation(lookup), config: model.config.cohort)
             let cohort = builder.cohort(asOf: asOf)
             guard !cohort.rows.isEmpty else { throw CLIError("no young people aged \(model.config.cohort.minimumAge)-\(model.config.cohort.maximumAge) with records before \(asOf.iso)") }
@@ -199,9 +200,23 @@ extension Upstream.Risk {
                 }
                 try csv.write(toFile: scores, atomically: true, encoding: .utf8)
             }
-            var queue = try state.queue()
+            // Every young person's score, rank and (when flagged) reasons, in one scoring run.
+            var reasonsOf: [Int: ReviewQueue.Item] = [:]
+            for item in flagged { reasonsOf[item.rank] = item }
+            let stored = order.enumerated().map { rank, i in
+                let row = cohort.rows[i], item = reasonsOf[rank + 1]
+                return PersonScore(run: 0, person: PersonID(row.personID), asOf: asOf, score: probabilities[i], rank: rank + 1, age: row.age,
+                                   flagged: rank < k, raising: item?.reasons.map(ScoreReason.init) ?? [],
+                                   lowering: item?.lowering.map(ScoreReason.init) ?? [])
+            }
+            struct Figures: Encodable { var scored: Int; var flagged: Int; var capacityPerHundredThousand: Double; var excluded: [String: Int] }
+            let at = Int64(Date().timeIntervalSince1970)
+            try runs.saveScoring(modelID: model.id, asOf: asOf, scores: stored,
+                                 figures: Figures(scored: cohort.rows.count, flagged: flagged.count, capacityPerHundredThousand: c, excluded: cohort.excluded),
+                                 by: user, at: at)
+            var queue = try runs.queue()
             let added = queue.add(flagged)
-            try state.save(queue: queue)
+            try runs.save(queue: queue, only: Set(flagged.map(\.pseudonym)), at: at)
             try AuditLog.forStore(store).append(user: user, action: "risk-score", person: "\(cohort.rows.count) young people",
                                                 reason: "model \(model.id) as of \(asOf.iso); \(flagged.count) flagged, \(added) new in the review queue",
                                                 at: Int64(Date().timeIntervalSince1970))
@@ -226,15 +241,14 @@ extension Upstream.Risk {
         static let configuration = CommandConfiguration(
             abstract: "Show the trained model's report: discrimination, calibration, capacity, lead time, fairness, model card."
         )
-        @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
-        @Option(help: "Write the HTML report to this file (default: STORE.risk/report.html).") var out: String?
+        @Option(help: "The store (SQLite file or postgres:// URL).") var store: String = "upstream.db"
+        @Option(help: "Export the HTML report to this file (default: STORE.risk-report.html).") var out: String?
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() throws {
-            let state = RiskState.forStore(store)
-            let model = try state.model()
-            let path = out ?? state.reportHTMLPath
-            try RiskReportPage.html(model.report).write(toFile: path, atomically: true, encoding: .utf8)
+            let model = try RiskRunStore.open(store).model()
+            let path = out ?? RiskExport.reportHTML(store: store)
+            try SecureFile.write(path: path, text: RiskReportPage.html(model.report))
             if json { try JSONFiles.print(model.report); return }
             print(RiskReportText.render(model.report), terminator: "")
             print("Model \(model.id), trained \(model.created). HTML report: \(path)")
@@ -252,7 +266,7 @@ extension Upstream.Risk {
             Decisions: \(ReviewQueue.Decision.allCases.map(\.rawValue).joined(separator: ", ")). Every listing and decision is audited.
             """
         )
-        @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
+        @Option(help: "The store (SQLite file or postgres:// URL).") var store: String = "upstream.db"
         @Option(help: "Record a decision for this pseudonym (its latest pending flag).") var decide: String?
         @Option(help: "The decision.") var decision: ReviewQueue.Decision?
         @Option(help: "Why (required with --decide).") var reason: String?
@@ -270,19 +284,19 @@ extension Upstream.Risk {
         }
 
         func run() throws {
-            let state = RiskState.forStore(store)
-            var queue = try state.queue()
+            let runs = try RiskRunStore.open(store)
+            var queue = try runs.queue()
             let now = Int64(Date().timeIntervalSince1970)
             if let who = decide?.uppercased() {
                 guard let i = queue.items.lastIndex(where: { $0.pseudonym == who && $0.decision == nil }) else {
-                    throw CLIError("no pending flag for \(who) in \(state.queuePath)")
+                    throw CLIError("no pending flag for \(who) in the review queue of \(store)")
                 }
                 queue.items[i].decision = decision
                 queue.items[i].decisionReason = reason
                 queue.items[i].decidedBy = user
                 queue.items[i].decidedAt = ISO8601DateFormatter().string(from: Date())
                 try AuditLog.forStore(store).append(user: user, action: "risk-review-\(decision!.rawValue)", person: who, reason: reason!, at: now)
-                try state.save(queue: queue)
+                try runs.save(queue: queue, only: [who], at: now)
                 if json { try JSONFiles.print(queue.items[i]) } else { print("\(who): \(decision!.rawValue) recorded (\(queue.pending.count) still pending)") }
                 return
             }

@@ -7,42 +7,12 @@ import UpstreamRisk
 import UpstreamRiskFeatures
 import UpstreamStoreSQLite
 
-/// Where the risk model keeps what must outlive a command, beside the store (`upstream.db.risk/`):
-/// the trained model with its config and figures, its report, and the practitioners' review queue.
-struct RiskState {
-    var directory: String
-    var modelPath: String { directory + "/model.json" }
-    var reportHTMLPath: String { directory + "/report.html" }
-    var reportJSONPath: String { directory + "/report.json" }
-    var queuePath: String { directory + "/review.json" }
-    /// The lookups the model was trained with, so scoring reads the same ones by default.
-    var inputsPath: String { directory + "/inputs.json" }
-
-    struct Inputs: Codable { var postcodes: String? }
-
-    func inputs() -> Inputs { (try? JSONFiles.read(Inputs.self, from: inputsPath)) ?? Inputs() }
-
-    static func forStore(_ store: String) -> RiskState { RiskState(directory: store + ".risk") }
-
-    func ensure() throws {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw CLIError("cannot create the risk model folder \(directory): \(error)")
-        }
+/// Where the risk model's HTML report is exported by default: beside a store file, or in the working folder for a
+/// server. The model, its report's figures and the review queue live in the store (``RiskRunStore``).
+enum RiskExport {
+    static func reportHTML(store: String) -> String {
+        StoreFactory.isServer(store) ? "risk-report.html" : store + ".risk-report.html"
     }
-
-    func model() throws -> TrainedRiskModel {
-        guard FileManager.default.fileExists(atPath: modelPath) else {
-            throw CLIError("no trained risk model at \(modelPath): train one first with upstream risk train --store STORE")
-        }
-        return try JSONFiles.read(TrainedRiskModel.self, from: modelPath)
-    }
-
-    func queue() throws -> ReviewQueue {
-        guard FileManager.default.fileExists(atPath: queuePath) else { return ReviewQueue() }
-        return try JSONFiles.read(ReviewQueue.self, from: queuePath)
-    }
-
-    func save(queue: ReviewQueue) throws { try ensure(); try JSONFiles.write(queue, to: queuePath) }
 }
 
 /// JSON files for every command's state (linkage model and review, risk model and queue): written atomically (a
@@ -115,9 +85,8 @@ struct ReviewQueue: Codable {
 /// Loads the linked persons (and, for a synthetic city, the true persons) as records the cohort builder reads.
 enum RiskInputs {
     static func linked(store: String, persons: String?) throws -> [LinkedRecord] {
-        guard FileManager.default.fileExists(atPath: store) else { throw CLIError("no store at \(store): load extracts first with upstream ingest") }
-        let db = try SQLiteStore(path: store)
-        return try LinkedRecords.load(store: db, personsFile: persons ?? store + ".linkage/persons.csv", persons: nil, slim: true)
+        let db = try StoreFactory.openExisting(store)
+        return try LinkedRecords.load(store: db, personsFile: PersonSource.of(db, file: persons), persons: nil, slim: true)
     }
 
     /// The same records, each given to its true person from a synthetic city's `truth/records.csv`.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import UpstreamTesting
 
@@ -222,16 +223,21 @@ struct RiskStoreCLITests {
         #expect((hindsight["asOfDate"] as? [[String: Any]])?.count == 5)
         #expect((hindsight["withHindsight"] as? [[String: Any]])?.count == 5)
         // A bad numeric option is refused before anything is written: the good model stays.
-        let before = try Data(contentsOf: URL(fileURLWithPath: store + ".risk/model.json"))
+        // The model lives in the store, in its training runs.
+        func trainingRuns() throws -> [Data] {
+            try DatabaseQueue(path: store).read { try Data.fetchAll($0, sql: "SELECT model FROM risk_runs WHERE kind = 'train' ORDER BY id") }
+        }
+        let before = try trainingRuns()
+        #expect(before.count == 1)
         for bad in [["--bound", "nan"], ["--capacity", "inf"], ["--capacity=-1"], ["--learning-rate", "nan"]] {
             let r = try UpstreamBinary.run(["risk", "train", "--store", store] + bad)
             #expect(r.status != 0, "\(bad) accepted")
             #expect(r.err.contains(String(bad[0].split(separator: "=")[0])) && r.err.contains("must be"), "\(r.err)")
         }
-        #expect(try Data(contentsOf: URL(fileURLWithPath: store + ".risk/model.json")) == before)
+        #expect(try trainingRuns() == before)
         let card = try #require(report["card"] as? [String: Any])
         #expect((card["features"] as? [String])?.contains { $0.hasPrefix("sex") || $0.hasPrefix("ethnicity") } == false)
-        #expect(FileManager.default.fileExists(atPath: store + ".risk/report.html"))
+        #expect(FileManager.default.fileExists(atPath: store + ".risk-report.html"))
 
         let evaluate = try UpstreamBinary.run(["risk", "evaluate", "--store", store, "--json"])
         #expect(evaluate.status == 0)

@@ -148,8 +148,9 @@ struct EndToEndTests {
         try? fm.copyItem(atPath: dir + "/city/manifest.json", toPath: dir + "/later/manifest.json")
         let store = dir + "/city.db"
         #expect(try Self.run(["ingest", "--synth", dir + "/city", "--store", store]).status == 0)
-        #expect(try Self.run(["link", "--store", store]).status == 0)
-        let before = try Self.persons(store + ".linkage/persons.csv")
+        // Persons live in the store; the exports are how a test (or an analyst) reads them as a file.
+        #expect(try Self.run(["link", "--store", store, "--export-clusters", dir + "/before.csv"]).status == 0)
+        let before = try Self.persons(dir + "/before.csv")
         #expect(!before.isEmpty)
         #expect(try Self.run(["ingest", "--synth", dir + "/later", "--store", store]).status == 0)
         let clusters = dir + "/clusters.csv"
@@ -175,8 +176,8 @@ struct EndToEndTests {
         if let item, let id = item["id"] as? String, let l = item["left"] as? [String: String], let r = item["right"] as? [String: String] {
             let reject = (item["linkedNow"] as? Bool) == true
             #expect(try Self.run(["review", "--store", store, reject ? "--reject" : "--accept", id]).status == 0)
-            #expect(try Self.run(["link", "--store", store]).status == 0)
-            let relinked = try Self.persons(store + ".linkage/persons.csv")
+            #expect(try Self.run(["link", "--store", store, "--export-clusters", dir + "/relinked.csv"]).status == 0)
+            let relinked = try Self.persons(dir + "/relinked.csv")
             let lk = l["source"]! + "," + l["recordID"]!, rk = r["source"]! + "," + r["recordID"]!
             #expect(relinked[lk] != nil)
             #expect((relinked[lk] == relinked[rk]) == !reject)

@@ -1,0 +1,66 @@
+import Foundation
+import UpstreamModel
+
+/// What every ``PersonStore`` backend does the same way before it writes: a run's persons counted and named, and a
+/// score's reasons as JSON. Shared so the backends agree exactly (the conformance suite checks they do).
+package enum PersonRows {
+    /// The persons of a linkage run, in person order, each with its record count and pseudonym.
+    /// - Throws: ``StoreError/invalidRun(_:)`` when a record is given to a person twice in one run;
+    ///   ``StoreError/collision(_:)`` when two persons get the same pseudonym (the context names the pseudonym).
+    package static func persons(_ assignments: [PersonAssignment], pseudonym: (PersonID) -> String) throws -> [PersonSummary] {
+        var counts: [PersonID: Int] = [:]
+        var seen = Set<RecordKey>()
+        seen.reserveCapacity(assignments.count)
+        for a in assignments {
+            guard seen.insert(a.record).inserted else {
+                throw StoreError.invalidRun("record \(a.record.source)/\(a.record.recordID) is assigned twice in one linkage run")
+            }
+            counts[a.person, default: 0] += 1
+        }
+        var named: [String: PersonID] = [:]
+        named.reserveCapacity(counts.count)
+        var out: [PersonSummary] = []
+        out.reserveCapacity(counts.count)
+        for (p, n) in counts.sorted(by: { $0.key < $1.key }) {
+            let name = pseudonym(p)
+            guard named.updateValue(p, forKey: name) == nil else {
+                throw StoreError.collision("\(name) would name two persons; rotate the pseudonymisation key (docs/governance.md)")
+            }
+            out.append(PersonSummary(person: p, pseudonym: name, records: n))
+        }
+        return out
+    }
+
+    /// Checks that a scoring run scores each person once.
+    /// - Throws: ``StoreError/invalidRun(_:)`` naming the first person scored twice.
+    package static func checkScores(_ scores: [PersonScore]) throws {
+        var scored = Set<PersonID>()
+        scored.reserveCapacity(scores.count)
+        for x in scores where !scored.insert(x.person).inserted {
+            throw StoreError.invalidRun("person \(x.person) is scored twice in one risk run")
+        }
+    }
+
+    private struct Reasons: Codable {
+        var raising: [ScoreReason]
+        var lowering: [ScoreReason]
+    }
+
+    /// A score's reasons as the `scores.reasons` column holds them: `{"lowering": [...], "raising": [...]}`.
+    package static func reasonsJSON(_ score: PersonScore) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(Reasons(raising: score.raising, lowering: score.lowering))) ?? Data("{}".utf8)
+    }
+
+    /// The reasons read back from ``reasonsJSON(_:)``.
+    /// - Throws: ``StoreError/corrupt(_:)`` when the column is not that JSON.
+    package static func reasons(_ data: Data) throws -> (raising: [ScoreReason], lowering: [ScoreReason]) {
+        do {
+            let r = try JSONDecoder().decode(Reasons.self, from: data)
+            return (r.raising, r.lowering)
+        } catch {
+            throw StoreError.corrupt("scores.reasons is not the reasons JSON")
+        }
+    }
+}

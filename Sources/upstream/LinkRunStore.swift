@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import UpstreamLinkage
+import UpstreamModel
+import UpstreamStore
+
+/// The linkage state a store keeps (migration v5, docs/stores.md): the latest run with its trained model, each
+/// record's person, and the clerical review queue (`linkage-pairs`). A run is saved in one transaction, so a crash
+/// leaves the previous run, its persons and its queue whole.
+struct LinkRunStore {
+    let store: any WorkspaceStore
+    /// The `--store` value, for messages and the pseudonymisation key.
+    let location: String
+
+    /// Opens the store at `location` (a SQLite file, which must exist, or a `postgres://` URL).
+    static func open(_ location: String) throws -> LinkRunStore {
+        LinkRunStore(store: try StoreFactory.openExisting(location), location: location)
+    }
+
+    /// One pair of the review queue as `review_items.state` holds it: a pending pair with its place in the queue,
+    /// or a decision.
+    struct StoredPair: Codable {
+        var order: Int?
+        var item: ReviewItem?
+        var decision: ReviewDecision?
+    }
+
+    /// The latest run's model, or nil when the store has not been linked.
+    func model() throws -> LinkageModel? {
+        guard let run = try store.currentLinkageRun() else { return nil }
+        let m: LinkageModel
+        do { m = try JSONDecoder().decode(LinkageModel.self, from: run.modelJSON) } catch {
+            throw CLIError("linkage run \(run.id) in \(location) holds a model that cannot be read (\(LinkCLI.describe(error))); run upstream link --store \(location) again")
+        }
+        do { try m.validate() } catch { throw CLIError("linkage run \(run.id) in \(location): \(error)") }
+        return m
+    }
+
+    /// Each record's current person.
+    func persons() throws -> [RecordKey: PersonID] {
+        var out: [RecordKey: PersonID] = [:]
+        try store.forEachAssignment { out[$0.record] = $0.person }
+        return out
+    }
+
+    /// The review queue: pending pairs in the order the run gave them, decisions oldest first.
+    func review() throws -> ReviewState {
+        var state = ReviewState()
+        var pending: [(Int, ReviewItem)] = []
+        for stored in try store.reviewItems(.linkagePairs, pendingOnly: false) {
+            let pair: StoredPair
+            do { pair = try JSONDecoder().decode(StoredPair.self, from: stored.stateJSON) } catch {
+                throw CLIError("review pair \(stored.subject) in \(location) cannot be read (\(LinkCLI.describe(error)))")
+            }
+            if stored.pending, let item = pair.item { pending.append((pair.order ?? 0, item)) }
+            if !stored.pending, let d = pair.decision { state.decisions.append(d) }
+        }
+        state.pending = pending.sorted { $0.0 < $1.0 }.map(\.1)
+        state.decisions.sort { ($0.decidedAt, $0.pairID) < ($1.decidedAt, $1.pairID) }
+        return state
+    }
+
+    /// Records reviewers' decisions (each replaces its pair's pending item).
+    func save(decisions: [ReviewDecision]) throws {
+        try store.saveReviewItems(try decisions.map { d in
+            StoredReviewItem(queue: .linkagePairs, subject: d.pairID, pending: false, updatedAt: d.decidedAt,
+                             stateJSON: try JSONFiles.encode(StoredPair(decision: d)))
+        })
+    }
+
+    /// Saves a run: its model, every record's person (pseudonymised with the store's key) and its review pairs,
+    /// replacing the previous run's persons and pending pairs in one transaction.
+    func save(_ result: Linker.Result, by user: String, at: Int64, detail: some Encodable) throws -> LinkageRunInfo {
+        let probabilities = LinkCLI.withinPersonProbabilities(result)
+        var assignments: [PersonAssignment] = []
+        assignments.reserveCapacity(result.data.keys.count)
+        var seen = Set<RecordKey>()
+        for (i, key) in result.data.keys.enumerated() where seen.insert(key).inserted {
+            assignments.append(PersonAssignment(record: key, person: result.personIDs[i], probability: probabilities[i]))
+        }
+        let review = try result.review.enumerated().map { n, item in
+            StoredReviewItem(queue: .linkagePairs, subject: item.id, pending: true, updatedAt: at,
+                             stateJSON: try JSONFiles.encode(StoredPair(order: n, item: item)))
+        }
+        let pseudonyms = try Pseudonyms.forStore(location)
+        let run = LinkageRunInfo(finishedAt: at, by: user, records: assignments.count, persons: Set(result.personIDs).count,
+                                 modelJSON: try JSONFiles.encode(result.model), detailJSON: try JSONFiles.encode(detail))
+        return try store.saveLinkageRun(run, assignments: assignments, review: review) { pseudonyms.pseudonym($0.rawValue) }
+    }
+}
