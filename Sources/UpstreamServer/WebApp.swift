@@ -103,6 +103,15 @@ public struct WebApp: Sendable {
         try await application(logger: logger, onServerRunning: onServerRunning).runService()
     }
 
+    /// Puts the demo's flagged young people on the two demo practitioners' caseloads, alternately (first to
+    /// `demo-practitioner`), unless already assigned.
+    public func assignDemoCaseloads(_ flagged: [String]) throws {
+        for (i, subject) in flagged.enumerated() where try workspace.users.assignment(of: subject) == nil {
+            try workspace.users.assign(CaseAssignment(subject: subject, practitioner: i % 2 == 0 ? "demo-practitioner" : "demo-practitioner2",
+                                                      assignedBy: "demo-supervisor", assignedAt: workspace.now()))
+        }
+    }
+
     // MARK: Helpers shared by the route collections
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {

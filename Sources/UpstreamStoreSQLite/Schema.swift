@@ -110,6 +110,7 @@ enum Schema {
                 ALTER TABLE deliveries ADD COLUMN dob_after_event INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        registerUsers(&m)
         return m
     }
 

@@ -37,12 +37,15 @@ extension Upstream {
         func run() async throws {
             let workspace: any WorkspaceStore
             let users: any UserStore
+            var flagged: [String] = []
             let serverUser = User(name: "upstream-serve", role: nil, authentication: .system)
             if demo {
                 let key = SymmetricKey(size: .bits256)
                 let memory = InMemoryStore(auditSealer: AuditChain(key: key, actor: serverUser.actor, head: nil))
                 let pseudonymiser = Pseudonymiser(key: SymmetricKey(size: .bits256))
-                try DemoWorkspace.fill(memory, persons: demoPersons, flagged: max(1, demoPersons / 10)) { pseudonymiser.pseudonym($0.rawValue) }
+                flagged = try DemoWorkspace.fill(memory, persons: demoPersons, flagged: max(1, demoPersons / 10)) {
+                    pseudonymiser.pseudonym($0.rawValue)
+                }
                 workspace = memory
                 users = InMemoryUserStore()
             } else {
@@ -62,6 +65,7 @@ extension Upstream {
                 var text = ""
                 for u in try app.createDemoUsers() { text += "\(u.name)\t\(u.role.rawValue)\t\(u.password)\n" }
                 FileHandle.standardOutput.write(Data((text + "(each password is shown only this once)\n").utf8))
+                if demo { try app.assignDemoCaseloads(flagged) }
             }
             var logger = Logger(label: "upstream.serve")
             logger.logLevel = .info
