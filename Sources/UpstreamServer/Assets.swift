@@ -44,6 +44,8 @@ enum Assets {
         .error { color: #7a1010; background: #fdecec; padding: .5rem; border-left: 4px solid #7a1010; }
         .notice { background: #eef7ee; color: #174d17; padding: .5rem; border-left: 4px solid #174d17; }
         code { font-size: .95em; }
+        dt { font-weight: 600; }
+        dd { margin: 0 0 .25rem 1.5rem; }
 
         """
 

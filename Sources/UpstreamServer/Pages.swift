@@ -160,7 +160,7 @@ enum Pages {
             \(identity)
             <h2>Recorded adverse childhood experiences</h2>\(aces)
             <h2>Household</h2>\(household)
-            \(Layout.table(caption: "Events, oldest first", headers: ["Date", "Age", "Agency", "Event", "", "Source"], rows: rows))
+            \(Layout.table(caption: "Events, oldest first", headers: ["Date", "Age", "Agency", "Event", "Serious violence", "Source"], rows: rows))
             """)
     }
 
