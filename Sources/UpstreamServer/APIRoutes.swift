@@ -17,9 +17,10 @@ struct APIRoutes {
     func add(to group: RouterGroup<SignedInContext>) {
         group.get("me") { _, c in try WebApp.json(Me(name: c.user.name, role: c.role.rawValue, csrfToken: c.session.csrf)) }
         group.get("dashboard") { _, c in try WebApp.json(try ws.dashboard(for: c.user)) }
-        group.get("queue") { _, c in
+        group.get("queue") { request, c in
             try c.require(PageRoutes.queueRoles, "open the review queue")
-            return try WebApp.json(try ws.queue(for: c.user))
+            let page = request.uri.queryParameters["page"].flatMap { Int(String($0)) } ?? 1
+            return try WebApp.json(try ws.queue(for: c.user, page: page))
         }
         group.post("queue/{pseudonym}/decision") { request, c in
             try c.require(PageRoutes.queueRoles, "decide on risk flags")

@@ -298,11 +298,20 @@ enum OpenAPIDocument {
       },
       "type": "array"
      },
+     "page": {
+      "type": "integer"
+     },
+     "pages": {
+      "type": "integer"
+     },
      "practitioners": {
       "items": {
        "type": "string"
       },
       "type": "array"
+     },
+     "total": {
+      "type": "integer"
      }
     },
     "type": "object"
@@ -734,6 +743,18 @@ enum OpenAPIDocument {
   },
   "/api/v1/queue": {
    "get": {
+    "parameters": [
+     {
+      "description": "the page, 50 items each",
+      "in": "query",
+      "name": "page",
+      "required": false,
+      "schema": {
+       "minimum": 1,
+       "type": "integer"
+      }
+     }
+    ],
     "responses": {
      "200": {
       "content": {
@@ -1313,6 +1334,18 @@ enum OpenAPIDocument {
   },
   "/queue": {
    "get": {
+    "parameters": [
+     {
+      "description": "the page, 50 items each",
+      "in": "query",
+      "name": "page",
+      "required": false,
+      "schema": {
+       "minimum": 1,
+       "type": "integer"
+      }
+     }
+    ],
     "responses": {
      "200": {
       "content": {

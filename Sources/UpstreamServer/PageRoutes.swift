@@ -34,7 +34,8 @@ struct PageRoutes {
         group.get("/queue") { request, c in
             try c.require(Self.queueRoles, "open the review queue")
             let notice = request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] }
-            return WebApp.html(Pages.queue(try ws.queue(for: c.user), user: c.user, csrf: c.session.csrf, notice: notice))
+            let page = request.uri.queryParameters["page"].flatMap { Int(String($0)) } ?? 1
+            return WebApp.html(Pages.queue(try ws.queue(for: c.user, page: page), user: c.user, csrf: c.session.csrf, notice: notice))
         }
         group.post("/queue/{pseudonym}/decide") { request, c in
             try c.require(Self.queueRoles, "decide on risk flags")

@@ -110,7 +110,10 @@ enum Pages {
             <h1>Review queue</h1>
             \(notice.map { "<p class=\"notice\" role=\"status\">\(e($0))</p>" } ?? "")
             <p>Scores as of \(e(q.asOf ?? "—")). A score is an offer of support to consider, never a decision: record what you decide and why.</p>
+            <p>\(q.total) flagged young \(q.total == 1 ? "person" : "people")\(q.pages > 1 ? "; page \(q.page) of \(q.pages)" : "").</p>
             \(table)
+            \(q.pages > 1 ? "<nav aria-label=\"Pages\"><ul>" + (q.page > 1 ? "<li><a href=\"/queue?page=\(q.page - 1)\">Previous page</a></li>" : "")
+                + (q.page < q.pages ? "<li><a href=\"/queue?page=\(q.page + 1)\">Next page</a></li>" : "") + "</ul></nav>" : "")
             """)
     }
 

@@ -89,14 +89,22 @@ struct WebWorkspace: Sendable {
     struct Step: Codable, Sendable { var at: Int64; var by: String; var what: String; var reason: String }
     struct Queue: Codable, Sendable {
         var asOf: String?
+        /// Flagged young people in the queue (all pages).
+        var total: Int = 0
+        /// This page (from 1) and how many there are, `pageSize` items each.
+        var page: Int = 1
+        var pages: Int = 1
         var items: [QueueItem]
         var decisions: [String]
         var practitioners: [String]?
     }
 
-    /// The flagged young people of the latest scoring run: all of them for a supervisor, the caseload for a
-    /// practitioner.
-    func queue(for user: User) throws -> Queue {
+    /// Items per page of the queue.
+    static let pageSize = 50
+
+    /// The flagged young people of the latest scoring run, highest score first, one page of ``pageSize``: all of
+    /// them for a supervisor, the caseload for a practitioner.
+    func queue(for user: User, page: Int = 1) throws -> Queue {
         let role = user.role!
         guard role == .practitioner || role == .supervisor else {
             throw WebError.forbidden("the role \(role.rawValue) has no review queue")
@@ -104,10 +112,16 @@ struct WebWorkspace: Sendable {
         let decisions = RiskFlag.Decision.allCases.map(\.rawValue)
         guard let run = try store.latestRiskRun(.score) else { return Queue(asOf: nil, items: [], decisions: decisions) }
         let caseload = role == .practitioner ? try users.caseload(of: user.name) : nil
-        var items: [QueueItem] = []
+        var visible: [(PersonScore, PersonSummary)] = []
         for s in try store.scores(run: run.id) where s.flagged {
             guard let summary = try store.personSummary(s.person) else { continue }
             if let caseload, !caseload.contains(summary.pseudonym) { continue }
+            visible.append((s, summary))
+        }
+        let pages = max(1, (visible.count + Self.pageSize - 1) / Self.pageSize)
+        let page = min(max(1, page), pages)
+        var items: [QueueItem] = []
+        for (s, summary) in visible.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize) {
             let review = try reviewItem(summary.pseudonym)
             let trend = try store.scores(of: s.person).map { TrendPoint(asOf: $0.asOf.iso, score: $0.score) }
             items.append(QueueItem(
@@ -118,7 +132,8 @@ struct WebWorkspace: Sendable {
         }
         let practitioners = role == .supervisor
             ? try users.users().filter { $0.role == Role.practitioner.rawValue && !$0.disabled }.map(\.name) : nil
-        return Queue(asOf: run.asOf.iso, items: items, decisions: decisions, practitioners: practitioners)
+        return Queue(asOf: run.asOf.iso, total: visible.count, page: page, pages: pages, items: items, decisions: decisions,
+                     practitioners: practitioners)
     }
 
     static func stateName(_ s: ReviewState<RiskFlag.Decision>) -> String {

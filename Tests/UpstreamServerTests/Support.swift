@@ -39,13 +39,13 @@ struct Fixture {
         ("supervisor", .supervisor), ("auditor", .auditor), ("admin", .admin),
     ]
 
-    init(loginsPerMinute: Int = 10_000, host: String = "127.0.0.1") throws {
+    init(loginsPerMinute: Int = 10_000, host: String = "127.0.0.1", persons: Int = 20, flaggedCount: Int = 6) throws {
         clock = TestClock()
         let key = SymmetricKey(data: Array(repeating: UInt8(7), count: 32))
         store = InMemoryStore(auditSealer: AuditChain(key: key, actor: AuditActor(name: "test", kind: .system, role: ""), head: nil))
         let p = Pseudonymiser(key: SymmetricKey(data: Array(repeating: UInt8(9), count: 32)))
         pseudonymiser = p
-        flagged = try DemoWorkspace.fill(store, persons: 20, flagged: 6) { p.pseudonym($0.rawValue) }
+        flagged = try DemoWorkspace.fill(store, persons: persons, flagged: flaggedCount) { p.pseudonym($0.rawValue) }
         users = InMemoryUserStore()
         let clock = clock
         app = WebApp(configuration: WebConfiguration(host: host, port: 0, bcryptCost: 4, lockAfter: 5, lockSeconds: 900,

@@ -165,4 +165,27 @@ struct WorkflowTests {
             #expect(r.status == .unauthorized)
         }
     }
+
+    @Test("the queue comes in pages of 50, highest score first")
+    func queuePages() async throws {
+        let f = try Fixture(persons: 130, flaggedCount: 120)
+        try await f.live { b in
+            _ = try await b.signIn("supervisor", f.passwords["supervisor"]!)
+            struct Q: Decodable { var total: Int; var page: Int; var pages: Int; var items: [I] }
+            struct I: Decodable { var pseudonym: String; var rank: Int }
+            func page(_ n: Int) async throws -> Q {
+                try JSONDecoder().decode(Q.self, from: Data(try await b.get("/api/v1/queue?page=\(n)").text.utf8))
+            }
+            let first = try await page(1)
+            #expect(first.total == 120)
+            #expect(first.pages == 3)
+            #expect(first.items.map(\.rank) == Array(1...50))
+            #expect(first.items.map(\.pseudonym) == Array(f.flagged.prefix(50)))
+            #expect(try await page(3).items.map(\.rank) == Array(101...120))
+            #expect(try await page(99).page == 3)
+            let html = try await b.get("/queue?page=2").text
+            #expect(html.contains("page 2 of 3"))
+            #expect(html.contains("href=\"/queue?page=3\""))
+        }
+    }
 }
