@@ -23,6 +23,8 @@ struct SecurityTests {
                 #expect(r.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer", "\(uri)")
             }
             #expect(try await b.get("/no-such-page").status == .notFound)
+            #expect(try await b.get("/login").headers[.cacheControl] == "no-store", "pages may hold person data: never cached")
+            #expect(try await b.get("/login").headers[.strictTransportSecurity] == nil, "no HSTS on plain loopback HTTP")
             #expect(try await b.get("/health").text == #"{"status":"ok"}"#)
         }
     }
@@ -36,6 +38,13 @@ struct SecurityTests {
             #expect(set.contains("SameSite=Strict"))
             #expect(set.contains("Path=/"))
             #expect(!set.contains("Secure"), "on loopback the cookie cannot be Secure (no TLS)")
+        }
+        // Off loopback (behind TLS): Secure cookies and HSTS.
+        let exposed = try Fixture(host: "0.0.0.0")
+        try await exposed.live { b in
+            let r = try await b.get("/login")
+            #expect(r.headers[.setCookie]?.hasSuffix("; Secure") == true)
+            #expect(r.headers[.strictTransportSecurity] == "max-age=31536000")
         }
         #expect(WebConfiguration(host: "0.0.0.0").secureCookies)
         #expect(WebConfiguration(host: "10.1.2.3").secureCookies)
@@ -163,7 +172,8 @@ struct SecurityTests {
         try await f.live { b in
             _ = try await b.signIn("auditor", f.passwords["auditor"]!)
             let before = try f.store.auditCount()
-            for attack in ["' OR '1'='1", "x'; DROP TABLE audit_log; --", "\" OR 1=1 --", "%' UNION SELECT * FROM users --"] {
+            for attack in ["' OR '1'='1", "x'; DROP TABLE audit_log; --", "\" OR 1=1 --", "%' UNION SELECT * FROM users --",
+                           "<script>alert(1)</script>"] {
                 let q = attack.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
                 let r = try await b.get("/api/v1/audit?actor=\(q)&subject=\(q)")
                 #expect(r.status == .ok)
