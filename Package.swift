@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "UpstreamRisk", targets: ["UpstreamRisk"]),
         .library(name: "UpstreamGovernance", targets: ["UpstreamGovernance"]),
         .library(name: "UpstreamAssessment", targets: ["UpstreamAssessment"]),
+        .library(name: "UpstreamServer", targets: ["UpstreamServer"]),
         .executable(name: "upstream-risk-bench", targets: ["RiskBench"]),
         .executable(name: "upstream-audit-bench", targets: ["AuditBench"]),
         .executable(name: "upstream-plan-bench", targets: ["PlanBench"]),
@@ -36,6 +37,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Pure value types: agencies, codes, identifiers, dates. No I/O.
@@ -111,6 +116,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The team's web app (Hummingbird): sessions, roles, CSRF, server-rendered pages, the JSON API (docs/web.md).
+        .target(
+            name: "UpstreamServer",
+            dependencies: [
+                "UpstreamModel", "UpstreamStore", "UpstreamGovernance", "UpstreamChronology", "UpstreamReports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // The command-line interface: thin commands over the modules.
         .executableTarget(
             name: "upstream",
@@ -118,7 +137,7 @@ let package = Package(
                 "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
                 "UpstreamStorePostgres", "UpstreamLinkage", "UpstreamChronology", "UpstreamReports", "UpstreamRisk",
                 "UpstreamRiskFeatures", "UpstreamGovernance", "UpstreamInterventions",
-                "UpstreamAssessment",
+                "UpstreamAssessment", "UpstreamServer",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -179,6 +198,12 @@ let package = Package(
         .testTarget(name: "UpstreamGovernanceTests", dependencies: [
             "UpstreamGovernance", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel",
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "UpstreamServerTests", dependencies: [
+            "UpstreamServer", "UpstreamStore", "UpstreamGovernance", "UpstreamModel", "UpstreamTesting",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ]
 )

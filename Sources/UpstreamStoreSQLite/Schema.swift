@@ -116,6 +116,7 @@ enum Schema {
             // person by id without a foreign key, so a person's trend survives a relink that keeps their id.
             try db.execute(sql: Schema.v5)
         }
+        registerUsers(&m)
         return m
     }
 

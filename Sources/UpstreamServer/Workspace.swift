@@ -1,0 +1,346 @@
+import Foundation
+import UpstreamChronology
+import UpstreamGovernance
+import UpstreamModel
+import UpstreamReports
+import UpstreamStore
+
+/// What the pages and the API show, as values: each page's data is one of these, rendered as HTML by the pages
+/// and as JSON by `/api/v1`. Every rule about who may see what lives here, once.
+struct WebWorkspace: Sendable {
+    let store: any WorkspaceStore
+    let users: any UserStore
+    let now: @Sendable () -> Int64
+
+    // MARK: Access
+
+    /// Throws unless `user` may open the young person `subject` (by pseudonym): analysts and supervisors any
+    /// person (pseudonymised), practitioners only those on their caseload; other roles none. Unknown persons and
+    /// persons not on a practitioner's caseload give the same 404, so a practitioner cannot probe for pseudonyms.
+    func requirePersonAccess(_ subject: String, user: User) throws -> PersonSummary {
+        guard let role = user.role, role.may(.viewPseudonymised) else {
+            throw WebError.forbidden("the role \(user.role?.rawValue ?? "none") may not see person-level data")
+        }
+        let notFound = WebError.notFound("there is no young person \(subject) on your caseload")
+        guard let summary = try store.person(pseudonym: subject) else { throw notFound }
+        if role == .practitioner {
+            guard try users.assignment(of: subject)?.practitioner == user.name else { throw notFound }
+        }
+        return summary
+    }
+
+    /// Appends one event to the audit trail as `user` (authenticated by the server).
+    @discardableResult
+    func audit(_ action: String, user: User, subject: String = "", count: Int = 0, reason: String = "", detail: String = "") throws -> AuditEntry {
+        let event = AuditEvent(at: now(), actor: user.actor, action: action, subject: subject, count: count, reason: reason,
+                               detail: detail)
+        return try store.appendAudit([event]).last!
+    }
+
+    // MARK: Dashboard
+
+    struct Dashboard: Codable, Sendable {
+        var user: String
+        var role: String
+        /// Persons in the current linkage run (nil when nothing is linked or the role sees no person data).
+        var linkedPersons: Int?
+        var latestScoreAsOf: String?
+        var flagged: Int?
+        var pendingReviews: Int?
+        var caseload: Int?
+        var auditEntries: Int?
+        var users: Int?
+    }
+
+    func dashboard(for user: User) throws -> Dashboard {
+        let role = user.role!
+        var d = Dashboard(user: user.name, role: role.rawValue)
+        if role.may(.viewPseudonymised) {
+            d.linkedPersons = try store.currentLinkageRun()?.persons
+            if let run = try store.latestRiskRun(.score) {
+                d.latestScoreAsOf = run.asOf.iso
+                d.flagged = try store.scores(run: run.id).filter(\.flagged).count
+            }
+            d.pendingReviews = try store.reviewItems(.riskFlags, pendingOnly: true).count
+        }
+        if role == .practitioner { d.caseload = try users.caseload(of: user.name).count }
+        if role == .auditor { d.auditEntries = try store.auditCount() }
+        if role == .admin { d.users = try users.users().count }
+        return d
+    }
+
+    // MARK: The practitioners' queue
+
+    struct QueueItem: Codable, Sendable {
+        var pseudonym: String
+        var score: Double
+        var rank: Int
+        var age: Int?
+        var asOf: String
+        /// Earlier scores, oldest first, as (as-of date, score): the trend.
+        var trend: [TrendPoint]
+        var reasons: [String]
+        /// `pending`, `decided (offer-support)`, `withdrawn`.
+        var state: String
+        var assignedTo: String?
+        var history: [Step]
+    }
+    struct TrendPoint: Codable, Sendable { var asOf: String; var score: Double }
+    struct Step: Codable, Sendable { var at: Int64; var by: String; var what: String; var reason: String }
+    struct Queue: Codable, Sendable {
+        var asOf: String?
+        /// Flagged young people in the queue (all pages).
+        var total: Int = 0
+        /// This page (from 1) and how many there are, `pageSize` items each.
+        var page: Int = 1
+        var pages: Int = 1
+        var items: [QueueItem]
+        var decisions: [String]
+        var practitioners: [String]?
+    }
+
+    /// Items per page of the queue.
+    static let pageSize = 50
+
+    /// The flagged young people of the latest scoring run, highest score first, one page of ``pageSize``: all of
+    /// them for a supervisor, the caseload for a practitioner.
+    func queue(for user: User, page: Int = 1) throws -> Queue {
+        let role = user.role!
+        guard role == .practitioner || role == .supervisor else {
+            throw WebError.forbidden("the role \(role.rawValue) has no review queue")
+        }
+        let decisions = RiskFlag.Decision.allCases.map(\.rawValue)
+        guard let run = try store.latestRiskRun(.score) else { return Queue(asOf: nil, items: [], decisions: decisions) }
+        let caseload = role == .practitioner ? try users.caseload(of: user.name) : nil
+        var visible: [(PersonScore, PersonSummary)] = []
+        for s in try store.scores(run: run.id) where s.flagged {
+            guard let summary = try store.personSummary(s.person) else { continue }
+            if let caseload, !caseload.contains(summary.pseudonym) { continue }
+            visible.append((s, summary))
+        }
+        let pages = max(1, (visible.count + Self.pageSize - 1) / Self.pageSize)
+        let page = min(max(1, page), pages)
+        var items: [QueueItem] = []
+        for (s, summary) in visible.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize) {
+            let review = try reviewItem(summary.pseudonym)
+            let trend = try store.scores(of: s.person).map { TrendPoint(asOf: $0.asOf.iso, score: $0.score) }
+            items.append(QueueItem(
+                pseudonym: summary.pseudonym, score: s.score, rank: s.rank, age: s.age, asOf: s.asOf.iso, trend: trend,
+                reasons: s.raising.map(\.text), state: Self.stateName(review.state),
+                assignedTo: try users.assignment(of: summary.pseudonym)?.practitioner,
+                history: review.history.map { Step(at: $0.at, by: $0.by.name, what: $0.what, reason: $0.reason) }))
+        }
+        let practitioners = role == .supervisor
+            ? try users.users().filter { $0.role == Role.practitioner.rawValue && !$0.disabled }.map(\.name) : nil
+        return Queue(asOf: run.asOf.iso, total: visible.count, page: page, pages: pages, items: items, decisions: decisions,
+                     practitioners: practitioners)
+    }
+
+    static func stateName(_ s: ReviewState<RiskFlag.Decision>) -> String {
+        switch s {
+        case .pending: "pending"
+        case .decided(let d): "decided (\(d.rawValue))"
+        case .withdrawn: "withdrawn"
+        }
+    }
+
+    /// The stored review item of a flagged person, or a new pending one.
+    func reviewItem(_ subject: String) throws -> RiskFlagReview {
+        guard let stored = try store.reviewItem(.riskFlags, subject: subject), !stored.stateJSON.isEmpty else {
+            return RiskFlagReview(subject: subject)
+        }
+        do { return try JSONDecoder().decode(RiskFlagReview.self, from: stored.stateJSON) } catch {
+            throw StoreError.corrupt("review item risk-flags/\(subject)")
+        }
+    }
+
+    /// Records a decision on a flagged young person through the review item's state machine: the audit entry is
+    /// written first, then the item is saved.
+    func decide(_ subject: String, decision raw: String, reason: String?, user: User) throws {
+        let role = user.role!
+        guard role.may(.decideRiskFlags) else { throw WebError.forbidden("the role \(role.rawValue) may not decide on risk flags") }
+        _ = try requirePersonAccess(subject, user: user)
+        guard let decision = RiskFlag.Decision(rawValue: raw) else {
+            throw WebError.badRequest("the decision must be one of \(RiskFlag.Decision.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var item = try reviewItem(subject)
+        let actions: [ReviewAction]
+        do { actions = try item.decide(decision, by: user, reason: reason, at: now()) } catch let e as GovernanceError {
+            throw Self.webError(e)
+        }
+        try perform(actions, item: item)
+    }
+
+    /// Reopens a decided item (supervisors).
+    func reopen(_ subject: String, reason: String?, user: User) throws {
+        _ = try requirePersonAccess(subject, user: user)
+        var item = try reviewItem(subject)
+        let actions: [ReviewAction]
+        do { actions = try item.reopen(by: user, reason: reason, at: now()) } catch let e as GovernanceError { throw Self.webError(e) }
+        try perform(actions, item: item)
+    }
+
+    func perform(_ actions: [ReviewAction], item: RiskFlagReview) throws {
+        for a in actions {
+            switch a {
+            case .audit(var event):
+                event.detail = event.detail.isEmpty ? "web" : event.detail
+                _ = try store.appendAudit([event])
+            case .persist:
+                let pending = item.state == .pending
+                try store.saveReviewItems([StoredReviewItem(queue: .riskFlags, subject: item.subject, pending: pending,
+                                                            updatedAt: now(), stateJSON: try JSONEncoder().encode(item))])
+            case .relink: break  // risk flags never change the linked persons
+            }
+        }
+    }
+
+    /// A governance refusal as the web shows it.
+    static func webError(_ e: GovernanceError) -> WebError {
+        let text = e.description
+        if text.contains("may not") { return .forbidden(text) }
+        if text.contains("cannot be") { return .conflict(text) }
+        return .badRequest(text)
+    }
+
+    /// Puts a flagged young person on a practitioner's caseload (supervisors), audited.
+    func assign(_ subject: String, to practitioner: String, user: User) throws {
+        guard user.role == .supervisor else { throw WebError.forbidden("only a supervisor may assign young people") }
+        _ = try requirePersonAccess(subject, user: user)
+        guard let p = try users.user(named: practitioner), p.role == Role.practitioner.rawValue, !p.disabled else {
+            throw WebError.badRequest("there is no active practitioner with that name")
+        }
+        try audit("case-assign", user: user, subject: subject, count: 1, detail: "to \(p.name)")
+        try users.assign(CaseAssignment(subject: subject, practitioner: p.name, assignedBy: user.name, assignedAt: now()))
+    }
+
+    // MARK: Chronology
+
+    struct PersonView: Codable, Sendable {
+        var chronology: Chronology
+        var identified: Bool
+        var provenanceWithheld: Bool
+        var mayIdentify: Bool
+        var scores: [TrendPoint]
+        var assignedTo: String?
+    }
+
+    /// One young person's chronology, audited before it is returned: `view-pseudonymised`, or `identify` with
+    /// the stated purpose (only for roles that may identify).
+    func person(_ subject: String, user: User, identifyPurpose: String?) throws -> PersonView {
+        let summary = try requirePersonAccess(subject, user: user)
+        var purpose: Purpose?
+        if let identifyPurpose {
+            guard user.may(.identify) else { throw WebError.forbidden("the role \(user.role!.rawValue) may not identify a person") }
+            do { purpose = try Purpose(identifyPurpose, for: "identifying \(subject)") } catch let e as GovernanceError {
+                throw Self.webError(e)
+            }
+        }
+        var linked = try store.records(of: summary.person).map {
+            LinkedRecord(personID: summary.person.rawValue, record: $0.record, extras: $0.extras)
+        }
+        for n in try store.neighbours(of: summary.person) {
+            linked += try store.records(of: n.person).map { LinkedRecord(personID: n.person.rawValue, record: $0.record, extras: $0.extras) }
+        }
+        guard var c = ChronologyBuilder(records: linked).chronology(for: summary.person.rawValue, pseudonym: summary.pseudonym,
+                                                                      identify: purpose != nil) else {
+            throw WebError.notFound("young person \(subject) has no records in the store")
+        }
+        let provenance = user.may(.seeProvenance)
+        if !provenance { c = ChronologyRedaction.withoutProvenance(c) }
+        // Audit before anything is shown.
+        try audit(purpose != nil ? "identify" : "view-pseudonymised", user: user, subject: summary.pseudonym, count: 1,
+                  reason: purpose?.text ?? "", detail: provenance ? "web" : "web; provenance withheld")
+        // Household members appear by relationship only: their person ids never leave the server.
+        c.household = c.household.map { var m = $0; m.personID = ""; return m }
+        c.householdEvents = c.householdEvents.map { var h = $0; h.memberID = nil; return h }
+        c.personID = ""
+        let scores = try store.scores(of: summary.person).map { TrendPoint(asOf: $0.asOf.iso, score: $0.score) }
+        return PersonView(chronology: c, identified: purpose != nil, provenanceWithheld: !provenance,
+                          mayIdentify: user.may(.identify), scores: scores,
+                          assignedTo: try users.assignment(of: summary.pseudonym)?.practitioner)
+    }
+
+    // MARK: Audit trail
+
+    struct AuditFilter: Codable, Sendable {
+        var actor: String?
+        var action: String?
+        var subject: String?
+        var from: String?
+        var to: String?
+        var limit: Int = 200
+    }
+    struct AuditRow: Codable, Sendable {
+        var seq: Int64; var at: Int64; var actor: String; var actorKind: String; var role: String
+        var action: String; var subject: String; var source: String?; var count: Int; var reason: String; var detail: String
+    }
+    struct AuditPage: Codable, Sendable { var total: Int; var matched: Int; var entries: [AuditRow] }
+
+    /// The trail's entries that match every given filter (exact actor, action prefix, exact subject, dates
+    /// inclusive), newest first, at most `limit`. The filters are compared in Swift, never put into SQL.
+    func auditTrail(_ f: AuditFilter) throws -> AuditPage {
+        let from = try f.from.flatMap { $0.isEmpty ? nil : $0 }.map { s -> Int64 in
+            guard let d = CivilDate.parse(s, layout: .iso) else { throw WebError.badRequest("'from' must be a date like 2024-01-31") }
+            return Int64(d.dayNumber) * 86_400
+        }
+        let to = try f.to.flatMap { $0.isEmpty ? nil : $0 }.map { s -> Int64 in
+            guard let d = CivilDate.parse(s, layout: .iso) else { throw WebError.badRequest("'to' must be a date like 2024-01-31") }
+            return (Int64(d.dayNumber) + 1) * 86_400
+        }
+        func some(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
+        var rows: [AuditRow] = []
+        var total = 0
+        try store.forEachAuditEntry { e in
+            total += 1
+            let ev = e.event
+            if let a = some(f.actor), ev.actor.name != a { return }
+            if let a = some(f.action), !ev.action.hasPrefix(a) { return }
+            if let s = some(f.subject), ev.subject != s { return }
+            if let from, ev.at < from { return }
+            if let to, ev.at >= to { return }
+            rows.append(AuditRow(seq: e.seq, at: ev.at, actor: ev.actor.name, actorKind: ev.actor.kind.rawValue, role: ev.actor.role,
+                                 action: ev.action, subject: ev.subject, source: ev.source, count: ev.count, reason: ev.reason,
+                                 detail: ev.detail))
+        }
+        let limit = max(1, min(f.limit, 1000))
+        return AuditPage(total: total, matched: rows.count, entries: Array(rows.reversed().prefix(limit)))
+    }
+
+    // MARK: Data quality
+
+    struct SourceRow: Codable, Sendable {
+        var source: String; var agency: String; var records: String; var personRecords: String; var quarantined: String; var deliveries: Int
+    }
+    struct QuarantineRow: Codable, Sendable { var source: String; var reason: String; var field: String?; var rows: String }
+    struct Quality: Codable, Sendable { var sources: [SourceRow]; var quarantine: [QuarantineRow] }
+
+    /// Records and quarantined rows by source, and quarantined rows by reason: counts only (1 to 4 shown as
+    /// "fewer than 5"), never a quarantined row's content.
+    func quality() throws -> Quality {
+        Quality(
+            sources: try store.sourceCounts().map {
+                SourceRow(source: $0.source, agency: $0.agency.title, records: Layout.suppressed($0.records),
+                          personRecords: Layout.suppressed($0.personRecords), quarantined: Layout.suppressed($0.quarantined),
+                          deliveries: $0.deliveries)
+            },
+            quarantine: try store.quarantineGroups(source: nil).map {
+                QuarantineRow(source: $0.source, reason: $0.reason, field: $0.field, rows: Layout.suppressed($0.count))
+            })
+    }
+
+    // MARK: Users
+
+    struct UserRow: Codable, Sendable {
+        var name: String; var role: String; var disabled: Bool; var locked: Bool; var failedLogins: Int; var caseload: Int
+    }
+
+    func userRows() throws -> [UserRow] {
+        let t = now()
+        let assignments = try users.assignments()
+        return try users.users().map { u in
+            UserRow(name: u.name, role: u.role, disabled: u.disabled, locked: (u.lockedUntil ?? 0) > t, failedLogins: u.failedLogins,
+                    caseload: assignments.filter { $0.practitioner == u.name }.count)
+        }
+    }
+}

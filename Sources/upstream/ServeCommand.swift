@@ -1,0 +1,77 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import Logging
+import UpstreamGovernance
+import UpstreamModel
+import UpstreamServer
+import UpstreamStore
+
+extension Upstream {
+    /// `upstream serve`: the team's web app over a store (docs/web.md).
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the web app: the review queue, chronologies, the audit trail, data quality and users.",
+            discussion: """
+            Listens on 127.0.0.1:8080 by default; stop it with Ctrl-C (in-flight requests finish first). \
+            --demo serves a small synthetic workspace held in memory; --store serves a store that holds linked persons. \
+            --create-demo-users adds one user per role (demo-analyst, demo-practitioner, …) and prints each password once. \
+            Off loopback the session cookie is marked Secure: put the server behind TLS. See docs/web.md and docs/security.md.
+            """)
+
+        @Option(help: "The store (SQLite file or postgres:// URL) holding linked persons.") var store: String?
+        @Flag(help: "Serve a synthetic demo workspace held in memory instead of a store.") var demo = false
+        @Option(help: "Persons in the demo workspace.") var demoPersons = 200
+        @Option(help: "The address to listen on.") var host = "127.0.0.1"
+        @Option(help: "The port (0 picks a free one, printed at start).") var port = 8080
+        @Flag(help: "Create one demo user per role and print their passwords once.") var createDemoUsers = false
+        @Option(help: "bcrypt cost of new password hashes (4 to 31).") var bcryptCost: UInt8 = 12
+
+        func validate() throws {
+            guard demo != (store != nil) else { throw ValidationError("give either --store STORE or --demo") }
+            guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be from 4 to 31") }
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+            guard demoPersons >= 1 else { throw ValidationError("--demo-persons must be at least 1") }
+        }
+
+        func run() async throws {
+            let workspace: any WorkspaceStore
+            let users: any UserStore
+            var flagged: [String] = []
+            let serverUser = User(name: "upstream-serve", role: nil, authentication: .system)
+            if demo {
+                let key = SymmetricKey(size: .bits256)
+                let memory = InMemoryStore(auditSealer: AuditChain(key: key, actor: serverUser.actor, head: nil))
+                let pseudonymiser = Pseudonymiser(key: SymmetricKey(size: .bits256))
+                flagged = try DemoWorkspace.fill(memory, persons: demoPersons, flagged: max(1, demoPersons / 10)) {
+                    pseudonymiser.pseudonym($0.rawValue)
+                }
+                workspace = memory
+                users = InMemoryUserStore()
+            } else {
+                let governance = try CLIGovernance.open(store: store!, user: serverUser)
+                guard let ws = governance.store as? any WorkspaceStore else {
+                    throw CommandFailure.badInput("the store \(store!) does not hold linked persons yet (this build's store "
+                        + "adapter keeps no persons): run `upstream serve --demo`, or use a build where the store holds persons")
+                }
+                workspace = ws
+                guard let u = governance.store as? any UserStore else {
+                    throw CommandFailure.badInput("the store \(store!) keeps no users in this build: run `upstream serve --demo`")
+                }
+                users = u
+            }
+            let app = WebApp(configuration: WebConfiguration(host: host, port: port, bcryptCost: bcryptCost), store: workspace, users: users)
+            if createDemoUsers {
+                var text = ""
+                for u in try app.createDemoUsers() { text += "\(u.name)\t\(u.role.rawValue)\t\(u.password)\n" }
+                FileHandle.standardOutput.write(Data((text + "(each password is shown only this once)\n").utf8))
+                if demo { try app.assignDemoCaseloads(flagged) }
+            }
+            var logger = Logger(label: "upstream.serve")
+            logger.logLevel = .info
+            try await app.run(logger: logger) { port in
+                FileHandle.standardOutput.write(Data("serving on http://\(host):\(port)/ (Ctrl-C stops)\n".utf8))
+            }
+        }
+    }
+}

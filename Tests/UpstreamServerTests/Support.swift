@@ -1,0 +1,122 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+import UpstreamGovernance
+import UpstreamModel
+import UpstreamServer
+import UpstreamStore
+
+/// A clock the tests move by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var t: Int64 = 1_735_689_600  // 2025-01-01
+    var now: Int64 { lock.lock(); defer { lock.unlock() }; return t }
+    func advance(_ seconds: Int64) { lock.lock(); t += seconds; lock.unlock() }
+}
+
+/// A web app over a hand-made workspace: 20 persons, 6 flagged; users one per role plus a second practitioner,
+/// with the first flagged person on `practitioner`'s caseload and the second on `practitioner2`'s.
+struct Fixture {
+    let store: InMemoryStore
+    let users: InMemoryUserStore
+    let app: WebApp
+    let clock: TestClock
+    let flagged: [String]
+    let passwords: [String: String]
+    let pseudonymiser: Pseudonymiser
+
+    /// The person on `practitioner`'s caseload, and the one on `practitioner2`'s.
+    var mine: String { flagged[0] }
+    var theirs: String { flagged[1] }
+
+    static let userNames: [(String, UpstreamGovernance.Role)] = [
+        ("analyst", .analyst), ("practitioner", .practitioner), ("practitioner2", .practitioner),
+        ("supervisor", .supervisor), ("auditor", .auditor), ("admin", .admin),
+    ]
+
+    init(loginsPerMinute: Int = 10_000, host: String = "127.0.0.1", persons: Int = 20, flaggedCount: Int = 6) throws {
+        clock = TestClock()
+        let key = SymmetricKey(data: Array(repeating: UInt8(7), count: 32))
+        store = InMemoryStore(auditSealer: AuditChain(key: key, actor: AuditActor(name: "test", kind: .system, role: ""), head: nil))
+        let p = Pseudonymiser(key: SymmetricKey(data: Array(repeating: UInt8(9), count: 32)))
+        pseudonymiser = p
+        flagged = try DemoWorkspace.fill(store, persons: persons, flagged: flaggedCount) { p.pseudonym($0.rawValue) }
+        users = InMemoryUserStore()
+        let clock = clock
+        app = WebApp(configuration: WebConfiguration(host: host, port: 0, bcryptCost: 4, lockAfter: 5, lockSeconds: 900,
+                                                     loginsPerMinute: loginsPerMinute),
+                     store: store, users: users, now: { clock.now })
+        var pw: [String: String] = [:]
+        for (name, role) in Self.userNames { pw[name] = try app.addUser(name: name, role: role) }
+        passwords = pw
+        try users.assign(CaseAssignment(subject: flagged[0], practitioner: "practitioner", assignedBy: "supervisor", assignedAt: 0))
+        try users.assign(CaseAssignment(subject: flagged[1], practitioner: "practitioner2", assignedBy: "supervisor", assignedAt: 0))
+    }
+
+    /// Runs `body` against the app served on a free loopback port, over real HTTP.
+    func live<T: Sendable>(_ body: @Sendable (Browser) async throws -> T) async throws -> T {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return try await app.application(logger: logger).test(.live) { client in try await body(Browser(client: client)) }
+    }
+}
+
+/// A minimal browser over the test client: keeps the session cookie, reads CSRF tokens from forms.
+final class Browser: @unchecked Sendable {
+    let client: any TestClientProtocol
+    var cookie: String?
+
+    init(client: any TestClientProtocol) { self.client = client }
+
+    @discardableResult
+    func get(_ uri: String, cookie override: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let c = override ?? cookie { headers[.cookie] = "upstream_session=\(c)" }
+        let r = try await client.execute(uri: uri, method: .get, headers: headers, body: nil)
+        remember(r)
+        return r
+    }
+
+    @discardableResult
+    func post(_ uri: String, form: [String: String], headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = extra
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        if let c = cookie { headers[.cookie] = "upstream_session=\(c)" }
+        let body = form.map { k, v in "\(k)=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        let r = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
+        remember(r)
+        return r
+    }
+
+    func remember(_ r: TestResponse) {
+        guard let set = r.headers[.setCookie], set.hasPrefix("upstream_session=") else { return }
+        let value = String(set.dropFirst("upstream_session=".count).prefix { $0 != ";" })
+        cookie = value.isEmpty ? nil : value
+    }
+
+    /// The CSRF token in a page's forms.
+    static func csrf(_ r: TestResponse) -> String? {
+        let html = String(buffer: r.body)
+        guard let range = html.range(of: "name=\"csrf\" value=\"") else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// Signs in; returns the dashboard's CSRF token.
+    @discardableResult
+    func signIn(_ name: String, _ password: String) async throws -> String {
+        cookie = nil
+        let page = try await get("/login")
+        let r = try await post("/login", form: ["csrf": Browser.csrf(page) ?? "", "name": name, "password": password])
+        #expect(r.status == .seeOther, "sign in as \(name): \(r.status)")
+        return Browser.csrf(try await get("/")) ?? ""
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+}
