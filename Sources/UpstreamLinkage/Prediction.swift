@@ -85,6 +85,19 @@ public struct Prediction: Sendable {
         return parts.flatMap { $0 }
     }
 
+    /// Blocks, compares and scores in one pass without holding the candidate pairs: each worker keeps only the
+    /// pairs at or above `keep`, in the same order as `CandidatePairs.generate` would list them.
+    public func score(blocking: Blocking, onlyNew: Bool = false, keep: Double, parallel: Parallelism = .serial) -> [ScoredPair] {
+        let keepWeight = keep <= 0 ? -Double.infinity : (keep / (1 - keep)).log2Value
+        let comparer = Comparer(data: data, comparisons: model.settings.comparisons)
+        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { [ScoredPair]() }) { acc, x, y in
+            let g = comparer.gamma(x, y)
+            let w = weight(x, y, gamma: g)
+            if w >= keepWeight { acc.append(ScoredPair(a: Int32(x), b: Int32(y), gamma: g.bits, weight: w)) }
+        }
+        return parts.flatMap { $0 }
+    }
+
     /// One comparison's part in a pair's match weight.
     public struct Step: Codable, Sendable, Hashable {
         public var comparison: String
