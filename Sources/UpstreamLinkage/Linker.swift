@@ -92,18 +92,19 @@ public struct Linker: Sendable {
         let bound = (0..<blocking.rules.count).reduce(0) { $0 + blocking.pairCount(rule: $1) }
         let streamed = bound > memoryBudget / 4 / (2 * CandidatePairs.bytesPerPair)
         var candidates: CandidatePairs? = nil
-        let patterns: PatternCounts
-        if streamed {
-            patterns = PatternCounts(data: data, blocking: blocking, comparisons: settings.comparisons, onlyNew: onlyNew, parallel: parallel)
-        } else {
+        var patterns: PatternCounts? = nil
+        if !streamed {
             let c = CandidatePairs.generate(data: data, blocking: blocking, comparisons: settings.comparisons, onlyNew: onlyNew, parallel: parallel)
             patterns = PatternCounts(c)
             candidates = c
+        } else if given == nil {
+            // Training needs the vectors' counts (for λ) before any pair can be scored: a first pass.
+            patterns = PatternCounts(data: data, blocking: blocking, comparisons: settings.comparisons, onlyNew: onlyNew, parallel: parallel)
         }
         var model: LinkageModel
         if let given { model = given } else {
             progress(.train)
-            model = Training.train(data: data, blocking: blocking, patterns: patterns, settings: settings, parallel: parallel)
+            model = Training.train(data: data, blocking: blocking, patterns: patterns!, settings: settings, parallel: parallel)
         }
         // Review decisions: record keys to nodes.
         var recordIndex: [RecordKey: Int] = [:]
@@ -123,8 +124,12 @@ public struct Linker: Sendable {
         progress(.score)
         let prediction = Prediction(model: model, data: data)
         let keep = min(settings.keepThreshold, settings.reviewLower)
-        let pairs = candidates.map { prediction.score($0, keep: keep, parallel: parallel) }
-            ?? prediction.score(blocking: blocking, onlyNew: onlyNew, keep: keep, parallel: parallel)
+        let pairs: [ScoredPair], candidateCount: Int
+        if let c = candidates {
+            pairs = prediction.score(c, keep: keep, parallel: parallel); candidateCount = c.count
+        } else {
+            (pairs, candidateCount) = prediction.score(blocking: blocking, onlyNew: onlyNew, keep: keep, parallel: parallel)
+        }
         candidates = nil
         progress(.cluster)
         let labels = Clustering.cluster(data: data, pairs: pairs, threshold: settings.matchThreshold, mustLink: mustLink, cannotLink: cannotLink, initial: initial)
@@ -136,7 +141,7 @@ public struct Linker: Sendable {
         if review.count <= 100_000 {
             for i in review.indices { review[i].explanation = prediction.explain(Int(queue[i].a), Int(queue[i].b)) }
         }
-        return Result(data: data, model: model, candidatePairs: patterns.total, streamed: streamed, pairs: pairs, nodeLabels: labels, personIDs: ids, review: review)
+        return Result(data: data, model: model, candidatePairs: candidateCount, streamed: streamed, pairs: pairs, nodeLabels: labels, personIDs: ids, review: review)
     }
 
     /// Pairs whose probability falls in [lower, upper), not yet decided, most likely first.

@@ -87,15 +87,17 @@ public struct Prediction: Sendable {
 
     /// Blocks, compares and scores in one pass without holding the candidate pairs: each worker keeps only the
     /// pairs at or above `keep`, in the same order as `CandidatePairs.generate` would list them.
-    public func score(blocking: Blocking, onlyNew: Bool = false, keep: Double, parallel: Parallelism = .serial) -> [ScoredPair] {
+    /// Returns the kept pairs and how many pairs were compared.
+    public func score(blocking: Blocking, onlyNew: Bool = false, keep: Double, parallel: Parallelism = .serial) -> (pairs: [ScoredPair], compared: Int) {
         let keepWeight = keep <= 0 ? -Double.infinity : (keep / (1 - keep)).log2Value
         let comparer = Comparer(data: data, comparisons: model.settings.comparisons)
-        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { [ScoredPair]() }) { acc, x, y in
+        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { ([ScoredPair](), 0) }) { acc, x, y in
+            acc.1 += 1
             let g = comparer.gamma(x, y)
             let w = weight(x, y, gamma: g)
-            if w >= keepWeight { acc.append(ScoredPair(a: Int32(x), b: Int32(y), gamma: g.bits, weight: w)) }
+            if w >= keepWeight { acc.0.append(ScoredPair(a: Int32(x), b: Int32(y), gamma: g.bits, weight: w)) }
         }
-        return parts.flatMap { $0 }
+        return (parts.flatMap(\.0), parts.reduce(0) { $0 + $1.1 })
     }
 
     /// One comparison's part in a pair's match weight.
