@@ -179,6 +179,11 @@ def main():
               "Earlier figures (22.5x at 1,004,702 records) came from a benchmark that was not like for like (an older generator, "
               "different local-id scoping and training sample sizes, DuckDB capped at 8 GB and spilling); they are withdrawn."]
     text = "\n".join(lines) + "\n"
+    # Hand-written sections (profiles, scale runs, readings) after the marker are kept.
+    marker = "<!-- kept by linkage_benchmark.py -->"
+    old = open(os.path.join(HERE, "linkage.md")).read() if os.path.exists(os.path.join(HERE, "linkage.md")) else ""
+    if marker in old:
+        text += "\n" + old[old.index(marker):]
     for name in ("linkage.md", f"linkage-{a.people}.md"):
         with open(os.path.join(HERE, name), "w") as f:
             f.write(text)

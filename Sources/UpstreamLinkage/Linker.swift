@@ -4,12 +4,20 @@ import UpstreamModel
 public struct Linker: Sendable {
     public var settings: LinkageSettings
     public var parallel: Parallelism
+    /// Bytes the run may spend on candidate pairs (`--memory`). When the blocking rules could produce more pairs
+    /// than fit in a quarter of it, the pairs are never held: one pass counts their comparison vectors (for λ)
+    /// and a second pass scores them block by block, keeping only pairs above the keep threshold. The result is
+    /// the same either way; the streamed run compares each pair twice.
+    public var memoryBudget: Int
+
+    /// The default budget, 8 GiB.
+    public static let defaultMemoryBudget = 8 << 30
 
     /// The stages a run reports, in order, so an adapter can time them and show progress.
     public enum Stage: String, Sendable { case standardise, block, compare, train, score, cluster, assignIDs = "assign_ids", review }
 
-    public init(settings: LinkageSettings = LinkageSettings(), parallel: Parallelism = .serial) {
-        self.settings = settings; self.parallel = parallel
+    public init(settings: LinkageSettings = LinkageSettings(), parallel: Parallelism = .serial, memoryBudget: Int = Linker.defaultMemoryBudget) {
+        self.settings = settings; self.parallel = parallel; self.memoryBudget = memoryBudget
     }
 
     /// What a run produced.
@@ -17,6 +25,8 @@ public struct Linker: Sendable {
         public var data: PreparedData
         public var model: LinkageModel
         public var candidatePairs: Int
+        /// Whether the candidate pairs were streamed (scored block by block, never all held) to honour the memory budget.
+        public var streamed: Bool
         /// Scored pairs at or above the keep threshold.
         public var pairs: [ScoredPair]
         /// Cluster label per node.
@@ -39,7 +49,7 @@ public struct Linker: Sendable {
         decisions: [ReviewDecision] = [], reestimate: Bool = false, progress: (Stage) -> Void = { _ in }
     ) -> Result {
         progress(.standardise)
-        let data = PreparedData(inputs, settings: model?.settings ?? settings, ownNode: Linker.rejectedKeys(decisions))
+        let data = PreparedData(inputs, settings: model?.settings ?? settings, ownNode: Linker.rejectedKeys(decisions), parallel: parallel)
         return run(data: data, model: model, previous: previous, decisions: decisions, reestimate: reestimate, initial: nil, onlyNew: false, progress: progress)
     }
 
@@ -53,7 +63,7 @@ public struct Linker: Sendable {
         progress(.standardise)
         let inputs = existing.map(\.0) + new
         let flags = [Bool](repeating: false, count: existing.count) + [Bool](repeating: true, count: new.count)
-        let data = PreparedData(inputs, settings: model.settings, isNew: flags, ownNode: Linker.rejectedKeys(decisions))
+        let data = PreparedData(inputs, settings: model.settings, isNew: flags, ownNode: Linker.rejectedKeys(decisions), parallel: parallel)
         var labelOfPerson: [PersonID: Int32] = [:]
         var initial = [Int32](repeating: -1, count: data.nodeCount)
         var previous: [RecordKey: PersonID] = [:]
@@ -78,11 +88,23 @@ public struct Linker: Sendable {
         progress(.block)
         let blocking = Blocking(data: data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize, parallel: parallel)
         progress(.compare)
-        let candidates = CandidatePairs.generate(data: data, blocking: blocking, comparisons: settings.comparisons, onlyNew: onlyNew, parallel: parallel)
+        // Held pairs cost 16 bytes each, twice while the workers' parts are joined; at most a quarter of the budget.
+        let bound = (0..<blocking.rules.count).reduce(0) { $0 + blocking.pairCount(rule: $1) }
+        let streamed = bound > memoryBudget / 4 / (2 * CandidatePairs.bytesPerPair)
+        var candidates: CandidatePairs? = nil
+        var patterns: PatternCounts? = nil
+        if !streamed {
+            let c = CandidatePairs.generate(data: data, blocking: blocking, comparisons: settings.comparisons, onlyNew: onlyNew, parallel: parallel)
+            patterns = PatternCounts(c)
+            candidates = c
+        } else if given == nil {
+            // Training needs the vectors' counts (for λ) before any pair can be scored: a first pass.
+            patterns = PatternCounts(data: data, blocking: blocking, comparisons: settings.comparisons, onlyNew: onlyNew, parallel: parallel)
+        }
         var model: LinkageModel
         if let given { model = given } else {
             progress(.train)
-            model = Training.train(data: data, blocking: blocking, candidates: candidates, settings: settings, parallel: parallel)
+            model = Training.train(data: data, blocking: blocking, patterns: patterns!, settings: settings, parallel: parallel)
         }
         // Review decisions: record keys to nodes.
         var recordIndex: [RecordKey: Int] = [:]
@@ -102,46 +124,49 @@ public struct Linker: Sendable {
         progress(.score)
         let prediction = Prediction(model: model, data: data)
         let keep = min(settings.keepThreshold, settings.reviewLower)
-        let pairs = prediction.score(candidates, keep: keep, parallel: parallel)
+        let pairs: [ScoredPair], candidateCount: Int
+        if let c = candidates {
+            pairs = prediction.score(c, keep: keep, parallel: parallel); candidateCount = c.count
+        } else {
+            (pairs, candidateCount) = prediction.score(blocking: blocking, onlyNew: onlyNew, keep: keep, parallel: parallel)
+        }
+        candidates = nil
         progress(.cluster)
         let labels = Clustering.cluster(data: data, pairs: pairs, threshold: settings.matchThreshold, mustLink: mustLink, cannotLink: cannotLink, initial: initial)
         progress(.assignIDs)
         let ids = Clustering.personIDs(data: data, nodeLabels: labels, previous: previous)
         progress(.review)
-        var review = Linker.reviewQueue(data: data, pairs: pairs, labels: labels, lower: settings.reviewLower, upper: settings.matchThreshold, decisions: decisions)
+        let queue = Linker.reviewNodes(data: data, pairs: pairs, labels: labels, lower: settings.reviewLower, upper: settings.matchThreshold, decisions: decisions)
+        var review = queue.map(\.item)
         if review.count <= 100_000 {
-            let index = recordIndex.isEmpty ? lookup(data) : recordIndex
-            for i in review.indices {
-                if let l = index[review[i].left], let r = index[review[i].right] {
-                    review[i].explanation = prediction.explain(Int(data.nodeOfRecord[l]), Int(data.nodeOfRecord[r]))
-                }
-            }
+            for i in review.indices { review[i].explanation = prediction.explain(Int(queue[i].a), Int(queue[i].b)) }
         }
-        return Result(data: data, model: model, candidatePairs: candidates.count, pairs: pairs, nodeLabels: labels, personIDs: ids, review: review)
-    }
-
-    func lookup(_ data: PreparedData) -> [RecordKey: Int] {
-        var m: [RecordKey: Int] = [:]
-        for (i, k) in data.keys.enumerated() { m[k] = i }
-        return m
+        return Result(data: data, model: model, candidatePairs: candidateCount, streamed: streamed, pairs: pairs, nodeLabels: labels, personIDs: ids, review: review)
     }
 
     /// Pairs whose probability falls in [lower, upper), not yet decided, most likely first.
     public static func reviewQueue(data: PreparedData, pairs: [ScoredPair], labels: [Int32], lower: Double, upper: Double, decisions: [ReviewDecision]) -> [ReviewItem] {
+        reviewNodes(data: data, pairs: pairs, labels: labels, lower: lower, upper: upper, decisions: decisions).map(\.item)
+    }
+
+    /// The review queue with each item's nodes.
+    static func reviewNodes(data: PreparedData, pairs: [ScoredPair], labels: [Int32], lower: Double, upper: Double, decisions: [ReviewDecision]) -> [(item: ReviewItem, a: Int32, b: Int32)] {
         let decided = Set(decisions.map(\.pairID))
-        let first = data.recordsByNode().map { $0.first ?? 0 }
-        var out: [ReviewItem] = []
+        // Each node's first record (no per-node arrays: one Int32 per node).
+        var first = [Int32](repeating: -1, count: data.nodeCount)
+        for (r, n) in data.nodeOfRecord.enumerated() where first[Int(n)] < 0 { first[Int(n)] = Int32(r) }
+        var out: [(item: ReviewItem, a: Int32, b: Int32)] = []
         for p in pairs {
             let prob = p.probability
             guard prob >= lower, prob < upper else { continue }
             let item = ReviewItem(left: data.keys[Int(first[Int(p.a)])], right: data.keys[Int(first[Int(p.b)])], weight: p.weight, probability: prob,
                                   linkedNow: labels[Int(p.a)] == labels[Int(p.b)])
-            if !decided.contains(item.id) { out.append(item) }
+            if !decided.contains(item.id) { out.append((item, p.a, p.b)) }
         }
         // Pairs the model left apart first (the decisions that change a person), then the most likely.
         out.sort { a, b in
-            if a.linkedNow != b.linkedNow { return !a.linkedNow }
-            return (a.probability, b.id) > (b.probability, a.id)
+            if a.item.linkedNow != b.item.linkedNow { return !a.item.linkedNow }
+            return (a.item.probability, b.item.id) > (b.item.probability, a.item.id)
         }
         return out
     }

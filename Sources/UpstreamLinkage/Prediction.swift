@@ -85,6 +85,21 @@ public struct Prediction: Sendable {
         return parts.flatMap { $0 }
     }
 
+    /// Blocks, compares and scores in one pass without holding the candidate pairs: each worker keeps only the
+    /// pairs at or above `keep`, in the same order as `CandidatePairs.generate` would list them.
+    /// Returns the kept pairs and how many pairs were compared.
+    public func score(blocking: Blocking, onlyNew: Bool = false, keep: Double, parallel: Parallelism = .serial) -> (pairs: [ScoredPair], compared: Int) {
+        let keepWeight = keep <= 0 ? -Double.infinity : (keep / (1 - keep)).log2Value
+        let comparer = Comparer(data: data, comparisons: model.settings.comparisons)
+        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { ([ScoredPair](), 0) }) { acc, x, y in
+            acc.1 += 1
+            let g = comparer.gamma(x, y)
+            let w = weight(x, y, gamma: g)
+            if w >= keepWeight { acc.0.append(ScoredPair(a: Int32(x), b: Int32(y), gamma: g.bits, weight: w)) }
+        }
+        return (parts.flatMap(\.0), parts.reduce(0) { $0 + $1.1 })
+    }
+
     /// One comparison's part in a pair's match weight.
     public struct Step: Codable, Sendable, Hashable {
         public var comparison: String

@@ -85,9 +85,95 @@ public struct PreparedData: Sendable {
 
     struct InternKey: Hashable { var space: Int32; var text: String }
 
+    /// One column of one record, standardised but not yet interned (made in parallel, interned in order).
+    struct Cell {
+        var value: String? = nil, day: Int32 = PreparedData.missingDate, number = Double.nan, tokens: [String] = []
+        var p0: String? = nil, p1: String? = nil, p2: String? = nil, scope: String? = nil, canonical: String? = nil
+    }
+
+    /// Standardises one record's columns (pure; runs on any thread).
+    static func standardise(_ input: LinkInput, specs: [ColumnSpec], colIndex: [String: Int], needCanonical: Set<String>, limit: Int) -> (cells: [Cell], truncated: Int) {
+        var truncated = 0
+        func raw(_ name: String) -> String? {
+            let isAddress = colIndex[name].map { specs[$0].type == .address } ?? false
+            let (t, cut) = Standardise.capped(input.raw(name), isAddress ? limit * 2 : limit)
+            if cut { truncated += 1 }
+            return t
+        }
+        let fi = colIndex["forename"]
+        var given: (forename: String, middle: [String])?? = nil
+        func givenNames() -> (forename: String, middle: [String])? {
+            if let g = given { return g }
+            let g = Standardise.givenNames(forename: raw("forename"), middle: raw("middle_names"))
+            given = .some(g)
+            return g
+        }
+        var cells = [Cell](repeating: Cell(), count: specs.count)
+        for c in specs.indices {
+            var x = Cell()
+            let spec = specs[c]
+            switch spec.type {
+            case .forename:
+                let g = givenNames()
+                x.value = g?.forename
+                if needCanonical.contains(spec.name) { x.canonical = g.map { Standardise.canonicalForename($0.forename) } }
+            case .list:
+                let items: [String]
+                if spec.name == "middle_names" && fi != nil { items = givenNames()?.middle ?? [] } else if spec.name == "middle_names" {
+                    items = raw("middle_names").map(Standardise.nameTokens) ?? []
+                } else { items = raw(spec.name).map(Standardise.listItems) ?? [] }
+                x.tokens = items
+                x.value = items.isEmpty ? nil : items.joined(separator: " ")
+            case .name:
+                let sn = Standardise.surname(raw(spec.name))
+                x.value = sn?.joined
+                if let t = sn?.tokens, t.count > 1 { x.tokens = t }
+                if needCanonical.contains(spec.name) { x.canonical = sn.map { Standardise.canonicalForename($0.joined) } }
+            case .text:
+                let t = raw(spec.name).map(Standardise.textTokens) ?? []
+                x.value = t.isEmpty ? nil : t.joined(separator: " ")
+                x.tokens = t
+                if needCanonical.contains(spec.name), let f = t.first { x.canonical = Standardise.canonicalForename(f) }
+            case .date:
+                let d: CivilDate? = spec.name == "dob" ? Standardise.dateOfBirth(input.dateOfBirth) ?? Standardise.date(input.fields["dob"]) : Standardise.date(raw(spec.name))
+                if let d { x.day = d.dayNumber; x.value = d.iso }
+            case .number:
+                if let t = raw(spec.name)?.filter({ !$0.isWhitespace && $0 != "," }), let v = Double(t), v.isFinite { x.number = v; x.value = String(v) }
+            case .ukPostcode:
+                if let pc = Standardise.postcode(raw(spec.name)) {
+                    x.value = pc.unit; x.p0 = "S" + pc.sector; x.p1 = "D" + pc.district; x.p2 = "A" + pc.area
+                }
+            case .code:
+                if let v = Standardise.code(raw(spec.name)) {
+                    if spec.name == "local_id" {
+                        let scope = input.localIDScope ?? input.agency
+                        x.scope = scope
+                        x.value = scope + "|" + v
+                    } else { x.value = v }
+                }
+            case .identifier:
+                x.value = Standardise.identifier(raw(spec.name), check: spec.check)
+            case .address:
+                if let a = Standardise.address(raw(spec.name)) {
+                    x.value = a.normalised; x.p0 = a.houseNumber; x.p1 = a.flat; x.p2 = a.town
+                    x.tokens = a.street
+                }
+            case .sex:
+                x.value = spec.name == "sex" ? (input.sex == .male ? "M" : input.sex == .female ? "F" : Standardise.sex(input.fields["sex"])) : Standardise.sex(raw(spec.name))
+            }
+            cells[c] = x
+        }
+        return (cells, truncated)
+    }
+
+    /// Records standardised per parallel batch: bounds the not-yet-interned text held at once.
+    static let standardiseBatch = 65_536
+
     /// Standardises `inputs` for `settings`. `isNew`, when given, marks the records that are new in an incremental run;
-    /// records in `ownNode` never share a node (a reviewer said they are different people).
-    public init(_ inputs: [LinkInput], settings: LinkageSettings = LinkageSettings(), isNew newFlags: [Bool]? = nil, ownNode: Set<RecordKey> = []) {
+    /// records in `ownNode` never share a node (a reviewer said they are different people). Records are
+    /// standardised in batches spread over `parallel`, then interned in input order, so the result does not
+    /// depend on the parallelism.
+    public init(_ inputs: [LinkInput], settings: LinkageSettings = LinkageSettings(), isNew newFlags: [Bool]? = nil, ownNode: Set<RecordKey> = [], parallel: Parallelism = .serial) {
         let used = settings.usedColumns
         let specs = settings.allColumns.filter { used.contains($0.name) }
         var cols = specs.map { ColumnBuilder(spec: $0) }
@@ -129,85 +215,55 @@ public struct PreparedData: Sendable {
         var isNew: [Bool] = [], dataset: [Int32] = []
         var truncated = 0
         keys.reserveCapacity(inputs.count); nodeOfRecord.reserveCapacity(inputs.count); agencyOfRecord.reserveCapacity(inputs.count)
-        let fi = colIndex["forename"]
 
-        // Per-record scratch: each column's standardised value and parts.
+        // Per-record scratch: each column's interned value and parts.
         struct Row { var value: Int32 = -1; var day: Int32 = PreparedData.missingDate; var number = Double.nan; var tokens: [Int32] = []
                      var p0: Int32 = -1; var p1: Int32 = -1; var p2: Int32 = -1; var scope: Int32 = -1; var canonical: Int32 = -1 }
         var row = [Row](repeating: Row(), count: specs.count)
-        for (r, input) in inputs.enumerated() {
+        var batchStart = 0
+        while batchStart < inputs.count {
+            let batchEnd = min(inputs.count, batchStart + PreparedData.standardiseBatch)
+            let per = max(256, (batchEnd - batchStart) / max(1, parallel.workers * 4) + 1)
+            let pieces = (batchEnd - batchStart + per - 1) / per
+            let start = batchStart
+            let standardised = parallel.map(pieces) { p -> [([Cell], Int)] in
+                (start + p * per..<min(batchEnd, start + (p + 1) * per)).map {
+                    let r = PreparedData.standardise(inputs[$0], specs: specs, colIndex: colIndex, needCanonical: needCanonical, limit: limit)
+                    return (r.cells, r.truncated)
+                }
+            }
+            var r = batchStart - 1
+            for piece in standardised { for (cells, cut) in piece {
+            r += 1
+            let input = inputs[r]
+            truncated += cut
             keys.append(input.key)
             if let a = agencyIndex[input.agency] { agencyOfRecord.append(a) } else {
                 agencyIndex[input.agency] = Int32(agencies.count); agencyOfRecord.append(Int32(agencies.count)); agencies.append(input.agency)
             }
             let ds: Int32 = settings.linkType == .linkOnly ? (datasetIndex[input.source] ?? {
                 let v = Int32(datasetIndex.count); datasetIndex[input.source] = v; return v }()) : 0
-            func raw(_ name: String) -> String? {
-                let isAddress = colIndex[name].map { specs[$0].type == .address } ?? false
-                let (t, cut) = Standardise.capped(input.raw(name), isAddress ? limit * 2 : limit)
-                if cut { truncated += 1 }
-                return t
-            }
-            var given: (forename: String, middle: [String])?? = nil
-            func givenNames() -> (forename: String, middle: [String])? {
-                if let g = given { return g }
-                let g = Standardise.givenNames(forename: raw("forename"), middle: raw("middle_names"))
-                given = .some(g)
-                return g
-            }
             for c in specs.indices {
+                let t = cells[c], sp = space(c)
                 var x = Row()
-                let spec = specs[c], sp = space(c)
-                switch spec.type {
-                case .forename:
-                    let g = givenNames()
-                    x.value = id(g?.forename, sp)
-                    if needCanonical.contains(spec.name) { x.canonical = g.map { id(Standardise.canonicalForename($0.forename), sp) } ?? -1 }
+                x.day = t.day; x.number = t.number
+                // Interned in the order the values were always interned, so ids (and block order) do not change.
+                switch specs[c].type {
                 case .list:
-                    let items: [String]
-                    if spec.name == "middle_names" && fi != nil { items = givenNames()?.middle ?? [] } else if spec.name == "middle_names" {
-                        items = raw("middle_names").map(Standardise.nameTokens) ?? []
-                    } else { items = raw(spec.name).map(Standardise.listItems) ?? [] }
-                    x.tokens = items.map { id($0, sp) }
-                    x.value = items.isEmpty ? -1 : id(items.joined(separator: " "), sp)
-                case .name:
-                    let sn = Standardise.surname(raw(spec.name))
-                    x.value = id(sn?.joined, sp)
-                    if let t = sn?.tokens, t.count > 1 { x.tokens = t.map { id($0, sp) } }
-                    if needCanonical.contains(spec.name) { x.canonical = sn.map { id(Standardise.canonicalForename($0.joined), sp) } ?? -1 }
-                case .text:
-                    let t = raw(spec.name).map(Standardise.textTokens) ?? []
-                    x.value = t.isEmpty ? -1 : id(t.joined(separator: " "), sp)
-                    x.tokens = t.map { id($0, sp) }
-                    if needCanonical.contains(spec.name), let f = t.first { x.canonical = id(Standardise.canonicalForename(f), sp) }
-                case .date:
-                    let d: CivilDate? = spec.name == "dob" ? Standardise.dateOfBirth(input.dateOfBirth) ?? Standardise.date(input.fields["dob"]) : Standardise.date(raw(spec.name))
-                    if let d { x.day = d.dayNumber; x.value = id(d.iso, sp) }
-                case .number:
-                    if let t = raw(spec.name)?.filter({ !$0.isWhitespace && $0 != "," }), let v = Double(t), v.isFinite { x.number = v; x.value = id(String(v), sp) }
-                case .ukPostcode:
-                    if let pc = Standardise.postcode(raw(spec.name)) {
-                        x.value = id(pc.unit, sp); x.p0 = id("S" + pc.sector, sp); x.p1 = id("D" + pc.district, sp); x.p2 = id("A" + pc.area, sp)
-                    }
+                    x.tokens = t.tokens.map { id($0, sp) }; x.value = id(t.value, sp)
                 case .code:
-                    if let v = Standardise.code(raw(spec.name)) {
-                        if spec.name == "local_id" {
-                            let scope = input.localIDScope ?? input.agency
-                            x.scope = id(scope, -3)
-                            x.value = id(scope + "|" + v, sp)
-                        } else { x.value = id(v, sp) }
-                    }
-                case .identifier:
-                    x.value = id(Standardise.identifier(raw(spec.name), check: spec.check), sp)
+                    if let s = t.scope { x.scope = id(s, -3) }
+                    x.value = id(t.value, sp)
                 case .address:
-                    if let a = Standardise.address(raw(spec.name)) {
-                        x.value = id(a.normalised, sp); x.p0 = id(a.houseNumber, sp); x.p1 = id(a.flat, sp); x.p2 = id(a.town, sp)
-                        x.tokens = a.street.map { id($0, sp) }
-                    }
-                case .sex:
-                    let s: String? = spec.name == "sex" ? (input.sex == .male ? "M" : input.sex == .female ? "F" : Standardise.sex(input.fields["sex"])) : Standardise.sex(raw(spec.name))
-                    x.value = id(s, sp)
+                    x.value = id(t.value, sp); x.p0 = id(t.p0, sp); x.p1 = id(t.p1, sp); x.p2 = id(t.p2, sp)
+                    x.tokens = t.tokens.map { id($0, sp) }
+                case .ukPostcode:
+                    x.value = id(t.value, sp); x.p0 = id(t.p0, sp); x.p1 = id(t.p1, sp); x.p2 = id(t.p2, sp)
+                default:
+                    x.value = id(t.value, sp)
+                    if !t.tokens.isEmpty { x.tokens = t.tokens.map { id($0, sp) } }
                 }
+                if let cn = t.canonical { x.canonical = id(cn, sp) }
                 row[c] = x
             }
             var key = row.map(\.value)
@@ -237,6 +293,8 @@ public struct PreparedData: Sendable {
                 if needPhonetic.contains(specs[c].name) { cols[c].phonetic.append(phon(x.value)) }
                 if needCanonical.contains(specs[c].name) { cols[c].canonical.append(x.canonical) }
             }
+            } }
+            batchStart = batchEnd
         }
         // Token weights, for the columns whose levels weigh shared tokens.
         for c in cols.indices where settings.needsTokenWeights(specs[c].name) {

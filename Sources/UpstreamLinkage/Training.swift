@@ -6,6 +6,9 @@ public struct CandidatePairs: Sendable {
     public var count: Int { a.count }
     public init() {}
 
+    /// Bytes one held pair costs (two node indices and a comparison vector).
+    public static let bytesPerPair = 16
+
     mutating func append(contentsOf o: CandidatePairs) {
         a.append(contentsOf: o.a); b.append(contentsOf: o.b); gamma.append(contentsOf: o.gamma)
     }
@@ -21,6 +24,31 @@ public struct CandidatePairs: Sendable {
         out.b.reserveCapacity(out.a.capacity); out.gamma.reserveCapacity(out.a.capacity)
         for p in parts { out.append(contentsOf: p) }
         return out
+    }
+}
+
+/// How many candidate pairs have each comparison vector: all λ needs, in memory bounded by the number of
+/// distinct vectors rather than of pairs.
+public struct PatternCounts: Sendable {
+    public var counts: [UInt64: Double]
+    public var total: Int
+
+    /// Counts held pairs.
+    public init(_ c: CandidatePairs) {
+        var counts: [UInt64: Double] = [:]
+        for g in c.gamma { counts[g, default: 0] += 1 }
+        self.counts = counts; total = c.count
+    }
+
+    /// Blocks and compares without holding the pairs: each worker counts its vectors.
+    public init(data: PreparedData, blocking: Blocking, comparisons: [ComparisonSpec], onlyNew: Bool = false, parallel: Parallelism = .serial) {
+        let comparer = Comparer(data: data, comparisons: comparisons)
+        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { ([UInt64: Double](), 0) }) { acc, x, y in
+            acc.0[comparer.gamma(x, y).bits, default: 0] += 1; acc.1 += 1
+        }
+        var counts: [UInt64: Double] = [:]
+        for p in parts { counts.merge(p.0, uniquingKeysWith: +) }
+        self.counts = counts; total = parts.reduce(0) { $0 + $1.1 }
     }
 }
 
@@ -40,9 +68,135 @@ public struct SplitMix64: Sendable {
 
 /// Training: u from random pairs, m by expectation-maximisation on blocked pairs, and the prior λ.
 public enum Training {
-    /// u per comparison and level (`u[c][level]`, index 0 unused) from `samples` random node pairs (pairs across
-    /// datasets only in a link-only run). When the data holds no more pairs than `samples`, every pair is used.
+    /// u per comparison and level (`u[c][level]`, index 0 unused): the share of each level among pairs of distinct
+    /// nodes that both have a value, estimated comparison by comparison over the column's *distinct values*
+    /// (`estimateUByValues`). A link-only run, whose pairs must cross datasets, uses random node pairs
+    /// (`estimateURandomPairs`).
     public static func estimateU(data: PreparedData, comparisons: [ComparisonSpec], samples: Int, seed: UInt64, parallel: Parallelism = .serial) -> [[Double]] {
+        if data.linkType == .linkOnly { return estimateURandomPairs(data: data, comparisons: comparisons, samples: samples, seed: seed, parallel: parallel) }
+        let comparer = Comparer(data: data, comparisons: comparisons)
+        return comparisons.indices.map { estimateUByValues(comparer: comparer, comparison: $0, samples: samples, seed: seed, parallel: parallel) }
+    }
+
+    /// The columns whose values decide comparison `i` besides its own (a forename's swap test reads the surname).
+    static func otherColumns(_ t: Comparer.Test) -> [Int] {
+        switch t {
+        case .inList(let l): l >= 0 ? [l] : []
+        case .reversed(let o, _): o >= 0 ? [o] : []
+        case .any(let p), .all(let p): p.flatMap(otherColumns)
+        default: []
+        }
+    }
+
+    /// u of one comparison from its distinct values (stratified, so never less precise than random pairs).
+    ///
+    /// Every node whose column has a value gets a *signature*: its value id (plus, when a level reads another
+    /// column, that column's value and tokens). All the level tests are functions of the signatures, so:
+    /// 1. pairs of nodes with the same signature (n(n−1)/2 of them for a signature held by n nodes) all get the level
+    ///    of the signature compared with itself: counted exactly, from the value-frequency table;
+    /// 2. pairs with different signatures: when there are no more distinct signature pairs than `samples`, every
+    ///    pair of signatures is compared once and weighted by the product of their frequencies (exact); otherwise
+    ///    `samples` random node pairs with different signatures are compared and scaled up to the number of such pairs.
+    /// Only the one comparison is evaluated per pair, and the "same value" stratum (which holds most of the exact
+    /// level's mass) has no sampling error; the old estimator (`estimateURandomPairs`) sampled both strata.
+    /// A level never seen gets half a pair's worth of the pairs compared, as before.
+    public static func estimateUByValues(comparer: Comparer, comparison i: Int, samples: Int, seed: UInt64, parallel: Parallelism = .serial) -> [Double] {
+        let data = comparer.data
+        let levels = comparer.comparisons[i].levelCount
+        let r = comparer.resolved[i]
+        let flat = [Double](repeating: 1 / Double(levels), count: levels)
+        guard r.column >= 0 else { return [0] + flat }
+        let col = data.columns[r.column]
+        let others = Array(Set(r.levels.flatMap { otherColumns($0.test) })).sorted()
+        let n = data.nodeCount
+        // Signatures: dense ids, with each one's node count and a representative node.
+        var sig = [Int32](repeating: -1, count: n)
+        var count: [Int] = [], rep: [Int32] = []
+        if others.isEmpty {
+            var ofValue = [Int32](repeating: -1, count: data.strings.count)
+            for x in 0..<n {
+                let v = col.value[x]
+                guard v >= 0 else { continue }
+                var s = ofValue[Int(v)]
+                if s < 0 { s = Int32(count.count); ofValue[Int(v)] = s; count.append(0); rep.append(Int32(x)) }
+                sig[x] = s; count[Int(s)] += 1
+            }
+        } else {
+            var ofKey: [[Int32]: Int32] = [:]
+            for x in 0..<n {
+                let v = col.value[x]
+                guard v >= 0 else { continue }
+                var key: [Int32] = [v]
+                for o in others { let c = data.columns[o]; key.append(-9); key.append(c.value[x]); key.append(contentsOf: c.tokensOf(x)) }
+                var s = ofKey[key] ?? -1
+                if s < 0 { s = Int32(count.count); ofKey[key] = s; count.append(0); rep.append(Int32(x)) }
+                sig[x] = s; count[Int(s)] += 1
+            }
+        }
+        let d = count.count
+        guard d > 0 else { return [0] + flat }
+        var total = [Double](repeating: 0, count: levels + 2)
+        // 1. Same signature: exact.
+        for s in 0..<d where count[s] > 1 {
+            let x = Int(rep[s])
+            total[comparer.level(i, x, x)] += Double(count[s]) * Double(count[s] - 1) / 2
+        }
+        // 2. Different signatures.
+        let withValue = count.reduce(0, +)
+        let diffPairs = (Double(withValue) * Double(withValue) - count.reduce(0.0) { $0 + Double($1) * Double($1) }) / 2
+        var compared = 0, sampled = false
+        if d > 1 && d * (d - 1) / 2 <= samples {
+            // Every pair of signatures, weighted by frequency (d(d−1)/2 ≤ samples).
+            compared = d * (d - 1) / 2
+            let chunks = min(d, max(1, parallel.workers * 8))
+            let parts = parallel.map(chunks) { c -> [Double] in
+                var acc = [Double](repeating: 0, count: levels + 2)
+                var s = c
+                while s < d {
+                    let x = Int(rep[s]), ns = Double(count[s])
+                    for t in (s + 1)..<d { acc[comparer.level(i, x, Int(rep[t]))] += ns * Double(count[t]) }
+                    s += chunks
+                }
+                return acc
+            }
+            for p in parts { for l in total.indices { total[l] += p[l] } }
+        } else if d > 1 {
+            sampled = true
+            var nodes: [Int32] = []
+            nodes.reserveCapacity(withValue)
+            for x in 0..<n where sig[x] >= 0 { nodes.append(Int32(x)) }
+            let chunks = max(1, parallel.workers * 4)
+            let per = samples / chunks + 1
+            let parts = parallel.map(chunks) { c -> ([Double], Int) in
+                var rng = SplitMix64(seed: seed &+ UInt64(i + 1) &* 0x9E37_79B9 &+ UInt64(c) &* 0x1234_5678_9ABC)
+                var acc = [Double](repeating: 0, count: levels + 2)
+                var drawn = 0, tries = 0
+                while drawn < per && tries < per * 50 {
+                    tries += 1
+                    let x = Int(nodes[rng.below(nodes.count)]), y = Int(nodes[rng.below(nodes.count)])
+                    if sig[x] == sig[y] { continue }
+                    acc[comparer.level(i, x, y)] += 1; drawn += 1
+                }
+                return (acc, drawn)
+            }
+            compared = parts.reduce(0) { $0 + $1.1 }
+            let scale = compared > 0 ? diffPairs / Double(compared) : 0
+            for p in parts { for l in total.indices { total[l] += p.0[l] * scale } }
+        }
+        let nonNull = total[1...levels].reduce(0, +)
+        guard nonNull > 0 else { return [0] + flat }
+        // Half a pair's worth: of all non-null pairs when every stratum was counted exactly (as the old estimator
+        // did when it compared every pair), of the pairs compared when the second stratum was sampled.
+        let floor = 0.5 / (sampled ? Double(max(compared, 1)) : nonNull)
+        var u = [0.0] + total[1...levels].map { max($0 / nonNull, floor) }
+        let s = u.dropFirst().reduce(0, +)
+        for l in 1..<u.count { u[l] /= s }
+        return u
+    }
+
+    /// u from `samples` random node pairs, every comparison on every pair (pairs across datasets only in a
+    /// link-only run). When the data holds no more pairs than `samples`, every pair is used.
+    public static func estimateURandomPairs(data: PreparedData, comparisons: [ComparisonSpec], samples: Int, seed: UInt64, parallel: Parallelism = .serial) -> [[Double]] {
         let n = data.nodeCount
         let counts = comparisons.map(\.levelCount)
         guard n > 1 else { return counts.map { [0] + [Double](repeating: 1 / Double($0), count: $0) } }
@@ -158,6 +312,14 @@ public enum Training {
         data: PreparedData, blocking: Blocking, candidates: CandidatePairs, settings: LinkageSettings,
         parallel: Parallelism = .serial
     ) -> LinkageModel {
+        train(data: data, blocking: blocking, patterns: PatternCounts(candidates), settings: settings, parallel: parallel)
+    }
+
+    /// Trains the full model from the candidate pairs' comparison vectors (held or streamed).
+    public static func train(
+        data: PreparedData, blocking: Blocking, patterns candidates: PatternCounts, settings: LinkageSettings,
+        parallel: Parallelism = .serial
+    ) -> LinkageModel {
         let kinds = settings.comparisons
         let levelCounts = kinds.map(\.levelCount)
         // More random pairs than twenty per identity add nothing but time; the sample scales with the data
@@ -203,15 +365,20 @@ public enum Training {
         }
         var model = LinkageModel(
             settings: settings, lambda: 1e-6, comparisons: comparisons,
-            summary: TrainingSummary(records: data.recordCountTotal, identities: data.nodeCount, candidatePairs: candidates.count,
+            summary: TrainingSummary(records: data.recordCountTotal, identities: data.nodeCount, candidatePairs: candidates.total,
                                      uSamplePairs: samples, sessions: sessions, reviewedPairs: 0))
-        model.lambda = estimateLambda(model: model, data: data, candidates: candidates, parallel: parallel)
+        model.lambda = estimateLambda(model: model, data: data, patterns: candidates)
         return model
     }
 
     /// λ, the chance two random identities match: the fixed point of
     /// λ = (expected matches among candidate pairs under λ) / (all pairs of identities).
     public static func estimateLambda(model: LinkageModel, data: PreparedData, candidates: CandidatePairs, parallel: Parallelism = .serial) -> Double {
+        estimateLambda(model: model, data: data, patterns: PatternCounts(candidates))
+    }
+
+    /// λ from the candidate pairs' comparison vectors.
+    public static func estimateLambda(model: LinkageModel, data: PreparedData, patterns: PatternCounts) -> Double {
         let n = Double(data.nodeCount)
         var allPairs = max(1, n * (n - 1) / 2)
         if data.linkType == .linkOnly {
@@ -219,8 +386,7 @@ public enum Training {
             for d in data.dataset { sizes[d, default: 0] += 1 }
             allPairs = max(1, (n * n - sizes.values.reduce(0) { $0 + $1 * $1 }) / 2)
         }
-        var counts: [UInt64: Double] = [:]
-        for g in candidates.gamma { counts[g, default: 0] += 1 }
+        let counts = patterns.counts
         let weights = model.weightTable
         let patternWeights = counts.sorted { $0.key < $1.key }.map { (g, c) -> (Double, Double) in
             let gamma = Gamma(bits: g)

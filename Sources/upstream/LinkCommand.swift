@@ -32,6 +32,7 @@ extension Upstream {
         @Option(help: "Score against a truth CSV (source,record_id,person_id): pairwise and cluster metrics, threshold sweep.") var evaluate: String?
         @Option(help: "Explain a pair: SOURCE:RECORD_ID,SOURCE:RECORD_ID (waterfall of match weights).") var explain: String?
         @Flag(help: "Print figures as JSON.") var json = false
+        @Option(help: "Memory for candidate pairs, e.g. 8G (default); when the blocks could hold more, pairs are scored block by block.") var memory: String?
         @Flag(help: "Print the settings (the config's, or the default UK preset) with every comparison written out level by level, then stop.")
         var printSettings = false
 
@@ -125,7 +126,8 @@ extension Upstream {
                 truth = t
             }
             let settings = saved?.settings ?? config.settings
-            let linker = Linker(settings: settings, parallel: LinkCLI.parallel)
+            guard let budget = memory.map(MemoryBudget.parse) ?? Linker.defaultMemoryBudget else { throw ValidationError("--memory takes a size such as 8G, 512M or 2GiB") }
+            let linker = Linker(settings: settings, parallel: LinkCLI.parallel, memoryBudget: budget)
 
             if estimate {
                 let data = PreparedData(inputs, settings: settings)

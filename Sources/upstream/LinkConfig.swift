@@ -269,7 +269,7 @@ enum LinkCLI {
             guard let idx = col[role] else { return nil }
             let parts = idx.compactMap { i -> String? in
                 guard i < reader.fieldCount else { return nil }
-                let v = reader.field(i).trimmingCharacters(in: .whitespaces)
+                let v = trimmedField(reader, i)
                 return v.isEmpty ? nil : v
             }
             return parts.isEmpty ? nil : parts.joined(separator: ", ")
@@ -282,7 +282,7 @@ enum LinkCLI {
             }
             if !reader.isValidUTF8 { report.quarantine(.invalidEncoding, line: line); continue }
             if reader.fieldCount != header.count { report.quarantine(.columnCount, line: line); continue }
-            let id = reader.field(idIndex).trimmingCharacters(in: .whitespaces)
+            let id = trimmedField(reader, idIndex)
             if id.isEmpty { report.quarantine(.missingRecordID, line: line); continue }
             if !seen.insert(id).inserted { report.quarantine(.duplicateRecordID, line: line); continue }
             var input = LinkInput(source: source, recordID: id, agency: agency)
@@ -311,6 +311,23 @@ enum LinkCLI {
             Terminal.error("warning: \(path): \(report.quarantinedTotal) of \(report.rowsRead) rows quarantined, not linked: \(reasons.joined(separator: "; ")). Fix them at source and link again.\n")
         }
         return (out, report)
+    }
+
+    /// Field `i` without leading and trailing blanks (space, tab, no-break space), trimmed on the bytes before one
+    /// String is made (no Foundation trimming per field).
+    static func trimmedField<S>(_ reader: CSVReader<S>, _ i: Int) -> String {
+        reader.withFieldBytes(i) { b in
+            var s = 0, e = b.count
+            func blankAt(_ j: Int, forward: Bool) -> Int {
+                if b[j] == 0x20 || b[j] == 0x09 { return 1 }
+                if forward, j + 1 < e, b[j] == 0xC2, b[j + 1] == 0xA0 { return 2 }
+                if !forward, j >= 1, j - 1 >= s, b[j - 1] == 0xC2, b[j] == 0xA0 { return 2 }
+                return 0
+            }
+            while s < e { let k = blankAt(s, forward: true); if k == 0 { break }; s += k }
+            while e > s { let k = blankAt(e - 1, forward: false); if k == 0 { break }; e -= k }
+            return String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
+        }
     }
 
     /// Reads `source,record_id,person_id` (truth or exported clusters).
