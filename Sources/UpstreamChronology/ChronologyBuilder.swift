@@ -25,7 +25,7 @@ public struct ChronologyBuilder: Sendable {
 
     /// Where a record says the person lives: the postcode, narrowed to the house number when the record has an
     /// address (a postcode unit covers a dozen or so homes, so the postcode alone puts neighbours together).
-    static func home(_ identity: Identity) -> String? {
+    package static func home(_ identity: Identity) -> String? {
         guard let pc = identity.postcode, !pc.isEmpty else { return nil }
         guard let address = identity.address else { return pc.uppercased() }
         var previous = ""

@@ -43,6 +43,10 @@ public struct Cohort: Sendable {
     public var rows: [CohortRow]
     /// Reason → people left out: "no date of birth", "already committed serious violence".
     public var excluded: [String: Int]
+
+    public init(asOf: CivilDate, rows: [CohortRow], excluded: [String: Int]) {
+        self.asOf = asOf; self.rows = rows; self.excluded = excluded
+    }
 }
 
 /// Builds cohorts of young people as of chosen dates from linked records, without leakage: the features of a

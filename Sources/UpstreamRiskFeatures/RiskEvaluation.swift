@@ -25,6 +25,45 @@ public enum RiskBaselines {
     public static func ageBandWeight(_ age: Int) -> Int { age <= 11 ? 1 : (age <= 14 ? 2 : 3) }
 }
 
+/// The columns of the rows being judged that the evaluation reads: dates, outcomes, persons, the audited groups and
+/// the baselines' scores. Built from cohort rows or from a `FeatureMatrix` without copying the features.
+struct JudgedRows {
+    var asOf: [CivilDate]
+    var labels: [UInt8]
+    var persons: [String]
+    var ages: [Int]
+    var sex: [String]
+    var ethnicity: [String]
+    var quintile: [String]
+    var outcomeDate: [CivilDate?]
+    /// One score per row for each of `RiskBaselines.all`, in that order.
+    var baselines: [[Double]]
+
+    var count: Int { labels.count }
+
+    init(_ rows: [CohortRow]) {
+        asOf = rows.map(\.asOf); labels = rows.map(\.outcome); persons = rows.map(\.personID); ages = rows.map(\.age)
+        sex = rows.map { $0.sex?.rawValue ?? "unknown" }
+        ethnicity = rows.map { $0.ethnicity ?? "unknown" }
+        quintile = rows.map(\.deprivationQuintile)
+        outcomeDate = rows.map(\.outcomeDate)
+        baselines = RiskBaselines.all.map { b in rows.map(b.score) }
+    }
+
+    /// The rows `indices` of a matrix (in date order).
+    init(_ m: FeatureMatrix, rows indices: [Int]) {
+        asOf = []; labels = []; persons = []; ages = []; sex = []; ethnicity = []; quintile = []; outcomeDate = []
+        baselines = RiskBaselines.all.map { _ in [] }
+        for i in indices {
+            let row = m.cohortRow(i)  // transient: its features are dropped at the end of the iteration
+            asOf.append(row.asOf); labels.append(row.outcome); persons.append(row.personID); ages.append(row.age)
+            sex.append(row.sex?.rawValue ?? "unknown"); ethnicity.append(row.ethnicity ?? "unknown")
+            quintile.append(row.deprivationQuintile); outcomeDate.append(row.outcomeDate)
+            for (b, baseline) in RiskBaselines.all.enumerated() { baselines[b].append(baseline.score(row)) }
+        }
+    }
+}
+
 /// Judges scores of cohort rows over several as-of dates: every model and baseline with the same units (rows are
 /// person-dates; capacity per date, pooled), person-level bootstrap intervals, lead time per person, and a fairness
 /// audit of each at capacity.
@@ -35,16 +74,21 @@ struct Judge {
     /// `rows` must be in date order (as the cohorts are built); `trees` and `logistic` one score per row.
     func evaluate(_ rows: [CohortRow], trees: [Double], logistic: [Double], population: String, audit: Bool,
                   pseudonym: (String) -> String) -> [ModelEvaluation] {
-        let dates = Array(Set(rows.map(\.asOf))).sorted()
+        evaluate(JudgedRows(rows), trees: trees, logistic: logistic, population: population, audit: audit, pseudonym: pseudonym)
+    }
+
+    func evaluate(_ rows: JudgedRows, trees: [Double], logistic: [Double], population: String, audit: Bool,
+                  pseudonym: (String) -> String) -> [ModelEvaluation] {
+        let dates = Array(Set(rows.asOf)).sorted()
         let dateIndex = Dictionary(uniqueKeysWithValues: dates.enumerated().map { ($1, $0) })
-        let labels = rows.map(\.outcome)
-        let persons = rows.map(\.personID)
-        let dateOfRow = rows.map { dateIndex[$0.asOf]! }
+        let labels = rows.labels
+        let persons = rows.persons
+        let dateOfRow = rows.asOf.map { dateIndex[$0]! }
         var list: [(String, String, [Double], Bool)] = [
             ("gbt", "Gradient-boosted trees", trees, true),
             ("logistic", "Logistic regression", logistic, true),
         ]
-        for b in RiskBaselines.all { list.append((b.key, b.name, rows.map(b.score), false)) }
+        for (b, baseline) in RiskBaselines.all.enumerated() { list.append((baseline.key, baseline.name, rows.baselines[b], false)) }
         let c = config.capacityPerHundredThousand
         return list.map { key, name, scores, probabilities in
             let dated = DatedScores(scores: scores, labels: labels, persons: persons, dates: dateOfRow, seed: config.seed)
@@ -57,9 +101,9 @@ struct Judge {
                     subject: "\(name), top \(RiskTraining.format(c)) per 100,000 of each date (\(dates.count) dates pooled)",
                     scores: scores, labels: labels,
                     attributes: [
-                        (name: "sex", groups: rows.map { $0.sex?.rawValue ?? "unknown" }),
-                        (name: "ethnicity (ONS 5+1)", groups: rows.map { $0.ethnicity ?? "unknown" }),
-                        (name: "deprivation quintile", groups: rows.map(\.deprivationQuintile)),
+                        (name: "sex", groups: rows.sex),
+                        (name: "ethnicity (ONS 5+1)", groups: rows.ethnicity),
+                        (name: "deprivation quintile", groups: rows.quintile),
                     ],
                     threshold: e.capacity?.threshold, bound: config.fairnessBound, minimumGroupSize: config.minimumGroupSize,
                     probabilities: probabilities, minimumRateBase: config.minimumGroupSize, flagged: flags)
@@ -70,12 +114,13 @@ struct Judge {
 
     /// For each person who went on to the outcome in the test window: the first date they were flagged, if before it.
     /// Every lead time is capped by the window: at most from the first test date to the end of the last outcome window.
-    func leadTime(_ rows: [CohortRow], flags: [Bool], dates: [CivilDate], pseudonym: (String) -> String) -> LeadTimeSummary {
+    func leadTime(_ rows: JudgedRows, flags: [Bool], dates: [CivilDate], pseudonym: (String) -> String) -> LeadTimeSummary {
         var firstFlag: [String: (CivilDate, Int)] = [:]
         var outcomeDate: [String: CivilDate] = [:]
-        for (i, row) in rows.enumerated() {
-            if let d = row.outcomeDate, outcomeDate[row.personID] == nil { outcomeDate[row.personID] = d }
-            if flags[i], firstFlag[row.personID] == nil || row.asOf < firstFlag[row.personID]!.0 { firstFlag[row.personID] = (row.asOf, row.age) }
+        for i in 0..<rows.count {
+            let person = rows.persons[i], asOf = rows.asOf[i]
+            if let d = rows.outcomeDate[i], outcomeDate[person] == nil { outcomeDate[person] = d }
+            if flags[i], firstFlag[person] == nil || asOf < firstFlag[person]!.0 { firstFlag[person] = (asOf, rows.ages[i]) }
         }
         var months: [Int] = [], ages: [Int] = [], byPerson: [String: Int] = [:]
         for (person, d) in outcomeDate.sorted(by: { $0.key < $1.key }) {

@@ -100,6 +100,15 @@ public enum RiskTraining {
         builder: CohortBuilder, truth: CohortBuilder? = nil, config: RiskTrainingConfig, created: String,
         pseudonym: (String) -> String, progress: RiskProgress? = nil
     ) throws -> TrainedRiskModel {
+        try checkDates(config)
+        let dates = Array(Set(config.trainDates + config.testDates)).sorted()
+        let matrix = FeatureMatrix(cohorts: cohorts(builder, dates: dates, progress: nil))
+        let truthMatrix = truth.map { FeatureMatrix(cohorts: cohorts($0, dates: config.testDates.sorted(), progress: nil)) }
+        return try train(matrix: matrix, truth: truthMatrix, config: config, created: created, pseudonym: pseudonym,
+                         explain: { _ in builder }, progress: progress)
+    }
+
+    static func checkDates(_ config: RiskTrainingConfig) throws {
         guard !config.trainDates.isEmpty, !config.testDates.isEmpty else {
             throw RiskTrainingError("no as-of dates to train or test on: the records must span at least \(config.cohort.horizonMonths / 12 + 6) years")
         }
@@ -107,20 +116,39 @@ public enum RiskTraining {
            lastTrain.adding(months: config.cohort.horizonMonths) > firstTest {
             throw RiskTrainingError("training date \(lastTrain.iso) has an outcome window reaching past the first test date \(firstTest.iso)")
         }
-        let trainRows = cohorts(builder, dates: config.trainDates, progress: progress).flatMap(\.rows)
-        let testCohorts = cohorts(builder, dates: config.testDates, progress: progress)
-        let testRows = testCohorts.flatMap(\.rows)
-        let trainPositives = trainRows.filter { $0.outcome == 1 }.count
+    }
+
+    /// Trains, calibrates and evaluates on the cohorts of the training and test dates held as one matrix (as
+    /// `StreamingCohortBuilder` builds them); `truth` holds the test dates' rows on a synthetic city's true persons.
+    /// - Parameter explain: a cohort builder holding at least the records of the given persons and of everyone their
+    ///   features read (`StreamingCohortBuilder.records(around:in:)`), for the reasons of the young people flagged at
+    ///   the latest test date.
+    public static func train(
+        matrix: FeatureMatrix, truth: FeatureMatrix? = nil, config: RiskTrainingConfig, created: String,
+        pseudonym: (String) -> String, explain: (Set<String>) throws -> CohortBuilder, progress: RiskProgress? = nil
+    ) throws -> TrainedRiskModel {
+        try checkDates(config)
+        let trainSet = Set(config.trainDates), testSet = Set(config.testDates)
+        var trainIndex: [Int] = [], testIndex: [Int] = []
+        for i in 0..<matrix.rowCount {
+            let d = matrix.dates[Int(matrix.dateIndex[i])]
+            if trainSet.contains(d) { trainIndex.append(i) } else if testSet.contains(d) { testIndex.append(i) }
+        }
+        for d in matrix.dates where trainSet.contains(d) || testSet.contains(d) {
+            let r = matrix.rows(of: d)
+            progress?("as of \(d.iso): \(r.count) young people, \(matrix.outcome[r].filter { $0 == 1 }.count) went on to serious violence")
+        }
+        let trainPositives = trainIndex.filter { matrix.outcome[$0] == 1 }.count
         guard trainPositives >= 5 else {
             throw RiskTrainingError("only \(trainPositives) training rows went on to serious violence: too few to learn from (use a larger city or more dates)")
         }
-        guard !testRows.isEmpty else { throw RiskTrainingError("no young people at the test dates") }
+        guard !testIndex.isEmpty else { throw RiskTrainingError("no young people at the test dates") }
 
         // Split people, not rows, between fitting and calibration.
-        let (kept, held) = CrossValidation.holdOut(groups: trainRows.map(\.personID), share: config.calibrationShare, seed: config.seed)
-        let fitRows = kept.map { trainRows[$0] }, calRows = held.map { trainRows[$0] }
-        let fit = CohortBuilder.dataset(fitRows), cal = CohortBuilder.dataset(calRows), test = CohortBuilder.dataset(testRows)
-        progress?("training gradient-boosted trees on \(fitRows.count) rows (\(fitRows.filter { $0.outcome == 1 }.count) positive)…")
+        let (kept, held) = CrossValidation.holdOut(groups: trainIndex.map { matrix.personID(row: $0) }, share: config.calibrationShare, seed: config.seed)
+        let fit = matrix.dataset(kept.map { trainIndex[$0] }), cal = matrix.dataset(held.map { trainIndex[$0] })
+        let test = matrix.dataset(testIndex)
+        progress?("training gradient-boosted trees on \(fit.rowCount) rows (\(fit.labels.filter { $0 == 1 }.count) positive)…")
         let trees = try GradientBoostedTrees.train(fit, parameters: config.trees, validation: cal)
         progress?("trees: \(trees.iterationsUsed) iterations; training logistic regression…")
         let logistic = try LogisticRegression.train(forLogistic(fit), l2: config.logisticL2)
@@ -133,43 +161,49 @@ public enum RiskTraining {
             (treesCal.apply(trees.margins(data)), logisticCal.apply(logistic.margins(forLogistic(data))))
         }
         let (testScores, testLogistic) = scored(test)
-        let models = judge.evaluate(testRows, trees: testScores, logistic: testLogistic, population: "linked persons, \(period)", audit: true,
-                                    pseudonym: pseudonym)
+        let models = judge.evaluate(JudgedRows(matrix, rows: testIndex), trees: testScores, logistic: testLogistic,
+                                    population: "linked persons, \(period)", audit: true, pseudonym: pseudonym)
         var truePersonModels: [ModelEvaluation] = []
         if let truth {
             progress?("evaluating on the city's true persons…")
-            let rows = cohorts(truth, dates: config.testDates, progress: nil).flatMap(\.rows)
+            let rows = (0..<truth.rowCount).filter { testSet.contains(truth.dates[Int(truth.dateIndex[$0])]) }
             if !rows.isEmpty {
-                let (t, l) = scored(CohortBuilder.dataset(rows))
-                truePersonModels = judge.evaluate(rows, trees: t, logistic: l, population: "true persons, \(period)", audit: false,
-                                                  pseudonym: { "truth:" + $0 })
+                let (t, l) = scored(truth.dataset(rows))
+                truePersonModels = judge.evaluate(JudgedRows(truth, rows: rows), trees: t, logistic: l, population: "true persons, \(period)",
+                                                  audit: false, pseudonym: { "truth:" + $0 })
             }
         }
         let fairness = models.first?.fairness
         let leadTime = models.first?.leadTime
 
         // The young people flagged at the latest test date, with their reasons.
-        let latest = testCohorts.last!
-        let latestScores = Array(testScores.suffix(latest.rows.count))  // the test rows end with the latest cohort
-        let known = builder.builder(asOf: latest.asOf)
+        let latestDate = config.testDates.max()!
+        let latest = matrix.rows(of: latestDate)
+        let latestScores = Array(testScores.suffix(latest.count))  // the test rows end with the latest date's
+        let latestK = Metrics.capacityCount(population: latest.count, perHundredThousand: config.capacityPerHundredThousand)
+        let top = ranking(latestScores, persons: latest.map { matrix.personID(row: $0) }, seed: config.seed).prefix(latestK)
         var flagged: [FlaggedPerson] = []
-        let latestK = Metrics.capacityCount(population: latest.rows.count, perHundredThousand: config.capacityPerHundredThousand)
-        for (rank, i) in ranking(latestScores, persons: latest.rows.map(\.personID), seed: config.seed).prefix(latestK).enumerated() {
-            let row = latest.rows[i]
-            guard let c = known.chronology(for: row.personID, pseudonym: "") else { continue }
-            let (_, perFeature) = trees.contributions(row: row.features)
-            let (up, down) = builder.reasons(chronology: c, asOf: latest.asOf, contributions: perFeature)
-            flagged.append(FlaggedPerson(key: pseudonym(row.personID), rank: rank + 1, score: latestScores[i], age: row.age, reasons: up, lowering: down))
+        if !top.isEmpty {
+            let explainer = try explain(Set(top.map { matrix.personID(row: latest.lowerBound + $0) }))
+            let known = explainer.builder(asOf: latestDate)
+            for (rank, i) in top.enumerated() {
+                let row = matrix.cohortRow(latest.lowerBound + i)
+                guard let c = known.chronology(for: row.personID, pseudonym: "") else { continue }
+                let (_, perFeature) = trees.contributions(row: row.features)
+                let (up, down) = explainer.reasons(chronology: c, asOf: latestDate, contributions: perFeature)
+                flagged.append(FlaggedPerson(key: pseudonym(row.personID), rank: rank + 1, score: latestScores[i], age: row.age, reasons: up, lowering: down))
+            }
         }
 
-        let id = "risk-" + created.filter(\.isNumber).prefix(14) + "-" + String(format: "%08x", UInt32(truncatingIfNeeded: Int(CrossValidation.unit(created + String(trainRows.count), seed: config.seed) * 4e9)))
-        let card = modelCard(id: id, created: created, config: config, trainRows: trainRows.count, trainPositives: trainPositives,
-                             testRows: testRows.count, models: models)
+        let trainRows = trainIndex.count
+        let id = "risk-" + created.filter(\.isNumber).prefix(14) + "-" + String(format: "%08x", UInt32(truncatingIfNeeded: Int(CrossValidation.unit(created + String(trainRows), seed: config.seed) * 4e9)))
+        let card = modelCard(id: id, created: created, config: config, trainRows: trainRows, trainPositives: trainPositives,
+                             testRows: testIndex.count, models: models)
         let report = RiskReport(title: "Risk of serious violence: model report", card: card, models: models,
                                 truePersonModels: truePersonModels, fairness: fairness, leadTime: leadTime, flagged: flagged)
         return TrainedRiskModel(id: id, created: created, config: config, featureNames: RiskFeatures.names, trees: trees,
                                 logistic: logistic, treesCalibrator: treesCal, logisticCalibrator: logisticCal,
-                                trainingRows: trainRows.count, trainingPositives: trainPositives, report: report)
+                                trainingRows: trainRows, trainingPositives: trainPositives, report: report)
     }
 
     /// The trained models judged again on persons linked as of each test date: for a date, `personsAsOf(date)` links

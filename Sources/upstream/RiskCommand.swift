@@ -57,6 +57,8 @@ extension Upstream.Risk {
         @Option(help: "Trees: stop after this many rounds without improvement on the held-out people (default 30).") var patience: Int?
         @Option(help: "Random seed.") var seed: UInt64 = 1
         @Option(help: "Who is training (recorded in the audit log).") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
+        @Option(help: "Memory budget for building the cohorts, e.g. 8G or 512M (persons are processed in chunks that fit it).") var memory: String = "8G"
+        @Flag(help: "Build the cohorts with the previous builder (a chronology per person per date, every record in memory), for comparison.") var chronologyCohorts = false
         @Flag(help: "Also judge the models on persons linked, for each test date, only from the records entered before it (with the store's trained linkage model), and report what linking with hindsight changed.") var linkAsOf = false
         @Flag(help: "Print the report's figures as JSON.") var json = false
 
@@ -73,6 +75,7 @@ extension Upstream.Risk {
             if let learningRate, !(learningRate > 0 && learningRate <= 1) { throw ValidationError("--learning-rate \(learningRate) must be a number above 0 and at most 1 (default 0.05)") }
             if let minLeaf, minLeaf < 1 || minLeaf > 10_000_000 { throw ValidationError("--min-leaf \(minLeaf) must be from 1 to 10,000,000 (default 100)") }
             if let patience, patience < 1 || patience > 100_000 { throw ValidationError("--patience \(patience) must be from 1 to 100,000 (default 30)") }
+            if StreamingCohortBuilder.bytes(memory) == nil { throw ValidationError("--memory \(memory) must be a size such as 8G, 512M or 2048K (at least 1M)") }
             if csvOptions.folds < 2 || csvOptions.folds > 20 { throw ValidationError("--folds \(csvOptions.folds) must be between 2 and 20 (5 is usual)") }
             if csvOptions.csv == nil && csvOptions.outcome != nil { throw ValidationError("--outcome is only used with --csv") }
             if csvOptions.csv != nil && csvOptions.outcome == nil { throw ValidationError("--csv needs --outcome COLUMN: the 0/1 column to predict") }
@@ -110,13 +113,30 @@ extension Upstream.Risk {
                 cohort: cohortConfig, trainDates: train.sorted(), testDates: test.sorted(), capacityPerHundredThousand: capacity,
                 trees: trees, fairnessBound: bound, minimumGroupSize: minGroup, seed: seed)
             let deciles = try RiskInputs.deprivation(postcodes)
-            let builder = CohortBuilder(records: records, postcodeDeprivation: deciles, config: cohortConfig)
-            let truthBuilder = try truth.map { CohortBuilder(records: try RiskInputs.truth(records, truthFile: $0), postcodeDeprivation: deciles, config: cohortConfig) }
+            let budget = StreamingCohortBuilder.bytes(memory)!
+            let progress: RiskProgress = { Terminal.error("risk: \($0)\n") }
+            let streaming = StreamingCohortBuilder(persons: RiskInputs.personStream(records), postcodeDeprivation: deciles, config: cohortConfig, memoryBudget: budget)
             let pseudonyms = try Pseudonyms.forStore(store)
             Terminal.error("risk: \(records.count) linked records, \(first.iso) to \(last.iso)\n")
-            var model = try RiskTraining.train(
-                builder: builder, truth: truthBuilder, config: config, created: ISO8601DateFormatter().string(from: Date()),
-                pseudonym: { pseudonyms.pseudonym($0) }, progress: { Terminal.error("risk: \($0)\n") })
+            var model: TrainedRiskModel
+            if chronologyCohorts {
+                let builder = CohortBuilder(records: records, postcodeDeprivation: deciles, config: cohortConfig)
+                let truthBuilder = try truth.map { CohortBuilder(records: try RiskInputs.truth(records, truthFile: $0), postcodeDeprivation: deciles, config: cohortConfig) }
+                model = try RiskTraining.train(
+                    builder: builder, truth: truthBuilder, config: config, created: ISO8601DateFormatter().string(from: Date()),
+                    pseudonym: { pseudonyms.pseudonym($0) }, progress: progress)
+            } else {
+                let built = try streaming.build(dates: config.trainDates + config.testDates, progress: progress)
+                let truthMatrix = try truth.map {
+                    try StreamingCohortBuilder(persons: RiskInputs.personStream(try RiskInputs.truth(records, truthFile: $0)), postcodeDeprivation: deciles,
+                                               config: cohortConfig, memoryBudget: budget).build(dates: config.testDates).matrix
+                }
+                model = try RiskTraining.train(
+                    matrix: built.matrix, truth: truthMatrix, config: config, created: ISO8601DateFormatter().string(from: Date()),
+                    pseudonym: { pseudonyms.pseudonym($0) },
+                    explain: { CohortBuilder(records: try streaming.records(around: $0, in: built), postcodeDeprivation: deciles, config: cohortConfig) },
+                    progress: progress)
+            }
             if linkAsOf {
                 let linkRuns = try LinkRunStore.open(store)
                 guard let linkModel = try linkRuns.model() else {
@@ -162,10 +182,12 @@ extension Upstream.Risk {
         @Option(help: "Capacity per 100,000 scored (default: the model's).") var capacity: Double?
         @Option(help: "Also write every young person's score to this CSV (pseudonym, score, rank).") var scores: String?
         @Option(help: "Who is running it (recorded in the audit log).") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
+        @Option(help: "Memory budget for building the cohort, e.g. 8G or 512M.") var memory: String = "8G"
         @Flag(help: "Print the flagged young people as JSON.") var json = false
 
         func validate() throws {
             if let capacity { try RiskOptionChecks.capacity(capacity) }
+            if StreamingCohortBuilder.bytes(memory) == nil { throw ValidationError("--memory \(memory) must be a size such as 8G, 512M or 2048K (at least 1M)") }
         }
 
         func run() throws {
@@ -173,8 +195,11 @@ extension Upstream.Risk {
             let model = try runs.model()
             let records = try RiskInputs.linked(store: store, persons: persons)
             let lookup = try postcodes ?? runs.inputs().postcodes
-            let builder = CohortBuilder(records: records, postcodeDeprivation: try RiskInputs.deprivation(lookup), config: model.config.cohort)
-            let cohort = builder.cohort(asOf: asOf)
+            let deciles = try RiskInputs.deprivation(lookup)
+            let streaming = StreamingCohortBuilder(persons: RiskInputs.personStream(records), postcodeDeprivation: deciles,
+                                                   config: model.config.cohort, memoryBudget: StreamingCohortBuilder.bytes(memory)!)
+            let built = try streaming.build(dates: [asOf])
+            let cohort = Cohort(asOf: asOf, rows: (0..<built.matrix.rowCount).map(built.matrix.cohortRow), excluded: built.matrix.excluded[0])
             guard !cohort.rows.isEmpty else { throw CLIError("no young people aged \(model.config.cohort.minimumAge)-\(model.config.cohort.maximumAge) with records before \(asOf.iso)") }
             let data = CohortBuilder.dataset(cohort.rows)
             let probabilities = model.scores(data)
@@ -182,6 +207,9 @@ extension Upstream.Risk {
             let k = Metrics.capacityCount(population: cohort.rows.count, perHundredThousand: c)
             let order = RiskTraining.ranking(probabilities, persons: cohort.rows.map(\.personID), seed: model.config.seed)
             let pseudonyms = try Pseudonyms.forStore(store)
+            // Chronologies and reasons only for the flagged: their records and those their features read.
+            let builder = CohortBuilder(records: try streaming.records(around: Set(order.prefix(k).map { cohort.rows[$0].personID }), in: built),
+                                        postcodeDeprivation: deciles, config: model.config.cohort)
             let known = builder.builder(asOf: asOf)
             let now = ISO8601DateFormatter().string(from: Date())
             var flagged: [ReviewQueue.Item] = []

@@ -89,6 +89,11 @@ enum RiskInputs {
         return try LinkedRecords.load(store: db, personsFile: PersonSource.of(db, file: persons), persons: nil, slim: true)
     }
 
+    /// The seam between today's inputs and the streaming cohort builder: the linked records (loaded whole, as
+    /// before) replayed person by person. When the store gives persons itself (`PersonStore.forEachPerson`), this
+    /// becomes a call to it, each `StoredRecord` made a `LinkedRecord`, and the records are no longer held here.
+    static func personStream(_ records: [LinkedRecord]) -> PersonStream { StreamingCohortBuilder.stream(records) }
+
     /// The same records, each given to its true person from a synthetic city's `truth/records.csv`.
     static func truth(_ records: [LinkedRecord], truthFile: String) throws -> [LinkedRecord] {
         var owner: [String: String] = [:]

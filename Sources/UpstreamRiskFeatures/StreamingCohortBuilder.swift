@@ -1,0 +1,179 @@
+import Dispatch
+import Foundation
+import UpstreamChronology
+import UpstreamModel
+
+/// A replayable stream of linked persons: each call calls `body` once per person, in the same order every time,
+/// with that person's records. The store's `PersonStore.forEachPerson` is one (through a small adapter in the CLI);
+/// `StreamingCohortBuilder.stream(_:)` makes one from records in memory.
+public typealias PersonStream = (_ body: (_ person: String, _ records: [LinkedRecord]) throws -> Void) throws -> Void
+
+/// Builds the cohorts of many as-of dates at once from a stream of persons, in memory bounded by a budget: the
+/// features, groups and outcome of every row are those of `CohortBuilder.cohort(asOf:)` on the same records, value
+/// for value, but no chronology is built and no record is held longer than its chunk needs it.
+///
+/// How: a first pass keeps a few numbers per record (`SharedIndex`: who has records at each home and incident,
+/// who was suspected in each crime, when each person's serious violence became known). The persons are then cut
+/// into chunks whose records, with those of everyone who may share a household with them, fit the budget; one
+/// more pass per chunk keeps those records in compact form (`CompactRecord`, about 80 bytes) and computes the
+/// chunk's rows for every date. A budget that holds the whole city makes one chunk: two passes in all.
+public struct StreamingCohortBuilder {
+    public let config: CohortConfig
+    let persons: PersonStream
+    let deciles: [String: Int]
+    /// Bytes the builder may use for the compact records of one chunk and its neighbours.
+    public let memoryBudget: Int
+
+    /// - Parameters:
+    ///   - persons: the persons, replayable.
+    ///   - postcodeDeprivation: postcode → deprivation decile (1 = most deprived).
+    ///   - memoryBudget: bytes for the whole run (default 8 GiB); a quarter goes to the compact records of a chunk,
+    ///     the rest is left for the index, the feature matrix and the learners.
+    public init(persons: @escaping PersonStream, postcodeDeprivation: [String: Int] = [:], config: CohortConfig = .init(),
+                memoryBudget: Int = 8 << 30) {
+        self.persons = persons; self.config = config; self.memoryBudget = memoryBudget
+        deciles = Dictionary(postcodeDeprivation.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Estimated bytes per record held for a chunk: the record, and its share of the per-person arrays.
+    static let bytesPerRecord = MemoryLayout<CompactRecord>.stride + 16
+
+    /// How the persons were cut: chunks of stream positions, and the records each held.
+    public struct Plan: Sendable, Equatable {
+        /// Each chunk's persons as a range of stream positions.
+        public var chunks: [Range<Int>]
+        /// Records held for each chunk (its own and its neighbours').
+        public var recordsHeld: [Int]
+    }
+
+    /// Cuts the persons into consecutive chunks whose records, with their neighbours', fit `budget` bytes.
+    static func plan(_ index: SharedIndex, budget: Int) -> Plan {
+        let limit = max(1, budget / bytesPerRecord)
+        let n = index.recordCount.count
+        var chunks: [Range<Int>] = [], held: [Int] = []
+        var start = 0, needed: Set<UInt32> = [], total = 0
+        for p in 0..<n {
+            var add = needed.contains(UInt32(p)) ? [] : [UInt32(p)]
+            for q in index.neighbours(of: UInt32(p)) where !needed.contains(q) { add.append(q) }
+            let extra = add.reduce(0) { $0 + Int(index.recordCount[Int($1)]) }
+            if p > start && total + extra > limit {
+                chunks.append(start..<p); held.append(total)
+                start = p; needed = []; total = 0
+                add = [UInt32(p)] + index.neighbours(of: UInt32(p))
+            }
+            for q in add { needed.insert(q) }
+            total += add.reduce(0) { $0 + Int(index.recordCount[Int($1)]) }
+        }
+        if start < n { chunks.append(start..<n); held.append(total) }
+        return Plan(chunks: chunks, recordsHeld: held)
+    }
+
+    /// The cohorts of a run as one matrix, how the persons were cut, and the index for `records(around:in:)`.
+    public struct Built: Sendable {
+        public var matrix: FeatureMatrix
+        public var plan: Plan
+        let index: SharedIndex
+    }
+
+    /// The cohorts of every date in `dates` as one matrix (dates ascending, rows by date then person id).
+    /// - Parameter progress: told of each pass.
+    public func build(dates: [CivilDate], progress: RiskProgress? = nil) throws -> Built {
+        let dates = Array(Set(dates)).sorted()
+        precondition(dates.count <= 255, "at most 255 as-of dates")
+        // Pass 1: the shared index.
+        var index = SharedIndex(), ids: [String] = []
+        try persons { id, records in
+            ids.append(id)
+            index.add(records.compactMap { CompactRecord($0, deciles: deciles) })
+        }
+        let plan = Self.plan(index, budget: memoryBudget / 4)
+        progress?("features: \(ids.count) persons, \(index.recordCount.reduce(0) { $0 + Int($1) }) records with events, \(plan.chunks.count) chunk\(plan.chunks.count == 1 ? "" : "s") within \(memoryBudget >> 20) MiB")
+        var matrix = FeatureMatrix(dates: dates, personIDs: ids)
+        let computer = CompactFeatures(config: config, index: index, dates: dates)
+        for (c, chunk) in plan.chunks.enumerated() {
+            // The chunk's persons and everyone who may share a household with them.
+            var needed = [Bool](repeating: false, count: ids.count)
+            for p in chunk {
+                needed[p] = true
+                for q in index.neighbours(of: UInt32(p)) { needed[Int(q)] = true }
+            }
+            var held: [UInt32: [CompactRecord]] = [:]
+            var position = 0
+            try persons { _, records in
+                defer { position += 1 }
+                guard needed[position] else { return }
+                held[UInt32(position)] = records.compactMap { CompactRecord($0, deciles: deciles) }
+            }
+            let members = Array(chunk)
+            var results = [PersonRows](repeating: PersonRows(), count: members.count)
+            let lookup = held
+            results.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let out = buffer
+                let n = members.count, stripes = max(1, min(64, n))
+                DispatchQueue.concurrentPerform(iterations: stripes) { s in
+                    for i in stride(from: s, to: n, by: stripes) {
+                        let p = UInt32(members[i])
+                        out[i] = computer.rows(person: p, own: lookup[p] ?? [], records: { lookup[$0] ?? [] })
+                    }
+                }
+            }
+            for r in results {
+                for row in r.rows { matrix.append(row) }
+                for d in r.noDateOfBirth { matrix.excluded[d]["no date of birth recorded", default: 0] += 1 }
+                for d in r.seriousViolenceBefore { matrix.excluded[d]["serious violence already recorded", default: 0] += 1 }
+            }
+            if plan.chunks.count > 1 { progress?("features: chunk \(c + 1) of \(plan.chunks.count), \(matrix.rowCount) rows so far") }
+        }
+        matrix.sortRows()
+        return Built(matrix: matrix, plan: plan, index: index)
+    }
+
+    /// The records of `persons` and of everyone their features read (household candidates and co-suspects), for
+    /// the chronologies and reasons of a few flagged young people: one more pass, keeping only those records.
+    /// - Parameter built: a run of `build(dates:)` on the same stream, whose index saves a pass.
+    public func records(around wanted: Set<String>, in built: Built? = nil) throws -> [LinkedRecord] {
+        var index = built?.index ?? SharedIndex(), ids = built?.matrix.personIDs ?? []
+        if built == nil {
+            try persons { id, records in
+                ids.append(id)
+                index.add(records.compactMap { CompactRecord($0, deciles: deciles) })
+            }
+        }
+        var needed = Set<Int>()
+        for (p, id) in ids.enumerated() where wanted.contains(id) {
+            needed.insert(p)
+            for q in index.neighbours(of: UInt32(p)) { needed.insert(Int(q)) }
+            for q in index.coSuspects(of: UInt32(p)) { needed.insert(Int(q)) }
+        }
+        var out: [LinkedRecord] = [], position = 0
+        try persons { _, records in
+            defer { position += 1 }
+            if needed.contains(position) { out += records }
+        }
+        return out
+    }
+
+    /// A memory size as written on a command line: "8G", "512M", "2048K", "1.5G" (binary units, "B"/"iB" optional,
+    /// any case), or a plain number of bytes; `nil` when it is not one or is under 1 MiB.
+    public static func bytes(_ text: String) -> Int? {
+        var t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        for suffix in ["IB", "B"] where t.hasSuffix(suffix) && t.count > suffix.count { t.removeLast(suffix.count); break }
+        let units: [Character: Double] = ["K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024, "T": 1024 * 1024 * 1024 * 1024]
+        var scale = 1.0
+        if let last = t.last, let u = units[last] { scale = u; t.removeLast() }
+        guard let n = Double(t), n.isFinite, n > 0 else { return nil }
+        let b = n * scale
+        guard b >= 1024 * 1024, b < 1e18 else { return nil }
+        return Int(b)
+    }
+
+    /// A replayable stream over records in memory: persons in id order, each person's records in the order given.
+    public static func stream(_ records: [LinkedRecord]) -> PersonStream {
+        var byPerson: [String: [Int]] = [:]
+        for (i, r) in records.enumerated() { byPerson[r.personID, default: []].append(i) }
+        let order = byPerson.keys.sorted().map { ($0, byPerson[$0]!) }
+        return { body in
+            for (person, rows) in order { try body(person, rows.map { records[$0] }) }
+        }
+    }
+}

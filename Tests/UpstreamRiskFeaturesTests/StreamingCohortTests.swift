@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import UpstreamChronology
+import UpstreamModel
+import UpstreamRisk
+import UpstreamTesting
+@testable import UpstreamRiskFeatures
+
+/// The streaming, chunked cohort builder against the chronology-based one on the same synthetic city: the same rows,
+/// the same values, whatever the memory budget; and a model trained on its matrix is the same model.
+@Suite("Cohorts streamed person by person, in chunks")
+struct StreamingCohortTests {
+    static var city: TruthLinkedCity.Loaded { ModelOnCityTests.city }
+    static let dates: [CivilDate] = {
+        let (train, test) = RiskTrainingConfig.schedule(dataStart: ModelOnCityTests.start, dataEnd: city.end, horizonMonths: 24)
+        return (train + test).sorted()
+    }()
+    static let old: [Cohort] = {
+        let builder = CohortBuilder(records: city.records, postcodeDeprivation: city.postcodeDeciles)
+        return dates.map { builder.cohort(asOf: $0) }
+    }()
+    static func streamed(budget: Int) -> StreamingCohortBuilder.Built {
+        let builder = StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(city.records),
+                                             postcodeDeprivation: city.postcodeDeciles, memoryBudget: budget)
+        return try! builder.build(dates: dates)
+    }
+    static let whole = streamed(budget: 8 << 30)
+
+    /// Bitwise equality, so NaN (missing) equals NaN.
+    static func same(_ a: [Float], _ b: [Float]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern } }
+
+    func expectSame(_ m: FeatureMatrix, _ cohorts: [Cohort]) {
+        #expect(m.dates == cohorts.map(\.asOf))
+        #expect(m.rowCount == cohorts.reduce(0) { $0 + $1.rows.count })
+        var i = 0, mismatches = 0
+        for (d, c) in cohorts.enumerated() {
+            #expect(m.excluded[d] == c.excluded, "excluded as of \(c.asOf.iso)")
+            #expect(m.rows(of: c.asOf).count == c.rows.count, "rows as of \(c.asOf.iso)")
+            for row in c.rows {
+                guard i < m.rowCount else { break }
+                let s = m.cohortRow(i)
+                let ok = s.personID == row.personID && s.asOf == row.asOf && s.age == row.age && s.sex == row.sex
+                    && s.ethnicity == row.ethnicity && s.deprivationDecile == row.deprivationDecile && s.outcome == row.outcome
+                    && s.outcomeDate == row.outcomeDate && Self.same(s.features, row.features)
+                if !ok {
+                    mismatches += 1
+                    if mismatches <= 5 {
+                        let diff = RiskFeatures.names.indices.filter { s.features[$0].bitPattern != row.features[$0].bitPattern }
+                            .map { "\(RiskFeatures.names[$0]) \(s.features[$0]) vs \(row.features[$0])" }
+                        Issue.record("row \(i) \(row.personID) as of \(row.asOf.iso): \(s.personID) age \(s.age)/\(row.age) sex \(String(describing: s.sex))/\(String(describing: row.sex)) eth \(String(describing: s.ethnicity))/\(String(describing: row.ethnicity)) decile \(String(describing: s.deprivationDecile))/\(String(describing: row.deprivationDecile)) outcome \(s.outcome)/\(row.outcome); \(diff)")
+                    }
+                }
+                i += 1
+            }
+        }
+        #expect(mismatches == 0, "\(mismatches) rows differ")
+    }
+
+    @Test func theStreamedMatrixHasTheSameRowsAndValuesAsTheChronologyBuilder() {
+        #expect(Self.whole.plan.chunks.count == 1)
+        expectSame(Self.whole.matrix, Self.old)
+        // The comparison means something: the city exercises the household, co-offending and area features.
+        let m = Self.whole.matrix
+        func some(_ name: String) -> Bool { m.columns[RiskFeatures.column(name)!].contains { $0 > 0 } }
+        #expect(some("ace_household_incarceration") && some("ace_parental_separation") && some("ace_domestic_violence"))
+        #expect(some("co_offenders_5y") && some("deprivation_decile") && some("school_absence_rate_12m"))
+        #expect(m.outcome.contains(1))
+    }
+
+    @Test func aTinyMemoryBudgetCutsTheCityIntoChunksAndGivesTheSameMatrix() {
+        // Room for about 2,000 records per chunk (with their neighbours'): dozens of chunks, one pass over the city each.
+        let tiny = Self.streamed(budget: 4 * 2_000 * StreamingCohortBuilder.bytesPerRecord)
+        #expect(tiny.plan.chunks.count > 20, "\(tiny.plan.chunks.count) chunks")
+        #expect(zip(tiny.plan.chunks, tiny.plan.recordsHeld).allSatisfy { $1 <= 2_000 || $0.count == 1 })
+        // The chunks cover every person once, in order.
+        #expect(tiny.plan.chunks.first?.lowerBound == 0 && tiny.plan.chunks.last?.upperBound == tiny.matrix.personIDs.count)
+        #expect(zip(tiny.plan.chunks, tiny.plan.chunks.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+        expectSame(tiny.matrix, Self.old)
+    }
+
+    @Test func theRecordsAroundAPersonGiveTheSameChronologyAsTheWholeCity() throws {
+        let builder = StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(Self.city.records), postcodeDeprivation: Self.city.postcodeDeciles)
+        let asOf = Self.dates.last!
+        let rows = Self.whole.matrix.rows(of: asOf)
+        // People with household ACEs or co-offenders: the ones whose features read other people's records.
+        let m = Self.whole.matrix
+        let wanted = rows.filter { m.columns[RiskFeatures.column("ace_count")!][$0] >= 2 || m.columns[RiskFeatures.column("co_offenders_5y")!][$0] > 0 }
+            .prefix(40).map { m.personID(row: $0) }
+        #expect(wanted.count >= 10)
+        let around = try builder.records(around: Set(wanted), in: Self.whole)
+        #expect(around.count < Self.city.records.count / 4)
+        let small = CohortBuilder(records: around, postcodeDeprivation: Self.city.postcodeDeciles)
+        let big = CohortBuilder(records: Self.city.records, postcodeDeprivation: Self.city.postcodeDeciles)
+        let a = small.cohort(asOf: asOf, persons: Set(wanted)).rows, b = big.cohort(asOf: asOf, persons: Set(wanted)).rows
+        #expect(a.count == wanted.count && a.map(\.personID) == b.map(\.personID))
+        #expect(zip(a, b).allSatisfy { Self.same($0.features, $1.features) })
+    }
+
+    @Test func aModelTrainedOnTheStreamedMatrixIsTheModelTrainedOnTheCohorts() throws {
+        let old = try ModelOnCityTests.trained.get()
+        let builder = StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(Self.city.records), postcodeDeprivation: Self.city.postcodeDeciles)
+        let streamed = try RiskTraining.train(
+            matrix: Self.whole.matrix, config: old.config, created: old.created, pseudonym: { "YP-" + $0 },
+            explain: { CohortBuilder(records: try builder.records(around: $0, in: Self.whole), postcodeDeprivation: Self.city.postcodeDeciles) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        #expect(try encoder.encode(streamed) == encoder.encode(old))
+        #expect(!streamed.report.flagged.isEmpty && streamed.report.flagged.map(\.reasons) == old.report.flagged.map(\.reasons))
+    }
+}
+
+@Suite("Memory sizes on the command line")
+struct MemorySizeTests {
+    @Test func sizesAreReadInBinaryUnits() {
+        #expect(StreamingCohortBuilder.bytes("8G") == 8 << 30)
+        #expect(StreamingCohortBuilder.bytes("8GiB") == 8 << 30)
+        #expect(StreamingCohortBuilder.bytes("512m") == 512 << 20)
+        #expect(StreamingCohortBuilder.bytes("1.5G") == 3 << 29)
+        #expect(StreamingCohortBuilder.bytes("2048K") == 2 << 20)
+        #expect(StreamingCohortBuilder.bytes("1048576") == 1 << 20)
+        for bad in ["", "G", "lots", "-1G", "0", "100K", "nanG", "8X"] { #expect(StreamingCohortBuilder.bytes(bad) == nil, "\(bad)") }
+    }
+}
