@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UpstreamInterventions
 import UpstreamModel
 import UpstreamSynth
 
