@@ -1,4 +1,5 @@
 import Foundation
+import UpstreamModel
 
 /// A small area (an LSOA) with where it is and how much violence it had.
 public struct AreaPoint: Codable, Sendable, Equatable {
@@ -160,20 +161,5 @@ public enum GeoJSON {
         return String(format: "%.\(digits)f", x)
     }
 
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) }
-                else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ s: String) -> String { JSONText.quoted(s) }
 }

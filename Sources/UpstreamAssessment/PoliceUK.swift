@@ -1,4 +1,5 @@
 import Foundation
+import UpstreamModel
 
 /// The kinds of file data.police.uk publishes, recognised by their header lines.
 public enum PoliceUKFileKind: String, Codable, Sendable {

@@ -154,6 +154,8 @@ public struct DemoReport: Sendable, Codable {
     public var notes: [String]
     /// The strategic assessment of the city's recorded crime, when it was written (AssessmentIndexSection.swift).
     public var assessment: AssessmentLink?
+    /// The intervention plan, when one was made (PlanIndexSection.swift).
+    public var plan: PlanLink?
 
     public init(title: String, generatedAt: String, people: Int, seed: UInt64, sources: [SourceRow], quarantine: [QuarantineRow],
                 linkage: LinkageQuality?, cases: [Case], risk: RiskSummary? = nil, riskNote: String? = nil, notes: [String]) {

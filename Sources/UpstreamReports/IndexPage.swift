@@ -73,6 +73,7 @@ public enum IndexPage {
 
         s += riskSection(r)
         s += assessmentSection(r)
+        s += planSection(r)
         s += "<section><h2>Young people who went on to serious violence, most ACEs first</h2>\n"
         if r.cases.isEmpty {
             s += "<p class=\"note\">No young person in this city went on to serious violence.</p>\n"

@@ -222,25 +222,32 @@ extension CityGenerator {
         try ow.close()
     }
 
-    func writeManifest(_ dir: String, summary: CitySummary) throws {
-        func js(_ s: String) -> String {
-            var o = "\""
-            for c in s.unicodeScalars {
-                switch c {
-                case "\"": o += "\\\""
-                case "\\": o += "\\\\"
-                case "\n": o += "\\n"
-                default: o.unicodeScalars.append(c)
-                }
-            }
-            return o + "\""
+    /// A treated re-run's truth: each programme's true effect (`truth/programme_effects.csv`) and who was treated
+    /// with what from when (`truth/treatment.csv`).
+    func writeTreatment(_ dir: String, treatment: Treatment, people: [Person], firstOffender: [Int32]) throws {
+        let effects = treatment.trueEffects(seed: config.seed)
+        var treatedCount: [String: Int] = [:]
+        for (_, programme) in treatment.assignments { treatedCount[programme, default: 0] += 1 }
+        let w = try CSVFileWriter(path: dir + "/truth/programme_effects.csv",
+                                  header: ["programme", "effect_low", "effect_high", "true_effect", "treated", "from"], delimiter: ",")
+        for p in treatment.programmes.sorted(by: { $0.id < $1.id }) {
+            w.append([p.id, String(p.low), String(p.high), String(effects[p.id] ?? 0), String(treatedCount[p.id] ?? 0), treatment.from.iso])
         }
+        try w.close()
+        let t = try CSVFileWriter(path: dir + "/truth/treatment.csv", header: ["person_id", "programme", "from"], delimiter: ",")
+        for (person, programme) in treatment.assignments.sorted(by: { $0.key < $1.key }) { t.append([person, programme, treatment.from.iso]) }
+        try t.close()
+    }
+
+    func writeManifest(_ dir: String, summary: CitySummary) throws {
+        func js(_ s: String) -> String { JSONText.quoted(s) }
         // The seed is the key to every identifier and to the truth: it is written only into truth/generator.yaml.
         var m = "{\n  \"generator\": \"upstream synth\",\n  \"people\": \(summary.people),\n"
         m += "  \"households\": \(summary.households),\n  \"areas\": \(summary.areas),\n"
         m += "  \"window\": {\"start\": \(js(start.iso)), \"end\": \(js(end.iso))},\n"
         m += "  \"truth\": [\"truth/records.csv\", \"truth/identifier_errors.csv\", \"truth/people.csv\", \"truth/residences.csv\", "
-            + "\"truth/relationships.csv\", \"truth/aces.csv\", \"truth/outcomes.csv\", \"truth/generator.yaml\"],\n"
+            + "\"truth/relationships.csv\", \"truth/aces.csv\", \"truth/outcomes.csv\", \"truth/generator.yaml\""
+            + (treatment == nil ? "" : ", \"truth/programme_effects.csv\", \"truth/treatment.csv\"") + "],\n"
         m += "  \"extracts\": [\n"
         m += ExtractSchema.all.map { s in
             let cols = s.columns.map { "        {\"name\": \(js($0.name)), \"meaning\": \(js($0.meaning))}" }.joined(separator: ",\n")

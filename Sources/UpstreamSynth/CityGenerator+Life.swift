@@ -118,7 +118,14 @@ extension ChunkWorker {
         var absenceZ = 0.0
     }
 
-    func childLife(_ c: Int32, _ hh: Household, _ rng: inout SeededRandom) {
+    /// One child's life course, month by month, on the child's own random streams: `rng` for everything but serious
+    /// violence, `svr` for the monthly serious violence draws (two a month from age 10, whatever happens), and one
+    /// stream per offence month for its details. A treated re-run therefore draws the same numbers; a treated child's
+    /// hazard is scaled by (1 − effect) from the treatment's date (`treat: false` lives the untreated life).
+    func childLife(_ c: Int32, _ hh: Household, treat: Bool = true) {
+        var rng = SeededRandom(seed: config.seed, 13, UInt64(c))
+        var svr = SeededRandom(seed: config.seed, 14, UInt64(c))
+        let effect = treat ? treated[c] : nil
         let p = out.people[Int(c)]
         var st = ChildState()
         var ar = SeededRandom(seed: config.seed, 7, UInt64(p.index))
@@ -269,15 +276,18 @@ extension ChunkWorker {
                 prosecute(c, code: code, date: d, area: area, flags: [], victim: victim, coOffender: co, age: age, &rng)
             }
             // Serious violence.
-            if !st.svDone || rng.chance(0.3) {
+            let svDraw = svr.uniform(), svAgain = svr.uniform()
+            if !st.svDone || svAgain < 0.3 {
                 let curve = CityGenerator.svAgeCurve[age] ?? 0
                 var mediators: Double = st.violent ? 1.4 : 1
                 if st.excluded { mediators *= 1.5 }
                 if date <= st.lookedAfterUntil { mediators *= 1.2 }
                 mediators *= 1 + 0.05 * Double(min(st.offences, 6))
                 let sexTerm: Double = male ? 0.7 : -0.7
-                let h: Double = rates.sv * curve * exp(svPerACE * aces + sexTerm) * p.propensity * mediators
-                if rng.chance(h) {
+                var h: Double = rates.sv * curve * exp(svPerACE * aces + sexTerm) * p.propensity * mediators
+                if let effect, date >= treatFrom { h *= 1 - effect }
+                if svDraw < h {
+                    var rng = SeededRandom(seed: config.seed, 15, UInt64(c), UInt64(m + 1_000_000))
                     st.svDone = true
                     st.violent = true
                     st.offences += 1

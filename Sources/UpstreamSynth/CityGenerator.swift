@@ -45,8 +45,15 @@ public final class CityGenerator: @unchecked Sendable {
 
     static func normalisedCode(_ code: String) -> String { String(code.split(separator: "/").first ?? Substring(code)) }
 
-    public init(config: SynthConfig) {
+    /// The plan's treatment when this is a treated re-run of the city (nil: the untreated city).
+    public let treatment: Treatment?
+
+    /// - Parameters:
+    ///   - config: the city's parameters and seed.
+    ///   - treatment: a plan's treatment to re-live the city with (common random numbers: docs/interventions.md §8).
+    public init(config: SynthConfig, treatment: Treatment? = nil) {
         self.config = config
+        self.treatment = treatment
         builder = PopulationBuilder(config: config)
         start = builder.windowStart
         end = builder.windowEnd
@@ -163,8 +170,19 @@ public final class CityGenerator: @unchecked Sendable {
             }
         }
         let done = Counter()
-        // Phase two: households in k contiguous chunks, generated in parallel.
+        // A treated re-run: each treated person's true effect, and (in shadow workers whose files are thrown away)
+        // their untreated lives, whose crimes stand in for the treated lives' when the rest of the city's crime is
+        // planned, so that it is the same as in the untreated run.
+        if let treatment { try treatment.validate(people: people.count) }
+        let treated = treatment?.effectsByPerson(seed: config.seed) ?? [:]
         let lives = try makeWorkers(0)
+        let shadows = treated.isEmpty ? [] : try makeWorkers(2 * k)
+        for w in lives + shadows {
+            w.treated = treated
+            w.treatFrom = treatment?.from ?? CivilDate(dayNumber: .max)
+        }
+        // Phase two: households in k contiguous chunks, generated in parallel. Each child's life has its own random
+        // streams (seed and person), so a re-run with a treatment lives every other life the same way.
         let perChunk = (households.count + k - 1) / k
         DispatchQueue.concurrentPerform(iterations: k) { i in
             let w = lives[i]
@@ -172,14 +190,30 @@ public final class CityGenerator: @unchecked Sendable {
                 var rng = SeededRandom(seed: config.seed, 3, UInt64(h))
                 let hh = households[h]
                 w.householdEvents(hh, &rng)
-                for c in hh.children { w.childLife(c, hh, &rng) }
+                for c in hh.children {
+                    w.out.beginLife(c, treated: treated[c] != nil)
+                    w.childLife(c, hh)
+                    w.out.endLife()
+                    if treated[c] != nil {
+                        shadows[i].out.beginLife(c, treated: false)
+                        shadows[i].childLife(c, hh, treat: false)
+                        shadows[i].out.endLife()
+                    }
+                }
             }
             progress?("life courses", Double(done.increment()) / Double(k))
         }
         lap("life courses")
         // Phase three: the rest of the city's recorded crime, areas in k chunks.
         var produced: [String: Int] = [:]
-        for w in lives { produced.merge(w.out.crimesByCode, uniquingKeysWith: +) }
+        for w in lives {
+            produced.merge(w.out.crimesByCode, uniquingKeysWith: +)
+            produced.merge(w.out.treatedCrimesByCode.mapValues { -$0 }, uniquingKeysWith: +)
+        }
+        for w in shadows {
+            produced.merge(w.out.crimesByCode, uniquingKeysWith: +)
+            _ = try w.out.close()
+        }
         let plan = ChunkWorker.CrimePlan(worker: lives[0], produced: produced, peopleCount: people.count)
         let crimeWorkers = try makeWorkers(k)
         let perAreaChunk = (areas.count + k - 1) / k
@@ -231,6 +265,7 @@ public final class CityGenerator: @unchecked Sendable {
             }
         }
         try writeOutcomes(dir, people: people, firstOffender: firstOffender, firstVictim: firstVictim)
+        if let treatment { try writeTreatment(dir, treatment: treatment, people: people, firstOffender: firstOffender) }
         let summary = CitySummary(
             people: people.count, households: households.count, areas: areas.count, rows: rows,
             personRecords: personRecords, crimes: rows[ExtractSchema.policeCrimes.name] ?? 0,
@@ -290,6 +325,9 @@ final class ChunkWorker: @unchecked Sendable {
     let households: [Household]
     let residents: [[Int32]]
     let out: CityWriter
+    /// Treated people's true effects on their serious violence hazard, from `treatFrom` on (a treated re-run).
+    var treated: [Int32: Double] = [:]
+    var treatFrom = CivilDate(dayNumber: .max)
     var perACE: Double { CityGenerator.perACE }
     var svPerACE: Double { CityGenerator.svPerACE }
 

@@ -23,16 +23,14 @@ extension CityWriter {
         let recorded = RecordingLag.crime(code: code, date, &rng)
         guard written(date, recorded: recorded) else { return "" }
         let s = ExtractSchema.policeCrimes
-        let n = counters[s.name, default: 0]
-        counters[s.name] = n + 1
-        let ref = SynthText.pad(20 + rng.below(60), 2) + "/" + book.crimeSerial(chunk * 10_000_000 + n) + "/" + SynthText.pad(recorded.year % 100, 2)
+        let ref = SynthText.pad(20 + rng.below(60), 2) + "/" + book.crimeSerial(nextCrimeKey()) + "/" + SynthText.pad(recorded.year % 100, 2)
         let a = areas[Int(area)]
         var e = a.easting + rng.int(in: -180...180), nn = a.northing + rng.int(in: -180...180)
         if a.hotspot && rng.chance(0.5) { let v = a.venues[rng.below(a.venues.count)]; e = a.easting + v.0; nn = a.northing + v.1 }
         let dt = date.format(.dmySlash) + " " + SynthText.pad(minute / 60, 2) + ":" + SynthText.pad(minute % 60, 2)
         writers[s.name]!.append([ref, code, description(of: code), dt, recorded.format(.dmySlash), a.code, String(e), String(nn),
                                  flags.code, strand?.rawValue ?? "", String(victims.count), String(suspects.count)])
-        crimesByCode[code, default: 0] += 1
+        countCrime(code)
         let np = ExtractSchema.policeCrimePeople
         func link(_ person: Int32, _ role: String) {
             let id = nextID(np, prefix: "NL")

@@ -22,6 +22,21 @@ final class CityWriter {
     /// Serious violence events: (person, day number, as offender), including those during the burn-in.
     var seriousViolence: [(Int32, Int32, Bool)] = []
     var crimesByCode: [String: Int] = [:]
+    /// The crimes written while a treated person's life was being simulated (a treated run subtracts them, and adds
+    /// the untreated lives' crimes instead, so that the rest of the city's crime is the same as in the untreated run).
+    var treatedCrimesByCode: [String: Int] = [:]
+    /// The person whose life course is being simulated (-1 outside a life course). While set, record ids and crime
+    /// serials come from that person's own counters, so one life writing fewer rows never shifts anyone else's ids:
+    /// the common random numbers of a treated re-run (docs/interventions.md §8).
+    private(set) var owner: Int32 = -1
+    private var ownerTreated = false
+    private var ownerCounts: [String: Int] = [:]
+    private var ownerCrimes = 0
+    /// Record ids per life: keys `lifeRecordBase + person × recordsPerLife + n` (n < recordsPerLife; beyond it the
+    /// chunk's counter is used, still unique). The chunk's keys stay below `lifeRecordBase`.
+    static let lifeRecordBase = 5_000_000_000, recordsPerLife = 1_000
+    /// Crime serials per life: keys `lifeCrimeBase + person × crimesPerLife + n`.
+    static let lifeCrimeBase = 200_000_000, crimesPerLife = 160
 
     init(dir: String, chunk: Int, noise: NoiseModel, people: [Person], households: [Household], areas: [Area],
          windowStart: CivilDate, windowEnd: CivilDate) throws {
@@ -46,6 +61,13 @@ final class CityWriter {
     /// A unique record id: the chunk and its counter under the extract's keyed permutation, so that ids say
     /// nothing about which rows belong together or the order they were made in.
     func nextID(_ schema: ExtractSchema, prefix: String) -> String {
+        if owner >= 0 {
+            let k = ownerCounts[schema.name, default: 0]
+            if k < CityWriter.recordsPerLife {
+                ownerCounts[schema.name] = k + 1
+                return prefix + book.recordID(schema.name, CityWriter.lifeRecordBase + Int(owner) * CityWriter.recordsPerLife + k)
+            }
+        }
         let n = counters[schema.name, default: 0]
         counters[schema.name] = n + 1
         return prefix + book.recordID(schema.name, chunk * 100_000_000 + n)
@@ -60,6 +82,30 @@ final class CityWriter {
             let parts = kind.split(separator: ":", maxSplits: 1).map(String.init)
             errorsTruth.append([schema.name, id, field, parts[0], parts.count > 1 ? parts[1] : ""])
         }
+    }
+
+    /// Starts writing `person`'s life course (their own id counters); `treated` marks a treated person's life.
+    func beginLife(_ person: Int32, treated: Bool) {
+        owner = person; ownerTreated = treated; ownerCounts = [:]; ownerCrimes = 0
+    }
+
+    func endLife() { owner = -1; ownerTreated = false }
+
+    /// The key of the next crime serial: the life's own counter while a life course is written, else the chunk's.
+    func nextCrimeKey() -> Int {
+        if owner >= 0 && ownerCrimes < CityWriter.crimesPerLife {
+            ownerCrimes += 1
+            return CityWriter.lifeCrimeBase + Int(owner) * CityWriter.crimesPerLife + ownerCrimes - 1
+        }
+        let s = ExtractSchema.policeCrimes
+        let n = counters[s.name, default: 0]
+        counters[s.name] = n + 1
+        return chunk * 10_000_000 + n
+    }
+
+    func countCrime(_ code: String) {
+        crimesByCode[code, default: 0] += 1
+        if ownerTreated { treatedCrimesByCode[code, default: 0] += 1 }
     }
 
     func observe(_ person: Int32, _ agency: Agency, _ date: CivilDate, _ rng: inout SeededRandom) -> RecordedIdentity {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import UpstreamChronology
+import UpstreamInterventions
 import UpstreamModel
 import UpstreamReports
 import UpstreamRisk
@@ -87,6 +88,14 @@ extension Upstream {
             var report = try buildReport(ingest: ingest, link: link, quarantine: quarantine, city: city, store: store, dir: tmp,
                                          riskNote: riskNote)
             report.assessment = assessment
+            // The budgeted plan of offers as of the risk model's scoring date, with its business case beside the index.
+            if let asOf = report.risk?.asOf {
+                do {
+                    _ = try stage("planning offers within £2m", ["plan", "--store", store, "--as-of", asOf, "--budget", "2m", "--out", tmp + "/plan",
+                                                                  "--user", "demo", "--json"])
+                    report.plan = DemoReport.PlanLink(plan: try JSONFiles.read(Plan.self, from: tmp + "/plan/plan.json"), href: "plan/business-case.html")
+                } catch { Terminal.error("demo: no intervention plan: \(error)\n") }
+            }
             try IndexPage.html(report).write(toFile: tmp + "/index.html", atomically: true, encoding: .utf8)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -44,7 +44,7 @@ extension Upstream {
             discussion: """
             Offers are for practitioners to review (upstream plan review), never decisions. See docs/interventions.md.
             """,
-            subcommands: [Make.self, Review.self, Evaluate.self],
+            subcommands: [Make.self, Review.self, Evaluate.self, Loop.self],
             defaultSubcommand: Make.self
         )
     }
@@ -218,7 +218,8 @@ extension Upstream.PlanCommand {
             let (c, _) = try PlanInputs.catalogue(catalogue)
             var rows: [ProgrammeEvaluation.Row] = []
             var line = 1
-            try CSVRows.forEach(outcomes) { r in
+            guard let text = try? String(contentsOfFile: outcomes, encoding: .utf8) else { throw CLIError("cannot read \(outcomes)") }
+            for r in CSVTokenizer.records(text).records {
                 line += 1
                 guard let person = r["person"], !person.isEmpty else { throw CLIError("\(outcomes) line \(line): column person is missing or empty") }
                 guard let score = r["score"].flatMap(Double.init), (0...1).contains(score) else {
@@ -296,9 +297,9 @@ enum PlanInputs {
     /// Candidates from a CSV: person, score, optional age/sex/ethnicity/deprivation_decile, and numeric feature columns.
     static func fromCSV(_ path: String) throws -> CandidateTable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read \(path)") }
-        var lines = text.split(whereSeparator: \.isNewline).makeIterator()
+        var lines = CSVTokenizer.rows(text).makeIterator()
         guard let headerLine = lines.next() else { throw CLIError("\(path) is empty: it needs a header with person and score") }
-        let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let header = headerLine.map { $0.trimmingCharacters(in: .whitespaces) }
         guard let pi = header.firstIndex(of: "person") ?? header.firstIndex(of: "pseudonym"), let si = header.firstIndex(of: "score") else {
             throw CLIError("\(path) needs columns person and score (the calibrated probability); it has \(header.joined(separator: ", "))")
         }
@@ -309,7 +310,7 @@ enum PlanInputs {
         var n = 1
         while let line = lines.next() {
             n += 1
-            let f = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let f = line.map { $0.trimmingCharacters(in: .whitespaces) }
             guard f.count == header.count else { throw CLIError("\(path) line \(n): \(f.count) fields, the header has \(header.count)") }
             guard let score = Double(f[si]), (0...1).contains(score) else { throw CLIError("\(path) line \(n), column score: '\(f[si])' is not a probability between 0 and 1") }
             var features: [Float] = []

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import UpstreamInterventions
+import UpstreamModel
 import UpstreamSynth
 
 extension Upstream {
@@ -21,6 +23,16 @@ extension Upstream {
         @Flag(help: "Print the default configuration, with sources, and exit.") var printConfig = false
         @Flag(help: "Replace --out if it exists.") var force = false
         @Flag(help: "Print the summary as JSON.") var json = false
+        @Option(help: ArgumentHelp("A treatment to re-live the city with: a CSV of person_id (the city's truth id, P…) and programme.",
+                                   discussion: "Needs --from. Give the same --people, --seed and --config as the untreated city: the lives are the same except the treated young people's after --from (docs/interventions.md §8)."))
+        var treat: String?
+        @Option(help: "With --treat: the date the treatment starts (YYYY-MM-DD).") var from: CivilDate?
+        @Option(help: "With --treat: the catalogue whose effect intervals the true effects are drawn from (default: catalogue/interventions.yaml).")
+        var catalogue: String?
+
+        func validate() throws {
+            if (treat == nil) != (from == nil) { throw ValidationError("--treat FILE and --from YYYY-MM-DD go together: give both, or neither for an untreated city") }
+        }
 
         func run() throws {
             if printConfig { print(SynthConfig.defaultYAML); return }
@@ -41,7 +53,9 @@ extension Upstream {
             } catch let e as SynthConfig.Invalid {
                 throw ValidationError(e.description)
             }
-            let generator = CityGenerator(config: cfg)
+            var treatment: Treatment?
+            if let treat, let from { treatment = try SynthTreatment.load(treat, from: from, catalogue: catalogue) }
+            let generator = CityGenerator(config: cfg, treatment: treatment)
             let summary = try generator.generate(to: out, overwrite: force, progress: { stage, fraction in
                 Terminal.progress("synth: \(stage) \(Int(fraction * 100))%")
             })
@@ -67,4 +81,35 @@ extension Upstream {
 
 extension String {
     func padding(_ n: Int) -> String { count >= n ? self + " " : self + String(repeating: " ", count: n - count) }
+}
+
+/// Reading a treatment for `upstream synth --treat`: who received which programme, and each programme's effect interval
+/// on violence from the catalogue.
+enum SynthTreatment {
+    static func load(_ path: String, from: CivilDate, catalogue: String?) throws -> Treatment {
+        let (c, _) = try PlanInputs.catalogue(catalogue)
+        var assignments: [String: String] = [:]
+        var line = 1
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read the treatment \(path)") }
+        for r in CSVTokenizer.records(text).records {
+            line += 1
+            guard let person = r["person_id"] ?? r["person"], !person.isEmpty else {
+                throw CLIError("\(path) line \(line): column person_id is missing or empty (the city's truth id, e.g. P00000123)")
+            }
+            guard let programme = r["programme"], !programme.isEmpty else { throw CLIError("\(path) line \(line): column programme is missing or empty") }
+            if let other = assignments[person], other != programme {
+                throw CLIError("\(path) line \(line): \(person) is treated with both \(other) and \(programme); a plan makes one offer each")
+            }
+            assignments[person] = programme
+        }
+        let used = Set(assignments.values)
+        let programmes: [Treatment.Programme] = try used.sorted().map { id in
+            guard let p = c.programmes.first(where: { $0.id == id }) else {
+                throw CLIError("\(path): programme '\(id)' is not in the catalogue (upstream interventions lists them)")
+            }
+            guard let e = p.effect.planning?.estimate else { throw CLIError("\(path): programme '\(id)' has no effect interval in the catalogue") }
+            return Treatment.Programme(id: id, low: e.low, high: e.high)
+        }
+        return Treatment(from: from, programmes: programmes, assignments: assignments)
+    }
 }

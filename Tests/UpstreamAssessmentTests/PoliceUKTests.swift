@@ -1,5 +1,6 @@
 import Testing
 @testable import UpstreamAssessment
+import UpstreamModel
 
 @Suite("police.uk files as published")
 struct PoliceUKTests {

@@ -1,6 +1,8 @@
-/// A streaming CSV tokenizer over UTF-8 bytes (RFC 4180 as police.uk writes it): fed chunks of any size, it hands
-/// over each complete row. It skips a byte-order mark, accepts LF and CRLF line ends, quoted fields with commas,
-/// doubled quotes and line breaks inside, and skips blank lines (counting them). Memory is one row.
+/// The one CSV reader of the pure modules: a streaming RFC 4180 tokenizer over UTF-8 bytes. Fed chunks of any size,
+/// it hands over each complete row. It skips a byte-order mark, accepts LF and CRLF line ends, quoted fields with
+/// the delimiter, doubled quotes and line breaks inside, and skips blank lines (counting them). Memory is one row.
+/// Used for police.uk files (UpstreamAssessment), plan inputs and the synthetic city's truth; `rows(_:)` reads a
+/// whole text at once.
 public struct CSVTokenizer: Sendable {
     /// One complete row: the unquoted bytes of every field, back to back, and where each field ends.
     public struct Row: Sendable {
@@ -36,7 +38,11 @@ public struct CSVTokenizer: Sendable {
     /// Physical lines seen so far.
     public var lines: Int { line }
 
-    public init() {
+    /// The field separator (a comma unless given; ASCII).
+    public let delimiter: UInt8
+
+    public init(delimiter: UInt8 = 0x2C) {
+        self.delimiter = delimiter
         row.bytes.reserveCapacity(512)
         row.ends.reserveCapacity(16)
     }
@@ -78,13 +84,12 @@ public struct CSVTokenizer: Sendable {
             row.bytes.append(b)
             return
         }
+        if b == delimiter { row.ends.append(row.bytes.count); fieldStart = row.bytes.count; quoteClosed = false; return }
         switch b {
         case 0x22:  // "
             if quoteClosed { row.bytes.append(b); inQuotes = true; quoteClosed = false }
             else if row.bytes.count == fieldStart { inQuotes = true; sawQuote = true }
             else { row.bytes.append(b) }
-        case 0x2C:  // ,
-            row.ends.append(row.bytes.count); fieldStart = row.bytes.count; quoteClosed = false
         case 0x0A:  // LF
             try endRow(body)
             line += 1
@@ -117,5 +122,34 @@ public struct CSVTokenizer: Sendable {
         if inQuotes { row.unterminatedQuote = true; inQuotes = false; sawQuote = true }
         if !(row.ends.isEmpty && row.bytes.isEmpty && !sawQuote) { try endRow(body) }
         else { row.bytes.removeAll(keepingCapacity: true) }
+    }
+}
+
+extension CSVTokenizer {
+    /// Every row of a whole text, each as its fields (the header, if any, is the first row).
+    /// - Parameters:
+    ///   - text: the CSV text.
+    ///   - delimiter: the field separator (ASCII), a comma by default.
+    /// - Returns: the rows; blank lines are skipped.
+    public static func rows(_ text: String, delimiter: UInt8 = 0x2C) -> [[String]] {
+        var t = CSVTokenizer(delimiter: delimiter)
+        var out: [[String]] = []
+        let take = { (r: Row) in out.append((0..<r.count).map { r.string($0) }) }
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { t.feedBuffer($0, take) }
+        t.finish(take)
+        return out
+    }
+
+    /// A whole text as records keyed by the header's names (the first row); a short row lacks the missing keys.
+    public static func records(_ text: String, delimiter: UInt8 = 0x2C) -> (header: [String], records: [[String: String]]) {
+        var rows = rows(text, delimiter: delimiter)
+        guard !rows.isEmpty else { return ([], []) }
+        let header = rows.removeFirst()
+        return (header, rows.map { r in
+            var d: [String: String] = [:]
+            for (k, v) in zip(header, r) where d[k] == nil { d[k] = v }
+            return d
+        })
     }
 }
