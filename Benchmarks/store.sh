@@ -7,6 +7,7 @@
 # Env:   UPSTREAM_BENCH_POSTGRES_URL  a server to use (default: "$(scripts/postgres-ci)", which installs and starts one)
 #        SCRATCH=.build  OUT=Benchmarks/out  SKIP_BUILD=1  SEED=1
 #        BIN=path/to/upstream  time this binary instead of building a release one (say which in store.md)
+#        ASSIGNMENTS=100000 LOOKUPS=10000  the person-store benchmark's size; SKIP_PERSONS=1 to leave it out
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PEOPLE="${1:-50000}"
@@ -77,3 +78,11 @@ else
   printf '\nThe persons files differ (distinct person ids: SQLite %s, PostgreSQL %s).\n' "$sq" "$pq"
 fi
 psql "$PGURL" -qAt -c "DROP SCHEMA $SCHEMA CASCADE" > /dev/null
+
+# Persons in the store: saving a linkage run of 100,000 assignments and looking persons up (Benchmarks/store.md).
+if [ -z "${SKIP_PERSONS:-}" ]; then
+  [ -n "${SKIP_BUILD:-}" ] || swift build -c release --scratch-path "$SCRATCH" --product upstream-person-store-bench >&2
+  PBIN="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/upstream-person-store-bench"
+  printf '\n'
+  "$PBIN" --assignments "${ASSIGNMENTS:-100000}" --lookups "${LOOKUPS:-10000}" --postgres "$PGURL"
+fi
