@@ -23,7 +23,7 @@ public enum DemoWorkspace {
             let birth = CivilDate(year: 2006 + i % 6, month: 1 + i % 12, day: 1 + i % 28)!
             let identity = Identity(forename: forenames[i % forenames.count], surname: surnames[(i / 10) % surnames.count],
                                     dateOfBirth: birth, sex: i % 2 == 0 ? .male : .female,
-                                    postcode: "ZZ\(i % 9 + 1) \(i % 7 + 1)AA", localID: "L\(i)")
+                                    postcode: "ZZ\(i / 3 / 100 % 100) \(i / 3 % 100)AA", localID: "L\(i)")
             func add(_ source: String, _ agency: Agency, _ n: Int, _ event: Event) {
                 let id = "\(source.prefix(2).uppercased())\(i)-\(n)"
                 let line = records[source]!.count + 2

@@ -39,8 +39,16 @@ public actor SessionStore {
 
     static func key(_ id: String) -> String { SHA256.hash(data: Data(id.utf8)).map { String(format: "%02x", $0) }.joined() }
 
+    /// Sessions kept before expired ones are swept out (each visit to the login page makes an anonymous one).
+    static let sweepAbove = 10_000
+
     /// A new session for `user` (nil: anonymous), with a fresh id and CSRF token.
     public func create(user: User?, now: Int64) -> Session {
+        if sessions.count > Self.sweepAbove {
+            sessions = sessions.filter { now - $0.value.lastSeen <= idleTimeout && now - $0.value.createdAt <= absoluteTimeout }
+            // Still too many: drop the anonymous ones (a flood of login-page visits), never a signed-in user's.
+            if sessions.count > Self.sweepAbove { sessions = sessions.filter { $0.value.user != nil } }
+        }
         let s = Session(id: Self.token(), user: user, csrf: Self.token(), createdAt: now, lastSeen: now)
         sessions[Self.key(s.id)] = s
         return s
@@ -80,6 +88,7 @@ public actor LoginThrottle {
 
     /// Records an attempt from `address`; false when the address is over its limit.
     public func allow(_ address: String, now: Int64) -> Bool {
+        if attempts.count > 10_000 { attempts = attempts.filter { $0.value.contains { now - $0 < 60 } } }
         var recent = (attempts[address] ?? []).filter { now - $0 < 60 }
         guard recent.count < perMinute else { attempts[address] = recent; return false }
         recent.append(now)

@@ -222,6 +222,24 @@ struct SecurityTests {
         }
     }
 
+    @Test("disabling a user or changing their role ends the sessions they have open")
+    func accountChangesEndSessions() async throws {
+        let f = try Fixture()
+        try await f.live { b in
+            let analyst = Browser(client: b.client)
+            _ = try await analyst.signIn("analyst", f.passwords["analyst"]!)
+            let supervisor = Browser(client: b.client)
+            _ = try await supervisor.signIn("supervisor", f.passwords["supervisor"]!)
+            let token = try await b.signIn("admin", f.passwords["admin"]!)
+            #expect(try await analyst.get("/quality").status == .ok)
+            #expect(try await b.post("/admin/users/analyst/disable", form: ["csrf": token]).status == .seeOther)
+            #expect(try await analyst.get("/quality").status == .seeOther)
+            #expect(try await b.post("/admin/users/supervisor/role", form: ["csrf": token, "role": "auditor"]).status == .seeOther)
+            #expect(try await supervisor.get("/queue").status == .seeOther, "the old role's session is gone")
+            #expect(try f.store.auditLog().contains { $0.action == "user-disable" && $0.event.subject == "analyst" })
+        }
+    }
+
     @Test("sessions end after 30 minutes idle")
     func idleTimeout() async throws {
         let f = try Fixture()

@@ -50,5 +50,8 @@ struct ServeCLITests {
         #expect(both.err.contains("either --store STORE or --demo"))
         let neither = try UpstreamBinary.run(["serve"])
         #expect(neither.status == 64)
+        let weak = try UpstreamBinary.run(["serve", "--demo", "--bcrypt-cost", "3"])
+        #expect(weak.status == 64)
+        #expect(weak.err.contains("--bcrypt-cost must be from 4 to 31"))
     }
 }

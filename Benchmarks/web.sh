@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Web app load benchmark: wrk on loopback against `upstream serve --demo` (the in-memory demo workspace), signed in
+# as the demo supervisor, on the review queue's first page and on one chronology page. Prints a Markdown table of
+# requests/s, latency percentiles, non-2xx responses and socket errors, plus the server's peak memory.
+#
+# Usage: Benchmarks/web.sh [PERSONS [DURATION [CONNECTIONS]]]   (default: 20000 30s 200)
+# Env:   BIN=path/to/upstream (default: the release build, built unless SKIP_BUILD=1); THREADS (default 2)
+# Needs: wrk (Debian package `wrk`), curl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PERSONS="${1:-20000}"
+DURATION="${2:-30s}"
+CONNECTIONS="${3:-200}"
+THREADS="${THREADS:-2}"
+command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
+if [ -z "${BIN:-}" ]; then
+  [ -n "${SKIP_BUILD:-}" ] || swift build -c release --product upstream >&2
+  BIN="$(swift build -c release --show-bin-path)/upstream"
+fi
+WORK="$(mktemp -d)"
+trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+"$BIN" serve --demo --demo-persons "$PERSONS" --port 0 --create-demo-users --bcrypt-cost 10 >"$WORK/out" 2>"$WORK/err" &
+SERVER=$!
+for _ in $(seq 1 600); do grep -q "serving on" "$WORK/out" 2>/dev/null && break; sleep 0.5; done
+PORT="$(sed -n 's|.*serving on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/out")"
+[ -n "$PORT" ] || { echo "the server did not start" >&2; cat "$WORK/err" >&2; exit 1; }
+BASE="http://127.0.0.1:$PORT"
+PASSWORD="$(awk -F'\t' '$1=="demo-supervisor"{print $3}' "$WORK/out")"
+TOKEN="$(curl -s -c "$WORK/jar" -b "$WORK/jar" "$BASE/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)"
+curl -s -o /dev/null -c "$WORK/jar" -b "$WORK/jar" --data "csrf=$TOKEN&name=demo-supervisor&password=$PASSWORD" "$BASE/login"
+SESSION="$(awk '$6=="upstream_session"{print $7}' "$WORK/jar")"
+PERSON="$(curl -s -b "$WORK/jar" "$BASE/api/v1/queue" | grep -o '"pseudonym":"YP-[0-9A-Z]*"' | head -1 | cut -d'"' -f4)"
+[ -n "$SESSION" ] && [ -n "$PERSON" ] || { echo "could not sign in as the demo supervisor" >&2; exit 1; }
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); binary: $BIN; $PERSONS persons in the demo workspace"
+echo
+echo "| page | requests/s | p50 | p90 | p99 | max | requests | non-2xx | socket errors |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for page in "/queue" "/people/$PERSON"; do
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: upstream_session=$SESSION" "$BASE$page" >"$WORK/wrk" 2>&1 || true
+  rps="$(awk '/^Requests\/sec/{print $2}' "$WORK/wrk")"
+  p50="$(awk '$1=="50%"{print $2}' "$WORK/wrk")"; p90="$(awk '$1=="90%"{print $2}' "$WORK/wrk")"; p99="$(awk '$1=="99%"{print $2}' "$WORK/wrk")"
+  max="$(awk '$1=="Latency" && NF>=4 {print $4; exit}' "$WORK/wrk")"
+  total="$(awk '/requests in/{print $1}' "$WORK/wrk")"
+  non2xx="$(awk '/Non-2xx/{print $NF}' "$WORK/wrk")"
+  sockerr="$(sed -n 's/.*Socket errors: //p' "$WORK/wrk")"
+  label="$page"; [ "$page" = "/queue" ] || label="/people/{pseudonym}"
+  echo "| $label | $rps | $p50 | $p90 | $p99 | $max | $total | ${non2xx:-0} | ${sockerr:-none} |"
+done
+echo
+echo "server peak memory: $(awk '/VmHWM/{print $2, $3}' /proc/$SERVER/status); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
