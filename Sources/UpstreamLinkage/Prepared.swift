@@ -167,7 +167,7 @@ public struct PreparedData: Sendable {
     }
 
     /// Records standardised per parallel batch: bounds the not-yet-interned text held at once.
-    static let standardiseBatch = 65_536
+    static let standardiseBatch = 16_384
 
     /// Standardises `inputs` for `settings`. `isNew`, when given, marks the records that are new in an incremental run;
     /// records in `ownNode` never share a node (a reviewer said they are different people). Records are

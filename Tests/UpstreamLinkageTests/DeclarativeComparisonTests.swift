@@ -149,8 +149,8 @@ struct DeclarativeComparisonTests {
 
     @Test func theUKTemplatesMatchTheLevelsOfTheEarlierEngine() {
         let labels = LinkageSettings.ukComparisons.map { ($0.name, $0.levelCount) }
-        #expect(labels.map(\.0) == ["forename", "surname", "dob", "sex", "postcode", "nhs", "upn", "pnc", "local_id"])
-        #expect(labels.map(\.1) == [7, 7, 5, 2, 4, 2, 2, 3, 2])
+        #expect(labels.map(\.0) == ["forename", "surname", "dob", "sex", "postcode", "nhs", "upn", "pnc", "local_id", "address"])
+        #expect(labels.map(\.1) == [7, 7, 5, 2, 4, 2, 2, 3, 2, 6])
         // The date template gives the same levels as the earlier fixed comparison.
         let pairs: [(Int32, Int32)] = [(CivilDateFixture.day(2005, 3, 7), CivilDateFixture.day(2005, 7, 3)), (CivilDateFixture.day(2010, 3, 7), CivilDateFixture.day(2009, 3, 7)),
                                        (CivilDateFixture.day(2005, 3, 7), CivilDateFixture.day(2005, 3, 10))]
