@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `upstream risk train` with the previous cohort builder and with the streaming one, at several city sizes: for each
 # size, synthesise (seed 3, 15 years) and ingest, then train on the city's true persons (truth/records.csv as
-# --persons: linkage is not what is measured here) twice, each under GNU time and `flock /tmp/upstream-bigrun.lock`
-# so that only one big run uses the shared machine at a time. Prints one table row per run.
+# --persons: linkage is not what is measured here) twice, each under GNU time, and from 250,000 people under
+# `flock /tmp/upstream-bigrun.lock` so that only one big run uses the shared machine at a time. Prints one table row per run.
 # Usage: Benchmarks/risk-scale.sh [PEOPLE...] (default 100000 250000). Needs /usr/bin/time (Debian package "time").
 # ONLY=streaming skips the previous builder (it needs about 15 GiB per million people); NOBUILD=1 skips the build;
 # MEMORY=2G sets the streaming builder's --memory (default 8G). Output in Benchmarks/out/risk-scale-PEOPLE/.
@@ -24,7 +24,8 @@ for PEOPLE in $SIZES; do
     [ "${ONLY:-}" = streaming ] && [ "$BUILDER" = chronology ] && continue
     FLAG=""; [ "$BUILDER" = chronology ] && FLAG="--chronology-cohorts"
     rm -rf "$OUT/city.db.risk"
-    flock /tmp/upstream-bigrun.lock /usr/bin/time -v -o "$OUT/time-$BUILDER.txt" "$B" risk train --store "$OUT/city.db" \
+    LOCK=""; [ "$PEOPLE" -ge 250000 ] && LOCK="flock /tmp/upstream-bigrun.lock"
+    $LOCK /usr/bin/time -v -o "$OUT/time-$BUILDER.txt" "$B" risk train --store "$OUT/city.db" \
       --persons "$OUT/city/truth/records.csv" --postcodes "$OUT/city/reference/postcodes.csv" --capacity 1000 \
       --memory "${MEMORY:-8G}" $FLAG --json > "$OUT/report-$BUILDER.json" 2> "$OUT/train-$BUILDER.log"
     python3 - "$OUT" "$BUILDER" "$PEOPLE" <<'EOF'
