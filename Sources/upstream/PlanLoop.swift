@@ -33,7 +33,8 @@ extension Upstream.PlanCommand {
             if people < 1_000 || people > IdentifierBook.maximumPeople { throw ValidationError("--people must be between 1,000 and \(IdentifierBook.maximumPeople)") }
             if seed == trainSeed { throw ValidationError("--seed and --train-seed must differ: the risk model is judged on a city it was not fitted on") }
             guard let b = Money.parse(budget), b.pence > 0 else { throw ValidationError("--budget \(budget) is not an amount: write pounds, e.g. 2000000, 2m or 250k") }
-            if let places, places < 1 { throw ValidationError("--places must be at least 1") }
+            if let places, places < 1 || places > 10_000_000 { throw ValidationError("--places must be between 1 and 10,000,000") }
+            if draws < 1 || draws > 1_000_000 { throw ValidationError("--draws must be between 1 and 1,000,000") }
         }
 
         func run() throws {
