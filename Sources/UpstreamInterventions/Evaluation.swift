@@ -66,4 +66,39 @@ public enum ProgrammeEvaluation {
                             catalogueLow: interval?.low, catalogueHigh: interval?.high, verdict: verdict)
         }
     }
+
+    /// Difference-in-differences on risk-adjusted ratios, for when places went to those the plan ranked highest (not
+    /// at random): the same comparison on an earlier cohort, before any treatment, selected by the same rule, measures
+    /// how far the selected young people's O/E differs from the rest's without the programme; the effect is what is
+    /// left: 1 − [(O_t/E_t)/(O_u/E_u)] / [(O′_t/E′_t)/(O′_u/E′_u)], where ′ marks the earlier cohort (its `programme`
+    /// is the offer the same plan would have made then). 95% interval from √(1/O_t + 1/O_u + 1/O′_t + 1/O′_u).
+    /// - Parameters:
+    ///   - rows: the cohort after the plan, with the programme each received.
+    ///   - earlier: an earlier, untreated cohort, with the programme the same rule would have offered.
+    ///   - catalogue: for each programme's interval (optional).
+    public static func differenceInDifferences(_ rows: [Row], earlier: [Row], catalogue: Catalogue? = nil) -> [Estimate] {
+        let now = estimate(rows, catalogue: catalogue)
+        let before = Dictionary(estimate(earlier, catalogue: catalogue).map { ($0.programme, $0) }, uniquingKeysWith: { a, _ in a })
+        return now.map { e in
+            guard let b = before[e.programme], b.expectedTreated > 0, b.expectedUntreated > 0 else {
+                var x = e
+                x.verdict = "no earlier cohort selected for this programme: no difference-in-differences"
+                return x
+            }
+            func ratio(_ x: Estimate) -> Double {
+                (max(Double(x.observedTreated), 0.5) / x.expectedTreated) / (max(Double(x.observedUntreated), 0.5) / x.expectedUntreated)
+            }
+            let r = ratio(e) / ratio(b)
+            let se = (1 / max(Double(e.observedTreated), 0.5) + 1 / max(Double(e.observedUntreated), 0.5)
+                + 1 / max(Double(b.observedTreated), 0.5) + 1 / max(Double(b.observedUntreated), 0.5)).squareRoot()
+            var x = e
+            x.effect = 1 - r
+            x.effectLow = 1 - r * exp(1.959964 * se)
+            x.effectHigh = 1 - r * exp(-1.959964 * se)
+            if e.treated >= 5, let lo = e.catalogueLow, let hi = e.catalogueHigh {
+                x.verdict = x.effectHigh < lo ? "smaller than the catalogue says" : x.effectLow > hi ? "larger than the catalogue says" : "consistent with the catalogue"
+            }
+            return x
+        }
+    }
 }

@@ -25,19 +25,26 @@ extension Upstream.PlanCommand {
         @Option(help: "The catalogue (default: catalogue/interventions.yaml).") var catalogue: String?
         @Option(help: "Where to write the cities and closed-loop.json.") var out: String = "closed-loop"
         @Option(help: "Monte Carlo draws.") var draws: Int = 1000
+        @Option(help: "A YAML file overriding the cities' parameters (as upstream synth --config), e.g. a higher serious violence prevalence.")
+        var config: String?
         @Flag(help: "Print the result as JSON.") var json = false
 
         func validate() throws {
             if people < 1_000 || people > IdentifierBook.maximumPeople { throw ValidationError("--people must be between 1,000 and \(IdentifierBook.maximumPeople)") }
             if seed == trainSeed { throw ValidationError("--seed and --train-seed must differ: the risk model is judged on a city it was not fitted on") }
             guard let b = Money.parse(budget), b.pence > 0 else { throw ValidationError("--budget \(budget) is not an amount: write pounds, e.g. 2000000, 2m or 250k") }
-            if let places, places < 1 { throw ValidationError("--places must be at least 1") }
+            if let places, places < 1 || places > 10_000_000 { throw ValidationError("--places must be between 1 and 10,000,000") }
+            if draws < 1 || draws > 1_000_000 { throw ValidationError("--draws must be between 1 and 1,000,000") }
         }
 
         func run() throws {
             var (c, _) = try PlanInputs.catalogue(catalogue)
             let horizonMonths = Int((c.horizonYears * 12).rounded())
             var cfg = SynthConfig.defaults
+            if let config {
+                guard let text = try? String(contentsOfFile: config, encoding: .utf8) else { throw ValidationError("cannot read config file \(config)") }
+                do { cfg = try SynthConfig.load(overrides: text) } catch let e as SynthConfig.Invalid { throw ValidationError(e.description) }
+            }
             cfg.people = people
             let start = CivilDate(year: cfg.startYear, month: 1, day: 1)!, end = CivilDate(year: cfg.startYear + cfg.years, month: 1, day: 1)!
             let horizonEnd = asOf.firstOfMonth(addingMonths: horizonMonths)
@@ -93,8 +100,27 @@ extension Upstream.PlanCommand {
             let truth = CSVTokenizer.records(try String(contentsOfFile: out + "/treated/truth/programme_effects.csv", encoding: .utf8)).records
             let trueEffect = Dictionary(truth.compactMap { r in r["programme"].flatMap { id in r["true_effect"].flatMap(Double.init).map { (id, $0) } } },
                                         uniquingKeysWith: { a, _ in a })
-            let evaluations = ProgrammeEvaluation.estimate(rows, catalogue: c).map { e in
-                LoopResult.Evaluation(estimate: e, trueEffect: trueEffect[e.programme] ?? .nan,
+            // Places went to those the plan ranked highest, not at random, so the treated are compared with the rest
+            // by difference-in-differences: the same plan made two years earlier (before any treatment) on that
+            // cohort, whose outcomes within those two years show how the selected differ from the rest untreated.
+            let earlierDate = asOf.firstOfMonth(addingMonths: -horizonMonths)
+            let earlier = try ClosedLoopCohort(dir: out + "/treated", asOf: earlierDate, horizonEnd: asOf)
+            var earlierSettings = settings
+            earlierSettings.asOf = earlierDate.iso
+            earlierSettings.monteCarloDraws = 10
+            let earlierPlan: Plan
+            do {
+                earlierPlan = try PlanBuilder.build(catalogue: c, candidates: CandidateTable(columns: ["ace_count"], rows: earlier.people.map { p in
+                    Candidate(id: p.id, risk: model.risk(p), age: p.age, features: [Float(p.aces)], sex: p.sex, ethnicity: p.ethnicity, deprivation: p.deprivation)
+                }), settings: earlierSettings)
+            } catch let e as InterventionsError { throw CLIError(e.description) }
+            let wouldOffer = Dictionary(earlierPlan.offers.map { ($0.person, $0.programme) }, uniquingKeysWith: { a, _ in a })
+            let earlierRows = earlier.people.map { p in
+                ProgrammeEvaluation.Row(person: p.id, programme: wouldOffer[p.id], risk: model.risk(p), outcome: p.outcome ? 1 : 0)
+            }
+            let naive = Dictionary(ProgrammeEvaluation.estimate(rows, catalogue: c).map { ($0.programme, $0) }, uniquingKeysWith: { a, _ in a })
+            let evaluations = ProgrammeEvaluation.differenceInDifferences(rows, earlier: earlierRows, catalogue: c).map { e in
+                LoopResult.Evaluation(estimate: e, riskAdjustedOnly: naive[e.programme], trueEffect: trueEffect[e.programme] ?? .nan,
                                       recovered: (trueEffect[e.programme]).map { $0 >= e.effectLow && $0 <= e.effectHigh } ?? false)
             }
             let result = LoopResult(
@@ -114,7 +140,10 @@ extension Upstream.PlanCommand {
 /// The closed loop's figures (`closed-loop.json`).
 struct LoopResult: Codable {
     struct Evaluation: Codable {
+        /// Difference-in-differences against the plan the same rule would have made two years earlier.
         var estimate: ProgrammeEvaluation.Estimate
+        /// The risk-adjusted comparison alone (no earlier cohort): biased when the plan selects on more than the risk.
+        var riskAdjustedOnly: ProgrammeEvaluation.Estimate?
         var trueEffect: Double
         /// The true effect lies within the estimate's 95% interval.
         var recovered: Bool
@@ -149,9 +178,13 @@ struct LoopResult: Codable {
         s += "predictive interval with chance \(c.predictiveLow.wholePounds) to \(c.predictiveHigh.wholePounds) (\(c.withinPredictiveInterval ? "within" : "OUTSIDE")).\n"
         for e in evaluations {
             let x = e.estimate
-            s += "  \(x.programme): \(n(x.treated)) treated, \(n(x.observedTreated)) offended; estimated effect "
-            s += String(format: "%.0f%% (95%% %.0f%% to %.0f%%), true %.1f%%: %@\n", x.effect * 100, x.effectLow * 100, x.effectHigh * 100,
+            s += "  \(x.programme): \(n(x.treated)) treated, \(n(x.observedTreated)) offended; difference-in-differences effect "
+            s += String(format: "%.0f%% (95%% %.0f%% to %.0f%%), true %.1f%%: %@", x.effect * 100, x.effectLow * 100, x.effectHigh * 100,
                         e.trueEffect * 100, e.recovered ? "recovered" : "NOT recovered")
+            if let r = e.riskAdjustedOnly {
+                s += String(format: "; risk-adjusted only %.0f%% (%.0f%% to %.0f%%)", r.effect * 100, r.effectLow * 100, r.effectHigh * 100)
+            }
+            s += "\n"
         }
         return s
     }

@@ -52,6 +52,10 @@ struct NumericOption: CustomTestStringConvertible, Sendable {
         NumericOption(command: ["plan", "make"], option: "--seed", extra: ["--scores", "s.csv", "--budget", "1m"], anyInteger: true),
         NumericOption(command: ["plan", "make"], option: "--time-limit", extra: ["--scores", "s.csv", "--budget", "1m"]),
         NumericOption(command: ["plan", "make"], option: "--min-bcr", extra: ["--scores", "s.csv", "--budget", "1m"]),
+        NumericOption(command: ["plan", "loop"], option: "--people", extra: ["--out", unwritable]),
+        NumericOption(command: ["plan", "loop"], option: "--seed", extra: ["--out", unwritable, "--people", "5"], anyInteger: true),
+        NumericOption(command: ["plan", "loop"], option: "--train-seed", extra: ["--out", unwritable, "--people", "5"], anyInteger: true),
+        NumericOption(command: ["plan", "loop"], option: "--draws", extra: ["--out", unwritable]),
     ]
 
     /// Values that no numeric option may accept, and values only an "any integer" option may.

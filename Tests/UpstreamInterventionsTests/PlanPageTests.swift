@@ -38,4 +38,25 @@ struct PlanPageTests {
         #expect(html.contains("p29&lt;&amp;&gt;"))  // names are escaped
         #expect(html.contains("test outcome"))     // the assumptions carry the catalogue's words
     }
+
+    @Test("the demo's index shows the plan's headline and links to the business case, with the price year")
+    func indexCard() throws {
+        let catalogue = try CatalogueLoader.load(yaml: tinyCatalogueYAML())
+        let rows = (0..<30).map { candidate("p\($0)", risk: 0.05 + Double($0) / 100, f1: 2, f2: 1, sex: $0 % 2 == 0 ? "F" : "M") }
+        let plan = try PlanBuilder.build(catalogue: catalogue, candidates: CandidateTable(columns: ["f1", "f2"], rows: rows),
+                                         settings: PlanSettings(budget: Money(pounds: 4000), asOf: "2024-01-01", monteCarloDraws: 50))
+        var report = DemoReport(title: "t", generatedAt: "2026-01-01", people: 1000, seed: 1, sources: [], quarantine: [], linkage: nil,
+                                cases: [], notes: [])
+        #expect(!IndexPage.html(report).contains("The intervention plan"))
+        report.plan = DemoReport.PlanLink(plan: plan, href: "plan/business-case.html")
+        let html = IndexPage.html(report)
+        #expect(html.contains("<h2>The intervention plan</h2>"))
+        #expect(html.contains("href=\"plan/business-case.html\""))
+        #expect(html.contains(plan.totals.cost.wholePounds) && html.contains(plan.budget.wholePounds))
+        #expect(html.contains("\(plan.priceYear) prices"))
+        #expect(html.contains("as of 2024-01-01"))
+        // The card survives a round trip through the report's JSON.
+        let back = try JSONDecoder().decode(DemoReport.self, from: JSONEncoder().encode(report))
+        #expect(back.plan?.offers == plan.totals.offers)
+    }
 }
