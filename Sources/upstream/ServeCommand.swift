@@ -31,7 +31,7 @@ extension Upstream {
             guard demo != (store != nil) else { throw ValidationError("give either --store STORE or --demo") }
             guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be from 4 to 31") }
             guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
-            guard demoPersons >= 1 else { throw ValidationError("--demo-persons must be at least 1") }
+            guard (1...100_000).contains(demoPersons) else { throw ValidationError("--demo-persons must be from 1 to 100000") }
         }
 
         func run() async throws {

@@ -56,6 +56,10 @@ struct NumericOption: CustomTestStringConvertible, Sendable {
         NumericOption(command: ["plan", "loop"], option: "--seed", extra: ["--out", unwritable, "--people", "5"], anyInteger: true),
         NumericOption(command: ["plan", "loop"], option: "--train-seed", extra: ["--out", unwritable, "--people", "5"], anyInteger: true),
         NumericOption(command: ["plan", "loop"], option: "--draws", extra: ["--out", unwritable]),
+        // A value serve accepted would start a server, which the 60 s limit reports as "still running".
+        NumericOption(command: ["serve"], option: "--port", extra: ["--demo", "--demo-persons", "1"]),
+        NumericOption(command: ["serve"], option: "--demo-persons", extra: ["--demo"]),
+        NumericOption(command: ["serve"], option: "--bcrypt-cost", extra: ["--demo", "--demo-persons", "1"]),
     ]
 
     /// Values that no numeric option may accept, and values only an "any integer" option may.
