@@ -1,4 +1,5 @@
 import Foundation
+import UpstreamGovernance
 import UpstreamModel
 import UpstreamRisk
 import UpstreamRiskFeatures
@@ -64,6 +65,9 @@ struct RiskRunStore {
     func queue() throws -> ReviewQueue {
         var items: [ReviewQueue.Item] = []
         for stored in try store.reviewItems(.riskFlags, pendingOnly: false) {
+            // An item the web app has decided is kept as its review state machine (UpstreamGovernance's ReviewItem),
+            // which the command line's list does not show.
+            if (try? JSONDecoder().decode(RiskFlagReview.self, from: stored.stateJSON)) != nil { continue }
             do { items += try JSONDecoder().decode([ReviewQueue.Item].self, from: stored.stateJSON) } catch {
                 throw CLIError("the review queue's item for \(stored.subject) in \(location) cannot be read (\(LinkCLI.describe(error)))")
             }
