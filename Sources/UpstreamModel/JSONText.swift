@@ -3,8 +3,15 @@
 public enum JSONText {
     /// `s` as a JSON string literal, quotes included.
     public static func quoted(_ s: String) -> String {
-        var out = "\""
+        var out = ""
         out.reserveCapacity(s.utf8.count + 2)
+        append(s, to: &out)
+        return out
+    }
+
+    /// Appends `s` as a JSON string literal, quotes included, to `out` (no intermediate string on hot paths).
+    public static func append(_ s: String, to out: inout String) {
+        out += "\""
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
@@ -21,6 +28,6 @@ public enum JSONText {
                 }
             }
         }
-        return out + "\""
+        out += "\""
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import UpstreamModel
 
 /// A record's extra columns as a flat string-to-string JSON object, written without Foundation's encoder on the
 /// ingest hot path; every store adapter writes and reads the same text.
@@ -14,26 +15,8 @@ public enum ExtrasJSON {
         return out + "}"
     }
 
-    public static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
-    }
+    /// Appends `s` as a JSON string literal (UpstreamModel's one escape, ``JSONText``).
+    public static func escape(_ s: String, into out: inout String) { JSONText.append(s, to: &out) }
 
     public static func decode(_ text: String) -> [String: String] {
         guard let data = text.data(using: .utf8),
