@@ -151,14 +151,16 @@ extension SQLiteStore: PersonStore {
 
     public func saveReviewItems(_ items: [StoredReviewItem]) throws {
         guard !items.isEmpty else { return }
-        try guarding { try writeImmediately { db in
-            let upsert = try db.makeStatement(sql: """
-                INSERT INTO review_items (queue, subject, pending, updated_at, state) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(queue, subject) DO UPDATE SET pending = excluded.pending, updated_at = excluded.updated_at,
-                  state = excluded.state
-                """)
-            for i in items { try upsert.execute(arguments: [i.queue.rawValue, i.subject, i.pending, i.updatedAt, i.stateJSON]) }
-        } }
+        try guarding { try writeImmediately { db in try Self.upsert(db, items) } }
+    }
+
+    static func upsert(_ db: Database, _ items: [StoredReviewItem]) throws {
+        let upsert = try db.makeStatement(sql: """
+            INSERT INTO review_items (queue, subject, pending, updated_at, state) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(queue, subject) DO UPDATE SET pending = excluded.pending, updated_at = excluded.updated_at,
+              state = excluded.state
+            """)
+        for i in items { try upsert.execute(arguments: [i.queue.rawValue, i.subject, i.pending, i.updatedAt, i.stateJSON]) }
     }
 
     static func reviewItem(_ row: Row) throws -> StoredReviewItem {
@@ -283,7 +285,8 @@ extension SQLiteStore: PersonStore {
 
 /// A hook for the crash-consistency tests only (Tests/UpstreamCLITests/CrashConsistencyTests.swift): with
 /// `UPSTREAM_TEST_STALL_BEFORE_COMMIT=TABLE` and `UPSTREAM_TEST_STALL_MARKER=PATH` set, a save of a linkage run
-/// (`linkage_runs`) or risk run (`risk_runs`) does all its writes, creates PATH and waits inside its open transaction,
+/// (`linkage_runs`) or risk run (`risk_runs`), or an audited review decision (`review_items`), user change (`users`) or
+/// caseload assignment (`case_assignments`) does all its writes, creates PATH and waits inside its open transaction,
 /// so the test can `kill -9` it there. Without both variables it does nothing.
 enum CrashTestHook {
     static func stallBeforeCommit(_ table: String) {
