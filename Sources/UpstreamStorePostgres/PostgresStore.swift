@@ -172,8 +172,10 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
         return "\(e.code)"
     }
 
-    static func decoding<T>(_ what: String, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as StoreError { throw e } catch { throw StoreError.corrupt(what) }
+    /// `body`'s value; any error but a ``StoreError`` becomes ``StoreError/corrupt(_:)`` naming `what` (built only
+    /// then: this runs for every cell of every row read).
+    static func decoding<T>(_ what: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as StoreError { throw e } catch { throw StoreError.corrupt(what()) }
     }
 
     // MARK: Migrations
@@ -469,13 +471,15 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
         try forEachRow(q) { row in try body(try Self.record(from: row)) }
     }
 
-    static func record(from row: PostgresRow) throws -> StoredRecord {
+    /// A stored record from ``PostgresSchema/selectRecord``'s columns, after the row's first `skipping` cells.
+    static func record(from row: PostgresRow, skipping: Int = 0) throws -> StoredRecord {
         var cells = row.makeIterator()
-        func next<T: PostgresDecodable>(_: T.Type, _ column: String) throws -> T {
+        for _ in 0..<skipping { _ = cells.next() }
+        func next<T: PostgresDecodable>(_: T.Type, _ column: StaticString) throws -> T {
             guard let cell = cells.next() else { throw StoreError.corrupt("records.\(column)") }
             return try decoding("records.\(column)") { try cell.decode(T.self) }
         }
-        func day(_ column: String) throws -> CivilDate? {
+        func day(_ column: StaticString) throws -> CivilDate? {
             try next(Int64?.self, column).map { CivilDate(dayNumber: Int32(truncatingIfNeeded: $0)) }
         }
         let source = try next(String.self, "source"), recordID = try next(String.self, "record_id")

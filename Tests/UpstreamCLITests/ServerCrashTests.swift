@@ -159,6 +159,7 @@ struct ServerCrashTests {
         }
 
         func kill9() {
+            guard process.isRunning else { return }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
@@ -295,6 +296,7 @@ struct ServerCrashTests {
         var tried = Attempts()
         for round in 0..<rounds {
             let server = try Server(log: Self.dir + "/serve-\(round).out")
+            defer { server.kill9() }  // on a failed expectation too: never leave a server behind
             let port = server.port
             // The restarted server serves again.
             #expect(try Self.request(port, "GET", "/health").status == 200)
@@ -332,6 +334,7 @@ struct ServerCrashTests {
             try? FileManager.default.removeItem(atPath: marker)
             let server = try Server(log: Self.dir + "/serve-stall-\(table).out",
                                     environment: ["UPSTREAM_TEST_STALL_BEFORE_COMMIT": table, "UPSTREAM_TEST_STALL_MARKER": marker])
+            defer { server.kill9() }
             let passwords = try Self.passwordsFromFirstStart()
             let supervisor = try Self.signIn(server.port, "demo-supervisor", try #require(passwords["demo-supervisor"]))
             let admin = try Self.signIn(server.port, "demo-admin", try #require(passwords["demo-admin"]))
