@@ -55,6 +55,7 @@ struct PostgresCrashTests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = arguments
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)  // risk train writes its report beside a server store's name
         FileManager.default.createFile(atPath: out, contents: nil)
         FileManager.default.createFile(atPath: out + ".err", contents: nil)
         p.standardOutput = FileHandle(forWritingAtPath: out)
