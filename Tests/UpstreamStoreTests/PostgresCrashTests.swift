@@ -68,13 +68,20 @@ struct PostgresCrashTests {
         return (p, out)
     }
 
-    /// Runs the binary and kills it with SIGKILL after `milliseconds` (if it is still running); returns whether it was.
+    /// Runs the binary and kills it with SIGKILL after `milliseconds` (if it is still running); returns whether it
+    /// was. A run that ended before its kill must have succeeded.
     static func killAfter(_ milliseconds: Int, _ arguments: [String], keys: String) async throws -> Bool {
-        let p = try spawn(arguments, keys: keys, out: dir + "/killed.out")
+        let p = try spawn(arguments, keys: keys, out: dir + "/killed-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(atPath: p.out); try? FileManager.default.removeItem(atPath: p.out + ".err") }
         try await Task.sleep(for: .milliseconds(milliseconds))
         let running = p.process.isRunning
         kill(p.process.processIdentifier, SIGKILL)
         p.process.waitUntilExit()
+        if !running {
+            let err = String(decoding: FileManager.default.contents(atPath: p.out + ".err") ?? Data(), as: UTF8.self)
+            #expect(p.process.terminationReason == .exit && p.process.terminationStatus == 0,
+                    "\(arguments.prefix(2).joined(separator: " ")) ended before its kill, with status \(p.process.terminationStatus): \(err)")
+        }
         return running
     }
 
@@ -163,11 +170,19 @@ struct PostgresCrashTests {
         try #require(Self.synth.status == 0, "\(Self.synth.err)")
         let store = try #require(try Self.newStore("ingest"))
         var rng = SplitMix(state: Self.seed)
-        var killedMidway = 0
-        for round in 0..<Self.rounds {
-            let delay = Int.random(in: 200..<6_000, using: &rng)
-            if try await Self.killAfter(delay, ["ingest", "--synth", Self.city, "--store", store.url] + (round % 2 == 1 ? ["--replace"] : []),
-                                        keys: store.keys) {
+        let ingest = ["ingest", "--synth", Self.city, "--store", store.url]
+        // Into the empty store, killed at once or part way;
+        var killedMidway = try await Self.killAfter(Int.random(in: 200..<3_000, using: &rng), ingest, keys: store.keys) ? 1 : 0
+        try Self.checkDeliveries(store)
+        // then a whole load, timed, so that the kills below land inside a reload whatever the machine's load;
+        let clock = ContinuousClock(), start = clock.now
+        let whole = try Self.run(ingest, keys: store.keys)
+        #expect(whole.status == 0, "\(whole.err)")
+        let took = max(400, Int((clock.now - start) / .milliseconds(1)))
+        try Self.checkDeliveries(store)
+        // then reloads of every file (`--replace`: each supersedes the live delivery), killed at random moments.
+        for _ in 0..<Self.rounds {
+            if try await Self.killAfter(Int.random(in: (took / 10)..<(took * 9 / 10), using: &rng), ingest + ["--replace"], keys: store.keys) {
                 killedMidway += 1
             }
             try Self.checkDeliveries(store)
