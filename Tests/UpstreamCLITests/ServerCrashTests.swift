@@ -43,7 +43,7 @@ struct ServerCrashTests {
 
     /// One request with `Connection: close`; throws when the server is gone or does not answer within `timeout` s.
     static func request(_ port: Int, _ method: String, _ path: String, cookie: String? = nil, form: [String: String]? = nil,
-                        timeout: Int = 30) throws -> Reply {
+                        json: [String: String]? = nil, headers extra: [String: String] = [:], timeout: Int = 30) throws -> Reply {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTPFailure(what: "socket") }
         defer { close(fd) }
@@ -58,14 +58,19 @@ struct ServerCrashTests {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw HTTPFailure(what: "connect") }
-        let body = form.map { f in
+        var body = form.map { f in
             f.sorted { $0.key < $1.key }.map { k, v in
                 "\(k)=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
             }.joined(separator: "&")
         }
+        if let json { body = String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self) }
         var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         if let cookie { text += "Cookie: upstream_session=\(cookie)\r\n" }
-        if let body { text += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n" }
+        for (k, v) in extra { text += "\(k): \(v)\r\n" }
+        if let body {
+            text += "Content-Type: \(json != nil ? "application/json" : "application/x-www-form-urlencoded")\r\n"
+            text += "Content-Length: \(body.utf8.count)\r\n"
+        }
         text += "\r\n" + (body ?? "")
         let bytes = Array(text.utf8)
         var sent = 0
@@ -198,6 +203,8 @@ struct ServerCrashTests {
         var usersAdded: [(name: String, answered: Bool)] = []
         /// Assignments (subject, practitioner), and whether the server answered.
         var assignments: [(subject: String, to: String, answered: Bool)] = []
+        /// Changes to users added earlier (a role, disable, enable).
+        var userChanges = 0
     }
 
     /// Checks the invariants: every review reason is in both the audit trail and an item's stored history, or in
@@ -219,6 +226,16 @@ struct ServerCrashTests {
             let audited = trail.contains { $0[0] == "user-add" && $0[1] == u.name }
             #expect(users.contains(u.name) == audited, "round \(round): user \(u.name) stored \(users.contains(u.name)), audited \(audited)")
             if u.answered { #expect(users.contains(u.name), "round \(round): an answered user-add \(u.name) was lost") }
+        }
+        // Each user's role and whether it is disabled are what its latest audit entries say.
+        let stored = Dictionary(try rows("SELECT name, role, disabled FROM users WHERE name LIKE 'crash-user-%'").map { ($0[0], ($0[1], $0[2])) },
+                                uniquingKeysWith: { a, _ in a })
+        for (name, (role, disabled)) in stored {
+            let latestRole = trail.last { ($0[0] == "user-add" || $0[0] == "user-role") && $0[1] == name }.map { String($0[3].dropFirst("role ".count)) }
+            #expect(role == latestRole, "round \(round): \(name) has role \(role), the trail says \(latestRole ?? "nothing")")
+            let latestSwitch = trail.last { ($0[0] == "user-disable" || $0[0] == "user-enable") && $0[1] == name }?[0]
+            #expect((disabled == "1") == (latestSwitch == "user-disable"),
+                    "round \(round): \(name) disabled \(disabled), the trail's latest switch \(latestSwitch ?? "none")")
         }
         let assigned = Dictionary(try rows("SELECT subject, practitioner FROM case_assignments").map { ($0[0], $0[1]) },
                                   uniquingKeysWith: { a, _ in a })
@@ -246,15 +263,36 @@ struct ServerCrashTests {
         return out
     }
 
-    /// Drives the server's writes until it stops answering: decisions with unique reasons (a supervisor reopens
-    /// each decided one first), assignments alternating between the two demo practitioners, and new users.
+    /// Drives the server's writes until it stops answering: decisions with unique reasons through the form and the
+    /// JSON API (a supervisor reopens each decided one first), assignments alternating between the two demo
+    /// practitioners, new users, and new roles, disabling and enabling of those users.
     static func drive(_ port: Int, round: Int, supervisor: (cookie: String, csrf: String), admin: (cookie: String, csrf: String),
                       subjects: [String], tried: inout Attempts) {
         let decisions = ["offer-support", "already-supported", "refer-for-assessment", "no-further-action"]
         for i in 0..<10_000 {
             let subject = subjects[i % subjects.count]
             do {
-                switch i % 4 {
+                switch i % 6 {
+                case 4:
+                    // Through the JSON API: reopen with the form, then decide with X-CSRF-Token.
+                    let reopen = "crash-r\(round)-\(i)-reopen"
+                    tried.reviews.append((reopen, false))
+                    let r1 = try request(port, "POST", "/queue/\(subject)/reopen", cookie: supervisor.cookie,
+                                         form: ["csrf": supervisor.csrf, "reason": reopen])
+                    if r1.status == 303 { tried.reviews[tried.reviews.count - 1].answered = true }
+                    let reason = "crash-r\(round)-\(i)-api"
+                    tried.reviews.append((reason, false))
+                    let r2 = try request(port, "POST", "/api/v1/queue/\(subject)/decision", cookie: supervisor.cookie,
+                                         json: ["decision": decisions[i % decisions.count], "reason": reason],
+                                         headers: ["X-CSRF-Token": supervisor.csrf])
+                    if r2.status == 200 { tried.reviews[tried.reviews.count - 1].answered = true }
+                case 5:
+                    // A user added earlier: a new role, disabled or enabled.
+                    guard let earlier = tried.usersAdded.last(where: \.answered)?.name else { continue }
+                    let action = ["role", "disable", "enable"][(i / 6) % 3]
+                    tried.userChanges += 1
+                    _ = try request(port, "POST", "/admin/users/\(earlier)/\(action)", cookie: admin.cookie,
+                                    form: ["csrf": admin.csrf, "role": (i / 6) % 2 == 0 ? "analyst" : "auditor"])
                 case 0, 1:
                     // Reopen first (refused with 409 when the item is pending), then decide.
                     let reopen = "crash-r\(round)-\(i)-reopen"
@@ -268,7 +306,7 @@ struct ServerCrashTests {
                                          form: ["csrf": supervisor.csrf, "decision": decisions[i % decisions.count], "reason": reason])
                     if r2.status == 303 { tried.reviews[tried.reviews.count - 1].answered = true }
                 case 2:
-                    let to = i % 8 == 2 ? "demo-practitioner" : "demo-practitioner2"
+                    let to = i % 12 == 2 ? "demo-practitioner" : "demo-practitioner2"
                     tried.assignments.append((subject, to, false))
                     let r = try request(port, "POST", "/queue/\(subject)/assign", cookie: supervisor.cookie,
                                         form: ["csrf": supervisor.csrf, "practitioner": to])
@@ -277,7 +315,7 @@ struct ServerCrashTests {
                     let name = "crash-user-\(round)-\(i)"
                     tried.usersAdded.append((name, false))
                     let r = try request(port, "POST", "/admin/users", cookie: admin.cookie,
-                                        form: ["csrf": admin.csrf, "name": name, "role": i % 8 == 3 ? "analyst" : "practitioner"])
+                                        form: ["csrf": admin.csrf, "name": name, "role": i % 12 == 3 ? "analyst" : "practitioner"])
                     if r.status == 200 { tried.usersAdded[tried.usersAdded.count - 1].answered = true }
                 }
             } catch {
