@@ -321,6 +321,7 @@ struct ServerCrashTests {
             } catch {
                 return  // the server is gone
             }
+            requestsDone.add()
         }
     }
 
@@ -343,13 +344,17 @@ struct ServerCrashTests {
             let subjects = try Self.flagged(port, cookie: supervisor.cookie)
             try #require(subjects.count >= 4, "the queue holds too few flagged young people: \(subjects.count)")
 
-            let delay = Int.random(in: 100..<1_500, using: &rng)
+            let delay = Int.random(in: 0..<1_500, using: &rng)
             let driver = Thread { [tried] in
                 var t = tried
                 Self.drive(port, round: round, supervisor: supervisor, admin: admin, subjects: subjects, tried: &t)
                 Self.driven.set(t)
             }
+            Self.requestsDone.reset()
             driver.start()
+            // The kill lands a random time after the server has answered its first writes, however loaded the machine.
+            let wait = ContinuousClock.now + .seconds(120)
+            while Self.requestsDone.value < 2, ContinuousClock.now < wait { try await Task.sleep(for: .milliseconds(10)) }
             try await Task.sleep(for: .milliseconds(delay))
             server.kill9()
             while Self.driven.get() == nil { try await Task.sleep(for: .milliseconds(20)) }
@@ -432,6 +437,16 @@ struct ServerCrashTests {
     }
 
     static let driven = Box<Attempts>()
+    static let requestsDone = Counter()
+
+    /// A count shared between threads.
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        var value: Int { lock.lock(); defer { lock.unlock() }; return n }
+        func add() { lock.lock(); n += 1; lock.unlock() }
+        func reset() { lock.lock(); n = 0; lock.unlock() }
+    }
     static let firstPasswords = Box<[String: String]>()
 
     /// A value handed between threads.
