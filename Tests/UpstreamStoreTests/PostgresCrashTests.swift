@@ -19,15 +19,28 @@ struct PostgresCrashTests {
     static var city: String { dir + "/city" }
     /// A 1,000-person city with a raised serious violence rate (so the risk model has outcomes).
     static let synth: (status: Int32, err: String) = {
+        // The folders of earlier test processes that have ended go first (each holds a city and its store).
+        let temporary = NSTemporaryDirectory()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix("upstream-pgcrash-") {
+            if let pid = Int32(name.dropFirst("upstream-pgcrash-".count)), pid != getpid(), kill(pid, 0) != 0 {
+                try? FileManager.default.removeItem(atPath: temporary + "/" + name)
+            }
+        }
         try? FileManager.default.removeItem(atPath: dir)
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let config = dir + "/stress.yaml"
         try? "services:\n  seriousViolenceBy18: 0.1\n".write(toFile: config, atomically: true, encoding: .utf8)
-        guard let r = try? UpstreamBinary.run(["synth", "--people", "1000", "--seed", "13", "--config", config, "--out", city]) else {
-            return (1, "synth did not run")
+        for (seed, out) in [("13", city), ("14", city2)] {
+            guard let r = try? UpstreamBinary.run(["synth", "--people", "1000", "--seed", seed, "--config", config, "--out", out]) else {
+                return (1, "synth did not run")
+            }
+            if r.status != 0 { return (r.status, r.err) }
         }
-        return (r.status, r.err)
+        return (0, "")
     }()
+    /// A second city (another seed): loading it with `--replace` supersedes every delivery of the first, and the
+    /// other way round, so that each reload does real work (the same file again is "already loaded").
+    static var city2: String { dir + "/city2" }
 
     /// A store URL in a new schema, and a key folder of its own (keys of a server store are named after the
     /// database, so two schemas of one database must not share a folder). Nil when PostgreSQL is not configured
@@ -87,10 +100,17 @@ struct PostgresCrashTests {
 
     /// Runs the binary with the stall hook set for `table`, waits until it stalls inside its transaction, kills it.
     static func killWhileSaving(_ arguments: [String], table: String, keys: String) async throws {
-        let marker = dir + "/stalled-\(table)"
-        try? FileManager.default.removeItem(atPath: marker)
-        let p = try spawn(arguments, keys: keys, out: dir + "/stalled.out",
-                          environment: ["UPSTREAM_TEST_STALL_BEFORE_COMMIT": table, "UPSTREAM_TEST_STALL_MARKER": marker])
+        try await killWhenStalled(arguments, hook: ["UPSTREAM_TEST_STALL_BEFORE_COMMIT": table], keys: keys)
+    }
+
+    /// Runs the binary with a stall hook (`UPSTREAM_TEST_STALL_BEFORE_COMMIT` or ingest's
+    /// `UPSTREAM_TEST_STALL_AFTER_ROWS`), waits until it stalls inside its transaction, and kills it.
+    static func killWhenStalled(_ arguments: [String], hook: [String: String], keys: String) async throws {
+        let marker = dir + "/stalled-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        var environment = hook
+        environment["UPSTREAM_TEST_STALL_MARKER"] = marker
+        let p = try spawn(arguments, keys: keys, out: dir + "/stalled.out", environment: environment)
         let deadline = ContinuousClock.now + .seconds(600)
         while !FileManager.default.fileExists(atPath: marker), p.process.isRunning, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
@@ -170,25 +190,37 @@ struct PostgresCrashTests {
         try #require(Self.synth.status == 0, "\(Self.synth.err)")
         let store = try #require(try Self.newStore("ingest"))
         var rng = SplitMix(state: Self.seed)
-        let ingest = ["ingest", "--synth", Self.city, "--store", store.url]
+        func ingest(_ round: Int) -> [String] {
+            ["ingest", "--synth", round % 2 == 0 ? Self.city : Self.city2, "--store", store.url, "--replace"]
+        }
         // Into the empty store, killed at once or part way;
-        var killedMidway = try await Self.killAfter(Int.random(in: 200..<3_000, using: &rng), ingest, keys: store.keys) ? 1 : 0
+        var killedMidway = try await Self.killAfter(Int.random(in: 200..<3_000, using: &rng), ingest(0), keys: store.keys) ? 1 : 0
         try Self.checkDeliveries(store)
-        // then a whole load, timed, so that the kills below land inside a reload whatever the machine's load;
+        // then a whole load, timed, so that the kills below tend to land inside a reload;
         let clock = ContinuousClock(), start = clock.now
-        let whole = try Self.run(ingest, keys: store.keys)
+        let whole = try Self.run(ingest(0), keys: store.keys)
         #expect(whole.status == 0, "\(whole.err)")
         let took = max(400, Int((clock.now - start) / .milliseconds(1)))
         try Self.checkDeliveries(store)
-        // then reloads of every file (`--replace`: each supersedes the live delivery), killed at random moments.
-        for _ in 0..<Self.rounds {
-            if try await Self.killAfter(Int.random(in: (took / 10)..<(took * 9 / 10), using: &rng), ingest + ["--replace"], keys: store.keys) {
+        // then reloads of the other city and back (each file supersedes its source's live delivery), killed at random
+        // moments (where they land depends on the machine's load),
+        for round in 1...Self.rounds {
+            if try await Self.killAfter(Int.random(in: (took / 10)..<(took * 9 / 10), using: &rng), ingest(round), keys: store.keys) {
                 killedMidway += 1
             }
             try Self.checkDeliveries(store)
         }
-        #expect(killedMidway > 0, "every ingest finished before its kill: the kills tested nothing")
-        let rerun = try Self.run(["ingest", "--synth", Self.city, "--store", store.url, "--json"], keys: store.keys)
+        // and, whatever the load, inside the transaction of the first file of at least N rows, after every row of it
+        // (earlier, smaller files already reloaded and committed).
+        for n in [1, 150, 1_000] {
+            // The other city loaded whole first, so that every file of this one is a real reload.
+            let other = try Self.run(ingest(1), keys: store.keys)
+            #expect(other.status == 0, "\(other.err)")
+            try await Self.killWhenStalled(ingest(0), hook: ["UPSTREAM_TEST_STALL_AFTER_ROWS": String(n)], keys: store.keys)
+            try Self.checkDeliveries(store)
+        }
+        print("PostgresCrashTests: \(killedMidway) of \(Self.rounds + 1) random kills landed during an ingest; 3 inside a file's transaction")
+        let rerun = try Self.run(ingest(0) + ["--json"], keys: store.keys)
         #expect(rerun.status == 0, "\(rerun.err)")
         try Self.checkDeliveries(store)
         // Every extract of the city is loaded once, live.
