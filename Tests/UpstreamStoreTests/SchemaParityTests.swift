@@ -8,7 +8,7 @@ import UpstreamStore
 
 /// The store's schema is written twice, once per SQL dialect (Sources/UpstreamStoreSQLite/Schema.swift and
 /// Sources/UpstreamStorePostgres/PostgresSchema.swift). This checks the two keep in step: after every migration,
-/// both define the same tables with the same columns, in the same order.
+/// both define the same tables with the same columns, in the same order, each NOT NULL in both or in neither.
 @Suite struct SchemaParityTests {
     /// Tables the SQLite store has and the PostgreSQL store may not have yet, with why.
     static let sqliteOnlyForNow: [String: String] = [
@@ -28,8 +28,12 @@ import UpstreamStore
                 """)
             var out: [String: [String]] = [:]
             for name in names {
-                out[name] = try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [name])
-                    .map { $0["name"] as String }
+                out[name] = try Row.fetchAll(db, sql: "SELECT name, \"notnull\", pk FROM pragma_table_info(?) ORDER BY cid",
+                                             arguments: [name])
+                    .map { row in
+                        // A primary key column is NOT NULL in PostgreSQL whatever it says; SQLite says so only when told.
+                        (row["name"] as String) + ((row["notnull"] as Int) == 1 || (row["pk"] as Int) > 0 ? " NOT NULL" : "")
+                    }
             }
             return out
         }
@@ -42,7 +46,8 @@ import UpstreamStore
         defer { try? pg.dropSchema() }
         var postgres: [String: [String]] = [:]
         for row in try pg.rows("""
-            SELECT table_name::text, column_name::text FROM information_schema.columns
+            SELECT table_name::text, column_name::text || CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END
+            FROM information_schema.columns
             WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' ORDER BY table_name, ordinal_position
             """) {
             let (table, column) = try row.decode((String, String).self)
