@@ -3,7 +3,8 @@ import UpstreamStore
 
 /// Audited writes: the audit entries and the change they record in one `BEGIN IMMEDIATE` transaction, so a
 /// `kill -9` leaves both or neither (Tests/UpstreamCLITests/ServerCrashTests.swift kills the web server while it
-/// writes them).
+/// writes them). The crash-test hook (``CrashTestHook``) stalls each inside its transaction when
+/// `UPSTREAM_TEST_STALL_BEFORE_COMMIT` names `review_items`, `users` or `case_assignments`.
 extension SQLiteStore: AuditedReviewWrites, AuditedUserWrites {
     @discardableResult
     public func saveReviewItems(_ items: [StoredReviewItem], audit events: [AuditEvent]) throws -> [AuditEntry] {

@@ -285,8 +285,7 @@ extension SQLiteStore: PersonStore {
 
 /// A hook for the crash-consistency tests only (Tests/UpstreamCLITests/CrashConsistencyTests.swift): with
 /// `UPSTREAM_TEST_STALL_BEFORE_COMMIT=TABLE` and `UPSTREAM_TEST_STALL_MARKER=PATH` set, a save of a linkage run
-/// (`linkage_runs`) or risk run (`risk_runs`), or an audited review decision (`review_items`), user change (`users`) or
-/// caseload assignment (`case_assignments`) does all its writes, creates PATH and waits inside its open transaction,
+/// (`linkage_runs`) or risk run (`risk_runs`) does all its writes, creates PATH and waits inside its open transaction,
 /// so the test can `kill -9` it there. Without both variables it does nothing.
 enum CrashTestHook {
     static func stallBeforeCommit(_ table: String) {
