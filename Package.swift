@@ -189,7 +189,7 @@ let package = Package(
         ]),
         .testTarget(name: "UpstreamAssessmentTests", dependencies: ["UpstreamAssessment", "UpstreamReports", "UpstreamModel"]),
         .testTarget(name: "UpstreamStoreTests", dependencies: [
-            "UpstreamStore", "UpstreamStoreSQLite", "UpstreamStorePostgres", "UpstreamModel",
+            "UpstreamStore", "UpstreamStoreSQLite", "UpstreamStorePostgres", "UpstreamModel", "UpstreamTesting",
             .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "UpstreamCLITests", dependencies: [

@@ -59,10 +59,11 @@ struct AuthRoutes {
             user.failedLogins += 1
             if user.failedLogins >= app.configuration.lockAfter {
                 user.lockedUntil = t + app.configuration.lockSeconds
-                try app.workspace.audit("account-locked", user: .authenticated(user.name, role: Role(rawValue: user.role) ?? .analyst),
-                                        count: user.failedLogins, detail: "locked for \(app.configuration.lockSeconds) s")
+                try app.workspace.saveUser(user, action: "account-locked", user: .authenticated(user.name, role: Role(rawValue: user.role) ?? .analyst),
+                                           subject: "", count: user.failedLogins, detail: "locked for \(app.configuration.lockSeconds) s")
+            } else {
+                try users.saveUser(user)
             }
-            try users.saveUser(user)
             return fail()
         }
         user.failedLogins = 0

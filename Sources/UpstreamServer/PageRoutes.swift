@@ -92,8 +92,7 @@ struct PageRoutes {
             let form = try await WebApp.checkedForm(request, context: c)
             guard let role = Role(rawValue: form["role"] ?? "") else { throw WebError.badRequest("choose a role") }
             let name = form["name"] ?? ""
-            let password = try app.addUser(name: name, role: role)
-            try ws.audit("user-add", user: c.user, subject: name, detail: "role \(role.rawValue)")
+            let password = try app.addUser(name: name, role: role, auditedBy: c.user)
             return WebApp.html(Pages.users(try ws.userRows(), user: c.user, csrf: c.session.csrf,
                                            notice: "User \(name) added as \(role.rawValue). Their password, shown only this once: \(password)"))
         }
@@ -113,8 +112,7 @@ struct PageRoutes {
             case "unlock": u.failedLogins = 0; u.lockedUntil = nil
             default: throw WebError.notFound("there is no user action \(action)")
             }
-            try ws.audit("user-\(action)", user: c.user, subject: name, detail: action == "role" ? "role \(u.role)" : "")
-            try ws.users.saveUser(u)
+            try ws.saveUser(u, action: "user-\(action)", user: c.user, subject: name, detail: action == "role" ? "role \(u.role)" : "")
             return WebApp.redirect("/admin/users?done=\(action == "role" ? "role" : action == "disable" ? "disabled" : action == "enable" ? "enabled" : "unlocked")")
         }
     }

@@ -178,16 +178,22 @@ public struct WebApp: Sendable {
     }
 
     /// Adds a user with a new random password; returns the password (shown once, never stored).
+    /// - Parameter auditedBy: the signed-in admin adding the user: a `user-add` audit entry is saved with the user
+    ///   (in one transaction when the store can).
     /// - Throws: ``WebError/badRequest(_:)`` for a bad name, ``WebError/conflict(_:)`` when the name is taken.
-    public func addUser(name: String, role: UpstreamGovernance.Role) throws -> String {
+    public func addUser(name: String, role: UpstreamGovernance.Role, auditedBy: User? = nil) throws -> String {
         guard (2...64).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
             throw WebError.badRequest("a user name is 2 to 64 letters, digits, dots, dashes or underscores")
         }
         guard try workspace.users.user(named: name) == nil else { throw WebError.conflict("there is already a user named \(name)") }
         let password = Self.newPassword()
-        try workspace.users.saveUser(StoredUser(name: name, role: role.rawValue,
-                                                passwordHash: Bcrypt.hash(password, cost: configuration.bcryptCost),
-                                                createdAt: workspace.now()))
+        let user = StoredUser(name: name, role: role.rawValue, passwordHash: Bcrypt.hash(password, cost: configuration.bcryptCost),
+                              createdAt: workspace.now())
+        if let admin = auditedBy {
+            try workspace.saveUser(user, action: "user-add", user: admin, subject: name, detail: "role \(role.rawValue)")
+        } else {
+            try workspace.users.saveUser(user)
+        }
         return password
     }
 

@@ -196,18 +196,45 @@ struct WebWorkspace: Sendable {
         try perform(actions, item: item)
     }
 
+    /// Performs a transition's actions: its audit entries and the item's new state are saved in one transaction
+    /// when the store can (``AuditedReviewWrites``), so a crash leaves the decision wholly there or wholly absent.
     func perform(_ actions: [ReviewAction], item: RiskFlagReview) throws {
+        var events: [AuditEvent] = []
+        var save: [StoredReviewItem] = []
         for a in actions {
             switch a {
             case .audit(var event):
                 event.detail = event.detail.isEmpty ? "web" : event.detail
-                _ = try store.appendAudit([event])
+                events.append(event)
             case .persist:
-                let pending = item.state == .pending
-                try store.saveReviewItems([StoredReviewItem(queue: .riskFlags, subject: item.subject, pending: pending,
-                                                            updatedAt: now(), stateJSON: try JSONEncoder().encode(item))])
+                save.append(StoredReviewItem(queue: .riskFlags, subject: item.subject, pending: item.state == .pending,
+                                             updatedAt: now(), stateJSON: try JSONEncoder().encode(item)))
             case .relink: break  // risk flags never change the linked persons
             }
+        }
+        if let atomic = store as? any AuditedReviewWrites, !save.isEmpty {
+            try atomic.saveReviewItems(save, audit: events)
+        } else {
+            _ = try store.appendAudit(events)  // the entry first: an entry without its change, never the reverse
+            try store.saveReviewItems(save)
+        }
+    }
+
+    /// The users' store when it keeps users beside the audit trail (the same SQLite database), so a change to a
+    /// user and its audit entry are saved in one transaction.
+    var auditedUsers: (any AuditedUserWrites)? {
+        guard let u = users as? any AuditedUserWrites, (users as AnyObject) === (store as AnyObject) else { return nil }
+        return u
+    }
+
+    /// Saves `changed` with an audit entry by `user`, in one transaction when the store can.
+    func saveUser(_ changed: StoredUser, action: String, user: User, subject: String, count: Int = 0, detail: String = "") throws {
+        let event = AuditEvent(at: now(), actor: user.actor, action: action, subject: subject, count: count, detail: detail)
+        if let atomic = auditedUsers {
+            try atomic.saveUser(changed, audit: [event])
+        } else {
+            _ = try store.appendAudit([event])
+            try users.saveUser(changed)
         }
     }
 
@@ -226,8 +253,14 @@ struct WebWorkspace: Sendable {
         guard let p = try users.user(named: practitioner), p.role == Role.practitioner.rawValue, !p.disabled else {
             throw WebError.badRequest("there is no active practitioner with that name")
         }
-        try audit("case-assign", user: user, subject: subject, count: 1, detail: "to \(p.name)")
-        try users.assign(CaseAssignment(subject: subject, practitioner: p.name, assignedBy: user.name, assignedAt: now()))
+        let assignment = CaseAssignment(subject: subject, practitioner: p.name, assignedBy: user.name, assignedAt: now())
+        let event = AuditEvent(at: now(), actor: user.actor, action: "case-assign", subject: subject, count: 1, detail: "to \(p.name)")
+        if let atomic = auditedUsers {
+            try atomic.assign(assignment, audit: [event])
+        } else {
+            _ = try store.appendAudit([event])
+            try users.assign(assignment)
+        }
     }
 
     // MARK: Chronology

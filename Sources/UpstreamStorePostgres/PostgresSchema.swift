@@ -226,9 +226,11 @@ enum PostgresSchema {
     /// The columns `COPY scores` writes.
     static let scoreColumns = ["run_id", "person_id", "as_of", "score", "rank", "age", "flagged", "reasons"]
 
-    /// A person's records: ``selectRecord``'s columns, then the person's id, from the assignments joined to the records.
+    /// A person's records: the person's id, then ``selectRecord``'s columns, from the assignments joined to the records
+    /// (read with ``PostgresStore/record(from:skipping:)`` skipping 1; the id first, so that `forEachPerson` decodes
+    /// it without walking the row).
     static let selectPersonRecord = selectRecord
-        .replacingOccurrences(of: "d.loaded_at\n", with: "d.loaded_at, a.person_id\n")
+        .replacingOccurrences(of: "SELECT r.source,", with: "SELECT a.person_id, r.source,")
         .replacingOccurrences(of: "FROM records r JOIN", with: """
             FROM assignments a JOIN records r ON r.source = a.source AND r.record_id = a.record_id JOIN
             """)

@@ -67,6 +67,7 @@ extension PostgresStore: PersonStore {
                         """)
                 }
             }
+            CrashTestHook.stallBeforeCommit("linkage_runs")
             var stored = run
             stored.id = id
             return stored
@@ -124,21 +125,24 @@ extension PostgresStore: PersonStore {
     public func records(of person: PersonID) throws -> [StoredRecord] {
         var q = PostgresQuery(unsafeSQL: PostgresSchema.selectPersonRecord + " WHERE a.person_id = $1 ORDER BY r.id")
         q.binds.append(person.rawValue)
-        return try rows(q).map(Self.record(from:))
+        return try rows(q).map { try Self.record(from: $0, skipping: 1) }
     }
 
+    /// One query, ordered by person, read through a server-side cursor a batch at a time; each row's first cell is
+    /// its person, so a person's group ends where that cell changes.
     public func forEachPerson(_ body: (PersonID, [StoredRecord]) throws -> Void) throws {
         var current: String?
         var group: [StoredRecord] = []
         try forEachRow(PostgresQuery(unsafeSQL: PostgresSchema.selectPersonRecord + " ORDER BY a.person_id, r.id")) { row in
-            guard let last = Array(row).last else { throw StoreError.corrupt("assignments.person_id") }
-            let p = try Self.decoding("assignments.person_id") { try last.decode(String.self) }
+            var cells = row.makeIterator()
+            guard let first = cells.next() else { throw StoreError.corrupt("assignments.person_id") }
+            let p = try Self.decoding("assignments.person_id") { try first.decode(String.self) }
             if p != current {
                 if let c = current { try body(PersonID(c), group) }
                 current = p
                 group.removeAll(keepingCapacity: true)
             }
-            group.append(try Self.record(from: row))
+            group.append(try Self.record(from: row, skipping: 1))
         }
         if let c = current { try body(PersonID(c), group) }
     }
@@ -160,15 +164,17 @@ extension PostgresStore: PersonStore {
 
     public func saveReviewItems(_ items: [StoredReviewItem]) throws {
         guard !items.isEmpty else { return }
-        try transaction(write: true) {
-            for i in items {
-                try execute("""
-                    INSERT INTO review_items (queue, subject, pending, updated_at, state)
-                    VALUES (\(i.queue.rawValue), \(i.subject), \(i.pending), \(i.updatedAt), \(i.stateJSON))
-                    ON CONFLICT (queue, subject) DO UPDATE SET pending = excluded.pending, updated_at = excluded.updated_at,
-                      state = excluded.state
-                    """)
-            }
+        try transaction(write: true) { try upsert(items) }
+    }
+
+    func upsert(_ items: [StoredReviewItem]) throws {
+        for i in items {
+            try execute("""
+                INSERT INTO review_items (queue, subject, pending, updated_at, state)
+                VALUES (\(i.queue.rawValue), \(i.subject), \(i.pending), \(i.updatedAt), \(i.stateJSON))
+                ON CONFLICT (queue, subject) DO UPDATE SET pending = excluded.pending, updated_at = excluded.updated_at,
+                  state = excluded.state
+                """)
         }
     }
 
@@ -209,6 +215,7 @@ extension PostgresStore: PersonStore {
                 try batch.rowDone()
             }
             try batch.flush()
+            CrashTestHook.stallBeforeCommit("risk_runs")
             var stored = run
             stored.id = id
             return stored
@@ -288,5 +295,20 @@ extension PostgresStore: PersonStore {
             return StoredOffer(id: id, person: PersonID(p), programme: programme, cost: cost, status: status, createdAt: at,
                                detailJSON: detail)
         }
+    }
+}
+
+/// An audited review decision: its audit entries and the item in one transaction (both or neither after a crash).
+extension PostgresStore: AuditedReviewWrites {
+    @discardableResult
+    public func saveReviewItems(_ items: [StoredReviewItem], audit events: [AuditEvent]) throws -> [AuditEntry] {
+        let entries = try transaction(write: true) { () -> [AuditEntry] in
+            let entries = events.isEmpty ? [] : try appendTrail(events)
+            try upsert(items)
+            CrashTestHook.stallBeforeCommit("review_items")
+            return entries
+        }
+        if let last = entries.last { try sealer?.didAppend(last) }
+        return entries
     }
 }

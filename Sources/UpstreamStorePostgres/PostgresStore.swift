@@ -172,8 +172,10 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
         return "\(e.code)"
     }
 
-    static func decoding<T>(_ what: String, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as StoreError { throw e } catch { throw StoreError.corrupt(what) }
+    /// `body`'s value; any error but a ``StoreError`` becomes ``StoreError/corrupt(_:)`` naming `what` (built only
+    /// then: this runs for every cell of every row read).
+    static func decoding<T>(_ what: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as StoreError { throw e } catch { throw StoreError.corrupt(what()) }
     }
 
     // MARK: Migrations
@@ -469,38 +471,61 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
         try forEachRow(q) { row in try body(try Self.record(from: row)) }
     }
 
-    static func record(from row: PostgresRow) throws -> StoredRecord {
+    /// A stored record from ``PostgresSchema/selectRecord``'s columns, after the row's first `skipping` cells.
+    static func record(from row: PostgresRow, skipping: Int = 0) throws -> StoredRecord {
         var cells = row.makeIterator()
-        func next<T: PostgresDecodable>(_: T.Type, _ column: String) throws -> T {
+        for _ in 0..<skipping { _ = cells.next() }
+        func cell(_ column: StaticString) throws -> PostgresCell {
             guard let cell = cells.next() else { throw StoreError.corrupt("records.\(column)") }
-            return try decoding("records.\(column)") { try cell.decode(T.self) }
+            return cell
         }
-        func day(_ column: String) throws -> CivilDate? {
-            try next(Int64?.self, column).map { CivilDate(dayNumber: Int32(truncatingIfNeeded: $0)) }
+        func next<T: PostgresDecodable>(_: T.Type, _ column: StaticString) throws -> T {
+            let c = try cell(column)
+            return try decoding("records.\(column)") { try c.decode(T.self) }
         }
-        let source = try next(String.self, "source"), recordID = try next(String.self, "record_id")
-        let agencyCode = try next(String.self, "agency")
+        // Most cells are text or NULL: read those straight from their bytes (a text value is its UTF-8 in either
+        // format), and leave everything else to postgres-nio's decoders.
+        func text(_ column: StaticString) throws -> String? {
+            let c = try cell(column)
+            guard let bytes = c.bytes else { return nil }
+            if c.dataType == .text || c.dataType == .varchar { return String(buffer: bytes) }
+            return try decoding("records.\(column)") { try c.decode(String.self) }
+        }
+        func requiredText(_ column: StaticString) throws -> String {
+            guard let t = try text(column) else { throw StoreError.corrupt("records.\(column)") }
+            return t
+        }
+        func optional<T: PostgresDecodable>(_: T.Type, _ column: StaticString) throws -> T? {
+            let c = try cell(column)
+            guard c.bytes != nil else { return nil }
+            return try decoding("records.\(column)") { try c.decode(T.self) }
+        }
+        func day(_ column: StaticString) throws -> CivilDate? {
+            try optional(Int64.self, column).map { CivilDate(dayNumber: Int32(truncatingIfNeeded: $0)) }
+        }
+        let source = try requiredText("source"), recordID = try requiredText("record_id")
+        let agencyCode = try requiredText("agency")
         guard let agency = Agency(rawValue: agencyCode) else { throw StoreError.corrupt("records.agency") }
         let personLevel = try next(Bool.self, "person_level"), line = try next(Int.self, "line")
-        let forename = try next(String?.self, "forename"), middle = try next(String?.self, "middle_names")
-        let surname = try next(String?.self, "surname"), dob = try day("dob")
+        let forename = try text("forename"), middle = try text("middle_names")
+        let surname = try text("surname"), dob = try day("dob")
         var sex: Sex?
-        if let s = try next(String?.self, "sex") {
+        if let s = try text("sex") {
             guard let v = Sex(rawValue: s) else { throw StoreError.corrupt("records.sex") }
             sex = v
         }
-        let postcode = try next(String?.self, "postcode"), ethnicity = try next(String?.self, "ethnicity")
-        let nhs = try next(String?.self, "nhs_number"), nhsValid = try next(Bool?.self, "nhs_valid")
-        let upn = try next(String?.self, "upn"), pnc = try next(String?.self, "pnc_id")
-        let local = try next(String?.self, "local_id")
-        let kindCode = try next(String?.self, "event_kind"), eventDate = try day("event_date")
-        let minute = try next(Int?.self, "minute_of_day"), endDate = try day("end_date")
-        let roleCode = try next(String?.self, "role"), area = try next(String?.self, "area")
-        let offence = try next(String?.self, "offence_code"), crimeFlags = try next(Int64?.self, "crime_flags")
-        let detail = try next(String?.self, "detail"), reference = try next(String?.self, "reference")
-        let recordFlags = try next(Int.self, "record_flags"), extrasText = try next(String?.self, "extras")
-        let address = try next(String?.self, "address"), recordedDate = try day("recorded_date")
-        let fileName = try next(String.self, "file_name"), sha = try next(String.self, "file_sha256")
+        let postcode = try text("postcode"), ethnicity = try text("ethnicity")
+        let nhs = try text("nhs_number"), nhsValid = try optional(Bool.self, "nhs_valid")
+        let upn = try text("upn"), pnc = try text("pnc_id")
+        let local = try text("local_id")
+        let kindCode = try text("event_kind"), eventDate = try day("event_date")
+        let minute = try optional(Int.self, "minute_of_day"), endDate = try day("end_date")
+        let roleCode = try text("role"), area = try text("area")
+        let offence = try text("offence_code"), crimeFlags = try optional(Int64.self, "crime_flags")
+        let detail = try text("detail"), reference = try text("reference")
+        let recordFlags = try next(Int.self, "record_flags"), extrasText = try text("extras")
+        let address = try text("address"), recordedDate = try day("recorded_date")
+        let fileName = try requiredText("file_name"), sha = try requiredText("file_sha256")
         let loadedAt = try next(Int64.self, "loaded_at")
 
         let identity = Identity(

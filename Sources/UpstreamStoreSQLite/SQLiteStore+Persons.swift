@@ -151,14 +151,16 @@ extension SQLiteStore: PersonStore {
 
     public func saveReviewItems(_ items: [StoredReviewItem]) throws {
         guard !items.isEmpty else { return }
-        try guarding { try writeImmediately { db in
-            let upsert = try db.makeStatement(sql: """
-                INSERT INTO review_items (queue, subject, pending, updated_at, state) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(queue, subject) DO UPDATE SET pending = excluded.pending, updated_at = excluded.updated_at,
-                  state = excluded.state
-                """)
-            for i in items { try upsert.execute(arguments: [i.queue.rawValue, i.subject, i.pending, i.updatedAt, i.stateJSON]) }
-        } }
+        try guarding { try writeImmediately { db in try Self.upsert(db, items) } }
+    }
+
+    static func upsert(_ db: Database, _ items: [StoredReviewItem]) throws {
+        let upsert = try db.makeStatement(sql: """
+            INSERT INTO review_items (queue, subject, pending, updated_at, state) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(queue, subject) DO UPDATE SET pending = excluded.pending, updated_at = excluded.updated_at,
+              state = excluded.state
+            """)
+        for i in items { try upsert.execute(arguments: [i.queue.rawValue, i.subject, i.pending, i.updatedAt, i.stateJSON]) }
     }
 
     static func reviewItem(_ row: Row) throws -> StoredReviewItem {

@@ -15,14 +15,16 @@ extension SQLiteStore: UserStore {
     }
 
     public func saveUser(_ user: StoredUser) throws {
-        try guarding { try writeImmediately { db in
-            try db.execute(sql: """
-                INSERT INTO users (name, role, password_hash, disabled, failed_logins, locked_until, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash,
-                  disabled = excluded.disabled, failed_logins = excluded.failed_logins, locked_until = excluded.locked_until
-                """, arguments: [user.name, user.role, user.passwordHash, user.disabled, user.failedLogins, user.lockedUntil, user.createdAt])
-        } }
+        try guarding { try writeImmediately { db in try Self.upsert(db, user) } }
+    }
+
+    static func upsert(_ db: Database, _ user: StoredUser) throws {
+        try db.execute(sql: """
+            INSERT INTO users (name, role, password_hash, disabled, failed_logins, locked_until, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash,
+              disabled = excluded.disabled, failed_logins = excluded.failed_logins, locked_until = excluded.locked_until
+            """, arguments: [user.name, user.role, user.passwordHash, user.disabled, user.failedLogins, user.lockedUntil, user.createdAt])
     }
 
     public func user(named name: String) throws -> StoredUser? {
@@ -36,13 +38,15 @@ extension SQLiteStore: UserStore {
     }
 
     public func assign(_ a: CaseAssignment) throws {
-        try guarding { try writeImmediately { db in
-            try db.execute(sql: """
-                INSERT INTO case_assignments (subject, practitioner, assigned_by, assigned_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT(subject) DO UPDATE SET practitioner = excluded.practitioner, assigned_by = excluded.assigned_by,
-                  assigned_at = excluded.assigned_at
-                """, arguments: [a.subject, a.practitioner, a.assignedBy, a.assignedAt])
-        } }
+        try guarding { try writeImmediately { db in try Self.upsert(db, a) } }
+    }
+
+    static func upsert(_ db: Database, _ a: CaseAssignment) throws {
+        try db.execute(sql: """
+            INSERT INTO case_assignments (subject, practitioner, assigned_by, assigned_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(subject) DO UPDATE SET practitioner = excluded.practitioner, assigned_by = excluded.assigned_by,
+              assigned_at = excluded.assigned_at
+            """, arguments: [a.subject, a.practitioner, a.assignedBy, a.assignedAt])
     }
 
     public func assignment(of subject: String) throws -> CaseAssignment? {

@@ -112,7 +112,8 @@ extension Upstream {
             func run() throws {
                 let paths = GovernancePaths(store: store)
                 var result: AuditVerification
-                if !FileManager.default.fileExists(atPath: store) {
+                // A PostgreSQL store is a URL, not a file: it is opened (and its trail read) whatever the file system says.
+                if !StoreFactory.isServer(store), !FileManager.default.fileExists(atPath: store) {
                     result = Governance.verifyMissingStore(paths: paths)
                 } else {
                     do {

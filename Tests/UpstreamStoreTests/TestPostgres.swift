@@ -34,6 +34,15 @@ enum TestPostgres {
                                  auditSealer: auditSealer)
     }
 
+    /// The URL of a new, empty schema of its own (created when a store first opens it), for tests that hand the
+    /// URL to the `upstream` binary.
+    static func makeSchemaURL() throws -> String {
+        guard let url else { throw NotConfigured() }
+        let n = counter.next()
+        if n == 0 { try dropSchemasOfEndedProcesses(url) }
+        return url + (url.contains("?") ? "&" : "?") + "schema=conformance_\(getpid())_\(n + 1)"
+    }
+
     private static func dropSchemasOfEndedProcesses(_ url: String) throws {
         let janitor = try PostgresStore(url: url + (url.contains("?") ? "&" : "?") + "schema=conformance_\(getpid())_0")
         let names = try janitor.rows("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'conformance\\_%'").map {
