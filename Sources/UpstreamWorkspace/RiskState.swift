@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import UpstreamChronology
 import UpstreamGovernance
@@ -9,61 +8,35 @@ import UpstreamStoreSQLite
 
 /// Where the risk model's HTML report is exported by default: beside a store file, or in the working folder for a
 /// server. The model, its report's figures and the review queue live in the store (``RiskRunStore``).
-enum RiskExport {
-    static func reportHTML(store: String) -> String {
+public enum RiskExport {
+    public static func reportHTML(store: String) -> String {
         StoreFactory.isServer(store) ? "risk-report.html" : store + ".risk-report.html"
-    }
-}
-
-/// JSON files for every command's state (linkage model and review, risk model and queue): written atomically (a
-/// crash never leaves half a file), sorted keys for stable diffs, and a clear error naming the file.
-enum JSONFiles {
-    static func read<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-        do { return try JSONDecoder().decode(T.self, from: data) } catch { throw ValidationError("\(path) is not valid: \(LinkCLI.describe(error))") }
-    }
-
-    static func encode<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try encoder.encode(value)
-    }
-
-    static func write<T: Encodable>(_ value: T, to path: String) throws {
-        do { try SecureFile.write(path: path, data: try encode(value)) } catch {
-            throw ValidationError("cannot write \(path): \(error)")
-        }
-    }
-
-    static func print<T: Encodable>(_ value: T) throws {
-        Swift.print(String(decoding: try encode(value), as: UTF8.self))
     }
 }
 
 /// The practitioners' list of flagged young people: each waits for a person to record a decision and its reason.
 /// Nothing is triggered by a score; the queue only records what people decided.
-struct ReviewQueue: Codable {
-    var items: [Item] = []
+public struct ReviewQueue: Codable {
+    public var items: [Item] = []
 
-    struct Item: Codable, Equatable {
-        var pseudonym: String
-        var modelID: String
-        var asOf: String
-        var rank: Int
-        var score: Double
-        var age: Int?
-        var reasons: [Reason]
-        var lowering: [Reason]
-        var added: String
-        var decision: Decision?
-        var decisionReason: String?
-        var decidedBy: String?
-        var decidedAt: String?
+    public struct Item: Codable, Equatable {
+        public var pseudonym: String
+        public var modelID: String
+        public var asOf: String
+        public var rank: Int
+        public var score: Double
+        public var age: Int?
+        public var reasons: [Reason]
+        public var lowering: [Reason]
+        public var added: String
+        public var decision: Decision?
+        public var decisionReason: String?
+        public var decidedBy: String?
+        public var decidedAt: String?
     }
 
     /// What a practitioner can decide about a flag.
-    enum Decision: String, Codable, CaseIterable, ExpressibleByArgument {
+    public enum Decision: String, Codable, CaseIterable, Sendable {
         case offerSupport = "offer-support"
         case alreadySupported = "already-supported"
         case referForAssessment = "refer-for-assessment"
@@ -71,7 +44,7 @@ struct ReviewQueue: Codable {
     }
 
     /// Adds flags not already queued for the same person, model and date; returns how many were new.
-    mutating func add(_ new: [Item]) -> Int {
+    public mutating func add(_ new: [Item]) -> Int {
         var count = 0
         for item in new where !items.contains(where: { $0.pseudonym == item.pseudonym && $0.modelID == item.modelID && $0.asOf == item.asOf }) {
             items.append(item); count += 1
@@ -79,12 +52,12 @@ struct ReviewQueue: Codable {
         return count
     }
 
-    var pending: [Item] { items.filter { $0.decision == nil } }
+    public var pending: [Item] { items.filter { $0.decision == nil } }
 }
 
 /// Loads the linked persons (and, for a synthetic city, the true persons) as records the cohort builder reads.
-enum RiskInputs {
-    static func linked(store: String, persons: String?) throws -> [LinkedRecord] {
+public enum RiskInputs {
+    public static func linked(store: String, persons: String?) throws -> [LinkedRecord] {
         let db = try StoreFactory.openExisting(store)
         return try LinkedRecords.load(store: db, personsFile: PersonSource.of(db, file: persons), persons: nil, slim: true)
     }
@@ -92,10 +65,10 @@ enum RiskInputs {
     /// The seam between today's inputs and the streaming cohort builder: the linked records (loaded whole, as
     /// before) replayed person by person. When the store gives persons itself (`PersonStore.forEachPerson`), this
     /// becomes a call to it, each `StoredRecord` made a `LinkedRecord`, and the records are no longer held here.
-    static func personStream(_ records: [LinkedRecord]) -> PersonStream { StreamingCohortBuilder.stream(records) }
+    public static func personStream(_ records: [LinkedRecord]) -> PersonStream { StreamingCohortBuilder.stream(records) }
 
     /// The same records, each given to its true person from a synthetic city's `truth/records.csv`.
-    static func truth(_ records: [LinkedRecord], truthFile: String) throws -> [LinkedRecord] {
+    public static func truth(_ records: [LinkedRecord], truthFile: String) throws -> [LinkedRecord] {
         var owner: [String: String] = [:]
         try CSVRows.forEach(truthFile) { row in
             if let s = row["source"], let r = row["record_id"], let p = row["person_id"] { owner[s + "/" + r] = p }
@@ -110,19 +83,19 @@ enum RiskInputs {
     }
 
     /// A postcode → deprivation decile lookup (columns `postcode` and `imd_decile`).
-    static func deprivation(_ path: String?) throws -> [String: Int] {
+    public static func deprivation(_ path: String?) throws -> [String: Int] {
         guard let path else { return [:] }
         var out: [String: Int] = [:]
         try CSVRows.forEach(path) { row in
             guard let pc = row["postcode"], let d = row["imd_decile"].flatMap({ Int($0) }) else { return }
             out[pc.uppercased()] = d
         }
-        if out.isEmpty { throw CLIError("\(path) has no postcode,imd_decile rows") }
+        if out.isEmpty { throw WorkspaceError.badInput("\(path) has no postcode,imd_decile rows") }
         return out
     }
 
     /// The first and last event dates of the records.
-    static func period(_ records: [LinkedRecord]) -> (CivilDate, CivilDate)? {
+    public static func period(_ records: [LinkedRecord]) -> (CivilDate, CivilDate)? {
         var lo: CivilDate?, hi: CivilDate?
         for r in records {
             guard let d = r.record.event?.date else { continue }
@@ -135,9 +108,9 @@ enum RiskInputs {
 }
 
 /// Simple comma-separated files with a header and no quoted commas (the truth and lookup files Upstream writes).
-enum CSVRows {
-    static func forEach(_ path: String, _ body: ([String: String]) throws -> Void) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read \(path)") }
+public enum CSVRows {
+    public static func forEach(_ path: String, _ body: ([String: String]) throws -> Void) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw WorkspaceError.badInput("cannot read \(path)") }
         var header: [String]?
         for line in text.split(whereSeparator: \.isNewline) {
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
@@ -146,16 +119,9 @@ enum CSVRows {
         }
     }
 
-    static func all(_ path: String) throws -> [[String: String]] {
+    public static func all(_ path: String) throws -> [[String: String]] {
         var rows: [[String: String]] = []
         try forEach(path) { rows.append($0) }
         return rows
-    }
-}
-
-extension CivilDate: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard let d = CivilDate.parse(argument, layout: .iso) else { return nil }
-        self = d
     }
 }

@@ -8,44 +8,47 @@ import UpstreamStore
 /// What the risk model keeps in the store (migration v5, docs/stores.md): training runs with the model, its report
 /// and the lookups it was trained with; scoring runs with every young person's score, rank and (when flagged)
 /// reasons; and the practitioners' review queue (`risk-flags`, one item per pseudonym holding its flags).
-struct RiskRunStore {
-    let store: any WorkspaceStore
+public struct RiskRunStore {
+    public let store: any WorkspaceStore
     /// The `--store` value, for messages.
-    let location: String
+    public let location: String
 
     /// Opens the store at `location` (a SQLite file, which must exist, or a `postgres://` URL).
-    static func open(_ location: String) throws -> RiskRunStore {
+    public static func open(_ location: String) throws -> RiskRunStore {
         RiskRunStore(store: try StoreFactory.openExisting(location), location: location)
     }
 
     /// The lookups a model was trained with, so scoring reads the same ones by default.
-    struct Inputs: Codable { var postcodes: String? }
+    public struct Inputs: Codable {
+        public var postcodes: String?
+        public init(postcodes: String? = nil) { self.postcodes = postcodes }
+    }
 
     /// The latest training run.
-    func latestTraining() throws -> RiskRunInfo {
+    public func latestTraining() throws -> RiskRunInfo {
         guard let run = try store.latestRiskRun(.train) else {
-            throw CLIError("no trained risk model in \(location): train one first with upstream risk train --store \(location)")
+            throw WorkspaceError.badInput("no trained risk model in \(location): train one first with upstream risk train --store \(location)")
         }
         return run
     }
 
     /// The latest trained model.
-    func model() throws -> TrainedRiskModel {
+    public func model() throws -> TrainedRiskModel {
         let run = try latestTraining()
         do { return try JSONDecoder().decode(TrainedRiskModel.self, from: run.modelJSON) } catch {
-            throw CLIError("risk run \(run.id) in \(location) holds a model that cannot be read (\(LinkCLI.describe(error))); train again with upstream risk train")
+            throw WorkspaceError.badInput("risk run \(run.id) in \(location) holds a model that cannot be read (\(JSONFiles.describe(error))); train again with upstream risk train")
         }
     }
 
     /// The lookups of the latest training run.
-    func inputs() throws -> Inputs {
+    public func inputs() throws -> Inputs {
         let run = try latestTraining()
         return (try? JSONDecoder().decode(Inputs.self, from: run.detailJSON)) ?? Inputs()
     }
 
     /// Saves a training run: the model, its report and its inputs, in one transaction.
     @discardableResult
-    func saveTraining(_ model: TrainedRiskModel, inputs: Inputs, by user: String, at: Int64) throws -> RiskRunInfo {
+    public func saveTraining(_ model: TrainedRiskModel, inputs: Inputs, by user: String, at: Int64) throws -> RiskRunInfo {
         let asOf = model.config.trainDates.last ?? model.config.testDates.last ?? CivilDate(dayNumber: 0)
         let run = RiskRunInfo(kind: .train, modelID: model.id, asOf: asOf, finishedAt: at, by: user,
                               modelJSON: try JSONFiles.encode(model), reportJSON: try JSONFiles.encode(model.report),
@@ -55,21 +58,21 @@ struct RiskRunStore {
 
     /// Saves a scoring run with its scores, in one transaction.
     @discardableResult
-    func saveScoring(modelID: String, asOf: CivilDate, scores: [PersonScore], figures: some Encodable, by user: String, at: Int64) throws -> RiskRunInfo {
+    public func saveScoring(modelID: String, asOf: CivilDate, scores: [PersonScore], figures: some Encodable, by user: String, at: Int64) throws -> RiskRunInfo {
         let run = RiskRunInfo(kind: .score, modelID: modelID, asOf: asOf, finishedAt: at, by: user,
                               reportJSON: try JSONFiles.encode(figures), linkageRun: try store.currentLinkageRun()?.id)
         return try store.saveRiskRun(run, scores: scores)
     }
 
     /// The practitioners' queue, in the order flags were added.
-    func queue() throws -> ReviewQueue {
+    public func queue() throws -> ReviewQueue {
         var items: [ReviewQueue.Item] = []
         for stored in try store.reviewItems(.riskFlags, pendingOnly: false) {
             // An item the web app has decided is kept as its review state machine (UpstreamGovernance's ReviewItem),
             // which the command line's list does not show.
             if (try? JSONDecoder().decode(RiskFlagReview.self, from: stored.stateJSON)) != nil { continue }
             do { items += try JSONDecoder().decode([ReviewQueue.Item].self, from: stored.stateJSON) } catch {
-                throw CLIError("the review queue's item for \(stored.subject) in \(location) cannot be read (\(LinkCLI.describe(error)))")
+                throw WorkspaceError.badInput("the review queue's item for \(stored.subject) in \(location) cannot be read (\(JSONFiles.describe(error)))")
             }
         }
         items.sort { ($0.added, $0.modelID, $0.asOf, $0.rank) < ($1.added, $1.modelID, $1.asOf, $1.rank) }
@@ -77,7 +80,7 @@ struct RiskRunStore {
     }
 
     /// Saves the flags of the given pseudonyms (all when nil), one item per pseudonym, in one transaction.
-    func save(queue: ReviewQueue, only pseudonyms: Set<String>? = nil, at: Int64) throws {
+    public func save(queue: ReviewQueue, only pseudonyms: Set<String>? = nil, at: Int64) throws {
         var byPerson: [String: [ReviewQueue.Item]] = [:]
         for item in queue.items where pseudonyms?.contains(item.pseudonym) ?? true { byPerson[item.pseudonym, default: []].append(item) }
         try store.saveReviewItems(try byPerson.sorted { $0.key < $1.key }.map { subject, items in
@@ -89,5 +92,5 @@ struct RiskRunStore {
 
 extension ScoreReason {
     /// A risk model's reason as the store keeps it.
-    init(_ r: Reason) { self.init(feature: r.feature, text: r.text, contribution: r.contribution) }
+    public init(_ r: Reason) { self.init(feature: r.feature, text: r.text, contribution: r.contribution) }
 }

@@ -1,0 +1,189 @@
+import Foundation
+import Testing
+import UpstreamChronology
+import UpstreamGovernance
+import UpstreamIngest
+import UpstreamLinkage
+import UpstreamModel
+import UpstreamRiskFeatures
+import UpstreamStore
+import UpstreamStoreSQLite
+import UpstreamSynth
+import UpstreamWorkspace
+
+/// A 1,200-person synthetic city ingested into a SQLite store of its own and linked once through ``LinkUseCase``,
+/// shared by the suite (its keys live beside it).
+enum LinkedCity {
+    struct Built: @unchecked Sendable {
+        var dir: String
+        var workspace: Workspace
+        var summary: LinkSummary
+        var personLevelRecords: Int
+    }
+
+    static let built: Result<Built, Failure> = {
+        do { return .success(try build()) } catch { return .failure(Failure(description: "\(error)")) }
+    }()
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    static func build() throws -> Built {
+        let dir = NSTemporaryDirectory() + "upstream-workspace-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var config = SynthConfig.defaults
+        config.people = 1200
+        config.seed = 4
+        _ = try CityGenerator(config: config).generate(to: dir + "/city", overwrite: true)
+        let specsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("specs").path
+        let specs = try SpecLoader.loadDirectory(specsFolder)
+        let workspace = Workspace(location: dir + "/city.db", user: .selfAsserted("tester", role: nil), clock: { 1_764_000_000 },
+                                  parallelism: .serial)
+        let store = try workspace.governance().store
+        let ingestor = Ingestor(store: store, loadedAt: 1_764_000_000)
+        for s in ExtractSchema.all { _ = try ingestor.ingest(path: "\(dir)/city/\(s.name).csv", spec: specs[s.name]!) }
+        var personLevel = 0
+        try store.forEachRecord(source: nil, personLevelOnly: true) { _ in personLevel += 1 }
+        var request = LinkRequest()
+        request.store = workspace.location
+        guard case .linked(let summary, _) = try LinkUseCase(request: request, workspace: workspace).run() else {
+            throw Failure(description: "link did not link")
+        }
+        return Built(dir: dir, workspace: workspace, summary: summary, personLevelRecords: personLevel)
+    }
+}
+
+@Suite("UpstreamWorkspace use cases on a small linked city", .serialized)
+struct WorkspaceUseCaseTests {
+    func city() throws -> LinkedCity.Built { try LinkedCity.built.get() }
+
+    @Test("link keeps every person-level record, saves the run in the store and audits it; the trail verifies")
+    func linkSavesRunAndAudits() throws {
+        let c = try city()
+        #expect(c.summary.records == c.personLevelRecords)
+        #expect(c.summary.persons > 0 && c.summary.persons < c.summary.records)
+        let runs = try LinkRunStore.open(c.workspace.location)
+        #expect(try runs.model() != nil)
+        // Every record has exactly one person, and the persons counted are the distinct ones assigned.
+        let persons = try runs.persons()
+        #expect(persons.count == c.personLevelRecords)
+        #expect(Set(persons.values).count == c.summary.persons)
+        let actions = try c.workspace.auditEntries().map(\.event.action)
+        #expect(actions.contains("link"))
+        let v = try c.workspace.verifyAudit()
+        #expect(v.intact, "\(v.problems)")
+        #expect(v.entries == actions.count)
+    }
+
+    @Test("the store's person stream gives the same persons and records as loading them whole (risk train/score input)")
+    func personStreamMatchesLoadedRecords() throws {
+        let c = try city()
+        let store = try c.workspace.store()
+        let loaded = try LinkedRecords.load(store: store, personsFile: .store(store), persons: nil, slim: true)
+        var whole: [(String, [String])] = []
+        let wholeStream = StreamingCohortBuilder.stream(loaded)
+        try wholeStream { person, records in
+            whole.append((person, records.map { $0.record.source + "/" + $0.record.recordID }))
+        }
+        var streamed: [(String, [String])] = []
+        var identifiersDropped = true
+        let storeStream = LinkedRecords.personStream(store: store)
+        try storeStream { person, records in
+            streamed.append((person, records.map { $0.record.source + "/" + $0.record.recordID }))
+            if records.contains(where: { $0.record.identity.nhsNumber != nil || $0.record.identity.forename != nil }) { identifiersDropped = false }
+        }
+        #expect(streamed.count == whole.count)
+        #expect(streamed.map(\.0) == whole.map(\.0))
+        #expect(streamed.map(\.1) == whole.map(\.1))
+        #expect(identifiersDropped)
+    }
+
+    @Test("a person is found by pseudonym and the view is audited before it is returned; an unknown one is a usage error")
+    func personAccessIsAudited() throws {
+        let c = try city()
+        let store = try c.workspace.store()
+        let person = try #require(try store.person(pseudonym: try c.workspace.pseudonyms().pseudonym(
+            try LinkRunStore.open(c.workspace.location).persons().values.sorted().first!.rawValue)))
+        let before = try c.workspace.auditEntries().count
+        let analyst = c.workspace.acting(as: .selfAsserted("tester", role: .analyst))
+        let chronology = try PersonAccess(workspace: analyst).chronology(of: person.pseudonym, identify: false)
+        #expect(chronology.pseudonym == person.pseudonym)
+        let entries = try c.workspace.auditEntries()
+        #expect(entries.count == before + 1)
+        #expect(entries.last?.event.action == "view-pseudonymised")
+        #expect(entries.last?.event.subject == person.pseudonym)
+        #expect(entries.last?.event.detail == "provenance withheld")
+        #expect(throws: WorkspaceError.usage("no linked person YP-NOBODY in the store's current linkage run")) {
+            try PersonAccess(workspace: analyst).chronology(of: "YP-NOBODY", identify: false)
+        }
+        #expect(try c.workspace.auditEntries().count == before + 1, "a failed look-up writes nothing")
+    }
+}
+
+@Suite("UpstreamWorkspace: CSV inputs, state folders and the audit of a missing store")
+struct WorkspaceFilesTests {
+    let dir = NSTemporaryDirectory() + "upstream-workspace-files-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+    @Test("reading a CSV for linkage quarantines what cannot be linked and counts rows read = loaded + quarantined")
+    func readCSVQuarantines() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/school.csv"
+        try """
+            id,forename,surname,dob
+            1,Ann,Lee,01/02/2010
+            2,Bob,Ray
+            ,Cat,Day,03/04/2011
+            1,Ann,Lee,01/02/2010
+            3,Dee,Fox,not a date
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        var config = LinkConfig()
+        config.defaultSource = LinkConfig.SourceMapping(name: nil, agency: "education", idColumn: "id", delimiter: nil, dobFormat: "DD/MM/YYYY",
+                                                        columns: ["forename": ["forename"], "surname": ["surname"], "dob": ["dob"]], localIDScope: nil)
+        let (inputs, report) = try LinkFiles.readCSV(path: path, config: config)
+        #expect(report.rowsRead == 5)
+        #expect(report.loaded == 2)
+        #expect(report.quarantined == ["column_count": 1, "missing_record_id": 1, "duplicate_record_id": 1])
+        #expect(report.lines["column_count"] == [3])
+        #expect(report.unreadableDates == 1)
+        #expect(inputs.map(\.recordID) == ["1", "3"])
+        #expect(inputs[0].dateOfBirth == CivilDate.parse("2010-02-01", layout: .iso))
+        #expect(inputs[1].dateOfBirth == nil)
+        #expect(inputs.allSatisfy { $0.source == "school" && $0.agency == "education" })
+    }
+
+    @Test("verifying the audit of a store that is not there is a finding, not an error, and creates nothing")
+    func verifyMissingStore() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let w = Workspace(location: dir + "/none.db", user: .selfAsserted("auditor", role: .auditor))
+        let v = try w.verifyAudit()
+        #expect(!v.intact)
+        #expect(v.problems.first?.contains("there is no store") == true)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/none.db"))
+        #expect(throws: WorkspaceError.usage("no store at \(dir)/none.db")) { try w.auditEntries() }
+    }
+
+    @Test("review decisions in a state folder: accept and reject by pair id, an unknown id is a usage error")
+    func reviewInStateFolder() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = LinkState(directory: dir + "/state")
+        var review = ReviewState()
+        let a = RecordKey(source: "police", recordID: "1"), b = RecordKey(source: "school", recordID: "9"), c = RecordKey(source: "health", recordID: "5")
+        review.pending = [ReviewItem(left: a, right: b, weight: 1, probability: 0.7, linkedNow: false),
+                          ReviewItem(left: a, right: c, weight: 0.5, probability: 0.6, linkedNow: false)]
+        try state.save(review: review)
+        let queue = try LinkReview(store: nil, state: dir + "/state")
+        let ids = review.pending.map(\.id)
+        let (done, after) = try queue.decide(accept: [ids[0]], reject: [ids[1]], reviewer: "r", at: 100)
+        #expect(done == ["accept \(ids[0])", "reject \(ids[1])"])
+        #expect(after.pending.isEmpty)
+        #expect(try state.review().latestDecisions.count == 2)
+        #expect(throws: WorkspaceError.usage("no pair nope in the review queue; list it with upstream review")) {
+            try queue.decide(accept: ["nope"], reject: [], reviewer: nil, at: 101)
+        }
+    }
+}
