@@ -122,6 +122,7 @@ public struct AssessOutput: Encodable {
     public var summary: PoliceUKSummary?
     public var assessment: Assessment
 
+    /// The key the assessment sits under beside a police.uk summary.
     public enum Keys: String, CodingKey { case assessment }
 
     public func encode(to encoder: any Encoder) throws {

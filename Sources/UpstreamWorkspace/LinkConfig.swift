@@ -30,6 +30,7 @@ public struct LinkConfig {
     /// Sources (file names without extension) that are not person-level and are skipped when named as inputs.
     public var skipSources: [String]
 
+    /// How to read one source's CSV: its id column, delimiter, date layout and which columns fill which roles.
     public struct SourceMapping {
         public var name: String?
         public var agency: String?
@@ -172,6 +173,8 @@ extension JSONValue {
     }
 }
 
+/// The files of a linkage without a store: person-level CSVs read through a config (with the ingest reader and
+/// quarantine counts), and `source,record_id,person_id` assignment files (truth, exported clusters, state).
 public enum LinkFiles {
     public static func describe(_ error: any Error) -> String {
         switch error {

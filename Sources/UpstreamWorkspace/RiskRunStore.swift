@@ -7,7 +7,7 @@ import UpstreamStore
 
 /// What the risk model keeps in the store (migration v5, docs/stores.md): training runs with the model, its report
 /// and the lookups it was trained with; scoring runs with every young person's score, rank and (when flagged)
-/// reasons; and the practitioners' review queue (`risk-flags`, one item per pseudonym holding its flags).
+/// reasons. The practitioners' review queue is ``RiskFlagQueue``.
 public struct RiskRunStore {
     public let store: any WorkspaceStore
     /// The `--store` value, for messages.
@@ -62,31 +62,6 @@ public struct RiskRunStore {
         let run = RiskRunInfo(kind: .score, modelID: modelID, asOf: asOf, finishedAt: at, by: user,
                               reportJSON: try JSONFiles.encode(figures), linkageRun: try store.currentLinkageRun()?.id)
         return try store.saveRiskRun(run, scores: scores)
-    }
-
-    /// The practitioners' queue, in the order flags were added.
-    public func queue() throws -> ReviewQueue {
-        var items: [ReviewQueue.Item] = []
-        for stored in try store.reviewItems(.riskFlags, pendingOnly: false) {
-            // An item the web app has decided is kept as its review state machine (UpstreamGovernance's ReviewItem),
-            // which the command line's list does not show.
-            if (try? JSONDecoder().decode(RiskFlagReview.self, from: stored.stateJSON)) != nil { continue }
-            do { items += try JSONDecoder().decode([ReviewQueue.Item].self, from: stored.stateJSON) } catch {
-                throw WorkspaceError.badInput("the review queue's item for \(stored.subject) in \(location) cannot be read (\(JSONFiles.describe(error)))")
-            }
-        }
-        items.sort { ($0.added, $0.modelID, $0.asOf, $0.rank) < ($1.added, $1.modelID, $1.asOf, $1.rank) }
-        return ReviewQueue(items: items)
-    }
-
-    /// Saves the flags of the given pseudonyms (all when nil), one item per pseudonym, in one transaction.
-    public func save(queue: ReviewQueue, only pseudonyms: Set<String>? = nil, at: Int64) throws {
-        var byPerson: [String: [ReviewQueue.Item]] = [:]
-        for item in queue.items where pseudonyms?.contains(item.pseudonym) ?? true { byPerson[item.pseudonym, default: []].append(item) }
-        try store.saveReviewItems(try byPerson.sorted { $0.key < $1.key }.map { subject, items in
-            StoredReviewItem(queue: .riskFlags, subject: subject, pending: items.contains { $0.decision == nil }, updatedAt: at,
-                             stateJSON: try JSONFiles.encode(items))
-        })
     }
 }
 

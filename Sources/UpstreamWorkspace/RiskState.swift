@@ -14,11 +14,12 @@ public enum RiskExport {
     }
 }
 
-/// The practitioners' list of flagged young people: each waits for a person to record a decision and its reason.
-/// Nothing is triggered by a score; the queue only records what people decided.
+/// The flagged young people of a scoring run as `risk score` prints them (rank, score, reasons). The review of each
+/// is kept in ``RiskFlagQueue`` (the governance state machine the web app shares).
 public struct ReviewQueue: Codable {
     public var items: [Item] = []
 
+    /// One flagged young person as `risk score` reports them: rank, score and reasons.
     public struct Item: Codable, Equatable {
         public var pseudonym: String
         public var modelID: String
@@ -109,14 +110,25 @@ public enum RiskInputs {
 
 /// Simple comma-separated files with a header and no quoted commas (the truth and lookup files Upstream writes).
 public enum CSVRows {
+    /// Calls `body` with each row after the header, keyed by the header's names (fields trimmed of spaces; a short
+    /// row lacks the missing keys). Streams the file through UpstreamModel's `CSVTokenizer` (RFC 4180 quoting), 1 MiB
+    /// at a time.
     public static func forEach(_ path: String, _ body: ([String: String]) throws -> Void) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw WorkspaceError.badInput("cannot read \(path)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw WorkspaceError.badInput("cannot read \(path)") }
+        defer { try? handle.close() }
+        var tokenizer = CSVTokenizer()
         var header: [String]?
-        for line in text.split(whereSeparator: \.isNewline) {
-            let f = line.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
-            guard let h = header else { header = f; continue }
-            try body(Dictionary(zip(h, f), uniquingKeysWith: { a, _ in a }))
+        func take(_ row: CSVTokenizer.Row) throws {
+            let f = (0..<row.count).map { row.string($0).trimmingCharacters(in: .whitespaces) }
+            guard let h = header else { header = f; return }
+            var d: [String: String] = [:]
+            for (k, v) in zip(h, f) where d[k] == nil { d[k] = v }
+            try body(d)
         }
+        do {
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { try tokenizer.feed(chunk, take) }
+        } catch let e as WorkspaceError { throw e } catch let e as CocoaError { throw WorkspaceError.badInput("cannot read \(path): \(e.localizedDescription)") }
+        try tokenizer.finish(take)
     }
 
     public static func all(_ path: String) throws -> [[String: String]] {

@@ -210,39 +210,45 @@ public struct RiskUseCases {
         try runs.saveScoring(modelID: model.id, asOf: asOf, scores: stored,
                              figures: Figures(scored: cohort.rows.count, flagged: flagged.count, capacityPerHundredThousand: c, excluded: cohort.excluded),
                              by: workspace.user.name, at: at)
-        var queue = try runs.queue()
-        let added = queue.add(flagged)
-        try runs.save(queue: queue, only: Set(flagged.map(\.pseudonym)), at: at)
+        let added = try RiskFlagQueue(store: runs.store).enqueue(flagged.map(\.pseudonym), at: at)
         try workspace.audit("risk-score", subject: "\(cohort.rows.count) young people",
                             reason: "model \(model.id) as of \(asOf.iso); \(flagged.count) flagged, \(added) new in the review queue")
         return RiskScoreOutcome(modelID: model.id, asOf: asOf.iso, scored: cohort.rows.count, capacityPerHundredThousand: c,
                                 flagged: flagged, excluded: cohort.excluded, addedToQueue: added)
     }
 
-    /// Records a practitioner's decision on the latest pending flag of `pseudonym`; returns the decided item and
-    /// how many flags are still pending.
-    public func decide(_ pseudonym: String, decision: ReviewQueue.Decision, reason: String) throws -> (item: ReviewQueue.Item, pending: Int) {
-        let runs = try RiskRunStore.open(workspace.location)
-        var queue = try runs.queue()
-        let now = workspace.now
+    /// Records a practitioner's decision on a pending flag through the review item's state machine (the workspace's
+    /// user must act in a role that may decide; the reason must be real): the audit entry is written first, then the
+    /// item is saved. Returns the queue entry and how many are still pending.
+    public func decide(_ pseudonym: String, decision: RiskFlag.Decision, reason: String) throws -> (entry: RiskFlagQueue.Entry, pending: Int) {
+        let governance = try workspace.governance()
+        guard let store = governance.store as? any WorkspaceStore else { throw WorkspaceError.badInput("this store cannot keep a review queue") }
+        let queue = RiskFlagQueue(store: store)
         let who = pseudonym.uppercased()
-        guard let i = queue.items.lastIndex(where: { $0.pseudonym == who && $0.decision == nil }) else {
+        guard var item = try queue.item(who), item.state == .pending else {
             throw WorkspaceError.badInput("no pending flag for \(who) in the review queue of \(workspace.location)")
         }
-        queue.items[i].decision = decision
-        queue.items[i].decisionReason = reason
-        queue.items[i].decidedBy = workspace.user.name
-        queue.items[i].decidedAt = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(now)))
-        try workspace.audit("risk-review-\(decision.rawValue)", subject: who, reason: reason)
-        try runs.save(queue: queue, only: [who], at: now)
-        return (queue.items[i], queue.pending.count)
+        let now = workspace.now
+        let actions: [ReviewAction]
+        do { actions = try item.decide(decision, by: workspace.user, reason: reason, at: now) } catch let e as GovernanceError {
+            throw WorkspaceError.usage("\(e)")
+        }
+        for action in actions {
+            switch action {
+            case .audit(let event): _ = try store.appendAudit([event])
+            case .persist: try queue.save(item, at: now)
+            case .relink: break  // risk flags never change the linked persons
+            }
+        }
+        let entries = try queue.entries()
+        return (entries.first { $0.pseudonym == who }!, entries.filter(\.pending).count)
     }
 
     /// The review queue (pending flags, or all with `all`), the listing audited.
-    public func queue(all: Bool) throws -> (shown: [ReviewQueue.Item], queue: ReviewQueue) {
-        let queue = try RiskRunStore.open(workspace.location).queue()
-        let shown = all ? queue.items : queue.pending
+    public func queue(all: Bool) throws -> (shown: [RiskFlagQueue.Entry], all: [RiskFlagQueue.Entry]) {
+        let entries = try RiskFlagQueue(store: try workspace.store()).entries()
+        let shown = all ? entries : entries.filter(\.pending)
         try workspace.audit("risk-review-list", subject: "\(shown.count) young people", reason: all ? "all flags" : "pending flags")
-        return (shown, queue)
+        return (shown, entries)
     }
 }

@@ -39,7 +39,7 @@ extension JSONFiles {
 }
 
 extension UpstreamGovernance.Role: ExpressibleByArgument {}
-extension ReviewQueue.Decision: ExpressibleByArgument {}
+extension RiskFlag.Decision: ExpressibleByArgument {}
 
 extension CivilDate: ExpressibleByArgument {
     public init?(argument: String) {

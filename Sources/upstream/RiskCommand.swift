@@ -139,37 +139,41 @@ extension Upstream.Risk {
             discussion: """
             upstream risk review                       list pending flags with their reasons
             upstream risk review --decide YP-… --decision offer-support --reason "…"
-            Decisions: \(ReviewQueue.Decision.allCases.map(\.rawValue).joined(separator: ", ")). Every listing and decision is audited.
+            Decisions: \(RiskFlag.Decision.allCases.map(\.rawValue).joined(separator: ", ")). Every listing and decision is audited. \
+            The queue is the web app's: one review per young person, decided once (a supervisor reopens it there).
             """
         )
         @OptionGroup var storeOptions: StoreOptions
-        @Option(help: "Record a decision for this pseudonym (its latest pending flag).") var decide: String?
-        @Option(help: "The decision.") var decision: ReviewQueue.Decision?
+        @Option(help: "Record a decision for this pseudonym (its pending review).") var decide: String?
+        @Option(help: "The decision.") var decision: RiskFlag.Decision?
         @Option(help: "Why (required with --decide).") var reason: String?
+        @Option(help: "The role you decide in: practitioner or supervisor.") var role: UpstreamGovernance.Role = .practitioner
         @Flag(help: "List decided flags too.") var all = false
         @Flag(help: "Print as JSON.") var json = false
 
         func validate() throws {
             if decide != nil {
-                if decision == nil { throw ValidationError("--decide needs --decision (\(ReviewQueue.Decision.allCases.map(\.rawValue).joined(separator: ", ")))") }
+                if decision == nil { throw ValidationError("--decide needs --decision (\(RiskFlag.Decision.allCases.map(\.rawValue).joined(separator: ", ")))") }
                 if (try? Purpose(reason, for: "--decide")) == nil { throw ValidationError("--decide needs --reason \"…\": say why, in words (it is recorded)") }
+                if !role.may(.decideRiskFlags) { throw ValidationError("the role \(role.rawValue) may not decide on flags: --role practitioner or supervisor") }
             } else if decision != nil || reason != nil {
                 throw ValidationError("--decision and --reason are only used with --decide PSEUDONYM")
             }
         }
 
         func run() throws {
-            let risk = RiskUseCases(workspace: try storeOptions.existingWorkspace())
+            let risk = RiskUseCases(workspace: try storeOptions.existingWorkspace(role: role))
             if let who = decide, let decision, let reason {
-                let (item, pending) = try risk.decide(who, decision: decision, reason: reason)
-                if json { try JSONFiles.print(item) } else { print("\(item.pseudonym): \(decision.rawValue) recorded (\(pending) still pending)") }
+                let (entry, pending) = try risk.decide(who, decision: decision, reason: reason)
+                if json { try JSONFiles.print(entry) } else { print("\(entry.pseudonym): \(decision.rawValue) recorded (\(pending) still pending)") }
                 return
             }
-            let (shown, queue) = try risk.queue(all: all)
+            let (shown, entries) = try risk.queue(all: all)
             if json { try JSONFiles.print(shown); return }
-            if shown.isEmpty { print(queue.items.isEmpty ? "The review queue is empty: run upstream risk score --as-of DATE." : "Nothing pending: every flag has a decision."); return }
-            print("\(queue.pending.count) pending of \(queue.items.count) flags. Offers of support to review, not decisions.\n")
-            for item in shown { print(ReviewText.render(item)) }
+            let pending = entries.filter(\.pending).count
+            if shown.isEmpty { print(entries.isEmpty ? "The review queue is empty: run upstream risk score --as-of DATE." : "Nothing pending: every flag has a decision."); return }
+            print("\(pending) pending of \(entries.count) flagged young people. Offers of support to review, not decisions.\n")
+            for entry in shown { print(ReviewText.render(entry)) }
         }
     }
 }
@@ -242,6 +246,15 @@ enum RiskOptionChecks {
 
 /// A flagged young person in a few lines for the terminal.
 enum ReviewText {
+    static func render(_ e: RiskFlagQueue.Entry) -> String {
+        var s = "\(e.rank.map { "#\($0) " } ?? "")\(e.pseudonym)" + (e.age.map { ", aged \($0)" } ?? "")
+            + (e.score.map { String(format: ", %.1f%% chance within the horizon", $0 * 100) } ?? "") + (e.asOf.map { " (as of \($0))" } ?? "")
+        if e.decision != nil || e.state != "pending", let last = e.history.last { s += "\n   \(e.state) by \(last.by.name): \(last.reason)" }
+        for r in e.reasons.prefix(4) { s += "\n   + " + r.text }
+        for r in e.lowering.prefix(2) { s += "\n   - " + r.text }
+        return s + "\n"
+    }
+
     static func render(_ item: ReviewQueue.Item) -> String {
         var s = "#\(item.rank) \(item.pseudonym)" + (item.age.map { ", aged \($0)" } ?? "")
             + String(format: ", %.1f%% chance within the horizon", item.score * 100) + " (model \(item.modelID), as of \(item.asOf))"

@@ -154,6 +154,18 @@ struct WorkspaceFilesTests {
         #expect(inputs.allSatisfy { $0.source == "school" && $0.agency == "education" })
     }
 
+    @Test("the lookup and truth files are read with the model's one CSV tokenizer: quoted commas, trimmed fields, short rows")
+    func csvRowsUseTheTokenizer() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/postcodes.csv"
+        try "postcode, imd_decile ,note\nAB1 2CD, 3 ,\"a, b\"\n\nEF3 4GH,7\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let rows = try CSVRows.all(path)
+        #expect(rows == [["postcode": "AB1 2CD", "imd_decile": "3", "note": "a, b"], ["postcode": "EF3 4GH", "imd_decile": "7"]])
+        #expect(try RiskInputs.deprivation(path) == ["AB1 2CD": 3, "EF3 4GH": 7])
+        #expect(throws: WorkspaceError.badInput("cannot read \(dir)/none.csv")) { try CSVRows.all(dir + "/none.csv") }
+    }
+
     @Test("verifying the audit of a store that is not there is a finding, not an error, and creates nothing")
     func verifyMissingStore() throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -187,3 +199,62 @@ struct WorkspaceFilesTests {
         }
     }
 }
+
+@Suite("UpstreamWorkspace: the risk flags' review queue is the governance state machine, the web app's shape")
+struct RiskFlagQueueTests {
+    let dir = NSTemporaryDirectory() + "upstream-flags-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+    func workspace(role: UpstreamGovernance.Role?) throws -> Workspace {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return Workspace(location: dir + "/s.db", user: .selfAsserted("pat", role: role), clock: { 1_700_000_000 })
+    }
+
+    @Test("scoring queues each flagged young person once; a decision goes through the state machine, audited first")
+    func enqueueAndDecide() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let w = try workspace(role: .practitioner)
+        let store = try w.governance().store as! any WorkspaceStore
+        let queue = RiskFlagQueue(store: store)
+        #expect(try queue.enqueue(["YP-A", "YP-B"], at: 10) == 2)
+        #expect(try queue.enqueue(["YP-B", "YP-C"], at: 11) == 1, "YP-B is already queued")
+        #expect(try queue.entries().filter(\.pending).map(\.pseudonym).sorted() == ["YP-A", "YP-B", "YP-C"])
+        // The stored shape is the web app's: the state machine itself.
+        let stored = try #require(try store.reviewItem(.riskFlags, subject: "YP-A"))
+        #expect(try JSONDecoder().decode(RiskFlagReview.self, from: stored.stateJSON).state == .pending)
+
+        let before = try w.auditEntries().count
+        let (entry, pending) = try RiskUseCases(workspace: w).decide("yp-a", decision: .offerSupport, reason: "family consents")
+        #expect(entry.state == "decided (offer-support)" && entry.decision == "offer-support")
+        #expect(entry.history.map(\.by.name) == ["pat"] && entry.history.first?.reason == "family consents")
+        #expect(pending == 2)
+        let audit = try w.auditEntries()
+        #expect(audit.count == before + 1)
+        #expect(audit.last?.event.action == "risk-review-offer-support" && audit.last?.event.subject == "YP-A")
+        #expect(audit.last?.event.actor.name == "pat")
+        #expect(try JSONDecoder().decode(RiskFlagReview.self, from: try #require(try store.reviewItem(.riskFlags, subject: "YP-A")).stateJSON)
+                    .state == .decided(.offerSupport))
+        // Decided once: deciding again is refused, and so is an unknown pseudonym; an analyst may not decide.
+        #expect(throws: WorkspaceError.badInput("no pending flag for YP-A in the review queue of \(w.location)")) {
+            try RiskUseCases(workspace: w).decide("YP-A", decision: .noFurtherAction, reason: "changed my mind")
+        }
+        #expect(throws: WorkspaceError.badInput("no pending flag for YP-Z in the review queue of \(w.location)")) {
+            try RiskUseCases(workspace: w).decide("YP-Z", decision: .noFurtherAction, reason: "none")
+        }
+        let analyst = w.acting(as: .selfAsserted("ann", role: .analyst))
+        #expect(throws: WorkspaceError.self) { try RiskUseCases(workspace: analyst).decide("YP-B", decision: .offerSupport, reason: "why not") }
+        #expect(try w.auditEntries().count == before + 1, "refusals write nothing")
+    }
+
+    @Test("an item written by an earlier command line (a list of flags) is read as the state machine with its latest decision")
+    func earlierShapeIsRead() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let w = try workspace(role: .practitioner)
+        let store = try w.governance().store as! any WorkspaceStore
+        let earlier = #"[{"pseudonym":"YP-E","decision":null},{"pseudonym":"YP-E","decision":"already-supported","decisionReason":"known to YOT","decidedBy":"bo"}]"#
+        try store.saveReviewItems([StoredReviewItem(queue: .riskFlags, subject: "YP-E", pending: false, updatedAt: 5, stateJSON: Data(earlier.utf8))])
+        let item = try #require(try RiskFlagQueue(store: store).item("YP-E"))
+        #expect(item.state == .decided(.alreadySupported))
+        #expect(item.history.first?.by.name == "bo" && item.history.first?.reason == "known to YOT")
+    }
+}
+
