@@ -16,9 +16,7 @@ public enum RiskExport {
 
 /// The flagged young people of a scoring run as `risk score` prints them (rank, score, reasons). The review of each
 /// is kept in ``RiskFlagQueue`` (the governance state machine the web app shares).
-public struct ReviewQueue: Codable {
-    public var items: [Item] = []
-
+public enum ReviewQueue {
     /// One flagged young person as `risk score` reports them: rank, score and reasons.
     public struct Item: Codable, Equatable {
         public var pseudonym: String
@@ -29,31 +27,9 @@ public struct ReviewQueue: Codable {
         public var age: Int?
         public var reasons: [Reason]
         public var lowering: [Reason]
+        /// When the flag was made (ISO 8601).
         public var added: String
-        public var decision: Decision?
-        public var decisionReason: String?
-        public var decidedBy: String?
-        public var decidedAt: String?
     }
-
-    /// What a practitioner can decide about a flag.
-    public enum Decision: String, Codable, CaseIterable, Sendable {
-        case offerSupport = "offer-support"
-        case alreadySupported = "already-supported"
-        case referForAssessment = "refer-for-assessment"
-        case noFurtherAction = "no-further-action"
-    }
-
-    /// Adds flags not already queued for the same person, model and date; returns how many were new.
-    public mutating func add(_ new: [Item]) -> Int {
-        var count = 0
-        for item in new where !items.contains(where: { $0.pseudonym == item.pseudonym && $0.modelID == item.modelID && $0.asOf == item.asOf }) {
-            items.append(item); count += 1
-        }
-        return count
-    }
-
-    public var pending: [Item] { items.filter { $0.decision == nil } }
 }
 
 /// Loads the linked persons (and, for a synthetic city, the true persons) as records the cohort builder reads.

@@ -258,7 +258,6 @@ enum ReviewText {
     static func render(_ item: ReviewQueue.Item) -> String {
         var s = "#\(item.rank) \(item.pseudonym)" + (item.age.map { ", aged \($0)" } ?? "")
             + String(format: ", %.1f%% chance within the horizon", item.score * 100) + " (model \(item.modelID), as of \(item.asOf))"
-        if let d = item.decision { s += "\n   decided: \(d.rawValue) by \(item.decidedBy ?? "?"): \(item.decisionReason ?? "")" }
         for r in item.reasons.prefix(4) { s += "\n   + " + r.text }
         for r in item.lowering.prefix(2) { s += "\n   - " + r.text }
         return s + "\n"
