@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "UpstreamGovernance", targets: ["UpstreamGovernance"]),
         .library(name: "UpstreamAssessment", targets: ["UpstreamAssessment"]),
         .library(name: "UpstreamServer", targets: ["UpstreamServer"]),
+        .library(name: "UpstreamWorkspace", targets: ["UpstreamWorkspace"]),
         .executable(name: "upstream-risk-bench", targets: ["RiskBench"]),
         .executable(name: "upstream-audit-bench", targets: ["AuditBench"]),
         .executable(name: "upstream-plan-bench", targets: ["PlanBench"]),
@@ -130,6 +131,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The use cases the command line (and the server) call: one Workspace (store, keys, clock, user, parallelism)
+        // and the linkage, risk and chronology workflows over it (docs/architecture.md).
+        .target(
+            name: "UpstreamWorkspace",
+            dependencies: [
+                "UpstreamModel", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamStorePostgres", "UpstreamGovernance",
+                "UpstreamIngest", "UpstreamLinkage", "UpstreamChronology", "UpstreamRisk", "UpstreamRiskFeatures",
+                "UpstreamAssessment", "UpstreamReports", "UpstreamSynth",
+            ],
+            swiftSettings: strict
+        ),
         // The command-line interface: thin commands over the modules.
         .executableTarget(
             name: "upstream",
@@ -137,7 +149,7 @@ let package = Package(
                 "UpstreamModel", "UpstreamSynth", "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite",
                 "UpstreamStorePostgres", "UpstreamLinkage", "UpstreamChronology", "UpstreamReports", "UpstreamRisk",
                 "UpstreamRiskFeatures", "UpstreamGovernance", "UpstreamInterventions",
-                "UpstreamAssessment", "UpstreamServer",
+                "UpstreamAssessment", "UpstreamServer", "UpstreamWorkspace",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -194,6 +206,10 @@ let package = Package(
         ]),
         .testTarget(name: "UpstreamCLITests", dependencies: [
             "UpstreamModel", "UpstreamSynth", "UpstreamTesting", "UpstreamStoreSQLite", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .testTarget(name: "UpstreamWorkspaceTests", dependencies: [
+            "UpstreamWorkspace", "UpstreamModel", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamGovernance", "UpstreamLinkage",
+            "UpstreamRisk", "UpstreamRiskFeatures", "UpstreamSynth", "UpstreamTesting", "UpstreamIngest",
         ]),
         .testTarget(name: "UpstreamGovernanceTests", dependencies: [
             "UpstreamGovernance", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel",

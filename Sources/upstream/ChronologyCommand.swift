@@ -4,6 +4,7 @@ import UpstreamChronology
 import UpstreamGovernance
 import UpstreamReports
 import UpstreamStore
+import UpstreamWorkspace
 
 extension Upstream {
     /// `upstream chronology PERSON`: one linked young person's multi-agency life story.
@@ -20,13 +21,12 @@ extension Upstream {
         )
 
         @Argument(help: "The person: a pseudonym (YP-…) or a person id from the linkage.") var person: String
-        @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
+        @OptionGroup var storeOptions: StoreOptions
         @Option(help: "Linked persons from a CSV (source,record_id,person_id) instead of the store's.") var persons: String?
         @Option(help: "Output: text, json or html.") var format: Format = .text
         @Option(help: "Write to this file instead of standard output (created readable by you only).") var out: String?
         @Flag(help: "Show names and identifiers (needs --reason; audited).") var identify = false
         @Option(help: "Why the person is being identified (recorded in the audit trail).") var reason: String?
-        @Option(help: "Who is looking (default: the login name; recorded as self-asserted).") var user: String = CLIGovernance.loginName
         @Option(help: """
             The role you act in: \(Role.allCases.map(\.rawValue).joined(separator: ", ")). Default: practitioner with \
             --identify, otherwise analyst. Only roles that may identify see source record ids and file lines.
@@ -35,7 +35,7 @@ extension Upstream {
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, html }
 
-        var acting: User { .selfAsserted(user, role: role ?? (identify ? .practitioner : .analyst)) }
+        var acting: User { .selfAsserted(storeOptions.userName, role: role ?? (identify ? .practitioner : .analyst)) }
 
         func validate() throws {
             if identify {
@@ -48,23 +48,9 @@ extension Upstream {
         }
 
         func run() throws {
-            guard StoreFactory.isServer(store) || FileManager.default.fileExists(atPath: store) else { throw ValidationError("no store at \(store): load extracts first with upstream ingest") }
-            let governance = try CLIGovernance.open(store: store, user: acting)
-            let personsFile = PersonSource.of(try CLIGovernance.workspace(governance), file: persons)
-            let pseudonyms = Pseudonyms(pseudonymiser: try governance.pseudonymiser())
-            guard let id = try LinkedRecords.resolve(person, personsFile: personsFile, pseudonyms: pseudonyms) else {
-                throw ValidationError("no linked person \(person) in \(personsFile.name)")
-            }
-            let records = try LinkedRecords.neighbourhood(of: id, store: governance.store, personsFile: personsFile)
-            let builder = ChronologyBuilder(records: records)
-            guard var c = builder.chronology(for: id, pseudonym: pseudonyms.pseudonym(id), identify: identify) else {
-                throw ValidationError("person \(person) has no records in the store")
-            }
-            if !acting.may(.seeProvenance) { c = ChronologyRedaction.withoutProvenance(c) }
-            // Audit before anything is shown.
-            let purpose = identify ? try Purpose(reason, for: "--identify").text : ""
-            try governance.record(identify ? "identify" : "view-pseudonymised", subject: c.pseudonym, reason: purpose,
-                                  detail: acting.may(.seeProvenance) ? "" : "provenance withheld", at: Int64(Date().timeIntervalSince1970))
+            guard StoreFactory.exists(storeOptions.location) else { throw ValidationError("no store at \(storeOptions.location): load extracts first with upstream ingest") }
+            let c = try PersonAccess(workspace: storeOptions.workspace().acting(as: acting))
+                .chronology(of: person, persons: persons, identify: identify, purpose: reason)
             let text: String
             switch json ? .json : format {
             case .text: text = ChronologyText.render(c)
@@ -97,7 +83,7 @@ extension Upstream {
                 Finds an edited entry, a deleted middle entry, deleted last entries, an emptied or deleted trail, and a chain \
                 rewritten without the audit key. See docs/governance.md for what each finding means and what to do.
                 """)
-            @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
+            @OptionGroup var storeOptions: StoreOptions
             @Flag(help: "Print the result as JSON.") var json = false
 
             struct Output: Codable {
@@ -110,24 +96,8 @@ extension Upstream {
             }
 
             func run() throws {
-                let paths = GovernancePaths(store: store)
-                var result: AuditVerification
-                // A PostgreSQL store is a URL, not a file: it is opened (and its trail read) whatever the file system says.
-                if !StoreFactory.isServer(store), !FileManager.default.fileExists(atPath: store) {
-                    result = Governance.verifyMissingStore(paths: paths)
-                } else {
-                    do {
-                        result = try CLIGovernance.open(store: store, user: .selfAsserted(CLIGovernance.loginName, role: .auditor),
-                                                        mode: .inspect).verify()
-                    } catch let error as StoreError {
-                        result = AuditVerification(entries: 0, headCount: nil, problems: [
-                            "\(error). The entry was damaged or edited in the database: restore the store from backup, or keep this "
-                            + "copy as evidence and report it; the trail cannot be trusted past that entry",
-                        ], notes: [])
-                    } catch let error as GovernanceError {
-                        result = AuditVerification(entries: 0, headCount: nil, problems: ["\(error)"], notes: [])
-                    }
-                }
+                let store = storeOptions.location
+                let result = try storeOptions.workspace().verifyAudit()
                 if json {
                     try JSONFiles.print(Output(store: store, entries: result.entries, headCount: result.headCount, intact: result.intact,
                                                problems: result.problems, notes: result.notes))
@@ -145,7 +115,7 @@ extension Upstream {
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List the audit trail's entries.")
-            @Option(help: "The store (SQLite file).") var store: String = "upstream.db"
+            @OptionGroup var storeOptions: StoreOptions
             @Flag(help: "Print the entries as JSON.") var json = false
 
             struct Item: Codable {
@@ -165,15 +135,12 @@ extension Upstream {
             }
 
             func run() throws {
-                guard FileManager.default.fileExists(atPath: store) else { throw ValidationError("no store at \(store)") }
-                let governance = try CLIGovernance.open(store: store, user: .selfAsserted(CLIGovernance.loginName, role: .auditor), mode: .inspect)
                 let formatter = ISO8601DateFormatter()
-                var items: [Item] = []
-                try governance.store.forEachAuditEntry { e in
+                let items = try storeOptions.workspace().auditEntries().map { e in
                     let ev = e.event
-                    items.append(Item(seq: e.seq, at: formatter.string(from: Date(timeIntervalSince1970: TimeInterval(ev.at))),
-                                      user: ev.actor.name, userIs: ev.actor.kind.rawValue, role: ev.actor.role, action: ev.action,
-                                      person: ev.subject, source: ev.source, count: ev.count, reason: ev.reason, detail: ev.detail, mac: e.mac))
+                    return Item(seq: e.seq, at: formatter.string(from: Date(timeIntervalSince1970: TimeInterval(ev.at))),
+                                user: ev.actor.name, userIs: ev.actor.kind.rawValue, role: ev.actor.role, action: ev.action,
+                                person: ev.subject, source: ev.source, count: ev.count, reason: ev.reason, detail: ev.detail, mac: e.mac)
                 }
                 if json { try JSONFiles.print(items); return }
                 for i in items {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import UpstreamIngest
 import UpstreamStore
+import UpstreamWorkspace
 
 /// The exit statuses of `upstream`: one per kind of failure, the same for every command (docs/robustness.md).
 enum ExitStatus: Int32, CaseIterable, Sendable {
@@ -73,6 +74,13 @@ enum ErrorMapping {
             return (e.status, e.description)
         case let e as CLIError:
             return (.badInput, e.description)
+        case let e as WorkspaceError:
+            switch e.kind {
+            case .usage: return (.usage, e.description)
+            case .badInput: return (.badInput, e.description)
+            case .refused: return (.refused, e.description)
+            case .io: return (.ioError, e.description)
+            }
         case let e as ValidationError:
             return (.usage, e.message)
         case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."):

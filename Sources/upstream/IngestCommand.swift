@@ -3,6 +3,7 @@ import Foundation
 import UpstreamIngest
 import UpstreamModel
 import UpstreamStore
+import UpstreamWorkspace
 
 extension Upstream {
     /// `upstream ingest`: load agency extracts into the store.
@@ -40,59 +41,16 @@ extension Upstream {
             _ = try IngestCLI.date(loadDate, option: "load-date")
         }
 
-        struct Failure: Codable { var file: String; var error: String }
-        struct Output: Codable {
-            var files: [FileReport]
-            var failures: [Failure]
-            var skipped: [String]
-            var missing: [String]
-            var rowsRead: Int
-            var loaded: Int
-            var quarantined: Int
-        }
-
         func run() throws {
-            var jobs: [(path: String, spec: SourceSpec)] = []
-            var skipped: [String] = []
-            var missing: [String] = []
-            do {
-                if let spec {
-                    let s = try SpecLoader.load(path: spec)
-                    jobs = files.map { ($0, s) }
-                } else if let synth {
-                    let dir = try IngestCLI.specsDirectory(specs)
-                    let all = try SpecLoader.loadDirectory(dir)
-                    let present = Set((try? FileManager.default.contentsOfDirectory(atPath: synth)) ?? [])
-                    guard !present.isEmpty else {
-                        throw CommandFailure.badInput("\(synth) is not a folder of extracts (missing or empty); "
-                                                      + "name the folder upstream synth --out wrote")
-                    }
-                    for name in all.keys.sorted() {
-                        let spec = all[name]!
-                        let ext = spec.format == .jsonLines ? "jsonl" : "csv"
-                        if present.contains("\(name).\(ext)") {
-                            jobs.append((synth + "/\(name).\(ext)", spec))
-                        } else {
-                            missing.append("\(name).\(ext)")
-                        }
-                    }
-                    let known = Set(jobs.map { ($0.path as NSString).lastPathComponent })
-                    skipped = present.filter { ($0.hasSuffix(".csv") || $0.hasSuffix(".jsonl")) && !known.contains($0) }.sorted()
-                    guard !jobs.isEmpty else {
-                        throw CommandFailure.badInput(
-                            "\(synth) holds none of the extracts the specs in \(dir) name (such as \(missing.prefix(3).joined(separator: ", "))); "
-                            + "nothing was loaded. Name a folder written by upstream synth, or load files with --spec SPEC FILE…")
-                    }
-                }
-            }
-
+            let plan = try IngestPlan(spec: spec, files: files, synth: synth, specsDirectory: { try IngestCLI.specsDirectory(specs) })
             let store = try storeOptions.open()
             let loadedAt = IngestCLI.now()
             let today = try IngestCLI.date(loadDate, option: "load-date")
             let ingestor = Ingestor(store: store, loadedAt: loadedAt, today: today, pipelined: !sequential)
             let stall = TestStall.fromEnvironment()
             var reports: [FileReport] = []
-            var failures: [Failure] = []
+            var failures: [IngestOutput.Failure] = []
+            let (jobs, skipped, missing) = (plan.jobs, plan.skipped, plan.missing)
             for name in skipped where !json { Terminal.error("ingest: no spec for \(name); not loaded\n") }
             for name in missing where !json { Terminal.error("ingest: \(name) is not in \(synth ?? "the folder"); its source is not loaded\n") }
             for job in jobs {
@@ -108,19 +66,14 @@ extension Upstream {
                     }
                     Terminal.clearProgress()
                     reports.append(report)
-                    if !json { printReport(report, seconds: Date().timeIntervalSince(started)) }
+                    if !json { print(IngestText.render(report, seconds: Date().timeIntervalSince(started), replace: replace)) }
                 } catch let e as IngestError {
                     Terminal.clearProgress()
-                    failures.append(Failure(file: job.path, error: e.description))
+                    failures.append(IngestOutput.Failure(file: job.path, error: e.description))
                     if !json { Terminal.error("ingest: \(name) not loaded: \(e.description)\n") }
                 }
             }
-            let loadedReports = reports.filter { $0.status == .loaded }
-            let out = Output(
-                files: reports, failures: failures, skipped: skipped, missing: missing,
-                rowsRead: loadedReports.reduce(0) { $0 + $1.counts.rowsRead },
-                loaded: loadedReports.reduce(0) { $0 + $1.counts.loaded },
-                quarantined: loadedReports.reduce(0) { $0 + $1.counts.quarantined })
+            let out = IngestOutput(files: reports, failures: failures, skipped: skipped, missing: missing)
             if json {
                 try IngestCLI.printJSON(out)
             } else if jobs.count > 1 {
@@ -129,38 +82,44 @@ extension Upstream {
             }
             if !failures.isEmpty { throw ExitCode(1) }
         }
+    }
+}
 
-        func printReport(_ r: FileReport, seconds: Double) {
-            let name = (r.file as NSString).lastPathComponent
-            switch r.status {
-            case .alreadyLoaded:
-                print("\(name): already loaded as delivery \(r.deliveryID) of \(r.source) (sha256 \(r.sha256.prefix(12))…); nothing changed")
-            case .loaded:
-                var line = "\(name) → \(r.source): \(r.balanceLine)"
-                let c = r.counts
-                var notes: [String] = []
-                if c.nhsNumberInvalid > 0 { notes.append("\(c.nhsNumberInvalid) invalid NHS numbers kept untrusted") }
-                if c.upnInvalid > 0 { notes.append("\(c.upnInvalid) invalid UPNs kept untrusted") }
-                if c.dateOfBirthPlaceholder > 0 { notes.append("\(c.dateOfBirthPlaceholder) placeholder dates of birth stored as missing") }
-                if c.dateOfBirthAfterEvent > 0 { notes.append("\(c.dateOfBirthAfterEvent) dates of birth after the event kept, flagged dob_after_event") }
-                if c.blankLines > 0 { notes.append("\(c.blankLines) blank lines skipped") }
-                if !notes.isEmpty { line += " (" + notes.joined(separator: "; ") + ")" }
-                print(line)
-                if !r.quarantinedByReason.isEmpty {
-                    print("  quarantined: " + r.quarantinedByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-                }
-                if !r.unmappedColumns.isEmpty {
-                    print("  columns not in the spec (not stored): " + r.unmappedColumns.joined(separator: ", "))
-                }
-                if !r.supersededDeliveries.isEmpty, !replace {
-                    print("  this file was loaded before under a different spec (delivery \(r.supersededDeliveries.map(String.init).joined(separator: ", "))); "
-                          + "that attempt is superseded (\(r.supersededRecords) records removed) and kept in the audit log")
-                } else if !r.supersededDeliveries.isEmpty {
-                    print("  replaced deliveries \(r.supersededDeliveries.map(String.init).joined(separator: ", ")) (\(r.supersededRecords) records removed)")
-                }
-                if seconds >= 1 { print("  \(String(format: "%.1f", seconds)) s, \(IngestCLI.grouped(Int(Double(c.rowsRead) / seconds))) rows/s") }
+/// What ingest prints about one file.
+enum IngestText {
+    static func render(_ r: FileReport, seconds: Double, replace: Bool) -> String {
+        var lines: [String] = []
+        func print(_ s: String) { lines.append(s) }
+        let name = (r.file as NSString).lastPathComponent
+        switch r.status {
+        case .alreadyLoaded:
+            print("\(name): already loaded as delivery \(r.deliveryID) of \(r.source) (sha256 \(r.sha256.prefix(12))…); nothing changed")
+        case .loaded:
+            var line = "\(name) → \(r.source): \(r.balanceLine)"
+            let c = r.counts
+            var notes: [String] = []
+            if c.nhsNumberInvalid > 0 { notes.append("\(c.nhsNumberInvalid) invalid NHS numbers kept untrusted") }
+            if c.upnInvalid > 0 { notes.append("\(c.upnInvalid) invalid UPNs kept untrusted") }
+            if c.dateOfBirthPlaceholder > 0 { notes.append("\(c.dateOfBirthPlaceholder) placeholder dates of birth stored as missing") }
+            if c.dateOfBirthAfterEvent > 0 { notes.append("\(c.dateOfBirthAfterEvent) dates of birth after the event kept, flagged dob_after_event") }
+            if c.blankLines > 0 { notes.append("\(c.blankLines) blank lines skipped") }
+            if !notes.isEmpty { line += " (" + notes.joined(separator: "; ") + ")" }
+            print(line)
+            if !r.quarantinedByReason.isEmpty {
+                print("  quarantined: " + r.quarantinedByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
+            if !r.unmappedColumns.isEmpty {
+                print("  columns not in the spec (not stored): " + r.unmappedColumns.joined(separator: ", "))
+            }
+            if !r.supersededDeliveries.isEmpty, !replace {
+                print("  this file was loaded before under a different spec (delivery \(r.supersededDeliveries.map(String.init).joined(separator: ", "))); "
+                      + "that attempt is superseded (\(r.supersededRecords) records removed) and kept in the audit log")
+            } else if !r.supersededDeliveries.isEmpty {
+                print("  replaced deliveries \(r.supersededDeliveries.map(String.init).joined(separator: ", ")) (\(r.supersededRecords) records removed)")
+            }
+            if seconds >= 1 { print("  \(String(format: "%.1f", seconds)) s, \(IngestCLI.grouped(Int(Double(c.rowsRead) / seconds))) rows/s") }
         }
+        return lines.joined(separator: "\n")
     }
 }
 

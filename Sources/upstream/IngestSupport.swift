@@ -6,29 +6,6 @@ import UpstreamModel
 import UpstreamStore
 import UpstreamStoreSQLite
 
-/// The store option shared by ingest, quarantine and retention.
-struct StoreOptions: ParsableArguments {
-    @Option(help: "The store: a SQLite file, created if missing, or a postgres://USER@HOST/DATABASE URL.")
-    var store: String = "upstream.db"
-
-    /// Opens the store; the one place the CLI chooses a backend. Loads and retention are sealed into the audit
-    /// trail as the login user (self-asserted).
-    /// - Throws: ``StoreError/busy(_:)`` when another command holds it for longer than the busy timeout;
-    ///   ``GovernanceError`` for a missing or unsafe key; ``CommandFailure`` when the file cannot be opened as a store.
-    func open() throws -> any RecordStore {
-        do {
-            return try CLIGovernance.open(store: store, user: .selfAsserted(CLIGovernance.loginName, role: nil)).store
-        } catch let e as StoreError where e.isBusy {
-            throw e
-        } catch let error as GovernanceError {
-            throw error
-        } catch {
-            throw CommandFailure.badInput(
-                "cannot open the store at \(store): \(error). Check the path (its folder must exist) and that it is an Upstream store.")
-        }
-    }
-}
-
 enum IngestCLI {
     /// Prints a value as pretty, key-sorted JSON on standard output.
     static func printJSON<T: Encodable>(_ value: T) throws {

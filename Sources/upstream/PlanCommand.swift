@@ -5,6 +5,7 @@ import UpstreamModel
 import UpstreamReports
 import UpstreamRisk
 import UpstreamRiskFeatures
+import UpstreamWorkspace
 
 extension Upstream {
     /// `upstream interventions`: list and validate the intervention catalogue.

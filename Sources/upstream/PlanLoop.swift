@@ -3,6 +3,7 @@ import Foundation
 import UpstreamInterventions
 import UpstreamModel
 import UpstreamSynth
+import UpstreamWorkspace
 
 extension Upstream.PlanCommand {
     /// `upstream plan loop`: the closed loop on the synthetic city (docs/interventions.md §8).

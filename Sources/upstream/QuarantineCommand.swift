@@ -36,7 +36,7 @@ extension Upstream {
             if let source {
                 let known = try store.sources().map(\.name)
                 guard known.contains(source) else {
-                    throw ValidationError("--source \(source) is not a source in \(storeOptions.store); its sources are: "
+                    throw ValidationError("--source \(source) is not a source in \(storeOptions.location); its sources are: "
                                           + (known.isEmpty ? "none (nothing is loaded yet)" : known.joined(separator: ", ")))
                 }
             }

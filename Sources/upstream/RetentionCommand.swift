@@ -32,22 +32,6 @@ extension Upstream {
             if yes && !apply { throw ValidationError("--yes confirms --apply; without --apply nothing is deleted") }
         }
 
-        struct Item: Codable {
-            var source: String
-            var retentionYears: Int
-            var retentionFrom: String
-            /// Records anchored before this date (YYYY-MM-DD) are past retention.
-            var cutoff: String
-            var records: Int
-        }
-
-        struct Output: Codable {
-            var asOf: String
-            var applied: Bool
-            var total: Int
-            var sources: [Item]
-        }
-
         /// Whether deleting `total` of the store's `held` records needs confirmation.
         static func needsConfirmation(total: Int, held: Int) -> Bool {
             total > confirmAbove || total * 10 > held
@@ -88,25 +72,48 @@ extension Upstream {
         }
 
         func report(_ due: [RetentionDue], asOf day: CivilDate, applied: Bool, future: Bool) throws {
-            let total = due.reduce(0) { $0 + $1.records }
-            if json {
-                let items = due.map {
-                    Item(source: $0.source, retentionYears: $0.policy.years, retentionFrom: $0.policy.from.rawValue,
-                         cutoff: $0.cutoff.iso, records: $0.records)
-                }
-                try IngestCLI.printJSON(Output(asOf: day.iso, applied: applied, total: total, sources: items))
-                return
-            }
-            if due.isEmpty {
-                print("No records past retention on \(day.iso).")
-                return
-            }
-            print((applied ? "Deleted" : "Past retention on \(day.iso)\(future ? " (a future date)" : ""):") + " \(total) records")
-            for d in due {
-                print("  " + IngestCLI.pad(d.source, 22) + IngestCLI.pad("\(d.policy.years) years from \(d.policy.from.rawValue)", 22)
-                      + IngestCLI.pad("before \(d.cutoff.iso)", 20) + String(d.records))
-            }
-            if !apply && !future { print("Run with --apply to delete them (an audit log entry is written per source).") }
+            try RetentionReport.print(due, asOf: day, applied: applied, future: future, apply: apply, json: json)
         }
+    }
+}
+
+/// What `upstream retention` prints: per source, the records past retention (or deleted).
+enum RetentionReport {
+    struct Item: Codable {
+        var source: String
+        var retentionYears: Int
+        var retentionFrom: String
+        /// Records anchored before this date (YYYY-MM-DD) are past retention.
+        var cutoff: String
+        var records: Int
+    }
+
+    struct Output: Codable {
+        var asOf: String
+        var applied: Bool
+        var total: Int
+        var sources: [Item]
+    }
+
+    static func print(_ due: [RetentionDue], asOf day: CivilDate, applied: Bool, future: Bool, apply: Bool, json: Bool) throws {
+        let total = due.reduce(0) { $0 + $1.records }
+        if json {
+            let items = due.map {
+                Item(source: $0.source, retentionYears: $0.policy.years, retentionFrom: $0.policy.from.rawValue,
+                     cutoff: $0.cutoff.iso, records: $0.records)
+            }
+            try IngestCLI.printJSON(Output(asOf: day.iso, applied: applied, total: total, sources: items))
+            return
+        }
+        if due.isEmpty {
+            Swift.print("No records past retention on \(day.iso).")
+            return
+        }
+        Swift.print((applied ? "Deleted" : "Past retention on \(day.iso)\(future ? " (a future date)" : ""):") + " \(total) records")
+        for d in due {
+            Swift.print("  " + IngestCLI.pad(d.source, 22) + IngestCLI.pad("\(d.policy.years) years from \(d.policy.from.rawValue)", 22)
+                  + IngestCLI.pad("before \(d.cutoff.iso)", 20) + String(d.records))
+        }
+        if !apply && !future { Swift.print("Run with --apply to delete them (an audit log entry is written per source).") }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import UpstreamLinkage
 import UpstreamModel
+import UpstreamWorkspace
 
 extension Upstream {
     /// `upstream review`: the clerical review queue of uncertain pairs.
@@ -16,7 +17,7 @@ extension Upstream {
             """
         )
 
-        @Option(help: "The store whose review queue to work through (a SQLite file or postgres:// URL).") var store: String?
+        @OptionGroup var storeOptions: StoreOptions
         @Option(help: "The state folder of a CSV linkage (instead of --store).") var state: String?
         @Option(help: "Show this many pending pairs.") var limit = 10
         @Option(help: "Show one pair in full by its id.") var show: String?
@@ -26,37 +27,21 @@ extension Upstream {
         @Flag(help: "Print as JSON.") var json = false
 
         func validate() throws {
-            if (store == nil) == (state == nil) { throw ValidationError("give --store PATH or --state DIR") }
+            if (storeOptions.store == nil) == (state == nil) { throw ValidationError("give --store PATH or --state DIR") }
             if limit < 0 { throw ValidationError("--limit must be 0 or more") }
         }
 
         func run() throws {
-            let linkState = state.map { LinkState(directory: $0) }
-            let runStore = try store.map(LinkRunStore.open)
-            var review = try runStore?.review() ?? linkState!.review()
+            let queue = try LinkReview(store: storeOptions.store, state: state)
             if !accept.isEmpty || !reject.isEmpty {
-                let now = Int64(Date().timeIntervalSince1970)
-                var done: [String] = []
-                for (ids, verdict) in [(accept, ReviewDecision.Verdict.accept), (reject, .reject)] {
-                    for id in ids {
-                        guard let item = review.pending.first(where: { $0.id == id }) ?? review.decisions.last(where: { $0.pairID == id }).map({
-                            ReviewItem(left: $0.left, right: $0.right, weight: 0, probability: 0, linkedNow: false)
-                        }) else { throw ValidationError("no pair \(id) in the review queue; list it with upstream review") }
-                        review.decide(ReviewDecision(left: item.left, right: item.right, verdict: verdict, decidedAt: now, reviewer: reviewer))
-                        done.append("\(verdict.rawValue) \(id)")
-                    }
-                }
-                if let runStore {
-                    try runStore.save(decisions: Array(review.decisions.suffix(done.count)))
-                } else {
-                    try linkState!.save(review: review)
-                }
+                let (done, review) = try queue.decide(accept: accept, reject: reject, reviewer: reviewer, at: Int64(Date().timeIntervalSince1970))
                 if json { try LinkCLI.printJSON(["decided": done, "pending": ["\(review.pending.count)"]]) } else {
                     print(done.joined(separator: "\n"))
                     print("\(review.pending.count) pairs still pending; decisions apply at the next upstream link")
                 }
                 return
             }
+            let review = try queue.queue()
             if let show {
                 guard let item = review.pending.first(where: { $0.id == show }) else { throw ValidationError("no pending pair \(show)") }
                 if json { try LinkCLI.printJSON(item) } else { print(render(item, full: true)) }
@@ -71,7 +56,7 @@ extension Upstream {
             print("\(review.pending.count) pairs pending, \(review.latestDecisions.count) decided")
             for item in items { print("\n" + render(item, full: false)) }
             if review.pending.count > items.count { print("\n… \(review.pending.count - items.count) more (--limit N)") }
-            print("\ndecide with: upstream review \(store.map { "--store \($0)" } ?? "--state \(state!)") --accept ID | --reject ID")
+            print("\ndecide with: upstream review \(storeOptions.store.map { "--store \($0)" } ?? "--state \(state!)") --accept ID | --reject ID")
         }
 
         func render(_ item: ReviewItem, full: Bool) -> String {

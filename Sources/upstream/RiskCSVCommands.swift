@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import UpstreamReports
 import UpstreamRisk
+import UpstreamWorkspace
 
 /// `risk train --csv`: the options for training on any table an analyst brings.
 struct CSVCohortOptions: ParsableArguments {

@@ -22,3 +22,11 @@ struct Terminal {
         error("\r\u{1B}[K")
     }
 }
+
+import UpstreamWorkspace
+
+extension Terminal {
+    /// Progress and notes of a use case, on standard error (progress only on a terminal).
+    static let messages = Messages(progress: { Terminal.progress($0) }, clearProgress: { Terminal.clearProgress() },
+                                   note: { Terminal.error($0) })
+}

@@ -22,6 +22,7 @@ struct ArchitectureTests {
     static let adapters: Set<String> = [
         "UpstreamStore", "UpstreamStoreSQLite", "UpstreamStorePostgres", "UpstreamIngest", "UpstreamGovernance", "UpstreamServer",
         "GRDB", "GRDBSQLite", "PostgresNIO", "NIOCore", "NIOPosix", "Hummingbird", "ArgumentParser", "Logging",
+        "UpstreamWorkspace",
     ]
 
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -51,6 +52,15 @@ struct ArchitectureTests {
         for (m, file) in found {
             #expect(!Self.adapters.contains(m), "\(module)/\(file) imports the adapter \(m)")
             #expect(Self.allowed[module]!.contains(m), "\(module)/\(file) imports \(m), which its layer does not allow (docs/architecture.md)")
+        }
+    }
+
+    @Test("the use cases (UpstreamWorkspace) import neither the command line's parser nor the web server, so both can call them")
+    func workspaceImports() throws {
+        let found = Self.imports(under: Self.sources + "/UpstreamWorkspace")
+        #expect(!found.isEmpty)
+        for (m, file) in found {
+            #expect(!["ArgumentParser", "Hummingbird", "UpstreamServer"].contains(m), "UpstreamWorkspace/\(file) imports \(m)")
         }
     }
 

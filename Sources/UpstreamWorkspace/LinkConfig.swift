@@ -1,5 +1,5 @@
-import ArgumentParser
 import Foundation
+import UpstreamGovernance
 import UpstreamIngest
 import UpstreamLinkage
 import UpstreamModel
@@ -22,54 +22,61 @@ import UpstreamModel
 /// `nhs`, `upn`, `pnc`, `local_id`, `address` (one column or a list of address-line columns), and any column
 /// declared under `settings.columns`. Every key is checked; every problem is reported at once. The schema is
 /// config/linkage-settings.schema.json. See docs/linkage.md.
-struct LinkConfig {
-    var format: Int
-    var settings: LinkageSettings
-    var sources: [SourceMapping]
-    var defaultSource: SourceMapping?
+public struct LinkConfig {
+    public var format: Int
+    public var settings: LinkageSettings
+    public var sources: [SourceMapping]
+    public var defaultSource: SourceMapping?
     /// Sources (file names without extension) that are not person-level and are skipped when named as inputs.
-    var skipSources: [String]
+    public var skipSources: [String]
 
-    struct SourceMapping {
-        var name: String?
-        var agency: String?
-        var idColumn: String
-        var delimiter: String?
+    /// How to read one source's CSV: its id column, delimiter, date layout and which columns fill which roles.
+    public struct SourceMapping {
+        public var name: String?
+        public var agency: String?
+        public var idColumn: String
+        public var delimiter: String?
         /// One of YYYY-MM-DD, DD/MM/YYYY, DD-MON-YYYY, YYYYMMDD, DD.MM.YYYY, or "auto" (the default).
-        var dobFormat: String?
+        public var dobFormat: String?
         /// Role to the CSV columns that fill it (several are joined with ", ", for address lines).
-        var columns: [String: [String]]
+        public var columns: [String: [String]]
         /// The id system of the `local_id` column (default: the agency).
-        var localIDScope: String?
+        public var localIDScope: String?
+
+        public init(name: String?, agency: String?, idColumn: String, delimiter: String?, dobFormat: String?, columns: [String: [String]],
+                    localIDScope: String?) {
+            self.name = name; self.agency = agency; self.idColumn = idColumn; self.delimiter = delimiter; self.dobFormat = dobFormat
+            self.columns = columns; self.localIDScope = localIDScope
+        }
     }
 
-    static let builtInRoles: Set<String> = ["forename", "forenames", "middle_names", "surname", "full_name", "dob", "sex", "postcode", "nhs", "upn", "pnc", "local_id", "address"]
-    static let topKeys = ["format", "settings", "sources", "default_source", "skip_sources"]
-    static let sourceKeys = ["name", "agency", "id_column", "delimiter", "dob_format", "columns", "local_id_scope"]
+    public static let builtInRoles: Set<String> = ["forename", "forenames", "middle_names", "surname", "full_name", "dob", "sex", "postcode", "nhs", "upn", "pnc", "local_id", "address"]
+    public static let topKeys = ["format", "settings", "sources", "default_source", "skip_sources"]
+    public static let sourceKeys = ["name", "agency", "id_column", "delimiter", "dob_format", "columns", "local_id_scope"]
 
-    init(format: Int = 1, settings: LinkageSettings = LinkageSettings(), sources: [SourceMapping] = [], defaultSource: SourceMapping? = nil,
+    public init(format: Int = 1, settings: LinkageSettings = LinkageSettings(), sources: [SourceMapping] = [], defaultSource: SourceMapping? = nil,
          skipSources: [String] = []) {
         self.format = format; self.settings = settings; self.sources = sources; self.defaultSource = defaultSource
         self.skipSources = skipSources
     }
 
     /// Loads and checks a config file; problems are gathered and reported together, one per line.
-    static func load(_ path: String) throws -> LinkConfig {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the config \(path)") }
+    public static func load(_ path: String) throws -> LinkConfig {
+        guard let data = FileManager.default.contents(atPath: path) else { throw WorkspaceError.usage("cannot read the config \(path)") }
         let json: JSONValue
         do { json = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
-            throw ValidationError("config \(path) is not valid JSON: \(LinkCLI.describe(error))")
+            throw WorkspaceError.usage("config \(path) is not valid JSON: \(JSONFiles.describe(error))")
         }
         let (config, problems) = parse(json)
         guard let config, problems.isEmpty else {
-            throw ValidationError("config \(path) has \(problems.count) problem\(problems.count == 1 ? "" : "s"):\n  " + problems.joined(separator: "\n  ")
+            throw WorkspaceError.usage("config \(path) has \(problems.count) problem\(problems.count == 1 ? "" : "s"):\n  " + problems.joined(separator: "\n  ")
                                   + "\nFix each one (the schema is config/linkage-settings.schema.json; docs/linkage.md lists every key).")
         }
         return config
     }
 
     /// Parses a config document, gathering every problem.
-    static func parse(_ json: JSONValue) -> (LinkConfig?, [String]) {
+    public static func parse(_ json: JSONValue) -> (LinkConfig?, [String]) {
         var problems: [String] = []
         guard let o = json.object else { return (nil, ["top level: must be an object"]) }
         for k in o.keys.sorted() where !topKeys.contains(k) {
@@ -143,7 +150,7 @@ struct LinkConfig {
     }
 
     /// The engine columns a mapping role fills.
-    static func columnsFilled(_ role: String) -> [String] {
+    public static func columnsFilled(_ role: String) -> [String] {
         switch role {
         case "forenames": ["forename", "middle_names"]
         case "full_name": ["forename", "surname", "middle_names"]
@@ -151,13 +158,13 @@ struct LinkConfig {
         }
     }
 
-    func mapping(forSource name: String) -> SourceMapping? {
+    public func mapping(forSource name: String) -> SourceMapping? {
         sources.first { $0.name == name } ?? defaultSource
     }
 }
 
 extension JSONValue {
-    var typeNameForConfig: String {
+    public var typeNameForConfig: String {
         switch self {
         case .string(let s): "'\(s)'"
         case .null: "null"
@@ -166,8 +173,10 @@ extension JSONValue {
     }
 }
 
-enum LinkCLI {
-    static func describe(_ error: any Error) -> String {
+/// The files of a linkage without a store: person-level CSVs read through a config (with the ingest reader and
+/// quarantine counts), and `source,record_id,person_id` assignment files (truth, exported clusters, state).
+public enum LinkFiles {
+    public static func describe(_ error: any Error) -> String {
         switch error {
         case DecodingError.dataCorrupted(let c): return c.debugDescription + " at " + path(c.codingPath)
         case DecodingError.keyNotFound(let k, let c): return "missing key '\(k.stringValue)' at " + path(c.codingPath)
@@ -177,10 +186,10 @@ enum LinkCLI {
         }
     }
 
-    static func path(_ p: [any CodingKey]) -> String { p.isEmpty ? "top level" : p.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
+    public static func path(_ p: [any CodingKey]) -> String { p.isEmpty ? "top level" : p.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
 
     /// Parses a date of birth in the source's layout, or any known layout when "auto".
-    static func parseDate(_ text: String, format: String?) -> CivilDate? {
+    public static func parseDate(_ text: String, format: String?) -> CivilDate? {
         let t = text.trimmingCharacters(in: .whitespaces)
         guard !t.isEmpty else { return nil }
         if let f = format, f != "auto", let layout = CivilDate.Layout(rawValue: f) { return CivilDate.parse(t, layout: layout) }
@@ -188,7 +197,7 @@ enum LinkCLI {
         return nil
     }
 
-    static func parseSex(_ text: String) -> Sex? {
+    public static func parseSex(_ text: String) -> Sex? {
         switch text.trimmingCharacters(in: .whitespaces).uppercased() {
         case "M", "MALE", "1", "BOY": .male
         case "F", "FEMALE", "2", "GIRL": .female
@@ -197,7 +206,7 @@ enum LinkCLI {
     }
 
     /// Splits a full name: "SURNAME, Forename Middle" or "FORENAME MIDDLE SURNAME".
-    static func splitFullName(_ text: String) -> (forenames: String?, surname: String?) {
+    public static func splitFullName(_ text: String) -> (forenames: String?, surname: String?) {
         if let comma = text.firstIndex(of: ",") {
             let s = text[..<comma].trimmingCharacters(in: .whitespaces), f = text[text.index(after: comma)...].trimmingCharacters(in: .whitespaces)
             return (f.isEmpty ? nil : f, s.isEmpty ? nil : s)
@@ -208,18 +217,18 @@ enum LinkCLI {
     }
 
     /// What reading one input file did: rows read = rows loaded + rows quarantined, always.
-    struct ReadReport: Codable {
-        var file: String
-        var rowsRead = 0
-        var loaded = 0
-        var quarantined: [String: Int] = [:]
+    public struct ReadReport: Codable {
+        public var file: String
+        public var rowsRead = 0
+        public var loaded = 0
+        public var quarantined: [String: Int] = [:]
         /// The first few physical lines quarantined for each reason.
-        var lines: [String: [Int]] = [:]
+        public var lines: [String: [Int]] = [:]
         /// Rows kept whose date of birth did not parse (linked with the date missing).
-        var unreadableDates = 0
-        var quarantinedTotal: Int { quarantined.values.reduce(0, +) }
+        public var unreadableDates = 0
+        public var quarantinedTotal: Int { quarantined.values.reduce(0, +) }
 
-        mutating func quarantine(_ reason: QuarantineReason, line: Int) {
+        public mutating func quarantine(_ reason: QuarantineReason, line: Int) {
             quarantined[reason.rawValue, default: 0] += 1
             if lines[reason.rawValue, default: []].count < 5 { lines[reason.rawValue, default: []].append(line) }
         }
@@ -229,29 +238,29 @@ enum LinkCLI {
     /// extension. Rows the reader cannot split reliably (an unbalanced quote, a record over 1 MiB, text after a
     /// closing quote), rows with the wrong number of fields, invalid UTF-8, an empty id, or an id already read
     /// are quarantined and counted, never dropped silently or linked twice.
-    static func readCSV(path: String, config: LinkConfig) throws -> ([LinkInput], ReadReport) {
+    public static func readCSV(path: String, config: LinkConfig, messages: Messages = .silent) throws -> ([LinkInput], ReadReport) {
         let source = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var report = ReadReport(file: path)
         if config.skipSources.contains(source) {
-            Terminal.error("note: skipping \(path): the config lists \(source) under skip_sources\n")
+            messages.note("note: skipping \(path): the config lists \(source) under skip_sources\n")
             return ([], report)
         }
         guard let mapping = config.mapping(forSource: source) else {
-            throw ValidationError("the config has no source named '\(source)' and no default_source; add one to read \(path)")
+            throw WorkspaceError.usage("the config has no source named '\(source)' and no default_source; add one to read \(path)")
         }
         let delimiter = mapping.delimiter?.utf8.first ?? UInt8(ascii: ",")
         let stream: FileByteStream
-        do { stream = try FileByteStream(path: path) } catch { throw ValidationError("cannot read \(path): \(error)") }
+        do { stream = try FileByteStream(path: path) } catch { throw WorkspaceError.usage("cannot read \(path): \(error)") }
         var reader = CSVReader(stream, options: CSVOptions(delimiter: delimiter))
         guard try reader.next() else { return ([], report) }
         if reader.problem != nil || !reader.isValidUTF8 {
-            throw ValidationError("\(path): the header line cannot be read (\(reader.problem?.rawValue ?? "not UTF-8")); convert the file to UTF-8 CSV")
+            throw WorkspaceError.usage("\(path): the header line cannot be read (\(reader.problem?.rawValue ?? "not UTF-8")); convert the file to UTF-8 CSV")
         }
         let header = (0..<reader.fieldCount).map { reader.field($0).trimmingCharacters(in: .whitespaces) }
         var index: [String: Int] = [:]
         for (i, h) in header.enumerated() where index[h] == nil { index[h] = i }
         guard let idIndex = index[mapping.idColumn] else {
-            throw ValidationError("\(path): the id column '\(mapping.idColumn)' is not in the header")
+            throw WorkspaceError.usage("\(path): the id column '\(mapping.idColumn)' is not in the header")
         }
         var col: [String: [Int]] = [:]
         var missing: [String] = []
@@ -260,7 +269,7 @@ enum LinkCLI {
             for name in names { if let i = index[name] { idx.append(i) } else { missing.append(name) } }
             col[role] = idx
         }
-        guard missing.isEmpty else { throw ValidationError("\(path): columns not in the header: \(missing.sorted().joined(separator: ", "))") }
+        guard missing.isEmpty else { throw WorkspaceError.usage("\(path): columns not in the header: \(missing.sorted().joined(separator: ", "))") }
         let agency = mapping.agency ?? source
         let declared = Set(config.settings.columns.map(\.name))
         var out: [LinkInput] = []
@@ -308,14 +317,14 @@ enum LinkCLI {
         report.loaded = out.count
         if report.quarantinedTotal > 0 {
             let reasons = report.quarantined.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key) (first at line\(report.lines[$0.key]!.count > 1 ? "s" : "") \(report.lines[$0.key]!.map(String.init).joined(separator: ", ")))" }
-            Terminal.error("warning: \(path): \(report.quarantinedTotal) of \(report.rowsRead) rows quarantined, not linked: \(reasons.joined(separator: "; ")). Fix them at source and link again.\n")
+            messages.note("warning: \(path): \(report.quarantinedTotal) of \(report.rowsRead) rows quarantined, not linked: \(reasons.joined(separator: "; ")). Fix them at source and link again.\n")
         }
         return (out, report)
     }
 
     /// Field `i` without leading and trailing blanks (space, tab, no-break space), trimmed on the bytes before one
     /// String is made (no Foundation trimming per field).
-    static func trimmedField<S>(_ reader: CSVReader<S>, _ i: Int) -> String {
+    public static func trimmedField<S>(_ reader: CSVReader<S>, _ i: Int) -> String {
         reader.withFieldBytes(i) { b in
             var s = 0, e = b.count
             func blankAt(_ j: Int, forward: Bool) -> Int {
@@ -333,7 +342,7 @@ enum LinkCLI {
     /// Reads `source,record_id,person_id` (truth or exported clusters).
     /// Each record's strongest link to another record of the same person: 1 when another record has the same
     /// identity, otherwise the highest probability among the scored pairs inside the person; `nil` when alone.
-    static func withinPersonProbabilities(_ result: Linker.Result) -> [Double?] {
+    public static func withinPersonProbabilities(_ result: Linker.Result) -> [Double?] {
         let data = result.data
         var best = [Double](repeating: -1, count: data.nodeCount)
         for p in result.pairs where result.nodeLabels[Int(p.a)] == result.nodeLabels[Int(p.b)] {
@@ -348,14 +357,14 @@ enum LinkCLI {
         }
     }
 
-    static func readAssignments(_ path: String) throws -> [RecordKey: String] {
+    public static func readAssignments(_ path: String) throws -> [RecordKey: String] {
         let stream: FileByteStream
-        do { stream = try FileByteStream(path: path) } catch { throw ValidationError("cannot read \(path): \(error)") }
+        do { stream = try FileByteStream(path: path) } catch { throw WorkspaceError.usage("cannot read \(path): \(error)") }
         var reader = CSVReader(stream)
         guard try reader.next() else { return [:] }
         let header = (0..<reader.fieldCount).map { reader.field($0) }
         guard let s = header.firstIndex(of: "source"), let r = header.firstIndex(of: "record_id"), let p = header.firstIndex(of: "person_id") else {
-            throw ValidationError("\(path) must have the columns source,record_id,person_id")
+            throw WorkspaceError.usage("\(path) must have the columns source,record_id,person_id")
         }
         var out: [RecordKey: String] = [:]
         while try reader.next() {
@@ -368,7 +377,7 @@ enum LinkCLI {
     /// Writes `source,record_id,person_id`, sorted by source then record id.
     /// Writes `source,record_id,person_id`, and with `probabilities` a fourth column `match_probability`:
     /// each record's strongest link within its person (empty for a person of one record).
-    static func writeAssignments(_ path: String, keys: [RecordKey], persons: [PersonID], probabilities: [Double?]? = nil) throws {
+    public static func writeAssignments(_ path: String, keys: [RecordKey], persons: [PersonID], probabilities: [Double?]? = nil) throws {
         var order = Array(keys.indices)
         order.sort { (keys[$0], $0) < (keys[$1], $1) }
         var text = probabilities == nil ? "source,record_id,person_id\n" : "source,record_id,person_id,match_probability\n"
@@ -378,24 +387,13 @@ enum LinkCLI {
             if let probabilities { text += "," + (probabilities[i].map { fmt($0, 6) } ?? "") }
             text += "\n"
         }
-        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch { throw ValidationError("cannot write \(path): \(error)") }
+        do { try SecureFile.write(path: path, text: text) } catch { throw WorkspaceError.usage("cannot write \(path): \(error)") }
     }
 
-    static func csvField(_ s: String) -> String {
+    public static func csvField(_ s: String) -> String {
         if s.contains(",") || s.contains("\"") || s.contains("\n") { return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         return s
     }
 
-    /// Both cores where work divides.
-    static let parallel = Parallelism(workers: ProcessInfo.processInfo.activeProcessorCount) { n, body in
-        DispatchQueue.concurrentPerform(iterations: n, execute: body)
-    }
-
-    static func printJSON<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
-
-    static func fmt(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", x) }
+    public static func fmt(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", x) }
 }

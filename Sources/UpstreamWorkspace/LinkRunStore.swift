@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import UpstreamLinkage
 import UpstreamModel
@@ -7,50 +6,50 @@ import UpstreamStore
 /// The linkage state a store keeps (migration v5, docs/stores.md): the latest run with its trained model, each
 /// record's person, and the clerical review queue (`linkage-pairs`). A run is saved in one transaction, so a crash
 /// leaves the previous run, its persons and its queue whole.
-struct LinkRunStore {
-    let store: any WorkspaceStore
+public struct LinkRunStore {
+    public let store: any WorkspaceStore
     /// The `--store` value, for messages and the pseudonymisation key.
-    let location: String
+    public let location: String
 
     /// Opens the store at `location` (a SQLite file, which must exist, or a `postgres://` URL).
-    static func open(_ location: String) throws -> LinkRunStore {
+    public static func open(_ location: String) throws -> LinkRunStore {
         LinkRunStore(store: try StoreFactory.openExisting(location), location: location)
     }
 
     /// One pair of the review queue as `review_items.state` holds it: a pending pair with its place in the queue,
     /// or a decision.
-    struct StoredPair: Codable {
-        var order: Int?
-        var item: ReviewItem?
-        var decision: ReviewDecision?
+    public struct StoredPair: Codable {
+        public var order: Int?
+        public var item: ReviewItem?
+        public var decision: ReviewDecision?
     }
 
     /// The latest run's model, or nil when the store has not been linked.
-    func model() throws -> LinkageModel? {
+    public func model() throws -> LinkageModel? {
         guard let run = try store.currentLinkageRun() else { return nil }
         let m: LinkageModel
         do { m = try JSONDecoder().decode(LinkageModel.self, from: run.modelJSON) } catch {
-            throw CLIError("linkage run \(run.id) in \(location) holds a model that cannot be read (\(LinkCLI.describe(error))); run upstream link --store \(location) again")
+            throw WorkspaceError.badInput("linkage run \(run.id) in \(location) holds a model that cannot be read (\(JSONFiles.describe(error))); run upstream link --store \(location) again")
         }
-        do { try m.validate() } catch { throw CLIError("linkage run \(run.id) in \(location): \(error)") }
+        do { try m.validate() } catch { throw WorkspaceError.badInput("linkage run \(run.id) in \(location): \(error)") }
         return m
     }
 
     /// Each record's current person.
-    func persons() throws -> [RecordKey: PersonID] {
+    public func persons() throws -> [RecordKey: PersonID] {
         var out: [RecordKey: PersonID] = [:]
         try store.forEachAssignment { out[$0.record] = $0.person }
         return out
     }
 
     /// The review queue: pending pairs in the order the run gave them, decisions oldest first.
-    func review() throws -> ReviewState {
+    public func review() throws -> ReviewState {
         var state = ReviewState()
         var pending: [(Int, ReviewItem)] = []
         for stored in try store.reviewItems(.linkagePairs, pendingOnly: false) {
             let pair: StoredPair
             do { pair = try JSONDecoder().decode(StoredPair.self, from: stored.stateJSON) } catch {
-                throw CLIError("review pair \(stored.subject) in \(location) cannot be read (\(LinkCLI.describe(error)))")
+                throw WorkspaceError.badInput("review pair \(stored.subject) in \(location) cannot be read (\(JSONFiles.describe(error)))")
             }
             if stored.pending, let item = pair.item { pending.append((pair.order ?? 0, item)) }
             if !stored.pending, let d = pair.decision { state.decisions.append(d) }
@@ -61,7 +60,7 @@ struct LinkRunStore {
     }
 
     /// Records reviewers' decisions (each replaces its pair's pending item).
-    func save(decisions: [ReviewDecision]) throws {
+    public func save(decisions: [ReviewDecision]) throws {
         try store.saveReviewItems(try decisions.map { d in
             StoredReviewItem(queue: .linkagePairs, subject: d.pairID, pending: false, updatedAt: d.decidedAt,
                              stateJSON: try JSONFiles.encode(StoredPair(decision: d)))
@@ -70,8 +69,8 @@ struct LinkRunStore {
 
     /// Saves a run: its model, every record's person (pseudonymised with the store's key) and its review pairs,
     /// replacing the previous run's persons and pending pairs in one transaction.
-    func save(_ result: Linker.Result, by user: String, at: Int64, detail: some Encodable) throws -> LinkageRunInfo {
-        let probabilities = LinkCLI.withinPersonProbabilities(result)
+    public func save(_ result: Linker.Result, by user: String, at: Int64, detail: some Encodable) throws -> LinkageRunInfo {
+        let probabilities = LinkFiles.withinPersonProbabilities(result)
         var assignments: [PersonAssignment] = []
         assignments.reserveCapacity(result.data.keys.count)
         var seen = Set<RecordKey>()

@@ -2,32 +2,33 @@ import Foundation
 import UpstreamChronology
 import UpstreamLinkage
 import UpstreamModel
+import UpstreamRiskFeatures
 import UpstreamStore
 
 /// Where a command reads linked persons: the store's current linkage run (the default), or a
 /// `source,record_id,person_id[,match_probability]` CSV an analyst brings with `--persons FILE`.
-enum PersonSource {
+public enum PersonSource {
     case store(any WorkspaceStore)
     case file(String)
 
     /// The store's persons, or `file` when one is given.
-    static func of(_ store: any WorkspaceStore, file: String?) -> PersonSource { file.map(PersonSource.file) ?? .store(store) }
+    public static func of(_ store: any WorkspaceStore, file: String?) -> PersonSource { file.map(PersonSource.file) ?? .store(store) }
 
     /// Calls `body` with every assignment (`source/record_id`, person id, probability).
     /// - Throws: a message saying to run `upstream link` when the store holds no linkage run.
-    func forEachAssignment(_ body: (_ key: String, _ person: String, _ probability: Double?) throws -> Void) throws {
+    public func forEachAssignment(_ body: (_ key: String, _ person: String, _ probability: Double?) throws -> Void) throws {
         switch self {
         case .file(let path): try LinkedRecords.forEachAssignment(path, body)
         case .store(let store):
             guard try store.currentLinkageRun() != nil else {
-                throw CLIError("the store holds no linked persons: link it first (upstream link --store STORE)")
+                throw WorkspaceError.badInput("the store holds no linked persons: link it first (upstream link --store STORE)")
             }
             try store.forEachAssignment { a in try body(a.record.source + "/" + a.record.recordID, a.person.rawValue, a.probability) }
         }
     }
 
     /// Where the persons come from, for messages.
-    var name: String {
+    public var name: String {
         switch self {
         case .file(let path): path
         case .store: "the store's current linkage run"
@@ -36,11 +37,11 @@ enum PersonSource {
 }
 
 /// Reads linked persons: the linkage's assignments joined to the store's records.
-enum LinkedRecords {
+public enum LinkedRecords {
     /// Streams `source,record_id,person_id[,match_probability]` rows of a persons file.
-    static func forEachAssignment(_ path: String, _ body: (_ key: String, _ person: String, _ probability: Double?) throws -> Void) throws {
+    public static func forEachAssignment(_ path: String, _ body: (_ key: String, _ person: String, _ probability: Double?) throws -> Void) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CLIError("cannot read \(path): link the store first (upstream link --store STORE), or pass --persons FILE")
+            throw WorkspaceError.badInput("cannot read \(path): link the store first (upstream link --store STORE), or pass --persons FILE")
         }
         defer { try? handle.close() }
         var pending = Data()
@@ -65,13 +66,13 @@ enum LinkedRecords {
     }
 
     /// The extra columns the risk model's features read (school census sessions and free school meals).
-    static let featureExtras: Set<String> = ["SessionsPossible", "SessionsAuthorisedAbsence", "SessionsUnauthorisedAbsence", "FSM"]
+    public static let featureExtras: Set<String> = ["SessionsPossible", "SessionsAuthorisedAbsence", "SessionsUnauthorisedAbsence", "FSM"]
 
     /// Every person-level record of the store that the persons file assigns to one of `persons` (all when `nil`).
     /// - Parameter slim: keep only what the risk model's features read (a city of a million people has nine
     ///   million records): identifiers that linkage has already used, provenance file hashes and other extra
     ///   columns are dropped as each record is read.
-    static func load(store: any RecordStore, personsFile: PersonSource, persons: Set<String>?, slim: Bool = false) throws -> [LinkedRecord] {
+    public static func load(store: any RecordStore, personsFile: PersonSource, persons: Set<String>?, slim: Bool = false) throws -> [LinkedRecord] {
         var owner: [String: (String, Double?)] = [:]
         try personsFile.forEachAssignment { key, person, p in
             if persons == nil || persons!.contains(person) { owner[key] = (person, p) }
@@ -88,23 +89,49 @@ enum LinkedRecords {
         try store.forEachRecord(source: nil, personLevelOnly: true) { r in
             if let (person, p) = owner[r.record.source + "/" + r.record.recordID] {
                 guard slim else { out.append(LinkedRecord(personID: person, record: r.record, matchProbability: p, extras: r.extras)); return }
-                var record = r.record
-                record.identity.forename = nil; record.identity.middleNames = nil; record.identity.nhsNumber = nil
-                record.identity.upn = nil; record.identity.pncID = nil; record.identity.localID = nil
-                record.provenance.fileSHA256 = ""
-                record.source = intern(record.source)
-                record.provenance.source = record.source
-                record.provenance.fileName = intern(record.provenance.fileName)
-                if let d = record.event?.detail { record.event!.detail = intern(d) }
-                out.append(LinkedRecord(personID: person, record: record, matchProbability: p,
-                                        extras: r.extras.isEmpty ? [:] : r.extras.filter { featureExtras.contains($0.key) }))
+                out.append(slimmed(r, person: person, probability: p, intern: intern))
             }
         }
         return out
     }
 
+    /// A stored record as the risk model's features read it: identifiers that linkage has already used, provenance
+    /// file hashes and other extra columns dropped; repeated longer texts shared through `intern`.
+    public static func slimmed(_ r: StoredRecord, person: String, probability: Double?, intern: (String) -> String) -> LinkedRecord {
+        var record = r.record
+        record.identity.forename = nil; record.identity.middleNames = nil; record.identity.nhsNumber = nil
+        record.identity.upn = nil; record.identity.pncID = nil; record.identity.localID = nil
+        record.provenance.fileSHA256 = ""
+        record.source = intern(record.source)
+        record.provenance.source = record.source
+        record.provenance.fileName = intern(record.provenance.fileName)
+        if let d = record.event?.detail { record.event!.detail = intern(d) }
+        return LinkedRecord(personID: person, record: record, matchProbability: probability,
+                            extras: r.extras.isEmpty ? [:] : r.extras.filter { featureExtras.contains($0.key) })
+    }
+
+    /// The store's linked persons one at a time, straight from ``PersonStore/forEachPerson(_:)`` (person-level
+    /// records, slimmed as ``load(store:personsFile:persons:slim:)`` does): the stream the streaming cohort builder
+    /// replays, so a command holds one person's records and the builder's bounded chunks, never the whole city.
+    /// The assignments' probabilities are not carried (the features do not read them).
+    public static func personStream(store: any WorkspaceStore) -> PersonStream {
+        return { body in
+            var pool: [String: String] = [:]
+            func intern(_ s: String) -> String {
+                if s.utf8.count <= 15 { return s }
+                if let shared = pool[s] { return shared }
+                pool[s] = s
+                return s
+            }
+            try store.forEachPerson { person, records in
+                let id = person.rawValue
+                try body(id, records.filter(\.personLevel).map { slimmed($0, person: id, probability: nil, intern: intern) })
+            }
+        }
+    }
+
     /// Every person-level record of the store as linkage input, with the day it was entered (`Event.knownFrom`).
-    static func linkInputs(store: any RecordStore) throws -> [(input: LinkInput, knownFrom: CivilDate?)] {
+    public static func linkInputs(store: any RecordStore) throws -> [(input: LinkInput, knownFrom: CivilDate?)] {
         var out: [(input: LinkInput, knownFrom: CivilDate?)] = []
         try store.forEachRecord(source: nil, personLevelOnly: true) { out.append((LinkInput($0.record), $0.record.event?.knownFrom)) }
         return out
@@ -112,16 +139,16 @@ enum LinkedRecords {
 
     /// Persons as a service could have linked them on `date`: only the records entered before it, linked with the
     /// store's trained linkage model (one call to the linkage API, no retraining). "source/recordID" → person id.
-    static func personsAsOf(_ date: CivilDate, inputs: [(input: LinkInput, knownFrom: CivilDate?)], model: LinkageModel) -> [String: String] {
+    public static func personsAsOf(_ date: CivilDate, inputs: [(input: LinkInput, knownFrom: CivilDate?)], model: LinkageModel) -> [String: String] {
         let known = inputs.filter { ($0.knownFrom ?? date) < date }.map(\.input)
-        let result = Linker(settings: model.settings, parallel: LinkCLI.parallel).link(known, model: model)
+        let result = Linker(settings: model.settings, parallel: Workspace.allCores).link(known, model: model)
         var out: [String: String] = [:]
         for (k, p) in zip(result.data.keys, result.personIDs) { out[k.source + "/" + k.recordID] = p.rawValue }
         return out
     }
 
     /// The person id for a pseudonym or id given on the command line: an index look-up in the store.
-    static func resolve(_ given: String, personsFile: PersonSource, pseudonyms: Pseudonyms) throws -> String? {
+    public static func resolve(_ given: String, personsFile: PersonSource, pseudonyms: Pseudonyms) throws -> String? {
         if case .store(let store) = personsFile {
             if let p = try store.person(pseudonym: given.uppercased()) { return p.person.rawValue }
             return try store.personSummary(PersonID(given))?.person.rawValue
@@ -140,7 +167,7 @@ enum LinkedRecords {
     /// The young person's records and those of everyone who may share their household: people recorded at
     /// the same postcodes or the same incidents. Streams the store twice and the persons file three times,
     /// so memory stays proportional to one household, not the city.
-    static func neighbourhood(of person: String, store: any RecordStore, personsFile: PersonSource) throws -> [LinkedRecord] {
+    public static func neighbourhood(of person: String, store: any RecordStore, personsFile: PersonSource) throws -> [LinkedRecord] {
         var ownKeys: Set<String> = []
         if case .store(let s) = personsFile {
             for r in try s.records(of: PersonID(person)) { ownKeys.insert(r.record.source + "/" + r.record.recordID) }

@@ -1,0 +1,276 @@
+import Foundation
+import UpstreamGovernance
+import UpstreamLinkage
+import UpstreamModel
+import UpstreamStore
+
+/// What `upstream link` is asked to do, parsed: where the records come from and what to do with them.
+public struct LinkRequest {
+    /// The store whose person-level records are linked (its run, persons and review queue are kept in it).
+    public var store: String?
+    /// CSV files read through `config` (instead of a store).
+    public var inputs: [String] = []
+    /// The linkage config (settings and how to read each CSV); the UK preset when none was given.
+    public var config: LinkConfig = LinkConfig()
+    /// With `inputs`: the folder for the model, person ids and review queue.
+    public var state: String?
+    /// A saved model file to reuse instead of training.
+    public var model: String?
+    /// Save the trained model to this file.
+    public var saveModel: String?
+    /// Link only the records without a person against the existing persons.
+    public var incremental = false
+    /// Re-estimate m from accepted review decisions.
+    public var reestimate = false
+    /// The match threshold (probability), overriding the settings'.
+    public var threshold: Double?
+    /// Write `source,record_id,person_id` to this CSV.
+    public var exportClusters: String?
+    /// A truth CSV to score the result against.
+    public var evaluate: String?
+    /// Explain one pair and stop.
+    public var explain: (RecordKey, RecordKey)?
+    /// Memory for candidate pairs, in bytes.
+    public var memory: Int?
+    /// Count the comparisons each blocking rule would make, then stop.
+    public var estimate = false
+    /// Only the saved model's report is wanted (no records are read when no store or input is named).
+    public var modelReport = false
+
+    public init() {}
+
+    /// The state folder of a CSV linkage.
+    public var linkState: LinkState? { state.map { LinkState(directory: $0) } }
+
+    /// Parses `SOURCE:RECORD_ID,SOURCE:RECORD_ID`.
+    public static func parsePair(_ text: String) -> (RecordKey, RecordKey)? {
+        let parts = text.split(separator: ",")
+        guard parts.count == 2 else { return nil }
+        func key(_ s: Substring) -> RecordKey? {
+            guard let c = s.firstIndex(of: ":") else { return nil }
+            return RecordKey(source: String(s[..<c]), recordID: String(s[s.index(after: c)...]))
+        }
+        guard let a = key(parts[0]), let b = key(parts[1]) else { return nil }
+        return (a, b)
+    }
+}
+
+/// What a linkage run did, as `upstream link` prints it (text or JSON).
+public struct LinkSummary: Codable {
+    /// Seconds per stage and in all.
+    public struct Timings: Codable { public var stages: [String: Double]; public var total: Double }
+    /// One row of the threshold sweep against the truth.
+    public struct SweepRow: Codable {
+        public var threshold: Double; public var precision: Double; public var recall: Double; public var f1: Double
+        public var bcubedF1: Double; public var persons: Int
+    }
+    public var records: Int
+    public var identities: Int
+    public var candidatePairs: Int
+    public var scoredPairs: Int
+    public var persons: Int
+    public var reviewPending: Int
+    public var newRecords: Int?
+    public var threshold: Double
+    public var timings: Timings
+    public var evaluation: Evaluation?
+    public var sweep: [SweepRow]?
+    /// What reading each input file did (rows read, loaded, quarantined by reason).
+    public var inputs: [LinkFiles.ReadReport]?
+    /// Values cut to max_field_length characters before comparison.
+    public var truncatedValues: Int
+}
+
+/// The linkage use case: reads the records (from the store or CSV files), links them, keeps the run (in the store,
+/// or the state folder), and scores it against a truth file when asked.
+public struct LinkUseCase {
+    /// What the run came to.
+    public enum Outcome {
+        /// The saved model, when only its report was asked for.
+        case model(LinkageModel)
+        /// One pair explained (nothing written).
+        case explanation(Prediction.Explanation)
+        /// The comparisons each blocking rule would make (nothing written).
+        case estimate([Blocking.RuleCount], records: Int, identities: Int)
+        /// A linkage run, with its trained model.
+        case linked(LinkSummary, LinkageModel)
+    }
+
+    public var request: LinkRequest
+    /// Who links, the clock, the parallelism and where progress goes (its location is `request.store` when set).
+    public var workspace: Workspace
+
+    public init(request: LinkRequest, workspace: Workspace) { self.request = request; self.workspace = workspace }
+
+    /// Reads every record to link, with what reading each input file did (none for a store).
+    public static func loadInputs(_ request: LinkRequest, messages: Messages = .silent) throws -> ([LinkInput], [LinkFiles.ReadReport]) {
+        let config = request.config
+        if let store = request.store {
+            guard StoreFactory.exists(store) else { throw WorkspaceError.usage("no store at \(store); load one with upstream ingest") }
+            let s: any RecordStore
+            do { s = try StoreFactory.open(store) } catch let e as StoreError { throw e } catch { throw WorkspaceError.usage("cannot open the store: \(error)") }
+            var out: [LinkInput] = []
+            try s.forEachRecord(source: nil, personLevelOnly: true) { out.append(LinkInput($0.record)) }
+            return (out, [])
+        }
+        var out: [LinkInput] = [], reports: [LinkFiles.ReadReport] = []
+        var sources = Set<String>()
+        for path in request.inputs {
+            let (rows, report) = try LinkFiles.readCSV(path: path, config: config, messages: messages)
+            if let first = rows.first, !sources.insert(first.source).inserted {
+                throw WorkspaceError.usage("two inputs share the source name '\(first.source)' (\(path)); record ids are only unique within a source, so rename one file")
+            }
+            out.append(contentsOf: rows); reports.append(report)
+        }
+        if config.settings.linkType == .dedupeOnly && sources.count > 1 {
+            throw WorkspaceError.usage("link_type dedupe_only links one file, and \(sources.count) were given; use link_and_dedupe (duplicates within and across files) or link_only (across files only)")
+        }
+        if config.settings.linkType == .linkOnly && sources.count < 2 {
+            throw WorkspaceError.usage("link_type link_only compares records across files; give two or more --input files, or use dedupe_only")
+        }
+        return (out, reports)
+    }
+
+    public func run() throws -> Outcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let messages = workspace.messages
+        var config = request.config
+        if let t = request.threshold {
+            config.settings.matchThreshold = t
+            config.settings.reviewLower = min(config.settings.reviewLower, t)
+        }
+        let state = request.linkState
+        let runStore = try request.store.map(LinkRunStore.open)
+        var saved: LinkageModel? = nil
+        if let model = request.model { saved = try LinkState.loadModel(model) } else if request.incremental { saved = try runStore?.model() ?? state?.model() }
+        if var s = saved, let t = request.threshold { s.settings.matchThreshold = t; s.settings.reviewLower = min(s.settings.reviewLower, t); saved = s }
+        if request.modelReport, request.store == nil, request.inputs.isEmpty, let saved { return .model(saved) }
+
+        messages.progress("link: reading records…")
+        let (inputs, readReports) = try Self.loadInputs(LinkRequest(copying: request, config: config), messages: messages)
+        guard !inputs.isEmpty else { throw WorkspaceError.usage("no person-level records to link") }
+
+        // An explanation is read-only: it scores one pair with the saved model and writes nothing.
+        if let (a, b) = request.explain {
+            messages.clearProgress()
+            guard let model = try saved ?? runStore?.model() ?? state?.model() else {
+                throw WorkspaceError.usage("--explain needs a trained model: run upstream link first (it saves one in the store, or in the --state folder), or give --model FILE")
+            }
+            let data = PreparedData(inputs, settings: model.settings)
+            var index: [RecordKey: Int] = [:]
+            for (i, k) in data.keys.enumerated() where index[k] == nil { index[k] = i }
+            guard let ia = index[a] else { throw WorkspaceError.usage("--explain: \(a.source):\(a.recordID) is not among the records read") }
+            guard let ib = index[b] else { throw WorkspaceError.usage("--explain: \(b.source):\(b.recordID) is not among the records read") }
+            return .explanation(Prediction(model: model, data: data).explain(Int(data.nodeOfRecord[ia]), Int(data.nodeOfRecord[ib])))
+        }
+        // Refuse to score against a truth file that covers too few of the records.
+        var truth: [RecordKey: String]? = nil
+        if let evaluate = request.evaluate {
+            let t = try LinkFiles.readAssignments(evaluate)
+            let covered = inputs.reduce(0) { $0 + (t[$1.key] == nil ? 0 : 1) }
+            let share = Double(covered) / Double(inputs.count)
+            guard share >= 0.95 else {
+                throw WorkspaceError.usage("--evaluate: the truth file \(evaluate) covers \(covered) of the \(inputs.count) records linked (\(LinkFiles.fmt(share * 100, 1))%); at least 95% must be in it for the figures to mean anything. Check that it is the truth for these records (columns source,record_id,person_id, sources named as the input files).")
+            }
+            truth = t
+        }
+        let settings = saved?.settings ?? config.settings
+        let budget = request.memory ?? Linker.defaultMemoryBudget
+        let parallel = workspace.parallelism
+        let linker = Linker(settings: settings, parallel: parallel, memoryBudget: budget)
+
+        if request.estimate {
+            let data = PreparedData(inputs, settings: settings)
+            let blocking = Blocking(data: data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize, parallel: parallel)
+            return .estimate(blocking.analyse(parallel: parallel), records: inputs.count, identities: data.nodeCount)
+        }
+
+        var stageStart = clock.now
+        var current: Linker.Stage? = nil
+        var timings: [String: Double] = ["read": Self.seconds(clock.now - start)]
+        func progress(_ s: Linker.Stage) {
+            if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart) }
+            current = s; stageStart = clock.now
+            messages.progress("link: \(s.rawValue)…")
+        }
+        let decisions = try (runStore?.review() ?? state?.review())?.latestDecisions ?? []
+        let result: Linker.Result
+        var newCount: Int? = nil
+        if request.incremental {
+            guard let saved else { throw WorkspaceError.usage("no saved model in \(request.store ?? state!.directory); run upstream link once without --incremental") }
+            let known = try runStore?.persons() ?? state!.persons()
+            var existing: [(LinkInput, PersonID)] = [], fresh: [LinkInput] = []
+            for i in inputs { if let p = known[i.key] { existing.append((i, p)) } else { fresh.append(i) } }
+            newCount = fresh.count
+            result = linker.linkIncrementally(existing: existing, new: fresh, model: saved, decisions: decisions, progress: progress)
+        } else {
+            let previous = try runStore?.persons() ?? state?.persons() ?? [:]
+            result = linker.link(inputs, model: saved, previous: previous, decisions: decisions, reestimate: request.reestimate, progress: progress)
+        }
+        if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart) }
+        messages.clearProgress()
+
+        if let runStore {
+            messages.progress("link: saving the run…")
+            struct Detail: Encodable { var threshold: Double; var candidatePairs: Int; var scoredPairs: Int; var reviewPending: Int; var newRecords: Int? }
+            let now = workspace.now
+            let saved = try runStore.save(result, by: workspace.user.name, at: now, detail: Detail(
+                threshold: result.model.settings.matchThreshold, candidatePairs: result.candidatePairs,
+                scoredPairs: result.pairs.count, reviewPending: result.review.count, newRecords: newCount))
+            try workspace.audit("link", subject: "\(saved.persons) persons", reason: "linkage run \(saved.id)", count: saved.records,
+                                detail: "records linked into persons")
+            messages.clearProgress()
+        } else if let state {
+            try state.save(model: result.model)
+            try state.save(keys: result.data.keys, persons: result.personIDs, probabilities: LinkFiles.withinPersonProbabilities(result))
+            var review = try state.review()
+            review.pending = result.review
+            try state.save(review: review)
+        }
+        if let saveModel = request.saveModel { try JSONFiles.write(result.model, to: saveModel) }
+        if let exportClusters = request.exportClusters { try LinkFiles.writeAssignments(exportClusters, keys: result.data.keys, persons: result.personIDs) }
+
+        var evaluation: Evaluation? = nil
+        var sweep: [LinkSummary.SweepRow]? = nil
+        if let truth { (evaluation, sweep) = Self.evaluate(result, truth: truth) }
+        let summary = LinkSummary(
+            records: result.data.recordCountTotal, identities: result.data.nodeCount, candidatePairs: result.candidatePairs,
+            scoredPairs: result.pairs.count, persons: Set(result.personIDs).count, reviewPending: result.review.count,
+            newRecords: newCount, threshold: result.model.settings.matchThreshold,
+            timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start)), evaluation: evaluation, sweep: sweep,
+            inputs: readReports.isEmpty ? nil : readReports, truncatedValues: result.data.truncatedValues)
+        return .linked(summary, result.model)
+    }
+
+    /// The result scored against the truth, and the threshold sweep (0.5 to 0.999).
+    public static func evaluate(_ result: Linker.Result, truth: [RecordKey: String]) -> (Evaluation, [LinkSummary.SweepRow]) {
+        var bySource: [String: String] = [:]
+        for (i, k) in result.data.keys.enumerated() where bySource[k.source] == nil {
+            bySource[k.source] = result.data.agencies[Int(result.data.agencyOfRecord[i])]
+        }
+        let agencyOf: (RecordKey) -> String = { bySource[$0.source] ?? $0.source }
+        var predicted: [RecordKey: String] = [:]
+        for (i, k) in result.data.keys.enumerated() { predicted[k] = result.personIDs[i].rawValue }
+        let evaluation = Evaluation.evaluate(predicted: predicted, truth: truth, agencyOf: agencyOf)
+        var rows: [LinkSummary.SweepRow] = []
+        for t in [0.5, 0.8, 0.9, 0.95, 0.99, 0.999] {
+            let ids = Linker.labels(for: result, threshold: t)
+            var p: [RecordKey: String] = [:]
+            for (i, k) in result.data.keys.enumerated() { p[k] = ids[i].rawValue }
+            let e = Evaluation.evaluate(predicted: p, truth: truth, agencyOf: agencyOf)
+            rows.append(LinkSummary.SweepRow(threshold: t, precision: e.pairwise.precision, recall: e.pairwise.recall, f1: e.pairwise.f1,
+                                             bcubedF1: e.bcubedF1, persons: Set(ids).count))
+        }
+        return (evaluation, rows)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        let c = d.components
+        return Double(c.seconds) + Double(c.attoseconds) / 1e18
+    }
+}
+
+extension LinkRequest {
+    init(copying other: LinkRequest, config: LinkConfig) { self = other; self.config = config }
+}

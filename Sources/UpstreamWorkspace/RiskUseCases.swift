@@ -1,0 +1,254 @@
+import Foundation
+import UpstreamChronology
+import UpstreamGovernance
+import UpstreamModel
+import UpstreamRisk
+import UpstreamRiskFeatures
+import UpstreamStore
+
+/// What `upstream risk train` is asked to do on a store's linked persons.
+public struct RiskTrainRequest {
+    /// Linked persons from a `source,record_id,person_id` CSV instead of the store's.
+    public var persons: String?
+    /// A postcode → IMD decile lookup.
+    public var postcodes: String?
+    /// A synthetic city's `truth/records.csv`, to also evaluate on the true persons.
+    public var truth: String?
+    /// As-of dates to train and test on (half-yearly from the data when empty).
+    public var trainDates: [CivilDate] = [], testDates: [CivilDate] = []
+    public var cohort = CohortConfig()
+    public var capacity: Double = 100
+    public var trees = RiskTrainingConfig.defaultTrees
+    public var fairnessBound: Double = 1.25
+    public var minimumGroupSize = 10
+    public var seed: UInt64 = 1
+    /// The cohorts' memory budget in bytes.
+    public var memoryBytes = 8 << 30
+    /// Build the cohorts with the previous builder (every record in memory), for comparison.
+    public var chronologyCohorts = false
+    /// Also judge the models on persons linked as of each test date.
+    public var linkAsOf = false
+    /// Where the HTML report is exported (default beside the store).
+    public var report: String?
+
+    public init() {}
+}
+
+/// What `upstream risk score` is asked to do.
+public struct RiskScoreRequest {
+    public var persons: String?
+    /// The postcode lookup (default: the one the model was trained with).
+    public var postcodes: String?
+    public var asOf: CivilDate
+    /// Capacity per 100,000 scored (default: the model's).
+    public var capacity: Double?
+    /// Also write every young person's score to this CSV.
+    public var scores: String?
+    public var memoryBytes = 8 << 30
+
+    public init(asOf: CivilDate) { self.asOf = asOf }
+}
+
+/// The result of scoring, as `upstream risk score --json` prints it.
+public struct RiskScoreOutcome: Encodable {
+    public var modelID: String, asOf: String, scored: Int, capacityPerHundredThousand: Double, flagged: [ReviewQueue.Item]
+    public var excluded: [String: Int], addedToQueue: Int
+}
+
+/// The risk model's use cases on a workspace: train (and save the run and report), score as of a date (and queue
+/// the flagged for review), and work through the practitioners' review queue. Every run and view is audited.
+public struct RiskUseCases {
+    public var workspace: Workspace
+
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    var note: RiskProgress { { [messages = workspace.messages] in messages.note("risk: \($0)\n") } }
+
+    /// The cohort builder's input: straight from the store's persons (bounded memory), or from records loaded whole
+    /// when a persons file is given.
+    func personStream(persons: String?) throws -> (stream: PersonStream, records: [LinkedRecord]?) {
+        let store = try workspace.store()
+        if persons == nil {
+            guard try store.currentLinkageRun() != nil else {
+                throw WorkspaceError.badInput("the store holds no linked persons: link it first (upstream link --store STORE)")
+            }
+            return (LinkedRecords.personStream(store: store), nil)
+        }
+        let records = try LinkedRecords.load(store: store, personsFile: PersonSource.of(store, file: persons), persons: nil, slim: true)
+        return (StreamingCohortBuilder.stream(records), records)
+    }
+
+    /// Trains, evaluates and saves a model; exports its HTML report with `render`.
+    public func train(_ request: RiskTrainRequest, render: (RiskReport) -> String) throws -> (model: TrainedRiskModel, run: RiskRunInfo, reportPath: String) {
+        let location = workspace.location
+        // Whole records are needed by the previous builder, the truth and the as-of linkage; otherwise stream.
+        let needsRecords = request.chronologyCohorts || request.truth != nil || request.linkAsOf
+        var (stream, loaded) = try personStream(persons: request.persons)
+        if needsRecords && loaded == nil {
+            let store = try workspace.store()
+            loaded = try LinkedRecords.load(store: store, personsFile: .store(store), persons: nil, slim: true)
+            stream = StreamingCohortBuilder.stream(loaded!)
+        }
+        var count = 0
+        var period: (CivilDate, CivilDate)?
+        if let loaded { count = loaded.count; period = RiskInputs.period(loaded) } else {
+            var lo: CivilDate?, hi: CivilDate?
+            try stream { _, records in
+                count += records.count
+                for r in records { if let d = r.record.event?.date { lo = min(lo ?? d, d); hi = max(hi ?? d, d) } }
+            }
+            if let lo, let hi { period = (lo, hi) }
+        }
+        guard let (first, last) = period else { throw WorkspaceError.badInput("the store has no linked records with dates: run upstream link first") }
+        var train = request.trainDates, test = request.testDates
+        if train.isEmpty || test.isEmpty {
+            let s = RiskTrainingConfig.schedule(dataStart: first, dataEnd: last, horizonMonths: request.cohort.horizonMonths)
+            if train.isEmpty { train = s.train }
+            if test.isEmpty { test = s.test }
+        }
+        let cohortConfig = request.cohort
+        let config = RiskTrainingConfig(
+            cohort: cohortConfig, trainDates: train.sorted(), testDates: test.sorted(), capacityPerHundredThousand: request.capacity,
+            trees: request.trees, fairnessBound: request.fairnessBound, minimumGroupSize: request.minimumGroupSize, seed: request.seed)
+        let deciles = try RiskInputs.deprivation(request.postcodes)
+        let budget = request.memoryBytes
+        let progress: RiskProgress = note
+        let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: cohortConfig, memoryBudget: budget)
+        let pseudonyms = try workspace.pseudonyms()
+        workspace.messages.note("risk: \(count) linked records, \(first.iso) to \(last.iso)\n")
+        let created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(workspace.now)))
+        var model: TrainedRiskModel
+        if request.chronologyCohorts, let records = loaded {
+            let builder = CohortBuilder(records: records, postcodeDeprivation: deciles, config: cohortConfig)
+            let truthBuilder = try request.truth.map { CohortBuilder(records: try RiskInputs.truth(records, truthFile: $0), postcodeDeprivation: deciles, config: cohortConfig) }
+            model = try RiskTraining.train(builder: builder, truth: truthBuilder, config: config, created: created,
+                                           pseudonym: { pseudonyms.pseudonym($0) }, progress: progress)
+        } else {
+            let built = try streaming.build(dates: config.trainDates + config.testDates, progress: progress)
+            let truthMatrix = try request.truth.map {
+                try StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(try RiskInputs.truth(loaded ?? [], truthFile: $0)), postcodeDeprivation: deciles,
+                                           config: cohortConfig, memoryBudget: budget).build(dates: config.testDates).matrix
+            }
+            model = try RiskTraining.train(
+                matrix: built.matrix, truth: truthMatrix, config: config, created: created, pseudonym: { pseudonyms.pseudonym($0) },
+                explain: { CohortBuilder(records: try streaming.records(around: $0, in: built), postcodeDeprivation: deciles, config: cohortConfig) },
+                progress: progress)
+        }
+        if request.linkAsOf {
+            let linkRuns = try LinkRunStore.open(location)
+            guard let linkModel = try linkRuns.model() else {
+                throw WorkspaceError.badInput("--link-as-of needs the store's trained linkage model: run upstream link --store \(location) first")
+            }
+            let inputs = try LinkedRecords.linkInputs(store: linkRuns.store)
+            let asOf = RiskTraining.evaluateAsOfLinkage(
+                model: model, records: loaded ?? [], postcodeDeprivation: deciles,
+                personsAsOf: { LinkedRecords.personsAsOf($0, inputs: inputs, model: linkModel) },
+                pseudonym: { pseudonyms.pseudonym($0) }, progress: note)
+            model.report.hindsight = HindsightComparison(withHindsight: model.report.models, asOfDate: asOf)
+        }
+        let runs = try RiskRunStore.open(location)
+        let run = try runs.saveTraining(model, inputs: .init(postcodes: request.postcodes.map { URL(fileURLWithPath: $0).standardizedFileURL.path }),
+                                        by: workspace.user.name, at: workspace.now)
+        let reportPath = request.report ?? RiskExport.reportHTML(store: location)
+        try SecureFile.write(path: reportPath, text: render(model.report))
+        // The report names flagged young people (by pseudonym, with reasons): that is access to their records.
+        try workspace.audit("risk-train", subject: "\(model.report.flagged.count) young people flagged in the report",
+                            reason: "model \(model.id) trained as of \(train.first?.iso ?? "?")…\(train.last?.iso ?? "?"), tested \(test.first?.iso ?? "?")…\(test.last?.iso ?? "?")")
+        return (model, run, reportPath)
+    }
+
+    /// Scores every young person as of a date, saves the scoring run and queues the flagged within capacity.
+    public func score(_ request: RiskScoreRequest) throws -> RiskScoreOutcome {
+        let location = workspace.location
+        let runs = try RiskRunStore.open(location)
+        let model = try runs.model()
+        let asOf = request.asOf
+        let (stream, _) = try personStream(persons: request.persons)
+        let deciles = try RiskInputs.deprivation(try request.postcodes ?? runs.inputs().postcodes)
+        let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: model.config.cohort, memoryBudget: request.memoryBytes)
+        let built = try streaming.build(dates: [asOf])
+        let cohort = Cohort(asOf: asOf, rows: (0..<built.matrix.rowCount).map(built.matrix.cohortRow), excluded: built.matrix.excluded[0])
+        guard !cohort.rows.isEmpty else { throw WorkspaceError.badInput("no young people aged \(model.config.cohort.minimumAge)-\(model.config.cohort.maximumAge) with records before \(asOf.iso)") }
+        let data = CohortBuilder.dataset(cohort.rows)
+        let probabilities = model.scores(data)
+        let c = request.capacity ?? model.config.capacityPerHundredThousand
+        let k = Metrics.capacityCount(population: cohort.rows.count, perHundredThousand: c)
+        let order = RiskTraining.ranking(probabilities, persons: cohort.rows.map(\.personID), seed: model.config.seed)
+        let pseudonyms = try workspace.pseudonyms()
+        // Chronologies and reasons only for the flagged: their records and those their features read.
+        let builder = CohortBuilder(records: try streaming.records(around: Set(order.prefix(k).map { cohort.rows[$0].personID }), in: built),
+                                    postcodeDeprivation: deciles, config: model.config.cohort)
+        let known = builder.builder(asOf: asOf)
+        let now = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(workspace.now)))
+        var flagged: [ReviewQueue.Item] = []
+        for (rank, i) in order.prefix(k).enumerated() {
+            let row = cohort.rows[i]
+            guard let chronology = known.chronology(for: row.personID, pseudonym: "") else { continue }
+            let (_, perFeature) = model.trees.contributions(row: row.features)
+            let (up, down) = builder.reasons(chronology: chronology, asOf: asOf, contributions: perFeature)
+            flagged.append(.init(pseudonym: pseudonyms.pseudonym(row.personID), modelID: model.id, asOf: asOf.iso, rank: rank + 1,
+                                 score: probabilities[i], age: row.age, reasons: up, lowering: down, added: now))
+        }
+        if let scores = request.scores {
+            var csv = "pseudonym,as_of,score,rank,flagged\n"
+            for (rank, i) in order.enumerated() {
+                csv += "\(pseudonyms.pseudonym(cohort.rows[i].personID)),\(asOf.iso),\(probabilities[i]),\(rank + 1),\(rank < k ? 1 : 0)\n"
+            }
+            try SecureFile.write(path: scores, text: csv)
+        }
+        // Every young person's score, rank and (when flagged) reasons, in one scoring run.
+        var reasonsOf: [Int: ReviewQueue.Item] = [:]
+        for item in flagged { reasonsOf[item.rank] = item }
+        let stored = order.enumerated().map { rank, i in
+            let row = cohort.rows[i], item = reasonsOf[rank + 1]
+            return PersonScore(run: 0, person: PersonID(row.personID), asOf: asOf, score: probabilities[i], rank: rank + 1, age: row.age,
+                               flagged: rank < k, raising: item?.reasons.map(ScoreReason.init) ?? [],
+                               lowering: item?.lowering.map(ScoreReason.init) ?? [])
+        }
+        struct Figures: Encodable { var scored: Int; var flagged: Int; var capacityPerHundredThousand: Double; var excluded: [String: Int] }
+        let at = workspace.now
+        try runs.saveScoring(modelID: model.id, asOf: asOf, scores: stored,
+                             figures: Figures(scored: cohort.rows.count, flagged: flagged.count, capacityPerHundredThousand: c, excluded: cohort.excluded),
+                             by: workspace.user.name, at: at)
+        let added = try RiskFlagQueue(store: runs.store).enqueue(flagged.map(\.pseudonym), at: at)
+        try workspace.audit("risk-score", subject: "\(cohort.rows.count) young people",
+                            reason: "model \(model.id) as of \(asOf.iso); \(flagged.count) flagged, \(added) new in the review queue")
+        return RiskScoreOutcome(modelID: model.id, asOf: asOf.iso, scored: cohort.rows.count, capacityPerHundredThousand: c,
+                                flagged: flagged, excluded: cohort.excluded, addedToQueue: added)
+    }
+
+    /// Records a practitioner's decision on a pending flag through the review item's state machine (the workspace's
+    /// user must act in a role that may decide; the reason must be real): the audit entry is written first, then the
+    /// item is saved. Returns the queue entry and how many are still pending.
+    public func decide(_ pseudonym: String, decision: RiskFlag.Decision, reason: String) throws -> (entry: RiskFlagQueue.Entry, pending: Int) {
+        let governance = try workspace.governance()
+        guard let store = governance.store as? any WorkspaceStore else { throw WorkspaceError.badInput("this store cannot keep a review queue") }
+        let queue = RiskFlagQueue(store: store)
+        let who = pseudonym.uppercased()
+        guard var item = try queue.item(who), item.state == .pending else {
+            throw WorkspaceError.badInput("no pending flag for \(who) in the review queue of \(workspace.location)")
+        }
+        let now = workspace.now
+        let actions: [ReviewAction]
+        do { actions = try item.decide(decision, by: workspace.user, reason: reason, at: now) } catch let e as GovernanceError {
+            throw WorkspaceError.usage("\(e)")
+        }
+        for action in actions {
+            switch action {
+            case .audit(let event): _ = try store.appendAudit([event])
+            case .persist: try queue.save(item, at: now)
+            case .relink: break  // risk flags never change the linked persons
+            }
+        }
+        let entries = try queue.entries()
+        return (entries.first { $0.pseudonym == who }!, entries.filter(\.pending).count)
+    }
+
+    /// The review queue (pending flags, or all with `all`), the listing audited.
+    public func queue(all: Bool) throws -> (shown: [RiskFlagQueue.Entry], all: [RiskFlagQueue.Entry]) {
+        let entries = try RiskFlagQueue(store: try workspace.store()).entries()
+        let shown = all ? entries : entries.filter(\.pending)
+        try workspace.audit("risk-review-list", subject: "\(shown.count) young people", reason: all ? "all flags" : "pending flags")
+        return (shown, entries)
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import UpstreamGovernance
+import UpstreamStore
+import UpstreamWorkspace
+
+/// The one option group of every command that works on a store: where it is and who is acting. It opens the one
+/// ``Workspace`` (store, keys, clock, acting user, parallelism) the command hands to its use case.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "The store: a SQLite file (default upstream.db; created by ingest if missing) or a postgres://USER@HOST/DATABASE URL.")
+    var store: String?
+    @Option(help: "Who is acting (default: the login name; recorded in the audit trail as self-asserted).")
+    var user: String?
+
+    /// The store's location: `--store`, or `upstream.db` in the working folder.
+    var location: String { store ?? "upstream.db" }
+
+    /// The acting user's name: `--user`, else the login name.
+    var userName: String { user ?? Workspace.loginName }
+
+    /// The workspace of the store, acting as the user in `role` (none stated when `nil`), with progress and notes
+    /// on the terminal.
+    func workspace(role: Role? = nil) -> Workspace {
+        Workspace(location: location, user: .selfAsserted(userName, role: role), messages: Terminal.messages)
+    }
+
+    /// The workspace of a store that must exist (a missing SQLite file is an error naming it and what to do).
+    func existingWorkspace(role: Role? = nil) throws -> Workspace {
+        let w = workspace(role: role)
+        guard w.exists else { throw WorkspaceError.badInput("no store at \(location): load extracts first with upstream ingest --store \(location)") }
+        return w
+    }
+
+    /// Opens the store under governance (loads and retention are sealed into the audit trail as the acting user).
+    /// - Throws: ``StoreError/busy(_:)`` when another command holds it for longer than the busy timeout;
+    ///   ``GovernanceError`` for a missing or unsafe key; ``CommandFailure`` when the file cannot be opened as a store.
+    func open() throws -> any RecordStore {
+        do {
+            return try workspace().governance().store
+        } catch let e as StoreError where e.isBusy {
+            throw e
+        } catch let error as GovernanceError {
+            throw error
+        } catch {
+            throw CommandFailure.badInput(
+                "cannot open the store at \(location): \(error). Check the path (its folder must exist) and that it is an Upstream store.")
+        }
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import Testing
+import UpstreamChronology
+import UpstreamGovernance
+import UpstreamIngest
+import UpstreamLinkage
+import UpstreamModel
+import UpstreamRiskFeatures
+import UpstreamStore
+import UpstreamStoreSQLite
+import UpstreamSynth
+import UpstreamWorkspace
+
+/// A 1,200-person synthetic city ingested into a SQLite store of its own and linked once through ``LinkUseCase``,
+/// shared by the suite (its keys live beside it).
+enum LinkedCity {
+    struct Built: @unchecked Sendable {
+        var dir: String
+        var workspace: Workspace
+        var summary: LinkSummary
+        var personLevelRecords: Int
+    }
+
+    static let built: Result<Built, Failure> = {
+        do { return .success(try build()) } catch { return .failure(Failure(description: "\(error)")) }
+    }()
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    static func build() throws -> Built {
+        let dir = NSTemporaryDirectory() + "upstream-workspace-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var config = SynthConfig.defaults
+        config.people = 1200
+        config.seed = 4
+        _ = try CityGenerator(config: config).generate(to: dir + "/city", overwrite: true)
+        let specsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("specs").path
+        let specs = try SpecLoader.loadDirectory(specsFolder)
+        let workspace = Workspace(location: dir + "/city.db", user: .selfAsserted("tester", role: nil), clock: { 1_764_000_000 },
+                                  parallelism: .serial)
+        let store = try workspace.governance().store
+        let ingestor = Ingestor(store: store, loadedAt: 1_764_000_000)
+        for s in ExtractSchema.all { _ = try ingestor.ingest(path: "\(dir)/city/\(s.name).csv", spec: specs[s.name]!) }
+        var personLevel = 0
+        try store.forEachRecord(source: nil, personLevelOnly: true) { _ in personLevel += 1 }
+        var request = LinkRequest()
+        request.store = workspace.location
+        guard case .linked(let summary, _) = try LinkUseCase(request: request, workspace: workspace).run() else {
+            throw Failure(description: "link did not link")
+        }
+        return Built(dir: dir, workspace: workspace, summary: summary, personLevelRecords: personLevel)
+    }
+}
+
+@Suite("UpstreamWorkspace use cases on a small linked city", .serialized)
+struct WorkspaceUseCaseTests {
+    func city() throws -> LinkedCity.Built { try LinkedCity.built.get() }
+
+    @Test("link keeps every person-level record, saves the run in the store and audits it; the trail verifies")
+    func linkSavesRunAndAudits() throws {
+        let c = try city()
+        #expect(c.summary.records == c.personLevelRecords)
+        #expect(c.summary.persons > 0 && c.summary.persons < c.summary.records)
+        let runs = try LinkRunStore.open(c.workspace.location)
+        #expect(try runs.model() != nil)
+        // Every record has exactly one person, and the persons counted are the distinct ones assigned.
+        let persons = try runs.persons()
+        #expect(persons.count == c.personLevelRecords)
+        #expect(Set(persons.values).count == c.summary.persons)
+        let actions = try c.workspace.auditEntries().map(\.event.action)
+        #expect(actions.contains("link"))
+        let v = try c.workspace.verifyAudit()
+        #expect(v.intact, "\(v.problems)")
+        #expect(v.entries == actions.count)
+    }
+
+    @Test("the store's person stream gives the same persons and records as loading them whole (risk train/score input)")
+    func personStreamMatchesLoadedRecords() throws {
+        let c = try city()
+        let store = try c.workspace.store()
+        let loaded = try LinkedRecords.load(store: store, personsFile: .store(store), persons: nil, slim: true)
+        var whole: [(String, [String])] = []
+        let wholeStream = StreamingCohortBuilder.stream(loaded)
+        try wholeStream { person, records in
+            whole.append((person, records.map { $0.record.source + "/" + $0.record.recordID }))
+        }
+        var streamed: [(String, [String])] = []
+        var identifiersDropped = true
+        let storeStream = LinkedRecords.personStream(store: store)
+        try storeStream { person, records in
+            streamed.append((person, records.map { $0.record.source + "/" + $0.record.recordID }))
+            if records.contains(where: { $0.record.identity.nhsNumber != nil || $0.record.identity.forename != nil }) { identifiersDropped = false }
+        }
+        #expect(streamed.count == whole.count)
+        #expect(streamed.map(\.0) == whole.map(\.0))
+        #expect(streamed.map(\.1) == whole.map(\.1))
+        #expect(identifiersDropped)
+    }
+
+    @Test("a person is found by pseudonym and the view is audited before it is returned; an unknown one is a usage error")
+    func personAccessIsAudited() throws {
+        let c = try city()
+        let store = try c.workspace.store()
+        let person = try #require(try store.person(pseudonym: try c.workspace.pseudonyms().pseudonym(
+            try LinkRunStore.open(c.workspace.location).persons().values.sorted().first!.rawValue)))
+        let before = try c.workspace.auditEntries().count
+        let analyst = c.workspace.acting(as: .selfAsserted("tester", role: .analyst))
+        let chronology = try PersonAccess(workspace: analyst).chronology(of: person.pseudonym, identify: false)
+        #expect(chronology.pseudonym == person.pseudonym)
+        let entries = try c.workspace.auditEntries()
+        #expect(entries.count == before + 1)
+        #expect(entries.last?.event.action == "view-pseudonymised")
+        #expect(entries.last?.event.subject == person.pseudonym)
+        #expect(entries.last?.event.detail == "provenance withheld")
+        #expect(throws: WorkspaceError.usage("no linked person YP-NOBODY in the store's current linkage run")) {
+            try PersonAccess(workspace: analyst).chronology(of: "YP-NOBODY", identify: false)
+        }
+        #expect(try c.workspace.auditEntries().count == before + 1, "a failed look-up writes nothing")
+    }
+}
+
+@Suite("UpstreamWorkspace: CSV inputs, state folders and the audit of a missing store")
+struct WorkspaceFilesTests {
+    let dir = NSTemporaryDirectory() + "upstream-workspace-files-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+    @Test("reading a CSV for linkage quarantines what cannot be linked and counts rows read = loaded + quarantined")
+    func readCSVQuarantines() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/school.csv"
+        try """
+            id,forename,surname,dob
+            1,Ann,Lee,01/02/2010
+            2,Bob,Ray
+            ,Cat,Day,03/04/2011
+            1,Ann,Lee,01/02/2010
+            3,Dee,Fox,not a date
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        var config = LinkConfig()
+        config.defaultSource = LinkConfig.SourceMapping(name: nil, agency: "education", idColumn: "id", delimiter: nil, dobFormat: "DD/MM/YYYY",
+                                                        columns: ["forename": ["forename"], "surname": ["surname"], "dob": ["dob"]], localIDScope: nil)
+        let (inputs, report) = try LinkFiles.readCSV(path: path, config: config)
+        #expect(report.rowsRead == 5)
+        #expect(report.loaded == 2)
+        #expect(report.quarantined == ["column_count": 1, "missing_record_id": 1, "duplicate_record_id": 1])
+        #expect(report.lines["column_count"] == [3])
+        #expect(report.unreadableDates == 1)
+        #expect(inputs.map(\.recordID) == ["1", "3"])
+        #expect(inputs[0].dateOfBirth == CivilDate.parse("2010-02-01", layout: .iso))
+        #expect(inputs[1].dateOfBirth == nil)
+        #expect(inputs.allSatisfy { $0.source == "school" && $0.agency == "education" })
+    }
+
+    @Test("the lookup and truth files are read with the model's one CSV tokenizer: quoted commas, trimmed fields, short rows")
+    func csvRowsUseTheTokenizer() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/postcodes.csv"
+        try "postcode, imd_decile ,note\nAB1 2CD, 3 ,\"a, b\"\n\nEF3 4GH,7\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let rows = try CSVRows.all(path)
+        #expect(rows == [["postcode": "AB1 2CD", "imd_decile": "3", "note": "a, b"], ["postcode": "EF3 4GH", "imd_decile": "7"]])
+        #expect(try RiskInputs.deprivation(path) == ["AB1 2CD": 3, "EF3 4GH": 7])
+        #expect(throws: WorkspaceError.badInput("cannot read \(dir)/none.csv")) { try CSVRows.all(dir + "/none.csv") }
+    }
+
+    @Test("verifying the audit of a store that is not there is a finding, not an error, and creates nothing")
+    func verifyMissingStore() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let w = Workspace(location: dir + "/none.db", user: .selfAsserted("auditor", role: .auditor))
+        let v = try w.verifyAudit()
+        #expect(!v.intact)
+        #expect(v.problems.first?.contains("there is no store") == true)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/none.db"))
+        #expect(throws: WorkspaceError.usage("no store at \(dir)/none.db")) { try w.auditEntries() }
+    }
+
+    @Test("review decisions in a state folder: accept and reject by pair id, an unknown id is a usage error")
+    func reviewInStateFolder() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = LinkState(directory: dir + "/state")
+        var review = ReviewState()
+        let a = RecordKey(source: "police", recordID: "1"), b = RecordKey(source: "school", recordID: "9"), c = RecordKey(source: "health", recordID: "5")
+        review.pending = [ReviewItem(left: a, right: b, weight: 1, probability: 0.7, linkedNow: false),
+                          ReviewItem(left: a, right: c, weight: 0.5, probability: 0.6, linkedNow: false)]
+        try state.save(review: review)
+        let queue = try LinkReview(store: nil, state: dir + "/state")
+        let ids = review.pending.map(\.id)
+        let (done, after) = try queue.decide(accept: [ids[0]], reject: [ids[1]], reviewer: "r", at: 100)
+        #expect(done == ["accept \(ids[0])", "reject \(ids[1])"])
+        #expect(after.pending.isEmpty)
+        #expect(try state.review().latestDecisions.count == 2)
+        #expect(throws: WorkspaceError.usage("no pair nope in the review queue; list it with upstream review")) {
+            try queue.decide(accept: ["nope"], reject: [], reviewer: nil, at: 101)
+        }
+    }
+}
+
+@Suite("UpstreamWorkspace: the risk flags' review queue is the governance state machine, the web app's shape")
+struct RiskFlagQueueTests {
+    let dir = NSTemporaryDirectory() + "upstream-flags-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+    func workspace(role: UpstreamGovernance.Role?) throws -> Workspace {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return Workspace(location: dir + "/s.db", user: .selfAsserted("pat", role: role), clock: { 1_700_000_000 })
+    }
+
+    @Test("scoring queues each flagged young person once; a decision goes through the state machine, audited first")
+    func enqueueAndDecide() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let w = try workspace(role: .practitioner)
+        let store = try w.governance().store as! any WorkspaceStore
+        let queue = RiskFlagQueue(store: store)
+        #expect(try queue.enqueue(["YP-A", "YP-B"], at: 10) == 2)
+        #expect(try queue.enqueue(["YP-B", "YP-C"], at: 11) == 1, "YP-B is already queued")
+        #expect(try queue.entries().filter(\.pending).map(\.pseudonym).sorted() == ["YP-A", "YP-B", "YP-C"])
+        // The stored shape is the web app's: the state machine itself.
+        let stored = try #require(try store.reviewItem(.riskFlags, subject: "YP-A"))
+        #expect(try JSONDecoder().decode(RiskFlagReview.self, from: stored.stateJSON).state == .pending)
+
+        let before = try w.auditEntries().count
+        let (entry, pending) = try RiskUseCases(workspace: w).decide("yp-a", decision: .offerSupport, reason: "family consents")
+        #expect(entry.state == "decided (offer-support)" && entry.decision == "offer-support")
+        #expect(entry.history.map(\.by.name) == ["pat"] && entry.history.first?.reason == "family consents")
+        #expect(pending == 2)
+        let audit = try w.auditEntries()
+        #expect(audit.count == before + 1)
+        #expect(audit.last?.event.action == "risk-review-offer-support" && audit.last?.event.subject == "YP-A")
+        #expect(audit.last?.event.actor.name == "pat")
+        #expect(try JSONDecoder().decode(RiskFlagReview.self, from: try #require(try store.reviewItem(.riskFlags, subject: "YP-A")).stateJSON)
+                    .state == .decided(.offerSupport))
+        // Decided once: deciding again is refused, and so is an unknown pseudonym; an analyst may not decide.
+        #expect(throws: WorkspaceError.badInput("no pending flag for YP-A in the review queue of \(w.location)")) {
+            try RiskUseCases(workspace: w).decide("YP-A", decision: .noFurtherAction, reason: "changed my mind")
+        }
+        #expect(throws: WorkspaceError.badInput("no pending flag for YP-Z in the review queue of \(w.location)")) {
+            try RiskUseCases(workspace: w).decide("YP-Z", decision: .noFurtherAction, reason: "none")
+        }
+        let analyst = w.acting(as: .selfAsserted("ann", role: .analyst))
+        #expect(throws: WorkspaceError.self) { try RiskUseCases(workspace: analyst).decide("YP-B", decision: .offerSupport, reason: "why not") }
+        #expect(try w.auditEntries().count == before + 1, "refusals write nothing")
+    }
+
+    @Test("an item written by an earlier command line (a list of flags) is read as the state machine with its latest decision")
+    func earlierShapeIsRead() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let w = try workspace(role: .practitioner)
+        let store = try w.governance().store as! any WorkspaceStore
+        let earlier = #"[{"pseudonym":"YP-E","decision":null},{"pseudonym":"YP-E","decision":"already-supported","decisionReason":"known to YOT","decidedBy":"bo"}]"#
+        try store.saveReviewItems([StoredReviewItem(queue: .riskFlags, subject: "YP-E", pending: false, updatedAt: 5, stateJSON: Data(earlier.utf8))])
+        let item = try #require(try RiskFlagQueue(store: store).item("YP-E"))
+        #expect(item.state == .decided(.alreadySupported))
+        #expect(item.history.first?.by.name == "bo" && item.history.first?.reason == "known to YOT")
+    }
+}
+
