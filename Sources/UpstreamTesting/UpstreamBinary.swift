@@ -22,13 +22,15 @@ public enum UpstreamBinary {
         return nil
     }()
 
-    /// Runs the binary with `arguments` (in `directory`, when given) and waits for it.
-    public static func run(_ arguments: [String], in directory: String? = nil) throws -> Run {
+    /// Runs the binary with `arguments` (in `directory`, when given, and with `environment` added to this process's
+    /// environment) and waits for it.
+    public static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Run {
         guard let path else { throw NotBuilt() }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         // Standard error goes to a file, so that a chatty child can never block on a full pipe.
         let errPath = NSTemporaryDirectory() + "upstream-stderr-\(UUID().uuidString)"
         FileManager.default.createFile(atPath: errPath, contents: nil)

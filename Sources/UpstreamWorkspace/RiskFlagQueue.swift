@@ -68,8 +68,24 @@ public struct RiskFlagQueue {
 
     /// Saves an item after a transition (the audit entry must already be written).
     public func save(_ item: RiskFlagReview, at: Int64) throws {
-        try store.saveReviewItems([StoredReviewItem(queue: .riskFlags, subject: item.subject, pending: item.state == .pending,
-                                                    updatedAt: at, stateJSON: try JSONEncoder().encode(item))])
+        try store.saveReviewItems([try Self.stored(item, at: at)])
+    }
+
+    /// Saves `item` with the audit entries that record its change: in one transaction when the store can
+    /// (``AuditedReviewWrites``: both or neither after a crash), otherwise the entries first, then the item.
+    public func save(_ item: RiskFlagReview, audit: [AuditEvent], at: Int64) throws {
+        let stored = try Self.stored(item, at: at)
+        if let audited = store as? any AuditedReviewWrites {
+            try audited.saveReviewItems([stored], audit: audit)
+        } else {
+            if !audit.isEmpty { _ = try store.appendAudit(audit) }
+            try store.saveReviewItems([stored])
+        }
+    }
+
+    static func stored(_ item: RiskFlagReview, at: Int64) throws -> StoredReviewItem {
+        StoredReviewItem(queue: .riskFlags, subject: item.subject, pending: item.state == .pending, updatedAt: at,
+                         stateJSON: try JSONEncoder().encode(item))
     }
 
     /// Every queued young person, highest-ranked latest flag first, with their review's state.

@@ -218,8 +218,8 @@ public struct RiskUseCases {
     }
 
     /// Records a practitioner's decision on a pending flag through the review item's state machine (the workspace's
-    /// user must act in a role that may decide; the reason must be real): the audit entry is written first, then the
-    /// item is saved. Returns the queue entry and how many are still pending.
+    /// user must act in a role that may decide; the reason must be real): the item and its audit entry are saved in
+    /// one transaction. Returns the queue entry and how many are still pending.
     public func decide(_ pseudonym: String, decision: RiskFlag.Decision, reason: String) throws -> (entry: RiskFlagQueue.Entry, pending: Int) {
         let governance = try workspace.governance()
         guard let store = governance.store as? any WorkspaceStore else { throw WorkspaceError.badInput("this store cannot keep a review queue") }
@@ -233,13 +233,18 @@ public struct RiskUseCases {
         do { actions = try item.decide(decision, by: workspace.user, reason: reason, at: now) } catch let e as GovernanceError {
             throw WorkspaceError.usage("\(e)")
         }
+        // The decision and its audit entries are saved together (one transaction where the store allows), so the
+        // trail never names a decision that was not saved, nor is one saved without its entry.
+        var events: [AuditEvent] = []
+        var persist = false
         for action in actions {
             switch action {
-            case .audit(let event): _ = try store.appendAudit([event])
-            case .persist: try queue.save(item, at: now)
+            case .audit(let event): events.append(event)
+            case .persist: persist = true
             case .relink: break  // risk flags never change the linked persons
             }
         }
+        if persist { try queue.save(item, audit: events, at: now) } else if !events.isEmpty { _ = try store.appendAudit(events) }
         let entries = try queue.entries()
         return (entries.first { $0.pseudonym == who }!, entries.filter(\.pending).count)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UpstreamGovernance
 import UpstreamIngest
 import UpstreamStore
 import UpstreamWorkspace
@@ -87,6 +88,9 @@ enum ErrorMapping {
             // ArgumentParser's own signals (help requested, a parse error raised by a built-in command).
             return nil
         case let e as IngestError:
+            return (.badInput, e.description)
+        case let e as GovernanceError:
+            // A key, signed head or review state that cannot be used as it is: the message names the file and what to do.
             return (.badInput, e.description)
         case let e as StoreError:
             if e.isBusy {

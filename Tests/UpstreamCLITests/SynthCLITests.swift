@@ -69,3 +69,19 @@ struct SynthCLITests {
         }
     }
 }
+
+@Suite("governance errors at the command line")
+struct GovernanceErrorCLITests {
+    @Test("a key folder that does not exist is bad input with a plain message, not an internal error (exit 65, not 70)")
+    func aMissingKeyFolderIsBadInputNotABug() throws {
+        let dir = NSTemporaryDirectory() + "upstream-keys-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let city = dir + "/city", store = dir + "/s.db"
+        #expect(try runUpstream(["synth", "--people", "300", "--seed", "2", "--out", city]).status == 0)
+        let r = try UpstreamBinary.run(["ingest", "--synth", city, "--store", store],
+                                       environment: ["UPSTREAM_KEYS_DIR": dir + "/no/such/folder"])
+        #expect(r.status == 65, "status \(r.status): \(r.err)")
+        #expect(!r.err.contains("bug in Upstream"), "\(r.err)")
+        #expect(r.err.contains("no/such/folder"), "the message names the folder: \(r.err)")
+    }
+}
