@@ -129,7 +129,7 @@ extension Upstream.PlanCommand {
                 throw CLIError(e.description)
             }
             try PlanPage.html(plan).write(toFile: outDir + "/business-case.html", atomically: true, encoding: .utf8)
-            try PlanInputs.offersCSV(plan).write(toFile: outDir + "/offers.csv", atomically: true, encoding: .utf8)
+            try plan.offersCSV.write(toFile: outDir + "/offers.csv", atomically: true, encoding: .utf8)
             try JSONFiles.write(plan, to: outDir + "/plan.json")
             // Every offer waits in the store's review queue for a person to decide: the plan's offers are saved in one
             // transaction, then the plan is audited.
@@ -214,21 +214,9 @@ extension Upstream.PlanCommand {
 
         func run() throws {
             let (c, _) = try PlanInputs.catalogue(catalogue)
-            var rows: [ProgrammeEvaluation.Row] = []
-            var line = 1
             guard let text = try? String(contentsOfFile: outcomes, encoding: .utf8) else { throw CLIError("cannot read \(outcomes)") }
-            for r in CSVTokenizer.records(text).records {
-                line += 1
-                guard let person = r["person"], !person.isEmpty else { throw CLIError("\(outcomes) line \(line): column person is missing or empty") }
-                guard let score = r["score"].flatMap(Double.init), (0...1).contains(score) else {
-                    throw CLIError("\(outcomes) line \(line): column score must be a probability between 0 and 1")
-                }
-                guard let outcome = r["outcome"].flatMap(Int.init), outcome == 0 || outcome == 1 else {
-                    throw CLIError("\(outcomes) line \(line): column outcome must be 0 or 1")
-                }
-                let p = r["programme"].flatMap { $0.isEmpty ? nil : $0 }
-                rows.append(.init(person: person, programme: p, risk: score, outcome: outcome))
-            }
+            let rows: [ProgrammeEvaluation.Row]
+            do { rows = try ProgrammeEvaluation.rows(csv: text, name: outcomes) } catch let e as InterventionsError { throw CLIError(e.description) }
             let estimates = ProgrammeEvaluation.estimate(rows, catalogue: c)
             if json { try JSONFiles.print(estimates); return }
             for e in estimates {
@@ -294,50 +282,10 @@ enum PlanInputs {
         return (CandidateTable(columns: RiskFeatures.names, rows: rows), model.config.cohort.horizonMonths, calibration, byPseudonym)
     }
 
-    /// Candidates from a CSV: person, score, optional age/sex/ethnicity/deprivation_decile, and numeric feature columns.
+    /// Candidates from a CSV file (UpstreamInterventions' `CandidateTable.parse(csv:name:)`).
     static func fromCSV(_ path: String) throws -> CandidateTable {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read \(path)") }
-        var lines = CSVTokenizer.rows(text).makeIterator()
-        guard let headerLine = lines.next() else { throw CLIError("\(path) is empty: it needs a header with person and score") }
-        let header = headerLine.map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let pi = header.firstIndex(of: "person") ?? header.firstIndex(of: "pseudonym"), let si = header.firstIndex(of: "score") else {
-            throw CLIError("\(path) needs columns person and score (the calibrated probability); it has \(header.joined(separator: ", "))")
-        }
-        let special: Set<String> = ["person", "pseudonym", "score", "age", "sex", "ethnicity", "deprivation_decile", "outcome"]
-        let featureIdx = header.indices.filter { !special.contains(header[$0]) }
-        let ai = header.firstIndex(of: "age"), sx = header.firstIndex(of: "sex"), et = header.firstIndex(of: "ethnicity"), dd = header.firstIndex(of: "deprivation_decile")
-        var rows: [Candidate] = []
-        var n = 1
-        while let line = lines.next() {
-            n += 1
-            let f = line.map { $0.trimmingCharacters(in: .whitespaces) }
-            guard f.count == header.count else { throw CLIError("\(path) line \(n): \(f.count) fields, the header has \(header.count)") }
-            guard let score = Double(f[si]), (0...1).contains(score) else { throw CLIError("\(path) line \(n), column score: '\(f[si])' is not a probability between 0 and 1") }
-            var features: [Float] = []
-            for i in featureIdx {
-                if f[i].isEmpty { features.append(.nan); continue }
-                guard let v = Float(f[i]) else { throw CLIError("\(path) line \(n), column \(header[i]): '\(f[i])' is not a number (leave it empty when missing)") }
-                features.append(v)
-            }
-            let decile = dd.flatMap { Int(f[$0]) }
-            rows.append(Candidate(id: f[pi], risk: score, age: ai.flatMap { Int(f[$0]) }, features: features,
-                                  sex: sx.map { f[$0].isEmpty ? "unknown" : f[$0] } ?? "unknown",
-                                  ethnicity: et.map { f[$0].isEmpty ? "unknown" : f[$0] } ?? "unknown",
-                                  deprivation: decile.map { "Q\(($0 + 1) / 2)" } ?? "unknown"))
-        }
-        guard !rows.isEmpty else { throw CLIError("\(path) has a header but no young people") }
-        return CandidateTable(columns: featureIdx.map { header[$0] }, rows: rows)
-    }
-
-    /// The offers, pseudonymised: one row each.
-    static func offersCSV(_ plan: Plan) -> String {
-        var s = "offer,person,programme,risk,harm_averted_gbp,cost_gbp,benefit_cost_ratio,probability_benefit_exceeds_cost,reasons\n"
-        for o in plan.offers {
-            let reasons = o.reasons.joined(separator: "; ").replacingOccurrences(of: "\"", with: "'")
-            s += "\(o.id),\(o.person),\(o.programme),\(String(format: "%.5f", o.risk)),\(String(format: "%.2f", o.harmAverted.pounds)),"
-            s += "\(String(format: "%.2f", o.cost.pounds)),\(String(format: "%.3f", o.benefitCostRatio)),\(String(format: "%.3f", o.probabilityBenefitExceedsCost)),\"\(reasons)\"\n"
-        }
-        return s
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read \(path): give the path of a CSV of person, score and features") }
+        do { return try CandidateTable.parse(csv: text, name: path) } catch let e as InterventionsError { throw CLIError(e.description) }
     }
 }
 

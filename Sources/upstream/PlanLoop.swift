@@ -332,21 +332,6 @@ struct ClosedLoopRun {
     }
 }
 
-/// Each true person's first serious violence offence as offender, from a synthetic city's `truth/outcomes.csv`.
-struct TruthOutcomes {
-    var first: [String: String]
-    init(dir: String) throws {
-        first = [:]
-        for r in CSVTokenizer.records(try String(contentsOfFile: dir + "/truth/outcomes.csv", encoding: .utf8)).records {
-            if let d = r["first_serious_violence_offender"], !d.isEmpty, let id = r["person_id"] { first[id] = d }
-        }
-    }
-    /// The person's first offence falls in [from, to).
-    func firstOffence(of id: String, from: CivilDate, to: CivilDate) -> Bool { first[id].map { $0 >= from.iso && $0 < to.iso } ?? false }
-    /// The person's first offence falls before `date`.
-    func offendedBefore(_ id: String, _ date: CivilDate) -> Bool { first[id].map { $0 < date.iso } ?? false }
-}
-
 /// The closed loop's figures (`closed-loop.json`).
 struct LoopResult: Codable {
     struct Evaluation: Codable {
@@ -433,68 +418,16 @@ struct LoopResult: Codable {
     }
 }
 
-/// The young people of a synthetic city's truth as of a date: aged 10-17, no serious violence offence before it;
-/// their recorded ACEs by then and whether a first serious violence offence followed within the horizon.
-struct ClosedLoopCohort {
-    struct Person {
-        var id: String
-        var age: Int
-        var sex: String
-        var ethnicity: String
-        var deprivation: String
-        var aces: Int
-        var outcome: Bool
-    }
-    var people: [Person]
-
-    /// - Parameter cohortOf: when given, exactly these people (the untreated run's cohort), so both runs compare the same young people.
-    init(dir: String, asOf: CivilDate, horizonEnd: CivilDate, cohortOf: Set<String>? = nil) throws {
-        func table(_ file: String) throws -> [[String: String]] {
-            CSVTokenizer.records(try String(contentsOfFile: dir + "/truth/" + file, encoding: .utf8)).records
-        }
-        var aces: [String: Int] = [:]
-        for r in try table("aces.csv") where (r["onset_date"] ?? "9999") < asOf.iso { aces[r["person_id"] ?? "", default: 0] += 1 }
-        var firstOffence: [String: String] = [:]
-        for r in try table("outcomes.csv") { if let d = r["first_serious_violence_offender"], !d.isEmpty { firstOffence[r["person_id"] ?? ""] = d } }
-        var out: [Person] = []
-        for r in try table("people.csv") {
-            guard let id = r["person_id"], let dob = r["date_of_birth"].flatMap({ CivilDate.parse($0, layout: .iso) }) else { continue }
-            let first = firstOffence[id]
-            if let cohortOf {
-                guard cohortOf.contains(id) else { continue }
-            } else {
-                guard dob <= asOf, (10...17).contains(dob.age(on: asOf)) else { continue }
-                if let f = first, f < asOf.iso { continue }
-            }
-            let decile = r["deprivation_decile"].flatMap { Int($0) }
-            out.append(Person(id: id, age: dob.age(on: asOf), sex: r["sex"] ?? "unknown", ethnicity: r["ethnicity"] ?? "unknown",
-                              deprivation: decile.map { "Q\(($0 + 1) / 2)" } ?? "unknown", aces: aces[id] ?? 0,
-                              outcome: first.map { $0 >= asOf.iso && $0 < horizonEnd.iso } ?? false))
-        }
-        people = out
-    }
+extension TruthOutcomes {
+    /// Reads `DIR/truth/outcomes.csv`.
+    init(dir: String) throws { self.init(csv: try String(contentsOfFile: dir + "/truth/outcomes.csv", encoding: .utf8)) }
 }
 
-/// The closed loop's stand-in for the risk model: the training city's rate of a first serious violence offence within
-/// the horizon in each cell of sex × age band (10-13, 14-17) × ACEs by the date (0, 1, 2-3, 4+), shrunk towards the
-/// overall rate with the weight of 20 young people. Calibrated on another city of the same generator; it sees only
-/// what the truth states, not the agencies' records.
-struct CellRiskModel {
-    var rates: [String: Double]
-    var overall: Double
-
-    static func cell(_ p: ClosedLoopCohort.Person) -> String {
-        "\(p.sex)|\(p.age <= 13 ? "10-13" : "14-17")|\(p.aces == 0 ? "0" : p.aces == 1 ? "1" : p.aces <= 3 ? "2-3" : "4+")"
+extension ClosedLoopCohort {
+    /// Reads `DIR/truth/people.csv`, `aces.csv` and `outcomes.csv`.
+    init(dir: String, asOf: CivilDate, horizonEnd: CivilDate, cohortOf: Set<String>? = nil) throws {
+        func text(_ file: String) throws -> String { try String(contentsOfFile: dir + "/truth/" + file, encoding: .utf8) }
+        self.init(people: try text("people.csv"), aces: try text("aces.csv"), outcomes: try text("outcomes.csv"), asOf: asOf,
+                  horizonEnd: horizonEnd, cohortOf: cohortOf)
     }
-
-    init(_ people: [ClosedLoopCohort.Person]) {
-        overall = Double(people.filter(\.outcome).count) / Double(max(1, people.count))
-        var n: [String: Int] = [:], o: [String: Int] = [:]
-        for p in people { n[CellRiskModel.cell(p), default: 0] += 1; if p.outcome { o[CellRiskModel.cell(p), default: 0] += 1 } }
-        var r: [String: Double] = [:]
-        for (k, count) in n { r[k] = (Double(o[k] ?? 0) + 20 * overall) / (Double(count) + 20) }
-        rates = r
-    }
-
-    func risk(_ p: ClosedLoopCohort.Person) -> Double { rates[CellRiskModel.cell(p)] ?? overall }
 }
