@@ -394,7 +394,7 @@ struct LoopResult: Codable {
             s += "offers left out of the treatment: \(l.offersWithoutTruePerson) with no true person, \(l.secondOffersToTruePerson) second offers to one true person; "
             s += "\(l.offersToEarlierOffenders) offers to young people whose true first offence came before the date (not counted as averted).\n"
         }
-        s += "Cohort: \(cohort) young people\(linkage == nil ? " aged 10-17 with no serious violence before the date" : " scored") ; \(cohortOutcomes) went on to a first offence "
+        s += "Cohort: \(cohort) young people\(linkage == nil ? " aged 10-17 with no serious violence before the date" : " scored"); \(cohortOutcomes) went on to a first offence "
         s += String(format: "within the horizon (%.1f expected by the risk model).\n", expectedCohortOutcomes)
         s += "Plan: \(c.offers) offers costing \(cost.wholePounds) of \(budget.wholePounds).\n"
         s += "Among the treated: \(c.offencesUntreatedRun) first offences without the plan, \(c.offencesTreatedRun) with it: \(c.offencesAverted) averted "
