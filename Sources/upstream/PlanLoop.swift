@@ -180,7 +180,7 @@ struct ClosedLoopRun {
         let store = storeDir + "/city.db"
         let dates = riskDates
         try stage("ingesting the city's extracts", ["ingest", "--synth", cityDir, "--store", store])
-        try stage("linking records into persons", ["link", "--store", store, "--evaluate", cityDir + "/truth/records.csv"])
+        try stage("linking records into persons", ["link", "--store", store])
         try stage("training the risk model", ["risk", "train", "--store", store, "--postcodes", cityDir + "/reference/postcodes.csv",
                                               "--horizon", String(horizonMonths), "--train-dates"] + dates.train.map(\.iso)
                                               + ["--test-dates"] + dates.test.map(\.iso))
