@@ -111,6 +111,7 @@ struct PlanCrashTests {
     @Test("a plan killed inside its offers' transaction leaves the previous offers whole; the rerun adds the new plan")
     func killInsideTransaction() async throws {
         try #require(Self.setup.status == 0, "\(Self.setup.err)")
+        defer { for d in ["reference", "inside"] { try? FileManager.default.removeItem(atPath: Self.dir + "/" + d) } }
         // The reference: the second plan (£100,000) run to the end on its own copy.
         let reference = try copyOfBase("reference")
         let full = try UpstreamBinary.run(Self.plan(reference, budget: "100k"))
@@ -136,6 +137,7 @@ struct PlanCrashTests {
     @Test("plan killed at random points, again and again: old or new offers, never half; the trail verifies; a rerun completes")
     func killAtRandomPoints() async throws {
         try #require(Self.setup.status == 0, "\(Self.setup.err)")
+        defer { for d in ["reference-loop", "old"] { try? FileManager.default.removeItem(atPath: Self.dir + "/" + d) } }
         let reference = try copyOfBase("reference-loop")
         let started = Date()
         let full = try UpstreamBinary.run(Self.plan(reference, budget: "100k"))
@@ -164,6 +166,7 @@ struct PlanCrashTests {
             try auditVerifies(store)
             outcomes.append(killed ? (ids == old ? "old" : "new") : "finished")
             try? FileManager.default.removeItem(atPath: Self.dir + "/round-\(round)")
+            try? FileManager.default.removeItem(atPath: Self.dir + "/round-\(round).out")
         }
         // The delays span the run: at least one kill landed before the save (old offers kept).
         #expect(outcomes.contains("old"), "\(outcomes)")
@@ -172,6 +175,7 @@ struct PlanCrashTests {
     @Test("a decision goes through the store: the offer's status and its review item change, it is audited, and it is not decided twice")
     func decisionThroughTheStore() async throws {
         try #require(Self.setup.status == 0, "\(Self.setup.err)")
+        defer { try? FileManager.default.removeItem(atPath: Self.dir + "/decide") }
         let store = try copyOfBase("decide")
         let list = try UpstreamBinary.run(["plan", "review", "--store", store, "--json"])
         let pending = try #require(try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [[String: Any]])
