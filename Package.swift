@@ -77,7 +77,7 @@ let package = Package(
         // its fairness and the offers queue (docs/interventions.md). Pure: takes and returns values.
         .target(
             name: "UpstreamInterventions",
-            dependencies: ["CGLPK", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CGLPK", "UpstreamModel", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         // The strategic assessment of violence: police.uk input, typology, trend, harm, place, people, priorities. Pure.

@@ -36,6 +36,22 @@ public enum RiskFlag: ReviewKind {
     public static func needsRelink(_ decision: Decision) -> Bool { false }
 }
 
+/// An offer of support from the intervention plan (`upstream plan`): will a practitioner make it? Deciding needs the
+/// same permission as a risk flag (practitioners and supervisors).
+public enum PlanOffer: ReviewKind {
+    public enum Decision: String, CaseIterable, Hashable, Sendable, Codable {
+        /// Make the offer to the young person and their family.
+        case offer
+        /// Do not offer this programme (for example: already supported, or not suitable).
+        case decline
+        /// Refer for a fuller assessment before deciding.
+        case refer
+    }
+    public static let decidePermission = Permission.decideRiskFlags
+    public static let auditPrefix = "plan-offer"
+    public static func needsRelink(_ decision: Decision) -> Bool { false }
+}
+
 /// Where a review item is in its life.
 public enum ReviewState<Decision: Hashable & Sendable & Codable>: Hashable, Sendable, Codable {
     /// Waiting for a person to decide.
@@ -127,3 +143,5 @@ public struct ReviewItem<Kind: ReviewKind>: Hashable, Sendable, Codable {
 public typealias LinkagePairReview = ReviewItem<LinkagePair>
 /// A risk flag awaiting a practitioner's decision.
 public typealias RiskFlagReview = ReviewItem<RiskFlag>
+/// An offer from the intervention plan awaiting a practitioner's decision.
+public typealias PlanOfferReview = ReviewItem<PlanOffer>

@@ -28,6 +28,23 @@ public enum ClosedLoop {
         public var predictiveHigh: Money
         public var withinPlanInterval: Bool
         public var withinPredictiveInterval: Bool
+        /// The verdict: predicted and realised agree when the realised harm averted lies within the **predictive**
+        /// interval. The plan's Monte Carlo interval is for the mean (the expected harm averted) and leaves out chance
+        /// in who offends, so a realised count falls outside it far more often than 5% of the time when few offences
+        /// are expected; it is reported, not judged against (docs/interventions.md §8).
+        public var agree: Bool { withinPredictiveInterval }
+        /// What each interval is, in words, for reports.
+        public static let intervalsExplained = "the plan's Monte Carlo interval is for the expected (mean) harm averted; "
+            + "the predictive interval adds chance in which treated young people would have offended, and is the one "
+            + "the realised figure is judged against"
+    }
+
+    /// The true person a linked person mostly is: the one holding most of the linked person's records (ties to the
+    /// smallest id), or nil when none of its records is in the truth. Used to re-live a plan made on linked persons
+    /// in the synthetic city, whose truth is by true person.
+    /// - Parameter votes: records of the linked person by true person id.
+    public static func majority(_ votes: [String: Int]) -> String? {
+        votes.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key
     }
 
     /// Compares a plan with the outcomes of the two runs.

@@ -256,12 +256,14 @@ extension SQLiteStore: PersonStore {
             let insert = try db.makeStatement(sql: """
                 INSERT INTO offers (person_id, programme, cost, status, created_at, detail) VALUES (?, ?, ?, ?, ?, ?)
                 """)
-            return try offers.map { o in
+            let saved = try offers.map { o in
                 try insert.execute(arguments: [o.person.rawValue, o.programme, o.cost, o.status, o.createdAt, o.detailJSON])
                 var x = o
                 x.id = db.lastInsertedRowID
                 return x
             }
+            CrashTestHook.stallBeforeCommit("offers")
+            return saved
         } }
     }
 
@@ -285,7 +287,7 @@ extension SQLiteStore: PersonStore {
 
 /// A hook for the crash-consistency tests only (Tests/UpstreamCLITests/CrashConsistencyTests.swift): with
 /// `UPSTREAM_TEST_STALL_BEFORE_COMMIT=TABLE` and `UPSTREAM_TEST_STALL_MARKER=PATH` set, a save of a linkage run
-/// (`linkage_runs`) or risk run (`risk_runs`) does all its writes, creates PATH and waits inside its open transaction,
+/// (`linkage_runs`), risk run (`risk_runs`) or a plan's offers (`offers`) does all its writes, creates PATH and waits inside its open transaction,
 /// so the test can `kill -9` it there. Without both variables it does nothing.
 enum CrashTestHook {
     static func stallBeforeCommit(_ table: String) {

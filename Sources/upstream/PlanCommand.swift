@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
+import UpstreamGovernance
 import UpstreamInterventions
 import UpstreamModel
 import UpstreamReports
 import UpstreamRisk
 import UpstreamRiskFeatures
+import UpstreamStore
 import UpstreamWorkspace
 
 extension Upstream {
@@ -95,19 +97,22 @@ extension Upstream.PlanCommand {
         func run() throws {
             var (c, _) = try PlanInputs.catalogue(catalogue)
             let table: CandidateTable
-            var statePath: String, audit: AuditLog
+            var persons: [String: PersonID] = [:]
+            let statePath: String, location: String
             var measured: (low: Double, high: Double, note: String)?
             if let store, let asOf {
-                let (t, horizonMonths, calibration) = try PlanInputs.fromStore(store: store, asOf: asOf, persons: persons, postcodes: postcodes)
-                table = t
-                measured = calibration
-                c.horizonYears = Double(horizonMonths) / 12
+                let scored = try PlanInputs.fromStore(store: store, asOf: asOf, persons: self.persons, postcodes: postcodes)
+                table = scored.table
+                persons = scored.persons
+                measured = scored.calibration
+                c.horizonYears = Double(scored.horizonMonths) / 12
                 statePath = store + ".plan"
-                audit = AuditLog.forStore(store)
+                location = store
             } else {
                 table = try PlanInputs.fromCSV(scores!)
+                for r in table.rows { persons[r.id] = PersonID(r.id) }
                 statePath = out ?? "plan"
-                audit = AuditLog(store: statePath + "/plan-audit.db")
+                location = statePath + "/" + PlanOfferStore.csvStoreName
             }
             let outDir = out ?? statePath
             for dir in [outDir, statePath] {
@@ -125,20 +130,16 @@ extension Upstream.PlanCommand {
                 throw CLIError(e.description)
             }
             try PlanPage.html(plan).write(toFile: outDir + "/business-case.html", atomically: true, encoding: .utf8)
-            try PlanInputs.offersCSV(plan).write(toFile: outDir + "/offers.csv", atomically: true, encoding: .utf8)
+            try plan.offersCSV.write(toFile: outDir + "/offers.csv", atomically: true, encoding: .utf8)
             try JSONFiles.write(plan, to: outDir + "/plan.json")
-            // Every offer waits in the review queue for a person to decide.
-            let queuePath = statePath + "/offers.json"
-            var queue = FileManager.default.fileExists(atPath: queuePath) ? try JSONFiles.read(OfferQueue.self, from: queuePath) : OfferQueue()
-            let now = ISO8601DateFormatter().string(from: Date())
+            // Every offer waits in the store's review queue for a person to decide: the plan's offers are saved in one
+            // transaction, then the plan is audited.
+            let offers = try PlanOfferStore.open(location, user: user)
+            let now = Int64(Date().timeIntervalSince1970)
             let planID = "plan-\(asOf?.iso ?? "csv")-\(plan.budget.pence / 100)-\(seed)"
-            let added = queue.add(plan.offers.map {
-                OfferQueue.Item(id: $0.id, person: $0.person, programme: $0.programme, programmeName: $0.programmeName, asOf: asOf?.iso ?? "",
-                                planID: planID, reasons: $0.reasons, risk: $0.risk, harmAverted: $0.harmAverted, cost: $0.cost, added: now)
-            })
-            try JSONFiles.write(queue, to: queuePath)
-            try audit.append(user: user, action: "plan-make", person: "\(plan.candidates) young people",
-                             reason: "\(planID): \(plan.offers.count) offers, \(added) new in the review queue", at: Int64(Date().timeIntervalSince1970))
+            let added = try offers.save(plan, planID: planID, persons: persons, at: now)
+            try offers.governance.record("plan-make", subject: "\(plan.candidates) young people",
+                                         reason: "\(planID): \(plan.offers.count) offers, \(added) new in the review queue", count: added, at: now)
             if json { try JSONFiles.print(plan); return }
             print(PlanText.render(plan))
             print("These are offers for practitioners to review, not decisions: \(added) added to the queue (upstream plan review\(store.map { " --store " + $0 } ?? " --state " + statePath)).")
@@ -156,44 +157,41 @@ extension Upstream.PlanCommand {
         @Option(help: "offer, decline or refer.") var decision: String?
         @Option(help: "Why (required with --decide; recorded).") var reason: String?
         @Option(help: "Who decides.") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
+        @Option(help: "The role you decide in (practitioner or supervisor may decide offers; recorded as self-asserted).") var role: UpstreamGovernance.Role = .practitioner
         @Flag(help: "List decided offers too.") var all = false
         @Flag(help: "Print as JSON.") var json = false
 
         func validate() throws {
             if (store == nil) == (state == nil) { throw ValidationError("give --store STORE, or --state DIR for a plan made with --scores") }
             if decide != nil {
-                guard let d = decision, OfferQueue.Decision(rawValue: d) != nil else {
-                    throw ValidationError("--decide needs --decision \(OfferQueue.Decision.allCases.map(\.rawValue).joined(separator: ", "))")
+                guard let d = decision, PlanOffer.Decision(rawValue: d) != nil else {
+                    throw ValidationError("--decide needs --decision \(PlanOffer.Decision.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                if (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--decide needs --reason \"…\": say why (it is recorded)") }
+                if (try? Purpose(reason, for: "--decide")) == nil { throw ValidationError("--decide needs --reason \"…\": say why, in words (it is recorded)") }
             } else if decision != nil || reason != nil {
                 throw ValidationError("--decision and --reason are only used with --decide ID")
             }
         }
 
         func run() throws {
-            let dir = store.map { $0 + ".plan" } ?? state!
-            let audit = store.map { AuditLog.forStore($0) } ?? AuditLog(store: dir + "/plan-audit.db")
-            let path = dir + "/offers.json"
-            guard FileManager.default.fileExists(atPath: path) else { throw CLIError("no offers at \(path): make a plan first with upstream plan") }
-            var queue = try JSONFiles.read(OfferQueue.self, from: path)
+            let location = store ?? (state! + "/" + PlanOfferStore.csvStoreName)
+            guard StoreFactory.isServer(location) || FileManager.default.fileExists(atPath: location) else {
+                throw CLIError("no offers at \(location): make a plan first with upstream plan")
+            }
+            let offers = try PlanOfferStore.open(location, user: user, role: role)
             let now = Int64(Date().timeIntervalSince1970)
             if let id = decide {
-                let action: OfferQueue.AuditAction
-                do {
-                    action = try queue.decide(id: id, decision: OfferQueue.Decision(rawValue: decision!)!, reason: reason!, by: user,
-                                              at: ISO8601DateFormatter().string(from: Date()))
-                } catch let e as InterventionsError { throw CLIError(e.description) }
-                try audit.append(user: action.user, action: action.action, person: action.person, reason: action.reason, at: now)
-                try JSONFiles.write(queue, to: path)
-                let item = queue.items.first { $0.id == id }!
-                if json { try JSONFiles.print(item) } else { print("\(id): \(decision!) recorded (\(queue.pending.count) still pending)") }
+                let item = try offers.decide(id: id, decision: PlanOffer.Decision(rawValue: decision!)!, reason: reason!, at: now)
+                let pending = try offers.items().filter { $0.decision == nil }.count
+                if json { try JSONFiles.print(item) } else { print("\(id): \(decision!) recorded (\(pending) still pending)") }
                 return
             }
-            let shown = all ? queue.items : queue.pending
-            try audit.append(user: user, action: "plan-review-list", person: "\(shown.count) offers", reason: all ? "all offers" : "pending offers", at: now)
+            let items = try offers.items()
+            let shown = all ? items : items.filter { $0.decision == nil }
+            try offers.governance.record("plan-review-list", subject: "\(shown.count) offers", reason: all ? "all offers" : "pending offers",
+                                         count: shown.count, at: now)
             if json { try JSONFiles.print(shown); return }
-            print("\(queue.pending.count) pending of \(queue.items.count) offers. Offers to review, not decisions.\n")
+            print("\(items.filter { $0.decision == nil }.count) pending of \(items.count) offers. Offers to review, not decisions.\n")
             for i in shown {
                 print("\(i.id): \(i.programmeName) for \(i.person), risk \(String(format: "%.1f%%", i.risk * 100)), averts \(i.harmAverted.wholePounds) for \(i.cost)")
                 for r in i.reasons { print("   + " + r) }
@@ -217,21 +215,9 @@ extension Upstream.PlanCommand {
 
         func run() throws {
             let (c, _) = try PlanInputs.catalogue(catalogue)
-            var rows: [ProgrammeEvaluation.Row] = []
-            var line = 1
             guard let text = try? String(contentsOfFile: outcomes, encoding: .utf8) else { throw CLIError("cannot read \(outcomes)") }
-            for r in CSVTokenizer.records(text).records {
-                line += 1
-                guard let person = r["person"], !person.isEmpty else { throw CLIError("\(outcomes) line \(line): column person is missing or empty") }
-                guard let score = r["score"].flatMap(Double.init), (0...1).contains(score) else {
-                    throw CLIError("\(outcomes) line \(line): column score must be a probability between 0 and 1")
-                }
-                guard let outcome = r["outcome"].flatMap(Int.init), outcome == 0 || outcome == 1 else {
-                    throw CLIError("\(outcomes) line \(line): column outcome must be 0 or 1")
-                }
-                let p = r["programme"].flatMap { $0.isEmpty ? nil : $0 }
-                rows.append(.init(person: person, programme: p, risk: score, outcome: outcome))
-            }
+            let rows: [ProgrammeEvaluation.Row]
+            do { rows = try ProgrammeEvaluation.rows(csv: text, name: outcomes) } catch let e as InterventionsError { throw CLIError(e.description) }
             let estimates = ProgrammeEvaluation.estimate(rows, catalogue: c)
             if json { try JSONFiles.print(estimates); return }
             for e in estimates {
@@ -268,7 +254,7 @@ enum PlanInputs {
 
     /// Scores every young person as of `asOf` with the store's trained risk model (as `upstream risk score`).
     static func fromStore(store: String, asOf: CivilDate, persons: String?, postcodes: String?) throws
-        -> (CandidateTable, Int, (low: Double, high: Double, note: String)?) {
+        -> (table: CandidateTable, horizonMonths: Int, calibration: (low: Double, high: Double, note: String)?, persons: [String: PersonID]) {
         let runs = try RiskRunStore.open(store)
         let model = try runs.model()
         let records = try RiskInputs.linked(store: store, persons: persons)
@@ -292,53 +278,15 @@ enum PlanInputs {
                                + String(format: "%.1f expected (O/E %.2f)", expected, m.ratio) + ", 95% interval widened to include 1")
             }
         }
-        return (CandidateTable(columns: RiskFeatures.names, rows: rows), model.config.cohort.horizonMonths, calibration)
+        var byPseudonym: [String: PersonID] = [:]
+        for (i, r) in cohort.rows.enumerated() { byPseudonym[rows[i].id] = PersonID(r.personID) }
+        return (CandidateTable(columns: RiskFeatures.names, rows: rows), model.config.cohort.horizonMonths, calibration, byPseudonym)
     }
 
-    /// Candidates from a CSV: person, score, optional age/sex/ethnicity/deprivation_decile, and numeric feature columns.
+    /// Candidates from a CSV file (UpstreamInterventions' `CandidateTable.parse(csv:name:)`).
     static func fromCSV(_ path: String) throws -> CandidateTable {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read \(path)") }
-        var lines = CSVTokenizer.rows(text).makeIterator()
-        guard let headerLine = lines.next() else { throw CLIError("\(path) is empty: it needs a header with person and score") }
-        let header = headerLine.map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let pi = header.firstIndex(of: "person") ?? header.firstIndex(of: "pseudonym"), let si = header.firstIndex(of: "score") else {
-            throw CLIError("\(path) needs columns person and score (the calibrated probability); it has \(header.joined(separator: ", "))")
-        }
-        let special: Set<String> = ["person", "pseudonym", "score", "age", "sex", "ethnicity", "deprivation_decile", "outcome"]
-        let featureIdx = header.indices.filter { !special.contains(header[$0]) }
-        let ai = header.firstIndex(of: "age"), sx = header.firstIndex(of: "sex"), et = header.firstIndex(of: "ethnicity"), dd = header.firstIndex(of: "deprivation_decile")
-        var rows: [Candidate] = []
-        var n = 1
-        while let line = lines.next() {
-            n += 1
-            let f = line.map { $0.trimmingCharacters(in: .whitespaces) }
-            guard f.count == header.count else { throw CLIError("\(path) line \(n): \(f.count) fields, the header has \(header.count)") }
-            guard let score = Double(f[si]), (0...1).contains(score) else { throw CLIError("\(path) line \(n), column score: '\(f[si])' is not a probability between 0 and 1") }
-            var features: [Float] = []
-            for i in featureIdx {
-                if f[i].isEmpty { features.append(.nan); continue }
-                guard let v = Float(f[i]) else { throw CLIError("\(path) line \(n), column \(header[i]): '\(f[i])' is not a number (leave it empty when missing)") }
-                features.append(v)
-            }
-            let decile = dd.flatMap { Int(f[$0]) }
-            rows.append(Candidate(id: f[pi], risk: score, age: ai.flatMap { Int(f[$0]) }, features: features,
-                                  sex: sx.map { f[$0].isEmpty ? "unknown" : f[$0] } ?? "unknown",
-                                  ethnicity: et.map { f[$0].isEmpty ? "unknown" : f[$0] } ?? "unknown",
-                                  deprivation: decile.map { "Q\(($0 + 1) / 2)" } ?? "unknown"))
-        }
-        guard !rows.isEmpty else { throw CLIError("\(path) has a header but no young people") }
-        return CandidateTable(columns: featureIdx.map { header[$0] }, rows: rows)
-    }
-
-    /// The offers, pseudonymised: one row each.
-    static func offersCSV(_ plan: Plan) -> String {
-        var s = "offer,person,programme,risk,harm_averted_gbp,cost_gbp,benefit_cost_ratio,probability_benefit_exceeds_cost,reasons\n"
-        for o in plan.offers {
-            let reasons = o.reasons.joined(separator: "; ").replacingOccurrences(of: "\"", with: "'")
-            s += "\(o.id),\(o.person),\(o.programme),\(String(format: "%.5f", o.risk)),\(String(format: "%.2f", o.harmAverted.pounds)),"
-            s += "\(String(format: "%.2f", o.cost.pounds)),\(String(format: "%.3f", o.benefitCostRatio)),\(String(format: "%.3f", o.probabilityBenefitExceedsCost)),\"\(reasons)\"\n"
-        }
-        return s
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read \(path): give the path of a CSV of person, score and features") }
+        do { return try CandidateTable.parse(csv: text, name: path) } catch let e as InterventionsError { throw CLIError(e.description) }
     }
 }
 
@@ -361,5 +309,101 @@ enum PlanText {
         }
         for f in p.fairness { for g in f.groups where g.verdict.hasPrefix("fewer offers") || g.verdict.hasPrefix("more offers") { s += "  fairness: \(f.attribute) \(g.group): \(g.verdict)\n" } }
         return s
+    }
+}
+
+/// The plan's offers in the store (docs/interventions.md §7): each offer is a row of the `offers` table (status
+/// `proposed` until decided) holding its queue item (reasons, risk, harm averted) as detail, and each decision is the
+/// `offers` review queue's state machine (UpstreamGovernance's `PlanOfferReview`), audited in the one trail.
+struct PlanOfferStore {
+    /// With `plan --scores` (no store) the plan keeps its own store in its folder, for its offers and audit trail.
+    static let csvStoreName = "plan-audit.db"
+    let governance: Governance
+    let store: any WorkspaceStore
+
+    /// Opens (creating when missing) the store at `location` under governance, for `user` acting in `role`.
+    static func open(_ location: String, user: String, role: UpstreamGovernance.Role? = nil) throws -> PlanOfferStore {
+        let g = try CLIGovernance.open(store: location, user: .selfAsserted(user, role: role))
+        return PlanOfferStore(governance: g, store: try CLIGovernance.workspace(g))
+    }
+
+    /// The offers table's status for a decision.
+    static func status(_ d: PlanOffer.Decision) -> String {
+        switch d { case .offer: "offered"; case .decline: "declined"; case .refer: "referred" }
+    }
+
+    /// Every offer, oldest first, with its decision (from the review queue) filled in.
+    func items() throws -> [OfferQueue.Item] {
+        var reviews: [String: PlanOfferReview] = [:]
+        for r in try store.reviewItems(.offers, pendingOnly: false) {
+            if let item = try? JSONDecoder().decode(PlanOfferReview.self, from: r.stateJSON) { reviews[r.subject] = item }
+        }
+        return try stored().map { offer, item in
+            var i = item
+            if let review = reviews[i.id], case .decided(let d) = review.state, let step = review.history.last {
+                i.decision = OfferQueue.Decision(rawValue: d.rawValue)
+                i.decisionReason = step.reason
+                i.decidedBy = step.by.name
+                i.decidedAt = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(step.at)))
+            } else if offer.status != "proposed" {
+                // Decided, but the review item was not saved (the decision's audit entry holds who and why).
+                i.decision = PlanOffer.Decision.allCases.first { Self.status($0) == offer.status }.flatMap { OfferQueue.Decision(rawValue: $0.rawValue) }
+                i.decisionReason = "see the audit trail"
+            }
+            return i
+        }
+    }
+
+    /// The offers table's rows with their queue items.
+    func stored() throws -> [(StoredOffer, OfferQueue.Item)] {
+        try store.offers(of: nil).map { o in
+            do { return (o, try JSONDecoder().decode(OfferQueue.Item.self, from: o.detailJSON)) } catch {
+                throw CLIError("offer \(o.id) in the store cannot be read (\(LinkCLI.describe(error))); make the plan again with upstream plan")
+            }
+        }
+    }
+
+    /// Saves the plan's offers that are not already in the store (same offer id), in one transaction.
+    /// - Returns: how many were new.
+    func save(_ plan: Plan, planID: String, persons: [String: PersonID], at: Int64) throws -> Int {
+        var known = Set(try stored().map { $0.1.id })
+        let added = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(at)))
+        var rows: [StoredOffer] = []
+        for o in plan.offers {
+            let item = OfferQueue.Item(id: o.id, person: o.person, programme: o.programme, programmeName: o.programmeName, asOf: plan.asOf ?? "",
+                                       planID: planID, reasons: o.reasons, risk: o.risk, harmAverted: o.harmAverted, cost: o.cost, added: added)
+            guard known.insert(item.id).inserted else { continue }
+            guard let person = persons[o.person] else { throw CLIError("offer \(o.id) names a young person the plan did not score") }
+            rows.append(StoredOffer(person: person, programme: o.programme, cost: o.cost.pounds, status: "proposed", createdAt: at,
+                                    detailJSON: try JSONFiles.encode(item)))
+        }
+        if !rows.isEmpty { _ = try store.saveOffers(rows) }
+        return rows.count
+    }
+
+    /// Records a practitioner's decision on a pending offer: the review state machine checks the role and the reason,
+    /// the decision is audited first, then the offer's status and its review item are saved.
+    func decide(id: String, decision: PlanOffer.Decision, reason: String, at: Int64) throws -> OfferQueue.Item {
+        guard let (offer, _) = try stored().first(where: { $0.1.id == id }) else {
+            throw CLIError("\(id): no such offer in the queue: list them with upstream plan review")
+        }
+        var review = (try store.reviewItem(.offers, subject: id)).flatMap { try? JSONDecoder().decode(PlanOfferReview.self, from: $0.stateJSON) }
+            ?? PlanOfferReview(subject: id)
+        if case .decided(let d) = review.state {
+            throw CLIError("\(id): already decided (\(d.rawValue) by \(review.history.last?.by.name ?? "?")): decisions are not changed here")
+        }
+        guard offer.status == "proposed" else { throw CLIError("\(id): already decided (\(offer.status)): decisions are not changed here") }
+        let actions: [ReviewAction]
+        do { actions = try review.decide(decision, by: governance.user, reason: reason, at: at) } catch let e as GovernanceError {
+            throw CLIError("\(id): \(e.description)")
+        }
+        for case .audit(let event) in actions { _ = try governance.store.appendAudit([event]) }
+        if actions.contains(.persist) {
+            try store.updateOffer(id: offer.id, status: Self.status(decision))
+            try store.saveReviewItems([StoredReviewItem(queue: .offers, subject: id, pending: false, updatedAt: at,
+                                                        stateJSON: try JSONFiles.encode(review))])
+        }
+        guard let item = try items().first(where: { $0.id == id }) else { throw CLIError("\(id): the offer disappeared while deciding") }
+        return item
     }
 }

@@ -2,29 +2,42 @@ import ArgumentParser
 import Foundation
 import UpstreamInterventions
 import UpstreamModel
+import UpstreamStore
 import UpstreamSynth
 import UpstreamWorkspace
 
 extension Upstream.PlanCommand {
+    /// Which risk model the closed loop plans from.
+    enum LoopRisk: String, ExpressibleByArgument, CaseIterable {
+        /// The risk model trained on the city's own store (ingest, link, `risk train`), as a user's plan would be.
+        case store
+        /// A cell model fitted on another city's truth (sex × age band × ACEs), for a quick check of the valuation.
+        case standIn = "stand-in"
+    }
+
     /// `upstream plan loop`: the closed loop on the synthetic city (docs/interventions.md §8).
     struct Loop: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The closed loop: plan on a synthetic city, re-live it with the plan, and compare realised with predicted harm averted.",
             discussion: """
-            Generates a training city (--train-seed) and a city to plan for (--seed), estimates each young person's risk of \
-            a first serious violence offence within the horizon from the training city, plans within --budget as of --as-of, \
-            re-lives the city with the plan's treatment (common random numbers: untreated lives are the same), and reports \
-            realised against predicted harm averted and each programme's estimated against its true effect. \
-            See docs/interventions.md §8 for what the risk model here is and is not.
+            Generates the city to plan for (--seed). With --risk store (the default) it ingests the city's extracts into a \
+            store, links them, trains the risk model on dates whose outcomes end by --as-of (upstream risk train) and plans \
+            from that model's scores as of --as-of, as a user's plan would; with --risk stand-in it fits a cell model on a \
+            training city's truth (--train-seed) instead. It plans within --budget, re-lives the city with the plan's \
+            treatment (common random numbers: untreated lives are the same), and reports realised against predicted harm \
+            averted (judged against the predictive interval) and each programme's estimated against its true effect. \
+            See docs/interventions.md §8.
             """)
         @Option(help: "People in each city.") var people: Int = 20_000
         @Option(help: "Seed of the city planned for.") var seed: UInt64 = 2
-        @Option(help: "Seed of the training city.") var trainSeed: UInt64 = 1
+        @Option(help: "The risk model: store (trained on the city's own store, the default) or stand-in (fitted on another city's truth).")
+        var risk: LoopRisk = .store
+        @Option(help: "Seed of the training city (--risk stand-in only).") var trainSeed: UInt64 = 1
         @Option(help: "The plan's date (YYYY-MM-DD, inside the city's window with the horizon after it).") var asOf: CivilDate = CivilDate(year: 2021, month: 1, day: 1)!
         @Option(help: "The budget in pounds (2000000, 2m, 250k).") var budget: String = "2m"
         @Option(help: "Places on every programme (default: the catalogue's).") var places: Int?
         @Option(help: "The catalogue (default: catalogue/interventions.yaml).") var catalogue: String?
-        @Option(help: "Where to write the cities and closed-loop.json.") var out: String = "closed-loop"
+        @Option(help: "Where to write the cities, the store and closed-loop.json.") var out: String = "closed-loop"
         @Option(help: "Monte Carlo draws.") var draws: Int = 1000
         @Option(help: "A YAML file overriding the cities' parameters (as upstream synth --config), e.g. a higher serious violence prevalence.")
         var config: String?
@@ -32,7 +45,7 @@ extension Upstream.PlanCommand {
 
         func validate() throws {
             if people < 1_000 || people > IdentifierBook.maximumPeople { throw ValidationError("--people must be between 1,000 and \(IdentifierBook.maximumPeople)") }
-            if seed == trainSeed { throw ValidationError("--seed and --train-seed must differ: the risk model is judged on a city it was not fitted on") }
+            if risk == .standIn, seed == trainSeed { throw ValidationError("--seed and --train-seed must differ: the stand-in risk model is judged on a city it was not fitted on") }
             guard let b = Money.parse(budget), b.pence > 0 else { throw ValidationError("--budget \(budget) is not an amount: write pounds, e.g. 2000000, 2m or 250k") }
             if let places, places < 1 || places > 10_000_000 { throw ValidationError("--places must be between 1 and 10,000,000") }
             if draws < 1 || draws > 1_000_000 { throw ValidationError("--draws must be between 1 and 1,000,000") }
@@ -40,101 +53,283 @@ extension Upstream.PlanCommand {
 
         func run() throws {
             var (c, _) = try PlanInputs.catalogue(catalogue)
-            let horizonMonths = Int((c.horizonYears * 12).rounded())
             var cfg = SynthConfig.defaults
             if let config {
                 guard let text = try? String(contentsOfFile: config, encoding: .utf8) else { throw ValidationError("cannot read config file \(config)") }
                 do { cfg = try SynthConfig.load(overrides: text) } catch let e as SynthConfig.Invalid { throw ValidationError(e.description) }
             }
             cfg.people = people
-            let start = CivilDate(year: cfg.startYear, month: 1, day: 1)!, end = CivilDate(year: cfg.startYear + cfg.years, month: 1, day: 1)!
-            let horizonEnd = asOf.firstOfMonth(addingMonths: horizonMonths)
-            guard asOf > start, horizonEnd <= end else {
-                throw ValidationError("--as-of \(asOf.iso) must leave \(horizonMonths) months before the city's window ends (\(end.iso)) and be after it starts (\(start.iso))")
-            }
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            func city(_ seed: UInt64, _ name: String, _ treatment: Treatment? = nil) throws -> String {
-                var k = cfg
-                k.seed = seed
-                Terminal.progress("loop: generating \(name)")
-                _ = try CityGenerator(config: k, treatment: treatment).generate(to: out + "/" + name, overwrite: true)
-                return out + "/" + name
-            }
-            let train = try ClosedLoopCohort(dir: try city(trainSeed, "train"), asOf: asOf, horizonEnd: horizonEnd)
-            let model = CellRiskModel(train.people)
-            let test = try ClosedLoopCohort(dir: try city(seed, "city"), asOf: asOf, horizonEnd: horizonEnd)
-            // Every plannable programme is matched on recorded ACEs here (the truth has no risk features): the need
-            // rules of the catalogue are replaced by "at least one ACE by the plan's date"; ages, effects, costs stay.
-            for i in c.programmes.indices {
-                c.programmes[i].needs = [NeedRule(feature: "ace_count", atLeast: 1, reason: "{value} adverse childhood experiences by the plan's date")]
-                if let places { c.programmes[i].places = places }
-            }
-            let candidates = CandidateTable(columns: ["ace_count"], rows: test.people.map { p in
-                Candidate(id: p.id, risk: model.risk(p), age: p.age, features: [Float(p.aces)], sex: p.sex, ethnicity: p.ethnicity,
-                          deprivation: p.deprivation)
-            })
-            Terminal.progress("loop: planning")
+            if let places { for i in c.programmes.indices { c.programmes[i].places = places } }
             let settings = PlanSettings(budget: Money.parse(budget)!, asOf: asOf.iso, monteCarloDraws: draws, seed: 1, calibrationLow: 0.8,
                                         calibrationHigh: 1.25, timeLimitSeconds: 60, curve: false, minimumBenefitCostRatio: 0)
-            let plan: Plan
-            do { plan = try PlanBuilder.build(catalogue: c, candidates: candidates, settings: settings) } catch let e as InterventionsError {
-                throw CLIError(e.description)
-            }
-            var intervals: [String: (low: Double, point: Double, high: Double)] = [:]
-            for p in c.plannable { if let e = p.effect.planning?.estimate { intervals[p.id] = (e.low, e.point, e.high) } }
-            let treatment = Treatment(from: asOf, programmes: c.plannable.compactMap { p in p.effect.planning.map { .init(id: p.id, low: $0.estimate.low, high: $0.estimate.high) } },
-                                      assignments: Dictionary(plan.offers.map { ($0.person, $0.programme) }, uniquingKeysWith: { a, _ in a }))
-            var tl = "person_id,programme\n"
-            for (p, g) in treatment.assignments.sorted(by: { $0.key < $1.key }) { tl += "\(p),\(g)\n" }
-            try tl.write(toFile: out + "/treatment.csv", atomically: true, encoding: .utf8)
-            let treatedCity = try ClosedLoopCohort(dir: try city(seed, "treated", treatment), asOf: asOf, horizonEnd: horizonEnd,
-                                                   cohortOf: Set(test.people.map(\.id)))
-            Terminal.clearProgress()
-            let before = Dictionary(uniqueKeysWithValues: test.people.map { ($0.id, $0.outcome) })
-            let after = Dictionary(uniqueKeysWithValues: treatedCity.people.map { ($0.id, $0.outcome) })
-            let comparison = ClosedLoop.compare(plan: plan, programmes: intervals, untreated: before, treated: after, draws: 2_000, seed: 7)
-            // The evaluation, on the treated run's outcomes: every young person of the cohort, treated or not.
-            let offered = Dictionary(plan.offers.map { ($0.person, $0.programme) }, uniquingKeysWith: { a, _ in a })
-            let rows = treatedCity.people.map { p in
-                ProgrammeEvaluation.Row(person: p.id, programme: offered[p.id], risk: model.risk(p), outcome: p.outcome ? 1 : 0)
-            }
-            let truth = CSVTokenizer.records(try String(contentsOfFile: out + "/treated/truth/programme_effects.csv", encoding: .utf8)).records
-            let trueEffect = Dictionary(truth.compactMap { r in r["programme"].flatMap { id in r["true_effect"].flatMap(Double.init).map { (id, $0) } } },
-                                        uniquingKeysWith: { a, _ in a })
-            // Places went to those the plan ranked highest, not at random, so the treated are compared with the rest
-            // by difference-in-differences: the same plan made two years earlier (before any treatment) on that
-            // cohort, whose outcomes within those two years show how the selected differ from the rest untreated.
-            let earlierDate = asOf.firstOfMonth(addingMonths: -horizonMonths)
-            let earlier = try ClosedLoopCohort(dir: out + "/treated", asOf: earlierDate, horizonEnd: asOf)
-            var earlierSettings = settings
-            earlierSettings.asOf = earlierDate.iso
-            earlierSettings.monteCarloDraws = 10
-            let earlierPlan: Plan
-            do {
-                earlierPlan = try PlanBuilder.build(catalogue: c, candidates: CandidateTable(columns: ["ace_count"], rows: earlier.people.map { p in
-                    Candidate(id: p.id, risk: model.risk(p), age: p.age, features: [Float(p.aces)], sex: p.sex, ethnicity: p.ethnicity, deprivation: p.deprivation)
-                }), settings: earlierSettings)
-            } catch let e as InterventionsError { throw CLIError(e.description) }
-            let wouldOffer = Dictionary(earlierPlan.offers.map { ($0.person, $0.programme) }, uniquingKeysWith: { a, _ in a })
-            let earlierRows = earlier.people.map { p in
-                ProgrammeEvaluation.Row(person: p.id, programme: wouldOffer[p.id], risk: model.risk(p), outcome: p.outcome ? 1 : 0)
-            }
-            let naive = Dictionary(ProgrammeEvaluation.estimate(rows, catalogue: c).map { ($0.programme, $0) }, uniquingKeysWith: { a, _ in a })
-            let evaluations = ProgrammeEvaluation.differenceInDifferences(rows, earlier: earlierRows, catalogue: c).map { e in
-                LoopResult.Evaluation(estimate: e, riskAdjustedOnly: naive[e.programme], trueEffect: trueEffect[e.programme] ?? .nan,
-                                      recovered: (trueEffect[e.programme]).map { $0 >= e.effectLow && $0 <= e.effectHigh } ?? false)
-            }
-            let result = LoopResult(
-                people: people, seed: seed, trainSeed: trainSeed, asOf: asOf.iso, horizonMonths: horizonMonths,
-                trainingCohort: train.people.count, trainingOutcomes: train.people.filter(\.outcome).count,
-                cohort: test.people.count, cohortOutcomes: test.people.filter(\.outcome).count,
-                cohortOutcomesTreatedRun: treatedCity.people.filter(\.outcome).count,
-                expectedCohortOutcomes: test.people.reduce(0.0) { $0 + model.risk($1) },
-                budget: plan.budget, cost: plan.totals.cost, comparison: comparison, evaluations: evaluations)
+            let loop = ClosedLoopRun(catalogue: c, city: cfg, seed: seed, trainSeed: trainSeed, asOf: asOf, settings: settings,
+                                     out: out, binary: CommandLine.arguments[0])
+            let result = try risk == .store ? loop.withStoreModel() : loop.withStandIn()
             try JSONFiles.write(result, to: out + "/closed-loop.json")
             if json { try JSONFiles.print(result); return }
             print(result.text)
         }
+    }
+}
+
+/// One closed loop (docs/interventions.md §8): the city planned for, the plan, the same city re-lived with the plan's
+/// treatment, and the comparison. The steps that differ by risk model are `withStoreModel()` and `withStandIn()`;
+/// both end in `finish`.
+struct ClosedLoopRun {
+    var catalogue: Catalogue
+    var city: SynthConfig
+    var seed: UInt64
+    var trainSeed: UInt64
+    var asOf: CivilDate
+    var settings: PlanSettings
+    var out: String
+    /// This executable, to run the pipeline's commands (ingest, link, risk train) as a user would.
+    var binary: String
+
+    var horizonMonths: Int { Int((catalogue.horizonYears * 12).rounded()) }
+    var horizonEnd: CivilDate { asOf.firstOfMonth(addingMonths: horizonMonths) }
+    var earlierDate: CivilDate { asOf.firstOfMonth(addingMonths: -horizonMonths) }
+
+    /// What one arm of the loop hands to `finish`: the plan, each candidate's outcome in both runs, and the rows the
+    /// evaluation reads (this cohort on the treated run, and the cohort two years earlier with the plan the same rule
+    /// would have made then).
+    struct Arm {
+        var riskModel: String
+        var catalogue: Catalogue
+        var plan: Plan
+        var untreated: [String: Bool]
+        var treated: [String: Bool]
+        var rows: [ProgrammeEvaluation.Row]
+        var earlierRows: [ProgrammeEvaluation.Row]
+        var cohortOutcomes: Int
+        var cohortOutcomesTreatedRun: Int
+        var expectedCohortOutcomes: Double
+        var trainingCohort: Int?
+        var trainingOutcomes: Int?
+        var linkage: LoopResult.Linkage?
+    }
+
+    func checkWindow() throws {
+        let start = CivilDate(year: city.startYear, month: 1, day: 1)!, end = CivilDate(year: city.startYear + city.years, month: 1, day: 1)!
+        guard earlierDate > start, horizonEnd <= end else {
+            throw ValidationError("--as-of \(asOf.iso) must leave \(horizonMonths) months before the city's window ends (\(end.iso)) and "
+                                  + "\(horizonMonths) months after it starts (\(start.iso))")
+        }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    }
+
+    func generate(_ seed: UInt64, _ name: String, _ treatment: Treatment? = nil) throws -> String {
+        var k = city
+        k.seed = seed
+        Terminal.progress("loop: generating \(name)")
+        _ = try CityGenerator(config: k, treatment: treatment).generate(to: out + "/" + name, overwrite: true)
+        return out + "/" + name
+    }
+
+    func build(_ c: Catalogue, _ candidates: CandidateTable, _ settings: PlanSettings) throws -> Plan {
+        do { return try PlanBuilder.build(catalogue: c, candidates: candidates, settings: settings) } catch let e as InterventionsError {
+            throw CLIError(e.description)
+        }
+    }
+
+    /// The treatment a plan gives, by true person: each offer's person mapped by `truth` (offers with no true person,
+    /// and a second offer to the same true person, are left out and counted).
+    func treatment(_ c: Catalogue, _ plan: Plan, truth: (String) -> String?) throws -> (Treatment, unmapped: Int, duplicates: Int) {
+        var assignments: [String: String] = [:], unmapped = 0, duplicates = 0
+        for o in plan.offers {
+            guard let t = truth(o.person) else { unmapped += 1; continue }
+            if assignments[t] != nil { duplicates += 1 } else { assignments[t] = o.programme }
+        }
+        let t = Treatment(from: asOf, programmes: c.plannable.compactMap { p in p.effect.planning.map { .init(id: p.id, low: $0.estimate.low, high: $0.estimate.high) } },
+                          assignments: assignments)
+        var tl = "person_id,programme\n"
+        for (p, g) in assignments.sorted(by: { $0.key < $1.key }) { tl += "\(p),\(g)\n" }
+        try tl.write(toFile: out + "/treatment.csv", atomically: true, encoding: .utf8)
+        return (t, unmapped, duplicates)
+    }
+
+    // MARK: The store's trained risk model
+
+    /// Runs `upstream ARGS` (this executable) as a stage of the pipeline; its output is discarded, its errors shown.
+    func stage(_ title: String, _ args: [String]) throws {
+        Terminal.progress("loop: \(title)")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary).resolvingSymlinksInPath()
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw CLIError("loop: `upstream \(args.joined(separator: " "))` failed (exit \(p.terminationStatus))") }
+    }
+
+    /// The risk model's dates: tested on the three half-years whose outcome windows end by the plan's date, trained on
+    /// the three half-years whose windows end by the first test date; so nothing after the plan's date is seen.
+    var riskDates: (train: [CivilDate], test: [CivilDate]) {
+        let test = [-horizonMonths - 12, -horizonMonths - 6, -horizonMonths].map { asOf.firstOfMonth(addingMonths: $0) }
+        let train = [-horizonMonths - 12, -horizonMonths - 6, -horizonMonths].map { test[0].firstOfMonth(addingMonths: $0) }
+        return (train, test)
+    }
+
+    /// Plans from the scores of the risk model trained on the city's own store (ingest, link, risk train), as a
+    /// user's plan would, with the catalogue's own need rules over the model's features.
+    func withStoreModel() throws -> LoopResult {
+        try checkWindow()
+        let cityDir = try generate(seed, "city")
+        let storeDir = out + "/store"
+        try? FileManager.default.removeItem(atPath: storeDir)
+        try FileManager.default.createDirectory(atPath: storeDir, withIntermediateDirectories: true)
+        let store = storeDir + "/city.db"
+        let dates = riskDates
+        try stage("ingesting the city's extracts", ["ingest", "--synth", cityDir, "--store", store])
+        try stage("linking records into persons", ["link", "--store", store])
+        try stage("training the risk model", ["risk", "train", "--store", store, "--postcodes", cityDir + "/reference/postcodes.csv",
+                                              "--horizon", String(horizonMonths), "--train-dates"] + dates.train.map(\.iso)
+                                              + ["--test-dates"] + dates.test.map(\.iso))
+        Terminal.progress("loop: scoring and planning")
+        var c = catalogue
+        let (table, storeHorizon, calibration, _) = try PlanInputs.fromStore(store: store, asOf: asOf, persons: nil, postcodes: nil)
+        c.horizonYears = Double(storeHorizon) / 12
+        var s = settings
+        if let calibration {
+            s.calibrationLow = calibration.low; s.calibrationHigh = calibration.high; s.calibrationSource = calibration.note
+        }
+        let plan = try build(c, table, s)
+        let modelID = try RiskRunStore.open(store).latestTraining().modelID
+
+        // Which true person each linked person mostly is (the store's assignments against the city's truth).
+        Terminal.progress("loop: matching linked persons to the city's truth")
+        var truthOfRecord: [RecordKey: String] = [:]
+        for r in CSVTokenizer.rows(try String(contentsOfFile: cityDir + "/truth/records.csv", encoding: .utf8)).dropFirst() where r.count >= 3 {
+            truthOfRecord[RecordKey(source: r[0], recordID: r[1])] = r[2]
+        }
+        let pseudonyms = try Pseudonyms.forStore(store)
+        let wanted = Set(table.rows.map(\.id))
+        var truthOf: [String: String] = [:]
+        var current: PersonID?, votes: [String: Int] = [:]
+        func flush() {
+            guard let p = current else { return }
+            let pseudonym = pseudonyms.pseudonym(p.rawValue)
+            if wanted.contains(pseudonym), let t = ClosedLoop.majority(votes) { truthOf[pseudonym] = t }
+        }
+        try StoreFactory.openExisting(store).forEachAssignment { a in
+            if a.person != current { flush(); current = a.person; votes = [:] }
+            if let t = truthOfRecord[a.record] { votes[t, default: 0] += 1 }
+        }
+        flush()
+        truthOfRecord = [:]
+
+        let (treatment, unmapped, duplicates) = try treatment(c, plan, truth: { truthOf[$0] })
+        let treatedDir = try generate(seed, "treated", treatment)
+        let before = try TruthOutcomes(dir: cityDir), after = try TruthOutcomes(dir: treatedDir)
+        func outcome(_ o: TruthOutcomes, _ id: String, from: CivilDate, to: CivilDate) -> Bool {
+            truthOf[id].map { o.firstOffence(of: $0, from: from, to: to) } ?? false
+        }
+        var untreated: [String: Bool] = [:], treated: [String: Bool] = [:]
+        for r in table.rows {
+            untreated[r.id] = outcome(before, r.id, from: asOf, to: horizonEnd)
+            treated[r.id] = outcome(after, r.id, from: asOf, to: horizonEnd)
+        }
+        let offered = Dictionary(plan.offers.map { ($0.person, $0.programme) }, uniquingKeysWith: { a, _ in a })
+        let rows = table.rows.map { r in
+            ProgrammeEvaluation.Row(person: r.id, programme: offered[r.id], risk: r.risk, outcome: treated[r.id] == true ? 1 : 0)
+        }
+        // The cohort two years earlier, scored by the same model, and the plan the same rule would have made then.
+        Terminal.progress("loop: the earlier cohort")
+        let (earlierTable, _, _, _) = try PlanInputs.fromStore(store: store, asOf: earlierDate, persons: nil, postcodes: nil)
+        var es = s
+        es.asOf = earlierDate.iso
+        es.monteCarloDraws = 10
+        let earlierPlan = try build(c, earlierTable, es)
+        let wouldOffer = Dictionary(earlierPlan.offers.map { ($0.person, $0.programme) }, uniquingKeysWith: { a, _ in a })
+        let earlierRows = earlierTable.rows.map { r in
+            ProgrammeEvaluation.Row(person: r.id, programme: wouldOffer[r.id], risk: r.risk,
+                                    outcome: outcome(after, r.id, from: earlierDate, to: asOf) ? 1 : 0)
+        }
+        let earlierOffenders = plan.offers.filter { o in truthOf[o.person].map { before.offendedBefore($0, asOf) } ?? false }.count
+        let arm = Arm(
+            riskModel: "the store's trained risk model \(modelID) (ingest, link, risk train on the city's own records; trained on "
+                + dates.train.map(\.iso).joined(separator: ", ") + ", tested on " + dates.test.map(\.iso).joined(separator: ", ") + ")",
+            catalogue: c, plan: plan, untreated: untreated, treated: treated, rows: rows, earlierRows: earlierRows,
+            cohortOutcomes: untreated.values.filter { $0 }.count, cohortOutcomesTreatedRun: treated.values.filter { $0 }.count,
+            expectedCohortOutcomes: table.rows.reduce(0.0) { $0 + $1.risk },
+            linkage: LoopResult.Linkage(scored: table.rows.count, matchedToTruth: truthOf.count, offersWithoutTruePerson: unmapped,
+                                        secondOffersToTruePerson: duplicates, offersToEarlierOffenders: earlierOffenders))
+        return try finish(arm, treatedDir: treatedDir)
+    }
+
+    // MARK: The stand-in
+
+    /// Plans from a cell model fitted on another city's truth, with every programme's needs replaced by "at least
+    /// one ACE by the plan's date" (the truth has no risk features).
+    func withStandIn() throws -> LoopResult {
+        try checkWindow()
+        var c = catalogue
+        let train = try ClosedLoopCohort(dir: try generate(trainSeed, "train"), asOf: asOf, horizonEnd: horizonEnd)
+        let model = CellRiskModel(train.people)
+        let test = try ClosedLoopCohort(dir: try generate(seed, "city"), asOf: asOf, horizonEnd: horizonEnd)
+        for i in c.programmes.indices {
+            c.programmes[i].needs = [NeedRule(feature: "ace_count", atLeast: 1, reason: "{value} adverse childhood experiences by the plan's date")]
+        }
+        func table(_ people: [ClosedLoopCohort.Person]) -> CandidateTable {
+            CandidateTable(columns: ["ace_count"], rows: people.map { p in
+                Candidate(id: p.id, risk: model.risk(p), age: p.age, features: [Float(p.aces)], sex: p.sex, ethnicity: p.ethnicity,
+                          deprivation: p.deprivation)
+            })
+        }
+        Terminal.progress("loop: planning")
+        let plan = try build(c, table(test.people), settings)
+        let (treatment, _, _) = try treatment(c, plan, truth: { $0 })
+        let treatedDir = try generate(seed, "treated", treatment)
+        let treatedCity = try ClosedLoopCohort(dir: treatedDir, asOf: asOf, horizonEnd: horizonEnd, cohortOf: Set(test.people.map(\.id)))
+        let offered = Dictionary(plan.offers.map { ($0.person, $0.programme) }, uniquingKeysWith: { a, _ in a })
+        let rows = treatedCity.people.map { p in
+            ProgrammeEvaluation.Row(person: p.id, programme: offered[p.id], risk: model.risk(p), outcome: p.outcome ? 1 : 0)
+        }
+        let earlier = try ClosedLoopCohort(dir: treatedDir, asOf: earlierDate, horizonEnd: asOf)
+        var es = settings
+        es.asOf = earlierDate.iso
+        es.monteCarloDraws = 10
+        let wouldOffer = Dictionary(try build(c, table(earlier.people), es).offers.map { ($0.person, $0.programme) }, uniquingKeysWith: { a, _ in a })
+        let earlierRows = earlier.people.map { p in
+            ProgrammeEvaluation.Row(person: p.id, programme: wouldOffer[p.id], risk: model.risk(p), outcome: p.outcome ? 1 : 0)
+        }
+        let arm = Arm(
+            riskModel: "stand-in: the rate in each cell of sex × age band × ACEs, fitted on the truth of another city (seed \(trainSeed)); needs matched on ACEs",
+            catalogue: c, plan: plan, untreated: Dictionary(uniqueKeysWithValues: test.people.map { ($0.id, $0.outcome) }),
+            treated: Dictionary(uniqueKeysWithValues: treatedCity.people.map { ($0.id, $0.outcome) }), rows: rows, earlierRows: earlierRows,
+            cohortOutcomes: test.people.filter(\.outcome).count, cohortOutcomesTreatedRun: treatedCity.people.filter(\.outcome).count,
+            expectedCohortOutcomes: test.people.reduce(0.0) { $0 + model.risk($1) },
+            trainingCohort: train.people.count, trainingOutcomes: train.people.filter(\.outcome).count)
+        return try finish(arm, treatedDir: treatedDir)
+    }
+
+    // MARK: Both
+
+    /// Compares realised with predicted harm averted and estimates each programme's effect against its true effect.
+    func finish(_ arm: Arm, treatedDir: String) throws -> LoopResult {
+        Terminal.clearProgress()
+        var intervals: [String: (low: Double, point: Double, high: Double)] = [:]
+        for p in arm.catalogue.plannable { if let e = p.effect.planning?.estimate { intervals[p.id] = (e.low, e.point, e.high) } }
+        let comparison = ClosedLoop.compare(plan: arm.plan, programmes: intervals, untreated: arm.untreated, treated: arm.treated,
+                                            draws: 2_000, seed: 7)
+        let truth = CSVTokenizer.records(try String(contentsOfFile: treatedDir + "/truth/programme_effects.csv", encoding: .utf8)).records
+        let trueEffect = Dictionary(truth.compactMap { r in r["programme"].flatMap { id in r["true_effect"].flatMap(Double.init).map { (id, $0) } } },
+                                    uniquingKeysWith: { a, _ in a })
+        // Places went to those the plan ranked highest, not at random, so the treated are compared with the rest by
+        // difference-in-differences against the plan the same rule would have made two years earlier.
+        let naive = Dictionary(ProgrammeEvaluation.estimate(arm.rows, catalogue: arm.catalogue).map { ($0.programme, $0) }, uniquingKeysWith: { a, _ in a })
+        let evaluations = ProgrammeEvaluation.differenceInDifferences(arm.rows, earlier: arm.earlierRows, catalogue: arm.catalogue).map { e in
+            LoopResult.Evaluation(estimate: e, riskAdjustedOnly: naive[e.programme], trueEffect: trueEffect[e.programme] ?? .nan,
+                                  recovered: (trueEffect[e.programme]).map { $0 >= e.effectLow && $0 <= e.effectHigh } ?? false)
+        }
+        return LoopResult(
+            people: city.people, seed: seed, riskModel: arm.riskModel, trainSeed: arm.trainingCohort == nil ? nil : trainSeed,
+            asOf: asOf.iso, horizonMonths: horizonMonths, trainingCohort: arm.trainingCohort, trainingOutcomes: arm.trainingOutcomes,
+            cohort: arm.rows.count, cohortOutcomes: arm.cohortOutcomes, cohortOutcomesTreatedRun: arm.cohortOutcomesTreatedRun,
+            expectedCohortOutcomes: arm.expectedCohortOutcomes, budget: arm.plan.budget, cost: arm.plan.totals.cost,
+            priceYear: arm.plan.priceYear, calibration: "\(arm.plan.uncertainty.calibrationLow)-\(arm.plan.uncertainty.calibrationHigh)",
+            linkage: arm.linkage, comparison: comparison, agree: comparison.agree, intervals: ClosedLoop.Comparison.intervalsExplained,
+            evaluations: evaluations)
     }
 }
 
@@ -149,34 +344,67 @@ struct LoopResult: Codable {
         /// The true effect lies within the estimate's 95% interval.
         var recovered: Bool
     }
+    /// How linked persons of the store met the city's true persons (the store's risk model only).
+    struct Linkage: Codable {
+        /// Young people the store's model scored as of the plan's date.
+        var scored: Int
+        /// Of them, those whose records are mostly one true person's (the person whose outcomes are read).
+        var matchedToTruth: Int
+        /// Offers left out of the treatment because the linked person has no true person.
+        var offersWithoutTruePerson: Int
+        /// Offers left out because an earlier offer went to another linked person of the same true person.
+        var secondOffersToTruePerson: Int
+        /// Offers to young people whose true first offence came before the plan's date (unrecorded or unlinked):
+        /// the truth holds only first offences, so nothing they avert is counted.
+        var offersToEarlierOffenders: Int
+    }
     var people: Int
     var seed: UInt64
-    var trainSeed: UInt64
+    /// Which risk model the plan used.
+    var riskModel: String
+    var trainSeed: UInt64?
     var asOf: String
     var horizonMonths: Int
-    var trainingCohort: Int
-    var trainingOutcomes: Int
+    var trainingCohort: Int?
+    var trainingOutcomes: Int?
     var cohort: Int
     var cohortOutcomes: Int
     var cohortOutcomesTreatedRun: Int
     var expectedCohortOutcomes: Double
     var budget: Money
     var cost: Money
+    /// The price year of every amount.
+    var priceYear: String
+    /// The calibration multiplier's range the plan's Monte Carlo drew from.
+    var calibration: String
+    var linkage: Linkage?
     var comparison: ClosedLoop.Comparison
+    /// Realised harm averted lies within the predictive interval (the verdict).
+    var agree: Bool
+    /// What the two intervals are.
+    var intervals: String
     var evaluations: [Evaluation]
 
     var text: String {
         let c = comparison
         func n(_ v: Int) -> String { v > 0 && v < 5 ? "fewer than 5" : String(v) }
-        var s = "Closed loop on a city of \(people) people (seed \(seed); risk fitted on seed \(trainSeed)), as of \(asOf), horizon \(horizonMonths) months.\n"
-        s += "Cohort: \(cohort) young people aged 10-17 with no serious violence before the date; \(cohortOutcomes) went on to a first offence "
+        var s = "Closed loop on a city of \(people) people (seed \(seed)), as of \(asOf), horizon \(horizonMonths) months; amounts in \(priceYear) prices.\n"
+        s += "Risk model: \(riskModel).\n"
+        if let l = linkage {
+            s += "Linked persons: \(l.scored) young people scored, \(l.matchedToTruth) matched to a true person by most of their records; "
+            s += "offers left out of the treatment: \(l.offersWithoutTruePerson) with no true person, \(l.secondOffersToTruePerson) second offers to one true person; "
+            s += "\(l.offersToEarlierOffenders) offers to young people whose true first offence came before the date (not counted as averted).\n"
+        }
+        s += "Cohort: \(cohort) young people\(linkage == nil ? " aged 10-17 with no serious violence before the date" : " scored"); \(cohortOutcomes) went on to a first offence "
         s += String(format: "within the horizon (%.1f expected by the risk model).\n", expectedCohortOutcomes)
         s += "Plan: \(c.offers) offers costing \(cost.wholePounds) of \(budget.wholePounds).\n"
         s += "Among the treated: \(c.offencesUntreatedRun) first offences without the plan, \(c.offencesTreatedRun) with it: \(c.offencesAverted) averted "
         s += String(format: "(%.2f expected).\n", c.expectedOffencesAverted)
-        s += "Realised harm averted \(c.realisedHarmAverted.wholePounds); predicted \(c.predictedHarmAverted.wholePounds), "
-        s += "plan interval \(c.planLow.wholePounds) to \(c.planHigh.wholePounds) (\(c.withinPlanInterval ? "within" : "OUTSIDE")), "
-        s += "predictive interval with chance \(c.predictiveLow.wholePounds) to \(c.predictiveHigh.wholePounds) (\(c.withinPredictiveInterval ? "within" : "OUTSIDE")).\n"
+        s += "Realised harm averted \(c.realisedHarmAverted.wholePounds); predicted (expected) \(c.predictedHarmAverted.wholePounds).\n"
+        s += "  Predictive 95% interval (the plan's uncertainty plus chance in who offends): \(c.predictiveLow.wholePounds) to \(c.predictiveHigh.wholePounds): "
+        s += "realised is \(c.withinPredictiveInterval ? "within" : "OUTSIDE") it, so predicted and realised \(agree ? "AGREE" : "DISAGREE").\n"
+        s += "  The plan's Monte Carlo 95% interval, for the expected harm averted only (no chance in who offends; not the test): "
+        s += "\(c.planLow.wholePounds) to \(c.planHigh.wholePounds) (realised \(c.withinPlanInterval ? "within" : "outside") it).\n"
         for e in evaluations {
             let x = e.estimate
             s += "  \(x.programme): \(n(x.treated)) treated, \(n(x.observedTreated)) offended; difference-in-differences effect "
@@ -191,68 +419,16 @@ struct LoopResult: Codable {
     }
 }
 
-/// The young people of a synthetic city's truth as of a date: aged 10-17, no serious violence offence before it;
-/// their recorded ACEs by then and whether a first serious violence offence followed within the horizon.
-struct ClosedLoopCohort {
-    struct Person {
-        var id: String
-        var age: Int
-        var sex: String
-        var ethnicity: String
-        var deprivation: String
-        var aces: Int
-        var outcome: Bool
-    }
-    var people: [Person]
-
-    /// - Parameter cohortOf: when given, exactly these people (the untreated run's cohort), so both runs compare the same young people.
-    init(dir: String, asOf: CivilDate, horizonEnd: CivilDate, cohortOf: Set<String>? = nil) throws {
-        func table(_ file: String) throws -> [[String: String]] {
-            CSVTokenizer.records(try String(contentsOfFile: dir + "/truth/" + file, encoding: .utf8)).records
-        }
-        var aces: [String: Int] = [:]
-        for r in try table("aces.csv") where (r["onset_date"] ?? "9999") < asOf.iso { aces[r["person_id"] ?? "", default: 0] += 1 }
-        var firstOffence: [String: String] = [:]
-        for r in try table("outcomes.csv") { if let d = r["first_serious_violence_offender"], !d.isEmpty { firstOffence[r["person_id"] ?? ""] = d } }
-        var out: [Person] = []
-        for r in try table("people.csv") {
-            guard let id = r["person_id"], let dob = r["date_of_birth"].flatMap({ CivilDate.parse($0, layout: .iso) }) else { continue }
-            let first = firstOffence[id]
-            if let cohortOf {
-                guard cohortOf.contains(id) else { continue }
-            } else {
-                guard dob <= asOf, (10...17).contains(dob.age(on: asOf)) else { continue }
-                if let f = first, f < asOf.iso { continue }
-            }
-            let decile = r["deprivation_decile"].flatMap { Int($0) }
-            out.append(Person(id: id, age: dob.age(on: asOf), sex: r["sex"] ?? "unknown", ethnicity: r["ethnicity"] ?? "unknown",
-                              deprivation: decile.map { "Q\(($0 + 1) / 2)" } ?? "unknown", aces: aces[id] ?? 0,
-                              outcome: first.map { $0 >= asOf.iso && $0 < horizonEnd.iso } ?? false))
-        }
-        people = out
-    }
+extension TruthOutcomes {
+    /// Reads `DIR/truth/outcomes.csv`.
+    init(dir: String) throws { self.init(csv: try String(contentsOfFile: dir + "/truth/outcomes.csv", encoding: .utf8)) }
 }
 
-/// The closed loop's stand-in for the risk model: the training city's rate of a first serious violence offence within
-/// the horizon in each cell of sex × age band (10-13, 14-17) × ACEs by the date (0, 1, 2-3, 4+), shrunk towards the
-/// overall rate with the weight of 20 young people. Calibrated on another city of the same generator; it sees only
-/// what the truth states, not the agencies' records.
-struct CellRiskModel {
-    var rates: [String: Double]
-    var overall: Double
-
-    static func cell(_ p: ClosedLoopCohort.Person) -> String {
-        "\(p.sex)|\(p.age <= 13 ? "10-13" : "14-17")|\(p.aces == 0 ? "0" : p.aces == 1 ? "1" : p.aces <= 3 ? "2-3" : "4+")"
+extension ClosedLoopCohort {
+    /// Reads `DIR/truth/people.csv`, `aces.csv` and `outcomes.csv`.
+    init(dir: String, asOf: CivilDate, horizonEnd: CivilDate, cohortOf: Set<String>? = nil) throws {
+        func text(_ file: String) throws -> String { try String(contentsOfFile: dir + "/truth/" + file, encoding: .utf8) }
+        self.init(people: try text("people.csv"), aces: try text("aces.csv"), outcomes: try text("outcomes.csv"), asOf: asOf,
+                  horizonEnd: horizonEnd, cohortOf: cohortOf)
     }
-
-    init(_ people: [ClosedLoopCohort.Person]) {
-        overall = Double(people.filter(\.outcome).count) / Double(max(1, people.count))
-        var n: [String: Int] = [:], o: [String: Int] = [:]
-        for p in people { n[CellRiskModel.cell(p), default: 0] += 1; if p.outcome { o[CellRiskModel.cell(p), default: 0] += 1 } }
-        var r: [String: Double] = [:]
-        for (k, count) in n { r[k] = (Double(o[k] ?? 0) + 20 * overall) / (Double(count) + 20) }
-        rates = r
-    }
-
-    func risk(_ p: ClosedLoopCohort.Person) -> Double { rates[CellRiskModel.cell(p)] ?? overall }
 }

@@ -15,12 +15,14 @@ struct PlanLoopCLITests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "services:\n  seriousViolenceBy18: 0.08\n".write(toFile: dir + "/config.yaml", atomically: true, encoding: .utf8)
-        let r = try runUpstream(["plan", "loop", "--people", "20000", "--seed", "2", "--train-seed", "1", "--as-of", "2021-01-01",
+        let r = try runUpstream(["plan", "loop", "--risk", "stand-in", "--people", "20000", "--seed", "2", "--train-seed", "1", "--as-of", "2021-01-01",
                                  "--budget", "2m", "--places", "1000", "--draws", "300", "--config", dir + "/config.yaml",
                                  "--out", dir, "--json"])
         #expect(r.status == 0, "\(r.err)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         let c = try #require(json["comparison"] as? [String: Any])
+        #expect((json["riskModel"] as? String)?.hasPrefix("stand-in") == true)
+        #expect(json["agree"] as? Bool == c["withinPredictiveInterval"] as? Bool)
         let offers = try #require(c["offers"] as? Int)
         #expect(offers >= 100)
         let before = try #require(c["offencesUntreatedRun"] as? Int), after = try #require(c["offencesTreatedRun"] as? Int)
@@ -43,6 +45,45 @@ struct PlanLoopCLITests {
         let effects = try String(contentsOfFile: dir + "/treated/truth/programme_effects.csv", encoding: .utf8)
         #expect(effects.hasPrefix("programme,effect_low,effect_high,true_effect,treated,from\n"))
         #expect(FileManager.default.fileExists(atPath: dir + "/closed-loop.json"))
+    }
+
+    /// A 5,000-person city (8% serious violence by 18): ingested, linked and with the risk model trained on its own
+    /// store, as a user's plan would be; 1,000 places per programme.
+    @Test("with the store's trained risk model: plans on linked persons, re-lives their true persons, and judges on the predictive interval")
+    func closedLoopWithStoreModel() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try "services:\n  seriousViolenceBy18: 0.08\n".write(toFile: dir + "/config.yaml", atomically: true, encoding: .utf8)
+        let r = try runUpstream(["plan", "loop", "--people", "5000", "--seed", "4", "--as-of", "2021-01-01", "--budget", "2m",
+                                 "--places", "1000", "--draws", "200", "--config", dir + "/config.yaml", "--out", dir, "--json"])
+        #expect(r.status == 0, "\(r.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        // The store's model, trained only on dates whose outcomes end by the plan's date, and no training city.
+        let model = try #require(json["riskModel"] as? String)
+        #expect(model.contains("the store's trained risk model") && model.contains("tested on 2018-01-01, 2018-07-01, 2019-01-01"), "\(model)")
+        #expect(json["trainSeed"] == nil || json["trainSeed"] is NSNull)
+        #expect(FileManager.default.fileExists(atPath: dir + "/store/city.db"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/train"))
+        // Linked persons meet true persons: nearly every scored young person is mostly one true person.
+        let linkage = try #require(json["linkage"] as? [String: Any])
+        let scored = try #require(linkage["scored"] as? Int), matched = try #require(linkage["matchedToTruth"] as? Int)
+        #expect(scored > 100 && Double(matched) >= 0.95 * Double(scored), "\(linkage)")
+        let c = try #require(json["comparison"] as? [String: Any])
+        let offers = try #require(c["offers"] as? Int)
+        #expect(offers > 0)
+        let before = try #require(c["offencesUntreatedRun"] as? Int), after = try #require(c["offencesTreatedRun"] as? Int)
+        #expect(after <= before + 1)
+        #expect(c["offencesAverted"] as? Int == before - after)
+        // The verdict is the predictive interval's; both intervals are reported and explained.
+        #expect(json["agree"] as? Bool == c["withinPredictiveInterval"] as? Bool)
+        #expect((json["intervals"] as? String)?.contains("predictive interval") == true)
+        let low = try #require((c["predictiveLow"] as? [String: Any])?["pence"] as? Int)
+        let high = try #require((c["predictiveHigh"] as? [String: Any])?["pence"] as? Int)
+        #expect(low <= high)
+        // The treated run's truth names the people treated: true persons, at most one offer each.
+        let treated = try String(contentsOfFile: dir + "/treated/truth/treatment.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(treated.count + (linkage["offersWithoutTruePerson"] as? Int ?? 0) + (linkage["secondOffersToTruePerson"] as? Int ?? 0) == offers)
+        #expect(treated.allSatisfy { $0.hasPrefix("P") })
     }
 
     @Test("synth --treat needs --from, and refuses an unknown programme with what to do")
