@@ -31,6 +31,12 @@ enum CLIGovernance {
     static func open(store: String, user: User, mode: Governance.Mode = .use) throws -> Governance {
         try Workspace(location: store, user: user).governance(mode: mode)
     }
+
+    /// The store under `governance`, as the persons-and-runs store the commands need.
+    static func workspace(_ governance: Governance) throws -> any WorkspaceStore {
+        guard let w = governance.store as? any WorkspaceStore else { throw CLIError("this store cannot keep linked persons") }
+        return w
+    }
 }
 
 extension JSONFiles {

@@ -358,7 +358,7 @@ struct PlanOfferStore {
     func stored() throws -> [(StoredOffer, OfferQueue.Item)] {
         try store.offers(of: nil).map { o in
             do { return (o, try JSONDecoder().decode(OfferQueue.Item.self, from: o.detailJSON)) } catch {
-                throw CLIError("offer \(o.id) in the store cannot be read (\(LinkCLI.describe(error))); make the plan again with upstream plan")
+                throw CLIError("offer \(o.id) in the store cannot be read (\(JSONFiles.describe(error))); make the plan again with upstream plan")
             }
         }
     }
