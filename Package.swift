@@ -121,6 +121,8 @@ let package = Package(
             name: "UpstreamServer",
             dependencies: [
                 "UpstreamModel", "UpstreamStore", "UpstreamGovernance", "UpstreamChronology", "UpstreamReports",
+                "UpstreamLinkage", "UpstreamRisk", "UpstreamInterventions", "UpstreamAssessment",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -201,6 +203,7 @@ let package = Package(
         ]),
         .testTarget(name: "UpstreamServerTests", dependencies: [
             "UpstreamServer", "UpstreamStore", "UpstreamGovernance", "UpstreamModel", "UpstreamTesting",
+            "UpstreamLinkage", "UpstreamRisk", "UpstreamInterventions", "UpstreamAssessment",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),

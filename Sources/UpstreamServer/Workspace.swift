@@ -10,6 +10,8 @@ import UpstreamStore
 struct WebWorkspace: Sendable {
     let store: any WorkspaceStore
     let users: any UserStore
+    /// The latest intervention plan and strategic assessment.
+    let reports: any ReportSource
     let now: @Sendable () -> Int64
 
     // MARK: Access
