@@ -203,7 +203,7 @@ let package = Package(
         ]),
         .testTarget(name: "UpstreamServerTests", dependencies: [
             "UpstreamServer", "UpstreamStore", "UpstreamGovernance", "UpstreamModel", "UpstreamTesting",
-            "UpstreamLinkage", "UpstreamRisk", "UpstreamInterventions", "UpstreamAssessment",
+            "UpstreamLinkage", "UpstreamRisk", "UpstreamInterventions", "UpstreamAssessment", "UpstreamStoreSQLite", "UpstreamStorePostgres",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),

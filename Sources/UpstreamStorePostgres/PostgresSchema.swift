@@ -217,6 +217,7 @@ enum PostgresSchema {
             """,
             "CREATE INDEX offers_by_person ON offers(person_id, id)",
         ]),
+        usersMigration,
     ]
 
     /// The columns `COPY assignments` writes.
