@@ -23,6 +23,7 @@ struct PageRoutes {
         "decided": "Decision recorded in the audit trail.", "assigned": "Young person assigned.", "reopened": "Decision reopened.",
         "role": "Role changed; the user's sessions were ended.", "disabled": "User disabled; their sessions were ended.",
         "enabled": "User enabled.", "unlocked": "User unlocked.",
+        "totp-reset": "The user's authenticator was removed; they sign in with their password and can set up a new one.",
     ]
 
     static func subject(_ context: SignedInContext) throws -> String {
@@ -127,6 +128,7 @@ struct PageRoutes {
             case "disable": u.disabled = true; await app.sessions.endAll(of: name)
             case "enable": u.disabled = false
             case "unlock": u.failedLogins = 0; u.lockedUntil = nil
+            case "totp-reset": u.totpSecret = nil; await app.sessions.endAll(of: name)
             default: throw WebError.notFound("there is no user action \(action)")
             }
             let changed = u
@@ -134,7 +136,8 @@ struct PageRoutes {
                 try ws.audit("user-\(action)", user: c.user, subject: name, detail: action == "role" ? "role \(changed.role)" : "")
                 try ws.users.saveUser(changed)
             }
-            return WebApp.redirect("/admin/users?done=\(action == "role" ? "role" : action == "disable" ? "disabled" : action == "enable" ? "enabled" : "unlocked")")
+            let done = ["role": "role", "disable": "disabled", "enable": "enabled", "unlock": "unlocked", "totp-reset": "totp-reset"][action] ?? ""
+            return WebApp.redirect("/admin/users?done=\(done)")
         }
     }
 

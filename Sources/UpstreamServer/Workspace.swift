@@ -365,6 +365,8 @@ struct WebWorkspace: Sendable {
 
     struct UserRow: Codable, Sendable {
         var name: String; var role: String; var disabled: Bool; var locked: Bool; var failedLogins: Int; var caseload: Int
+        /// Whether the user set up an authenticator (never the secret).
+        var secondFactor: Bool
     }
 
     func userRows() throws -> [UserRow] {
@@ -372,7 +374,7 @@ struct WebWorkspace: Sendable {
         let assignments = try users.assignments()
         return try users.users().map { u in
             UserRow(name: u.name, role: u.role, disabled: u.disabled, locked: (u.lockedUntil ?? 0) > t, failedLogins: u.failedLogins,
-                    caseload: assignments.filter { $0.practitioner == u.name }.count)
+                    caseload: assignments.filter { $0.practitioner == u.name }.count, secondFactor: u.totpSecret != nil)
         }
     }
 }

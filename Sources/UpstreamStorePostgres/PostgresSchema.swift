@@ -218,6 +218,7 @@ enum PostgresSchema {
             "CREATE INDEX offers_by_person ON offers(person_id, id)",
         ]),
         usersMigration,
+        usersTOTPMigration,
     ]
 
     /// The columns `COPY assignments` writes.

@@ -27,17 +27,22 @@ extension PostgresSchema {
         """,
         "CREATE INDEX case_assignments_by_practitioner ON case_assignments(practitioner)",
     ])
+
+    /// SQLite's `v6-users-totp`: each user's optional second-factor secret.
+    static let usersTOTPMigration = PostgresMigration(name: "v6-users-totp: a second factor per user", statements: [
+        "ALTER TABLE users ADD COLUMN totp_secret TEXT CHECK (totp_secret IS NULL OR length(totp_secret) BETWEEN 16 AND 128)",
+    ])
 }
 
 /// The web app's users and caseloads on the server (migration `v6-users`). Each call is one statement, so one
 /// transaction; every value is bound.
 extension PostgresStore: UserStore {
     static func user(_ row: PostgresRow) throws -> StoredUser {
-        let (name, role, hash, disabled, failed, locked, created) = try decoding("users") {
-            try row.decode((String, String, String, Bool, Int64, Int64?, Int64).self)
+        let (name, role, hash, disabled, failed, locked, created, totp) = try decoding("users") {
+            try row.decode((String, String, String, Bool, Int64, Int64?, Int64, String?).self)
         }
         return StoredUser(name: name, role: role, passwordHash: hash, disabled: disabled, failedLogins: Int(failed), lockedUntil: locked,
-                          createdAt: created)
+                          createdAt: created, totpSecret: totp)
     }
 
     static func assignment(_ row: PostgresRow) throws -> CaseAssignment {
@@ -47,22 +52,23 @@ extension PostgresStore: UserStore {
 
     public func saveUser(_ user: StoredUser) throws {
         try execute("""
-            INSERT INTO users (name, role, password_hash, disabled, failed_logins, locked_until, created_at)
+            INSERT INTO users (name, role, password_hash, disabled, failed_logins, locked_until, created_at, totp_secret)
             VALUES (\(user.name), \(user.role), \(user.passwordHash), \(user.disabled), \(Int64(user.failedLogins)), \(user.lockedUntil),
-              \(user.createdAt))
+              \(user.createdAt), \(user.totpSecret))
             ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash,
-              disabled = excluded.disabled, failed_logins = excluded.failed_logins, locked_until = excluded.locked_until
+              disabled = excluded.disabled, failed_logins = excluded.failed_logins, locked_until = excluded.locked_until,
+              totp_secret = excluded.totp_secret
             """)
     }
 
     public func user(named name: String) throws -> StoredUser? {
         try rows("""
-            SELECT name, role, password_hash, disabled, failed_logins, locked_until, created_at FROM users WHERE name = \(name)
+            SELECT name, role, password_hash, disabled, failed_logins, locked_until, created_at, totp_secret FROM users WHERE name = \(name)
             """).first.map(Self.user)
     }
 
     public func users() throws -> [StoredUser] {
-        try rows("SELECT name, role, password_hash, disabled, failed_logins, locked_until, created_at FROM users ORDER BY name").map(Self.user)
+        try rows("SELECT name, role, password_hash, disabled, failed_logins, locked_until, created_at, totp_secret FROM users ORDER BY name").map(Self.user)
     }
 
     public func assign(_ a: CaseAssignment) throws {

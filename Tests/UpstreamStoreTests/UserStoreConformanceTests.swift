@@ -38,6 +38,7 @@ struct UserStoreConformanceTests {
         locked.failedLogins = 5
         locked.lockedUntil = 1_000
         locked.disabled = true
+        locked.totpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
         try s.saveUser(locked)
         #expect(try s.user(named: "amy") == locked)
         #expect(try s.users().count == 2)
