@@ -2,9 +2,8 @@ import Crypto
 import Foundation
 
 /// Time-based one-time passwords (RFC 6238, on HOTP, RFC 4226) with swift-crypto's HMAC: the second factor's
-/// arithmetic. Pure: the time is a parameter, so the RFC's published test vectors check it exactly.
-///
-/// Not yet wired into sign-in (the user store has no column for a user's secret yet; docs/security.md, V2.7).
+/// arithmetic. Pure: the time is a parameter, so the RFC's published test vectors check it exactly. Sign-in and the
+/// account page use it for users who set up an authenticator (docs/security.md, V2.7).
 public struct TOTP: Sendable, Hashable {
     /// The HMAC's hash function.
     public enum Algorithm: String, Sendable, Hashable, CaseIterable { case sha1 = "SHA1", sha256 = "SHA256", sha512 = "SHA512" }
