@@ -9,6 +9,7 @@ import UpstreamServer
 import UpstreamStore
 import UpstreamStorePostgres
 import UpstreamStoreSQLite
+import UpstreamTesting
 
 /// The web app over the stores it serves in production: a SQLite file, and PostgreSQL when
 /// `UPSTREAM_TEST_POSTGRES_URL` is set (always under `CI=true`, where a missing server fails the case instead of
@@ -91,5 +92,42 @@ struct StoreBackedTests {
             let again = try await b.get("/login")
             #expect(try await b.post("/login", form: ["csrf": Browser.csrf(again) ?? "", "name": "demo-analyst", "password": analyst]).status == .unauthorized)
         }
+    }
+}
+
+@Suite("Linkage decisions made on the web, read by the command line")
+struct LinkageInteropTests {
+    struct ReviewOut: Decodable { var pending: Int; var decided: Int }
+
+    @Test("a pair decided on the web is decided for `upstream review`; reopened, it is pending there again")
+    func commandLineReadsWebDecisions() async throws {
+        _ = try #require(UpstreamBinary.path, "build the upstream executable first")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("interop-\(UUID().uuidString).db").path
+        let key = SymmetricKey(data: Array(repeating: UInt8(5), count: 32))
+        let store = try SQLiteStore(path: path, auditSealer: AuditChain(key: key, actor: AuditActor(name: "test", kind: .system, role: ""), head: nil))
+        let p = Pseudonymiser(key: SymmetricKey(data: Array(repeating: UInt8(9), count: 32)))
+        let flagged = try DemoWorkspace.fill(store, persons: 12, flagged: 3) { p.pseudonym($0.rawValue) }
+        try DemoWorkspace.addModelAndPairs(store, flagged: flagged)
+        let pair = try #require(try store.reviewItems(.linkagePairs, pendingOnly: true).first?.subject)
+        func review() throws -> ReviewOut {
+            let run = try UpstreamBinary.run(["review", "--store", path, "--json"])
+            #expect(run.status == 0, "\(run.err)")
+            return try JSONDecoder().decode(ReviewOut.self, from: Data(run.out.utf8))
+        }
+        #expect(try review().pending == 8 && review().decided == 0)
+        let clock = TestClock()
+        let app = StoreBackedTests.app(store, clock: clock)
+        let password = try #require(try app.createDemoUsers().first { $0.name == "demo-supervisor" }?.password)
+        try await StoreBackedTests.live(app) { b in
+            let token = try await b.signIn("demo-supervisor", password)
+            #expect(try await b.post("/linkage/\(pair)/decide", form: ["csrf": token, "decision": "different-people", "reason": "different postcode"]).status == .seeOther)
+        }
+        let after = try review()
+        #expect(after.pending == 7 && after.decided == 1)
+        try await StoreBackedTests.live(app) { b in
+            let token = try await b.signIn("demo-supervisor", password)
+            #expect(try await b.post("/linkage/\(pair)/reopen", form: ["csrf": token, "reason": "second look"]).status == .seeOther)
+        }
+        #expect(try review().pending == 8 && review().decided == 0)
     }
 }
