@@ -94,7 +94,7 @@ struct RoleMatrixTests {
         let f = try Fixture()
         try await f.live { b in
             for route in ["/queue/MINE/decide", "/people/MINE/identify", "/admin/users", "/logout", "/linkage/R0000000000AB/decide",
-                          "/account/password"] {
+                          "/account/password", "/account/totp", "/account/totp/remove"] {
                 let r = try await b.post(route.replacingOccurrences(of: "MINE", with: f.mine), form: ["csrf": "x"])
                 #expect([401, 403].contains(Int(r.status.code)), "\(route): \(r.status.code)")
             }
