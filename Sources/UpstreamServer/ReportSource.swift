@@ -42,14 +42,57 @@ public final class FileReportSource: ReportSource, @unchecked Sendable {
         self.planPath = planPath; self.assessmentPath = assessmentPath
     }
 
-    public func plan() throws -> Plan? { try read(planPath, as: Plan.self) }
-    public func assessment() throws -> Assessment? { try read(assessmentPath, as: Assessment.self) }
+    public func plan() throws -> Plan? { try read(planPath, as: Plan.self, decoder: JSONDecoder()) }
+    public func assessment() throws -> Assessment? {
+        try read(assessmentPath, as: AssessmentFile.self, decoder: Self.assessmentDecoder())?.assessment
+    }
 
-    func read<T: Decodable & Sendable>(_ path: String?, as: T.Type) throws -> T? {
+    /// `assessment.json` as `upstream assess` writes it: the assessment's figures at the top level (store input), or
+    /// beside the police.uk file figures under `assessment`.
+    struct AssessmentFile: Decodable, Sendable {
+        var assessment: Assessment
+        enum Keys: String, CodingKey { case assessment }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Keys.self)
+            assessment = try c.decodeIfPresent(Assessment.self, forKey: .assessment) ?? Assessment(from: decoder)
+        }
+    }
+
+    /// Property names whose capitals snake case loses (`costGBP` is written `cost_gbp`), by what plain snake-to-camel
+    /// conversion gives back.
+    static let acronyms: [String: String] = [
+        "costGbp": "costGBP", "policeUk": "policeUK", "residualSd": "residualSD", "rowsWithoutCrimeId": "rowsWithoutCrimeID",
+        "withAnyAce": "withAnyACE", "withFourOrMoreAcEs": "withFourOrMoreACEs",
+    ]
+
+    /// The decoder for `upstream assess`'s JSON: snake-case keys, and infinities and NaN written as strings.
+    static func assessmentDecoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        d.keyDecodingStrategy = .custom { path in
+            let key = path.last!
+            if key.intValue != nil { return key }
+            let parts = key.stringValue.split(separator: "_", omittingEmptySubsequences: true)
+            guard let first = parts.first else { return key }
+            let camel = String(first) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+            return AnyKey(acronyms[camel] ?? camel)
+        }
+        return d
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func read<T: Decodable & Sendable>(_ path: String?, as: T.Type, decoder: JSONDecoder) throws -> T? {
         guard let path, let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
         let stamp = "\(attributes[.size] ?? 0) \((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
         if let hit = lock.withLock({ cache[path] }), hit.stamp == stamp, let value = hit.value as? T { return value }
-        guard let data = FileManager.default.contents(atPath: path), let value = try? JSONDecoder().decode(T.self, from: data) else {
+        guard let data = FileManager.default.contents(atPath: path), let value = try? decoder.decode(T.self, from: data) else {
             throw WebError(.serverFailure, "\(path) cannot be read as \(T.self == Plan.self ? "a plan" : "an assessment"): make it again with "
                 + (T.self == Plan.self ? "upstream plan" : "upstream assess") + " (this build may be newer than the file)")
         }

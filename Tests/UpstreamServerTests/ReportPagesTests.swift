@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+import UpstreamAssessment
 import UpstreamGovernance
 import UpstreamLinkage
 import UpstreamModel
@@ -200,5 +201,44 @@ struct ReportPagesTests {
             #expect(refused.status == .unauthorized)
             _ = try await b.signIn("practitioner", "a-new-long-password")
         }
+    }
+}
+
+@Suite("Plans and assessments read from the files the commands write")
+struct ReportFilesTests {
+    /// `upstream assess`'s encoder (snake-case keys, infinities as strings), as `AssessOutput.json` sets it up.
+    static func assessEncoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return e
+    }
+
+    @Test("assessment.json in both of upstream assess's shapes, and plan.json, decode to the values written")
+    func files() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = ReportFixtures.assessment
+        let store = dir.appendingPathComponent("store.json").path
+        try Self.assessEncoder().encode(a).write(to: URL(fileURLWithPath: store))
+        struct PoliceShape: Encodable { var rows: Int; var assessment: Assessment }
+        let police = dir.appendingPathComponent("police.json").path
+        try Self.assessEncoder().encode(PoliceShape(rows: 10, assessment: a)).write(to: URL(fileURLWithPath: police))
+        let plan = dir.appendingPathComponent("plan.json").path
+        try JSONEncoder().encode(ReportFixtures.plan).write(to: URL(fileURLWithPath: plan))
+        for path in [store, police] {
+            let back = try #require(try FileReportSource(planPath: plan, assessmentPath: path).assessment())
+            #expect(back.series.map(\.costGBP) == a.series.map(\.costGBP))
+            #expect(back.series.map(\.count) == a.series.map(\.count))
+            #expect(back.priorities.map(\.threat) == a.priorities.map(\.threat))
+            #expect(back.place.concentration == a.place.concentration)
+        }
+        #expect(try FileReportSource(planPath: plan, assessmentPath: nil).plan() == ReportFixtures.plan)
+        #expect(try FileReportSource(planPath: nil, assessmentPath: dir.appendingPathComponent("missing.json").path).assessment() == nil)
+        let broken = dir.appendingPathComponent("broken.json").path
+        try Data("{\"not\": 1}".utf8).write(to: URL(fileURLWithPath: broken))
+        #expect(throws: WebError.self) { try FileReportSource(planPath: broken, assessmentPath: nil).plan() }
     }
 }
