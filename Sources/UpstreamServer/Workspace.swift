@@ -119,11 +119,12 @@ struct WebWorkspace: Sendable {
         let flaggedScores = try store.scores(run: run.id).filter(\.flagged)
         var visible: [(PersonScore, PersonSummary?)]
         if role == .practitioner {
-            visible = []
-            for s in flaggedScores {
-                guard let summary = try store.personSummary(s.person), assigned[summary.pseudonym] == user.name else { continue }
-                visible.append((s, summary))
+            // The caseload is small: look its pseudonyms up, rather than every flagged person's.
+            var mine: [PersonID: PersonSummary] = [:]
+            for (subject, practitioner) in assigned where practitioner == user.name {
+                if let summary = try store.person(pseudonym: subject) { mine[summary.person] = summary }
             }
+            visible = flaggedScores.compactMap { s in mine[s.person].map { (s, $0) } }
         } else {
             visible = flaggedScores.map { ($0, nil) }
         }
