@@ -122,6 +122,8 @@ let package = Package(
             name: "UpstreamServer",
             dependencies: [
                 "UpstreamModel", "UpstreamStore", "UpstreamGovernance", "UpstreamChronology", "UpstreamReports",
+                "UpstreamLinkage", "UpstreamRisk", "UpstreamInterventions", "UpstreamAssessment",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -217,6 +219,7 @@ let package = Package(
         ]),
         .testTarget(name: "UpstreamServerTests", dependencies: [
             "UpstreamServer", "UpstreamStore", "UpstreamGovernance", "UpstreamModel", "UpstreamTesting",
+            "UpstreamLinkage", "UpstreamRisk", "UpstreamInterventions", "UpstreamAssessment", "UpstreamStoreSQLite", "UpstreamStorePostgres",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Web app load benchmark: wrk on loopback against `upstream serve --demo` (the in-memory demo workspace), signed in
-# as the demo supervisor, on the review queue's first page and on one chronology page. Prints a Markdown table of
-# requests/s, latency percentiles, non-2xx responses and socket errors, plus the server's peak memory.
+# Web app load benchmark: wrk on loopback against `upstream serve --demo` (the in-memory demo workspace) or, with
+# STORE=path/to/store.db, against a copy of a linked and scored SQLite store, signed in as the demo supervisor, on the
+# review queue's first page and on one chronology page. Prints a Markdown table of requests/s, latency percentiles,
+# non-2xx responses and socket errors, plus the server's peak memory.
 #
-# Usage: Benchmarks/web.sh [PERSONS [DURATION [CONNECTIONS]]]   (default: 20000 30s 200)
-# Env:   BIN=path/to/upstream (default: the release build, built unless SKIP_BUILD=1); THREADS (default 2)
+# Usage: Benchmarks/web.sh [PERSONS [DURATION [CONNECTIONS]]]   (default: 20000 30s 200; PERSONS is ignored with STORE)
+# Env:   BIN=path/to/upstream (default: the release build, built unless SKIP_BUILD=1); THREADS (default 2); TIMEOUT (wrk, default 10s);
+#        STORE=a SQLite store (copied with its key files, so the demo users are created afresh in the copy)
 # Needs: wrk (Debian package `wrk`), curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +21,15 @@ if [ -z "${BIN:-}" ]; then
 fi
 WORK="$(mktemp -d)"
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-"$BIN" serve --demo --demo-persons "$PERSONS" --port 0 --create-demo-users --bcrypt-cost 10 >"$WORK/out" 2>"$WORK/err" &
+if [ -n "${STORE:-}" ]; then
+  for f in "$STORE" "$STORE".*; do [ -f "$f" ] && cp "$f" "$WORK/store.db${f#"$STORE"}"; done
+  rm -f "$WORK"/store.db.*.lock
+  "$BIN" serve --store "$WORK/store.db" --port 0 --create-demo-users --bcrypt-cost 10 >"$WORK/out" 2>"$WORK/err" &
+  WHAT="the SQLite store $STORE ($(du -h "$STORE" | cut -f1))"
+else
+  "$BIN" serve --demo --demo-persons "$PERSONS" --port 0 --create-demo-users --bcrypt-cost 10 >"$WORK/out" 2>"$WORK/err" &
+  WHAT="$PERSONS persons in the demo workspace"
+fi
 SERVER=$!
 for _ in $(seq 1 600); do grep -q "serving on" "$WORK/out" 2>/dev/null && break; sleep 0.5; done
 PORT="$(sed -n 's|.*serving on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/out")"
@@ -32,12 +42,12 @@ SESSION="$(awk '$6=="upstream_session"{print $7}' "$WORK/jar")"
 PERSON="$(curl -s -b "$WORK/jar" "$BASE/api/v1/queue" | grep -o '"pseudonym":"YP-[0-9A-Z]*"' | head -1 | cut -d'"' -f4)"
 [ -n "$SESSION" ] && [ -n "$PERSON" ] || { echo "could not sign in as the demo supervisor" >&2; exit 1; }
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); binary: $BIN; $PERSONS persons in the demo workspace"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); binary: $BIN; $WHAT; $CONNECTIONS connections, $DURATION per page"
 echo
 echo "| page | requests/s | p50 | p90 | p99 | max | requests | non-2xx | socket errors |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for page in "/queue" "/people/$PERSON"; do
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: upstream_session=$SESSION" "$BASE$page" >"$WORK/wrk" 2>&1 || true
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "${TIMEOUT:-10s}" --latency -H "Cookie: upstream_session=$SESSION" "$BASE$page" >"$WORK/wrk" 2>&1 || true
   rps="$(awk '/^Requests\/sec/{print $2}' "$WORK/wrk")"
   p50="$(awk '$1=="50%"{print $2}' "$WORK/wrk")"; p90="$(awk '$1=="90%"{print $2}' "$WORK/wrk")"; p99="$(awk '$1=="99%"{print $2}' "$WORK/wrk")"
   max="$(awk '$1=="Latency" && NF>=4 {print $4; exit}' "$WORK/wrk")"

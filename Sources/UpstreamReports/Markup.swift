@@ -4,10 +4,11 @@ import UpstreamModel
 ///
 /// Every page is written as well-formed XML (XHTML syntax served as HTML), so the inline SVG and the
 /// page itself can be checked with an XML parser. Text only ever reaches the markup through `escape`.
-enum Markup {
+public enum Markup {
     /// Escapes text for HTML and SVG element content and attribute values (`&`, `<`, `>`, `"`, `'`), and drops
-    /// characters XML 1.0 does not allow (C0 controls other than tab, line feed and carriage return).
-    static func escape(_ s: String) -> String {
+    /// characters XML 1.0 does not allow (C0 controls other than tab, line feed and carriage return). The one HTML
+    /// escaper: the reports and the web app (`UpstreamServer`) both call it.
+    public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for u in s.unicodeScalars {

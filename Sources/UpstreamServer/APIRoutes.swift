@@ -16,11 +16,11 @@ struct APIRoutes {
 
     func add(to group: RouterGroup<SignedInContext>) {
         group.get("me") { _, c in try WebApp.json(Me(name: c.user.name, role: c.role.rawValue, csrfToken: c.session.csrf)) }
-        group.get("dashboard") { _, c in try WebApp.json(try ws.dashboard(for: c.user)) }
+        group.get("dashboard") { _, c in try WebApp.json(try await app.offload { try ws.dashboard(for: c.user) }) }
         group.get("queue") { request, c in
             try c.require(PageRoutes.queueRoles, "open the review queue")
             let page = request.uri.queryParameters["page"].flatMap { Int(String($0)) } ?? 1
-            return try WebApp.json(try ws.queue(for: c.user, page: page))
+            return try WebApp.json(try await app.offload { try ws.queue(for: c.user, page: page) })
         }
         group.post("queue/{pseudonym}/decision") { request, c in
             try c.require(PageRoutes.queueRoles, "decide on risk flags")
@@ -30,24 +30,27 @@ struct APIRoutes {
             guard let d = try? JSONDecoder().decode(Decision.self, from: Data(body.readableBytesView)) else {
                 throw WebError.badRequest("the body must be JSON: {\"decision\": \"…\", \"reason\": \"…\"}")
             }
-            try ws.decide(try PageRoutes.subject(c), decision: d.decision, reason: d.reason, user: c.user)
+            let subject = try PageRoutes.subject(c)
+            try await app.offload { try ws.decide(subject, decision: d.decision, reason: d.reason, user: c.user) }
             return try WebApp.json(Done(status: "decided"))
         }
         group.get("people/{pseudonym}") { _, c in
             try c.require(PageRoutes.personRoles, "see person-level data")
-            return try WebApp.json(try ws.person(try PageRoutes.subject(c), user: c.user, identifyPurpose: nil))
+            let subject = try PageRoutes.subject(c)
+            return try WebApp.json(try await app.offload { try ws.person(subject, user: c.user, identifyPurpose: nil) })
         }
         group.get("audit") { request, c in
             try c.require(PageRoutes.auditRoles, "read the audit trail")
-            return try WebApp.json(try ws.auditTrail(PageRoutes.auditFilter(request)))
+            let filter = PageRoutes.auditFilter(request)
+            return try WebApp.json(try await app.offload { try ws.auditTrail(filter) })
         }
         group.get("quality") { _, c in
             try c.require(PageRoutes.qualityRoles, "see data quality")
-            return try WebApp.json(try ws.quality())
+            return try WebApp.json(try await app.offload { try ws.quality() })
         }
         group.get("users") { _, c in
             try c.require(PageRoutes.adminRoles, "administer users")
-            return try WebApp.json(try ws.userRows())
+            return try WebApp.json(try await app.offload { try ws.userRows() })
         }
     }
 }

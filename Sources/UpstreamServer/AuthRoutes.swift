@@ -29,7 +29,7 @@ struct AuthRoutes {
             let form = try await WebApp.form(request, context: context)
             try WebApp.checkCSRF(form["csrf"], session: context.session)
             if let s = context.session {
-                if let u = s.user { try app.workspace.audit("sign-out", user: u) }
+                if let u = s.user { try await app.offload { try app.workspace.audit("sign-out", user: u) } }
                 await app.sessions.end(s.id)
             }
             return WebApp.redirect("/login", cookie: Cookies.clear(secure: app.configuration.secureCookies))
@@ -43,19 +43,32 @@ struct AuthRoutes {
         guard await app.throttle.allow(context.clientAddress, now: now) else { throw WebError.tooManyRequests }
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespaces)
         let password = form["password"] ?? ""
+        let code = form["code"] ?? ""
         func fail() -> Response {
             WebApp.html(Pages.login(csrf: anonymous.csrf, error: Self.failure, name: name), status: .unauthorized)
         }
+        let t = now
+        guard let signedIn = try await app.offload({ try verify(name: name, password: password, code: code, at: t) }) else { return fail() }
+        await app.sessions.end(anonymous.id)
+        let session = await app.sessions.create(user: signedIn, now: t)
+        try await app.offload { try app.workspace.audit("sign-in", user: signedIn) }
+        return WebApp.redirect("/", cookie: Cookies.set(session.id, secure: app.configuration.secureCookies))
+    }
+
+    /// Checks a password (bcrypt, on the blocking pool) and, for a user who set up a second factor, the TOTP code, and
+    /// keeps the lockout counters: the signed-in user, or nil for any failure (unknown name, locked, disabled, wrong
+    /// password, missing or wrong code), each answered alike.
+    func verify(name: String, password: String, code: String, at t: Int64) throws -> User? {
         guard var user = try users.user(named: name) else {
             _ = Bcrypt.verify(password, hash: Self.decoy)
-            return fail()
+            return nil
         }
-        let t = now
         if let until = user.lockedUntil, until > t {
             _ = Bcrypt.verify(password, hash: Self.decoy)
-            return fail()
+            return nil
         }
-        guard !user.disabled, Bcrypt.verify(password, hash: user.passwordHash), let role = Role(rawValue: user.role) else {
+        let secondFactor = user.totpSecret.flatMap(TOTP.base32Decode).map { TOTP(secret: $0).verify(code, at: t) } ?? true
+        guard !user.disabled, Bcrypt.verify(password, hash: user.passwordHash), secondFactor, let role = Role(rawValue: user.role) else {
             user.failedLogins += 1
             if user.failedLogins >= app.configuration.lockAfter {
                 user.lockedUntil = t + app.configuration.lockSeconds
@@ -64,15 +77,11 @@ struct AuthRoutes {
             } else {
                 try users.saveUser(user)
             }
-            return fail()
+            return nil
         }
         user.failedLogins = 0
         user.lockedUntil = nil
         try users.saveUser(user)
-        await app.sessions.end(anonymous.id)
-        let signedIn = User.authenticated(user.name, role: role)
-        let session = await app.sessions.create(user: signedIn, now: t)
-        try app.workspace.audit("sign-in", user: signedIn)
-        return WebApp.redirect("/", cookie: Cookies.set(session.id, secure: app.configuration.secureCookies))
+        return User.authenticated(user.name, role: role)
     }
 }

@@ -1,33 +1,26 @@
 import UpstreamGovernance
+import UpstreamReports
 
 /// The HTML around every page: one stylesheet served from `/assets/app.css` (no inline styles or scripts, so the
 /// Content Security Policy can forbid both), a skip link, a navigation bar with only the pages the role may open,
 /// and a sign-out form carrying the CSRF token.
 enum Layout {
-    /// Escapes text for HTML element content and attribute values.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// Escapes text for HTML element content and attribute values: UpstreamReports' one escaper.
+    static func escape(_ s: String) -> String { Markup.escape(s) }
 
     /// The pages in the navigation, with the roles that may open each.
     static let navigation: [(path: String, label: String, roles: Set<Role>)] = [
         ("/", "Dashboard", Set(Role.allCases)),
         ("/queue", "Review queue", [.practitioner, .supervisor]),
+        ("/linkage", "Linkage review", [.analyst, .supervisor]),
+        ("/reports/model", "Model report", [.analyst, .supervisor]),
+        ("/reports/fairness", "Fairness", [.analyst, .supervisor]),
+        ("/plan", "Plan", [.analyst, .supervisor]),
+        ("/assessment", "Assessment", [.analyst, .supervisor]),
         ("/quality", "Data quality", [.analyst, .supervisor, .admin]),
         ("/audit", "Audit trail", [.auditor]),
         ("/admin/users", "Users", [.admin]),
+        ("/account", "Account", Set(Role.allCases)),
     ]
 
     /// A hidden field with the session's CSRF token.

@@ -25,7 +25,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))"])
             response = try WebError.serverFailure.response(from: request, context: context)
         }
-        response.headers[.contentSecurityPolicy] = Self.csp
+        // A full report page sets its own, stricter-in-kind policy (its one inline style sheet by hash, no 'self').
+        if response.headers[.contentSecurityPolicy] == nil || response.status != .ok { response.headers[.contentSecurityPolicy] = Self.csp }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"

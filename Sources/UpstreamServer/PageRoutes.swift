@@ -13,11 +13,17 @@ struct PageRoutes {
     static let auditRoles: Set<Role> = [.auditor]
     static let qualityRoles: Set<Role> = [.analyst, .supervisor, .admin]
     static let adminRoles: Set<Role> = [.admin]
+    /// Linkage review: analysts see the waterfall with values withheld; supervisors see values and decide.
+    static let linkageRoles: Set<Role> = [.analyst, .supervisor]
+    static let linkageDecideRoles: Set<Role> = [.supervisor]
+    /// The model report, fairness audit, plan and assessment (they list young people by pseudonym or are analysts' work).
+    static let reportRoles: Set<Role> = [.analyst, .supervisor]
 
     static let notices: [String: String] = [
         "decided": "Decision recorded in the audit trail.", "assigned": "Young person assigned.", "reopened": "Decision reopened.",
         "role": "Role changed; the user's sessions were ended.", "disabled": "User disabled; their sessions were ended.",
         "enabled": "User enabled.", "unlocked": "User unlocked.",
+        "totp-reset": "The user's authenticator was removed; they sign in with their password and can set up a new one.",
     ]
 
     static func subject(_ context: SignedInContext) throws -> String {
@@ -29,30 +35,35 @@ struct PageRoutes {
 
     func add(to group: RouterGroup<SignedInContext>) {
         group.get("/") { _, c in
-            WebApp.html(Pages.dashboard(try ws.dashboard(for: c.user), user: c.user, csrf: c.session.csrf))
+            WebApp.html(try await app.offload { Pages.dashboard(try ws.dashboard(for: c.user), user: c.user, csrf: c.session.csrf) })
         }
         group.get("/queue") { request, c in
             try c.require(Self.queueRoles, "open the review queue")
             let notice = request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] }
             let page = request.uri.queryParameters["page"].flatMap { Int(String($0)) } ?? 1
-            return WebApp.html(Pages.queue(try ws.queue(for: c.user, page: page), user: c.user, csrf: c.session.csrf, notice: notice))
+            return WebApp.html(try await app.offload {
+                Pages.queue(try ws.queue(for: c.user, page: page), user: c.user, csrf: c.session.csrf, notice: notice)
+            })
         }
         group.post("/queue/{pseudonym}/decide") { request, c in
             try c.require(Self.queueRoles, "decide on risk flags")
             let form = try await WebApp.checkedForm(request, context: c)
-            try ws.decide(try Self.subject(c), decision: form["decision"] ?? "", reason: form["reason"], user: c.user)
+            let subject = try Self.subject(c)
+            try await app.offload { try ws.decide(subject, decision: form["decision"] ?? "", reason: form["reason"], user: c.user) }
             return WebApp.redirect("/queue?done=decided")
         }
         group.post("/queue/{pseudonym}/reopen") { request, c in
             try c.require([.supervisor], "reopen decisions")
             let form = try await WebApp.checkedForm(request, context: c)
-            try ws.reopen(try Self.subject(c), reason: form["reason"], user: c.user)
+            let subject = try Self.subject(c)
+            try await app.offload { try ws.reopen(subject, reason: form["reason"], user: c.user) }
             return WebApp.redirect("/queue?done=reopened")
         }
         group.post("/queue/{pseudonym}/assign") { request, c in
             try c.require([.supervisor], "assign young people")
             let form = try await WebApp.checkedForm(request, context: c)
-            try ws.assign(try Self.subject(c), to: form["practitioner"] ?? "", user: c.user)
+            let subject = try Self.subject(c)
+            try await app.offload { try ws.assign(subject, to: form["practitioner"] ?? "", user: c.user) }
             return WebApp.redirect("/queue?done=assigned")
         }
         group.get("/people") { request, c in
@@ -64,43 +75,49 @@ struct PageRoutes {
         }
         group.get("/people/{pseudonym}") { _, c in
             try c.require(Self.personRoles, "see person-level data")
-            let view = try ws.person(try Self.subject(c), user: c.user, identifyPurpose: nil)
-            return WebApp.html(Pages.person(view, user: c.user, csrf: c.session.csrf))
+            let subject = try Self.subject(c)
+            return WebApp.html(try await app.offload {
+                Pages.person(try ws.person(subject, user: c.user, identifyPurpose: nil), user: c.user, csrf: c.session.csrf)
+            })
         }
         group.post("/people/{pseudonym}/identify") { request, c in
             try c.require(Self.personRoles, "see person-level data")
             let form = try await WebApp.checkedForm(request, context: c)
-            let view = try ws.person(try Self.subject(c), user: c.user, identifyPurpose: form["purpose"] ?? "")
-            return WebApp.html(Pages.person(view, user: c.user, csrf: c.session.csrf))
+            let subject = try Self.subject(c)
+            return WebApp.html(try await app.offload {
+                Pages.person(try ws.person(subject, user: c.user, identifyPurpose: form["purpose"] ?? ""), user: c.user, csrf: c.session.csrf)
+            })
         }
         group.get("/audit") { request, c in
             try c.require(Self.auditRoles, "read the audit trail")
             let f = Self.auditFilter(request)
-            return WebApp.html(Pages.audit(try ws.auditTrail(f), filter: f, user: c.user, csrf: c.session.csrf))
+            return WebApp.html(try await app.offload { Pages.audit(try ws.auditTrail(f), filter: f, user: c.user, csrf: c.session.csrf) })
         }
         group.get("/quality") { _, c in
             try c.require(Self.qualityRoles, "see data quality")
-            return WebApp.html(Pages.quality(try ws.quality(), user: c.user, csrf: c.session.csrf))
+            return WebApp.html(try await app.offload { Pages.quality(try ws.quality(), user: c.user, csrf: c.session.csrf) })
         }
         group.get("/admin/users") { request, c in
             try c.require(Self.adminRoles, "administer users")
             let notice = request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] }
-            return WebApp.html(Pages.users(try ws.userRows(), user: c.user, csrf: c.session.csrf, notice: notice))
+            return WebApp.html(try await app.offload { Pages.users(try ws.userRows(), user: c.user, csrf: c.session.csrf, notice: notice) })
         }
         group.post("/admin/users") { request, c in
             try c.require(Self.adminRoles, "administer users")
             let form = try await WebApp.checkedForm(request, context: c)
             guard let role = Role(rawValue: form["role"] ?? "") else { throw WebError.badRequest("choose a role") }
             let name = form["name"] ?? ""
-            let password = try app.addUser(name: name, role: role, auditedBy: c.user)
-            return WebApp.html(Pages.users(try ws.userRows(), user: c.user, csrf: c.session.csrf,
-                                           notice: "User \(name) added as \(role.rawValue). Their password, shown only this once: \(password)"))
+            return WebApp.html(try await app.offload {
+                let password = try app.addUser(name: name, role: role, auditedBy: c.user)
+                return Pages.users(try ws.userRows(), user: c.user, csrf: c.session.csrf,
+                                   notice: "User \(name) added as \(role.rawValue). Their password, shown only this once: \(password)")
+            })
         }
         group.post("/admin/users/{name}/{action}") { request, c in
             try c.require(Self.adminRoles, "administer users")
             let form = try await WebApp.checkedForm(request, context: c)
             let name = try c.parameters.require("name")
-            guard var u = try ws.users.user(named: name) else { throw WebError.notFound("there is no user named that") }
+            guard var u = try await app.offload({ try ws.users.user(named: name) }) else { throw WebError.notFound("there is no user named that") }
             let action = try c.parameters.require("action")
             switch action {
             case "role":
@@ -110,10 +127,16 @@ struct PageRoutes {
             case "disable": u.disabled = true; await app.sessions.endAll(of: name)
             case "enable": u.disabled = false
             case "unlock": u.failedLogins = 0; u.lockedUntil = nil
+            case "totp-reset": u.totpSecret = nil; await app.sessions.endAll(of: name)
             default: throw WebError.notFound("there is no user action \(action)")
             }
-            try ws.saveUser(u, action: "user-\(action)", user: c.user, subject: name, detail: action == "role" ? "role \(u.role)" : "")
-            return WebApp.redirect("/admin/users?done=\(action == "role" ? "role" : action == "disable" ? "disabled" : action == "enable" ? "enabled" : "unlocked")")
+            let changed = u
+            try await app.offload {
+                try ws.saveUser(changed, action: "user-\(action)", user: c.user, subject: name,
+                                detail: action == "role" ? "role \(changed.role)" : "")
+            }
+            let done = ["role": "role", "disable": "disabled", "enable": "enabled", "unlock": "unlocked", "totp-reset": "totp-reset"][action] ?? ""
+            return WebApp.redirect("/admin/users?done=\(done)")
         }
     }
 

@@ -25,6 +25,8 @@ enum Pages {
             <input id="name" name="name" autocomplete="username" required value="\(e(name))">
             <label for="password">Password</label>
             <input id="password" name="password" type="password" autocomplete="current-password" required>
+            <label for="code">Authentication code (only if you set up an authenticator app)</label>
+            <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,8}" size="8">
             <p><button type="submit">Sign in</button></p>
             </form>
             <p class="muted">After five wrong passwords in a row the account is locked for 15 minutes.</p>
@@ -207,8 +209,10 @@ enum Pages {
                 <form method="post" action="/admin/users/\(e(r.name))/\(r.disabled ? "enable" : "disable")" class="inline">\(Layout.csrfField(csrf))
                 <button type="submit">\(r.disabled ? "Enable" : "Disable")</button></form>
                 \(r.locked || r.failedLogins > 0 ? "<form method=\"post\" action=\"/admin/users/\(e(r.name))/unlock\" class=\"inline\">\(Layout.csrfField(csrf))<button type=\"submit\">Unlock</button></form>" : "")
+                \(r.secondFactor ? "<form method=\"post\" action=\"/admin/users/\(e(r.name))/totp-reset\" class=\"inline\">\(Layout.csrfField(csrf))<button type=\"submit\">Remove authenticator</button></form>" : "")
                 """
-            return [Cell(r.name), Cell(r.role), Cell(r.disabled ? "disabled" : r.locked ? "locked" : "active"), Cell(String(r.failedLogins)),
+            return [Cell(r.name), Cell(r.role), Cell((r.disabled ? "disabled" : r.locked ? "locked" : "active") + (r.secondFactor ? "; authenticator" : "")),
+                    Cell(String(r.failedLogins)),
                     Cell(String(r.caseload)), Cell(raw: actions)]
         }
         return Layout.page(title: "Users", user: user, csrf: csrf, body: """

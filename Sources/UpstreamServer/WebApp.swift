@@ -17,6 +17,8 @@ import UpstreamStore
 /// - `lockAfter` (Int, default 5): consecutive failed logins that lock a user; `lockSeconds` (default 900) for how long.
 /// - `loginsPerMinute` (Int, default 20): login attempts one address may make per minute.
 /// - `idleTimeout`, `absoluteTimeout` (seconds, default 1800 and 28800): when a session ends.
+/// - `storeThreads` (Int, at least 1, default: the number of cores plus 2, at least 4): the threads that run store
+///   calls, bcrypt and page rendering (``BlockingPool``), away from Swift's cooperative pool.
 public struct WebConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -27,10 +29,12 @@ public struct WebConfiguration: Sendable {
     public var loginsPerMinute: Int
     public var idleTimeout: Int64
     public var absoluteTimeout: Int64
+    public var storeThreads: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool? = nil, bcryptCost: UInt8 = 12,
                 lockAfter: Int = 5, lockSeconds: Int64 = 900, loginsPerMinute: Int = 20,
-                idleTimeout: Int64 = 1800, absoluteTimeout: Int64 = 28_800) {
+                idleTimeout: Int64 = 1800, absoluteTimeout: Int64 = 28_800, storeThreads: Int? = nil) {
+        self.storeThreads = max(1, storeThreads ?? max(4, ProcessInfo.processInfo.activeProcessorCount + 2))
         self.host = host; self.port = port
         self.secureCookies = secureCookies ?? !Self.isLoopback(host)
         self.bcryptCost = bcryptCost; self.lockAfter = lockAfter; self.lockSeconds = lockSeconds
@@ -48,14 +52,18 @@ public struct WebApp: Sendable {
     let sessions: SessionStore
     let throttle: LoginThrottle
     let registry: PrometheusCollectorRegistry
+    let blocking: BlockingPool
 
     /// A web app over `store` (records, persons, the audit trail) and `users`.
     /// - Parameters:
+    ///   - reports: where the latest intervention plan and strategic assessment are (none by default).
     ///   - now: the clock, in seconds since 1970 (a parameter so tests can move time).
     public init(configuration: WebConfiguration, store: any WorkspaceStore, users: any UserStore,
+                reports: any ReportSource = FixedReportSource(),
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.configuration = configuration
-        workspace = WebWorkspace(store: store, users: users, now: now)
+        workspace = WebWorkspace(store: store, users: users, reports: reports, now: now)
+        blocking = BlockingPool(threads: configuration.storeThreads)
         sessions = SessionStore(idleTimeout: configuration.idleTimeout, absoluteTimeout: configuration.absoluteTimeout)
         throttle = LoginThrottle(perMinute: configuration.loginsPerMinute)
         registry = PrometheusCollectorRegistry()
@@ -83,7 +91,10 @@ public struct WebApp: Sendable {
 
         let signedIn = router.group(context: SignedInContext.self)
         PageRoutes(app: self).add(to: signedIn)
+        ReportRoutes(app: self).add(pages: signedIn)
+        AccountRoutes(app: self).add(to: signedIn)
         APIRoutes(app: self).add(to: signedIn.group("api/v1"))
+        ReportRoutes(app: self).add(api: signedIn.group("api/v1"))
         return router
     }
 
@@ -113,6 +124,11 @@ public struct WebApp: Sendable {
     }
 
     // MARK: Helpers shared by the route collections
+
+    /// Runs `body` (store calls, bcrypt, page rendering) on the ``BlockingPool``, off Swift's cooperative pool.
+    func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await blocking.run(body)
+    }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()

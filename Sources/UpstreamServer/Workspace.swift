@@ -10,6 +10,8 @@ import UpstreamStore
 struct WebWorkspace: Sendable {
     let store: any WorkspaceStore
     let users: any UserStore
+    /// The latest intervention plan and strategic assessment.
+    let reports: any ReportSource
     let now: @Sendable () -> Int64
 
     // MARK: Access
@@ -111,23 +113,33 @@ struct WebWorkspace: Sendable {
         }
         let decisions = RiskFlag.Decision.allCases.map(\.rawValue)
         guard let run = try store.latestRiskRun(.score) else { return Queue(asOf: nil, items: [], decisions: decisions) }
-        let caseload = role == .practitioner ? try users.caseload(of: user.name) : nil
-        var visible: [(PersonScore, PersonSummary)] = []
-        for s in try store.scores(run: run.id) where s.flagged {
-            guard let summary = try store.personSummary(s.person) else { continue }
-            if let caseload, !caseload.contains(summary.pseudonym) { continue }
-            visible.append((s, summary))
+        // A handful of queries per page, not several per young person: every assignment and review item at once,
+        // pseudonyms only for the page (or, for a practitioner, to find their caseload).
+        let assigned = Dictionary(try users.assignments().map { ($0.subject, $0.practitioner) }, uniquingKeysWith: { $1 })
+        let flaggedScores = try store.scores(run: run.id).filter(\.flagged)
+        var visible: [(PersonScore, PersonSummary?)]
+        if role == .practitioner {
+            // The caseload is small: look its pseudonyms up, rather than every flagged person's.
+            var mine: [PersonID: PersonSummary] = [:]
+            for (subject, practitioner) in assigned where practitioner == user.name {
+                if let summary = try store.person(pseudonym: subject) { mine[summary.person] = summary }
+            }
+            visible = flaggedScores.compactMap { s in mine[s.person].map { (s, $0) } }
+        } else {
+            visible = flaggedScores.map { ($0, nil) }
         }
         let pages = max(1, (visible.count + Self.pageSize - 1) / Self.pageSize)
         let page = min(max(1, page), pages)
+        let stored = Dictionary(try store.reviewItems(.riskFlags, pendingOnly: false).map { ($0.subject, $0) }, uniquingKeysWith: { $1 })
         var items: [QueueItem] = []
-        for (s, summary) in visible.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize) {
-            let review = try reviewItem(summary.pseudonym)
+        for (s, known) in visible.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize) {
+            guard let summary = try known ?? store.personSummary(s.person) else { continue }
+            let review = try reviewItem(summary.pseudonym, stored: stored[summary.pseudonym])
             let trend = try store.scores(of: s.person).map { TrendPoint(asOf: $0.asOf.iso, score: $0.score) }
             items.append(QueueItem(
                 pseudonym: summary.pseudonym, score: s.score, rank: s.rank, age: s.age, asOf: s.asOf.iso, trend: trend,
                 reasons: s.raising.map(\.text), state: Self.stateName(review.state),
-                assignedTo: try users.assignment(of: summary.pseudonym)?.practitioner,
+                assignedTo: assigned[summary.pseudonym],
                 history: review.history.map { Step(at: $0.at, by: $0.by.name, what: $0.what, reason: $0.reason) }))
         }
         let practitioners = role == .supervisor
@@ -146,7 +158,12 @@ struct WebWorkspace: Sendable {
 
     /// The stored review item of a flagged person, or a new pending one.
     func reviewItem(_ subject: String) throws -> RiskFlagReview {
-        guard let stored = try store.reviewItem(.riskFlags, subject: subject), !stored.stateJSON.isEmpty else {
+        try reviewItem(subject, stored: try store.reviewItem(.riskFlags, subject: subject))
+    }
+
+    /// The review item of a flagged person from its stored row (nil or empty: a new pending one).
+    func reviewItem(_ subject: String, stored: StoredReviewItem?) throws -> RiskFlagReview {
+        guard let stored, !stored.stateJSON.isEmpty else {
             return RiskFlagReview(subject: subject)
         }
         if let item = try? JSONDecoder().decode(RiskFlagReview.self, from: stored.stateJSON) { return item }
@@ -382,6 +399,8 @@ struct WebWorkspace: Sendable {
 
     struct UserRow: Codable, Sendable {
         var name: String; var role: String; var disabled: Bool; var locked: Bool; var failedLogins: Int; var caseload: Int
+        /// Whether the user set up an authenticator (never the secret).
+        var secondFactor: Bool
     }
 
     func userRows() throws -> [UserRow] {
@@ -389,7 +408,7 @@ struct WebWorkspace: Sendable {
         let assignments = try users.assignments()
         return try users.users().map { u in
             UserRow(name: u.name, role: u.role, disabled: u.disabled, locked: (u.lockedUntil ?? 0) > t, failedLogins: u.failedLogins,
-                    caseload: assignments.filter { $0.practitioner == u.name }.count)
+                    caseload: assignments.filter { $0.practitioner == u.name }.count, secondFactor: u.totpSecret != nil)
         }
     }
 }

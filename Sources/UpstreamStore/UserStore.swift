@@ -17,11 +17,13 @@ public struct StoredUser: Hashable, Sendable, Codable {
     public var lockedUntil: Int64?
     /// Seconds since 1970-01-01 UTC.
     public var createdAt: Int64
+    /// The user's TOTP secret in base32 (RFC 6238), when they have set up a second factor; nil otherwise.
+    public var totpSecret: String?
 
     public init(name: String, role: String, passwordHash: String, disabled: Bool = false, failedLogins: Int = 0,
-                lockedUntil: Int64? = nil, createdAt: Int64) {
+                lockedUntil: Int64? = nil, createdAt: Int64, totpSecret: String? = nil) {
         self.name = name; self.role = role; self.passwordHash = passwordHash; self.disabled = disabled
-        self.failedLogins = failedLogins; self.lockedUntil = lockedUntil; self.createdAt = createdAt
+        self.failedLogins = failedLogins; self.lockedUntil = lockedUntil; self.createdAt = createdAt; self.totpSecret = totpSecret
     }
 }
 

@@ -217,6 +217,8 @@ enum PostgresSchema {
             """,
             "CREATE INDEX offers_by_person ON offers(person_id, id)",
         ]),
+        usersMigration,
+        usersTOTPMigration,
     ]
 
     /// The columns `COPY assignments` writes.

@@ -6,7 +6,8 @@ import UpstreamStore
 extension SQLiteStore: UserStore {
     static func user(_ row: Row) -> StoredUser {
         StoredUser(name: row["name"], role: row["role"], passwordHash: row["password_hash"], disabled: row["disabled"],
-                   failedLogins: row["failed_logins"], lockedUntil: row["locked_until"], createdAt: row["created_at"])
+                   failedLogins: row["failed_logins"], lockedUntil: row["locked_until"], createdAt: row["created_at"],
+                   totpSecret: row["totp_secret"])
     }
 
     static func assignment(_ row: Row) -> CaseAssignment {
@@ -20,11 +21,13 @@ extension SQLiteStore: UserStore {
 
     static func upsert(_ db: Database, _ user: StoredUser) throws {
         try db.execute(sql: """
-            INSERT INTO users (name, role, password_hash, disabled, failed_logins, locked_until, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO users (name, role, password_hash, disabled, failed_logins, locked_until, created_at, totp_secret)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash,
-              disabled = excluded.disabled, failed_logins = excluded.failed_logins, locked_until = excluded.locked_until
-            """, arguments: [user.name, user.role, user.passwordHash, user.disabled, user.failedLogins, user.lockedUntil, user.createdAt])
+              disabled = excluded.disabled, failed_logins = excluded.failed_logins, locked_until = excluded.locked_until,
+              totp_secret = excluded.totp_secret
+            """, arguments: [user.name, user.role, user.passwordHash, user.disabled, user.failedLogins, user.lockedUntil, user.createdAt,
+                             user.totpSecret])
     }
 
     public func user(named name: String) throws -> StoredUser? {

@@ -24,5 +24,8 @@ extension Schema {
                 CREATE INDEX case_assignments_by_practitioner ON case_assignments(practitioner);
                 """)
         }
+        m.registerMigration("v6-users-totp: a second factor per user") { db in
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN totp_secret TEXT CHECK (totp_secret IS NULL OR length(totp_secret) BETWEEN 16 AND 128)")
+        }
     }
 }

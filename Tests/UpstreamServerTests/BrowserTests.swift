@@ -109,6 +109,9 @@ struct BrowserTests {
                 ("analyst", "/quality", "quality"), ("analyst", "/audit", "forbidden"),
                 ("practitioner", "/queue", "queue-practitioner"), ("supervisor", "/queue", "queue-supervisor"),
                 ("auditor", "/audit", "audit"), ("admin", "/admin/users", "users"),
+                ("analyst", "/linkage", "linkage-analyst"), ("supervisor", "/linkage", "linkage-supervisor"),
+                ("analyst", "/reports/model", "model-report"), ("analyst", "/reports/fairness", "fairness"),
+                ("supervisor", "/plan", "plan"), ("analyst", "/assessment", "assessment"), ("practitioner", "/account", "account"),
             ]
             for (role, uri, name) in visits {
                 _ = try await b.signIn(role, f.passwords[role]!)

@@ -39,18 +39,25 @@ struct Fixture {
         ("supervisor", .supervisor), ("auditor", .auditor), ("admin", .admin),
     ]
 
-    init(loginsPerMinute: Int = 10_000, host: String = "127.0.0.1", persons: Int = 20, flaggedCount: Int = 6) throws {
+    /// - Parameters:
+    ///   - reports: the plan and assessment (default: ``ReportFixtures``'); the store also gets a pending linkage pair
+    ///     and a training run with its report.
+    ///   - gate: a user store in front of `users` that can hold calls (the blocking-pool test).
+    init(loginsPerMinute: Int = 10_000, host: String = "127.0.0.1", persons: Int = 20, flaggedCount: Int = 6,
+         reports: any ReportSource = FixedReportSource(plan: ReportFixtures.plan, assessment: ReportFixtures.assessment),
+         gate: ((InMemoryUserStore) -> any UserStore)? = nil, storeThreads: Int? = nil) throws {
         clock = TestClock()
         let key = SymmetricKey(data: Array(repeating: UInt8(7), count: 32))
         store = InMemoryStore(auditSealer: AuditChain(key: key, actor: AuditActor(name: "test", kind: .system, role: ""), head: nil))
         let p = Pseudonymiser(key: SymmetricKey(data: Array(repeating: UInt8(9), count: 32)))
         pseudonymiser = p
         flagged = try DemoWorkspace.fill(store, persons: persons, flagged: flaggedCount) { p.pseudonym($0.rawValue) }
+        try ReportFixtures.seed(store, flagged: flagged)
         users = InMemoryUserStore()
         let clock = clock
         app = WebApp(configuration: WebConfiguration(host: host, port: 0, bcryptCost: 4, lockAfter: 5, lockSeconds: 900,
-                                                     loginsPerMinute: loginsPerMinute),
-                     store: store, users: users, now: { clock.now })
+                                                     loginsPerMinute: loginsPerMinute, storeThreads: storeThreads),
+                     store: store, users: gate?(users) ?? users, reports: reports, now: { clock.now })
         var pw: [String: String] = [:]
         for (name, role) in Self.userNames { pw[name] = try app.addUser(name: name, role: role) }
         passwords = pw

@@ -26,6 +26,8 @@ import UpstreamStore
             "v3: one audit trail",
             "v4: deliveries remember the spec they were read with; dates of birth after the event counted",
             "v5: persons, assignments, linkage runs, review items, risk runs, scores, offers",
+            "v6-users: web app users and caseloads",
+            "v6-users-totp: a second factor per user",
         ])
     }
 
@@ -39,7 +41,7 @@ import UpstreamStore
         }
         let again = try PostgresStore(location: first.location)
         #expect(try again.records().map(\.record.recordID) == ["R1"])
-        #expect(try again.rows("SELECT count(*) FROM schema_migrations").first?.decode(Int.self) == 5)
+        #expect(try again.rows("SELECT count(*) FROM schema_migrations").first?.decode(Int.self) == 7)
     }
 
     @Test(.enabled(if: TestPostgres.enabled)) func aSchemaFromANewerUpstreamIsRefused() throws {
