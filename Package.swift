@@ -140,7 +140,7 @@ let package = Package(
             dependencies: [
                 "UpstreamModel", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamStorePostgres", "UpstreamGovernance",
                 "UpstreamIngest", "UpstreamLinkage", "UpstreamChronology", "UpstreamRisk", "UpstreamRiskFeatures",
-                "UpstreamAssessment", "UpstreamReports", "UpstreamSynth",
+                "UpstreamAssessment", "UpstreamReports", "UpstreamSynth", "UpstreamInterventions",
             ],
             swiftSettings: strict
         ),
@@ -211,7 +211,7 @@ let package = Package(
         ]),
         .testTarget(name: "UpstreamWorkspaceTests", dependencies: [
             "UpstreamWorkspace", "UpstreamModel", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamGovernance", "UpstreamLinkage",
-            "UpstreamRisk", "UpstreamRiskFeatures", "UpstreamSynth", "UpstreamTesting", "UpstreamIngest",
+            "UpstreamRisk", "UpstreamRiskFeatures", "UpstreamSynth", "UpstreamTesting", "UpstreamIngest", "UpstreamInterventions",
         ]),
         .testTarget(name: "UpstreamGovernanceTests", dependencies: [
             "UpstreamGovernance", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel",

@@ -23,3 +23,15 @@ public protocol AuditedUserWrites: Sendable {
     @discardableResult
     func assign(_ assignment: CaseAssignment, audit: [AuditEvent]) throws -> [AuditEntry]
 }
+
+/// A store that saves a plan's offers and the audit entry that records the plan in one transaction: a crash or a
+/// throw leaves both or neither, so no plan's offers wait in the review queue unaudited.
+///
+/// The SQLite and PostgreSQL stores conform. A caller holding a store that does not (the in-memory store) saves the
+/// offers and then appends the entries.
+public protocol AuditedOfferWrites: Sendable {
+    /// Appends `audit` to the trail and saves `offers` (as ``PersonStore/saveOffers(_:)``), in one transaction.
+    /// - Returns: the offers as saved, with their ids.
+    @discardableResult
+    func saveOffers(_ offers: [StoredOffer], audit: [AuditEvent]) throws -> [StoredOffer]
+}

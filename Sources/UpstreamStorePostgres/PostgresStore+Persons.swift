@@ -265,15 +265,18 @@ extension PostgresStore: PersonStore {
     // MARK: Offers
 
     public func saveOffers(_ offers: [StoredOffer]) throws -> [StoredOffer] {
-        try transaction(write: true) {
-            try offers.map { o in
-                var x = o
-                x.id = try scalar("""
-                    INSERT INTO offers (person_id, programme, cost, status, created_at, detail)
-                    VALUES (\(o.person.rawValue), \(o.programme), \(o.cost), \(o.status), \(o.createdAt), \(o.detailJSON)) RETURNING id
-                    """)
-                return x
-            }
+        try transaction(write: true) { try insert(offers) }
+    }
+
+    /// Inserts `offers` in the open transaction, returning them with their ids.
+    func insert(_ offers: [StoredOffer]) throws -> [StoredOffer] {
+        try offers.map { o in
+            var x = o
+            x.id = try scalar("""
+                INSERT INTO offers (person_id, programme, cost, status, created_at, detail)
+                VALUES (\(o.person.rawValue), \(o.programme), \(o.cost), \(o.status), \(o.createdAt), \(o.detailJSON)) RETURNING id
+                """)
+            return x
         }
     }
 
@@ -310,5 +313,20 @@ extension PostgresStore: AuditedReviewWrites {
         }
         if let last = entries.last { try sealer?.didAppend(last) }
         return entries
+    }
+}
+
+/// A plan's offers and its audit entry in one transaction (both or neither after a crash).
+extension PostgresStore: AuditedOfferWrites {
+    @discardableResult
+    public func saveOffers(_ offers: [StoredOffer], audit events: [AuditEvent]) throws -> [StoredOffer] {
+        let (saved, entries) = try transaction(write: true) { () -> ([StoredOffer], [AuditEntry]) in
+            let entries = events.isEmpty ? [] : try appendTrail(events)
+            let saved = try insert(offers)
+            CrashTestHook.stallBeforeCommit("offers")
+            return (saved, entries)
+        }
+        if let last = entries.last { try sealer?.didAppend(last) }
+        return saved
     }
 }

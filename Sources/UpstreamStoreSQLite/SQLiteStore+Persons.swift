@@ -253,18 +253,23 @@ extension SQLiteStore: PersonStore {
 
     public func saveOffers(_ offers: [StoredOffer]) throws -> [StoredOffer] {
         try guarding { try writeImmediately { db in
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO offers (person_id, programme, cost, status, created_at, detail) VALUES (?, ?, ?, ?, ?, ?)
-                """)
-            let saved = try offers.map { o in
-                try insert.execute(arguments: [o.person.rawValue, o.programme, o.cost, o.status, o.createdAt, o.detailJSON])
-                var x = o
-                x.id = db.lastInsertedRowID
-                return x
-            }
+            let saved = try Self.insert(db, offers)
             CrashTestHook.stallBeforeCommit("offers")
             return saved
         } }
+    }
+
+    /// Inserts `offers` in the open transaction of `db`, returning them with their ids.
+    static func insert(_ db: Database, _ offers: [StoredOffer]) throws -> [StoredOffer] {
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO offers (person_id, programme, cost, status, created_at, detail) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        return try offers.map { o in
+            try insert.execute(arguments: [o.person.rawValue, o.programme, o.cost, o.status, o.createdAt, o.detailJSON])
+            var x = o
+            x.id = db.lastInsertedRowID
+            return x
+        }
     }
 
     public func updateOffer(id: Int64, status: String) throws {

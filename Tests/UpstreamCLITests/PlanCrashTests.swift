@@ -61,6 +61,15 @@ struct PlanCrashTests {
         }
     }
 
+    /// The trail's `plan-make` entries as (count, reason), oldest first.
+    func planEntries(_ store: String) throws -> [[String]] {
+        try DatabaseQueue(path: store).read { db in
+            try Row.fetchAll(db, sql: "SELECT count, reason FROM audit_trail WHERE action = 'plan-make' ORDER BY seq").map { row in
+                [String(row["count"] as Int64), row["reason"] as String]
+            }
+        }
+    }
+
     func integrityOK(_ store: String) throws -> Bool {
         try DatabaseQueue(path: store).read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok" }
     }
@@ -108,7 +117,7 @@ struct PlanCrashTests {
         return (killed, stalled)
     }
 
-    @Test("a plan killed inside its offers' transaction leaves the previous offers whole; the rerun adds the new plan")
+    @Test("a plan killed inside its offers' transaction leaves the previous offers whole and no entry for the plan; the rerun adds both")
     func killInsideTransaction() async throws {
         try #require(Self.setup.status == 0, "\(Self.setup.err)")
         defer { for d in ["reference", "inside"] { try? FileManager.default.removeItem(atPath: Self.dir + "/" + d) } }
@@ -120,17 +129,26 @@ struct PlanCrashTests {
 
         let store = try copyOfBase("inside")
         let before = try offers(store)
+        let entriesBefore = try planEntries(store)
         #expect(!before.offers.isEmpty)
+        #expect(entriesBefore.count == 1 && entriesBefore.first?.first == String(before.offers.count), "\(entriesBefore)")
         #expect(after.offers.count > before.offers.count, "a bigger budget adds offers")
         let (killed, stalled) = try await runAndKill(Self.plan(store, budget: "100k"), stallAt: Self.dir + "/stalled-offers")
         #expect(killed && stalled, "the command did not reach its save")
         #expect(try integrityOK(store))
+        // Neither the new offers nor the plan's audit entry: they are written in the one transaction the kill cut.
         #expect(try offers(store).offers == before.offers)
+        #expect(try planEntries(store) == entriesBefore)
         try auditVerifies(store)
 
         let rerun = try UpstreamBinary.run(Self.plan(store, budget: "100k"))
         #expect(rerun.status == 0, "\(rerun.err)")
         #expect(try offers(store).offers.map { Array($0.dropFirst()) } == after.offers.map { Array($0.dropFirst()) })
+        // One entry for the rerun's plan, counting exactly the offers it added, as the uninterrupted run's did.
+        let added = after.offers.count - before.offers.count
+        let entries = try planEntries(store)
+        #expect(entries.count == 2 && entries.last?.first == String(added), "\(entries)")
+        #expect(entries.last == (try planEntries(reference)).last, "the rerun's entry is the uninterrupted run's")
         try auditVerifies(store)
     }
 
@@ -157,6 +175,8 @@ struct PlanCrashTests {
             let now = try offers(store)
             let ids = now.offers.map { Array($0.dropFirst()) }
             #expect(ids == old || ids == new, "round \(round) (killed after \(delay) s): \(ids.count) offers, old \(old.count), new \(new.count)")
+            // The plan's audit entry is there exactly when its offers are (one entry for the base plan, one more for this one).
+            #expect(try planEntries(store).count == (ids == new ? 2 : 1), "round \(round): offers and the plan's entry disagree")
             // No decision was made, so every offer's queue item (if any) is pending.
             #expect(now.queue.allSatisfy { $0[1] == "1" })
             try auditVerifies(store)
