@@ -2,6 +2,7 @@ import Foundation
 import UpstreamGovernance
 import UpstreamInterventions
 import UpstreamModel
+import UpstreamReports
 import UpstreamRisk
 import UpstreamRiskFeatures
 import UpstreamStore
@@ -204,7 +205,7 @@ public struct PlanOfferStore {
     public let store: any WorkspaceStore
 
     /// Opens (creating when missing) the store at `location` under governance, for `user` acting in `role`.
-    public static func open(_ location: String, user: String, role: Role? = nil) throws -> PlanOfferStore {
+    public static func open(_ location: String, user: String, role: UpstreamGovernance.Role? = nil) throws -> PlanOfferStore {
         let g = try Workspace(location: location, user: .selfAsserted(user, role: role)).governance()
         guard let w = g.store as? any WorkspaceStore else { throw WorkspaceError.badInput("this store cannot keep linked persons") }
         return PlanOfferStore(governance: g, store: w)

@@ -3,6 +3,7 @@ import Foundation
 import UpstreamInterventions
 import UpstreamModel
 import UpstreamSynth
+import UpstreamWorkspace
 
 extension Upstream {
     /// `upstream synth`: generate a synthetic city with ground truth.
