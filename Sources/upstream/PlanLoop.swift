@@ -57,7 +57,7 @@ extension Upstream.PlanCommand {
                 var k = cfg
                 k.seed = seed
                 Terminal.progress("loop: generating \(name)")
-                _ = try CityGenerator(config: k, treatment: treatment).generate(to: out + "/" + name, overwrite: true)
+                _ = try CityGenerator(config: k, treatment: treatment, parallelism: Workspace.defaultParallelism).generate(to: out + "/" + name, overwrite: true)
                 return out + "/" + name
             }
             let train = try ClosedLoopCohort(dir: try city(trainSeed, "train"), asOf: asOf, horizonEnd: horizonEnd)
