@@ -33,7 +33,7 @@ public struct CohortRow: Sendable, Hashable {
 
     /// Quintile 1 (most deprived) to 5, or "unknown".
     public var deprivationQuintile: String { deprivationDecile.map { "Q\(($0 + 1) / 2)" } ?? "unknown" }
-    public var aceCount: Int { Int(features[RiskFeatures.column("ace_count")!]) }
+    public var aceCount: Int { Int(features[RiskFeature.aceCount.column]) }
 }
 
 /// The young people of one as-of date, and how many were left out and why (nothing is dropped silently).
