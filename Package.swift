@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "UpstreamChronology", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // Risk models for any table: gradient-boosted trees with TreeSHAP, regularised logistic regression,
         // calibration, metrics, fairness audit, tabular CSV cohorts. Pure, no domain knowledge.
-        .target(name: "UpstreamRisk", swiftSettings: strict),
+        .target(name: "UpstreamRisk", dependencies: ["UpstreamModel"], swiftSettings: strict),
         // Features and outcomes as of a date from linked records, with plain-words reasons. Pure.
         .target(name: "UpstreamRiskFeatures", dependencies: ["UpstreamModel", "UpstreamChronology", "UpstreamRisk"], swiftSettings: strict),
         // The GNU Linear Programming Kit (Debian: libglpk-dev), the solver of the budgeted intervention plan.
@@ -158,7 +158,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The gradient-boosted trees speed benchmark against scikit-learn (Benchmarks/risk.md). Depends on UpstreamRisk only.
-        .executableTarget(name: "RiskBench", dependencies: ["UpstreamRisk"], path: "Benchmarks/RiskBench", swiftSettings: strict),
+        .executableTarget(name: "RiskBench", dependencies: ["UpstreamModel", "UpstreamRisk"], path: "Benchmarks/RiskBench", swiftSettings: strict),
         // The audit trail's append and verify speed (Benchmarks/audit.md).
         .executableTarget(
             name: "AuditBench", dependencies: ["UpstreamGovernance", "UpstreamStore", "UpstreamStoreSQLite"],

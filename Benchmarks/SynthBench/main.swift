@@ -5,6 +5,8 @@
 //   upstream-synth-bench --people 1000000 [--years 15] [--seed 1] --out DIR
 //
 // Prints the summary as JSON (the same keys as `upstream synth --json`) and each stage's wall time on stderr.
+import Dispatch
+import UpstreamModel
 import UpstreamSynth
 
 #if canImport(Glibc)
@@ -35,7 +37,8 @@ var config = SynthConfig.defaults
 config.people = people; config.years = years; config.seed = seed
 do {
     try config.validate()
-    let generator = CityGenerator(config: config)
+    let cores = Parallelism(workers: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) { n, body in DispatchQueue.concurrentPerform(iterations: n, execute: body) }
+    let generator = CityGenerator(config: config, parallelism: cores)
     let s = try generator.generate(to: out, overwrite: true)
     for (stage, d) in generator.stageTimings { warn("synth: \(stage): \(d)\n") }
     let rows = s.rows.keys.sorted().map { "\"\($0)\": \(s.rows[$0]!)" }.joined(separator: ", ")

@@ -72,7 +72,7 @@ public struct Prediction: Sendable {
     /// Scores every candidate pair and keeps those with probability at or above `keep`.
     public func score(_ candidates: CandidatePairs, keep: Double, parallel: Parallelism = .serial) -> [ScoredPair] {
         let keepWeight = keep <= 0 ? -Double.infinity : (keep / (1 - keep)).log2Value
-        let chunk = max(1, candidates.count / (parallel.workers * 8) + 1)
+        let chunk = max(1, candidates.count / Parallelism.linkagePieces + 1)
         let parts = parallel.map((candidates.count + chunk - 1) / chunk) { c -> [ScoredPair] in
             var out: [ScoredPair] = []
             for p in (c * chunk)..<min(candidates.count, (c + 1) * chunk) {

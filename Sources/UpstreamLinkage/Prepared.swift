@@ -223,7 +223,7 @@ public struct PreparedData: Sendable {
         var batchStart = 0
         while batchStart < inputs.count {
             let batchEnd = min(inputs.count, batchStart + PreparedData.standardiseBatch)
-            let per = max(256, (batchEnd - batchStart) / max(1, parallel.workers * 4) + 1)
+            let per = max(256, (batchEnd - batchStart) / Parallelism.linkagePieces + 1)
             let pieces = (batchEnd - batchStart + per - 1) / per
             let start = batchStart
             let standardised = parallel.map(pieces) { p -> [([Cell], Int)] in

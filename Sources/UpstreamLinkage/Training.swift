@@ -1,3 +1,4 @@
+import UpstreamModel
 /// Candidate pairs with their comparison vectors, column by column.
 public struct CandidatePairs: Sendable {
     public var a: [Int32] = []
@@ -148,7 +149,7 @@ public enum Training {
         if d > 1 && d * (d - 1) / 2 <= samples {
             // Every pair of signatures, weighted by frequency (d(d−1)/2 ≤ samples).
             compared = d * (d - 1) / 2
-            let chunks = min(d, max(1, parallel.workers * 8))
+            let chunks = min(d, Parallelism.linkagePieces)
             let parts = parallel.map(chunks) { c -> [Double] in
                 var acc = [Double](repeating: 0, count: levels + 2)
                 var s = c
@@ -165,7 +166,7 @@ public enum Training {
             var nodes: [Int32] = []
             nodes.reserveCapacity(withValue)
             for x in 0..<n where sig[x] >= 0 { nodes.append(Int32(x)) }
-            let chunks = max(1, parallel.workers * 4)
+            let chunks = Parallelism.linkageSampleStreams
             let per = samples / chunks + 1
             let parts = parallel.map(chunks) { c -> ([Double], Int) in
                 var rng = SplitMix64(seed: seed &+ UInt64(i + 1) &* 0x9E37_79B9 &+ UInt64(c) &* 0x1234_5678_9ABC)
@@ -204,7 +205,7 @@ public enum Training {
         let linkOnly = data.linkType == .linkOnly
         let allPairs = n * (n - 1) / 2
         let exhaustive = allPairs <= samples
-        let chunks = max(1, parallel.workers * 4)
+        let chunks = Parallelism.linkageSampleStreams
         let per = (exhaustive ? n : samples) / chunks + 1
         let partial = parallel.map(chunks) { c -> [[Double]] in
             var rng = SplitMix64(seed: seed &+ UInt64(c) &* 0x1234_5678_9ABC)

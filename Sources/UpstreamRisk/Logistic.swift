@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import UpstreamModel
 
 /// Trains L2-regularised logistic regression on a `Dataset` by L-BFGS.
 ///
@@ -45,10 +45,12 @@ public enum LogisticRegression {
     ///   - l2: ridge penalty on the (standardised) coefficients; larger shrinks more.
     ///   - maxIterations: L-BFGS iterations at most.
     ///   - tolerance: stop when the largest gradient component of the per-row objective falls below this.
+    ///   - parallelism: how columns and row chunks are spread over threads; the model is the same for any worker count.
     /// - Returns: the fitted model (`converged` says whether the tolerance was met).
     /// - Throws: `LogisticRegression.Error` when there are no rows, no labels, one class only, or an infinite value.
     public static func train(
-        _ data: Dataset, l2: Double = 1.0, maxIterations: Int = 500, tolerance: Double = 1e-7
+        _ data: Dataset, l2: Double = 1.0, maxIterations: Int = 500, tolerance: Double = 1e-7,
+        parallelism: Parallelism = .serial
     ) throws -> LogisticModel {
         let n = data.rowCount
         let d = data.featureCount
@@ -61,7 +63,7 @@ public enum LogisticRegression {
         var means = [Double](repeating: 0, count: d)
         var scales = [Double](repeating: 1, count: d)
         var hasMissing = [Bool](repeating: false, count: d)
-        let stats = Parallel.map(d) { j -> (Double, Double, Bool, Bool) in
+        let stats = parallelism.map(d) { j -> (Double, Double, Bool, Bool) in
             var count = 0
             var mean = 0.0
             var m2 = 0.0
@@ -93,7 +95,7 @@ public enum LogisticRegression {
         }
         let problem = Problem(
             columns: data.columns, labels: data.labels, means: means, inverseScales: scales.map { 1 / $0 },
-            hasMissing: hasMissing, l2: l2)
+            hasMissing: hasMissing, l2: l2, parallel: parallelism)
 
         // Start at the prior log-odds with every coefficient zero.
         var theta = [Double](repeating: 0, count: problem.parameterCount)
@@ -119,13 +121,14 @@ public enum LogisticRegression {
     /// - Returns: the chosen penalty and each candidate's mean out-of-fold log-loss, in the order given.
     /// - Throws: `LogisticRegression.Error` when a fold cannot be trained.
     public static func chooseL2(
-        _ data: Dataset, candidates: [Double] = [0.01, 0.1, 1, 10, 100], folds: [Int], maxIterations: Int = 200
+        _ data: Dataset, candidates: [Double] = [0.01, 0.1, 1, 10, 100], folds: [Int], maxIterations: Int = 200,
+        parallelism: Parallelism = .serial
     ) throws -> (l2: Double, logLoss: [Double]) {
         precondition(!candidates.isEmpty, "at least one candidate")
         let losses = try candidates.map { l2 in
             let scores = try CrossValidation.outOfFoldScores(data, folds: folds) { training in
-                let model = try train(training, l2: l2, maxIterations: maxIterations)
-                return { model.probabilities($0) }
+                let model = try train(training, l2: l2, maxIterations: maxIterations, parallelism: parallelism)
+                return { model.probabilities($0, parallelism: parallelism) }
             }
             var loss = 0.0
             for i in scores.indices {
@@ -148,12 +151,14 @@ public enum LogisticRegression {
         let indicatorIndex: [Int]
         let parameterCount: Int
         let l2: Double
+        let parallel: Parallelism
         var rows: Int { labels.count }
 
         init(
             columns: [[Float]], labels: [UInt8], means: [Double], inverseScales: [Double], hasMissing: [Bool],
-            l2: Double
+            l2: Double, parallel: Parallelism
         ) {
+            self.parallel = parallel
             self.columns = columns
             self.labels = labels
             self.means = means
@@ -172,8 +177,8 @@ public enum LogisticRegression {
         func lossAndGradient(_ theta: [Double]) -> (Double, [Double]) {
             let p = parameterCount
             let d = columns.count
-            let chunks = Parallel.chunks(rows: rows)
-            let partials = Parallel.map(chunks.count) { c -> [Double] in
+            let chunks = LogisticRegression.chunks(rows: rows)
+            let partials = parallel.map(chunks.count) { c -> [Double] in
                 let range = chunks[c]
                 var grad = [Double](repeating: 0, count: p + 1)  // last slot: loss
                 let start = range.lowerBound
@@ -383,7 +388,7 @@ public struct LogisticModel: Codable, Sendable, Hashable {
     }
 
     /// The margin (log-odds) of every row. The dataset's features are matched by name (extra columns are ignored).
-    public func margins(_ data: Dataset) -> [Double] {
+    public func margins(_ data: Dataset, parallelism: Parallelism = .serial) -> [Double] {
         let columns: [[Float]]
         if data.featureNames == featureNames {
             columns = data.columns
@@ -395,8 +400,8 @@ public struct LogisticModel: Codable, Sendable, Hashable {
             }
         }
         let n = data.rowCount
-        let chunks = LogisticRegression.Parallel.chunks(rows: n)
-        let parts = LogisticRegression.Parallel.map(chunks.count) { c -> [Double] in
+        let chunks = LogisticRegression.chunks(rows: n)
+        let parts = parallelism.map(chunks.count) { c -> [Double] in
             let range = chunks[c]
             var buffer = [Double](repeating: intercept, count: range.count)
             buffer.withUnsafeMutableBufferPointer { margin in
@@ -419,41 +424,18 @@ public struct LogisticModel: Codable, Sendable, Hashable {
     }
 
     /// The probability of the outcome for every row (the sigmoid of the margin).
-    public func probabilities(_ data: Dataset) -> [Double] { margins(data).map(Calibrator.sigmoid) }
+    public func probabilities(_ data: Dataset, parallelism: Parallelism = .serial) -> [Double] {
+        margins(data, parallelism: parallelism).map(Calibrator.sigmoid)
+    }
 }
 
 extension LogisticRegression {
-    /// Row-chunked parallel work on the cores available (`DispatchQueue.concurrentPerform`), results in order.
-    enum Parallel {
-        /// Rows per chunk: big enough to amortise scheduling, small enough that a chunk's buffers stay in cache.
-        static let chunkSize = 8_192
+    /// Rows per chunk: big enough to amortise scheduling, small enough that a chunk's buffers stay in cache.
+    /// Fixed, so the chunks (and the order their sums are added in) do not depend on the worker count.
+    static let chunkSize = 8_192
 
-        /// `0..<rows` cut into consecutive ranges of `chunkSize`.
-        static func chunks(rows: Int) -> [Range<Int>] {
-            stride(from: 0, to: rows, by: chunkSize).map { $0..<min(rows, $0 + chunkSize) }
-        }
-
-        /// `body(i)` for each `i` in `0..<count`, run concurrently, returned in order.
-        static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
-            guard count > 1 else { return (0..<count).map(body) }
-            let out = UnsafeMutablePointer<T?>.allocate(capacity: count)
-            out.initialize(repeating: nil, count: count)
-            defer {
-                out.deinitialize(count: count)
-                out.deallocate()
-            }
-            let box = Box(out)
-            withoutActuallyEscaping(body) { body in
-                let work = Box(body)
-                DispatchQueue.concurrentPerform(iterations: count) { i in box.value[i] = work.value(i) }
-            }
-            return (0..<count).map { out[$0]! }
-        }
-
-        /// A value the caller guarantees is used safely across threads (disjoint writes by index).
-        struct Box<T>: @unchecked Sendable {
-            let value: T
-            init(_ value: T) { self.value = value }
-        }
+    /// `0..<rows` cut into consecutive ranges of `chunkSize`.
+    static func chunks(rows: Int) -> [Range<Int>] {
+        stride(from: 0, to: rows, by: chunkSize).map { $0..<min(rows, $0 + chunkSize) }
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import UpstreamChronology
 import UpstreamModel
 import UpstreamRisk
@@ -34,7 +33,7 @@ public struct CohortRow: Sendable, Hashable {
 
     /// Quintile 1 (most deprived) to 5, or "unknown".
     public var deprivationQuintile: String { deprivationDecile.map { "Q\(($0 + 1) / 2)" } ?? "unknown" }
-    public var aceCount: Int { Int(features[RiskFeatures.column("ace_count")!]) }
+    public var aceCount: Int { Int(features[RiskFeature.aceCount.column]) }
 }
 
 /// The young people of one as-of date, and how many were left out and why (nothing is dropped silently).
@@ -56,6 +55,8 @@ public struct Cohort: Sendable {
 /// Pure: give it every linked record of the city (persons × records) and a postcode → deprivation decile lookup.
 public struct CohortBuilder: Sendable {
     public let config: CohortConfig
+    /// How a cohort's persons are spread over threads; the cohort is the same for any worker count.
+    public var parallelism: Parallelism
     let records: [LinkedRecord]
     let postcodeDecile: [String: Int]
     /// Each person's serious violence offences (suspect or offender), sorted by event date.
@@ -71,8 +72,9 @@ public struct CohortBuilder: Sendable {
     /// Each person's postcodes, dated by the day each record became known, sorted by that date.
     let postcodes: [String: [(CivilDate, String)]]
 
-    public init(records: [LinkedRecord], postcodeDeprivation: [String: Int] = [:], config: CohortConfig = .init()) {
-        self.config = config
+    public init(records: [LinkedRecord], postcodeDeprivation: [String: Int] = [:], config: CohortConfig = .init(),
+                parallelism: Parallelism = .serial) {
+        self.config = config; self.parallelism = parallelism
         self.records = records.filter { $0.record.event != nil }
         postcodeDecile = Dictionary(postcodeDeprivation.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
         var sv: [String: [CivilDate]] = [:], svKnown: [String: [CivilDate]] = [:]
@@ -147,7 +149,7 @@ public struct CohortBuilder: Sendable {
         var rows = [CohortRow?](repeating: nil, count: candidates.count)
         rows.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: max(1, min(64, people.count))) { chunk in
+            parallelism.forEach(max(1, min(64, people.count))) { chunk in
                 let n = people.count, chunks = max(1, min(64, n))
                 for i in stride(from: chunk, to: n, by: chunks) {
                     let person = people[i]

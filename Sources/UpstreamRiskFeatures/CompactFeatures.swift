@@ -75,10 +75,10 @@ struct CompactFeatures {
     let dates: [CivilDate]
 
     // Feature columns, looked up once.
-    static let col: [String: Int] = Dictionary(uniqueKeysWithValues: RiskFeatures.all.enumerated().map { ($1.name, $0) })
-    static func c(_ name: String) -> Int { col[name]! }
-    static let counted = RiskFeatures.countedColumns
-    static let firstNames = RiskFeatures.all.filter { $0.kind == .yearsSinceFirst }.map(\.name)
+    static func c(_ feature: RiskFeature) -> Int { feature.column }
+    static let counted: [CountedEvent: (recent: Int, lookback: Int)] = Dictionary(uniqueKeysWithValues: CountedEvent.allCases.map {
+        ($0, (RiskFeature.recent($0).column, RiskFeature.lookback($0).column))
+    })
 
     /// - Parameters:
     ///   - p: the person; `own` their records, in the order they came.
@@ -106,12 +106,12 @@ struct CompactFeatures {
             var values = features(person: p, own: own, asOf: asOfDate, windowStart: windowStart, dob: dobDay)
             let aces = self.aces(own: own, candidates: candidates!, asOf: asOf, windowStart: windowStart, dob: dobDay)
             for ace in aces {
-                values[Self.c("ace_" + ace.rawValue)] = 1
-                values[Self.c("ace_count")] += 1
+                values[Self.c(.ace(ace))] = 1
+                values[Self.c(.aceCount)] += 1
             }
-            values[Self.c("age")] = Float(asOf - dobDay) / 365.25
+            values[Self.c(.age)] = Float(asOf - dobDay) / 365.25
             let decile = Self.decile(all, before: asOf)
-            values[Self.c("deprivation_decile")] = decile.map(Float.init) ?? .nan
+            values[Self.c(.deprivationDecile)] = decile.map(Float.init) ?? .nan
             let horizonEnd = asOfDate.adding(months: config.horizonMonths).dayNumber
             let outcome = svDates.first { $0 >= asOf && $0 < horizonEnd }
             let sex = Self.modeBy(own.compactMap(\.sex)) { $0.rawValue }
@@ -153,14 +153,14 @@ struct CompactFeatures {
         let asOf = asOfDate.dayNumber
         var values = [Float](repeating: 0, count: RiskFeatures.all.count)
         let yearAgo = asOfDate.adding(months: -12).dayNumber
-        func add(_ name: String) { values[C.c(name)] += 1 }
-        func addCounted(_ key: String, _ r: CompactRecord) {
-            let (recent, lookback) = C.counted[key]!
+        func add(_ feature: RiskFeature) { values[C.c(feature)] += 1 }
+        func addCounted(_ kind: CountedEvent, _ r: CompactRecord) {
+            let (recent, lookback) = C.counted[kind]!
             values[lookback] += 1
             if r.date >= yearAgo { values[recent] += 1 }
         }
-        var firstSeen: [String: Int32] = [:]
-        func first(_ name: String, _ r: CompactRecord) { firstSeen[name] = min(firstSeen[name] ?? Int32.max, r.date) }
+        var firstSeen: [FirstContact: Int32] = [:]
+        func first(_ kind: FirstContact, _ r: CompactRecord) { firstSeen[kind] = min(firstSeen[kind] ?? Int32.max, r.date) }
         var lastPolice: Int32?, lastAny: Int32?
         var crimeRefs: Set<UInt64> = []
         var possible = 0, authorised = 0, unauthorised = 0
@@ -171,65 +171,65 @@ struct CompactFeatures {
             switch r.kind {
             case .crime:
                 if r.role == .victim {
-                    addCounted("police_victim", r)
-                    if r.group == .violence || r.group == .robbery { add("police_violence_victim_5y") }
-                    if r.flags.contains(.childSexualExploitation) { values[C.c("police_cse_victim")] = 1 }
+                    addCounted(.policeVictim, r)
+                    if r.group == .violence || r.group == .robbery { add(.policeViolenceVictim) }
+                    if r.flags.contains(.childSexualExploitation) { values[C.c(.policeCSEVictim)] = 1 }
                 } else if suspect {
-                    addCounted("police_suspect", r)
-                    first("years_since_first_police_suspect", r)
-                    if r.group == .violence || r.group == .robbery { add("police_violence_suspect_5y") }
-                    if r.group == .weapons || r.flags.contains(.knife) || r.flags.contains(.firearm) { add("police_weapon_suspect_5y") }
-                    if r.group == .drugs { add("police_drugs_suspect_5y") }
+                    addCounted(.policeSuspect, r)
+                    first(.policeSuspect, r)
+                    if r.group == .violence || r.group == .robbery { add(.policeViolenceSuspect) }
+                    if r.group == .weapons || r.flags.contains(.knife) || r.flags.contains(.firearm) { add(.policeWeaponSuspect) }
+                    if r.group == .drugs { add(.policeDrugsSuspect) }
                     if r.crime != 0 { crimeRefs.insert(r.crime) }
                 }
-                if r.flags.contains(.gang) { values[C.c("police_gang_flag")] = 1 }
+                if r.flags.contains(.gang) { values[C.c(.policeGangFlag)] = 1 }
             case .incident:
-                if r.role == .householdMember, r.domestic { add("police_domestic_incident_present_5y") } else { addCounted("police_incident", r) }
-            case .custody: addCounted("police_custody", r)
-            case .stopSearch: addCounted("police_stop_search", r)
-            case .missingPersonReport: addCounted("police_missing", r)
-            case .suspension: addCounted("school_suspensions", r); first("years_since_first_school_exclusion", r)
-            case .permanentExclusion: values[C.c("school_permanent_exclusion")] = 1; first("years_since_first_school_exclusion", r)
-            case .alternativeProvision: values[C.c("school_alternative_provision")] = 1
+                if r.role == .householdMember, r.domestic { add(.policeDomesticIncidentPresent) } else { addCounted(.policeIncident, r) }
+            case .custody: addCounted(.policeCustody, r)
+            case .stopSearch: addCounted(.policeStopSearch, r)
+            case .missingPersonReport: addCounted(.policeMissing, r)
+            case .suspension: addCounted(.schoolSuspensions, r); first(.schoolExclusion, r)
+            case .permanentExclusion: values[C.c(.schoolPermanentExclusion)] = 1; first(.schoolExclusion, r)
+            case .alternativeProvision: values[C.c(.schoolAlternativeProvision)] = 1
             case .termAbsence:
                 if r.hasSessions {
                     if r.date >= yearAgo { possible += Int(r.possible); authorised += Int(r.authorised); unauthorised += Int(r.unauthorised) }
                     if r.freeSchoolMeals { fsm = true }
                 }
             case .edAttendance:
-                addCounted("ed_attendances", r); first("years_since_first_ed", r)
-                if r.assault { add("ed_assault_5y") }
-            case .socialCareContact: addCounted("social_care_contacts", r); first("years_since_first_social_care", r)
-            case .socialCareReferral: addCounted("social_care_referrals", r); first("years_since_first_social_care", r)
-            case .socialCareAssessment: first("years_since_first_social_care", r)
-            case .childInNeedPlan: values[C.c("child_in_need_plan")] = 1; first("years_since_first_social_care", r)
-            case .childProtectionPlan: values[C.c("child_protection_plan")] = 1; first("years_since_first_social_care", r)
-            case .lookedAfter: values[C.c("looked_after")] = 1; first("years_since_first_social_care", r)
-            case .missingEpisode: addCounted("missing_episodes", r)
-            case .youthJusticeDisposal: addCounted("youth_justice", r); first("years_since_first_youth_justice", r)
-            case .substanceMisuseTreatment: add("substance_misuse_5y")
-            case .mentalHealthTreatment: add("mental_health_5y")
+                addCounted(.edAttendances, r); first(.emergencyDepartment, r)
+                if r.assault { add(.edAssault) }
+            case .socialCareContact: addCounted(.socialCareContacts, r); first(.socialCare, r)
+            case .socialCareReferral: addCounted(.socialCareReferrals, r); first(.socialCare, r)
+            case .socialCareAssessment: first(.socialCare, r)
+            case .childInNeedPlan: values[C.c(.childInNeedPlan)] = 1; first(.socialCare, r)
+            case .childProtectionPlan: values[C.c(.childProtectionPlan)] = 1; first(.socialCare, r)
+            case .lookedAfter: values[C.c(.lookedAfter)] = 1; first(.socialCare, r)
+            case .missingEpisode: addCounted(.missingEpisodes, r)
+            case .youthJusticeDisposal: addCounted(.youthJustice, r); first(.youthJustice, r)
+            case .substanceMisuseTreatment: add(.substanceMisuse)
+            case .mentalHealthTreatment: add(.mentalHealth)
             case .probationSupervision, .prisonReception: break
             }
-            if r.agency == .police { lastPolice = max(lastPolice ?? Int32.min, r.date); first("years_since_first_police", r) }
+            if r.agency == .police { lastPolice = max(lastPolice ?? Int32.min, r.date); first(.police, r) }
         }
         if possible > 0 {
-            values[C.c("school_absence_rate_12m")] = Float(authorised + unauthorised) / Float(possible)
-            values[C.c("school_unauthorised_rate_12m")] = Float(unauthorised) / Float(possible)
+            values[C.c(.schoolAbsenceRate)] = Float(authorised + unauthorised) / Float(possible)
+            values[C.c(.schoolUnauthorisedRate)] = Float(unauthorised) / Float(possible)
         } else {
-            values[C.c("school_absence_rate_12m")] = .nan
-            values[C.c("school_unauthorised_rate_12m")] = .nan
+            values[C.c(.schoolAbsenceRate)] = .nan
+            values[C.c(.schoolUnauthorisedRate)] = .nan
         }
-        if fsm { values[C.c("free_school_meals")] = 1 }
-        for name in C.firstNames { values[C.c(name)] = firstSeen[name].map { Float(asOf - $0) / 365.25 } ?? .nan }
-        values[C.c("days_since_police")] = lastPolice.map { Float(asOf - $0) } ?? .nan
-        values[C.c("days_since_any_contact")] = lastAny.map { Float(asOf - $0) } ?? .nan
+        if fsm { values[C.c(.freeSchoolMeals)] = 1 }
+        for kind in FirstContact.allCases { values[C.c(.yearsSinceFirst(kind))] = firstSeen[kind].map { Float(asOf - $0) / 365.25 } ?? .nan }
+        values[C.c(.daysSincePolice)] = lastPolice.map { Float(asOf - $0) } ?? .nan
+        values[C.c(.daysSinceAnyContact)] = lastAny.map { Float(asOf - $0) } ?? .nan
         // Co-suspects recorded as such before the date, and those of them whose serious violence was known by then.
         var coOffenders: Set<UInt32> = []
         for ref in crimeRefs { for s in index.suspects[ref] ?? [] where s.known < asOf { coOffenders.insert(s.person) } }
         coOffenders.remove(p)
-        values[C.c("co_offenders_5y")] = Float(coOffenders.count)
-        values[C.c("co_offenders_serious_violence")] = Float(coOffenders.filter { index.seriousViolenceKnown[Int($0)] < asOf }.count)
+        values[C.c(.coOffenders)] = Float(coOffenders.count)
+        values[C.c(.coOffendersSeriousViolence)] = Float(coOffenders.filter { index.seriousViolenceKnown[Int($0)] < asOf }.count)
         return values
     }
 

@@ -17,14 +17,14 @@ extension CohortBuilder {
         var values = [Float](repeating: 0, count: defs.count)
         var facts = [[Evidence]](repeating: [], count: evidence ? defs.count : 0)
         let yearAgo = asOf.adding(months: -12)
-        func col(_ name: String) -> Int { RiskFeatures.column(name)! }
-        func add(_ name: String, _ e: ChronologyEntry, _ what: String? = nil) {
-            let i = col(name)
+        func col(_ feature: RiskFeature) -> Int { feature.column }
+        func add(_ feature: RiskFeature, _ e: ChronologyEntry, _ what: String? = nil) {
+            let i = col(feature)
             values[i] += 1
             if evidence { facts[i].append(Evidence(date: e.date, text: what ?? e.summary)) }
         }
-        func addCounted(_ key: String, _ e: ChronologyEntry) {
-            let (recent, lookback) = RiskFeatures.countedColumns[key]!  // no new strings per event
+        func addCounted(_ kind: CountedEvent, _ e: ChronologyEntry) {
+            let recent = RiskFeature.recent(kind).column, lookback = RiskFeature.lookback(kind).column
             values[lookback] += 1
             if evidence { facts[lookback].append(Evidence(date: e.date, text: e.summary)) }
             if e.date >= yearAgo {
@@ -32,9 +32,9 @@ extension CohortBuilder {
                 if evidence { facts[recent].append(Evidence(date: e.date, text: e.summary)) }
             }
         }
-        var firstSeen: [String: CivilDate] = [:]
-        func first(_ name: String, _ e: ChronologyEntry) {
-            if firstSeen[name] == nil { firstSeen[name] = e.date }
+        var firstSeen: [FirstContact: CivilDate] = [:]
+        func first(_ kind: FirstContact, _ e: ChronologyEntry) {
+            if firstSeen[kind] == nil { firstSeen[kind] = e.date }
         }
         let windowStart = asOf.adding(months: -RiskFeatures.lookbackMonths)
         var lastPolice: CivilDate?, lastAny: CivilDate?
@@ -49,107 +49,108 @@ extension CohortBuilder {
                 let group = e.offenceCode.map(OffenceGroup.init(code:)) ?? .other
                 let flags = CrimeFlags(code: e.flags) ?? []
                 if e.role == .victim {
-                    addCounted("police_victim", e)
-                    if group == .violence || group == .robbery { add("police_violence_victim_5y", e) }
-                    if flags.contains(.childSexualExploitation) { values[col("police_cse_victim")] = 1; if evidence { facts[col("police_cse_victim")].append(Evidence(date: e.date, text: e.summary)) } }
+                    addCounted(.policeVictim, e)
+                    if group == .violence || group == .robbery { add(.policeViolenceVictim, e) }
+                    if flags.contains(.childSexualExploitation) { values[col(.policeCSEVictim)] = 1; if evidence { facts[col(.policeCSEVictim)].append(Evidence(date: e.date, text: e.summary)) } }
                 } else if suspect {
-                    addCounted("police_suspect", e)
-                    first("years_since_first_police_suspect", e)
-                    if group == .violence || group == .robbery { add("police_violence_suspect_5y", e) }
-                    if group == .weapons || flags.contains(.knife) || flags.contains(.firearm) { add("police_weapon_suspect_5y", e) }
-                    if group == .drugs { add("police_drugs_suspect_5y", e) }
+                    addCounted(.policeSuspect, e)
+                    first(.policeSuspect, e)
+                    if group == .violence || group == .robbery { add(.policeViolenceSuspect, e) }
+                    if group == .weapons || flags.contains(.knife) || flags.contains(.firearm) { add(.policeWeaponSuspect, e) }
+                    if group == .drugs { add(.policeDrugsSuspect, e) }
                     if let ref = crimeOf[e.source + "/" + e.recordID] {
                         crimeRefs.insert(ref)
-                        if evidence, (suspectsOf[ref]?.filter { $0.value < asOf }.count ?? 0) > 1 { facts[col("co_offenders_5y")].append(Evidence(date: e.date, text: "a crime with co-suspects")) }
+                        if evidence, (suspectsOf[ref]?.filter { $0.value < asOf }.count ?? 0) > 1 { facts[col(.coOffenders)].append(Evidence(date: e.date, text: "a crime with co-suspects")) }
                     }
                 }
-                if flags.contains(.gang) { values[col("police_gang_flag")] = 1; if evidence { facts[col("police_gang_flag")].append(Evidence(date: e.date, text: e.summary)) } }
+                if flags.contains(.gang) { values[col(.policeGangFlag)] = 1; if evidence { facts[col(.policeGangFlag)].append(Evidence(date: e.date, text: e.summary)) } }
             case .incident:
                 if e.role == .householdMember, (e.detail ?? "").uppercased().contains("DOMESTIC") {
-                    add("police_domestic_incident_present_5y", e, "present at a domestic incident")
+                    add(.policeDomesticIncidentPresent, e, "present at a domestic incident")
                 } else {
-                    addCounted("police_incident", e)
+                    addCounted(.policeIncident, e)
                 }
-            case .custody: addCounted("police_custody", e)
-            case .stopSearch: addCounted("police_stop_search", e)
-            case .missingPersonReport: addCounted("police_missing", e)
-            case .suspension: addCounted("school_suspensions", e); first("years_since_first_school_exclusion", e)
+            case .custody: addCounted(.policeCustody, e)
+            case .stopSearch: addCounted(.policeStopSearch, e)
+            case .missingPersonReport: addCounted(.policeMissing, e)
+            case .suspension: addCounted(.schoolSuspensions, e); first(.schoolExclusion, e)
             case .permanentExclusion:
-                values[col("school_permanent_exclusion")] = 1; first("years_since_first_school_exclusion", e)
-                if evidence { facts[col("school_permanent_exclusion")].append(Evidence(date: e.date, text: "permanently excluded")) }
+                values[col(.schoolPermanentExclusion)] = 1; first(.schoolExclusion, e)
+                if evidence { facts[col(.schoolPermanentExclusion)].append(Evidence(date: e.date, text: "permanently excluded")) }
             case .alternativeProvision:
-                values[col("school_alternative_provision")] = 1
-                if evidence { facts[col("school_alternative_provision")].append(Evidence(date: e.date, text: "placed in alternative provision")) }
+                values[col(.schoolAlternativeProvision)] = 1
+                if evidence { facts[col(.schoolAlternativeProvision)].append(Evidence(date: e.date, text: "placed in alternative provision")) }
             case .termAbsence:
                 if let s = sessions[e.source + "/" + e.recordID] {
                     if e.date >= yearAgo { possible += s.0; authorised += s.1; unauthorised += s.2 }
                     if s.3 { fsm = e.date }
                 }
             case .edAttendance:
-                addCounted("ed_attendances", e); first("years_since_first_ed", e)
-                if (e.detail ?? "").uppercased().contains("ASSAULT") { add("ed_assault_5y", e, "attended the emergency department after an assault") }
-            case .socialCareContact: addCounted("social_care_contacts", e); first("years_since_first_social_care", e)
-            case .socialCareReferral: addCounted("social_care_referrals", e); first("years_since_first_social_care", e)
-            case .socialCareAssessment: first("years_since_first_social_care", e)
+                addCounted(.edAttendances, e); first(.emergencyDepartment, e)
+                if (e.detail ?? "").uppercased().contains("ASSAULT") { add(.edAssault, e, "attended the emergency department after an assault") }
+            case .socialCareContact: addCounted(.socialCareContacts, e); first(.socialCare, e)
+            case .socialCareReferral: addCounted(.socialCareReferrals, e); first(.socialCare, e)
+            case .socialCareAssessment: first(.socialCare, e)
             case .childInNeedPlan:
-                values[col("child_in_need_plan")] = 1; first("years_since_first_social_care", e)
-                if evidence { facts[col("child_in_need_plan")].append(Evidence(date: e.date, text: "child in need plan")) }
+                values[col(.childInNeedPlan)] = 1; first(.socialCare, e)
+                if evidence { facts[col(.childInNeedPlan)].append(Evidence(date: e.date, text: "child in need plan")) }
             case .childProtectionPlan:
-                values[col("child_protection_plan")] = 1; first("years_since_first_social_care", e)
-                if evidence { facts[col("child_protection_plan")].append(Evidence(date: e.date, text: "child protection plan" + (e.detail.map { " (\($0.lowercased()))" } ?? ""))) }
+                values[col(.childProtectionPlan)] = 1; first(.socialCare, e)
+                if evidence { facts[col(.childProtectionPlan)].append(Evidence(date: e.date, text: "child protection plan" + (e.detail.map { " (\($0.lowercased()))" } ?? ""))) }
             case .lookedAfter:
-                values[col("looked_after")] = 1; first("years_since_first_social_care", e)
-                if evidence { facts[col("looked_after")].append(Evidence(date: e.date, text: "looked after")) }
-            case .missingEpisode: addCounted("missing_episodes", e)
-            case .youthJusticeDisposal: addCounted("youth_justice", e); first("years_since_first_youth_justice", e)
-            case .substanceMisuseTreatment: add("substance_misuse_5y", e)
-            case .mentalHealthTreatment: add("mental_health_5y", e)
+                values[col(.lookedAfter)] = 1; first(.socialCare, e)
+                if evidence { facts[col(.lookedAfter)].append(Evidence(date: e.date, text: "looked after")) }
+            case .missingEpisode: addCounted(.missingEpisodes, e)
+            case .youthJusticeDisposal: addCounted(.youthJustice, e); first(.youthJustice, e)
+            case .substanceMisuseTreatment: add(.substanceMisuse, e)
+            case .mentalHealthTreatment: add(.mentalHealth, e)
             case .probationSupervision, .prisonReception: break
             }
-            if e.agency == .police { lastPolice = e.date; first("years_since_first_police", e) }
+            if e.agency == .police { lastPolice = e.date; first(.police, e) }
         }
         // School attendance over the last year.
         if possible > 0 {
-            values[col("school_absence_rate_12m")] = Float(authorised + unauthorised) / Float(possible)
-            values[col("school_unauthorised_rate_12m")] = Float(unauthorised) / Float(possible)
+            values[col(.schoolAbsenceRate)] = Float(authorised + unauthorised) / Float(possible)
+            values[col(.schoolUnauthorisedRate)] = Float(unauthorised) / Float(possible)
         } else {
-            values[col("school_absence_rate_12m")] = .nan
-            values[col("school_unauthorised_rate_12m")] = .nan
+            values[col(.schoolAbsenceRate)] = .nan
+            values[col(.schoolUnauthorisedRate)] = .nan
         }
         if let d = fsm {
-            values[col("free_school_meals")] = 1
-            if evidence { facts[col("free_school_meals")].append(Evidence(date: d, text: "free school meals recorded")) }
+            values[col(.freeSchoolMeals)] = 1
+            if evidence { facts[col(.freeSchoolMeals)].append(Evidence(date: d, text: "free school meals recorded")) }
         }
         // Ages at first contact, recency.
-        for def in RiskFeatures.all where def.kind == .yearsSinceFirst {
-            if let d = firstSeen[def.name] {
-                values[col(def.name)] = Float(asOf.dayNumber - d.dayNumber) / 365.25
-                if evidence { facts[col(def.name)].append(Evidence(date: d, text: def.title)) }
+        for kind in FirstContact.allCases {
+            let feature = RiskFeature.yearsSinceFirst(kind), i = feature.column
+            if let d = firstSeen[kind] {
+                values[i] = Float(asOf.dayNumber - d.dayNumber) / 365.25
+                if evidence { facts[i].append(Evidence(date: d, text: feature.definition.title)) }
             } else {
-                values[col(def.name)] = .nan
+                values[i] = .nan
             }
         }
-        values[col("days_since_police")] = lastPolice.map { Float(asOf.dayNumber - $0.dayNumber) } ?? .nan
-        values[col("days_since_any_contact")] = lastAny.map { Float(asOf.dayNumber - $0.dayNumber) } ?? .nan
-        if evidence, let d = lastPolice { facts[col("days_since_police")].append(Evidence(date: d, text: "last police contact")) }
-        if evidence, let d = lastAny { facts[col("days_since_any_contact")].append(Evidence(date: d, text: "last contact")) }
+        values[col(.daysSincePolice)] = lastPolice.map { Float(asOf.dayNumber - $0.dayNumber) } ?? .nan
+        values[col(.daysSinceAnyContact)] = lastAny.map { Float(asOf.dayNumber - $0.dayNumber) } ?? .nan
+        if evidence, let d = lastPolice { facts[col(.daysSincePolice)].append(Evidence(date: d, text: "last police contact")) }
+        if evidence, let d = lastAny { facts[col(.daysSinceAnyContact)].append(Evidence(date: d, text: "last contact")) }
         // Co-offending with people already known for serious violence.
         var coOffenders: Set<String> = []
         // A co-suspect counts once the police had recorded them as one, before the date.
         for ref in crimeRefs { for (p, known) in suspectsOf[ref] ?? [:] where known < asOf { coOffenders.insert(p) } }
         coOffenders.remove(c.personID)
-        values[col("co_offenders_5y")] = Float(coOffenders.count)
+        values[col(.coOffenders)] = Float(coOffenders.count)
         let violent = coOffenders.filter { (seriousViolenceKnown[$0]?.first).map { $0 < asOf } ?? false }
-        values[col("co_offenders_serious_violence")] = Float(violent.count)
+        values[col(.coOffendersSeriousViolence)] = Float(violent.count)
         if evidence {
             for p in violent.sorted() {
-                if let d = seriousViolenceKnown[p]?.first { facts[col("co_offenders_serious_violence")].append(Evidence(date: d, text: "a co-suspect's serious violence")) }
+                if let d = seriousViolenceKnown[p]?.first { facts[col(.coOffendersSeriousViolence)].append(Evidence(date: d, text: "a co-suspect's serious violence")) }
             }
         }
         // ACEs recorded so far (own records and the household's).
         for a in c.aces where a.firstRecorded < asOf && a.firstRecorded >= windowStart {
-            values[col("ace_" + a.ace.rawValue)] = 1
-            values[col("ace_count")] += 1
+            values[col(.ace(a.ace))] = 1
+            values[col(.aceCount)] += 1
             if evidence {
                 let event = c.householdEvents.first { $0.ace == a.ace && $0.date == a.firstRecorded }
                 let text: String
@@ -160,13 +161,13 @@ extension CohortBuilder {
                 } else {
                     text = a.ace.title + " (" + (event?.description ?? a.agency.title) + ")"
                 }
-                facts[col("ace_" + a.ace.rawValue)].append(Evidence(date: a.firstRecorded, text: text))
-                facts[col("ace_count")].append(Evidence(date: a.firstRecorded, text: a.ace.title))
+                facts[col(.ace(a.ace))].append(Evidence(date: a.firstRecorded, text: text))
+                facts[col(.aceCount)].append(Evidence(date: a.firstRecorded, text: a.ace.title))
             }
         }
         // Age and area.
-        values[col("age")] = c.dateOfBirth.map { Float(asOf.dayNumber - $0.dayNumber) / 365.25 } ?? .nan
-        values[col("deprivation_decile")] = deprivationDecile(of: c.personID, before: asOf).map(Float.init) ?? .nan
+        values[col(.age)] = c.dateOfBirth.map { Float(asOf.dayNumber - $0.dayNumber) / 365.25 } ?? .nan
+        values[col(.deprivationDecile)] = deprivationDecile(of: c.personID, before: asOf).map(Float.init) ?? .nan
         return (values, facts)
     }
 

@@ -43,77 +43,122 @@ public enum RiskFeatures {
     }
 
     /// Every feature, in column order.
-    public static let all: [FeatureDefinition] = {
-        var f: [FeatureDefinition] = [
-            FeatureDefinition(name: "age", title: "age", kind: .level, agency: nil),
-            FeatureDefinition(name: "deprivation_decile", title: "area deprivation decile (1 = most deprived)", kind: .level, agency: nil),
+    public static let all: [FeatureDefinition] = typed.map(\.definition)
+
+    /// Every feature with its typed column, in column order: the one list that gives each `RiskFeature` its name,
+    /// words and column.
+    static let typed: [(feature: RiskFeature, definition: FeatureDefinition)] = {
+        var f: [(RiskFeature, FeatureDefinition)] = [
+            (.age, FeatureDefinition(name: "age", title: "age", kind: .level, agency: nil)),
+            (.deprivationDecile, FeatureDefinition(name: "deprivation_decile", title: "area deprivation decile (1 = most deprived)", kind: .level, agency: nil)),
         ]
-        for (key, title, agency) in Self.counted {
-            f.append(count(key + "_12m", title, 12, agency))
-            f.append(count(key + "_5y", title, lookbackMonths, agency))
+        for (kind, title, agency) in Self.counted {
+            f.append((.recent(kind), count(kind.rawValue + "_12m", title, 12, agency)))
+            f.append((.lookback(kind), count(kind.rawValue + "_5y", title, lookbackMonths, agency)))
         }
         f += [
-            count("police_violence_victim_5y", "times a victim of violence or robbery", lookbackMonths, .police),
-            count("police_violence_suspect_5y", "times a suspect in violence or robbery (not serious violence)", lookbackMonths, .police),
-            count("police_weapon_suspect_5y", "times a suspect in a weapon offence or a crime with a knife or firearm", lookbackMonths, .police),
-            count("police_drugs_suspect_5y", "times a suspect in a drugs offence", lookbackMonths, .police),
-            count("police_domestic_incident_present_5y", "domestic incidents at which the child was present", lookbackMonths, .police),
-            flag("police_gang_flag", "crimes flagged as gang-related", .police),
-            flag("police_cse_victim", "crimes of child sexual exploitation against the child", .police),
-            count("co_offenders_5y", "people suspected of crimes together with the child", lookbackMonths, .police),
-            count("co_offenders_serious_violence", "co-suspects already known for serious violence", lookbackMonths, .police),
-            flag("school_permanent_exclusion", "permanent exclusions", .school),
-            flag("school_alternative_provision", "placements in alternative provision", .school),
-            FeatureDefinition(name: "school_absence_rate_12m", title: "share of school sessions missed in the last year", kind: .level, agency: .school),
-            FeatureDefinition(name: "school_unauthorised_rate_12m", title: "share of school sessions missed without authorisation in the last year", kind: .level, agency: .school),
-            flag("free_school_meals", "free school meals", .school),
-            count("ed_assault_5y", "emergency department attendances for assault", lookbackMonths, .health),
-            flag("child_in_need_plan", "child in need plans", .socialCare),
-            flag("child_protection_plan", "child protection plans", .socialCare),
-            flag("looked_after", "periods looked after by the local authority", .socialCare),
-            count("substance_misuse_5y", "referrals to substance misuse services", lookbackMonths, .substanceMisuse),
-            count("mental_health_5y", "referrals to mental health services", lookbackMonths, .mentalHealth),
-            first("years_since_first_police", "first police contact", .police),
-            first("years_since_first_police_suspect", "first suspected of a crime", .police),
-            first("years_since_first_school_exclusion", "first suspension or exclusion", .school),
-            first("years_since_first_ed", "first emergency department attendance", .health),
-            first("years_since_first_social_care", "first known to children's social care", .socialCare),
-            first("years_since_first_youth_justice", "first youth justice outcome", .youthJustice),
-            FeatureDefinition(name: "days_since_police", title: "days since the last police contact", kind: .daysSinceLast, agency: .police),
-            FeatureDefinition(name: "days_since_any_contact", title: "days since the last contact with any agency", kind: .daysSinceLast, agency: nil),
-            count("ace_count", "adverse childhood experiences recorded", lookbackMonths, nil),
+            (.policeViolenceVictim, count("police_violence_victim_5y", "times a victim of violence or robbery", lookbackMonths, .police)),
+            (.policeViolenceSuspect, count("police_violence_suspect_5y", "times a suspect in violence or robbery (not serious violence)", lookbackMonths, .police)),
+            (.policeWeaponSuspect, count("police_weapon_suspect_5y", "times a suspect in a weapon offence or a crime with a knife or firearm", lookbackMonths, .police)),
+            (.policeDrugsSuspect, count("police_drugs_suspect_5y", "times a suspect in a drugs offence", lookbackMonths, .police)),
+            (.policeDomesticIncidentPresent, count("police_domestic_incident_present_5y", "domestic incidents at which the child was present", lookbackMonths, .police)),
+            (.policeGangFlag, flag("police_gang_flag", "crimes flagged as gang-related", .police)),
+            (.policeCSEVictim, flag("police_cse_victim", "crimes of child sexual exploitation against the child", .police)),
+            (.coOffenders, count("co_offenders_5y", "people suspected of crimes together with the child", lookbackMonths, .police)),
+            (.coOffendersSeriousViolence, count("co_offenders_serious_violence", "co-suspects already known for serious violence", lookbackMonths, .police)),
+            (.schoolPermanentExclusion, flag("school_permanent_exclusion", "permanent exclusions", .school)),
+            (.schoolAlternativeProvision, flag("school_alternative_provision", "placements in alternative provision", .school)),
+            (.schoolAbsenceRate, FeatureDefinition(name: "school_absence_rate_12m", title: "share of school sessions missed in the last year", kind: .level, agency: .school)),
+            (.schoolUnauthorisedRate, FeatureDefinition(name: "school_unauthorised_rate_12m", title: "share of school sessions missed without authorisation in the last year", kind: .level, agency: .school)),
+            (.freeSchoolMeals, flag("free_school_meals", "free school meals", .school)),
+            (.edAssault, count("ed_assault_5y", "emergency department attendances for assault", lookbackMonths, .health)),
+            (.childInNeedPlan, flag("child_in_need_plan", "child in need plans", .socialCare)),
+            (.childProtectionPlan, flag("child_protection_plan", "child protection plans", .socialCare)),
+            (.lookedAfter, flag("looked_after", "periods looked after by the local authority", .socialCare)),
+            (.substanceMisuse, count("substance_misuse_5y", "referrals to substance misuse services", lookbackMonths, .substanceMisuse)),
+            (.mentalHealth, count("mental_health_5y", "referrals to mental health services", lookbackMonths, .mentalHealth)),
+            (.yearsSinceFirst(.police), first("years_since_first_police", "first police contact", .police)),
+            (.yearsSinceFirst(.policeSuspect), first("years_since_first_police_suspect", "first suspected of a crime", .police)),
+            (.yearsSinceFirst(.schoolExclusion), first("years_since_first_school_exclusion", "first suspension or exclusion", .school)),
+            (.yearsSinceFirst(.emergencyDepartment), first("years_since_first_ed", "first emergency department attendance", .health)),
+            (.yearsSinceFirst(.socialCare), first("years_since_first_social_care", "first known to children's social care", .socialCare)),
+            (.yearsSinceFirst(.youthJustice), first("years_since_first_youth_justice", "first youth justice outcome", .youthJustice)),
+            (.daysSincePolice, FeatureDefinition(name: "days_since_police", title: "days since the last police contact", kind: .daysSinceLast, agency: .police)),
+            (.daysSinceAnyContact, FeatureDefinition(name: "days_since_any_contact", title: "days since the last contact with any agency", kind: .daysSinceLast, agency: nil)),
+            (.aceCount, count("ace_count", "adverse childhood experiences recorded", lookbackMonths, nil)),
         ]
-        for ace in ACE.allCases { f.append(flag("ace_" + ace.rawValue, ace.title, nil)) }
-        return f
+        for ace in ACE.allCases { f.append((.ace(ace), flag("ace_" + ace.rawValue, ace.title, nil))) }
+        return f.map { (feature: $0.0, definition: $0.1) }
     }()
 
-    /// Event kinds counted over the last 12 months and the last 5 years: key, noun phrase, agency.
-    static let counted: [(String, String, Agency)] = [
-        ("police_victim", "times recorded as a victim of crime", .police),
-        ("police_suspect", "times suspected of a crime", .police),
-        ("police_incident", "police incidents", .police),
-        ("police_custody", "arrests", .police),
-        ("police_stop_search", "stop and searches", .police),
-        ("police_missing", "missing person reports", .police),
-        ("school_suspensions", "suspensions from school", .school),
-        ("ed_attendances", "emergency department attendances", .health),
-        ("social_care_referrals", "referrals to children's social care", .socialCare),
-        ("social_care_contacts", "contacts with children's social care", .socialCare),
-        ("missing_episodes", "missing episodes recorded by social care", .socialCare),
-        ("youth_justice", "youth justice outcomes", .youthJustice),
+    /// Event kinds counted over the last 12 months and the last 5 years: kind, noun phrase, agency.
+    static let counted: [(CountedEvent, String, Agency)] = [
+        (.policeVictim, "times recorded as a victim of crime", .police),
+        (.policeSuspect, "times suspected of a crime", .police),
+        (.policeIncident, "police incidents", .police),
+        (.policeCustody, "arrests", .police),
+        (.policeStopSearch, "stop and searches", .police),
+        (.policeMissing, "missing person reports", .police),
+        (.schoolSuspensions, "suspensions from school", .school),
+        (.edAttendances, "emergency department attendances", .health),
+        (.socialCareReferrals, "referrals to children's social care", .socialCare),
+        (.socialCareContacts, "contacts with children's social care", .socialCare),
+        (.missingEpisodes, "missing episodes recorded by social care", .socialCare),
+        (.youthJustice, "youth justice outcomes", .youthJustice),
     ]
-
-    /// The columns of each counted kind: its last-12-months and last-5-years counts.
-    static let countedColumns: [String: (recent: Int, lookback: Int)] = Dictionary(uniqueKeysWithValues: counted.map {
-        ($0.0, (index[$0.0 + "_12m"]!, index[$0.0 + "_5y"]!))
-    })
 
     public static var names: [String] { all.map(\.name) }
     static let index: [String: Int] = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1.name, $0) })
+    /// The column of each typed feature.
+    static let columnOf: [RiskFeature: Int] = Dictionary(uniqueKeysWithValues: typed.enumerated().map { ($1.feature, $0) })
 
-    /// The column of a feature by name.
+    /// The column of a feature by name (names come from model files, catalogues and the command line; code uses
+    /// `RiskFeature.column`).
     public static func column(_ name: String) -> Int? { index[name] }
     public static func definition(_ name: String) -> FeatureDefinition? { index[name].map { all[$0] } }
+    /// The typed feature of a column name, or nil for a name that is not a feature.
+    public static func feature(named name: String) -> RiskFeature? { index[name].map { typed[$0].feature } }
+}
+
+/// One column of the risk model, typed: the code that computes, explains or reads a feature names it by case, so
+/// a misspelt feature is a compile error rather than a failed look-up at run time. `name` is the stable column
+/// name that model files, catalogues and reports use; `RiskFeatures.all` gives the order.
+public enum RiskFeature: Hashable, Sendable {
+    case age, deprivationDecile
+    /// Events of a kind in the last 12 months.
+    case recent(CountedEvent)
+    /// Events of a kind in the lookback (`RiskFeatures.lookbackMonths`).
+    case lookback(CountedEvent)
+    case policeViolenceVictim, policeViolenceSuspect, policeWeaponSuspect, policeDrugsSuspect, policeDomesticIncidentPresent
+    case policeGangFlag, policeCSEVictim, coOffenders, coOffendersSeriousViolence
+    case schoolPermanentExclusion, schoolAlternativeProvision, schoolAbsenceRate, schoolUnauthorisedRate, freeSchoolMeals
+    case edAssault, childInNeedPlan, childProtectionPlan, lookedAfter, substanceMisuse, mentalHealth
+    /// Years since the first contact of a kind within the lookback.
+    case yearsSinceFirst(FirstContact)
+    case daysSincePolice, daysSinceAnyContact, aceCount
+    /// An adverse childhood experience recorded in the lookback.
+    case ace(ACE)
+
+    /// The feature's column in `RiskFeatures.all` and in every row of features.
+    public var column: Int { RiskFeatures.columnOf[self]! }
+    /// The stable column name ("school_suspensions_12m").
+    public var name: String { RiskFeatures.all[column].name }
+    /// What it measures, in plain words.
+    public var definition: FeatureDefinition { RiskFeatures.all[column] }
+}
+
+/// The event kinds counted twice, over the last 12 months and over the lookback; the raw value is the columns' stem.
+public enum CountedEvent: String, CaseIterable, Sendable {
+    case policeVictim = "police_victim", policeSuspect = "police_suspect", policeIncident = "police_incident"
+    case policeCustody = "police_custody", policeStopSearch = "police_stop_search", policeMissing = "police_missing"
+    case schoolSuspensions = "school_suspensions", edAttendances = "ed_attendances"
+    case socialCareReferrals = "social_care_referrals", socialCareContacts = "social_care_contacts"
+    case missingEpisodes = "missing_episodes", youthJustice = "youth_justice"
+}
+
+/// The kinds of first contact whose age (years before the date) is a feature.
+public enum FirstContact: CaseIterable, Sendable {
+    case police, policeSuspect, schoolExclusion, emergencyDepartment, socialCare, youthJustice
 }
 
 /// Offence groups of the Home Office counting rules, for the codes the synthetic city records

@@ -15,7 +15,7 @@ public enum RiskBaselines {
     public static let all: [(key: String, name: String, score: @Sendable (CohortRow) -> Double)] = [
         (aceKey, "ACE count (practice today)", { Double($0.aceCount) }),
         (ageKey, "Age only", { r in
-            let a = r.features[RiskFeatures.column("age")!]
+            let a = r.features[RiskFeature.age.column]
             return a.isNaN ? Double(r.age) : Double(a)
         }),
         (ageBandACEKey, "Age band × ACE count (practice-like rule)", { r in Double(r.aceCount * ageBandWeight(r.age)) }),

@@ -75,10 +75,14 @@ public struct TrainedRiskModel: Codable, Sendable {
     public var report: RiskReport
 
     /// Calibrated probabilities of the logistic regression (which reads counts on a log scale).
-    public func logisticScores(_ data: Dataset) -> [Double] { logisticCalibrator.apply(logistic.margins(RiskTraining.forLogistic(data))) }
+    public func logisticScores(_ data: Dataset, parallelism: Parallelism = .serial) -> [Double] {
+        logisticCalibrator.apply(logistic.margins(RiskTraining.forLogistic(data), parallelism: parallelism))
+    }
 
     /// Calibrated probabilities of the trees for a cohort (the calibrators read log-odds).
-    public func scores(_ data: Dataset) -> [Double] { treesCalibrator.apply(trees.margins(data)) }
+    public func scores(_ data: Dataset, parallelism: Parallelism = .serial) -> [Double] {
+        treesCalibrator.apply(trees.margins(data, parallelism: parallelism))
+    }
 }
 
 /// Progress of a long training run, for the terminal.
@@ -105,7 +109,7 @@ public enum RiskTraining {
         let matrix = FeatureMatrix(cohorts: cohorts(builder, dates: dates, progress: nil))
         let truthMatrix = truth.map { FeatureMatrix(cohorts: cohorts($0, dates: config.testDates.sorted(), progress: nil)) }
         return try train(matrix: matrix, truth: truthMatrix, config: config, created: created, pseudonym: pseudonym,
-                         explain: { _ in builder }, progress: progress)
+                         explain: { _ in builder }, parallelism: builder.parallelism, progress: progress)
     }
 
     static func checkDates(_ config: RiskTrainingConfig) throws {
@@ -123,9 +127,12 @@ public enum RiskTraining {
     /// - Parameter explain: a cohort builder holding at least the records of the given persons and of everyone their
     ///   features read (`StreamingCohortBuilder.records(around:in:)`), for the reasons of the young people flagged at
     ///   the latest test date.
+    /// - Parameter parallelism: how the learners spread their work over threads; the models are the same for any
+    ///   worker count.
     public static func train(
         matrix: FeatureMatrix, truth: FeatureMatrix? = nil, config: RiskTrainingConfig, created: String,
-        pseudonym: (String) -> String, explain: (Set<String>) throws -> CohortBuilder, progress: RiskProgress? = nil
+        pseudonym: (String) -> String, explain: (Set<String>) throws -> CohortBuilder, parallelism: Parallelism = .serial,
+        progress: RiskProgress? = nil
     ) throws -> TrainedRiskModel {
         try checkDates(config)
         let trainSet = Set(config.trainDates), testSet = Set(config.testDates)
@@ -149,16 +156,17 @@ public enum RiskTraining {
         let fit = matrix.dataset(kept.map { trainIndex[$0] }), cal = matrix.dataset(held.map { trainIndex[$0] })
         let test = matrix.dataset(testIndex)
         progress?("training gradient-boosted trees on \(fit.rowCount) rows (\(fit.labels.filter { $0 == 1 }.count) positive)…")
-        let trees = try GradientBoostedTrees.train(fit, parameters: config.trees, validation: cal)
+        let trees = try GradientBoostedTrees.train(fit, parameters: config.trees, validation: cal, parallelism: parallelism)
         progress?("trees: \(trees.iterationsUsed) iterations; training logistic regression…")
-        let logistic = try LogisticRegression.train(forLogistic(fit), l2: config.logisticL2)
-        let treesCal = Calibrator.fit(scores: trees.margins(cal), labels: cal.labels)
-        let logisticCal = Calibrator.fit(scores: logistic.margins(forLogistic(cal)), labels: cal.labels)
+        let logistic = try LogisticRegression.train(forLogistic(fit), l2: config.logisticL2, parallelism: parallelism)
+        let treesCal = Calibrator.fit(scores: trees.margins(cal, parallelism: parallelism), labels: cal.labels)
+        let logisticCal = Calibrator.fit(scores: logistic.margins(forLogistic(cal), parallelism: parallelism), labels: cal.labels)
 
         let period = "as of " + config.testDates.map(\.iso).joined(separator: ", ")
         let judge = Judge(config: config)
         func scored(_ data: Dataset) -> (trees: [Double], logistic: [Double]) {
-            (treesCal.apply(trees.margins(data)), logisticCal.apply(logistic.margins(forLogistic(data))))
+            (treesCal.apply(trees.margins(data, parallelism: parallelism)),
+             logisticCal.apply(logistic.margins(forLogistic(data), parallelism: parallelism)))
         }
         let (testScores, testLogistic) = scored(test)
         let models = judge.evaluate(JudgedRows(matrix, rows: testIndex), trees: testScores, logistic: testLogistic,
@@ -214,7 +222,8 @@ public enum RiskTraining {
     /// - Parameter records: every linked record (with hindsight person ids), as given to the training run.
     public static func evaluateAsOfLinkage(
         model: TrainedRiskModel, records: [LinkedRecord], postcodeDeprivation: [String: Int],
-        personsAsOf: (CivilDate) throws -> [String: String], pseudonym: (String) -> String, progress: RiskProgress? = nil
+        personsAsOf: (CivilDate) throws -> [String: String], pseudonym: (String) -> String,
+        parallelism: Parallelism = .serial, progress: RiskProgress? = nil
     ) rethrows -> [ModelEvaluation] {
         let config = model.config
         var rows: [CohortRow] = []
@@ -232,13 +241,13 @@ public enum RiskTraining {
                 else { x.personID = heir[r.personID].map { "asof:" + $0 } ?? r.personID }
                 return x
             }
-            let cohort = CohortBuilder(records: relabelled, postcodeDeprivation: postcodeDeprivation, config: config.cohort).cohort(asOf: date)
+            let cohort = CohortBuilder(records: relabelled, postcodeDeprivation: postcodeDeprivation, config: config.cohort, parallelism: parallelism).cohort(asOf: date)
             progress?("linked as of \(date.iso): \(asOf.count) records known, \(cohort.rows.count) young people, \(cohort.rows.filter { $0.outcome == 1 }.count) went on to serious violence")
             rows += cohort.rows
         }
         guard !rows.isEmpty else { return [] }
         let data = CohortBuilder.dataset(rows)
-        return Judge(config: config).evaluate(rows, trees: model.scores(data), logistic: model.logisticScores(data),
+        return Judge(config: config).evaluate(rows, trees: model.scores(data, parallelism: parallelism), logistic: model.logisticScores(data, parallelism: parallelism),
                               population: "persons linked as of each test date, as of " + config.testDates.map(\.iso).joined(separator: ", "), audit: false,
                               pseudonym: { pseudonym($0) })
     }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import UpstreamChronology
 import UpstreamModel
@@ -23,6 +22,8 @@ public struct StreamingCohortBuilder {
     let deciles: [String: Int]
     /// Bytes the builder may use for the compact records of one chunk and its neighbours.
     public let memoryBudget: Int
+    /// How a chunk's persons are spread over threads; the matrix is the same for any worker count.
+    public var parallelism: Parallelism
 
     /// - Parameters:
     ///   - persons: the persons, replayable.
@@ -30,8 +31,8 @@ public struct StreamingCohortBuilder {
     ///   - memoryBudget: bytes for the whole run (default 8 GiB); a quarter goes to the compact records of a chunk,
     ///     the rest is left for the index, the feature matrix and the learners.
     public init(persons: @escaping PersonStream, postcodeDeprivation: [String: Int] = [:], config: CohortConfig = .init(),
-                memoryBudget: Int = 8 << 30) {
-        self.persons = persons; self.config = config; self.memoryBudget = memoryBudget
+                memoryBudget: Int = 8 << 30, parallelism: Parallelism = .serial) {
+        self.persons = persons; self.config = config; self.memoryBudget = memoryBudget; self.parallelism = parallelism
         deciles = Dictionary(postcodeDeprivation.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -110,7 +111,7 @@ public struct StreamingCohortBuilder {
             results.withUnsafeMutableBufferPointer { buffer in
                 nonisolated(unsafe) let out = buffer
                 let n = members.count, stripes = max(1, min(64, n))
-                DispatchQueue.concurrentPerform(iterations: stripes) { s in
+                parallelism.forEach(stripes) { s in
                     for i in stride(from: s, to: n, by: stripes) {
                         let p = UInt32(members[i])
                         out[i] = computer.rows(person: p, own: lookup[p] ?? [], records: { lookup[$0] ?? [] })

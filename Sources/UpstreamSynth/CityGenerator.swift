@@ -1,4 +1,3 @@
-import Dispatch
 import UpstreamModel
 
 #if canImport(Glibc)
@@ -47,13 +46,18 @@ public final class CityGenerator: @unchecked Sendable {
 
     /// The plan's treatment when this is a treated re-run of the city (nil: the untreated city).
     public let treatment: Treatment?
+    /// How the chunks of households, areas and extracts are spread over threads. The work is cut into
+    /// `CityGenerator.chunks` by the seed's streams, not by the workers, so the city is the same for any worker count.
+    public let parallelism: Parallelism
 
     /// - Parameters:
     ///   - config: the city's parameters and seed.
     ///   - treatment: a plan's treatment to re-live the city with (common random numbers: docs/interventions.md §8).
-    public init(config: SynthConfig, treatment: Treatment? = nil) {
+    ///   - parallelism: how the work is spread over threads (serial unless the caller passes more workers).
+    public init(config: SynthConfig, treatment: Treatment? = nil, parallelism: Parallelism = .serial) {
         self.config = config
         self.treatment = treatment
+        self.parallelism = parallelism
         builder = PopulationBuilder(config: config)
         start = builder.windowStart
         end = builder.windowEnd
@@ -184,7 +188,7 @@ public final class CityGenerator: @unchecked Sendable {
         // Phase two: households in k contiguous chunks, generated in parallel. Each child's life has its own random
         // streams (seed and person), so a re-run with a treatment lives every other life the same way.
         let perChunk = (households.count + k - 1) / k
-        DispatchQueue.concurrentPerform(iterations: k) { i in
+        parallelism.forEach(k) { i in
             let w = lives[i]
             for h in min(households.count, i * perChunk)..<min(households.count, (i + 1) * perChunk) {
                 var rng = SeededRandom(seed: config.seed, 3, UInt64(h))
@@ -220,7 +224,7 @@ public final class CityGenerator: @unchecked Sendable {
         done.reset()
         // The truth that does not depend on events is written alongside, as one more task.
         let staticTruthError = ErrorBox()
-        DispatchQueue.concurrentPerform(iterations: k + 1) { i in
+        parallelism.forEach(k + 1) { i in
             if i == k {
                 do { try writeStaticTruth(dir, people: people, households: households, areas: areas, book: book) } catch { staticTruthError.set(error) }
                 return
@@ -239,7 +243,7 @@ public final class CityGenerator: @unchecked Sendable {
         // Each extract has its own random stream, so they are joined in parallel with the same result.
         let joinError = ErrorBox()
         let schemas = ExtractSchema.all
-        DispatchQueue.concurrentPerform(iterations: schemas.count) { i in
+        parallelism.forEach(schemas.count) { i in
             let s = schemas[i]
             var rng = SeededRandom(seed: config.seed, 0x5_4F_46, UInt64(i))
             do {

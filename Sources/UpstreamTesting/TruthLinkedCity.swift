@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import UpstreamChronology
 import UpstreamIngest
@@ -8,6 +9,11 @@ import UpstreamSynth
 /// A small synthetic city, loaded through the shipped specs and linked by its ground truth
 /// (so that these tests check the chronology, not the linkage).
 public enum TruthLinkedCity {
+    /// Every core, for the test cities (the result is the same on any number).
+    public static let cores = Parallelism(workers: ProcessInfo.processInfo.activeProcessorCount) { n, body in
+        DispatchQueue.concurrentPerform(iterations: n, execute: body)
+    }
+
     public struct Loaded: @unchecked Sendable {
         public var records: [LinkedRecord]
         public var people: [String: [String: String]]
@@ -39,7 +45,7 @@ public enum TruthLinkedCity {
         config.people = count
         config.seed = seed
         configure(&config)
-        let summary = try! CityGenerator(config: config).generate(to: dir, overwrite: true)
+        let summary = try! CityGenerator(config: config, parallelism: TruthLinkedCity.cores).generate(to: dir, overwrite: true)
         let specsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("specs").path
         _ = summary

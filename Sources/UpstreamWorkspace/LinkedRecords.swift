@@ -139,9 +139,10 @@ public enum LinkedRecords {
 
     /// Persons as a service could have linked them on `date`: only the records entered before it, linked with the
     /// store's trained linkage model (one call to the linkage API, no retraining). "source/recordID" → person id.
-    public static func personsAsOf(_ date: CivilDate, inputs: [(input: LinkInput, knownFrom: CivilDate?)], model: LinkageModel) -> [String: String] {
+    public static func personsAsOf(_ date: CivilDate, inputs: [(input: LinkInput, knownFrom: CivilDate?)], model: LinkageModel,
+                                   parallelism: Parallelism = Workspace.defaultParallelism) -> [String: String] {
         let known = inputs.filter { ($0.knownFrom ?? date) < date }.map(\.input)
-        let result = Linker(settings: model.settings, parallel: Workspace.allCores).link(known, model: model)
+        let result = Linker(settings: model.settings, parallel: parallelism).link(known, model: model)
         var out: [String: String] = [:]
         for (k, p) in zip(result.data.keys, result.personIDs) { out[k.source + "/" + k.recordID] = p.rawValue }
         return out

@@ -62,7 +62,7 @@ public struct ClosedLoopRun {
         var k = city
         k.seed = seed
         messages.progress("loop: generating \(name)")
-        _ = try CityGenerator(config: k, treatment: treatment).generate(to: out + "/" + name, overwrite: true)
+        _ = try CityGenerator(config: k, treatment: treatment, parallelism: Workspace.defaultParallelism).generate(to: out + "/" + name, overwrite: true)
         return out + "/" + name
     }
 

@@ -140,10 +140,10 @@ public enum PlanInputs {
         let model = try runs.model()
         let records = try RiskInputs.linked(store: store, persons: persons)
         let builder = CohortBuilder(records: records, postcodeDeprivation: try RiskInputs.deprivation(postcodes ?? runs.inputs().postcodes),
-                                    config: model.config.cohort)
+                                    config: model.config.cohort, parallelism: Workspace.defaultParallelism)
         let cohort = builder.cohort(asOf: asOf)
         guard !cohort.rows.isEmpty else { throw WorkspaceError.badInput("no young people with records before \(asOf.iso) to plan for") }
-        let probabilities = model.scores(CohortBuilder.dataset(cohort.rows))
+        let probabilities = model.scores(CohortBuilder.dataset(cohort.rows), parallelism: Workspace.defaultParallelism)
         let pseudonyms = try Pseudonyms.forStore(store)
         let rows = cohort.rows.enumerated().map { i, r in
             Candidate(id: pseudonyms.pseudonym(r.personID), risk: probabilities[i], age: r.age, features: r.features,

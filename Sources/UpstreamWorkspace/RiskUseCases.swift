@@ -113,26 +113,27 @@ public struct RiskUseCases {
         let deciles = try RiskInputs.deprivation(request.postcodes)
         let budget = request.memoryBytes
         let progress: RiskProgress = note
-        let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: cohortConfig, memoryBudget: budget)
+        let parallel = workspace.parallelism
+        let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: cohortConfig, memoryBudget: budget, parallelism: parallel)
         let pseudonyms = try workspace.pseudonyms()
         workspace.messages.note("risk: \(count) linked records, \(first.iso) to \(last.iso)\n")
         let created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(workspace.now)))
         var model: TrainedRiskModel
         if request.chronologyCohorts, let records = loaded {
-            let builder = CohortBuilder(records: records, postcodeDeprivation: deciles, config: cohortConfig)
-            let truthBuilder = try request.truth.map { CohortBuilder(records: try RiskInputs.truth(records, truthFile: $0), postcodeDeprivation: deciles, config: cohortConfig) }
+            let builder = CohortBuilder(records: records, postcodeDeprivation: deciles, config: cohortConfig, parallelism: parallel)
+            let truthBuilder = try request.truth.map { CohortBuilder(records: try RiskInputs.truth(records, truthFile: $0), postcodeDeprivation: deciles, config: cohortConfig, parallelism: parallel) }
             model = try RiskTraining.train(builder: builder, truth: truthBuilder, config: config, created: created,
                                            pseudonym: { pseudonyms.pseudonym($0) }, progress: progress)
         } else {
             let built = try streaming.build(dates: config.trainDates + config.testDates, progress: progress)
             let truthMatrix = try request.truth.map {
                 try StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(try RiskInputs.truth(loaded ?? [], truthFile: $0)), postcodeDeprivation: deciles,
-                                           config: cohortConfig, memoryBudget: budget).build(dates: config.testDates).matrix
+                                           config: cohortConfig, memoryBudget: budget, parallelism: parallel).build(dates: config.testDates).matrix
             }
             model = try RiskTraining.train(
                 matrix: built.matrix, truth: truthMatrix, config: config, created: created, pseudonym: { pseudonyms.pseudonym($0) },
-                explain: { CohortBuilder(records: try streaming.records(around: $0, in: built), postcodeDeprivation: deciles, config: cohortConfig) },
-                progress: progress)
+                explain: { CohortBuilder(records: try streaming.records(around: $0, in: built), postcodeDeprivation: deciles, config: cohortConfig, parallelism: parallel) },
+                parallelism: parallel, progress: progress)
         }
         if request.linkAsOf {
             let linkRuns = try LinkRunStore.open(location)
@@ -142,8 +143,8 @@ public struct RiskUseCases {
             let inputs = try LinkedRecords.linkInputs(store: linkRuns.store)
             let asOf = RiskTraining.evaluateAsOfLinkage(
                 model: model, records: loaded ?? [], postcodeDeprivation: deciles,
-                personsAsOf: { LinkedRecords.personsAsOf($0, inputs: inputs, model: linkModel) },
-                pseudonym: { pseudonyms.pseudonym($0) }, progress: note)
+                personsAsOf: { LinkedRecords.personsAsOf($0, inputs: inputs, model: linkModel, parallelism: parallel) },
+                pseudonym: { pseudonyms.pseudonym($0) }, parallelism: parallel, progress: note)
             model.report.hindsight = HindsightComparison(withHindsight: model.report.models, asOfDate: asOf)
         }
         let runs = try RiskRunStore.open(location)
@@ -165,19 +166,20 @@ public struct RiskUseCases {
         let asOf = request.asOf
         let (stream, _) = try personStream(persons: request.persons)
         let deciles = try RiskInputs.deprivation(try request.postcodes ?? runs.inputs().postcodes)
-        let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: model.config.cohort, memoryBudget: request.memoryBytes)
+        let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: model.config.cohort, memoryBudget: request.memoryBytes,
+                                               parallelism: workspace.parallelism)
         let built = try streaming.build(dates: [asOf])
         let cohort = Cohort(asOf: asOf, rows: (0..<built.matrix.rowCount).map(built.matrix.cohortRow), excluded: built.matrix.excluded[0])
         guard !cohort.rows.isEmpty else { throw WorkspaceError.badInput("no young people aged \(model.config.cohort.minimumAge)-\(model.config.cohort.maximumAge) with records before \(asOf.iso)") }
         let data = CohortBuilder.dataset(cohort.rows)
-        let probabilities = model.scores(data)
+        let probabilities = model.scores(data, parallelism: workspace.parallelism)
         let c = request.capacity ?? model.config.capacityPerHundredThousand
         let k = Metrics.capacityCount(population: cohort.rows.count, perHundredThousand: c)
         let order = RiskTraining.ranking(probabilities, persons: cohort.rows.map(\.personID), seed: model.config.seed)
         let pseudonyms = try workspace.pseudonyms()
         // Chronologies and reasons only for the flagged: their records and those their features read.
         let builder = CohortBuilder(records: try streaming.records(around: Set(order.prefix(k).map { cohort.rows[$0].personID }), in: built),
-                                    postcodeDeprivation: deciles, config: model.config.cohort)
+                                    postcodeDeprivation: deciles, config: model.config.cohort, parallelism: workspace.parallelism)
         let known = builder.builder(asOf: asOf)
         let now = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(workspace.now)))
         var flagged: [ReviewQueue.Item] = []

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import UpstreamGovernance
 import UpstreamLinkage
+import struct UpstreamModel.Parallelism
 import UpstreamStore
 import UpstreamStorePostgres
 import UpstreamStoreSQLite
@@ -71,7 +72,7 @@ public struct Workspace: Sendable {
     public var messages: Messages
 
     public init(location: String, user: User, clock: @escaping @Sendable () -> Int64 = Workspace.systemClock,
-                parallelism: Parallelism = Workspace.allCores, environment: [String: String] = ProcessInfo.processInfo.environment,
+                parallelism: Parallelism = Workspace.defaultParallelism, environment: [String: String] = ProcessInfo.processInfo.environment,
                 messages: Messages = .silent) {
         self.location = location; self.user = user; self.clock = clock; self.parallelism = parallelism
         self.environment = environment; self.messages = messages
@@ -80,9 +81,46 @@ public struct Workspace: Sendable {
     /// The system clock, whole seconds.
     public static let systemClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 
-    /// Every core, through `DispatchQueue.concurrentPerform`: the one parallelism policy of the adapters.
-    public static let allCores = Parallelism(workers: ProcessInfo.processInfo.activeProcessorCount) { n, body in
-        DispatchQueue.concurrentPerform(iterations: n, execute: body)
+    /// At most `workers` threads, through `DispatchQueue.concurrentPerform`: item `i` goes to thread `i % workers`.
+    /// One worker runs every item in order on the calling thread.
+    public static func parallelism(workers: Int) -> Parallelism {
+        let w = max(1, workers)
+        if w == 1 { return .serial }
+        return Parallelism(workers: w) { n, body in
+            if n <= w { DispatchQueue.concurrentPerform(iterations: n, execute: body); return }
+            DispatchQueue.concurrentPerform(iterations: w) { t in
+                for i in stride(from: t, to: n, by: w) { body(i) }
+            }
+        }
+    }
+
+    /// Every core.
+    public static let allCores = parallelism(workers: ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The environment variable that limits the threads of every command: a whole number, 1 or more.
+    public static let workersVariable = "UPSTREAM_WORKERS"
+
+    /// The one parallelism policy of linkage, risk features, the learners and the synthetic city: `workers` when
+    /// given (`--workers`), else `UPSTREAM_WORKERS`, else every core. Results are the same whatever it says.
+    /// - Throws: `WorkspaceError.badInput` when either is not a whole number of 1 or more.
+    public static func parallelism(workers: Int?, environment: [String: String]) throws -> Parallelism {
+        if let workers {
+            guard workers >= 1 else { throw WorkspaceError.badInput("--workers must be 1 or more (got \(workers)); leave it out to use every core") }
+            return parallelism(workers: workers)
+        }
+        if let text = environment[workersVariable] {
+            guard let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= 1 else {
+                throw WorkspaceError.badInput("\(workersVariable)=\(text) is not a whole number of 1 or more: set it to the threads to use (e.g. 2), or unset it to use every core")
+            }
+            return parallelism(workers: n)
+        }
+        return allCores
+    }
+
+    /// The policy of this process's environment (`UPSTREAM_WORKERS`, else every core; every core when it is malformed,
+    /// which the commands report before they get here).
+    public static var defaultParallelism: Parallelism {
+        (try? parallelism(workers: nil, environment: ProcessInfo.processInfo.environment)) ?? allCores
     }
 
     /// The login name: `$USER`, else the process's user name.

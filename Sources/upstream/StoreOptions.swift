@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import UpstreamGovernance
+import struct UpstreamModel.Parallelism
 import UpstreamStore
 import UpstreamWorkspace
 
@@ -11,6 +12,18 @@ struct StoreOptions: ParsableArguments {
     var store: String?
     @Option(help: "Who is acting (default: the login name; recorded in the audit trail as self-asserted).")
     var user: String?
+    @Option(help: "Threads at most for linkage, features and the learners (default: UPSTREAM_WORKERS, else every core). Results are the same for any number.")
+    var workers: Int?
+
+    func validate() throws {
+        do { _ = try Workspace.parallelism(workers: workers, environment: ProcessInfo.processInfo.environment) }
+        catch let e as WorkspaceError { throw ValidationError(e.description) }
+    }
+
+    /// The one parallelism policy (`--workers`, else `UPSTREAM_WORKERS`, else every core), checked by `validate`.
+    var parallelism: Parallelism {
+        (try? Workspace.parallelism(workers: workers, environment: ProcessInfo.processInfo.environment)) ?? Workspace.allCores
+    }
 
     /// The store's location: `--store`, or `upstream.db` in the working folder.
     var location: String { store ?? "upstream.db" }
@@ -21,7 +34,7 @@ struct StoreOptions: ParsableArguments {
     /// The workspace of the store, acting as the user in `role` (none stated when `nil`), with progress and notes
     /// on the terminal.
     func workspace(role: Role? = nil) -> Workspace {
-        Workspace(location: location, user: .selfAsserted(userName, role: role), messages: Terminal.messages)
+        Workspace(location: location, user: .selfAsserted(userName, role: role), parallelism: parallelism, messages: Terminal.messages)
     }
 
     /// The workspace of a store that must exist (a missing SQLite file is an error naming it and what to do).

@@ -56,7 +56,7 @@ extension Upstream {
             }
             var treatment: Treatment?
             if let treat, let from { treatment = try SynthTreatment.load(treat, from: from, catalogue: catalogue) }
-            let generator = CityGenerator(config: cfg, treatment: treatment)
+            let generator = CityGenerator(config: cfg, treatment: treatment, parallelism: try Workspace.parallelism(workers: nil, environment: ProcessInfo.processInfo.environment))
             let summary = try generator.generate(to: out, overwrite: force, progress: { stage, fraction in
                 Terminal.progress("synth: \(stage) \(Int(fraction * 100))%")
             })

@@ -11,7 +11,7 @@ struct ArchitectureTests {
         "UpstreamModel": [],
         "UpstreamLinkage": ["UpstreamModel"],
         "UpstreamChronology": ["UpstreamModel"],
-        "UpstreamRisk": ["Foundation", "Dispatch"],
+        "UpstreamRisk": ["Foundation", "UpstreamModel"],
         "UpstreamRiskFeatures": ["Foundation", "Dispatch", "UpstreamModel", "UpstreamChronology", "UpstreamRisk"],
         "UpstreamInterventions": ["Foundation", "CGLPK", "Yams", "UpstreamModel"],
         "UpstreamAssessment": ["Foundation", "UpstreamModel"],

@@ -1,3 +1,5 @@
+import UpstreamModel
+
 /// Quantile bin edges per feature, learned from the training rows, and the binned (UInt8) matrix they give.
 ///
 /// Bin `b` of a feature holds the values `x` with `edges[b-1] < x <= edges[b]`, so `bin(x)` is the number of
@@ -15,7 +17,7 @@ struct GBTBinner: Sendable {
 
     /// Learns the edges from `rows` of `data` (all rows when nil), on a seeded subsample of at most
     /// `subsample` rows (scikit-learn uses 200,000 the same way), parallel over features.
-    init(data: Dataset, rows: [Int]?, maxBins: Int, subsample: Int = 200_000, seed: UInt64) {
+    init(data: Dataset, rows: [Int]?, maxBins: Int, subsample: Int = 200_000, seed: UInt64, parallel: Parallelism = .serial) {
         let allRows = rows ?? Array(0..<data.rowCount)
         var sample = allRows
         if sample.count > subsample {
@@ -30,7 +32,7 @@ struct GBTBinner: Sendable {
         edges.withUnsafeMutableBufferPointer { edgesOut in
             realBins.withUnsafeMutableBufferPointer { realOut in
                 nonisolated(unsafe) let edgesOut = edgesOut, realOut = realOut
-                GBTParallel.forEach(featureCount) { f in
+                parallel.forEach(featureCount) { f in
                     let column = data.columns[f]
                     var values = [Float]()
                     values.reserveCapacity(sample.count)
@@ -124,11 +126,11 @@ struct GBTBinner: Sendable {
 
     /// Bins `rows` of `data` (all rows when nil) into a column-major matrix, parallel over features.
     /// `columnFor[f]` maps the binner's feature to a column of `data` (nil: treated as always missing).
-    func bin(_ data: Dataset, rows: [Int]?, columnFor: [Int?]? = nil) -> GBTBinnedMatrix {
+    func bin(_ data: Dataset, rows: [Int]?, columnFor: [Int?]? = nil, parallel: Parallelism = .serial) -> GBTBinnedMatrix {
         let n = rows?.count ?? data.rowCount
         let matrix = GBTBinnedMatrix(rows: n, features: edges.count)
         nonisolated(unsafe) let base = matrix.storage
-        GBTParallel.forEach(edges.count) { f in
+        parallel.forEach(edges.count) { f in
             let out = base + f * n
             guard let c = columnFor.map({ $0[f] }) ?? f else {
                 out.update(repeating: UInt8(Self.missingBin), count: n); return

@@ -1,4 +1,5 @@
 import Foundation
+import UpstreamModel
 
 /// One regression tree of a boosted model: nodes in an array, the root at index 0, children after parents.
 ///
@@ -146,8 +147,8 @@ public struct GBTModel: Codable, Sendable {
         return m
     }
 
-    /// Margins (log-odds) of every row of `data`, parallel over chunks of rows.
-    public func margins(_ data: Dataset) -> [Double] {
+    /// Margins (log-odds) of every row of `data`, over chunks of rows spread by `parallelism`.
+    public func margins(_ data: Dataset, parallelism: Parallelism = .serial) -> [Double] {
         let n = data.rowCount
         var out = [Double](repeating: baseMargin, count: n)
         guard n > 0, !trees.isEmpty else { return out }
@@ -156,7 +157,7 @@ public struct GBTModel: Codable, Sendable {
         let featureCount = featureNames.count
         out.withUnsafeMutableBufferPointer { outBuffer in
             nonisolated(unsafe) let result = outBuffer
-            GBTParallel.forEachChunk(n, minChunk: 2048) { _, range in
+            parallelism.forEach(chunks: n, minChunk: 2048) { _, range in
                 let block = 512
                 let rowsBuffer = UnsafeMutablePointer<Float>.allocate(capacity: block * featureCount)
                 defer { rowsBuffer.deallocate() }
@@ -184,7 +185,9 @@ public struct GBTModel: Codable, Sendable {
     }
 
     /// Probabilities sigmoid(margin), uncalibrated.
-    public func probabilities(_ data: Dataset) -> [Double] { margins(data).map(gbtSigmoid) }
+    public func probabilities(_ data: Dataset, parallelism: Parallelism = .serial) -> [Double] {
+        margins(data, parallelism: parallelism).map(gbtSigmoid)
+    }
 
     /// Each feature's share of the total split gain over all trees (sums to 1; all zeros when no tree splits).
     public func gainImportance() -> [Double] {

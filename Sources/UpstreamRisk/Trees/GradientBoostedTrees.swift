@@ -1,4 +1,5 @@
 import Foundation
+import UpstreamModel
 
 /// Histogram gradient-boosted trees for a binary outcome (log-loss), in the manner of LightGBM and
 /// scikit-learn's `HistGradientBoostingClassifier`.
@@ -13,10 +14,11 @@ public enum GradientBoostedTrees {
     ///   - data: training rows with a 0/1 label each.
     ///   - validation: rows to watch for early stopping (columns matched by name). If nil and
     ///     `parameters.earlyStopping`, a stratified, seeded `validationFraction` of `data` is held out.
+    ///   - parallelism: how the work is spread over threads; the model is the same for any worker count.
     ///   - progress: called after every round with the round (1-based), the training and the validation loss.
     /// - Throws: `TreesError` for empty data, missing or non-0/1 labels, a single class, bad parameters.
     public static func train(
-        _ data: Dataset, parameters: GBTParameters = .init(), validation: Dataset? = nil,
+        _ data: Dataset, parameters: GBTParameters = .init(), validation: Dataset? = nil, parallelism: Parallelism = .serial,
         progress: (@Sendable (_ iteration: Int, _ trainLoss: Double, _ validationLoss: Double?) -> Void)? = nil
     ) throws -> GBTModel {
         try parameters.validate()
@@ -41,22 +43,22 @@ public enum GradientBoostedTrees {
         let positives = trainLabels.reduce(0) { $0 + Int($1) }
         if positives == 0 || positives == trainLabels.count { throw TreesError.singleClass(label: trainLabels[0]) }
 
-        let binner = GBTBinner(data: data, rows: trainRows, maxBins: parameters.maxBins, seed: parameters.seed)
-        let trainBins = binner.bin(data, rows: trainRows)
+        let binner = GBTBinner(data: data, rows: trainRows, maxBins: parameters.maxBins, seed: parameters.seed, parallel: parallelism)
+        let trainBins = binner.bin(data, rows: trainRows, parallel: parallelism)
         var validationBins: GBTBinnedMatrix?
         var validationLabels: [UInt8] = []
         if let validation {
-            validationBins = binner.bin(validation, rows: nil, columnFor: validation.columnMap(for: data.featureNames))
+            validationBins = binner.bin(validation, rows: nil, columnFor: validation.columnMap(for: data.featureNames), parallel: parallelism)
             validationLabels = validation.labels
         } else if let validationRows, !validationRows.isEmpty {
-            validationBins = binner.bin(data, rows: validationRows)
+            validationBins = binner.bin(data, rows: validationRows, parallel: parallelism)
             validationLabels = validationRows.map { data.labels[$0] }
         }
 
         let n = trainLabels.count
         let baseRate = Double(positives) / Double(n)
         let baseMargin = log(baseRate / (1 - baseRate))
-        let grower = GBTTreeGrower(bins: trainBins, binner: binner, parameters: parameters)
+        let grower = GBTTreeGrower(bins: trainBins, binner: binner, parameters: parameters, parallel: parallelism)
         var margins = [Double](repeating: baseMargin, count: n)
         var validationMargins = [Double](repeating: baseMargin, count: validationLabels.count)
 
@@ -71,7 +73,7 @@ public enum GradientBoostedTrees {
             if grown.tree.nodes.count == 1 { break }  // no split gains anything: more rounds would not either
             trees.append(grown.tree)
             applyLeaves(grown, to: &margins, rowIndex: grower.rowIndex)
-            if let validationBins { addTree(grown, bins: validationBins, to: &validationMargins) }
+            if let validationBins { addTree(grown, bins: validationBins, to: &validationMargins, parallel: parallelism) }
             let trainLoss = updateGradients(margins, trainLabels, grower)
             let validationLoss = validationBins.map { _ in meanLogLoss(validationMargins, validationLabels) }
             history.append(GBTLossRecord(iteration: iteration, train: trainLoss, validation: validationLoss))
@@ -119,14 +121,14 @@ public enum GradientBoostedTrees {
     /// Sets each row's gradient p − y and hessian p(1 − p) from its margin; returns the mean log-loss.
     static func updateGradients(_ margins: [Double], _ labels: [UInt8], _ grower: GBTTreeGrower) -> Double {
         let n = margins.count
-        let chunks = GBTParallel.chunkCount(n, minChunk: 16_384)
+        let chunks = Parallelism.chunkCount(n, minChunk: 16_384)
         var partial = [Double](repeating: 0, count: chunks)
         margins.withUnsafeBufferPointer { m in
             labels.withUnsafeBufferPointer { y in
                 partial.withUnsafeMutableBufferPointer { partialOut in
                     nonisolated(unsafe) let m = m, y = y, partialOut = partialOut
                     nonisolated(unsafe) let gh = grower.gradients
-                    GBTParallel.forEachChunk(n, minChunk: 16_384) { c, range in
+                    grower.parallel.forEach(chunks: n, minChunk: 16_384) { c, range in
                         var loss = 0.0
                         for i in range {
                             let p = gbtSigmoid(m[i])
@@ -159,11 +161,11 @@ public enum GradientBoostedTrees {
     }
 
     /// Adds the tree's value to binned rows' margins, walking the tree by bins.
-    static func addTree(_ grown: GBTTreeGrower.Grown, bins: GBTBinnedMatrix, to margins: inout [Double]) {
+    static func addTree(_ grown: GBTTreeGrower.Grown, bins: GBTBinnedMatrix, to margins: inout [Double], parallel: Parallelism) {
         let nodes = grown.tree.nodes, splitBins = grown.splitBins
         margins.withUnsafeMutableBufferPointer { m in
             nonisolated(unsafe) let m = m
-            GBTParallel.forEachChunk(bins.rows, minChunk: 8192) { _, range in
+            parallel.forEach(chunks: bins.rows, minChunk: 8192) { _, range in
                 for r in range {
                     var i = 0
                     while nodes[i].feature >= 0 {

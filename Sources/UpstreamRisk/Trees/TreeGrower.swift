@@ -1,3 +1,5 @@
+import UpstreamModel
+
 /// A node's histograms: for every feature and bin (`feature * 256 + bin`), the sums of gradients and hessians
 /// as a pair, and the row count.
 struct GBTHistogram {
@@ -40,6 +42,8 @@ final class GBTTreeGrower {
     let bins: GBTBinnedMatrix
     let binner: GBTBinner
     let parameters: GBTParameters
+    /// How the histograms, splits and partitions are spread over threads.
+    let parallel: Parallelism
     let rows: Int
     let features: Int
     /// (gradient, hessian, 1, 0) per training row, refreshed by the booster before each tree. The 1 counts the
@@ -59,8 +63,8 @@ final class GBTTreeGrower {
     static let minHessian = 1e-3
     static let maxChunks = 4
 
-    init(bins: GBTBinnedMatrix, binner: GBTBinner, parameters: GBTParameters) {
-        self.bins = bins; self.binner = binner; self.parameters = parameters
+    init(bins: GBTBinnedMatrix, binner: GBTBinner, parameters: GBTParameters, parallel: Parallelism = .serial) {
+        self.bins = bins; self.binner = binner; self.parameters = parameters; self.parallel = parallel
         rows = bins.rows; features = bins.features
         gradients = .allocate(capacity: rows)
         rowIndex = .allocate(capacity: rows); scratch = .allocate(capacity: rows)
@@ -72,7 +76,7 @@ final class GBTTreeGrower {
         scratches = (0..<Self.maxChunks).map { _ in Scratch(features: bins.features, stride: stride) }
         nonisolated(unsafe) let rowMajor = rowMajor
         let features = features, bins = bins
-        GBTParallel.forEachChunk(rows, minChunk: 4096) { _, range in
+        parallel.forEach(chunks: rows, minChunk: 4096) { _, range in
             var lo = range.lowerBound
             while lo < range.upperBound {  // blocks of rows, so the columns' reads stay in cache
                 let hi = min(lo + 256, range.upperBound)
@@ -231,13 +235,13 @@ final class GBTTreeGrower {
         nonisolated(unsafe) let index = index
         let targets = [hist] + chunkHistograms, scratch = scratches
         let features = features, rowMajor = rowMajor, gradients = gradients, stride = stride
-        GBTParallel.forEach(chunks) { c in
+        parallel.forEach(chunks) { c in
             let lo = count * c / chunks, hi = count * (c + 1) / chunks
             Self.accumulate(into: targets[c], scratch: scratch[c], cells: cells, rowMajor: rowMajor, stride: stride, features: features,
                             gradients: gradients, rows: index.map { $0 + lo }, first: lo, count: hi - lo)
         }
         if chunks > 1 {
-            GBTParallel.forEachChunk(cells, minChunk: 2048) { _, range in
+            parallel.forEach(chunks: cells, minChunk: 2048) { _, range in
                 for c in 1..<chunks {
                     let source = targets[c]
                     for i in range { hist.gh[i] += source.gh[i]; hist.count[i] &+= source.count[i] }
@@ -371,7 +375,7 @@ final class GBTTreeGrower {
         let realBins = binner.realBins
         found.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
-            GBTParallel.forEach(features) { f in
+            parallel.forEach(features) { f in
                 let gh = hist.gh + f * width, counts = hist.count + f * width
                 if let sibling {
                     let sgh = sibling.gh + f * width, scounts = sibling.count + f * width
@@ -451,7 +455,7 @@ final class GBTTreeGrower {
         var lefts = [Int](repeating: 0, count: chunks)
         lefts.withUnsafeMutableBufferPointer { lefts in
             nonisolated(unsafe) let lefts = lefts
-            GBTParallel.forEach(chunks) { c in
+            parallel.forEach(chunks) { c in
                 let lo = count * c / chunks, hi = count * (c + 1) / chunks
                 var l = lo, r = hi
                 for k in lo..<hi {
@@ -468,7 +472,7 @@ final class GBTTreeGrower {
             leftStart[c] = l; rightStart[c] = r
             l += lefts[c]; r += (count * (c + 1) / chunks - count * c / chunks) - lefts[c]
         }
-        GBTParallel.forEach(chunks) { c in
+        parallel.forEach(chunks) { c in
             let lo = count * c / chunks, hi = count * (c + 1) / chunks
             (index + leftStart[c]).update(from: scratch + lo, count: lefts[c])
             let rights = hi - lo - lefts[c]

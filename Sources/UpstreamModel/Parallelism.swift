@@ -1,0 +1,62 @@
+/// How independent work is spread over threads: the one parallelism policy every core module takes.
+///
+/// The cores do no threading of their own: an adapter (the workspace, a benchmark) passes a `run` that calls
+/// `body(i)` for every `i` in `0..<count`, in any order and on at most `workers` threads (the workspace uses
+/// `DispatchQueue.concurrentPerform`). With one worker every helper here runs serially, in order, on the calling
+/// thread. The cores cut their work by the size of the input only, never by `workers`, so a result is the same
+/// for any worker count (`ParallelismTests` checks linkage, risk, features and the synthetic city).
+public struct Parallelism: Sendable {
+    /// Threads at most (1 or more).
+    public var workers: Int
+    /// Calls `body(i)` for every `i` in `0..<count`, possibly concurrently; returns when all have returned.
+    public var run: @Sendable (_ count: Int, _ body: @Sendable (Int) -> Void) -> Void
+
+    public init(workers: Int, run: @escaping @Sendable (_ count: Int, _ body: @Sendable (Int) -> Void) -> Void) {
+        self.workers = max(1, workers); self.run = run
+    }
+
+    /// One thread, in order.
+    public static let serial = Parallelism(workers: 1) { n, body in for i in 0..<n { body(i) } }
+
+    /// `body(i)` for every `i` in `0..<count`. Serial and in order with one worker or one item.
+    ///
+    /// The body need not be `@Sendable`: callers promise concurrent iterations write disjoint memory (their own
+    /// index, chunk or feature) and only read what no iteration writes.
+    public func forEach(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 1 || workers == 1 { for i in 0..<count { body(i) }; return }
+        withoutActuallyEscaping(body) { body in
+            let b = UnsafeSendable(body)
+            run(count) { b.value($0) }
+        }
+    }
+
+    /// How many chunks `count` items make: at least `minChunk` items each, at most `maxChunks`; a function of
+    /// the count only, never of the workers, so per-chunk sums reduced in chunk order are the same everywhere.
+    public static func chunkCount(_ count: Int, minChunk: Int, maxChunks: Int = 16) -> Int {
+        max(1, min(count / max(1, minChunk), maxChunks))
+    }
+
+    /// `body(chunk, range)` for each of `chunkCount(count, minChunk:maxChunks:)` consecutive ranges of `0..<count`.
+    public func forEach(chunks count: Int, minChunk: Int, maxChunks: Int = 16, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
+        let chunks = Self.chunkCount(count, minChunk: minChunk, maxChunks: maxChunks)
+        if chunks == 1 { body(0, 0..<count); return }
+        forEach(chunks) { c in body(c, (count * c / chunks)..<(count * (c + 1) / chunks)) }
+    }
+
+    /// `body(i)` for every `i` in `0..<count`, results in order.
+    public func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+        if count <= 1 || workers == 1 { return (0..<count).map(body) }
+        let out = UnsafeMutablePointer<T?>.allocate(capacity: count)
+        out.initialize(repeating: nil, count: count)
+        defer { out.deinitialize(count: count); out.deallocate() }
+        let box = UnsafeSendable(out)
+        forEach(count) { i in box.value[i] = body(i) }
+        return (0..<count).map { out[$0]! }
+    }
+}
+
+/// Wraps a value the caller guarantees is used safely across threads (disjoint writes by index).
+struct UnsafeSendable<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
