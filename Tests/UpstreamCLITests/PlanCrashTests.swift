@@ -105,10 +105,10 @@ struct PlanCrashTests {
                 waited += 20
             }
         } else {
-            while process.isRunning, Double(waited) < delay * 1000 {
-                try await Task.sleep(for: .milliseconds(10))
-                waited += 10
-            }
+            // Wall-clock time, checked with a blocking sleep: beside CPU-bound suites the cooperative pool can wake a
+            // Task.sleep far later than asked, and counting its naps let every plan finish before its "delay".
+            let deadline = Date().addingTimeInterval(delay)
+            while process.isRunning, Date() < deadline { usleep(5_000) }
         }
         let stalled = marker.map { FileManager.default.fileExists(atPath: $0) } ?? false
         let killed = process.isRunning
