@@ -15,6 +15,16 @@ public struct CitySummary: Codable, Sendable, Equatable {
     public var personRecords: Int
     public var crimes: Int
     public var seriousViolenceOffenders: Int
+    /// With a monthly delivery (`upstream synth --monthly`): the folder, relative to the city, that holds the window's
+    /// last month of recorded rows, and its rows per extract. `rows` then counts the history only.
+    public var monthDelivery: MonthDelivery?
+
+    /// The window's last month, delivered apart from the history: what an agency sends at a monthly refresh.
+    public struct MonthDelivery: Codable, Sendable, Equatable {
+        public var folder: String
+        public var from: String
+        public var rows: [String: Int]
+    }
 }
 
 /// Generates the synthetic city: population, life courses, recorded crime, every agency's extract and the truth.
@@ -49,13 +59,21 @@ public final class CityGenerator: @unchecked Sendable {
     /// How the chunks of households, areas and extracts are spread over threads. The work is cut into
     /// `CityGenerator.chunks` by the seed's streams, not by the workers, so the city is the same for any worker count.
     public let parallelism: Parallelism
+    /// Whether the window's last month of recorded rows is written apart, to `month-YYYY-MM/` (a monthly refresh).
+    public let monthly: Bool
+    /// The first day of the window's last month: rows recorded from it on form the month's delivery when `monthly`.
+    var monthFrom: CivilDate { CivilDate(year: end.year, month: end.month, day: 1)! }
+    var monthFolder: String { "month-\(end.year)-" + (end.month < 10 ? "0" : "") + "\(end.month)" }
 
     /// - Parameters:
     ///   - config: the city's parameters and seed.
     ///   - treatment: a plan's treatment to re-live the city with (common random numbers: docs/interventions.md §8).
     ///   - parallelism: how the work is spread over threads (serial unless the caller passes more workers).
-    public init(config: SynthConfig, treatment: Treatment? = nil, parallelism: Parallelism = .serial) {
+    ///   - monthly: write the window's last month of recorded rows apart, as the next monthly delivery. The lives and
+    ///     the truth are the same as without it; each row is in exactly one of the two deliveries.
+    public init(config: SynthConfig, treatment: Treatment? = nil, parallelism: Parallelism = .serial, monthly: Bool = false) {
         self.config = config
+        self.monthly = monthly
         self.treatment = treatment
         self.parallelism = parallelism
         builder = PopulationBuilder(config: config)
@@ -167,7 +185,7 @@ public final class CityGenerator: @unchecked Sendable {
                 let partDir = dir + "/.parts/\(offset + i)"
                 try makeDirectory(partDir)
                 let w = try CityWriter(dir: partDir, chunk: offset + i, noise: noise, people: people, households: households,
-                                       areas: areas, windowStart: start, windowEnd: end)
+                                       areas: areas, windowStart: start, windowEnd: end, monthFrom: monthly ? monthFrom : nil)
                 return ChunkWorker(config: config, start: start, end: end, months: months, burnInMonths: burnInMonths,
                                    rates: rates, areas: areas,
                                    households: households, residents: residents, out: w)
@@ -253,6 +271,23 @@ public final class CityGenerator: @unchecked Sendable {
             } catch { joinError.set(error) }
         }
         if let e = joinError.error { throw e }
+        var monthDelivery: CitySummary.MonthDelivery?
+        if monthly {
+            try makeDirectory(dir + "/" + monthFolder)
+            parallelism.forEach(schemas.count) { i in
+                let s = schemas[i]
+                var rng = SeededRandom(seed: config.seed, 0x5_4F_47, UInt64(i))
+                do {
+                    try ShuffledJoin.join(dir + "/" + monthFolder + "/" + s.name + ".csv", header: s.header, delimiter: Character(s.delimiter),
+                                          parts: (0..<(2 * k)).map { dir + "/.parts/\($0)/month/" + s.name + ".csv" },
+                                          scratch: dir + "/.parts/shuffle-month-" + s.name, &rng)
+                } catch { joinError.set(error) }
+            }
+            if let e = joinError.error { throw e }
+            var monthRows: [String: Int] = [:]
+            for w in workers { monthRows.merge(w.out.monthRows, uniquingKeysWith: +) }
+            monthDelivery = .init(folder: monthFolder, from: monthFrom.iso, rows: monthRows)
+        }
         try join(dir + "/truth/records.csv", header: ["source", "record_id", "person_id"], delimiter: ",",
                  parts: (0..<(2 * k)).map { dir + "/.parts/\($0)/records.csv" })
         try join(dir + "/truth/identifier_errors.csv", header: ["source", "record_id", "field", "error", "other_person_id"],
@@ -273,7 +308,7 @@ public final class CityGenerator: @unchecked Sendable {
         let summary = CitySummary(
             people: people.count, households: households.count, areas: areas.count, rows: rows,
             personRecords: personRecords, crimes: rows[ExtractSchema.policeCrimes.name] ?? 0,
-            seriousViolenceOffenders: firstOffender.filter { $0 != .max }.count)
+            seriousViolenceOffenders: firstOffender.filter { $0 != .max }.count, monthDelivery: monthDelivery)
         try writeManifest(dir, summary: summary)
         lap("truth and manifest")
         progress?("done", 1)

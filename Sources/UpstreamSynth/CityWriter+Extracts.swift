@@ -28,7 +28,7 @@ extension CityWriter {
         var e = a.easting + rng.int(in: -180...180), nn = a.northing + rng.int(in: -180...180)
         if a.hotspot && rng.chance(0.5) { let v = a.venues[rng.below(a.venues.count)]; e = a.easting + v.0; nn = a.northing + v.1 }
         let dt = date.format(.dmySlash) + " " + SynthText.pad(minute / 60, 2) + ":" + SynthText.pad(minute % 60, 2)
-        writers[s.name]!.append([ref, code, description(of: code), dt, recorded.format(.dmySlash), a.code, String(e), String(nn),
+        extract(s).append([ref, code, description(of: code), dt, recorded.format(.dmySlash), a.code, String(e), String(nn),
                                  flags.code, strand?.rawValue ?? "", String(victims.count), String(suspects.count)])
         countCrime(code)
         let np = ExtractSchema.policeCrimePeople

@@ -19,6 +19,12 @@ final class CityWriter {
     let areas: [Area]
     let windowStart: CivilDate
     let windowEnd: CivilDate
+    /// With a monthly delivery: rows recorded on or after this day go to `monthWriters` (the window's last month,
+    /// delivered apart from the history), not to `writers`.
+    let monthFrom: CivilDate?
+    var monthWriters: [String: CSVFileWriter] = [:]
+    /// The recorded date of the row being written (set by `written`, read by `extract`).
+    private var rowRecorded = CivilDate(dayNumber: 0)
     /// Serious violence events: (person, day number, as offender), including those during the burn-in.
     var seriousViolence: [(Int32, Int32, Bool)] = []
     var crimesByCode: [String: Int] = [:]
@@ -39,7 +45,7 @@ final class CityWriter {
     static let lifeCrimeBase = 200_000_000, crimesPerLife = 160
 
     init(dir: String, chunk: Int, noise: NoiseModel, people: [Person], households: [Household], areas: [Area],
-         windowStart: CivilDate, windowEnd: CivilDate) throws {
+         windowStart: CivilDate, windowEnd: CivilDate, monthFrom: CivilDate? = nil) throws {
         self.chunk = chunk
         self.noise = noise
         self.book = noise.book
@@ -48,15 +54,33 @@ final class CityWriter {
         self.areas = areas
         self.windowStart = windowStart
         self.windowEnd = windowEnd
+        self.monthFrom = monthFrom
         for s in ExtractSchema.all {
             writers[s.name] = try CSVFileWriter(path: dir + "/" + s.name + ".csv", header: nil, delimiter: Character(s.delimiter))
+        }
+        if monthFrom != nil {
+            try makeDirectory(dir + "/month")
+            for s in ExtractSchema.all {
+                monthWriters[s.name] = try CSVFileWriter(path: dir + "/month/" + s.name + ".csv", header: nil, delimiter: Character(s.delimiter))
+            }
         }
         truth = try CSVFileWriter(path: dir + "/records.csv", header: nil, delimiter: ",")
         errorsTruth = try CSVFileWriter(path: dir + "/identifier_errors.csv", header: nil, delimiter: ",")
     }
 
     /// Whether a row about an event on `date`, recorded on `recorded`, is in the extract.
-    func written(_ date: CivilDate, recorded: CivilDate) -> Bool { date >= windowStart && recorded <= windowEnd }
+    /// Remembers `recorded`, so that the rows written next go to the history or to the month's delivery.
+    func written(_ date: CivilDate, recorded: CivilDate) -> Bool {
+        rowRecorded = recorded
+        return date >= windowStart && recorded <= windowEnd
+    }
+
+    /// The writer of `schema`'s rows for the row being written: the month's delivery when it was recorded in the
+    /// window's last month and the city is delivered monthly, else the history.
+    func extract(_ schema: ExtractSchema) -> CSVFileWriter {
+        if let monthFrom, rowRecorded >= monthFrom { return monthWriters[schema.name]! }
+        return writers[schema.name]!
+    }
 
     /// A unique record id: the chunk and its counter under the extract's keyed permutation, so that ids say
     /// nothing about which rows belong together or the order they were made in.
@@ -76,7 +100,7 @@ final class CityWriter {
     /// Writes a person-level row, its truth line, and the identifier errors it carries in the fields it has.
     func write(_ schema: ExtractSchema, id: String, person: Int32, _ fields: [String], errors: [(String, String)] = [],
                carries: Set<String> = []) {
-        writers[schema.name]!.append(fields)
+        extract(schema).append(fields)
         truth.append([schema.name, id, people[Int(person)].id])
         for (field, kind) in errors where carries.contains(field) {
             let parts = kind.split(separator: ":", maxSplits: 1).map(String.init)
@@ -147,9 +171,14 @@ final class CityWriter {
         return own
     }
 
+    /// Rows per extract in the month's delivery (filled by `close`).
+    private(set) var monthRows: [String: Int] = [:]
+
+    /// Closes every file; returns rows per extract in the history (the month's delivery is in `monthRows`).
     func close() throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for (name, w) in writers { try w.close(); counts[name] = w.rows }
+        for (name, w) in monthWriters { try w.close(); monthRows[name] = w.rows }
         try truth.close()
         try errorsTruth.close()
         return counts

@@ -28,6 +28,9 @@ extension Upstream {
                                    discussion: "Needs --from. Give the same --people, --seed and --config as the untreated city: the lives are the same except the treated young people's after --from (docs/interventions.md §8)."))
         var treat: String?
         @Option(help: "With --treat: the date the treatment starts (YYYY-MM-DD).") var from: CivilDate?
+        @Flag(help: ArgumentHelp("Write the window's last month of recorded rows apart, in --out/month-YYYY-MM/: the next monthly delivery.",
+                                 discussion: "Load the history first, link, then load the month's folder with upstream ingest --synth and link it with upstream link --incremental (docs/scale.md, monthly refresh)."))
+        var monthly = false
         @Option(help: "With --treat: the catalogue whose effect intervals the true effects are drawn from (default: catalogue/interventions.yaml).")
         var catalogue: String?
 
@@ -56,7 +59,7 @@ extension Upstream {
             }
             var treatment: Treatment?
             if let treat, let from { treatment = try SynthTreatment.load(treat, from: from, catalogue: catalogue) }
-            let generator = CityGenerator(config: cfg, treatment: treatment, parallelism: try Workspace.parallelism(workers: nil, environment: ProcessInfo.processInfo.environment))
+            let generator = CityGenerator(config: cfg, treatment: treatment, parallelism: try Workspace.parallelism(workers: nil, environment: ProcessInfo.processInfo.environment), monthly: monthly)
             let summary = try generator.generate(to: out, overwrite: force, progress: { stage, fraction in
                 Terminal.progress("synth: \(stage) \(Int(fraction * 100))%")
             })
@@ -68,12 +71,16 @@ extension Upstream {
                 let rows = summary.rows.keys.sorted().map { "\"\($0)\": \(summary.rows[$0]!)" }.joined(separator: ", ")
                 print("{\"out\": \"\(out)\", \"people\": \(summary.people), \"households\": \(summary.households), \"areas\": \(summary.areas), "
                     + "\"personRecords\": \(summary.personRecords), \"crimes\": \(summary.crimes), "
-                    + "\"seriousViolenceOffenders\": \(summary.seriousViolenceOffenders), \"rows\": {\(rows)}}")
+                    + "\"seriousViolenceOffenders\": \(summary.seriousViolenceOffenders), \"rows\": {\(rows)}"
+                    + (summary.monthDelivery.map { m in ", \"monthDelivery\": {\"folder\": \"\(out)/\(m.folder)\", \"recordedFrom\": \"\(m.from)\", \"rows\": \(m.rows.values.reduce(0, +))}" } ?? "") + "}")
             } else {
                 print("Synthetic city written to \(out)/")
                 print("  \(summary.people) people, \(summary.households) households, \(summary.areas) areas")
                 for name in summary.rows.keys.sorted() { print("  \(name).csv".padding(28) + "\(summary.rows[name]!) rows") }
                 print("  person-level records: \(summary.personRecords); crimes: \(summary.crimes); serious violence offenders: \(summary.seriousViolenceOffenders)")
+                if let m = summary.monthDelivery {
+                    print("  the month's delivery (recorded from \(m.from)): \(m.rows.values.reduce(0, +)) rows in \(out)/\(m.folder)/; the rows above are the history")
+                }
                 print("  ground truth in \(out)/truth/ (never load it into a store)")
             }
         }
