@@ -190,12 +190,12 @@ struct WorkspaceFilesTests {
         try state.save(review: review)
         let queue = try LinkReview(store: nil, state: dir + "/state")
         let ids = review.pending.map(\.id)
-        let (done, after) = try queue.decide(accept: [ids[0]], reject: [ids[1]], reviewer: "r", at: 100)
+        let (done, after) = try queue.decide(accept: [ids[0]], reject: [ids[1]], user: .selfAsserted("r", role: .supervisor), reason: "checked by hand", at: 100)
         #expect(done == ["accept \(ids[0])", "reject \(ids[1])"])
         #expect(after.pending.isEmpty)
         #expect(try state.review().latestDecisions.count == 2)
         #expect(throws: WorkspaceError.usage("no pair nope in the review queue; list it with upstream review")) {
-            try queue.decide(accept: ["nope"], reject: [], reviewer: nil, at: 101)
+            try queue.decide(accept: ["nope"], reject: [], user: .selfAsserted("r", role: .supervisor), reason: "checked by hand", at: 101)
         }
     }
 }
@@ -204,7 +204,7 @@ struct WorkspaceFilesTests {
 struct RiskFlagQueueTests {
     let dir = NSTemporaryDirectory() + "upstream-flags-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
 
-    func workspace(role: UpstreamGovernance.Role?) throws -> Workspace {
+    func workspace(role: Role?) throws -> Workspace {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return Workspace(location: dir + "/s.db", user: .selfAsserted("pat", role: role), clock: { 1_700_000_000 })
     }
