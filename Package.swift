@@ -123,6 +123,7 @@ let package = Package(
             dependencies: [
                 "UpstreamModel", "UpstreamStore", "UpstreamGovernance", "UpstreamChronology", "UpstreamReports",
                 "UpstreamLinkage", "UpstreamRisk", "UpstreamInterventions", "UpstreamAssessment",
+                "UpstreamWorkspace",  // the review queues' stored shapes (LinkagePairQueue), shared with the command line
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -212,6 +213,7 @@ let package = Package(
         .testTarget(name: "UpstreamWorkspaceTests", dependencies: [
             "UpstreamWorkspace", "UpstreamModel", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamGovernance", "UpstreamLinkage",
             "UpstreamRisk", "UpstreamRiskFeatures", "UpstreamSynth", "UpstreamTesting", "UpstreamIngest", "UpstreamInterventions",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         .testTarget(name: "UpstreamGovernanceTests", dependencies: [
             "UpstreamGovernance", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel",
@@ -220,6 +222,7 @@ let package = Package(
         .testTarget(name: "UpstreamServerTests", dependencies: [
             "UpstreamServer", "UpstreamStore", "UpstreamGovernance", "UpstreamModel", "UpstreamTesting",
             "UpstreamLinkage", "UpstreamRisk", "UpstreamInterventions", "UpstreamAssessment", "UpstreamStoreSQLite", "UpstreamStorePostgres",
+            "UpstreamWorkspace",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),

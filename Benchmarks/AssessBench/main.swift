@@ -1,5 +1,6 @@
 import Foundation
 import UpstreamAssessment
+import UpstreamModel
 import UpstreamReports
 
 // The assessment benchmark's executable: exactly what `upstream assess --police-uk FILE... --out DIR --no-pdf --json`
@@ -7,6 +8,16 @@ import UpstreamReports
 // HTML, the GeoJSON and the JSON), in a binary that does not need the store's dependencies, so that it builds in
 // release quickly on a shared machine. Prints one line of JSON: rows, seconds, and the time of each step.
 // Usage: upstream-assess-bench OUT_DIR FILE...
+
+/// A file read through `FileHandle` (the benchmark does not link UpstreamIngest's `FileByteStream`).
+struct HandleStream: ByteStream {
+    let handle: FileHandle
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let data = try handle.read(upToCount: buffer.count), !data.isEmpty else { return 0 }
+        data.copyBytes(to: buffer)
+        return data.count
+    }
+}
 
 let args = CommandLine.arguments.dropFirst()
 guard args.count >= 2 else { FileHandle.standardError.write(Data("usage: upstream-assess-bench OUT_DIR FILE...\n".utf8)); exit(2) }
@@ -17,8 +28,7 @@ var tally = PoliceUKTally()
 for file in files {
     guard let handle = FileHandle(forReadingAtPath: file) else { FileHandle.standardError.write(Data("cannot read \(file)\n".utf8)); exit(1) }
     var reader = PoliceUKReader(file: (file as NSString).lastPathComponent)
-    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { try reader.feed(chunk, into: &tally) }
-    try reader.finish(into: &tally)
+    try reader.read(HandleStream(handle: handle), into: &tally)
     try handle.close()
 }
 let t1 = clock.now

@@ -10,7 +10,9 @@ let package = Package(
     dependencies: [.package(name: "Upstream", path: "../..")],
     targets: [
         // The CSV reader on arbitrary bytes, with a small record limit and tiny chunks.
-        .executableTarget(name: "fuzz-csv-reader", dependencies: [.product(name: "UpstreamIngest", package: "Upstream")]),
+        .executableTarget(name: "fuzz-csv-reader", dependencies: [
+            .product(name: "UpstreamIngest", package: "Upstream"), .product(name: "UpstreamModel", package: "Upstream"),
+        ]),
         // The spec loader on arbitrary text, then ingest of a small file under any spec that loads.
         .executableTarget(name: "fuzz-spec-loader", dependencies: [
             .product(name: "UpstreamIngest", package: "Upstream"), .product(name: "UpstreamStore", package: "Upstream"),

@@ -5,11 +5,11 @@ public struct Involvement: Sendable, Hashable {
     /// Whoever the person is: the linked person's id, or a key from their recorded identity before linkage.
     public var person: String
     public var crime: String
-    public var role: Role
+    public var role: EventRole
     public var age: Int?
     public var sex: Sex?
 
-    public init(person: String, crime: String, role: Role, age: Int?, sex: Sex?) {
+    public init(person: String, crime: String, role: EventRole, age: Int?, sex: Sex?) {
         self.person = person; self.crime = crime; self.role = role; self.age = age; self.sex = sex
     }
 }

@@ -15,11 +15,11 @@ public enum PoliceUKFileKind: String, Codable, Sendable {
     }
 }
 
-/// Reads one police.uk file as a stream of byte chunks into a `PoliceUKTally` (shared by every file of a run).
+/// Reads one police.uk file, streamed through UpstreamModel's `CSVReader`, into a `PoliceUKTally` (shared by every
+/// file of a run).
 /// Every data row is counted; a row that cannot be used is counted under its reason.
 public struct PoliceUKReader: Sendable {
     public let file: String
-    private var tokenizer = CSVTokenizer()
     private var kind: PoliceUKFileKind?
     private var header: [String] = []
     private var columns: [String: Int] = [:]
@@ -30,23 +30,17 @@ public struct PoliceUKReader: Sendable {
 
     public init(file: String) { self.file = file }
 
-    /// Feeds the next bytes of the file.
-    public mutating func feed<C: Collection>(_ chunk: C, into tally: inout PoliceUKTally) throws where C.Element == UInt8 {
-        var t = tokenizer
-        defer { tokenizer = t }
-        try t.feed(chunk) { row in try self.take(row, into: &tally) }
-    }
-
-    /// Ends the file.
-    public mutating func finish(into tally: inout PoliceUKTally) throws {
-        var t = tokenizer
-        defer { tokenizer = t }
-        try t.finish { row in try self.take(row, into: &tally) }
+    /// Reads the whole file from `stream` (a file on disk, or bytes in memory) into `tally`.
+    /// - Throws: ``AssessmentError`` when the file is empty or its header is not a police.uk one; the stream's own
+    ///   error when it cannot be read.
+    public mutating func read<S: ByteStream>(_ stream: S, into tally: inout PoliceUKTally) throws {
+        var reader = CSVReader(stream)
+        while try reader.next() { try take(reader.row, into: &tally) }
         if kind == nil { throw AssessmentError.emptyFile(file) }
-        tally.files[fileIndex].blankLines = t.blankLines
+        tally.files[fileIndex].blankLines = reader.blankLines
     }
 
-    private mutating func take(_ row: CSVTokenizer.Row, into tally: inout PoliceUKTally) throws {
+    private mutating func take(_ row: CSVRow, into tally: inout PoliceUKTally) throws {
         guard kind != nil else { try readHeader(row, into: &tally); return }
         tally.files[fileIndex].rows += 1
         switch kind! {
@@ -57,7 +51,7 @@ public struct PoliceUKReader: Sendable {
         }
     }
 
-    private mutating func readHeader(_ row: CSVTokenizer.Row, into tally: inout PoliceUKTally) throws {
+    private mutating func readHeader(_ row: CSVRow, into tally: inout PoliceUKTally) throws {
         header = (0..<row.count).map { row.string($0).trimmingCharacters(in: .whitespaces) }
         guard let k = PoliceUKFileKind.recognise(header) else { throw AssessmentError.unrecognisedHeader(file: file, columns: header) }
         kind = k
@@ -109,7 +103,7 @@ public struct PoliceUKTally: Sendable {
 
     mutating func reject(_ reason: String) { unusable[reason, default: 0] += 1 }
 
-    mutating func street(_ row: CSVTokenizer.Row, headerCount: Int, month cm: Int, type ct: Int, id cid: Int, lon clon: Int,
+    mutating func street(_ row: CSVRow, headerCount: Int, month cm: Int, type ct: Int, id cid: Int, lon clon: Int,
                          lat clat: Int, lsoa cl: Int, lsoaName cn: Int, falls cf: Int, file: Int) {
         rows += 1
         if row.unterminatedQuote { reject("cut off inside a quoted field"); return }
@@ -142,14 +136,14 @@ public struct PoliceUKTally: Sendable {
         }
     }
 
-    mutating func outcome(_ row: CSVTokenizer.Row, headerCount: Int, month cm: Int, outcome co: Int, file: Int) {
+    mutating func outcome(_ row: CSVRow, headerCount: Int, month cm: Int, outcome co: Int, file: Int) {
         outcomeRows += 1
         if row.unterminatedQuote || row.count != headerCount { reject("outcomes: fields do not match the header"); return }
         guard YearMonth.parse(row.field(cm)) != nil else { reject("outcomes: month is not YYYY-MM"); return }
         outcomeCounts[row.string(co), default: 0] += 1
     }
 
-    mutating func search(_ row: CSVTokenizer.Row, headerCount: Int, date cd: Int, object co: Int, outcome cs: Int, file: Int) {
+    mutating func search(_ row: CSVRow, headerCount: Int, date cd: Int, object co: Int, outcome cs: Int, file: Int) {
         searchRows += 1
         if row.unterminatedQuote || row.count != headerCount { reject("stop and search: fields do not match the header"); return }
         let d = row.field(cd)

@@ -22,7 +22,7 @@ public struct ChronologyEntry: Hashable, Sendable, Codable {
     public var age: Int?
     public var agency: Agency
     public var kind: EventKind
-    public var role: Role?
+    public var role: EventRole?
     public var offenceCode: String?
     public var flags: String
     public var detail: String?

@@ -3,33 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// Somewhere bytes come from, read in chunks so that memory stays bounded whatever the file's size.
-public protocol ByteStream {
-    /// Reads up to `buffer.count` bytes into `buffer`; returns how many were read, 0 at the end.
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
-}
-
-/// Bytes held in memory, handed out in chunks of at most `chunkSize` (small chunks exercise chunk boundaries).
-public struct ArrayByteStream: ByteStream {
-    let bytes: [UInt8]
-    var offset = 0
-    let chunkSize: Int
-
-    public init(_ bytes: [UInt8], chunkSize: Int = 1 << 16) {
-        self.bytes = bytes; self.chunkSize = max(1, chunkSize)
-    }
-
-    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let n = min(buffer.count, chunkSize, bytes.count - offset)
-        guard n > 0 else { return 0 }
-        bytes.withUnsafeBytes { src in
-            buffer.baseAddress!.copyMemory(from: src.baseAddress! + offset, byteCount: n)
-        }
-        offset += n
-        return n
-    }
-}
+import UpstreamModel
 
 /// A file read with POSIX `read(2)`.
 public final class FileByteStream: ByteStream {

@@ -92,7 +92,7 @@ public struct SourceSpec: Sendable, Hashable {
         public var kind: Coded<EventKind>
         public var date: DateField
         public var endDate: DateField?
-        public var role: Coded<Role>?
+        public var role: Coded<EventRole>?
         public var area: Column?
         public var offenceCode: Column?
         public var flags: Column?

@@ -286,7 +286,7 @@ public enum SpecLoader {
                 event = SourceSpec.EventMapping(
                     kind: kind, date: date,
                     endDate: try self.date(m["end_date"], "event.end_date", parent: evNode, defaultPlaceholder: false),
-                    role: try coded(m["role"], "event.role", parent: evNode, Role.init(rawValue:), known: Role.allCases.map(\.rawValue)),
+                    role: try coded(m["role"], "event.role", parent: evNode, EventRole.init(rawValue:), known: EventRole.allCases.map(\.rawValue)),
                     area: try optionalColumn(m["area"], "event.area", parent: evNode),
                     offenceCode: try optionalColumn(m["offence_code"], "event.offence_code", parent: evNode),
                     flags: try optionalColumn(m["flags"], "event.flags", parent: evNode),

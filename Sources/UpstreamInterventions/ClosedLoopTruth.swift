@@ -8,7 +8,7 @@ public struct TruthOutcomes: Sendable {
     /// From the text of `truth/outcomes.csv`.
     public init(csv: String) {
         first = [:]
-        for r in CSVTokenizer.records(csv).records {
+        for r in CSV.records(csv).records {
             if let d = r["first_serious_violence_offender"], !d.isEmpty, let id = r["person_id"] { first[id] = d }
         }
     }
@@ -37,7 +37,7 @@ public struct ClosedLoopCohort: Sendable {
     /// - Parameter cohortOf: when given, exactly these people (the untreated run's cohort), so both runs compare the same young people.
     public init(people peopleCSV: String, aces acesCSV: String, outcomes outcomesCSV: String, asOf: CivilDate, horizonEnd: CivilDate,
                 cohortOf: Set<String>? = nil) {
-        func table(_ text: String) -> [[String: String]] { CSVTokenizer.records(text).records }
+        func table(_ text: String) -> [[String: String]] { CSV.records(text).records }
         var aces: [String: Int] = [:]
         for r in table(acesCSV) where (r["onset_date"] ?? "9999") < asOf.iso { aces[r["person_id"] ?? "", default: 0] += 1 }
         var firstOffence: [String: String] = [:]

@@ -9,7 +9,7 @@ extension CandidateTable {
     /// - Parameter name: the file's name, for messages.
     /// - Throws: ``InterventionsError/input(_:_:)`` naming the line and column of the first bad cell.
     public static func parse(csv text: String, name: String) throws -> CandidateTable {
-        var lines = CSVTokenizer.rows(text).makeIterator()
+        var lines = CSV.rows(text).makeIterator()
         guard let headerLine = lines.next() else { throw InterventionsError.input(name, "the file is empty: it needs a header with person and score") }
         let header = headerLine.map { $0.trimmingCharacters(in: .whitespaces) }
         guard let pi = header.firstIndex(of: "person") ?? header.firstIndex(of: "pseudonym"), let si = header.firstIndex(of: "score") else {
@@ -53,7 +53,7 @@ extension ProgrammeEvaluation {
     public static func rows(csv text: String, name: String) throws -> [Row] {
         var rows: [Row] = []
         var line = 1
-        for r in CSVTokenizer.records(text).records {
+        for r in CSV.records(text).records {
             line += 1
             guard let person = r["person"], !person.isEmpty else { throw InterventionsError.input("\(name) line \(line)", "column person is missing or empty") }
             guard let score = r["score"].flatMap(Double.init), (0...1).contains(score) else {

@@ -41,7 +41,7 @@ public struct Event: Hashable, Sendable, Codable {
     /// Minutes after midnight, when the agency records a time.
     public var minuteOfDay: Int?
     public var endDate: CivilDate?
-    public var role: Role?
+    public var role: EventRole?
     /// Small-area code of where it happened.
     public var area: String?
     /// Home Office offence classification code, for crimes.
@@ -60,7 +60,7 @@ public struct Event: Hashable, Sendable, Codable {
     public var knownFrom: CivilDate { recordedDate.map { Swift.max($0, date) } ?? date }
 
     public init(
-        kind: EventKind, date: CivilDate, minuteOfDay: Int? = nil, endDate: CivilDate? = nil, role: Role? = nil,
+        kind: EventKind, date: CivilDate, minuteOfDay: Int? = nil, endDate: CivilDate? = nil, role: EventRole? = nil,
         area: String? = nil, offenceCode: String? = nil, flags: CrimeFlags = [], detail: String? = nil,
         reference: String? = nil, recordedDate: CivilDate? = nil
     ) {

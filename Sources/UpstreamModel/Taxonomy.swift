@@ -72,7 +72,7 @@ public struct ACESet: Hashable, Sendable, Codable {
 }
 
 /// A person's role in an event.
-public enum Role: String, Sendable, Codable, CaseIterable {
+public enum EventRole: String, Sendable, Codable, CaseIterable {
     case victim, suspect, offender, witness, subject, householdMember = "household_member"
 }
 

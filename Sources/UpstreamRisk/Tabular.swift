@@ -1,4 +1,5 @@
 import Foundation
+import UpstreamModel
 
 /// Why a table could not be read or used. Carries where (line, column name), never a cell's value.
 public struct TabularError: Error, Equatable, CustomStringConvertible {
@@ -229,32 +230,11 @@ public enum TabularCSV {
         return notes
     }
 
-    /// Writes a table as CSV (LF line ends), quoting only fields that need it: those holding a comma, a quote, a line
-    /// break, or leading or trailing space, and a lone empty field (which would otherwise read as a blank line).
+    /// Writes a table as CSV (LF line ends) with UpstreamModel's one `CSVWriter`, quoting only fields that need it:
+    /// those holding a comma, a quote, a line break, or leading or trailing space, and a lone empty field (which would
+    /// otherwise read as a blank line).
     public static func render(header: [String], rows: [[String]]) -> String {
-        // Checked by Unicode scalar, not Character: a quote followed by a combining mark is one Character.
-        func field(_ s: String, alone: Bool) -> String {
-            let special: Set<Unicode.Scalar> = [",", "\"", "\n", "\r"]
-            let needs =
-                s.unicodeScalars.contains { special.contains($0) }
-                || s.unicodeScalars.first?.properties.isWhitespace == true
-                || s.unicodeScalars.last?.properties.isWhitespace == true || (alone && s.isEmpty)
-            guard needs else { return s }
-            var out = String.UnicodeScalarView()
-            out.append("\"")
-            for u in s.unicodeScalars {
-                out.append(u)
-                if u == "\"" { out.append(u) }
-            }
-            out.append("\"")
-            return String(out)
-        }
-        var out = ""
-        for row in [header] + rows {
-            out += row.map { field($0, alone: row.count == 1) }.joined(separator: ",")
-            out += "\n"
-        }
-        return out
+        CSVWriter.text(header: header, rows: rows)
     }
 
     /// Whether a cell counts as missing: empty, `NA`, `N/A`, `#N/A`, `NaN`, `null` or `.` (any case, surrounding

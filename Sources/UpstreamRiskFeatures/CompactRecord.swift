@@ -18,7 +18,7 @@ struct CompactRecord: Sendable {
     var unauthorised: Int32
     var flags: CrimeFlags
     var kind: EventKind
-    var role: Role?
+    var role: EventRole?
     var agency: Agency
     var sex: Sex?
     var group: OffenceGroup

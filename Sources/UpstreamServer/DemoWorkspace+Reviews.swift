@@ -3,6 +3,7 @@ import UpstreamLinkage
 import UpstreamModel
 import UpstreamRisk
 import UpstreamStore
+import UpstreamWorkspace
 
 extension DemoWorkspace {
     /// Adds what the analysts' pages show to a filled demo workspace: a training run whose report evaluates the
@@ -66,9 +67,7 @@ extension DemoWorkspace {
             item.explanation = try JSONDecoder().decode(Prediction.Explanation.self, from: Data("""
                 {"priorWeight": \(prior), "weight": \(total), "probability": \(probability), "steps": [\(stepJSON.joined(separator: ","))]}
                 """.utf8))
-            struct Stored: Encodable { var order: Int; var item: ReviewItem }
-            items.append(StoredReviewItem(queue: .linkagePairs, subject: item.id, pending: true, updatedAt: at,
-                                          stateJSON: try JSONEncoder().encode(Stored(order: i, item: item))))
+            items.append(try LinkagePairQueue.stored(LinkagePairQueue.Pair(item: item, order: i), at: at))
         }
         try store.saveReviewItems(items)
     }

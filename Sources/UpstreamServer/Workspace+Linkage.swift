@@ -3,21 +3,15 @@ import UpstreamGovernance
 import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
+import UpstreamWorkspace
 
 /// The linkage run's pair, as UpstreamLinkage names it (UpstreamGovernance's `ReviewItem` is the state machine).
 typealias LinkagePairItem = UpstreamLinkage.ReviewItem
 
 extension WebWorkspace {
-    /// One pair of the `linkage-pairs` queue as `upstream link` and `upstream review` store it (a pending pair with its
-    /// place in the queue, or a decision), plus the web's review state machine with its history and reasons. The
-    /// command line reads `order`, `item` and `decision` and ignores `review`, so a decision made here is applied by the
-    /// next `upstream link`, and a decision made there shows here.
-    struct StoredPair: Codable {
-        var order: Int?
-        var item: LinkagePairItem?
-        var decision: ReviewDecision?
-        var review: LinkagePairReview?
-    }
+    /// One pair of the `linkage-pairs` queue, stored as the command line stores it: Governance's review state machine
+    /// with the pair beside it (UpstreamWorkspace's ``LinkagePairQueue``).
+    typealias StoredPair = LinkagePairQueue.Pair
 
     /// One comparison's step in a pair's match-weight waterfall.
     struct PairStep: Codable, Sendable {
@@ -74,29 +68,12 @@ extension WebWorkspace {
     static func verdict(_ d: LinkagePair.Decision) -> ReviewDecision.Verdict { d == .samePerson ? .accept : .reject }
 
     func storedPairs() throws -> [(StoredReviewItem, StoredPair)] {
-        try store.reviewItems(.linkagePairs, pendingOnly: false).map { stored in
-            guard let pair = try? JSONDecoder().decode(StoredPair.self, from: stored.stateJSON) else {
-                throw StoreError.corrupt("review item linkage-pairs/\(stored.subject)")
-            }
-            return (stored, pair)
-        }
-    }
-
-    /// The state machine of a stored pair: the web's own, or one rebuilt from a command-line decision.
-    func machine(_ stored: StoredReviewItem, _ pair: StoredPair) -> LinkagePairReview {
-        if let review = pair.review { return review }
-        var item = LinkagePairReview(subject: stored.subject)
-        if !stored.pending, let d = pair.decision {
-            let by = User(name: d.reviewer ?? "upstream review", role: .supervisor, authentication: .selfAsserted)
-            _ = try? item.decide(d.verdict == .accept ? .samePerson : .differentPeople, by: by,
-                                 reason: "recorded with upstream review", at: d.decidedAt)
-        }
-        return item
+        try LinkagePairQueue(store: store).pairs().map { ($0.stored, $0.pair) }
     }
 
     func pairView(_ stored: StoredReviewItem, _ pair: StoredPair, values: Bool) -> Pair {
-        let review = machine(stored, pair)
-        let left = pair.item?.left ?? pair.decision?.left, right = pair.item?.right ?? pair.decision?.right
+        let review = pair.review
+        let left: RecordKey? = pair.left, right: RecordKey? = pair.right
         let steps = (pair.item?.explanation?.steps ?? []).map {
             PairStep(comparison: $0.comparison, level: $0.level, left: values ? $0.left : nil, right: values ? $0.right : nil,
                      m: $0.m, u: $0.u, weight: $0.weight + $0.tfAdjustment, cumulative: $0.cumulative)
@@ -141,55 +118,36 @@ extension WebWorkspace {
     }
 
     func storedPair(_ id: String) throws -> (StoredReviewItem, StoredPair) {
-        guard let stored = try store.reviewItem(.linkagePairs, subject: id),
-              let pair = try? JSONDecoder().decode(StoredPair.self, from: stored.stateJSON) else {
+        guard let found = try? LinkagePairQueue(store: store).pair(id) else {
             throw WebError.notFound("there is no pair \(id) in the linkage review queue")
         }
-        return (stored, pair)
+        return found
     }
 
-    /// Decides a pair through its review state machine (supervisors): audited first, then saved with the verdict
-    /// `upstream link` applies at its next run (same person: always linked; different people: never).
+    /// Decides a pair through its review state machine (supervisors), saved with its audit entry in one transaction;
+    /// `upstream link` applies it at its next run (same person: always linked; different people: never).
     func decidePair(_ id: String, decision raw: String, reason: String?, user: User) throws {
         guard user.may(.decideLinkagePairs) else { throw WebError.forbidden("the role \(user.role!.rawValue) may not decide on linkage pairs") }
         guard let decision = LinkagePair.Decision(rawValue: raw) else {
             throw WebError.badRequest("the decision must be one of \(LinkagePair.Decision.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let (stored, pair) = try storedPair(id)
-        guard let item = pair.item else {
-            throw WebError.conflict("pair \(id) was decided at the command line without its details: change it with upstream review")
-        }
-        var machine = machine(stored, pair)
-        let actions: [ReviewAction]
-        do { actions = try machine.decide(decision, by: user, reason: reason, at: now()) } catch let e as GovernanceError { throw Self.webError(e) }
-        let verdict = ReviewDecision(left: item.left, right: item.right, verdict: Self.verdict(decision), decidedAt: now(), reviewer: user.name)
-        try perform(actions, id: id, pair: StoredPair(order: pair.order, item: item, decision: verdict, review: machine), pending: false)
+        try transition(id) { try $0.decide(decision, by: user, reason: reason, at: now()) }
     }
 
     /// Reopens a decided pair (supervisors, with a reason): it is pending again and the next `upstream link` no
     /// longer applies the old decision.
     func reopenPair(_ id: String, reason: String?, user: User) throws {
-        let (stored, pair) = try storedPair(id)
-        guard let item = pair.item else {
-            throw WebError.conflict("pair \(id) was decided at the command line without its details: change it with upstream review")
-        }
-        var machine = machine(stored, pair)
-        let actions: [ReviewAction]
-        do { actions = try machine.reopen(by: user, reason: reason, at: now()) } catch let e as GovernanceError { throw Self.webError(e) }
-        try perform(actions, id: id, pair: StoredPair(order: pair.order, item: item, decision: nil, review: machine), pending: true)
+        try transition(id) { try $0.reopen(by: user, reason: reason, at: now()) }
     }
 
-    func perform(_ actions: [ReviewAction], id: String, pair: StoredPair, pending: Bool) throws {
-        for a in actions {
-            switch a {
-            case .audit(var event):
-                event.detail = "web; applied at the next upstream link"
-                _ = try store.appendAudit([event])
-            case .persist:
-                try store.saveReviewItems([StoredReviewItem(queue: .linkagePairs, subject: id, pending: pending, updatedAt: now(),
-                                                            stateJSON: try JSONEncoder().encode(pair))])
-            case .relink: break  // the next `upstream link` applies the store's decisions
-            }
+    /// One transition of a pair's state machine, saved with its audit entry in one transaction (``LinkagePairQueue``).
+    func transition(_ id: String, _ change: (inout LinkagePairReview) throws -> [ReviewAction]) throws {
+        let (_, pair) = try storedPair(id)
+        guard pair.item != nil else {
+            throw WebError.conflict("pair \(id) was decided at the command line without its details: change it with upstream review")
         }
+        do {
+            try LinkagePairQueue(store: store).transition(id, detail: "web; applied at the next upstream link", at: now(), change)
+        } catch let e as GovernanceError { throw Self.webError(e) }
     }
 }

@@ -166,25 +166,10 @@ struct WebWorkspace: Sendable {
         guard let stored, !stored.stateJSON.isEmpty else {
             return RiskFlagReview(subject: subject)
         }
-        if let item = try? JSONDecoder().decode(RiskFlagReview.self, from: stored.stateJSON) { return item }
-        // `upstream risk review` keeps its flags as a list per young person, each with its own decision: read the
-        // latest decision into the state machine, so the queue shows what the command line decided.
-        guard let flags = try? JSONDecoder().decode([CommandLineFlag].self, from: stored.stateJSON) else {
+        guard let item = try? JSONDecoder().decode(RiskFlagReview.self, from: stored.stateJSON) else {
             throw StoreError.corrupt("review item risk-flags/\(subject)")
         }
-        var item = RiskFlagReview(subject: subject)
-        if let last = flags.last(where: { $0.decision != nil }), let raw = last.decision, let decision = RiskFlag.Decision(rawValue: raw) {
-            let by = User(name: last.decidedBy ?? "upstream risk review", role: .supervisor, authentication: .selfAsserted)
-            _ = try? item.decide(decision, by: by, reason: last.decisionReason ?? "recorded with upstream risk review", at: stored.updatedAt)
-        }
         return item
-    }
-
-    /// A flag as `upstream risk review` stores it (only the fields the web reads).
-    struct CommandLineFlag: Decodable {
-        var decision: String?
-        var decisionReason: String?
-        var decidedBy: String?
     }
 
     /// Records a decision on a flagged young person through the review item's state machine: the audit entry is

@@ -219,6 +219,7 @@ enum PostgresSchema {
         ]),
         usersMigration,
         usersTOTPMigration,
+        reviewQueueMigration,
     ]
 
     /// The columns `COPY assignments` writes.

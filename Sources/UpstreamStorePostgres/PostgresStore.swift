@@ -535,9 +535,9 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
         var event: Event?
         if let kindCode {
             guard let kind = EventKind(rawValue: kindCode), let eventDate else { throw StoreError.corrupt("records.event_kind") }
-            var role: Role?
+            var role: EventRole?
             if let roleCode {
-                guard let v = Role(rawValue: roleCode) else { throw StoreError.corrupt("records.role") }
+                guard let v = EventRole(rawValue: roleCode) else { throw StoreError.corrupt("records.role") }
                 role = v
             }
             event = Event(kind: kind, date: eventDate, minuteOfDay: minute, endDate: endDate, role: role, area: area,

@@ -364,9 +364,9 @@ public final class SQLiteStore: RecordStore {
         var event: Event?
         if let kindCode: String = row["event_kind"] {
             guard let kind = EventKind(rawValue: kindCode), let date = day("event_date") else { throw StoreError.corrupt("records.event_kind") }
-            var role: Role?
+            var role: EventRole?
             if let r: String = row["role"] {
-                guard let v = Role(rawValue: r) else { throw StoreError.corrupt("records.role") }
+                guard let v = EventRole(rawValue: r) else { throw StoreError.corrupt("records.role") }
                 role = v
             }
             event = Event(kind: kind, date: date, minuteOfDay: row["minute_of_day"], endDate: day("end_date"), role: role,

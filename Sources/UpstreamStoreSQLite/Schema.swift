@@ -117,6 +117,7 @@ enum Schema {
             try db.execute(sql: Schema.v5)
         }
         registerUsers(&m)
+        registerReviewQueue(&m)
         return m
     }
 

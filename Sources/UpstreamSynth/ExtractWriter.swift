@@ -33,25 +33,7 @@ final class CSVFileWriter {
     }
 
     func append(_ fields: [String]) {
-        let d = delimiterByte
-        var first = true
-        for f in fields {
-            if !first { buffer.append(d) }
-            first = false
-            // Quote only when needed, checking bytes (not grapheme clusters): this is the generator's hot path.
-            let needsQuotes = f.utf8.contains { $0 == d || $0 == 34 || $0 == 10 || $0 == 13 }
-            if needsQuotes {
-                buffer.append(34)
-                for b in f.utf8 {
-                    if b == 34 { buffer.append(34) }
-                    buffer.append(b)
-                }
-                buffer.append(34)
-            } else {
-                buffer.append(contentsOf: f.utf8)
-            }
-        }
-        buffer.append(10)
+        CSVWriter.append(fields, delimiter: delimiterByte, to: &buffer)
         rows += 1
         if buffer.count >= 1 << 16 { flush() }
     }

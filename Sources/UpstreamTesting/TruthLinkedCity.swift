@@ -30,10 +30,7 @@ public enum TruthLinkedCity {
     public static let small: Loaded = load(people: 6000, seed: 21)
 
     public static func table(_ path: String) -> [[String: String]] {
-        let text = try! String(contentsOfFile: path, encoding: .utf8)
-        var lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        let header = lines.removeFirst()
-        return lines.map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+        CSV.records(try! String(contentsOfFile: path, encoding: .utf8)).records
     }
 
     /// Generates a city (`configure` may change any parameter, e.g. raise the serious violence rate so a small

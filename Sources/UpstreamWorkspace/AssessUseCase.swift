@@ -1,6 +1,7 @@
 import Foundation
 import UpstreamAssessment
 import UpstreamChronology
+import UpstreamIngest
 import UpstreamModel
 import UpstreamReports
 import UpstreamStore
@@ -151,15 +152,11 @@ public enum AssessInputs {
     public static func policeUK(_ files: [String], from: YearMonth?, to: YearMonth?) throws -> (PoliceUKSummary, AssessmentInput) {
         var tally = PoliceUKTally()
         for file in files {
-            guard let handle = FileHandle(forReadingAtPath: file) else {
+            guard let stream = try? FileByteStream(path: file) else {
                 throw WorkspaceError.badInput("cannot read \(file): check the path (police.uk files are CSV, e.g. 2024-01-west-midlands-street.csv)")
             }
-            defer { try? handle.close() }
             var reader = PoliceUKReader(file: (file as NSString).lastPathComponent)
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                try reader.feed(chunk, into: &tally)
-            }
-            try reader.finish(into: &tally)
+            try reader.read(stream, into: &tally)
         }
         let summary = tally.summary()
         if summary.rowsUsed == 0 {

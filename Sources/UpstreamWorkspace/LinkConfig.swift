@@ -383,16 +383,11 @@ public enum LinkFiles {
         var text = probabilities == nil ? "source,record_id,person_id\n" : "source,record_id,person_id,match_probability\n"
         text.reserveCapacity(keys.count * 40)
         for i in order {
-            text += csvField(keys[i].source) + "," + csvField(keys[i].recordID) + "," + persons[i].rawValue
-            if let probabilities { text += "," + (probabilities[i].map { fmt($0, 6) } ?? "") }
-            text += "\n"
+            var fields = [keys[i].source, keys[i].recordID, persons[i].rawValue]
+            if let probabilities { fields.append(probabilities[i].map { fmt($0, 6) } ?? "") }
+            text += CSVWriter.line(fields) + "\n"
         }
         do { try SecureFile.write(path: path, text: text) } catch { throw WorkspaceError.usage("cannot write \(path): \(error)") }
-    }
-
-    public static func csvField(_ s: String) -> String {
-        if s.contains(",") || s.contains("\"") || s.contains("\n") { return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        return s
     }
 
     public static func fmt(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", x) }

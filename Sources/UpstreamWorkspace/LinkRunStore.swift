@@ -11,17 +11,12 @@ public struct LinkRunStore {
     /// The `--store` value, for messages and the pseudonymisation key.
     public let location: String
 
+    /// The linkage state of an open store (`location` names it in messages and finds its pseudonymisation key).
+    public init(store: any WorkspaceStore, location: String) { self.store = store; self.location = location }
+
     /// Opens the store at `location` (a SQLite file, which must exist, or a `postgres://` URL).
     public static func open(_ location: String) throws -> LinkRunStore {
         LinkRunStore(store: try StoreFactory.openExisting(location), location: location)
-    }
-
-    /// One pair of the review queue as `review_items.state` holds it: a pending pair with its place in the queue,
-    /// or a decision.
-    public struct StoredPair: Codable {
-        public var order: Int?
-        public var item: ReviewItem?
-        public var decision: ReviewDecision?
     }
 
     /// The latest run's model, or nil when the store has not been linked.
@@ -46,25 +41,13 @@ public struct LinkRunStore {
     public func review() throws -> ReviewState {
         var state = ReviewState()
         var pending: [(Int, ReviewItem)] = []
-        for stored in try store.reviewItems(.linkagePairs, pendingOnly: false) {
-            let pair: StoredPair
-            do { pair = try JSONDecoder().decode(StoredPair.self, from: stored.stateJSON) } catch {
-                throw WorkspaceError.badInput("review pair \(stored.subject) in \(location) cannot be read (\(JSONFiles.describe(error)))")
-            }
+        for (stored, pair) in try LinkagePairQueue(store: store).pairs() {
             if stored.pending, let item = pair.item { pending.append((pair.order ?? 0, item)) }
             if !stored.pending, let d = pair.decision { state.decisions.append(d) }
         }
         state.pending = pending.sorted { $0.0 < $1.0 }.map(\.1)
         state.decisions.sort { ($0.decidedAt, $0.pairID) < ($1.decidedAt, $1.pairID) }
         return state
-    }
-
-    /// Records reviewers' decisions (each replaces its pair's pending item).
-    public func save(decisions: [ReviewDecision]) throws {
-        try store.saveReviewItems(try decisions.map { d in
-            StoredReviewItem(queue: .linkagePairs, subject: d.pairID, pending: false, updatedAt: d.decidedAt,
-                             stateJSON: try JSONFiles.encode(StoredPair(decision: d)))
-        })
     }
 
     /// Saves a run: its model, every record's person (pseudonymised with the store's key) and its review pairs,
@@ -79,7 +62,7 @@ public struct LinkRunStore {
         }
         let review = try result.review.enumerated().map { n, item in
             StoredReviewItem(queue: .linkagePairs, subject: item.id, pending: true, updatedAt: at,
-                             stateJSON: try JSONFiles.encode(StoredPair(order: n, item: item)))
+                             stateJSON: try JSONFiles.encode(LinkagePairQueue.Pair(item: item, order: n)))
         }
         let pseudonyms = try Pseudonyms.forStore(location)
         let run = LinkageRunInfo(finishedAt: at, by: user, records: assignments.count, persons: Set(result.personIDs).count,

@@ -40,29 +40,15 @@ public enum PersonSource {
 public enum LinkedRecords {
     /// Streams `source,record_id,person_id[,match_probability]` rows of a persons file.
     public static func forEachAssignment(_ path: String, _ body: (_ key: String, _ person: String, _ probability: Double?) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard FileManager.default.isReadableFile(atPath: path) else {
             throw WorkspaceError.badInput("cannot read \(path): link the store first (upstream link --store STORE), or pass --persons FILE")
         }
-        defer { try? handle.close() }
-        var pending = Data()
         var header = true
-        func line(_ bytes: Data) throws {
+        try CSVRows.forEachRow(path) { f in
             if header { header = false; return }
-            let f = String(decoding: bytes, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
             guard f.count >= 3 else { return }
-            try body(f[0] + "/" + f[1], String(f[2]).trimmingCharacters(in: .whitespacesAndNewlines), f.count > 3 ? Double(f[3]) : nil)
+            try body(f[0] + "/" + f[1], f[2].trimmingCharacters(in: .whitespacesAndNewlines), f.count > 3 ? Double(f[3]) : nil)
         }
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            pending.append(chunk)
-            // Walk the lines without removing each from the front (which moved the rest of the buffer every line).
-            var start = pending.startIndex
-            while let nl = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                try line(pending[start..<nl])
-                start = pending.index(after: nl)
-            }
-            pending = Data(pending[start...])
-        }
-        if !pending.isEmpty { try line(pending) }
     }
 
     /// The extra columns the risk model's features read (school census sessions and free school meals).

@@ -80,8 +80,7 @@ public struct ClosedLoopRun {
         }
         let t = Treatment(from: asOf, programmes: c.plannable.compactMap { p in p.effect.planning.map { .init(id: p.id, low: $0.estimate.low, high: $0.estimate.high) } },
                           assignments: assignments)
-        var tl = "person_id,programme\n"
-        for (p, g) in assignments.sorted(by: { $0.key < $1.key }) { tl += "\(p),\(g)\n" }
+        let tl = CSVWriter.text(header: ["person_id", "programme"], rows: assignments.sorted(by: { $0.key < $1.key }).map { [$0.key, $0.value] })
         try tl.write(toFile: out + "/treatment.csv", atomically: true, encoding: .utf8)
         return (t, unmapped, duplicates)
     }
@@ -137,7 +136,7 @@ public struct ClosedLoopRun {
         // Which true person each linked person mostly is (the store's assignments against the city's truth).
         messages.progress("loop: matching linked persons to the city's truth")
         var truthOfRecord: [RecordKey: String] = [:]
-        for r in CSVTokenizer.rows(try String(contentsOfFile: cityDir + "/truth/records.csv", encoding: .utf8)).dropFirst() where r.count >= 3 {
+        for r in CSV.rows(try String(contentsOfFile: cityDir + "/truth/records.csv", encoding: .utf8)).dropFirst() where r.count >= 3 {
             truthOfRecord[RecordKey(source: r[0], recordID: r[1])] = r[2]
         }
         let pseudonyms = try Pseudonyms.forStore(store)
@@ -250,7 +249,7 @@ public struct ClosedLoopRun {
         for p in arm.catalogue.plannable { if let e = p.effect.planning?.estimate { intervals[p.id] = (e.low, e.point, e.high) } }
         let comparison = ClosedLoop.compare(plan: arm.plan, programmes: intervals, untreated: arm.untreated, treated: arm.treated,
                                             draws: 2_000, seed: 7)
-        let truth = CSVTokenizer.records(try String(contentsOfFile: treatedDir + "/truth/programme_effects.csv", encoding: .utf8)).records
+        let truth = CSV.records(try String(contentsOfFile: treatedDir + "/truth/programme_effects.csv", encoding: .utf8)).records
         let trueEffect = Dictionary(truth.compactMap { r in r["programme"].flatMap { id in r["true_effect"].flatMap(Double.init).map { (id, $0) } } },
                                     uniquingKeysWith: { a, _ in a })
         // Places went to those the plan ranked highest, not at random, so the treated are compared with the rest by

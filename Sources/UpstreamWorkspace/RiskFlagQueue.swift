@@ -31,25 +31,17 @@ public struct RiskFlagQueue {
 
     public init(store: any WorkspaceStore) { self.store = store }
 
-    /// The review item of `pseudonym`, or nil when none is queued. Items written by earlier versions of the command
-    /// line (a list of flags per young person, each with its own decision) are read into the state machine: the
-    /// latest decision, by whom and why.
+    /// The review item of `pseudonym`, or nil when none is queued.
     public func item(_ pseudonym: String) throws -> RiskFlagReview? {
         guard let stored = try store.reviewItem(.riskFlags, subject: pseudonym) else { return nil }
         return try Self.decode(stored)
     }
 
+    /// Reads a stored row (rows of earlier versions were converted by the `v7-review-queue` migration).
     static func decode(_ stored: StoredReviewItem) throws -> RiskFlagReview {
         if stored.stateJSON.isEmpty { return RiskFlagReview(subject: stored.subject) }
-        if let item = try? JSONDecoder().decode(RiskFlagReview.self, from: stored.stateJSON) { return item }
-        struct EarlierFlag: Decodable { var decision: String?; var decisionReason: String?; var decidedBy: String? }
-        guard let flags = try? JSONDecoder().decode([EarlierFlag].self, from: stored.stateJSON) else {
+        guard let item = try? JSONDecoder().decode(RiskFlagReview.self, from: stored.stateJSON) else {
             throw WorkspaceError.badInput("the review queue's item for \(stored.subject) cannot be read; restore the store from backup")
-        }
-        var item = RiskFlagReview(subject: stored.subject)
-        if let last = flags.last(where: { $0.decision != nil }), let raw = last.decision, let decision = RiskFlag.Decision(rawValue: raw) {
-            let by = User(name: last.decidedBy ?? "upstream risk review", role: .supervisor, authentication: .selfAsserted)
-            _ = try? item.decide(decision, by: by, reason: last.decisionReason ?? "recorded with upstream risk review", at: stored.updatedAt)
         }
         return item
     }

@@ -1,6 +1,7 @@
 import Foundation
 import UpstreamChronology
 import UpstreamGovernance
+import UpstreamIngest
 import UpstreamModel
 import UpstreamRisk
 import UpstreamRiskFeatures
@@ -84,27 +85,35 @@ public enum RiskInputs {
     }
 }
 
-/// Simple comma-separated files with a header and no quoted commas (the truth and lookup files Upstream writes).
+/// Comma-separated files read from disk with UpstreamModel's one `CSVReader` (RFC 4180 quoting, 1 MiB at a time):
+/// the truth and lookup files Upstream writes, and persons exports.
 public enum CSVRows {
-    /// Calls `body` with each row after the header, keyed by the header's names (fields trimmed of spaces; a short
-    /// row lacks the missing keys). Streams the file through UpstreamModel's `CSVTokenizer` (RFC 4180 quoting), 1 MiB
-    /// at a time.
-    public static func forEach(_ path: String, _ body: ([String: String]) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw WorkspaceError.badInput("cannot read \(path)") }
-        defer { try? handle.close() }
-        var tokenizer = CSVTokenizer()
-        var header: [String]?
-        func take(_ row: CSVTokenizer.Row) throws {
-            let f = (0..<row.count).map { row.string($0).trimmingCharacters(in: .whitespaces) }
-            guard let h = header else { header = f; return }
-            var d: [String: String] = [:]
-            for (k, v) in zip(h, f) where d[k] == nil { d[k] = v }
-            try body(d)
-        }
+    /// Calls `body` with every record of the file (the header included), as its fields. A record whose quote never
+    /// closes is refused with its line.
+    /// - Throws: ``WorkspaceError/badInput(_:)`` when the file cannot be read or a quote never closes.
+    public static func forEachRow(_ path: String, _ body: ([String]) throws -> Void) throws {
+        let stream: FileByteStream
+        do { stream = try FileByteStream(path: path) } catch { throw WorkspaceError.badInput("cannot read \(path): check the path") }
+        var reader = CSVReader(stream)
         do {
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { try tokenizer.feed(chunk, take) }
-        } catch let e as WorkspaceError { throw e } catch let e as CocoaError { throw WorkspaceError.badInput("cannot read \(path): \(e.localizedDescription)") }
-        try tokenizer.finish(take)
+            while try reader.next() {
+                if reader.problem == .unbalancedQuote {
+                    throw WorkspaceError.badInput("\(path) line \(reader.line): a quoted field never closes; fix or re-export the file")
+                }
+                try body(reader.fields)
+            }
+        } catch let e as IngestError { throw WorkspaceError.badInput("cannot read \(path): \(e)") }
+    }
+
+    /// Calls `body` with each row after the header, keyed by the header's names (fields trimmed of spaces; a short
+    /// row lacks the missing keys).
+    public static func forEach(_ path: String, _ body: ([String: String]) throws -> Void) throws {
+        var header: [String]?
+        try forEachRow(path) { row in
+            let f = row.map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let h = header else { header = f; return }
+            try body(CSV.keyed(h, f))
+        }
     }
 
     public static func all(_ path: String) throws -> [[String: String]] {

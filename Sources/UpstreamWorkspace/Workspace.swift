@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import UpstreamGovernance
 import UpstreamLinkage
-import struct UpstreamModel.Parallelism
+import UpstreamModel
 import UpstreamStore
 import UpstreamStorePostgres
 import UpstreamStoreSQLite

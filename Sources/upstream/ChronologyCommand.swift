@@ -99,7 +99,7 @@ extension Upstream {
                 let store = storeOptions.location
                 let result = try storeOptions.workspace().verifyAudit()
                 if json {
-                    try JSONFiles.print(Output(store: store, entries: result.entries, headCount: result.headCount, intact: result.intact,
+                    try Terminal.json(Output(store: store, entries: result.entries, headCount: result.headCount, intact: result.intact,
                                                problems: result.problems, notes: result.notes))
                 } else if result.intact {
                     print("audit trail of \(store): \(result.entries) entries, chain and signed head intact")
@@ -142,7 +142,7 @@ extension Upstream {
                                 user: ev.actor.name, userIs: ev.actor.kind.rawValue, role: ev.actor.role, action: ev.action,
                                 person: ev.subject, source: ev.source, count: ev.count, reason: ev.reason, detail: ev.detail, mac: e.mac)
                 }
-                if json { try JSONFiles.print(items); return }
+                if json { try Terminal.json(items); return }
                 for i in items {
                     print("\(i.seq)\t\(i.at)\t\(i.user)\t\(i.action)\t\(i.person)\t\(i.reason)\t\(i.userIs)\(i.role.isEmpty ? "" : " " + i.role)")
                 }

@@ -51,9 +51,9 @@ extension Upstream {
             try p.run()
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             p.waitUntilExit()
-            guard p.terminationStatus == 0 else { throw CLIError("demo: `upstream \(args.joined(separator: " "))` failed (exit \(p.terminationStatus))") }
+            guard p.terminationStatus == 0 else { throw WorkspaceError.badInput("demo: `upstream \(args.joined(separator: " "))` failed (exit \(p.terminationStatus))") }
             guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw CLIError("demo: `upstream \(args.first ?? "")` printed no JSON")
+                throw WorkspaceError.badInput("demo: `upstream \(args.first ?? "")` printed no JSON")
             }
             return obj
         }

@@ -73,8 +73,6 @@ enum ErrorMapping {
             return nil
         case let e as CommandFailure:
             return (e.status, e.description)
-        case let e as CLIError:
-            return (.badInput, e.description)
         case let e as WorkspaceError:
             switch e.kind {
             case .usage: return (.usage, e.description)

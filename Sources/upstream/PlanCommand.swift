@@ -22,7 +22,7 @@ extension Upstream {
 
         func run() throws {
             let (c, path) = try PlanInputs.catalogue(catalogue)
-            if json { try JSONFiles.print(c); return }
+            if json { try Terminal.json(c); return }
             let cpo = try c.harm.costPerOffence(deflator: c.deflator, priceYear: c.priceYear)
             print("\(path): \(c.programmes.count) programmes, \(c.plannable.count) with every figure a plan needs; \(c.priceYear) prices.")
             print("One serious violence offence: \(cpo) (Home Office unit costs, recorded offence mix); \(Int(c.harm.harmIndexDaysPerOffence.rounded())) crime harm index days.\n")
@@ -66,7 +66,7 @@ extension Upstream.PlanCommand {
             offers.csv (pseudonymised) and plan.json to --out, and queues every offer for review.
             """
         )
-        @Option(help: "The store (SQLite file) with a trained risk model.") var store: String?
+        @OptionGroup var options: StoreOptions
         @Option(help: "Score as of this date (YYYY-MM-DD), with --store.") var asOf: CivilDate?
         @Option(help: "Instead of a store: a CSV of person, score and features.") var scores: String?
         @Option(help: "The budget in pounds (2000000, 2m, 250k).") var budget: String
@@ -80,8 +80,11 @@ extension Upstream.PlanCommand {
         @Option(help: "The solver's time limit in seconds.") var timeLimit: Double = 60
         @Flag(help: "Skip the harm-averted curve and the marginal return.") var noCurve = false
         @Option(help: "Leave out offers whose benefit-cost ratio is below this (default 0: maximise harm averted).") var minBcr: Double = 0
-        @Option(help: "Who is planning (recorded in the audit log).") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
         @Flag(help: "Print the plan as JSON.") var json = false
+
+        /// The store with a trained risk model (`--store`), if given; the planner (`--user`).
+        var store: String? { options.store }
+        var user: String { options.userName }
 
         func validate() throws {
             if (store == nil) == (scores == nil) { throw ValidationError("give either --store STORE --as-of DATE (the risk model's scores) or --scores CSV") }
@@ -100,7 +103,7 @@ extension Upstream.PlanCommand {
             (r.draws, r.seed, r.timeLimit, r.curve, r.minimumBenefitCostRatio) = (draws, seed, timeLimit, !noCurve, minBcr)
             r.calibrationRange = calibrationRange.flatMap(PlanInputs.range).map { (low: $0.0, high: $0.1) }
             let made = try PlanUseCases.make(r)
-            if json { try JSONFiles.print(made.plan); return }
+            if json { try Terminal.json(made.plan); return }
             print(PlanText.render(made.plan))
             print("These are offers for practitioners to review, not decisions: \(made.added) added to the queue (upstream plan review\(store.map { " --store " + $0 } ?? " --state " + made.statePath)).")
             print("Business case: \(made.outDir)/business-case.html; offers: \(made.outDir)/offers.csv; figures: \(made.outDir)/plan.json")
@@ -111,15 +114,18 @@ extension Upstream.PlanCommand {
     struct Review: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List pending offers, or record a decision on one (--decide ID --decision … --reason \"…\").")
-        @Option(help: "The store the plan was made for.") var store: String?
+        @OptionGroup var options: StoreOptions
         @Option(help: "Instead of a store: the folder of a plan made with --scores.") var state: String?
         @Option(help: "The offer to decide (its id, OF-…).") var decide: String?
         @Option(help: "offer, decline or refer.") var decision: String?
         @Option(help: "Why (required with --decide; recorded).") var reason: String?
-        @Option(help: "Who decides.") var user: String = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName
-        @Option(help: "The role you decide in (practitioner or supervisor may decide offers; recorded as self-asserted).") var role: UpstreamGovernance.Role = .practitioner
+        @Option(help: "The role you decide in (practitioner or supervisor may decide offers; recorded as self-asserted).") var role: Role = .practitioner
         @Flag(help: "List decided offers too.") var all = false
         @Flag(help: "Print as JSON.") var json = false
+
+        /// The store the plan was made for (`--store`), if given; who decides (`--user`).
+        var store: String? { options.store }
+        var user: String { options.userName }
 
         func validate() throws {
             if (store == nil) == (state == nil) { throw ValidationError("give --store STORE, or --state DIR for a plan made with --scores") }
@@ -136,21 +142,21 @@ extension Upstream.PlanCommand {
         func run() throws {
             let location = store ?? (state! + "/" + PlanOfferStore.csvStoreName)
             guard StoreFactory.isServer(location) || FileManager.default.fileExists(atPath: location) else {
-                throw CLIError("no offers at \(location): make a plan first with upstream plan")
+                throw WorkspaceError.badInput("no offers at \(location): make a plan first with upstream plan")
             }
             let offers = try PlanOfferStore.open(location, user: user, role: role)
             let now = Int64(Date().timeIntervalSince1970)
             if let id = decide {
                 let item = try offers.decide(id: id, decision: PlanOffer.Decision(rawValue: decision!)!, reason: reason!, at: now)
                 let pending = try offers.items().filter { $0.decision == nil }.count
-                if json { try JSONFiles.print(item) } else { print("\(id): \(decision!) recorded (\(pending) still pending)") }
+                if json { try Terminal.json(item) } else { print("\(id): \(decision!) recorded (\(pending) still pending)") }
                 return
             }
             let items = try offers.items()
             let shown = all ? items : items.filter { $0.decision == nil }
             try offers.governance.record("plan-review-list", subject: "\(shown.count) offers", reason: all ? "all offers" : "pending offers",
                                          count: shown.count, at: now)
-            if json { try JSONFiles.print(shown); return }
+            if json { try Terminal.json(shown); return }
             print("\(items.filter { $0.decision == nil }.count) pending of \(items.count) offers. Offers to review, not decisions.\n")
             for i in shown {
                 print("\(i.id): \(i.programmeName) for \(i.person), risk \(String(format: "%.1f%%", i.risk * 100)), averts \(i.harmAverted.wholePounds) for \(i.cost)")
@@ -175,11 +181,11 @@ extension Upstream.PlanCommand {
 
         func run() throws {
             let (c, _) = try PlanInputs.catalogue(catalogue)
-            guard let text = try? String(contentsOfFile: outcomes, encoding: .utf8) else { throw CLIError("cannot read \(outcomes)") }
+            guard let text = try? String(contentsOfFile: outcomes, encoding: .utf8) else { throw WorkspaceError.badInput("cannot read \(outcomes)") }
             let rows: [ProgrammeEvaluation.Row]
-            do { rows = try ProgrammeEvaluation.rows(csv: text, name: outcomes) } catch let e as InterventionsError { throw CLIError(e.description) }
+            do { rows = try ProgrammeEvaluation.rows(csv: text, name: outcomes) } catch let e as InterventionsError { throw WorkspaceError.badInput(e.description) }
             let estimates = ProgrammeEvaluation.estimate(rows, catalogue: c)
-            if json { try JSONFiles.print(estimates); return }
+            if json { try Terminal.json(estimates); return }
             for e in estimates {
                 print("\(e.programme): \(e.treated < 5 ? "fewer than 5" : String(e.treated)) treated; effect \(String(format: "%.0f%%", e.effect * 100)) (95% \(String(format: "%.0f%%", e.effectLow * 100)) to \(String(format: "%.0f%%", e.effectHigh * 100))); \(e.verdict)"
                       + (e.catalogueLow.map { String(format: " (catalogue %.0f%%-%.0f%%)", $0 * 100, (e.catalogueHigh ?? 0) * 100) } ?? ""))

@@ -66,7 +66,7 @@ extension Upstream.PlanCommand {
                                      out: out, binary: CommandLine.arguments[0], messages: Terminal.messages)
             let result = try risk == .store ? loop.withStoreModel() : loop.withStandIn()
             try JSONFiles.write(result, to: out + "/closed-loop.json")
-            if json { try JSONFiles.print(result); return }
+            if json { try Terminal.json(result); return }
             print(result.text)
         }
     }

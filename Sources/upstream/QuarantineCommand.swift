@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import UpstreamIngest
+import UpstreamModel
 import UpstreamStore
 
 extension Upstream {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UpstreamGovernance
 import UpstreamLinkage
 import UpstreamModel
 import UpstreamWorkspace
@@ -23,18 +24,23 @@ extension Upstream {
         @Option(help: "Show one pair in full by its id.") var show: String?
         @Option(help: "Accept a pair (same person) by its id.") var accept: [String] = []
         @Option(help: "Reject a pair (different people) by its id.") var reject: [String] = []
-        @Option(help: "Who decided (kept with the decision).") var reviewer: String?
+        @Option(help: "Why (required with --accept/--reject; recorded in the audit trail).") var reason: String?
+        @Option(help: "The role you decide in (supervisors decide linkage pairs; recorded as self-asserted).") var role: Role = .supervisor
         @Flag(help: "Print as JSON.") var json = false
 
         func validate() throws {
             if (storeOptions.store == nil) == (state == nil) { throw ValidationError("give --store PATH or --state DIR") }
             if limit < 0 { throw ValidationError("--limit must be 0 or more") }
+            if !accept.isEmpty || !reject.isEmpty, (try? Purpose(reason, for: "--accept/--reject")) == nil {
+                throw ValidationError("--accept/--reject need --reason \"…\": say why, in words (it is recorded)")
+            }
         }
 
         func run() throws {
             let queue = try LinkReview(store: storeOptions.store, state: state)
             if !accept.isEmpty || !reject.isEmpty {
-                let (done, review) = try queue.decide(accept: accept, reject: reject, reviewer: reviewer, at: Int64(Date().timeIntervalSince1970))
+                let user = User.selfAsserted(storeOptions.userName, role: role)
+                let (done, review) = try queue.decide(accept: accept, reject: reject, user: user, reason: reason!, at: Int64(Date().timeIntervalSince1970))
                 if json { try LinkCLI.printJSON(["decided": done, "pending": ["\(review.pending.count)"]]) } else {
                     print(done.joined(separator: "\n"))
                     print("\(review.pending.count) pairs still pending; decisions apply at the next upstream link")
@@ -49,17 +55,17 @@ extension Upstream {
             }
             let items = Array(review.pending.prefix(limit))
             if json {
-                struct Out: Codable { var pending: Int; var decided: Int; var items: [ReviewItem] }
+                struct Out: Codable { var pending: Int; var decided: Int; var items: [UpstreamLinkage.ReviewItem] }
                 try LinkCLI.printJSON(Out(pending: review.pending.count, decided: review.latestDecisions.count, items: items))
                 return
             }
             print("\(review.pending.count) pairs pending, \(review.latestDecisions.count) decided")
             for item in items { print("\n" + render(item, full: false)) }
             if review.pending.count > items.count { print("\n… \(review.pending.count - items.count) more (--limit N)") }
-            print("\ndecide with: upstream review \(storeOptions.store.map { "--store \($0)" } ?? "--state \(state!)") --accept ID | --reject ID")
+            print("\ndecide with: upstream review \(storeOptions.store.map { "--store \($0)" } ?? "--state \(state!)") --accept ID | --reject ID --reason \"…\"")
         }
 
-        func render(_ item: ReviewItem, full: Bool) -> String {
+        func render(_ item: UpstreamLinkage.ReviewItem, full: Bool) -> String {
             var s = "pair \(item.id)  probability \(String(format: "%.4f", item.probability))  weight \(LinkCLI.fmt(item.weight, 2))\(item.linkedNow ? "  (currently one person through other links)" : "")\n"
             s += "  " + LinkReport.pad("", 12) + LinkReport.pad("\(item.left.source):\(item.left.recordID)", 34) + LinkReport.pad("\(item.right.source):\(item.right.recordID)", 34) + LinkReport.lpad("bits", 8) + "\n"
             for st in item.explanation?.steps ?? [] {

@@ -22,8 +22,8 @@ struct CSVCohortOptions: ParsableArguments {
 /// Reads a CSV table with a clear error naming the file and line.
 enum CSVTables {
     static func read(_ path: String) throws -> TabularCSV.Table {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
-        do { return try TabularCSV.parse(data) } catch { throw CLIError("\(path): \(error)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw WorkspaceError.badInput("cannot read \(path)") }
+        do { return try TabularCSV.parse(data) } catch { throw WorkspaceError.badInput("\(path): \(error)") }
     }
 }
 
@@ -50,7 +50,7 @@ struct CSVCohortTraining {
             result = try TabularModels.train(table, options: opts, trees: trees, created: ISO8601DateFormatter().string(from: Date()),
                                              source: URL(fileURLWithPath: path).lastPathComponent)
         } catch let e as TabularError {
-            throw CLIError("\(path): \(e)")
+            throw WorkspaceError.badInput("\(path): \(e)")
         }
         var report = result.report
         if var f = report.fairness { f.bound = bound; report.fairness = f }
@@ -61,7 +61,7 @@ struct CSVCohortTraining {
         try RiskReportPage.html(report).write(toFile: dir + "/report.html", atomically: true, encoding: .utf8)
         if json {
             struct Out: Encodable { var report: RiskReport; var problems: [RowProblem]; var features: [String]; var notes: [String] }
-            try JSONFiles.print(Out(report: report, problems: result.problems, features: result.encoder.featureNames, notes: result.notes ?? []))
+            try Terminal.json(Out(report: report, problems: result.problems, features: result.encoder.featureNames, notes: result.notes ?? []))
             return
         }
         print(RiskReportText.render(report), terminator: "")
@@ -113,7 +113,7 @@ extension Upstream.Risk {
                 result = try TabularRisk.audit(table, score: score, outcome: outcome, protected: CSVCohortOptions.list(protected)!,
                                                threshold: threshold, capacityPerHundredThousand: capacity, bound: bound, minimumGroupSize: minGroup)
             } catch let e as TabularError {
-                throw CLIError("\(csv): \(e)")
+                throw WorkspaceError.badInput("\(csv): \(e)")
             }
             if let html {
                 let card = ModelCard(
@@ -125,7 +125,7 @@ extension Upstream.Risk {
                 report.generic = true
                 try RiskReportPage.html(report).write(toFile: html, atomically: true, encoding: .utf8)
             }
-            if json { try JSONFiles.print(result); return }
+            if json { try Terminal.json(result); return }
             let e = result.evaluation
             print("Audit of \(score) against \(outcome): \(e.rows) rows, \(e.positives) with the outcome"
                   + (e.rocAUC.map { String(format: ", ROC AUC %.3f", $0) } ?? ""))

@@ -73,7 +73,7 @@ extension Upstream.Risk {
             (request.trainDates, request.testDates, request.memoryBytes) = (trainDates, testDates, StreamingCohortBuilder.bytes(memory)!)
             (request.chronologyCohorts, request.linkAsOf) = (chronologyCohorts, linkAsOf)
             let (trained, run, reportPath) = try RiskUseCases(workspace: try storeOptions.existingWorkspace()).train(request) { RiskReportPage.html($0) }
-            if json { try JSONFiles.print(trained.report); return }
+            if json { try Terminal.json(trained.report); return }
             print(RiskReportText.render(trained.report), terminator: "")
             print("Model \(trained.id) saved in the store (risk run \(run.id)); report: \(reportPath) (\(String(format: "%.0f", Date().timeIntervalSince(started))) s)")
         }
@@ -104,7 +104,7 @@ extension Upstream.Risk {
             (request.persons, request.postcodes, request.capacity, request.scores) = (persons, postcodes, capacity, scores)
             request.memoryBytes = StreamingCohortBuilder.bytes(memory)!
             let out = try RiskUseCases(workspace: try storeOptions.existingWorkspace()).score(request)
-            if json { try JSONFiles.print(out); return }
+            if json { try Terminal.json(out); return }
             print("Scored \(out.scored) young people as of \(asOf.iso) with model \(out.modelID); \(out.flagged.count) within capacity (\(RiskTraining.format(out.capacityPerHundredThousand)) per 100,000).")
             for (reason, n) in out.excluded.sorted(by: { $0.key < $1.key }) { print("  not scored: \(n) (\(reason))") }
             print("These are offers of support for a practitioner to review, not decisions. \(out.addedToQueue) added to the review queue (upstream risk review).\n")
@@ -125,7 +125,7 @@ extension Upstream.Risk {
             let model = try RiskRunStore.open(storeOptions.location).model()
             let path = out ?? RiskExport.reportHTML(store: storeOptions.location)
             try SecureFile.write(path: path, text: RiskReportPage.html(model.report))
-            if json { try JSONFiles.print(model.report); return }
+            if json { try Terminal.json(model.report); return }
             print(RiskReportText.render(model.report), terminator: "")
             print("Model \(model.id), trained \(model.created). HTML report: \(path)")
         }
@@ -147,7 +147,7 @@ extension Upstream.Risk {
         @Option(help: "Record a decision for this pseudonym (its pending review).") var decide: String?
         @Option(help: "The decision.") var decision: RiskFlag.Decision?
         @Option(help: "Why (required with --decide).") var reason: String?
-        @Option(help: "The role you decide in: practitioner or supervisor.") var role: UpstreamGovernance.Role = .practitioner
+        @Option(help: "The role you decide in: practitioner or supervisor.") var role: Role = .practitioner
         @Flag(help: "List decided flags too.") var all = false
         @Flag(help: "Print as JSON.") var json = false
 
@@ -165,11 +165,11 @@ extension Upstream.Risk {
             let risk = RiskUseCases(workspace: try storeOptions.existingWorkspace(role: role))
             if let who = decide, let decision, let reason {
                 let (entry, pending) = try risk.decide(who, decision: decision, reason: reason)
-                if json { try JSONFiles.print(entry) } else { print("\(entry.pseudonym): \(decision.rawValue) recorded (\(pending) still pending)") }
+                if json { try Terminal.json(entry) } else { print("\(entry.pseudonym): \(decision.rawValue) recorded (\(pending) still pending)") }
                 return
             }
             let (shown, entries) = try risk.queue(all: all)
-            if json { try JSONFiles.print(shown); return }
+            if json { try Terminal.json(shown); return }
             let pending = entries.filter(\.pending).count
             if shown.isEmpty { print(entries.isEmpty ? "The review queue is empty: run upstream risk score --as-of DATE." : "Nothing pending: every flag has a decision."); return }
             print("\(pending) pending of \(entries.count) flagged young people. Offers of support to review, not decisions.\n")

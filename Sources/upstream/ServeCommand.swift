@@ -6,6 +6,7 @@ import UpstreamGovernance
 import UpstreamModel
 import UpstreamServer
 import UpstreamStore
+import UpstreamWorkspace
 
 extension Upstream {
     /// `upstream serve`: the team's web app over a store (docs/web.md).
@@ -19,7 +20,7 @@ extension Upstream {
             Off loopback the session cookie is marked Secure: put the server behind TLS. See docs/web.md and docs/security.md.
             """)
 
-        @Option(help: "The store (SQLite file or postgres:// URL) holding linked persons.") var store: String?
+        @OptionGroup var options: StoreOptions
         @Flag(help: "Serve a synthetic demo workspace held in memory instead of a store.") var demo = false
         @Option(help: "Persons in the demo workspace.") var demoPersons = 200
         @Option(help: "The address to listen on.") var host = "127.0.0.1"
@@ -43,6 +44,9 @@ extension Upstream {
             }
         }
 
+        /// The store to serve (`--store`), if given.
+        var store: String? { options.store }
+
         func run() async throws {
             let workspace: any WorkspaceStore
             let users: any UserStore
@@ -59,7 +63,7 @@ extension Upstream {
                 workspace = memory
                 users = InMemoryUserStore()
             } else {
-                let governance = try CLIGovernance.open(store: store!, user: serverUser)
+                let governance = try options.workspace(user: serverUser).governance()
                 guard let ws = governance.store as? any WorkspaceStore else {
                     throw CommandFailure.badInput("the store \(store!) does not hold linked persons yet (this build's store "
                         + "adapter keeps no persons): run `upstream serve --demo`, or use a build where the store holds persons")

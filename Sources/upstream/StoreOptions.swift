@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import UpstreamGovernance
-import struct UpstreamModel.Parallelism
+import UpstreamModel
 import UpstreamStore
 import UpstreamWorkspace
 
@@ -35,6 +35,11 @@ struct StoreOptions: ParsableArguments {
     /// on the terminal.
     func workspace(role: Role? = nil) -> Workspace {
         Workspace(location: location, user: .selfAsserted(userName, role: role), parallelism: parallelism, messages: Terminal.messages)
+    }
+
+    /// The workspace of the store acting as `user` (the server acts as itself, not as the login name).
+    func workspace(user: User) -> Workspace {
+        Workspace(location: location, user: user, parallelism: parallelism, messages: Terminal.messages)
     }
 
     /// The workspace of a store that must exist (a missing SQLite file is an error naming it and what to do).

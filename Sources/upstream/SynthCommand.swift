@@ -98,24 +98,24 @@ enum SynthTreatment {
         let (c, _) = try PlanInputs.catalogue(catalogue)
         var assignments: [String: String] = [:]
         var line = 1
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read the treatment \(path)") }
-        for r in CSVTokenizer.records(text).records {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw WorkspaceError.badInput("cannot read the treatment \(path)") }
+        for r in CSV.records(text).records {
             line += 1
             guard let person = r["person_id"] ?? r["person"], !person.isEmpty else {
-                throw CLIError("\(path) line \(line): column person_id is missing or empty (the city's truth id, e.g. P00000123)")
+                throw WorkspaceError.badInput("\(path) line \(line): column person_id is missing or empty (the city's truth id, e.g. P00000123)")
             }
-            guard let programme = r["programme"], !programme.isEmpty else { throw CLIError("\(path) line \(line): column programme is missing or empty") }
+            guard let programme = r["programme"], !programme.isEmpty else { throw WorkspaceError.badInput("\(path) line \(line): column programme is missing or empty") }
             if let other = assignments[person], other != programme {
-                throw CLIError("\(path) line \(line): \(person) is treated with both \(other) and \(programme); a plan makes one offer each")
+                throw WorkspaceError.badInput("\(path) line \(line): \(person) is treated with both \(other) and \(programme); a plan makes one offer each")
             }
             assignments[person] = programme
         }
         let used = Set(assignments.values)
         let programmes: [Treatment.Programme] = try used.sorted().map { id in
             guard let p = c.programmes.first(where: { $0.id == id }) else {
-                throw CLIError("\(path): programme '\(id)' is not in the catalogue (upstream interventions lists them)")
+                throw WorkspaceError.badInput("\(path): programme '\(id)' is not in the catalogue (upstream interventions lists them)")
             }
-            guard let e = p.effect.planning?.estimate else { throw CLIError("\(path): programme '\(id)' has no effect interval in the catalogue") }
+            guard let e = p.effect.planning?.estimate else { throw WorkspaceError.badInput("\(path): programme '\(id)' has no effect interval in the catalogue") }
             return Treatment.Programme(id: id, low: e.low, high: e.high)
         }
         return Treatment(from: from, programmes: programmes, assignments: assignments)

@@ -26,6 +26,9 @@ struct Terminal {
 import UpstreamWorkspace
 
 extension Terminal {
+    /// Prints a command's result as pretty, key-sorted JSON on standard output (`--json`).
+    static func json<T: Encodable>(_ value: T) throws { print(try JSONFiles.text(value)) }
+
     /// Progress and notes of a use case, on standard error (progress only on a terminal).
     static let messages = Messages(progress: { Terminal.progress($0) }, clearProgress: { Terminal.clearProgress() },
                                    note: { Terminal.error($0) })

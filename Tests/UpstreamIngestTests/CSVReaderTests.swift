@@ -1,6 +1,7 @@
 import PropertyBased
 import Testing
 import UpstreamIngest
+import UpstreamModel
 
 /// Reads every record of `text` (or bytes) as arrays of fields, with each record's line and problem.
 func readAll(_ bytes: [UInt8], delimiter: Character = ",", chunk: Int = 1 << 16, maxRecord: Int = 1 << 20)

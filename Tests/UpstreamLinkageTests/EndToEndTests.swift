@@ -175,7 +175,7 @@ struct EndToEndTests {
         let item = items.first(where: { ($0["linkedNow"] as? Bool) == true }) ?? items.first
         if let item, let id = item["id"] as? String, let l = item["left"] as? [String: String], let r = item["right"] as? [String: String] {
             let reject = (item["linkedNow"] as? Bool) == true
-            #expect(try Self.run(["review", "--store", store, reject ? "--reject" : "--accept", id]).status == 0)
+            #expect(try Self.run(["review", "--store", store, reject ? "--reject" : "--accept", id, "--reason", "clerical review against the truth"]).status == 0)
             #expect(try Self.run(["link", "--store", store, "--export-clusters", dir + "/relinked.csv"]).status == 0)
             let relinked = try Self.persons(dir + "/relinked.csv")
             let lk = l["source"]! + "," + l["recordID"]!, rk = r["source"]! + "," + r["recordID"]!

@@ -14,7 +14,7 @@ enum Samples {
                            area: String = "E01033512", identity: [Identity]? = nil) -> Chronology {
         var entries: [ChronologyEntry] = []
         var line = 2
-        func add(_ d: CivilDate, _ agency: Agency, _ kind: EventKind, role: Role? = nil, offence: String? = nil, flags: String = "",
+        func add(_ d: CivilDate, _ agency: Agency, _ kind: EventKind, role: EventRole? = nil, offence: String? = nil, flags: String = "",
                  detail: String? = nil, sv: Bool = false, p: Double? = 0.998) {
             line += 7
             let source = agency.rawValue + "_" + kind.rawValue

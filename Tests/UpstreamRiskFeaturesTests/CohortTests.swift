@@ -9,7 +9,7 @@ enum Hand {
     static func date(_ s: String) -> CivilDate { CivilDate.parse(s, layout: .iso)! }
     nonisolated(unsafe) static var counter = 0
 
-    static func record(_ person: String, _ agency: Agency, _ kind: EventKind, _ day: String, role: Role = .subject,
+    static func record(_ person: String, _ agency: Agency, _ kind: EventKind, _ day: String, role: EventRole = .subject,
                        code: String? = nil, flags: CrimeFlags = [], detail: String? = nil, reference: String? = nil,
                        dob: String = "2008-03-15", postcode: String = "UC1 1AA", extras: [String: String] = [:],
                        surname: String? = nil) -> LinkedRecord {

@@ -6,6 +6,7 @@ import UpstreamModel
 import UpstreamRisk
 import UpstreamServer
 import UpstreamStore
+import UpstreamWorkspace
 
 /// The linkage pairs, risk report, plan and assessment the report pages show in the tests, each small enough to
 /// check by hand.
@@ -27,8 +28,7 @@ enum ReportFixtures {
     static func pendingPair() throws -> (id: String, state: Data) {
         var item = UpstreamLinkage.ReviewItem(left: left, right: right, weight: 6.5, probability: 0.9891, linkedNow: false)
         item.explanation = try JSONDecoder().decode(Prediction.Explanation.self, from: Data(explanationJSON.utf8))
-        struct Stored: Encodable { var order: Int; var item: UpstreamLinkage.ReviewItem }
-        return (item.id, try JSONEncoder().encode(Stored(order: 0, item: item)))
+        return (item.id, try LinkagePairQueue.stored(LinkagePairQueue.Pair(item: item, order: 0), at: 0).stateJSON)
     }
 
     /// Ten young people's scores and outcomes, five girls then five boys: ROC AUC 20/21 = 0.952 (the positives at

@@ -9,15 +9,13 @@ import UpstreamLinkage
 import UpstreamModel
 import UpstreamServer
 import UpstreamStore
+import UpstreamWorkspace
 
 @Suite("Linkage review, model report, fairness, plan and assessment over HTTP")
 struct ReportPagesTests {
     /// The pair as the command line reads it back (`upstream link` applies `decision`).
-    struct CommandLinePair: Decodable {
-        var order: Int?
-        var item: UpstreamLinkage.ReviewItem?
-        var decision: ReviewDecision?
-    }
+    /// A pair as the command line and the web app both store it.
+    typealias CommandLinePair = LinkagePairQueue.Pair
 
     @Test("an analyst sees the waterfall with values and record ids withheld, and may not decide; the view is audited")
     func analystSeesWaterfall() async throws {

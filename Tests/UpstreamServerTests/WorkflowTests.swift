@@ -189,31 +189,3 @@ struct WorkflowTests {
         }
     }
 }
-
-@Suite("The queue written by the command line")
-struct CommandLineQueueTests {
-    @Test("a flag decided with `upstream risk review` shows as decided, with who and why, not as a server failure")
-    func aCommandLineDecisionShowsInTheQueue() async throws {
-        let f = try Fixture()
-        // The shape `upstream risk review` stores: a list of flags per young person, each with its own decision.
-        let cli = """
-            [{"pseudonym":"\(f.mine)","modelID":"m1","asOf":"2024-01-01","rank":1,"score":0.05,"reasons":[],"lowering":[],
-              "added":"2024-01-02","decision":"offer-support","decisionReason":"a family worker is already engaged",
-              "decidedBy":"alice","decidedAt":"2024-01-03"}]
-            """
-        try f.store.saveReviewItems([StoredReviewItem(queue: .riskFlags, subject: f.mine, pending: false, updatedAt: 1_704_240_000,
-                                                      stateJSON: Data(cli.utf8))])
-        try await f.live { b in
-            _ = try await b.signIn("supervisor", f.passwords["supervisor"]!)
-            let r = try await b.get("/api/v1/queue")
-            #expect(r.status == .ok)
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(r.text.utf8)) as? [String: Any])
-            let items = try #require(json["items"] as? [[String: Any]])
-            let mine = try #require(items.first { $0["pseudonym"] as? String == f.mine })
-            #expect(mine["state"] as? String == "decided (offer-support)")
-            let history = mine["history"] as? [[String: Any]] ?? []
-            #expect(history.first?["by"] as? String == "alice")
-            #expect(history.first?["reason"] as? String == "a family worker is already engaged")
-        }
-    }
-}

@@ -154,7 +154,7 @@ struct WorkspaceFilesTests {
         #expect(inputs.allSatisfy { $0.source == "school" && $0.agency == "education" })
     }
 
-    @Test("the lookup and truth files are read with the model's one CSV tokenizer: quoted commas, trimmed fields, short rows")
+    @Test("the lookup and truth files are read with the model's one CSV reader: quoted commas, trimmed fields, short rows")
     func csvRowsUseTheTokenizer() throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -163,7 +163,9 @@ struct WorkspaceFilesTests {
         let rows = try CSVRows.all(path)
         #expect(rows == [["postcode": "AB1 2CD", "imd_decile": "3", "note": "a, b"], ["postcode": "EF3 4GH", "imd_decile": "7"]])
         #expect(try RiskInputs.deprivation(path) == ["AB1 2CD": 3, "EF3 4GH": 7])
-        #expect(throws: WorkspaceError.badInput("cannot read \(dir)/none.csv")) { try CSVRows.all(dir + "/none.csv") }
+        #expect(throws: WorkspaceError.badInput("cannot read \(dir)/none.csv: check the path")) { try CSVRows.all(dir + "/none.csv") }
+        try "a,b\n1,\"open\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: WorkspaceError.badInput("\(path) line 2: a quoted field never closes; fix or re-export the file")) { try CSVRows.all(path) }
     }
 
     @Test("verifying the audit of a store that is not there is a finding, not an error, and creates nothing")
@@ -190,12 +192,12 @@ struct WorkspaceFilesTests {
         try state.save(review: review)
         let queue = try LinkReview(store: nil, state: dir + "/state")
         let ids = review.pending.map(\.id)
-        let (done, after) = try queue.decide(accept: [ids[0]], reject: [ids[1]], reviewer: "r", at: 100)
+        let (done, after) = try queue.decide(accept: [ids[0]], reject: [ids[1]], user: .selfAsserted("r", role: .supervisor), reason: "checked by hand", at: 100)
         #expect(done == ["accept \(ids[0])", "reject \(ids[1])"])
         #expect(after.pending.isEmpty)
         #expect(try state.review().latestDecisions.count == 2)
         #expect(throws: WorkspaceError.usage("no pair nope in the review queue; list it with upstream review")) {
-            try queue.decide(accept: ["nope"], reject: [], reviewer: nil, at: 101)
+            try queue.decide(accept: ["nope"], reject: [], user: .selfAsserted("r", role: .supervisor), reason: "checked by hand", at: 101)
         }
     }
 }
@@ -204,7 +206,7 @@ struct WorkspaceFilesTests {
 struct RiskFlagQueueTests {
     let dir = NSTemporaryDirectory() + "upstream-flags-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
 
-    func workspace(role: UpstreamGovernance.Role?) throws -> Workspace {
+    func workspace(role: Role?) throws -> Workspace {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return Workspace(location: dir + "/s.db", user: .selfAsserted("pat", role: role), clock: { 1_700_000_000 })
     }
@@ -245,16 +247,16 @@ struct RiskFlagQueueTests {
         #expect(try w.auditEntries().count == before + 1, "refusals write nothing")
     }
 
-    @Test("an item written by an earlier command line (a list of flags) is read as the state machine with its latest decision")
-    func earlierShapeIsRead() throws {
+    @Test("an item in an earlier command line's shape (a list of flags) is refused, not guessed at: the v7-review-queue migration converts such rows (ReviewQueueMigrationTests)")
+    func earlierShapeIsRefused() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let w = try workspace(role: .practitioner)
         let store = try w.governance().store as! any WorkspaceStore
         let earlier = #"[{"pseudonym":"YP-E","decision":null},{"pseudonym":"YP-E","decision":"already-supported","decisionReason":"known to YOT","decidedBy":"bo"}]"#
         try store.saveReviewItems([StoredReviewItem(queue: .riskFlags, subject: "YP-E", pending: false, updatedAt: 5, stateJSON: Data(earlier.utf8))])
-        let item = try #require(try RiskFlagQueue(store: store).item("YP-E"))
-        #expect(item.state == .decided(.alreadySupported))
-        #expect(item.history.first?.by.name == "bo" && item.history.first?.reason == "known to YOT")
+        #expect(throws: WorkspaceError.badInput("the review queue's item for YP-E cannot be read; restore the store from backup")) {
+            try RiskFlagQueue(store: store).item("YP-E")
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 #if canImport(UpstreamIngest)
 import UpstreamIngest
+import UpstreamModel
 #endif
 
 /// libFuzzer's entry point: reads `data` as CSV and checks the reader's invariants; a violation traps, which

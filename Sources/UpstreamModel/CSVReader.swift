@@ -1,8 +1,93 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+/// Somewhere bytes come from, read in chunks so that memory stays bounded whatever the file's size. Files are read
+/// by the adapters (`UpstreamIngest.FileByteStream`); the pure modules read bytes held in memory (``ArrayByteStream``).
+public protocol ByteStream {
+    /// Reads up to `buffer.count` bytes into `buffer`; returns how many were read, 0 at the end.
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// Bytes held in memory, handed out in chunks of at most `chunkSize` (small chunks exercise chunk boundaries).
+public struct ArrayByteStream: ByteStream {
+    let bytes: [UInt8]
+    var offset = 0
+    let chunkSize: Int
+
+    public init(_ bytes: [UInt8], chunkSize: Int = 1 << 16) {
+        self.bytes = bytes; self.chunkSize = max(1, chunkSize)
+    }
+
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, chunkSize, bytes.count - offset)
+        guard n > 0 else { return 0 }
+        bytes.withUnsafeBytes { src in
+            buffer.baseAddress!.copyMemory(from: src.baseAddress! + offset, byteCount: n)
+        }
+        offset += n
+        return n
+    }
+}
+
+/// One record read by ``CSVReader``, kept as a value: the unquoted bytes of every field, back to back, and where each
+/// field ends.
+public struct CSVRow: Sendable, Hashable {
+    public var bytes: [UInt8]
+    public var ends: [Int]
+    /// The physical line the record started on (1-based, header included).
+    public var line: Int
+    /// The record's quote never closed (``CSVProblem/unbalancedQuote``); it holds no fields.
+    public var unterminatedQuote: Bool
+
+    public init(bytes: [UInt8], ends: [Int], line: Int, unterminatedQuote: Bool) {
+        self.bytes = bytes; self.ends = ends; self.line = line; self.unterminatedQuote = unterminatedQuote
+    }
+
+    /// The number of fields.
+    public var count: Int { ends.count }
+    /// The bytes of field `i` (empty when the row has fewer fields).
+    public func field(_ i: Int) -> ArraySlice<UInt8> {
+        guard i >= 0, i < ends.count else { return [] }
+        return bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]]
+    }
+    /// Field `i` as text (empty when absent).
+    public func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
+    /// Whether field `i` is absent or empty.
+    public func isEmpty(_ i: Int) -> Bool { field(i).isEmpty }
+}
+
+/// Whole texts read with ``CSVReader``, for small files held in memory (plan inputs, the synthetic city's truth).
+public enum CSV {
+    /// Every record of a whole text, each as its fields (the header, if any, is the first). Blank lines are skipped;
+    /// a record whose quote never closes is skipped too (it has no reliable fields).
+    /// - Parameters:
+    ///   - text: the CSV text.
+    ///   - delimiter: the field separator (ASCII), a comma by default.
+    public static func rows(_ text: String, delimiter: UInt8 = UInt8(ascii: ",")) -> [[String]] {
+        let bytes = Array(text.utf8)
+        var reader = CSVReader(ArrayByteStream(bytes, chunkSize: bytes.count + 1), options: CSVOptions(delimiter: delimiter),
+                               chunkSize: min(bytes.count + 1, 1 << 20))
+        var out: [[String]] = []
+        // An in-memory stream never throws.
+        while (try? reader.next()) == true {
+            if reader.problem != .unbalancedQuote { out.append(reader.fields) }
+        }
+        return out
+    }
+
+    /// A whole text as records keyed by the header's names (the first row); a short row lacks the missing keys, and
+    /// a repeated name keeps its first column.
+    public static func records(_ text: String, delimiter: UInt8 = UInt8(ascii: ",")) -> (header: [String], records: [[String: String]]) {
+        var rows = rows(text, delimiter: delimiter)
+        guard !rows.isEmpty else { return ([], []) }
+        let header = rows.removeFirst()
+        return (header, rows.map { keyed(header, $0) })
+    }
+
+    /// A row keyed by the header's names (a short row lacks the missing keys; a repeated name keeps its first column).
+    public static func keyed(_ header: [String], _ row: [String]) -> [String: String] {
+        var d: [String: String] = [:]
+        for (k, v) in zip(header, row) where d[k] == nil { d[k] = v }
+        return d
+    }
+}
 
 /// Why a CSV record could not be split into fields reliably.
 public enum CSVProblem: String, Sendable, Hashable {
@@ -31,7 +116,9 @@ public struct CSVOptions: Sendable, Hashable {
     }
 }
 
-/// A streaming reader of delimited text (RFC 4180 and the usual deviations) working on UTF-8 bytes.
+/// The one CSV reader of the package: a streaming reader of delimited text (RFC 4180 and the usual deviations) working
+/// on UTF-8 bytes. Ingest reads extracts with it, `link --config` its inputs, the assessment police.uk files, the
+/// workspace persons exports and truth files, and ``CSV`` whole small texts.
 ///
 /// - Any one-byte delimiter; fields may be quoted, with `""` for a quote and embedded delimiters and newlines.
 /// - LF, CRLF or CR line endings; a UTF-8 byte order mark at the start is skipped.
@@ -118,17 +205,35 @@ public struct CSVReader<Stream: ByteStream> {
     /// Whether the current record's bytes contain a NUL (0x00) byte.
     public var containsNUL: Bool {
         guard recordEnd > recordStart else { return false }
-        return buffer.withUnsafeBytes { p in memchr(p.baseAddress! + recordStart, 0, recordEnd - recordStart) != nil }
+        return buffer.withUnsafeBufferPointer { p in UnsafeBufferPointer(rebasing: p[recordStart..<recordEnd]).contains(0) }
     }
 
     /// The index of the first field of the current record whose bytes contain a NUL byte.
     public var firstFieldContainingNUL: Int? {
-        buffer.withUnsafeBytes { p in
+        buffer.withUnsafeBufferPointer { p in
             fieldStart.indices.first { i in
                 let s = recordStart + fieldStart[i], e = recordStart + fieldEnd[i]
-                return e > s && memchr(p.baseAddress! + s, 0, e - s) != nil
+                return e > s && UnsafeBufferPointer(rebasing: p[s..<e]).contains(0)
             }
         }
+    }
+
+    /// Whether field `i` of the current record is absent or empty.
+    public func isEmptyField(_ i: Int) -> Bool { i < 0 || i >= fieldCount || fieldEnd[i] == fieldStart[i] }
+
+    /// Every field of the current record as text.
+    public var fields: [String] { (0..<fieldCount).map(field) }
+
+    /// The current record as a value that outlives the next call to ``next()``: its unquoted fields' bytes.
+    public var row: CSVRow {
+        var r = CSVRow(bytes: [], ends: [], line: line, unterminatedQuote: problem == .unbalancedQuote)
+        r.bytes.reserveCapacity(recordEnd - recordStart)
+        r.ends.reserveCapacity(fieldCount)
+        for i in 0..<fieldCount {
+            withFieldBytes(i) { r.bytes.append(contentsOf: $0) }
+            r.ends.append(r.bytes.count)
+        }
+        return r
     }
 
     /// Whether the current record's bytes are valid UTF-8.
