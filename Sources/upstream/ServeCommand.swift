@@ -75,7 +75,8 @@ extension Upstream {
                 planPath = store + ".plan/plan.json"
             }
             let app = WebApp(configuration: WebConfiguration(host: host, port: port, bcryptCost: bcryptCost, storeThreads: storeThreads),
-                             store: workspace, users: users, reports: FileReportSource(planPath: planPath, assessmentPath: assessment))
+                             store: workspace, users: users, reports: FileReportSource(planPath: planPath, assessmentPath: assessment),
+                             secondFactors: demo ? SecondFactorVault() : try SecondFactorVault.forStore(store!))
             if createDemoUsers {
                 var text = ""
                 for u in try app.createDemoUsers() { text += "\(u.name)\t\(u.role.rawValue)\t\(u.password)\n" }
