@@ -212,6 +212,7 @@ let package = Package(
         .testTarget(name: "UpstreamWorkspaceTests", dependencies: [
             "UpstreamWorkspace", "UpstreamModel", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamGovernance", "UpstreamLinkage",
             "UpstreamRisk", "UpstreamRiskFeatures", "UpstreamSynth", "UpstreamTesting", "UpstreamIngest", "UpstreamInterventions",
+            "UpstreamAssessment",
         ]),
         .testTarget(name: "UpstreamGovernanceTests", dependencies: [
             "UpstreamGovernance", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel",

@@ -219,6 +219,7 @@ enum PostgresSchema {
         ]),
         usersMigration,
         usersTOTPMigration,
+        runsMigration,
     ]
 
     /// The columns `COPY assignments` writes.

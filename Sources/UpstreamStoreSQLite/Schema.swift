@@ -117,6 +117,7 @@ enum Schema {
             try db.execute(sql: Schema.v5)
         }
         registerUsers(&m)
+        registerRuns(&m)
         return m
     }
 

@@ -42,11 +42,12 @@ struct Fixture {
     ]
 
     /// - Parameters:
-    ///   - reports: the plan and assessment (default: ``ReportFixtures``'); the store also gets a pending linkage pair
+    ///   - withRuns: save ``ReportFixtures``' plan and assessment as the store's runs (the pages read the latest run from
+    ///     the store, as `upstream serve` does); the store also gets a pending linkage pair
     ///     and a training run with its report.
     ///   - gate: a user store in front of `users` that can hold calls (the blocking-pool test).
     init(loginsPerMinute: Int = 10_000, host: String = "127.0.0.1", persons: Int = 20, flaggedCount: Int = 6,
-         reports: any ReportSource = FixedReportSource(plan: ReportFixtures.plan, assessment: ReportFixtures.assessment),
+         withRuns: Bool = true,
          gate: ((InMemoryUserStore) -> any UserStore)? = nil, storeThreads: Int? = nil) throws {
         clock = TestClock()
         let key = SymmetricKey(data: Array(repeating: UInt8(7), count: 32))
@@ -55,13 +56,14 @@ struct Fixture {
         pseudonymiser = p
         flagged = try DemoWorkspace.fill(store, persons: persons, flagged: flaggedCount) { p.pseudonym($0.rawValue) }
         try ReportFixtures.seed(store, flagged: flagged)
+        if withRuns { try ReportFixtures.saveRuns(store) }
         users = InMemoryUserStore()
         let vault = SecondFactorVault(key: SymmetricKey(data: Array(repeating: UInt8(3), count: 32)))
         self.vault = vault
         let clock = clock
         app = WebApp(configuration: WebConfiguration(host: host, port: 0, bcryptCost: 4, lockAfter: 5, lockSeconds: 900,
                                                      loginsPerMinute: loginsPerMinute, storeThreads: storeThreads),
-                     store: store, users: gate?(users) ?? users, reports: reports, secondFactors: vault, now: { clock.now })
+                     store: store, users: gate?(users) ?? users, reports: StoreReportSource(store: store), secondFactors: vault, now: { clock.now })
         var pw: [String: String] = [:]
         for (name, role) in Self.userNames { pw[name] = try app.addUser(name: name, role: role) }
         passwords = pw
