@@ -214,6 +214,7 @@ let package = Package(
             "UpstreamWorkspace", "UpstreamModel", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamGovernance", "UpstreamLinkage",
             "UpstreamRisk", "UpstreamRiskFeatures", "UpstreamSynth", "UpstreamTesting", "UpstreamIngest", "UpstreamInterventions",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            "UpstreamAssessment",
         ]),
         .testTarget(name: "UpstreamGovernanceTests", dependencies: [
             "UpstreamGovernance", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel",

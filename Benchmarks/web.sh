@@ -38,6 +38,18 @@ BASE="http://127.0.0.1:$PORT"
 PASSWORD="$(awk -F'\t' '$1=="demo-supervisor"{print $3}' "$WORK/out")"
 TOKEN="$(curl -s -c "$WORK/jar" -b "$WORK/jar" "$BASE/login" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)"
 curl -s -o /dev/null -c "$WORK/jar" -b "$WORK/jar" --data "csrf=$TOKEN&name=demo-supervisor&password=$PASSWORD" "$BASE/login"
+# A supervisor must set up an authenticator before any other page answers (docs/security.md, 2.7): take the key the
+# account page shows, make its current code (RFC 6238, as an authenticator app would), and set it up.
+ACCOUNT="$(curl -s -c "$WORK/jar" -b "$WORK/jar" "$BASE/account")"
+SECRET="$(printf '%s' "$ACCOUNT" | sed -n 's/.*name="secret" value="\([A-Z2-7]*\)".*/\1/p' | head -1)"
+if [ -n "$SECRET" ]; then
+  TOKEN="$(printf '%s' "$ACCOUNT" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)"
+  CODE="$(python3 -c 'import base64,hmac,hashlib,struct,sys,time
+k=base64.b32decode(sys.argv[1]+"="*(-len(sys.argv[1])%8)); h=hmac.new(k,struct.pack(">Q",int(time.time())//30),hashlib.sha1).digest()
+o=h[-1]&15; print("%06d"%((struct.unpack(">I",h[o:o+4])[0]&0x7fffffff)%1000000))' "$SECRET")"
+  curl -s -o /dev/null -c "$WORK/jar" -b "$WORK/jar" --data-urlencode "csrf=$TOKEN" --data-urlencode "current=$PASSWORD" \
+    --data-urlencode "secret=$SECRET" --data-urlencode "code=$CODE" "$BASE/account/totp"
+fi
 SESSION="$(awk '$6=="upstream_session"{print $7}' "$WORK/jar")"
 PERSON="$(curl -s -b "$WORK/jar" "$BASE/api/v1/queue" | grep -o '"pseudonym":"YP-[0-9A-Z]*"' | head -1 | cut -d'"' -f4)"
 [ -n "$SESSION" ] && [ -n "$PERSON" ] || { echo "could not sign in as the demo supervisor" >&2; exit 1; }

@@ -27,43 +27,35 @@ struct AccountRoutes {
             let notice = request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] }
             return WebApp.html(try await app.offload { try page(c, notice: notice, error: nil) })
         }
-        group.post("/account/totp") { request, c in
-            let form = try await WebApp.checkedForm(request, context: c)
-            let user = c.user
-            do {
-                try await app.offload {
-                    try setUpTOTP(user: user, current: form["current"] ?? "", secret: form["secret"] ?? "", code: form["code"] ?? "")
-                }
-            } catch let e as WebError where e.code == .badRequest || e.code == .badCredentials {
-                return WebApp.html(try await app.offload { try page(c, notice: nil, error: e.message) }, status: e.status)
-            }
-            await app.sessions.endAll(of: user.name)
-            let session = await app.sessions.create(user: user, now: ws.now())
-            return WebApp.redirect("/account?done=totp-on", cookie: Cookies.set(session.id, secure: app.configuration.secureCookies))
+        accountForm(group, "/account/totp", done: "totp-on", renewsSession: true) { user, form in
+            try setUpTOTP(user: user, current: form["current"] ?? "", secret: form["secret"] ?? "", code: form["code"] ?? "")
         }
-        group.post("/account/totp/remove") { request, c in
-            let form = try await WebApp.checkedForm(request, context: c)
-            let user = c.user
-            do {
-                try await app.offload { try removeTOTP(user: user, current: form["current"] ?? "", code: form["code"] ?? "") }
-            } catch let e as WebError where e.code == .badRequest || e.code == .badCredentials {
-                return WebApp.html(try await app.offload { try page(c, notice: nil, error: e.message) }, status: e.status)
-            }
-            return WebApp.redirect("/account?done=totp-off")
+        accountForm(group, "/account/totp/remove", done: "totp-off", renewsSession: false) { user, form in
+            try removeTOTP(user: user, current: form["current"] ?? "", code: form["code"] ?? "")
         }
-        group.post("/account/password") { request, c in
+        accountForm(group, "/account/password", done: "password", renewsSession: true) { user, form in
+            try changePassword(user: user, current: form["current"] ?? "", new: form["new"] ?? "", confirm: form["confirm"] ?? "")
+        }
+    }
+
+    /// One account form: checks the CSRF token, runs `action` on the blocking pool, shows the account page with the
+    /// error for a bad request or a wrong current password, and otherwise redirects to `/account?done=…` (after ending
+    /// the user's sessions and starting a new one for this browser when `renewsSession`).
+    func accountForm(_ group: RouterGroup<SignedInContext>, _ path: RouterPath, done: String, renewsSession: Bool,
+                     _ action: @escaping @Sendable (User, [String: String]) throws -> Void) {
+        group.post(path) { request, c in
             let form = try await WebApp.checkedForm(request, context: c)
             let user = c.user
             do {
-                try await app.offload {
-                    try changePassword(user: user, current: form["current"] ?? "", new: form["new"] ?? "", confirm: form["confirm"] ?? "")
-                }
+                try await app.offload { try action(user, form) }
             } catch let e as WebError where e.code == .badRequest || e.code == .badCredentials {
                 return WebApp.html(try await app.offload { try page(c, notice: nil, error: e.message) }, status: e.status)
             }
+            guard renewsSession else { return WebApp.redirect("/account?done=\(done)") }
             await app.sessions.endAll(of: user.name)
-            let session = await app.sessions.create(user: user, now: ws.now())
-            return WebApp.redirect("/account?done=password", cookie: Cookies.set(session.id, secure: app.configuration.secureCookies))
+            // A password change keeps a pending enrolment pending; setting up the authenticator ends it.
+            let session = await app.sessions.create(user: user, now: ws.now(), mustEnrol: c.session.mustEnrol && done != "totp-on")
+            return WebApp.redirect("/account?done=\(done)", cookie: Cookies.set(session.id, secure: app.configuration.secureCookies))
         }
     }
 
@@ -72,73 +64,90 @@ struct AccountRoutes {
         let stored = try ws.users.user(named: c.user.name)
         let secret = stored?.totpSecret == nil ? TOTP(secret: TOTP.newSecret()) : nil
         return Pages.account(user: c.user, csrf: c.session.csrf, notice: notice, error: error, totpEnabled: stored?.totpSecret != nil,
-                             newTOTP: secret)
+                             newTOTP: secret, mustEnrol: c.session.mustEnrol,
+                             required: app.configuration.secondFactorRoles.contains(c.role))
     }
 
-    /// The stored user after checking the current password; a wrong one counts towards the lockout.
+    /// The stored user after checking the current password; a wrong one counts towards the lockout and is audited
+    /// (`refused`, and `account-locked` at the limit) with the counters, in one transaction.
     /// - Throws: ``WebError`` 401 when the password is wrong.
-    func checkCurrent(_ user: User, _ current: String) throws -> StoredUser {
+    func checkCurrent(_ user: User, _ current: String, route: String) throws -> StoredUser {
         guard var stored = try ws.users.user(named: user.name), !stored.disabled else { throw WebError.signInRequired }
         guard Bcrypt.verify(current, hash: stored.passwordHash) else {
             stored.failedLogins += 1
+            var events = [WebWorkspace.refusal(at: ws.now(), actor: user.actor, route: route, method: "POST", status: 401,
+                                               reason: "wrong current password", count: stored.failedLogins)]
             if stored.failedLogins >= app.configuration.lockAfter {
                 stored.lockedUntil = ws.now() + app.configuration.lockSeconds
-                try ws.audit("account-locked", user: user, count: stored.failedLogins, detail: "wrong current password on the account page")
+                events.append(AuditEvent(at: ws.now(), actor: user.actor, action: "account-locked", subject: user.name,
+                                         count: stored.failedLogins, detail: "wrong current password on the account page"))
             }
-            try ws.users.saveUser(stored)
+            try ws.saveUser(stored, audit: events)
             throw WebError(.badCredentials, "the current password is wrong")
         }
         return stored
     }
 
     /// Sets up a second factor: the current password, and a code from the authenticator for `secret` (so the user
-    /// has stored it); audited `totp-enable`.
+    /// has stored it); the secret is stored sealed (``SecondFactorVault``), with its `totp-enable` entry in one
+    /// transaction.
     func setUpTOTP(user: User, current: String, secret: String, code: String) throws {
-        var stored = try checkCurrent(user, current)
+        var stored = try checkCurrent(user, current, route: "/account/totp")
         guard stored.totpSecret == nil else { throw WebError.badRequest("an authenticator is already set up: remove it first") }
         guard let bytes = TOTP.base32Decode(secret), bytes.count >= 16 else { throw WebError.badRequest("the form's secret is damaged: reload the page") }
         guard TOTP(secret: bytes).verify(code, at: ws.now()) else {
             throw WebError.badRequest("that code does not match: check the authenticator's clock, and type the code it shows now")
         }
-        try ws.audit("totp-enable", user: user, subject: user.name, detail: "web")
-        stored.totpSecret = TOTP.base32(bytes)
+        stored.totpSecret = try app.vault.seal(bytes, user: user.name)
         stored.failedLogins = 0
-        try ws.users.saveUser(stored)
+        try ws.saveUser(stored, action: "totp-enable", user: user, subject: user.name, detail: "web")
     }
 
-    /// Removes the second factor: the current password and a current code; audited `totp-disable`.
+    /// Removes the second factor: the current password and a current code; `totp-disable` in one transaction with
+    /// the change. Refused for a role that needs a second factor (an admin resets a lost one; the user then sets up
+    /// a new one at their next sign-in).
     func removeTOTP(user: User, current: String, code: String) throws {
-        var stored = try checkCurrent(user, current)
-        guard let secret = stored.totpSecret.flatMap(TOTP.base32Decode) else { throw WebError.badRequest("no authenticator is set up") }
+        if let role = user.role, app.configuration.secondFactorRoles.contains(role) {
+            throw WebError.badRequest("the role \(role.rawValue) needs a second factor, so it cannot be removed here: "
+                                      + "if you lost your authenticator, ask an admin to reset it, then set up a new one")
+        }
+        var stored = try checkCurrent(user, current, route: "/account/totp/remove")
+        guard let secret = stored.totpSecret.flatMap({ app.vault.open($0, user: user.name) }) else {
+            throw WebError.badRequest("no authenticator is set up")
+        }
         guard TOTP(secret: secret).verify(code, at: ws.now()) else { throw WebError.badRequest("that code does not match") }
-        try ws.audit("totp-disable", user: user, subject: user.name, detail: "web")
         stored.totpSecret = nil
-        try ws.users.saveUser(stored)
+        try ws.saveUser(stored, action: "totp-disable", user: user, subject: user.name, detail: "web")
     }
 
-    /// Checks the current password and the new one, then stores the new hash and audits `password-change`.
+    /// Checks the current password and the new one, then stores the new hash with its `password-change` entry in one
+    /// transaction.
     /// - Throws: ``WebError`` 401 when the current password is wrong (counted towards the lockout), 400 when the new
     ///   one is too short, too long, the user's name, the same as the current one, or not confirmed.
     func changePassword(user: User, current: String, new: String, confirm: String) throws {
-        var stored = try checkCurrent(user, current)
+        var stored = try checkCurrent(user, current, route: "/account/password")
         guard new == confirm else { throw WebError.badRequest("the new password and its confirmation differ") }
         guard new.count >= Self.minimumLength, new.count <= Self.maximumLength else {
             throw WebError.badRequest("a password is \(Self.minimumLength) to \(Self.maximumLength) characters")
         }
         guard new != current else { throw WebError.badRequest("the new password is the same as the current one") }
         guard new.lowercased() != user.name.lowercased() else { throw WebError.badRequest("the password may not be your user name") }
-        try ws.audit("password-change", user: user, subject: user.name, detail: "web")
         stored.passwordHash = Bcrypt.hash(new, cost: app.configuration.bcryptCost)
         stored.failedLogins = 0
         stored.lockedUntil = nil
-        try ws.users.saveUser(stored)
+        try ws.saveUser(stored, action: "password-change", user: user, subject: user.name, detail: "web")
     }
 }
 
 extension Pages {
-    static func account(user: User, csrf: String, notice: String?, error: String?, totpEnabled: Bool, newTOTP: TOTP?) -> String {
+    static func account(user: User, csrf: String, notice: String?, error: String?, totpEnabled: Bool, newTOTP: TOTP?,
+                        mustEnrol: Bool = false, required: Bool = false) -> String {
         let factor: String
-        if totpEnabled {
+        if totpEnabled && required {
+            factor = """
+                <p>An authenticator app is set up: signing in needs its code. Your role needs it, so it cannot be removed here; if you lose it, ask an admin to reset it.</p>
+                """
+        } else if totpEnabled {
             factor = """
                 <p>An authenticator app is set up: signing in needs its code.</p>
                 <form method="post" action="/account/totp/remove">\(Layout.csrfField(csrf))
@@ -164,6 +173,7 @@ extension Pages {
             <h1>Your account</h1>
             \(notice.map { "<p class=\"notice\" role=\"status\">\(e($0))</p>" } ?? "")
             \(error.map { "<p class=\"error\" role=\"alert\">\(e($0))</p>" } ?? "")
+            \(mustEnrol ? "<p class=\"error\" role=\"alert\">Your role (\(e(user.role?.rawValue ?? ""))) needs a second factor: set up an authenticator app below before using Upstream.</p>" : "")
             <p>Signed in as <strong>\(e(user.name))</strong> (\(e(user.role?.rawValue ?? ""))).</p>
             <h2>Change your password</h2>
             <form method="post" action="/account/password">\(Layout.csrfField(csrf))

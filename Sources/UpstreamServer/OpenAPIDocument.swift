@@ -161,9 +161,7 @@ enum OpenAPIDocument {
             "make": str,
         ]),
         "PlanView": obj([
-            "headline": described(anyObject, "budget, cost, offers, harm averted with its interval, benefit-cost ratio, NPV, solver"),
-            "programmes": described(arr(anyObject), "UpstreamInterventions' ProgrammeSummary (docs/interventions.md)"),
-            "offers": described(arr(anyObject), "one page of UpstreamInterventions' Offer, by pseudonym"),
+            "plan": described(anyObject, "UpstreamInterventions' Plan as upstream plan saved it in the store (business case, programmes, totals, uncertainty, solver; docs/interventions.md), its offers cut to one page, by pseudonym"),
             "page": int, "pages": int,
             "make": described(str, "when there is no plan: the command that makes one"),
         ]),

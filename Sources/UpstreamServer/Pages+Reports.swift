@@ -86,24 +86,30 @@ extension Pages {
     }
 
     static func plan(_ p: WebWorkspace.PlanView, user: User, csrf: String) -> String {
-        guard let h = p.headline else {
+        guard let plan = p.plan else {
             return Layout.page(title: "Intervention plan", user: user, csrf: csrf, body: "<h1>Intervention plan</h1>" + empty("intervention plan", p.make))
         }
         func card(_ label: String, _ value: String, _ note: String = "") -> String {
             "<div class=\"card\"><strong>\(e(value))</strong>\(e(label))\(note.isEmpty ? "" : "<br><small>\(e(note))</small>")</div>"
         }
+        let t = plan.totals, u = plan.uncertainty
         let cards = [
-            card("budget", h.budget, "\(h.priceYear) prices"), card("cost of the offers", h.cost, "\(h.offers) offers to \(h.candidates) candidates"),
-            card("expected harm averted", h.harmAverted, "95% interval \(h.harmAvertedLow) to \(h.harmAvertedHigh)"),
-            card("benefit-cost ratio", h.benefitCostRatio.map { fixed($0, 2) } ?? "–", "interval \(fixed(h.benefitCostRatioLow, 2)) to \(fixed(h.benefitCostRatioHigh, 2))"),
-            card("chance benefits exceed costs", percent(h.probabilityBenefitExceedsCost)), card("net present value", h.netPresentValue),
+            card("budget", plan.budget.wholePounds, "\(plan.priceYear) prices"),
+            card("cost of the offers", t.cost.wholePounds, "\(t.offers) offers to \(plan.candidates) candidates"),
+            card("expected harm averted", t.harmAverted.wholePounds, "95% interval \(u.harmAvertedLow.wholePounds) to \(u.harmAvertedHigh.wholePounds)"),
+            card("benefit-cost ratio", t.benefitCostRatio.map { fixed($0, 2) } ?? "–", "interval \(fixed(u.benefitCostRatioLow, 2)) to \(fixed(u.benefitCostRatioHigh, 2))"),
+            card("chance benefits exceed costs", percent(u.probabilityBenefitExceedsCost)), card("net present value", t.netPresentValue.wholePounds),
         ].joined()
-        let programmes: [[Cell]] = p.programmes.map {
+        let nextStep = plan.nextStep.map {
+            "\($0.to.wholePounds) instead of \($0.from.wholePounds) would avert \($0.extraHarmAverted.wholePounds) more harm "
+                + String(format: "(%.2f per extra pound)", $0.returnPerPound)
+        }
+        let programmes: [[Cell]] = plan.programmes.map {
             [Cell($0.name), Cell($0.agency), Cell(Layout.suppressed($0.matched)), Cell(String($0.places)), Cell(Layout.suppressed($0.offers)),
              Cell($0.cost.wholePounds), Cell($0.harmAverted.wholePounds), Cell($0.benefitCostRatio.map { fixed($0, 2) } ?? "–"),
              Cell("\(percent($0.effect)) (\(percent($0.effectLow)) to \(percent($0.effectHigh)))\($0.effectIsProxy ? ", offending as a proxy" : "")")]
         }
-        let offers: [[Cell]] = p.offers.map {
+        let offers: [[Cell]] = plan.offers.map {
             [Cell($0.person), Cell($0.programmeName), Cell(fixed($0.risk, 3)), Cell($0.harmAverted.wholePounds), Cell($0.cost.wholePounds),
              Cell(fixed($0.benefitCostRatio, 2)), Cell(raw: "<ul>" + $0.reasons.prefix(3).map { "<li>\(e($0))</li>" }.joined() + "</ul>")]
         }
@@ -112,7 +118,7 @@ extension Pages {
         return Layout.page(title: "Intervention plan", user: user, csrf: csrf, body: """
             <h1>Intervention plan</h1>
             <p class="notice" role="note">Offers, not decisions: every offer waits for a practitioner to decide.</p>
-            <p>Plan\(h.asOf.map { " as of \(e($0))" } ?? ""): \(Layout.suppressed(h.matched)) young people matched to a programme. Solver \(e(h.solver)); \(percent(h.optimalityGapOverGreedy)) more harm averted than the greedy plan.\(h.nextStep.map { " Next step: \(e($0))." } ?? "") This view is in the audit trail.</p>
+            <p>Plan\(plan.asOf.map { " as of \(e($0))" } ?? ""): \(Layout.suppressed(plan.matched)) young people matched to a programme. Solver \(e("\(plan.solver.solver) (\(plan.solver.status))")); \(percent(plan.solver.optimalityGap)) more harm averted than the greedy plan.\(nextStep.map { " Next step: \(e($0))." } ?? "") This view is in the audit trail.</p>
             <p><a href="/plan/full">The commissioner's business case (charts, sensitivity, assumptions and sources)</a></p>
             <section aria-labelledby="figures"><h2 id="figures">Business case</h2>\(cards)</section>
             <h2>Programmes</h2>

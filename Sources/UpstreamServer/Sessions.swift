@@ -13,6 +13,9 @@ public struct Session: Sendable, Hashable {
     /// Seconds since 1970-01-01 UTC.
     public let createdAt: Int64
     public var lastSeen: Int64
+    /// The user signed in with a password but their role needs a second factor they have not set up: until they do,
+    /// only the account page answers (``SecondFactorGate``).
+    public var mustEnrol: Bool = false
 }
 
 /// The server's sessions, in memory: created at login with a new id (so an id known before login is worthless
@@ -43,13 +46,13 @@ public actor SessionStore {
     static let sweepAbove = 10_000
 
     /// A new session for `user` (nil: anonymous), with a fresh id and CSRF token.
-    public func create(user: User?, now: Int64) -> Session {
+    public func create(user: User?, now: Int64, mustEnrol: Bool = false) -> Session {
         if sessions.count > Self.sweepAbove {
             sessions = sessions.filter { now - $0.value.lastSeen <= idleTimeout && now - $0.value.createdAt <= absoluteTimeout }
             // Still too many: drop the anonymous ones (a flood of login-page visits), never a signed-in user's.
             if sessions.count > Self.sweepAbove { sessions = sessions.filter { $0.value.user != nil } }
         }
-        let s = Session(id: Self.token(), user: user, csrf: Self.token(), createdAt: now, lastSeen: now)
+        let s = Session(id: Self.token(), user: user, csrf: Self.token(), createdAt: now, lastSeen: now, mustEnrol: mustEnrol)
         sessions[Self.key(s.id)] = s
         return s
     }

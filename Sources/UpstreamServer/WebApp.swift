@@ -19,6 +19,9 @@ import UpstreamStore
 /// - `idleTimeout`, `absoluteTimeout` (seconds, default 1800 and 28800): when a session ends.
 /// - `storeThreads` (Int, at least 1, default: the number of cores plus 2, at least 4): the threads that run store
 ///   calls, bcrypt and page rendering (``BlockingPool``), away from Swift's cooperative pool.
+/// - `secondFactorRoles` (default: practitioner, supervisor, admin): the roles that must set up an authenticator
+///   (TOTP) before any page but their account answers: those that may identify a young person or administer users
+///   (docs/security.md, ASVS 2.2.3 and 4.3.1).
 public struct WebConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -30,10 +33,17 @@ public struct WebConfiguration: Sendable {
     public var idleTimeout: Int64
     public var absoluteTimeout: Int64
     public var storeThreads: Int
+    public var secondFactorRoles: Set<UpstreamGovernance.Role>
+
+    /// The roles that need a second factor by default: those that may identify a young person (practitioner,
+    /// supervisor) or administer users (admin).
+    public static let defaultSecondFactorRoles: Set<UpstreamGovernance.Role> = [.practitioner, .supervisor, .admin]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool? = nil, bcryptCost: UInt8 = 12,
                 lockAfter: Int = 5, lockSeconds: Int64 = 900, loginsPerMinute: Int = 20,
-                idleTimeout: Int64 = 1800, absoluteTimeout: Int64 = 28_800, storeThreads: Int? = nil) {
+                idleTimeout: Int64 = 1800, absoluteTimeout: Int64 = 28_800, storeThreads: Int? = nil,
+                secondFactorRoles: Set<UpstreamGovernance.Role> = WebConfiguration.defaultSecondFactorRoles) {
+        self.secondFactorRoles = secondFactorRoles
         self.storeThreads = max(1, storeThreads ?? max(4, ProcessInfo.processInfo.activeProcessorCount + 2))
         self.host = host; self.port = port
         self.secureCookies = secureCookies ?? !Self.isLoopback(host)
@@ -53,15 +63,22 @@ public struct WebApp: Sendable {
     let throttle: LoginThrottle
     let registry: PrometheusCollectorRegistry
     let blocking: BlockingPool
+    let refusals: RefusalLimiter
+    /// Encrypts the users' TOTP secrets at rest.
+    let vault: SecondFactorVault
 
     /// A web app over `store` (records, persons, the audit trail) and `users`.
     /// - Parameters:
     ///   - reports: where the latest intervention plan and strategic assessment are (none by default).
+    ///   - secondFactors: encrypts the users' TOTP secrets (``SecondFactorVault/forStore(_:)`` for a store on disk;
+    ///     by default a key held in memory only, for the demo and tests whose users live in memory).
     ///   - now: the clock, in seconds since 1970 (a parameter so tests can move time).
     public init(configuration: WebConfiguration, store: any WorkspaceStore, users: any UserStore,
-                reports: any ReportSource = FixedReportSource(),
+                reports: any ReportSource = FixedReportSource(), secondFactors: SecondFactorVault = SecondFactorVault(),
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.configuration = configuration
+        vault = secondFactors
+        refusals = RefusalLimiter()
         workspace = WebWorkspace(store: store, users: users, reports: reports, now: now)
         blocking = BlockingPool(threads: configuration.storeThreads)
         sessions = SessionStore(idleTimeout: configuration.idleTimeout, absoluteTimeout: configuration.absoluteTimeout)
@@ -75,6 +92,7 @@ public struct WebApp: Sendable {
         router.add(middleware: SecurityHeadersMiddleware(hsts: configuration.secureCookies))
         router.add(middleware: MetricsMiddleware(registry: registry))
         router.add(middleware: SessionMiddleware(sessions: sessions, now: workspace.now))
+        router.add(middleware: RefusalAuditMiddleware(app: self))
 
         router.get("/health") { _, _ in try Self.json(["status": "ok"]) }
         router.get("/metrics") { _, _ in
@@ -89,7 +107,7 @@ public struct WebApp: Sendable {
         router.get("/favicon.ico") { _, _ in try Assets.response("favicon.svg") }
         AuthRoutes(app: self).add(to: router)
 
-        let signedIn = router.group(context: SignedInContext.self)
+        let signedIn = router.group(context: SignedInContext.self).add(middleware: SecondFactorGate())
         PageRoutes(app: self).add(to: signedIn)
         ReportRoutes(app: self).add(pages: signedIn)
         AccountRoutes(app: self).add(to: signedIn)

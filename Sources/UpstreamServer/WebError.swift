@@ -13,8 +13,15 @@ public struct WebError: HTTPResponseError, Equatable, CustomStringConvertible {
     let code: Code
     /// What went wrong and what to do.
     public let message: String
+    /// The young person (pseudonym) a refused person-level request named, when the person exists: recorded as the
+    /// refusal's audit subject (an IDOR attempt), never shown to the requester.
+    let refusedSubject: String?
+    /// Whether this 404 refuses a person-level request (audited), rather than saying a page does not exist.
+    let personRefusal: Bool
 
-    init(_ code: Code, _ message: String) { self.code = code; self.message = message }
+    init(_ code: Code, _ message: String, refusedSubject: String? = nil, personRefusal: Bool = false) {
+        self.code = code; self.message = message; self.refusedSubject = refusedSubject; self.personRefusal = personRefusal
+    }
 
     /// No session, or the session expired.
     public static let signInRequired = WebError(.signInRequired, "sign in first: your session is missing or has expired")
@@ -22,6 +29,11 @@ public struct WebError: HTTPResponseError, Equatable, CustomStringConvertible {
     public static func forbidden(_ what: String) -> WebError { WebError(.forbidden, what) }
     /// Nothing here, or nothing this user may see (the two are not told apart).
     public static func notFound(_ what: String) -> WebError { WebError(.notFound, what) }
+    /// A person-level request for a young person the user may not open (another practitioner's, or none): the same
+    /// 404 as an unknown pseudonym, but written to the audit trail as a refusal.
+    static func notOnCaseload(_ what: String, subject: String?) -> WebError {
+        WebError(.notFound, what, refusedSubject: subject, personRefusal: true)
+    }
     /// The request is malformed.
     public static func badRequest(_ what: String) -> WebError { WebError(.badRequest, what) }
     /// A POST without the session's CSRF token.
@@ -42,6 +54,20 @@ public struct WebError: HTTPResponseError, Equatable, CustomStringConvertible {
         case .tooManyRequests, .locked: .tooManyRequests
         case .conflict: .conflict
         case .serverFailure: .internalServerError
+        }
+    }
+
+    /// Why the request was refused, for the audit trail, when this error is a refusal (401, 403, a CSRF failure, a
+    /// throttled login, a person outside the caseload); nil for errors that refuse nothing (400, 409, 500, an
+    /// unknown page).
+    var refusal: String? {
+        switch code {
+        case .signInRequired: "not signed in"
+        case .forbidden: "role refused"
+        case .csrf: "CSRF token missing or wrong"
+        case .tooManyRequests: "login rate limit"
+        case .notFound: personRefusal ? "not on the caseload" : nil
+        case .badRequest, .conflict, .serverFailure, .locked, .badCredentials: nil
         }
     }
 

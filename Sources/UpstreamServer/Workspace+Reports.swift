@@ -81,38 +81,17 @@ extension WebWorkspace {
 
     // MARK: The intervention plan
 
-    /// The latest plan: its headline and business-case figures, every programme, and one page of offers.
+    /// The latest plan as `upstream plan` saved it (UpstreamInterventions' own `Plan`: business case, programmes,
+    /// totals, uncertainty, solver), with one page of its offers.
     struct PlanView: Codable, Sendable {
-        struct Headline: Codable, Sendable {
-            var asOf: String?
-            var priceYear: String
-            var budget: String
-            var cost: String
-            var offers: Int
-            var candidates: Int
-            var matched: Int
-            var harmAverted: String
-            var harmAvertedLow: String
-            var harmAvertedHigh: String
-            var offencesAverted: Double
-            var benefitCostRatio: Double?
-            var benefitCostRatioLow: Double
-            var benefitCostRatioHigh: Double
-            var netPresentValue: String
-            var probabilityBenefitExceedsCost: Double
-            var solver: String
-            var optimalityGapOverGreedy: Double
-            var nextStep: String?
-        }
-        var headline: Headline?
-        var programmes: [ProgrammeSummary]
-        var offers: [Offer]
+        /// The plan, its `offers` cut to this page; nil when there is none.
+        var plan: Plan?
         var page: Int
         var pages: Int
         var make: String?
     }
 
-    static let makePlan = "make one with: upstream plan --store STORE --as-of YYYY-MM-DD --budget 2m (then serve with --plan STORE.plan/plan.json, the default)"
+    static let makePlan = "make one with: upstream plan --store STORE --as-of YYYY-MM-DD --budget 2m (the store keeps it; this page shows the latest)"
     static let offersPerPage = 50
 
     func requirePlanAccess(_ user: User, _ what: String) throws {
@@ -125,25 +104,12 @@ extension WebWorkspace {
     /// offers name young people by pseudonym.
     func plan(for user: User, page: Int = 1) throws -> PlanView {
         try requirePlanAccess(user, "the intervention plan")
-        guard let plan = try reports.plan() else { return PlanView(programmes: [], offers: [], page: 1, pages: 1, make: Self.makePlan) }
+        guard var plan = try reports.plan() else { return PlanView(page: 1, pages: 1, make: Self.makePlan) }
         let pages = max(1, (plan.offers.count + Self.offersPerPage - 1) / Self.offersPerPage)
         let page = min(max(1, page), pages)
-        let offers = Array(plan.offers.dropFirst((page - 1) * Self.offersPerPage).prefix(Self.offersPerPage))
-        try audit("view-plan", user: user, subject: plan.asOf.map { "plan as of \($0)" } ?? "plan", count: offers.count, detail: "web")
-        let u = plan.uncertainty
-        let headline = PlanView.Headline(
-            asOf: plan.asOf, priceYear: plan.priceYear, budget: plan.budget.wholePounds, cost: plan.totals.cost.wholePounds,
-            offers: plan.totals.offers, candidates: plan.candidates, matched: plan.matched, harmAverted: plan.totals.harmAverted.wholePounds,
-            harmAvertedLow: u.harmAvertedLow.wholePounds, harmAvertedHigh: u.harmAvertedHigh.wholePounds,
-            offencesAverted: plan.totals.offencesAverted, benefitCostRatio: plan.totals.benefitCostRatio,
-            benefitCostRatioLow: u.benefitCostRatioLow, benefitCostRatioHigh: u.benefitCostRatioHigh,
-            netPresentValue: plan.totals.netPresentValue.wholePounds, probabilityBenefitExceedsCost: u.probabilityBenefitExceedsCost,
-            solver: "\(plan.solver.solver) (\(plan.solver.status))", optimalityGapOverGreedy: plan.solver.optimalityGap,
-            nextStep: plan.nextStep.map {
-                "\($0.to.wholePounds) instead of \($0.from.wholePounds) would avert \($0.extraHarmAverted.wholePounds) more harm "
-                    + String(format: "(%.2f per extra pound)", $0.returnPerPound)
-            })
-        return PlanView(headline: headline, programmes: plan.programmes, offers: offers, page: page, pages: pages)
+        plan.offers = Array(plan.offers.dropFirst((page - 1) * Self.offersPerPage).prefix(Self.offersPerPage))
+        try audit("view-plan", user: user, subject: plan.asOf.map { "plan as of \($0)" } ?? "plan", count: plan.offers.count, detail: "web")
+        return PlanView(plan: plan, page: page, pages: pages)
     }
 
     /// The full business case page, as `upstream plan` writes it.
@@ -186,7 +152,7 @@ extension WebWorkspace {
         var make: String?
     }
 
-    static let makeAssessment = "make one with: upstream assess --store STORE --out sa (then serve with --assessment sa/assessment.json)"
+    static let makeAssessment = "make one with: upstream assess --store STORE --out sa (the store keeps it; this page shows the latest)"
 
     /// The latest strategic assessment (aggregates only) for analysts and supervisors.
     func assessment(for user: User) throws -> AssessmentView {

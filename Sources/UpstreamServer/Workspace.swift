@@ -23,10 +23,13 @@ struct WebWorkspace: Sendable {
         guard let role = user.role, role.may(.viewPseudonymised) else {
             throw WebError.forbidden("the role \(user.role?.rawValue ?? "none") may not see person-level data")
         }
-        let notFound = WebError.notFound("there is no young person \(subject) on your caseload")
-        guard let summary = try store.person(pseudonym: subject) else { throw notFound }
+        let message = "there is no young person \(subject) on your caseload"
+        // Both 404s are audited as refusals; only a pseudonym that exists is named in the entry.
+        guard let summary = try store.person(pseudonym: subject) else { throw WebError.notOnCaseload(message, subject: nil) }
         if role == .practitioner {
-            guard try users.assignment(of: subject)?.practitioner == user.name else { throw notFound }
+            guard try users.assignment(of: subject)?.practitioner == user.name else {
+                throw WebError.notOnCaseload(message, subject: summary.pseudonym)
+            }
         }
         return summary
     }
@@ -230,15 +233,42 @@ struct WebWorkspace: Sendable {
     }
 
     /// Saves `changed` with an audit entry by `user`, in one transaction when the store can.
-    func saveUser(_ changed: StoredUser, action: String, user: User, subject: String, count: Int = 0, detail: String = "") throws {
-        let event = AuditEvent(at: now(), actor: user.actor, action: action, subject: subject, count: count, detail: detail)
+    func saveUser(_ changed: StoredUser, action: String, user: User, subject: String, count: Int = 0, reason: String = "",
+                  detail: String = "") throws {
+        try saveUser(changed, audit: [AuditEvent(at: now(), actor: user.actor, action: action, subject: subject, count: count,
+                                                 reason: reason, detail: detail)])
+    }
+
+    /// Saves `changed` with its audit entries, in one transaction when the store can (``AuditedUserWrites``: SQLite
+    /// and PostgreSQL); otherwise the entries first, then the change (an entry without its change, never the reverse).
+    func saveUser(_ changed: StoredUser, audit events: [AuditEvent]) throws {
         if let atomic = auditedUsers {
-            try atomic.saveUser(changed, audit: [event])
+            try atomic.saveUser(changed, audit: events)
         } else {
-            _ = try store.appendAudit([event])
+            if !events.isEmpty { _ = try store.appendAudit(events) }
             try users.saveUser(changed)
         }
     }
+
+    /// Writes a refused request to the audit trail (action `refused`): who (the signed-in user, the name a failed
+    /// sign-in gave when it exists, else `anonymous`), the route's pattern and method, the status and why. Never a
+    /// password, a form's content or a query string; the subject only when it is a young person's pseudonym that
+    /// exists.
+    func auditRefusal(actor: AuditActor, route: String, method: String, status: Int, reason: String, subject: String = "",
+                      count: Int = 0) throws {
+        _ = try store.appendAudit([Self.refusal(at: now(), actor: actor, route: route, method: method, status: status,
+                                                reason: reason, subject: subject, count: count)])
+    }
+
+    /// The audit event of a refused request (see ``auditRefusal(actor:route:method:status:reason:subject:count:)``).
+    static func refusal(at: Int64, actor: AuditActor, route: String, method: String, status: Int, reason: String,
+                        subject: String = "", count: Int = 0) -> AuditEvent {
+        AuditEvent(at: at, actor: actor, action: "refused", subject: subject, count: count, reason: reason,
+                   detail: "\(method) \(route) \(status)")
+    }
+
+    /// The actor of a request made without signing in.
+    static let anonymous = AuditActor(name: "anonymous", kind: .selfAsserted, role: "")
 
     /// A governance refusal as the web shows it.
     static func webError(_ e: GovernanceError) -> WebError {

@@ -220,6 +220,7 @@ enum PostgresSchema {
         usersMigration,
         usersTOTPMigration,
         reviewQueueMigration,
+        runsMigration,
     ]
 
     /// The columns `COPY assignments` writes.

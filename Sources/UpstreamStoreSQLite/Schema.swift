@@ -118,6 +118,7 @@ enum Schema {
         }
         registerUsers(&m)
         registerReviewQueue(&m)
+        registerRuns(&m)
         return m
     }
 

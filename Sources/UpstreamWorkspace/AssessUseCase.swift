@@ -2,6 +2,7 @@ import Foundation
 import UpstreamAssessment
 import UpstreamChronology
 import UpstreamIngest
+import UpstreamGovernance
 import UpstreamModel
 import UpstreamReports
 import UpstreamStore
@@ -37,6 +38,8 @@ public struct AssessUseCase {
         /// The JSON of every figure, as written to assessment.json.
         public var json: Data
         public var pdfNote: String
+        /// The assessment's run in the store (from `--store` only).
+        public var run: Int64?
     }
 
     public func run() throws -> Outcome {
@@ -61,6 +64,12 @@ public struct AssessUseCase {
         if let s = policeSummary { try AssessOutput.json(s).write(to: URL(fileURLWithPath: out + "/police-uk.json"), options: .atomic) }
         try Data(GeoJSON.areas(assessment.place.areas, hotspots: assessment.place.hotspots).utf8)
             .write(to: URL(fileURLWithPath: out + "/areas.geojson"), options: .atomic)
+        // An assessment of the store's crime is kept in the store as well, where the web app reads the latest.
+        var run: StoredAssessmentRun?
+        if let workspace {
+            run = try AssessmentRuns.save(assessment, in: try StoreFactory.openExisting(workspace.location), by: workspace.user.name,
+                                          at: Int64(Date().timeIntervalSince1970))
+        }
         var pdfNote = "no PDF (--no-pdf)"
         if !request.noPdf {
             if let chromium = AssessInputs.chromium {
@@ -72,7 +81,7 @@ public struct AssessUseCase {
                 pdfNote = "no PDF: Chromium is not on PATH (install the Debian package chromium)"
             }
         }
-        return Outcome(assessment: assessment, policeSummary: policeSummary, html: html, json: data, pdfNote: pdfNote)
+        return Outcome(assessment: assessment, policeSummary: policeSummary, html: html, json: data, pdfNote: pdfNote, run: run?.id)
     }
 
     /// Reads the store's recorded crime, the people recorded with it and, when the store is linked, the linked
@@ -114,6 +123,19 @@ public struct AssessUseCase {
                                 reason: "strategic assessment \(f)…\(t)")
         }
         return try builder.input(craig: craig, linked: linked)
+    }
+}
+
+/// Strategic assessments kept in the store (migration `v7-runs`): period, source and size as columns, the assessment
+/// as JSON in the store's one ``ReportRunJSON`` form, so the web app decodes the same `Assessment` type.
+public enum AssessmentRuns {
+    /// Saves `assessment` as a run of `store` (nil when the store keeps no runs).
+    @discardableResult
+    public static func save(_ assessment: Assessment, in store: any WorkspaceStore, by user: String, at: Int64) throws -> StoredAssessmentRun? {
+        guard let runs = store as? any ReportRunStore else { return nil }
+        return try runs.saveAssessmentRun(StoredAssessmentRun(
+            createdAt: at, createdBy: user, periodFrom: assessment.from.description, periodTo: assessment.to.description,
+            source: assessment.source, crimes: assessment.baseCount, assessmentJSON: try ReportRunJSON.encoder().encode(assessment)))
     }
 }
 

@@ -46,6 +46,8 @@ public struct PlanMakeOutcome {
     public var statePath: String
     /// Where the business case, offers CSV and plan.json were written.
     public var outDir: String
+    /// The plan's run in the store (the web app shows the latest), when the store keeps runs.
+    public var run: Int64?
 }
 
 /// The plan's use cases: make the budgeted plan (score, match, value, solve, write the business case, queue every offer
@@ -96,7 +98,30 @@ public enum PlanUseCases {
         let now = Int64(Date().timeIntervalSince1970)
         let planID = "plan-\(request.asOf?.iso ?? "csv")-\(plan.budget.pence / 100)-\(request.seed)"
         let added = try offers.save(plan, planID: planID, persons: persons, at: now)
-        return PlanMakeOutcome(plan: plan, added: added, statePath: statePath, outDir: outDir)
+        let run = try PlanRuns.save(plan, in: offers.store, by: request.user, at: now)
+        return PlanMakeOutcome(plan: plan, added: added, statePath: statePath, outDir: outDir, run: run?.id)
+    }
+}
+
+/// Plans kept in the store (migration `v7-runs`): the headline figures as columns and the plan as JSON, encoded with
+/// the store's one ``ReportRunJSON`` form so the web app decodes the same `Plan` type.
+public enum PlanRuns {
+    /// Saves `plan` as a run of `store` (nil when the store keeps no runs).
+    @discardableResult
+    public static func save(_ plan: Plan, in store: any WorkspaceStore, by user: String, at: Int64) throws -> StoredPlanRun? {
+        guard let runs = store as? any ReportRunStore else { return nil }
+        return try runs.savePlanRun(StoredPlanRun(
+            createdAt: at, createdBy: user, asOf: plan.asOf, budgetPence: plan.budget.pence, costPence: plan.totals.cost.pence,
+            offers: plan.offers.count, candidates: plan.candidates, planJSON: try ReportRunJSON.encoder().encode(plan)))
+    }
+
+    /// The latest plan in `store`, decoded; nil when there is none.
+    /// - Throws: ``WorkspaceError`` when the stored plan cannot be read by this build.
+    public static func latest(in store: any ReportRunStore) throws -> (StoredPlanRun, Plan)? {
+        guard let run = try store.latestPlanRun() else { return nil }
+        do { return (run, try ReportRunJSON.decoder().decode(Plan.self, from: run.planJSON)) } catch {
+            throw WorkspaceError.badInput("plan run \(run.id) cannot be read by this build (\(JSONFiles.describe(error))): make the plan again with upstream plan")
+        }
     }
 }
 

@@ -27,8 +27,6 @@ extension Upstream {
         @Option(help: "The port (0 picks a free one, printed at start).") var port = 8080
         @Flag(help: "Create one demo user per role and print their passwords once.") var createDemoUsers = false
         @Option(help: "bcrypt cost of new password hashes (4 to 31).") var bcryptCost: UInt8 = 12
-        @Option(help: "The intervention plan to show (plan.json from upstream plan; default: STORE.plan/plan.json when it exists).") var plan: String?
-        @Option(help: "The strategic assessment to show (assessment.json from upstream assess --out DIR).") var assessment: String?
         @Option(help: "Threads for store calls, bcrypt and page rendering (default: cores + 2, at least 4).") var storeThreads: Int?
 
         func validate() throws {
@@ -37,11 +35,6 @@ extension Upstream {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
             guard (1...100_000).contains(demoPersons) else { throw ValidationError("--demo-persons must be from 1 to 100000") }
             if let storeThreads, !(1...256).contains(storeThreads) { throw ValidationError("--store-threads must be from 1 to 256") }
-            for (option, path) in [("--plan", plan), ("--assessment", assessment)] {
-                if let path, !FileManager.default.fileExists(atPath: path) {
-                    throw ValidationError("\(option) \(path): no such file; make it with \(option == "--plan" ? "upstream plan --store STORE" : "upstream assess --out DIR") first")
-                }
-            }
         }
 
         /// The store to serve (`--store`), if given.
@@ -74,12 +67,11 @@ extension Upstream {
                 }
                 users = u
             }
-            var planPath = plan
-            if planPath == nil, let store, !store.hasPrefix("postgres"), FileManager.default.fileExists(atPath: store + ".plan/plan.json") {
-                planPath = store + ".plan/plan.json"
-            }
+            // The plan and assessment pages show the latest runs `upstream plan` and `upstream assess --store` saved in the store.
+            let reports: any ReportSource = (workspace as? any ReportRunStore).map { StoreReportSource(store: $0) } ?? FixedReportSource()
             let app = WebApp(configuration: WebConfiguration(host: host, port: port, bcryptCost: bcryptCost, storeThreads: storeThreads),
-                             store: workspace, users: users, reports: FileReportSource(planPath: planPath, assessmentPath: assessment))
+                             store: workspace, users: users, reports: reports,
+                             secondFactors: demo ? SecondFactorVault() : try SecondFactorVault.forStore(store!))
             if createDemoUsers {
                 var text = ""
                 for u in try app.createDemoUsers() { text += "\(u.name)\t\(u.role.rawValue)\t\(u.password)\n" }

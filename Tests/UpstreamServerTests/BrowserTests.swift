@@ -104,6 +104,11 @@ struct BrowserTests {
             #expect(console.isEmpty, "console messages on the live login page: \(console)")
             #expect(png.count > 8_000, "the live login page looks blank (\(png.count) bytes)")
             out.append(("login", try await b.get("/login").text))
+            // A supervisor's first sign-in: the account page that asks them to set up an authenticator.
+            let login = try await b.get("/login")
+            let first = try await b.post("/login", form: ["csrf": Browser.csrf(login) ?? "", "name": "supervisor", "password": f.passwords["supervisor"]!])
+            #expect(first.headers[.location] == "/account?enrol=1")
+            out.append(("account-enrol", try await b.get("/account?enrol=1").text))
             let visits: [(String, String, String)] = [
                 ("analyst", "/", "dashboard-analyst"), ("analyst", "/people/\(f.mine)", "chronology-pseudonymised"),
                 ("analyst", "/quality", "quality"), ("analyst", "/audit", "forbidden"),

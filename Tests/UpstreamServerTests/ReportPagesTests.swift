@@ -160,7 +160,7 @@ struct ReportPagesTests {
 
     @Test("with no plan or assessment, each page says which command makes one")
     func emptyStates() async throws {
-        let f = try Fixture(reports: FixedReportSource())
+        let f = try Fixture(withRuns: false)
         try await f.live { b in
             _ = try await b.signIn("analyst", f.passwords["analyst"]!)
             #expect(try await b.get("/plan").text.contains("upstream plan --store STORE --as-of YYYY-MM-DD --budget 2m"))
@@ -202,41 +202,45 @@ struct ReportPagesTests {
     }
 }
 
-@Suite("Plans and assessments read from the files the commands write")
-struct ReportFilesTests {
-    /// `upstream assess`'s encoder (snake-case keys, infinities as strings), as `AssessOutput.json` sets it up.
-    static func assessEncoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return e
-    }
-
-    @Test("assessment.json in both of upstream assess's shapes, and plan.json, decode to the values written")
-    func files() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let a = ReportFixtures.assessment
-        let store = dir.appendingPathComponent("store.json").path
-        try Self.assessEncoder().encode(a).write(to: URL(fileURLWithPath: store))
-        struct PoliceShape: Encodable { var rows: Int; var assessment: Assessment }
-        let police = dir.appendingPathComponent("police.json").path
-        try Self.assessEncoder().encode(PoliceShape(rows: 10, assessment: a)).write(to: URL(fileURLWithPath: police))
-        let plan = dir.appendingPathComponent("plan.json").path
-        try JSONEncoder().encode(ReportFixtures.plan).write(to: URL(fileURLWithPath: plan))
-        for path in [store, police] {
-            let back = try #require(try FileReportSource(planPath: plan, assessmentPath: path).assessment())
+@Suite("Plans and assessments read from the store's runs")
+struct ReportRunsTests {
+    @Test("the latest plan and assessment runs decode to the values saved, in memory, SQLite and PostgreSQL; a newer run replaces the shown one",
+          arguments: StoreBackedTests.Backend.enabled)
+    func runsRoundTrip(_ backend: StoreBackedTests.Backend) throws {
+        let key = SymmetricKey(data: Array(repeating: UInt8(5), count: 32))
+        let sealer = AuditChain(key: key, actor: AuditActor(name: "test", kind: .system, role: ""), head: nil)
+        let stores: [any WorkspaceStore] = [InMemoryStore(auditSealer: sealer), try backend.make(sealer: sealer)]
+        for store in stores {
+            let runs = try #require(store as? any ReportRunStore)
+            let source = StoreReportSource(store: runs)
+            #expect(try source.plan() == nil && source.assessment() == nil)
+            try ReportFixtures.saveRuns(store)
+            let a = ReportFixtures.assessment
+            let back = try #require(try source.assessment())
             #expect(back.series.map(\.costGBP) == a.series.map(\.costGBP))
             #expect(back.series.map(\.count) == a.series.map(\.count))
             #expect(back.priorities.map(\.threat) == a.priorities.map(\.threat))
             #expect(back.place.concentration == a.place.concentration)
+            #expect(try source.plan() == ReportFixtures.plan)
+            // The headline columns match the payload.
+            let planRun = try #require(try runs.latestPlanRun())
+            #expect(planRun.budgetPence == ReportFixtures.plan.budget.pence && planRun.offers == ReportFixtures.plan.offers.count)
+            #expect(planRun.costPence == ReportFixtures.plan.totals.cost.pence && planRun.asOf == ReportFixtures.plan.asOf)
+            let assessmentRun = try #require(try runs.latestAssessmentRun())
+            #expect(assessmentRun.periodFrom == a.from.description && assessmentRun.periodTo == a.to.description)
+            #expect(assessmentRun.crimes == a.baseCount && assessmentRun.source == a.source)
+            // A newer plan is the one shown.
+            var newer = ReportFixtures.plan
+            newer.asOf = "2024-07-01"
+            let saved = try runs.savePlanRun(StoredPlanRun(createdAt: 2, createdBy: "planner", asOf: newer.asOf, budgetPence: newer.budget.pence,
+                                                           costPence: newer.totals.cost.pence, offers: newer.offers.count,
+                                                           candidates: newer.candidates, planJSON: try ReportRunJSON.encoder().encode(newer)))
+            #expect(saved.id == planRun.id + 1)
+            #expect(try source.plan()?.asOf == "2024-07-01")
+            // A run this build cannot read is a clear 500, not a crash.
+            try runs.saveAssessmentRun(StoredAssessmentRun(createdAt: 3, createdBy: "x", periodFrom: "2024-01", periodTo: "2024-06",
+                                                           source: "store", crimes: 0, assessmentJSON: Data("{\"not\": 1}".utf8)))
+            #expect(throws: WebError.self) { try source.assessment() }
         }
-        #expect(try FileReportSource(planPath: plan, assessmentPath: nil).plan() == ReportFixtures.plan)
-        #expect(try FileReportSource(planPath: nil, assessmentPath: dir.appendingPathComponent("missing.json").path).assessment() == nil)
-        let broken = dir.appendingPathComponent("broken.json").path
-        try Data("{\"not\": 1}".utf8).write(to: URL(fileURLWithPath: broken))
-        #expect(throws: WebError.self) { try FileReportSource(planPath: broken, assessmentPath: nil).plan() }
     }
 }

@@ -43,14 +43,15 @@ struct StoreBackedTests {
     }
 
     static func app(_ store: any WorkspaceStore & UserStore, clock: TestClock) -> WebApp {
+        // The vault's key outlives the app, as its key file does a restart of `upstream serve`.
         WebApp(configuration: WebConfiguration(port: 0, bcryptCost: 4, lockAfter: 3, lockSeconds: 900), store: store, users: store,
-               now: { clock.now })
+               secondFactors: SecondFactorVault(key: SymmetricKey(data: Array(repeating: UInt8(4), count: 32))), now: { clock.now })
     }
 
-    static func live<T: Sendable>(_ app: WebApp, _ body: @Sendable (Browser) async throws -> T) async throws -> T {
+    static func live<T: Sendable>(_ app: WebApp, clock: TestClock? = nil, _ body: @Sendable (Browser) async throws -> T) async throws -> T {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        return try await app.application(logger: logger).test(.live) { client in try await body(Browser(client: client)) }
+        return try await app.application(logger: logger).test(.live) { client in try await body(Browser(client: client, clock: clock)) }
     }
 
     @Test("sign-in, lockout, password change and caseloads are kept in the store and outlast a restart", arguments: Backend.enabled)
@@ -65,7 +66,7 @@ struct StoreBackedTests {
         let password = try #require(users.first { $0.name == "demo-practitioner" }?.password)
         try first.assignDemoCaseloads(flagged)
         #expect(try store.assignment(of: flagged[0])?.practitioner == "demo-practitioner")
-        try await Self.live(first) { b in
+        try await Self.live(first, clock: clock) { b in
             let token = try await b.signIn("demo-practitioner", password)
             #expect(try await b.get("/queue").text.contains(flagged[0]))
             let changed = try await b.post("/account/password", form: ["csrf": token, "current": password, "new": "correct horse battery", "confirm": "correct horse battery"])
@@ -79,9 +80,16 @@ struct StoreBackedTests {
         }
         #expect(try store.user(named: "demo-analyst")?.lockedUntil == clock.now + 900)
         #expect(try store.auditLog().contains { $0.action == "password-change" && $0.event.subject == "demo-practitioner" })
+        // The practitioner had to set up an authenticator; the store holds it sealed, never the secret.
+        let sealed = try #require(try store.user(named: "demo-practitioner")?.totpSecret)
+        #expect(sealed.hasPrefix("aes-gcm-v1:") && !sealed.contains(Browser.authenticator("demo-practitioner").base32Secret))
+        #expect(try store.auditLog().contains { $0.action == "totp-enable" && $0.event.subject == "demo-practitioner" })
+        // The failed sign-ins and the lock, with the counters.
+        #expect(try store.auditLog().filter { $0.action == "refused" && $0.event.actor.name == "demo-analyst" }.map(\.event.count) == [1, 2, 3])
+        #expect(try store.auditLog().contains { $0.action == "account-locked" && $0.event.subject == "demo-analyst" })
         // A new server over the same store: the new password works, the old one does not, the lock holds.
         let second = Self.app(store, clock: clock)
-        try await Self.live(second) { b in
+        try await Self.live(second, clock: clock) { b in
             let page = try await b.get("/login")
             let old = try await b.post("/login", form: ["csrf": Browser.csrf(page) ?? "", "name": "demo-practitioner", "password": password])
             #expect(old.status == .unauthorized)
@@ -92,6 +100,28 @@ struct StoreBackedTests {
             let again = try await b.get("/login")
             #expect(try await b.post("/login", form: ["csrf": Browser.csrf(again) ?? "", "name": "demo-analyst", "password": analyst]).status == .unauthorized)
         }
+    }
+}
+
+extension StoreBackedTests {
+    @Test("a user change and its audit entry are one transaction: a change the store refuses leaves no entry", arguments: Backend.enabled)
+    func userChangesAreAtomic(_ backend: Backend) throws {
+        let key = SymmetricKey(data: Array(repeating: UInt8(5), count: 32))
+        let store = try backend.make(sealer: AuditChain(key: key, actor: AuditActor(name: "test", kind: .system, role: ""), head: nil))
+        let atomic = try #require(store as? any AuditedUserWrites, "\(backend) keeps users beside the trail")
+        let event = AuditEvent(at: 1, actor: AuditActor(name: "admin", kind: .authenticated, role: "admin"), action: "password-change", subject: "u")
+        let good = StoredUser(name: "u", role: "analyst", passwordHash: "$2b$04$abcdefghijklmnopqrstuu", createdAt: 1)
+        try atomic.saveUser(good, audit: [event])
+        #expect(try store.user(named: "u") == good)
+        let count = try store.auditCount()
+        var bad = good
+        bad.role = "wizard"  // the table's CHECK refuses it
+        #expect(throws: (any Error).self) { try atomic.saveUser(bad, audit: [event]) }
+        #expect(try store.auditCount() == count, "no entry without its change")
+        #expect(try store.user(named: "u")?.role == "analyst")
+        // And the trail still appends after the rollback.
+        try atomic.saveUser(good, audit: [event])
+        #expect(try store.auditCount() == count + 1)
     }
 }
 
@@ -118,13 +148,13 @@ struct LinkageInteropTests {
         let clock = TestClock()
         let app = StoreBackedTests.app(store, clock: clock)
         let password = try #require(try app.createDemoUsers().first { $0.name == "demo-supervisor" }?.password)
-        try await StoreBackedTests.live(app) { b in
+        try await StoreBackedTests.live(app, clock: clock) { b in
             let token = try await b.signIn("demo-supervisor", password)
             #expect(try await b.post("/linkage/\(pair)/decide", form: ["csrf": token, "decision": "different-people", "reason": "different postcode"]).status == .seeOther)
         }
         let after = try review()
         #expect(after.pending == 7 && after.decided == 1)
-        try await StoreBackedTests.live(app) { b in
+        try await StoreBackedTests.live(app, clock: clock) { b in
             let token = try await b.signIn("demo-supervisor", password)
             #expect(try await b.post("/linkage/\(pair)/reopen", form: ["csrf": token, "reason": "second look"]).status == .seeOther)
         }

@@ -29,6 +29,8 @@ struct Fixture {
     let flagged: [String]
     let passwords: [String: String]
     let pseudonymiser: Pseudonymiser
+    /// Seals the users' TOTP secrets (a fixed key, so tests can open what the store holds).
+    let vault: SecondFactorVault
 
     /// The person on `practitioner`'s caseload, and the one on `practitioner2`'s.
     var mine: String { flagged[0] }
@@ -40,11 +42,12 @@ struct Fixture {
     ]
 
     /// - Parameters:
-    ///   - reports: the plan and assessment (default: ``ReportFixtures``'); the store also gets a pending linkage pair
+    ///   - withRuns: save ``ReportFixtures``' plan and assessment as the store's runs (the pages read the latest run from
+    ///     the store, as `upstream serve` does); the store also gets a pending linkage pair
     ///     and a training run with its report.
     ///   - gate: a user store in front of `users` that can hold calls (the blocking-pool test).
     init(loginsPerMinute: Int = 10_000, host: String = "127.0.0.1", persons: Int = 20, flaggedCount: Int = 6,
-         reports: any ReportSource = FixedReportSource(plan: ReportFixtures.plan, assessment: ReportFixtures.assessment),
+         withRuns: Bool = true,
          gate: ((InMemoryUserStore) -> any UserStore)? = nil, storeThreads: Int? = nil) throws {
         clock = TestClock()
         let key = SymmetricKey(data: Array(repeating: UInt8(7), count: 32))
@@ -53,11 +56,14 @@ struct Fixture {
         pseudonymiser = p
         flagged = try DemoWorkspace.fill(store, persons: persons, flagged: flaggedCount) { p.pseudonym($0.rawValue) }
         try ReportFixtures.seed(store, flagged: flagged)
+        if withRuns { try ReportFixtures.saveRuns(store) }
         users = InMemoryUserStore()
+        let vault = SecondFactorVault(key: SymmetricKey(data: Array(repeating: UInt8(3), count: 32)))
+        self.vault = vault
         let clock = clock
         app = WebApp(configuration: WebConfiguration(host: host, port: 0, bcryptCost: 4, lockAfter: 5, lockSeconds: 900,
                                                      loginsPerMinute: loginsPerMinute, storeThreads: storeThreads),
-                     store: store, users: gate?(users) ?? users, reports: reports, now: { clock.now })
+                     store: store, users: gate?(users) ?? users, reports: StoreReportSource(store: store), secondFactors: vault, now: { clock.now })
         var pw: [String: String] = [:]
         for (name, role) in Self.userNames { pw[name] = try app.addUser(name: name, role: role) }
         passwords = pw
@@ -69,7 +75,8 @@ struct Fixture {
     func live<T: Sendable>(_ body: @Sendable (Browser) async throws -> T) async throws -> T {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        return try await app.application(logger: logger).test(.live) { client in try await body(Browser(client: client)) }
+        let clock = clock
+        return try await app.application(logger: logger).test(.live) { client in try await body(Browser(client: client, clock: clock)) }
     }
 }
 
@@ -77,8 +84,22 @@ struct Fixture {
 final class Browser: @unchecked Sendable {
     let client: any TestClientProtocol
     var cookie: String?
+    /// The app's clock (for authenticator codes); nil: the real time.
+    let clock: TestClock?
 
-    init(client: any TestClientProtocol) { self.client = client }
+    init(client: any TestClientProtocol, clock: TestClock? = nil) { self.client = client; self.clock = clock }
+
+    /// Another browser (its own cookie) on the same server and clock.
+    func another() -> Browser { Browser(client: client, clock: clock) }
+
+    /// The time the app sees.
+    var now: Int64 { clock?.now ?? Int64(Date().timeIntervalSince1970) }
+
+    /// The authenticator this browser's user sets up when the server asks (a fixed secret per user name, so any test
+    /// browser can make the codes): 20 bytes of SHA-256 of the name.
+    static func authenticator(_ name: String) -> TOTP {
+        TOTP(secret: Array(SHA256.hash(data: Data("test authenticator \(name)".utf8))).prefix(20).map { $0 })
+    }
 
     @discardableResult
     func get(_ uri: String, cookie override: String? = nil) async throws -> TestResponse {
@@ -113,14 +134,28 @@ final class Browser: @unchecked Sendable {
         return String(html[range.upperBound...].prefix { $0 != "\"" })
     }
 
-    /// Signs in; returns the dashboard's CSRF token.
+    /// Signs in, with the user's authenticator code (ignored for a user without one); when the server asks the user
+    /// to set up a second factor first (their role needs one), sets up ``authenticator(_:)`` through the account page.
+    /// Returns the dashboard's CSRF token.
     @discardableResult
     func signIn(_ name: String, _ password: String) async throws -> String {
         cookie = nil
         let page = try await get("/login")
-        let r = try await post("/login", form: ["csrf": Browser.csrf(page) ?? "", "name": name, "password": password])
+        let r = try await post("/login", form: ["csrf": Browser.csrf(page) ?? "", "name": name, "password": password,
+                                               "code": Self.authenticator(name).code(at: now)])
         #expect(r.status == .seeOther, "sign in as \(name): \(r.status)")
+        if r.headers[.location] == "/account?enrol=1" { try await enrol(name, password) }
         return Browser.csrf(try await get("/")) ?? ""
+    }
+
+    /// Sets up ``authenticator(_:)`` on the account page (the forced enrolment after signing in).
+    func enrol(_ name: String, _ password: String) async throws {
+        let account = try await get("/account")
+        #expect(account.text.contains("needs a second factor"), "the account page asks \(name) to set up an authenticator")
+        let totp = Self.authenticator(name)
+        let r = try await post("/account/totp", form: ["csrf": Browser.csrf(account) ?? "", "current": password,
+                                                      "secret": totp.base32Secret, "code": totp.code(at: now)])
+        #expect(r.status == .seeOther, "set up the authenticator of \(name): \(r.status)")
     }
 }
 
