@@ -74,6 +74,36 @@ public enum Comparators {
         }
     }
 
+    /// Whether the edit distance is at most one, in one pass without a table: equal, one substitution, one
+    /// insertion or deletion, or (with `transpose`) one swap of adjacent characters. The same answer as
+    /// `levenshtein(a, b) <= 1` (or `damerauLevenshtein(a, b) <= 1` with `transpose`).
+    static func withinOneEdit(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, transpose: Bool) -> Bool {
+        let n = a.count, m = b.count
+        if n == m {
+            var i = 0
+            while i < n && a[i] == b[i] { i += 1 }
+            if i == n { return true }
+            var j = i + 1
+            while j < n && a[j] == b[j] { j += 1 }
+            if j == n { return true }
+            guard transpose, j == i + 1, a[i] == b[i + 1], a[i + 1] == b[i] else { return false }
+            var k = i + 2
+            while k < n && a[k] == b[k] { k += 1 }
+            return k == n
+        }
+        guard n - m == 1 || m - n == 1 else { return false }
+        let (s, l) = n < m ? (a, b) : (b, a)
+        var i = 0
+        while i < s.count && s[i] == l[i] { i += 1 }
+        while i < s.count && s[i] == l[i + 1] { i += 1 }
+        return i == s.count
+    }
+
+    /// `withinOneEdit` on byte arrays.
+    public static func withinOneEdit(_ a: [UInt8], _ b: [UInt8], transpose: Bool) -> Bool {
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in withinOneEdit(pa, pb, transpose: transpose) } }
+    }
+
     /// Damerau-Levenshtein on strings (UTF-8 bytes).
     public static func damerauLevenshtein(_ a: String, _ b: String) -> Int { damerauLevenshtein(Array(a.utf8), Array(b.utf8)) }
 

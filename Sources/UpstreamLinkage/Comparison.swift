@@ -31,6 +31,47 @@ public struct Comparer: Sendable {
 
     let resolved: [Resolved]
 
+    /// A level test that needs nothing but the two nodes' columns: plain values, so a comparison made only of
+    /// these runs without the general test tree (no reference counting or enum copies per pair).
+    struct FastTest: Sendable {
+        enum Kind: UInt8, Sendable {
+            case exact, jaroWinkler, jaro, levenshtein, damerau, daysWithin, yearsWithin, part0, part1, part2, dateOneOff,
+                 dayMonthSwapped, yearOff, numberWithin, numberRelative
+        }
+        var kind: Kind
+        var level: Int
+        var k: Int = 0, k2: Int = 0
+        var threshold: Double = 0
+    }
+    /// Per comparison: whether every level is a `FastTest` (then `fastRange` holds them in `fastTests`), its column and
+    /// its else level.
+    let isFast: [Bool]
+    let fastRange: [Range<Int>]
+    let fastTests: [FastTest]
+    let columnOf: [Int]
+    let elseLevelOf: [Int]
+
+    static func fast(_ t: Test, level: Int) -> FastTest? {
+        switch t {
+        case .exact: FastTest(kind: .exact, level: level)
+        case .jaroWinkler(let x): FastTest(kind: .jaroWinkler, level: level, threshold: x)
+        case .jaro(let x): FastTest(kind: .jaro, level: level, threshold: x)
+        case .levenshtein(let k): FastTest(kind: .levenshtein, level: level, k: k)
+        case .damerau(let k): FastTest(kind: .damerau, level: level, k: k)
+        case .daysWithin(let k): FastTest(kind: .daysWithin, level: level, k: k)
+        case .yearsWithin(let k): FastTest(kind: .yearsWithin, level: level, k: k)
+        case .part0: FastTest(kind: .part0, level: level)
+        case .part1: FastTest(kind: .part1, level: level)
+        case .part2: FastTest(kind: .part2, level: level)
+        case .dateOneOff: FastTest(kind: .dateOneOff, level: level)
+        case .dayMonthSwapped: FastTest(kind: .dayMonthSwapped, level: level)
+        case .yearOff(let y, let d): FastTest(kind: .yearOff, level: level, k: y, k2: d)
+        case .numberWithin(let x): FastTest(kind: .numberWithin, level: level, threshold: x)
+        case .numberRelative(let x): FastTest(kind: .numberRelative, level: level, threshold: x)
+        default: nil
+        }
+    }
+
     public init(data: PreparedData, comparisons: [ComparisonSpec]) {
         self.data = data; self.comparisons = comparisons
         func resolve(_ t: LevelTest) -> Test {
@@ -76,6 +117,65 @@ public struct Comparer: Sendable {
             }
             return Resolved(column: data.columnIndex[c.column] ?? -1, levels: levels, elseLevel: k + 1)
         }
+        var isFast: [Bool] = [], ranges: [Range<Int>] = [], tests: [FastTest] = []
+        for r in resolved {
+            let f = r.levels.map { Comparer.fast($0.test, level: $0.level) }
+            if f.allSatisfy({ $0 != nil }) {
+                isFast.append(true); ranges.append(tests.count..<(tests.count + f.count)); tests.append(contentsOf: f.map { $0! })
+            } else { isFast.append(false); ranges.append(0..<0) }
+        }
+        self.isFast = isFast; fastRange = ranges; fastTests = tests
+        columnOf = resolved.map(\.column); elseLevelOf = resolved.map(\.elseLevel)
+    }
+
+    /// `level` for a comparison whose tests are all `FastTest`s: the same tests in the same order.
+    @inline(__always) func fastLevel(_ i: Int, _ a: Int, _ b: Int) -> Int {
+        let c = columnOf[i]
+        guard c >= 0 else { return 0 }
+        let col = data.columns[c]
+        let x = col.value[a], y = col.value[b]
+        if x < 0 || y < 0 { return 0 }
+        if !col.scope.isEmpty && col.scope[a] != col.scope[b] { return 0 }
+        let st = data.stringTable
+        var jw = -1.0
+        for f in fastRange[i] {
+            let t = fastTests[f]
+            let hit: Bool
+            switch t.kind {
+            case .exact: hit = x == y
+            case .jaroWinkler:
+                if jw < 0 { jw = st.with(x, y) { Comparators.jaroWinkler($0, $1) } }
+                hit = jw >= t.threshold
+            case .jaro: hit = st.with(x, y) { Comparators.jaro($0, $1) } >= t.threshold
+            case .levenshtein, .damerau:
+                let k = t.k, transpose = t.kind == .damerau
+                if abs(st.count(x) - st.count(y)) > k { hit = false } else if k == 1 {
+                    hit = st.with(x, y) { Comparators.withinOneEdit($0, $1, transpose: transpose) }
+                } else if k == 0 { hit = x == y } else {
+                    let sx = data.strings[Int(x)], sy = data.strings[Int(y)]
+                    hit = (transpose ? Comparators.damerauLevenshtein(sx, sy) : Comparators.levenshtein(sx, sy)) <= k
+                }
+            case .daysWithin: hit = abs(Int(col.days[a]) - Int(col.days[b])) <= t.k
+            case .yearsWithin: hit = Double(abs(Int(col.days[a]) - Int(col.days[b]))) <= 365.25 * Double(t.k)
+            case .part0: hit = col.part0[a] >= 0 && col.part0[a] == col.part0[b]
+            case .part1: hit = col.part1[a] >= 0 && col.part1[a] == col.part1[b]
+            case .part2: hit = col.part2[a] >= 0 && col.part2[a] == col.part2[b]
+            case .dateOneOff: hit = Comparer.oneOff(col.days[a], col.days[b])
+            case .dayMonthSwapped:
+                let p = CivilDate(dayNumber: col.days[a]).components, q = CivilDate(dayNumber: col.days[b]).components
+                hit = p.year == q.year && p.month == q.day && p.day == q.month && p.month != p.day
+            case .yearOff:
+                let p = CivilDate(dayNumber: col.days[a]).components, q = CivilDate(dayNumber: col.days[b]).components
+                let dy = abs(p.year - q.year)
+                hit = dy >= 1 && dy <= t.k && p.month == q.month && abs(p.day - q.day) <= t.k2
+            case .numberWithin: hit = abs(col.numbers[a] - col.numbers[b]) <= t.threshold
+            case .numberRelative:
+                let p = col.numbers[a], q = col.numbers[b], m = max(abs(p), abs(q))
+                hit = m == 0 || abs(p - q) / m <= t.threshold
+            }
+            if hit { return t.level }
+        }
+        return elseLevelOf[i]
     }
 
     enum Outcome { case yes, no, toElse }
@@ -192,6 +292,15 @@ public struct Comparer: Sendable {
 
     /// The level of comparison `i` for nodes `a` and `b` (0 = null).
     @inline(__always) public func level(_ i: Int, _ a: Int, _ b: Int) -> Int {
+        if isFast[i] { return fastLevel(i, a, b) }
+        return generalLevel(i, a, b)
+    }
+
+    /// Whether comparison `i` takes the fast path (every level a plain test of the two values).
+    public func isFastComparison(_ i: Int) -> Bool { isFast[i] }
+
+    /// The level of comparison `i` through the general test tree, whatever its tests (what `level` gives).
+    public func generalLevel(_ i: Int, _ a: Int, _ b: Int) -> Int {
         let r = resolved[i]
         guard r.column >= 0 else { return 0 }
         let col = data.columns[r.column]
@@ -213,6 +322,14 @@ public struct Comparer: Sendable {
     public func gamma(_ a: Int, _ b: Int) -> Gamma {
         var g = Gamma()
         for i in resolved.indices { g.set(i, level(i, a, b)) }
+        return g
+    }
+
+    /// The comparison vector with only the `active` comparisons evaluated (the others left null): an EM session
+    /// leaves the comparisons its rule forces out of the likelihood, so they need not be computed.
+    public func gamma(_ a: Int, _ b: Int, active: [Bool]) -> Gamma {
+        var g = Gamma()
+        for i in resolved.indices where active[i] { g.set(i, level(i, a, b)) }
         return g
     }
 

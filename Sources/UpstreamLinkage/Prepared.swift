@@ -34,6 +34,32 @@ public final class ColumnData: Sendable {
     @inline(__always) func tokensOf(_ n: Int) -> ArraySlice<Int32> { tokens[Int(tokenStart[n])..<Int(tokenStart[n + 1])] }
 }
 
+/// Every interned string's bytes in one buffer, so a comparison reads two values without touching an array
+/// object per string (no reference counting per pair).
+public final class StringTable: Sendable {
+    let bytes: [UInt8]
+    /// String `i` is `bytes[start[i]..<start[i + 1]]`.
+    let start: [UInt32]
+
+    init(_ strings: [[UInt8]]) {
+        var b: [UInt8] = [], s: [UInt32] = [0]
+        b.reserveCapacity(strings.reduce(0) { $0 + $1.count }); s.reserveCapacity(strings.count + 1)
+        for x in strings { b.append(contentsOf: x); s.append(UInt32(b.count)) }
+        bytes = b; start = s
+    }
+
+    @inline(__always) func count(_ i: Int32) -> Int { Int(start[Int(i) + 1] - start[Int(i)]) }
+
+    /// Calls `body` with the bytes of strings `x` and `y`.
+    @inline(__always) func with<R>(_ x: Int32, _ y: Int32, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R) -> R {
+        bytes.withUnsafeBufferPointer { p in
+            let a = UnsafeBufferPointer(rebasing: p[Int(start[Int(x)])..<Int(start[Int(x) + 1])])
+            let b = UnsafeBufferPointer(rebasing: p[Int(start[Int(y)])..<Int(start[Int(y) + 1])])
+            return body(a, b)
+        }
+    }
+}
+
 /// A column while it is being filled.
 struct ColumnBuilder {
     let spec: ColumnSpec
@@ -64,6 +90,8 @@ public struct PreparedData: Sendable {
     public let recordCount: [Int32]
     /// Interned strings, as upper-case bytes.
     public let strings: [[UInt8]]
+    /// The same strings in one buffer, for the comparer.
+    public let stringTable: StringTable
     /// The columns the settings use, by name.
     public let columns: [ColumnData]
     public let columnIndex: [String: Int]
@@ -308,6 +336,7 @@ public struct PreparedData: Sendable {
         }
         self.keys = keys; self.agencyOfRecord = agencyOfRecord; self.agencies = agencies
         self.nodeOfRecord = nodeOfRecord; self.recordCount = recordCount; self.strings = strings
+        self.stringTable = StringTable(strings)
         self.columns = cols.map(ColumnData.init); self.columnIndex = colIndex; self.dataset = dataset; self.isNew = isNew
         self.truncatedValues = truncated; self.linkType = settings.linkType; self.settings = settings
     }

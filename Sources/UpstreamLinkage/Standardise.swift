@@ -21,6 +21,34 @@ public enum Standardise {
         return t
     }()
 
+    /// Whether every byte of `text` is ASCII (then one byte is one character, and "\r\n" is two separators
+    /// rather than one: the same tokens either way).
+    @inline(__always) static func isASCII(_ text: String) -> Bool {
+        var t = text
+        return t.withUTF8 { b in
+            var acc: UInt8 = 0
+            for x in b { acc |= x }
+            return acc < 128
+        }
+    }
+
+    /// The bytes of ASCII `text` that `keep` accepts, lower-case letters upper-cased; `nil` when `text` is not ASCII
+    /// (the caller then takes its Character path, which gives the same result on ASCII text).
+    @inline(__always) static func asciiKept(_ text: String, _ keep: (UInt8) -> Bool) -> String? {
+        guard isASCII(text) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        for var a in text.utf8 {
+            if a >= 97 && a <= 122 { a -= 32 }
+            if keep(a) { out.append(a) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+    @inline(__always) static func isDigit(_ a: UInt8) -> Bool { a >= 48 && a <= 57 }
+    @inline(__always) static func isAlnum(_ a: UInt8) -> Bool { (a >= 48 && a <= 57) || (a >= 65 && a <= 90) }
+    /// ASCII whitespace as `Character.isWhitespace` sees it: tab to carriage return, and space.
+    @inline(__always) static func isSpace(_ a: UInt8) -> Bool { a == 32 || (a >= 9 && a <= 13) }
+
     /// Upper-case ASCII letter tokens of a name: accents folded, apostrophes dropped (O'BRIEN → OBRIEN),
     /// hyphens, dots, commas and other punctuation split tokens, titles removed.
     public static func nameTokens(_ text: String) -> [String] {
@@ -32,6 +60,19 @@ public enum Standardise {
                 if !titles.contains(t) { tokens.append(t) }
                 cur.removeAll(keepingCapacity: true)
             }
+        }
+        // ASCII text (almost every value) is read byte by byte: the same tokens, without grapheme breaking.
+        if isASCII(text) {
+            for a in text.utf8 {
+                switch a {
+                case 65...90: cur.append(a)
+                case 97...122: cur.append(a - 32)
+                case 39, 96: break
+                default: flush()
+                }
+            }
+            flush()
+            return tokens
         }
         for ch in text {
             if let a = ch.asciiValue {
@@ -123,7 +164,7 @@ public enum Standardise {
     /// An NHS number as ten digits, only when its modulus-11 check digit is right.
     public static func nhsNumber(_ text: String?) -> String? {
         guard let text else { return nil }
-        let d = String(text.filter { $0.isASCII && $0.isNumber })
+        let d = asciiKept(text, isDigit) ?? String(text.filter { $0.isASCII && $0.isNumber })
         return d.count == 10 && NHSNumber.isValid(d) ? d : nil
     }
 
@@ -155,7 +196,7 @@ public enum Standardise {
     /// Trimmed, upper-cased text, or `nil` when blank.
     public static func code(_ text: String?) -> String? {
         guard let text else { return nil }
-        let t = text.uppercased().filter { !$0.isWhitespace }
+        let t = asciiKept(text, { !isSpace($0) }) ?? text.uppercased().filter { !$0.isWhitespace }
         return t.isEmpty ? nil : t
     }
     /// Upper-case ASCII tokens of free text: accents folded, every other character a separator.
@@ -163,6 +204,18 @@ public enum Standardise {
         var tokens: [String] = []
         var cur: [UInt8] = []
         func flush() { if !cur.isEmpty { tokens.append(String(decoding: cur, as: UTF8.self)); cur.removeAll(keepingCapacity: true) } }
+        if isASCII(text) {
+            for a in text.utf8 {
+                switch a {
+                case 65...90, 48...57: cur.append(a)
+                case 97...122: cur.append(a - 32)
+                case 39, 96: break
+                default: flush()
+                }
+            }
+            flush()
+            return tokens
+        }
         for ch in text {
             if let a = ch.asciiValue {
                 switch a {
@@ -204,7 +257,7 @@ public enum Standardise {
         case .pnc: return pnc(text)
         case .luhn:
             guard let text else { return nil }
-            let d = String(text.filter { $0.isASCII && $0.isNumber })
+            let d = asciiKept(text, isDigit) ?? String(text.filter { $0.isASCII && $0.isNumber })
             return d.count >= 2 && luhnValid(d) ? d : nil
         case .dni:
             guard let text else { return nil }
@@ -221,7 +274,7 @@ public enum Standardise {
             return t
         case .none:
             guard let text else { return nil }
-            let t = String(text.uppercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) })
+            let t = asciiKept(text, isAlnum) ?? String(text.uppercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) })
             return t.isEmpty ? nil : t
         }
     }
@@ -281,7 +334,7 @@ public enum Standardise {
     /// Sex from its usual codes (M, MALE, 1, BOY; F, FEMALE, 2, GIRL); `nil` otherwise.
     public static func sex(_ text: String?) -> String? {
         guard let text else { return nil }
-        switch text.uppercased().filter({ !$0.isWhitespace }) {
+        switch asciiKept(text, { !isSpace($0) }) ?? text.uppercased().filter({ !$0.isWhitespace }) {
         case "M", "MALE", "1", "BOY", "MAN", "H", "HOMBRE", "MASCULINO", "MÄNNLICH": return "M"
         case "F", "FEMALE", "2", "GIRL", "WOMAN", "MUJER", "FEMENINO", "W", "WEIBLICH": return "F"
         default: return nil

@@ -161,6 +161,9 @@ public enum Training {
                 return acc
             }
             for p in parts { for l in total.indices { total[l] += p[l] } }
+        } else if d > 1 && others.isEmpty && col.scope.isEmpty && r.levels.allSatisfy({ if case .exact = $0.test { $0.level > 0 } else { false } }) {
+            // Exact levels only: two different values always fall to the else level, so that stratum is counted, not sampled.
+            total[r.elseLevel] += diffPairs
         } else if d > 1 {
             sampled = true
             var nodes: [Int32] = []
@@ -346,7 +349,7 @@ public enum Training {
                     var h = SplitMix64(seed: seed ^ (UInt64(x) << 32 | UInt64(y)))
                     if h.next() > keep { return }
                 }
-                acc[comparer.gamma(x, y).bits, default: 0] += 1
+                acc[comparer.gamma(x, y, active: active).bits, default: 0] += 1
             }
             var counts: [UInt64: Double] = [:]
             for p in parts { counts.merge(p, uniquingKeysWith: +) }

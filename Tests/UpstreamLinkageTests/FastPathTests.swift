@@ -1,0 +1,109 @@
+import Testing
+import UpstreamLinkage
+import UpstreamModel
+
+/// The fast paths (issue 13's speed work) give exactly what the general code gives.
+@Suite("Linkage fast paths")
+struct FastPathTests {
+    /// Random strings over a small alphabet, so near misses (one edit, one swap) are common.
+    static func strings(_ count: Int, seed: UInt64) -> [[UInt8]] {
+        var rng = SplitMix64(seed: seed)
+        var out: [[UInt8]] = []
+        for _ in 0..<count {
+            var s = (0..<(rng.below(6))).map { _ in UInt8(65 + rng.below(3)) }
+            out.append(s)
+            // Its neighbours: one substitution, one deletion, one insertion, one adjacent swap.
+            if !s.isEmpty {
+                var t = s; t[rng.below(t.count)] = UInt8(65 + rng.below(3)); out.append(t)
+                var u = s; u.remove(at: rng.below(u.count)); out.append(u)
+                if s.count > 1 { let i = rng.below(s.count - 1); s.swapAt(i, i + 1); out.append(s) }
+            }
+            var v = out.last!; v.insert(UInt8(65 + rng.below(3)), at: rng.below(v.count + 1)); out.append(v)
+        }
+        return out
+    }
+
+    @Test("within one edit agrees with Levenshtein and Damerau-Levenshtein distances on every pair")
+    func withinOneEditMatchesTheDistances() {
+        let s = Self.strings(60, seed: 7)
+        var ones = 0
+        for a in s {
+            for b in s {
+                let lev = Comparators.levenshtein(a, b) <= 1, dam = Comparators.damerauLevenshtein(a, b) <= 1
+                #expect(Comparators.withinOneEdit(a, b, transpose: false) == lev, "\(a) \(b)")
+                #expect(Comparators.withinOneEdit(a, b, transpose: true) == dam, "\(a) \(b)")
+                if dam && !lev { ones += 1 }
+            }
+        }
+        #expect(ones > 0, "the sample holds adjacent swaps")
+        // Hand-worked cases.
+        #expect(Comparators.withinOneEdit(Array("ABCD".utf8), Array("ABDC".utf8), transpose: true))
+        #expect(!Comparators.withinOneEdit(Array("ABCD".utf8), Array("ABDC".utf8), transpose: false))
+        #expect(Comparators.withinOneEdit(Array("KITTEN".utf8), Array("KITEN".utf8), transpose: false))
+        #expect(!Comparators.withinOneEdit(Array("KITTEN".utf8), Array("SITTING".utf8), transpose: true))
+        #expect(!Comparators.withinOneEdit(Array("ABCD".utf8), Array("BADC".utf8), transpose: true))  // two swaps
+    }
+
+    /// Every comparison of the Splink-benchmark config and of the UK preset, on every pair of a noisy population:
+    /// the fast level equals the general level.
+    @Test("fast comparison levels equal the general test tree on every pair")
+    func fastLevelsEqualGeneralLevels() throws {
+        let bench = try Declared.settings(#"""
+        {"columns": {"town": "text", "addr": "text", "nid": {"type": "identifier", "check": "none"}},
+         "comparisons": [
+           {"name": "first_name", "column": "forename", "levels": [{"type": "exact", "tf": true}, {"type": "jaro_winkler", "threshold": 0.92}, {"type": "jaro_winkler", "threshold": 0.8}]},
+           {"name": "dob", "column": "dob", "levels": ["exact", {"type": "damerau_levenshtein", "max": 1}, {"type": "days_within", "days": 31}, {"type": "years_within", "years": 1}, {"type": "years_within", "years": 10}]},
+           {"name": "postcode", "column": "postcode", "levels": ["exact", "postcode_sector", "postcode_district", "postcode_area"]},
+           {"name": "town", "column": "town", "levels": [{"type": "exact", "tf": true}]},
+           {"name": "address", "column": "addr", "levels": [{"type": "jaro_winkler", "threshold": 0.9}, {"type": "jaro", "threshold": 0.7}]},
+           {"name": "nid", "column": "nid", "levels": ["exact", {"type": "levenshtein", "max": 1}, {"type": "levenshtein", "max": 2}]}],
+         "blocking_rules": ["dob"], "training_rules": ["dob"], "cluster_guards": []}
+        """#)
+        var (inputs, _) = People.population(people: 60, seed: 3)
+        var rng = SplitMix64(seed: 11)
+        let towns = ["LEEDS", "YORK", "HULL"], streets = ["HIGH STREET", "HIGH ST", "ACACIA AVENUE", "MILL LANE"]
+        for i in inputs.indices {
+            inputs[i].fields = ["town": towns[rng.below(3)], "addr": "\(1 + rng.below(20)) \(streets[rng.below(4)])", "nid": "12345\(rng.below(30))"]
+        }
+        for s in [bench, LinkageSettings()] {
+            let data = PreparedData(inputs, settings: s)
+            let c = Comparer(data: data, comparisons: s.comparisons)
+            var fast = 0
+            for i in s.comparisons.indices where c.isFastComparison(i) { fast += 1 }
+            #expect(fast > 0)
+            var levels = Set<Int>()
+            for i in s.comparisons.indices {
+                for a in 0..<data.nodeCount {
+                    for b in 0..<data.nodeCount {
+                        let l = c.level(i, a, b)
+                        #expect(l == c.generalLevel(i, a, b), "comparison \(s.comparisons[i].name), nodes \(a) \(b)")
+                        levels.insert(l)
+                    }
+                }
+            }
+            #expect(levels.count >= 4, "the population reaches several levels")
+        }
+    }
+
+    @Test("ASCII text takes the byte path and gets the same tokens as the character path")
+    func asciiStandardisationMatchesTheCharacterPath() {
+        // A trailing separator and a character outside ASCII (not foldable) sends the same text down the
+        // character path without adding a token.
+        let tail = " \u{2603}"
+        let samples = ["O'Brien", "  smith-JONES ", "Mary Ann", "de Souza", "Flat 3, 12 Acacia Ave, Springfield", "12A\tHigh St\r\nLeeds",
+                       "x`y", "", "--", "Rd. 5", "MR John SMITH"]
+        for t in samples {
+            #expect(Standardise.nameTokens(t) == Standardise.nameTokens(t + tail), "\(t)")
+            #expect(Standardise.textTokens(t) == Standardise.textTokens(t + tail), "\(t)")
+            // Whitespace outside ASCII (an em space) is dropped like ASCII blanks.
+            #expect(Standardise.code(t) == Standardise.code(t + "\u{2003}"), "\(t)")
+            #expect(Standardise.identifier(t, check: .none) == Standardise.identifier(t + "\u{2603}", check: .none), "\(t)")
+        }
+        #expect(Standardise.nameTokens("O'Brien") == ["OBRIEN"])
+        #expect(Standardise.textTokens("12a High-St") == ["12A", "HIGH", "ST"])
+        #expect(Standardise.code(" ab 12\t") == "AB12")
+        #expect(Standardise.sex(" male ") == "M")
+        #expect(Standardise.nhsNumber("943 476 5919") == "9434765919")
+        #expect(Standardise.identifier("ab-12/c", check: .none) == "AB12C")
+    }
+}
