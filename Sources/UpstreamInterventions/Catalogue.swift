@@ -1,3 +1,5 @@
+import Foundation
+
 /// The intervention catalogue: the programmes a commissioner can fund, what each costs and achieves with the source of
 /// every figure, and the cost-of-harm model the plan values them with. Loaded from `catalogue/interventions.yaml`
 /// (see `CatalogueLoader`), which an analyst can edit.
@@ -21,6 +23,24 @@ public struct Catalogue: Sendable, Codable, Equatable {
 
     /// The programmes with every figure the plan needs (effect with an interval, cost, places).
     public var plannable: [Programme] { programmes.filter(\.isPlannable) }
+
+    /// The catalogue with its amounts in `year`'s prices (the unit costs of harm are inflated from their price year
+    /// with the deflator when a plan values them); "latest" means the latest calendar year of the deflator's index.
+    /// Programme costs are used as the catalogue gives them (their sources do not state a price year).
+    /// - Throws: when the deflator has no index value for `year` or for the unit costs' price year.
+    public func repriced(to year: String) throws -> Catalogue {
+        var c = self
+        if year == "latest" {
+            guard let latest = deflator.latestYear else {
+                throw InterventionsError.catalogue("deflator", "has no calendar year in its index, so there is no latest price year: add the deflator's file or name a price year")
+            }
+            c.priceYear = latest
+        } else {
+            c.priceYear = year
+        }
+        _ = try deflator.factor(from: harm.unitCostPriceYear, to: c.priceYear)
+        return c
+    }
 }
 
 /// One programme of the catalogue.
@@ -124,6 +144,46 @@ public struct Deflator: Sendable, Codable, Equatable {
 
     public init(series: String, source: String, index: [String: Double], note: String = "") {
         self.series = series; self.source = source; self.index = index; self.note = note
+    }
+
+    /// The latest calendar year ("2024") in the index, or `nil` when it holds none.
+    public var latestYear: String? {
+        index.keys.filter { $0.count == 4 && Int($0) != nil }.max()
+    }
+
+    /// The index of a published calendar-year series (`year → value`, any base) with every financial year it spans:
+    /// a financial year (April to March, "2015/16") is given ¾ of its first calendar year's index and ¼ of its
+    /// second's, the share of its months in each. Calendar years keep their published value.
+    public static func index(calendarYears: [Int: Double]) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for (y, v) in calendarYears {
+            out[String(y)] = v
+            if let next = calendarYears[y + 1] {
+                out[String(y) + "/" + String(format: "%02d", (y + 1) % 100)] = 0.75 * v + 0.25 * next
+            }
+        }
+        return out
+    }
+
+    /// Reads a deflator CSV with columns `calendar_year` and `index` (other columns are ignored): one row per
+    /// year, as published. Every problem is described (line and column) so an analyst can fix the file.
+    public static func calendarYears(csv: String, name: String) throws -> [Int: Double] {
+        var lines = csv.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        guard !lines.isEmpty else { throw InterventionsError.catalogue(name, "is empty: it needs a header calendar_year,index and one row per year") }
+        let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let yc = header.firstIndex(of: "calendar_year"), let ic = header.firstIndex(of: "index") else {
+            throw InterventionsError.catalogue(name, "needs the columns calendar_year and index (its header is \(header.joined(separator: ",")))")
+        }
+        var out: [Int: Double] = [:]
+        for (n, line) in lines.enumerated() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count > max(yc, ic), let y = Int(cells[yc]), (1900...2200).contains(y), let v = Double(cells[ic]), v > 0 else {
+                throw InterventionsError.catalogue(name, "line \(n + 2) must hold a year (1900-2200) under calendar_year and a positive number under index")
+            }
+            guard out[y] == nil else { throw InterventionsError.catalogue(name, "line \(n + 2): the year \(y) is given twice") }
+            out[y] = v
+        }
+        return out
     }
 
     /// The factor that turns `from` prices into `to` prices; 1 when they are the same year.

@@ -8,9 +8,11 @@ public enum CatalogueLoader {
     /// - Parameters:
     ///   - yaml: the file's text.
     ///   - knownFeatures: the risk features a need rule may name (`nil` to skip that check).
-    /// - Returns: the catalogue.
+    ///   - file: reads a file the catalogue names (`deflator.file`), by its path relative to the catalogue's folder;
+    ///     `nil` when the catalogue was not read from a folder (a catalogue naming a file is then refused).
+    /// - Returns: the catalogue. With `price_year: latest` its price year is the latest calendar year of the deflator.
     /// - Throws: `InterventionsError.catalogue`, listing every problem found, one a line.
-    public static func load(yaml: String, knownFeatures: Set<String>? = nil) throws -> Catalogue {
+    public static func load(yaml: String, knownFeatures: Set<String>? = nil, file: ((String) throws -> String)? = nil) throws -> Catalogue {
         let root: Any?
         do { root = try Yams.load(yaml: yaml) } catch {
             throw InterventionsError.catalogue("catalogue", "is not valid YAML (\(error)): fix the syntax at the line shown")
@@ -20,19 +22,36 @@ public enum CatalogueLoader {
         }
         let p = Problems()
         let r = Reader(dict: top, at: "catalogue", problems: p)
-        let priceYear = r.string("price_year") ?? "?"
+        let statedPriceYear = r.string("price_year") ?? "?"
         let discount = r.double("discount_rate", in: 0...0.2) ?? 0.035
         let discountSource = r.string("discount_rate_source") ?? ""
         let horizon = r.double("horizon_years", in: 0.25...20) ?? 2
         let harm = r.map("harm").map { readHarm($0) }
         let deflator = r.map("deflator").map { d in
-            Deflator(series: d.string("series") ?? "", source: d.string("source") ?? "",
-                     index: d.optionalMap("index").map { m in
-                         var out: [String: Double] = [:]
-                         for (k, _) in m.dict { if let v = m.double(k, in: 0.0001...1_000_000) { out[k] = v } }
-                         return out
-                     } ?? [:],
-                     note: d.optionalString("note") ?? "")
+            var index: [String: Double] = [:]
+            if let name = d.optionalString("file") {
+                if let file {
+                    do {
+                        index = Deflator.index(calendarYears: try Deflator.calendarYears(csv: try file(name), name: name))
+                    } catch let e as InterventionsError {
+                        p.add(d.location("file"), e.description)
+                    } catch {
+                        p.add(d.location("file"), "\(name) cannot be read (\(error)): put it beside the catalogue or fix the name")
+                    }
+                } else {
+                    p.add(d.location("file"), "names \(name), but this catalogue was not read from a folder: load it from its file")
+                }
+            }
+            if let m = d.optionalMap("index") {
+                for (k, _) in m.dict { if let v = m.double(k, in: 0.0001...1_000_000) { index[k] = v } }
+            }
+            return Deflator(series: d.string("series") ?? "", source: d.string("source") ?? "", index: index, note: d.optionalString("note") ?? "")
+        }
+        var priceYear = statedPriceYear
+        if priceYear == "latest", let deflator {
+            if let latest = deflator.latestYear { priceYear = latest } else {
+                p.add("catalogue key price_year", "is latest, but the deflator's index has no calendar year: add deflator.file or name a price year")
+            }
         }
         var programmes: [Programme] = []
         var ids: Set<String> = []

@@ -376,11 +376,33 @@ public struct RiskReport: Codable, Sendable, Hashable {
     public var generic: Bool?
     /// What linking with hindsight (the whole store) rather than on each test date changed, when measured.
     public var hindsight: HindsightComparison?
+    /// The trees' calibration checked where a plan uses it, on the held-out test rows; `nil` for models trained before
+    /// the check existed.
+    public var calibrationCheck: CalibrationCheck?
     public init(
         title: String, card: ModelCard, models: [ModelEvaluation], truePersonModels: [ModelEvaluation],
         fairness: FairnessReport?, leadTime: LeadTimeSummary?, flagged: [FlaggedPerson]
     ) {
         self.title = title; self.card = card; self.models = models; self.truePersonModels = truePersonModels
         self.fairness = fairness; self.leadTime = leadTime; self.flagged = flagged
+    }
+}
+
+/// Observed against expected first offences on a model's held-out test rows (person-dates the trees never saw, after
+/// the training dates), by decile of the calibrated score and in its top shares, for the calibration the model uses
+/// and for the alternative it was chosen over. A plan offers places to the top of the ranking, so calibration on
+/// average is not enough: these bands show whether the probabilities hold there too.
+public struct CalibrationCheck: Codable, Sendable, Hashable {
+    /// How the model's probabilities are calibrated, in words.
+    public var method: String
+    /// Its reliability bands on the test rows (deciles, then the top 1% and 5%).
+    public var bands: [ReliabilityBand]
+    /// The alternative compared, in words (e.g. the held-out quarter of training people alone).
+    public var alternative: String?
+    /// The alternative's bands on the same rows.
+    public var alternativeBands: [ReliabilityBand]?
+
+    public init(method: String, bands: [ReliabilityBand], alternative: String? = nil, alternativeBands: [ReliabilityBand]? = nil) {
+        self.method = method; self.bands = bands; self.alternative = alternative; self.alternativeBands = alternativeBands
     }
 }

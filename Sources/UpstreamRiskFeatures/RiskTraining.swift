@@ -18,19 +18,24 @@ public struct RiskTrainingConfig: Codable, Sendable, Hashable {
     public var fairnessBound: Double
     /// Groups smaller than this are suppressed in the audit.
     public var minimumGroupSize: Int
-    /// Share of training people (not rows) held out to calibrate the probabilities and stop the trees early.
+    /// Share of training people (not rows) held out to stop the trees early (and, with `calibrationFolds` below 2, to
+    /// calibrate the probabilities).
     public var calibrationShare: Double
+    /// Folds (by person) for the calibration: the calibrators are fitted on every training row's out-of-fold log-odds
+    /// (`RiskTraining.crossFittedMargins`). `nil` means 5; below 2, the held-out share alone calibrates (the method of
+    /// models trained before this setting existed).
+    public var calibrationFolds: Int?
     public var seed: UInt64
 
     public init(
         cohort: CohortConfig = .init(), trainDates: [CivilDate], testDates: [CivilDate], capacityPerHundredThousand: Double = 100,
         trees: GBTParameters = RiskTrainingConfig.defaultTrees, logisticL2: Double = 1.0, fairnessBound: Double = 1.25, minimumGroupSize: Int = 10,
-        calibrationShare: Double = 0.25, seed: UInt64 = 1
+        calibrationShare: Double = 0.25, calibrationFolds: Int? = nil, seed: UInt64 = 1
     ) {
         self.cohort = cohort; self.trainDates = trainDates; self.testDates = testDates
         self.capacityPerHundredThousand = capacityPerHundredThousand; self.trees = trees; self.logisticL2 = logisticL2
         self.fairnessBound = fairnessBound; self.minimumGroupSize = minimumGroupSize; self.calibrationShare = calibrationShare
-        self.seed = seed
+        self.calibrationFolds = calibrationFolds; self.seed = seed
     }
 
     /// Trees for a rare outcome: shallow, with large leaves and a slow learning rate, so that a few hundred young
@@ -159,8 +164,20 @@ public enum RiskTraining {
         let trees = try GradientBoostedTrees.train(fit, parameters: config.trees, validation: cal, parallelism: parallelism)
         progress?("trees: \(trees.iterationsUsed) iterations; training logistic regression…")
         let logistic = try LogisticRegression.train(forLogistic(fit), l2: config.logisticL2, parallelism: parallelism)
-        let treesCal = Calibrator.fit(scores: trees.margins(cal, parallelism: parallelism), labels: cal.labels)
-        let logisticCal = Calibrator.fit(scores: logistic.margins(forLogistic(cal), parallelism: parallelism), labels: cal.labels)
+        let treesCal: Calibrator, logisticCal: Calibrator
+        let folds = config.calibrationFolds ?? 5
+        // The held-out quarter's calibration (the method before cross-fitting), kept for the calibration check.
+        let quarterCal = Calibrator.fit(scores: trees.margins(cal, parallelism: parallelism), labels: cal.labels)
+        if folds >= 2 {
+            progress?("calibrating on out-of-fold scores of every training row (\(folds) folds by person)…")
+            let labels = trainIndex.map { matrix.outcome[$0] }
+            let oof = try crossFittedMargins(matrix, rows: trainIndex, folds: folds, iterations: trees.iterationsUsed, config: config, parallelism: parallelism)
+            treesCal = Calibrator.fit(scores: oof.trees, labels: labels)
+            logisticCal = Calibrator.fit(scores: oof.logistic, labels: labels)
+        } else {
+            treesCal = quarterCal
+            logisticCal = Calibrator.fit(scores: logistic.margins(forLogistic(cal), parallelism: parallelism), labels: cal.labels)
+        }
 
         let period = "as of " + config.testDates.map(\.iso).joined(separator: ", ")
         let judge = Judge(config: config)
@@ -169,6 +186,16 @@ public enum RiskTraining {
              logisticCal.apply(logistic.margins(forLogistic(data), parallelism: parallelism)))
         }
         let (testScores, testLogistic) = scored(test)
+        let quarterName = "Platt or isotonic on the held-out quarter of training people alone (\(cal.labels.filter { $0 == 1 }.count) positive rows)"
+        let check = CalibrationCheck(
+            method: folds >= 2
+                ? "fitted on out-of-fold scores of every training row (\(folds) folds by person, \(trainPositives) positive rows)"
+                : quarterName,
+            bands: Reliability.bands(scores: testScores, labels: test.labels, topShares: [0.01, 0.05]),
+            alternative: folds >= 2 ? quarterName : nil,
+            alternativeBands: folds >= 2
+                ? Reliability.bands(scores: quarterCal.apply(trees.margins(test, parallelism: parallelism)), labels: test.labels, topShares: [0.01, 0.05])
+                : nil)
         let models = judge.evaluate(JudgedRows(matrix, rows: testIndex), trees: testScores, logistic: testLogistic,
                                     population: "linked persons, \(period)", audit: true, pseudonym: pseudonym)
         var truePersonModels: [ModelEvaluation] = []
@@ -207,11 +234,46 @@ public enum RiskTraining {
         let id = "risk-" + created.filter(\.isNumber).prefix(14) + "-" + String(format: "%08x", UInt32(truncatingIfNeeded: Int(CrossValidation.unit(created + String(trainRows), seed: config.seed) * 4e9)))
         let card = modelCard(id: id, created: created, config: config, trainRows: trainRows, trainPositives: trainPositives,
                              testRows: testIndex.count, models: models)
-        let report = RiskReport(title: "Risk of serious violence: model report", card: card, models: models,
+        var report = RiskReport(title: "Risk of serious violence: model report", card: card, models: models,
                                 truePersonModels: truePersonModels, fairness: fairness, leadTime: leadTime, flagged: flagged)
+        report.calibrationCheck = check
         return TrainedRiskModel(id: id, created: created, config: config, featureNames: RiskFeatures.names, trees: trees,
                                 logistic: logistic, treesCalibrator: treesCal, logisticCalibrator: logisticCal,
                                 trainingRows: trainRows, trainingPositives: trainPositives, report: report)
+    }
+
+    /// Out-of-fold log-odds of the training rows, for the calibration: the rows are split into `folds` folds by person
+    /// (stratified by outcome, `CrossValidation.stratifiedFolds`), and each fold is scored by trees and a logistic
+    /// regression trained on the other folds. The trees take the final model's number of rounds (`iterations`, found
+    /// by early stopping) with no early stopping of their own, so each fold's model is the final one's kind, fitted
+    /// without that fold's people.
+    ///
+    /// Why: a rare outcome leaves the held-out quarter of training people with few positives (68 training positives
+    /// put about 17 there on a 100,000-person city), too few to fix a calibration's slope; out of fold, every
+    /// training positive counts, and none is scored by a model that saw it.
+    public static func crossFittedMargins(
+        _ matrix: FeatureMatrix, rows: [Int], folds: Int, iterations: Int, config: RiskTrainingConfig, parallelism: Parallelism = .serial
+    ) throws -> (trees: [Double], logistic: [Double]) {
+        let labels = rows.map { matrix.outcome[$0] }
+        let fold = CrossValidation.stratifiedFolds(labels: labels, groups: rows.map { matrix.personID(row: $0) }, k: folds, seed: config.seed)
+        var parameters = config.trees
+        parameters.maxIterations = max(1, iterations)
+        parameters.earlyStopping = false
+        var t = [Double](repeating: 0, count: rows.count), l = t
+        for f in 0..<folds {
+            var inside: [Int] = [], outside: [Int] = []
+            for i in rows.indices { if fold[i] == f { inside.append(i) } else { outside.append(i) } }
+            guard !inside.isEmpty else { continue }
+            let train = matrix.dataset(outside.map { rows[$0] }), held = matrix.dataset(inside.map { rows[$0] })
+            guard train.labels.contains(0) && train.labels.contains(1) else {
+                throw RiskTrainingError("calibration fold \(f + 1) of \(folds) has training rows of one outcome only: too few positives for \(folds) folds (use a larger city or more dates)")
+            }
+            let trees = try GradientBoostedTrees.train(train, parameters: parameters, validation: nil, parallelism: parallelism)
+            let logistic = try LogisticRegression.train(forLogistic(train), l2: config.logisticL2, parallelism: parallelism)
+            let tm = trees.margins(held, parallelism: parallelism), lm = logistic.margins(forLogistic(held), parallelism: parallelism)
+            for (j, i) in inside.enumerated() { t[i] = tm[j]; l[i] = lm[j] }
+        }
+        return (t, l)
     }
 
     /// The trained models judged again on persons linked as of each test date: for a date, `personsAsOf(date)` links

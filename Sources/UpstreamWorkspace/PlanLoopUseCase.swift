@@ -1,6 +1,7 @@
 import Foundation
 import UpstreamInterventions
 import UpstreamModel
+import UpstreamRisk
 import UpstreamStore
 import UpstreamSynth
 
@@ -266,7 +267,16 @@ public struct ClosedLoopRun {
             expectedCohortOutcomes: arm.expectedCohortOutcomes, budget: arm.plan.budget, cost: arm.plan.totals.cost,
             priceYear: arm.plan.priceYear, calibration: "\(arm.plan.uncertainty.calibrationLow)-\(arm.plan.uncertainty.calibrationHigh)",
             linkage: arm.linkage, comparison: comparison, agree: comparison.agree, intervals: ClosedLoop.Comparison.intervalsExplained,
-            evaluations: evaluations)
+            evaluations: evaluations, reliability: Self.reliability(arm))
+    }
+
+    /// The risk model's calibration at the plan's date, where the plan used it: the scored cohort's first offences in
+    /// the untreated run against the model's risks, by decile, in the top 1% and among as many of the highest-ranked
+    /// as the plan made offers.
+    static func reliability(_ arm: Arm) -> [ReliabilityBand] {
+        let rows = arm.rows.filter { arm.untreated[$0.person] != nil }
+        return Reliability.bands(scores: rows.map(\.risk), labels: rows.map { arm.untreated[$0.person] == true ? 1 : 0 },
+                                 topShares: [0.01], topCounts: [arm.plan.offers.count])
     }
 }
 
@@ -321,6 +331,9 @@ public struct LoopResult: Codable {
     /// What the two intervals are.
     var intervals: String
     var evaluations: [Evaluation]
+    /// The risk model's calibration on the scored cohort at the plan's date (untreated run): observed against expected
+    /// first offences by decile of risk, in the top 1%, and among the highest-ranked as many as the plan's offers.
+    var reliability: [ReliabilityBand]? = nil
 
     public var text: String {
         let c = comparison
@@ -342,6 +355,13 @@ public struct LoopResult: Codable {
         s += "realised is \(c.withinPredictiveInterval ? "within" : "OUTSIDE") it, so predicted and realised \(agree ? "AGREE" : "DISAGREE").\n"
         s += "  The plan's Monte Carlo 95% interval, for the expected harm averted only (no chance in who offends; not the test): "
         s += "\(c.planLow.wholePounds) to \(c.planHigh.wholePounds) (realised \(c.withinPlanInterval ? "within" : "outside") it).\n"
+        if let reliability, !reliability.isEmpty {
+            s += "The risk model's calibration at the plan's date (untreated run): observed / expected first offences"
+            for b in reliability where b.label.hasPrefix("decile 10") || b.label.hasPrefix("top") || b.label.hasPrefix("decile 1 ") {
+                s += String(format: "; %@ %@ / %.2f", b.label, n(b.observed), b.expected)
+            }
+            s += ".\n"
+        }
         for e in evaluations {
             let x = e.estimate
             s += "  \(x.programme): \(n(x.treated)) treated, \(n(x.observedTreated)) offended; difference-in-differences effect "

@@ -33,6 +33,8 @@ public struct PlanMakeRequest {
     public var minimumBenefitCostRatio: Double = 0
     /// Who is planning (recorded in the audit trail).
     public var user: String
+    /// The price year of every amount (a year of the catalogue's deflator, or "latest"); `nil` keeps the catalogue's.
+    public var priceYear: String?
 
     public init(budget: Money, user: String) { self.budget = budget; self.user = user }
 }
@@ -57,6 +59,7 @@ public enum PlanUseCases {
     /// and plan.json, and saves every new offer in the review queue with the plan's audit entry.
     public static func make(_ request: PlanMakeRequest) throws -> PlanMakeOutcome {
         var (c, _) = try PlanInputs.catalogue(request.catalogue)
+        if let year = request.priceYear { c = try PlanInputs.repriced(c, to: year) }
         let table: CandidateTable
         var persons: [String: PersonID] = [:]
         let statePath: String, location: String
@@ -131,16 +134,32 @@ public enum PlanInputs {
     /// of `executable` (default: this process's).
     public static func catalogue(_ path: String?, executable: String = CommandLine.arguments[0]) throws -> (Catalogue, String) {
         var candidates = [path ?? "catalogue/interventions.yaml"]
-        if path == nil {
-            var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-            for _ in 0..<4 { dir = dir.deletingLastPathComponent(); candidates.append(dir.appendingPathComponent("catalogue/interventions.yaml").path) }
-        }
+        var shipped = ["catalogue/interventions.yaml"]
+        var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 { dir = dir.deletingLastPathComponent(); shipped.append(dir.appendingPathComponent("catalogue/interventions.yaml").path) }
+        if path == nil { candidates += shipped.dropFirst() }
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }),
               let text = try? String(contentsOfFile: found, encoding: .utf8) else {
             throw WorkspaceError.badInput("cannot read the catalogue \(candidates[0]): give its path with --catalogue FILE")
         }
-        do { return (try CatalogueLoader.load(yaml: text, knownFeatures: Set(RiskFeatures.names)), found) } catch let e as InterventionsError {
+        // A file the catalogue names (its deflator) is read beside it, else beside the shipped catalogue.
+        let folders = ([found] + shipped).map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
+        let file = { (name: String) throws -> String in
+            for f in folders where FileManager.default.fileExists(atPath: f.appendingPathComponent(name).path) {
+                return try String(contentsOf: f.appendingPathComponent(name), encoding: .utf8)
+            }
+            throw WorkspaceError.badInput("\(name) is not beside the catalogue (\(folders[0].path)): copy it there")
+        }
+        do { return (try CatalogueLoader.load(yaml: text, knownFeatures: Set(RiskFeatures.names), file: file), found) } catch let e as InterventionsError {
             throw WorkspaceError.badInput("\(found): " + e.description)
+        }
+    }
+
+    /// The catalogue with its amounts in `year`'s prices (``Catalogue/repriced(to:)``), its errors as the workspace's.
+    public static func repriced(_ c: Catalogue, to year: String) throws -> Catalogue {
+        do { return try c.repriced(to: year) } catch let e as InterventionsError {
+            throw WorkspaceError.badInput("--price-year \(year): " + e.message + " (the deflator holds "
+                                          + (c.deflator.index.keys.sorted().first.map { "\($0) to \(c.deflator.index.keys.sorted().last!)" } ?? "no years") + ")")
         }
     }
 

@@ -80,6 +80,7 @@ extension Upstream.PlanCommand {
         @Option(help: "The solver's time limit in seconds.") var timeLimit: Double = 60
         @Flag(help: "Skip the harm-averted curve and the marginal return.") var noCurve = false
         @Option(help: "Leave out offers whose benefit-cost ratio is below this (default 0: maximise harm averted).") var minBcr: Double = 0
+        @Option(help: "The price year of every amount: a year of the catalogue's deflator (e.g. 2024 or 2015/16), or latest (default: the catalogue's price_year).") var priceYear: String?
         @Flag(help: "Print the plan as JSON.") var json = false
 
         /// The store with a trained risk model (`--store`), if given; the planner (`--user`).
@@ -102,6 +103,7 @@ extension Upstream.PlanCommand {
             (r.store, r.asOf, r.scores, r.catalogue, r.out, r.persons, r.postcodes) = (store, asOf, scores, catalogue, out, persons, postcodes)
             (r.draws, r.seed, r.timeLimit, r.curve, r.minimumBenefitCostRatio) = (draws, seed, timeLimit, !noCurve, minBcr)
             r.calibrationRange = calibrationRange.flatMap(PlanInputs.range).map { (low: $0.0, high: $0.1) }
+            r.priceYear = priceYear
             let made = try PlanUseCases.make(r)
             if json { try Terminal.json(made.plan); return }
             print(PlanText.render(made.plan))

@@ -38,7 +38,7 @@ struct PlanCLITests {
         let r = try UpstreamBinary.run(["interventions", "--catalogue", Self.catalogue])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("9 programmes, 5 with every figure a plan needs"))
-        #expect(r.out.contains("One serious violence offence: £17,195.76"))
+        #expect(r.out.contains("One serious violence offence: £22,782.16"))  // 2024 prices (catalogue/gdp_deflators.csv)
         #expect(r.out.contains("- family-therapy") && r.out.contains("gap: cost: no UK cost"))
         let j = try UpstreamBinary.run(["interventions", "--catalogue", Self.catalogue, "--json"])
         let programmes = try #require(try json(j.out)["programmes"] as? [[String: Any]])

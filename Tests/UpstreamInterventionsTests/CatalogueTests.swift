@@ -6,8 +6,9 @@ import Testing
 struct CatalogueTests {
     @Test("the shipped catalogue loads: five programmes have every figure, four are listed with their gaps")
     func shipped() throws {
-        let c = try CatalogueLoader.load(yaml: try shippedCatalogueText())
-        #expect(c.priceYear == "2015/16")
+        let c = try shippedCatalogue()
+        // price_year: latest is the deflator file's latest calendar year.
+        #expect(c.priceYear == "2024")
         #expect(c.discountRate == 0.035)
         #expect(c.plannable.map(\.id) == ["focused-deterrence", "mentoring", "pre-court-diversion", "trauma-therapy", "social-skills"])
         let gaps = c.programmes.filter { !$0.isPlannable }
@@ -24,7 +25,7 @@ struct CatalogueTests {
 
     @Test("every need of the shipped catalogue names a real risk feature")
     func shippedFeatures() throws {
-        let c = try CatalogueLoader.load(yaml: try shippedCatalogueText())
+        let c = try shippedCatalogue()
         let names = Set(c.programmes.flatMap { $0.needs.map(\.feature) })
         #expect(names.contains("police_gang_flag"))
         #expect(names.contains("ed_assault_5y"))

@@ -8,6 +8,13 @@ func shippedCatalogueText() throws -> String {
     try String(contentsOf: repositoryRoot.appendingPathComponent("catalogue/interventions.yaml"), encoding: .utf8)
 }
 
+/// The shipped catalogue, read as `upstream plan` reads it: its deflator file from the catalogue's folder.
+func shippedCatalogue(knownFeatures: Set<String>? = nil) throws -> Catalogue {
+    try CatalogueLoader.load(yaml: try shippedCatalogueText(), knownFeatures: knownFeatures, file: { name in
+        try String(contentsOf: repositoryRoot.appendingPathComponent("catalogue").appendingPathComponent(name), encoding: .utf8)
+    })
+}
+
 /// A two-programme catalogue with round numbers, for hand-checked figures: harm £10,000 per offence (one offence
 /// kind), no discounting, no inflation.
 func tinyCatalogueYAML(places a: Int = 2, _ b: Int = 2, costA: String = "1000", costB: String = "3000") -> String {
