@@ -209,6 +209,7 @@ let package = Package(
         ]),
         .testTarget(name: "UpstreamCLITests", dependencies: [
             "UpstreamModel", "UpstreamSynth", "UpstreamTesting", "UpstreamStoreSQLite", .product(name: "GRDB", package: "GRDB.swift"),
+            "UpstreamServer",
         ]),
         .testTarget(name: "UpstreamWorkspaceTests", dependencies: [
             "UpstreamWorkspace", "UpstreamModel", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamGovernance", "UpstreamLinkage",

@@ -42,65 +42,66 @@ struct ReportRoutes {
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// One GET route for `roles` (refused with 403 saying `what` they may not do), its response built on the
+    /// blocking pool: every report page and report API route is one of these.
+    func get(_ group: RouterGroup<SignedInContext>, _ path: RouterPath, _ roles: Set<Role>, _ what: String,
+             _ respond: @escaping @Sendable (Request, SignedInContext) throws -> Response) {
+        group.get(path) { request, c in
+            try c.require(roles, what)
+            return try await app.offload { try respond(request, c) }
+        }
+    }
+
+    /// One form POST on a linkage pair for supervisors: the CSRF token checked, `action` run on the blocking pool with
+    /// the form and the pair's id, then back to the review with a notice.
+    func pairForm(_ group: RouterGroup<SignedInContext>, _ path: RouterPath, _ what: String, done: String,
+                  _ action: @escaping @Sendable ([String: String], String, User) throws -> Void) {
+        group.post(path) { request, c in
+            try c.require(PageRoutes.linkageDecideRoles, what)
+            let form = try await WebApp.checkedForm(request, context: c)
+            let id = try Self.pairID(c)
+            try await app.offload { try action(form, id, c.user) }
+            return WebApp.redirect("/linkage?done=\(done)")
+        }
+    }
+
     func add(pages group: RouterGroup<SignedInContext>) {
-        group.get("/linkage") { request, c in
-            try c.require(PageRoutes.linkageRoles, "open the linkage review")
-            let page = Self.page(request)
+        let ws = ws
+        get(group, "/linkage", PageRoutes.linkageRoles, "open the linkage review") { request, c in
             let notice = request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] }
-            return WebApp.html(try await app.offload { Pages.linkage(try ws.linkageQueue(for: c.user, page: page), user: c.user, csrf: c.session.csrf, notice: notice) })
+            return WebApp.html(Pages.linkage(try ws.linkageQueue(for: c.user, page: Self.page(request)), user: c.user, csrf: c.session.csrf, notice: notice))
         }
-        group.post("/linkage/{pair}/decide") { request, c in
-            try c.require(PageRoutes.linkageDecideRoles, "decide on linkage pairs")
-            let form = try await WebApp.checkedForm(request, context: c)
-            let id = try Self.pairID(c)
-            try await app.offload { try ws.decidePair(id, decision: form["decision"] ?? "", reason: form["reason"], user: c.user) }
-            return WebApp.redirect("/linkage?done=decided")
+        pairForm(group, "/linkage/{pair}/decide", "decide on linkage pairs", done: "decided") { form, id, user in
+            try ws.decidePair(id, decision: form["decision"] ?? "", reason: form["reason"], user: user)
         }
-        group.post("/linkage/{pair}/reopen") { request, c in
-            try c.require(PageRoutes.linkageDecideRoles, "reopen linkage decisions")
-            let form = try await WebApp.checkedForm(request, context: c)
-            let id = try Self.pairID(c)
-            try await app.offload { try ws.reopenPair(id, reason: form["reason"], user: c.user) }
-            return WebApp.redirect("/linkage?done=reopened")
+        pairForm(group, "/linkage/{pair}/reopen", "reopen linkage decisions", done: "reopened") { form, id, user in
+            try ws.reopenPair(id, reason: form["reason"], user: user)
         }
-        group.get("/reports/model") { _, c in
-            try c.require(PageRoutes.reportRoles, "read the model report")
-            return WebApp.html(try await app.offload { Pages.modelReport(try ws.modelReport(for: c.user), user: c.user, csrf: c.session.csrf) })
+        get(group, "/reports/model", PageRoutes.reportRoles, "read the model report") { _, c in
+            WebApp.html(Pages.modelReport(try ws.modelReport(for: c.user), user: c.user, csrf: c.session.csrf))
         }
-        group.get("/reports/model/full") { _, c in
-            try c.require(PageRoutes.reportRoles, "read the model report")
-            return Self.fullPage(try await app.offload { try ws.modelReportPage(for: c.user) })
+        get(group, "/reports/model/full", PageRoutes.reportRoles, "read the model report") { _, c in Self.fullPage(try ws.modelReportPage(for: c.user)) }
+        get(group, "/reports/fairness", PageRoutes.reportRoles, "read the fairness audit") { _, c in
+            WebApp.html(Pages.fairness(try ws.fairness(for: c.user), user: c.user, csrf: c.session.csrf))
         }
-        group.get("/reports/fairness") { _, c in
-            try c.require(PageRoutes.reportRoles, "read the fairness audit")
-            return WebApp.html(try await app.offload { Pages.fairness(try ws.fairness(for: c.user), user: c.user, csrf: c.session.csrf) })
+        get(group, "/plan", PageRoutes.reportRoles, "read the intervention plan") { request, c in
+            WebApp.html(Pages.plan(try ws.plan(for: c.user, page: Self.page(request)), user: c.user, csrf: c.session.csrf))
         }
-        group.get("/plan") { request, c in
-            try c.require(PageRoutes.reportRoles, "read the intervention plan")
-            let page = Self.page(request)
-            return WebApp.html(try await app.offload { Pages.plan(try ws.plan(for: c.user, page: page), user: c.user, csrf: c.session.csrf) })
+        get(group, "/plan/full", PageRoutes.reportRoles, "read the intervention plan") { _, c in Self.fullPage(try ws.planPage(for: c.user)) }
+        get(group, "/assessment", PageRoutes.reportRoles, "read the strategic assessment") { _, c in
+            WebApp.html(Pages.assessment(try ws.assessment(for: c.user), user: c.user, csrf: c.session.csrf))
         }
-        group.get("/plan/full") { _, c in
-            try c.require(PageRoutes.reportRoles, "read the intervention plan")
-            return Self.fullPage(try await app.offload { try ws.planPage(for: c.user) })
-        }
-        group.get("/assessment") { _, c in
-            try c.require(PageRoutes.reportRoles, "read the strategic assessment")
-            return WebApp.html(try await app.offload { Pages.assessment(try ws.assessment(for: c.user), user: c.user, csrf: c.session.csrf) })
-        }
-        group.get("/assessment/full") { _, c in
-            try c.require(PageRoutes.reportRoles, "read the strategic assessment")
-            return Self.fullPage(try await app.offload { try ws.assessmentPage(for: c.user) })
+        get(group, "/assessment/full", PageRoutes.reportRoles, "read the strategic assessment") { _, c in
+            Self.fullPage(try ws.assessmentPage(for: c.user))
         }
     }
 
     struct PairDecision: Codable { var decision: String; var reason: String }
 
     func add(api group: RouterGroup<SignedInContext>) {
-        group.get("linkage") { request, c in
-            try c.require(PageRoutes.linkageRoles, "open the linkage review")
-            let page = Self.page(request)
-            return try WebApp.json(try await app.offload { try ws.linkageQueue(for: c.user, page: page) })
+        let ws = ws
+        get(group, "linkage", PageRoutes.linkageRoles, "open the linkage review") { request, c in
+            try WebApp.json(try ws.linkageQueue(for: c.user, page: Self.page(request)))
         }
         group.post("linkage/{pair}/decision") { request, c in
             try c.require(PageRoutes.linkageDecideRoles, "decide on linkage pairs")
@@ -114,22 +115,11 @@ struct ReportRoutes {
             try await app.offload { try ws.decidePair(id, decision: d.decision, reason: d.reason, user: c.user) }
             return try WebApp.json(APIRoutes.Done(status: "decided"))
         }
-        group.get("reports/model") { _, c in
-            try c.require(PageRoutes.reportRoles, "read the model report")
-            return try WebApp.json(try await app.offload { try ws.modelReport(for: c.user) })
+        get(group, "reports/model", PageRoutes.reportRoles, "read the model report") { _, c in try WebApp.json(try ws.modelReport(for: c.user)) }
+        get(group, "reports/fairness", PageRoutes.reportRoles, "read the fairness audit") { _, c in try WebApp.json(try ws.fairness(for: c.user)) }
+        get(group, "plan", PageRoutes.reportRoles, "read the intervention plan") { request, c in
+            try WebApp.json(try ws.plan(for: c.user, page: Self.page(request)))
         }
-        group.get("reports/fairness") { _, c in
-            try c.require(PageRoutes.reportRoles, "read the fairness audit")
-            return try WebApp.json(try await app.offload { try ws.fairness(for: c.user) })
-        }
-        group.get("plan") { request, c in
-            try c.require(PageRoutes.reportRoles, "read the intervention plan")
-            let page = Self.page(request)
-            return try WebApp.json(try await app.offload { try ws.plan(for: c.user, page: page) })
-        }
-        group.get("assessment") { _, c in
-            try c.require(PageRoutes.reportRoles, "read the strategic assessment")
-            return try WebApp.json(try await app.offload { try ws.assessment(for: c.user) })
-        }
+        get(group, "assessment", PageRoutes.reportRoles, "read the strategic assessment") { _, c in try WebApp.json(try ws.assessment(for: c.user)) }
     }
 }

@@ -5,6 +5,22 @@ import UpstreamModel
 import UpstreamReports
 import UpstreamStore
 
+/// Values the web app reads on most requests that never change once written, kept between requests: the flagged
+/// young people of the latest scoring run (a run's scores are saved once, with the run, and never changed).
+final class WebCache: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var flaggedByRun: (run: Int64, scores: [PersonScore])?
+
+    /// The flagged scores of `run`, loaded with `load` the first time and when the run changes.
+    func flagged(run: Int64, load: () throws -> [PersonScore]) rethrows -> [PersonScore] {
+        if let hit = lock.withLock({ flaggedByRun }), hit.run == run { return hit.scores }
+        let scores = try load()
+        lock.withLock { flaggedByRun = (run, scores) }
+        return scores
+    }
+}
+
 /// What the pages and the API show, as values: each page's data is one of these, rendered as HTML by the pages
 /// and as JSON by `/api/v1`. Every rule about who may see what lives here, once.
 struct WebWorkspace: Sendable {
@@ -13,6 +29,8 @@ struct WebWorkspace: Sendable {
     /// The latest intervention plan and strategic assessment.
     let reports: any ReportSource
     let now: @Sendable () -> Int64
+    /// What never changes once written, kept between requests.
+    let cache = WebCache()
 
     // MARK: Access
 
@@ -64,7 +82,7 @@ struct WebWorkspace: Sendable {
             d.linkedPersons = try store.currentLinkageRun()?.persons
             if let run = try store.latestRiskRun(.score) {
                 d.latestScoreAsOf = run.asOf.iso
-                d.flagged = try store.scores(run: run.id).filter(\.flagged).count
+                d.flagged = try flaggedScores(run).count
             }
             d.pendingReviews = try store.reviewItems(.riskFlags, pendingOnly: true).count
         }
@@ -116,15 +134,14 @@ struct WebWorkspace: Sendable {
         }
         let decisions = RiskFlag.Decision.allCases.map(\.rawValue)
         guard let run = try store.latestRiskRun(.score) else { return Queue(asOf: nil, items: [], decisions: decisions) }
-        // A handful of queries per page, not several per young person: every assignment and review item at once,
-        // pseudonyms only for the page (or, for a practitioner, to find their caseload).
-        let assigned = Dictionary(try users.assignments().map { ($0.subject, $0.practitioner) }, uniquingKeysWith: { $1 })
-        let flaggedScores = try store.scores(run: run.id).filter(\.flagged)
+        // Work in proportion to the page, not to the queue or the city: the run's flagged young people once per run
+        // (``WebCache``), then a few indexed look-ups per young person shown.
+        let flaggedScores = try flaggedScores(run)
         var visible: [(PersonScore, PersonSummary?)]
         if role == .practitioner {
             // The caseload is small: look its pseudonyms up, rather than every flagged person's.
             var mine: [PersonID: PersonSummary] = [:]
-            for (subject, practitioner) in assigned where practitioner == user.name {
+            for subject in try users.caseload(of: user.name) {
                 if let summary = try store.person(pseudonym: subject) { mine[summary.person] = summary }
             }
             visible = flaggedScores.compactMap { s in mine[s.person].map { (s, $0) } }
@@ -133,22 +150,30 @@ struct WebWorkspace: Sendable {
         }
         let pages = max(1, (visible.count + Self.pageSize - 1) / Self.pageSize)
         let page = min(max(1, page), pages)
-        let stored = Dictionary(try store.reviewItems(.riskFlags, pendingOnly: false).map { ($0.subject, $0) }, uniquingKeysWith: { $1 })
         var items: [QueueItem] = []
         for (s, known) in visible.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize) {
             guard let summary = try known ?? store.personSummary(s.person) else { continue }
-            let review = try reviewItem(summary.pseudonym, stored: stored[summary.pseudonym])
+            let review = try reviewItem(summary.pseudonym)
             let trend = try store.scores(of: s.person).map { TrendPoint(asOf: $0.asOf.iso, score: $0.score) }
             items.append(QueueItem(
                 pseudonym: summary.pseudonym, score: s.score, rank: s.rank, age: s.age, asOf: s.asOf.iso, trend: trend,
                 reasons: s.raising.map(\.text), state: Self.stateName(review.state),
-                assignedTo: assigned[summary.pseudonym],
+                assignedTo: role == .practitioner ? user.name : try users.assignment(of: summary.pseudonym)?.practitioner,
                 history: review.history.map { Step(at: $0.at, by: $0.by.name, what: $0.what, reason: $0.reason) }))
         }
         let practitioners = role == .supervisor
             ? try users.users().filter { $0.role == Role.practitioner.rawValue && !$0.disabled }.map(\.name) : nil
         return Queue(asOf: run.asOf.iso, total: visible.count, page: page, pages: pages, items: items, decisions: decisions,
                      practitioners: practitioners)
+    }
+
+    /// The flagged young people of a scoring run, highest score first: read once per run (a run's scores never
+    /// change once saved), from the store's flagged-only query where it has one.
+    func flaggedScores(_ run: RiskRunInfo) throws -> [PersonScore] {
+        try cache.flagged(run: run.id) {
+            if let reads = store as? any FlaggedScoreReads { return try reads.flaggedScores(run: run.id) }
+            return try store.scores(run: run.id).filter(\.flagged)
+        }
     }
 
     static func stateName(_ s: ReviewState<RiskFlag.Decision>) -> String {

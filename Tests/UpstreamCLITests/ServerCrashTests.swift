@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import UpstreamServer
 import UpstreamTesting
 #if canImport(Glibc)
 import Glibc
@@ -118,13 +119,32 @@ struct ServerCrashTests {
         return String(set.dropFirst("upstream_session=".count).prefix { $0 != ";" })
     }
 
-    /// Signs in; returns the session cookie and the dashboard's CSRF token.
+    /// The authenticator each test user sets up when the server asks (supervisors and admins must have one): a fixed
+    /// key per name, so a sign-in after a restart can make the code.
+    static func authenticator(_ name: String) -> TOTP {
+        TOTP(secret: Array("upstream crash test \(name) authenticator".utf8.prefix(20)))
+    }
+
+    /// Signs in (with the user's authenticator code; setting the authenticator up first when the server asks);
+    /// returns the session cookie and the dashboard's CSRF token.
     static func signIn(_ port: Int, _ name: String, _ password: String) throws -> (cookie: String, csrf: String) {
         let page = try request(port, "GET", "/login")
         let anonymous = try #require(sessionCookie(page), "no session cookie on the login page")
+        let totp = authenticator(name)
         let r = try request(port, "POST", "/login", cookie: anonymous,
-                            form: ["csrf": csrf(page.body) ?? "", "name": name, "password": password])
-        guard r.status == 303, let cookie = sessionCookie(r) else { throw HTTPFailure(what: "sign in as \(name): \(r.status)") }
+                            form: ["csrf": csrf(page.body) ?? "", "name": name, "password": password,
+                                   "code": totp.code(at: Int64(Date().timeIntervalSince1970))])
+        guard r.status == 303, var cookie = sessionCookie(r) else { throw HTTPFailure(what: "sign in as \(name): \(r.status)") }
+        if r.headers["location"] == "/account?enrol=1" {
+            let account = try request(port, "GET", "/account", cookie: cookie)
+            let enrolled = try request(port, "POST", "/account/totp", cookie: cookie,
+                                       form: ["csrf": csrf(account.body) ?? "", "current": password, "secret": totp.base32Secret,
+                                              "code": totp.code(at: Int64(Date().timeIntervalSince1970))])
+            guard enrolled.status == 303, let renewed = sessionCookie(enrolled) else {
+                throw HTTPFailure(what: "set up the authenticator of \(name): \(enrolled.status)")
+            }
+            cookie = renewed
+        }
         let dashboard = try request(port, "GET", "/", cookie: cookie)
         return (cookie, try #require(csrf(dashboard.body), "no CSRF token on the dashboard"))
     }

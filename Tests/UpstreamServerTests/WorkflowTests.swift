@@ -1,3 +1,5 @@
+import UpstreamModel
+import Crypto
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -186,6 +188,36 @@ struct WorkflowTests {
             let html = try await b.get("/queue?page=2").text
             #expect(html.contains("page 2 of 3"))
             #expect(html.contains("href=\"/queue?page=3\""))
+
+            // A new scoring run replaces the queue at once (the flagged young people are kept per run, not for ever):
+            // here it flags only the last five, in reverse order.
+            let old = try #require(try f.store.latestRiskRun(.score))
+            let scores = try f.store.scores(run: old.id)
+            let asOf = old.asOf.adding(days: 30)
+            let again = scores.enumerated().map { i, s in
+                PersonScore(run: 0, person: s.person, asOf: asOf, score: s.score, rank: scores.count - i, age: s.age,
+                            flagged: i >= 115 && i < 120, raising: s.raising, lowering: s.lowering)
+            }
+            try f.store.saveRiskRun(RiskRunInfo(kind: .score, modelID: old.modelID, asOf: asOf, finishedAt: old.finishedAt + 1, by: "test"),
+                                    scores: again)
+            let next = try await page(1)
+            #expect(next.total == 5)
+            #expect(next.items.map(\.pseudonym) == Array(f.flagged[115..<120].reversed()))
         }
+    }
+}
+
+extension StoreBackedTests {
+    @Test("a store's flagged-only read gives the run's flagged scores in the queue's order", arguments: Backend.enabled)
+    func flaggedScores(_ backend: Backend) throws {
+        let key = SymmetricKey(data: Array(repeating: UInt8(5), count: 32))
+        let store = try backend.make(sealer: AuditChain(key: key, actor: AuditActor(name: "test", kind: .system, role: ""), head: nil))
+        let p = Pseudonymiser(key: SymmetricKey(data: Array(repeating: UInt8(9), count: 32)))
+        _ = try DemoWorkspace.fill(store, persons: 40, flagged: 7) { p.pseudonym($0.rawValue) }
+        let run = try #require(try store.latestRiskRun(.score))
+        let reads = try #require(store as? any FlaggedScoreReads)
+        let flagged = try reads.flaggedScores(run: run.id)
+        #expect(flagged.count == 7)
+        #expect(flagged == (try store.scores(run: run.id).filter(\.flagged)))
     }
 }
