@@ -85,6 +85,41 @@ struct FastPathTests {
         }
     }
 
+    @Test("interning: one id per distinct value, first seen first, through many table resizes")
+    func interningGivesOneIdPerValue() throws {
+        // 6,000 records: 3,000 distinct surnames, each twice (a resize of the table happens at 2,048, 4,096, … strings).
+        // Names hold letters only (digits split a name into tokens): number k written in base 26 with A-Z.
+        func name(_ k: Int) -> String {
+            var k = k, out = ""
+            repeat { out.append(Character(UnicodeScalar(UInt8(65 + k % 26)))); k /= 26 } while k > 0
+            return "S" + out + "X"
+        }
+        let inputs = (0..<6_000).map { i in
+            People.input("a", "\(i)", "ANN", name(i % 3_000), CivilDateFixture.date(2000, 1, 1 + i % 28))
+        }
+        let data = PreparedData(inputs, settings: LinkageSettings())
+        let surname = try #require(data.column("surname"))
+        var idOf: [String: Int32] = [:]
+        for r in 0..<inputs.count {
+            let v = surname.value[Int(data.nodeOfRecord[r])]
+            #expect(data.text(v) == name(r % 3_000))
+            if let seen = idOf[name(r % 3_000)] { #expect(seen == v) } else { idOf[name(r % 3_000)] = v }
+        }
+        #expect(Set(idOf.values).count == 3_000)
+        // First seen, first numbered: the surnames' ids rise with the record that first holds them.
+        let ordered = (0..<3_000).map { idOf[name($0)]! }
+        #expect(ordered == ordered.sorted())
+        // The same text in two spaces (a forename and a town both "ANN") gets two ids.
+        var s = LinkageSettings()
+        s.columns.append(ColumnSpec("town", .text))
+        s.comparisons.append(ComparisonSpec(name: "town", column: "town", levels: [LevelSpec(.exact, label: "exact")]))
+        var one = People.input("a", "1", "ANN", "SMITH", nil)
+        one.fields["town"] = "ANN"
+        let d2 = PreparedData([one], settings: s)
+        let f = try #require(d2.column("forename")).value[0], t = try #require(d2.column("town")).value[0]
+        #expect(d2.text(f) == "ANN" && d2.text(t) == "ANN" && f != t)
+    }
+
     @Test("ASCII text takes the byte path and gets the same tokens as the character path")
     func asciiStandardisationMatchesTheCharacterPath() {
         // A trailing separator and a character outside ASCII (not foldable) sends the same text down the
