@@ -192,9 +192,10 @@ public struct RiskUseCases {
                                  score: probabilities[i], age: row.age, reasons: up, lowering: down, added: now))
         }
         if let scores = request.scores {
-            var csv = "pseudonym,as_of,score,rank,flagged\n"
+            var csv = CSVWriter.line(["pseudonym", "as_of", "score", "rank", "flagged"]) + "\n"
             for (rank, i) in order.enumerated() {
-                csv += "\(pseudonyms.pseudonym(cohort.rows[i].personID)),\(asOf.iso),\(probabilities[i]),\(rank + 1),\(rank < k ? 1 : 0)\n"
+                csv += CSVWriter.line([pseudonyms.pseudonym(cohort.rows[i].personID), asOf.iso, "\(probabilities[i])", "\(rank + 1)",
+                                       rank < k ? "1" : "0"]) + "\n"
             }
             try SecureFile.write(path: scores, text: csv)
         }

@@ -30,15 +30,12 @@ extension Upstream {
         @Option(help: "Threads for store calls, bcrypt and page rendering (default: cores + 2, at least 4).") var storeThreads: Int?
 
         func validate() throws {
-            guard demo != (store != nil) else { throw ValidationError("give either --store STORE or --demo") }
+            guard demo != (options.store != nil) else { throw ValidationError("give either --store STORE or --demo") }
             guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be from 4 to 31") }
             guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
             guard (1...100_000).contains(demoPersons) else { throw ValidationError("--demo-persons must be from 1 to 100000") }
             if let storeThreads, !(1...256).contains(storeThreads) { throw ValidationError("--store-threads must be from 1 to 256") }
         }
-
-        /// The store to serve (`--store`), if given.
-        var store: String? { options.store }
 
         func run() async throws {
             let workspace: any WorkspaceStore
@@ -58,12 +55,12 @@ extension Upstream {
             } else {
                 let governance = try options.workspace(user: serverUser).governance()
                 guard let ws = governance.store as? any WorkspaceStore else {
-                    throw CommandFailure.badInput("the store \(store!) does not hold linked persons yet (this build's store "
+                    throw CommandFailure.badInput("the store \(options.location) does not hold linked persons yet (this build's store "
                         + "adapter keeps no persons): run `upstream serve --demo`, or use a build where the store holds persons")
                 }
                 workspace = ws
                 guard let u = governance.store as? any UserStore else {
-                    throw CommandFailure.badInput("the store \(store!) keeps no users in this build: run `upstream serve --demo`")
+                    throw CommandFailure.badInput("the store \(options.location) keeps no users in this build: run `upstream serve --demo`")
                 }
                 users = u
             }
@@ -71,7 +68,7 @@ extension Upstream {
             let reports: any ReportSource = (workspace as? any ReportRunStore).map { StoreReportSource(store: $0) } ?? FixedReportSource()
             let app = WebApp(configuration: WebConfiguration(host: host, port: port, bcryptCost: bcryptCost, storeThreads: storeThreads),
                              store: workspace, users: users, reports: reports,
-                             secondFactors: demo ? SecondFactorVault() : try SecondFactorVault.forStore(store!))
+                             secondFactors: demo ? SecondFactorVault() : try SecondFactorVault.forStore(options.store!))
             if createDemoUsers {
                 var text = ""
                 for u in try app.createDemoUsers() { text += "\(u.name)\t\(u.role.rawValue)\t\(u.password)\n" }

@@ -28,6 +28,8 @@ import UpstreamStore
             "v5: persons, assignments, linkage runs, review items, risk runs, scores, offers",
             "v6-users: web app users and caseloads",
             "v6-users-totp: a second factor per user",
+            "v7-review-queue: linkage pairs and risk flags as review state machines",
+            "v7-runs: plan runs and assessment runs",
         ])
     }
 
@@ -41,7 +43,7 @@ import UpstreamStore
         }
         let again = try PostgresStore(location: first.location)
         #expect(try again.records().map(\.record.recordID) == ["R1"])
-        #expect(try again.rows("SELECT count(*) FROM schema_migrations").first?.decode(Int.self) == 7)
+        #expect(try again.rows("SELECT count(*) FROM schema_migrations").first?.decode(Int.self) == 9)
     }
 
     @Test(.enabled(if: TestPostgres.enabled)) func aSchemaFromANewerUpstreamIsRefused() throws {
