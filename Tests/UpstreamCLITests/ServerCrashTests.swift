@@ -381,8 +381,10 @@ struct ServerCrashTests {
             driver.start()
             // The kill lands a random time after the server has answered its first writes, however loaded the machine.
             let wait = ContinuousClock.now + .seconds(120)
-            while Self.requestsDone.value < 2, ContinuousClock.now < wait { try await Task.sleep(for: .milliseconds(10)) }
-            try await Task.sleep(for: .milliseconds(delay))
+            // Blocking waits by the wall clock, as in PlanCrashTests: beside CPU-bound suites the cooperative pool woke
+            // a Task.sleep minutes late, and meanwhile the driver went on writing (thousands of requests a round).
+            while Self.requestsDone.value < 2, ContinuousClock.now < wait { usleep(10_000) }
+            usleep(UInt32(delay) * 1_000)
             server.kill9()
             while Self.driven.get() == nil { try await Task.sleep(for: .milliseconds(20)) }
             tried = Self.driven.take()!
