@@ -113,7 +113,7 @@ public enum PlanRuns {
     @discardableResult
     public static func save(_ plan: Plan, in store: any WorkspaceStore, by user: String, at: Int64) throws -> StoredPlanRun? {
         guard let runs = store as? any ReportRunStore else { return nil }
-        return try runs.savePlanRun(StoredPlanRun(
+        return try runs.saveRun(StoredPlanRun(
             createdAt: at, createdBy: user, asOf: plan.asOf, budgetPence: plan.budget.pence, costPence: plan.totals.cost.pence,
             offers: plan.offers.count, candidates: plan.candidates, planJSON: try ReportRunJSON.encoder().encode(plan)))
     }
@@ -121,7 +121,7 @@ public enum PlanRuns {
     /// The latest plan in `store`, decoded; nil when there is none.
     /// - Throws: ``WorkspaceError`` when the stored plan cannot be read by this build.
     public static func latest(in store: any ReportRunStore) throws -> (StoredPlanRun, Plan)? {
-        guard let run = try store.latestPlanRun() else { return nil }
+        guard let run = try store.latestRun(StoredPlanRun.self) else { return nil }
         do { return (run, try ReportRunJSON.decoder().decode(Plan.self, from: run.planJSON)) } catch {
             throw WorkspaceError.badInput("plan run \(run.id) cannot be read by this build (\(JSONFiles.describe(error))): make the plan again with upstream plan")
         }
@@ -309,12 +309,7 @@ public struct PlanOfferStore {
         let event = AuditEvent(at: at, actor: governance.user.actor, action: "plan-make", subject: "\(plan.candidates) young people",
                                count: rows.count, reason: "\(planID): \(plan.offers.count) offers, \(rows.count) new in the review queue",
                                detail: "")
-        if let audited = store as? any AuditedOfferWrites {
-            try audited.saveOffers(rows, audit: [event])
-        } else {
-            if !rows.isEmpty { _ = try store.saveOffers(rows) }
-            _ = try store.appendAudit([event])
-        }
+        try store.saveOffers(rows, audit: [event])
         return rows.count
     }
 
