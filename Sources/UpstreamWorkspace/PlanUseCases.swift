@@ -44,8 +44,9 @@ public struct PlanMakeOutcome {
     public var plan: Plan
     /// Offers new in the review queue.
     public var added: Int
-    /// Where the review queue's state is for a plan made from a CSV (`--state` of `upstream plan review`).
-    public var statePath: String
+    /// The store that keeps the offers and their review queue (`--store` of `upstream plan review`): the plan's
+    /// store, or `OUT/plan-audit.db` for a plan made from a scores CSV.
+    public var offersStore: String
     /// Where the business case, offers CSV and plan.json were written.
     public var outDir: String
     /// The plan's run in the store (the web app shows the latest), when the store keeps runs.
@@ -102,7 +103,7 @@ public enum PlanUseCases {
         let planID = "plan-\(request.asOf?.iso ?? "csv")-\(plan.budget.pence / 100)-\(request.seed)"
         let added = try offers.save(plan, planID: planID, persons: persons, at: now)
         let run = try PlanRuns.save(plan, in: offers.store, by: request.user, at: now)
-        return PlanMakeOutcome(plan: plan, added: added, statePath: statePath, outDir: outDir, run: run?.id)
+        return PlanMakeOutcome(plan: plan, added: added, offersStore: location, outDir: outDir, run: run?.id)
     }
 }
 
