@@ -137,8 +137,15 @@ public struct LinkUseCase {
             config.settings.matchThreshold = t
             config.settings.reviewLower = min(config.settings.reviewLower, t)
         }
-        // CSV inputs may go into a new store (created here, as ingest does); a store's own records need it to exist.
-        let runStore = try request.store.map { request.inputs.isEmpty ? try LinkRunStore.open($0) : try LinkRunStore.create($0) }
+        // CSV inputs may go into a new store (created here, as ingest does), but only by a run that saves: an
+        // explanation or an estimate from files reads a store's model only when one is there. A store's own records
+        // need it to exist.
+        let saves = request.explain == nil && !request.estimate
+        let runStore: LinkRunStore? = try request.store.flatMap { path in
+            if request.inputs.isEmpty { return try LinkRunStore.open(path) }
+            if saves { return try LinkRunStore.create(path) }
+            return StoreFactory.exists(path) ? try LinkRunStore.open(path) : nil
+        }
         var saved: LinkageModel? = nil
         if let model = request.model { saved = try LinkRunStore.loadModel(model) } else if request.incremental { saved = try runStore?.model() }
         if var s = saved, let t = request.threshold { s.settings.matchThreshold = t; s.settings.reviewLower = min(s.settings.reviewLower, t); saved = s }
