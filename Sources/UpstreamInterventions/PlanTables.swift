@@ -71,12 +71,13 @@ extension ProgrammeEvaluation {
 extension Plan {
     /// The offers, pseudonymised: one row each, with its figures and reasons.
     public var offersCSV: String {
-        var s = "offer,person,programme,risk,harm_averted_gbp,cost_gbp,benefit_cost_ratio,probability_benefit_exceeds_cost,reasons\n"
-        for o in offers {
-            let reasons = o.reasons.joined(separator: "; ").replacingOccurrences(of: "\"", with: "'")
-            s += "\(o.id),\(o.person),\(o.programme),\(String(format: "%.5f", o.risk)),\(String(format: "%.2f", o.harmAverted.pounds)),"
-            s += "\(String(format: "%.2f", o.cost.pounds)),\(String(format: "%.3f", o.benefitCostRatio)),\(String(format: "%.3f", o.probabilityBenefitExceedsCost)),\"\(reasons)\"\n"
-        }
-        return s
+        CSVWriter.text(
+            header: ["offer", "person", "programme", "risk", "harm_averted_gbp", "cost_gbp", "benefit_cost_ratio",
+                     "probability_benefit_exceeds_cost", "reasons"],
+            rows: offers.map { o in
+                [o.id, o.person, o.programme, String(format: "%.5f", o.risk), String(format: "%.2f", o.harmAverted.pounds),
+                 String(format: "%.2f", o.cost.pounds), String(format: "%.3f", o.benefitCostRatio),
+                 String(format: "%.3f", o.probabilityBenefitExceedsCost), o.reasons.joined(separator: "; ")]
+            })
     }
 }

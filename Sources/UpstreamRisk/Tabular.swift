@@ -4,7 +4,7 @@ import UpstreamModel
 /// Why a table could not be read or used. Carries where (line, column name), never a cell's value.
 public struct TabularError: Error, Equatable, CustomStringConvertible {
     private enum Code: Equatable {
-        case empty, unterminatedQuote, strayQuote, textAfterQuote
+        case empty, unterminatedQuote, textAfterQuote
         case fieldCount(expected: Int, found: Int)
         case duplicateColumn, emptyColumnName, unknownColumn, noUsableRows, oneOutcome
         case duplicateColumnDiffers(line: Int), noUsableScore, foldOneOutcome(rows: Int, positives: Int, folds: Int)
@@ -20,8 +20,6 @@ public struct TabularError: Error, Equatable, CustomStringConvertible {
     public static let empty = TabularError(code: .empty, line: nil, column: nil)
     /// A quoted field is never closed.
     public static func unterminatedQuote(line: Int) -> Self { .init(code: .unterminatedQuote, line: line, column: nil) }
-    /// A quote appears inside an unquoted field.
-    public static func strayQuote(line: Int) -> Self { .init(code: .strayQuote, line: line, column: nil) }
     /// Text follows the closing quote of a field.
     public static func textAfterQuote(line: Int) -> Self { .init(code: .textAfterQuote, line: line, column: nil) }
     /// A row has a different number of fields from the header.
@@ -57,8 +55,6 @@ public struct TabularError: Error, Equatable, CustomStringConvertible {
         switch code {
         case .empty: return "the CSV file is empty; it needs a header row naming the columns"
         case .unterminatedQuote: return "line \(line ?? 0): a quoted field is never closed; close it with \""
-        case .strayQuote:
-            return "line \(line ?? 0): a quote inside an unquoted field; quote the whole field and double the quote"
         case .textAfterQuote: return "line \(line ?? 0): text after a closing quote; quote the whole field"
         case .fieldCount(let expected, let found):
             return "line \(line ?? 0): \(found) fields where the header has \(expected)"
@@ -123,78 +119,22 @@ public enum TabularCSV {
         try data.withUnsafeBytes { try parse(bytes: $0.bindMemory(to: UInt8.self)) }
     }
 
+    /// Reads with the package's one CSV reader (`CSVReader`): a byte order mark and blank lines are skipped, LF, CRLF
+    /// and CR end lines, and a quote inside an unquoted field is kept as text, as pandas and R read it. What the reader
+    /// cannot split reliably is refused with its line: a quote that never closes, text after a closing quote.
     static func parse(bytes: UnsafeBufferPointer<UInt8>) throws -> Table {
-        let quote = UInt8(ascii: "\"")
-        let comma = UInt8(ascii: ",")
-        let cr = UInt8(ascii: "\r")
-        let lf = UInt8(ascii: "\n")
-        var i = 0
-        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { i = 3 }
+        var reader = CSVReader(ArrayByteStream(Array(bytes)), options: CSVOptions(maxRecordBytes: max(1 << 20, bytes.count)))
         var records: [[String]] = []
         var lines: [Int] = []
-        var record: [String] = []
-        var field: [UInt8] = []
-        var line = 1
-        var recordLine = 1
-        var inQuotes = false
-        var quoted = false
-        var closed = false
-
-        func endField() {
-            record.append(String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-            quoted = false
-            closed = false
-        }
-        func endRecord() {
-            if record.isEmpty && field.isEmpty && !quoted {
-                // A blank line.
-            } else {
-                endField()
-                records.append(record)
-                lines.append(recordLine)
+        while try reader.next() {
+            switch reader.problem {
+            case .unbalancedQuote?: throw TabularError.unterminatedQuote(line: reader.line)
+            case .malformedQuote?: throw TabularError.textAfterQuote(line: reader.line)
+            case .recordTooLong?, nil: break
             }
-            record.removeAll(keepingCapacity: true)
+            records.append(reader.fields)
+            lines.append(reader.line)
         }
-
-        while i < bytes.count {
-            let c = bytes[i]
-            if inQuotes {
-                if c == quote {
-                    if i + 1 < bytes.count && bytes[i + 1] == quote {
-                        field.append(quote)
-                        i += 2
-                        continue
-                    }
-                    inQuotes = false
-                    closed = true
-                } else {
-                    if c == lf { line += 1 }
-                    field.append(c)
-                }
-                i += 1
-                continue
-            }
-            switch c {
-            case comma:
-                endField()
-            case cr, lf:
-                if c == cr && i + 1 < bytes.count && bytes[i + 1] == lf { i += 1 }
-                endRecord()
-                line += 1
-                recordLine = line
-            case quote:
-                guard field.isEmpty && !quoted else { throw TabularError.strayQuote(line: line) }
-                inQuotes = true
-                quoted = true
-            default:
-                if closed { throw TabularError.textAfterQuote(line: line) }
-                field.append(c)
-            }
-            i += 1
-        }
-        if inQuotes { throw TabularError.unterminatedQuote(line: recordLine) }
-        endRecord()
 
         guard let header = records.first else { throw TabularError.empty }
         var positions: [String: [Int]] = [:]

@@ -31,33 +31,27 @@ public struct FixedReportSource: ReportSource {
 /// A run never changes once saved, so each decoded run is kept until a newer one appears.
 public final class StoreReportSource: ReportSource, @unchecked Sendable {
     let store: any ReportRunStore
-    // Guarded by `lock`: the last decoded plan and assessment, by run id.
+    // Guarded by `lock`: the last decoded run of each kind, by run id.
     private let lock = NSLock()
-    private var plans: (id: Int64, plan: Plan)?
-    private var assessments: (id: Int64, assessment: Assessment)?
+    private var decoded: [ReportRunKind: (id: Int64, value: Any)] = [:]
 
     /// The runs of `store`.
     public init(store: any ReportRunStore) { self.store = store }
 
-    public func plan() throws -> Plan? {
-        guard let run = try store.latestPlanRun() else { return nil }
-        if let hit = lock.withLock({ plans }), hit.id == run.id { return hit.plan }
-        let plan = try Self.decode(Plan.self, run.planJSON, what: "plan run \(run.id)", make: "upstream plan")
-        lock.withLock { plans = (run.id, plan) }
-        return plan
-    }
+    public func plan() throws -> Plan? { try latest(Plan.self, kind: .plan) }
 
-    public func assessment() throws -> Assessment? {
-        guard let run = try store.latestAssessmentRun() else { return nil }
-        if let hit = lock.withLock({ assessments }), hit.id == run.id { return hit.assessment }
-        let a = try Self.decode(Assessment.self, run.assessmentJSON, what: "assessment run \(run.id)", make: "upstream assess --store STORE")
-        lock.withLock { assessments = (run.id, a) }
-        return a
-    }
+    public func assessment() throws -> Assessment? { try latest(Assessment.self, kind: .assessment) }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ data: Data, what: String, make: String) throws -> T {
-        do { return try ReportRunJSON.decoder().decode(T.self, from: data) } catch {
-            throw WebError(.serverFailure, "\(what) in the store cannot be read by this build: make it again with \(make)")
+    /// The latest run of `kind` decoded as `T`, from the one-entry cache of that kind when its id has not changed.
+    /// - Throws: a ``WebError`` (500) when the run cannot be read by this build.
+    func latest<T: Decodable>(_ type: T.Type, kind: ReportRunKind) throws -> T? {
+        guard let run = try store.latestReportRunJSON(kind: kind) else { return nil }
+        if let hit = lock.withLock({ decoded[kind] }), hit.id == run.id, let value = hit.value as? T { return value }
+        let value: T
+        do { value = try ReportRunJSON.decoder().decode(T.self, from: run.json) } catch {
+            throw WebError(.serverFailure, "\(kind.rawValue) run \(run.id) in the store cannot be read by this build: make it again with \(kind.command)")
         }
+        lock.withLock { decoded[kind] = (run.id, value) }
+        return value
     }
 }

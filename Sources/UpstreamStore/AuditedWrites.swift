@@ -35,3 +35,31 @@ public protocol AuditedOfferWrites: Sendable {
     @discardableResult
     func saveOffers(_ offers: [StoredOffer], audit: [AuditEvent]) throws -> [StoredOffer]
 }
+
+/// The one audited save of the review queues and the plan's offers, for any store: in one transaction when the store
+/// can (``AuditedReviewWrites``, ``AuditedOfferWrites``), otherwise (the in-memory store) in the order that never
+/// leaves a decision without its entry.
+extension PersonStore where Self: RecordStore {
+    /// Appends `audit` and saves `items`: in one transaction when the store is ``AuditedReviewWrites`` (both or
+    /// neither after a crash), otherwise the entries first, then the items (an entry without its change, never the
+    /// reverse).
+    /// - Returns: the appended entries.
+    @discardableResult
+    public func saveReviewItems(_ items: [StoredReviewItem], audit: [AuditEvent]) throws -> [AuditEntry] {
+        if let audited = self as? any AuditedReviewWrites { return try audited.saveReviewItems(items, audit: audit) }
+        let entries = audit.isEmpty ? [] : try appendAudit(audit)
+        try saveReviewItems(items)
+        return entries
+    }
+
+    /// Saves `offers` and appends `audit`: in one transaction when the store is ``AuditedOfferWrites`` (both or
+    /// neither after a crash), otherwise the offers first, then the entries.
+    /// - Returns: the offers as saved, with their ids.
+    @discardableResult
+    public func saveOffers(_ offers: [StoredOffer], audit: [AuditEvent]) throws -> [StoredOffer] {
+        if let audited = self as? any AuditedOfferWrites { return try audited.saveOffers(offers, audit: audit) }
+        let saved = offers.isEmpty ? [] : try saveOffers(offers)
+        if !audit.isEmpty { _ = try appendAudit(audit) }
+        return saved
+    }
+}

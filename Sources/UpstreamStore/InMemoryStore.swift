@@ -16,7 +16,7 @@ public final class InMemoryStore: RecordStore, @unchecked Sendable {
         var nextDeliveryID: Int64 = 1
         var sealer: (any AuditSealer)?
         var persons = PersonState()
-        var reportRuns = ReportRunState()
+        var reportRuns: [ReportRunKind: [[ReportRunValue]]] = [:]
 
         /// Appends one event to the trail, chained to the last entry.
         @discardableResult

@@ -68,51 +68,176 @@ public enum ReportRunJSON {
     }
 }
 
+/// The kinds of report run a store keeps (migration `v7-runs`): each in its own table, all through one code path
+/// (``ReportRunStore/saveReportRun(kind:values:)``, ``ReportRunStore/latestReportRun(kind:)``).
+public enum ReportRunKind: String, Sendable, CaseIterable {
+    case plan, assessment
+
+    /// Its table.
+    public var table: String {
+        switch self {
+        case .plan: "plan_runs"
+        case .assessment: "assessment_runs"
+        }
+    }
+
+    /// Its table's columns after `id`, in the order ``ReportRun/values`` gives them; the last holds the run's JSON.
+    public var columns: [String] {
+        switch self {
+        case .plan: ["created_at", "created_by", "as_of", "budget_pence", "cost_pence", "offers", "candidates", "plan_json"]
+        case .assessment: ["created_at", "created_by", "period_from", "period_to", "source", "crimes", "assessment_json"]
+        }
+    }
+
+    /// The command that makes a run of this kind (for messages).
+    public var command: String {
+        switch self {
+        case .plan: "upstream plan"
+        case .assessment: "upstream assess --store STORE"
+        }
+    }
+}
+
+/// One column's value in a report run's row.
+public enum ReportRunValue: Hashable, Sendable {
+    case integer(Int64)
+    case text(String)
+    case bytes(Data)
+    case null
+
+    var integer: Int64? { if case .integer(let v) = self { v } else { nil } }
+    var text: String? { if case .text(let v) = self { v } else { nil } }
+    var bytes: Data? { if case .bytes(let v) = self { v } else { nil } }
+}
+
+/// A run of one ``ReportRunKind``: one row of its kind's table.
+public protocol ReportRun: Hashable, Sendable {
+    /// Its kind (and so its table and columns).
+    static var kind: ReportRunKind { get }
+    /// Assigned by the store (0 before saving).
+    var id: Int64 { get set }
+    /// The run as ``ReportRunJSON`` encodes it.
+    var json: Data { get }
+    /// The values of `Self.kind.columns`, in order.
+    var values: [ReportRunValue] { get }
+    /// A run read from its row: `values` are those of `Self.kind.columns`, in order.
+    /// - Throws: ``StoreError/corrupt(_:)`` when a value is missing or of the wrong type.
+    init(id: Int64, values: [ReportRunValue]) throws
+}
+
+/// Reads the values of a row in order, refusing a missing or mistyped one.
+struct ReportRunRow {
+    let kind: ReportRunKind
+    let id: Int64
+    let values: [ReportRunValue]
+    var next = 0
+
+    init(_ kind: ReportRunKind, id: Int64, values: [ReportRunValue]) throws {
+        guard values.count == kind.columns.count else {
+            throw StoreError.corrupt("\(kind.table) row \(id) has \(values.count) columns, not \(kind.columns.count)")
+        }
+        self.kind = kind; self.id = id; self.values = values
+    }
+
+    mutating func take<T>(_ read: (ReportRunValue) -> T?) throws -> T {
+        defer { next += 1 }
+        guard let v = read(values[next]) else {
+            throw StoreError.corrupt("\(kind.table) row \(id): \(kind.columns[next]) is missing or of the wrong type")
+        }
+        return v
+    }
+    mutating func integer() throws -> Int64 { try take(\.integer) }
+    mutating func count() throws -> Int { Int(try integer()) }
+    mutating func text() throws -> String { try take(\.text) }
+    mutating func optionalText() throws -> String? { try take { $0 == .null ? .some(nil) : $0.text.map { .some($0) } } }
+    mutating func bytes() throws -> Data { try take(\.bytes) }
+}
+
+extension StoredPlanRun: ReportRun {
+    public static var kind: ReportRunKind { .plan }
+    public var json: Data { planJSON }
+    public var values: [ReportRunValue] {
+        [.integer(createdAt), .text(createdBy), asOf.map { .text($0) } ?? .null, .integer(budgetPence), .integer(costPence),
+         .integer(Int64(offers)), .integer(Int64(candidates)), .bytes(planJSON)]
+    }
+    public init(id: Int64, values: [ReportRunValue]) throws {
+        var r = try ReportRunRow(Self.kind, id: id, values: values)
+        self.init(id: id, createdAt: try r.integer(), createdBy: try r.text(), asOf: try r.optionalText(), budgetPence: try r.integer(),
+                  costPence: try r.integer(), offers: try r.count(), candidates: try r.count(), planJSON: try r.bytes())
+    }
+}
+
+extension StoredAssessmentRun: ReportRun {
+    public static var kind: ReportRunKind { .assessment }
+    public var json: Data { assessmentJSON }
+    public var values: [ReportRunValue] {
+        [.integer(createdAt), .text(createdBy), .text(periodFrom), .text(periodTo), .text(source), .integer(Int64(crimes)),
+         .bytes(assessmentJSON)]
+    }
+    public init(id: Int64, values: [ReportRunValue]) throws {
+        var r = try ReportRunRow(Self.kind, id: id, values: values)
+        self.init(id: id, createdAt: try r.integer(), createdBy: try r.text(), periodFrom: try r.text(), periodTo: try r.text(),
+                  source: try r.text(), crimes: try r.count(), assessmentJSON: try r.bytes())
+    }
+}
+
 /// A store that keeps the plans and strategic assessments made from it (migration `v7-runs`): runs accumulate, the
-/// latest is the one shown.
+/// latest is the one shown. One save and one read serve every ``ReportRunKind``.
 ///
 /// The in-memory, SQLite and PostgreSQL stores conform. Each call is one transaction.
 public protocol ReportRunStore: Sendable {
-    /// Saves a plan run; returns it with its id.
-    @discardableResult
-    func savePlanRun(_ run: StoredPlanRun) throws -> StoredPlanRun
-    /// The latest plan run (highest id), or nil.
-    func latestPlanRun() throws -> StoredPlanRun?
-    /// Saves an assessment run; returns it with its id.
-    @discardableResult
-    func saveAssessmentRun(_ run: StoredAssessmentRun) throws -> StoredAssessmentRun
-    /// The latest assessment run (highest id), or nil.
-    func latestAssessmentRun() throws -> StoredAssessmentRun?
+    /// Saves one run of `kind`: `values` are those of `kind.columns`, in order. Returns its id.
+    func saveReportRun(kind: ReportRunKind, values: [ReportRunValue]) throws -> Int64
+    /// The latest run of `kind` (highest id): its id and the values of `kind.columns`, or nil when there is none.
+    func latestReportRun(kind: ReportRunKind) throws -> (id: Int64, values: [ReportRunValue])?
 }
 
-/// The in-memory store's plan and assessment runs.
-struct ReportRunState {
-    var plans: [StoredPlanRun] = []
-    var assessments: [StoredAssessmentRun] = []
+extension ReportRunStore {
+    /// Saves `run`; returns it with its id.
+    @discardableResult
+    public func saveRun<R: ReportRun>(_ run: R) throws -> R {
+        var saved = run
+        saved.id = try saveReportRun(kind: R.kind, values: run.values)
+        return saved
+    }
+
+    /// The latest run of `R`'s kind, or nil.
+    public func latestRun<R: ReportRun>(_ type: R.Type) throws -> R? {
+        try latestReportRun(kind: R.kind).map { try R(id: $0.id, values: $0.values) }
+    }
+
+    /// The id and JSON (the last column) of the latest run of `kind`, or nil.
+    /// - Throws: ``StoreError/corrupt(_:)`` when the row holds no JSON.
+    public func latestReportRunJSON(kind: ReportRunKind) throws -> (id: Int64, json: Data)? {
+        guard let run = try latestReportRun(kind: kind) else { return nil }
+        guard case .bytes(let json)? = run.values.last else { throw StoreError.corrupt("\(kind.table) row \(run.id) holds no JSON") }
+        return (run.id, json)
+    }
+
+    /// Saves a plan run (``saveRun(_:)``).
+    @discardableResult
+    public func savePlanRun(_ run: StoredPlanRun) throws -> StoredPlanRun { try saveRun(run) }
+    /// The latest plan run (``latestRun(_:)``).
+    public func latestPlanRun() throws -> StoredPlanRun? { try latestRun(StoredPlanRun.self) }
+    /// Saves an assessment run (``saveRun(_:)``).
+    @discardableResult
+    public func saveAssessmentRun(_ run: StoredAssessmentRun) throws -> StoredAssessmentRun { try saveRun(run) }
+    /// The latest assessment run (``latestRun(_:)``).
+    public func latestAssessmentRun() throws -> StoredAssessmentRun? { try latestRun(StoredAssessmentRun.self) }
 }
 
 extension InMemoryStore: ReportRunStore {
-    @discardableResult
-    public func savePlanRun(_ run: StoredPlanRun) throws -> StoredPlanRun {
+    public func saveReportRun(kind: ReportRunKind, values: [ReportRunValue]) throws -> Int64 {
         withLock { s in
-            var r = run
-            r.id = Int64(s.reportRuns.plans.count + 1)
-            s.reportRuns.plans.append(r)
-            return r
+            s.reportRuns[kind, default: []].append(values)
+            return Int64(s.reportRuns[kind]!.count)
         }
     }
 
-    public func latestPlanRun() throws -> StoredPlanRun? { withLock { $0.reportRuns.plans.last } }
-
-    @discardableResult
-    public func saveAssessmentRun(_ run: StoredAssessmentRun) throws -> StoredAssessmentRun {
+    public func latestReportRun(kind: ReportRunKind) throws -> (id: Int64, values: [ReportRunValue])? {
         withLock { s in
-            var r = run
-            r.id = Int64(s.reportRuns.assessments.count + 1)
-            s.reportRuns.assessments.append(r)
-            return r
+            guard let rows = s.reportRuns[kind], let last = rows.last else { return nil }
+            return (Int64(rows.count), last)
         }
     }
-
-    public func latestAssessmentRun() throws -> StoredAssessmentRun? { withLock { $0.reportRuns.assessments.last } }
 }

@@ -34,59 +34,39 @@ extension PostgresSchema {
     ])
 }
 
-/// Plan and assessment runs on the server (migration `v7-runs`). Each call is one statement; every value is bound.
+/// Report runs on the server (migration `v7-runs`), every ``ReportRunKind`` through one save and one read. The table
+/// and column names come from ``ReportRunKind``, never from input; every value is bound.
 extension PostgresStore: ReportRunStore {
-    @discardableResult
-    public func savePlanRun(_ run: StoredPlanRun) throws -> StoredPlanRun {
-        let id = try transaction(write: true) {
-            try scalar("""
-                INSERT INTO plan_runs (created_at, created_by, as_of, budget_pence, cost_pence, offers, candidates, plan_json)
-                VALUES (\(run.createdAt), \(run.createdBy), \(run.asOf), \(run.budgetPence), \(run.costPence), \(Int64(run.offers)),
-                  \(Int64(run.candidates)), \(run.planJSON)) RETURNING id
-                """)
-        }
-        var saved = run
-        saved.id = id
-        return saved
-    }
-
-    public func latestPlanRun() throws -> StoredPlanRun? {
-        try rows("""
-            SELECT id, created_at, created_by, as_of, budget_pence, cost_pence, offers, candidates, plan_json
-            FROM plan_runs ORDER BY id DESC LIMIT 1
-            """).first.map { row in
-            let (id, at, by, asOf, budget, cost, offers, candidates, json) = try Self.decoding("plan_runs") {
-                try row.decode((Int64, Int64, String, String?, Int64, Int64, Int64, Int64, Data).self)
+    public func saveReportRun(kind: ReportRunKind, values: [ReportRunValue]) throws -> Int64 {
+        precondition(values.count == kind.columns.count, "\(kind.table): \(values.count) values for \(kind.columns.count) columns")
+        let placeholders = (1...values.count).map { "$\($0)" }.joined(separator: ", ")
+        var q = PostgresQuery(unsafeSQL: "INSERT INTO \(kind.table) (\(kind.columns.joined(separator: ", "))) VALUES (\(placeholders)) RETURNING id")
+        for v in values {
+            switch v {
+            case .integer(let i): q.binds.append(i)
+            case .text(let t): q.binds.append(t)
+            case .bytes(let d): try q.binds.append(d)
+            case .null: q.binds.appendNull()
             }
-            return StoredPlanRun(id: id, createdAt: at, createdBy: by, asOf: asOf, budgetPence: budget, costPence: cost, offers: Int(offers),
-                                 candidates: Int(candidates), planJSON: json)
         }
+        return try transaction(write: true) { try scalar(q) }
     }
 
-    @discardableResult
-    public func saveAssessmentRun(_ run: StoredAssessmentRun) throws -> StoredAssessmentRun {
-        let id = try transaction(write: true) {
-            try scalar("""
-                INSERT INTO assessment_runs (created_at, created_by, period_from, period_to, source, crimes, assessment_json)
-                VALUES (\(run.createdAt), \(run.createdBy), \(run.periodFrom), \(run.periodTo), \(run.source), \(Int64(run.crimes)),
-                  \(run.assessmentJSON)) RETURNING id
-                """)
-        }
-        var saved = run
-        saved.id = id
-        return saved
-    }
-
-    public func latestAssessmentRun() throws -> StoredAssessmentRun? {
-        try rows("""
-            SELECT id, created_at, created_by, period_from, period_to, source, crimes, assessment_json
-            FROM assessment_runs ORDER BY id DESC LIMIT 1
-            """).first.map { row in
-            let (id, at, by, from, to, source, crimes, json) = try Self.decoding("assessment_runs") {
-                try row.decode((Int64, Int64, String, String, String, String, Int64, Data).self)
+    public func latestReportRun(kind: ReportRunKind) throws -> (id: Int64, values: [ReportRunValue])? {
+        let sql = "SELECT id, \(kind.columns.joined(separator: ", ")) FROM \(kind.table) ORDER BY id DESC LIMIT 1"
+        return try rows(PostgresQuery(unsafeSQL: sql)).first.map { row in
+            try Self.decoding(kind.table) {
+                var cells = Array(row)
+                let id = try cells.removeFirst().decode(Int64.self)
+                return (id, try cells.map { cell -> ReportRunValue in
+                    guard cell.bytes != nil else { return .null }
+                    switch cell.dataType {
+                    case .int8, .int4, .int2: return .integer(try cell.decode(Int64.self))
+                    case .bytea: return .bytes(try cell.decode(Data.self))
+                    default: return .text(try cell.decode(String.self))
+                    }
+                })
             }
-            return StoredAssessmentRun(id: id, createdAt: at, createdBy: by, periodFrom: from, periodTo: to, source: source,
-                                       crimes: Int(crimes), assessmentJSON: json)
         }
     }
 }

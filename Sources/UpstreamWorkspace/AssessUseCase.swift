@@ -133,7 +133,7 @@ public enum AssessmentRuns {
     @discardableResult
     public static func save(_ assessment: Assessment, in store: any WorkspaceStore, by user: String, at: Int64) throws -> StoredAssessmentRun? {
         guard let runs = store as? any ReportRunStore else { return nil }
-        return try runs.saveAssessmentRun(StoredAssessmentRun(
+        return try runs.saveRun(StoredAssessmentRun(
             createdAt: at, createdBy: user, periodFrom: assessment.from.description, periodTo: assessment.to.description,
             source: assessment.source, crimes: assessment.baseCount, assessmentJSON: try ReportRunJSON.encoder().encode(assessment)))
     }

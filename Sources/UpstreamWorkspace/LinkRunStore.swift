@@ -19,6 +19,23 @@ public struct LinkRunStore {
         LinkRunStore(store: try StoreFactory.openExisting(location), location: location)
     }
 
+    /// Opens the store at `location`, creating and migrating it when missing (`link --store S --input F…` may start
+    /// a store, as `ingest` does).
+    public static func create(_ location: String) throws -> LinkRunStore {
+        let store: any WorkspaceStore
+        do { store = try StoreFactory.open(location) } catch let e as StoreError { throw e } catch {
+            throw WorkspaceError.badInput("cannot open or create the store at \(location): \(error). Check the path (its folder must exist).")
+        }
+        return LinkRunStore(store: store, location: location)
+    }
+
+    /// Reads and validates a model file (`--model FILE`, written by `--save-model`).
+    public static func loadModel(_ path: String) throws -> LinkageModel {
+        let m = try JSONFiles.read(LinkageModel.self, from: path)
+        do { try m.validate() } catch { throw WorkspaceError.usage("\(path): \(error)") }
+        return m
+    }
+
     /// The latest run's model, or nil when the store has not been linked.
     public func model() throws -> LinkageModel? {
         guard let run = try store.currentLinkageRun() else { return nil }

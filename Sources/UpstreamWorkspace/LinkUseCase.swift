@@ -6,14 +6,14 @@ import UpstreamStore
 
 /// What `upstream link` is asked to do, parsed: where the records come from and what to do with them.
 public struct LinkRequest {
-    /// The store whose person-level records are linked (its run, persons and review queue are kept in it).
+    /// The store that keeps the run, its model, each record's person and the review queue; its person-level
+    /// records are what is linked unless `inputs` are given.
     public var store: String?
-    /// CSV files read through `config` (instead of a store).
+    /// CSV files read through `config` (instead of the store's records). With `store`, the run is kept in the store
+    /// (created if missing); without, nothing is kept but the exports asked for.
     public var inputs: [String] = []
     /// The linkage config (settings and how to read each CSV); the UK preset when none was given.
     public var config: LinkConfig = LinkConfig()
-    /// With `inputs`: the folder for the model, person ids and review queue.
-    public var state: String?
     /// A saved model file to reuse instead of training.
     public var model: String?
     /// Save the trained model to this file.
@@ -38,9 +38,6 @@ public struct LinkRequest {
     public var modelReport = false
 
     public init() {}
-
-    /// The state folder of a CSV linkage.
-    public var linkState: LinkState? { state.map { LinkState(directory: $0) } }
 
     /// Parses `SOURCE:RECORD_ID,SOURCE:RECORD_ID`.
     public static func parsePair(_ text: String) -> (RecordKey, RecordKey)? {
@@ -81,8 +78,8 @@ public struct LinkSummary: Codable {
     public var truncatedValues: Int
 }
 
-/// The linkage use case: reads the records (from the store or CSV files), links them, keeps the run (in the store,
-/// or the state folder), and scores it against a truth file when asked.
+/// The linkage use case: reads the records (from the store or CSV files), links them, keeps the run in the store
+/// (when one is named), and scores it against a truth file when asked.
 public struct LinkUseCase {
     /// What the run came to.
     public enum Outcome {
@@ -102,10 +99,10 @@ public struct LinkUseCase {
 
     public init(request: LinkRequest, workspace: Workspace) { self.request = request; self.workspace = workspace }
 
-    /// Reads every record to link, with what reading each input file did (none for a store).
+    /// Reads every record to link, with what reading each input file did (none for a store's own records).
     public static func loadInputs(_ request: LinkRequest, messages: Messages = .silent) throws -> ([LinkInput], [LinkFiles.ReadReport]) {
         let config = request.config
-        if let store = request.store {
+        if let store = request.store, request.inputs.isEmpty {
             guard StoreFactory.exists(store) else { throw WorkspaceError.usage("no store at \(store); load one with upstream ingest") }
             let s: any RecordStore
             do { s = try StoreFactory.open(store) } catch let e as StoreError { throw e } catch { throw WorkspaceError.usage("cannot open the store: \(error)") }
@@ -140,10 +137,17 @@ public struct LinkUseCase {
             config.settings.matchThreshold = t
             config.settings.reviewLower = min(config.settings.reviewLower, t)
         }
-        let state = request.linkState
-        let runStore = try request.store.map(LinkRunStore.open)
+        // CSV inputs may go into a new store (created here, as ingest does), but only by a run that saves: an
+        // explanation or an estimate from files reads a store's model only when one is there. A store's own records
+        // need it to exist.
+        let saves = request.explain == nil && !request.estimate
+        let runStore: LinkRunStore? = try request.store.flatMap { path in
+            if request.inputs.isEmpty { return try LinkRunStore.open(path) }
+            if saves { return try LinkRunStore.create(path) }
+            return StoreFactory.exists(path) ? try LinkRunStore.open(path) : nil
+        }
         var saved: LinkageModel? = nil
-        if let model = request.model { saved = try LinkState.loadModel(model) } else if request.incremental { saved = try runStore?.model() ?? state?.model() }
+        if let model = request.model { saved = try LinkRunStore.loadModel(model) } else if request.incremental { saved = try runStore?.model() }
         if var s = saved, let t = request.threshold { s.settings.matchThreshold = t; s.settings.reviewLower = min(s.settings.reviewLower, t); saved = s }
         if request.modelReport, request.store == nil, request.inputs.isEmpty, let saved { return .model(saved) }
 
@@ -154,8 +158,8 @@ public struct LinkUseCase {
         // An explanation is read-only: it scores one pair with the saved model and writes nothing.
         if let (a, b) = request.explain {
             messages.clearProgress()
-            guard let model = try saved ?? runStore?.model() ?? state?.model() else {
-                throw WorkspaceError.usage("--explain needs a trained model: run upstream link first (it saves one in the store, or in the --state folder), or give --model FILE")
+            guard let model = try saved ?? runStore?.model() else {
+                throw WorkspaceError.usage("--explain needs a trained model: run upstream link --store STORE first (it saves one in the store), or give --model FILE")
             }
             let data = PreparedData(inputs, settings: model.settings)
             var index: [RecordKey: Int] = [:]
@@ -194,18 +198,18 @@ public struct LinkUseCase {
             current = s; stageStart = clock.now
             messages.progress("link: \(s.rawValue)…")
         }
-        let decisions = try (runStore?.review() ?? state?.review())?.latestDecisions ?? []
+        let decisions = try runStore?.review().latestDecisions ?? []
         let result: Linker.Result
         var newCount: Int? = nil
         if request.incremental {
-            guard let saved else { throw WorkspaceError.usage("no saved model in \(request.store ?? state!.directory); run upstream link once without --incremental") }
-            let known = try runStore?.persons() ?? state!.persons()
+            guard let saved, let runStore else { throw WorkspaceError.usage("no saved model in \(request.store ?? "the store"); run upstream link once without --incremental") }
+            let known = try runStore.persons()
             var existing: [(LinkInput, PersonID)] = [], fresh: [LinkInput] = []
             for i in inputs { if let p = known[i.key] { existing.append((i, p)) } else { fresh.append(i) } }
             newCount = fresh.count
             result = linker.linkIncrementally(existing: existing, new: fresh, model: saved, decisions: decisions, progress: progress)
         } else {
-            let previous = try runStore?.persons() ?? state?.persons() ?? [:]
+            let previous = try runStore?.persons() ?? [:]
             result = linker.link(inputs, model: saved, previous: previous, decisions: decisions, reestimate: request.reestimate, progress: progress)
         }
         if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart) }
@@ -221,12 +225,6 @@ public struct LinkUseCase {
             try workspace.audit("link", subject: "\(saved.persons) persons", reason: "linkage run \(saved.id)", count: saved.records,
                                 detail: "records linked into persons")
             messages.clearProgress()
-        } else if let state {
-            try state.save(model: result.model)
-            try state.save(keys: result.data.keys, persons: result.personIDs, probabilities: LinkFiles.withinPersonProbabilities(result))
-            var review = try state.review()
-            review.pending = result.review
-            try state.save(review: review)
         }
         if let saveModel = request.saveModel { try JSONFiles.write(result.model, to: saveModel) }
         if let exportClusters = request.exportClusters { try LinkFiles.writeAssignments(exportClusters, keys: result.data.keys, persons: result.personIDs) }

@@ -89,16 +89,10 @@ public struct LinkagePairQueue {
         return (stored, try Self.decode(stored))
     }
 
-    /// Saves `pair` with the audit entries that record its change: in one transaction when the store can
-    /// (``AuditedReviewWrites``: both or neither after a crash), otherwise the entries first, then the pair.
+    /// Saves `pair` with the audit entries that record its change, through the store's one audited save (one
+    /// transaction when the store can: both or neither after a crash).
     public func save(_ pair: Pair, audit: [AuditEvent], at: Int64) throws {
-        let stored = try Self.stored(pair, at: at)
-        if let audited = store as? any AuditedReviewWrites {
-            try audited.saveReviewItems([stored], audit: audit)
-        } else {
-            if !audit.isEmpty { _ = try store.appendAudit(audit) }
-            try store.saveReviewItems([stored])
-        }
+        try store.saveReviewItems([try Self.stored(pair, at: at)], audit: audit)
     }
 
     /// Performs one transition of pair `id` (`change` calls the state machine) and saves the pair with its audit

@@ -44,8 +44,9 @@ public struct PlanMakeOutcome {
     public var plan: Plan
     /// Offers new in the review queue.
     public var added: Int
-    /// Where the review queue's state is for a plan made from a CSV (`--state` of `upstream plan review`).
-    public var statePath: String
+    /// The store that keeps the offers and their review queue (`--store` of `upstream plan review`): the plan's
+    /// store, or `OUT/plan-audit.db` for a plan made from a scores CSV.
+    public var offersStore: String
     /// Where the business case, offers CSV and plan.json were written.
     public var outDir: String
     /// The plan's run in the store (the web app shows the latest), when the store keeps runs.
@@ -102,7 +103,7 @@ public enum PlanUseCases {
         let planID = "plan-\(request.asOf?.iso ?? "csv")-\(plan.budget.pence / 100)-\(request.seed)"
         let added = try offers.save(plan, planID: planID, persons: persons, at: now)
         let run = try PlanRuns.save(plan, in: offers.store, by: request.user, at: now)
-        return PlanMakeOutcome(plan: plan, added: added, statePath: statePath, outDir: outDir, run: run?.id)
+        return PlanMakeOutcome(plan: plan, added: added, offersStore: location, outDir: outDir, run: run?.id)
     }
 }
 
@@ -113,7 +114,7 @@ public enum PlanRuns {
     @discardableResult
     public static func save(_ plan: Plan, in store: any WorkspaceStore, by user: String, at: Int64) throws -> StoredPlanRun? {
         guard let runs = store as? any ReportRunStore else { return nil }
-        return try runs.savePlanRun(StoredPlanRun(
+        return try runs.saveRun(StoredPlanRun(
             createdAt: at, createdBy: user, asOf: plan.asOf, budgetPence: plan.budget.pence, costPence: plan.totals.cost.pence,
             offers: plan.offers.count, candidates: plan.candidates, planJSON: try ReportRunJSON.encoder().encode(plan)))
     }
@@ -121,7 +122,7 @@ public enum PlanRuns {
     /// The latest plan in `store`, decoded; nil when there is none.
     /// - Throws: ``WorkspaceError`` when the stored plan cannot be read by this build.
     public static func latest(in store: any ReportRunStore) throws -> (StoredPlanRun, Plan)? {
-        guard let run = try store.latestPlanRun() else { return nil }
+        guard let run = try store.latestRun(StoredPlanRun.self) else { return nil }
         do { return (run, try ReportRunJSON.decoder().decode(Plan.self, from: run.planJSON)) } catch {
             throw WorkspaceError.badInput("plan run \(run.id) cannot be read by this build (\(JSONFiles.describe(error))): make the plan again with upstream plan")
         }
@@ -309,12 +310,7 @@ public struct PlanOfferStore {
         let event = AuditEvent(at: at, actor: governance.user.actor, action: "plan-make", subject: "\(plan.candidates) young people",
                                count: rows.count, reason: "\(planID): \(plan.offers.count) offers, \(rows.count) new in the review queue",
                                detail: "")
-        if let audited = store as? any AuditedOfferWrites {
-            try audited.saveOffers(rows, audit: [event])
-        } else {
-            if !rows.isEmpty { _ = try store.saveOffers(rows) }
-            _ = try store.appendAudit([event])
-        }
+        try store.saveOffers(rows, audit: [event])
         return rows.count
     }
 

@@ -63,16 +63,10 @@ public struct RiskFlagQueue {
         try store.saveReviewItems([try Self.stored(item, at: at)])
     }
 
-    /// Saves `item` with the audit entries that record its change: in one transaction when the store can
-    /// (``AuditedReviewWrites``: both or neither after a crash), otherwise the entries first, then the item.
+    /// Saves `item` with the audit entries that record its change, through the store's one audited save (one
+    /// transaction when the store can: both or neither after a crash).
     public func save(_ item: RiskFlagReview, audit: [AuditEvent], at: Int64) throws {
-        let stored = try Self.stored(item, at: at)
-        if let audited = store as? any AuditedReviewWrites {
-            try audited.saveReviewItems([stored], audit: audit)
-        } else {
-            if !audit.isEmpty { _ = try store.appendAudit(audit) }
-            try store.saveReviewItems([stored])
-        }
+        try store.saveReviewItems([try Self.stored(item, at: at)], audit: audit)
     }
 
     static func stored(_ item: RiskFlagReview, at: Int64) throws -> StoredReviewItem {

@@ -15,8 +15,9 @@ extension Upstream {
             stable ids. --estimate only counts the comparisons each blocking rule would make. --model-report \
             prints the model's levels, m, u and weights. --evaluate scores the result against a truth file. \
             A store keeps the run, its model, each record's person and the review queue in its own tables (one \
-            transaction; docs/stores.md); CSV inputs keep them in a --state folder. --incremental links records \
-            without a person id against the existing persons using the saved model.
+            transaction; docs/stores.md); with --store and --input the files' records are linked and the run is kept \
+            in that store (created if missing). --incremental links records without a person id against the \
+            existing persons using the saved model.
             """
         )
 
@@ -37,9 +38,10 @@ extension Upstream {
         var printSettings = false
 
         func validate() throws {
+            if sourceOptions.state != nil { throw ValidationError(LinkSourceOptions.stateRetired) }
             if !(modelReport && model != nil && sourceOptions.store.store == nil && sourceOptions.input.isEmpty) && !printSettings { try sourceOptions.check() }
             if let t = threshold, !(0...1).contains(t) { throw ValidationError("--threshold is a probability between 0 and 1") }
-            if incremental && sourceOptions.state == nil && sourceOptions.store.store == nil { throw ValidationError("--incremental needs the persons of an earlier run: --store STORE, or --state DIR with --input") }
+            if incremental && sourceOptions.store.store == nil { throw ValidationError("--incremental needs the persons of an earlier run: --store STORE (with --input for CSV files)") }
             if let e = explain, LinkRequest.parsePair(e) == nil { throw ValidationError("--explain takes SOURCE:RECORD_ID,SOURCE:RECORD_ID") }
         }
 
@@ -76,22 +78,22 @@ struct LinkSourceOptions: ParsableArguments {
     @Option(help: "The linkage config (JSON): settings and how to read each CSV. See docs/linkage.md.") var config: String?
     @Option(parsing: .upToNextOption, help: "Person-level CSV files to link (with --config); the source is the file name without extension.")
     var input: [String] = []
-    @Option(help: "With --input: folder for the model, person ids and review queue (a store keeps them in its own tables).")
-    var state: String?
+    @Option(help: .hidden) var state: String?
 
     func check() throws {
+        if state != nil { throw ValidationError(Self.stateRetired) }
         if store.store == nil && input.isEmpty { throw ValidationError("give --store PATH or --config CONFIG --input FILE…") }
-        if store.store != nil && !input.isEmpty { throw ValidationError("give either --store or --input, not both") }
         if !input.isEmpty && config == nil { throw ValidationError("--input needs --config CONFIG to know each file's columns") }
-        if store.store != nil && state != nil {
-            throw ValidationError("--state is only for --input files: a store keeps its persons, model and review queue in its own tables (docs/stores.md)")
-        }
     }
+
+    /// What `--state` (retired) says: the run of a CSV linkage is kept in a store.
+    static let stateRetired = "--state is retired: give --store STORE instead (with --input for CSV files); the store keeps the run, its model, each record's person and the review queue (docs/linkage.md)"
+
 
     /// The request with its sources and config (the UK preset without --config).
     func request() throws -> LinkRequest {
         var r = LinkRequest()
-        (r.store, r.inputs, r.state) = (store.store, input, state)
+        (r.store, r.inputs) = (store.store, input)
         r.config = try config.map(LinkConfig.load) ?? LinkConfig()
         return r
     }

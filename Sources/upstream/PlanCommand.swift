@@ -107,7 +107,7 @@ extension Upstream.PlanCommand {
             let made = try PlanUseCases.make(r)
             if json { try Terminal.json(made.plan); return }
             print(PlanText.render(made.plan))
-            print("These are offers for practitioners to review, not decisions: \(made.added) added to the queue (upstream plan review\(store.map { " --store " + $0 } ?? " --state " + made.statePath)).")
+            print("These are offers for practitioners to review, not decisions: \(made.added) added to the queue (upstream plan review --store \(made.offersStore)).")
             print("Business case: \(made.outDir)/business-case.html; offers: \(made.outDir)/offers.csv; figures: \(made.outDir)/plan.json")
         }
     }
@@ -117,7 +117,7 @@ extension Upstream.PlanCommand {
         static let configuration = CommandConfiguration(
             abstract: "List pending offers, or record a decision on one (--decide ID --decision … --reason \"…\").")
         @OptionGroup var options: StoreOptions
-        @Option(help: "Instead of a store: the folder of a plan made with --scores.") var state: String?
+        @Option(help: .hidden) var state: String?
         @Option(help: "The offer to decide (its id, OF-…).") var decide: String?
         @Option(help: "offer, decline or refer.") var decision: String?
         @Option(help: "Why (required with --decide; recorded).") var reason: String?
@@ -130,7 +130,8 @@ extension Upstream.PlanCommand {
         var user: String { options.userName }
 
         func validate() throws {
-            if (store == nil) == (state == nil) { throw ValidationError("give --store STORE, or --state DIR for a plan made with --scores") }
+            if let state { throw ValidationError("--state is retired: give --store \(state)/\(PlanOfferStore.csvStoreName), the store a plan made with --scores keeps its offers in (upstream plan prints it)") }
+            if store == nil { throw ValidationError("give --store STORE: the plan's store, or OUT/\(PlanOfferStore.csvStoreName) for a plan made with --scores") }
             if decide != nil {
                 guard let d = decision, PlanOffer.Decision(rawValue: d) != nil else {
                     throw ValidationError("--decide needs --decision \(PlanOffer.Decision.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -142,7 +143,7 @@ extension Upstream.PlanCommand {
         }
 
         func run() throws {
-            let location = store ?? (state! + "/" + PlanOfferStore.csvStoreName)
+            let location = store!
             guard StoreFactory.isServer(location) || FileManager.default.fileExists(atPath: location) else {
                 throw WorkspaceError.badInput("no offers at \(location): make a plan first with upstream plan")
             }

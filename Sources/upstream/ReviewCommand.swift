@@ -12,14 +12,14 @@ extension Upstream {
             abstract: "Show uncertain pairs side by side and record accept or reject decisions.",
             discussion: """
             The queue holds pairs whose match probability fell between the review and match thresholds at the last \
-            upstream link. Decisions are kept in the store's review queue (or the --state folder of a CSV linkage) and override the model on the next link: an \
+            upstream link. Decisions are kept in the store's review queue and override the model on the next link: an \
             accepted pair is always one person, a rejected pair never is. upstream link --reestimate also uses \
             accepted pairs to re-estimate m.
             """
         )
 
         @OptionGroup var storeOptions: StoreOptions
-        @Option(help: "The state folder of a CSV linkage (instead of --store).") var state: String?
+        @Option(help: .hidden) var state: String?
         @Option(help: "Show this many pending pairs.") var limit = 10
         @Option(help: "Show one pair in full by its id.") var show: String?
         @Option(help: "Accept a pair (same person) by its id.") var accept: [String] = []
@@ -29,7 +29,8 @@ extension Upstream {
         @Flag(help: "Print as JSON.") var json = false
 
         func validate() throws {
-            if (storeOptions.store == nil) == (state == nil) { throw ValidationError("give --store PATH or --state DIR") }
+            if state != nil { throw ValidationError(LinkSourceOptions.stateRetired) }
+            if storeOptions.store == nil { throw ValidationError("give --store PATH: the store the linkage run was kept in") }
             if limit < 0 { throw ValidationError("--limit must be 0 or more") }
             if !accept.isEmpty || !reject.isEmpty, (try? Purpose(reason, for: "--accept/--reject")) == nil {
                 throw ValidationError("--accept/--reject need --reason \"…\": say why, in words (it is recorded)")
@@ -37,7 +38,7 @@ extension Upstream {
         }
 
         func run() throws {
-            let queue = try LinkReview(store: storeOptions.store, state: state)
+            let queue = try LinkReview(store: storeOptions.location)
             if !accept.isEmpty || !reject.isEmpty {
                 let user = User.selfAsserted(storeOptions.userName, role: role)
                 let (done, review) = try queue.decide(accept: accept, reject: reject, user: user, reason: reason!, at: Int64(Date().timeIntervalSince1970))
@@ -62,7 +63,7 @@ extension Upstream {
             print("\(review.pending.count) pairs pending, \(review.latestDecisions.count) decided")
             for item in items { print("\n" + render(item, full: false)) }
             if review.pending.count > items.count { print("\n… \(review.pending.count - items.count) more (--limit N)") }
-            print("\ndecide with: upstream review \(storeOptions.store.map { "--store \($0)" } ?? "--state \(state!)") --accept ID | --reject ID --reason \"…\"")
+            print("\ndecide with: upstream review --store \(storeOptions.location) --accept ID | --reject ID --reason \"…\"")
         }
 
         func render(_ item: UpstreamLinkage.ReviewItem, full: Bool) -> String {

@@ -76,16 +76,20 @@ struct PlanCLITests {
         let offersCSV = try String(contentsOfFile: out + "/offers.csv", encoding: .utf8)
         #expect(offersCSV.hasPrefix("offer,person,programme,") && offersCSV.split(separator: "\n").count == offers.count + 1)
 
-        // The queue: every offer pending; a decision needs a reason and goes to the audit log.
-        let list = try UpstreamBinary.run(["plan", "review", "--state", out, "--json"])
+        // The queue, in the store the plan keeps beside its outputs: every offer pending; a decision needs a reason
+        // and goes to the audit log. The retired --state folder is refused, naming the store to give instead.
+        let offersStore = out + "/plan-audit.db"
+        let retired = try UpstreamBinary.run(["plan", "review", "--state", out, "--json"])
+        #expect(retired.status != 0 && retired.err.contains("--state is retired: give --store \(offersStore)"), "\(retired.err)")
+        let list = try UpstreamBinary.run(["plan", "review", "--store", offersStore, "--json"])
         let pending = try #require(try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [[String: Any]])
         #expect(pending.count == offers.count)
         let id = try #require(pending.first?["id"] as? String)
-        let noReason = try UpstreamBinary.run(["plan", "review", "--state", out, "--decide", id, "--decision", "offer", "--reason", "  "])
+        let noReason = try UpstreamBinary.run(["plan", "review", "--store", offersStore, "--decide", id, "--decision", "offer", "--reason", "  "])
         #expect(noReason.status != 0 && noReason.err.contains("--reason"))
-        let ok = try UpstreamBinary.run(["plan", "review", "--state", out, "--decide", id, "--decision", "offer", "--reason", "family agreed", "--user", "sam"])
+        let ok = try UpstreamBinary.run(["plan", "review", "--store", offersStore, "--decide", id, "--decision", "offer", "--reason", "family agreed", "--user", "sam"])
         #expect(ok.status == 0, "\(ok.err)")
-        let again = try UpstreamBinary.run(["plan", "review", "--state", out, "--decide", id, "--decision", "decline", "--reason", "x"])
+        let again = try UpstreamBinary.run(["plan", "review", "--store", offersStore, "--decide", id, "--decision", "decline", "--reason", "x"])
         #expect(again.status != 0 && again.err.contains("already decided"))
         // With no store, the plan keeps its own store for the one sealed audit trail.
         let trail = try UpstreamBinary.run(["audit", "list", "--store", out + "/plan-audit.db", "--json"])

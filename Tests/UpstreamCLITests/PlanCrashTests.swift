@@ -83,38 +83,17 @@ struct PlanCrashTests {
 
     /// Starts the binary; with `stallAt`, the SQLite adapter's crash-test hook holds it inside the offers' transaction
     /// (after every insert) and the kill lands there; otherwise it is killed after `delay` seconds wherever it is.
+    /// The wait is the one ``CrashHarness``'s: by the wall clock, on a thread of its own.
     func runAndKill(_ arguments: [String], stallAt marker: String? = nil, delay: Double = 0) async throws -> (killed: Bool, stalled: Bool) {
-        let binary = try #require(UpstreamBinary.path, "build the upstream executable first (swift build)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        var env = ProcessInfo.processInfo.environment
+        var env: [String: String] = [:]
         if let marker {
             try? FileManager.default.removeItem(atPath: marker)
             env["UPSTREAM_TEST_STALL_BEFORE_COMMIT"] = "offers"
             env["UPSTREAM_TEST_STALL_MARKER"] = marker
         }
-        process.environment = env
-        try process.run()
-        var waited = 0
-        if let marker {
-            while !FileManager.default.fileExists(atPath: marker), process.isRunning, waited < 600_000 {
-                try await Task.sleep(for: .milliseconds(20))
-                waited += 20
-            }
-        } else {
-            // Wall-clock time, checked with a blocking sleep: beside CPU-bound suites the cooperative pool can wake a
-            // Task.sleep far later than asked, and counting its naps let every plan finish before its "delay".
-            let deadline = Date().addingTimeInterval(delay)
-            while process.isRunning, Date() < deadline { usleep(5_000) }
-        }
-        let stalled = marker.map { FileManager.default.fileExists(atPath: $0) } ?? false
-        let killed = process.isRunning
-        if killed { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return (killed, stalled)
+        let child = try CrashHarness.start(arguments, environment: env)
+        let o = await CrashHarness.kill(child, when: marker.map { .whenFileExists($0, timeout: 600) } ?? .after(delay))
+        return (o.killed, o.stalled)
     }
 
     @Test("a plan killed inside its offers' transaction leaves the previous offers whole and no entry for the plan; the rerun adds both")

@@ -155,6 +155,8 @@ struct ServerCrashTests {
         let process = Process()
         let out: String
         var port = 0
+        /// The process, for ``CrashHarness``'s kill.
+        var child: CrashHarness.Child { CrashHarness.Child(process: process, outPath: out) }
 
         /// Starts `upstream serve --store` on a free port and waits until it says where it listens.
         init(log: String, environment extra: [String: String] = [:]) throws {
@@ -190,11 +192,7 @@ struct ServerCrashTests {
             return p
         }
 
-        func kill9() {
-            guard process.isRunning else { return }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        func kill9() { child.kill9() }
     }
 
     // MARK: Reading the store after a kill
@@ -379,13 +377,10 @@ struct ServerCrashTests {
             }
             Self.requestsDone.reset()
             driver.start()
-            // The kill lands a random time after the server has answered its first writes, however loaded the machine.
-            let wait = ContinuousClock.now + .seconds(120)
-            // Blocking waits by the wall clock, as in PlanCrashTests: beside CPU-bound suites the cooperative pool woke
-            // a Task.sleep minutes late, and meanwhile the driver went on writing (thousands of requests a round).
-            while Self.requestsDone.value < 2, ContinuousClock.now < wait { usleep(10_000) }
-            usleep(UInt32(delay) * 1_000)
-            server.kill9()
+            // The kill lands a random time after the server has answered its first writes, however loaded the machine:
+            // the one CrashHarness wait, by the wall clock on a thread of its own (beside CPU-bound suites the
+            // cooperative pool woke a Task.sleep minutes late, and meanwhile the driver went on writing).
+            _ = await CrashHarness.kill(server.child, when: .after(Double(delay) / 1_000, once: { Self.requestsDone.value >= 2 }, timeout: 120))
             while Self.driven.get() == nil { try await Task.sleep(for: .milliseconds(20)) }
             tried = Self.driven.take()!
             try Self.checkConsistent(tried, round: round)
@@ -431,13 +426,9 @@ struct ServerCrashTests {
             }
             let assignedBefore = try Self.rows("SELECT practitioner FROM case_assignments WHERE subject = '\(subject)'")
             request.start()
-            let deadline = ContinuousClock.now + .seconds(120)
-            while !FileManager.default.fileExists(atPath: marker), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            let stalled = FileManager.default.fileExists(atPath: marker)
+            let stalled = await CrashHarness.kill(server.child, when: .whenFileExists(marker, timeout: 120)).stalled
+            // The killed transaction's rollback journal stays on disk until the store is next opened.
             #expect(FileManager.default.fileExists(atPath: Self.store + "-journal"), "the \(label)'s transaction is open")
-            server.kill9()
             try #require(stalled, "the server did not reach the \(label)'s save")
 
             // Neither the entry nor the change: the trail is as long as before the request (a stalled reopen of a

@@ -27,9 +27,10 @@ struct EndToEndTests {
         _ = try CityGenerator(config: cfg).generate(to: dir, overwrite: true)
         let inputs = ExtractSchema.all.filter(\.personLevel).map { "\(dir)/\($0.name).csv" }
         let config = Self.repository.appendingPathComponent("config/linkage-synthetic-city.json").path
-        let clusters = dir + "/clusters.csv", state = dir + "/state"
+        // The run is kept in a store the link creates: its model, each record's person and the review queue.
+        let clusters = dir + "/clusters.csv", store = dir + "/city.db", model = dir + "/model.json"
         let (status, out) = try Self.run(["link", "--config", config, "--input"] + inputs + [
-            "--state", state, "--export-clusters", clusters, "--evaluate", dir + "/truth/records.csv", "--json",
+            "--store", store, "--save-model", model, "--export-clusters", clusters, "--evaluate", dir + "/truth/records.csv", "--json",
         ])
         #expect(status == 0)
         let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
@@ -49,25 +50,27 @@ struct EndToEndTests {
         let truth = try String(contentsOfFile: dir + "/truth/records.csv", encoding: .utf8).split(separator: "\n").dropFirst()
         func keys(_ lines: some Sequence<Substring>) -> Set<String> { Set(lines.map { $0.split(separator: ",").prefix(2).joined(separator: ",") }) }
         #expect(keys(exported) == keys(truth))
-        // A second run with the saved state keeps every person id.
+        // A second run into the same store keeps every person id.
         let again = dir + "/clusters-again.csv"
-        let (status2, _) = try Self.run(["link", "--config", config, "--input"] + inputs + ["--state", state, "--export-clusters", again])
+        let (status2, _) = try Self.run(["link", "--config", config, "--input"] + inputs + ["--store", store, "--export-clusters", again])
         #expect(status2 == 0)
         #expect(try String(contentsOfFile: again, encoding: .utf8) == String(contentsOfFile: clusters, encoding: .utf8))
         // The model report and the estimate run from the same inputs.
-        let (status3, report) = try Self.run(["link", "--model-report", "--model", state + "/model.json"])
+        let (status3, report) = try Self.run(["link", "--model-report", "--model", model])
         #expect(status3 == 0 && report.contains("Fellegi-Sunter model"))
         let (status4, estimate) = try Self.run(["link", "--config", config, "--input"] + inputs + ["--estimate", "--json"])
         #expect(status4 == 0 && estimate.contains("totalComparisons"))
-        // An explanation is read-only: it uses the saved model and leaves persons and model untouched.
-        let personsBefore = try String(contentsOfFile: state + "/persons.csv", encoding: .utf8)
-        let modelBefore = try String(contentsOfFile: state + "/model.json", encoding: .utf8)
+        // An explanation is read-only: it uses the store's model and leaves the store untouched (no state beside it).
+        let storeBefore = try Data(contentsOf: URL(fileURLWithPath: store))
         let first = exported.first!.split(separator: ",").prefix(2).joined(separator: ":")
         let second = exported.dropFirst().first!.split(separator: ",").prefix(2).joined(separator: ":")
-        let (status5, waterfall) = try Self.run(["link", "--config", config, "--input"] + inputs + ["--state", state, "--threshold", "0.5", "--explain", first + "," + second])
+        let (status5, waterfall) = try Self.run(["link", "--config", config, "--input"] + inputs + ["--store", store, "--threshold", "0.5", "--explain", first + "," + second])
         #expect(status5 == 0 && waterfall.contains("waterfall"))
-        #expect(try String(contentsOfFile: state + "/persons.csv", encoding: .utf8) == personsBefore)
-        #expect(try String(contentsOfFile: state + "/model.json", encoding: .utf8) == modelBefore)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == storeBefore)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/state") && !FileManager.default.fileExists(atPath: store + ".linkage"))
+        // The retired state folder is refused with what to use instead.
+        let retired = try UpstreamBinary.run(["link", "--config", config, "--input"] + inputs + ["--state", dir + "/state"])
+        #expect(retired.status != 0 && retired.err.contains("--state is retired: give --store STORE"), "\(retired.err)")
         // Scoring against a truth file that covers too few of the records is refused, with the reason.
         let thin = dir + "/thin-truth.csv"
         try ("source,record_id,person_id\n" + exported.first! + "\n").write(toFile: thin, atomically: true, encoding: .utf8)

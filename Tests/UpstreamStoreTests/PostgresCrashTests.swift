@@ -57,45 +57,28 @@ struct PostgresCrashTests {
     static func run(_ arguments: [String], keys: String) throws -> (status: Int32, out: String, err: String) {
         let p = try spawn(arguments, keys: keys, out: dir + "/out-\(UUID().uuidString)")
         p.process.waitUntilExit()
-        defer { try? FileManager.default.removeItem(atPath: p.out); try? FileManager.default.removeItem(atPath: p.out + ".err") }
-        func read(_ path: String) -> String { String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
-        return (p.process.terminationStatus, read(p.out), read(p.out + ".err"))
+        defer { try? FileManager.default.removeItem(atPath: p.outPath); try? FileManager.default.removeItem(atPath: p.errPath) }
+        return (p.process.terminationStatus, p.out, p.err)
     }
 
-    static func spawn(_ arguments: [String], keys: String, out: String, environment extra: [String: String] = [:]) throws
-        -> (process: Process, out: String) {
-        let binary = try #require(UpstreamBinary.path, "build the upstream executable first (swift build)")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)  // risk train writes its report beside a server store's name
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: out + ".err", contents: nil)
-        p.standardOutput = FileHandle(forWritingAtPath: out)
-        p.standardError = FileHandle(forWritingAtPath: out + ".err")
-        var env = ProcessInfo.processInfo.environment
-        env["UPSTREAM_KEYS_DIR"] = keys
-        for (k, v) in extra { env[k] = v }
-        p.environment = env
-        try p.run()
-        return (p, out)
+    /// Starts the binary with the store's key folder (in `dir`: risk train writes its report beside a server store's
+    /// name), output to `out` and `out.err`.
+    static func spawn(_ arguments: [String], keys: String, out: String, environment extra: [String: String] = [:]) throws -> CrashHarness.Child {
+        try CrashHarness.start(arguments, environment: extra.merging(["UPSTREAM_KEYS_DIR": keys]) { a, _ in a }, directory: dir, output: out)
     }
 
-    /// Runs the binary and kills it with SIGKILL after `milliseconds` (if it is still running); returns whether it
-    /// was. A run that ended before its kill must have succeeded.
+    /// Runs the binary and kills it with SIGKILL after `milliseconds` of wall-clock time (if it is still running;
+    /// the one ``CrashHarness`` wait, on a thread of its own); returns whether it was. A run that ended before its
+    /// kill must have succeeded.
     static func killAfter(_ milliseconds: Int, _ arguments: [String], keys: String) async throws -> Bool {
         let p = try spawn(arguments, keys: keys, out: dir + "/killed-\(UUID().uuidString).out")
-        defer { try? FileManager.default.removeItem(atPath: p.out); try? FileManager.default.removeItem(atPath: p.out + ".err") }
-        try await Task.sleep(for: .milliseconds(milliseconds))
-        let running = p.process.isRunning
-        kill(p.process.processIdentifier, SIGKILL)
-        p.process.waitUntilExit()
-        if !running {
-            let err = String(decoding: FileManager.default.contents(atPath: p.out + ".err") ?? Data(), as: UTF8.self)
-            #expect(p.process.terminationReason == .exit && p.process.terminationStatus == 0,
-                    "\(arguments.prefix(2).joined(separator: " ")) ended before its kill, with status \(p.process.terminationStatus): \(err)")
+        defer { try? FileManager.default.removeItem(atPath: p.outPath); try? FileManager.default.removeItem(atPath: p.errPath) }
+        let o = await CrashHarness.kill(p, when: .after(Double(milliseconds) / 1_000))
+        if !o.killed {
+            #expect(!o.signalled && o.status == 0,
+                    "\(arguments.prefix(2).joined(separator: " ")) ended before its kill, with status \(o.status): \(p.err)")
         }
-        return running
+        return o.killed
     }
 
     /// Runs the binary with the stall hook set for `table`, waits until it stalls inside its transaction, kills it.
@@ -111,16 +94,9 @@ struct PostgresCrashTests {
         var environment = hook
         environment["UPSTREAM_TEST_STALL_MARKER"] = marker
         let p = try spawn(arguments, keys: keys, out: dir + "/stalled.out", environment: environment)
-        let deadline = ContinuousClock.now + .seconds(600)
-        while !FileManager.default.fileExists(atPath: marker), p.process.isRunning, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        let stalled = p.process.isRunning && FileManager.default.fileExists(atPath: marker)
-        kill(p.process.processIdentifier, SIGKILL)
-        p.process.waitUntilExit()
-        let err = String(decoding: FileManager.default.contents(atPath: p.out + ".err") ?? Data(), as: UTF8.self)
-        try #require(stalled, "the command did not reach its save: \(err)")
-        #expect(p.process.terminationReason == .uncaughtSignal)
+        let o = await CrashHarness.kill(p, when: .whenFileExists(marker, timeout: 600))
+        try #require(o.stalled, "the command did not reach its save: \(p.err)")
+        #expect(o.signalled)
     }
 
     static func auditVerifies(_ store: (url: String, keys: String)) throws {

@@ -53,7 +53,7 @@ struct PlanUseCaseTests {
         let n = first.plan.offers.count
         #expect(n > 0)
         #expect(first.added == n)
-        #expect(first.statePath == dir + "/plan" && first.outDir == dir + "/plan")
+        #expect(first.offersStore == dir + "/plan/" + PlanOfferStore.csvStoreName && first.outDir == dir + "/plan")
         for f in ["business-case.html", "offers.csv", "plan.json"] { #expect(FileManager.default.fileExists(atPath: dir + "/plan/" + f)) }
         let location = dir + "/plan/" + PlanOfferStore.csvStoreName
         let queue = try PlanOfferStore.open(location, user: "reader")

@@ -139,7 +139,7 @@ struct LinkagePairQueueTests {
             let store = try StoreFactory.open(path)
             try store.saveReviewItems(try items.enumerated().map { try LinkagePairQueue.stored(LinkagePairQueue.Pair(item: $0.element, order: $0.offset), at: 10) })
         }
-        let queue = try LinkReview(store: path, state: nil)
+        let queue = try LinkReview(store: path)
         let supervisor = User.selfAsserted("sam", role: .supervisor)
         #expect(throws: GovernanceError.self) {
             try queue.decide(accept: [items[0].id], reject: [], user: .selfAsserted("ana", role: .analyst), reason: "looks right", at: 20)

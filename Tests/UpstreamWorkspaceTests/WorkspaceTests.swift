@@ -121,7 +121,7 @@ struct WorkspaceUseCaseTests {
     }
 }
 
-@Suite("UpstreamWorkspace: CSV inputs, state folders and the audit of a missing store")
+@Suite("UpstreamWorkspace: CSV inputs, CSV linkage kept in a store, and the audit of a missing store")
 struct WorkspaceFilesTests {
     let dir = NSTemporaryDirectory() + "upstream-workspace-files-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
 
@@ -180,22 +180,57 @@ struct WorkspaceFilesTests {
         #expect(throws: WorkspaceError.usage("no store at \(dir)/none.db")) { try w.auditEntries() }
     }
 
-    @Test("review decisions in a state folder: accept and reject by pair id, an unknown id is a usage error")
-    func reviewInStateFolder() throws {
+    @Test("CSV files linked into a store: the run, persons and review queue are in the store, nothing beside it; a second run keeps every person id; decisions go through the store's queue")
+    func csvLinkageKeptInTheStore() throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let state = LinkState(directory: dir + "/state")
-        var review = ReviewState()
-        let a = RecordKey(source: "police", recordID: "1"), b = RecordKey(source: "school", recordID: "9"), c = RecordKey(source: "health", recordID: "5")
-        review.pending = [ReviewItem(left: a, right: b, weight: 1, probability: 0.7, linkedNow: false),
-                          ReviewItem(left: a, right: c, weight: 0.5, probability: 0.6, linkedNow: false)]
-        try state.save(review: review)
-        let queue = try LinkReview(store: nil, state: dir + "/state")
-        let ids = review.pending.map(\.id)
+        let csv = """
+            record_id,forename,surname,dob,sex,postcode
+            1,Anna,Berg,2001-02-03,F,UC1 1AA
+            2,Anna,Berg,2001-02-03,F,UC1 1AA
+            3,Ben,Cole,2002-03-04,M,UC1 1AB
+            3,Ben,Cole,2002-03-04,M,UC1 1AB
+            4,Cara,Dunn,2003-04-05,F,UC1 1AD
+            5,Dev,Ede,2004-05-06,M,UC1 1AE
+
+            """
+        try csv.write(toFile: dir + "/people.csv", atomically: true, encoding: .utf8)
+        let configPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/linkage-synthetic-city.json").path
+        let w = Workspace(location: dir + "/linked.db", user: .selfAsserted("tester", role: nil), clock: { 1_764_000_000 }, parallelism: .serial)
+        var request = LinkRequest()
+        (request.store, request.inputs, request.config) = (w.location, [dir + "/people.csv"], try LinkConfig.load(configPath))
+        guard case .linked(let first, _) = try LinkUseCase(request: request, workspace: w).run() else { Issue.record("no run"); return }
+        // Six rows read, one quarantined as a repeated id: five records, each with one person in the store.
+        #expect(first.inputs?.first?.rowsRead == 6 && first.inputs?.first?.loaded == 5)
+        #expect(first.records == 5)
+        let runs = try LinkRunStore.open(w.location)
+        #expect(try runs.model() != nil)
+        let persons = try runs.persons()
+        #expect(Set(persons.keys) == Set(["1", "2", "3", "4", "5"].map { RecordKey(source: "people", recordID: $0) }))
+        #expect(Set(persons.values).count == first.persons)
+        #expect(try w.auditEntries().map(\.event.action).contains("link"))
+        // Nothing but the store (and its own SQLite and key files) is written: no persons CSV, no state folder.
+        let written = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(!written.contains { $0.hasSuffix(".csv") && $0 != "people.csv" }, "\(written)")
+        #expect(!written.contains { $0 == "state" || $0.hasSuffix(".linkage") }, "\(written)")
+        // A second run into the same store keeps every person id.
+        guard case .linked = try LinkUseCase(request: request, workspace: w).run() else { Issue.record("no second run"); return }
+        #expect(try LinkRunStore.open(w.location).persons() == persons)
+        // Decisions on the store's queue: accept and reject by pair id, an unknown id is a usage error.
+        let a = RecordKey(source: "people", recordID: "1"), b = RecordKey(source: "people", recordID: "4"), c = RecordKey(source: "people", recordID: "5")
+        let items = [ReviewItem(left: a, right: b, weight: 1, probability: 0.7, linkedNow: false),
+                     ReviewItem(left: a, right: c, weight: 0.5, probability: 0.6, linkedNow: false)]
+        try runs.store.saveReviewItems(try items.enumerated().map { n, item in
+            StoredReviewItem(queue: .linkagePairs, subject: item.id, pending: true, updatedAt: 1,
+                             stateJSON: try JSONEncoder().encode(LinkagePairQueue.Pair(item: item, order: n)))
+        })
+        let queue = try LinkReview(store: w.location)
+        let ids = items.map(\.id)
         let (done, after) = try queue.decide(accept: [ids[0]], reject: [ids[1]], user: .selfAsserted("r", role: .supervisor), reason: "checked by hand", at: 100)
         #expect(done == ["accept \(ids[0])", "reject \(ids[1])"])
-        #expect(after.pending.isEmpty)
-        #expect(try state.review().latestDecisions.count == 2)
+        #expect(after.pending.filter { ids.contains($0.id) }.isEmpty)
+        #expect(Set(after.latestDecisions.map(\.verdict)) == [.accept, .reject])
         #expect(throws: WorkspaceError.usage("no pair nope in the review queue; list it with upstream review")) {
             try queue.decide(accept: ["nope"], reject: [], user: .selfAsserted("r", role: .supervisor), reason: "checked by hand", at: 101)
         }
