@@ -6,7 +6,8 @@
 # uses the cell model fitted on a training city's truth instead. Two or three cities of PEOPLE are generated and (with
 # the store model) the pipeline runs on one, so this is a big run: it takes the machine-wide lock, at nice 10.
 # Usage: Benchmarks/closed-loop.sh [PEOPLE] [PLACES] [CONFIG.yaml]  (defaults: 100000, the catalogue's places, the default city)
-# UPSTREAM_BIN=.build/debug/upstream uses a debug build instead of building the release one; RISK=stand-in the stand-in.
+# UPSTREAM_BIN=.build/debug/upstream uses a debug build instead of building the release one; RISK=stand-in the stand-in;
+# KEEP=1 keeps the cities and the store in OUT (for reading the truth afterwards; delete them when done).
 # Results: Benchmarks/closed-loop.md (written by hand from the printed output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,4 +24,4 @@ if [ -n "$PLACES" ]; then ARGS+=(--places "$PLACES"); fi
 if [ -n "$CONFIG" ]; then ARGS+=(--config "$CONFIG"); fi
 flock /tmp/upstream-bigrun.lock nice -n 10 /usr/bin/time -f "peak memory %M KB (largest single process), %e s wall, %U s user" "$BIN" "${ARGS[@]}"
 echo "Figures: $OUT/closed-loop.json"
-rm -rf "$OUT/train" "$OUT/city" "$OUT/treated" "$OUT/store"
+if [ -z "${KEEP:-}" ]; then rm -rf "$OUT/train" "$OUT/city" "$OUT/treated" "$OUT/store"; fi

@@ -8,7 +8,9 @@ import Foundation
 /// offence. The plan's Monte Carlo interval is an interval for the *expected* harm averted; the realised figure also
 /// carries chance (whether each treated young person would have offended at all), so the comparison also reports a
 /// predictive interval: the same draws of calibration and effects, plus, in each draw, one Bernoulli draw per offer
-/// of an offence averted with probability min(1, risk × calibration) × effect.
+/// of an offence averted with probability min(1, risk × calibration) × effect. The calibration is drawn over the plan's
+/// range, which (with the selection calibration, ``SelectionCalibration``) is the interval of the base rate among those
+/// the plan's rule selects: so the predictive interval holds the uncertainty of that base rate as well as of the effects.
 public enum ClosedLoop {
     /// The comparison of predicted and realised harm averted.
     public struct Comparison: Sendable, Codable, Equatable {
@@ -78,7 +80,9 @@ public enum ClosedLoop {
         totals.sort()
         let realised = Double(before - after) * unit
         let lo = Draw.quantile(totals, 0.025), hi = Draw.quantile(totals, 0.975)
-        let expected = offers.reduce(0.0) { $0 + $1.risk * (programmes[$1.programme]?.point ?? 0) }
+        // The plan's own expectation: the model's risk × the central calibration (1, or the selection calibration's O′/E′).
+        let central = plan.uncertainty.calibrationCentral ?? 1
+        let expected = offers.reduce(0.0) { $0 + min(1, $1.risk * central) * (programmes[$1.programme]?.point ?? 0) }
         return Comparison(
             offers: offers.count, offencesUntreatedRun: before, offencesTreatedRun: after, offencesAverted: before - after,
             expectedOffencesAverted: expected, realisedHarmAverted: Money(pounds: realised), predictedHarmAverted: plan.totals.harmAverted,

@@ -20,8 +20,10 @@ public struct MonteCarlo: Sendable {
     ///   - valued: the valued problem.
     ///   - chosen: the option indices of the plan.
     ///   - seed: the generator's seed (recorded in the plan).
+    ///   - calibration: the multiplier's range (of the model's risk).
+    ///   - central: the multiplier already in `valued`'s expected harm (each draw scales it by drawn / central).
     public static func run(valued v: PlanBuilder.Valued, chosen: [Int], draws: Int, seed: UInt64,
-                           calibration: (Double, Double)) -> MonteCarlo {
+                           calibration: (Double, Double), central: Double = 1) -> MonteCarlo {
         var g = SeededGenerator(seed: seed)
         let J = v.programmes.count
         let n = max(draws, 1)
@@ -39,7 +41,7 @@ public struct MonteCarlo: Sendable {
         var pHarm = Array(repeating: [Double](repeating: 0, count: n), count: J)
         var pNPV = Array(repeating: [Double](repeating: 0, count: n), count: J)
         for d in 0..<n {
-            let m = Draw.uniform(calibration.0, calibration.1, using: &g)
+            let m = Draw.uniform(calibration.0, calibration.1, using: &g) / central
             for j in 0..<J {
                 let e = v.programmes[j].effect.planning!.estimate
                 let c = v.programmes[j].cost!
@@ -79,6 +81,7 @@ public struct MonteCarlo: Sendable {
         let bcr = zip(harm, cost).map { $1 > 0 ? $0 / $1 : 0 }.sorted()
         return Uncertainty(
             draws: draws, seed: seed, calibrationLow: calibration.low, calibrationHigh: calibration.high,
+            calibrationCentral: settings.calibrationCentral == 1 ? nil : settings.calibrationCentral,
             harmAvertedLow: Money(pounds: Draw.quantile(h, 0.025)), harmAvertedMedian: Money(pounds: Draw.quantile(h, 0.5)),
             harmAvertedHigh: Money(pounds: Draw.quantile(h, 0.975)),
             netPresentValueLow: Money(pounds: Draw.quantile(npv, 0.025)), netPresentValueHigh: Money(pounds: Draw.quantile(npv, 0.975)),
@@ -99,10 +102,11 @@ public enum Sensitivity {
         }
         let effect = v.programmes.map { $0.effect.planning!.estimate }
         let cost = v.programmes.map { $0.cost! }
-        func npv(calibration m: Double = 1, effects: [Double]? = nil, costs: [Double]? = nil) -> Money {
+        // The expected harm already holds the central calibration; the bar moves it to each end of its range.
+        func npv(calibration m: Double = settings.calibrationCentral, effects: [Double]? = nil, costs: [Double]? = nil) -> Money {
             var total = 0.0
             for j in 0..<J where count[j] > 0 {
-                total += m * (effects?[j] ?? effect[j].point) * baseSum[j] - (costs?[j] ?? cost[j].central.pounds) * Double(count[j])
+                total += m / settings.calibrationCentral * (effects?[j] ?? effect[j].point) * baseSum[j] - (costs?[j] ?? cost[j].central.pounds) * Double(count[j])
             }
             return Money(pounds: total)
         }

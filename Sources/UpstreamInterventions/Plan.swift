@@ -132,6 +132,8 @@ public struct Uncertainty: Sendable, Codable, Equatable {
     public var seed: UInt64
     public var calibrationLow: Double
     public var calibrationHigh: Double
+    /// The central calibration multiplier the offers are valued at (nil: 1, the model's own scores).
+    public var calibrationCentral: Double? = nil
     public var harmAvertedLow: Money
     public var harmAvertedMedian: Money
     public var harmAvertedHigh: Money

@@ -13,6 +13,10 @@ public struct PlanSettings: Sendable {
     public var calibrationHigh: Double
     /// Where the calibration range came from, in words.
     public var calibrationSource: String = "planning assumption (set with --calibration-range)"
+    /// The central calibration multiplier: every offer is valued at the model's risk times this (1: the model's own
+    /// scores; the selection calibration's O′/E′ when measured, ``SelectionCalibration``). The Monte Carlo's range
+    /// (`calibrationLow`...`calibrationHigh`) is of the same multiplier, so it holds this value.
+    public var calibrationCentral: Double = 1
     public var timeLimitSeconds: Double
     /// Skip the curve and the marginal return (for benchmarks of the plan alone).
     public var curve: Bool
@@ -54,7 +58,9 @@ public enum PlanBuilder {
     /// Matches and values every candidate.
     /// - Throws: when the catalogue's price years cannot be bridged or the table lacks every need's column.
     ///   - minimumBenefitCostRatio: offers below this ratio are left out.
-    public static func value(catalogue: Catalogue, candidates: CandidateTable, minimumBenefitCostRatio: Double = 0) throws -> Valued {
+    ///   - calibration: the central calibration multiplier (the model's risk is multiplied by it).
+    public static func value(catalogue: Catalogue, candidates: CandidateTable, minimumBenefitCostRatio: Double = 0,
+                             calibration: Double = 1) throws -> Valued {
         let programmes = catalogue.plannable
         let cpo = try catalogue.harm.costPerOffence(deflator: catalogue.deflator, priceYear: catalogue.priceYear)
         let df = Discounting.spreadFactor(rate: catalogue.discountRate, years: catalogue.horizonYears)
@@ -65,7 +71,7 @@ public enum PlanBuilder {
         var harm: [Double] = []
         harm.reserveCapacity(candidates.rows.count)
         for (p, c) in candidates.rows.enumerated() {
-            let h = c.risk * cpo.pounds * df
+            let h = c.risk * calibration * cpo.pounds * df
             harm.append(h)
             for j in matcher.programmes(for: c) where h * effects[j] >= minimumBenefitCostRatio * costs[j] {
                 options.append(.init(person: p, programme: j, value: h * effects[j]))
@@ -79,7 +85,8 @@ public enum PlanBuilder {
     /// Builds the whole plan.
     /// - Throws: as `value`, or when the solver fails.
     public static func build(catalogue: Catalogue, candidates: CandidateTable, settings: PlanSettings) throws -> Plan {
-        let v = try value(catalogue: catalogue, candidates: candidates, minimumBenefitCostRatio: settings.minimumBenefitCostRatio)
+        let v = try value(catalogue: catalogue, candidates: candidates, minimumBenefitCostRatio: settings.minimumBenefitCostRatio,
+                          calibration: settings.calibrationCentral)
         let problem = v.problem, programmes = v.programmes
         let greedy = Planner.greedy(problem, budget: settings.budget)
         let solved = try Planner.optimal(problem, budget: settings.budget, timeLimitSeconds: settings.timeLimitSeconds, greedy: greedy)
@@ -122,7 +129,7 @@ public enum PlanBuilder {
         var matchesOf: [Int: [Int]] = [:]
         for (i, o) in problem.options.enumerated() { matchedPeople.insert(o.person); matchesOf[o.person, default: []].append(i) }
         let mc = MonteCarlo.run(valued: v, chosen: chosen, draws: settings.monteCarloDraws, seed: settings.seed,
-                                calibration: (settings.calibrationLow, settings.calibrationHigh))
+                                calibration: (settings.calibrationLow, settings.calibrationHigh), central: settings.calibrationCentral)
         var offers: [Offer] = []
         for (k, i) in chosen.enumerated() {
             let o = problem.options[i], c = candidates.rows[o.person], p = programmes[o.programme]
@@ -203,7 +210,8 @@ public enum PlanBuilder {
                            ? "only offers whose benefit-cost ratio is at least \(s.minimumBenefitCostRatio) at central values"
                            : "every matched offer, whatever its benefit-cost ratio (the plan maximises harm averted, not net value)",
                        source: "planning choice (set with --min-bcr)"),
-            Assumption(topic: "Calibration", text: "the true risk may be \(Self.fixed(s.calibrationLow, 2))–\(Self.fixed(s.calibrationHigh, 2)) times the model's (Monte Carlo, uniform)",
+            Assumption(topic: "Calibration", text: (s.calibrationCentral == 1 ? "" : "the true risk of those offered is taken to be \(Self.fixed(s.calibrationCentral, 2)) times the model's; ")
+                           + "the true risk may be \(Self.fixed(s.calibrationLow, 2))–\(Self.fixed(s.calibrationHigh, 2)) times the model's (Monte Carlo, uniform)",
                        source: s.calibrationSource),
         ]
         for t in c.harm.counted { out.append(Assumption(topic: "Counted", text: t, source: "")) }

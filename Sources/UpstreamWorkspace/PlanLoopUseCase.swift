@@ -48,6 +48,8 @@ public struct ClosedLoopRun {
         var trainingCohort: Int?
         var trainingOutcomes: Int?
         var linkage: LoopResult.Linkage?
+        var selectionCalibration: SelectionCalibration? = nil
+        var selectionCalibrationNote: String? = nil
     }
 
     func checkWindow() throws {
@@ -125,12 +127,20 @@ public struct ClosedLoopRun {
                                               + ["--test-dates"] + dates.test.map(\.iso))
         messages.progress("loop: scoring and planning")
         var c = catalogue
-        let (table, storeHorizon, calibration, _) = try PlanInputs.fromStore(store: store, asOf: asOf, persons: nil, postcodes: nil)
-        c.horizonYears = Double(storeHorizon) / 12
+        let scorer = try PlanInputs.StoreScorer(store: store, persons: nil, postcodes: nil)
+        let table = scorer.score(asOf: asOf).table
+        guard !table.rows.isEmpty else { throw WorkspaceError.badInput("no young people with records before \(asOf.iso) to plan for") }
+        c.horizonYears = Double(scorer.horizonMonths) / 12
         var s = settings
-        if let calibration {
+        if let calibration = scorer.testCalibration {
             s.calibrationLow = calibration.low; s.calibrationHigh = calibration.high; s.calibrationSource = calibration.note
         }
+        // As `upstream plan --store` does: the calibration among those the plan's rule selects, measured on the offers
+        // the same rule made one horizon earlier, from the store's records (docs/interventions.md §3).
+        let earlierScored = scorer.score(asOf: earlierDate)
+        let (selection, selectionReason) = try PlanInputs.StoreScorer.selectionCalibration(
+            earlier: earlierDate, table: earlierScored.table, outcomes: earlierScored.outcomes, catalogue: c, settings: s)
+        if let selection { s = selection.applied(to: s) } else { s.calibrationSource += "; selection calibration not applied: " + selectionReason }
         let plan = try build(c, table, s)
         let modelID = try RiskRunStore.open(store).latestTraining().modelID
 
@@ -173,7 +183,7 @@ public struct ClosedLoopRun {
         }
         // The cohort two years earlier, scored by the same model, and the plan the same rule would have made then.
         messages.progress("loop: the earlier cohort")
-        let (earlierTable, _, _, _) = try PlanInputs.fromStore(store: store, asOf: earlierDate, persons: nil, postcodes: nil)
+        let earlierTable = earlierScored.table
         var es = s
         es.asOf = earlierDate.iso
         es.monteCarloDraws = 10
@@ -191,7 +201,8 @@ public struct ClosedLoopRun {
             cohortOutcomes: untreated.values.filter { $0 }.count, cohortOutcomesTreatedRun: treated.values.filter { $0 }.count,
             expectedCohortOutcomes: table.rows.reduce(0.0) { $0 + $1.risk },
             linkage: LoopResult.Linkage(scored: table.rows.count, matchedToTruth: truthOf.count, offersWithoutTruePerson: unmapped,
-                                        secondOffersToTruePerson: duplicates, offersToEarlierOffenders: earlierOffenders))
+                                        secondOffersToTruePerson: duplicates, offersToEarlierOffenders: earlierOffenders),
+            selectionCalibration: selection, selectionCalibrationNote: selection == nil ? selectionReason : nil)
         return try finish(arm, treatedDir: treatedDir)
     }
 
@@ -267,7 +278,17 @@ public struct ClosedLoopRun {
             expectedCohortOutcomes: arm.expectedCohortOutcomes, budget: arm.plan.budget, cost: arm.plan.totals.cost,
             priceYear: arm.plan.priceYear, calibration: "\(arm.plan.uncertainty.calibrationLow)-\(arm.plan.uncertainty.calibrationHigh)",
             linkage: arm.linkage, comparison: comparison, agree: comparison.agree, intervals: ClosedLoop.Comparison.intervalsExplained,
-            evaluations: evaluations, reliability: Self.reliability(arm))
+            evaluations: evaluations, reliability: Self.reliability(arm), selectionCalibration: arm.selectionCalibration,
+            selectionCalibrationNote: arm.selectionCalibrationNote, treatedExpected: Self.treatedExpected(arm))
+    }
+
+    /// The treated young people's first offences in the untreated run against the model's risks alone and against the
+    /// plan's valuation (the model's risk × the central calibration): whether the plan's base rate held for those it chose.
+    static func treatedExpected(_ arm: Arm) -> LoopResult.TreatedExpected {
+        let central = arm.plan.uncertainty.calibrationCentral ?? 1
+        let model = arm.plan.offers.reduce(0.0) { $0 + $1.risk }
+        return LoopResult.TreatedExpected(observed: arm.plan.offers.filter { arm.untreated[$0.person] == true }.count, expectedByModel: model,
+                                          expectedByPlan: arm.plan.offers.reduce(0.0) { $0 + min(1, $1.risk * central) })
     }
 
     /// The risk model's calibration at the plan's date, where the plan used it: the scored cohort's first offences in
@@ -290,6 +311,14 @@ public struct LoopResult: Codable {
         var trueEffect: Double
         /// The true effect lies within the estimate's 95% interval.
         var recovered: Bool
+    }
+    /// The treated's first offences in the untreated run, against what the model and the plan expected.
+    public struct TreatedExpected: Codable {
+        var observed: Int
+        /// The sum of the model's risks.
+        var expectedByModel: Double
+        /// The sum of the risks the plan valued (the model's × the central calibration).
+        var expectedByPlan: Double
     }
     /// How linked persons of the store met the city's true persons (the store's risk model only).
     public struct Linkage: Codable {
@@ -334,6 +363,12 @@ public struct LoopResult: Codable {
     /// The risk model's calibration on the scored cohort at the plan's date (untreated run): observed against expected
     /// first offences by decile of risk, in the top 1%, and among the highest-ranked as many as the plan's offers.
     var reliability: [ReliabilityBand]? = nil
+    /// The calibration among those the plan's rule selects (store model only; nil when too few offences to measure).
+    var selectionCalibration: SelectionCalibration? = nil
+    /// Why the selection calibration was not applied, when it was not.
+    var selectionCalibrationNote: String? = nil
+    /// The treated's first offences in the untreated run against the model's and the plan's expectation.
+    var treatedExpected: TreatedExpected? = nil
 
     public var text: String {
         let c = comparison
@@ -347,7 +382,13 @@ public struct LoopResult: Codable {
         }
         s += "Cohort: \(cohort) young people\(linkage == nil ? " aged 10-17 with no serious violence before the date" : " scored"); \(cohortOutcomes) went on to a first offence "
         s += String(format: "within the horizon (%.1f expected by the risk model).\n", expectedCohortOutcomes)
+        if let m = selectionCalibration { s += "Selection calibration: \(m.note).\n" }
+        if let note = selectionCalibrationNote { s += "Selection calibration not applied: \(note).\n" }
         s += "Plan: \(c.offers) offers costing \(cost.wholePounds) of \(budget.wholePounds).\n"
+        if let t = treatedExpected {
+            s += String(format: "The treated in the untreated run: %d first offences; %.2f expected by the model, %.2f by the plan's valuation.\n",
+                        t.observed, t.expectedByModel, t.expectedByPlan)
+        }
         s += "Among the treated: \(c.offencesUntreatedRun) first offences without the plan, \(c.offencesTreatedRun) with it: \(c.offencesAverted) averted "
         s += String(format: "(%.2f expected).\n", c.expectedOffencesAverted)
         s += "Realised harm averted \(c.realisedHarmAverted.wholePounds); predicted (expected) \(c.predictedHarmAverted.wholePounds).\n"

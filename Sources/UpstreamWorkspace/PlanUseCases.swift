@@ -35,6 +35,9 @@ public struct PlanMakeRequest {
     public var user: String
     /// The price year of every amount (a year of the catalogue's deflator, or "latest"); `nil` keeps the catalogue's.
     public var priceYear: String?
+    /// With ``store`` and no ``calibrationRange``: value the offers at the calibration measured on the offers the same
+    /// rule made one horizon earlier (``SelectionCalibration``), when at least 5 of them offended.
+    public var selectionCalibration = true
 
     public init(budget: Money, user: String) { self.budget = budget; self.user = user }
 }
@@ -65,12 +68,16 @@ public enum PlanUseCases {
         var persons: [String: PersonID] = [:]
         let statePath: String, location: String
         var measured: (low: Double, high: Double, note: String)?
+        var scorer: PlanInputs.StoreScorer?
         if let store = request.store, let asOf = request.asOf {
-            let scored = try PlanInputs.fromStore(store: store, asOf: asOf, persons: request.persons, postcodes: request.postcodes)
+            let sc = try PlanInputs.StoreScorer(store: store, persons: request.persons, postcodes: request.postcodes)
+            let scored = sc.score(asOf: asOf)
+            guard !scored.table.rows.isEmpty else { throw WorkspaceError.badInput("no young people with records before \(asOf.iso) to plan for") }
+            scorer = sc
             table = scored.table
             persons = scored.persons
-            measured = scored.calibration
-            c.horizonYears = Double(scored.horizonMonths) / 12
+            measured = sc.testCalibration
+            c.horizonYears = Double(sc.horizonMonths) / 12
             statePath = store + ".plan"
             location = store
         } else if let scores = request.scores {
@@ -92,6 +99,12 @@ public enum PlanUseCases {
                                     calibrationLow: lo, calibrationHigh: hi, timeLimitSeconds: request.timeLimit, curve: request.curve,
                                     minimumBenefitCostRatio: request.minimumBenefitCostRatio)
         if request.calibrationRange == nil, let measured { settings.calibrationSource = measured.note }
+        // With the store's model and no range given, the plan is valued at the calibration measured on the offers the
+        // same rule made one horizon earlier (docs/interventions.md §3, "The selection calibration").
+        if request.calibrationRange == nil, request.selectionCalibration, let scorer, let asOf = request.asOf {
+            let (m, reason) = try scorer.selectionCalibration(asOf: asOf, catalogue: c, settings: settings)
+            if let m { settings = m.applied(to: settings) } else { settings.calibrationSource += "; selection calibration not applied: " + reason }
+        }
         let plan = try PlanInputs.build(c, table, settings)
         try PlanPage.html(plan).write(toFile: outDir + "/business-case.html", atomically: true, encoding: .utf8)
         try plan.offersCSV.write(toFile: outDir + "/offers.csv", atomically: true, encoding: .utf8)
@@ -181,32 +194,11 @@ public enum PlanInputs {
     /// Scores every young person as of `asOf` with the store's trained risk model (as `upstream risk score`).
     public static func fromStore(store: String, asOf: CivilDate, persons: String?, postcodes: String?) throws
         -> (table: CandidateTable, horizonMonths: Int, calibration: (low: Double, high: Double, note: String)?, persons: [String: PersonID]) {
-        let runs = try RiskRunStore.open(store)
-        let model = try runs.model()
-        let records = try RiskInputs.linked(store: store, persons: persons)
-        let builder = CohortBuilder(records: records, postcodeDeprivation: try RiskInputs.deprivation(postcodes ?? runs.inputs().postcodes),
-                                    config: model.config.cohort, parallelism: Workspace.defaultParallelism)
-        let cohort = builder.cohort(asOf: asOf)
-        guard !cohort.rows.isEmpty else { throw WorkspaceError.badInput("no young people with records before \(asOf.iso) to plan for") }
-        let probabilities = model.scores(CohortBuilder.dataset(cohort.rows), parallelism: Workspace.defaultParallelism)
-        let pseudonyms = try Pseudonyms.forStore(store)
-        let rows = cohort.rows.enumerated().map { i, r in
-            Candidate(id: pseudonyms.pseudonym(r.personID), risk: probabilities[i], age: r.age, features: r.features,
-                      sex: r.sex?.rawValue ?? "unknown", ethnicity: r.ethnicity ?? "unknown", deprivation: r.deprivationQuintile)
-        }
+        let scorer = try StoreScorer(store: store, persons: persons, postcodes: postcodes)
+        let scored = scorer.score(asOf: asOf)
+        guard !scored.table.rows.isEmpty else { throw WorkspaceError.badInput("no young people with records before \(asOf.iso) to plan for") }
         // The calibration multiplier's range, measured on the model's held-out test rows (observed over expected).
-        var calibration: (low: Double, high: Double, note: String)?
-        if let trees = model.report.models.first(where: { $0.key == "gbt" }) {
-            let observed = trees.calibration.reduce(0) { $0 + $1.positives }
-            let expected = trees.calibration.reduce(0.0) { $0 + Double($1.count) * $1.meanPredicted }
-            if let m = CalibrationRange.measured(observed: observed, expected: expected) {
-                calibration = (m.low, m.high, "risk model \(model.id) on its test rows: \(observed) observed against "
-                               + String(format: "%.1f expected (O/E %.2f)", expected, m.ratio) + ", 95% interval widened to include 1")
-            }
-        }
-        var byPseudonym: [String: PersonID] = [:]
-        for (i, r) in cohort.rows.enumerated() { byPseudonym[rows[i].id] = PersonID(r.personID) }
-        return (CandidateTable(columns: RiskFeatures.names, rows: rows), model.config.cohort.horizonMonths, calibration, byPseudonym)
+        return (scored.table, scorer.horizonMonths, scorer.testCalibration, scored.persons)
     }
 
     /// Candidates from a CSV file (UpstreamInterventions' `CandidateTable.parse(csv:name:)`).
