@@ -15,6 +15,8 @@ struct WebWorkspace: Sendable {
     let now: @Sendable () -> Int64
     /// What the pages read most, kept between requests and invalidated by the audit trail (``WebCache``).
     let cache = WebCache()
+    /// The audit entries of concurrent views, committed together.
+    let auditCommits = AuditGroupCommit()
 
     // MARK: Access
 
@@ -36,12 +38,13 @@ struct WebWorkspace: Sendable {
         return summary
     }
 
-    /// Appends one event to the audit trail as `user` (authenticated by the server).
+    /// Appends one event to the audit trail as `user` (authenticated by the server), committed with any other
+    /// requests' entries waiting at the same moment (``AuditGroupCommit``); returns once it is committed.
     @discardableResult
     func audit(_ action: String, user: User, subject: String = "", count: Int = 0, reason: String = "", detail: String = "") throws -> AuditEntry {
         let event = AuditEvent(at: now(), actor: user.actor, action: action, subject: subject, count: count, reason: reason,
                                detail: detail)
-        return try store.appendAudit([event]).last!
+        return try auditCommits.append(event, to: store)
     }
 
     // MARK: Dashboard
