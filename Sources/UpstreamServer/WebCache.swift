@@ -61,8 +61,10 @@ final class WebCache: @unchecked Sendable {
         "import-access-log", "audit-verify",
     ]
 
-    /// Entries read from the trail's tail per query; more than this since the last request counts as a change.
-    static let tailBatch = 256
+    /// Entries read from the trail's tail per query, and at most this many queries per request; more entries than
+    /// that since the last request count as a change.
+    static let tailBatch = 1_024
+    static let tailBatches = 16
 
     /// The current generation, after reading the trail's new entries from `store` (nil when the store cannot
     /// report its tail: then nothing is cached across requests, unless ``bump()`` is all that can change it).
@@ -77,10 +79,20 @@ final class WebCache: @unchecked Sendable {
                 return generation
             }
         }
-        let marks = try tail.auditMarks(after: after, limit: Self.tailBatch)
+        // Every entry since the last one seen, a batch at a time (a busy server writes a view entry per request).
+        var marks: [AuditMark] = []
+        var from = after
+        for _ in 0..<Self.tailBatches {
+            let batch = try tail.auditMarks(after: from, limit: Self.tailBatch)
+            marks += batch
+            guard batch.count == Self.tailBatch, let last = batch.last else { break }
+            from = last.seq
+        }
+        let complete = marks.count < Self.tailBatch * Self.tailBatches
         return lock.withLock {
             var seen = lastSeq ?? after
-            var changed = marks.count == Self.tailBatch
+            // More entries than a request reads at once: assume a change rather than read on.
+            var changed = !complete
             for m in marks where m.seq > seen {
                 if !Self.isRead(m.action) { changed = true }
                 seen = m.seq
