@@ -39,7 +39,8 @@ else
   WHAT="$PERSONS persons in the demo workspace"
 fi
 SERVER=$!
-for _ in $(seq 1 600); do grep -q "serving on" "$WORK/out" 2>/dev/null && break; sleep 0.5; done
+# A store whose migrations have not run yet takes minutes to open (START_WAIT seconds, default 300).
+for _ in $(seq 1 $(( ${START_WAIT:-300} * 2 ))); do grep -q "serving on" "$WORK/out" 2>/dev/null && break; sleep 0.5; done
 PORT="$(sed -n 's|.*serving on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/out")"
 [ -n "$PORT" ] || { echo "the server did not start" >&2; cat "$WORK/err" >&2; exit 1; }
 BASE="http://127.0.0.1:$PORT"
