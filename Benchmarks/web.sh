@@ -6,7 +6,8 @@
 #
 # Usage: Benchmarks/web.sh [PERSONS [DURATION [CONNECTIONS]]]   (default: 20000 30s 200; PERSONS is ignored with STORE)
 # Env:   BIN=path/to/upstream (default: the release build, built unless SKIP_BUILD=1); THREADS (default 2); TIMEOUT (wrk, default 10s);
-#        STORE=a SQLite store (copied with its key files, so the demo users are created afresh in the copy)
+#        STORE=a SQLite store (copied with its key files, so the demo users are created afresh in the copy);
+#        INPLACE=1 serves STORE itself instead (a copy you made: it is written to); SERVE_ARGS=more `serve` options
 # Needs: wrk (Debian package `wrk`), curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,17 +22,25 @@ if [ -z "${BIN:-}" ]; then
 fi
 WORK="$(mktemp -d)"
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-if [ -n "${STORE:-}" ]; then
+if [ -n "${STORE:-}" ] && [ -n "${INPLACE:-}" ]; then
+  # Serve STORE itself (it must be a copy made for the benchmark: the server writes audit entries and users to it).
+  # The demo users are removed first so that they are created afresh and their passwords printed.
+  command -v sqlite3 >/dev/null || { echo "INPLACE needs sqlite3: apt-get install sqlite3" >&2; exit 1; }
+  sqlite3 "$STORE" "DELETE FROM case_assignments WHERE practitioner LIKE 'demo-%'; DELETE FROM users WHERE name LIKE 'demo-%';" 2>/dev/null || true
+  "$BIN" serve --store "$STORE" --port 0 --create-demo-users --bcrypt-cost 10 ${SERVE_ARGS:-} >"$WORK/out" 2>"$WORK/err" &
+  WHAT="the SQLite store $STORE ($(du -h "$STORE" | cut -f1)), served in place"
+elif [ -n "${STORE:-}" ]; then
   for f in "$STORE" "$STORE".*; do [ -f "$f" ] && cp "$f" "$WORK/store.db${f#"$STORE"}"; done
   rm -f "$WORK"/store.db.*.lock
-  "$BIN" serve --store "$WORK/store.db" --port 0 --create-demo-users --bcrypt-cost 10 >"$WORK/out" 2>"$WORK/err" &
+  "$BIN" serve --store "$WORK/store.db" --port 0 --create-demo-users --bcrypt-cost 10 ${SERVE_ARGS:-} >"$WORK/out" 2>"$WORK/err" &
   WHAT="the SQLite store $STORE ($(du -h "$STORE" | cut -f1))"
 else
   "$BIN" serve --demo --demo-persons "$PERSONS" --port 0 --create-demo-users --bcrypt-cost 10 >"$WORK/out" 2>"$WORK/err" &
   WHAT="$PERSONS persons in the demo workspace"
 fi
 SERVER=$!
-for _ in $(seq 1 600); do grep -q "serving on" "$WORK/out" 2>/dev/null && break; sleep 0.5; done
+# A store whose migrations have not run yet takes minutes to open (START_WAIT seconds, default 300).
+for _ in $(seq 1 $(( ${START_WAIT:-300} * 2 ))); do grep -q "serving on" "$WORK/out" 2>/dev/null && break; sleep 0.5; done
 PORT="$(sed -n 's|.*serving on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/out")"
 [ -n "$PORT" ] || { echo "the server did not start" >&2; cat "$WORK/err" >&2; exit 1; }
 BASE="http://127.0.0.1:$PORT"
@@ -56,9 +65,11 @@ PERSON="$(curl -s -b "$WORK/jar" "$BASE/api/v1/queue" | grep -o '"pseudonym":"YP
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); binary: $BIN; $WHAT; $CONNECTIONS connections, $DURATION per page"
 echo
-echo "| page | requests/s | p50 | p90 | p99 | max | requests | non-2xx | socket errors |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| page | requests/s | p50 | p90 | p99 | max | requests | non-2xx | socket errors | server CPU per request |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+cpu() { awk '{print $14+$15}' /proc/$SERVER/stat; }  # the server's user + system CPU, in clock ticks (1/100 s)
 for page in "/queue" "/people/$PERSON"; do
+  before="$(cpu)"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "${TIMEOUT:-10s}" --latency -H "Cookie: upstream_session=$SESSION" "$BASE$page" >"$WORK/wrk" 2>&1 || true
   rps="$(awk '/^Requests\/sec/{print $2}' "$WORK/wrk")"
   p50="$(awk '$1=="50%"{print $2}' "$WORK/wrk")"; p90="$(awk '$1=="90%"{print $2}' "$WORK/wrk")"; p99="$(awk '$1=="99%"{print $2}' "$WORK/wrk")"
@@ -67,7 +78,8 @@ for page in "/queue" "/people/$PERSON"; do
   non2xx="$(awk '/Non-2xx/{print $NF}' "$WORK/wrk")"
   sockerr="$(sed -n 's/.*Socket errors: //p' "$WORK/wrk")"
   label="$page"; [ "$page" = "/queue" ] || label="/people/{pseudonym}"
-  echo "| $label | $rps | $p50 | $p90 | $p99 | $max | $total | ${non2xx:-0} | ${sockerr:-none} |"
+  per="$(awk -v a="$before" -v b="$(cpu)" -v n="${total:-0}" 'BEGIN{ if (n > 0) printf "%.2f ms", (b - a) * 10 / n; else print "–" }')"
+  echo "| $label | $rps | $p50 | $p90 | $p99 | $max | $total | ${non2xx:-0} | ${sockerr:-none} | $per |"
 done
 echo
-echo "server peak memory: $(awk '/VmHWM/{print $2, $3}' /proc/$SERVER/status); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "server peak memory: $(awk '/VmHWM/{print $2, $3}' /proc/$SERVER/status); server CPU: $(awk '{printf "%.1f s", ($14+$15)/100}' /proc/$SERVER/stat); load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

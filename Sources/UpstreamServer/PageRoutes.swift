@@ -42,7 +42,7 @@ struct PageRoutes {
             let notice = request.uri.queryParameters["done"].flatMap { Self.notices[String($0)] }
             let page = request.uri.queryParameters["page"].flatMap { Int(String($0)) } ?? 1
             return WebApp.html(try await app.offload {
-                Pages.queue(try ws.queue(for: c.user, page: page), user: c.user, csrf: c.session.csrf, notice: notice)
+                try ws.queuePage(for: c.user, page: page, csrf: c.session.csrf, notice: notice)
             })
         }
         group.post("/queue/{pseudonym}/decide") { request, c in
@@ -77,7 +77,7 @@ struct PageRoutes {
             try c.require(Self.personRoles, "see person-level data")
             let subject = try Self.subject(c)
             return WebApp.html(try await app.offload {
-                Pages.person(try ws.person(subject, user: c.user, identifyPurpose: nil), user: c.user, csrf: c.session.csrf)
+                try ws.personPage(subject, user: c.user, identifyPurpose: nil, csrf: c.session.csrf)
             })
         }
         group.post("/people/{pseudonym}/identify") { request, c in

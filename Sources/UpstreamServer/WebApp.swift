@@ -139,6 +139,7 @@ public struct WebApp: Sendable {
             try workspace.users.assign(CaseAssignment(subject: subject, practitioner: i % 2 == 0 ? "demo-practitioner" : "demo-practitioner2",
                                                       assignedBy: "demo-supervisor", assignedAt: workspace.now()))
         }
+        workspace.cache.bump()  // written without an audit entry (a demo's set-up), so the pages cached are stale
     }
 
     // MARK: Helpers shared by the route collections

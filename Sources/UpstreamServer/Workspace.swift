@@ -5,22 +5,6 @@ import UpstreamModel
 import UpstreamReports
 import UpstreamStore
 
-/// Values the web app reads on most requests that never change once written, kept between requests: the flagged
-/// young people of the latest scoring run (a run's scores are saved once, with the run, and never changed).
-final class WebCache: @unchecked Sendable {
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var flaggedByRun: (run: Int64, scores: [PersonScore])?
-
-    /// The flagged scores of `run`, loaded with `load` the first time and when the run changes.
-    func flagged(run: Int64, load: () throws -> [PersonScore]) rethrows -> [PersonScore] {
-        if let hit = lock.withLock({ flaggedByRun }), hit.run == run { return hit.scores }
-        let scores = try load()
-        lock.withLock { flaggedByRun = (run, scores) }
-        return scores
-    }
-}
-
 /// What the pages and the API show, as values: each page's data is one of these, rendered as HTML by the pages
 /// and as JSON by `/api/v1`. Every rule about who may see what lives here, once.
 struct WebWorkspace: Sendable {
@@ -29,8 +13,10 @@ struct WebWorkspace: Sendable {
     /// The latest intervention plan and strategic assessment.
     let reports: any ReportSource
     let now: @Sendable () -> Int64
-    /// What never changes once written, kept between requests.
+    /// What the pages read most, kept between requests and invalidated by the audit trail (``WebCache``).
     let cache = WebCache()
+    /// The audit entries of concurrent views, committed together.
+    let auditCommits = AuditGroupCommit()
 
     // MARK: Access
 
@@ -52,12 +38,13 @@ struct WebWorkspace: Sendable {
         return summary
     }
 
-    /// Appends one event to the audit trail as `user` (authenticated by the server).
+    /// Appends one event to the audit trail as `user` (authenticated by the server), committed with any other
+    /// requests' entries waiting at the same moment (``AuditGroupCommit``); returns once it is committed.
     @discardableResult
     func audit(_ action: String, user: User, subject: String = "", count: Int = 0, reason: String = "", detail: String = "") throws -> AuditEntry {
         let event = AuditEvent(at: now(), actor: user.actor, action: action, subject: subject, count: count, reason: reason,
                                detail: detail)
-        return try store.appendAudit([event]).last!
+        return try auditCommits.append(event, to: store)
     }
 
     // MARK: Dashboard
@@ -128,12 +115,39 @@ struct WebWorkspace: Sendable {
     /// The flagged young people of the latest scoring run, highest score first, one page of ``pageSize``: all of
     /// them for a supervisor, the caseload for a practitioner.
     func queue(for user: User, page: Int = 1) throws -> Queue {
+        try cachedQueue(for: user, page: page, generation: try cache.currentGeneration(store)).queue
+    }
+
+    /// The queue's page as HTML for `user`, with the session's CSRF token: rendered once per scoring run, page,
+    /// role view and user, and again only when the store changes (``WebCache``).
+    func queuePage(for user: User, page: Int, csrf: String, notice: String?) throws -> String {
+        let generation = try cache.currentGeneration(store)
+        let (q, key) = try cachedQueue(for: user, page: page, generation: generation)
+        return try cache.page("\(key)|\(user.name)|\(notice ?? "")", generation: generation, csrf: csrf) {
+            Pages.queue(q, user: user, csrf: $0, notice: notice)
+        }
+    }
+
+    /// The queue's page from the cache at `generation` (read before this call), or built. The key names the run,
+    /// the role's view (a practitioner's own caseload, or everyone for a supervisor) and the page asked for.
+    func cachedQueue(for user: User, page: Int, generation: Int64?) throws -> (queue: Queue, key: String) {
         let role = user.role!
         guard role == .practitioner || role == .supervisor else {
             throw WebError.forbidden("the role \(role.rawValue) has no review queue")
         }
+        let run = try store.latestRiskRun(.score)
+        let view = role == .practitioner ? "practitioner \(user.name)" : "supervisor"
+        // The runs are in the key as well as in the generation: a run saved without its audit entry (a test's
+        // fixture) still replaces the page.
+        let key = "queue|\(try store.currentLinkageRun()?.id ?? 0)|\(run?.id ?? 0)|\(view)|\(page)"
+        return (try cache.value(key, generation: generation) { try buildQueue(for: user, page: page, run: run) }, key)
+    }
+
+    /// Builds a queue page from the store.
+    func buildQueue(for user: User, page: Int, run: RiskRunInfo?) throws -> Queue {
+        let role = user.role!
         let decisions = RiskFlag.Decision.allCases.map(\.rawValue)
-        guard let run = try store.latestRiskRun(.score) else { return Queue(asOf: nil, items: [], decisions: decisions) }
+        guard let run else { return Queue(asOf: nil, items: [], decisions: decisions) }
         // Work in proportion to the page, not to the queue or the city: the run's flagged young people once per run
         // (``WebCache``), then a few indexed look-ups per young person shown.
         let flaggedScores = try flaggedScores(run)
@@ -248,6 +262,7 @@ struct WebWorkspace: Sendable {
             _ = try store.appendAudit(events)  // the entry first: an entry without its change, never the reverse
             try store.saveReviewItems(save)
         }
+        cache.bump()
     }
 
     /// The users' store when it keeps users beside the audit trail (the same SQLite database), so a change to a
@@ -273,6 +288,7 @@ struct WebWorkspace: Sendable {
             if !events.isEmpty { _ = try store.appendAudit(events) }
             try users.saveUser(changed)
         }
+        cache.bump()
     }
 
     /// Writes a refused request to the audit trail (action `refused`): who (the signed-in user, the name a failed
@@ -318,6 +334,7 @@ struct WebWorkspace: Sendable {
             _ = try store.appendAudit([event])
             try users.assign(assignment)
         }
+        cache.bump()
     }
 
     // MARK: Chronology
@@ -334,6 +351,20 @@ struct WebWorkspace: Sendable {
     /// One young person's chronology, audited before it is returned: `view-pseudonymised`, or `identify` with
     /// the stated purpose (only for roles that may identify).
     func person(_ subject: String, user: User, identifyPurpose: String?) throws -> PersonView {
+        try cachedPerson(subject, user: user, identifyPurpose: identifyPurpose).view
+    }
+
+    /// The chronology page as HTML for `user`, with the session's CSRF token: a pseudonymised view is rendered once
+    /// per young person, role, user and generation (``WebCache``); the access check and the audit entry happen on
+    /// every request.
+    func personPage(_ subject: String, user: User, identifyPurpose: String?, csrf: String) throws -> String {
+        let (view, generation, key) = try cachedPerson(subject, user: user, identifyPurpose: identifyPurpose)
+        return try cache.page("\(key)|\(user.name)", generation: generation, csrf: csrf) { Pages.person(view, user: user, csrf: $0) }
+    }
+
+    /// The view from the cache (pseudonymised views only: generation nil for an identified one, which is never
+    /// cached) or built; audited in either case before it is returned.
+    func cachedPerson(_ subject: String, user: User, identifyPurpose: String?) throws -> (view: PersonView, generation: Int64?, key: String) {
         let summary = try requirePersonAccess(subject, user: user)
         var purpose: Purpose?
         if let identifyPurpose {
@@ -342,27 +373,50 @@ struct WebWorkspace: Sendable {
                 throw Self.webError(e)
             }
         }
-        var linked = try store.records(of: summary.person).map {
-            LinkedRecord(personID: summary.person.rawValue, record: $0.record, extras: $0.extras)
-        }
-        for n in try store.neighbours(of: summary.person) {
-            linked += try store.records(of: n.person).map { LinkedRecord(personID: n.person.rawValue, record: $0.record, extras: $0.extras) }
-        }
-        guard var c = ChronologyBuilder(records: linked).chronology(for: summary.person.rawValue, pseudonym: summary.pseudonym,
-                                                                      identify: purpose != nil) else {
-            throw WebError.notFound("young person \(subject) has no records in the store")
-        }
         let provenance = user.may(.seeProvenance)
-        if !provenance { c = ChronologyRedaction.withoutProvenance(c) }
+        // Never an identified view from the cache, or into it.
+        let generation = purpose == nil ? try cache.currentGeneration(store) : nil
+        let runs = "\(try store.currentLinkageRun()?.id ?? 0)|\(try store.latestRiskRun(.score)?.id ?? 0)"
+        let key = "person|\(runs)|\(summary.person.rawValue)|\(user.role!.rawValue)"
+        let view = try cache.value(key, generation: generation) {
+            try buildPerson(summary, user: user, identify: purpose != nil, provenance: provenance)
+        }
         // Audit before anything is shown.
         try audit(purpose != nil ? "identify" : "view-pseudonymised", user: user, subject: summary.pseudonym, count: 1,
                   reason: purpose?.text ?? "", detail: provenance ? "web" : "web; provenance withheld")
+        return (view, generation, key)
+    }
+
+    /// The young person's and their household neighbourhood's records: one query where the store can
+    /// (``NeighbourhoodReads``), else the person's records and each postcode neighbour's.
+    func neighbourhood(of person: PersonID) throws -> [LinkedRecord] {
+        if let reads = store as? any NeighbourhoodReads {
+            return try reads.neighbourhoodRecords(of: person, personLevelOnly: false).map {
+                LinkedRecord(personID: $0.person.rawValue, record: $0.stored.record, extras: $0.stored.extras)
+            }
+        }
+        var linked = try store.records(of: person).map {
+            LinkedRecord(personID: person.rawValue, record: $0.record, extras: $0.extras)
+        }
+        for n in try store.neighbours(of: person) {
+            linked += try store.records(of: n.person).map { LinkedRecord(personID: n.person.rawValue, record: $0.record, extras: $0.extras) }
+        }
+        return linked
+    }
+
+    /// Builds a young person's view from the store.
+    func buildPerson(_ summary: PersonSummary, user: User, identify: Bool, provenance: Bool) throws -> PersonView {
+        guard var c = ChronologyBuilder(records: try neighbourhood(of: summary.person))
+            .chronology(for: summary.person.rawValue, pseudonym: summary.pseudonym, identify: identify) else {
+            throw WebError.notFound("young person \(summary.pseudonym) has no records in the store")
+        }
+        if !provenance { c = ChronologyRedaction.withoutProvenance(c) }
         // Household members appear by relationship only: their person ids never leave the server.
         c.household = c.household.map { var m = $0; m.personID = ""; return m }
         c.householdEvents = c.householdEvents.map { var h = $0; h.memberID = nil; return h }
         c.personID = ""
         let scores = try store.scores(of: summary.person).map { TrendPoint(asOf: $0.asOf.iso, score: $0.score) }
-        return PersonView(chronology: c, identified: purpose != nil, provenanceWithheld: !provenance,
+        return PersonView(chronology: c, identified: identify, provenanceWithheld: !provenance,
                           mayIdentify: user.may(.identify), scores: scores,
                           assignedTo: try users.assignment(of: summary.pseudonym)?.practitioner)
     }

@@ -221,6 +221,7 @@ enum PostgresSchema {
         usersTOTPMigration,
         reviewQueueMigration,
         runsMigration,
+        readIndexesMigration,
     ]
 
     /// The columns `COPY assignments` writes.

@@ -119,6 +119,7 @@ enum Schema {
         registerUsers(&m)
         registerReviewQueue(&m)
         registerRuns(&m)
+        registerReadIndexes(&m)
         return m
     }
 

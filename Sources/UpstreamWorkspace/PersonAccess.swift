@@ -28,7 +28,7 @@ public struct PersonAccess {
         guard let id = try LinkedRecords.resolve(given, personsFile: personsFile, pseudonyms: pseudonyms) else {
             throw WorkspaceError.usage("no linked person \(given) in \(personsFile.name)")
         }
-        let records = try LinkedRecords.neighbourhood(of: id, store: governance.store, personsFile: personsFile)
+        let records = try Self.neighbourhood(of: id, store: store, personsFile: personsFile)
         guard var c = ChronologyBuilder(records: records).chronology(for: id, pseudonym: pseudonyms.pseudonym(id), identify: identify) else {
             throw WorkspaceError.usage("person \(given) has no records in the store")
         }
@@ -38,6 +38,18 @@ public struct PersonAccess {
         try governance.record(identify ? "identify" : "view-pseudonymised", subject: c.pseudonym, reason: reason,
                               detail: user.may(.seeProvenance) ? "" : "provenance withheld", at: workspace.now)
         return c
+    }
+
+    /// The young person's records and their household neighbourhood's (see ``LinkedRecords/neighbourhood(of:store:personsFile:)``):
+    /// from the store's current linkage run in one indexed query where the store can (``NeighbourhoodReads``: SQLite
+    /// and PostgreSQL), instead of streaming every record of the store twice; from a persons file, by streaming.
+    static func neighbourhood(of id: String, store: any WorkspaceStore, personsFile: PersonSource) throws -> [LinkedRecord] {
+        if case .store = personsFile, let reads = store as? any NeighbourhoodReads {
+            return try reads.neighbourhoodRecords(of: PersonID(id), personLevelOnly: true).map {
+                LinkedRecord(personID: $0.person.rawValue, record: $0.stored.record, matchProbability: $0.probability, extras: $0.stored.extras)
+            }
+        }
+        return try LinkedRecords.neighbourhood(of: id, store: store, personsFile: personsFile)
     }
 
     /// A chronology built from records already in hand, for a report (the demo's pages): the view is audited

@@ -1,0 +1,58 @@
+import Foundation
+import PostgresNIO
+import UpstreamModel
+import UpstreamStore
+
+/// A household neighbourhood in one query, and the audit trail's tail by its primary key (SQLite's, in
+/// PostgreSQL's dialect).
+extension PostgresStore: NeighbourhoodReads, AuditTailReads {
+    /// ``PostgresSchema/selectRecord``'s columns after the person and the match probability.
+    static let neighbourhoodSelect = PostgresSchema.selectRecord
+        .replacingOccurrences(of: "SELECT r.source,", with: "SELECT a.person_id, a.probability, r.source,")
+        .replacingOccurrences(of: "FROM records r JOIN", with: """
+            FROM people JOIN assignments a ON a.person_id = people.person_id
+            JOIN records r ON r.source = a.source AND r.record_id = a.record_id JOIN
+            """)
+
+    public func neighbourhoodRecords(of person: PersonID, personLevelOnly: Bool) throws -> [NeighbourhoodRecord] {
+        var q = PostgresQuery(unsafeSQL: """
+            WITH own AS (
+              SELECT r.postcode, r.event_kind, r.reference FROM assignments a
+              JOIN records r ON r.source = a.source AND r.record_id = a.record_id
+              WHERE a.person_id = $1 AND r.person_level),
+            people(person_id) AS (
+              SELECT $1::text
+              UNION SELECT a2.person_id FROM records r2
+                JOIN assignments a2 ON a2.source = r2.source AND a2.record_id = r2.record_id
+                WHERE r2.postcode IN (SELECT postcode FROM own WHERE postcode IS NOT NULL AND postcode <> '') AND r2.person_level
+              UNION SELECT a2.person_id FROM records r2
+                JOIN assignments a2 ON a2.source = r2.source AND a2.record_id = r2.record_id
+                WHERE r2.event_kind = 'incident'
+                  AND r2.reference IN (SELECT reference FROM own WHERE event_kind = 'incident' AND reference IS NOT NULL)
+                  AND r2.person_level)
+            \(Self.neighbourhoodSelect)
+            WHERE (NOT $2 OR r.person_level)
+            ORDER BY a.person_id, r.id
+            """)
+        q.binds.append(person.rawValue)
+        q.binds.append(personLevelOnly)
+        return try rows(q).map { row in
+            var cells = row.makeIterator()
+            guard let first = cells.next(), let second = cells.next() else { throw StoreError.corrupt("assignments") }
+            let p = try Self.decoding("assignments.person_id") { try first.decode(String.self) }
+            let probability = try Self.decoding("assignments.probability") { try second.decode(Double?.self) }
+            return NeighbourhoodRecord(person: PersonID(p), probability: probability, stored: try Self.record(from: row, skipping: 2))
+        }
+    }
+
+    public func auditMarks(after seq: Int64, limit: Int) throws -> [AuditMark] {
+        try rows("SELECT seq, action FROM audit_trail WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)").map { row in
+            let (s, a) = try Self.decoding("audit_trail") { try row.decode((Int64, String).self) }
+            return AuditMark(seq: s, action: a)
+        }
+    }
+
+    public func latestAuditSeq() throws -> Int64 {
+        try scalar("SELECT coalesce(max(seq), 0) FROM audit_trail")
+    }
+}

@@ -1,0 +1,254 @@
+import Crypto
+import Foundation
+import Testing
+import UpstreamGovernance
+import UpstreamModel
+@testable import UpstreamServer
+import UpstreamStore
+import UpstreamStoreSQLite
+import UpstreamWorkspace
+
+/// The queue and chronology pages are kept between requests (``WebCache``). These check that what is kept is
+/// never wrong: a decision, an assignment, a new scoring run and a new linkage run each change the next page, also
+/// when another server process over the same store made the change; role views never mix; every view is still
+/// audited. SQLite, and PostgreSQL when configured (always under `CI=true`).
+@Suite("The web app's page cache")
+struct WebCacheTests {
+    typealias Backend = StoreBackedTests.Backend
+
+    struct Setup {
+        let store: any WorkspaceStore & UserStore
+        let flagged: [String]
+        let pseudonymiser: Pseudonymiser
+        let clock = TestClock()
+        let passwords: [String: String]
+        /// Two servers over the one store, as two processes would be (each with its own cache).
+        let first: WebApp
+        let second: WebApp
+    }
+
+    static func setUp(_ backend: Backend) throws -> Setup {
+        let key = SymmetricKey(data: Array(repeating: UInt8(5), count: 32))
+        let store = try backend.make(sealer: AuditChain(key: key, actor: AuditActor(name: "test", kind: .system, role: ""), head: nil))
+        let p = Pseudonymiser(key: SymmetricKey(data: Array(repeating: UInt8(9), count: 32)))
+        let flagged = try DemoWorkspace.fill(store, persons: 12, flagged: 3) { p.pseudonym($0.rawValue) }
+        let clock = TestClock()
+        let first = StoreBackedTests.app(store, clock: clock)
+        var passwords: [String: String] = [:]
+        for u in try first.createDemoUsers() { passwords[u.name] = u.password }
+        return Setup(store: store, flagged: flagged, pseudonymiser: p, passwords: passwords, first: first,
+                     second: StoreBackedTests.app(store, clock: clock))
+    }
+
+    static func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+
+    @Test("a decision made by another server process, then a new scoring run, each change the next queue page", arguments: Backend.enabled)
+    func queueFollowsDecisionsAndRuns(_ backend: Backend) async throws {
+        let s = try Self.setUp(backend)
+        let supervisor = try #require(s.passwords["demo-supervisor"])
+        try await StoreBackedTests.live(s.first, clock: s.clock) { a in
+            try await StoreBackedTests.live(s.second, clock: s.clock) { b in
+                _ = try await a.signIn("demo-supervisor", supervisor)
+                let token = try await b.signIn("demo-supervisor", supervisor)
+                let before = try await a.get("/queue").text
+                #expect(Self.count(">pending</span>", in: before) == 3)
+                #expect(try await a.get("/queue").text == before, "the same page again, from the cache")
+                // The other server records a decision; this one's next page shows it.
+                let decided = try await b.post("/queue/\(s.flagged[1])/decide",
+                                               form: ["csrf": token, "decision": "offer-support", "reason": "school concerns"])
+                #expect(decided.status == .seeOther)
+                let after = try await a.get("/queue").text
+                #expect(Self.count(">pending</span>", in: after) == 2)
+                #expect(after.contains("decided (offer-support)") && after.contains("school concerns"))
+                #expect(try await a.get("/api/v1/queue").text.contains("decided (offer-support)"))
+
+                // A new scoring run that flags three other young people (saved without an audit entry, as a
+                // fixture would): the queue is the new run's.
+                let latest = try #require(try s.store.latestRiskRun(.score))
+                let scores = try s.store.scores(run: latest.id).map { sc -> PersonScore in
+                    var x = sc
+                    x.flagged = (4...6).contains(sc.rank)
+                    return x
+                }
+                let newFlags = try scores.filter(\.flagged).map { try #require(try s.store.personSummary($0.person)).pseudonym }
+                _ = try s.store.saveRiskRun(RiskRunInfo(kind: .score, modelID: "demo-model", asOf: latest.asOf.adding(days: 30),
+                                                        finishedAt: latest.finishedAt + 10, by: "test"), scores: scores)
+                let next = try await a.get("/queue").text
+                for p in newFlags { #expect(next.contains(p)) }
+                for p in s.flagged { #expect(!next.contains(">\(p)</a>"), "\(p) is no longer flagged") }
+                #expect(try await b.get("/queue").text.contains(newFlags[0]))
+            }
+        }
+    }
+
+    @Test("a chronology changes with an assignment made elsewhere and with a new linkage run; every view is audited", arguments: Backend.enabled)
+    func chronologyFollowsAssignmentsAndLinkage(_ backend: Backend) async throws {
+        let s = try Self.setUp(backend)
+        let supervisor = try #require(s.passwords["demo-supervisor"])
+        let subject = s.flagged[0]
+        let person = try #require(try s.store.person(pseudonym: subject)).person
+        let records = try s.store.records(of: person)
+        #expect(records.count >= 2)
+        try await StoreBackedTests.live(s.first, clock: s.clock) { a in
+            try await StoreBackedTests.live(s.second, clock: s.clock) { b in
+                _ = try await a.signIn("demo-supervisor", supervisor)
+                let token = try await b.signIn("demo-supervisor", supervisor)
+                let before = try await a.get("/people/\(subject)").text
+                #expect(before.contains("<dt>Assigned to</dt><dd>unassigned</dd>"))
+                #expect(Self.count("<tr><td>", in: before) == records.count)
+                #expect(try await a.get("/people/\(subject)").text == before, "the same page again, from the cache")
+                // Assigned through the other server: this one's next page names the practitioner.
+                let assigned = try await b.post("/queue/\(subject)/assign", form: ["csrf": token, "practitioner": "demo-practitioner"])
+                #expect(assigned.status == .seeOther)
+                #expect(try await a.get("/people/\(subject)").text.contains("<dt>Assigned to</dt><dd>demo-practitioner</dd>"))
+
+                // A new linkage run that gives one of the young person's records to someone else.
+                var assignments: [PersonAssignment] = []
+                try s.store.forEachAssignment { assignments.append($0) }
+                let moved = records[0].record
+                assignments = assignments.map { x in
+                    guard x.record == RecordKey(source: moved.source, recordID: moved.recordID) else { return x }
+                    return PersonAssignment(record: x.record, person: PersonID("P99999"), probability: 0.9)
+                }
+                _ = try s.store.saveLinkageRun(LinkageRunInfo(finishedAt: s.clock.now, by: "test", records: assignments.count, persons: 13,
+                                                              modelJSON: Data("{}".utf8)),
+                                               assignments: assignments) { s.pseudonymiser.pseudonym($0.rawValue) }
+                let after = try await a.get("/people/\(subject)").text
+                #expect(Self.count("<tr><td>", in: after) == records.count - 1)
+            }
+        }
+        // Four views, four entries: the cache never skips the audit trail.
+        #expect(try s.store.auditLog().filter { $0.action == "view-pseudonymised" && $0.event.subject == subject }.count == 4)
+    }
+
+    @Test("role views never mix: provenance, identification, caseloads and the user named on the page", arguments: Backend.enabled)
+    func roleViewsStayApart(_ backend: Backend) async throws {
+        let s = try Self.setUp(backend)
+        try s.first.assignDemoCaseloads(s.flagged)  // flagged[0] and [2] to demo-practitioner, [1] to demo-practitioner2
+        let subject = s.flagged[0]
+        let person = try #require(try s.store.person(pseudonym: subject)).person
+        let recordID = try #require(try s.store.records(of: person).first?.record.recordID)
+        let forename = try #require(try s.store.records(of: person).first?.record.identity.forename)
+        try await StoreBackedTests.live(s.first, clock: s.clock) { b in
+            _ = try await b.signIn("demo-analyst", try #require(s.passwords["demo-analyst"]))
+            let analyst = try await b.get("/people/\(subject)").text
+            #expect(analyst.contains("(withheld)") && !analyst.contains(recordID))
+
+            let token = try await b.signIn("demo-supervisor", try #require(s.passwords["demo-supervisor"]))
+            let supervisor = try await b.get("/people/\(subject)").text
+            #expect(!supervisor.contains("(withheld)") && supervisor.contains(recordID))
+            #expect(supervisor.contains("demo-supervisor (supervisor)") && !supervisor.contains("demo-analyst"))
+            // Identified, then pseudonymised again: the names were never kept for the pseudonymised page.
+            let identified = try await b.post("/people/\(subject)/identify", form: ["csrf": token, "purpose": "safeguarding referral today"])
+            #expect(identified.text.contains("Names recorded") && identified.text.contains(forename))
+            let again = try await b.get("/people/\(subject)").text
+            #expect(!again.contains("Names recorded") && !again.contains(forename))
+            #expect(try await b.get("/api/v1/people/\(subject)").text.contains("\"identified\":false"))
+            let queue = try await b.get("/queue").text
+            #expect(queue.contains(s.flagged[1]))
+
+            _ = try await b.signIn("demo-analyst", try #require(s.passwords["demo-analyst"]))
+            #expect(try await b.get("/people/\(subject)").text.contains("(withheld)"))
+
+            // The practitioner sees their own caseload, from their own view of the queue.
+            _ = try await b.signIn("demo-practitioner", try #require(s.passwords["demo-practitioner"]))
+            let own = try await b.get("/queue").text
+            #expect(own.contains(s.flagged[0]) && !own.contains(s.flagged[1]))
+            #expect(own.contains("demo-practitioner (practitioner)"))
+            let page = try await b.get("/people/\(subject)").text
+            #expect(page.contains("(withheld)") == false && page.contains("demo-practitioner (practitioner)"))
+            // The other practitioner gets the 404 of someone not on their caseload, cached page or not.
+            _ = try await b.signIn("demo-practitioner2", try #require(s.passwords["demo-practitioner2"]))
+            #expect(try await b.get("/people/\(subject)").status == .notFound)
+            let theirs = try await b.get("/queue").text
+            #expect(theirs.contains(s.flagged[1]) && !theirs.contains(s.flagged[0]))
+        }
+    }
+
+    @Test("the household neighbourhood in one query is the one the chronology streamed: postcodes and incidents", arguments: Backend.enabled)
+    func neighbourhoodInOneQuery(_ backend: Backend) throws {
+        let s = try Self.setUp(backend)
+        // Two young people at different postcodes recorded at one incident (no postcode on those records).
+        let loadedAt: Int64 = 1_704_153_600
+        let incident = ["P00001", "P00010"].map { id in
+            StoredRecord(record: SourceRecord(
+                source: "police_extra", recordID: "X-\(id)", agency: .police, identity: Identity(surname: "Test", dateOfBirth: CivilDate(year: 2008, month: 1, day: 1)),
+                event: Event(kind: .incident, date: CivilDate(year: 2023, month: 5, day: 1)!, role: .victim, reference: "INC-77"),
+                provenance: Provenance(source: "police_extra", fileName: "extra.csv", fileSHA256: String(repeating: "b", count: 64), line: 2,
+                                       loadedAt: loadedAt)), personLevel: true)
+        }
+        _ = try s.store.loadDelivery(
+            Delivery(source: "police_extra", fileName: "extra.csv", fileSHA256: String(repeating: "b", count: 64), loadedAt: loadedAt),
+            source: SourceInfo(name: "police_extra", agency: .police, owner: "Test", legalBasis: "synthetic", retention: RetentionPolicy(years: 10)),
+            replacing: true
+        ) { w in
+            var c = DeliveryCounts()
+            for r in incident { if try w.append(r) { c.loaded += 1 }; c.rowsRead += 1 }
+            return c
+        }
+        var assignments: [PersonAssignment] = []
+        try s.store.forEachAssignment { assignments.append($0) }
+        assignments += ["P00001", "P00010"].map {
+            PersonAssignment(record: RecordKey(source: "police_extra", recordID: "X-\($0)"), person: PersonID($0), probability: 0.95)
+        }
+        _ = try s.store.saveLinkageRun(LinkageRunInfo(finishedAt: loadedAt, by: "test", records: assignments.count, persons: 12, modelJSON: Data("{}".utf8)),
+                                       assignments: assignments) { s.pseudonymiser.pseudonym($0.rawValue) }
+        let reads = try #require(s.store as? any NeighbourhoodReads)
+        func key(_ person: String, _ r: SourceRecord, _ p: Double?) -> String { "\(person) \(r.source)/\(r.recordID) \(p.map { String($0) } ?? "-")" }
+        for i in 1...12 {
+            let id = String(format: "P%05d", i)
+            let streamed = try LinkedRecords.neighbourhood(of: id, store: s.store, personsFile: .store(s.store))
+            let queried = try reads.neighbourhoodRecords(of: PersonID(id), personLevelOnly: true)
+            #expect(Set(queried.map { key($0.person.rawValue, $0.stored.record, $0.probability) })
+                    == Set(streamed.map { key($0.personID, $0.record, $0.matchProbability) }), "\(id)")
+            #expect(queried.count == Set(queried.map { key($0.person.rawValue, $0.stored.record, $0.probability) }).count, "each record once")
+        }
+        // By hand: P00001 lives with P00002 (postcode ZZ0 0AA, persons 1 and 2 of i / 3 == 0) and met P00010 at INC-77.
+        let people = Set(try reads.neighbourhoodRecords(of: PersonID("P00001"), personLevelOnly: true).map(\.person.rawValue))
+        #expect(people == ["P00001", "P00002", "P00010"])
+    }
+}
+
+/// The audit entries of concurrent views are committed together (``AuditGroupCommit``): none lost, each request
+/// handed its own entry, and the chain and the signed head verify as with one append per view.
+@Suite("Audit group commit")
+struct AuditGroupCommitTests {
+    @Test("48 concurrent views: 48 entries, each request its own, the chain and signed head intact")
+    func concurrentViews() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("group-commit-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let key = SymmetricKey(data: Array(repeating: UInt8(6), count: 32))
+        let head = SignedHeadFile(path: dir + "/s.db.audit-head", key: key)
+        try head.createForEmptyTrail()
+        let chain = AuditChain(key: key, actor: AuditActor(name: "test", kind: .system, role: ""), head: head)
+        let store = try SQLiteStore(path: dir + "/s.db", auditSealer: chain)
+        let group = AuditGroupCommit(maxBatch: 8)
+        let n = 48
+        let got = Locked<[Int: AuditEntry]>([:])
+        DispatchQueue.concurrentPerform(iterations: n) { i in
+            let event = AuditEvent(at: Int64(i), actor: AuditActor(name: "u\(i)", kind: .authenticated, role: "analyst"),
+                                   action: "view-pseudonymised", subject: "YP-\(i)", count: 1)
+            if let e = try? group.append(event, to: store) { got.mutate { $0[i] = e } }
+        }
+        let entries = got.value
+        #expect(entries.count == n, "every request got its entry")
+        for (i, e) in entries { #expect(e.event.subject == "YP-\(i)" && e.event.actor.name == "u\(i)", "request \(i) was handed its own entry") }
+        #expect(Set(entries.values.map(\.seq)) == Set(1...Int64(n)))
+        let counts = group.counts
+        #expect(counts.entries == n && counts.commits >= n / 8 && counts.commits <= n)
+        var verifier = AuditVerifier(chain: chain, headCount: try head.read()?.count)
+        try store.forEachAuditEntry { verifier.check($0) }
+        let verification = verifier.finish(head: .success(try head.read()), headPath: head.path)
+        #expect(verification.problems.isEmpty, "\(verification.problems)")
+        #expect(verification.entries == n && verification.headCount == Int64(n))
+    }
+}
+
+/// A value shared between threads.
+final class Locked<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var v: T
+    init(_ v: T) { self.v = v }
+    var value: T { lock.withLock { v } }
+    func mutate(_ body: (inout T) -> Void) { lock.withLock { body(&v) } }
+}
