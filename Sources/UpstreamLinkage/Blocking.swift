@@ -63,12 +63,16 @@ public struct Blocking: Sendable {
         return (idx, ranges)
     }
 
-    /// A key mixed with one more field's value (SplitMix64 finaliser), never the missing key.
+    /// A key mixed with one more field's value, never the missing key. The key is hashed (SplitMix64's finaliser)
+    /// before the value joins it, so two different keys with two different values do not meet by their bits' XOR.
     @inline(__always) static func mix(_ key: UInt64, _ value: Int64) -> UInt64 {
-        var z = (key ^ UInt64(bitPattern: value)) &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        let m = z ^ (z >> 31)
+        @inline(__always) func finalise(_ x: UInt64) -> UInt64 {
+            var z = x &+ 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let m = finalise(finalise(key) ^ UInt64(bitPattern: value))
         return m == missingKey ? missingKey - 1 : m
     }
 
