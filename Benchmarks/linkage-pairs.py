@@ -46,7 +46,8 @@ def main(argv):
         for _, d in runs:
             r = next((x for x in d["rules"] if x["rule"] == rule), None)
             cells += [f"{r['newPairs']:,}", f"{r['largestBlock']:,}", f"{r.get('splitBlocks', 0):,}"] if r else ["", "", ""]
-        print(f"| `{rule}` | " + " | ".join(cells) + " |")
+        name = rule.replace("|", "\\|")
+        print(f"| `{name}` | " + " | ".join(cells) + " |")
     print("| **union** | " + " | ".join(f"**{d['totalComparisons']:,}** | | " for _, d in runs) + "|")
     print()
     for label, d in runs:
