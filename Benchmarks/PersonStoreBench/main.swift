@@ -2,7 +2,7 @@
 // look-ups by person, by pseudonym and of a person's scores, through SQLite (and PostgreSQL when a URL is given).
 // Prints a Markdown table, and each look-up's query plan on SQLite, to show that it is an index look-up.
 //
-//     swift run -c release upstream-person-store-bench [--assignments 100000] [--lookups 10000] [--postgres URL]
+//     swift run -c release upstream-person-store-bench [--assignments 100000] [--lookups 10000] [--postgres URL] [--hashed-ids]
 import Foundation
 import GRDB
 import UpstreamModel
@@ -13,14 +13,17 @@ import UpstreamStoreSQLite
 var total = 100_000
 var lookups = 10_000
 var postgres: String?
+/// Person ids spread over the key space as a linkage run's are (derived from record keys), not in record order.
+var hashedIDs = false
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
     case "--assignments": total = Int(args.popFirst() ?? "") ?? total
     case "--lookups": lookups = Int(args.popFirst() ?? "") ?? lookups
     case "--postgres": postgres = args.popFirst()
+    case "--hashed-ids": hashedIDs = true
     default:
-        FileHandle.standardError.write(Data("usage: upstream-person-store-bench [--assignments N] [--lookups N] [--postgres URL]\n".utf8))
+        FileHandle.standardError.write(Data("usage: upstream-person-store-bench [--assignments N] [--lookups N] [--postgres URL] [--hashed-ids]\n".utf8))
         exit(2)
     }
 }
@@ -42,11 +45,15 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 /// N records of a synthetic source; persons of 1 to 4 records (2.5 on average), as linkage makes them.
 let t0: Int64 = 1_700_000_000
 func personNumber(_ i: Int) -> Int { (i / 5) * 2 + (i % 5 < 2 ? 0 : 1) }
-func personID(_ n: Int) -> PersonID {
-    let hex = String(n, radix: 16)
+func personID(_ n: Int, hashed: Bool) -> PersonID {
+    var x = UInt64(n)
+    if hashed {  // SplitMix64's finaliser: a bijection, so the ids stay distinct
+        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9; x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB; x ^= x >> 31
+    }
+    let hex = String(x, radix: 16)
     return PersonID("P" + String(repeating: "0", count: 16 - hex.count) + hex)
 }
-let persons: [PersonID] = (0..<total).map { personID(personNumber($0)) }
+let persons: [PersonID] = (0..<total).map { personID(personNumber($0), hashed: hashedIDs) }
 let keys = (0..<total).map { RecordKey(source: "bench", recordID: "R\($0)") }
 let assignments = zip(keys, persons).map { PersonAssignment(record: $0, person: $1, probability: 0.98) }
 let distinct = Array(Set(persons)).sorted()

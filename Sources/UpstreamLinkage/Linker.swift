@@ -33,8 +33,27 @@ public struct Linker: Sendable {
         public var nodeLabels: [Int32]
         /// Person id per input record, in input order.
         public var personIDs: [PersonID]
-        /// Pairs in the review band, not yet decided.
+        /// Pairs queued for clerical review (see `reviewNodes`).
         public var review: [ReviewItem]
+        /// How the review band's pairs came down to the queue.
+        public var reviewCounts: ReviewCounts = ReviewCounts()
+    }
+
+    /// How one run's review band came down to its queue: every band pair is counted once, in the first line that
+    /// applies. `inBand == alreadyOnePerson + samePersons + overCap + queued`.
+    public struct ReviewCounts: Sendable, Codable, Hashable {
+        /// Pairs with probability in [review_lower, match_threshold), not decided by a reviewer.
+        public var inBand = 0
+        /// Left out: the two records are already one person through links at or above the match threshold.
+        public var alreadyOnePerson = 0
+        /// Left out: another band pair between the same two persons is queued (the more likely one), and its
+        /// decision settles the two persons.
+        public var samePersons = 0
+        /// Left out: over the run's cap (`max_review_pairs`), being the more certain.
+        public var overCap = 0
+        /// Queued.
+        public var queued = 0
+        public init() {}
     }
 
     /// Links `inputs`.
@@ -86,7 +105,7 @@ public struct Linker: Sendable {
     ) -> Result {
         let settings = given?.settings ?? self.settings
         progress(.block)
-        let blocking = Blocking(data: data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize, parallel: parallel)
+        let blocking = Blocking(data: data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize, splitBlockSize: settings.splitBlockSize, parallel: parallel)
         progress(.compare)
         // Held pairs cost 16 bytes each, twice while the workers' parts are joined; at most a quarter of the budget.
         let bound = (0..<blocking.rules.count).reduce(0) { $0 + blocking.pairCount(rule: $1) }
@@ -136,38 +155,76 @@ public struct Linker: Sendable {
         progress(.assignIDs)
         let ids = Clustering.personIDs(data: data, nodeLabels: labels, previous: previous)
         progress(.review)
-        let queue = Linker.reviewNodes(data: data, pairs: pairs, labels: labels, lower: settings.reviewLower, upper: settings.matchThreshold, decisions: decisions)
+        var counts = ReviewCounts()
+        let queue = Linker.reviewNodes(data: data, pairs: pairs, labels: labels, lower: settings.reviewLower, upper: settings.matchThreshold,
+                                       decisions: decisions, cap: settings.maxReviewPairs, counts: &counts)
         var review = queue.map(\.item)
         if review.count <= 100_000 {
             for i in review.indices { review[i].explanation = prediction.explain(Int(queue[i].a), Int(queue[i].b)) }
         }
-        return Result(data: data, model: model, candidatePairs: candidateCount, streamed: streamed, pairs: pairs, nodeLabels: labels, personIDs: ids, review: review)
+        return Result(data: data, model: model, candidatePairs: candidateCount, streamed: streamed, pairs: pairs, nodeLabels: labels, personIDs: ids,
+                      review: review, reviewCounts: counts)
     }
 
-    /// Pairs whose probability falls in [lower, upper), not yet decided, most likely first.
-    public static func reviewQueue(data: PreparedData, pairs: [ScoredPair], labels: [Int32], lower: Double, upper: Double, decisions: [ReviewDecision]) -> [ReviewItem] {
-        reviewNodes(data: data, pairs: pairs, labels: labels, lower: lower, upper: upper, decisions: decisions).map(\.item)
+    /// The review queue of `reviewNodes`, without its nodes, and how the band came down to it.
+    public static func reviewQueue(data: PreparedData, pairs: [ScoredPair], labels: [Int32], lower: Double, upper: Double, decisions: [ReviewDecision],
+                                   cap: Int = Int.max) -> (queue: [ReviewItem], counts: ReviewCounts) {
+        var counts = ReviewCounts()
+        let q = reviewNodes(data: data, pairs: pairs, labels: labels, lower: lower, upper: upper, decisions: decisions, cap: cap, counts: &counts)
+        return (q.map(\.item), counts)
     }
 
-    /// The review queue with each item's nodes.
-    static func reviewNodes(data: PreparedData, pairs: [ScoredPair], labels: [Int32], lower: Double, upper: Double, decisions: [ReviewDecision]) -> [(item: ReviewItem, a: Int32, b: Int32)] {
+    /// The review queue with each item's nodes. Of the pairs with probability in [lower, upper) not yet decided:
+    /// 1. a pair whose two records the clustering already made one person (through links at or above `upper`) is
+    ///    left out: its own weaker evidence decides nothing;
+    /// 2. of the pairs between the same two persons, only the most likely is kept: accepting it joins the two
+    ///    persons, and rejecting it leaves them apart as the model already has them;
+    /// 3. the rest are ranked by uncertainty, the probability nearest 0.5 first (ties: the pair id), and the first
+    ///    `cap` are queued.
+    static func reviewNodes(data: PreparedData, pairs: [ScoredPair], labels: [Int32], lower: Double, upper: Double, decisions: [ReviewDecision],
+                            cap: Int = Int.max, counts: inout ReviewCounts) -> [(item: ReviewItem, a: Int32, b: Int32)] {
         let decided = Set(decisions.map(\.pairID))
         // Each node's first record (no per-node arrays: one Int32 per node).
         var first = [Int32](repeating: -1, count: data.nodeCount)
         for (r, n) in data.nodeOfRecord.enumerated() where first[Int(n)] < 0 { first[Int(n)] = Int32(r) }
-        var out: [(item: ReviewItem, a: Int32, b: Int32)] = []
-        for p in pairs {
+        // The most likely band pair per two persons (labels in order), by index into `pairs`.
+        var best: [UInt64: Int] = [:]
+        counts = ReviewCounts()
+        for (i, p) in pairs.enumerated() {
             let prob = p.probability
             guard prob >= lower, prob < upper else { continue }
-            let item = ReviewItem(left: data.keys[Int(first[Int(p.a)])], right: data.keys[Int(first[Int(p.b)])], weight: p.weight, probability: prob,
-                                  linkedNow: labels[Int(p.a)] == labels[Int(p.b)])
-            if !decided.contains(item.id) { out.append((item, p.a, p.b)) }
+            if !decided.isEmpty {
+                let id = ReviewItem.pairID(data.keys[Int(first[Int(p.a)])], data.keys[Int(first[Int(p.b)])])
+                if decided.contains(id) { continue }
+            }
+            counts.inBand += 1
+            let la = labels[Int(p.a)], lb = labels[Int(p.b)]
+            if la == lb { counts.alreadyOnePerson += 1; continue }
+            let key = UInt64(UInt32(bitPattern: min(la, lb))) << 32 | UInt64(UInt32(bitPattern: max(la, lb)))
+            if let j = best[key] {
+                counts.samePersons += 1
+                let q = pairs[j]
+                if prob > q.probability || (prob == q.probability && (p.a, p.b) < (q.a, q.b)) { best[key] = i }
+            } else {
+                best[key] = i
+            }
         }
-        // Pairs the model left apart first (the decisions that change a person), then the most likely.
+        var out: [(item: ReviewItem, a: Int32, b: Int32)] = best.values.map { i in
+            let p = pairs[i]
+            let item = ReviewItem(left: data.keys[Int(first[Int(p.a)])], right: data.keys[Int(first[Int(p.b)])], weight: p.weight,
+                                  probability: p.probability, linkedNow: false)
+            return (item, p.a, p.b)
+        }
+        // The most uncertain first: the probability nearest 0.5.
         out.sort { a, b in
-            if a.item.linkedNow != b.item.linkedNow { return !a.item.linkedNow }
-            return (a.item.probability, b.item.id) > (b.item.probability, a.item.id)
+            let ua = abs(a.item.probability - 0.5), ub = abs(b.item.probability - 0.5)
+            return ua != ub ? ua < ub : a.item.id < b.item.id
         }
+        if out.count > cap {
+            counts.overCap = out.count - cap
+            out.removeLast(out.count - cap)
+        }
+        counts.queued = out.count
         return out
     }
 

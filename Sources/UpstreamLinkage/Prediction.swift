@@ -5,6 +5,7 @@ public struct ScoredPair: Sendable, Hashable {
     public var gamma: UInt64
     public var weight: Double
     public var probability: Double { Math.probability(weight: weight) }
+    public init(a: Int32, b: Int32, gamma: UInt64, weight: Double) { self.a = a; self.b = b; self.gamma = gamma; self.weight = weight }
 }
 
 /// Term frequencies of the values of every column whose comparison has a term-frequency adjusted level.

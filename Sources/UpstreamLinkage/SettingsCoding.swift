@@ -3,7 +3,8 @@
 extension LinkageSettings: Codable {
     static let keys = ["link_type", "columns", "comparisons", "blocking_rules", "training_rules", "u_sample_pairs", "em_max_iterations",
                        "em_max_pairs", "seed", "match_threshold", "review_lower", "keep_threshold", "max_block_size",
-                       "tf_adjustment_range", "cluster_guards", "cluster_guard_date", "max_field_length"]
+                       "tf_adjustment_range", "cluster_guards", "cluster_guard_date", "max_field_length",
+                       "split_block_size", "max_review_pairs"]
 
     public init(from decoder: any Decoder) throws {
         let json = try JSONValue(from: decoder)
@@ -79,7 +80,7 @@ extension LinkageSettings: Codable {
                 let (rule, problems) = BlockingRule.parse(text)
                 for p in problems { log.add(path, p) }
                 guard let rule else { continue }
-                checkKeys(rule.keys, at: path, log: &log, columnType: columnType)
+                checkKeys(rule.allKeys, at: path, log: &log, columnType: columnType)
                 if out.contains(rule) { log.add(path, "the rule '\(rule)' is listed twice") } else { out.append(rule) }
             }
             if out.isEmpty && problemsFree(list) { log.add(root + "." + key, "give at least one rule") }
@@ -88,7 +89,7 @@ extension LinkageSettings: Codable {
         func problemsFree(_ l: [JSONValue]) -> Bool { l.isEmpty }
         if let r = rules("blocking_rules") { s.blockingRules = r }
         if let r = rules("training_rules") { s.trainingRules = r }
-        if o["blocking_rules"] == nil { checkKeys(s.blockingRules.flatMap(\.keys), at: root + ".blocking_rules (default)", log: &log, columnType: columnType) }
+        if o["blocking_rules"] == nil { checkKeys(s.blockingRules.flatMap(\.allKeys), at: root + ".blocking_rules (default)", log: &log, columnType: columnType) }
         if let v = o["cluster_guards"] {
             if let list = v.array {
                 s.clusterGuards = []
@@ -116,6 +117,8 @@ extension LinkageSettings: Codable {
         s.keepThreshold = log.double(o, "keep_threshold", at: root, range: 0...1, default: d.keepThreshold)
         s.maxBlockSize = log.int(o, "max_block_size", at: root, range: 2...100_000_000, default: d.maxBlockSize)
         s.maxFieldLength = log.int(o, "max_field_length", at: root, range: 10...100_000, default: d.maxFieldLength)
+        s.splitBlockSize = log.int(o, "split_block_size", at: root, range: 2...100_000_000, default: d.splitBlockSize)
+        s.maxReviewPairs = log.int(o, "max_review_pairs", at: root, range: 0...100_000_000, default: d.maxReviewPairs)
         if s.reviewLower > s.matchThreshold { log.add(root, "review_lower (\(s.reviewLower)) must not be above match_threshold (\(s.matchThreshold))") }
         if let v = o["tf_adjustment_range"] {
             if let a = v.array?.compactMap(\.number), a.count == 2, a.allSatisfy(\.isFinite), a[0] <= 0, a[1] >= 0 { s.tfAdjustmentRange = a[0]...a[1] } else {
@@ -360,6 +363,7 @@ extension LinkageSettings: Codable {
         o["em_max_pairs"] = .number(Double(emMaxPairs)); o["seed"] = .number(Double(seed))
         o["match_threshold"] = .number(matchThreshold); o["review_lower"] = .number(reviewLower); o["keep_threshold"] = .number(keepThreshold)
         o["max_block_size"] = .number(Double(maxBlockSize)); o["max_field_length"] = .number(Double(maxFieldLength))
+        o["split_block_size"] = .number(Double(splitBlockSize)); o["max_review_pairs"] = .number(Double(maxReviewPairs))
         o["tf_adjustment_range"] = .array([.number(tfAdjustmentRange.lowerBound), .number(tfAdjustmentRange.upperBound)])
         o["cluster_guards"] = .array(clusterGuards.map { .string($0.description) })
         o["cluster_guard_date"] = clusterGuardDate.map { .string($0) } ?? .null

@@ -67,6 +67,8 @@ public struct LinkSummary: Codable {
     public var scoredPairs: Int
     public var persons: Int
     public var reviewPending: Int
+    /// How the review band came down to the queue (left out as already one person, same two persons, over the cap).
+    public var review: Linker.ReviewCounts?
     public var newRecords: Int?
     public var threshold: Double
     public var timings: Timings
@@ -186,7 +188,7 @@ public struct LinkUseCase {
 
         if request.estimate {
             let data = PreparedData(inputs, settings: settings)
-            let blocking = Blocking(data: data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize, parallel: parallel)
+            let blocking = Blocking(data: data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize, splitBlockSize: settings.splitBlockSize, parallel: parallel)
             return .estimate(blocking.analyse(parallel: parallel), records: inputs.count, identities: data.nodeCount)
         }
 
@@ -215,6 +217,7 @@ public struct LinkUseCase {
         if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart) }
         messages.clearProgress()
 
+        let saveStart = clock.now
         if let runStore {
             messages.progress("link: saving the run…")
             struct Detail: Encodable { var threshold: Double; var candidatePairs: Int; var scoredPairs: Int; var reviewPending: Int; var newRecords: Int? }
@@ -226,6 +229,7 @@ public struct LinkUseCase {
                                 detail: "records linked into persons")
             messages.clearProgress()
         }
+        timings["save"] = Self.seconds(clock.now - saveStart)
         if let saveModel = request.saveModel { try JSONFiles.write(result.model, to: saveModel) }
         if let exportClusters = request.exportClusters { try LinkFiles.writeAssignments(exportClusters, keys: result.data.keys, persons: result.personIDs) }
 
@@ -235,7 +239,7 @@ public struct LinkUseCase {
         let summary = LinkSummary(
             records: result.data.recordCountTotal, identities: result.data.nodeCount, candidatePairs: result.candidatePairs,
             scoredPairs: result.pairs.count, persons: Set(result.personIDs).count, reviewPending: result.review.count,
-            newRecords: newCount, threshold: result.model.settings.matchThreshold,
+            review: result.reviewCounts, newRecords: newCount, threshold: result.model.settings.matchThreshold,
             timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start)), evaluation: evaluation, sweep: sweep,
             inputs: readReports.isEmpty ? nil : readReports, truncatedValues: result.data.truncatedValues)
         return .linked(summary, result.model)

@@ -23,9 +23,9 @@ enum LinkReport {
             return String(decoding: (try? enc.encode(E(records: records, identities: identities, rules: counts, totalComparisons: counts.reduce(0) { $0 + $1.newPairs }))) ?? Data(), as: UTF8.self)
         }
         var s = "records \(records), distinct identities \(identities)\n"
-        s += pad("rule", 40) + lpad("pairs", 14) + lpad("new pairs", 14) + lpad("blocks", 10) + lpad("largest", 9) + lpad("skipped", 9) + "\n"
+        s += pad("rule", 56) + lpad("pairs", 14) + lpad("new pairs", 14) + lpad("blocks", 10) + lpad("largest", 9) + lpad("skipped", 9) + lpad("split", 7) + "\n"
         for c in counts {
-            s += pad(c.rule, 40) + lpad(String(c.pairs), 14) + lpad(String(c.newPairs), 14) + lpad(String(c.blocks), 10) + lpad(String(c.largestBlock), 9) + lpad(String(c.skippedBlocks), 9) + "\n"
+            s += pad(c.rule, 56) + lpad(String(c.pairs), 14) + lpad(String(c.newPairs), 14) + lpad(String(c.blocks), 10) + lpad(String(c.largestBlock), 9) + lpad(String(c.skippedBlocks), 9) + lpad(String(c.splitBlocks), 7) + "\n"
         }
         s += "total comparisons (union, each pair once): \(counts.reduce(0) { $0 + $1.newPairs })"
         return s
@@ -70,6 +70,9 @@ enum LinkReport {
     static func summary(_ o: LinkSummary) -> String {
         var s = "linked \(o.records) records (\(o.identities) distinct identities) into \(o.persons) persons; \(o.candidatePairs) pairs compared, \(o.scoredPairs) kept; \(o.reviewPending) pairs for review; threshold \(o.threshold)"
         if let n = o.newRecords { s += "; \(n) new records linked incrementally" }
+        if let r = o.review, r.queued < r.inBand {
+            s += "\n  review band \(r.inBand) pairs: \(r.alreadyOnePerson) already one person, \(r.samePersons) between persons another pair represents, \(r.overCap) over the cap (max_review_pairs) left out"
+        }
         if o.truncatedValues > 0 { s += "\ndata quality: \(o.truncatedValues) values longer than max_field_length were cut before comparison" }
         for r in o.inputs ?? [] where r.quarantinedTotal > 0 || r.unreadableDates > 0 {
             s += "\ninput \(r.file): \(r.rowsRead) rows read, \(r.loaded) linked, \(r.quarantinedTotal) quarantined"
