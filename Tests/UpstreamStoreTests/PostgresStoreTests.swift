@@ -30,6 +30,7 @@ import UpstreamStore
             "v6-users-totp: a second factor per user",
             "v7-review-queue: linkage pairs and risk flags as review state machines",
             "v7-runs: plan runs and assessment runs",
+            "v8-read-indexes: incidents by reference",
         ])
     }
 
@@ -43,7 +44,7 @@ import UpstreamStore
         }
         let again = try PostgresStore(location: first.location)
         #expect(try again.records().map(\.record.recordID) == ["R1"])
-        #expect(try again.rows("SELECT count(*) FROM schema_migrations").first?.decode(Int.self) == 9)
+        #expect(try again.rows("SELECT count(*) FROM schema_migrations").first?.decode(Int.self) == 10)
     }
 
     @Test(.enabled(if: TestPostgres.enabled)) func aSchemaFromANewerUpstreamIsRefused() throws {
