@@ -4,7 +4,8 @@
 #   Benchmarks/force-scale.sh [PEOPLE...]          default: 500000 1000000 2000000 3000000
 #   MEMORY=8G Benchmarks/force-scale.sh 500000     pass a --memory budget to the stages that take one
 #   SKIP_BUILD=1 OUT=/big/disk Benchmarks/force-scale.sh 3000000
-#   KEEP=1 Benchmarks/force-scale.sh 1000000        keep the linked and scored store (city.db) for other benchmarks (Benchmarks/web.sh)
+#   KEEP=1 Benchmarks/force-scale.sh 1000000        keep the linked and scored store (city.db) for other benchmarks (Benchmarks/web.sh),
+#                                                   and the city's truth (truth-records.csv) for Benchmarks/pairwise-f1.py
 #
 # For each size: `upstream synth`, `upstream ingest`, `upstream link`, `upstream risk train`, and
 # `upstream risk score` for one date, each timed with GNU time (/usr/bin/time, Debian package "time"): wall clock,
@@ -55,6 +56,10 @@ for people in "${SIZES[@]}"; do
   stage synth synth --people "$people" --seed 3 --monthly --out "$dir/city"
   stage ingest ingest --synth "$dir/city" --store "$dir/city.db" $(mem_flag ingest)
   stage link link --store "$dir/city.db" $(mem_flag link)
+  if [ -z "$failed" ] && [ -f "$dir/city/truth/records.csv" ]; then   # untimed: the link's F1 against the city's truth
+    cp "$dir/city/truth/records.csv" "$dir/truth-records.csv"
+    echo "| link's pairwise F1 (untimed) | $(python3 Benchmarks/pairwise-f1.py "$dir/city.db" "$dir/truth-records.csv" 2>&1 | tail -1) | | | | |"
+  fi
   stage "risk train" risk train --store "$dir/city.db" --postcodes "$dir/city/reference/postcodes.csv" --capacity 100 $(mem_flag risk train)
   stage "risk score" risk score --store "$dir/city.db" --as-of "$SCORE_DATE" $(mem_flag risk score)
   month="$(ls -d "$dir"/city/month-* 2>/dev/null | head -1)"
@@ -66,7 +71,7 @@ for people in "${SIZES[@]}"; do
     stage "refresh: score as of $next" risk score --store "$dir/city.db" --as-of "$next" $(mem_flag risk score)
     [ -z "$failed" ] && printf "| **monthly refresh, in all** | %.0f s | | %.0f MiB (the largest step) | under 5 min, 8 GiB | |\n" "$REFRESH_S" "$((REFRESH_KB / 1024))"
   fi
-  if [ -n "${KEEP:-}" ]; then rm -rf "$dir/city"; echo "kept $dir/city.db" >&2; else rm -rf "$dir/city" "$dir/city.db"*; fi   # keep the logs, not the gigabytes
+  if [ -n "${KEEP:-}" ]; then rm -rf "$dir/city"; echo "kept $dir/city.db" >&2; else rm -rf "$dir/city" "$dir/city.db"* "$dir/truth-records.csv"; fi   # keep the logs, not the gigabytes
 done
 
 echo; echo "## Cost per person between sizes (1.00 = linear)"; echo
