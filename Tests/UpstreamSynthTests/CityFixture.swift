@@ -9,11 +9,19 @@ enum CityFixture {
     /// A small city for schema and noise checks.
     static let small: (dir: String, summary: CitySummary) = make(people: 4_000, seed: 5)
 
+    /// One folder per test process for the cities, removed when the process exits (the 100,000-person city is about
+    /// 200 MB, and every test run used to leave one behind).
+    static let root: String = {
+        let root = NSTemporaryDirectory() + "upstream-synth-test-\(getpid())"
+        atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "upstream-synth-test-\(getpid())") }
+        return root
+    }()
+
     static func make(people: Int, seed: UInt64) -> (String, CitySummary) {
         var cfg = SynthConfig.defaults
         cfg.people = people
         cfg.seed = seed
-        let dir = NSTemporaryDirectory() + "upstream-synth-test-\(getpid())-\(people)-\(seed)"
+        let dir = root + "/\(people)-\(seed)"
         let summary = try! CityGenerator(config: cfg).generate(to: dir, overwrite: true)
         return (dir, summary)
     }
