@@ -57,8 +57,7 @@ for people in "${SIZES[@]}"; do
   stage ingest ingest --synth "$dir/city" --store "$dir/city.db" $(mem_flag ingest)
   stage link link --store "$dir/city.db" $(mem_flag link)
   if [ -z "$failed" ] && [ -f "$dir/city/truth/records.csv" ]; then   # untimed: the link's F1 against the city's truth
-    cp "$dir/city/truth/records.csv" "$dir/truth-records.csv"
-    echo "| link's pairwise F1 (untimed) | $(python3 Benchmarks/pairwise-f1.py "$dir/city.db" "$dir/truth-records.csv" 2>&1 | tail -1) | | | | |"
+    echo "| link's pairwise F1 (untimed) | $(python3 Benchmarks/pairwise-f1.py "$dir/city.db" "$dir/city/truth/records.csv" 2>&1 | tail -1) | | | | |"
   fi
   stage "risk train" risk train --store "$dir/city.db" --postcodes "$dir/city/reference/postcodes.csv" --capacity 100 $(mem_flag risk train)
   stage "risk score" risk score --store "$dir/city.db" --as-of "$SCORE_DATE" $(mem_flag risk score)
@@ -71,7 +70,7 @@ for people in "${SIZES[@]}"; do
     stage "refresh: score as of $next" risk score --store "$dir/city.db" --as-of "$next" $(mem_flag risk score)
     [ -z "$failed" ] && printf "| **monthly refresh, in all** | %.0f s | | %.0f MiB (the largest step) | under 5 min, 8 GiB | |\n" "$REFRESH_S" "$((REFRESH_KB / 1024))"
   fi
-  if [ -n "${KEEP:-}" ]; then rm -rf "$dir/city"; echo "kept $dir/city.db" >&2; else rm -rf "$dir/city" "$dir/city.db"* "$dir/truth-records.csv"; fi   # keep the logs, not the gigabytes
+  if [ -n "${KEEP:-}" ]; then cp "$dir/city/truth/records.csv" "$dir/truth-records.csv" 2>/dev/null || true; rm -rf "$dir/city"; echo "kept $dir/city.db" >&2; else rm -rf "$dir/city" "$dir/city.db"*; fi   # keep the logs, not the gigabytes
 done
 
 echo; echo "## Cost per person between sizes (1.00 = linear)"; echo

@@ -37,40 +37,43 @@ def main(argv):
         except ValueError:
             sys.exit(f"{truth_path}: needs the columns source,record_id,person_id; its header is {','.join(header)}")
         for row in reader:
-            pid = truth_ids.setdefault(row[p_i], len(truth_ids))
-            truth_person[row[s_i] + "\x1f" + row[r_i]] = pid
+            truth_person[row[s_i] + "\x1f" + row[r_i]] = truth_ids.setdefault(row[p_i], len(truth_ids))
+    truth_sizes = Counter(truth_person.values())
     db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
     pred_ids = {}
     cells = Counter()
-    pred_sizes = Counter()
-    assigned = 0
     for source, record_id, person in db.execute("SELECT source, record_id, person_id FROM assignments"):
         t = truth_person.pop(source + "\x1f" + record_id, None)
-        if t is None:
-            continue  # not in the truth's universe
-        p = pred_ids.setdefault(person, len(pred_ids))
-        assigned += 1
-        pred_sizes[p] += 1
-        cells[(p, t)] += 1
-    unassigned = len(truth_person)  # each counts as its own person: adds no predicted or correct pair
-    truth_sizes = Counter()
+        if t is not None:  # a record outside the truth's universe is not scored
+            cells[(pred_ids.setdefault(person, len(pred_ids)), t)] += 1
+    # Truth records the store has not assigned (for example a month not yet ingested) count as persons of their own,
+    # as in `upstream link --evaluate`; the second figure leaves them out, scoring only the records the link saw.
+    not_in_store = len(truth_person)
+    pred_sizes, seen_sizes = Counter(), Counter()
     for (p, t), n in cells.items():
-        truth_sizes[t] += n
-    for t in truth_person.values():
-        truth_sizes[t] += 1
-    true_pairs, predicted_pairs, correct = pairs(truth_sizes.values()), pairs(pred_sizes.values()), pairs(cells.values())
-    precision = correct / predicted_pairs if predicted_pairs else 1.0
-    recall = correct / true_pairs if true_pairs else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    out = {"records": assigned + unassigned, "unassigned": unassigned, "truePersons": len(truth_ids), "predictedPersons": len(pred_ids) + unassigned,
+        pred_sizes[p] += n
+        seen_sizes[t] += n
+    correct, predicted_pairs = pairs(cells.values()), pairs(pred_sizes.values())
+
+    def scores(true_pairs):
+        precision = correct / predicted_pairs if predicted_pairs else 1.0
+        recall = correct / true_pairs if true_pairs else 1.0
+        return precision, recall, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+
+    true_pairs, seen_true_pairs = pairs(truth_sizes.values()), pairs(seen_sizes.values())
+    precision, recall, f1 = scores(true_pairs)
+    _, seen_recall, seen_f1 = scores(seen_true_pairs)
+    records = sum(truth_sizes.values())
+    out = {"records": records, "notInStore": not_in_store, "truePersons": len(truth_ids), "predictedPersons": len(pred_ids) + not_in_store,
            "truePairs": true_pairs, "predictedPairs": predicted_pairs, "correctPairs": correct,
-           "precision": precision, "recall": recall, "f1": f1}
+           "precision": precision, "recall": recall, "f1": f1, "recallOfLinkedRecords": seen_recall, "f1OfLinkedRecords": seen_f1}
     if "--json" in argv:
         print(json.dumps(out))
     else:
         print(f"pairwise precision {precision:.6f}, recall {recall:.6f}, F1 {f1:.6f} (pairs of records: {correct:,} correct of "
-              f"{predicted_pairs:,} predicted and {true_pairs:,} true; {out['records']:,} records, {unassigned:,} unassigned; "
-              f"{out['predictedPersons']:,} persons for {len(truth_ids):,} true)")
+              f"{predicted_pairs:,} predicted and {true_pairs:,} true; {records:,} records, {not_in_store:,} of them not in the store "
+              f"and counted as persons of their own; {out['predictedPersons']:,} persons for {len(truth_ids):,} true; "
+              f"over the {records - not_in_store:,} records linked only: recall {seen_recall:.6f}, F1 {seen_f1:.6f})")
     return 0
 
 
