@@ -44,6 +44,9 @@ public struct StreamingCohortBuilder {
         deciles = Dictionary(postcodeDeprivation.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// Persons whose records are made compact together, over the workers, in the first pass.
+    static let batchSize = 2_048
+
     /// Estimated bytes per record held for a chunk: the record, and its share of the per-person arrays.
     static let bytesPerRecord = MemoryLayout<CompactRecord>.stride + 16
 
@@ -95,15 +98,27 @@ public struct StreamingCohortBuilder {
         var index = SharedIndex(), ids: [String] = []
         let limit = max(1, (memoryBudget / 4) / Self.bytesPerRecord)
         var kept: [[CompactRecord]]? = [], keptCount = 0
-        try persons { id, records in
-            ids.append(id)
-            let compact = records.compactMap { CompactRecord($0, deciles: deciles) }
-            index.add(compact)
-            if kept != nil {
-                keptCount += compact.count
-                if keptCount > limit { kept = nil } else { kept!.append(compact) }
+        // Records are made compact in batches of persons spread over the workers (the store is read on one thread),
+        // then added to the index in stream order: the same index for any worker count.
+        var batch: [[LinkedRecord]] = []
+        let deciles = self.deciles
+        func flush() {
+            let compacted = parallelism.map(batch.count) { [batch] i in batch[i].compactMap { CompactRecord($0, deciles: deciles) } }
+            batch.removeAll(keepingCapacity: true)
+            for compact in compacted {
+                index.add(compact)
+                if kept != nil {
+                    keptCount += compact.count
+                    if keptCount > limit { kept = nil } else { kept!.append(compact) }
+                }
             }
         }
+        try persons { id, records in
+            ids.append(id)
+            batch.append(records)
+            if batch.count == Self.batchSize { flush() }
+        }
+        flush()
         let plan = Self.plan(index, budget: memoryBudget / 4)
         if plan.chunks.count != 1 { kept = nil }
         progress?("features: \(ids.count) persons, \(index.recordCount.reduce(0) { $0 + Int($1) }) records with events, \(plan.chunks.count) chunk\(plan.chunks.count == 1 ? "" : "s") within \(memoryBudget >> 20) MiB\(kept != nil ? " (one pass)" : "")")
