@@ -103,7 +103,11 @@ public struct StreamingCohortBuilder {
         var batch: [[LinkedRecord]] = []
         let deciles = self.deciles
         func flush() {
-            let compacted = parallelism.map(batch.count) { [batch] i in batch[i].compactMap { CompactRecord($0, deciles: deciles) } }
+            let n = batch.count, parts = max(1, min(16, n / 64))
+            let compacted = parallelism.map(parts) { [batch] c in
+                var codes = CompactCodes()
+                return (n * c / parts..<n * (c + 1) / parts).map { batch[$0].compactMap { CompactRecord($0, deciles: deciles, codes: &codes) } }
+            }.flatMap { $0 }
             batch.removeAll(keepingCapacity: true)
             for compact in compacted {
                 index.add(compact)
