@@ -37,6 +37,12 @@ struct CompactRecord: Sendable {
 
     /// `nil` for a record without an event (the cohort builder ignores those).
     init?(_ l: LinkedRecord, deciles: [String: Int]) {
+        var codes = CompactCodes()
+        self.init(l, deciles: deciles, codes: &codes)
+    }
+
+    /// The same, reading ethnicity codes and event details through `codes`, which remembers what each text gave.
+    init?(_ l: LinkedRecord, deciles: [String: Int], codes: inout CompactCodes) {
         guard let e = l.record.event else { return nil }
         let r = l.record
         date = e.date.dayNumber
@@ -53,14 +59,13 @@ struct CompactRecord: Sendable {
         agency = r.agency
         sex = r.identity.sex
         group = e.offenceCode.map(OffenceGroup.init(code:)) ?? .other
-        let detail = (e.detail ?? "").uppercased()
-        socialCareACE = r.agency == .socialCare && e.detail != nil ? ACE(socialCareCode: detail) : nil
-        ethnicity = r.identity.ethnicity.flatMap { EthnicGroups.group(code: $0, agency: r.agency) }
-            .flatMap { FeatureMatrix.ethnicGroups.firstIndex(of: $0) }.map { UInt8($0 + 1) } ?? 0
+        let read = codes.detail(e.detail ?? "")
+        socialCareACE = r.agency == .socialCare && e.detail != nil ? read.ace : nil
+        ethnicity = r.identity.ethnicity.map { codes.ethnicity($0, agency: r.agency) } ?? 0
         if let pc = r.identity.postcode, !pc.isEmpty, let d = deciles[pc.uppercased()] { decile = UInt8(clamping: d) } else { decile = 0 }
         seriousViolence = CohortBuilder.isSeriousViolenceOffence(e)
-        domestic = detail.contains("DOMESTIC")
-        assault = detail.contains("ASSAULT")
+        domestic = read.domestic
+        assault = read.assault
         if e.kind == .termAbsence, let p = Int(l.extras["SessionsPossible"] ?? "") {
             hasSessions = true
             possible = Int32(clamping: p)
@@ -70,6 +75,32 @@ struct CompactRecord: Sendable {
         } else {
             hasSessions = false; possible = 0; authorised = 0; unauthorised = 0; freeSchoolMeals = false
         }
+    }
+}
+
+/// What a record's texts that recur across the city (event details, ethnicity codes) give, remembered per text:
+/// a force has a few hundred distinct ones against millions of records. Each value is the function of its text
+/// alone that `CompactRecord` computed before (one instance per worker; never shared between threads).
+struct CompactCodes {
+    private var details: [String: (ace: ACE?, domestic: Bool, assault: Bool)] = [:]
+    private var ethnicities: [Agency: [String: UInt8]] = [:]
+
+    /// The social care ACE the detail names (if the record is social care's), and whether it says domestic or assault.
+    mutating func detail(_ text: String) -> (ace: ACE?, domestic: Bool, assault: Bool) {
+        if let known = details[text] { return known }
+        let upper = text.uppercased()
+        let read = (ace: ACE(socialCareCode: upper), domestic: upper.contains("DOMESTIC"), assault: upper.contains("ASSAULT"))
+        details[text] = read
+        return read
+    }
+
+    /// 0 unknown, else 1 + the index of the code's group in `FeatureMatrix.ethnicGroups`.
+    mutating func ethnicity(_ code: String, agency: Agency) -> UInt8 {
+        if let known = ethnicities[agency]?[code] { return known }
+        let value = EthnicGroups.group(code: code, agency: agency).flatMap { FeatureMatrix.ethnicGroups.firstIndex(of: $0) }
+            .map { UInt8($0 + 1) } ?? 0
+        ethnicities[agency, default: [:]][code] = value
+        return value
     }
 }
 

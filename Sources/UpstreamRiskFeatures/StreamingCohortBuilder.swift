@@ -7,6 +7,9 @@ import UpstreamModel
 /// `StreamingCohortBuilder.stream(_:)` makes one from records in memory.
 public typealias PersonStream = (_ body: (_ person: String, _ records: [LinkedRecord]) throws -> Void) throws -> Void
 
+/// One person's records by id, exactly as a `PersonStream` gives them for that person.
+public typealias PersonLookup = (_ person: String) throws -> [LinkedRecord]
+
 /// Builds the cohorts of many as-of dates at once from a stream of persons, in memory bounded by a budget: the
 /// features, groups and outcome of every row are those of `CohortBuilder.cohort(asOf:)` on the same records, value
 /// for value, but no chronology is built and no record is held longer than its chunk needs it.
@@ -15,7 +18,8 @@ public typealias PersonStream = (_ body: (_ person: String, _ records: [LinkedRe
 /// who was suspected in each crime, when each person's serious violence became known). The persons are then cut
 /// into chunks whose records, with those of everyone who may share a household with them, fit the budget; one
 /// more pass per chunk keeps those records in compact form (`CompactRecord`, about 80 bytes) and computes the
-/// chunk's rows for every date. A budget that holds the whole city makes one chunk: two passes in all.
+/// chunk's rows for every date. A budget that holds the whole city makes one chunk, and then the first pass keeps
+/// the compact records as it goes: one pass in all.
 public struct StreamingCohortBuilder {
     public let config: CohortConfig
     let persons: PersonStream
@@ -24,6 +28,9 @@ public struct StreamingCohortBuilder {
     public let memoryBudget: Int
     /// How a chunk's persons are spread over threads; the matrix is the same for any worker count.
     public var parallelism: Parallelism
+    /// One person's records by id, as the stream gives them (same records, same order), when the source can look a
+    /// person up by an index: `records(around:in:)` then reads only the persons it needs instead of the whole stream.
+    public var lookup: PersonLookup?
 
     /// - Parameters:
     ///   - persons: the persons, replayable.
@@ -31,10 +38,14 @@ public struct StreamingCohortBuilder {
     ///   - memoryBudget: bytes for the whole run (default 8 GiB); a quarter goes to the compact records of a chunk,
     ///     the rest is left for the index, the feature matrix and the learners.
     public init(persons: @escaping PersonStream, postcodeDeprivation: [String: Int] = [:], config: CohortConfig = .init(),
-                memoryBudget: Int = 8 << 30, parallelism: Parallelism = .serial) {
+                memoryBudget: Int = 8 << 30, parallelism: Parallelism = .serial, lookup: PersonLookup? = nil) {
         self.persons = persons; self.config = config; self.memoryBudget = memoryBudget; self.parallelism = parallelism
+        self.lookup = lookup
         deciles = Dictionary(postcodeDeprivation.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
     }
+
+    /// Persons whose records are made compact together, over the workers, in the first pass.
+    static let batchSize = 2_048
 
     /// Estimated bytes per record held for a chunk: the record, and its share of the per-person arrays.
     static let bytesPerRecord = MemoryLayout<CompactRecord>.stride + 16
@@ -82,39 +93,72 @@ public struct StreamingCohortBuilder {
         let dates = Array(Set(dates)).sorted()
         precondition(dates.count <= 255, "at most 255 as-of dates")
         // Pass 1: the shared index.
+        // The same pass keeps every person's compact records while they fit the chunk budget: when the whole city
+        // makes one chunk, those are exactly the records the chunk pass would read again, so that pass is skipped.
         var index = SharedIndex(), ids: [String] = []
+        let limit = max(1, (memoryBudget / 4) / Self.bytesPerRecord)
+        var kept: [[CompactRecord]]? = [], keptCount = 0
+        // Records are made compact in batches of persons spread over the workers (the store is read on one thread),
+        // then added to the index in stream order: the same index for any worker count.
+        var batch: [[LinkedRecord]] = []
+        let deciles = self.deciles
+        func flush() {
+            let n = batch.count, parts = max(1, min(16, n / 64))
+            let compacted = parallelism.map(parts) { [batch] c in
+                var codes = CompactCodes()
+                return (n * c / parts..<n * (c + 1) / parts).map { batch[$0].compactMap { CompactRecord($0, deciles: deciles, codes: &codes) } }
+            }.flatMap { $0 }
+            batch.removeAll(keepingCapacity: true)
+            for compact in compacted {
+                index.add(compact)
+                if kept != nil {
+                    keptCount += compact.count
+                    if keptCount > limit { kept = nil } else { kept!.append(compact) }
+                }
+            }
+        }
         try persons { id, records in
             ids.append(id)
-            index.add(records.compactMap { CompactRecord($0, deciles: deciles) })
+            batch.append(records)
+            if batch.count == Self.batchSize { flush() }
         }
+        flush()
         let plan = Self.plan(index, budget: memoryBudget / 4)
-        progress?("features: \(ids.count) persons, \(index.recordCount.reduce(0) { $0 + Int($1) }) records with events, \(plan.chunks.count) chunk\(plan.chunks.count == 1 ? "" : "s") within \(memoryBudget >> 20) MiB")
+        if plan.chunks.count != 1 { kept = nil }
+        progress?("features: \(ids.count) persons, \(index.recordCount.reduce(0) { $0 + Int($1) }) records with events, \(plan.chunks.count) chunk\(plan.chunks.count == 1 ? "" : "s") within \(memoryBudget >> 20) MiB\(kept != nil ? " (one pass)" : "")")
         var matrix = FeatureMatrix(dates: dates, personIDs: ids)
         let computer = CompactFeatures(config: config, index: index, dates: dates)
         for (c, chunk) in plan.chunks.enumerated() {
-            // The chunk's persons and everyone who may share a household with them.
-            var needed = [Bool](repeating: false, count: ids.count)
-            for p in chunk {
-                needed[p] = true
-                for q in index.neighbours(of: UInt32(p)) { needed[Int(q)] = true }
-            }
-            var held: [UInt32: [CompactRecord]] = [:]
-            var position = 0
-            try persons { _, records in
-                defer { position += 1 }
-                guard needed[position] else { return }
-                held[UInt32(position)] = records.compactMap { CompactRecord($0, deciles: deciles) }
+            let held: @Sendable (UInt32) -> [CompactRecord]
+            if let all = kept {
+                // Every person's records were kept by the first pass.
+                held = { Int($0) < all.count ? all[Int($0)] : [] }
+            } else {
+                // The chunk's persons and everyone who may share a household with them.
+                var needed = [Bool](repeating: false, count: ids.count)
+                for p in chunk {
+                    needed[p] = true
+                    for q in index.neighbours(of: UInt32(p)) { needed[Int(q)] = true }
+                }
+                var byPosition: [UInt32: [CompactRecord]] = [:]
+                var position = 0
+                try persons { _, records in
+                    defer { position += 1 }
+                    guard needed[position] else { return }
+                    byPosition[UInt32(position)] = records.compactMap { CompactRecord($0, deciles: deciles) }
+                }
+                let lookup = byPosition
+                held = { lookup[$0] ?? [] }
             }
             let members = Array(chunk)
             var results = [PersonRows](repeating: PersonRows(), count: members.count)
-            let lookup = held
             results.withUnsafeMutableBufferPointer { buffer in
                 nonisolated(unsafe) let out = buffer
                 let n = members.count, stripes = max(1, min(64, n))
                 parallelism.forEach(stripes) { s in
                     for i in stride(from: s, to: n, by: stripes) {
                         let p = UInt32(members[i])
-                        out[i] = computer.rows(person: p, own: lookup[p] ?? [], records: { lookup[$0] ?? [] })
+                        out[i] = computer.rows(person: p, own: held(p), records: held)
                     }
                 }
             }
@@ -145,6 +189,12 @@ public struct StreamingCohortBuilder {
             needed.insert(p)
             for q in index.neighbours(of: UInt32(p)) { needed.insert(Int(q)) }
             for q in index.coSuspects(of: UInt32(p)) { needed.insert(Int(q)) }
+        }
+        if let lookup {
+            // Only the needed persons, each by index, in stream order: the same records the pass below keeps.
+            var out: [LinkedRecord] = []
+            for p in needed.sorted() { out += try lookup(ids[p]) }
+            return out
         }
         var out: [LinkedRecord] = [], position = 0
         try persons { _, records in

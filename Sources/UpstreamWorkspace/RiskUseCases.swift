@@ -30,6 +30,8 @@ public struct RiskTrainRequest {
     public var linkAsOf = false
     /// Where the HTML report is exported (default beside the store).
     public var report: String?
+    /// Folds by person for the cross-fitted calibration (`nil`: the default, 5; 0: the held-out quarter alone).
+    public var calibrationFolds: Int?
 
     public init() {}
 }
@@ -78,6 +80,16 @@ public struct RiskUseCases {
         return (StreamingCohortBuilder.stream(records), records)
     }
 
+    /// One person's records straight from the store by its person index, as `LinkedRecords.personStream` gives
+    /// them (person-level records in load order, slimmed the same way); `nil` when a persons file is given.
+    func personLookup(persons: String?) throws -> PersonLookup? {
+        guard persons == nil else { return nil }
+        let store = try workspace.store()
+        return { id in
+            try store.records(of: PersonID(id)).filter(\.personLevel).map { LinkedRecords.slimmed($0, person: id, probability: nil, intern: { $0 }) }
+        }
+    }
+
     /// Trains, evaluates and saves a model; exports its HTML report with `render`.
     public func train(_ request: RiskTrainRequest, render: (RiskReport) -> String) throws -> (model: TrainedRiskModel, run: RiskRunInfo, reportPath: String) {
         let location = workspace.location
@@ -109,12 +121,14 @@ public struct RiskUseCases {
         let cohortConfig = request.cohort
         let config = RiskTrainingConfig(
             cohort: cohortConfig, trainDates: train.sorted(), testDates: test.sorted(), capacityPerHundredThousand: request.capacity,
-            trees: request.trees, fairnessBound: request.fairnessBound, minimumGroupSize: request.minimumGroupSize, seed: request.seed)
+            trees: request.trees, fairnessBound: request.fairnessBound, minimumGroupSize: request.minimumGroupSize,
+            calibrationFolds: request.calibrationFolds, seed: request.seed)
         let deciles = try RiskInputs.deprivation(request.postcodes)
         let budget = request.memoryBytes
         let progress: RiskProgress = note
         let parallel = workspace.parallelism
-        let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: cohortConfig, memoryBudget: budget, parallelism: parallel)
+        let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: cohortConfig, memoryBudget: budget, parallelism: parallel,
+                                               lookup: loaded == nil ? try personLookup(persons: request.persons) : nil)
         let pseudonyms = try workspace.pseudonyms()
         workspace.messages.note("risk: \(count) linked records, \(first.iso) to \(last.iso)\n")
         let created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(workspace.now)))
@@ -167,7 +181,7 @@ public struct RiskUseCases {
         let (stream, _) = try personStream(persons: request.persons)
         let deciles = try RiskInputs.deprivation(try request.postcodes ?? runs.inputs().postcodes)
         let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: model.config.cohort, memoryBudget: request.memoryBytes,
-                                               parallelism: workspace.parallelism)
+                                               parallelism: workspace.parallelism, lookup: try personLookup(persons: request.persons))
         let built = try streaming.build(dates: [asOf])
         let cohort = Cohort(asOf: asOf, rows: (0..<built.matrix.rowCount).map(built.matrix.cohortRow), excluded: built.matrix.excluded[0])
         guard !cohort.rows.isEmpty else { throw WorkspaceError.badInput("no young people aged \(model.config.cohort.minimumAge)-\(model.config.cohort.maximumAge) with records before \(asOf.iso)") }

@@ -47,6 +47,7 @@ extension Upstream.Risk {
         @Option(parsing: .upToNextOption, help: "Later as-of dates to test on (YYYY-MM-DD).") var testDates: [CivilDate] = []
         @OptionGroup var model: RiskModelOptions
         @Option(help: "Memory budget for building the cohorts, e.g. 8G or 512M (persons are processed in chunks that fit it).") var memory: String = "8G"
+        @Option(help: "Folds by person for the cross-fitted calibration (default 5; 0 calibrates on the held-out quarter alone, with no extra fits).") var calibrationFolds: Int?
         @Flag(help: "Build the cohorts with the previous builder (a chronology per person per date, every record in memory), for comparison.") var chronologyCohorts = false
         @Flag(help: "Also judge the models on persons linked, for each test date, only from the records entered before it (with the store's trained linkage model), and report what linking with hindsight changed.") var linkAsOf = false
         @Flag(help: "Print the report's figures as JSON.") var json = false
@@ -56,6 +57,9 @@ extension Upstream.Risk {
         func validate() throws {
             try model.check()
             if StreamingCohortBuilder.bytes(memory) == nil { throw ValidationError("--memory \(memory) must be a size such as 8G, 512M or 2048K (at least 1M)") }
+            if let f = calibrationFolds, f < 0 || f == 1 || f > 20 {
+                throw ValidationError("--calibration-folds \(f) must be 0 (no cross-fitting) or between 2 and 20 (5 is the default)")
+            }
             if csvOptions.folds < 2 || csvOptions.folds > 20 { throw ValidationError("--folds \(csvOptions.folds) must be between 2 and 20 (5 is usual)") }
             if csvOptions.csv == nil && csvOptions.outcome != nil { throw ValidationError("--outcome is only used with --csv") }
             if csvOptions.csv != nil && csvOptions.outcome == nil { throw ValidationError("--csv needs --outcome COLUMN: the 0/1 column to predict") }
@@ -72,6 +76,7 @@ extension Upstream.Risk {
             (request.persons, request.postcodes, request.truth, request.report) = (persons, postcodes, truth, report)
             (request.trainDates, request.testDates, request.memoryBytes) = (trainDates, testDates, StreamingCohortBuilder.bytes(memory)!)
             (request.chronologyCohorts, request.linkAsOf) = (chronologyCohorts, linkAsOf)
+            request.calibrationFolds = calibrationFolds
             let (trained, run, reportPath) = try RiskUseCases(workspace: try storeOptions.existingWorkspace()).train(request) { RiskReportPage.html($0) }
             if json { try Terminal.json(trained.report); return }
             print(RiskReportText.render(trained.report), terminator: "")

@@ -231,7 +231,8 @@ struct RiskStoreCLITests {
         }
         let before = try trainingRuns()
         #expect(before.count == 1)
-        for bad in [["--bound", "nan"], ["--capacity", "inf"], ["--capacity=-1"], ["--learning-rate", "nan"]] {
+        for bad in [["--bound", "nan"], ["--capacity", "inf"], ["--capacity=-1"], ["--learning-rate", "nan"],
+                    ["--calibration-folds", "1"], ["--calibration-folds=-1"]] {
             let r = try UpstreamBinary.run(["risk", "train", "--store", store] + bad)
             #expect(r.status != 0, "\(bad) accepted")
             #expect(r.err.contains(String(bad[0].split(separator: "=")[0])) && r.err.contains("must be"), "\(r.err)")

@@ -96,6 +96,46 @@ struct StreamingCohortTests {
         #expect(zip(a, b).allSatisfy { Self.same($0.features, $1.features) })
     }
 
+    /// The city's stream, counting how many times it is replayed.
+    final class Replays: @unchecked Sendable { var count = 0 }
+    static func counted(_ replays: Replays) -> PersonStream {
+        let stream = StreamingCohortBuilder.stream(city.records)
+        return { body in replays.count += 1; try stream(body) }
+    }
+
+    @Test func aBudgetThatHoldsTheCityReadsItOnceAndAChunkedOneGivesTheSameMatrix() throws {
+        // One chunk: the first pass keeps the compact records, so the stream is read once, not twice.
+        let once = Replays()
+        let whole = try StreamingCohortBuilder(persons: Self.counted(once), postcodeDeprivation: Self.city.postcodeDeciles).build(dates: Self.dates)
+        #expect(once.count == 1 && whole.plan.chunks.count == 1)
+        // A budget too small to keep the city after the first pass: one more pass per chunk, the same matrix.
+        let chunked = Replays()
+        let budget = 4 * 2_000 * StreamingCohortBuilder.bytesPerRecord
+        let tiny = try StreamingCohortBuilder(persons: Self.counted(chunked), postcodeDeprivation: Self.city.postcodeDeciles, memoryBudget: budget)
+            .build(dates: Self.dates)
+        #expect(tiny.plan.chunks.count > 20 && chunked.count == 1 + tiny.plan.chunks.count)
+        #expect(tiny.matrix.personIDs == whole.matrix.personIDs && tiny.matrix.rowCount == whole.matrix.rowCount)
+        #expect(tiny.matrix.excluded == whole.matrix.excluded && tiny.matrix.outcome == whole.matrix.outcome)
+        #expect(zip(tiny.matrix.columns, whole.matrix.columns).allSatisfy { Self.same($0, $1) })
+        expectSame(whole.matrix, Self.old)
+    }
+
+    @Test func recordsLookedUpByPersonAreTheRecordsOfAPassOverTheStream() throws {
+        let byPerson = Dictionary(grouping: Self.city.records, by: \.personID)  // each person's records in the order given
+        let replays = Replays()
+        let lookups = Replays()
+        let indexed = StreamingCohortBuilder(persons: Self.counted(replays), postcodeDeprivation: Self.city.postcodeDeciles,
+                                             lookup: { lookups.count += 1; return byPerson[$0] ?? [] })
+        let streamed = StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(Self.city.records), postcodeDeprivation: Self.city.postcodeDeciles)
+        let m = Self.whole.matrix
+        let wanted = Set(m.rows(of: Self.dates.last!).filter { m.columns[RiskFeatures.column("ace_count")!][$0] >= 2 }.prefix(30).map { m.personID(row: $0) })
+        #expect(wanted.count >= 10)
+        let a = try indexed.records(around: wanted, in: Self.whole), b = try streamed.records(around: wanted, in: Self.whole)
+        // The same records in the same order (persons in stream order, each one's records as given), without a pass.
+        #expect(replays.count == 0 && lookups.count >= wanted.count && lookups.count < m.personIDs.count / 4)
+        #expect(a.count == b.count && zip(a, b).allSatisfy { $0.personID == $1.personID && $0.record == $1.record })
+    }
+
     @Test func aModelTrainedOnTheStreamedMatrixIsTheModelTrainedOnTheCohorts() throws {
         let old = try ModelOnCityTests.trained.get()
         let builder = StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(Self.city.records), postcodeDeprivation: Self.city.postcodeDeciles)
