@@ -51,7 +51,7 @@ public struct Evaluation: Codable, Sendable, Hashable {
     public static func evaluate(predicted: [RecordKey: String], truth: [RecordKey: String], agencyOf: (RecordKey) -> String) -> Evaluation {
         var predIndex: [String: Int] = [:], truthIndex: [String: Int] = [:], agencyIndex: [String: Int] = [:]
         var agencies: [String] = []
-        var rows: [(p: Int, t: Int, a: Int)] = []
+        var rows: [Row] = []
         rows.reserveCapacity(truth.count)
         for (key, t) in truth {
             let pl = predicted[key] ?? "\u{0}singleton:\(key.source)/\(key.recordID)"
@@ -59,27 +59,102 @@ public struct Evaluation: Codable, Sendable, Hashable {
             let ti = truthIndex[t] ?? { let v = truthIndex.count; truthIndex[t] = v; return v }()
             let ag = agencyOf(key)
             let a = agencyIndex[ag] ?? { let v = agencies.count; agencyIndex[ag] = v; agencies.append(ag); return v }()
-            rows.append((p, ti, a))
+            rows.append(Row(p: p, t: ti, a: a))
         }
-        let na = agencies.count
-        var predCounts = [[Int]](repeating: [Int](repeating: 0, count: na), count: predIndex.count)
-        var truthCounts = [[Int]](repeating: [Int](repeating: 0, count: na), count: truthIndex.count)
-        var cells: [Int: [Int]] = [:]
-        for r in rows {
-            predCounts[r.p][r.a] += 1; truthCounts[r.t][r.a] += 1
-            cells[r.p &* 1_000_003 &+ r.t, default: [Int](repeating: 0, count: na)][r.a] += 1
-        }
-        func pairsByAgency(_ vectors: some Sequence<[Int]>) -> [[Int]] {
-            var out = [[Int]](repeating: [Int](repeating: 0, count: na), count: na)
-            for v in vectors {
-                for i in 0..<na where v[i] > 0 {
-                    out[i][i] += v[i] * (v[i] - 1) / 2
-                    for j in (i + 1)..<max(i + 1, na) { out[i][j] += v[i] * v[j] }
-                }
+        return score(rows: rows, predictedPersons: predIndex.count, truePersons: truthIndex.count, agencies: agencies)
+    }
+
+    /// The truth reduced to indices once, to score many labellings of the same records (the threshold sweep
+    /// scores seven): each truth row's true person, agency and record index are found once, so scoring a
+    /// labelling hashes only its labels, not every record key again.
+    public struct Scorer: Sendable {
+        /// Per truth row: its true person, its agency, and the index of its record among `keys` (−1 when the
+        /// record is not among them: a singleton).
+        let truthOf: [Int32], agencyOf: [Int32], recordOf: [Int32]
+        let truePersons: Int
+        let agencies: [String]
+        let recordCount: Int
+
+        /// Prepares `truth` for records `keys` (as `evaluate(predicted:truth:agencyOf:)` reads them: the last of a
+        /// repeated key counts; records not in the truth are ignored).
+        public init(keys: [RecordKey], truth: [RecordKey: String], agencyOf: (RecordKey) -> String) {
+            var recordIndex: [RecordKey: Int32] = [:]
+            recordIndex.reserveCapacity(keys.count)
+            for (i, k) in keys.enumerated() { recordIndex[k] = Int32(i) }
+            var truthIndex: [String: Int32] = [:], agencyIndex: [String: Int32] = [:]
+            var agencies: [String] = []
+            var t: [Int32] = [], a: [Int32] = [], r: [Int32] = []
+            t.reserveCapacity(truth.count); a.reserveCapacity(truth.count); r.reserveCapacity(truth.count)
+            for (key, person) in truth {
+                t.append(truthIndex[person] ?? { let v = Int32(truthIndex.count); truthIndex[person] = v; return v }())
+                let ag = agencyOf(key)
+                a.append(agencyIndex[ag] ?? { let v = Int32(agencies.count); agencyIndex[ag] = v; agencies.append(ag); return v }())
+                r.append(recordIndex[key] ?? -1)
             }
+            truthOf = t; self.agencyOf = a; recordOf = r
+            truePersons = truthIndex.count; self.agencies = agencies; recordCount = keys.count
+        }
+
+        /// Scores one labelling: `labels[i]` is the predicted person of record `keys[i]`; records with the same
+        /// label are one person. The same figures as `evaluate(predicted:truth:agencyOf:)` with those labels.
+        public func evaluate<Label: Hashable>(labels: [Label]) -> Evaluation {
+            precondition(labels.count == recordCount, "one label per record")
+            var predIndex: [Label: Int] = [:]
+            predIndex.reserveCapacity(min(labels.count, truthOf.count))
+            var persons = 0
+            var rows: [Row] = []
+            rows.reserveCapacity(truthOf.count)
+            for j in truthOf.indices {
+                let p: Int
+                if recordOf[j] < 0 {
+                    p = persons; persons += 1
+                } else {
+                    let l = labels[Int(recordOf[j])]
+                    if let v = predIndex[l] { p = v } else { p = persons; predIndex[l] = p; persons += 1 }
+                }
+                rows.append(Row(p: p, t: Int(truthOf[j]), a: Int(agencyOf[j])))
+            }
+            return Evaluation.score(rows: rows, predictedPersons: persons, truePersons: truePersons, agencies: agencies)
+        }
+    }
+
+    /// One scored record: its predicted person's index, its true person's index and its agency's index.
+    struct Row: Sendable { var p: Int; var t: Int; var a: Int }
+
+    /// A cell of the predicted-by-true contingency table, keyed on the pair itself. (Session 7 packed the
+    /// pair into `p * 1_000_003 + t`, which sent two different cells to one key once a city had more than
+    /// 1,000,003 true persons.)
+    struct Cell: Hashable, Sendable { var p: Int; var t: Int }
+
+    /// Scores rows already reduced to indices: `p < predictedPersons`, `t < truePersons`, `a < agencies.count`.
+    static func score(rows: [Row], predictedPersons: Int, truePersons: Int, agencies: [String]) -> Evaluation {
+        let na = agencies.count
+        // Flat per-person agency counts (person * na + agency): one allocation however many persons.
+        var predCounts = [Int](repeating: 0, count: predictedPersons * na)
+        var truthCounts = [Int](repeating: 0, count: truePersons * na)
+        var cells: [Cell: [Int]] = [:]
+        for r in rows {
+            predCounts[r.p * na + r.a] += 1; truthCounts[r.t * na + r.a] += 1
+            cells[Cell(p: r.p, t: r.t), default: [Int](repeating: 0, count: na)][r.a] += 1
+        }
+        func add(_ v: ArraySlice<Int>, into out: inout [[Int]]) {
+            let b = v.startIndex
+            for i in 0..<na where v[b + i] > 0 {
+                let vi = v[b + i]
+                out[i][i] += vi * (vi - 1) / 2
+                for j in (i + 1)..<max(i + 1, na) { out[i][j] += vi * v[b + j] }
+            }
+        }
+        func pairsByAgency(flat: [Int]) -> [[Int]] {
+            var out = [[Int]](repeating: [Int](repeating: 0, count: na), count: na)
+            guard na > 0 else { return out }
+            var s = 0
+            while s < flat.count { add(flat[s..<(s + na)], into: &out); s += na }
             return out
         }
-        let pp = pairsByAgency(predCounts), tp = pairsByAgency(truthCounts), cp = pairsByAgency(cells.values)
+        let pp = pairsByAgency(flat: predCounts), tp = pairsByAgency(flat: truthCounts)
+        var cp = [[Int]](repeating: [Int](repeating: 0, count: na), count: na)
+        for v in cells.values { add(v[...], into: &cp) }
         func total(_ m: [[Int]]) -> Int { m.reduce(0) { $0 + $1.reduce(0, +) } }
         let pairwise = Pairwise(truePairs: total(tp), predictedPairs: total(pp), correctPairs: total(cp))
         var agencyPairs: [AgencyPair] = []
@@ -92,20 +167,20 @@ public struct Evaluation: Codable, Sendable, Hashable {
             }
         }
         // B-cubed and exact persons.
-        let predSize = predCounts.map { $0.reduce(0, +) }, truthSize = truthCounts.map { $0.reduce(0, +) }
+        var predSize = [Int](repeating: 0, count: predictedPersons), truthSize = [Int](repeating: 0, count: truePersons)
+        for r in rows { predSize[r.p] += 1; truthSize[r.t] += 1 }
         var bp = 0.0, br = 0.0
         var exact = 0
         for (k, v) in cells {
-            let p = k / 1_000_003, t = k % 1_000_003
             let c = Double(v.reduce(0, +))
-            bp += c * c / Double(predSize[p]); br += c * c / Double(truthSize[t])
-            if Int(c) == predSize[p] && Int(c) == truthSize[t] { exact += 1 }
+            bp += c * c / Double(predSize[k.p]); br += c * c / Double(truthSize[k.t])
+            if Int(c) == predSize[k.p] && Int(c) == truthSize[k.t] { exact += 1 }
         }
         let n = Double(max(rows.count, 1))
         let bP = bp / n, bR = br / n
         return Evaluation(
-            records: rows.count, truePersons: truthIndex.count, predictedPersons: predIndex.count, pairwise: pairwise,
+            records: rows.count, truePersons: truePersons, predictedPersons: predictedPersons, pairwise: pairwise,
             bcubedPrecision: bP, bcubedRecall: bR, bcubedF1: bP + bR == 0 ? 0 : 2 * bP * bR / (bP + bR),
-            exactPersons: Double(exact) / Double(max(truthIndex.count, 1)), agencyPairs: agencyPairs)
+            exactPersons: Double(exact) / Double(max(truePersons, 1)), agencyPairs: agencyPairs)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import UpstreamModel
 import UpstreamStore
 
@@ -24,16 +25,22 @@ extension SQLiteStore: PersonStore {
             try db.execute(sql: "DELETE FROM assignments")
             try db.execute(sql: "DELETE FROM persons")
             let person = try db.makeStatement(sql: "INSERT INTO persons (id, pseudonym, records, linkage_run) VALUES (?, ?, ?, ?)")
+            // Both bulk inserts bind straight into their prepared statements, as the ingest's hot path does
+            // (GRDB's StatementArguments boxes every value of every row).
             for p in persons.sorted(by: { $0.person.rawValue.utf8.lexicographicallyPrecedes($1.person.rawValue.utf8) }) {
                 do {
-                    try person.execute(arguments: [p.person.rawValue, p.pseudonym, p.records, stored.id])
+                    try BulkInsert.step(db, person) { b in
+                        b.text(p.person.rawValue); b.text(p.pseudonym); b.int(Int64(p.records)); b.int(stored.id)
+                    }
                 } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
                     throw StoreError.collision("\(p.pseudonym) would name two persons; rotate the pseudonymisation key (docs/governance.md)")
                 }
             }
             let assign = try db.makeStatement(sql: "INSERT INTO assignments (source, record_id, person_id, probability) VALUES (?, ?, ?, ?)")
             for a in assignments.sorted(by: Self.keyOrder) {
-                try assign.execute(arguments: [a.record.source, a.record.recordID, a.person.rawValue, a.probability])
+                try BulkInsert.step(db, assign) { b in
+                    b.text(a.record.source); b.text(a.record.recordID); b.text(a.person.rawValue); b.double(a.probability)
+                }
             }
             try db.execute(sql: "CREATE INDEX assignments_by_person ON assignments(person_id, source, record_id)")
             if let review {
@@ -298,6 +305,34 @@ extension SQLiteStore: PersonStore {
                             status: row["status"], createdAt: row["created_at"], detailJSON: row["detail"])
             }
         } }
+    }
+}
+
+/// One row of a bulk insert, bound straight into a prepared statement's SQLite handle.
+struct BulkInsert {
+    let s: SQLiteStatement
+    private(set) var k: Int32 = 0
+    mutating func int(_ v: Int64?) { k += 1; if let v { sqlite3_bind_int64(s, k, v) } else { sqlite3_bind_null(s, k) } }
+    mutating func double(_ v: Double?) { k += 1; if let v { sqlite3_bind_double(s, k, v) } else { sqlite3_bind_null(s, k) } }
+    mutating func text(_ v: String?) {
+        k += 1
+        guard var v else { sqlite3_bind_null(s, k); return }
+        v.withUTF8 { p in _ = sqlite3_bind_text(s, k, p.baseAddress, Int32(p.count), SQLiteBinding.transient) }
+    }
+
+    /// Binds one row with `bind` and runs `statement` once; throws GRDB's `DatabaseError` (with SQLite's result
+    /// code, so a constraint failure reads as one) when the step fails.
+    static func step(_ db: Database, _ statement: Statement, _ bind: (inout BulkInsert) -> Void) throws {
+        let s = statement.sqliteStatement
+        sqlite3_reset(s)
+        var b = BulkInsert(s: s)
+        bind(&b)
+        let rc = sqlite3_step(s)
+        guard rc == SQLITE_DONE else {
+            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+            sqlite3_reset(s)
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message, sql: statement.sql)
+        }
     }
 }
 

@@ -252,17 +252,17 @@ public struct LinkUseCase {
             bySource[k.source] = result.data.agencies[Int(result.data.agencyOfRecord[i])]
         }
         let agencyOf: (RecordKey) -> String = { bySource[$0.source] ?? $0.source }
-        var predicted: [RecordKey: String] = [:]
-        for (i, k) in result.data.keys.enumerated() { predicted[k] = result.personIDs[i].rawValue }
-        let evaluation = Evaluation.evaluate(predicted: predicted, truth: truth, agencyOf: agencyOf)
+        // The truth is indexed once for the run and the six sweep thresholds; each sweep labelling is the
+        // clustering's own labels (one per cluster, as the person ids are), so no person ids are derived for it.
+        let scorer = Evaluation.Scorer(keys: result.data.keys, truth: truth, agencyOf: agencyOf)
+        let evaluation = scorer.evaluate(labels: result.personIDs)
         var rows: [LinkSummary.SweepRow] = []
         for t in [0.5, 0.8, 0.9, 0.95, 0.99, 0.999] {
-            let ids = Linker.labels(for: result, threshold: t)
-            var p: [RecordKey: String] = [:]
-            for (i, k) in result.data.keys.enumerated() { p[k] = ids[i].rawValue }
-            let e = Evaluation.evaluate(predicted: p, truth: truth, agencyOf: agencyOf)
+            let clusters = Clustering.cluster(data: result.data, pairs: result.pairs, threshold: t)
+            let labels = result.data.nodeOfRecord.map { clusters[Int($0)] }
+            let e = scorer.evaluate(labels: labels)
             rows.append(LinkSummary.SweepRow(threshold: t, precision: e.pairwise.precision, recall: e.pairwise.recall, f1: e.pairwise.f1,
-                                             bcubedF1: e.bcubedF1, persons: Set(ids).count))
+                                             bcubedF1: e.bcubedF1, persons: Set(labels).count))
         }
         return (evaluation, rows)
     }
