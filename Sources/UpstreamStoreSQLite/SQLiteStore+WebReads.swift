@@ -39,8 +39,8 @@ extension SQLiteStore: NeighbourhoodReads, AuditTailReads {
 
     public func auditMarks(after seq: Int64, limit: Int) throws -> [AuditMark] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, action FROM audit_trail WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
-                .map { AuditMark(seq: $0[0], action: $0[1]) }
+            try Row.fetchAll(db, sql: "SELECT seq, action, subject FROM audit_trail WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+                .map { AuditMark(seq: $0[0], action: $0[1], subject: $0[2]) }
         } }
     }
 

@@ -15,7 +15,9 @@ enum SQLiteBinding {
 }
 
 public final class SQLiteStore: RecordStore {
-    let db: DatabaseQueue
+    /// One connection (rollback journal), or a pool of readers beside one writer when the file is in WAL mode
+    /// (``useWriteAheadLog(path:)``: the served store).
+    let db: any DatabaseWriter
     /// The file, for messages.
     let path: String
     let sealer: (any AuditSealer)?
@@ -43,10 +45,18 @@ public final class SQLiteStore: RecordStore {
         let env = ProcessInfo.processInfo.environment["UPSTREAM_BUSY_TIMEOUT"].flatMap(Double.init)
         let wait = busyTimeout ?? env.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } ?? Self.defaultBusyTimeout
         config.busyMode = .timeout(wait)
+        // A file that `upstream serve` put in WAL mode stays in it (leaving WAL needs every other connection closed,
+        // so a command run beside the server could not): readers then have their own connections.
+        let wal = path != ":memory:" && Self.isWriteAheadLog(path)
         config.prepareDatabase { db in
-            // Rollback journal: a huge single-file transaction writes only the pages it changes to the journal,
-            // and a crash rolls back on next open.
-            try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            if wal {
+                // Every commit waits for the log's fsync: a committed audit entry survives a crash or a power cut.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            } else {
+                // Rollback journal: a huge single-file transaction writes only the pages it changes to the journal,
+                // and a crash rolls back on next open.
+                try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            }
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         if path != ":memory:" {
@@ -55,8 +65,10 @@ public final class SQLiteStore: RecordStore {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, Self.fileMode)
             if fd >= 0 { fchmod(fd, Self.fileMode); close(fd) }
         }
-        let queue = try Self.guarding(path) {
-            path == ":memory:" ? try DatabaseQueue(configuration: config) : try DatabaseQueue(path: path, configuration: config)
+        let queue: any DatabaseWriter = try Self.guarding(path) {
+            if path == ":memory:" { return try DatabaseQueue(configuration: config) }
+            if wal { return try DatabasePool(path: path, configuration: config) }
+            return try DatabaseQueue(path: path, configuration: config)
         }
         db = queue
         // Several processes may open a new store at once: one migrates, and the others' attempts fail on tables it
@@ -71,6 +83,40 @@ public final class SQLiteStore: RecordStore {
                 if attempt >= 10 { throw error }
             }
         }
+    }
+
+    /// Puts the SQLite file at `path` in WAL mode (it stays so: every later open uses a pool of readers beside one
+    /// writer), for a store that serves the web app: a reader no longer waits for a commit, and a commit waits for
+    /// one fsync of the log instead of the rollback journal's several. Commits stay durable (`synchronous = FULL`).
+    /// A bulk load into a store in WAL mode writes its changes twice (the log, then the file at the checkpoint);
+    /// ``useRollbackJournal(path:)`` puts it back when no other process has it open. A missing file is left alone.
+    /// - Throws: ``StoreError/busy(_:)`` when another process holds the file; GRDB's error when it cannot be opened.
+    public static func useWriteAheadLog(path: String) throws {
+        try setJournal("WAL", path: path)
+    }
+
+    /// Puts the SQLite file at `path` back on the rollback journal (see ``useWriteAheadLog(path:)``).
+    /// - Throws: ``StoreError/busy(_:)`` while another process has it open in WAL mode.
+    public static func useRollbackJournal(path: String) throws {
+        try setJournal("DELETE", path: path)
+    }
+
+    static func setJournal(_ mode: String, path: String) throws {
+        guard path != ":memory:", FileManager.default.fileExists(atPath: path) else { return }
+        try guarding(path) {
+            let q = try DatabaseQueue(path: path)
+            let now = try q.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = \(mode)") }
+            try q.close()
+            guard now?.uppercased() == mode else { throw StoreError.busy(path) }
+        }
+    }
+
+    /// Whether the SQLite file at `path` is in WAL mode (its header's read and write versions are 2).
+    static func isWriteAheadLog(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        guard let bytes = try? h.read(upToCount: 20), bytes.count == 20 else { return false }
+        return bytes[18] == 2 && bytes[19] == 2
     }
 
     /// 0600, or `UPSTREAM_FILE_MODE` when it is an octal mode that gives others nothing.
