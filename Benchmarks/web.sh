@@ -9,8 +9,8 @@
 # miss (built from the store): run the script both ways to see a hit's and a miss's cost.
 #
 # Usage: Benchmarks/web.sh [PERSONS [DURATION [CONNECTIONS]]]   (default: 20000 30s 200; PERSONS is ignored with STORE)
-# Env:   PAGES="queue one rotate" (the default: which of the three to run); ROTATE (default 1000: young people in the
-#        rotation, at most the flagged ones);
+# Env:   PAGES="queue one rotate" (the default: which of the three to run); ROTATE (default 1000: persons in the
+#        rotation: the queue's flagged young people first, then, with STORE, other persons of the store);
 # Env:   BIN=path/to/upstream (default: the release build, built unless SKIP_BUILD=1); THREADS (default 2); TIMEOUT (wrk, default 10s);
 #        STORE=a SQLite store (copied with its key files, so the demo users are created afresh in the copy);
 #        INPLACE=1 serves STORE itself instead (a copy you made: it is written to); SERVE_ARGS=more `serve` options
@@ -77,7 +77,14 @@ for qp in $(seq 1 $(( (ROTATE + 49) / 50 ))); do
   printf '%s\n' $got | sed 's|^|/people/|' >>"$WORK/paths"
   [ "$(printf '%s\n' $got | wc -l)" -eq 50 ] || break
 done
-sort -u "$WORK/paths" | head -n "$ROTATE" >"$WORK/paths.u" && mv "$WORK/paths.u" "$WORK/paths"
+# With a store (and sqlite3), fewer flagged young people than ROTATE: fill up with other persons of the current
+# linkage run (a supervisor may open any person's pseudonymised chronology), taken in pseudonym order, which is
+# keyed-hash order and so a sample unrelated to the city's order.
+if [ -n "${STORE:-}" ] && command -v sqlite3 >/dev/null && [ "$(wc -l <"$WORK/paths")" -lt "$ROTATE" ]; then
+  sqlite3 -readonly "$STORE" "SELECT '/people/' || pseudonym FROM persons WHERE linkage_run = (SELECT max(id) FROM linkage_runs)
+    ORDER BY pseudonym LIMIT $ROTATE" >>"$WORK/paths" 2>/dev/null || true
+fi
+awk '!seen[$0]++' "$WORK/paths" | head -n "$ROTATE" >"$WORK/paths.u" && mv "$WORK/paths.u" "$WORK/paths"
 ROTATED="$(wc -l <"$WORK/paths")"
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); binary: $BIN; $WHAT; $CONNECTIONS connections, $DURATION per page; serve options: ${SERVE_ARGS:-none}"

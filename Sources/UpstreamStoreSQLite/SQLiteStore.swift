@@ -389,43 +389,79 @@ public final class SQLiteStore: RecordStore {
                 SELECT r.*, d.file_name, d.file_sha256, d.loaded_at FROM records r JOIN deliveries d ON d.id = r.delivery_id
                 WHERE (?1 IS NULL OR r.source = ?1) AND (?2 = 0 OR r.person_level) ORDER BY r.id
                 """, arguments: [source, personLevelOnly])
-            while let row = try cursor.next() { try body(Self.record(from: row)) }
+            var columns: RecordColumns?
+            while let row = try cursor.next() {
+                if columns == nil { columns = try RecordColumns(row) }
+                try body(Self.record(from: row, columns: columns))
+            }
         } }
     }
 
-    static func record(from row: Row) throws -> StoredRecord {
-        func day(_ col: String) -> CivilDate? { (row[col] as Int32?).map(CivilDate.init(dayNumber:)) }
-        let agencyCode: String = row["agency"]
+    /// Where each of a record's columns is in a query's rows, found once per query (``RecordColumns/init(_:)`` on
+    /// its first row): reading a column by name makes GRDB lower-case and compare every column name of the row, which
+    /// was most of a chronology's cost (docs/web.md, "Where a view's time goes").
+    struct RecordColumns {
+        enum Name: String, CaseIterable {
+            case agency, sex, forename, middle_names, surname, dob, postcode, ethnicity, nhs_number, nhs_valid, upn, pnc_id,
+                 local_id, address, event_kind, event_date, minute_of_day, end_date, role, area, offence_code, crime_flags,
+                 detail, reference, recorded_date, source, file_name, file_sha256, line, loaded_at, record_id, extras,
+                 person_level, record_flags
+        }
+        private let index: [Name: Int]
+
+        /// The columns of `row`'s query (the first column of a name, as GRDB's look-up by name finds it).
+        init(_ row: Row) throws {
+            let names = Array(row.columnNames.map { $0.lowercased() })
+            var index: [Name: Int] = [:]
+            for n in Name.allCases {
+                guard let i = names.firstIndex(of: n.rawValue) else { throw StoreError.corrupt("records: no column \(n.rawValue)") }
+                index[n] = i
+            }
+            self.index = index
+        }
+
+        subscript(_ n: Name) -> Int { index[n]! }
+    }
+
+    /// A stored record from a row holding `records`' columns and its delivery's `file_name`, `file_sha256` and
+    /// `loaded_at`; `columns` (from the query's first row) saves finding each column by name again.
+    static func record(from row: Row) throws -> StoredRecord { try record(from: row, columns: nil) }
+
+    static func record(from row: Row, columns: RecordColumns?) throws -> StoredRecord {
+        let c = try columns ?? RecordColumns(row)
+        func day(_ col: RecordColumns.Name) -> CivilDate? { (row[c[col]] as Int32?).map(CivilDate.init(dayNumber:)) }
+        let agencyCode: String = row[c[.agency]]
         guard let agency = Agency(rawValue: agencyCode) else { throw StoreError.corrupt("records.agency") }
         var sex: Sex?
-        if let s: String = row["sex"] {
+        if let s: String = row[c[.sex]] {
             guard let v = Sex(rawValue: s) else { throw StoreError.corrupt("records.sex") }
             sex = v
         }
         let identity = Identity(
-            forename: row["forename"], middleNames: row["middle_names"], surname: row["surname"], dateOfBirth: day("dob"),
-            sex: sex, postcode: row["postcode"], ethnicity: row["ethnicity"], nhsNumber: row["nhs_number"],
-            nhsNumberValid: row["nhs_valid"], upn: row["upn"], pncID: row["pnc_id"], localID: row["local_id"],
-            address: row["address"])
+            forename: row[c[.forename]], middleNames: row[c[.middle_names]], surname: row[c[.surname]], dateOfBirth: day(.dob),
+            sex: sex, postcode: row[c[.postcode]], ethnicity: row[c[.ethnicity]], nhsNumber: row[c[.nhs_number]],
+            nhsNumberValid: row[c[.nhs_valid]], upn: row[c[.upn]], pncID: row[c[.pnc_id]], localID: row[c[.local_id]],
+            address: row[c[.address]])
         var event: Event?
-        if let kindCode: String = row["event_kind"] {
-            guard let kind = EventKind(rawValue: kindCode), let date = day("event_date") else { throw StoreError.corrupt("records.event_kind") }
+        if let kindCode: String = row[c[.event_kind]] {
+            guard let kind = EventKind(rawValue: kindCode), let date = day(.event_date) else { throw StoreError.corrupt("records.event_kind") }
             var role: EventRole?
-            if let r: String = row["role"] {
+            if let r: String = row[c[.role]] {
                 guard let v = EventRole(rawValue: r) else { throw StoreError.corrupt("records.role") }
                 role = v
             }
-            event = Event(kind: kind, date: date, minuteOfDay: row["minute_of_day"], endDate: day("end_date"), role: role,
-                          area: row["area"], offenceCode: row["offence_code"],
-                          flags: CrimeFlags(rawValue: UInt16(row["crime_flags"] as Int? ?? 0)),
-                          detail: row["detail"], reference: row["reference"], recordedDate: day("recorded_date"))
+            event = Event(kind: kind, date: date, minuteOfDay: row[c[.minute_of_day]], endDate: day(.end_date), role: role,
+                          area: row[c[.area]], offenceCode: row[c[.offence_code]],
+                          flags: CrimeFlags(rawValue: UInt16(row[c[.crime_flags]] as Int? ?? 0)),
+                          detail: row[c[.detail]], reference: row[c[.reference]], recordedDate: day(.recorded_date))
         }
-        let prov = Provenance(source: row["source"], fileName: row["file_name"], fileSHA256: row["file_sha256"],
-                              line: row["line"], loadedAt: row["loaded_at"])
-        let rec = SourceRecord(source: row["source"], recordID: row["record_id"], agency: agency, identity: identity,
+        let source: String = row[c[.source]]
+        let prov = Provenance(source: source, fileName: row[c[.file_name]], fileSHA256: row[c[.file_sha256]],
+                              line: row[c[.line]], loadedAt: row[c[.loaded_at]])
+        let rec = SourceRecord(source: source, recordID: row[c[.record_id]], agency: agency, identity: identity,
                                event: event, provenance: prov)
-        let extras = (row["extras"] as String?).map(ExtrasJSON.decode) ?? [:]
-        return StoredRecord(record: rec, personLevel: row["person_level"], flags: RecordFlags(rawValue: row["record_flags"]),
+        let extras = (row[c[.extras]] as String?).map(ExtrasJSON.decode) ?? [:]
+        return StoredRecord(record: rec, personLevel: row[c[.person_level]], flags: RecordFlags(rawValue: row[c[.record_flags]]),
                             extras: extras)
     }
 
