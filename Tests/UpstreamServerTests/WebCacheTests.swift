@@ -179,6 +179,15 @@ struct WebCacheTests {
         #expect(builds == 6 && none.counts.values == 0 && none.counts.pages == 0)
     }
 
+    @Test("a kept page is cut where the CSRF token goes exactly as components(separatedBy:) cuts it")
+    func splitAtTheMark() {
+        let mark = "csrfMARK"
+        for text in ["", "csrfMARK", "a", "acsrfMARKb", "csrfMARKcsrfMARK", "é<p>csrfMARK</p>ü csrfMAR csrfMARKx", "no mark at all",
+                     String(repeating: "<td>café</td>", count: 500) + mark + "end"] {
+            #expect(WebCache.split(text, at: mark) == text.components(separatedBy: mark), "\(text.prefix(30))")
+        }
+    }
+
     @Test("role views never mix: provenance, identification, caseloads and the user named on the page", arguments: Backend.enabled)
     func roleViewsStayApart(_ backend: Backend) async throws {
         let s = try Self.setUp(backend)
