@@ -58,11 +58,11 @@ enum ReportFixtures {
     static func saveRuns(_ store: any WorkspaceStore) throws {
         let runs = store as! any ReportRunStore
         try runs.saveRun(StoredPlanRun(createdAt: 1_704_067_200, createdBy: "planner", asOf: plan.asOf, budgetPence: plan.budget.pence,
-                                           costPence: plan.totals.cost.pence, offers: plan.offers.count, candidates: plan.candidates,
-                                           planJSON: try ReportRunJSON.encoder().encode(plan)))
+                                       costPence: plan.totals.cost.pence, offers: plan.offers.count, candidates: plan.candidates,
+                                       planJSON: try ReportRunJSON.encoder().encode(plan)))
         try runs.saveRun(StoredAssessmentRun(createdAt: 1_704_067_200, createdBy: "analyst", periodFrom: assessment.from.description,
-                                                       periodTo: assessment.to.description, source: assessment.source,
-                                                       crimes: assessment.baseCount, assessmentJSON: try ReportRunJSON.encoder().encode(assessment)))
+                                             periodTo: assessment.to.description, source: assessment.source,
+                                             crimes: assessment.baseCount, assessmentJSON: try ReportRunJSON.encoder().encode(assessment)))
     }
 
     /// Seeds `store` with one pending linkage pair and a training run holding ``riskReport(flagged:)``.

@@ -233,13 +233,13 @@ struct ReportRunsTests {
             var newer = ReportFixtures.plan
             newer.asOf = "2024-07-01"
             let saved = try runs.saveRun(StoredPlanRun(createdAt: 2, createdBy: "planner", asOf: newer.asOf, budgetPence: newer.budget.pence,
-                                                           costPence: newer.totals.cost.pence, offers: newer.offers.count,
-                                                           candidates: newer.candidates, planJSON: try ReportRunJSON.encoder().encode(newer)))
+                                                       costPence: newer.totals.cost.pence, offers: newer.offers.count,
+                                                       candidates: newer.candidates, planJSON: try ReportRunJSON.encoder().encode(newer)))
             #expect(saved.id == planRun.id + 1)
             #expect(try source.plan()?.asOf == "2024-07-01")
             // A run this build cannot read is a clear 500, not a crash.
             try runs.saveRun(StoredAssessmentRun(createdAt: 3, createdBy: "x", periodFrom: "2024-01", periodTo: "2024-06",
-                                                           source: "store", crimes: 0, assessmentJSON: Data("{\"not\": 1}".utf8)))
+                                                 source: "store", crimes: 0, assessmentJSON: Data("{\"not\": 1}".utf8)))
             #expect(throws: WebError.self) { try source.assessment() }
         }
     }
