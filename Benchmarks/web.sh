@@ -27,7 +27,8 @@ if [ -z "${BIN:-}" ]; then
   BIN="$(swift build -c release --show-bin-path)/upstream"
 fi
 WORK="$(mktemp -d)"
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# The server is stopped and waited for, so that a run started next finds the store closed.
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 if [ -n "${STORE:-}" ] && [ -n "${INPLACE:-}" ]; then
   # Serve STORE itself (it must be a copy made for the benchmark: the server writes audit entries and users to it).
   # The demo users are removed first so that they are created afresh and their passwords printed.
