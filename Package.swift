@@ -167,7 +167,7 @@ let package = Package(
         ),
         // The plan's speed benchmark (Benchmarks/plan.md): 100,000 candidates × 30 programmes, and the Monte Carlo.
         .executableTarget(name: "PlanBench", dependencies: ["UpstreamInterventions"], path: "Benchmarks/PlanBench", swiftSettings: strict),
-        .testTarget(name: "UpstreamInterventionsTests", dependencies: ["UpstreamInterventions", "UpstreamReports"]),
+        .testTarget(name: "UpstreamInterventionsTests", dependencies: ["UpstreamInterventions", "UpstreamReports", "UpstreamTesting"]),
         .executableTarget(name: "SynthBench", dependencies: ["UpstreamSynth"], path: "Benchmarks/SynthBench", swiftSettings: strict),
         // The strategic assessment benchmark (Benchmarks/assess.md): `upstream assess --police-uk` without the store's dependencies.
         .executableTarget(name: "AssessBench", dependencies: ["UpstreamAssessment", "UpstreamReports"], path: "Benchmarks/AssessBench", swiftSettings: strict),

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Web app load benchmark: wrk on loopback against `upstream serve --demo` (the in-memory demo workspace) or, with
 # STORE=path/to/store.db, against a copy of a linked and scored SQLite store, signed in as the demo supervisor, on the
-# review queue's first page and on one chronology page. Prints a Markdown table of requests/s, latency percentiles,
-# non-2xx responses and socket errors, plus the server's peak memory.
+# review queue's first page, on one chronology page asked for again and again, and on chronologies rotating over
+# many young people (the flagged young people of the queue's pages, ROTATE of them, each connection walking the
+# list from its own place; Benchmarks/web-rotate.lua). Prints a Markdown table of requests/s, latency percentiles,
+# non-2xx responses, socket errors and the server's CPU per request, plus the server's peak memory.
+# The kept pages (WebCache) make most views a hit; SERVE_ARGS="--page-cache 0" turns them off, so every view is a
+# miss (built from the store): run the script both ways to see a hit's and a miss's cost.
 #
 # Usage: Benchmarks/web.sh [PERSONS [DURATION [CONNECTIONS]]]   (default: 20000 30s 200; PERSONS is ignored with STORE)
+# Env:   PAGES="queue one rotate" (the default: which of the three to run); ROTATE (default 1000: persons in the
+#        rotation: the queue's flagged young people first, then, with STORE, other persons of the store);
 # Env:   BIN=path/to/upstream (default: the release build, built unless SKIP_BUILD=1); THREADS (default 2); TIMEOUT (wrk, default 10s);
 #        STORE=a SQLite store (copied with its key files, so the demo users are created afresh in the copy);
 #        INPLACE=1 serves STORE itself instead (a copy you made: it is written to); SERVE_ARGS=more `serve` options
@@ -21,7 +27,8 @@ if [ -z "${BIN:-}" ]; then
   BIN="$(swift build -c release --show-bin-path)/upstream"
 fi
 WORK="$(mktemp -d)"
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# The server is stopped and waited for, so that a run started next finds the store closed.
+trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 if [ -n "${STORE:-}" ] && [ -n "${INPLACE:-}" ]; then
   # Serve STORE itself (it must be a copy made for the benchmark: the server writes audit entries and users to it).
   # The demo users are removed first so that they are created afresh and their passwords printed.
@@ -62,22 +69,46 @@ fi
 SESSION="$(awk '$6=="upstream_session"{print $7}' "$WORK/jar")"
 PERSON="$(curl -s -b "$WORK/jar" "$BASE/api/v1/queue" | grep -o '"pseudonym":"YP-[0-9A-Z]*"' | head -1 | cut -d'"' -f4)"
 [ -n "$SESSION" ] && [ -n "$PERSON" ] || { echo "could not sign in as the demo supervisor" >&2; exit 1; }
+# The rotation: the flagged young people from the queue's pages (50 a page), ROTATE at most, in the queue's order.
+ROTATE="${ROTATE:-1000}"
+: >"$WORK/paths"
+for qp in $(seq 1 $(( (ROTATE + 49) / 50 ))); do
+  got="$(curl -s -b "$WORK/jar" "$BASE/api/v1/queue?page=$qp" | grep -o '"pseudonym":"YP-[0-9A-Z]*"' | cut -d'"' -f4)"
+  [ -n "$got" ] || break
+  printf '%s\n' $got | sed 's|^|/people/|' >>"$WORK/paths"
+  [ "$(printf '%s\n' $got | wc -l)" -eq 50 ] || break
+done
+# With a store (and sqlite3), fewer flagged young people than ROTATE: fill up with other persons of the current
+# linkage run (a supervisor may open any person's pseudonymised chronology), taken in pseudonym order, which is
+# keyed-hash order and so a sample unrelated to the city's order.
+if [ -n "${STORE:-}" ] && command -v sqlite3 >/dev/null && [ "$(wc -l <"$WORK/paths")" -lt "$ROTATE" ]; then
+  sqlite3 -readonly "$STORE" "SELECT '/people/' || pseudonym FROM persons WHERE linkage_run = (SELECT max(id) FROM linkage_runs)
+    ORDER BY pseudonym LIMIT $ROTATE" >>"$WORK/paths" 2>/dev/null || true
+fi
+awk '!seen[$0]++' "$WORK/paths" | head -n "$ROTATE" >"$WORK/paths.u" && mv "$WORK/paths.u" "$WORK/paths"
+ROTATED="$(wc -l <"$WORK/paths")"
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); binary: $BIN; $WHAT; $CONNECTIONS connections, $DURATION per page"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); binary: $BIN; $WHAT; $CONNECTIONS connections, $DURATION per page; serve options: ${SERVE_ARGS:-none}"
 echo
 echo "| page | requests/s | p50 | p90 | p99 | max | requests | non-2xx | socket errors | server CPU per request |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 cpu() { awk '{print $14+$15}' /proc/$SERVER/stat; }  # the server's user + system CPU, in clock ticks (1/100 s)
-for page in "/queue" "/people/$PERSON"; do
+for which in ${PAGES:-queue one rotate}; do
+  case "$which" in
+    queue) page="/queue"; label="/queue"; script=() ;;
+    one) page="/people/$PERSON"; label="/people/{one pseudonym}"; script=() ;;
+    rotate) page="/"; label="/people/{$ROTATED pseudonyms, rotating}"; script=(-s Benchmarks/web-rotate.lua) ;;
+    *) echo "PAGES takes queue, one and rotate" >&2; exit 1 ;;
+  esac
   before="$(cpu)"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "${TIMEOUT:-10s}" --latency -H "Cookie: upstream_session=$SESSION" "$BASE$page" >"$WORK/wrk" 2>&1 || true
+  WEB_PATHS="$WORK/paths" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "${TIMEOUT:-10s}" --latency ${script[@]+"${script[@]}"} \
+    -H "Cookie: upstream_session=$SESSION" "$BASE$page" >"$WORK/wrk" 2>&1 || true
   rps="$(awk '/^Requests\/sec/{print $2}' "$WORK/wrk")"
   p50="$(awk '$1=="50%"{print $2}' "$WORK/wrk")"; p90="$(awk '$1=="90%"{print $2}' "$WORK/wrk")"; p99="$(awk '$1=="99%"{print $2}' "$WORK/wrk")"
   max="$(awk '$1=="Latency" && NF>=4 {print $4; exit}' "$WORK/wrk")"
   total="$(awk '/requests in/{print $1}' "$WORK/wrk")"
   non2xx="$(awk '/Non-2xx/{print $NF}' "$WORK/wrk")"
   sockerr="$(sed -n 's/.*Socket errors: //p' "$WORK/wrk")"
-  label="$page"; [ "$page" = "/queue" ] || label="/people/{pseudonym}"
   per="$(awk -v a="$before" -v b="$(cpu)" -v n="${total:-0}" 'BEGIN{ if (n > 0) printf "%.2f ms", (b - a) * 10 / n; else print "–" }')"
   echo "| $label | $rps | $p50 | $p90 | $p99 | $max | $total | ${non2xx:-0} | ${sockerr:-none} | $per |"
 done

@@ -19,6 +19,8 @@ import UpstreamStore
 /// - `idleTimeout`, `absoluteTimeout` (seconds, default 1800 and 28800): when a session ends.
 /// - `storeThreads` (Int, at least 1, default: the number of cores plus 2, at least 4): the threads that run store
 ///   calls, bcrypt and page rendering (``BlockingPool``), away from Swift's cooperative pool.
+/// - `pageCache` (Int, default ``defaultPageCache``): how many pages and values ``WebCache`` keeps; 0 keeps none, so
+///   every view is built from the store (a benchmark's switch, to measure a kept page's miss; docs/web.md).
 /// - `secondFactorRoles` (default: practitioner, supervisor, admin): the roles that must set up an authenticator
 ///   (TOTP) before any page but their account answers: those that may identify a young person or administer users
 ///   (docs/security.md, ASVS 2.2.3 and 4.3.1).
@@ -33,17 +35,22 @@ public struct WebConfiguration: Sendable {
     public var idleTimeout: Int64
     public var absoluteTimeout: Int64
     public var storeThreads: Int
+    public var pageCache: Int
     public var secondFactorRoles: Set<UpstreamGovernance.Role>
 
     /// The roles that need a second factor by default: those that may identify a young person (practitioner,
     /// supervisor) or administer users (admin).
+    /// Pages and values kept between requests by default.
+    public static let defaultPageCache = 4_000
+
     public static let defaultSecondFactorRoles: Set<UpstreamGovernance.Role> = [.practitioner, .supervisor, .admin]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool? = nil, bcryptCost: UInt8 = 12,
                 lockAfter: Int = 5, lockSeconds: Int64 = 900, loginsPerMinute: Int = 20,
                 idleTimeout: Int64 = 1800, absoluteTimeout: Int64 = 28_800, storeThreads: Int? = nil,
-                secondFactorRoles: Set<UpstreamGovernance.Role> = WebConfiguration.defaultSecondFactorRoles) {
+                pageCache: Int = WebConfiguration.defaultPageCache, secondFactorRoles: Set<UpstreamGovernance.Role> = WebConfiguration.defaultSecondFactorRoles) {
         self.secondFactorRoles = secondFactorRoles
+        self.pageCache = max(0, pageCache)
         self.storeThreads = max(1, storeThreads ?? max(4, ProcessInfo.processInfo.activeProcessorCount + 2))
         self.host = host; self.port = port
         self.secureCookies = secureCookies ?? !Self.isLoopback(host)
@@ -79,7 +86,8 @@ public struct WebApp: Sendable {
         self.configuration = configuration
         vault = secondFactors
         refusals = RefusalLimiter()
-        workspace = WebWorkspace(store: store, users: users, reports: reports, now: now)
+        workspace = WebWorkspace(store: store, users: users, reports: reports, now: now,
+                                 cache: WebCache(capacity: configuration.pageCache))
         blocking = BlockingPool(threads: configuration.storeThreads)
         sessions = SessionStore(idleTimeout: configuration.idleTimeout, absoluteTimeout: configuration.absoluteTimeout)
         throttle = LoginThrottle(perMinute: configuration.loginsPerMinute)

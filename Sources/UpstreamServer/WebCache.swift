@@ -13,8 +13,11 @@ import UpstreamStore
 /// (`link`) and a scoring run (`risk-score`). So the cache keeps a *generation*: before answering, a request reads
 /// the trail's entries after the last one it saw (one query on the trail's primary key, usually a handful of rows
 /// written since the previous request: the views themselves) and, when any of them is not a read (``isRead(_:)``),
-/// the generation goes up and every cached page is stale. A cached value is stored with the generation read
-/// *before* its data were read, so a change that lands between the two makes the value look older than it is,
+/// the generation goes up and every cached page is stale. Two kinds of change are narrower (``Scope``): a review
+/// decision on a young person (`risk-review-…`) and an assignment (`case-assign`) name the young person as the
+/// entry's subject, and change only the queue's pages and that young person's chronology; every other change
+/// (a run, a load, a user, an unknown action) still makes everything stale. A cached value is stored with the generation read
+/// (and its scope's counter) *before* its data were read, so a change that lands between the two makes the value look older than it is,
 /// never newer. This works across several server processes on one database (each reads the same trail) and with
 /// the command line writing meanwhile. Unknown actions count as changes. The server's own writes also bump the
 /// generation directly, so a store without ``AuditTailReads`` (the in-memory demo store, one process only) is
@@ -25,24 +28,55 @@ import UpstreamStore
 /// the HTML also by the user (the navigation names them). Identified views are never cached. Access checks and
 /// the audit entry of each view happen on every request, before the cache is read.
 final class WebCache: @unchecked Sendable {
+    /// What a kept value depends on besides everything (the global generation).
+    enum Scope: Hashable, Sendable {
+        /// Every queue page (decisions and assignments show on it).
+        case queue
+        /// One young person's chronology, by pseudonym (an assignment shows on it).
+        case person(String)
+    }
+
+    /// When a value was made: the global generation and its scope's counter, both read before its data.
+    struct Stamp: Equatable, Sendable {
+        var global: Int64
+        var scope: Int64
+        /// Whether `self` was made after `other` (so a slower request must not replace it).
+        func isNewer(than other: Stamp) -> Bool { global > other.global || (global == other.global && scope > other.scope) }
+    }
+
+    /// A bounded table of kept things (values or split pages) by key, each with its stamp.
+    private struct Slots<V> {
+        var entries: [String: (stamp: Stamp, value: V)] = [:]
+
+        /// Keeps `value` unless a newer one landed meanwhile; past `capacity` the stale ones are dropped, then all
+        /// (a simple bound, not an LRU). A capacity of 0 keeps nothing.
+        mutating func keep(_ key: String, _ value: V, stamp: Stamp, capacity: Int, current: Int64) {
+            guard capacity > 0 else { return }
+            if let newer = entries[key], newer.stamp.isNewer(than: stamp) { return }
+            if entries.count >= capacity { entries = entries.filter { $0.value.stamp.global == current } }
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = (stamp, value)
+        }
+    }
+
     // Guarded by `lock`.
     private let lock = NSLock()
     private var flaggedByRun: (run: Int64, scores: [PersonScore])?
-    /// The last audit entry read from the trail's tail (nil: not read yet), and the generation.
+    /// The last audit entry read from the trail's tail (nil: not read yet), and the generations.
     private var lastSeq: Int64?
     private var generation: Int64 = 0
-    private var values: [String: (generation: Int64, value: any Sendable)] = [:]
-    private var pages: [String: (generation: Int64, parts: [String])] = [:]
+    private var scoped: [Scope: Int64] = [:]
+    private var values = Slots<any Sendable>()
+    private var pages = Slots<[String]>()
 
-    /// At most this many values and this many pages are kept; past it the stale ones are dropped, then all (a
-    /// simple bound, not an LRU).
+    /// At most this many values and this many pages are kept (0: none, a benchmark's switch to measure a miss).
     let capacity: Int
 
     /// Stands for the session's CSRF token in a cached page: the page is kept split at it and joined with each
     /// request's token. Random per process, so no stored text can contain it.
     let csrfMark = "csrf" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
 
-    init(capacity: Int = 4_000) { self.capacity = capacity }
+    init(capacity: Int = WebConfiguration.defaultPageCache) { self.capacity = capacity }
 
     /// The flagged scores of `run`, loaded with `load` the first time and when the run changes.
     func flagged(run: Int64, load: () throws -> [PersonScore]) rethrows -> [PersonScore] {
@@ -60,6 +94,12 @@ final class WebCache: @unchecked Sendable {
         "identify", "refused", "sign-in", "sign-out", "account-locked", "password-change", "totp-enable", "totp-disable",
         "import-access-log", "audit-verify",
     ]
+
+    /// Whether an audit action changes only the queue and its subject's chronology: a review decision on a flagged
+    /// young person (reopening and withdrawal included) or an assignment, each naming the young person.
+    static func isPersonScoped(_ action: String) -> Bool {
+        action.hasPrefix(RiskFlag.auditPrefix + "-") || action == "case-assign"
+    }
 
     /// Entries read from the trail's tail per query, and at most this many queries per request; more entries than
     /// that since the last request count as a change.
@@ -94,7 +134,11 @@ final class WebCache: @unchecked Sendable {
             // More entries than a request reads at once: assume a change rather than read on.
             var changed = !complete
             for m in marks where m.seq > seen {
-                if !Self.isRead(m.action) { changed = true }
+                if Self.isPersonScoped(m.action) && !m.subject.isEmpty {
+                    bumpLocked(person: m.subject)
+                } else if !Self.isRead(m.action) {
+                    changed = true
+                }
                 seen = m.seq
             }
             lastSeq = seen
@@ -106,34 +150,72 @@ final class WebCache: @unchecked Sendable {
     /// Marks everything cached as stale: called after the server's own writes.
     func bump() { lock.withLock { generation += 1 } }
 
-    /// The value cached under `key` at `generation`, or `make()`'s, cached.
-    func value<T: Sendable>(_ key: String, generation: Int64?, make: () throws -> T) rethrows -> T {
+    /// Marks the queue's pages and the chronology of the young person `pseudonym` as stale: called after the
+    /// server's own decisions and assignments (the trail's entry would do it too, at the next request).
+    func bump(person pseudonym: String) { lock.withLock { bumpLocked(person: pseudonym) } }
+
+    private func bumpLocked(person pseudonym: String) {
+        scoped[.queue, default: 0] += 1
+        scoped[.person(pseudonym), default: 0] += 1
+    }
+
+    private func stampLocked(_ scope: Scope, _ generation: Int64) -> Stamp { Stamp(global: generation, scope: scoped[scope] ?? 0) }
+
+    /// The value cached under `key` in `scope` at `generation`, or `make()`'s, cached.
+    func value<T: Sendable>(_ key: String, scope: Scope, generation: Int64?, make: () throws -> T) rethrows -> T {
+        try kept(\.values, key, scope: scope, generation: generation, make: make, unpack: { $0 as? T }, pack: { $0 })
+    }
+
+    /// The page cached under `key` in `scope` at `generation` with `csrf` put in, or `render(csrfMark)`'s, cached.
+    func page(_ key: String, scope: Scope, generation: Int64?, csrf: String, render: (String) throws -> String) rethrows -> String {
+        guard generation != nil else { return try render(csrf) }
+        let parts = try kept(\.pages, key, scope: scope, generation: generation,
+                             make: { Self.split(try render(csrfMark), at: csrfMark) }, unpack: { $0 }, pack: { $0 })
+        return parts.joined(separator: csrf)
+    }
+
+    /// The one look-up of both tables: the entry at `key` if its stamp is the current one, else `make()`'s, kept
+    /// unless a newer one landed meanwhile. The stamp is read before `make` reads the store.
+    private func kept<V, T>(_ table: ReferenceWritableKeyPath<WebCache, Slots<V>>, _ key: String, scope: Scope, generation: Int64?,
+                            make: () throws -> T, unpack: (V) -> T?, pack: (T) -> V) rethrows -> T {
         guard let generation else { return try make() }
-        if let hit = lock.withLock({ values[key] }), hit.generation == generation, let v = hit.value as? T { return v }
+        let (stamp, hit) = lock.withLock { () -> (Stamp, V?) in
+            let stamp = stampLocked(scope, generation)
+            guard let e = self[keyPath: table].entries[key], e.stamp == stamp else { return (stamp, nil) }
+            return (stamp, e.value)
+        }
+        if let hit, let v = unpack(hit) { return v }
         let v = try make()
         lock.withLock {
-            if let newer = values[key], newer.generation > generation { return }
-            if values.count >= capacity { values = values.filter { $0.value.generation == self.generation } }
-            if values.count >= capacity { values.removeAll(keepingCapacity: true) }
-            values[key] = (generation, v)
+            self[keyPath: table].keep(key, pack(v), stamp: stamp, capacity: capacity, current: self.generation)
         }
         return v
     }
 
-    /// The page cached under `key` at `generation` with `csrf` put in, or `render(csrfMark)`'s, cached.
-    func page(_ key: String, generation: Int64?, csrf: String, render: (String) throws -> String) rethrows -> String {
-        guard let generation else { return try render(csrf) }
-        if let hit = lock.withLock({ pages[key] }), hit.generation == generation { return hit.parts.joined(separator: csrf) }
-        let parts = try render(csrfMark).components(separatedBy: csrfMark)
-        lock.withLock {
-            if let newer = pages[key], newer.generation > generation { return }
-            if pages.count >= capacity { pages = pages.filter { $0.value.generation == self.generation } }
-            if pages.count >= capacity { pages.removeAll(keepingCapacity: true) }
-            pages[key] = (generation, parts)
+    /// `text` cut at every `mark`, on its UTF-8 bytes (Foundation's `components(separatedBy:)` was a tenth of a queue
+    /// page's build).
+    static func split(_ text: String, at mark: String) -> [String] {
+        var text = text
+        let needle = Array(mark.utf8)
+        guard !needle.isEmpty else { return [text] }
+        return text.withUTF8 { hay in
+            var parts: [String] = []
+            let first = needle[0], k = needle.count, n = hay.count
+            var start = 0, i = 0
+            while i + k <= n {
+                if hay[i] == first && needle.withUnsafeBufferPointer({ memcmp(hay.baseAddress! + i, $0.baseAddress!, k) }) == 0 {
+                    parts.append(String(decoding: UnsafeBufferPointer(rebasing: hay[start..<i]), as: UTF8.self))
+                    i += k
+                    start = i
+                } else {
+                    i += 1
+                }
+            }
+            parts.append(String(decoding: UnsafeBufferPointer(rebasing: hay[start...]), as: UTF8.self))
+            return parts
         }
-        return parts.joined(separator: csrf)
     }
 
     /// How many values and pages are held (for tests).
-    var counts: (values: Int, pages: Int) { lock.withLock { (values.count, pages.count) } }
+    var counts: (values: Int, pages: Int) { lock.withLock { (values.entries.count, pages.entries.count) } }
 }

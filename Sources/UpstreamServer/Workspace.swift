@@ -14,7 +14,7 @@ struct WebWorkspace: Sendable {
     let reports: any ReportSource
     let now: @Sendable () -> Int64
     /// What the pages read most, kept between requests and invalidated by the audit trail (``WebCache``).
-    let cache = WebCache()
+    var cache = WebCache()
     /// The audit entries of concurrent views, committed together.
     let auditCommits = AuditGroupCommit()
 
@@ -123,7 +123,7 @@ struct WebWorkspace: Sendable {
     func queuePage(for user: User, page: Int, csrf: String, notice: String?) throws -> String {
         let generation = try cache.currentGeneration(store)
         let (q, key) = try cachedQueue(for: user, page: page, generation: generation)
-        return try cache.page("\(key)|\(user.name)|\(notice ?? "")", generation: generation, csrf: csrf) {
+        return try cache.page("\(key)|\(user.name)|\(notice ?? "")", scope: .queue, generation: generation, csrf: csrf) {
             Pages.queue(q, user: user, csrf: $0, notice: notice)
         }
     }
@@ -140,7 +140,7 @@ struct WebWorkspace: Sendable {
         // The runs are in the key as well as in the generation: a run saved without its audit entry (a test's
         // fixture) still replaces the page.
         let key = "queue|\(try store.currentLinkageRun()?.id ?? 0)|\(run?.id ?? 0)|\(view)|\(page)"
-        return (try cache.value(key, generation: generation) { try buildQueue(for: user, page: page, run: run) }, key)
+        return (try cache.value(key, scope: .queue, generation: generation) { try buildQueue(for: user, page: page, run: run) }, key)
     }
 
     /// Builds a queue page from the store.
@@ -256,13 +256,8 @@ struct WebWorkspace: Sendable {
             case .relink: break  // risk flags never change the linked persons
             }
         }
-        if let atomic = store as? any AuditedReviewWrites, !save.isEmpty {
-            try atomic.saveReviewItems(save, audit: events)
-        } else {
-            _ = try store.appendAudit(events)  // the entry first: an entry without its change, never the reverse
-            try store.saveReviewItems(save)
-        }
-        cache.bump()
+        try store.saveReviewItems(save, audit: events)
+        cache.bump(person: item.subject)
     }
 
     /// The users' store when it keeps users beside the audit trail (the same SQLite database), so a change to a
@@ -334,7 +329,7 @@ struct WebWorkspace: Sendable {
             _ = try store.appendAudit([event])
             try users.assign(assignment)
         }
-        cache.bump()
+        cache.bump(person: subject)
     }
 
     // MARK: Chronology
@@ -358,13 +353,16 @@ struct WebWorkspace: Sendable {
     /// per young person, role, user and generation (``WebCache``); the access check and the audit entry happen on
     /// every request.
     func personPage(_ subject: String, user: User, identifyPurpose: String?, csrf: String) throws -> String {
-        let (view, generation, key) = try cachedPerson(subject, user: user, identifyPurpose: identifyPurpose)
-        return try cache.page("\(key)|\(user.name)", generation: generation, csrf: csrf) { Pages.person(view, user: user, csrf: $0) }
+        let (view, generation, key, pseudonym) = try cachedPerson(subject, user: user, identifyPurpose: identifyPurpose)
+        return try cache.page("\(key)|\(user.name)", scope: .person(pseudonym), generation: generation, csrf: csrf) {
+            Pages.person(view, user: user, csrf: $0)
+        }
     }
 
     /// The view from the cache (pseudonymised views only: generation nil for an identified one, which is never
     /// cached) or built; audited in either case before it is returned.
-    func cachedPerson(_ subject: String, user: User, identifyPurpose: String?) throws -> (view: PersonView, generation: Int64?, key: String) {
+    func cachedPerson(_ subject: String, user: User, identifyPurpose: String?)
+        throws -> (view: PersonView, generation: Int64?, key: String, pseudonym: String) {
         let summary = try requirePersonAccess(subject, user: user)
         var purpose: Purpose?
         if let identifyPurpose {
@@ -378,13 +376,13 @@ struct WebWorkspace: Sendable {
         let generation = purpose == nil ? try cache.currentGeneration(store) : nil
         let runs = "\(try store.currentLinkageRun()?.id ?? 0)|\(try store.latestRiskRun(.score)?.id ?? 0)"
         let key = "person|\(runs)|\(summary.person.rawValue)|\(user.role!.rawValue)"
-        let view = try cache.value(key, generation: generation) {
+        let view = try cache.value(key, scope: .person(summary.pseudonym), generation: generation) {
             try buildPerson(summary, user: user, identify: purpose != nil, provenance: provenance)
         }
         // Audit before anything is shown.
         try audit(purpose != nil ? "identify" : "view-pseudonymised", user: user, subject: summary.pseudonym, count: 1,
                   reason: purpose?.text ?? "", detail: provenance ? "web" : "web; provenance withheld")
-        return (view, generation, key)
+        return (view, generation, key, summary.pseudonym)
     }
 
     /// The young person's and their household neighbourhood's records: one query where the store can

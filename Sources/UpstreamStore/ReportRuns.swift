@@ -213,17 +213,6 @@ extension ReportRunStore {
         guard case .bytes(let json)? = run.values.last else { throw StoreError.corrupt("\(kind.table) row \(run.id) holds no JSON") }
         return (run.id, json)
     }
-
-    /// Saves a plan run (``saveRun(_:)``).
-    @discardableResult
-    public func savePlanRun(_ run: StoredPlanRun) throws -> StoredPlanRun { try saveRun(run) }
-    /// The latest plan run (``latestRun(_:)``).
-    public func latestPlanRun() throws -> StoredPlanRun? { try latestRun(StoredPlanRun.self) }
-    /// Saves an assessment run (``saveRun(_:)``).
-    @discardableResult
-    public func saveAssessmentRun(_ run: StoredAssessmentRun) throws -> StoredAssessmentRun { try saveRun(run) }
-    /// The latest assessment run (``latestRun(_:)``).
-    public func latestAssessmentRun() throws -> StoredAssessmentRun? { try latestRun(StoredAssessmentRun.self) }
 }
 
 extension InMemoryStore: ReportRunStore {

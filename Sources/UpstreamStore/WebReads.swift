@@ -27,7 +27,9 @@ public protocol NeighbourhoodReads: Sendable {
 public struct AuditMark: Hashable, Sendable {
     public var seq: Int64
     public var action: String
-    public init(seq: Int64, action: String) { self.seq = seq; self.action = action }
+    /// The entry's subject (a young person's pseudonym for a decision or an assignment; empty when none).
+    public var subject: String
+    public init(seq: Int64, action: String, subject: String = "") { self.seq = seq; self.action = action; self.subject = subject }
 }
 
 /// Reads the audit trail's newest entries after a known one: how a cache in one server process learns, in one

@@ -46,9 +46,9 @@ extension PostgresStore: NeighbourhoodReads, AuditTailReads {
     }
 
     public func auditMarks(after seq: Int64, limit: Int) throws -> [AuditMark] {
-        try rows("SELECT seq, action FROM audit_trail WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)").map { row in
-            let (s, a) = try Self.decoding("audit_trail") { try row.decode((Int64, String).self) }
-            return AuditMark(seq: s, action: a)
+        try rows("SELECT seq, action, subject FROM audit_trail WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)").map { row in
+            let (s, a, subject) = try Self.decoding("audit_trail") { try row.decode((Int64, String, String).self) }
+            return AuditMark(seq: s, action: a, subject: subject)
         }
     }
 

@@ -30,17 +30,21 @@ extension SQLiteStore: NeighbourhoodReads, AuditTailReads {
 
     public func neighbourhoodRecords(of person: PersonID, personLevelOnly: Bool) throws -> [NeighbourhoodRecord] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: Self.neighbourhoodSQL, arguments: [person.rawValue, personLevelOnly]).map { row in
-                NeighbourhoodRecord(person: PersonID(row["assigned_person"]), probability: row["assigned_probability"],
-                                    stored: try Self.record(from: row))
+            let rows = try Row.fetchAll(db, sql: Self.neighbourhoodSQL, arguments: [person.rawValue, personLevelOnly])
+            guard let first = rows.first else { return [] }
+            // Columns found once for the query, not by name in every row; the person and probability are its first two.
+            let columns = try RecordColumns(first)
+            return try rows.map { row in
+                NeighbourhoodRecord(person: PersonID(row[0] as String), probability: row[1],
+                                    stored: try Self.record(from: row, columns: columns))
             }
         } }
     }
 
     public func auditMarks(after seq: Int64, limit: Int) throws -> [AuditMark] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, action FROM audit_trail WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
-                .map { AuditMark(seq: $0[0], action: $0[1]) }
+            try Row.fetchAll(db, sql: "SELECT seq, action, subject FROM audit_trail WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+                .map { AuditMark(seq: $0[0], action: $0[1], subject: $0[2]) }
         } }
     }
 

@@ -15,7 +15,9 @@ enum SQLiteBinding {
 }
 
 public final class SQLiteStore: RecordStore {
-    let db: DatabaseQueue
+    /// One connection (rollback journal), or a pool of readers beside one writer when the file is in WAL mode
+    /// (``useWriteAheadLog(path:)``: the served store).
+    let db: any DatabaseWriter
     /// The file, for messages.
     let path: String
     let sealer: (any AuditSealer)?
@@ -43,10 +45,18 @@ public final class SQLiteStore: RecordStore {
         let env = ProcessInfo.processInfo.environment["UPSTREAM_BUSY_TIMEOUT"].flatMap(Double.init)
         let wait = busyTimeout ?? env.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } ?? Self.defaultBusyTimeout
         config.busyMode = .timeout(wait)
+        // A file that `upstream serve` put in WAL mode stays in it (leaving WAL needs every other connection closed,
+        // so a command run beside the server could not): readers then have their own connections.
+        let wal = path != ":memory:" && Self.isWriteAheadLog(path)
         config.prepareDatabase { db in
-            // Rollback journal: a huge single-file transaction writes only the pages it changes to the journal,
-            // and a crash rolls back on next open.
-            try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            if wal {
+                // Every commit waits for the log's fsync: a committed audit entry survives a crash or a power cut.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            } else {
+                // Rollback journal: a huge single-file transaction writes only the pages it changes to the journal,
+                // and a crash rolls back on next open.
+                try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            }
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         if path != ":memory:" {
@@ -55,8 +65,10 @@ public final class SQLiteStore: RecordStore {
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, Self.fileMode)
             if fd >= 0 { fchmod(fd, Self.fileMode); close(fd) }
         }
-        let queue = try Self.guarding(path) {
-            path == ":memory:" ? try DatabaseQueue(configuration: config) : try DatabaseQueue(path: path, configuration: config)
+        let queue: any DatabaseWriter = try Self.guarding(path) {
+            if path == ":memory:" { return try DatabaseQueue(configuration: config) }
+            if wal { return try DatabasePool(path: path, configuration: config) }
+            return try DatabaseQueue(path: path, configuration: config)
         }
         db = queue
         // Several processes may open a new store at once: one migrates, and the others' attempts fail on tables it
@@ -71,6 +83,40 @@ public final class SQLiteStore: RecordStore {
                 if attempt >= 10 { throw error }
             }
         }
+    }
+
+    /// Puts the SQLite file at `path` in WAL mode (it stays so: every later open uses a pool of readers beside one
+    /// writer), for a store that serves the web app: a reader no longer waits for a commit, and a commit waits for
+    /// one fsync of the log instead of the rollback journal's several. Commits stay durable (`synchronous = FULL`).
+    /// A bulk load into a store in WAL mode writes its changes twice (the log, then the file at the checkpoint);
+    /// ``useRollbackJournal(path:)`` puts it back when no other process has it open. A missing file is left alone.
+    /// - Throws: ``StoreError/busy(_:)`` when another process holds the file; GRDB's error when it cannot be opened.
+    public static func useWriteAheadLog(path: String) throws {
+        try setJournal("WAL", path: path)
+    }
+
+    /// Puts the SQLite file at `path` back on the rollback journal (see ``useWriteAheadLog(path:)``).
+    /// - Throws: ``StoreError/busy(_:)`` while another process has it open in WAL mode.
+    public static func useRollbackJournal(path: String) throws {
+        try setJournal("DELETE", path: path)
+    }
+
+    static func setJournal(_ mode: String, path: String) throws {
+        guard path != ":memory:", FileManager.default.fileExists(atPath: path) else { return }
+        try guarding(path) {
+            let q = try DatabaseQueue(path: path)
+            let now = try q.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = \(mode)") }
+            try q.close()
+            guard now?.uppercased() == mode else { throw StoreError.busy(path) }
+        }
+    }
+
+    /// Whether the SQLite file at `path` is in WAL mode (its header's read and write versions are 2).
+    static func isWriteAheadLog(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        guard let bytes = try? h.read(upToCount: 20), bytes.count == 20 else { return false }
+        return bytes[18] == 2 && bytes[19] == 2
     }
 
     /// 0600, or `UPSTREAM_FILE_MODE` when it is an octal mode that gives others nothing.
@@ -343,43 +389,79 @@ public final class SQLiteStore: RecordStore {
                 SELECT r.*, d.file_name, d.file_sha256, d.loaded_at FROM records r JOIN deliveries d ON d.id = r.delivery_id
                 WHERE (?1 IS NULL OR r.source = ?1) AND (?2 = 0 OR r.person_level) ORDER BY r.id
                 """, arguments: [source, personLevelOnly])
-            while let row = try cursor.next() { try body(Self.record(from: row)) }
+            var columns: RecordColumns?
+            while let row = try cursor.next() {
+                if columns == nil { columns = try RecordColumns(row) }
+                try body(Self.record(from: row, columns: columns))
+            }
         } }
     }
 
-    static func record(from row: Row) throws -> StoredRecord {
-        func day(_ col: String) -> CivilDate? { (row[col] as Int32?).map(CivilDate.init(dayNumber:)) }
-        let agencyCode: String = row["agency"]
+    /// Where each of a record's columns is in a query's rows, found once per query (``RecordColumns/init(_:)`` on
+    /// its first row): reading a column by name makes GRDB lower-case and compare every column name of the row, which
+    /// was most of a chronology's cost (docs/web.md, "Where a view's time goes").
+    struct RecordColumns {
+        enum Name: String, CaseIterable {
+            case agency, sex, forename, middle_names, surname, dob, postcode, ethnicity, nhs_number, nhs_valid, upn, pnc_id,
+                 local_id, address, event_kind, event_date, minute_of_day, end_date, role, area, offence_code, crime_flags,
+                 detail, reference, recorded_date, source, file_name, file_sha256, line, loaded_at, record_id, extras,
+                 person_level, record_flags
+        }
+        private let index: [Name: Int]
+
+        /// The columns of `row`'s query (the first column of a name, as GRDB's look-up by name finds it).
+        init(_ row: Row) throws {
+            let names = Array(row.columnNames.map { $0.lowercased() })
+            var index: [Name: Int] = [:]
+            for n in Name.allCases {
+                guard let i = names.firstIndex(of: n.rawValue) else { throw StoreError.corrupt("records: no column \(n.rawValue)") }
+                index[n] = i
+            }
+            self.index = index
+        }
+
+        subscript(_ n: Name) -> Int { index[n]! }
+    }
+
+    /// A stored record from a row holding `records`' columns and its delivery's `file_name`, `file_sha256` and
+    /// `loaded_at`; `columns` (from the query's first row) saves finding each column by name again.
+    static func record(from row: Row) throws -> StoredRecord { try record(from: row, columns: nil) }
+
+    static func record(from row: Row, columns: RecordColumns?) throws -> StoredRecord {
+        let c = try columns ?? RecordColumns(row)
+        func day(_ col: RecordColumns.Name) -> CivilDate? { (row[c[col]] as Int32?).map(CivilDate.init(dayNumber:)) }
+        let agencyCode: String = row[c[.agency]]
         guard let agency = Agency(rawValue: agencyCode) else { throw StoreError.corrupt("records.agency") }
         var sex: Sex?
-        if let s: String = row["sex"] {
+        if let s: String = row[c[.sex]] {
             guard let v = Sex(rawValue: s) else { throw StoreError.corrupt("records.sex") }
             sex = v
         }
         let identity = Identity(
-            forename: row["forename"], middleNames: row["middle_names"], surname: row["surname"], dateOfBirth: day("dob"),
-            sex: sex, postcode: row["postcode"], ethnicity: row["ethnicity"], nhsNumber: row["nhs_number"],
-            nhsNumberValid: row["nhs_valid"], upn: row["upn"], pncID: row["pnc_id"], localID: row["local_id"],
-            address: row["address"])
+            forename: row[c[.forename]], middleNames: row[c[.middle_names]], surname: row[c[.surname]], dateOfBirth: day(.dob),
+            sex: sex, postcode: row[c[.postcode]], ethnicity: row[c[.ethnicity]], nhsNumber: row[c[.nhs_number]],
+            nhsNumberValid: row[c[.nhs_valid]], upn: row[c[.upn]], pncID: row[c[.pnc_id]], localID: row[c[.local_id]],
+            address: row[c[.address]])
         var event: Event?
-        if let kindCode: String = row["event_kind"] {
-            guard let kind = EventKind(rawValue: kindCode), let date = day("event_date") else { throw StoreError.corrupt("records.event_kind") }
+        if let kindCode: String = row[c[.event_kind]] {
+            guard let kind = EventKind(rawValue: kindCode), let date = day(.event_date) else { throw StoreError.corrupt("records.event_kind") }
             var role: EventRole?
-            if let r: String = row["role"] {
+            if let r: String = row[c[.role]] {
                 guard let v = EventRole(rawValue: r) else { throw StoreError.corrupt("records.role") }
                 role = v
             }
-            event = Event(kind: kind, date: date, minuteOfDay: row["minute_of_day"], endDate: day("end_date"), role: role,
-                          area: row["area"], offenceCode: row["offence_code"],
-                          flags: CrimeFlags(rawValue: UInt16(row["crime_flags"] as Int? ?? 0)),
-                          detail: row["detail"], reference: row["reference"], recordedDate: day("recorded_date"))
+            event = Event(kind: kind, date: date, minuteOfDay: row[c[.minute_of_day]], endDate: day(.end_date), role: role,
+                          area: row[c[.area]], offenceCode: row[c[.offence_code]],
+                          flags: CrimeFlags(rawValue: UInt16(row[c[.crime_flags]] as Int? ?? 0)),
+                          detail: row[c[.detail]], reference: row[c[.reference]], recordedDate: day(.recorded_date))
         }
-        let prov = Provenance(source: row["source"], fileName: row["file_name"], fileSHA256: row["file_sha256"],
-                              line: row["line"], loadedAt: row["loaded_at"])
-        let rec = SourceRecord(source: row["source"], recordID: row["record_id"], agency: agency, identity: identity,
+        let source: String = row[c[.source]]
+        let prov = Provenance(source: source, fileName: row[c[.file_name]], fileSHA256: row[c[.file_sha256]],
+                              line: row[c[.line]], loadedAt: row[c[.loaded_at]])
+        let rec = SourceRecord(source: source, recordID: row[c[.record_id]], agency: agency, identity: identity,
                                event: event, provenance: prov)
-        let extras = (row["extras"] as String?).map(ExtrasJSON.decode) ?? [:]
-        return StoredRecord(record: rec, personLevel: row["person_level"], flags: RecordFlags(rawValue: row["record_flags"]),
+        let extras = (row[c[.extras]] as String?).map(ExtrasJSON.decode) ?? [:]
+        return StoredRecord(record: rec, personLevel: row[c[.person_level]], flags: RecordFlags(rawValue: row[c[.record_flags]]),
                             extras: extras)
     }
 

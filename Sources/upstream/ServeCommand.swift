@@ -6,6 +6,7 @@ import UpstreamGovernance
 import UpstreamModel
 import UpstreamServer
 import UpstreamStore
+import UpstreamStoreSQLite
 import UpstreamWorkspace
 
 extension Upstream {
@@ -28,6 +29,10 @@ extension Upstream {
         @Flag(help: "Create one demo user per role and print their passwords once.") var createDemoUsers = false
         @Option(help: "bcrypt cost of new password hashes (4 to 31).") var bcryptCost: UInt8 = 12
         @Option(help: "Threads for store calls, bcrypt and page rendering (default: cores + 2, at least 4).") var storeThreads: Int?
+        @Option(help: "A SQLite store's journal: wal (default: readers never wait for a commit; every commit still waits for its fsync) or rollback.")
+        var journal = "wal"
+        @Option(help: "Benchmarks only: pages and values kept between requests (default 4000; 0 keeps none, to measure every view's full cost).")
+        var pageCache = WebConfiguration.defaultPageCache
 
         func validate() throws {
             guard demo != (options.store != nil) else { throw ValidationError("give either --store STORE or --demo") }
@@ -35,6 +40,8 @@ extension Upstream {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
             guard (1...100_000).contains(demoPersons) else { throw ValidationError("--demo-persons must be from 1 to 100000") }
             if let storeThreads, !(1...256).contains(storeThreads) { throw ValidationError("--store-threads must be from 1 to 256") }
+            guard ["wal", "rollback"].contains(journal) else { throw ValidationError("--journal must be wal or rollback") }
+            guard (0...1_000_000).contains(pageCache) else { throw ValidationError("--page-cache must be from 0 to 1000000") }
         }
 
         func run() async throws {
@@ -53,6 +60,16 @@ extension Upstream {
                 workspace = memory
                 users = InMemoryUserStore()
             } else {
+                if !StoreFactory.isServer(options.location) {
+                    // Before the store opens, so that it opens with a pool of readers (docs/web.md, "The journal").
+                    do {
+                        if journal == "wal" { try SQLiteStore.useWriteAheadLog(path: options.location) }
+                        else { try SQLiteStore.useRollbackJournal(path: options.location) }
+                    } catch let e as StoreError where e.isBusy {
+                        throw CommandFailure.badInput("the store \(options.location) is open in WAL mode in another process, so it "
+                            + "cannot go back to the rollback journal: stop that process, or serve with --journal wal")
+                    }
+                }
                 let governance = try options.workspace(user: serverUser).governance()
                 guard let ws = governance.store as? any WorkspaceStore else {
                     throw CommandFailure.badInput("the store \(options.location) does not hold linked persons yet (this build's store "
@@ -66,7 +83,8 @@ extension Upstream {
             }
             // The plan and assessment pages show the latest runs `upstream plan` and `upstream assess --store` saved in the store.
             let reports: any ReportSource = (workspace as? any ReportRunStore).map { StoreReportSource(store: $0) } ?? FixedReportSource()
-            let app = WebApp(configuration: WebConfiguration(host: host, port: port, bcryptCost: bcryptCost, storeThreads: storeThreads),
+            let app = WebApp(configuration: WebConfiguration(host: host, port: port, bcryptCost: bcryptCost, storeThreads: storeThreads,
+                                                             pageCache: pageCache),
                              store: workspace, users: users, reports: reports,
                              secondFactors: demo ? SecondFactorVault() : try SecondFactorVault.forStore(options.store!))
             if createDemoUsers {

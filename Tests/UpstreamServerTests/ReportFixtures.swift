@@ -6,6 +6,7 @@ import UpstreamModel
 import UpstreamRisk
 import UpstreamServer
 import UpstreamStore
+import UpstreamTesting
 import UpstreamWorkspace
 
 /// The linkage pairs, risk report, plan and assessment the report pages show in the tests, each small enough to
@@ -56,12 +57,12 @@ enum ReportFixtures {
     /// `upstream assess --store` do.
     static func saveRuns(_ store: any WorkspaceStore) throws {
         let runs = store as! any ReportRunStore
-        try runs.savePlanRun(StoredPlanRun(createdAt: 1_704_067_200, createdBy: "planner", asOf: plan.asOf, budgetPence: plan.budget.pence,
-                                           costPence: plan.totals.cost.pence, offers: plan.offers.count, candidates: plan.candidates,
-                                           planJSON: try ReportRunJSON.encoder().encode(plan)))
-        try runs.saveAssessmentRun(StoredAssessmentRun(createdAt: 1_704_067_200, createdBy: "analyst", periodFrom: assessment.from.description,
-                                                       periodTo: assessment.to.description, source: assessment.source,
-                                                       crimes: assessment.baseCount, assessmentJSON: try ReportRunJSON.encoder().encode(assessment)))
+        try runs.saveRun(StoredPlanRun(createdAt: 1_704_067_200, createdBy: "planner", asOf: plan.asOf, budgetPence: plan.budget.pence,
+                                       costPence: plan.totals.cost.pence, offers: plan.offers.count, candidates: plan.candidates,
+                                       planJSON: try ReportRunJSON.encoder().encode(plan)))
+        try runs.saveRun(StoredAssessmentRun(createdAt: 1_704_067_200, createdBy: "analyst", periodFrom: assessment.from.description,
+                                             periodTo: assessment.to.description, source: assessment.source,
+                                             crimes: assessment.baseCount, assessmentJSON: try ReportRunJSON.encoder().encode(assessment)))
     }
 
     /// Seeds `store` with one pending linkage pair and a training run holding ``riskReport(flagged:)``.
@@ -73,39 +74,10 @@ enum ReportFixtures {
                                               reportJSON: try JSONEncoder().encode(riskReport(flagged: flagged))), scores: [])
     }
 
-    static let catalogueYAML = """
-        price_year: "2015/16"
-        discount_rate: 0
-        discount_rate_source: "test"
-        horizon_years: 2
-        deflator:
-          series: "test"
-          source: "test"
-          index: {"2015/16": 100}
-        harm:
-          outcome: "test outcome"
-          unit_cost_price_year: "2015/16"
-          unit_cost_source: "test"
-          weight_source: "test"
-          cchi_source: "test"
-          offences:
-            - {name: "Violence", codes: ["5D"], weight: 1, unit_cost: 10000, cchi_days: 365}
-          counted: ["the first offence"]
-          not_counted: ["later offences"]
-        programmes:
-          - id: mentoring
-            name: Mentoring Test Programme
-            agency: "Youth service"
-            ages: [10, 17]
-            needs:
-              - {feature: f1, at_least: 1, reason: "police contacts: {value}"}
-            effect:
-              violence: {point: 0.5, low: 0.4, high: 0.6, outcome: violence, source: "test", interval_note: "test"}
-            cost: {low: 1000, high: 1000, source: "test"}
-            places: 2
-        """
+    /// One programme (``CatalogueFixture/programmeA(places:cost:)``): two £1,000 places.
+    static let catalogueYAML = CatalogueFixture.header + CatalogueFixture.programmeA(places: 2, cost: "1000")
 
-    /// A plan of at most two £1,000 mentoring places for six candidates, within a £4,000 budget.
+    /// A plan of at most two £1,000 places of Programme A for six candidates, within a £4,000 budget.
     static let plan: Plan = {
         let catalogue = try! CatalogueLoader.load(yaml: catalogueYAML)
         let rows = (0..<6).map { Candidate(id: "YP-TEST\($0)", risk: 0.1 + Double($0) / 20, age: 14, features: [2], sex: $0 % 2 == 0 ? "F" : "M",

@@ -142,7 +142,7 @@ struct ReportPagesTests {
             #expect(page.status == .ok)
             #expect(page.text.contains("£4,000") && plan.budget.wholePounds == "£4,000")
             #expect(page.text.contains(plan.totals.cost.wholePounds))
-            #expect(page.text.contains("Mentoring Test Programme"))
+            #expect(page.text.contains("Programme A"))
             #expect(plan.totals.offers == 2, "two places")
             for offer in plan.offers { #expect(page.text.contains("<td>\(offer.person)</td>")) }
             let full = try await b.get("/plan/full")
@@ -223,23 +223,23 @@ struct ReportRunsTests {
             #expect(back.place.concentration == a.place.concentration)
             #expect(try source.plan() == ReportFixtures.plan)
             // The headline columns match the payload.
-            let planRun = try #require(try runs.latestPlanRun())
+            let planRun = try #require(try runs.latestRun(StoredPlanRun.self))
             #expect(planRun.budgetPence == ReportFixtures.plan.budget.pence && planRun.offers == ReportFixtures.plan.offers.count)
             #expect(planRun.costPence == ReportFixtures.plan.totals.cost.pence && planRun.asOf == ReportFixtures.plan.asOf)
-            let assessmentRun = try #require(try runs.latestAssessmentRun())
+            let assessmentRun = try #require(try runs.latestRun(StoredAssessmentRun.self))
             #expect(assessmentRun.periodFrom == a.from.description && assessmentRun.periodTo == a.to.description)
             #expect(assessmentRun.crimes == a.baseCount && assessmentRun.source == a.source)
             // A newer plan is the one shown.
             var newer = ReportFixtures.plan
             newer.asOf = "2024-07-01"
-            let saved = try runs.savePlanRun(StoredPlanRun(createdAt: 2, createdBy: "planner", asOf: newer.asOf, budgetPence: newer.budget.pence,
-                                                           costPence: newer.totals.cost.pence, offers: newer.offers.count,
-                                                           candidates: newer.candidates, planJSON: try ReportRunJSON.encoder().encode(newer)))
+            let saved = try runs.saveRun(StoredPlanRun(createdAt: 2, createdBy: "planner", asOf: newer.asOf, budgetPence: newer.budget.pence,
+                                                       costPence: newer.totals.cost.pence, offers: newer.offers.count,
+                                                       candidates: newer.candidates, planJSON: try ReportRunJSON.encoder().encode(newer)))
             #expect(saved.id == planRun.id + 1)
             #expect(try source.plan()?.asOf == "2024-07-01")
             // A run this build cannot read is a clear 500, not a crash.
-            try runs.saveAssessmentRun(StoredAssessmentRun(createdAt: 3, createdBy: "x", periodFrom: "2024-01", periodTo: "2024-06",
-                                                           source: "store", crimes: 0, assessmentJSON: Data("{\"not\": 1}".utf8)))
+            try runs.saveRun(StoredAssessmentRun(createdAt: 3, createdBy: "x", periodFrom: "2024-01", periodTo: "2024-06",
+                                                 source: "store", crimes: 0, assessmentJSON: Data("{\"not\": 1}".utf8)))
             #expect(throws: WebError.self) { try source.assessment() }
         }
     }

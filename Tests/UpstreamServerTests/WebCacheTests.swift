@@ -121,6 +121,73 @@ struct WebCacheTests {
         #expect(try s.store.auditLog().filter { $0.action == "view-pseudonymised" && $0.event.subject == subject }.count == 4)
     }
 
+    @Test("a decision or an assignment makes only the queue and that young person's chronology stale; any other change, everything; a read, nothing", arguments: Backend.enabled)
+    func invalidationIsScopedToWhatChanged(_ backend: Backend) throws {
+        let s = try Self.setUp(backend)
+        let cache = WebCache()
+        let (a, b) = (s.flagged[0], s.flagged[1])
+        let actor = AuditActor(name: "someone", kind: .authenticated, role: "supervisor")
+        func write(_ action: String, _ subject: String) throws {
+            _ = try s.store.appendAudit([AuditEvent(at: 1, actor: actor, action: action, subject: subject, count: 1)])
+        }
+        // Counts how often each kept thing had to be made again; returns the made keys of one round of requests.
+        var made: [String] = []
+        func round() throws -> Set<String> {
+            made = []
+            let g = try #require(try cache.currentGeneration(s.store))
+            for (key, scope) in [("person a", WebCache.Scope.person(a)), ("person b", .person(b)), ("queue", .queue)] {
+                _ = cache.value(key, scope: scope, generation: g) { made.append(key); return key }
+                _ = cache.page(key, scope: scope, generation: g, csrf: "t") { made.append(key + " page"); return "<p>\($0)</p>" }
+            }
+            return Set(made)
+        }
+        let all: Set<String> = ["person a", "person a page", "person b", "person b page", "queue", "queue page"]
+        #expect(try round() == all, "the first round makes everything")
+        #expect(try round() == [], "then everything is kept")
+
+        try write("view-pseudonymised", a)
+        try write("identify", b)
+        #expect(try round() == [], "reads change nothing")
+
+        try write("risk-review-offer-support", a)
+        #expect(try round() == ["person a", "person a page", "queue", "queue page"], "a decision on a: the queue and a's chronology")
+        try write("case-assign", b)
+        #expect(try round() == ["person b", "person b page", "queue", "queue page"], "an assignment of b: the queue and b's chronology")
+        try write("risk-review-reopen", a)
+        try write("risk-review-withdraw", b)
+        #expect(try round() == all)
+
+        for action in ["risk-score", "link", "ingest", "user-disable", "linkage-review-accept", "something-new"] {
+            try write(action, action == "linkage-review-accept" ? a : "")
+            #expect(try round() == all, "\(action) makes everything stale")
+        }
+        // The server's own decision, before its entry is read from the trail.
+        cache.bump(person: b)
+        #expect(try round() == ["person b", "person b page", "queue", "queue page"])
+        cache.bump()
+        #expect(try round() == all)
+        #expect(cache.counts.values == 3 && cache.counts.pages == 3)
+
+        // A capacity of 0 (`serve --page-cache 0`, a benchmark's switch) keeps nothing: every request is a miss.
+        let none = WebCache(capacity: 0)
+        let g = try #require(try none.currentGeneration(s.store))
+        var builds = 0
+        for _ in 0..<3 {
+            _ = none.value("k", scope: .queue, generation: g) { builds += 1; return 1 }
+            #expect(none.page("p", scope: .queue, generation: g, csrf: "tok") { builds += 1; return "a\($0)b" } == "atokb")
+        }
+        #expect(builds == 6 && none.counts.values == 0 && none.counts.pages == 0)
+    }
+
+    @Test("a kept page is cut where the CSRF token goes exactly as components(separatedBy:) cuts it")
+    func splitAtTheMark() {
+        let mark = "csrfMARK"
+        for text in ["", "csrfMARK", "a", "acsrfMARKb", "csrfMARKcsrfMARK", "é<p>csrfMARK</p>ü csrfMAR csrfMARKx", "no mark at all",
+                     String(repeating: "<td>café</td>", count: 500) + mark + "end"] {
+            #expect(WebCache.split(text, at: mark) == text.components(separatedBy: mark), "\(text.prefix(30))")
+        }
+    }
+
     @Test("role views never mix: provenance, identification, caseloads and the user named on the page", arguments: Backend.enabled)
     func roleViewsStayApart(_ backend: Backend) async throws {
         let s = try Self.setUp(backend)

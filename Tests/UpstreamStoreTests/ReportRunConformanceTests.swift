@@ -46,7 +46,7 @@ struct ReportRunConformanceTests {
         let json = try #require(try store.latestReportRunJSON(kind: .assessment))
         #expect(json.id == assessment.id && json.json == Data("{\"a\":1}".utf8))
         // The named forms are the generic one.
-        #expect(try store.latestPlanRun() == second && store.latestAssessmentRun() == assessment)
+        #expect(try store.latestRun(StoredPlanRun.self) == second && store.latestRun(StoredAssessmentRun.self) == assessment)
     }
 
     @Test("every kind's columns are its table's, in the order its values are given")

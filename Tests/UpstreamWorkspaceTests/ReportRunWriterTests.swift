@@ -50,7 +50,7 @@ struct ReportRunWriterTests {
         }
         let assessment = Assessment.build(try b.input(craig: nil, linked: false), weights: PriorityWeights(), generated: "2024-01-01T00:00:00Z")
         let saved = try #require(try AssessmentRuns.save(assessment, in: store, by: "analyst", at: 1_704_067_200))
-        let run = try #require(try store.latestAssessmentRun())
+        let run = try #require(try store.latestRun(StoredAssessmentRun.self))
         #expect(run == saved)
         #expect(run.periodFrom == "2023-01" && run.periodTo == "2023-12" && run.crimes == assessment.baseCount && run.source == assessment.source)
         let back = try ReportRunJSON.decoder().decode(Assessment.self, from: run.assessmentJSON)
