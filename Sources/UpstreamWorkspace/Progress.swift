@@ -107,9 +107,9 @@ public struct ProgressPlan: Sendable, Equatable {
 }
 
 extension ProgressPlan {
-    /// `upstream synth`'s stages, weighted by its stage clock (`UPSTREAM_TIMINGS=1`) on a 20,000-person city:
-    /// SYNTH_WEIGHTS_NOTE
-    public static let synth = ProgressPlan([("population", 1), ("life courses", 10), ("recorded crime", 3), ("writing files", 3)])
+    /// `upstream synth`'s stages, weighted by its stage clock (`UPSTREAM_TIMINGS=1`) on a 20,000-person city
+    /// (seconds: population 0.3, life courses 16.2, recorded crime 4.0, joining files and truth 1.0).
+    public static let synth = ProgressPlan([("population", 0.3), ("life courses", 16.2), ("recorded crime", 4.0), ("writing files", 1.0)])
 }
 
 /// What a progress display shows at one moment: pure data, rendered by `ProgressLine`.
