@@ -90,6 +90,17 @@ public struct ProgressPlan: Sendable, Equatable {
         return min(1, (before + stages[index].weight * min(max(stageFraction, 0), 1)) / sum)
     }
 
+    /// How far through stage `index` a stage that counts no units probably is: its time so far over the time its
+    /// weight should take at the pace of the stages before it (`elapsedBefore` seconds for their weights), at most
+    /// 0.99 (a stage that overruns holds the estimate up instead of claiming to be done). 0 for the first stage.
+    public func timeFraction(stage index: Int, stageElapsed: Double, elapsedBefore: Double) -> Double {
+        guard index > 0, index < stages.count else { return 0 }
+        let before = stages[..<index].reduce(0) { $0 + $1.weight }
+        guard before > 0, elapsedBefore > 0, stages[index].weight > 0 else { return 0 }
+        let expected = stages[index].weight * elapsedBefore / before
+        return min(0.99, max(0, stageElapsed) / expected)
+    }
+
     /// The whole run's time left: the time so far stretched to the share still to do,
     /// `elapsed × (1 − fraction) / fraction`, once `fraction` and `elapsed` pass the thresholds; else nil.
     public static func secondsLeft(fraction: Double, elapsed: Double, minimumFraction: Double = 0.02, minimumSeconds: Double = 1) -> Double? {
@@ -183,6 +194,24 @@ public final class ProgressTracker: @unchecked Sendable {
         self.started = clock()
     }
 
+    var timer: (any DispatchSourceTimer)?
+
+    deinit { timer?.cancel() }
+
+    /// Takes a snapshot every `seconds` even when no work is reported, so that a stage that reports nothing
+    /// within itself (link's stages) still shows its time so far and the run's time left.
+    public func heartbeat(every seconds: Double) {
+        let t = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        t.schedule(deadline: .now() + seconds, repeating: seconds)
+        t.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.lock(); defer { self.lock.unlock() }
+            self.maybeEmitLocked()
+        }
+        lock.lock(); timer?.cancel(); timer = t; lock.unlock()
+        t.resume()
+    }
+
     /// Finishes the stage under way (if any) and begins `name`, of `total` units when known.
     public func begin(_ name: String, total: Int? = nil, unit: String = "") {
         lock.lock(); defer { lock.unlock() }
@@ -254,7 +283,7 @@ public final class ProgressTracker: @unchecked Sendable {
                                  event: event)
         if let plan, let i = planIndex {
             s.position = (i + 1, plan.stages.count)
-            let stageFraction = event == .finish ? 1 : (e.fraction ?? 0)
+            let stageFraction = event == .finish ? 1 : (e.fraction ?? plan.timeFraction(stage: i, stageElapsed: e.elapsed, elapsedBefore: e.start - started))
             if let f = plan.fraction(stage: i, stageFraction: stageFraction) {
                 s.overallFraction = f
                 if event != .finish { s.overallSecondsLeft = ProgressPlan.secondsLeft(fraction: f, elapsed: e.last - started) }
@@ -266,8 +295,11 @@ public final class ProgressTracker: @unchecked Sendable {
 
 extension Messages {
     /// A tracker of `command`'s stages that shows its snapshots through `update`.
+    /// It takes a snapshot at least once a second (see `ProgressTracker.heartbeat`).
     public func tracker(_ command: String, plan: ProgressPlan? = nil) -> ProgressTracker {
-        ProgressTracker(command: command, plan: plan, sink: update)
+        let t = ProgressTracker(command: command, plan: plan, sink: update)
+        t.heartbeat(every: 1)
+        return t
     }
 }
 

@@ -31,6 +31,7 @@ public enum ProgressLine {
                 if !s.unit.isEmpty {
                     first += " " + (s.total.map { count(s.done, s.unit) + "/" + quantity($0, s.unit) } ?? quantity(s.done, s.unit))
                 }
+                if fraction == nil && s.unit.isEmpty { first += " \(duration(s.elapsed)) so far" }
             } else {
                 first += ":"
                 if let fraction { first += " " + percent(fraction) }

@@ -162,6 +162,38 @@ struct ProgressTrackerTests {
         #expect(last.position?.index == 2)
     }
 
+    @Test("a stage that counts nothing moves the overall share by its time against the pace of the stages before it")
+    func stageWithoutUnits() throws {
+        let clock = FakeClock(0), sink = Sink()
+        let tracker = ProgressTracker(command: "link", plan: ProgressPlan([("a", 1), ("b", 3)]), clock: { clock.now }, sink: { sink.add($0) })
+        tracker.begin("a")
+        clock.set(2)
+        tracker.begin("b")  // a (weight 1) took 2 s, so b (weight 3) should take about 6 s
+        clock.set(5)
+        tracker.update(done: 0)
+        let last = try #require(sink.all.last)
+        // 3 s of b's 6 s: (1 + 3 × 0.5) / 4 = 0.625 of the run in 5 s; 5 × 0.375 / 0.625 = 3 s left.
+        #expect(last.overallFraction == 0.625)
+        #expect(abs((last.overallSecondsLeft ?? -1) - 3) < 1e-9)
+        #expect(last.secondsLeft == nil)
+        #expect(ProgressLine.render(last, bar: false) == "link 2/2 b: 3 s so far; all 62% done, about 3 s left")
+        // An overrun stops at 99% of its weight rather than claiming the stage is done.
+        #expect(ProgressPlan([("a", 1), ("b", 3)]).timeFraction(stage: 1, stageElapsed: 60, elapsedBefore: 2) == 0.99)
+        #expect(ProgressPlan([("a", 1), ("b", 3)]).timeFraction(stage: 0, stageElapsed: 60, elapsedBefore: 0) == 0)
+    }
+
+    @Test("a heartbeat shows a stage that reports nothing")
+    func heartbeat() throws {
+        let sink = Sink()
+        let tracker = ProgressTracker(command: "link", interval: 0.05, sink: { sink.add($0) })
+        tracker.heartbeat(every: 0.05)
+        tracker.begin("compare")
+        let deadline = Date().addingTimeInterval(10)
+        while sink.all.filter({ $0.event == .update }).isEmpty && Date() < deadline { usleep(20_000) }
+        tracker.finish()
+        #expect(sink.all.contains { $0.event == .update && $0.stage == "compare" })
+    }
+
     @Test("a stage reported by name from several threads begins once")
     func reportFromThreads() {
         let sink = Sink()
