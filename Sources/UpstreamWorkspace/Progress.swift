@@ -118,9 +118,10 @@ public struct ProgressPlan: Sendable, Equatable {
 }
 
 extension ProgressPlan {
-    /// `upstream synth`'s stages, weighted by its stage clock (`UPSTREAM_TIMINGS=1`) on a 20,000-person city
-    /// (seconds: population 0.3, life courses 16.2, recorded crime 4.0, joining files and truth 1.0).
-    public static let synth = ProgressPlan([("population", 0.3), ("life courses", 16.2), ("recorded crime", 4.0), ("writing files", 1.0)])
+    /// `upstream synth`'s stages, weighted by the seconds its own stages took on a 20,000-person city (debug build,
+    /// `UPSTREAM_PROGRESS=plain:0`): population 7 (with the workers' set-up), life courses 14, recorded crime 3,
+    /// writing files 1.
+    public static let synth = ProgressPlan([("population", 7), ("life courses", 14), ("recorded crime", 3), ("writing files", 1)])
 }
 
 /// What a progress display shows at one moment: pure data, rendered by `ProgressLine`.
@@ -223,6 +224,7 @@ public final class ProgressTracker: @unchecked Sendable {
     public func report(_ name: String, done: Int, total: Int? = nil, unit: String = "") {
         lock.lock(); defer { lock.unlock() }
         if stage != name { beginLocked(name, total: total, unit: unit) }
+        else if let total, estimator?.total == nil { estimator!.total = total; self.unit = unit }  // the size, once known
         pending = max(pending, done)
         maybeEmitLocked()
     }
@@ -317,7 +319,7 @@ public enum RiskTrainStages {
             }
             return nil
         }
-        if note.hasPrefix("features: ") { return ("features", nil, nil, "chunks") }
+        if note.hasPrefix("features: ") { return ("features", nil, nil, "") }
         if note.hasPrefix("as of ") || note.hasPrefix("linked as of ") { return ("cohorts", nil, dates, "dates") }
         if note.hasPrefix("training gradient-boosted trees") { return ("trees", nil, nil, "") }
         if note.hasPrefix("trees: ") { return ("logistic regression", nil, nil, "") }

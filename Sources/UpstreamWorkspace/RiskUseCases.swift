@@ -102,6 +102,7 @@ public struct RiskUseCases {
             }
             if let lo, let hi { period = (lo, hi) }
         }
+        tracker.begin("features")
         guard let (first, last) = period else { throw WorkspaceError.badInput("the store has no linked records with dates: run upstream link first") }
         var train = request.trainDates, test = request.testDates
         if train.isEmpty || test.isEmpty {

@@ -13,7 +13,7 @@ struct Terminal {
     /// Replaces the current progress line (a bar on a terminal; in plain mode a new line when the text changes).
     static func progress(_ line: String) {
         switch mode {
-        case .bar: error("\r\u{1B}[K" + line)
+        case .bar: error("\r\u{1B}[K" + fit(line))
         case .plain: plain.text(line)
         case .off: return
         }
@@ -32,6 +32,14 @@ struct Terminal {
 
     static let progressVariable = "UPSTREAM_PROGRESS"
 
+    /// A bar cut to the terminal's width (a line that wrapped could not be redrawn in place).
+    static func fit(_ line: String) -> String {
+        var size = winsize()
+        guard ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 1 else { return line }
+        let width = Int(size.ws_col) - 1
+        return line.count <= width ? line : String(line.prefix(width))
+    }
+
     /// The mode and the plain mode's interval, from `UPSTREAM_PROGRESS` and whether standard error is a terminal.
     static func mode(setting: String?, interactive: Bool) -> (Mode, Double) {
         let v = (setting ?? "auto").trimmingCharacters(in: .whitespaces).lowercased()
@@ -47,7 +55,7 @@ struct Terminal {
     /// Shows a stage's snapshot: redraws the bar (the tracker sends at most ~5 a second) or writes a plain line.
     static func update(_ s: ProgressSnapshot) {
         switch mode {
-        case .bar: error("\r\u{1B}[K" + (s.event == .finish ? "" : ProgressLine.render(s, bar: true)))
+        case .bar: error("\r\u{1B}[K" + (s.event == .finish ? "" : fit(ProgressLine.render(s, bar: true))))
         case .plain: plain.snapshot(s)
         case .off: return
         }

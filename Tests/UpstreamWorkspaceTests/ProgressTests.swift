@@ -270,6 +270,21 @@ struct RiskTrainStagesTests {
         #expect(RiskTrainStages.stage(of: "1200 linked records, 2015-01-01 to 2024-12-31", dates: 6) == nil)
     }
 
+    @Test("a stage begun without a size takes it from the first note that gives one")
+    func sizeOnceKnown() throws {
+        let clock = FakeClock(), sink = Sink()
+        let tracker = ProgressTracker(command: "risk train", clock: { clock.now }, interval: 0, sink: { sink.add($0) })
+        tracker.begin("features")
+        clock.set(2)
+        RiskTrainStages.track("features: 5000 persons, 40000 records with events, 4 chunks within 64 MiB", dates: 3, on: tracker)
+        clock.set(4)
+        RiskTrainStages.track("features: chunk 1 of 4, 1200 rows so far", dates: 3, on: tracker)
+        let last = try #require(sink.all.last)
+        #expect(sink.all.filter { $0.event == .begin }.count == 1)
+        #expect(last.stage == "features" && last.done == 1 && last.total == 4 && last.unit == "chunks")
+        #expect(ProgressLine.render(last, bar: false).hasPrefix("risk train features: 25% (1 of 4 chunks)"))
+    }
+
     @Test("cohort notes count dates on the tracker")
     func countsDates() throws {
         let clock = FakeClock(), sink = Sink()
