@@ -124,6 +124,19 @@ extension ProgressPlan {
     public static let synth = ProgressPlan([("population", 7), ("life courses", 14), ("recorded crime", 3), ("writing files", 1)])
 }
 
+extension ProgressPlan {
+    /// `upstream risk train`'s stages (the streaming path), weighted by the seconds each took on a 20,000-person city
+    /// (debug build, `UPSTREAM_PROGRESS=plain:2`): read 10, features 33, cohorts 1, trees 3, logistic regression 10,
+    /// calibration 118, save 1. A run with `--truth` adds a truth stage, outside the plan (no overall estimate then).
+    public static let riskTrain = ProgressPlan([
+        ("read", 10), ("features", 33), ("cohorts", 1), ("trees", 3), ("logistic regression", 10), ("calibration", 118), ("save", 1),
+    ])
+
+    /// `upstream risk score`'s stages, weighted the same way (20,000-person city, debug build, one date): features 48,
+    /// scoring 10, reasons 1, save 1.
+    public static let riskScore = ProgressPlan([("features", 48), ("scoring", 10), ("reasons", 1), ("save", 1)])
+}
+
 /// What a progress display shows at one moment: pure data, rendered by `ProgressLine`.
 public struct ProgressSnapshot: Sendable, Equatable {
     /// Why the snapshot was taken.

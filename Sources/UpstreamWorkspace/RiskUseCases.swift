@@ -91,7 +91,7 @@ public struct RiskUseCases {
         }
         var count = 0
         var period: (CivilDate, CivilDate)?
-        let tracker = workspace.messages.tracker("risk train")
+        let tracker = workspace.messages.tracker("risk train", plan: .riskTrain)
         tracker.begin("read", unit: "records")
         if let loaded { count = loaded.count; period = RiskInputs.period(loaded) } else {
             var lo: CivilDate?, hi: CivilDate?
@@ -174,7 +174,7 @@ public struct RiskUseCases {
         let deciles = try RiskInputs.deprivation(try request.postcodes ?? runs.inputs().postcodes)
         let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: model.config.cohort, memoryBudget: request.memoryBytes,
                                                parallelism: workspace.parallelism)
-        let tracker = workspace.messages.tracker("risk score")
+        let tracker = workspace.messages.tracker("risk score", plan: .riskScore)
         tracker.begin("features")
         let built = try streaming.build(dates: [asOf])
         let cohort = Cohort(asOf: asOf, rows: (0..<built.matrix.rowCount).map(built.matrix.cohortRow), excluded: built.matrix.excluded[0])
