@@ -65,7 +65,7 @@ final class RowProducer: @unchecked Sendable {
         while batch.count < Self.batchSize, try reader.next() {
             sawAnyRow = true
             rows += 1
-            if rows & 0x3FFF == 0 { reportProgress(rows: rows) }
+            if rows & 0x3FF == 0 { reportProgress(rows: rows) }
             batch.append(item())
         }
         return batch.isEmpty ? nil : batch

@@ -206,6 +206,7 @@ public final class CityGenerator: @unchecked Sendable {
         // Phase two: households in k contiguous chunks, generated in parallel. Each child's life has its own random
         // streams (seed and person), so a re-run with a treatment lives every other life the same way.
         let perChunk = (households.count + k - 1) / k
+        progress?("life courses", 0)
         parallelism.forEach(k) { i in
             let w = lives[i]
             for h in min(households.count, i * perChunk)..<min(households.count, (i + 1) * perChunk) {
@@ -240,6 +241,7 @@ public final class CityGenerator: @unchecked Sendable {
         let crimeWorkers = try makeWorkers(k)
         let perAreaChunk = (areas.count + k - 1) / k
         done.reset()
+        progress?("recorded crime", 0)
         // The truth that does not depend on events is written alongside, as one more task.
         let staticTruthError = ErrorBox()
         parallelism.forEach(k + 1) { i in

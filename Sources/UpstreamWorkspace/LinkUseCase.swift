@@ -153,7 +153,8 @@ public struct LinkUseCase {
         if var s = saved, let t = request.threshold { s.settings.matchThreshold = t; s.settings.reviewLower = min(s.settings.reviewLower, t); saved = s }
         if request.modelReport, request.store == nil, request.inputs.isEmpty, let saved { return .model(saved) }
 
-        messages.progress("link: reading records…")
+        let tracker = messages.tracker("link", plan: .link)
+        tracker.begin("read")
         let (inputs, readReports) = try Self.loadInputs(LinkRequest(copying: request, config: config), messages: messages)
         guard !inputs.isEmpty else { throw WorkspaceError.usage("no person-level records to link") }
 
@@ -198,7 +199,7 @@ public struct LinkUseCase {
         func progress(_ s: Linker.Stage) {
             if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart) }
             current = s; stageStart = clock.now
-            messages.progress("link: \(s.rawValue)…")
+            tracker.begin(s.rawValue)
         }
         let decisions = try runStore?.review().latestDecisions ?? []
         let result: Linker.Result
@@ -215,11 +216,12 @@ public struct LinkUseCase {
             result = linker.link(inputs, model: saved, previous: previous, decisions: decisions, reestimate: request.reestimate, progress: progress)
         }
         if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart) }
+        tracker.finish()
         messages.clearProgress()
 
         let saveStart = clock.now
         if let runStore {
-            messages.progress("link: saving the run…")
+            tracker.begin("save")
             struct Detail: Encodable { var threshold: Double; var candidatePairs: Int; var scoredPairs: Int; var reviewPending: Int; var newRecords: Int? }
             let now = workspace.now
             let saved = try runStore.save(result, by: workspace.user.name, at: now, detail: Detail(
@@ -227,6 +229,7 @@ public struct LinkUseCase {
                 scoredPairs: result.pairs.count, reviewPending: result.review.count, newRecords: newCount))
             try workspace.audit("link", subject: "\(saved.persons) persons", reason: "linkage run \(saved.id)", count: saved.records,
                                 detail: "records linked into persons")
+            tracker.finish()
             messages.clearProgress()
         }
         timings["save"] = Self.seconds(clock.now - saveStart)

@@ -103,14 +103,18 @@ public struct RiskUseCases {
         }
         var count = 0
         var period: (CivilDate, CivilDate)?
+        let tracker = workspace.messages.tracker("risk train", plan: .riskTrain)
+        tracker.begin("read", unit: "records")
         if let loaded { count = loaded.count; period = RiskInputs.period(loaded) } else {
             var lo: CivilDate?, hi: CivilDate?
             try stream { _, records in
                 count += records.count
+                tracker.update(done: count)
                 for r in records { if let d = r.record.event?.date { lo = min(lo ?? d, d); hi = max(hi ?? d, d) } }
             }
             if let lo, let hi { period = (lo, hi) }
         }
+        tracker.begin("features")
         guard let (first, last) = period else { throw WorkspaceError.badInput("the store has no linked records with dates: run upstream link first") }
         var train = request.trainDates, test = request.testDates
         if train.isEmpty || test.isEmpty {
@@ -125,7 +129,7 @@ public struct RiskUseCases {
             calibrationFolds: request.calibrationFolds, seed: request.seed)
         let deciles = try RiskInputs.deprivation(request.postcodes)
         let budget = request.memoryBytes
-        let progress: RiskProgress = note
+        let progress: RiskProgress = { [note, dates = train.count + test.count] in note($0); RiskTrainStages.track($0, dates: dates, on: tracker) }
         let parallel = workspace.parallelism
         let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: cohortConfig, memoryBudget: budget, parallelism: parallel,
                                                lookup: loaded == nil ? try personLookup(persons: request.persons) : nil)
@@ -161,12 +165,14 @@ public struct RiskUseCases {
                 pseudonym: { pseudonyms.pseudonym($0) }, parallelism: parallel, progress: note)
             model.report.hindsight = HindsightComparison(withHindsight: model.report.models, asOfDate: asOf)
         }
+        tracker.begin("save")
         let runs = try RiskRunStore.open(location)
         let run = try runs.saveTraining(model, inputs: .init(postcodes: request.postcodes.map { URL(fileURLWithPath: $0).standardizedFileURL.path }),
                                         by: workspace.user.name, at: workspace.now)
         let reportPath = request.report ?? RiskExport.reportHTML(store: location)
         try SecureFile.write(path: reportPath, text: render(model.report))
         // The report names flagged young people (by pseudonym, with reasons): that is access to their records.
+        tracker.finish()
         try workspace.audit("risk-train", subject: "\(model.report.flagged.count) young people flagged in the report",
                             reason: "model \(model.id) trained as of \(train.first?.iso ?? "?")…\(train.last?.iso ?? "?"), tested \(test.first?.iso ?? "?")…\(test.last?.iso ?? "?")")
         return (model, run, reportPath)
@@ -182,10 +188,13 @@ public struct RiskUseCases {
         let deciles = try RiskInputs.deprivation(try request.postcodes ?? runs.inputs().postcodes)
         let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: model.config.cohort, memoryBudget: request.memoryBytes,
                                                parallelism: workspace.parallelism, lookup: try personLookup(persons: request.persons))
+        let tracker = workspace.messages.tracker("risk score", plan: .riskScore)
+        tracker.begin("features")
         let built = try streaming.build(dates: [asOf])
         let cohort = Cohort(asOf: asOf, rows: (0..<built.matrix.rowCount).map(built.matrix.cohortRow), excluded: built.matrix.excluded[0])
         guard !cohort.rows.isEmpty else { throw WorkspaceError.badInput("no young people aged \(model.config.cohort.minimumAge)-\(model.config.cohort.maximumAge) with records before \(asOf.iso)") }
         let data = CohortBuilder.dataset(cohort.rows)
+        tracker.begin("scoring", total: cohort.rows.count, unit: "people")
         let probabilities = model.scores(data, parallelism: workspace.parallelism)
         let c = request.capacity ?? model.config.capacityPerHundredThousand
         let k = Metrics.capacityCount(population: cohort.rows.count, perHundredThousand: c)
@@ -197,7 +206,9 @@ public struct RiskUseCases {
         let known = builder.builder(asOf: asOf)
         let now = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(workspace.now)))
         var flagged: [ReviewQueue.Item] = []
+        tracker.begin("reasons", total: min(k, order.count), unit: "people")
         for (rank, i) in order.prefix(k).enumerated() {
+            tracker.advance()
             let row = cohort.rows[i]
             guard let chronology = known.chronology(for: row.personID, pseudonym: "") else { continue }
             let (_, perFeature) = model.trees.contributions(row: row.features)
@@ -205,6 +216,7 @@ public struct RiskUseCases {
             flagged.append(.init(pseudonym: pseudonyms.pseudonym(row.personID), modelID: model.id, asOf: asOf.iso, rank: rank + 1,
                                  score: probabilities[i], age: row.age, reasons: up, lowering: down, added: now))
         }
+        tracker.begin("save")
         if let scores = request.scores {
             var csv = CSVWriter.line(["pseudonym", "as_of", "score", "rank", "flagged"]) + "\n"
             for (rank, i) in order.enumerated() {
@@ -228,6 +240,7 @@ public struct RiskUseCases {
                              figures: Figures(scored: cohort.rows.count, flagged: flagged.count, capacityPerHundredThousand: c, excluded: cohort.excluded),
                              by: workspace.user.name, at: at)
         let added = try RiskFlagQueue(store: runs.store).enqueue(flagged.map(\.pseudonym), at: at)
+        tracker.finish()
         try workspace.audit("risk-score", subject: "\(cohort.rows.count) young people",
                             reason: "model \(model.id) as of \(asOf.iso); \(flagged.count) flagged, \(added) new in the review queue")
         return RiskScoreOutcome(modelID: model.id, asOf: asOf.iso, scored: cohort.rows.count, capacityPerHundredThousand: c,

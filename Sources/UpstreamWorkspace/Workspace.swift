@@ -44,10 +44,13 @@ public struct Messages: Sendable {
     public var clearProgress: @Sendable () -> Void
     /// A note or warning, a whole line with its newline.
     public var note: @Sendable (String) -> Void
+    /// A stage's progress with its estimates (see `ProgressTracker`); by default drawn as a line through `progress`.
+    public var update: @Sendable (ProgressSnapshot) -> Void
 
     public init(progress: @escaping @Sendable (String) -> Void, clearProgress: @escaping @Sendable () -> Void,
-                note: @escaping @Sendable (String) -> Void) {
+                note: @escaping @Sendable (String) -> Void, update: (@Sendable (ProgressSnapshot) -> Void)? = nil) {
         self.progress = progress; self.clearProgress = clearProgress; self.note = note
+        self.update = update ?? { progress(ProgressLine.render($0)) }
     }
 
     /// Nothing shown.

@@ -53,21 +53,23 @@ extension Upstream {
             let (jobs, skipped, missing) = (plan.jobs, plan.skipped, plan.missing)
             for name in skipped where !json { Terminal.error("ingest: no spec for \(name); not loaded\n") }
             for name in missing where !json { Terminal.error("ingest: \(name) is not in \(synth ?? "the folder"); its source is not loaded\n") }
-            for job in jobs {
-                let name = (job.path as NSString).lastPathComponent
+            // Each file is a stage of its size in bytes, so the overall estimate is over the bytes of every file.
+            let sizes = jobs.map { job in ((job.path as NSString).lastPathComponent, IngestCLI.fileSize(job.path)) }
+            let tracker = Terminal.messages.tracker("ingest", plan: ProgressPlan(sizes.map { ($0.0, Double($0.1 ?? 0)) }))
+            for (job, (name, size)) in zip(jobs, sizes) {
                 let started = Date()
+                tracker.begin(name, total: size, unit: "bytes")
                 do {
                     let report = try ingestor.ingest(path: job.path, spec: job.spec, replacing: replace) { p in
                         stall?.check(rows: p.rows)
-                        let secs = max(Date().timeIntervalSince(started), 0.001)
-                        var line = "ingest \(name): \(IngestCLI.grouped(p.rows)) rows, \(IngestCLI.grouped(Int(Double(p.rows) / secs))) rows/s"
-                        if let t = p.totalBytes, t > 0 { line += ", \(Int(Double(p.bytesRead) * 100 / Double(t)))%" }
-                        Terminal.progress(line)
+                        tracker.update(done: Int(p.bytesRead))
                     }
+                    tracker.finish()
                     Terminal.clearProgress()
                     reports.append(report)
                     if !json { print(IngestText.render(report, seconds: Date().timeIntervalSince(started), replace: replace)) }
                 } catch let e as IngestError {
+                    tracker.finish()
                     Terminal.clearProgress()
                     failures.append(IngestOutput.Failure(file: job.path, error: e.description))
                     if !json { Terminal.error("ingest: \(name) not loaded: \(e.description)\n") }

@@ -7,6 +7,11 @@ import UpstreamStore
 import UpstreamStoreSQLite
 
 enum IngestCLI {
+    /// A file's size in bytes, or nil when it cannot be read (ingest then reports the error).
+    static func fileSize(_ path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+    }
+
     /// Prints a value as pretty, key-sorted JSON on standard output.
     static func printJSON<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()

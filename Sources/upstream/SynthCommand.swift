@@ -60,8 +60,13 @@ extension Upstream {
             var treatment: Treatment?
             if let treat, let from { treatment = try SynthTreatment.load(treat, from: from, catalogue: catalogue) }
             let generator = CityGenerator(config: cfg, treatment: treatment, parallelism: try Workspace.parallelism(workers: nil, environment: ProcessInfo.processInfo.environment), monthly: monthly)
+            // The generator reports each stage's share done; life courses are counted in people, the rest in shares.
+            let tracker = Terminal.messages.tracker("synth", plan: .synth)
+            let people = cfg.people
             let summary = try generator.generate(to: out, overwrite: force, progress: { stage, fraction in
-                Terminal.progress("synth: \(stage) \(Int(fraction * 100))%")
+                if stage == "done" { tracker.finish(); return }
+                let total = stage == "life courses" ? people : 1000
+                tracker.report(stage, done: Int(fraction * Double(total)), total: total, unit: stage == "life courses" ? "people" : "")
             })
             Terminal.clearProgress()
             if ProcessInfo.processInfo.environment["UPSTREAM_TIMINGS"] != nil {

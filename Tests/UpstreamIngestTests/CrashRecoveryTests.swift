@@ -36,7 +36,7 @@ func upstreamExecutable() -> String? { UpstreamBinary.path }
         process.arguments = ["ingest", "--spec", specPath, "--store", storePath, big]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        // The child stops inside its transaction after 16,384 rows (the first progress report) and says so.
+        // The child stops inside its transaction after 16,384 rows (at a progress report, every 1,024 rows) and says so.
         let marker = dir + "/stalled"
         var env = ProcessInfo.processInfo.environment
         env["UPSTREAM_TEST_STALL_AFTER_ROWS"] = "16384"
