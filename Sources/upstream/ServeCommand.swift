@@ -60,26 +60,7 @@ extension Upstream {
                 workspace = memory
                 users = InMemoryUserStore()
             } else {
-                if !StoreFactory.isServer(options.location) {
-                    // Before the store opens, so that it opens with a pool of readers (docs/web.md, "The journal").
-                    do {
-                        if journal == "wal" { try SQLiteStore.useWriteAheadLog(path: options.location) }
-                        else { try SQLiteStore.useRollbackJournal(path: options.location) }
-                    } catch let e as StoreError where e.isBusy {
-                        throw CommandFailure.badInput("the store \(options.location) is open in WAL mode in another process, so it "
-                            + "cannot go back to the rollback journal: stop that process, or serve with --journal wal")
-                    }
-                }
-                let governance = try options.workspace(user: serverUser).governance()
-                guard let ws = governance.store as? any WorkspaceStore else {
-                    throw CommandFailure.badInput("the store \(options.location) does not hold linked persons yet (this build's store "
-                        + "adapter keeps no persons): run `upstream serve --demo`, or use a build where the store holds persons")
-                }
-                workspace = ws
-                guard let u = governance.store as? any UserStore else {
-                    throw CommandFailure.badInput("the store \(options.location) keeps no users in this build: run `upstream serve --demo`")
-                }
-                users = u
+                (workspace, users) = try ServedStore.open(options, journal: journal, user: serverUser)
             }
             // The plan and assessment pages show the latest runs `upstream plan` and `upstream assess --store` saved in the store.
             let reports: any ReportSource = (workspace as? any ReportRunStore).map { StoreReportSource(store: $0) } ?? FixedReportSource()
@@ -99,5 +80,30 @@ extension Upstream {
                 FileHandle.standardOutput.write(Data("serving on http://\(host):\(port)/ (Ctrl-C stops)\n".utf8))
             }
         }
+    }
+}
+
+/// The store `upstream serve --store` serves: a SQLite store in the journal asked for, and its persons and users.
+enum ServedStore {
+    static func open(_ options: StoreOptions, journal: String, user: User) throws -> (any WorkspaceStore, any UserStore) {
+        if !StoreFactory.isServer(options.location) {
+            // Before the store opens, so that it opens with a pool of readers (docs/web.md, "The journal").
+            do {
+                if journal == "wal" { try SQLiteStore.useWriteAheadLog(path: options.location) }
+                else { try SQLiteStore.useRollbackJournal(path: options.location) }
+            } catch let e as StoreError where e.isBusy {
+                throw CommandFailure.badInput("the store \(options.location) is open in WAL mode in another process, so it "
+                    + "cannot go back to the rollback journal: stop that process, or serve with --journal wal")
+            }
+        }
+        let governance = try options.workspace(user: user).governance()
+        guard let workspace = governance.store as? any WorkspaceStore else {
+            throw CommandFailure.badInput("the store \(options.location) does not hold linked persons yet (this build's store "
+                + "adapter keeps no persons): run `upstream serve --demo`, or use a build where the store holds persons")
+        }
+        guard let users = governance.store as? any UserStore else {
+            throw CommandFailure.badInput("the store \(options.location) keeps no users in this build: run `upstream serve --demo`")
+        }
+        return (workspace, users)
     }
 }

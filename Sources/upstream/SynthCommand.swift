@@ -40,23 +40,7 @@ extension Upstream {
 
         func run() throws {
             if printConfig { print(SynthConfig.defaultYAML); return }
-            var cfg: SynthConfig
-            do {
-                if let path = config {
-                    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                        throw ValidationError("cannot read config file \(path)")
-                    }
-                    cfg = try SynthConfig.load(overrides: text)
-                } else {
-                    cfg = SynthConfig.defaults
-                }
-                if let people { cfg.people = people }
-                if let seed { cfg.seed = seed }
-                if let years { cfg.years = years }
-                try cfg.validate()
-            } catch let e as SynthConfig.Invalid {
-                throw ValidationError(e.description)
-            }
+            let cfg = try SynthInputs.config(file: config, people: people, seed: seed, years: years)
             var treatment: Treatment?
             if let treat, let from { treatment = try SynthTreatment.load(treat, from: from, catalogue: catalogue) }
             let generator = CityGenerator(config: cfg, treatment: treatment, parallelism: try Workspace.parallelism(workers: nil, environment: ProcessInfo.processInfo.environment), monthly: monthly)
@@ -94,6 +78,28 @@ extension Upstream {
 
 extension String {
     func padding(_ n: Int) -> String { count >= n ? self + " " : self + String(repeating: " ", count: n - count) }
+}
+
+/// The city's configuration: the defaults, overridden by a YAML file and then by the command's options.
+enum SynthInputs {
+    static func config(file: String?, people: Int?, seed: UInt64?, years: Int?) throws -> SynthConfig {
+        var cfg: SynthConfig
+        do {
+            if let file {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read config file \(file)") }
+                cfg = try SynthConfig.load(overrides: text)
+            } else {
+                cfg = SynthConfig.defaults
+            }
+            if let people { cfg.people = people }
+            if let seed { cfg.seed = seed }
+            if let years { cfg.years = years }
+            try cfg.validate()
+        } catch let e as SynthConfig.Invalid {
+            throw ValidationError(e.description)
+        }
+        return cfg
+    }
 }
 
 /// Reading a treatment for `upstream synth --treat`: who received which programme, and each programme's effect interval
