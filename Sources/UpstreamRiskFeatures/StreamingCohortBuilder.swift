@@ -62,6 +62,10 @@ public struct StreamingCohortBuilder {
     static func plan(_ index: SharedIndex, budget: Int) -> Plan {
         let limit = max(1, budget / bytesPerRecord)
         let n = index.recordCount.count
+        // A chunk holds each of its persons' records once, so a city whose records all fit is one chunk, holding
+        // them all: what the walk below finds, without looking up every person's neighbours.
+        let all = index.recordCount.reduce(0) { $0 + Int($1) }
+        if all <= limit { return Plan(chunks: n == 0 ? [] : [0..<n], recordsHeld: n == 0 ? [] : [all]) }
         var chunks: [Range<Int>] = [], held: [Int] = []
         var start = 0, needed: Set<UInt32> = [], total = 0
         for p in 0..<n {

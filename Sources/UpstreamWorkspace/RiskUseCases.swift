@@ -66,15 +66,16 @@ public struct RiskUseCases {
 
     var note: RiskProgress { { [messages = workspace.messages] in messages.note("risk: \($0)\n") } }
 
-    /// The cohort builder's input: straight from the store's persons (bounded memory), or from records loaded whole
-    /// when a persons file is given.
+    /// The cohort builder's input: straight from the store's persons (bounded memory; read by ranges of person id on
+    /// every worker, `RiskPersonStream`), or from records loaded whole when a persons file is given.
     func personStream(persons: String?) throws -> (stream: PersonStream, records: [LinkedRecord]?) {
         let store = try workspace.store()
         if persons == nil {
             guard try store.currentLinkageRun() != nil else {
                 throw WorkspaceError.badInput("the store holds no linked persons: link it first (upstream link --store STORE)")
             }
-            return (LinkedRecords.personStream(store: store), nil)
+            // The store read by ranges of person id on every worker, only the columns the features read.
+            return (RiskPersonStream.stream(store: store, readers: workspace.parallelism.workers), nil)
         }
         let records = try LinkedRecords.load(store: store, personsFile: PersonSource.of(store, file: persons), persons: nil, slim: true)
         return (StreamingCohortBuilder.stream(records), records)

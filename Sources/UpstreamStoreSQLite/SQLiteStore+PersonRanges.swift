@@ -1,0 +1,166 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import UpstreamModel
+import UpstreamStore
+
+/// The persons by range, for the risk features on several threads (``PersonRangeStore``): each reader opens the
+/// file again read-only (several readers of one file in one process, under the rollback journal's shared locks or
+/// in WAL mode), and decodes the few columns the features read straight from SQLite's statement.
+extension SQLiteStore: PersonRangeStore {
+    public func personCuts(every size: Int) throws -> [PersonID] {
+        precondition(size > 0)
+        return try guarding { try db.read { db in
+            var cuts: [PersonID] = [], n = 0
+            let cursor = try String.fetchCursor(db, sql: "SELECT id FROM persons ORDER BY id")
+            while let id = try cursor.next() {
+                if n > 0 && n % size == 0 { cuts.append(PersonID(id)) }
+                n += 1
+            }
+            return cuts
+        } }
+    }
+
+    public func featureReader() throws -> any PersonRangeReader {
+        if path == ":memory:" { return FeatureReader(db: db, path: path, owned: false) }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(Self.defaultBusyTimeout)
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
+        let queue = try Self.guarding(path) { try DatabaseQueue(path: path, configuration: config) }
+        return FeatureReader(db: queue, path: path, owned: true)
+    }
+
+    /// One thread's reader (see ``PersonRangeReader``).
+    final class FeatureReader: PersonRangeReader {
+        let db: any DatabaseReader
+        let path: String
+        let owned: Bool
+
+        init(db: any DatabaseReader, path: String, owned: Bool) { self.db = db; self.path = path; self.owned = owned }
+
+        func close() throws { if owned, let q = db as? DatabaseQueue { try q.close() } }
+
+        static let columns = """
+            a.person_id, r.person_level, r.source, r.record_id, r.agency, r.surname, r.dob, r.sex, r.postcode, r.ethnicity,
+            r.address, r.event_kind, r.event_date, r.role, r.offence_code, r.crime_flags, r.detail, r.reference,
+            r.recorded_date, CASE WHEN r.event_kind = 'term_absence' THEN r.extras END, r.record_flags
+            """
+
+        func forEachPerson(from: PersonID?, to: PersonID?, _ body: (PersonID, [StoredRecord]) throws -> Void) throws {
+            var conditions: [String] = []
+            if from != nil { conditions.append("a.person_id >= ?") }
+            if to != nil { conditions.append("a.person_id < ?") }
+            let sql = """
+                SELECT \(Self.columns) FROM assignments a JOIN records r ON r.source = a.source AND r.record_id = a.record_id
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY a.person_id, r.id
+                """
+            try SQLiteStore.guarding(path) { try db.read { db in
+                let statement = try db.makeStatement(sql: sql)
+                let s = statement.sqliteStatement
+                sqlite3_reset(s)
+                var k: Int32 = 0
+                for bound in [from, to] {
+                    guard let bound else { continue }
+                    k += 1
+                    var text = bound.rawValue
+                    text.withUTF8 { p in _ = sqlite3_bind_text(s, k, p.baseAddress, Int32(p.count), SQLiteBinding.transient) }
+                }
+                defer { sqlite3_reset(s) }
+                var current: String?
+                var group: [StoredRecord] = []
+                while true {
+                    let rc = sqlite3_step(s)
+                    if rc == SQLITE_DONE { break }
+                    guard rc == SQLITE_ROW else {
+                        throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+                    }
+                    let p = Self.text(s, 0)!
+                    if p != current {
+                        if let c = current { try body(PersonID(c), group) }
+                        current = p
+                        group.removeAll(keepingCapacity: true)
+                    }
+                    if sqlite3_column_int64(s, 1) != 0 { group.append(try Self.record(s)) }
+                }
+                if let c = current { try body(PersonID(c), group) }
+            } }
+        }
+
+        static func text(_ s: OpaquePointer?, _ i: Int32) -> String? {
+            guard let p = sqlite3_column_text(s, i) else { return nil }
+            return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i))), as: UTF8.self)
+        }
+
+        static func day(_ s: OpaquePointer?, _ i: Int32) -> CivilDate? {
+            sqlite3_column_type(s, i) == SQLITE_NULL ? nil : CivilDate(dayNumber: Int32(truncatingIfNeeded: sqlite3_column_int64(s, i)))
+        }
+
+        /// One person-level row's feature columns, checked as ``SQLiteStore/record(from:columns:)`` checks them.
+        static func record(_ s: OpaquePointer?) throws -> StoredRecord {
+            guard let agency = text(s, 4).flatMap(Agency.init(rawValue:)) else { throw StoreError.corrupt("records.agency") }
+            var sex: Sex?
+            if let code = text(s, 7) {
+                guard let v = Sex(rawValue: code) else { throw StoreError.corrupt("records.sex") }
+                sex = v
+            }
+            let identity = Identity(surname: text(s, 5), dateOfBirth: day(s, 6), sex: sex, postcode: text(s, 8), ethnicity: text(s, 9),
+                                    address: text(s, 10))
+            var event: Event?
+            if let kindCode = text(s, 11) {
+                guard let kind = EventKind(rawValue: kindCode), let date = day(s, 12) else { throw StoreError.corrupt("records.event_kind") }
+                var role: EventRole?
+                if let r = text(s, 13) {
+                    guard let v = EventRole(rawValue: r) else { throw StoreError.corrupt("records.role") }
+                    role = v
+                }
+                event = Event(kind: kind, date: date, role: role, offenceCode: text(s, 14),
+                              flags: CrimeFlags(rawValue: UInt16(truncatingIfNeeded: sqlite3_column_int64(s, 15))),
+                              detail: text(s, 16), reference: text(s, 17), recordedDate: day(s, 18))
+            }
+            let source = text(s, 2) ?? ""
+            let record = SourceRecord(source: source, recordID: text(s, 3) ?? "", agency: agency, identity: identity, event: event,
+                                      provenance: Provenance(source: source, fileName: "", fileSHA256: "", line: 0, loadedAt: 0))
+            return StoredRecord(record: record, personLevel: true, flags: RecordFlags(rawValue: Int(sqlite3_column_int64(s, 20))),
+                                extras: extras(s, 19))
+        }
+
+        /// The extras column, read as ``ExtrasJSON/encode(_:)`` writes it (a flat object of strings, keys in
+        /// order, no spaces) without Foundation's JSON parser, which was an eighth of `risk score`'s CPU; any text
+        /// not of that plain form (an escape, a space, a number, a repeated key) goes to ``ExtrasJSON/decode(_:)``.
+        static func extras(_ s: OpaquePointer?, _ i: Int32) -> [String: String] {
+            guard let p = sqlite3_column_text(s, i) else { return [:] }
+            let bytes = UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i)))
+            return plainExtras(bytes) ?? ExtrasJSON.decode(String(decoding: bytes, as: UTF8.self))
+        }
+
+        /// A flat JSON object of plain strings (no escapes, no white space), or `nil` when the text is not one.
+        static func plainExtras(_ b: UnsafeBufferPointer<UInt8>) -> [String: String]? {
+            let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+            var i = 0, out: [String: String] = [:]
+            func string() -> String? {
+                guard i < b.count, b[i] == quote else { return nil }
+                i += 1
+                let start = i
+                while i < b.count, b[i] != quote {
+                    if b[i] == backslash || b[i] < 0x20 { return nil }
+                    i += 1
+                }
+                guard i < b.count else { return nil }
+                defer { i += 1 }
+                return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+            }
+            guard b.count >= 2, b[0] == UInt8(ascii: "{") else { return nil }
+            i = 1
+            if b[i] == UInt8(ascii: "}") { return i + 1 == b.count ? out : nil }
+            while true {
+                guard let key = string(), i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
+                i += 1
+                guard let value = string(), out.updateValue(value, forKey: key) == nil, i < b.count else { return nil }
+                if b[i] == UInt8(ascii: "}") { return i + 1 == b.count ? out : nil }
+                guard b[i] == UInt8(ascii: ",") else { return nil }
+                i += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import UpstreamChronology
+import UpstreamModel
+import UpstreamRiskFeatures
+import UpstreamStore
+@testable import UpstreamStoreSQLite
+@testable import UpstreamWorkspace
+
+/// The risk features' read of the store by ranges of person id on several connections (`RiskPersonStream`) against
+/// the one-connection stream it replaces (`LinkedRecords.personStream`), on the small linked city: the same persons
+/// in the same order, the same records with the same feature columns, and so the same feature matrix.
+@Suite("Risk: the store's persons read by range on several connections", .serialized)
+struct RiskPersonStreamTests {
+    func city() throws -> LinkedCity.Built { try LinkedCity.built.get() }
+
+    /// What the features read of a record (`CompactRecord`'s inputs), as text.
+    static func featureColumns(_ l: LinkedRecord) -> String {
+        let r = l.record, i = r.identity, e = r.event
+        var extras = ""
+        if e?.kind == .termAbsence {
+            extras = LinkedRecords.featureExtras.sorted().map { "\($0)=\(l.extras[$0] ?? "-")" }.joined(separator: ";")
+        }
+        let event = e.map { e in
+            [e.kind.rawValue, e.date.iso, e.knownFrom.iso, e.role?.rawValue ?? "-", e.offenceCode ?? "-", "\(e.flags.rawValue)",
+             e.detail ?? "-", e.reference ?? "-"].joined(separator: "|")
+        } ?? "no event"
+        return [l.personID, r.source, r.recordID, r.agency.rawValue, i.surname ?? "-", i.dateOfBirth?.iso ?? "-", i.sex?.rawValue ?? "-",
+                i.postcode ?? "-", i.address ?? "-", i.ethnicity ?? "-", event, extras].joined(separator: "|")
+    }
+
+    static func read(_ stream: PersonStream) throws -> [(String, [String])] {
+        var out: [(String, [String])] = []
+        try stream { person, records in out.append((person, records.map(featureColumns))) }
+        return out
+    }
+
+    @Test("by range, on one or two readers, the persons and their records' feature columns are those of the one-connection stream")
+    func rangesGiveTheSamePersonsAndRecords() throws {
+        let store = try city().workspace.store()
+        let before = try Self.read(LinkedRecords.personStream(store: store))
+        #expect(before.count > 500)
+        #expect(before.contains { $0.1.contains { $0.contains("term_absence") && $0.contains("SessionsPossible=") && !$0.contains("SessionsPossible=-") } },
+                "some school term records carry their attendance figures")
+        for (readers, size) in [(1, 4_096), (2, 37), (2, 1), (3, 250)] {
+            let after = try Self.read(RiskPersonStream.stream(store: store, readers: readers, rangeSize: size))
+            #expect(after.map(\.0) == before.map(\.0), "persons, \(readers) readers of ranges of \(size)")
+            #expect(after.map(\.1) == before.map(\.1), "records, \(readers) readers of ranges of \(size)")
+        }
+    }
+
+    @Test("the cuts split the persons into runs of the given size, in person order")
+    func cutsSplitThePersonsEvenly() throws {
+        let store = try city().workspace.store()
+        var ids: [String] = []
+        try store.forEachPerson { p, _ in ids.append(p.rawValue) }
+        let cuts = try #require(store as? SQLiteStore).personCuts(every: 100).map(\.rawValue)
+        #expect(cuts == stride(from: 100, to: ids.count, by: 100).map { ids[$0] })
+        #expect(try #require(store as? SQLiteStore).personCuts(every: ids.count).isEmpty)
+    }
+
+    @Test("the feature matrix built from the ranges read on two connections is the one built from the one-connection stream")
+    func theSameFeatureMatrix() throws {
+        let store = try city().workspace.store()
+        let dates = [CivilDate(year: 2022, month: 1, day: 1)!, CivilDate(year: 2023, month: 7, day: 1)!]
+        func build(_ stream: @escaping PersonStream) throws -> FeatureMatrix {
+            try StreamingCohortBuilder(persons: stream, memoryBudget: 64 << 20).build(dates: dates).matrix
+        }
+        let a = try build(LinkedRecords.personStream(store: store))
+        let b = try build(RiskPersonStream.stream(store: store, readers: 2, rangeSize: 29))
+        #expect(a.rowCount > 0)
+        #expect(a.personIDs == b.personIDs)
+        #expect(a.person == b.person && a.dateIndex == b.dateIndex && a.outcome == b.outcome && a.outcomeDay == b.outcomeDay)
+        #expect(a.age == b.age && a.sex == b.sex && a.ethnicity == b.ethnicity && a.decile == b.decile)
+        #expect(a.excluded == b.excluded)
+        #expect(a.columns.map { $0.map(\.bitPattern) } == b.columns.map { $0.map(\.bitPattern) })
+    }
+
+    @Test("extras are read without Foundation's parser exactly as ExtrasJSON reads them, and odd texts go to ExtrasJSON")
+    func plainExtrasReadAsExtrasJSON() throws {
+        func plain(_ text: String) -> [String: String]? {
+            var t = text
+            return t.withUTF8 { SQLiteStore.FeatureReader.plainExtras($0) }
+        }
+        let written = [["FSM": "1", "SessionsPossible": "120", "SessionsAuthorisedAbsence": "3"], [:], ["Name": "Zoë, \"Z\"\\"], ["k": ""]]
+        for dict in written {
+            let text = ExtrasJSON.encode(dict)
+            #expect(ExtrasJSON.decode(text) == dict)
+            if let read = plain(text) { #expect(read == dict, "\(text)") }
+        }
+        #expect(plain(#"{"FSM":"1","SessionsPossible":"120"}"#) == ["FSM": "1", "SessionsPossible": "120"])
+        #expect(plain("{}") == [:])
+        #expect(plain(#"{"Zoë":"é"}"#) == ["Zoë": "é"])
+        // Escapes, spaces, numbers, repeated keys, truncation and trailing text are left to ExtrasJSON.
+        for odd in [#"{"a":"b\"c"}"#, #"{ "a":"b"}"#, #"{"a":1}"#, #"{"a":"b","a":"c"}"#, #"{"a":"b""#, #"{"a":"b"}x"#, "", "{", "[]"] {
+            #expect(plain(odd) == nil, "\(odd)")
+        }
+    }
+
+    @Test("a consumer that stops part-way stops the readers: the error comes back and nothing is left waiting")
+    func aConsumerErrorStopsTheReaders() throws {
+        struct Stop: Error {}
+        let store = try city().workspace.store()
+        var seen = 0
+        let stream = RiskPersonStream.stream(store: store, readers: 2, rangeSize: 10)
+        #expect(throws: Stop.self) {
+            try stream { _, _ in
+                seen += 1
+                if seen == 25 { throw Stop() }
+            }
+        }
+        #expect(seen == 25)
+    }
+}
