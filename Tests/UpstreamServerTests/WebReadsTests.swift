@@ -6,20 +6,36 @@ import UpstreamModel
 @testable import UpstreamServer
 import UpstreamStore
 import UpstreamStoreSQLite
+import UpstreamWorkspace
 
 /// The small reads the web app makes on every request (session 9, the 1,000,000-person store): the latest runs' ids
 /// and the queue's trends, each in one query, give what the full reads they replace give.
-@Suite("Web reads: run ids and trends in one query")
+@Suite("Web reads: run ids and trends in one query, SQLite and PostgreSQL")
 struct WebReadsTests {
+    typealias Backend = StoreBackedTests.Backend
+    static let sealer = AuditChain(key: SymmetricKey(data: Array(repeating: UInt8(8), count: 32)),
+                                   actor: AuditActor(name: "test", kind: .system, role: ""), head: nil)
+
+    /// A new empty store of `backend` with both reads.
+    static func store(_ backend: Backend) throws -> any WorkspaceStore & LatestRunReads & TrendReads {
+        let s = try backend.make(sealer: sealer)
+        guard let reads = s as? any WorkspaceStore & LatestRunReads & TrendReads else {
+            Issue.record("\(backend) has no one-query run ids and trends")
+            throw Backend.NotConfigured()
+        }
+        return reads
+    }
+
     static let day0 = CivilDate(year: 2024, month: 1, day: 1)!
 
     static func run(_ kind: RiskRunInfo.Kind, _ days: Int) -> RiskRunInfo {
         RiskRunInfo(kind: kind, modelID: "m", asOf: day0.adding(days: days), finishedAt: 1_704_067_200 + Int64(days), by: "test")
     }
 
-    @Test("the latest scoring run's id is the highest score run's, whatever train runs come after; none before any run")
-    func runIDs() throws {
-        let store = try SQLiteStore(path: ":memory:")
+    @Test("the latest scoring run's id is the highest score run's, whatever train runs come after; none before any run",
+          arguments: Backend.enabled)
+    func runIDs(_ backend: Backend) throws {
+        let store = try Self.store(backend)
         #expect(try store.latestRunIDs() == (nil, nil))
         _ = try store.saveRiskRun(Self.run(.train, 0), scores: [])                       // id 1
         #expect(try store.latestRunIDs() == (nil, nil))
@@ -32,9 +48,10 @@ struct WebReadsTests {
         #expect(ids.linkage == (try store.currentLinkageRun())?.id)
     }
 
-    @Test("each person's trend is their scores, oldest run first, as scores(of:) reads them; an unscored person is absent")
-    func trends() throws {
-        let store = try SQLiteStore(path: ":memory:")
+    @Test("each person's trend is their scores, oldest run first, as scores(of:) reads them; an unscored person is absent",
+          arguments: Backend.enabled)
+    func trends(_ backend: Backend) throws {
+        let store = try Self.store(backend)
         let p1 = PersonID("P1"), p2 = PersonID("P2"), p3 = PersonID("P3")
         let day0 = Self.day0
         let r1 = try store.saveRiskRun(Self.run(.score, 10), scores: [
