@@ -37,7 +37,7 @@ struct APIRoutes {
         group.get("people/{pseudonym}") { _, c in
             try c.require(PageRoutes.personRoles, "see person-level data")
             let subject = try PageRoutes.subject(c)
-            return try WebApp.json(try await app.offload { try ws.person(subject, user: c.user, identifyPurpose: nil) })
+            return try WebApp.json(try await ws.person(subject, user: c.user, identifyPurpose: nil))
         }
         group.get("audit") { request, c in
             try c.require(PageRoutes.auditRoles, "read the audit trail")

@@ -76,17 +76,14 @@ struct PageRoutes {
         group.get("/people/{pseudonym}") { _, c in
             try c.require(Self.personRoles, "see person-level data")
             let subject = try Self.subject(c)
-            return WebApp.html(try await app.offload {
-                try ws.personPage(subject, user: c.user, identifyPurpose: nil, csrf: c.session.csrf)
-            })
+            return WebApp.html(try await ws.personPage(subject, user: c.user, identifyPurpose: nil, csrf: c.session.csrf))
         }
         group.post("/people/{pseudonym}/identify") { request, c in
             try c.require(Self.personRoles, "see person-level data")
             let form = try await WebApp.checkedForm(request, context: c)
             let subject = try Self.subject(c)
-            return WebApp.html(try await app.offload {
-                Pages.person(try ws.person(subject, user: c.user, identifyPurpose: form["purpose"] ?? ""), user: c.user, csrf: c.session.csrf)
-            })
+            let view = try await ws.person(subject, user: c.user, identifyPurpose: form["purpose"] ?? "")
+            return WebApp.html(try await app.offload { Pages.person(view, user: c.user, csrf: c.session.csrf) })
         }
         group.get("/audit") { request, c in
             try c.require(Self.auditRoles, "read the audit trail")

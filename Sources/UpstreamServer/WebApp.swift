@@ -86,9 +86,10 @@ public struct WebApp: Sendable {
         self.configuration = configuration
         vault = secondFactors
         refusals = RefusalLimiter()
+        let blocking = BlockingPool(threads: configuration.storeThreads)
+        self.blocking = blocking
         workspace = WebWorkspace(store: store, users: users, reports: reports, now: now,
-                                 cache: WebCache(capacity: configuration.pageCache))
-        blocking = BlockingPool(threads: configuration.storeThreads)
+                                 cache: WebCache(capacity: configuration.pageCache), blocking: blocking)
         sessions = SessionStore(idleTimeout: configuration.idleTimeout, absoluteTimeout: configuration.absoluteTimeout)
         throttle = LoginThrottle(perMinute: configuration.loginsPerMinute)
         registry = PrometheusCollectorRegistry()

@@ -17,6 +17,8 @@ struct WebWorkspace: Sendable {
     var cache = WebCache()
     /// The audit entries of concurrent views, committed together.
     let auditCommits = AuditGroupCommit()
+    /// The threads store reads, building and rendering run on (``BlockingPool``), away from Swift's cooperative pool.
+    let blocking: BlockingPool
 
     // MARK: Access
 
@@ -135,12 +137,32 @@ struct WebWorkspace: Sendable {
         guard role == .practitioner || role == .supervisor else {
             throw WebError.forbidden("the role \(role.rawValue) has no review queue")
         }
-        let run = try store.latestRiskRun(.score)
         let view = role == .practitioner ? "practitioner \(user.name)" : "supervisor"
         // The runs are in the key as well as in the generation: a run saved without its audit entry (a test's
         // fixture) still replaces the page.
-        let key = "queue|\(try store.currentLinkageRun()?.id ?? 0)|\(run?.id ?? 0)|\(view)|\(page)"
-        return (try cache.value(key, scope: .queue, generation: generation) { try buildQueue(for: user, page: page, run: run) }, key)
+        let runs = try runIDs()
+        let key = "queue|\(runs.linkage ?? 0)|\(runs.score ?? 0)|\(view)|\(page)"
+        return (try cache.value(key, scope: .queue, generation: generation) {
+            try buildQueue(for: user, page: page, run: try store.latestRiskRun(.score))
+        }, key)
+    }
+
+    /// The ids of the current linkage run and the latest scoring run (0 where none), in one small query where the
+    /// store can (``LatestRunReads``): every kept page's key names them.
+    func runIDs() throws -> (linkage: Int64?, score: Int64?) {
+        if let reads = store as? any LatestRunReads { return try reads.latestRunIDs() }
+        return (try store.currentLinkageRun()?.id, try store.latestRiskRun(.score)?.id)
+    }
+
+    /// Each shown young person's trend (every score, oldest run first): one query for the page where the store can
+    /// (``TrendReads``), else each person's scores.
+    func trends(of persons: [PersonID]) throws -> [PersonID: [TrendPoint]] {
+        if let reads = store as? any TrendReads {
+            return try reads.trends(of: persons).mapValues { $0.map { TrendPoint(asOf: $0.asOf.iso, score: $0.score) } }
+        }
+        var out: [PersonID: [TrendPoint]] = [:]
+        for p in persons { out[p] = try store.scores(of: p).map { TrendPoint(asOf: $0.asOf.iso, score: $0.score) } }
+        return out
     }
 
     /// Builds a queue page from the store.
@@ -165,10 +187,12 @@ struct WebWorkspace: Sendable {
         let pages = max(1, (visible.count + Self.pageSize - 1) / Self.pageSize)
         let page = min(max(1, page), pages)
         var items: [QueueItem] = []
-        for (s, known) in visible.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize) {
+        let shown = visible.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize)
+        let trends = try trends(of: shown.map(\.0.person))
+        for (s, known) in shown {
             guard let summary = try known ?? store.personSummary(s.person) else { continue }
             let review = try reviewItem(summary.pseudonym)
-            let trend = try store.scores(of: s.person).map { TrendPoint(asOf: $0.asOf.iso, score: $0.score) }
+            let trend = trends[s.person] ?? []
             items.append(QueueItem(
                 pseudonym: summary.pseudonym, score: s.score, rank: s.rank, age: s.age, asOf: s.asOf.iso, trend: trend,
                 reasons: s.raising.map(\.text), state: Self.stateName(review.state),
@@ -345,24 +369,46 @@ struct WebWorkspace: Sendable {
 
     /// One young person's chronology, audited before it is returned: `view-pseudonymised`, or `identify` with
     /// the stated purpose (only for roles that may identify).
-    func person(_ subject: String, user: User, identifyPurpose: String?) throws -> PersonView {
-        try cachedPerson(subject, user: user, identifyPurpose: identifyPurpose).view
+    func person(_ subject: String, user: User, identifyPurpose: String?) async throws -> PersonView {
+        let (view, event) = try await offload {
+            let (prepared, event) = try cachedPerson(subject, user: user, identifyPurpose: identifyPurpose)
+            return (prepared.view, event)
+        }
+        try await commit(event)
+        return view
     }
 
-    /// The chronology page as HTML for `user`, with the session's CSRF token: a pseudonymised view is rendered once
-    /// per young person, role, user and generation (``WebCache``); the access check and the audit entry happen on
-    /// every request.
-    func personPage(_ subject: String, user: User, identifyPurpose: String?, csrf: String) throws -> String {
-        let (view, generation, key, pseudonym) = try cachedPerson(subject, user: user, identifyPurpose: identifyPurpose)
-        return try cache.page("\(key)|\(user.name)", scope: .person(pseudonym), generation: generation, csrf: csrf) {
-            Pages.person(view, user: user, csrf: $0)
+    /// The chronology page as HTML for `user`, with the session's CSRF token, audited before it is returned: a
+    /// pseudonymised view is rendered once per young person, role, user and generation (``WebCache``); the access
+    /// check and the audit entry happen on every request.
+    func personPage(_ subject: String, user: User, identifyPurpose: String?, csrf: String) async throws -> String {
+        let (page, event) = try await offload {
+            let ((view, generation, key, pseudonym), event) = try cachedPerson(subject, user: user, identifyPurpose: identifyPurpose)
+            let page = cache.page("\(key)|\(user.name)", scope: .person(pseudonym), generation: generation, csrf: csrf) {
+                Pages.person(view, user: user, csrf: $0)
+            }
+            return (page, event)
         }
+        try await commit(event)
+        return page
+    }
+
+    /// Runs `body` (store reads, building and rendering) on the server's blocking pool, and returns its result with
+    /// the audit event the view needs; nothing is shown until ``commit(_:)`` has written that event.
+    private func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> (T, AuditEvent)) async throws -> (T, AuditEvent) {
+        try await blocking.run(body)
+    }
+
+    /// Writes a view's audit event, with the entries of the views waiting at the same moment (``AuditGroupCommit``),
+    /// without holding a thread while the commit waits for the disk.
+    func commit(_ event: AuditEvent) async throws {
+        _ = try await auditCommits.append(event, to: store)
     }
 
     /// The view from the cache (pseudonymised views only: generation nil for an identified one, which is never
-    /// cached) or built; audited in either case before it is returned.
+    /// cached) or built, with the audit event to write before it is shown.
     func cachedPerson(_ subject: String, user: User, identifyPurpose: String?)
-        throws -> (view: PersonView, generation: Int64?, key: String, pseudonym: String) {
+        throws -> (view: (view: PersonView, generation: Int64?, key: String, pseudonym: String), event: AuditEvent) {
         let summary = try requirePersonAccess(subject, user: user)
         var purpose: Purpose?
         if let identifyPurpose {
@@ -374,15 +420,17 @@ struct WebWorkspace: Sendable {
         let provenance = user.may(.seeProvenance)
         // Never an identified view from the cache, or into it.
         let generation = purpose == nil ? try cache.currentGeneration(store) : nil
-        let runs = "\(try store.currentLinkageRun()?.id ?? 0)|\(try store.latestRiskRun(.score)?.id ?? 0)"
+        let ids = try runIDs()
+        let runs = "\(ids.linkage ?? 0)|\(ids.score ?? 0)"
         let key = "person|\(runs)|\(summary.person.rawValue)|\(user.role!.rawValue)"
         let view = try cache.value(key, scope: .person(summary.pseudonym), generation: generation) {
             try buildPerson(summary, user: user, identify: purpose != nil, provenance: provenance)
         }
-        // Audit before anything is shown.
-        try audit(purpose != nil ? "identify" : "view-pseudonymised", user: user, subject: summary.pseudonym, count: 1,
-                  reason: purpose?.text ?? "", detail: provenance ? "web" : "web; provenance withheld")
-        return (view, generation, key, summary.pseudonym)
+        // Written before anything is shown (the caller commits it, then returns the view).
+        let event = AuditEvent(at: now(), actor: user.actor, action: purpose != nil ? "identify" : "view-pseudonymised",
+                               subject: summary.pseudonym, count: 1, reason: purpose?.text ?? "",
+                               detail: provenance ? "web" : "web; provenance withheld")
+        return ((view, generation, key, summary.pseudonym), event)
     }
 
     /// The young person's and their household neighbourhood's records: one query where the store can
@@ -413,7 +461,7 @@ struct WebWorkspace: Sendable {
         c.household = c.household.map { var m = $0; m.personID = ""; return m }
         c.householdEvents = c.householdEvents.map { var h = $0; h.memberID = nil; return h }
         c.personID = ""
-        let scores = try store.scores(of: summary.person).map { TrendPoint(asOf: $0.asOf.iso, score: $0.score) }
+        let scores = try trends(of: [summary.person])[summary.person] ?? []
         return PersonView(chronology: c, identified: identify, provenanceWithheld: !provenance,
                           mayIdentify: user.may(.identify), scores: scores,
                           assignedTo: try users.assignment(of: summary.pseudonym)?.practitioner)

@@ -41,3 +41,19 @@ public protocol AuditTailReads: Sendable {
     /// The last entry's sequence number (0 when the trail is empty).
     func latestAuditSeq() throws -> Int64
 }
+
+/// The ids of the current linkage run and the latest scoring run in one small query, for the web app's kept pages,
+/// whose keys name both runs on every request (the runs' own rows carry their models as JSON: 14 KB for a linkage
+/// run, read and thrown away on each request before this).
+public protocol LatestRunReads: Sendable {
+    /// The highest linkage run id and the highest `score` risk run id (nil where there is none): the ids of
+    /// `currentLinkageRun()` and `latestRiskRun(.score)`.
+    func latestRunIDs() throws -> (linkage: Int64?, score: Int64?)
+}
+
+/// Each scored person's trend (every score, oldest run first) for many persons in one query, without the scores'
+/// reasons: the review queue's page shows a trend for each of its young people.
+public protocol TrendReads: Sendable {
+    /// The scores of each of `persons` (as-of date and score, oldest run first); a person with none is absent.
+    func trends(of persons: [PersonID]) throws -> [PersonID: [(asOf: CivilDate, score: Double)]]
+}

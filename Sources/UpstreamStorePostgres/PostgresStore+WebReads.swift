@@ -56,3 +56,24 @@ extension PostgresStore: NeighbourhoodReads, AuditTailReads {
         try scalar("SELECT coalesce(max(seq), 0) FROM audit_trail")
     }
 }
+
+/// The latest runs' ids and the queue's trends, each in one query (SQLite's, in PostgreSQL's dialect).
+extension PostgresStore: LatestRunReads, TrendReads {
+    public func latestRunIDs() throws -> (linkage: Int64?, score: Int64?) {
+        guard let row = try rows("SELECT (SELECT max(id) FROM linkage_runs), (SELECT max(id) FROM risk_runs WHERE kind = 'score')").first
+        else { return (nil, nil) }
+        let (linkage, score) = try Self.decoding("runs") { try row.decode((Int64?, Int64?).self) }
+        return (linkage, score)
+    }
+
+    public func trends(of persons: [PersonID]) throws -> [PersonID: [(asOf: CivilDate, score: Double)]] {
+        guard !persons.isEmpty else { return [:] }
+        let ids = persons.map(\.rawValue)
+        var out: [PersonID: [(asOf: CivilDate, score: Double)]] = [:]
+        for row in try rows("SELECT person_id, as_of, score FROM scores WHERE person_id = ANY(\(ids)) ORDER BY person_id, run_id") {
+            let (p, asOf, score) = try Self.decoding("scores") { try row.decode((String, Int64, Double).self) }
+            out[PersonID(p), default: []].append((CivilDate(dayNumber: Int32(truncatingIfNeeded: asOf)), score))
+        }
+        return out
+    }
+}

@@ -4,7 +4,7 @@ import UpstreamStore
 
 /// A household neighbourhood in one query (indexed by person, postcode and incident reference: migrations v5 and
 /// `v8-read-indexes`), and the audit trail's tail by its primary key.
-extension SQLiteStore: NeighbourhoodReads, AuditTailReads {
+extension SQLiteStore: NeighbourhoodReads, AuditTailReads, LatestRunReads, TrendReads {
     static let neighbourhoodSQL = """
         WITH own AS (
           SELECT r.postcode, r.event_kind, r.reference FROM assignments a
@@ -30,14 +30,17 @@ extension SQLiteStore: NeighbourhoodReads, AuditTailReads {
 
     public func neighbourhoodRecords(of person: PersonID, personLevelOnly: Bool) throws -> [NeighbourhoodRecord] {
         try guarding { try db.read { db in
-            let rows = try Row.fetchAll(db, sql: Self.neighbourhoodSQL, arguments: [person.rawValue, personLevelOnly])
-            guard let first = rows.first else { return [] }
+            // Read through a cursor (each row decoded where it lies, not copied into a row of boxed values first).
+            let cursor = try Row.fetchCursor(db, sql: Self.neighbourhoodSQL, arguments: [person.rawValue, personLevelOnly])
+            var out: [NeighbourhoodRecord] = []
             // Columns found once for the query, not by name in every row; the person and probability are its first two.
-            let columns = try RecordColumns(first)
-            return try rows.map { row in
-                NeighbourhoodRecord(person: PersonID(row[0] as String), probability: row[1],
-                                    stored: try Self.record(from: row, columns: columns))
+            var columns: RecordColumns?
+            while let row = try cursor.next() {
+                if columns == nil { columns = try RecordColumns(row) }
+                out.append(NeighbourhoodRecord(person: PersonID(row[0] as String), probability: row[1],
+                                               stored: try Self.record(from: row, columns: columns)))
             }
+            return out
         } }
     }
 
@@ -50,5 +53,32 @@ extension SQLiteStore: NeighbourhoodReads, AuditTailReads {
 
     public func latestAuditSeq() throws -> Int64 {
         try guarding { try db.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM audit_trail") ?? 0 } }
+    }
+
+    public func latestRunIDs() throws -> (linkage: Int64?, score: Int64?) {
+        try guarding { try db.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT max(id) FROM linkage_runs), (SELECT max(id) FROM risk_runs WHERE kind = 'score')
+                """)
+            return (row?[0], row?[1])
+        } }
+    }
+
+    public func trends(of persons: [PersonID]) throws -> [PersonID: [(asOf: CivilDate, score: Double)]] {
+        guard !persons.isEmpty else { return [:] }
+        return try guarding { try db.read { db in
+            var out: [PersonID: [(asOf: CivilDate, score: Double)]] = [:]
+            // By the scores_by_person index, a page's persons at a time (SQLite's limit on bound values is far above 50).
+            for chunk in stride(from: 0, to: persons.count, by: 500).map({ Array(persons[$0..<min($0 + 500, persons.count)]) }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let cursor = try Row.fetchCursor(db, sql: """
+                    SELECT person_id, as_of, score FROM scores WHERE person_id IN (\(marks)) ORDER BY person_id, run_id
+                    """, arguments: StatementArguments(chunk.map(\.rawValue)))
+                while let row = try cursor.next() {
+                    out[PersonID(row[0] as String), default: []].append((CivilDate(dayNumber: row[1]), row[2]))
+                }
+            }
+            return out
+        } }
     }
 }

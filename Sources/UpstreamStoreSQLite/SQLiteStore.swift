@@ -401,26 +401,30 @@ public final class SQLiteStore: RecordStore {
     /// its first row): reading a column by name makes GRDB lower-case and compare every column name of the row, which
     /// was most of a chronology's cost (docs/web.md, "Where a view's time goes").
     struct RecordColumns {
-        enum Name: String, CaseIterable {
+        /// The columns, each named as in the table (its case name), numbered in declaration order.
+        enum Name: Int, CaseIterable {
             case agency, sex, forename, middle_names, surname, dob, postcode, ethnicity, nhs_number, nhs_valid, upn, pnc_id,
                  local_id, address, event_kind, event_date, minute_of_day, end_date, role, area, offence_code, crime_flags,
                  detail, reference, recorded_date, source, file_name, file_sha256, line, loaded_at, record_id, extras,
                  person_level, record_flags
+            var column: String { String(describing: self) }
         }
-        private let index: [Name: Int]
+        /// Each column's place in the row, by ``Name``'s number: an array, not a dictionary, so that finding a column
+        /// costs no hashing (34 look-ups per record, a few hundred records per chronology).
+        private let index: [Int]
 
         /// The columns of `row`'s query (the first column of a name, as GRDB's look-up by name finds it).
         init(_ row: Row) throws {
             let names = Array(row.columnNames.map { $0.lowercased() })
-            var index: [Name: Int] = [:]
+            var index: [Int] = []
             for n in Name.allCases {
-                guard let i = names.firstIndex(of: n.rawValue) else { throw StoreError.corrupt("records: no column \(n.rawValue)") }
-                index[n] = i
+                guard let i = names.firstIndex(of: n.column) else { throw StoreError.corrupt("records: no column \(n.column)") }
+                index.append(i)
             }
             self.index = index
         }
 
-        subscript(_ n: Name) -> Int { index[n]! }
+        subscript(_ n: Name) -> Int { index[n.rawValue] }
     }
 
     /// A stored record from a row holding `records`' columns and its delivery's `file_name`, `file_sha256` and
