@@ -28,6 +28,11 @@ public enum ExtrasJSON {
         return obj
     }
 
+    /// The object in UTF-8 bytes (a store's column read in place), as ``decode(_:)`` reads it.
+    public static func decode(utf8 bytes: UnsafeBufferPointer<UInt8>) -> [String: String] {
+        scan(bytes) ?? decode(String(decoding: bytes, as: UTF8.self))
+    }
+
     /// A flat object of strings with no whitespace, as ``encode(_:)`` writes it; nil for anything else (the caller
     /// then asks Foundation), including a key given twice (Foundation's choice of which one wins is left to it).
     static func scan(_ b: UnsafeBufferPointer<UInt8>) -> [String: String]? {

@@ -125,42 +125,11 @@ extension SQLiteStore: PersonRangeStore {
                                 extras: extras(s, 19))
         }
 
-        /// The extras column, read as ``ExtrasJSON/encode(_:)`` writes it (a flat object of strings, keys in
-        /// order, no spaces) without Foundation's JSON parser, which was an eighth of `risk score`'s CPU; any text
-        /// not of that plain form (an escape, a space, a number, a repeated key) goes to ``ExtrasJSON/decode(_:)``.
+        /// The extras column, read in place by ``ExtrasJSON/decode(utf8:)`` (Foundation's JSON parser was an eighth
+        /// of `risk score`'s CPU).
         static func extras(_ s: OpaquePointer?, _ i: Int32) -> [String: String] {
             guard let p = sqlite3_column_text(s, i) else { return [:] }
-            let bytes = UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i)))
-            return plainExtras(bytes) ?? ExtrasJSON.decode(String(decoding: bytes, as: UTF8.self))
-        }
-
-        /// A flat JSON object of plain strings (no escapes, no white space), or `nil` when the text is not one.
-        static func plainExtras(_ b: UnsafeBufferPointer<UInt8>) -> [String: String]? {
-            let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
-            var i = 0, out: [String: String] = [:]
-            func string() -> String? {
-                guard i < b.count, b[i] == quote else { return nil }
-                i += 1
-                let start = i
-                while i < b.count, b[i] != quote {
-                    if b[i] == backslash || b[i] < 0x20 { return nil }
-                    i += 1
-                }
-                guard i < b.count else { return nil }
-                defer { i += 1 }
-                return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
-            }
-            guard b.count >= 2, b[0] == UInt8(ascii: "{") else { return nil }
-            i = 1
-            if b[i] == UInt8(ascii: "}") { return i + 1 == b.count ? out : nil }
-            while true {
-                guard let key = string(), i < b.count, b[i] == UInt8(ascii: ":") else { return nil }
-                i += 1
-                guard let value = string(), out.updateValue(value, forKey: key) == nil, i < b.count else { return nil }
-                if b[i] == UInt8(ascii: "}") { return i + 1 == b.count ? out : nil }
-                guard b[i] == UInt8(ascii: ",") else { return nil }
-                i += 1
-            }
+            return ExtrasJSON.decode(utf8: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i))))
         }
     }
 }

@@ -26,6 +26,14 @@ struct ExtrasJSONTests {
         }
     }
 
+    @Test("bytes read in place give what the text gives, the odd ones included")
+    func bytesInPlace() {
+        for text in [ExtrasJSON.encode(["FSM": "1", "Name": "Zoë, \"Z\""]), "{}", #"{ "a":"b"}"#, #"{"a":1}"#, #"{"a":"b","a":"c"}"#, "", "[]"] {
+            var t = text
+            #expect(t.withUTF8 { ExtrasJSON.decode(utf8: $0) } == ExtrasJSON.decode(text), "\(text)")
+        }
+    }
+
     @Test("escaped text written by another writer: \\u escapes, surrogate pairs, escaped slashes")
     func otherWriters() {
         #expect(ExtrasJSON.decode(#"{"k":"caf\u00e9"}"#) == ["k": "café"])

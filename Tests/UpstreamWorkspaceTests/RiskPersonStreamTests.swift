@@ -76,27 +76,6 @@ struct RiskPersonStreamTests {
         #expect(a.columns.map { $0.map(\.bitPattern) } == b.columns.map { $0.map(\.bitPattern) })
     }
 
-    @Test("extras are read without Foundation's parser exactly as ExtrasJSON reads them, and odd texts go to ExtrasJSON")
-    func plainExtrasReadAsExtrasJSON() throws {
-        func plain(_ text: String) -> [String: String]? {
-            var t = text
-            return t.withUTF8 { SQLiteStore.FeatureReader.plainExtras($0) }
-        }
-        let written = [["FSM": "1", "SessionsPossible": "120", "SessionsAuthorisedAbsence": "3"], [:], ["Name": "Zoë, \"Z\"\\"], ["k": ""]]
-        for dict in written {
-            let text = ExtrasJSON.encode(dict)
-            #expect(ExtrasJSON.decode(text) == dict)
-            if let read = plain(text) { #expect(read == dict, "\(text)") }
-        }
-        #expect(plain(#"{"FSM":"1","SessionsPossible":"120"}"#) == ["FSM": "1", "SessionsPossible": "120"])
-        #expect(plain("{}") == [:])
-        #expect(plain(#"{"Zoë":"é"}"#) == ["Zoë": "é"])
-        // Escapes, spaces, numbers, repeated keys, truncation and trailing text are left to ExtrasJSON.
-        for odd in [#"{"a":"b\"c"}"#, #"{ "a":"b"}"#, #"{"a":1}"#, #"{"a":"b","a":"c"}"#, #"{"a":"b""#, #"{"a":"b"}x"#, "", "{", "[]"] {
-            #expect(plain(odd) == nil, "\(odd)")
-        }
-    }
-
     @Test("a consumer that stops part-way stops the readers: the error comes back and nothing is left waiting")
     func aConsumerErrorStopsTheReaders() throws {
         struct Stop: Error {}
