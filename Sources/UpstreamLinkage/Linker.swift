@@ -72,6 +72,19 @@ public struct Linker: Sendable {
         return run(data: data, model: model, previous: previous, decisions: decisions, reestimate: reestimate, initial: nil, onlyNew: false, progress: progress)
     }
 
+    /// Links records already standardised (`PreparedData.Builder`, fed batch by batch from a store), as `link` does.
+    /// The data must have been made for this run's settings (the saved model's when `model` is given) with
+    /// `ownNode: Linker.ownNodes(decisions)`.
+    public func link(
+        prepared data: PreparedData, model: LinkageModel? = nil, previous: [RecordKey: PersonID] = [:],
+        decisions: [ReviewDecision] = [], reestimate: Bool = false, progress: (Stage) -> Void = { _ in }
+    ) -> Result {
+        run(data: data, model: model, previous: previous, decisions: decisions, reestimate: reestimate, initial: nil, onlyNew: false, progress: progress)
+    }
+
+    /// Rejected review decisions' records: each keeps a node of its own (`PreparedData`'s `ownNode`).
+    public static func ownNodes(_ decisions: [ReviewDecision]) -> Set<RecordKey> { rejectedKeys(decisions) }
+
     /// Links `new` records against `existing` persons with a saved model, without relinking the existing ones:
     /// only pairs involving a new record are compared; existing persons keep their records and ids
     /// (two of them merge only when new evidence joins them).
@@ -114,7 +127,7 @@ public struct Linker: Sendable {
         var patterns: PatternCounts? = nil
         if !streamed {
             let c = CandidatePairs.generate(data: data, blocking: blocking, comparisons: settings.comparisons, onlyNew: onlyNew, parallel: parallel)
-            patterns = PatternCounts(c)
+            patterns = PatternCounts(c, parallel: parallel)
             candidates = c
         } else if given == nil {
             // Training needs the vectors' counts (for λ) before any pair can be scored: a first pass.
