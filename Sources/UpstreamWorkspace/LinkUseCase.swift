@@ -253,7 +253,7 @@ public struct LinkUseCase {
             let now = workspace.now
             let saved = try runStore.save(result, by: workspace.user.name, at: now, detail: Detail(
                 threshold: result.model.settings.matchThreshold, candidatePairs: result.candidatePairs,
-                scoredPairs: result.pairs.count, reviewPending: result.review.count, newRecords: newCount))
+                scoredPairs: result.pairs.count, reviewPending: result.review.count, newRecords: newCount), parallel: parallel)
             try workspace.audit("link", subject: "\(saved.persons) persons", reason: "linkage run \(saved.id)", count: saved.records,
                                 detail: "records linked into persons")
             tracker.finish()

@@ -5,7 +5,7 @@ import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
 import UpstreamSynth
-import UpstreamWorkspace
+@testable import UpstreamWorkspace
 
 /// A full link of a store's own records streams them (read on a thread of their own, standardised batch by batch,
 /// never all held): the records come in the store's order, and the persons are exactly those of linking the same
@@ -49,6 +49,19 @@ struct LinkStreamTests {
             #expect(streamed == held)
             #expect(largest <= size)
         }
+    }
+
+    @Test("the save's key order: by source then record id in UTF-8 bytes, a repeated key's first record first, on any parallelism")
+    func saveKeyOrder() {
+        let keys = [("b", "2"), ("a", "10"), ("b", "1"), ("a", "9"), ("a", "10"), ("Z", "1"), ("a", "é"), ("a", "e\u{301}"), ("b", "2")]
+            .map { RecordKey(source: $0.0, recordID: $0.1) }
+        let serial = LinkRunStore.keyOrder(keys, parallel: .serial)
+        let two = LinkRunStore.keyOrder(keys, parallel: Workspace.parallelism(workers: 2))
+        #expect(serial == two)
+        // Worked by hand: "Z" < "a" < "b" (bytes); "10" < "9"; "e" + combining accent (0x65…) < "é" (0xC3…).
+        #expect(serial == [5, 1, 4, 3, 7, 6, 2, 0, 8])
+        // Repeated keys (1 and 4; 0 and 8) sit side by side, the first record first, as the save keeps it.
+        #expect(LinkRunStore.sameBytes(keys[1], keys[4]) && !LinkRunStore.sameBytes(keys[6], keys[7]))
     }
 
     @Test("a streamed store link makes the persons of the held run, and reports CPU seconds per stage")
