@@ -289,6 +289,7 @@ public struct PreparedData: Sendable {
         var interner = Interner()
         var phoneticCache: [Int32: Int32] = [:]
         var agencyIndex: [String: Int32] = [:], datasetIndex: [String: Int32] = [:]
+        var sourceNames: [String: String] = [:]
         var agencies: [String] = []
         var nodeIndex: [[Int32]: Int32] = [:]
         var keys: [RecordKey] = [], agencyOfRecord: [Int32] = [], nodeOfRecord: [Int32] = [], recordCount: [Int32] = []
@@ -379,7 +380,9 @@ public struct PreparedData: Sendable {
             let input = inputs[i]
             let r = keys.count
             truncated += cut
-            keys.append(input.key)
+            // One copy of each source name, shared by its records' keys (a name over 15 bytes is a heap string each).
+            let source = sourceNames[input.source] ?? { sourceNames[input.source] = input.source; return input.source }()
+            keys.append(RecordKey(source: source, recordID: input.recordID))
             if let a = agencyIndex[input.agency] { agencyOfRecord.append(a) } else {
                 agencyIndex[input.agency] = Int32(agencies.count); agencyOfRecord.append(Int32(agencies.count)); agencies.append(input.agency)
             }

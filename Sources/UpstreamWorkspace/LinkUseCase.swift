@@ -236,8 +236,12 @@ public struct LinkUseCase {
             newCount = fresh.count
             result = linker.linkIncrementally(existing: existing, new: fresh, model: saved, decisions: decisions, progress: progress)
         } else if let prepared {
-            let previous = try runStore?.persons() ?? [:]
-            result = linker.link(prepared: prepared, model: saved, previous: previous, decisions: decisions, reestimate: request.reestimate, progress: progress)
+            // The earlier run's ids are read only when the ids are assigned, after the pairs are compared and freed.
+            var readFailure: (any Error)? = nil
+            result = linker.link(prepared: prepared, model: saved, previous: {
+                do { return try runStore?.persons() ?? [:] } catch { readFailure = error; return [:] }
+            }, decisions: decisions, reestimate: request.reestimate, progress: progress)
+            if let readFailure { throw readFailure }
         } else {
             let previous = try runStore?.persons() ?? [:]
             result = linker.link(inputs, model: saved, previous: previous, decisions: decisions, reestimate: request.reestimate, progress: progress)
