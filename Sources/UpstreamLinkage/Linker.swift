@@ -72,6 +72,20 @@ public struct Linker: Sendable {
         return run(data: data, model: model, previous: previous, decisions: decisions, reestimate: reestimate, initial: nil, onlyNew: false, progress: progress)
     }
 
+    /// Links records already standardised (`PreparedData.Builder`, fed batch by batch from a store), as `link` does.
+    /// The data must have been made for this run's settings (the saved model's when `model` is given) with
+    /// `ownNode: Linker.ownNodes(decisions)`. `previous` is called once, when the person ids are assigned (after
+    /// clustering), so an earlier run's ids are not held while the pairs are compared.
+    public func link(
+        prepared data: PreparedData, model: LinkageModel? = nil, previous: () -> [RecordKey: PersonID] = { [:] },
+        decisions: [ReviewDecision] = [], reestimate: Bool = false, progress: (Stage) -> Void = { _ in }
+    ) -> Result {
+        run(data: data, model: model, previousIDs: previous, decisions: decisions, reestimate: reestimate, initial: nil, onlyNew: false, progress: progress)
+    }
+
+    /// Rejected review decisions' records: each keeps a node of its own (`PreparedData`'s `ownNode`).
+    public static func ownNodes(_ decisions: [ReviewDecision]) -> Set<RecordKey> { rejectedKeys(decisions) }
+
     /// Links `new` records against `existing` persons with a saved model, without relinking the existing ones:
     /// only pairs involving a new record are compared; existing persons keep their records and ids
     /// (two of them merge only when new evidence joins them).
@@ -103,6 +117,14 @@ public struct Linker: Sendable {
         data: PreparedData, model given: LinkageModel?, previous: [RecordKey: PersonID], decisions: [ReviewDecision],
         reestimate: Bool, initial: [Int32]?, onlyNew: Bool, progress: (Stage) -> Void
     ) -> Result {
+        run(data: data, model: given, previousIDs: { previous }, decisions: decisions, reestimate: reestimate, initial: initial, onlyNew: onlyNew,
+            progress: progress)
+    }
+
+    func run(
+        data: PreparedData, model given: LinkageModel?, previousIDs: () -> [RecordKey: PersonID], decisions: [ReviewDecision],
+        reestimate: Bool, initial: [Int32]?, onlyNew: Bool, progress: (Stage) -> Void
+    ) -> Result {
         let settings = given?.settings ?? self.settings
         progress(.block)
         let blocking = Blocking(data: data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize, splitBlockSize: settings.splitBlockSize, parallel: parallel)
@@ -114,7 +136,7 @@ public struct Linker: Sendable {
         var patterns: PatternCounts? = nil
         if !streamed {
             let c = CandidatePairs.generate(data: data, blocking: blocking, comparisons: settings.comparisons, onlyNew: onlyNew, parallel: parallel)
-            patterns = PatternCounts(c)
+            patterns = PatternCounts(c, parallel: parallel)
             candidates = c
         } else if given == nil {
             // Training needs the vectors' counts (for λ) before any pair can be scored: a first pass.
@@ -126,8 +148,12 @@ public struct Linker: Sendable {
             model = Training.train(data: data, blocking: blocking, patterns: patterns!, settings: settings, parallel: parallel)
         }
         // Review decisions: record keys to nodes.
+        // Only the decided records are indexed (not every record: at 27 million records that index alone was gigabytes).
         var recordIndex: [RecordKey: Int] = [:]
-        if !decisions.isEmpty { for (i, k) in data.keys.enumerated() { recordIndex[k] = i } }
+        if !decisions.isEmpty {
+            let decided = Set(decisions.flatMap { [$0.left, $0.right] })
+            for (i, k) in data.keys.enumerated() where decided.contains(k) { recordIndex[k] = i }
+        }
         var mustLink: [(Int32, Int32)] = [], cannotLink: [(Int32, Int32)] = []
         var acceptedGammas: [Gamma] = []
         let comparer = Comparer(data: data, comparisons: settings.comparisons)
@@ -153,7 +179,7 @@ public struct Linker: Sendable {
         progress(.cluster)
         let labels = Clustering.cluster(data: data, pairs: pairs, threshold: settings.matchThreshold, mustLink: mustLink, cannotLink: cannotLink, initial: initial)
         progress(.assignIDs)
-        let ids = Clustering.personIDs(data: data, nodeLabels: labels, previous: previous)
+        let ids = Clustering.personIDs(data: data, nodeLabels: labels, previous: previousIDs())
         progress(.review)
         var counts = ReviewCounts()
         let queue = Linker.reviewNodes(data: data, pairs: pairs, labels: labels, lower: settings.reviewLower, upper: settings.matchThreshold,

@@ -246,29 +246,124 @@ public struct PreparedData: Sendable {
     /// Standardises `inputs` for `settings`. `isNew`, when given, marks the records that are new in an incremental run;
     /// records in `ownNode` never share a node (a reviewer said they are different people). Records are
     /// standardised in batches spread over `parallel`, then interned in input order, so the result does not
-    /// depend on the parallelism.
+    /// depend on the parallelism (see `Builder`).
     public init(_ inputs: [LinkInput], settings: LinkageSettings = LinkageSettings(), isNew newFlags: [Bool]? = nil, ownNode: Set<RecordKey> = [], parallel: Parallelism = .serial) {
-        let used = settings.usedColumns
-        let specs = settings.allColumns.filter { used.contains($0.name) }
-        var cols = specs.map { ColumnBuilder(spec: $0) }
-        var colIndex: [String: Int] = [:]
-        for (i, s) in specs.enumerated() { colIndex[s.name] = i }
-        let needPhonetic = settings.derivedNeeds(phonetic: true), needCanonical = settings.derivedNeeds(phonetic: false)
-        let limit = settings.maxFieldLength
+        let builder = Builder(settings: settings, ownNode: ownNode, parallel: parallel, expectedRecords: inputs.count)
+        var start = 0
+        while start < inputs.count {
+            let end = min(inputs.count, start + PreparedData.standardiseBatch)
+            builder.add(Array(inputs[start..<end]), isNew: newFlags.map { Array($0[start..<end]) })
+            start = end
+        }
+        self = builder.finish()
+    }
 
+    init(keys: [RecordKey], agencyOfRecord: [Int32], agencies: [String], nodeOfRecord: [Int32], recordCount: [Int32], strings: [[UInt8]],
+         columns: [ColumnData], columnIndex: [String: Int], dataset: [Int32], isNew: [Bool], truncatedValues: Int, settings: LinkageSettings) {
+        self.keys = keys; self.agencyOfRecord = agencyOfRecord; self.agencies = agencies
+        self.nodeOfRecord = nodeOfRecord; self.recordCount = recordCount; self.strings = strings
+        self.stringTable = StringTable(strings)
+        self.columns = columns; self.columnIndex = columnIndex; self.dataset = dataset; self.isNew = isNew
+        self.truncatedValues = truncatedValues; self.linkType = settings.linkType; self.settings = settings
+    }
+
+    /// Builds `PreparedData` from records given batch by batch, so a caller can stream them from a store without
+    /// holding them all (issue 17: at 3 million people the records as `LinkInput`s alone would be about 9 GiB).
+    ///
+    /// Each batch is standardised in pieces spread over `parallel` while the batch before it is interned (strings to
+    /// ids, identical rows to one node) on the same workers, so interning, which must follow the input order, no
+    /// longer leaves a core idle. Pieces are cut by the batch's size only and interning runs batch after batch in
+    /// input order, so ids, nodes and everything after are the same for any batching of the same records in the
+    /// same order, and for any parallelism.
+    public final class Builder {
+        let settings: LinkageSettings
+        let parallel: Parallelism
+        let specs: [ColumnSpec]
+        let colIndex: [String: Int]
+        let needPhonetic: Set<String>, needCanonical: Set<String>
+        let limit: Int
+        let ownNode: Set<RecordKey>
+        let spaces: [Int32]
+
+        var cols: [ColumnBuilder]
         var interner = Interner()
+        var phoneticCache: [Int32: Int32] = [:]
+        var agencyIndex: [String: Int32] = [:], datasetIndex: [String: Int32] = [:]
+        var sourceNames: [String: String] = [:]
+        var agencies: [String] = []
+        var nodeIndex: [[Int32]: Int32] = [:]
+        var keys: [RecordKey] = [], agencyOfRecord: [Int32] = [], nodeOfRecord: [Int32] = [], recordCount: [Int32] = []
+        var isNew: [Bool] = [], dataset: [Int32] = []
+        var truncated = 0
+        /// Per-record scratch: each column's interned value and parts.
+        var row: [Row]
+        /// The batch standardised last, waiting to be interned.
+        var pending: (inputs: [LinkInput], isNew: [Bool]?, cells: [[([Cell], Int)]])? = nil
+
+        struct Row { var value: Int32 = -1; var day: Int32 = PreparedData.missingDate; var number = Double.nan; var tokens: [Int32] = []
+                     var p0: Int32 = -1; var p1: Int32 = -1; var p2: Int32 = -1; var scope: Int32 = -1; var canonical: Int32 = -1 }
+
+        /// A builder for `settings`; `expectedRecords` (when known) reserves the per-record arrays.
+        public init(settings: LinkageSettings, ownNode: Set<RecordKey> = [], parallel: Parallelism = .serial, expectedRecords: Int = 0) {
+            self.settings = settings; self.parallel = parallel; self.ownNode = ownNode
+            let used = settings.usedColumns
+            let specs = settings.allColumns.filter { used.contains($0.name) }
+            self.specs = specs
+            cols = specs.map { ColumnBuilder(spec: $0) }
+            var ci: [String: Int] = [:]
+            for (i, s) in specs.enumerated() { ci[s.name] = i }
+            colIndex = ci
+            needPhonetic = settings.derivedNeeds(phonetic: true); needCanonical = settings.derivedNeeds(phonetic: false)
+            limit = settings.maxFieldLength
+            // Names, name lists and their canonical forms share one space, so a forename can meet a surname or a middle name.
+            spaces = specs.indices.map { c in
+                switch specs[c].type {
+                case .forename, .name, .list: -1
+                default: Int32(c)
+                }
+            }
+            row = [Row](repeating: Row(), count: specs.count)
+            keys.reserveCapacity(expectedRecords); nodeOfRecord.reserveCapacity(expectedRecords); agencyOfRecord.reserveCapacity(expectedRecords)
+        }
+
+        /// Records added so far (interned or waiting to be).
+        public private(set) var recordsAdded = 0
+
+        /// Adds the next records, in input order. `isNew` marks the new ones of an incremental run.
+        public func add(_ batch: [LinkInput], isNew flags: [Bool]? = nil) {
+            precondition(flags == nil || flags!.count == batch.count, "one isNew flag per record")
+            recordsAdded += batch.count
+            let per = max(256, batch.count / Parallelism.linkagePieces + 1)
+            let pieces = (batch.count + per - 1) / per
+            let waiting = pending
+            let jobs = pieces + (waiting == nil ? 0 : 1)
+            let out = UnsafeMutablePointer<[([Cell], Int)]>.allocate(capacity: max(1, pieces))
+            out.initialize(repeating: [], count: max(1, pieces))
+            defer { out.deinitialize(count: max(1, pieces)); out.deallocate() }
+            let specs = specs, colIndex = colIndex, needCanonical = needCanonical, limit = limit
+            // Job 0 interns the waiting batch (when there is one); the others standardise a piece of this batch each.
+            // Workers claim jobs in turn, so whichever is free takes the next piece; no job waits for another.
+            let claim = JobCounter()
+            parallel.forEach(min(parallel.workers, max(1, jobs))) { _ in
+                while true {
+                    let j = claim.next()
+                    if j >= jobs { return }
+                    if let waiting, j == 0 { self.intern(waiting.inputs, waiting.isNew, waiting.cells); continue }
+                    let p = waiting == nil ? j : j - 1
+                    out[p] = (p * per..<min(batch.count, (p + 1) * per)).map {
+                        let r = PreparedData.standardise(batch[$0], specs: specs, colIndex: colIndex, needCanonical: needCanonical, limit: limit)
+                        return (r.cells, r.truncated)
+                    }
+                }
+            }
+            pending = batch.isEmpty ? nil : (batch, flags, (0..<pieces).map { out[$0] })
+        }
+
         func id(_ s: String?, _ space: Int32) -> Int32 {
             guard let s, !s.isEmpty else { return PreparedData.missing }
             return interner.id(s, space)
         }
-        // Names, name lists and their canonical forms share one space, so a forename can meet a surname or a middle name.
-        func space(_ c: Int) -> Int32 {
-            switch specs[c].type {
-            case .forename, .name, .list: -1
-            default: Int32(c)
-            }
-        }
-        var phoneticCache: [Int32: Int32] = [:]
+
         func phon(_ v: Int32) -> Int32 {
             guard v >= 0 else { return PreparedData.missing }
             if let p = phoneticCache[v] { return p }
@@ -276,43 +371,25 @@ public struct PreparedData: Sendable {
             phoneticCache[v] = p
             return p
         }
-        var agencyIndex: [String: Int32] = [:], datasetIndex: [String: Int32] = [:]
-        var agencies: [String] = []
-        var nodeIndex: [[Int32]: Int32] = [:]
-        var keys: [RecordKey] = [], agencyOfRecord: [Int32] = [], nodeOfRecord: [Int32] = [], recordCount: [Int32] = []
-        var isNew: [Bool] = [], dataset: [Int32] = []
-        var truncated = 0
-        keys.reserveCapacity(inputs.count); nodeOfRecord.reserveCapacity(inputs.count); agencyOfRecord.reserveCapacity(inputs.count)
 
-        // Per-record scratch: each column's interned value and parts.
-        struct Row { var value: Int32 = -1; var day: Int32 = PreparedData.missingDate; var number = Double.nan; var tokens: [Int32] = []
-                     var p0: Int32 = -1; var p1: Int32 = -1; var p2: Int32 = -1; var scope: Int32 = -1; var canonical: Int32 = -1 }
-        var row = [Row](repeating: Row(), count: specs.count)
-        var batchStart = 0
-        while batchStart < inputs.count {
-            let batchEnd = min(inputs.count, batchStart + PreparedData.standardiseBatch)
-            let per = max(256, (batchEnd - batchStart) / Parallelism.linkagePieces + 1)
-            let pieces = (batchEnd - batchStart + per - 1) / per
-            let start = batchStart
-            let standardised = parallel.map(pieces) { p -> [([Cell], Int)] in
-                (start + p * per..<min(batchEnd, start + (p + 1) * per)).map {
-                    let r = PreparedData.standardise(inputs[$0], specs: specs, colIndex: colIndex, needCanonical: needCanonical, limit: limit)
-                    return (r.cells, r.truncated)
-                }
-            }
-            var r = batchStart - 1
+        /// Interns one standardised batch, in input order (one thread at a time).
+        func intern(_ inputs: [LinkInput], _ newFlags: [Bool]?, _ standardised: [[([Cell], Int)]]) {
+            var i = -1
             for piece in standardised { for (cells, cut) in piece {
-            r += 1
-            let input = inputs[r]
+            i += 1
+            let input = inputs[i]
+            let r = keys.count
             truncated += cut
-            keys.append(input.key)
+            // One copy of each source name, shared by its records' keys (a name over 15 bytes is a heap string each).
+            let source = sourceNames[input.source] ?? { sourceNames[input.source] = input.source; return input.source }()
+            keys.append(RecordKey(source: source, recordID: input.recordID))
             if let a = agencyIndex[input.agency] { agencyOfRecord.append(a) } else {
                 agencyIndex[input.agency] = Int32(agencies.count); agencyOfRecord.append(Int32(agencies.count)); agencies.append(input.agency)
             }
             let ds: Int32 = settings.linkType == .linkOnly ? (datasetIndex[input.source] ?? {
                 let v = Int32(datasetIndex.count); datasetIndex[input.source] = v; return v }()) : 0
             for c in specs.indices {
-                let t = cells[c], sp = space(c)
+                let t = cells[c], sp = spaces[c]
                 var x = Row()
                 x.day = t.day; x.number = t.number
                 // Interned in the order the values were always interned, so ids (and block order) do not change.
@@ -337,7 +414,7 @@ public struct PreparedData: Sendable {
             var key = row.map(\.value)
             key.append(ds)
             if !ownNode.isEmpty && ownNode.contains(input.key) { key.append(Int32(truncatingIfNeeded: r)); key.append(-7) }
-            let newFlag = newFlags?[r] ?? false
+            let newFlag = newFlags?[i] ?? false
             if let node = nodeIndex[key] {
                 nodeOfRecord.append(node); recordCount[Int(node)] += 1
                 if newFlag { isNew[Int(node)] = true }
@@ -362,23 +439,26 @@ public struct PreparedData: Sendable {
                 if needCanonical.contains(specs[c].name) { cols[c].canonical.append(x.canonical) }
             }
             } }
-            batchStart = batchEnd
         }
-        // Token weights, for the columns whose levels weigh shared tokens.
-        for c in cols.indices where settings.needsTokenWeights(specs[c].name) {
-            var count: [Int32: Int] = [:]
-            var withValue = 0
-            for n in 0..<dataset.count where cols[c].value[n] >= 0 {
-                withValue += 1
-                for t in Set(cols[c].tokensOf(n)) { count[t, default: 0] += 1 }
+
+        /// Interns what is waiting and makes the data; the builder is spent.
+        public func finish() -> PreparedData {
+            if let waiting = pending { intern(waiting.inputs, waiting.isNew, waiting.cells); pending = nil }
+            nodeIndex = [:]; phoneticCache = [:]
+            // Token weights, for the columns whose levels weigh shared tokens.
+            for c in cols.indices where settings.needsTokenWeights(specs[c].name) {
+                var count: [Int32: Int] = [:]
+                var withValue = 0
+                for n in 0..<dataset.count where cols[c].value[n] >= 0 {
+                    withValue += 1
+                    for t in Set(cols[c].tokensOf(n)) { count[t, default: 0] += 1 }
+                }
+                cols[c].tokenBits = count.mapValues { -(Double($0) / Double(max(withValue, 1))).log2Value }
             }
-            cols[c].tokenBits = count.mapValues { -(Double($0) / Double(max(withValue, 1))).log2Value }
+            return PreparedData(keys: keys, agencyOfRecord: agencyOfRecord, agencies: agencies, nodeOfRecord: nodeOfRecord,
+                                recordCount: recordCount, strings: interner.strings, columns: cols.map(ColumnData.init), columnIndex: colIndex,
+                                dataset: dataset, isNew: isNew, truncatedValues: truncated, settings: settings)
         }
-        self.keys = keys; self.agencyOfRecord = agencyOfRecord; self.agencies = agencies
-        self.nodeOfRecord = nodeOfRecord; self.recordCount = recordCount; self.strings = interner.strings
-        self.stringTable = StringTable(interner.strings)
-        self.columns = cols.map(ColumnData.init); self.columnIndex = colIndex; self.dataset = dataset; self.isNew = isNew
-        self.truncatedValues = truncated; self.linkType = settings.linkType; self.settings = settings
     }
 
     /// The text of an interned string.

@@ -17,13 +17,19 @@ public struct CandidatePairs: Sendable {
     /// Blocks and compares: every pair of the rules' union once, with its comparison vector.
     public static func generate(data: PreparedData, blocking: Blocking, comparisons: [ComparisonSpec], onlyNew: Bool = false, parallel: Parallelism = .serial) -> CandidatePairs {
         let comparer = Comparer(data: data, comparisons: comparisons)
-        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { CandidatePairs() }) { acc, x, y in
+        var parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { CandidatePairs() }) { acc, x, y in
             acc.a.append(Int32(x)); acc.b.append(Int32(y)); acc.gamma.append(comparer.gamma(x, y).bits)
         }
         var out = CandidatePairs()
-        out.a.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        out.b.reserveCapacity(out.a.capacity); out.gamma.reserveCapacity(out.a.capacity)
-        for p in parts { out.append(contentsOf: p) }
+        let total = parts.reduce(0) { $0 + $1.count }
+        // Joined column by column, each part's column freed as soon as it is copied, so the pairs' bytes are held about
+        // one and a half times at the peak (the vectors, half of them, twice) rather than twice.
+        out.a.reserveCapacity(total)
+        for i in parts.indices { out.a.append(contentsOf: parts[i].a); parts[i].a = [] }
+        out.b.reserveCapacity(total)
+        for i in parts.indices { out.b.append(contentsOf: parts[i].b); parts[i].b = [] }
+        out.gamma.reserveCapacity(total)
+        for i in parts.indices { out.gamma.append(contentsOf: parts[i].gamma); parts[i].gamma = [] }
         return out
     }
 }
@@ -35,9 +41,16 @@ public struct PatternCounts: Sendable {
     public var total: Int
 
     /// Counts held pairs.
-    public init(_ c: CandidatePairs) {
+    public init(_ c: CandidatePairs, parallel: Parallelism = .serial) {
+        // Counted in fixed pieces over the workers; the counts are whole numbers, so any order of adding gives the same.
+        let chunk = max(1, c.count / Parallelism.linkagePieces + 1)
+        let parts = parallel.map((c.count + chunk - 1) / chunk) { p -> [UInt64: Double] in
+            var counts: [UInt64: Double] = [:]
+            for g in c.gamma[(p * chunk)..<min(c.count, (p + 1) * chunk)] { counts[g, default: 0] += 1 }
+            return counts
+        }
         var counts: [UInt64: Double] = [:]
-        for g in c.gamma { counts[g, default: 0] += 1 }
+        for p in parts { counts.merge(p, uniquingKeysWith: +) }
         self.counts = counts; total = c.count
     }
 

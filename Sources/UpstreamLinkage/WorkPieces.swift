@@ -1,3 +1,4 @@
+import Synchronization
 import UpstreamModel
 
 /// How linkage cuts its work: by fixed numbers, never by the worker count, so that sums taken per piece (and
@@ -8,4 +9,13 @@ extension Parallelism {
     static let linkagePieces = 64
     /// Seeded random streams the u-probability samples are drawn from, each a piece of work.
     static let linkageSampleStreams = 32
+}
+
+
+/// Hands out job numbers 0, 1, 2, … to whichever worker asks next, so workers share a list of unequal jobs
+/// without one waiting for another. Which worker runs a job never changes what the job computes.
+final class JobCounter: Sendable {
+    private let counter = Atomic<Int>(0)
+    /// The next job number.
+    func next() -> Int { counter.wrappingAdd(1, ordering: .relaxed).oldValue }
 }

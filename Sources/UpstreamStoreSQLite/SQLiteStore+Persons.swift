@@ -37,11 +37,16 @@ extension SQLiteStore: PersonStore {
                 }
             }
             let assign = try db.makeStatement(sql: "INSERT INTO assignments (source, record_id, person_id, probability) VALUES (?, ?, ?, ?)")
-            for a in assignments.sorted(by: Self.keyOrder) {
+            // A caller that hands them over in key order (`LinkRunStore` does, sorted on both cores) is not sorted again.
+            let inOrder = zip(assignments, assignments.dropFirst()).allSatisfy { !Self.keyOrder($1, $0) }
+            for a in inOrder ? assignments : assignments.sorted(by: Self.keyOrder) {
                 try BulkInsert.step(db, assign) { b in
                     b.text(a.record.source); b.text(a.record.recordID); b.text(a.person.rawValue); b.double(a.probability)
                 }
             }
+            // SQLite's sorter may use a helper thread for the index build (the same index; PRAGMA threads only
+            // lets it sort on two cores).
+            try db.execute(sql: "PRAGMA threads = 2")
             try db.execute(sql: "CREATE INDEX assignments_by_person ON assignments(person_id, source, record_id)")
             if let review {
                 try db.execute(sql: "DELETE FROM review_items WHERE queue = ? AND pending", arguments: [ReviewQueueName.linkagePairs.rawValue])

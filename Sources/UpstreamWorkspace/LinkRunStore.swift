@@ -29,6 +29,36 @@ public struct LinkRunStore {
         return LinkRunStore(store: store, location: location)
     }
 
+    /// Record indices in key order: by source, then record id, each by its UTF-8 bytes (SQLite's BINARY collation),
+    /// then by index (so of two equal keys the first comes first). Two halves are sorted at once on `parallel`,
+    /// then merged; the order is the same for any parallelism.
+    static func keyOrder(_ keys: [RecordKey], parallel: Parallelism) -> [Int32] {
+        @Sendable func less(_ x: Int32, _ y: Int32) -> Bool {
+            let a = keys[Int(x)], b = keys[Int(y)]
+            if !a.source.utf8.elementsEqual(b.source.utf8) { return a.source.utf8.lexicographicallyPrecedes(b.source.utf8) }
+            if !a.recordID.utf8.elementsEqual(b.recordID.utf8) { return a.recordID.utf8.lexicographicallyPrecedes(b.recordID.utf8) }
+            return x < y
+        }
+        let n = keys.count, mid = n / 2
+        var halves: [[Int32]] = [Array(0..<Int32(mid)), Array(Int32(mid)..<Int32(n))]
+        halves.withUnsafeMutableBufferPointer { h in
+            parallel.forEach(2) { h[$0].sort(by: less) }
+        }
+        var out: [Int32] = []
+        out.reserveCapacity(n)
+        var i = 0, j = 0
+        let a = halves[0], b = halves[1]
+        while i < a.count && j < b.count {
+            if less(b[j], a[i]) { out.append(b[j]); j += 1 } else { out.append(a[i]); i += 1 }
+        }
+        out.append(contentsOf: a[i...]); out.append(contentsOf: b[j...])
+        return out
+    }
+
+    static func sameBytes(_ a: RecordKey, _ b: RecordKey) -> Bool {
+        a.source.utf8.elementsEqual(b.source.utf8) && a.recordID.utf8.elementsEqual(b.recordID.utf8)
+    }
+
     /// Reads and validates a model file (`--model FILE`, written by `--save-model`).
     public static func loadModel(_ path: String) throws -> LinkageModel {
         let m = try JSONFiles.read(LinkageModel.self, from: path)
@@ -69,13 +99,18 @@ public struct LinkRunStore {
 
     /// Saves a run: its model, every record's person (pseudonymised with the store's key) and its review pairs,
     /// replacing the previous run's persons and pending pairs in one transaction.
-    public func save(_ result: Linker.Result, by user: String, at: Int64, detail: some Encodable) throws -> LinkageRunInfo {
+    /// The records are handed over in their keys' order (the order the SQLite store inserts them in), sorted on
+    /// `parallel`'s workers, a repeated key's first record kept.
+    public func save(_ result: Linker.Result, by user: String, at: Int64, detail: some Encodable, parallel: Parallelism = .serial) throws -> LinkageRunInfo {
         let probabilities = LinkFiles.withinPersonProbabilities(result)
+        let keys = result.data.keys
         var assignments: [PersonAssignment] = []
-        assignments.reserveCapacity(result.data.keys.count)
-        var seen = Set<RecordKey>()
-        for (i, key) in result.data.keys.enumerated() where seen.insert(key).inserted {
-            assignments.append(PersonAssignment(record: key, person: result.personIDs[i], probability: probabilities[i]))
+        assignments.reserveCapacity(keys.count)
+        var last: Int32 = -1
+        for i in Self.keyOrder(keys, parallel: parallel) {
+            if last >= 0 && Self.sameBytes(keys[Int(last)], keys[Int(i)]) { continue }
+            last = i
+            assignments.append(PersonAssignment(record: keys[Int(i)], person: result.personIDs[Int(i)], probability: probabilities[Int(i)]))
         }
         let review = try result.review.enumerated().map { n, item in
             StoredReviewItem(queue: .linkagePairs, subject: item.id, pending: true, updatedAt: at,

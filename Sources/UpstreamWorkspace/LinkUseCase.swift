@@ -55,7 +55,12 @@ public struct LinkRequest {
 /// What a linkage run did, as `upstream link` prints it (text or JSON).
 public struct LinkSummary: Codable {
     /// Seconds per stage and in all.
-    public struct Timings: Codable { public var stages: [String: Double]; public var total: Double }
+    public struct Timings: Codable {
+        public var stages: [String: Double]; public var total: Double
+        /// CPU seconds (user + system, every thread of the process) per stage: a stage whose CPU is near its wall
+        /// time ran on one core.
+        public var cpu: [String: Double]? = nil
+    }
     /// One row of the threshold sweep against the truth.
     public struct SweepRow: Codable {
         public var threshold: Double; public var precision: Double; public var recall: Double; public var f1: Double
@@ -132,7 +137,7 @@ public struct LinkUseCase {
 
     public func run() throws -> Outcome {
         let clock = ContinuousClock()
-        let start = clock.now
+        let start = clock.now, cpuAtStart = Self.processCPUSeconds()
         let messages = workspace.messages
         var config = request.config
         if let t = request.threshold {
@@ -155,8 +160,11 @@ public struct LinkUseCase {
 
         let tracker = messages.tracker("link", plan: .link)
         tracker.begin("read")
-        let (inputs, readReports) = try Self.loadInputs(LinkRequest(copying: request, config: config), messages: messages)
-        guard !inputs.isEmpty else { throw WorkspaceError.usage("no person-level records to link") }
+        // A full link of a store's own records streams them: read on a thread of their own and standardised batch
+        // by batch as they come, never all held as inputs (issue 17). Every other kind of run reads them first.
+        let streams = request.store != nil && request.inputs.isEmpty && !request.incremental && request.explain == nil && !request.estimate
+        let (inputs, readReports) = streams ? ([], []) : try Self.loadInputs(LinkRequest(copying: request, config: config), messages: messages)
+        guard streams || !inputs.isEmpty else { throw WorkspaceError.usage("no person-level records to link") }
 
         // An explanation is read-only: it scores one pair with the saved model and writes nothing.
         if let (a, b) = request.explain {
@@ -175,11 +183,7 @@ public struct LinkUseCase {
         var truth: [RecordKey: String]? = nil
         if let evaluate = request.evaluate {
             let t = try LinkFiles.readAssignments(evaluate)
-            let covered = inputs.reduce(0) { $0 + (t[$1.key] == nil ? 0 : 1) }
-            let share = Double(covered) / Double(inputs.count)
-            guard share >= 0.95 else {
-                throw WorkspaceError.usage("--evaluate: the truth file \(evaluate) covers \(covered) of the \(inputs.count) records linked (\(LinkFiles.fmt(share * 100, 1))%); at least 95% must be in it for the figures to mean anything. Check that it is the truth for these records (columns source,record_id,person_id, sources named as the input files).")
-            }
+            if !streams { try Self.checkCoverage(of: t, file: evaluate, keys: inputs.map(\.key)) }
             truth = t
         }
         let settings = saved?.settings ?? config.settings
@@ -193,15 +197,35 @@ public struct LinkUseCase {
             return .estimate(blocking.analyse(parallel: parallel), records: inputs.count, identities: data.nodeCount)
         }
 
+        let decisions = try runStore?.review().latestDecisions ?? []
+        var prepared: PreparedData? = nil
+        var timings: [String: Double] = [:], cpu: [String: Double] = [:]
+        if streams, let store = request.store {
+            guard StoreFactory.exists(store) else { throw WorkspaceError.usage("no store at \(store); load one with upstream ingest") }
+            let s: any RecordStore
+            do { s = try StoreFactory.open(store) } catch let e as StoreError { throw e } catch { throw WorkspaceError.usage("cannot open the store: \(error)") }
+            let builder = PreparedData.Builder(settings: settings, ownNode: Linker.ownNodes(decisions), parallel: parallel)
+            try LinkedRecords.streamLinkInputs(store: s) { builder.add($0) }
+            guard builder.recordsAdded > 0 else { throw WorkspaceError.usage("no person-level records to link") }
+            // The read overlapped standardising: "read" is both, "standardise" what was left once the last batch came.
+            timings["read"] = Self.seconds(clock.now - start); cpu["read"] = Self.processCPUSeconds() - cpuAtStart
+            let finishStart = clock.now, finishCPU = Self.processCPUSeconds()
+            tracker.begin(Linker.Stage.standardise.rawValue)
+            let data = builder.finish()
+            timings["standardise"] = Self.seconds(clock.now - finishStart); cpu["standardise"] = Self.processCPUSeconds() - finishCPU
+            if let truth, let evaluate = request.evaluate { try Self.checkCoverage(of: truth, file: evaluate, keys: data.keys) }
+            prepared = data
+        } else {
+            timings["read"] = Self.seconds(clock.now - start); cpu["read"] = Self.processCPUSeconds() - cpuAtStart
+        }
         var stageStart = clock.now
         var current: Linker.Stage? = nil
-        var timings: [String: Double] = ["read": Self.seconds(clock.now - start)]
+        var stageCPU = Self.processCPUSeconds()
         func progress(_ s: Linker.Stage) {
-            if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart) }
-            current = s; stageStart = clock.now
+            if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart); cpu[c.rawValue] = Self.processCPUSeconds() - stageCPU }
+            current = s; stageStart = clock.now; stageCPU = Self.processCPUSeconds()
             tracker.begin(s.rawValue)
         }
-        let decisions = try runStore?.review().latestDecisions ?? []
         let result: Linker.Result
         var newCount: Int? = nil
         if request.incremental {
@@ -211,28 +235,35 @@ public struct LinkUseCase {
             for i in inputs { if let p = known[i.key] { existing.append((i, p)) } else { fresh.append(i) } }
             newCount = fresh.count
             result = linker.linkIncrementally(existing: existing, new: fresh, model: saved, decisions: decisions, progress: progress)
+        } else if let prepared {
+            // The earlier run's ids are read only when the ids are assigned, after the pairs are compared and freed.
+            var readFailure: (any Error)? = nil
+            result = linker.link(prepared: prepared, model: saved, previous: {
+                do { return try runStore?.persons() ?? [:] } catch { readFailure = error; return [:] }
+            }, decisions: decisions, reestimate: request.reestimate, progress: progress)
+            if let readFailure { throw readFailure }
         } else {
             let previous = try runStore?.persons() ?? [:]
             result = linker.link(inputs, model: saved, previous: previous, decisions: decisions, reestimate: request.reestimate, progress: progress)
         }
-        if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart) }
+        if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart); cpu[c.rawValue] = Self.processCPUSeconds() - stageCPU }
         tracker.finish()
         messages.clearProgress()
 
-        let saveStart = clock.now
+        let saveStart = clock.now, saveCPU = Self.processCPUSeconds()
         if let runStore {
             tracker.begin("save")
             struct Detail: Encodable { var threshold: Double; var candidatePairs: Int; var scoredPairs: Int; var reviewPending: Int; var newRecords: Int? }
             let now = workspace.now
             let saved = try runStore.save(result, by: workspace.user.name, at: now, detail: Detail(
                 threshold: result.model.settings.matchThreshold, candidatePairs: result.candidatePairs,
-                scoredPairs: result.pairs.count, reviewPending: result.review.count, newRecords: newCount))
+                scoredPairs: result.pairs.count, reviewPending: result.review.count, newRecords: newCount), parallel: parallel)
             try workspace.audit("link", subject: "\(saved.persons) persons", reason: "linkage run \(saved.id)", count: saved.records,
                                 detail: "records linked into persons")
             tracker.finish()
             messages.clearProgress()
         }
-        timings["save"] = Self.seconds(clock.now - saveStart)
+        timings["save"] = Self.seconds(clock.now - saveStart); cpu["save"] = Self.processCPUSeconds() - saveCPU
         if let saveModel = request.saveModel { try JSONFiles.write(result.model, to: saveModel) }
         if let exportClusters = request.exportClusters { try LinkFiles.writeAssignments(exportClusters, keys: result.data.keys, persons: result.personIDs) }
 
@@ -243,7 +274,7 @@ public struct LinkUseCase {
             records: result.data.recordCountTotal, identities: result.data.nodeCount, candidatePairs: result.candidatePairs,
             scoredPairs: result.pairs.count, persons: Set(result.personIDs).count, reviewPending: result.review.count,
             review: result.reviewCounts, newRecords: newCount, threshold: result.model.settings.matchThreshold,
-            timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start)), evaluation: evaluation, sweep: sweep,
+            timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start), cpu: cpu), evaluation: evaluation, sweep: sweep,
             inputs: readReports.isEmpty ? nil : readReports, truncatedValues: result.data.truncatedValues)
         return .linked(summary, result.model)
     }
@@ -268,6 +299,22 @@ public struct LinkUseCase {
                                              bcubedF1: e.bcubedF1, persons: Set(labels).count))
         }
         return (evaluation, rows)
+    }
+
+    /// Refuses to score against a truth file that covers under 95% of the records linked.
+    static func checkCoverage(of truth: [RecordKey: String], file: String, keys: [RecordKey]) throws {
+        let covered = keys.reduce(0) { $0 + (truth[$1] == nil ? 0 : 1) }
+        let share = Double(covered) / Double(keys.count)
+        guard share >= 0.95 else {
+            throw WorkspaceError.usage("--evaluate: the truth file \(file) covers \(covered) of the \(keys.count) records linked (\(LinkFiles.fmt(share * 100, 1))%); at least 95% must be in it for the figures to mean anything. Check that it is the truth for these records (columns source,record_id,person_id, sources named as the input files).")
+        }
+    }
+
+    /// CPU seconds the process has used so far (user + system, all threads).
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     static func seconds(_ d: Duration) -> Double {

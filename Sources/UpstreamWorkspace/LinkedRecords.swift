@@ -116,6 +116,59 @@ public enum LinkedRecords {
         }
     }
 
+    /// Reads every person-level record of the store as linkage input, `batchSize` at a time and in the store's order,
+    /// on a thread of its own, and calls `body` with each batch on the calling thread as it comes: reading and
+    /// decoding (one thread) overlaps what `body` does (standardising, on the workers), and at most `ahead` batches
+    /// wait in between, so the records are never all held (issue 17).
+    /// - Throws: what the store's read threw.
+    public static func streamLinkInputs(store: any RecordStore, batchSize: Int = 16_384, ahead: Int = 4, _ body: ([LinkInput]) -> Void) throws {
+        final class Handoff: @unchecked Sendable {
+            let condition = NSCondition()
+            var batches: [[LinkInput]] = []
+            var done = false
+            var failure: (any Error)?
+        }
+        let handoff = Handoff()
+        let reader = UnsafeTransfer(store)
+        let thread = Thread {
+            var batch: [LinkInput] = []
+            batch.reserveCapacity(batchSize)
+            func put(_ b: [LinkInput]) {
+                handoff.condition.lock()
+                while handoff.batches.count >= ahead { handoff.condition.wait() }
+                handoff.batches.append(b)
+                handoff.condition.broadcast()
+                handoff.condition.unlock()
+            }
+            do {
+                try reader.value.forEachRecord(source: nil, personLevelOnly: true) { r in
+                    batch.append(LinkInput(r.record))
+                    if batch.count == batchSize { put(batch); batch = []; batch.reserveCapacity(batchSize) }
+                }
+                if !batch.isEmpty { put(batch) }
+            } catch {
+                handoff.condition.lock(); handoff.failure = error; handoff.condition.unlock()
+            }
+            handoff.condition.lock(); handoff.done = true; handoff.condition.broadcast(); handoff.condition.unlock()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        while true {
+            handoff.condition.lock()
+            while handoff.batches.isEmpty && !handoff.done { handoff.condition.wait() }
+            if handoff.batches.isEmpty {
+                let failure = handoff.failure
+                handoff.condition.unlock()
+                if let failure { throw failure }
+                return
+            }
+            let b = handoff.batches.removeFirst()
+            handoff.condition.broadcast()
+            handoff.condition.unlock()
+            body(b)
+        }
+    }
+
     /// Every person-level record of the store as linkage input, with the day it was entered (`Event.knownFrom`).
     public static func linkInputs(store: any RecordStore) throws -> [(input: LinkInput, knownFrom: CivilDate?)] {
         var out: [(input: LinkInput, knownFrom: CivilDate?)] = []
@@ -177,4 +230,10 @@ public enum LinkedRecords {
         try personsFile.forEachAssignment { key, p, _ in if candidateKeys.contains(key) { people.insert(p) } }
         return try load(store: store, personsFile: personsFile, persons: people)
     }
+}
+
+/// Hands a value to another thread that alone uses it from then on (a store connection to a reader thread).
+struct UnsafeTransfer<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -1,5 +1,5 @@
 import Testing
-import UpstreamLinkage
+@testable import UpstreamLinkage
 import UpstreamModel
 
 /// The memory budget: with a tiny budget the candidate pairs are streamed (counted, then scored block by
@@ -24,6 +24,49 @@ struct StreamingTests {
         // And the persons are the real ones: most true pairs found.
         let e = Evaluation.evaluate(predicted: Dictionary(uniqueKeysWithValues: zip(streamed.data.keys, streamed.personIDs.map(\.rawValue))), truth: pop.truth) { $0.source }
         #expect(e.pairwise.f1 > 0.9)
+    }
+
+    /// Records fed to `PreparedData.Builder` in uneven batches (interned while the next batch is standardised, on
+    /// workers that run their jobs in reverse) make exactly the data of one call over every record, and the same
+    /// persons; the rejected pair's records still get nodes of their own.
+    @Test func builderInBatchesMakesTheSameDataAndPersons() throws {
+        let pop = People.population(people: 300, seed: 9)
+        let whole = PreparedData(pop.inputs, settings: LinkageSettings())
+        let own: Set<RecordKey> = [pop.inputs[3].key, pop.inputs[40].key]
+        for sizes in [[1, 2, 500, 7], [100_000], [33]] {
+            let builder = PreparedData.Builder(settings: LinkageSettings(), ownNode: own, parallel: Self.parallel)
+            var start = 0, k = 0
+            while start < pop.inputs.count {
+                let end = min(pop.inputs.count, start + sizes[k % sizes.count])
+                builder.add(Array(pop.inputs[start..<end]))
+                start = end; k += 1
+            }
+            #expect(builder.recordsAdded == pop.inputs.count)
+            let batched = builder.finish()
+            let reference = PreparedData(pop.inputs, settings: LinkageSettings(), ownNode: own)
+            #expect(batched.keys == reference.keys)
+            #expect(batched.nodeOfRecord == reference.nodeOfRecord)
+            #expect(batched.recordCount == reference.recordCount)
+            #expect(batched.strings == reference.strings)
+            #expect(batched.agencyOfRecord == reference.agencyOfRecord)
+            #expect(batched.columns.map(\.value) == reference.columns.map(\.value))
+            #expect(batched.columns.map(\.phonetic) == reference.columns.map(\.phonetic))
+            #expect(batched.columns.map(\.tokens) == reference.columns.map(\.tokens))
+            // The two rejected records have nodes of their own, so there is one node more per record than without.
+            #expect(batched.nodeCount >= whole.nodeCount)
+            let n3 = batched.nodeOfRecord[3], n40 = batched.nodeOfRecord[40]
+            #expect(batched.nodeOfRecord.filter { $0 == n3 }.count == 1)
+            #expect(batched.nodeOfRecord.filter { $0 == n40 }.count == 1)
+        }
+        // Linking the built data is linking the records.
+        let builder = PreparedData.Builder(settings: LinkageSettings(), parallel: Self.parallel)
+        for i in stride(from: 0, to: pop.inputs.count, by: 97) { builder.add(Array(pop.inputs[i..<min(pop.inputs.count, i + 97)])) }
+        let viaBuilder = Linker(settings: LinkageSettings(), parallel: Self.parallel).link(prepared: builder.finish())
+        let direct = Linker(settings: LinkageSettings()).link(pop.inputs)
+        #expect(viaBuilder.model == direct.model)
+        #expect(viaBuilder.pairs == direct.pairs)
+        #expect(viaBuilder.personIDs == direct.personIDs)
+        #expect(viaBuilder.review == direct.review)
     }
 
     @Test func incrementalRunWithinTinyBudget() {
