@@ -100,9 +100,9 @@ struct ProgressPlanTests {
     func linkWeights() throws {
         let plan = ProgressPlan.link
         let compare = try #require(plan.index(of: "compare"))
-        // read 58 + standardise 121 + block 9 done, compare (81) half done, of 484 in all.
+        // read 170 + standardise 9 + block 9 done, compare (81) half done, of 484 in all.
         let f = try #require(plan.fraction(stage: compare, stageFraction: 0.5))
-        #expect(abs(f - (58 + 121 + 9 + 40.5) / 484) < 1e-12)
+        #expect(abs(f - (170 + 9 + 9 + 40.5) / 484) < 1e-12)
         #expect(plan.fraction(stage: 0, stageFraction: 0) == 0)
         #expect(plan.fraction(stage: plan.stages.count - 1, stageFraction: 1) == 1)
         #expect(ProgressPlan([("a", 0)]).fraction(stage: 0, stageFraction: 0.5) == nil)
