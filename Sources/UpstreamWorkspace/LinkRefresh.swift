@@ -166,7 +166,7 @@ struct LinkRefresh {
         }
         var built = false
         if index == nil {
-            messages.note("link --incremental: \(why); reading the whole store once to build it (later refreshes read only their month)")
+            messages.note("link --incremental: \(why); reading the whole store once to build it (later refreshes read only their month)\n")
             stage("index")
             index = try build(run: current.id, fingerprint: fp)
             built = true

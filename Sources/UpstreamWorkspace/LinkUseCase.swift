@@ -246,7 +246,7 @@ public struct LinkUseCase {
             // The block index a monthly refresh reads, for a run over the store's own records.
             if request.inputs.isEmpty, let sqlite = runStore.store as? SQLiteStore, let location = request.store {
                 do { try LinkBlockIndex.writeAfterFullRun(store: sqlite, location: location, result: result, run: saved.id, decisions: decisions) } catch {
-                    messages.note("link: the block index for monthly refreshes was not written (\(error)); the next link --incremental builds it")
+                    messages.note("link: the block index for monthly refreshes was not written (\(error)); the next link --incremental builds it\n")
                 }
             }
             tracker.finish()
@@ -288,7 +288,7 @@ public struct LinkUseCase {
             outcome = try refresh.run(user: workspace.user.name, at: workspace.now, progress: { begin($0.rawValue) }, stage: begin)
         } catch let f as LinkRefresh.Fallback {
             messages.clearProgress()
-            messages.note("link --incremental: \(f.reason); linking against the whole store instead")
+            messages.note("link --incremental: \(f.reason); linking against the whole store instead\n")
             return nil
         }
         if let c = current { timings[c, default: 0] += Self.seconds(clock.now - stageStart) }

@@ -22,7 +22,8 @@ struct RefreshIndexTests {
         _ = try run(["link", "--store", dir + "/s.db", "--export-clusters", dir + "/before.csv"])
         #expect(FileManager.default.fileExists(atPath: dir + "/s.db.link-index/manifest.json"), "the full link writes the block index")
         _ = try run(["ingest", "--synth", monthDir, "--store", dir + "/s.db"])
-        for f in ["s.db", "s.db-wal", "s.db-shm", "s.db.key"] where FileManager.default.fileExists(atPath: dir + "/" + f) {
+        // Copies of the store with every side file (key, audit head), but not the block index.
+        for f in try FileManager.default.contentsOfDirectory(atPath: dir) where f.hasPrefix("s.db") && !f.hasSuffix(".link-index") {
             try FileManager.default.copyItem(atPath: dir + "/" + f, toPath: dir + "/" + f.replacingOccurrences(of: "s.db", with: "w.db"))
             try FileManager.default.copyItem(atPath: dir + "/" + f, toPath: dir + "/" + f.replacingOccurrences(of: "s.db", with: "b.db"))
         }
