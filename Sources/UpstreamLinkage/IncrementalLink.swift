@@ -23,6 +23,11 @@ public struct BlockIndexView: Sendable {
         return out
     }
 
+    /// Every segment's entries of rule `r` with base key `k0`, without their persons.
+    func keys(rule r: Int, k0: UInt64) -> [BlockIndexSegment.Entry] {
+        segments.count == 1 ? segments[0].entries(rule: r, k0: k0) : segments.flatMap { $0.entries(rule: r, k0: k0) }
+    }
+
     func count(_ name: String, _ hash: UInt64) -> UInt64 { segments.reduce(0) { $0 + $1.count(name, hash) } }
     func total(_ name: String) -> UInt64 { segments.reduce(0) { $0 + $1.total(name) } }
 }
@@ -67,7 +72,7 @@ public enum IncrementalLink {
             var counts: [UInt64: Int] = [:]
             for n in 0..<data.nodeCount where nodes?[n] ?? true {
                 guard let c = ch[n] else { continue }
-                let e = cache[c.0] ?? { let v = index.entries(rule: r, k0: c.0).map(\.entry); cache[c.0] = v; return v }()
+                let e = cache[c.0] ?? { let v = index.keys(rule: r, k0: c.0); cache[c.0] = v; return v }()
                 var key = c.0, count = e.count + fresh[0][c.0, default: 0]
                 if levels > 1 && count > s.splitBlockSize {
                     key = c.1; count = e.reduce(0) { $0 + ($1.k1 == c.1 ? 1 : 0) } + fresh[1][c.1, default: 0]

@@ -69,4 +69,61 @@ struct RefreshIndexTests {
         #expect(((againReport["link"] as? [String: Any])?["refresh"] as? [String: Any])?["newRecords"] as? Int == 0)
         #expect(((againReport["link"] as? [String: Any])?["persons"] as? Int) == Set(indexed.values).count)
     }
+
+    @Test("a refresh killed while saving leaves the store and the index as they were; a stale index is detected and rebuilt")
+    func crashAndStaleIndex() async throws {
+        let dir = NSTemporaryDirectory() + "upstream-refresh9-crash-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func run(_ args: [String]) throws -> (out: String, err: String) {
+            let r = try UpstreamBinary.run(args)
+            #expect(r.status == 0, "upstream \(args.joined(separator: " ")): \(r.err)")
+            return (r.out, r.err)
+        }
+        let synth = try run(["synth", "--people", "800", "--seed", "4", "--years", "3", "--monthly", "--out", dir + "/city", "--json"]).out
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(synth.utf8)) as? [String: Any])
+        let monthDir = try #require((summary["monthDelivery"] as? [String: Any])?["folder"] as? String)
+        let store = dir + "/s.db", manifest = dir + "/s.db.link-index/manifest.json"
+        _ = try run(["ingest", "--synth", dir + "/city", "--store", store])
+        _ = try run(["link", "--store", store, "--export-clusters", dir + "/before.csv"])
+        _ = try run(["ingest", "--synth", monthDir, "--store", store])
+        let manifestBefore = try String(contentsOfFile: manifest, encoding: .utf8)
+
+        // Killed inside the save's transaction: nothing of the refresh is kept, in the store or the index.
+        let binary = try #require(UpstreamBinary.path)
+        let marker = dir + "/stalled"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["link", "--store", store, "--incremental"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        var env = ProcessInfo.processInfo.environment
+        env["UPSTREAM_TEST_STALL_BEFORE_COMMIT"] = "linkage_runs"
+        env["UPSTREAM_TEST_STALL_MARKER"] = marker
+        process.environment = env
+        try process.run()
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: marker), process.isRunning, waited < 600_000 {
+            try await Task.sleep(for: .milliseconds(20)); waited += 20
+        }
+        let stalled = process.isRunning && FileManager.default.fileExists(atPath: marker)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try #require(stalled, "the refresh did not reach its save")
+        #expect(try String(contentsOfFile: manifest, encoding: .utf8) == manifestBefore, "the index is untouched")
+        let afterCrash = try run(["link", "--store", store, "--incremental", "--json", "--export-clusters", dir + "/first.csv"])
+        #expect(!afterCrash.err.contains("block index"), "the index is still current after the crash: \(afterCrash.err)")
+        let first = try MonthlyRefreshTests.assignments(dir + "/first.csv"), before = try MonthlyRefreshTests.assignments(dir + "/before.csv")
+        #expect(first.count > before.count)
+
+        // The store moves on but the index does not (as after a crash between the store's commit and the index's
+        // rename): the next refresh says the index is stale, rebuilds it, and links as before.
+        try manifestBefore.write(toFile: manifest, atomically: true, encoding: .utf8)
+        let stale = try run(["link", "--store", store, "--incremental", "--json", "--export-clusters", dir + "/second.csv"])
+        #expect(stale.err.contains("belongs to linkage run"), "\(stale.err)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(stale.out.utf8)) as? [String: Any])
+        let refresh = try #require((report["link"] as? [String: Any])?["refresh"] as? [String: Any])
+        #expect(refresh["indexBuilt"] as? Bool == true)
+        #expect(refresh["newRecords"] as? Int == 0)
+        #expect(try MonthlyRefreshTests.assignments(dir + "/second.csv") == first)
+    }
 }
