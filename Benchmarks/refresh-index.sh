@@ -20,12 +20,12 @@ month="$(ls -d "$OUT"/city/month-* | head -1)"
 "$B" link --store "$OUT/s.db" > /dev/null
 "$B" ingest --synth "$month" --store "$OUT/s.db" > /dev/null
 for f in "$OUT"/s.db*; do case "$f" in *.link-index) ;; *) cp "$f" "${f/s.db/w.db}";; esac; done
-t() { /usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" "$@"; read -r s u y k < "$OUT/time.txt"; printf "%.1f s wall, %.1f CPU-s, %d MiB" "$s" "$(echo "$u + $y" | bc)" "$((k / 1024))"; }
+t() { local out="$1"; shift; /usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" "$@" > "$out"; read -r s u y k < "$OUT/time.txt"; printf "%.1f s wall, %.1f CPU-s, %d MiB" "$s" "$(echo "$u + $y" | bc)" "$((k / 1024))"; }
 echo "| refresh of $P people | wall, CPU, peak memory | what it read |"
 echo "|---|---|---|"
-r1="$(t "$B" link --store "$OUT/s.db" --incremental --json --export-clusters "$OUT/index.csv" > "$OUT/index.json")"
+r1="$(t "$OUT/index.json" "$B" link --store "$OUT/s.db" --incremental --json --export-clusters "$OUT/index.csv")"
 echo "| through the block index | $r1 | $(python3 -c 'import json,sys; r=json.load(sys.stdin)["link"]["refresh"]; print("%d new records; %d stored records of %d persons" % (r["newRecords"], r["existingRecordsRead"], r["personsRead"]))' < "$OUT/index.json") |"
-r2="$(t "$B" link --store "$OUT/w.db" --incremental --evaluate "$OUT/city/truth/records.csv" --export-clusters "$OUT/whole.csv" > /dev/null)"
+r2="$(t /dev/null "$B" link --store "$OUT/w.db" --incremental --evaluate "$OUT/city/truth/records.csv" --export-clusters "$OUT/whole.csv")"
 echo "| against every stored record | $r2 | every stored record |"
 python3 - "$OUT/index.csv" "$OUT/whole.csv" <<'PY'
 import csv, sys
