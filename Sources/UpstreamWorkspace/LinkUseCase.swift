@@ -3,6 +3,7 @@ import UpstreamGovernance
 import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
+import UpstreamStoreSQLite
 
 /// What `upstream link` is asked to do, parsed: where the records come from and what to do with them.
 public struct LinkRequest {
@@ -83,6 +84,12 @@ public struct LinkSummary: Codable {
     public var inputs: [LinkFiles.ReadReport]?
     /// Values cut to max_field_length characters before comparison.
     public var truncatedValues: Int
+    /// What a monthly refresh read (`link --incremental` through the block index); nil for a run over every record.
+    public var refresh: Refresh? = nil
+
+    /// What a refresh read: its new records, the existing records of the persons they could meet, and whether the
+    /// block index had to be built first (one whole read of the store).
+    public struct Refresh: Codable { public var newRecords: Int; public var existingRecordsRead: Int; public var personsRead: Int; public var indexBuilt: Bool }
 }
 
 /// The linkage use case: reads the records (from the store or CSV files), links them, keeps the run in the store
@@ -160,6 +167,13 @@ public struct LinkUseCase {
 
         let tracker = messages.tracker("link", plan: .link)
         tracker.begin("read")
+        // The monthly refresh reads only the new records and the persons they can meet, through the block index
+        // (SQLite stores; docs/scale.md, "Monthly refresh"). Anything it cannot reproduce falls back to the whole store.
+        if request.incremental, request.inputs.isEmpty, request.explain == nil, !request.estimate, request.evaluate == nil,
+           let saved, let runStore, let sqlite = runStore.store as? SQLiteStore,
+           let outcome = try refresh(sqlite, runStore: runStore, model: saved, tracker: tracker, start: start) {
+            return outcome
+        }
         // A full link of a store's own records streams them: read on a thread of their own and standardised batch
         // by batch as they come, never all held as inputs (issue 17). Every other kind of run reads them first.
         let streams = request.store != nil && request.inputs.isEmpty && !request.incremental && request.explain == nil && !request.estimate
@@ -260,6 +274,12 @@ public struct LinkUseCase {
                 scoredPairs: result.pairs.count, reviewPending: result.review.count, newRecords: newCount), parallel: parallel)
             try workspace.audit("link", subject: "\(saved.persons) persons", reason: "linkage run \(saved.id)", count: saved.records,
                                 detail: "records linked into persons")
+            // The block index a monthly refresh reads, for a run over the store's own records.
+            if request.inputs.isEmpty, let sqlite = runStore.store as? SQLiteStore, let location = request.store {
+                do { try LinkBlockIndex.writeAfterFullRun(store: sqlite, location: location, result: result, run: saved.id, decisions: decisions) } catch {
+                    messages.note("link: the block index for monthly refreshes was not written (\(error)); the next link --incremental builds it\n")
+                }
+            }
             tracker.finish()
             messages.clearProgress()
         }
@@ -277,6 +297,52 @@ public struct LinkUseCase {
             timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start), cpu: cpu), evaluation: evaluation, sweep: sweep,
             inputs: readReports.isEmpty ? nil : readReports, truncatedValues: result.data.truncatedValues)
         return .linked(summary, result.model)
+    }
+
+    /// The refresh through the block index, or nil (with a note on standard error) when it falls back to the whole store.
+    func refresh(_ sqlite: SQLiteStore, runStore: LinkRunStore, model: LinkageModel, tracker: ProgressTracker, start: ContinuousClock.Instant) throws -> Outcome? {
+        let clock = ContinuousClock()
+        let messages = workspace.messages
+        let decisions = try runStore.review().latestDecisions
+        let linker = Linker(settings: model.settings, parallel: workspace.parallelism, memoryBudget: request.memory ?? Linker.defaultMemoryBudget)
+        let refresh = LinkRefresh(store: sqlite, location: runStore.location, model: model, decisions: decisions, linker: linker, messages: messages)
+        var timings: [String: Double] = [:]
+        var current: String? = nil
+        var stageStart = clock.now
+        func begin(_ name: String) {
+            if let c = current { timings[c, default: 0] += Self.seconds(clock.now - stageStart) }
+            current = name; stageStart = clock.now
+            tracker.begin(name)
+        }
+        let outcome: LinkRefresh.Outcome
+        do {
+            outcome = try refresh.run(user: workspace.user.name, at: workspace.now, progress: { begin($0.rawValue) }, stage: begin)
+        } catch let f as LinkRefresh.Fallback {
+            messages.clearProgress()
+            messages.note("link --incremental: \(f.reason); linking against the whole store instead\n")
+            return nil
+        }
+        if let c = current { timings[c, default: 0] += Self.seconds(clock.now - stageStart) }
+        tracker.finish()
+        messages.clearProgress()
+        let result = outcome.result
+        try workspace.audit("link", subject: "\(outcome.persons) persons", reason: "linkage run \(outcome.runID)", count: outcome.records,
+                            detail: "records linked into persons (monthly refresh: \(outcome.newRecords) new records)")
+        let summary = LinkSummary(
+            records: outcome.records, identities: result.data.nodeCount, candidatePairs: result.candidatePairs,
+            scoredPairs: result.pairs.count, persons: outcome.persons, reviewPending: result.review.count,
+            review: result.reviewCounts, newRecords: outcome.newRecords, threshold: model.settings.matchThreshold,
+            timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start)), evaluation: nil, sweep: nil,
+            inputs: nil, truncatedValues: result.data.truncatedValues,
+            refresh: LinkSummary.Refresh(newRecords: outcome.newRecords, existingRecordsRead: outcome.existingRead, personsRead: outcome.personsRead,
+                                         indexBuilt: outcome.indexBuilt))
+        if let saveModel = request.saveModel { try JSONFiles.write(model, to: saveModel) }
+        if let exportClusters = request.exportClusters {
+            // Every record's person, as the store now holds them (the refresh itself held only the records it read).
+            let all = try runStore.persons().sorted { $0.key < $1.key }
+            try LinkFiles.writeAssignments(exportClusters, keys: all.map(\.key), persons: all.map(\.value))
+        }
+        return .linked(summary, model)
     }
 
     /// The result scored against the truth, and the threshold sweep (0.5 to 0.999).

@@ -1,0 +1,296 @@
+import UpstreamModel
+
+/// The block index of a linked store: for every blocking rule, the existing identities' block keys (at every split
+/// level) with their person, and the node counts behind the term frequencies and token weights, so a monthly refresh
+/// finds a new record's candidate partners without reading, standardising or blocking the whole store (issue 17).
+///
+/// Keys here are *stable*: built from the values' bytes (64-bit hashes), not from the interned ids of one run's
+/// `PreparedData`, so the keys of two different runs (the full run that wrote the index, and a refresh's handful of
+/// records) can be compared. Equality of stable keys is equality of `Blocking`'s keys (up to 64-bit hash collisions).
+/// A segment is a flat byte layout (`BlockIndexSegment.encode`), written as a file by the workspace and mapped back.
+public enum BlockIndex {
+    /// The identity pseudo-rule's index: after the blocking rules, one more "rule" keyed on each node's identity (every
+    /// column's value), so a new record identical to an existing one finds that node even with no blocking key.
+    public static func identityRule(_ settings: LinkageSettings) -> Int { settings.blockingRules.count }
+
+    /// How many keys a rule's chain has: its base key, then one per split key (when splitting is on).
+    public static func levels(_ rule: BlockingRule, _ settings: LinkageSettings) -> Int {
+        settings.splitBlockSize < Int.max ? 1 + min(rule.split.count, 2) : 1
+    }
+
+    /// A string's stable hash (FNV-1a, 64-bit), never negative so -1 keeps meaning "missing".
+    @inline(__always) static func hash(_ bytes: [UInt8]) -> Int64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return Int64(bitPattern: h & 0x7FFF_FFFF_FFFF_FFFF)
+    }
+
+    /// Every interned string's stable hash.
+    static func stringHashes(_ d: PreparedData) -> [Int64] { d.strings.map(hash) }
+
+    /// Each node's stable value of one key (-1 when missing): `Blocking.field` with interned ids replaced by hashes.
+    static func field(_ d: PreparedData, _ key: BlockingKey, _ sh: [Int64]) -> [Int64] {
+        let n = d.nodeCount
+        guard let c = d.column(key.columns[0]) else { return [Int64](repeating: -1, count: n) }
+        func h(_ x: Int32) -> Int64 { x < 0 ? -1 : sh[Int(x)] }
+        switch key.function {
+        case .value:
+            if c.spec.type == .date { return Blocking.field(d, key) }
+            return c.value.map(h)
+        case .initial, .year, .monthDay, .initials:
+            return Blocking.field(d, key)
+        case .phonetic: return c.phonetic.isEmpty ? [Int64](repeating: -1, count: n) : c.phonetic.map(h)
+        case .canonical: return c.canonical.isEmpty ? [Int64](repeating: -1, count: n) : c.canonical.map(h)
+        case .sector: return c.part0.map(h)
+        case .district: return c.part1.map(h)
+        case .area, .town: return c.part2.map(h)
+        case .firstToken: return (0..<n).map { i in c.tokensOf(i).first.map(h) ?? h(c.value[i]) }
+        case .substr:
+            let s0 = key.start - 1, e = s0 + key.length
+            return c.value.map { x in
+                guard x >= 0 else { return -1 }
+                let bytes = d.strings[Int(x)]
+                guard bytes.count >= e else { return -1 }
+                return hash(Array(bytes[s0..<e]))
+            }
+        }
+    }
+
+    /// Per node, the chain of a rule's stable keys (base key, then mixed with each split key), or nil when a base
+    /// key field is missing (the node is in no block of the rule). Unused levels are 0.
+    static func chains(_ d: PreparedData, rule: BlockingRule, settings: LinkageSettings, _ sh: [Int64]) -> [(UInt64, UInt64, UInt64)?] {
+        let fields = rule.keys.map { field(d, $0, sh) }
+        let levels = BlockIndex.levels(rule, settings)
+        let splits = rule.split.prefix(levels - 1).map { field(d, $0, sh) }
+        return (0..<d.nodeCount).map { n -> (UInt64, UInt64, UInt64)? in
+            var key: UInt64 = 0
+            for f in fields {
+                if f[n] < 0 { return nil }
+                key = Blocking.mix(key, f[n])
+            }
+            var out: (UInt64, UInt64, UInt64) = (key, 0, 0)
+            if splits.count > 0 { out.1 = Blocking.mix(out.0, splits[0][n]) }
+            if splits.count > 1 { out.2 = Blocking.mix(out.1, splits[1][n]) }
+            return out
+        }
+    }
+
+    /// Each node's identity: every column's value and its dataset, as `PreparedData` groups records into nodes.
+    static func identities(_ d: PreparedData, _ sh: [Int64]) -> [UInt64] {
+        (0..<d.nodeCount).map { n in
+            var key = Blocking.mix(0x1D, Int64(d.dataset[n]))
+            for c in d.columns { key = Blocking.mix(key, c.value[n] < 0 ? -1 : sh[Int(c.value[n])]) }
+            return key
+        }
+    }
+
+    /// The term-frequency columns (each value's share of the nodes) and the token-weight columns of a model's settings.
+    static func frequencyColumns(_ s: LinkageSettings) -> (values: [String], tokens: [String]) {
+        var values: [String] = [], tokens: [String] = []
+        for c in s.comparisons where c.termFrequencyAdjusted && !values.contains(c.column) { values.append(c.column) }
+        for c in s.comparisons where s.needsTokenWeights(c.column) && !tokens.contains(c.column) { tokens.append(c.column) }
+        return (values, tokens)
+    }
+
+    /// Builds one segment from standardised data: the nodes `include` selects (all when nil), each with its person.
+    /// - Parameters:
+    ///   - personOfNode: each node's person.
+    public static func segment(data d: PreparedData, personOfNode: [PersonID], include: [Bool]? = nil) -> BlockIndexSegment {
+        BlockIndexSegment(bytes: segmentBytes(data: d, personOfNode: personOfNode, include: include))
+    }
+
+    /// The bytes of `segment(data:personOfNode:include:)`, to write as a file.
+    public static func segmentBytes(data d: PreparedData, personOfNode: [PersonID], include: [Bool]? = nil) -> [UInt8] {
+        let s = d.settings
+        let sh = stringHashes(d)
+        var persons: [PersonID] = [], ordinal: [PersonID: UInt32] = [:]
+        let nodeOrdinal: [UInt32] = personOfNode.map { p in
+            if let o = ordinal[p] { return o }
+            let o = UInt32(persons.count); ordinal[p] = o; persons.append(p); return o
+        }
+        let keep = include ?? [Bool](repeating: true, count: d.nodeCount)
+        var rules: [[BlockIndexSegment.Entry]] = []
+        for rule in s.blockingRules {
+            let ch = chains(d, rule: rule, settings: s, sh)
+            var e: [BlockIndexSegment.Entry] = []
+            for n in 0..<d.nodeCount where keep[n] { if let c = ch[n] { e.append(.init(k0: c.0, k1: c.1, k2: c.2, person: nodeOrdinal[n])) } }
+            e.sort { ($0.k0, $0.k1, $0.k2, $0.person) < ($1.k0, $1.k1, $1.k2, $1.person) }
+            rules.append(e)
+        }
+        let ids = identities(d, sh)
+        var identity: [BlockIndexSegment.Entry] = []
+        for n in 0..<d.nodeCount where keep[n] { identity.append(.init(k0: ids[n], k1: 0, k2: 0, person: nodeOrdinal[n])) }
+        identity.sort { ($0.k0, $0.person) < ($1.k0, $1.person) }
+        rules.append(identity)
+        let (vc, tc) = frequencyColumns(s)
+        var tables: [BlockIndexSegment.Table] = []
+        for name in vc {
+            guard let c = d.column(name) else { continue }
+            var count: [UInt64: UInt64] = [:], total: UInt64 = 0
+            for n in 0..<d.nodeCount where keep[n] && c.value[n] >= 0 { count[UInt64(sh[Int(c.value[n])]), default: 0] += 1; total += 1 }
+            tables.append(.init(name: "value:" + name, counts: count.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, total: total))
+        }
+        for name in tc {
+            guard let c = d.column(name) else { continue }
+            var count: [UInt64: UInt64] = [:], total: UInt64 = 0
+            for n in 0..<d.nodeCount where keep[n] && c.value[n] >= 0 {
+                total += 1
+                for t in Set(c.tokensOf(n)) { count[UInt64(sh[Int(t)]), default: 0] += 1 }
+            }
+            tables.append(.init(name: "token:" + name, counts: count.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, total: total))
+        }
+        return BlockIndexSegment.encode(rules: rules, persons: persons, tables: tables)
+    }
+}
+
+/// One segment of a block index as bytes: a full link's segment, or a refresh's (its new identities only).
+///
+/// Layout (little-endian, 8-byte words): magic, rule count R, person count P, table count T; R × (offset, count) of
+/// the rules' entries (32 bytes each: k0, k1, k2, person ordinal), sorted by key; the persons (offsets, bytes); T ×
+/// (name offset, name length, offset, count, total) of the frequency tables (16 bytes an entry: hash, count).
+public final class BlockIndexSegment: @unchecked Sendable {
+    /// One identity under one rule: its key chain and its person.
+    public struct Entry: Sendable, Hashable {
+        public var k0: UInt64; public var k1: UInt64; public var k2: UInt64; public var person: UInt32
+        public init(k0: UInt64, k1: UInt64, k2: UInt64, person: UInt32) { self.k0 = k0; self.k1 = k1; self.k2 = k2; self.person = person }
+    }
+    /// Node counts per value (or token) hash of one column, and the nodes with a value.
+    public struct Table: Sendable {
+        public var name: String; public var counts: [(UInt64, UInt64)]; public var total: UInt64
+        public init(name: String, counts: [(UInt64, UInt64)], total: UInt64) { self.name = name; self.counts = counts; self.total = total }
+    }
+
+    static let magic: UInt64 = 0x3130_5844_4942_5055  // "UPBIDX01"
+    private let storage: [UInt8]?
+    private let base: UnsafeRawPointer
+    public let byteCount: Int
+    private let owner: AnyObject?
+    let ruleCount: Int, personCount: Int, tableCount: Int
+    private var tableIndex: [String: Int] = [:]
+
+    /// A segment over bytes held in memory.
+    public convenience init(bytes: [UInt8]) {
+        let box = ByteBox(bytes)
+        self.init(pointer: box.pointer, count: bytes.count, owner: box)
+    }
+
+    /// A segment over mapped memory that `owner` keeps alive (and unmaps when released).
+    public init(pointer: UnsafeRawPointer, count: Int, owner: AnyObject?) {
+        storage = nil; base = pointer; byteCount = count; self.owner = owner
+        let ok = count >= 32 && pointer.loadUnaligned(as: UInt64.self) == BlockIndexSegment.magic
+        ruleCount = ok ? Int(pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) : 0
+        personCount = ok ? Int(pointer.loadUnaligned(fromByteOffset: 16, as: UInt64.self)) : 0
+        tableCount = ok ? Int(pointer.loadUnaligned(fromByteOffset: 24, as: UInt64.self)) : 0
+        for t in 0..<tableCount { tableIndex[tableName(t)] = t }
+    }
+
+    /// Whether the bytes start as a segment does.
+    public var isValid: Bool { byteCount >= 32 && word(0) == BlockIndexSegment.magic }
+
+    @inline(__always) func word(_ i: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self) }
+    private var personsHeader: Int { 4 + 2 * ruleCount }
+    private var tablesHeader: Int { personsHeader + 2 }
+
+    /// The entries of rule `r` whose base key is `k0` (every split level's keys with them).
+    public func entries(rule r: Int, k0: UInt64) -> [Entry] {
+        guard r < ruleCount else { return [] }
+        let off = Int(word(4 + 2 * r)), n = Int(word(5 + 2 * r))
+        func key(_ i: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: off + i * 32, as: UInt64.self) }
+        var lo = 0, hi = n
+        while lo < hi { let m = (lo + hi) / 2; if key(m) < k0 { lo = m + 1 } else { hi = m } }
+        var out: [Entry] = []
+        var i = lo
+        while i < n, key(i) == k0 {
+            let p = off + i * 32
+            out.append(Entry(k0: k0, k1: base.loadUnaligned(fromByteOffset: p + 8, as: UInt64.self),
+                             k2: base.loadUnaligned(fromByteOffset: p + 16, as: UInt64.self),
+                             person: base.loadUnaligned(fromByteOffset: p + 24, as: UInt32.self)))
+            i += 1
+        }
+        return out
+    }
+
+    /// How many entries rule `r` holds.
+    public func entryCount(rule r: Int) -> Int { r < ruleCount ? Int(word(5 + 2 * r)) : 0 }
+
+    /// The person of ordinal `o`.
+    public func person(_ o: UInt32) -> PersonID {
+        let offs = Int(word(personsHeader)), bytes = Int(word(personsHeader + 1))
+        let s = Int(base.loadUnaligned(fromByteOffset: offs + Int(o) * 8, as: UInt64.self))
+        let e = Int(base.loadUnaligned(fromByteOffset: offs + Int(o) * 8 + 8, as: UInt64.self))
+        return PersonID(String(decoding: UnsafeRawBufferPointer(start: base + bytes + s, count: e - s), as: UTF8.self))
+    }
+
+    private func tableName(_ t: Int) -> String {
+        let h = tablesHeader + 5 * t
+        return String(decoding: UnsafeRawBufferPointer(start: base + Int(word(h)), count: Int(word(h + 1))), as: UTF8.self)
+    }
+
+    /// Nodes holding `hash` in the table called `name` (0 when the table or value is absent), and the table's total.
+    public func count(_ name: String, _ hash: UInt64) -> UInt64 {
+        guard let t = tableIndex[name] else { return 0 }
+        let h = tablesHeader + 5 * t
+        let off = Int(word(h + 2)), n = Int(word(h + 3))
+        var lo = 0, hi = n
+        while lo < hi {
+            let m = (lo + hi) / 2
+            if base.loadUnaligned(fromByteOffset: off + m * 16, as: UInt64.self) < hash { lo = m + 1 } else { hi = m }
+        }
+        guard lo < n, base.loadUnaligned(fromByteOffset: off + lo * 16, as: UInt64.self) == hash else { return 0 }
+        return base.loadUnaligned(fromByteOffset: off + lo * 16 + 8, as: UInt64.self)
+    }
+
+    /// The nodes with a value in the table called `name`.
+    public func total(_ name: String) -> UInt64 {
+        guard let t = tableIndex[name] else { return 0 }
+        return word(tablesHeader + 5 * t + 4)
+    }
+
+    /// The bytes of a segment.
+    public static func encode(rules: [[Entry]], persons: [PersonID], tables: [Table]) -> [UInt8] {
+        var w: [UInt64] = [magic, UInt64(rules.count), UInt64(persons.count), UInt64(tables.count)]
+        let header = 4 + 2 * rules.count + 2 + 5 * tables.count
+        var body: [UInt8] = []
+        func pad() { while (header * 8 + body.count) % 8 != 0 { body.append(0) } }
+        func put(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { body.append(contentsOf: $0) } }
+        func at() -> UInt64 { UInt64(header * 8 + body.count) }
+        for r in rules {
+            w.append(at()); w.append(UInt64(r.count))
+            for e in r {
+                put(e.k0); put(e.k1); put(e.k2)
+                withUnsafeBytes(of: e.person.littleEndian) { body.append(contentsOf: $0) }
+                body.append(contentsOf: [0, 0, 0, 0])
+            }
+        }
+        var offsets: [UInt64] = [0]
+        var text: [UInt8] = []
+        for p in persons { text.append(contentsOf: p.rawValue.utf8); offsets.append(UInt64(text.count)) }
+        w.append(at())
+        for o in offsets { put(o) }
+        w.append(at())
+        body.append(contentsOf: text); pad()
+        var names: [(UInt64, UInt64)] = []
+        for t in tables { names.append((at(), UInt64(t.name.utf8.count))); body.append(contentsOf: t.name.utf8); pad() }
+        for (i, t) in tables.enumerated() {
+            w.append(names[i].0); w.append(names[i].1); w.append(at()); w.append(UInt64(t.counts.count)); w.append(t.total)
+            for (h, c) in t.counts { put(h); put(c) }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(w.count * 8 + body.count)
+        for x in w { withUnsafeBytes(of: x.littleEndian) { out.append(contentsOf: $0) } }
+        out.append(contentsOf: body)
+        return out
+    }
+}
+
+/// Bytes kept at a stable address for a segment held in memory.
+final class ByteBox: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+    let count: Int
+    init(_ bytes: [UInt8]) {
+        count = bytes.count
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 8)
+        bytes.withUnsafeBytes { if count > 0 { pointer.copyMemory(from: $0.baseAddress!, byteCount: count) } }
+    }
+    deinit { pointer.deallocate() }
+}

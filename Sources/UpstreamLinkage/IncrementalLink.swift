@@ -1,0 +1,262 @@
+import UpstreamModel
+
+/// A block index's segments read as one (the full link's, then each refresh's new identities), with the persons that
+/// later refreshes merged renamed to the person they became.
+public struct BlockIndexView: Sendable {
+    public var segments: [BlockIndexSegment]
+    /// Person ids merged away by a refresh, to the id they became.
+    public var renames: [PersonID: PersonID]
+
+    public init(segments: [BlockIndexSegment], renames: [PersonID: PersonID] = [:]) { self.segments = segments; self.renames = renames }
+
+    /// A person after every later merge.
+    public func resolve(_ p: PersonID) -> PersonID {
+        var p = p, steps = 0
+        while let q = renames[p], q != p, steps < 10_000 { p = q; steps += 1 }
+        return p
+    }
+
+    /// Every segment's entries of rule `r` with base key `k0`, each with its (resolved) person.
+    func entries(rule r: Int, k0: UInt64) -> [(entry: BlockIndexSegment.Entry, person: PersonID)] {
+        var out: [(BlockIndexSegment.Entry, PersonID)] = []
+        for s in segments { for e in s.entries(rule: r, k0: k0) { out.append((e, resolve(s.person(e.person)))) } }
+        return out
+    }
+
+    /// Every segment's entries of rule `r` with base key `k0`, without their persons.
+    func keys(rule r: Int, k0: UInt64) -> [BlockIndexSegment.Entry] {
+        segments.count == 1 ? segments[0].entries(rule: r, k0: k0) : segments.flatMap { $0.entries(rule: r, k0: k0) }
+    }
+
+    func count(_ name: String, _ hash: UInt64) -> UInt64 { segments.reduce(0) { $0 + $1.count(name, hash) } }
+    func total(_ name: String) -> UInt64 { segments.reduce(0) { $0 + $1.total(name) } }
+}
+
+/// The monthly refresh's link (issue 17): a month's records against the existing persons, reading only the
+/// persons the block index says they can meet.
+///
+/// It gives the same persons as `Linker.linkIncrementally` over the whole store, because it reproduces exactly what
+/// that run sees for every pair involving a new record:
+/// - **the same blocks**: a block's split (over `split_block_size`) and skip (over `max_block_size`) follow from the
+///   whole city's identity counts, taken from the index plus the month's new identities, not from the records read;
+///   every existing identity in a block that holds a new one is read (through its person);
+/// - **the same scores**: term frequencies and token weights are the whole city's node counts (index plus new);
+/// - **the same clustering**: every existing person touched is read whole (all its records), so its evidence, size
+///   and record count (which decides the id a merged person keeps) are the whole person's; the persons named in
+///   review decisions are read too, so accepted and rejected decisions apply as before.
+/// Pairs between two existing identities are never compared, as before.
+public enum IncrementalLink {
+    /// Whether the index can reproduce these settings' blocking (at most two split keys a rule).
+    public static func supports(_ s: LinkageSettings) -> Bool {
+        s.blockingRules.allSatisfy { s.splitBlockSize == Int.max || $0.split.count <= 2 }
+    }
+
+    /// Per rule, each node's final key (the level its whole-city block counts take it to; `Blocking.missingKey` when it
+    /// has none) and that block's whole-city identity count.
+    static func finalKeys(data: PreparedData, newOnly: [Bool], index: BlockIndexView, nodes: [Bool]? = nil) -> [(keys: [UInt64], counts: [UInt64: Int])] {
+        let s = data.settings
+        let sh = BlockIndex.stringHashes(data)
+        return s.blockingRules.enumerated().map { r, rule in
+            let ch = BlockIndex.chains(data, rule: rule, settings: s, sh)
+            let levels = BlockIndex.levels(rule, s)
+            // The month's new identities at each level's key.
+            var fresh: [[UInt64: Int]] = [[:], [:], [:]]
+            for n in 0..<data.nodeCount where newOnly[n] {
+                guard let c = ch[n] else { continue }
+                fresh[0][c.0, default: 0] += 1
+                if levels > 1 { fresh[1][c.1, default: 0] += 1 }
+                if levels > 2 { fresh[2][c.2, default: 0] += 1 }
+            }
+            var cache: [UInt64: [BlockIndexSegment.Entry]] = [:]
+            var keys = [UInt64](repeating: Blocking.missingKey, count: data.nodeCount)
+            var counts: [UInt64: Int] = [:]
+            for n in 0..<data.nodeCount where nodes?[n] ?? true {
+                guard let c = ch[n] else { continue }
+                let e = cache[c.0] ?? { let v = index.keys(rule: r, k0: c.0); cache[c.0] = v; return v }()
+                var key = c.0, count = e.count + fresh[0][c.0, default: 0]
+                if levels > 1 && count > s.splitBlockSize {
+                    key = c.1; count = e.reduce(0) { $0 + ($1.k1 == c.1 ? 1 : 0) } + fresh[1][c.1, default: 0]
+                    if levels > 2 && count > s.splitBlockSize {
+                        key = c.2; count = e.reduce(0) { $0 + ($1.k2 == c.2 ? 1 : 0) } + fresh[2][c.2, default: 0]
+                    }
+                }
+                keys[n] = key; counts[key] = count
+            }
+            return (keys, counts)
+        }
+    }
+
+    /// The persons a refresh must read: those with an identity in a block (as the whole city's counts split it) that
+    /// holds one of the new records, those a new record is identical to, and those named in review decisions.
+    /// - Parameter decided: the persons of the records in review decisions (the caller looks them up).
+    public static func candidatePersons(new: [LinkInput], model: LinkageModel, decisions: [ReviewDecision], index: BlockIndexView,
+                                        parallel: Parallelism = .serial) -> Set<PersonID> {
+        let s = model.settings
+        let data = PreparedData(new, settings: s, ownNode: Linker.rejectedKeys(decisions), parallel: parallel)
+        let sh = BlockIndex.stringHashes(data)
+        let ids = BlockIndex.identities(data, sh)
+        var persons = Set<PersonID>()
+        var newOnly = [Bool](repeating: true, count: data.nodeCount)
+        let idRule = BlockIndex.identityRule(s)
+        for n in 0..<data.nodeCount {
+            let m = index.entries(rule: idRule, k0: ids[n])
+            if !m.isEmpty { newOnly[n] = false; for x in m { persons.insert(x.person) } }
+        }
+        let finals = finalKeys(data: data, newOnly: newOnly, index: index)
+        for (r, rule) in s.blockingRules.enumerated() {
+            let ch = BlockIndex.chains(data, rule: rule, settings: s, sh)
+            let levels = BlockIndex.levels(rule, s)
+            var done = Set<UInt64>()
+            for n in 0..<data.nodeCount {
+                guard let c = ch[n] else { continue }
+                let key = finals[r].keys[n]
+                guard done.insert(key).inserted, (finals[r].counts[key] ?? 0) <= s.maxBlockSize else { continue }
+                let level = key == c.0 ? 0 : key == c.1 && levels > 1 ? 1 : 2
+                for (e, p) in index.entries(rule: r, k0: c.0) {
+                    let k = level == 0 ? e.k0 : level == 1 ? e.k1 : e.k2
+                    if k == key { persons.insert(p) }
+                }
+            }
+        }
+        return persons
+    }
+
+    /// Links `new` records against `existing` ones (every record of the candidate persons, in store order) with a
+    /// saved model, blocking, scoring and clustering as a run over the whole store would (see the type's notes).
+    public static func link(
+        existing: [(LinkInput, PersonID)], new: [LinkInput], model: LinkageModel, decisions: [ReviewDecision], index: BlockIndexView,
+        linker: Linker, progress: (Linker.Stage) -> Void = { _ in }
+    ) -> (result: Linker.Result, newOnly: [Bool]) {
+        let s = model.settings
+        progress(.standardise)
+        let inputs = existing.map(\.0) + new
+        let flags = [Bool](repeating: false, count: existing.count) + [Bool](repeating: true, count: new.count)
+        let raw = PreparedData(inputs, settings: s, isNew: flags, ownNode: Linker.rejectedKeys(decisions), parallel: linker.parallel)
+        var hasOld = [Bool](repeating: false, count: raw.nodeCount)
+        for r in 0..<existing.count { hasOld[Int(raw.nodeOfRecord[r])] = true }
+        let newOnly = (0..<raw.nodeCount).map { raw.isNew[$0] && !hasOld[$0] }
+        // The whole city's token weights and term frequencies: the index's node counts plus the new identities'.
+        let sh = BlockIndex.stringHashes(raw)
+        let (valueColumns, tokenColumns) = BlockIndex.frequencyColumns(s)
+        var columns = raw.columns
+        for name in tokenColumns {
+            guard let ci = raw.columnIndex[name] else { continue }
+            let c = raw.columns[ci]
+            var fresh: [Int32: UInt64] = [:], freshTotal: UInt64 = 0
+            for n in 0..<raw.nodeCount where newOnly[n] && c.value[n] >= 0 {
+                freshTotal += 1
+                for t in Set(c.tokensOf(n)) { fresh[t, default: 0] += 1 }
+            }
+            let withValue = index.total("token:" + name) + freshTotal
+            var bits: [Int32: Double] = [:]
+            for t in Set(c.tokens) {
+                let count = index.count("token:" + name, UInt64(sh[Int(t)])) + fresh[t, default: 0]
+                if count > 0 { bits[t] = -(Double(count) / Double(max(withValue, 1))).log2Value }
+            }
+            columns[ci] = ColumnData(copying: c, tokenBits: bits)
+        }
+        let data = PreparedData(raw, columns: columns)
+        var tf = TermFrequencies(data: data, comparisons: [])
+        for name in valueColumns {
+            guard let ci = data.columnIndex[name] else { continue }
+            let c = data.columns[ci]
+            var fresh: [Int32: UInt64] = [:], freshTotal: UInt64 = 0
+            for n in 0..<data.nodeCount where newOnly[n] && c.value[n] >= 0 { fresh[c.value[n], default: 0] += 1; freshTotal += 1 }
+            let total = Double(index.total("value:" + name) + freshTotal)
+            var f: [Int32: Double] = [:]
+            for v in Set(c.value) where v >= 0 {
+                f[v] = Double(index.count("value:" + name, UInt64(sh[Int(v)])) + fresh[v, default: 0]) / max(total, 1)
+            }
+            tf.share[ci] = f
+        }
+        // Existing persons start as one cluster each and are never split.
+        var labelOfPerson: [PersonID: Int32] = [:]
+        var initial = [Int32](repeating: -1, count: data.nodeCount)
+        var previous: [RecordKey: PersonID] = [:]
+        for (r, (input, person)) in existing.enumerated() {
+            previous[input.key] = person
+            let label = labelOfPerson[person] ?? { let v = Int32(labelOfPerson.count); labelOfPerson[person] = v; return v }()
+            let node = Int(data.nodeOfRecord[r])
+            if initial[node] < 0 { initial[node] = label }
+        }
+        progress(.block)
+        let finals = finalKeys(data: data, newOnly: newOnly, index: index)
+        let blocking = Blocking(data: data, rules: s.blockingRules, finalKeys: finals.map(\.keys), wholeCounts: finals.map(\.counts),
+                                maxBlockSize: s.maxBlockSize, splitBlockSize: s.splitBlockSize)
+        progress(.compare)
+        var recordIndex: [RecordKey: Int] = [:]
+        if !decisions.isEmpty { for (i, k) in data.keys.enumerated() { recordIndex[k] = i } }
+        var mustLink: [(Int32, Int32)] = [], cannotLink: [(Int32, Int32)] = []
+        for d in decisions {
+            guard let l = recordIndex[d.left], let r = recordIndex[d.right] else { continue }
+            let a = data.nodeOfRecord[l], b = data.nodeOfRecord[r]
+            switch d.verdict {
+            case .accept: mustLink.append((a, b))
+            case .reject: cannotLink.append((a, b))
+            }
+        }
+        progress(.score)
+        let prediction = Prediction(model: model, data: data, tf: tf)
+        let keep = min(s.keepThreshold, s.reviewLower)
+        let (pairs, compared) = prediction.score(blocking: blocking, onlyNew: true, keep: keep, parallel: linker.parallel)
+        progress(.cluster)
+        let labels = Clustering.cluster(data: data, pairs: pairs, threshold: s.matchThreshold, mustLink: mustLink, cannotLink: cannotLink, initial: initial)
+        progress(.assignIDs)
+        let ids = Clustering.personIDs(data: data, nodeLabels: labels, previous: previous)
+        progress(.review)
+        var counts = Linker.ReviewCounts()
+        let queue = Linker.reviewNodes(data: data, pairs: pairs, labels: labels, lower: s.reviewLower, upper: s.matchThreshold,
+                                       decisions: decisions, cap: s.maxReviewPairs, counts: &counts)
+        var review = queue.map(\.item)
+        if review.count <= 100_000 {
+            for i in review.indices { review[i].explanation = prediction.explain(Int(queue[i].a), Int(queue[i].b)) }
+        }
+        let result = Linker.Result(data: data, model: model, candidatePairs: compared, streamed: true, pairs: pairs, nodeLabels: labels,
+                                   personIDs: ids, review: review, reviewCounts: counts)
+        return (result, newOnly)
+    }
+}
+
+extension Blocking {
+    /// Blocks from given keys (a refresh's: each node's final key under the whole city's counts), keeping only the
+    /// blocks whose whole-city count is within `maxBlockSize`.
+    init(data: PreparedData, rules: [BlockingRule], finalKeys: [[UInt64]], wholeCounts: [[UInt64: Int]], maxBlockSize: Int, splitBlockSize: Int) {
+        self.data = data; self.rules = rules; self.maxBlockSize = maxBlockSize; self.splitBlockSize = splitBlockSize
+        keys = finalKeys
+        var sorted: [[Int32]] = [], blocks: [[Range<Int>]] = []
+        for r in rules.indices {
+            let (idx, ranges) = Blocking.group(finalKeys[r])
+            sorted.append(idx)
+            blocks.append(ranges.filter { (wholeCounts[r][finalKeys[r][Int(idx[$0.lowerBound])]] ?? 0) <= maxBlockSize })
+        }
+        self.sorted = sorted; self.blocks = blocks; splitBlocks = [Int](repeating: 0, count: rules.count)
+    }
+}
+
+extension ColumnData {
+    /// The same column with other token weights (a refresh's: the whole city's).
+    convenience init(copying c: ColumnData, tokenBits: [Int32: Double]) {
+        var b = ColumnBuilder(spec: c.spec)
+        b.value = c.value; b.days = c.days; b.numbers = c.numbers; b.tokenStart = c.tokenStart; b.tokens = c.tokens
+        b.part0 = c.part0; b.part1 = c.part1; b.part2 = c.part2; b.phonetic = c.phonetic; b.canonical = c.canonical; b.scope = c.scope
+        b.tokenBits = tokenBits
+        self.init(b)
+    }
+}
+
+extension PreparedData {
+    /// The same data with other columns (the same values, other weights).
+    init(_ d: PreparedData, columns: [ColumnData]) {
+        keys = d.keys; agencyOfRecord = d.agencyOfRecord; agencies = d.agencies; nodeOfRecord = d.nodeOfRecord; recordCount = d.recordCount
+        strings = d.strings; stringTable = d.stringTable; self.columns = columns; columnIndex = d.columnIndex; dataset = d.dataset
+        isNew = d.isNew; truncatedValues = d.truncatedValues; linkType = d.linkType; settings = d.settings
+    }
+}
+
+extension Prediction {
+    /// Scoring with given term frequencies (a refresh's: the whole city's, not the records read).
+    init(model: LinkageModel, data: PreparedData, tf: TermFrequencies) {
+        let p = Prediction(model: model, data: data)
+        self.model = model; self.data = data; self.tf = tf; weights = p.weights; tfIndex = p.tfIndex
+    }
+}

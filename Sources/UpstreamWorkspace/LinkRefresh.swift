@@ -1,0 +1,253 @@
+import Foundation
+import UpstreamLinkage
+import UpstreamModel
+import UpstreamStore
+import UpstreamStoreSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The block index kept beside a SQLite store (`STORE.link-index/`): a manifest naming the linkage run it belongs to,
+/// and its segments (the run that built it, then one per refresh, holding that refresh's new identities).
+///
+/// The store commits first and the index follows (each file written to a temporary name and renamed), so a crash
+/// between the two leaves a manifest naming an older run: the next refresh sees it is stale, says so, and rebuilds it
+/// from the store.
+public struct LinkBlockIndex {
+    /// What the index covers.
+    struct Manifest: Codable {
+        var version = 1
+        /// The linkage run the index is current with.
+        var run: Int64
+        /// The settings it was built for (blocking rules, block sizes) and the records rejected in review.
+        var fingerprint: String
+        /// Every person-level record with an id up to this one is in the index, and no later one.
+        var maxRecordID: Int64
+        /// How many person-level records that is (a delivery replaced since changes it, and the index is rebuilt).
+        var records: Int
+        var segments: [String]
+        /// Persons merged away by refreshes, to the person they became.
+        var renames: [String: String] = [:]
+    }
+
+    let directory: String
+    var manifest: Manifest
+    let view: BlockIndexView
+
+    static func directory(for store: String) -> String { store + ".link-index" }
+
+    static func fingerprint(_ s: LinkageSettings, decisions: [ReviewDecision]) -> String {
+        let rejected = decisions.filter { $0.verdict == .reject }.flatMap { [$0.left, $0.right] }.map { "\($0.source):\($0.recordID)" }.sorted()
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in rejected.joined(separator: "\n").utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        let rules = s.blockingRules.map(\.description).joined(separator: "; ")
+        return "\(rules) / split \(s.splitBlockSize) / max \(s.maxBlockSize) / \(s.comparisons.map(\.name).joined(separator: ",")) / rejected \(String(h, radix: 16))"
+    }
+
+    /// The index of `store`, or why it cannot be used.
+    static func load(store: String, run: Int64, fingerprint: String) -> (LinkBlockIndex?, String) {
+        let dir = directory(for: store)
+        guard let data = FileManager.default.contents(atPath: dir + "/manifest.json") else { return (nil, "there is no block index (\(dir))") }
+        guard let m = try? JSONDecoder().decode(Manifest.self, from: data), m.version == 1 else { return (nil, "the block index \(dir) cannot be read") }
+        guard m.run == run else { return (nil, "the block index belongs to linkage run \(m.run), not the store's latest run \(run)") }
+        guard m.fingerprint == fingerprint else { return (nil, "the block index was built for other settings or review decisions") }
+        var segments: [BlockIndexSegment] = []
+        for name in m.segments {
+            guard let s = mapSegment(dir + "/" + name), s.isValid else { return (nil, "the block index segment \(dir)/\(name) is missing or damaged") }
+            segments.append(s)
+        }
+        var renames: [PersonID: PersonID] = [:]
+        for (a, b) in m.renames { renames[PersonID(a)] = PersonID(b) }
+        return (LinkBlockIndex(directory: dir, manifest: m, view: BlockIndexView(segments: segments, renames: renames)), "")
+    }
+
+    /// Maps a segment file read-only (only the pages a refresh touches are read).
+    static func mapSegment(_ path: String) -> BlockIndexSegment? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
+        let size = Int(st.st_size)
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else { return nil }
+        return BlockIndexSegment(pointer: UnsafeRawPointer(p), count: size, owner: Mapping(p, size))
+    }
+
+    final class Mapping {
+        let pointer: UnsafeMutableRawPointer, size: Int
+        init(_ p: UnsafeMutableRawPointer, _ size: Int) { pointer = p; self.size = size }
+        deinit { munmap(pointer, size) }
+    }
+
+    /// Writes `bytes` to `path` through a temporary name, so a reader sees the old file or the whole new one.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let tmp = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw WorkspaceError.badInput("cannot write the block index file \(tmp); check the folder's permissions and free space")
+        }
+        guard rename(tmp, path) == 0 else { throw WorkspaceError.badInput("cannot rename \(tmp) to \(path)") }
+    }
+
+    static func writeManifest(_ m: Manifest, dir: String) throws {
+        let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
+        try writeAtomically(Array(try e.encode(m)), to: dir + "/manifest.json")
+    }
+
+    /// Replaces the index with one segment built from a whole run's data (every node with its person).
+    static func writeFull(store: String, bytes: [UInt8], run: Int64, fingerprint: String, maxRecordID: Int64, records: Int) throws {
+        let dir = directory(for: store)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let name = "run-\(run).seg"
+        try writeAtomically(bytes, to: dir + "/" + name)
+        let old = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        try writeManifest(Manifest(run: run, fingerprint: fingerprint, maxRecordID: maxRecordID, records: records, segments: [name]), dir: dir)
+        for f in old where f.hasSuffix(".seg") && f != name { try? FileManager.default.removeItem(atPath: dir + "/" + f) }
+    }
+
+    /// Adds a refresh's segment and merges to the index, now current with `run`.
+    func append(bytes: [UInt8], run: Int64, maxRecordID: Int64, records: Int, renames: [PersonID: PersonID]) throws {
+        let name = "run-\(run).seg"
+        try Self.writeAtomically(bytes, to: directory + "/" + name)
+        var m = manifest
+        m.run = run; m.maxRecordID = maxRecordID; m.records = records; m.segments.append(name)
+        for (a, b) in renames { m.renames[a.rawValue] = b.rawValue }
+        try Self.writeManifest(m, dir: directory)
+    }
+
+    /// Writes the index for a full run over the store's records (called after the run is saved). It is skipped (and
+    /// the next refresh rebuilds it) when records were loaded while the run was linking.
+    static func writeAfterFullRun(store: SQLiteStore, location: String, result: Linker.Result, run: Int64, decisions: [ReviewDecision]) throws {
+        let maxID = try store.maxRecordID()
+        guard try store.personLevelRecordCount(upTo: maxID) == result.data.recordCountTotal else { return }
+        let data = result.data
+        var personOfNode = [PersonID?](repeating: nil, count: data.nodeCount)
+        for (r, n) in data.nodeOfRecord.enumerated() where personOfNode[Int(n)] == nil { personOfNode[Int(n)] = result.personIDs[r] }
+        let bytes = BlockIndex.segmentBytes(data: data, personOfNode: personOfNode.map { $0! })
+        try writeFull(store: location, bytes: bytes, run: run,
+                      fingerprint: fingerprint(result.model.settings, decisions: decisions), maxRecordID: maxID, records: data.recordCountTotal)
+    }
+}
+
+/// The monthly refresh through the block index: reads the month's records and the persons they can meet, links them
+/// as a run over the whole store would, and saves only what changed (docs/scale.md, "Monthly refresh").
+struct LinkRefresh {
+    /// What the refresh did.
+    struct Outcome {
+        var result: Linker.Result
+        var newRecords: Int
+        var existingRead: Int
+        var personsRead: Int
+        var runID: Int64
+        var records: Int
+        var persons: Int
+        var indexBuilt: Bool
+    }
+
+    /// Thrown when the refresh cannot reproduce the whole-store run (the caller falls back to it, saying why).
+    struct Fallback: Error { var reason: String }
+
+    let store: SQLiteStore
+    let location: String
+    let model: LinkageModel
+    let decisions: [ReviewDecision]
+    let linker: Linker
+    let messages: Messages
+
+    func run(user: String, at: Int64, progress: (Linker.Stage) -> Void, stage: (String) -> Void) throws -> Outcome {
+        let s = model.settings
+        guard IncrementalLink.supports(s) else { throw Fallback(reason: "a blocking rule has more than two split keys") }
+        guard let current = try store.currentLinkageRun() else { throw Fallback(reason: "the store has no linkage run") }
+        let fp = LinkBlockIndex.fingerprint(s, decisions: decisions)
+        var (index, why) = LinkBlockIndex.load(store: location, run: current.id, fingerprint: fp)
+        if let i = index, try store.personLevelRecordCount(upTo: i.manifest.maxRecordID) != i.manifest.records {
+            index = nil; why = "records were replaced or removed since the block index was written"
+        }
+        var built = false
+        if index == nil {
+            messages.note("link --incremental: \(why); reading the whole store once to build it (later refreshes read only their month)\n")
+            stage("index")
+            index = try build(run: current.id, fingerprint: fp)
+            built = true
+        }
+        guard let index else { throw Fallback(reason: "the block index could not be built") }
+        stage("read")
+        var new: [LinkInput] = [], maxNew = index.manifest.maxRecordID
+        try store.forEachPersonLevelRecord(after: index.manifest.maxRecordID) { id, r in new.append(LinkInput(r.record)); maxNew = max(maxNew, id) }
+        var persons = IncrementalLink.candidatePersons(new: new, model: model, decisions: decisions, index: index.view, parallel: linker.parallel)
+        for d in decisions { for k in [d.left, d.right] { if let p = try store.person(of: k) { persons.insert(p) } } }
+        let rows = try store.linkedRecords(of: persons.sorted())
+        let existing = rows.map { (LinkInput($0.record.record), $0.person) }
+        let (result, newOnly) = IncrementalLink.link(existing: existing, new: new, model: model, decisions: decisions, index: index.view,
+                                                     linker: linker, progress: progress)
+        // What changed: the new records, and the records of persons merged into another.
+        var before: [RecordKey: PersonID] = [:]
+        for (i, p) in existing { before[i.key] = p }
+        var counts: [PersonID: Int] = [:]
+        var renames: [PersonID: PersonID] = [:]
+        var changed: [PersonAssignment] = []
+        let probabilities = LinkFiles.withinPersonProbabilities(result)
+        for (r, key) in result.data.keys.enumerated() {
+            let p = result.personIDs[r]
+            counts[p, default: 0] += 1
+            if let old = before[key] {
+                if old != p { renames[old] = p; changed.append(PersonAssignment(record: key, person: p, probability: probabilities[r])) }
+            } else {
+                changed.append(PersonAssignment(record: key, person: p, probability: probabilities[r]))
+            }
+        }
+        let previousPersons = Set(before.values)
+        let fresh = Set(counts.keys).subtracting(previousPersons)
+        if !(try store.existingPersons(fresh.sorted())).isEmpty {
+            throw Fallback(reason: "a new person's id is already another person's")
+        }
+        let removed = previousPersons.subtracting(counts.keys)
+        stage("save")
+        struct Detail: Encodable {
+            var threshold: Double; var candidatePairs: Int; var scoredPairs: Int; var reviewPending: Int; var newRecords: Int
+            var refresh: RefreshDetail
+        }
+        struct RefreshDetail: Encodable { var existingRecordsRead: Int; var personsRead: Int; var indexBuilt: Bool }
+        let review = try result.review.enumerated().map { n, item in
+            StoredReviewItem(queue: .linkagePairs, subject: item.id, pending: true, updatedAt: at,
+                             stateJSON: try JSONFiles.encode(LinkagePairQueue.Pair(item: item, order: n)))
+        }
+        let pseudonyms = try Pseudonyms.forStore(location)
+        let info = LinkageRunInfo(finishedAt: at, by: user, records: 0, persons: 0, modelJSON: try JSONFiles.encode(model),
+                                  detailJSON: try JSONFiles.encode(Detail(
+                                    threshold: s.matchThreshold, candidatePairs: result.candidatePairs, scoredPairs: result.pairs.count,
+                                    reviewPending: result.review.count, newRecords: new.count,
+                                    refresh: RefreshDetail(existingRecordsRead: existing.count, personsRead: persons.count, indexBuilt: built))))
+        let saved = try store.saveLinkageRefresh(info, assignments: changed, persons: counts.map { ($0.key, $0.value) }, removed: removed.sorted(),
+                                                 review: review) { pseudonyms.pseudonym($0.rawValue) }
+        // The index follows the store: the refresh's new identities, and the persons it merged.
+        var personOfNode = [PersonID?](repeating: nil, count: result.data.nodeCount)
+        for (r, n) in result.data.nodeOfRecord.enumerated() where personOfNode[Int(n)] == nil { personOfNode[Int(n)] = result.personIDs[r] }
+        let bytes = BlockIndex.segmentBytes(data: result.data, personOfNode: personOfNode.map { $0! }, include: newOnly)
+        try index.append(bytes: bytes, run: saved.id, maxRecordID: maxNew, records: index.manifest.records + new.count, renames: renames)
+        return Outcome(result: result, newRecords: new.count, existingRead: existing.count, personsRead: persons.count, runID: saved.id,
+                       records: saved.records, persons: saved.persons, indexBuilt: built)
+    }
+
+    /// Builds the index from every linked record of the store (the one whole read), for the store's latest run.
+    func build(run: Int64, fingerprint: String) throws -> LinkBlockIndex? {
+        var inputs: [LinkInput] = [], persons: [PersonID] = []
+        var maxID: Int64 = 0
+        try store.forEachLinkedRecord { id, r, p in inputs.append(LinkInput(r.record)); persons.append(p); maxID = max(maxID, id) }
+        guard try store.personLevelRecordCount(upTo: maxID) == inputs.count else {
+            throw Fallback(reason: "some person-level records loaded before the last linked one have no person")
+        }
+        let data = PreparedData(inputs, settings: model.settings, ownNode: Set(decisions.filter { $0.verdict == .reject }.flatMap { [$0.left, $0.right] }),
+                                parallel: linker.parallel)
+        inputs = []
+        var personOfNode = [PersonID?](repeating: nil, count: data.nodeCount)
+        for (r, n) in data.nodeOfRecord.enumerated() where personOfNode[Int(n)] == nil { personOfNode[Int(n)] = persons[r] }
+        let bytes = BlockIndex.segmentBytes(data: data, personOfNode: personOfNode.map { $0! })
+        try LinkBlockIndex.writeFull(store: location, bytes: bytes, run: run, fingerprint: fingerprint,
+                                     maxRecordID: maxID, records: data.recordCountTotal)
+        let (index, why) = LinkBlockIndex.load(store: location, run: run, fingerprint: fingerprint)
+        guard let index else { throw Fallback(reason: why) }
+        return index
+    }
+}
