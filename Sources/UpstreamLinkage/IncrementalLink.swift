@@ -170,49 +170,19 @@ public enum IncrementalLink {
             tf.share[ci] = f
         }
         // Existing persons start as one cluster each and are never split.
-        var labelOfPerson: [PersonID: Int32] = [:]
-        var initial = [Int32](repeating: -1, count: data.nodeCount)
-        var previous: [RecordKey: PersonID] = [:]
-        for (r, (input, person)) in existing.enumerated() {
-            previous[input.key] = person
-            let label = labelOfPerson[person] ?? { let v = Int32(labelOfPerson.count); labelOfPerson[person] = v; return v }()
-            let node = Int(data.nodeOfRecord[r])
-            if initial[node] < 0 { initial[node] = label }
-        }
+        let (initial, previous) = Linker.startingLabels(existing: existing, data: data)
         progress(.block)
         let finals = finalKeys(data: data, newOnly: newOnly, index: index)
         let blocking = Blocking(data: data, rules: s.blockingRules, finalKeys: finals.map(\.keys), wholeCounts: finals.map(\.counts),
                                 maxBlockSize: s.maxBlockSize, splitBlockSize: s.splitBlockSize)
         progress(.compare)
-        var recordIndex: [RecordKey: Int] = [:]
-        if !decisions.isEmpty { for (i, k) in data.keys.enumerated() { recordIndex[k] = i } }
-        var mustLink: [(Int32, Int32)] = [], cannotLink: [(Int32, Int32)] = []
-        for d in decisions {
-            guard let l = recordIndex[d.left], let r = recordIndex[d.right] else { continue }
-            let a = data.nodeOfRecord[l], b = data.nodeOfRecord[r]
-            switch d.verdict {
-            case .accept: mustLink.append((a, b))
-            case .reject: cannotLink.append((a, b))
-            }
-        }
+        let constraints = Linker.constraints(decisions, data: data)
         progress(.score)
         let prediction = Prediction(model: model, data: data, tf: tf)
         let keep = min(s.keepThreshold, s.reviewLower)
         let (pairs, compared) = prediction.score(blocking: blocking, onlyNew: true, keep: keep, parallel: linker.parallel)
-        progress(.cluster)
-        let labels = Clustering.cluster(data: data, pairs: pairs, threshold: s.matchThreshold, mustLink: mustLink, cannotLink: cannotLink, initial: initial)
-        progress(.assignIDs)
-        let ids = Clustering.personIDs(data: data, nodeLabels: labels, previous: previous)
-        progress(.review)
-        var counts = Linker.ReviewCounts()
-        let queue = Linker.reviewNodes(data: data, pairs: pairs, labels: labels, lower: s.reviewLower, upper: s.matchThreshold,
-                                       decisions: decisions, cap: s.maxReviewPairs, counts: &counts)
-        var review = queue.map(\.item)
-        if review.count <= 100_000 {
-            for i in review.indices { review[i].explanation = prediction.explain(Int(queue[i].a), Int(queue[i].b)) }
-        }
-        let result = Linker.Result(data: data, model: model, candidatePairs: compared, streamed: true, pairs: pairs, nodeLabels: labels,
-                                   personIDs: ids, review: review, reviewCounts: counts)
+        let result = linker.finish(data: data, model: model, prediction: prediction, pairs: pairs, candidatePairs: compared, streamed: true,
+                                   constraints: constraints, initial: initial, previousIDs: { previous }, decisions: decisions, progress: progress)
         return (result, newOnly)
     }
 }

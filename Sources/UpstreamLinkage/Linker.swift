@@ -97,6 +97,18 @@ public struct Linker: Sendable {
         let inputs = existing.map(\.0) + new
         let flags = [Bool](repeating: false, count: existing.count) + [Bool](repeating: true, count: new.count)
         let data = PreparedData(inputs, settings: model.settings, isNew: flags, ownNode: Linker.rejectedKeys(decisions), parallel: parallel)
+        let (initial, previous) = Linker.startingLabels(existing: existing, data: data)
+        return run(data: data, model: model, previous: previous, decisions: decisions, reestimate: false, initial: initial, onlyNew: true, progress: progress)
+    }
+
+    /// The records rejected in clerical review: each is kept a node of its own, so a rejection can hold.
+    public static func rejectedKeys(_ decisions: [ReviewDecision]) -> Set<RecordKey> {
+        Set(decisions.filter { $0.verdict == .reject }.flatMap { [$0.left, $0.right] })
+    }
+
+    /// Existing persons as the clustering's starting labels: one label per person on the nodes of its records (the
+    /// first `existing.count` records of `data`), -1 elsewhere; and each existing record's person.
+    static func startingLabels(existing: [(LinkInput, PersonID)], data: PreparedData) -> (initial: [Int32], previous: [RecordKey: PersonID]) {
         var labelOfPerson: [PersonID: Int32] = [:]
         var initial = [Int32](repeating: -1, count: data.nodeCount)
         var previous: [RecordKey: PersonID] = [:]
@@ -106,11 +118,51 @@ public struct Linker: Sendable {
             let node = Int(data.nodeOfRecord[r])
             if initial[node] < 0 { initial[node] = label }
         }
-        return run(data: data, model: model, previous: previous, decisions: decisions, reestimate: false, initial: initial, onlyNew: true, progress: progress)
+        return (initial, previous)
     }
 
-    static func rejectedKeys(_ decisions: [ReviewDecision]) -> Set<RecordKey> {
-        Set(decisions.filter { $0.verdict == .reject }.flatMap { [$0.left, $0.right] })
+    /// Review decisions as node pairs the clustering must join (accepted) or keep apart (rejected). Only the decided
+    /// records are indexed (not every record: at 27 million records that index alone was gigabytes).
+    static func constraints(_ decisions: [ReviewDecision], data: PreparedData) -> (mustLink: [(Int32, Int32)], cannotLink: [(Int32, Int32)]) {
+        guard !decisions.isEmpty else { return ([], []) }
+        let decided = Set(decisions.flatMap { [$0.left, $0.right] })
+        var recordIndex: [RecordKey: Int] = [:]
+        for (i, k) in data.keys.enumerated() where decided.contains(k) { recordIndex[k] = i }
+        var mustLink: [(Int32, Int32)] = [], cannotLink: [(Int32, Int32)] = []
+        for d in decisions {
+            guard let l = recordIndex[d.left], let r = recordIndex[d.right] else { continue }
+            let a = data.nodeOfRecord[l], b = data.nodeOfRecord[r]
+            switch d.verdict {
+            case .accept: mustLink.append((a, b))
+            case .reject: cannotLink.append((a, b))
+            }
+        }
+        return (mustLink, cannotLink)
+    }
+
+    /// The end of every run once its pairs are scored: cluster (from `initial` when given), person ids, and the
+    /// review queue with its explanations.
+    func finish(
+        data: PreparedData, model: LinkageModel, prediction: Prediction, pairs: [ScoredPair], candidatePairs: Int, streamed: Bool,
+        constraints: (mustLink: [(Int32, Int32)], cannotLink: [(Int32, Int32)]), initial: [Int32]?, previousIDs: () -> [RecordKey: PersonID],
+        decisions: [ReviewDecision], progress: (Stage) -> Void
+    ) -> Result {
+        let settings = model.settings
+        progress(.cluster)
+        let labels = Clustering.cluster(data: data, pairs: pairs, threshold: settings.matchThreshold, mustLink: constraints.mustLink,
+                                        cannotLink: constraints.cannotLink, initial: initial)
+        progress(.assignIDs)
+        let ids = Clustering.personIDs(data: data, nodeLabels: labels, previous: previousIDs())
+        progress(.review)
+        var counts = ReviewCounts()
+        let queue = Linker.reviewNodes(data: data, pairs: pairs, labels: labels, lower: settings.reviewLower, upper: settings.matchThreshold,
+                                       decisions: decisions, cap: settings.maxReviewPairs, counts: &counts)
+        var review = queue.map(\.item)
+        if review.count <= 100_000 {
+            for i in review.indices { review[i].explanation = prediction.explain(Int(queue[i].a), Int(queue[i].b)) }
+        }
+        return Result(data: data, model: model, candidatePairs: candidatePairs, streamed: streamed, pairs: pairs, nodeLabels: labels, personIDs: ids,
+                      review: review, reviewCounts: counts)
     }
 
     func run(
@@ -147,25 +199,12 @@ public struct Linker: Sendable {
             progress(.train)
             model = Training.train(data: data, blocking: blocking, patterns: patterns!, settings: settings, parallel: parallel)
         }
-        // Review decisions: record keys to nodes.
-        // Only the decided records are indexed (not every record: at 27 million records that index alone was gigabytes).
-        var recordIndex: [RecordKey: Int] = [:]
-        if !decisions.isEmpty {
-            let decided = Set(decisions.flatMap { [$0.left, $0.right] })
-            for (i, k) in data.keys.enumerated() where decided.contains(k) { recordIndex[k] = i }
+        // Review decisions: record keys to nodes; the accepted pairs' comparison vectors re-estimate m when asked.
+        let constraints = Linker.constraints(decisions, data: data)
+        if reestimate && !constraints.mustLink.isEmpty {
+            let comparer = Comparer(data: data, comparisons: settings.comparisons)
+            model = Training.reestimateM(model: model, accepted: constraints.mustLink.map { comparer.gamma(Int($0.0), Int($0.1)) })
         }
-        var mustLink: [(Int32, Int32)] = [], cannotLink: [(Int32, Int32)] = []
-        var acceptedGammas: [Gamma] = []
-        let comparer = Comparer(data: data, comparisons: settings.comparisons)
-        for d in decisions {
-            guard let l = recordIndex[d.left], let r = recordIndex[d.right] else { continue }
-            let a = data.nodeOfRecord[l], b = data.nodeOfRecord[r]
-            switch d.verdict {
-            case .accept: mustLink.append((a, b)); acceptedGammas.append(comparer.gamma(Int(a), Int(b)))
-            case .reject: cannotLink.append((a, b))
-            }
-        }
-        if reestimate && !acceptedGammas.isEmpty { model = Training.reestimateM(model: model, accepted: acceptedGammas) }
         progress(.score)
         let prediction = Prediction(model: model, data: data)
         let keep = min(settings.keepThreshold, settings.reviewLower)
@@ -176,20 +215,8 @@ public struct Linker: Sendable {
             (pairs, candidateCount) = prediction.score(blocking: blocking, onlyNew: onlyNew, keep: keep, parallel: parallel)
         }
         candidates = nil
-        progress(.cluster)
-        let labels = Clustering.cluster(data: data, pairs: pairs, threshold: settings.matchThreshold, mustLink: mustLink, cannotLink: cannotLink, initial: initial)
-        progress(.assignIDs)
-        let ids = Clustering.personIDs(data: data, nodeLabels: labels, previous: previousIDs())
-        progress(.review)
-        var counts = ReviewCounts()
-        let queue = Linker.reviewNodes(data: data, pairs: pairs, labels: labels, lower: settings.reviewLower, upper: settings.matchThreshold,
-                                       decisions: decisions, cap: settings.maxReviewPairs, counts: &counts)
-        var review = queue.map(\.item)
-        if review.count <= 100_000 {
-            for i in review.indices { review[i].explanation = prediction.explain(Int(queue[i].a), Int(queue[i].b)) }
-        }
-        return Result(data: data, model: model, candidatePairs: candidateCount, streamed: streamed, pairs: pairs, nodeLabels: labels, personIDs: ids,
-                      review: review, reviewCounts: counts)
+        return finish(data: data, model: model, prediction: prediction, pairs: pairs, candidatePairs: candidateCount, streamed: streamed,
+                      constraints: constraints, initial: initial, previousIDs: previousIDs, decisions: decisions, progress: progress)
     }
 
     /// The review queue of `reviewNodes`, without its nodes, and how the band came down to it.

@@ -1,4 +1,5 @@
 import Foundation
+import UpstreamGovernance
 import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
@@ -39,7 +40,7 @@ public struct LinkBlockIndex {
     static func directory(for store: String) -> String { store + ".link-index" }
 
     static func fingerprint(_ s: LinkageSettings, decisions: [ReviewDecision]) -> String {
-        let rejected = decisions.filter { $0.verdict == .reject }.flatMap { [$0.left, $0.right] }.map { "\($0.source):\($0.recordID)" }.sorted()
+        let rejected = Linker.rejectedKeys(decisions).map { "\($0.source):\($0.recordID)" }.sorted()
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in rejected.joined(separator: "\n").utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         let rules = s.blockingRules.map(\.description).joined(separator: "; ")
@@ -81,18 +82,9 @@ public struct LinkBlockIndex {
         deinit { munmap(pointer, size) }
     }
 
-    /// Writes `bytes` to `path` through a temporary name, so a reader sees the old file or the whole new one.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-            throw WorkspaceError.badInput("cannot write the block index file \(tmp); check the folder's permissions and free space")
-        }
-        guard rename(tmp, path) == 0 else { throw WorkspaceError.badInput("cannot rename \(tmp) to \(path)") }
-    }
-
     static func writeManifest(_ m: Manifest, dir: String) throws {
         let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]
-        try writeAtomically(Array(try e.encode(m)), to: dir + "/manifest.json")
+        try SecureFile.write(path: dir + "/manifest.json", data: try e.encode(m), mode: 0o600)
     }
 
     /// Replaces the index with one segment built from a whole run's data (every node with its person).
@@ -100,7 +92,7 @@ public struct LinkBlockIndex {
         let dir = directory(for: store)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let name = "run-\(run).seg"
-        try writeAtomically(bytes, to: dir + "/" + name)
+        try SecureFile.write(path: dir + "/" + name, data: bytes, mode: 0o600)
         let old = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         try writeManifest(Manifest(run: run, fingerprint: fingerprint, maxRecordID: maxRecordID, records: records, segments: [name]), dir: dir)
         for f in old where f.hasSuffix(".seg") && f != name { try? FileManager.default.removeItem(atPath: dir + "/" + f) }
@@ -109,11 +101,18 @@ public struct LinkBlockIndex {
     /// Adds a refresh's segment and merges to the index, now current with `run`.
     func append(bytes: [UInt8], run: Int64, maxRecordID: Int64, records: Int, renames: [PersonID: PersonID]) throws {
         let name = "run-\(run).seg"
-        try Self.writeAtomically(bytes, to: directory + "/" + name)
+        try SecureFile.write(path: directory + "/" + name, data: bytes, mode: 0o600)
         var m = manifest
         m.run = run; m.maxRecordID = maxRecordID; m.records = records; m.segments.append(name)
         for (a, b) in renames { m.renames[a.rawValue] = b.rawValue }
         try Self.writeManifest(m, dir: directory)
+    }
+
+    /// Each node's person: the person of its first record (a node's records are one person's).
+    static func personOfNode(_ data: PreparedData, persons: [PersonID]) -> [PersonID] {
+        var first = [Int32](repeating: -1, count: data.nodeCount)
+        for (r, n) in data.nodeOfRecord.enumerated() where first[Int(n)] < 0 { first[Int(n)] = Int32(r) }
+        return first.map { persons[Int($0)] }
     }
 
     /// Writes the index for a full run over the store's records (called after the run is saved). It is skipped (and
@@ -122,9 +121,7 @@ public struct LinkBlockIndex {
         let maxID = try store.maxRecordID()
         guard try store.personLevelRecordCount(upTo: maxID) == result.data.recordCountTotal else { return }
         let data = result.data
-        var personOfNode = [PersonID?](repeating: nil, count: data.nodeCount)
-        for (r, n) in data.nodeOfRecord.enumerated() where personOfNode[Int(n)] == nil { personOfNode[Int(n)] = result.personIDs[r] }
-        let bytes = BlockIndex.segmentBytes(data: data, personOfNode: personOfNode.map { $0! })
+        let bytes = BlockIndex.segmentBytes(data: data, personOfNode: personOfNode(data, persons: result.personIDs))
         try writeFull(store: location, bytes: bytes, run: run,
                       fingerprint: fingerprint(result.model.settings, decisions: decisions), maxRecordID: maxID, records: data.recordCountTotal)
     }
@@ -222,9 +219,8 @@ struct LinkRefresh {
         let saved = try store.saveLinkageRefresh(info, assignments: changed, persons: counts.map { ($0.key, $0.value) }, removed: removed.sorted(),
                                                  review: review) { pseudonyms.pseudonym($0.rawValue) }
         // The index follows the store: the refresh's new identities, and the persons it merged.
-        var personOfNode = [PersonID?](repeating: nil, count: result.data.nodeCount)
-        for (r, n) in result.data.nodeOfRecord.enumerated() where personOfNode[Int(n)] == nil { personOfNode[Int(n)] = result.personIDs[r] }
-        let bytes = BlockIndex.segmentBytes(data: result.data, personOfNode: personOfNode.map { $0! }, include: newOnly)
+        let bytes = BlockIndex.segmentBytes(data: result.data, personOfNode: LinkBlockIndex.personOfNode(result.data, persons: result.personIDs),
+                                            include: newOnly)
         try index.append(bytes: bytes, run: saved.id, maxRecordID: maxNew, records: index.manifest.records + new.count, renames: renames)
         return Outcome(result: result, newRecords: new.count, existingRead: existing.count, personsRead: persons.count, runID: saved.id,
                        records: saved.records, persons: saved.persons, indexBuilt: built)
@@ -238,12 +234,10 @@ struct LinkRefresh {
         guard try store.personLevelRecordCount(upTo: maxID) == inputs.count else {
             throw Fallback(reason: "some person-level records loaded before the last linked one have no person")
         }
-        let data = PreparedData(inputs, settings: model.settings, ownNode: Set(decisions.filter { $0.verdict == .reject }.flatMap { [$0.left, $0.right] }),
+        let data = PreparedData(inputs, settings: model.settings, ownNode: Linker.rejectedKeys(decisions),
                                 parallel: linker.parallel)
         inputs = []
-        var personOfNode = [PersonID?](repeating: nil, count: data.nodeCount)
-        for (r, n) in data.nodeOfRecord.enumerated() where personOfNode[Int(n)] == nil { personOfNode[Int(n)] = persons[r] }
-        let bytes = BlockIndex.segmentBytes(data: data, personOfNode: personOfNode.map { $0! })
+        let bytes = BlockIndex.segmentBytes(data: data, personOfNode: LinkBlockIndex.personOfNode(data, persons: persons))
         try LinkBlockIndex.writeFull(store: location, bytes: bytes, run: run, fingerprint: fingerprint,
                                      maxRecordID: maxID, records: data.recordCountTotal)
         let (index, why) = LinkBlockIndex.load(store: location, run: run, fingerprint: fingerprint)
