@@ -47,7 +47,7 @@ extension SQLiteStore: PersonStore {
             // SQLite's sorter may use a helper thread for the index build (the same index; PRAGMA threads only
             // lets it sort on two cores).
             try db.execute(sql: "PRAGMA threads = 2")
-            try db.execute(sql: "CREATE INDEX assignments_by_person ON assignments(person_id, source, record_id)")
+            try db.execute(sql: "CREATE INDEX assignments_by_person ON \(Schema.assignmentsByPerson)")
             if let review {
                 try db.execute(sql: "DELETE FROM review_items WHERE queue = ? AND pending", arguments: [ReviewQueueName.linkagePairs.rawValue])
                 let insert = try db.makeStatement(sql: """
