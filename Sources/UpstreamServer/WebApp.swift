@@ -89,7 +89,8 @@ public struct WebApp: Sendable {
         let blocking = BlockingPool(threads: configuration.storeThreads)
         self.blocking = blocking
         workspace = WebWorkspace(store: store, users: users, reports: reports, now: now,
-                                 cache: WebCache(capacity: configuration.pageCache), blocking: blocking)
+                                 cache: WebCache(capacity: configuration.pageCache), blocking: blocking,
+                                 builds: BlockingPool(threads: ProcessInfo.processInfo.activeProcessorCount))
         sessions = SessionStore(idleTimeout: configuration.idleTimeout, absoluteTimeout: configuration.absoluteTimeout)
         throttle = LoginThrottle(perMinute: configuration.loginsPerMinute)
         registry = PrometheusCollectorRegistry()

@@ -166,6 +166,15 @@ final class WebCache: @unchecked Sendable {
         try kept(\.values, key, scope: scope, generation: generation, make: make, unpack: { $0 as? T }, pack: { $0 })
     }
 
+    /// The value cached under `key` in `scope` at `generation`, if there is one (nil: a miss, or no generation).
+    func cached<T: Sendable>(_ key: String, scope: Scope, generation: Int64?) -> T? {
+        guard let generation else { return nil }
+        return lock.withLock {
+            guard let e = values.entries[key], e.stamp == stampLocked(scope, generation) else { return nil }
+            return e.value as? T
+        }
+    }
+
     /// The page cached under `key` in `scope` at `generation` with `csrf` put in, or `render(csrfMark)`'s, cached.
     func page(_ key: String, scope: Scope, generation: Int64?, csrf: String, render: (String) throws -> String) rethrows -> String {
         guard generation != nil else { return try render(csrf) }

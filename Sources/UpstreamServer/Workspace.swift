@@ -19,6 +19,9 @@ struct WebWorkspace: Sendable {
     let auditCommits = AuditGroupCommit()
     /// The threads store reads, building and rendering run on (``BlockingPool``), away from Swift's cooperative pool.
     let blocking: BlockingPool
+    /// The threads a chronology built from the store runs on (a kept page missed): a build costs 10 to 20 ms at
+    /// 1,000,000 people against under 1 ms for a kept page, so builds wait in a line of their own.
+    let builds: BlockingPool
 
     // MARK: Access
 
@@ -370,33 +373,43 @@ struct WebWorkspace: Sendable {
     /// One young person's chronology, audited before it is returned: `view-pseudonymised`, or `identify` with
     /// the stated purpose (only for roles that may identify).
     func person(_ subject: String, user: User, identifyPurpose: String?) async throws -> PersonView {
-        let (view, event) = try await offload {
-            let (prepared, event) = try cachedPerson(subject, user: user, identifyPurpose: identifyPurpose)
-            return (prepared.view, event)
-        }
-        try await commit(event)
-        return view
+        try await viewPerson(subject, user: user, identifyPurpose: identifyPurpose) { view, _ in view }
     }
 
     /// The chronology page as HTML for `user`, with the session's CSRF token, audited before it is returned: a
     /// pseudonymised view is rendered once per young person, role, user and generation (``WebCache``); the access
     /// check and the audit entry happen on every request.
     func personPage(_ subject: String, user: User, identifyPurpose: String?, csrf: String) async throws -> String {
-        let (page, event) = try await offload {
-            let ((view, generation, key, pseudonym), event) = try cachedPerson(subject, user: user, identifyPurpose: identifyPurpose)
-            let page = cache.page("\(key)|\(user.name)", scope: .person(pseudonym), generation: generation, csrf: csrf) {
+        try await viewPerson(subject, user: user, identifyPurpose: identifyPurpose) { [cache] view, p in
+            cache.page("\(p.key)|\(user.name)", scope: .person(p.summary.pseudonym), generation: p.generation, csrf: csrf) {
                 Pages.person(view, user: user, csrf: $0)
             }
-            return (page, event)
         }
-        try await commit(event)
-        return page
     }
 
-    /// Runs `body` (store reads, building and rendering) on the server's blocking pool, and returns its result with
-    /// the audit event the view needs; nothing is shown until ``commit(_:)`` has written that event.
-    private func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> (T, AuditEvent)) async throws -> (T, AuditEvent) {
-        try await blocking.run(body)
+    /// A chronology view's access check, cache look-up and audit event, then `show`'s result once the event is
+    /// committed. A kept view is shown in one hop to the blocking pool; a view built from the store (a miss, or an
+    /// identified view) is built on the build pool (``WebWorkspace/builds``), so that the kept views asked for
+    /// meanwhile do not wait behind a build in the blocking pool's line.
+    private func viewPerson<T: Sendable>(_ subject: String, user: User, identifyPurpose: String?,
+                                         show: @escaping @Sendable (PersonView, PreparedPerson) throws -> T) async throws -> T {
+        let (kept, prepared) = try await blocking.run { () -> (T?, PreparedPerson) in
+            let p = try preparePerson(subject, user: user, identifyPurpose: identifyPurpose)
+            guard let view: PersonView = cache.cached(p.key, scope: .person(p.summary.pseudonym), generation: p.generation) else {
+                return (nil, p)
+            }
+            return (try show(view, p), p)
+        }
+        var shown = kept
+        if shown == nil { shown = try await builds.run {
+            let view = try cache.value(prepared.key, scope: .person(prepared.summary.pseudonym), generation: prepared.generation) {
+                try buildPerson(prepared.summary, user: user, identify: prepared.identify, provenance: prepared.provenance)
+            }
+            return try show(view, prepared)
+        } }
+        // Nothing is shown until its audit event is committed.
+        try await commit(prepared.event)
+        return shown!
     }
 
     /// Writes a view's audit event, with the entries of the views waiting at the same moment (``AuditGroupCommit``),
@@ -405,10 +418,19 @@ struct WebWorkspace: Sendable {
         _ = try await auditCommits.append(event, to: store)
     }
 
-    /// The view from the cache (pseudonymised views only: generation nil for an identified one, which is never
-    /// cached) or built, with the audit event to write before it is shown.
-    func cachedPerson(_ subject: String, user: User, identifyPurpose: String?)
-        throws -> (view: (view: PersonView, generation: Int64?, key: String, pseudonym: String), event: AuditEvent) {
+    /// What a chronology view needs before its data: the person (access checked), the cache key and generation
+    /// (nil for an identified view, which is never cached) and the audit event to write before it is shown.
+    struct PreparedPerson: Sendable {
+        var summary: PersonSummary
+        var generation: Int64?
+        var key: String
+        var identify: Bool
+        var provenance: Bool
+        var event: AuditEvent
+    }
+
+    /// Checks access and the purpose, and reads the cache's generation and the runs' ids (nothing is built).
+    func preparePerson(_ subject: String, user: User, identifyPurpose: String?) throws -> PreparedPerson {
         let summary = try requirePersonAccess(subject, user: user)
         var purpose: Purpose?
         if let identifyPurpose {
@@ -423,14 +445,12 @@ struct WebWorkspace: Sendable {
         let ids = try runIDs()
         let runs = "\(ids.linkage ?? 0)|\(ids.score ?? 0)"
         let key = "person|\(runs)|\(summary.person.rawValue)|\(user.role!.rawValue)"
-        let view = try cache.value(key, scope: .person(summary.pseudonym), generation: generation) {
-            try buildPerson(summary, user: user, identify: purpose != nil, provenance: provenance)
-        }
         // Written before anything is shown (the caller commits it, then returns the view).
         let event = AuditEvent(at: now(), actor: user.actor, action: purpose != nil ? "identify" : "view-pseudonymised",
                                subject: summary.pseudonym, count: 1, reason: purpose?.text ?? "",
                                detail: provenance ? "web" : "web; provenance withheld")
-        return ((view, generation, key, summary.pseudonym), event)
+        return PreparedPerson(summary: summary, generation: generation, key: key, identify: purpose != nil,
+                              provenance: provenance, event: event)
     }
 
     /// The young person's and their household neighbourhood's records: one query where the store can
