@@ -166,6 +166,15 @@ final class WebCache: @unchecked Sendable {
         try kept(\.values, key, scope: scope, generation: generation, make: make, unpack: { $0 as? T }, pack: { $0 })
     }
 
+    /// `key` with the stamp a value made now would carry (``SharedBuilds``: views that miss at once share a build only
+    /// under the same stamp, so a view asked for after a change never gets a build started before it).
+    func stampedKey(_ key: String, scope: Scope, generation: Int64) -> String {
+        lock.withLock {
+            let stamp = stampLocked(scope, generation)
+            return "\(key)|\(stamp.global)|\(stamp.scope)"
+        }
+    }
+
     /// The value cached under `key` in `scope` at `generation`, if there is one (nil: a miss, or no generation).
     func cached<T: Sendable>(_ key: String, scope: Scope, generation: Int64?) -> T? {
         guard let generation else { return nil }

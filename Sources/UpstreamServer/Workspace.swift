@@ -22,6 +22,8 @@ struct WebWorkspace: Sendable {
     /// The threads a chronology built from the store runs on (a kept page missed): a build costs 10 to 20 ms at
     /// 1,000,000 people against under 1 ms for a kept page, so builds wait in a line of their own.
     let builds: BlockingPool
+    /// Chronologies being built, by cache key and stamp, shared by the views that miss them at once.
+    let personBuilds = SharedBuilds<PersonView>()
 
     // MARK: Access
 
@@ -390,7 +392,8 @@ struct WebWorkspace: Sendable {
     /// A chronology view's access check, cache look-up and audit event, then `show`'s result once the event is
     /// committed. A kept view is shown in one hop to the blocking pool; a view built from the store (a miss, or an
     /// identified view) is built on the build pool (``WebWorkspace/builds``), so that the kept views asked for
-    /// meanwhile do not wait behind a build in the blocking pool's line.
+    /// meanwhile do not wait behind a build in the blocking pool's line; views that miss the same kept value at once
+    /// share one build (``SharedBuilds``).
     private func viewPerson<T: Sendable>(_ subject: String, user: User, identifyPurpose: String?,
                                          show: @escaping @Sendable (PersonView, PreparedPerson) throws -> T) async throws -> T {
         let (kept, prepared) = try await blocking.run { () -> (T?, PreparedPerson) in
@@ -401,12 +404,25 @@ struct WebWorkspace: Sendable {
             return (try show(view, p), p)
         }
         var shown = kept
-        if shown == nil { shown = try await builds.run {
-            let view = try cache.value(prepared.key, scope: .person(prepared.summary.pseudonym), generation: prepared.generation) {
-                try buildPerson(prepared.summary, user: user, identify: prepared.identify, provenance: prepared.provenance)
+        if shown == nil {
+            let build: @Sendable () async throws -> PersonView = { [self] in
+                try await builds.run {
+                    try cache.value(prepared.key, scope: .person(prepared.summary.pseudonym), generation: prepared.generation) {
+                        try buildPerson(prepared.summary, user: user, identify: prepared.identify, provenance: prepared.provenance)
+                    }
+                }
             }
-            return try show(view, prepared)
-        } }
+            // Views of the same kept value that miss at once share its build (never an identified view: not kept).
+            let view: PersonView
+            if let generation = prepared.generation {
+                let scope = WebCache.Scope.person(prepared.summary.pseudonym)
+                view = try await personBuilds.value(cache.stampedKey(prepared.key, scope: scope, generation: generation), build: build)
+            } else {
+                view = try await build()
+            }
+            // Shown (rendered) on the blocking pool: not behind the builds again.
+            shown = try await blocking.run { try show(view, prepared) }
+        }
         // Nothing is shown until its audit event is committed.
         try await commit(prepared.event)
         return shown!
