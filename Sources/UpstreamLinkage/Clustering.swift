@@ -70,9 +70,10 @@ public enum Clustering {
     ///   - initial: an existing cluster label per node (-1 for none), for incremental linking: existing
     ///     persons start joined and are never split.
     ///   - guardDOB: whether distant dates of birth block a merge.
+    ///   - parallel: sorts the pairs by weight as two halves on two workers (the same order either way).
     public static func cluster(
         data: PreparedData, pairs: [ScoredPair], threshold: Double, mustLink: [(Int32, Int32)] = [],
-        cannotLink: [(Int32, Int32)] = [], initial: [Int32]? = nil, guardDOB: Bool = true
+        cannotLink: [(Int32, Int32)] = [], initial: [Int32]? = nil, guardDOB: Bool = true, parallel: Parallelism = .serial
     ) -> [Int32] {
         let n = data.nodeCount
         var g = Groups(parent: Array(0..<Int32(n)), size: [Int32](repeating: 1, count: n), evidence: [])
@@ -104,9 +105,9 @@ public enum Clustering {
             if ra != rb { g.union(ra, rb) }
         }
         let thresholdWeight = threshold >= 1 ? Double.infinity : threshold <= 0 ? -Double.infinity : (threshold / (1 - threshold)).log2Value
-        let order = pairs.indices.filter { pairs[$0].weight >= thresholdWeight }.sorted { pairs[$0].weight > pairs[$1].weight }
+        let order = strongestFirst(pairs, atLeast: thresholdWeight, parallel: parallel)
         for p in order {
-            let ra = g.find(pairs[p].a), rb = g.find(pairs[p].b)
+            let ra = g.find(pairs[Int(p)].a), rb = g.find(pairs[Int(p)].b)
             if ra == rb { continue }
             if g.conflict(ra, rb, guardDOB: guardDOB) || g.rejects(ra, rb) { continue }
             g.union(ra, rb)
@@ -120,36 +121,93 @@ public enum Clustering {
         return label
     }
 
+    /// The indices of the pairs with weight at least `minimum`, strongest first, equal weights in index order (what
+    /// a stable sort gives). Sorted as two halves on two workers and merged: the order is the same for any
+    /// parallelism. Int32 indices, half the bytes of `Int`.
+    static func strongestFirst(_ pairs: [ScoredPair], atLeast minimum: Double, parallel: Parallelism = .serial) -> [Int32] {
+        func before(_ x: Int32, _ y: Int32) -> Bool {
+            let wx = pairs[Int(x)].weight, wy = pairs[Int(y)].weight
+            return wx != wy ? wx > wy : x < y
+        }
+        let halves = parallel.map(2) { h -> [Int32] in
+            let range = h == 0 ? 0..<pairs.count / 2 : pairs.count / 2..<pairs.count
+            var out: [Int32] = []
+            for i in range where pairs[i].weight >= minimum { out.append(Int32(i)) }
+            out.sort(by: before)
+            return out
+        }
+        let (x, y) = (halves[0], halves[1])
+        var merged: [Int32] = []
+        merged.reserveCapacity(x.count + y.count)
+        var i = 0, j = 0
+        while i < x.count && j < y.count {
+            if before(y[j], x[i]) { merged.append(y[j]); j += 1 } else { merged.append(x[i]); i += 1 }
+        }
+        merged.append(contentsOf: x[i...]); merged.append(contentsOf: y[j...])
+        return merged
+    }
+
     /// Stable person ids for every record.
     ///
     /// A cluster keeps the id that most of its records had before (`previous`); when a previous person splits,
     /// the part with most of its records keeps the id. A cluster with no previous id takes one derived from its
     /// smallest record key, so re-running over the same records gives the same ids even with no saved state.
-    public static func personIDs(data: PreparedData, nodeLabels: [Int32], previous: [RecordKey: PersonID] = [:]) -> [PersonID] {
-        let records = data.keys.count
-        var clusterOfRecord = [Int32](repeating: 0, count: records)
-        var members: [Int32: [Int32]] = [:]
-        for r in 0..<records {
-            let c = nodeLabels[Int(data.nodeOfRecord[r])]
-            clusterOfRecord[r] = c
-            members[c, default: []].append(Int32(r))
+    ///
+    /// Each cluster's records are found by a counting sort on the labels (two Int32 arrays, not an array per
+    /// cluster); the votes and the derived ids are worked out per cluster on `parallel`'s workers, in fixed
+    /// pieces; the ids are handed out in cluster order on one thread, so they are the same for any parallelism.
+    public static func personIDs(data: PreparedData, nodeLabels: [Int32], previous: [RecordKey: PersonID] = [:],
+                                 parallel: Parallelism = .serial) -> [PersonID] {
+        let records = data.keys.count, nodes = nodeLabels.count
+        // Records by cluster label: `members[start[c]..<start[c + 1]]`, in record order.
+        var start = [Int32](repeating: 0, count: nodes + 1)
+        for r in 0..<records { start[Int(nodeLabels[Int(data.nodeOfRecord[r])]) + 1] += 1 }
+        for i in 0..<nodes { start[i + 1] += start[i] }
+        var members = [Int32](repeating: 0, count: records)
+        do {
+            var next = start
+            for r in 0..<records {
+                let c = Int(nodeLabels[Int(data.nodeOfRecord[r])])
+                members[Int(next[c])] = Int32(r); next[c] += 1
+            }
         }
+        // The clusters in label order, and each label's place in that order.
+        var clusters: [Int32] = []
+        var indexOfLabel = [Int32](repeating: -1, count: nodes)
+        for c in 0..<nodes where start[c + 1] > start[c] { indexOfLabel[c] = Int32(clusters.count); clusters.append(Int32(c)) }
+        func recordsOf(_ i: Int) -> Range<Int> { let c = Int(clusters[i]); return Int(start[c])..<Int(start[c + 1]) }
+        let pieces = Parallelism.linkagePieces, per = (clusters.count + pieces - 1) / pieces
+        func piece(_ p: Int) -> Range<Int> { min(clusters.count, p * per)..<min(clusters.count, (p + 1) * per) }
+
+        // Votes: (cluster index, previous id, how many of its records had it).
         var votes: [(cluster: Int32, id: PersonID, count: Int)] = []
-        for (c, rs) in members {
-            var count: [PersonID: Int] = [:]
-            for r in rs { if let p = previous[data.keys[Int(r)]] { count[p, default: 0] += 1 } }
-            for (p, k) in count { votes.append((c, p, k)) }
+        if !previous.isEmpty {
+            votes = parallel.map(pieces) { p -> [(cluster: Int32, id: PersonID, count: Int)] in
+                var out: [(cluster: Int32, id: PersonID, count: Int)] = []
+                for i in piece(p) {
+                    var count: [PersonID: Int] = [:]
+                    for m in recordsOf(i) { if let id = previous[data.keys[Int(members[m])]] { count[id, default: 0] += 1 } }
+                    for (id, k) in count { out.append((Int32(i), id, k)) }
+                }
+                return out
+            }.flatMap { $0 }
         }
         votes.sort { ($0.count, $1.id, $1.cluster) > ($1.count, $0.id, $0.cluster) }
-        var idOf: [Int32: PersonID] = [:]
+        var idOf = [PersonID?](repeating: nil, count: clusters.count)
         var used = Set<PersonID>(previous.values)
         var taken = Set<PersonID>()
-        for v in votes where idOf[v.cluster] == nil && !taken.contains(v.id) {
-            idOf[v.cluster] = v.id; taken.insert(v.id)
+        for v in votes where idOf[Int(v.cluster)] == nil && !taken.contains(v.id) {
+            idOf[Int(v.cluster)] = v.id; taken.insert(v.id)
         }
+        votes = []
         used.formUnion(taken)
-        for c in members.keys.sorted() where idOf[c] == nil {
-            let keys = members[c]!.map { data.keys[Int($0)] }.sorted()
+        // Each unnamed cluster's first choice, from its smallest key; taken in cluster order below.
+        let firstChoice = parallel.map(pieces) { p -> [PersonID?] in
+            piece(p).map { i in idOf[i] != nil ? nil : recordsOf(i).lazy.map { data.keys[Int(members[$0])] }.min().map(PersonID.derived) }
+        }.flatMap { $0 }
+        for i in clusters.indices where idOf[i] == nil {
+            if let p = firstChoice[i], !used.contains(p) { idOf[i] = p; used.insert(p); continue }
+            let keys = recordsOf(i).map { data.keys[Int(members[$0])] }.sorted()
             var chosen: PersonID? = nil
             for k in keys {
                 let p = PersonID.derived(from: k)
@@ -161,8 +219,8 @@ public enum Clustering {
                 let p = PersonID.derived(from: RecordKey(source: keys[0].source, recordID: keys[0].recordID + "#\(salt)"))
                 if !used.contains(p) { chosen = p }
             }
-            idOf[c] = chosen!; used.insert(chosen!)
+            idOf[i] = chosen!; used.insert(chosen!)
         }
-        return clusterOfRecord.map { idOf[$0]! }
+        return (0..<records).map { r in idOf[Int(indexOfLabel[Int(nodeLabels[Int(data.nodeOfRecord[r])])])]! }
     }
 }

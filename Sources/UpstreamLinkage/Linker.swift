@@ -150,9 +150,9 @@ public struct Linker: Sendable {
         let settings = model.settings
         progress(.cluster)
         let labels = Clustering.cluster(data: data, pairs: pairs, threshold: settings.matchThreshold, mustLink: constraints.mustLink,
-                                        cannotLink: constraints.cannotLink, initial: initial)
+                                        cannotLink: constraints.cannotLink, initial: initial, parallel: parallel)
         progress(.assignIDs)
-        let ids = Clustering.personIDs(data: data, nodeLabels: labels, previous: previousIDs())
+        let ids = Clustering.personIDs(data: data, nodeLabels: labels, previous: previousIDs(), parallel: parallel)
         progress(.review)
         var counts = ReviewCounts()
         let queue = Linker.reviewNodes(data: data, pairs: pairs, labels: labels, lower: settings.reviewLower, upper: settings.matchThreshold,
@@ -177,6 +177,18 @@ public struct Linker: Sendable {
         data: PreparedData, model given: LinkageModel?, previousIDs: () -> [RecordKey: PersonID], decisions: [ReviewDecision],
         reestimate: Bool, initial: [Int32]?, onlyNew: Bool, progress: (Stage) -> Void
     ) -> Result {
+        let constraints = Linker.constraints(decisions, data: data)
+        let s = scored(data: data, model: given, constraints: constraints, reestimate: reestimate, onlyNew: onlyNew, progress: progress)
+        return finish(data: data, model: s.model, prediction: s.prediction, pairs: s.pairs, candidatePairs: s.candidatePairs, streamed: s.streamed,
+                      constraints: constraints, initial: initial, previousIDs: previousIDs, decisions: decisions, progress: progress)
+    }
+
+    /// Blocks, compares, trains (unless `given`) and scores: the kept pairs. The blocking (12 bytes an identity a
+    /// rule) and any held candidate pairs are this function's own, so they are freed before clustering begins.
+    func scored(
+        data: PreparedData, model given: LinkageModel?, constraints: (mustLink: [(Int32, Int32)], cannotLink: [(Int32, Int32)]),
+        reestimate: Bool, onlyNew: Bool, progress: (Stage) -> Void
+    ) -> (model: LinkageModel, prediction: Prediction, pairs: [ScoredPair], candidatePairs: Int, streamed: Bool) {
         let settings = given?.settings ?? self.settings
         progress(.block)
         let blocking = Blocking(data: data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize, splitBlockSize: settings.splitBlockSize, parallel: parallel)
@@ -199,8 +211,8 @@ public struct Linker: Sendable {
             progress(.train)
             model = Training.train(data: data, blocking: blocking, patterns: patterns!, settings: settings, parallel: parallel)
         }
-        // Review decisions: record keys to nodes; the accepted pairs' comparison vectors re-estimate m when asked.
-        let constraints = Linker.constraints(decisions, data: data)
+        patterns = nil
+        // Accepted review decisions' comparison vectors re-estimate m when asked.
         if reestimate && !constraints.mustLink.isEmpty {
             let comparer = Comparer(data: data, comparisons: settings.comparisons)
             model = Training.reestimateM(model: model, accepted: constraints.mustLink.map { comparer.gamma(Int($0.0), Int($0.1)) })
@@ -210,13 +222,12 @@ public struct Linker: Sendable {
         let keep = min(settings.keepThreshold, settings.reviewLower)
         let pairs: [ScoredPair], candidateCount: Int
         if let c = candidates {
+            candidates = nil
             pairs = prediction.score(c, keep: keep, parallel: parallel); candidateCount = c.count
         } else {
             (pairs, candidateCount) = prediction.score(blocking: blocking, onlyNew: onlyNew, keep: keep, parallel: parallel)
         }
-        candidates = nil
-        return finish(data: data, model: model, prediction: prediction, pairs: pairs, candidatePairs: candidateCount, streamed: streamed,
-                      constraints: constraints, initial: initial, previousIDs: previousIDs, decisions: decisions, progress: progress)
+        return (model, prediction, pairs, candidateCount, streamed)
     }
 
     /// The review queue of `reviewNodes`, without its nodes, and how the band came down to it.

@@ -1,11 +1,12 @@
-/// A scored candidate pair of nodes.
+/// A scored candidate pair of nodes: 16 bytes (no comparison vector: nothing after scoring reads it, and an
+/// explanation compares the pair again), so the kept pairs, the largest thing a run holds, take two thirds of
+/// what they did with it.
 public struct ScoredPair: Sendable, Hashable {
     public var a: Int32
     public var b: Int32
-    public var gamma: UInt64
     public var weight: Double
     public var probability: Double { Math.probability(weight: weight) }
-    public init(a: Int32, b: Int32, gamma: UInt64, weight: Double) { self.a = a; self.b = b; self.gamma = gamma; self.weight = weight }
+    public init(a: Int32, b: Int32, weight: Double) { self.a = a; self.b = b; self.weight = weight }
 }
 
 /// Term frequencies of the values of every column whose comparison has a term-frequency adjusted level.
@@ -74,16 +75,25 @@ public struct Prediction: Sendable {
     public func score(_ candidates: CandidatePairs, keep: Double, parallel: Parallelism = .serial) -> [ScoredPair] {
         let keepWeight = keep <= 0 ? -Double.infinity : (keep / (1 - keep)).log2Value
         let chunk = max(1, candidates.count / Parallelism.linkagePieces + 1)
-        let parts = parallel.map((candidates.count + chunk - 1) / chunk) { c -> [ScoredPair] in
+        var parts = parallel.map((candidates.count + chunk - 1) / chunk) { c -> [ScoredPair] in
             var out: [ScoredPair] = []
             for p in (c * chunk)..<min(candidates.count, (c + 1) * chunk) {
                 let g = Gamma(bits: candidates.gamma[p])
                 let w = weight(Int(candidates.a[p]), Int(candidates.b[p]), gamma: g)
-                if w >= keepWeight { out.append(ScoredPair(a: candidates.a[p], b: candidates.b[p], gamma: g.bits, weight: w)) }
+                if w >= keepWeight { out.append(ScoredPair(a: candidates.a[p], b: candidates.b[p], weight: w)) }
             }
             return out
         }
-        return parts.flatMap { $0 }
+        return Prediction.joined(&parts)
+    }
+
+    /// The workers' kept pairs as one array, each part freed once copied, so the pairs' pages peak at about one
+    /// copy and one part, not two copies.
+    static func joined(_ parts: inout [[ScoredPair]]) -> [ScoredPair] {
+        var out: [ScoredPair] = []
+        out.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for i in parts.indices { out.append(contentsOf: parts[i]); parts[i] = [] }
+        return out
     }
 
     /// Blocks, compares and scores in one pass without holding the candidate pairs: each worker keeps only the
@@ -92,13 +102,16 @@ public struct Prediction: Sendable {
     public func score(blocking: Blocking, onlyNew: Bool = false, keep: Double, parallel: Parallelism = .serial) -> (pairs: [ScoredPair], compared: Int) {
         let keepWeight = keep <= 0 ? -Double.infinity : (keep / (1 - keep)).log2Value
         let comparer = Comparer(data: data, comparisons: model.settings.comparisons)
-        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { ([ScoredPair](), 0) }) { acc, x, y in
+        var parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { ([ScoredPair](), 0) }) { acc, x, y in
             acc.1 += 1
             let g = comparer.gamma(x, y)
             let w = weight(x, y, gamma: g)
-            if w >= keepWeight { acc.0.append(ScoredPair(a: Int32(x), b: Int32(y), gamma: g.bits, weight: w)) }
+            if w >= keepWeight { acc.0.append(ScoredPair(a: Int32(x), b: Int32(y), weight: w)) }
         }
-        return (parts.flatMap(\.0), parts.reduce(0) { $0 + $1.1 })
+        let compared = parts.reduce(0) { $0 + $1.1 }
+        var kept = parts.map(\.0)
+        parts = []
+        return (Prediction.joined(&kept), compared)
     }
 
     /// One comparison's part in a pair's match weight.

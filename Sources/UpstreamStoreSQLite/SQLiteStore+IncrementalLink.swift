@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import UpstreamModel
 import UpstreamStore
 
@@ -15,6 +16,36 @@ extension SQLiteStore {
     public func personLevelRecordCount(upTo id: Int64) throws -> Int {
         try guarding { try db.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE id <= ? AND person_level", arguments: [id]) ?? 0
+        } }
+    }
+
+    /// Every record's person (a relink's earlier ids), in the assignments' own key order: a scan of the table,
+    /// not of the by-person index (whose every row had to look its probability up in the table: a random read a
+    /// record). Decoded straight from SQLite's statement; each person id's text is made once and shared by all its
+    /// records (a million persons' ids, not nine million copies), and so is each source name.
+    public func forEachRecordPerson(_ body: (RecordKey, PersonID) throws -> Void) throws {
+        try guarding { try db.read { db in
+            let statement = try db.makeStatement(sql: "SELECT source, record_id, person_id FROM assignments")
+            let s = statement.sqliteStatement
+            sqlite3_reset(s)
+            defer { sqlite3_reset(s) }
+            func bytes(_ i: Int32) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(start: sqlite3_column_text(s, i), count: Int(sqlite3_column_bytes(s, i)))
+            }
+            var source = ""
+            var persons: [String: PersonID] = [:]
+            while true {
+                let rc = sqlite3_step(s)
+                if rc == SQLITE_DONE { break }
+                guard rc == SQLITE_ROW else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+                let src = bytes(0)
+                if !source.utf8.elementsEqual(src) { source = String(decoding: src, as: UTF8.self) }
+                let text = String(decoding: bytes(2), as: UTF8.self)
+                let person = persons[text] ?? { let p = PersonID(text); persons[text] = p; return p }()
+                try body(RecordKey(source: source, recordID: String(decoding: bytes(1), as: UTF8.self)), person)
+            }
         } }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
+import UpstreamStoreSQLite
 
 /// The linkage state a store keeps (migration v5, docs/stores.md): the latest run with its trained model, each
 /// record's person, and the clerical review queue (`linkage-pairs`). A run is saved in one transaction, so a crash
@@ -80,7 +81,12 @@ public struct LinkRunStore {
     /// Each record's current person.
     public func persons() throws -> [RecordKey: PersonID] {
         var out: [RecordKey: PersonID] = [:]
-        try store.forEachAssignment { out[$0.record] = $0.person }
+        if let sqlite = store as? SQLiteStore {
+            out.reserveCapacity(try sqlite.assignmentCount())
+            try sqlite.forEachRecordPerson { out[$0] = $1 }
+        } else {
+            try store.forEachAssignment { out[$0.record] = $0.person }
+        }
         return out
     }
 

@@ -121,7 +121,7 @@ struct ReviewQueueCapTests {
     }
 
     static func pair(_ a: Int32, _ b: Int32, _ p: Double) -> ScoredPair {
-        ScoredPair(a: a, b: b, gamma: 0, weight: log2(p / (1 - p)))
+        ScoredPair(a: a, b: b, weight: log2(p / (1 - p)))
     }
 
     @Test func theBandComesDownToOnePairPerTwoPersonsMostUncertainFirstUpToTheCap() throws {
