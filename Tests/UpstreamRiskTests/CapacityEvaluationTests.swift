@@ -1,4 +1,5 @@
 import Testing
+import UpstreamModel
 @testable import UpstreamRisk
 
 /// Capacity per date with ties broken by person, person-level bootstrap intervals, Wilson intervals, and disparities
