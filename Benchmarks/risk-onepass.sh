@@ -23,7 +23,7 @@ echo "|---|---:|---:|---:|"
 for which in old new; do
     BIN=$OLD; [ $which = new ] && BIN=$NEW
     mkdir -p "$WORK/$which"
-    for f in "$DIR"/city.db*; do cp "$f" "$WORK/$which/"; done
+    for f in "$DIR"/city.db*; do cp -r "$f" "$WORK/$which/"; done
     S="$WORK/$which/city.db"
     /usr/bin/time -v "$BIN" risk score --store "$S" --as-of "$AS_OF" --scores "$WORK/$which.csv" > /dev/null 2> "$WORK/$which-score.time"
     row "$which: risk score --as-of $AS_OF" "$WORK/$which-score.time"

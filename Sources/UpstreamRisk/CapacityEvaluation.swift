@@ -1,4 +1,5 @@
 import Foundation
+import UpstreamModel
 
 /// A two-sided interval around a figure (a 95% bootstrap percentile interval, a Wilson interval).
 public struct Interval: Codable, Sendable, Hashable {
@@ -93,73 +94,105 @@ public struct DatedScores: Sendable {
 
     /// Percentile intervals from `replicates` resamples of the persons (with replacement). In each resample a person
     /// drawn twice counts twice at every date they appear; capacity is recomputed from each date's resampled size.
-    public func bootstrap(perHundredThousand: Double?, replicates: Int = 500, level: Double = 0.95) -> BootstrapIntervals {
+    ///
+    /// The replicates are independent: replicate `r` draws its `n` persons from the generator moved `r × n` draws on
+    /// (SplitMix64 jumps by adding to its state), so they are spread over `parallelism`'s threads in chunks and
+    /// collected in replicate order, the same figures as one after another. Each replicate reads the rows in score
+    /// order (and each date's in its capacity order) from arrays laid out in that order once, not through the row
+    /// indices.
+    public func bootstrap(perHundredThousand: Double?, replicates: Int = 500, level: Double = 0.95,
+                          parallelism: Parallelism = .serial) -> BootstrapIntervals {
         // Persons as indices.
         var index: [String: Int] = [:]
-        let personOfRow = persons.map { p -> Int in
-            if let i = index[p] { return i }
+        let personOfRow = persons.map { p -> Int32 in
+            if let i = index[p] { return Int32(i) }
             index[p] = index.count
-            return index.count - 1
+            return Int32(index.count - 1)
         }
         let n = index.count
-        // One global order for the AUC.
+        // One global order for the AUC, as the persons and outcomes of its rows, cut where the score changes.
         let all = scores.indices.sorted { a, b in (scores[a], tieKeys[a], b) > (scores[b], tieKeys[b], a) }
-        var aucs: [Double] = [], precisions: [Double] = [], recalls: [Double] = [], found: [Double] = []
-        var rng = Metrics.SeededGenerator(seed: seed ^ 0xB007_5742)
-        var weight = [Int](repeating: 0, count: n)
-        for _ in 0..<max(0, replicates) {
-            for p in 0..<n { weight[p] = 0 }
-            for _ in 0..<n { weight[Int(rng.next() % UInt64(n))] += 1 }
-            // ROC AUC with weights: positives above count 2, tied count 1 (Mann-Whitney).
-            var tp = 0.0, fp = 0.0, twiceU = 0.0
-            var j = 0
-            while j < all.count {
-                var dTP = 0.0, dFP = 0.0
-                let s = scores[all[j]]
-                while j < all.count && scores[all[j]] == s {
-                    let w = Double(weight[personOfRow[all[j]]])
-                    if labels[all[j]] != 0 { dTP += w } else { dFP += w }
-                    j += 1
+        let rankedPerson = all.map { personOfRow[$0] }, rankedPositive = all.map { labels[$0] != 0 }
+        var tieEnds: [Int] = []
+        for j in all.indices where j == all.count - 1 || scores[all[j + 1]] != scores[all[j]] { tieEnds.append(j + 1) }
+        // Each date's rows in capacity order, likewise.
+        let datePerson = orderByDate.map { $0.map { personOfRow[$0] } }, datePositive = orderByDate.map { $0.map { labels[$0] != 0 } }
+        let draws = max(0, replicates)
+        let start = Metrics.SeededGenerator(seed: seed ^ 0xB007_5742)
+        struct Figures { var auc, precision, recall, found: Double? }
+        let chunks = Parallelism.chunkCount(draws, minChunk: 8)
+        let parts = parallelism.map(chunks) { c -> [Figures] in
+            let range = (draws * c / chunks)..<(draws * (c + 1) / chunks)
+            var rng = start.jumped(by: UInt64(range.lowerBound) &* UInt64(n))
+            var weight = [Int32](repeating: 0, count: n)
+            var out: [Figures] = []
+            out.reserveCapacity(range.count)
+            for _ in range {
+                var f = Figures()
+                for p in 0..<n { weight[p] = 0 }
+                for _ in 0..<n { weight[Int(rng.next() % UInt64(n))] += 1 }
+                // ROC AUC with weights: positives above count 2, tied count 1 (Mann-Whitney).
+                var tp = 0.0, fp = 0.0, twiceU = 0.0
+                var j = 0
+                for end in tieEnds {
+                    var dTP = 0.0, dFP = 0.0
+                    while j < end {
+                        let w = Double(weight[Int(rankedPerson[j])])
+                        if rankedPositive[j] { dTP += w } else { dFP += w }
+                        j += 1
+                    }
+                    twiceU += dFP * (2 * tp + dTP)
+                    tp += dTP; fp += dFP
                 }
-                twiceU += dFP * (2 * tp + dTP)
-                tp += dTP; fp += dFP
-            }
-            if tp > 0 && fp > 0 { aucs.append(twiceU / (2 * tp * fp)) }
-            guard let c = perHundredThousand else { continue }
-            var flagged = 0, hits = 0, positives = 0
-            for order in orderByDate {
-                var size = 0
-                for i in order { size += weight[personOfRow[i]]; if labels[i] != 0 { positives += weight[personOfRow[i]] } }
-                var room = Metrics.capacityCount(population: size, perHundredThousand: c)
-                for i in order where room > 0 {
-                    let take = min(room, weight[personOfRow[i]])
-                    room -= take; flagged += take
-                    if labels[i] != 0 { hits += take }
+                if tp > 0 && fp > 0 { f.auc = twiceU / (2 * tp * fp) }
+                if let c = perHundredThousand {
+                    var flagged = 0, hits = 0, positives = 0
+                    for d in datePerson.indices {
+                        let people = datePerson[d], positive = datePositive[d]
+                        var size = 0
+                        for i in people.indices {
+                            let w = Int(weight[Int(people[i])])
+                            size += w
+                            if positive[i] { positives += w }
+                        }
+                        var room = Metrics.capacityCount(population: size, perHundredThousand: c)
+                        var i = 0
+                        while room > 0 && i < people.count {
+                            let take = min(room, Int(weight[Int(people[i])]))
+                            room -= take; flagged += take
+                            if positive[i] { hits += take }
+                            i += 1
+                        }
+                    }
+                    if flagged > 0 { f.precision = Double(hits) / Double(flagged) }
+                    if positives > 0 { f.recall = Double(hits) / Double(positives) }
+                    f.found = Double(hits)
                 }
+                out.append(f)
             }
-            if flagged > 0 { precisions.append(Double(hits) / Double(flagged)) }
-            if positives > 0 { recalls.append(Double(hits) / Double(positives)) }
-            found.append(Double(hits))
+            return out
         }
+        let figures = parts.flatMap { $0 }
         func interval(_ xs: [Double]) -> Interval? {
             guard xs.count >= 2 else { return nil }
             let v = xs.sorted()
             func q(_ p: Double) -> Double { v[min(v.count - 1, max(0, Int((p * Double(v.count - 1)).rounded())))] }
             return Interval(lower: q((1 - level) / 2), upper: q(1 - (1 - level) / 2))
         }
-        return BootstrapIntervals(unit: "person", replicates: replicates, level: level, rocAUC: interval(aucs),
-                                  precision: interval(precisions), recall: interval(recalls), truePositives: interval(found))
+        return BootstrapIntervals(unit: "person", replicates: replicates, level: level, rocAUC: interval(figures.compactMap(\.auc)),
+                                  precision: interval(figures.compactMap(\.precision)), recall: interval(figures.compactMap(\.recall)),
+                                  truePositives: interval(figures.compactMap(\.found)))
     }
 
     /// The report's figures for one model: ranking measures over every row, precision and recall at capacity per date
     /// (pooled), and person-level bootstrap intervals.
     public func evaluate(name: String, key: String, population: String, perHundredThousand: Double, probabilities: Bool,
-                         replicates: Int = 500) -> ModelEvaluation {
+                         replicates: Int = 500, parallelism: Parallelism = .serial) -> ModelEvaluation {
         var e = Metrics.evaluate(name: name, key: key, population: population, scores: scores, labels: labels,
                                  capacityPerHundredThousand: nil, probabilities: probabilities)
         e.capacity = atCapacity(perHundredThousand: perHundredThousand)
         e.capacityUnit = "per date: the top \(Metrics.numberText(perHundredThousand)) per 100,000 of each date's young people, pooled over \(orderByDate.filter { !$0.isEmpty }.count) dates"
-        e.intervals = bootstrap(perHundredThousand: perHundredThousand, replicates: replicates)
+        e.intervals = bootstrap(perHundredThousand: perHundredThousand, replicates: replicates, parallelism: parallelism)
         return e
     }
 }

@@ -174,61 +174,21 @@ public enum LogisticRegression {
         }
 
         /// The objective divided by the number of rows, and its gradient.
+        ///
+        /// Per chunk of rows: the margins, four columns at a time (each row's terms still added in column order); the
+        /// loss and residuals with one `exp` per row (σ and the softplus share `exp(−|m|)`); then the gradient, four
+        /// columns at a time, each column's sums taken over the rows in order as before, so every figure is the
+        /// same, bit for bit, as one column after another (a missing value adds 0 to the present values' sum and a
+        /// present one 0 to the missing values'; neither sum can be −0, so adding 0 changes nothing).
         func lossAndGradient(_ theta: [Double]) -> (Double, [Double]) {
             let p = parameterCount
             let d = columns.count
             let chunks = LogisticRegression.chunks(rows: rows)
-            let partials = parallel.map(chunks.count) { c -> [Double] in
-                let range = chunks[c]
-                var grad = [Double](repeating: 0, count: p + 1)  // last slot: loss
-                let start = range.lowerBound
-                let count = range.count
-                var buffer = [Double](repeating: theta[0], count: count)
-                var loss = 0.0
-                buffer.withUnsafeMutableBufferPointer { margin in
-                    for j in 0..<d {
-                        let a = theta[1 + j] * inverseScales[j]
-                        let b = -a * means[j]
-                        let v = indicatorIndex[j] >= 0 ? theta[indicatorIndex[j]] : 0
-                        columns[j].withUnsafeBufferPointer { column in
-                            let col = UnsafeBufferPointer(rebasing: column[range])
-                            for k in 0..<count {
-                                let x = col[k]
-                                margin[k] += x.isNaN ? v : a * Double(x) + b
-                            }
-                        }
-                    }
-                    var g0 = 0.0
-                    labels.withUnsafeBufferPointer { labels in
-                        for k in 0..<count {
-                            let m = margin[k]
-                            let y = Double(labels[start + k])
-                            // log(1 + e^m) − y·m, stably; the residual σ(m) − y replaces the margin.
-                            loss += (m > 0 ? m + log1p(exp(-m)) : log1p(exp(m))) - y * m
-                            let r = Calibrator.sigmoid(m) - y
-                            margin[k] = r
-                            g0 += r
-                        }
-                    }
-                    grad[0] = g0
-                    let residual = UnsafeBufferPointer(margin)
-                    for j in 0..<d {
-                        var acc = 0.0
-                        var accMissing = 0.0
-                        let mu = means[j]
-                        columns[j].withUnsafeBufferPointer { column in
-                            let col = UnsafeBufferPointer(rebasing: column[range])
-                            for k in 0..<count {
-                                let x = col[k]
-                                if x.isNaN { accMissing += residual[k] } else { acc += residual[k] * (Double(x) - mu) }
-                            }
-                        }
-                        grad[1 + j] = acc * inverseScales[j]
-                        if indicatorIndex[j] >= 0 { grad[indicatorIndex[j]] = accMissing }
-                    }
+            let partials = Self.withBases(columns[...], []) { bases in
+                nonisolated(unsafe) let bases = bases
+                return parallel.map(chunks.count) { c -> [Double] in
+                    chunk(chunks[c], theta: theta, bases: bases, features: d, parameters: p)
                 }
-                grad[p] = loss
-                return grad
             }
             var grad = [Double](repeating: 0, count: p)
             var loss = 0.0
@@ -242,6 +202,101 @@ public enum LogisticRegression {
             }
             let scale = 1 / Double(rows)
             return (loss * scale, grad.map { $0 * scale })
+        }
+
+        /// The columns' base addresses, for as long as `body` runs.
+        static func withBases<R>(_ columns: ArraySlice<[Float]>, _ bases: [UnsafePointer<Float>], _ body: ([UnsafePointer<Float>]) -> R) -> R {
+            guard let first = columns.first else { return body(bases) }
+            return first.withUnsafeBufferPointer { b in
+                withBases(columns.dropFirst(), bases + [b.baseAddress ?? UnsafePointer(bitPattern: 8)!], body)
+            }
+        }
+
+        /// One chunk's gradient terms, with its loss in the last slot.
+        func chunk(_ range: Range<Int>, theta: [Double], bases: [UnsafePointer<Float>], features d: Int, parameters p: Int) -> [Double] {
+            var grad = [Double](repeating: 0, count: p + 1)  // last slot: loss
+            let start = range.lowerBound
+            let count = range.count
+            var buffer = [Double](repeating: theta[0], count: count)
+            var loss = 0.0
+            func a(_ j: Int) -> Double { theta[1 + j] * inverseScales[j] }
+            func v(_ j: Int) -> Double { indicatorIndex[j] >= 0 ? theta[indicatorIndex[j]] : 0 }
+            buffer.withUnsafeMutableBufferPointer { margin in
+                var j = 0
+                while j + 4 <= d {
+                    let c0 = bases[j] + start, c1 = bases[j + 1] + start, c2 = bases[j + 2] + start, c3 = bases[j + 3] + start
+                    let a0 = a(j), a1 = a(j + 1), a2 = a(j + 2), a3 = a(j + 3)
+                    let b0 = -a0 * means[j], b1 = -a1 * means[j + 1], b2 = -a2 * means[j + 2], b3 = -a3 * means[j + 3]
+                    let v0 = v(j), v1 = v(j + 1), v2 = v(j + 2), v3 = v(j + 3)
+                    for k in 0..<count {
+                        let x0 = c0[k], x1 = c1[k], x2 = c2[k], x3 = c3[k]
+                        var m = margin[k]
+                        m += x0.isNaN ? v0 : a0 * Double(x0) + b0
+                        m += x1.isNaN ? v1 : a1 * Double(x1) + b1
+                        m += x2.isNaN ? v2 : a2 * Double(x2) + b2
+                        m += x3.isNaN ? v3 : a3 * Double(x3) + b3
+                        margin[k] = m
+                    }
+                    j += 4
+                }
+                while j < d {
+                    let col = bases[j] + start
+                    let aj = a(j), bj = -aj * means[j], vj = v(j)
+                    for k in 0..<count {
+                        let x = col[k]
+                        margin[k] += x.isNaN ? vj : aj * Double(x) + bj
+                    }
+                    j += 1
+                }
+                var g0 = 0.0
+                labels.withUnsafeBufferPointer { labels in
+                    for k in 0..<count {
+                        let m = margin[k]
+                        let y = Double(labels[start + k])
+                        // log(1 + e^m) − y·m, stably, and the residual σ(m) − y (`Calibrator.sigmoid`), from one
+                        // e = exp(−|m|): the same values as computing each on its own.
+                        let e = exp(m > 0 ? -m : m)
+                        loss += (m > 0 ? m + log1p(e) : log1p(e)) - y * m
+                        let r = (m >= 0 ? 1 / (1 + e) : e / (1 + e)) - y
+                        margin[k] = r
+                        g0 += r
+                    }
+                }
+                grad[0] = g0
+                let residual = UnsafeBufferPointer(margin)
+                func store(_ j: Int, _ acc: Double, _ accMissing: Double) {
+                    grad[1 + j] = acc * inverseScales[j]
+                    if indicatorIndex[j] >= 0 { grad[indicatorIndex[j]] = accMissing }
+                }
+                j = 0
+                while j + 4 <= d {
+                    let c0 = bases[j] + start, c1 = bases[j + 1] + start, c2 = bases[j + 2] + start, c3 = bases[j + 3] + start
+                    let mu0 = means[j], mu1 = means[j + 1], mu2 = means[j + 2], mu3 = means[j + 3]
+                    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, n0 = 0.0, n1 = 0.0, n2 = 0.0, n3 = 0.0
+                    for k in 0..<count {
+                        let r = residual[k]
+                        let x0 = c0[k], x1 = c1[k], x2 = c2[k], x3 = c3[k]
+                        s0 += x0.isNaN ? 0 : r * (Double(x0) - mu0); n0 += x0.isNaN ? r : 0
+                        s1 += x1.isNaN ? 0 : r * (Double(x1) - mu1); n1 += x1.isNaN ? r : 0
+                        s2 += x2.isNaN ? 0 : r * (Double(x2) - mu2); n2 += x2.isNaN ? r : 0
+                        s3 += x3.isNaN ? 0 : r * (Double(x3) - mu3); n3 += x3.isNaN ? r : 0
+                    }
+                    store(j, s0, n0); store(j + 1, s1, n1); store(j + 2, s2, n2); store(j + 3, s3, n3)
+                    j += 4
+                }
+                while j < d {
+                    var acc = 0.0, accMissing = 0.0
+                    let mu = means[j], col = bases[j] + start
+                    for k in 0..<count {
+                        let x = col[k]
+                        if x.isNaN { accMissing += residual[k] } else { acc += residual[k] * (Double(x) - mu) }
+                    }
+                    store(j, acc, accMissing)
+                    j += 1
+                }
+            }
+            grad[p] = loss
+            return grad
         }
     }
 

@@ -332,5 +332,11 @@ extension Metrics {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
+        /// The generator after `draws` more draws (SplitMix64's state moves by a constant per draw).
+        func jumped(by draws: UInt64) -> SeededGenerator {
+            var g = self
+            g.state &+= draws &* 0x9E37_79B9_7F4A_7C15
+            return g
+        }
     }
 }

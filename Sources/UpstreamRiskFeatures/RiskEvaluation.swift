@@ -70,6 +70,8 @@ struct JudgedRows {
 struct Judge {
     var config: RiskTrainingConfig
     var replicates = 500
+    /// How each model's bootstrap replicates are spread over threads (the same intervals for any worker count).
+    var parallelism: Parallelism = .serial
 
     /// `rows` must be in date order (as the cohorts are built); `trees` and `logistic` one score per row.
     func evaluate(_ rows: [CohortRow], trees: [Double], logistic: [Double], population: String, audit: Bool,
@@ -93,7 +95,7 @@ struct Judge {
         return list.map { key, name, scores, probabilities in
             let dated = DatedScores(scores: scores, labels: labels, persons: persons, dates: dateOfRow, seed: config.seed)
             var e = dated.evaluate(name: name, key: key, population: population, perHundredThousand: c, probabilities: probabilities,
-                                   replicates: replicates)
+                                   replicates: replicates, parallelism: parallelism)
             let flags = dated.flags(perHundredThousand: c)
             e.leadTime = leadTime(rows, flags: flags, dates: dates, pseudonym: pseudonym)
             if audit {

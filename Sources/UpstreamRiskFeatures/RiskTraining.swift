@@ -180,7 +180,7 @@ public enum RiskTraining {
         }
 
         let period = "as of " + config.testDates.map(\.iso).joined(separator: ", ")
-        let judge = Judge(config: config)
+        let judge = Judge(config: config, parallelism: parallelism)
         func scored(_ data: Dataset) -> (trees: [Double], logistic: [Double]) {
             (treesCal.apply(trees.margins(data, parallelism: parallelism)),
              logisticCal.apply(logistic.margins(forLogistic(data), parallelism: parallelism)))
@@ -309,7 +309,7 @@ public enum RiskTraining {
         }
         guard !rows.isEmpty else { return [] }
         let data = CohortBuilder.dataset(rows)
-        return Judge(config: config).evaluate(rows, trees: model.scores(data, parallelism: parallelism), logistic: model.logisticScores(data, parallelism: parallelism),
+        return Judge(config: config, parallelism: parallelism).evaluate(rows, trees: model.scores(data, parallelism: parallelism), logistic: model.logisticScores(data, parallelism: parallelism),
                               population: "persons linked as of each test date, as of " + config.testDates.map(\.iso).joined(separator: ", "), audit: false,
                               pseudonym: { pseudonym($0) })
     }

@@ -91,17 +91,29 @@ public struct StreamingCohortBuilder {
         let index: SharedIndex
     }
 
-    /// The cohorts of every date in `dates` as one matrix (dates ascending, rows by date then person id).
-    /// - Parameter progress: told of each pass.
-    public func build(dates: [CivilDate], progress: RiskProgress? = nil) throws -> Built {
-        let dates = Array(Set(dates)).sorted()
-        precondition(dates.count <= 255, "at most 255 as-of dates")
-        // Pass 1: the shared index.
-        // The same pass keeps every person's compact records while they fit the chunk budget: when the whole city
-        // makes one chunk, those are exactly the records the chunk pass would read again, so that pass is skipped.
+    /// What the first pass over the stream found, before any as-of date is needed: the shared index, the persons in
+    /// stream order, every person's compact records when the city fits the budget as one chunk, and the span of the
+    /// records' event dates (from which `risk train` schedules its dates, so it need not read the store for them).
+    public struct FirstPass: Sendable {
+        let index: SharedIndex
+        /// Person ids in stream order.
+        public let ids: [String]
+        /// Every person's compact records (by stream position) when the whole city is one chunk; nil otherwise.
+        let kept: [[CompactRecord]]?
+        public let plan: Plan
+        /// Records the stream gave (person-level, as slimmed), and the earliest and latest event date among them.
+        public let recordCount: Int
+        public let firstEvent: CivilDate?, lastEvent: CivilDate?
+    }
+
+    /// Pass 1: the shared index, the persons, and (while they fit the chunk budget) every person's compact records.
+    /// When the whole city makes one chunk, those are exactly the records the chunk pass would read again, so that
+    /// pass is skipped.
+    public func firstPass() throws -> FirstPass {
         var index = SharedIndex(), ids: [String] = []
         let limit = max(1, (memoryBudget / 4) / Self.bytesPerRecord)
         var kept: [[CompactRecord]]? = [], keptCount = 0
+        var recordCount = 0, lo: CivilDate?, hi: CivilDate?
         // Records are made compact in batches of persons spread over the workers (the store is read on one thread),
         // then added to the index in stream order: the same index for any worker count.
         var batch: [[LinkedRecord]] = []
@@ -123,12 +135,27 @@ public struct StreamingCohortBuilder {
         }
         try persons { id, records in
             ids.append(id)
+            recordCount += records.count
+            for r in records { if let d = r.record.event?.date { lo = min(lo ?? d, d); hi = max(hi ?? d, d) } }
             batch.append(records)
             if batch.count == Self.batchSize { flush() }
         }
         flush()
         let plan = Self.plan(index, budget: memoryBudget / 4)
         if plan.chunks.count != 1 { kept = nil }
+        return FirstPass(index: index, ids: ids, kept: kept, plan: plan, recordCount: recordCount, firstEvent: lo, lastEvent: hi)
+    }
+
+    /// The cohorts of every date in `dates` as one matrix (dates ascending, rows by date then person id).
+    /// - Parameters:
+    ///   - first: this builder's `firstPass()`, when already made (saves that pass over the stream).
+    ///   - progress: told of each pass.
+    public func build(dates: [CivilDate], after first: FirstPass? = nil, progress: RiskProgress? = nil) throws -> Built {
+        let dates = Array(Set(dates)).sorted()
+        precondition(dates.count <= 255, "at most 255 as-of dates")
+        let pass = try first ?? firstPass()
+        let (index, ids, kept, plan) = (pass.index, pass.ids, pass.kept, pass.plan)
+        let deciles = self.deciles
         progress?("features: \(ids.count) persons, \(index.recordCount.reduce(0) { $0 + Int($1) }) records with events, \(plan.chunks.count) chunk\(plan.chunks.count == 1 ? "" : "s") within \(memoryBudget >> 20) MiB\(kept != nil ? " (one pass)" : "")")
         var matrix = FeatureMatrix(dates: dates, personIDs: ids)
         let computer = CompactFeatures(config: config, index: index, dates: dates)

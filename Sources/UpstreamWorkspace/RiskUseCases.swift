@@ -106,14 +106,20 @@ public struct RiskUseCases {
         var period: (CivilDate, CivilDate)?
         let tracker = workspace.messages.tracker("risk train", plan: .riskTrain)
         tracker.begin("read", unit: "records")
+        let deciles = try RiskInputs.deprivation(request.postcodes)
+        let budget = request.memoryBytes
+        let parallel = workspace.parallelism
+        let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: request.cohort, memoryBudget: budget, parallelism: parallel,
+                                               lookup: loaded == nil ? try personLookup(persons: request.persons) : nil)
+        // Streaming from the store, the cohort builder's first pass finds the records' span as it reads them (it
+        // needs no dates): one pass less over the store than reading for the span first.
+        var firstPass: StreamingCohortBuilder.FirstPass?
         if let loaded { count = loaded.count; period = RiskInputs.period(loaded) } else {
-            var lo: CivilDate?, hi: CivilDate?
-            try stream { _, records in
-                count += records.count
-                tracker.update(done: count)
-                for r in records { if let d = r.record.event?.date { lo = min(lo ?? d, d); hi = max(hi ?? d, d) } }
-            }
-            if let lo, let hi { period = (lo, hi) }
+            let pass = try streaming.firstPass()
+            count = pass.recordCount
+            tracker.update(done: count)
+            if let lo = pass.firstEvent, let hi = pass.lastEvent { period = (lo, hi) }
+            if !request.chronologyCohorts { firstPass = pass }
         }
         tracker.begin("features")
         guard let (first, last) = period else { throw WorkspaceError.badInput("the store has no linked records with dates: run upstream link first") }
@@ -128,12 +134,7 @@ public struct RiskUseCases {
             cohort: cohortConfig, trainDates: train.sorted(), testDates: test.sorted(), capacityPerHundredThousand: request.capacity,
             trees: request.trees, fairnessBound: request.fairnessBound, minimumGroupSize: request.minimumGroupSize,
             calibrationFolds: request.calibrationFolds, seed: request.seed)
-        let deciles = try RiskInputs.deprivation(request.postcodes)
-        let budget = request.memoryBytes
         let progress: RiskProgress = { [note, dates = train.count + test.count] in note($0); RiskTrainStages.track($0, dates: dates, on: tracker) }
-        let parallel = workspace.parallelism
-        let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: cohortConfig, memoryBudget: budget, parallelism: parallel,
-                                               lookup: loaded == nil ? try personLookup(persons: request.persons) : nil)
         let pseudonyms = try workspace.pseudonyms()
         workspace.messages.note("risk: \(count) linked records, \(first.iso) to \(last.iso)\n")
         let created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(workspace.now)))
@@ -144,7 +145,7 @@ public struct RiskUseCases {
             model = try RiskTraining.train(builder: builder, truth: truthBuilder, config: config, created: created,
                                            pseudonym: { pseudonyms.pseudonym($0) }, progress: progress)
         } else {
-            let built = try streaming.build(dates: config.trainDates + config.testDates, progress: progress)
+            let built = try streaming.build(dates: config.trainDates + config.testDates, after: firstPass, progress: progress)
             let truthMatrix = try request.truth.map {
                 try StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(try RiskInputs.truth(loaded ?? [], truthFile: $0)), postcodeDeprivation: deciles,
                                            config: cohortConfig, memoryBudget: budget, parallelism: parallel).build(dates: config.testDates).matrix

@@ -120,6 +120,29 @@ struct StreamingCohortTests {
         expectSame(whole.matrix, Self.old)
     }
 
+    @Test func theFirstPassFindsTheRecordsSpanAndSavesTrainAPassOverTheStore() throws {
+        // `risk train` schedules its dates from the first pass's span, then builds on that pass: one replay in all.
+        let replays = Replays()
+        let builder = StreamingCohortBuilder(persons: Self.counted(replays), postcodeDeprivation: Self.city.postcodeDeciles)
+        let first = try builder.firstPass()
+        let days = Self.city.records.compactMap { $0.record.event?.date }
+        #expect(first.firstEvent == days.min() && first.lastEvent == days.max())
+        #expect(first.recordCount == Self.city.records.count && first.ids == Self.whole.matrix.personIDs)
+        let built = try builder.build(dates: Self.dates, after: first)
+        #expect(replays.count == 1)
+        #expect(built.plan == Self.whole.plan && built.matrix.outcome == Self.whole.matrix.outcome && built.matrix.excluded == Self.whole.matrix.excluded)
+        #expect(zip(built.matrix.columns, Self.whole.matrix.columns).allSatisfy { Self.same($0, $1) })
+        // A chunked budget: the first pass is reused, each chunk read again, the same matrix.
+        let chunkedReplays = Replays()
+        let chunked = StreamingCohortBuilder(persons: Self.counted(chunkedReplays), postcodeDeprivation: Self.city.postcodeDeciles,
+                                             memoryBudget: 4 * 2_000 * StreamingCohortBuilder.bytesPerRecord)
+        let pass = try chunked.firstPass()
+        #expect(pass.plan.chunks.count > 20 && pass.firstEvent == first.firstEvent && pass.lastEvent == first.lastEvent)
+        let tiny = try chunked.build(dates: Self.dates, after: pass)
+        #expect(chunkedReplays.count == 1 + pass.plan.chunks.count)
+        #expect(zip(tiny.matrix.columns, Self.whole.matrix.columns).allSatisfy { Self.same($0, $1) })
+    }
+
     @Test func recordsLookedUpByPersonAreTheRecordsOfAPassOverTheStream() throws {
         let byPerson = Dictionary(grouping: Self.city.records, by: \.personID)  // each person's records in the order given
         let replays = Replays()

@@ -1,4 +1,5 @@
 import Testing
+import UpstreamModel
 @testable import UpstreamRisk
 
 /// Capacity per date with ties broken by person, person-level bootstrap intervals, Wilson intervals, and disparities
@@ -64,6 +65,84 @@ struct CapacityEvaluationTests {
         // A person's two rows are drawn together, so the outcomes found are always even (two per person).
         let found = try #require(b.truePositives)
         #expect(found.lower.truncatingRemainder(dividingBy: 2) == 0 && found.upper.truncatingRemainder(dividingBy: 2) == 0)
+    }
+
+    /// The bootstrap as it was written before its replicates were spread over threads: one generator drawn replicate
+    /// after replicate, rows reached through their indices. The reference the faster one must equal, figure for figure.
+    static func referenceBootstrap(_ d: DatedScores, perHundredThousand c: Double, replicates: Int) -> [[Double]] {
+        var index: [String: Int] = [:]
+        let personOfRow = d.persons.map { p -> Int in
+            if let i = index[p] { return i }
+            index[p] = index.count
+            return index.count - 1
+        }
+        let n = index.count
+        let all = d.scores.indices.sorted { a, b in (d.scores[a], d.tieKeys[a], b) > (d.scores[b], d.tieKeys[b], a) }
+        var aucs: [Double] = [], precisions: [Double] = [], recalls: [Double] = [], found: [Double] = []
+        var rng = Metrics.SeededGenerator(seed: d.seed ^ 0xB007_5742)
+        var weight = [Int](repeating: 0, count: n)
+        for _ in 0..<replicates {
+            for p in 0..<n { weight[p] = 0 }
+            for _ in 0..<n { weight[Int(rng.next() % UInt64(n))] += 1 }
+            var tp = 0.0, fp = 0.0, twiceU = 0.0, j = 0
+            while j < all.count {
+                var dTP = 0.0, dFP = 0.0
+                let s = d.scores[all[j]]
+                while j < all.count && d.scores[all[j]] == s {
+                    let w = Double(weight[personOfRow[all[j]]])
+                    if d.labels[all[j]] != 0 { dTP += w } else { dFP += w }
+                    j += 1
+                }
+                twiceU += dFP * (2 * tp + dTP)
+                tp += dTP; fp += dFP
+            }
+            if tp > 0 && fp > 0 { aucs.append(twiceU / (2 * tp * fp)) }
+            var flagged = 0, hits = 0, positives = 0
+            for order in d.orderByDate {
+                var size = 0
+                for i in order { size += weight[personOfRow[i]]; if d.labels[i] != 0 { positives += weight[personOfRow[i]] } }
+                var room = Metrics.capacityCount(population: size, perHundredThousand: c)
+                for i in order where room > 0 {
+                    let take = min(room, weight[personOfRow[i]])
+                    room -= take; flagged += take
+                    if d.labels[i] != 0 { hits += take }
+                }
+            }
+            if flagged > 0 { precisions.append(Double(hits) / Double(flagged)) }
+            if positives > 0 { recalls.append(Double(hits) / Double(positives)) }
+            found.append(Double(hits))
+        }
+        return [aucs.sorted(), precisions.sorted(), recalls.sorted(), found.sorted()]
+    }
+
+    @Test func bootstrapOnSeveralThreadsGivesTheSameIntervalsAsOneGeneratorInOrder() throws {
+        // 3 dates of 700 persons (some missing at a date), scores with many ties, a rare outcome.
+        var scores: [Double] = [], labels: [UInt8] = [], persons: [String] = [], dates: [Int] = []
+        var rng = Metrics.SeededGenerator(seed: 5)
+        for d in 0..<3 {
+            for p in 0..<700 where (p + d) % 11 != 0 {
+                let x = Double(rng.next() % 40) / 40
+                scores.append(x); labels.append(rng.next() % 100 < UInt64(2 + x * 10) ? 1 : 0); persons.append("P\(p)"); dates.append(d)
+            }
+        }
+        let dated = DatedScores(scores: scores, labels: labels, persons: persons, dates: dates, seed: 4)
+        let reference = Self.referenceBootstrap(dated, perHundredThousand: 2_000, replicates: 61)
+        func interval(_ xs: [Double]) -> Interval? {
+            guard xs.count >= 2 else { return nil }
+            func q(_ p: Double) -> Double { xs[min(xs.count - 1, max(0, Int((p * Double(xs.count - 1)).rounded())))] }
+            let level = 0.95
+            return Interval(lower: q((1 - level) / 2), upper: q(1 - (1 - level) / 2))
+        }
+        let expected = BootstrapIntervals(unit: "person", replicates: 61, level: 0.95, rocAUC: interval(reference[0]), precision: interval(reference[1]),
+                                          recall: interval(reference[2]), truePositives: interval(reference[3]))
+        // 61 replicates make 7 chunks of replicates; three workers take them in reverse order.
+        let threads = Parallelism(workers: 3) { n, body in for i in (0..<n).reversed() { body(i) } }
+        for parallelism in [Parallelism.serial, threads] {
+            #expect(dated.bootstrap(perHundredThousand: 2_000, replicates: 61, parallelism: parallelism) == expected)
+        }
+        // The intervals are not degenerate: the comparison means something.
+        #expect(try #require(expected.rocAUC).lower < #require(expected.rocAUC).upper)
+        #expect(try #require(expected.truePositives).lower < #require(expected.truePositives).upper)
     }
 
     @Test func wilsonIntervalsMatchPublishedValues() throws {
