@@ -4,4 +4,19 @@ extension PostgresSchema {
     static let readIndexesMigration = PostgresMigration(name: "v8-read-indexes: incidents by reference", statements: [
         "CREATE INDEX records_by_incident ON records(reference) WHERE event_kind = 'incident'",
     ])
+
+    /// SQLite's `v9-covering-read-indexes`, under the same name: the by-person, by-postcode and by-incident indexes
+    /// carry the columns a household's query reads (the probability; whether a record is person-level, its source and
+    /// id), keeping their leading columns so every query that used one still can. PostgreSQL keeps the extra columns
+    /// as `INCLUDE`d payload, which index-only scans read as SQLite's covering indexes are read.
+    static let coveringReadIndexesMigration = PostgresMigration(
+        name: "v9-covering-read-indexes: a household's people and probabilities from indexes alone",
+        statements: [
+            "DROP INDEX IF EXISTS assignments_by_person",
+            "CREATE INDEX assignments_by_person ON assignments(person_id, source, record_id) INCLUDE (probability)",
+            "DROP INDEX IF EXISTS records_by_postcode",
+            "CREATE INDEX records_by_postcode ON records(postcode) INCLUDE (person_level, source, record_id) WHERE postcode IS NOT NULL",
+            "DROP INDEX IF EXISTS records_by_incident",
+            "CREATE INDEX records_by_incident ON records(reference) INCLUDE (person_level, source, record_id) WHERE event_kind = 'incident'",
+        ])
 }

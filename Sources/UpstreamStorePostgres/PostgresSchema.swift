@@ -222,6 +222,7 @@ enum PostgresSchema {
         reviewQueueMigration,
         runsMigration,
         readIndexesMigration,
+        coveringReadIndexesMigration,
     ]
 
     /// The columns `COPY assignments` writes.
