@@ -504,16 +504,11 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
             try optional(Int64.self, column).map { CivilDate(dayNumber: Int32(truncatingIfNeeded: $0)) }
         }
         let source = try requiredText("source"), recordID = try requiredText("record_id")
-        let agencyCode = try requiredText("agency")
-        guard let agency = Agency(rawValue: agencyCode) else { throw StoreError.corrupt("records.agency") }
+        let agency = try StoredCodes.agency(try requiredText("agency"))
         let personLevel = try next(Bool.self, "person_level"), line = try next(Int.self, "line")
         let forename = try text("forename"), middle = try text("middle_names")
         let surname = try text("surname"), dob = try day("dob")
-        var sex: Sex?
-        if let s = try text("sex") {
-            guard let v = Sex(rawValue: s) else { throw StoreError.corrupt("records.sex") }
-            sex = v
-        }
+        let sex = try StoredCodes.sex(try text("sex"))
         let postcode = try text("postcode"), ethnicity = try text("ethnicity")
         let nhs = try text("nhs_number"), nhsValid = try optional(Bool.self, "nhs_valid")
         let upn = try text("upn"), pnc = try text("pnc_id")
@@ -533,14 +528,9 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
             ethnicity: ethnicity, nhsNumber: nhs, nhsNumberValid: nhsValid, upn: upn, pncID: pnc, localID: local,
             address: address)
         var event: Event?
-        if let kindCode {
-            guard let kind = EventKind(rawValue: kindCode), let eventDate else { throw StoreError.corrupt("records.event_kind") }
-            var role: EventRole?
-            if let roleCode {
-                guard let v = EventRole(rawValue: roleCode) else { throw StoreError.corrupt("records.role") }
-                role = v
-            }
-            event = Event(kind: kind, date: eventDate, minuteOfDay: minute, endDate: endDate, role: role, area: area,
+        if let e = try StoredCodes.event(kind: kindCode, date: eventDate) {
+            let role = try StoredCodes.role(roleCode)
+            event = Event(kind: e.kind, date: e.date, minuteOfDay: minute, endDate: endDate, role: role, area: area,
                           offenceCode: offence, flags: CrimeFlags(rawValue: UInt16(truncatingIfNeeded: crimeFlags ?? 0)),
                           detail: detail, reference: reference, recordedDate: recordedDate)
         }

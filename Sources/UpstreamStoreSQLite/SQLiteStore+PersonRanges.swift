@@ -96,25 +96,14 @@ extension SQLiteStore: PersonRangeStore {
             sqlite3_column_type(s, i) == SQLITE_NULL ? nil : CivilDate(dayNumber: Int32(truncatingIfNeeded: sqlite3_column_int64(s, i)))
         }
 
-        /// One person-level row's feature columns, checked as ``SQLiteStore/record(from:columns:)`` checks them.
+        /// One person-level row's feature columns, checked by ``StoredCodes`` as every read path checks them.
         static func record(_ s: OpaquePointer?) throws -> StoredRecord {
-            guard let agency = text(s, 4).flatMap(Agency.init(rawValue:)) else { throw StoreError.corrupt("records.agency") }
-            var sex: Sex?
-            if let code = text(s, 7) {
-                guard let v = Sex(rawValue: code) else { throw StoreError.corrupt("records.sex") }
-                sex = v
-            }
-            let identity = Identity(surname: text(s, 5), dateOfBirth: day(s, 6), sex: sex, postcode: text(s, 8), ethnicity: text(s, 9),
-                                    address: text(s, 10))
+            let agency = try StoredCodes.agency(text(s, 4))
+            let identity = Identity(surname: text(s, 5), dateOfBirth: day(s, 6), sex: try StoredCodes.sex(text(s, 7)), postcode: text(s, 8),
+                                    ethnicity: text(s, 9), address: text(s, 10))
             var event: Event?
-            if let kindCode = text(s, 11) {
-                guard let kind = EventKind(rawValue: kindCode), let date = day(s, 12) else { throw StoreError.corrupt("records.event_kind") }
-                var role: EventRole?
-                if let r = text(s, 13) {
-                    guard let v = EventRole(rawValue: r) else { throw StoreError.corrupt("records.role") }
-                    role = v
-                }
-                event = Event(kind: kind, date: date, role: role, offenceCode: text(s, 14),
+            if let e = try StoredCodes.event(kind: text(s, 11), date: day(s, 12)) {
+                event = Event(kind: e.kind, date: e.date, role: try StoredCodes.role(text(s, 13)), offenceCode: text(s, 14),
                               flags: CrimeFlags(rawValue: UInt16(truncatingIfNeeded: sqlite3_column_int64(s, 15))),
                               detail: text(s, 16), reference: text(s, 17), recordedDate: day(s, 18))
             }

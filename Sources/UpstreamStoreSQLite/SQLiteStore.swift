@@ -434,28 +434,16 @@ public final class SQLiteStore: RecordStore {
     static func record(from row: Row, columns: RecordColumns?) throws -> StoredRecord {
         let c = try columns ?? RecordColumns(row)
         func day(_ col: RecordColumns.Name) -> CivilDate? { (row[c[col]] as Int32?).map(CivilDate.init(dayNumber:)) }
-        let agencyCode: String = row[c[.agency]]
-        guard let agency = Agency(rawValue: agencyCode) else { throw StoreError.corrupt("records.agency") }
-        var sex: Sex?
-        if let s: String = row[c[.sex]] {
-            guard let v = Sex(rawValue: s) else { throw StoreError.corrupt("records.sex") }
-            sex = v
-        }
+        let agency = try StoredCodes.agency(row[c[.agency]])
         let identity = Identity(
             forename: row[c[.forename]], middleNames: row[c[.middle_names]], surname: row[c[.surname]], dateOfBirth: day(.dob),
-            sex: sex, postcode: row[c[.postcode]], ethnicity: row[c[.ethnicity]], nhsNumber: row[c[.nhs_number]],
-            nhsNumberValid: row[c[.nhs_valid]], upn: row[c[.upn]], pncID: row[c[.pnc_id]], localID: row[c[.local_id]],
-            address: row[c[.address]])
+            sex: try StoredCodes.sex(row[c[.sex]]), postcode: row[c[.postcode]], ethnicity: row[c[.ethnicity]],
+            nhsNumber: row[c[.nhs_number]], nhsNumberValid: row[c[.nhs_valid]], upn: row[c[.upn]], pncID: row[c[.pnc_id]],
+            localID: row[c[.local_id]], address: row[c[.address]])
         var event: Event?
-        if let kindCode: String = row[c[.event_kind]] {
-            guard let kind = EventKind(rawValue: kindCode), let date = day(.event_date) else { throw StoreError.corrupt("records.event_kind") }
-            var role: EventRole?
-            if let r: String = row[c[.role]] {
-                guard let v = EventRole(rawValue: r) else { throw StoreError.corrupt("records.role") }
-                role = v
-            }
-            event = Event(kind: kind, date: date, minuteOfDay: row[c[.minute_of_day]], endDate: day(.end_date), role: role,
-                          area: row[c[.area]], offenceCode: row[c[.offence_code]],
+        if let e = try StoredCodes.event(kind: row[c[.event_kind]], date: day(.event_date)) {
+            event = Event(kind: e.kind, date: e.date, minuteOfDay: row[c[.minute_of_day]], endDate: day(.end_date),
+                          role: try StoredCodes.role(row[c[.role]]), area: row[c[.area]], offenceCode: row[c[.offence_code]],
                           flags: CrimeFlags(rawValue: UInt16(row[c[.crime_flags]] as Int? ?? 0)),
                           detail: row[c[.detail]], reference: row[c[.reference]], recordedDate: day(.recorded_date))
         }
