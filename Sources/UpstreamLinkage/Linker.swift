@@ -6,7 +6,7 @@ public struct Linker: Sendable {
     public var parallel: Parallelism
     /// Bytes the run may spend on candidate pairs (`--memory`). When the blocking rules could produce more pairs
     /// than fit in a quarter of it, the pairs are never held: one pass counts their comparison vectors (for λ)
-    /// and a second pass scores them block by block, keeping only pairs above the keep threshold. The result is
+    /// and a second pass scores them block by block, keeping only pairs at or above `keptProbability`. The result is
     /// the same either way; the streamed run compares each pair twice.
     public var memoryBudget: Int
 
@@ -27,7 +27,8 @@ public struct Linker: Sendable {
         public var candidatePairs: Int
         /// Whether the candidate pairs were streamed (scored block by block, never all held) to honour the memory budget.
         public var streamed: Bool
-        /// Scored pairs at or above the keep threshold.
+        /// Scored pairs at or above `Linker.keptProbability` (the lowest of the review band, the match threshold and
+        /// the evaluation's sweep).
         public var pairs: [ScoredPair]
         /// Cluster label per node.
         public var nodeLabels: [Int32]
@@ -81,6 +82,16 @@ public struct Linker: Sendable {
         decisions: [ReviewDecision] = [], reestimate: Bool = false, progress: (Stage) -> Void = { _ in }
     ) -> Result {
         run(data: data, model: model, previousIDs: previous, decisions: decisions, reestimate: reestimate, initial: nil, onlyNew: false, progress: progress)
+    }
+
+    /// The thresholds `link --evaluate` re-clusters the scored pairs at (its sweep), lowest first.
+    public static let sweepThresholds = [0.5, 0.8, 0.9, 0.95, 0.99, 0.999]
+
+    /// The lowest probability a scored pair is kept at: what the clustering (the match threshold), the review band
+    /// (`review_lower`) and the evaluation's sweep (from 0.5) read, and nothing lower. `keep_threshold` only ever
+    /// lowered it further (0.01 by default), keeping pairs nothing read: at 113,000 people about half the pairs kept.
+    public static func keptProbability(_ settings: LinkageSettings) -> Double {
+        min(settings.reviewLower, settings.matchThreshold, sweepThresholds[0])
     }
 
     /// Rejected review decisions' records: each keeps a node of its own (`PreparedData`'s `ownNode`).
@@ -219,11 +230,13 @@ public struct Linker: Sendable {
         }
         progress(.score)
         let prediction = Prediction(model: model, data: data)
-        let keep = min(settings.keepThreshold, settings.reviewLower)
+        let keep = Linker.keptProbability(settings)
         let pairs: [ScoredPair], candidateCount: Int
-        if let c = candidates {
-            candidates = nil
-            pairs = prediction.score(c, keep: keep, parallel: parallel); candidateCount = c.count
+        if var c = candidates.take() {
+            // `take()` leaves `candidates` nil, so `c` holds the only reference: scoring empties it after the last
+            // pair is scored, and the candidate pairs are freed before the kept pairs are joined into one array.
+            candidateCount = c.count
+            pairs = prediction.score(taking: &c, keep: keep, parallel: parallel)
         } else {
             (pairs, candidateCount) = prediction.score(blocking: blocking, onlyNew: onlyNew, keep: keep, parallel: parallel)
         }
@@ -292,7 +305,8 @@ public struct Linker: Sendable {
         return out
     }
 
-    /// Re-clusters the scored pairs of a result at several thresholds (for a threshold sweep).
+    /// Re-clusters the scored pairs of a result at another threshold (for a threshold sweep): exact at or above
+    /// `keptProbability(settings)`, the lowest probability a pair is kept at.
     public static func labels(for result: Result, threshold: Double) -> [PersonID] {
         let l = Clustering.cluster(data: result.data, pairs: result.pairs, threshold: threshold)
         return Clustering.personIDs(data: result.data, nodeLabels: l)

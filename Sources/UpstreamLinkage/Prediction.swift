@@ -73,6 +73,14 @@ public struct Prediction: Sendable {
 
     /// Scores every candidate pair and keeps those with probability at or above `keep`.
     public func score(_ candidates: CandidatePairs, keep: Double, parallel: Parallelism = .serial) -> [ScoredPair] {
+        var held = candidates
+        return score(taking: &held, keep: keep, parallel: parallel)
+    }
+
+    /// Scores every candidate pair, keeps those at or above `keep`, and empties `candidates` once every pair is
+    /// scored, before the workers' kept pairs are joined: when the caller held the only reference, the candidate
+    /// pairs' pages go before the joined copy of the kept pairs is made.
+    public func score(taking candidates: inout CandidatePairs, keep: Double, parallel: Parallelism = .serial) -> [ScoredPair] {
         let keepWeight = keep <= 0 ? -Double.infinity : (keep / (1 - keep)).log2Value
         let chunk = max(1, candidates.count / Parallelism.linkagePieces + 1)
         var parts = parallel.map((candidates.count + chunk - 1) / chunk) { c -> [ScoredPair] in
@@ -84,6 +92,7 @@ public struct Prediction: Sendable {
             }
             return out
         }
+        candidates = CandidatePairs()
         return Prediction.joined(&parts)
     }
 

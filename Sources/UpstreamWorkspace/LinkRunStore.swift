@@ -2,7 +2,6 @@ import Foundation
 import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
-import UpstreamStoreSQLite
 
 /// The linkage state a store keeps (migration v5, docs/stores.md): the latest run with its trained model, each
 /// record's person, and the clerical review queue (`linkage-pairs`). A run is saved in one transaction, so a crash
@@ -78,15 +77,12 @@ public struct LinkRunStore {
         return m
     }
 
-    /// Each record's current person.
+    /// Each record's current person, read in the store's cheapest order (`PersonStore.forEachRecordPerson`); the
+    /// dictionary is sized up front from the latest run's record count, so it is not rehashed as it grows.
     public func persons() throws -> [RecordKey: PersonID] {
         var out: [RecordKey: PersonID] = [:]
-        if let sqlite = store as? SQLiteStore {
-            out.reserveCapacity(try sqlite.assignmentCount())
-            try sqlite.forEachRecordPerson { out[$0] = $1 }
-        } else {
-            try store.forEachAssignment { out[$0.record] = $0.person }
-        }
+        out.reserveCapacity(try store.currentLinkageRun()?.records ?? 0)
+        try store.forEachRecordPerson { out[$0] = $1 }
         return out
     }
 

@@ -240,7 +240,7 @@ public struct LinkUseCase {
             current = s; stageStart = clock.now; stageCPU = Self.processCPUSeconds()
             tracker.begin(s.rawValue)
         }
-        let result: Linker.Result
+        var result: Linker.Result
         var newCount: Int? = nil
         if request.incremental {
             guard let saved, let runStore else { throw WorkspaceError.usage("no saved model in \(request.store ?? "the store"); run upstream link once without --incremental") }
@@ -265,6 +265,7 @@ public struct LinkUseCase {
         messages.clearProgress()
 
         let saveStart = clock.now, saveCPU = Self.processCPUSeconds()
+        let scoredPairs = result.pairs.count
         if let runStore {
             tracker.begin("save")
             struct Detail: Encodable { var threshold: Double; var candidatePairs: Int; var scoredPairs: Int; var reviewPending: Int; var newRecords: Int? }
@@ -274,6 +275,8 @@ public struct LinkUseCase {
                 scoredPairs: result.pairs.count, reviewPending: result.review.count, newRecords: newCount), parallel: parallel)
             try workspace.audit("link", subject: "\(saved.persons) persons", reason: "linkage run \(saved.id)", count: saved.records,
                                 detail: "records linked into persons")
+            // Saved, the scored pairs are read only by the evaluation's sweep: without it they go before the block index.
+            if truth == nil { result.pairs = [] }
             // The block index a monthly refresh reads, for a run over the store's own records.
             // Timed apart from the save ("block_index" in the stage clock; "save" is the store's transaction alone).
             if request.inputs.isEmpty, let sqlite = runStore.store as? SQLiteStore, let location = request.store {
@@ -296,7 +299,7 @@ public struct LinkUseCase {
         if let truth { (evaluation, sweep) = Self.evaluate(result, truth: truth) }
         let summary = LinkSummary(
             records: result.data.recordCountTotal, identities: result.data.nodeCount, candidatePairs: result.candidatePairs,
-            scoredPairs: result.pairs.count, persons: Set(result.personIDs).count, reviewPending: result.review.count,
+            scoredPairs: scoredPairs, persons: Set(result.personIDs).count, reviewPending: result.review.count,
             review: result.reviewCounts, newRecords: newCount, threshold: result.model.settings.matchThreshold,
             timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start), cpu: cpu), evaluation: evaluation, sweep: sweep,
             inputs: readReports.isEmpty ? nil : readReports, truncatedValues: result.data.truncatedValues)
@@ -361,7 +364,7 @@ public struct LinkUseCase {
         let scorer = Evaluation.Scorer(keys: result.data.keys, truth: truth, agencyOf: agencyOf)
         let evaluation = scorer.evaluate(labels: result.personIDs)
         var rows: [LinkSummary.SweepRow] = []
-        for t in [0.5, 0.8, 0.9, 0.95, 0.99, 0.999] {
+        for t in Linker.sweepThresholds {
             let clusters = Clustering.cluster(data: result.data, pairs: result.pairs, threshold: t)
             let labels = result.data.nodeOfRecord.map { clusters[Int($0)] }
             let e = scorer.evaluate(labels: labels)
