@@ -4,6 +4,9 @@ import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
 import UpstreamStoreSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `upstream link` is asked to do, parsed: where the records come from and what to do with them.
 public struct LinkRequest {
@@ -143,6 +146,7 @@ public struct LinkUseCase {
     }
 
     public func run() throws -> Outcome {
+        LinkUseCase.returnFreedMemory(configure: true)
         let clock = ContinuousClock()
         let start = clock.now, cpuAtStart = Self.processCPUSeconds()
         let messages = workspace.messages
@@ -237,6 +241,9 @@ public struct LinkUseCase {
         var stageCPU = Self.processCPUSeconds()
         func progress(_ s: Linker.Stage) {
             if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart); cpu[c.rawValue] = Self.processCPUSeconds() - stageCPU }
+            // Blocking starts once the standardising dictionaries are freed; clustering once the blocking and the
+            // candidate pairs are: hand their pages back before the next stage's grow.
+            if s == .block || s == .cluster { LinkUseCase.returnFreedMemory() }
             current = s; stageStart = clock.now; stageCPU = Self.processCPUSeconds()
             tracker.begin(s.rawValue)
         }
@@ -277,6 +284,7 @@ public struct LinkUseCase {
                                 detail: "records linked into persons")
             // Saved, the scored pairs are read only by the evaluation's sweep: without it they go before the block index.
             if truth == nil { result.pairs = [] }
+            LinkUseCase.returnFreedMemory()
             // The block index a monthly refresh reads, for a run over the store's own records.
             // Timed apart from the save ("block_index" in the stage clock; "save" is the store's transaction alone).
             if request.inputs.isEmpty, let sqlite = runStore.store as? SQLiteStore, let location = request.store {
@@ -372,6 +380,20 @@ public struct LinkUseCase {
                                              bcubedF1: e.bcubedF1, persons: Set(labels).count))
         }
         return (evaluation, rows)
+    }
+
+    /// Hands freed heap pages back to the system (glibc's `malloc_trim`), so a stage's peak is not the previous
+    /// stages' high-water mark. With `configure`, first fixes glibc's threshold for giving a large block its own
+    /// mapping at 1 MiB (it otherwise rises to 32 MiB as blocks are freed, and freed arrays under it stay in the
+    /// heap): arrays of pairs, keys and columns are then unmapped when freed. Measured in docs/scale.md ("Linkage").
+    static func returnFreedMemory(configure: Bool = false) {
+        #if canImport(Glibc)
+        // Not in Swift's Glibc module: looked up by name (M_MMAP_THRESHOLD is -3 in malloc.h).
+        typealias Trim = @convention(c) (Int) -> Int32
+        typealias Option = @convention(c) (Int32, Int32) -> Int32
+        if configure, let f = dlsym(nil, "mallopt") { _ = unsafeBitCast(f, to: Option.self)(-3, 1 << 20) }
+        if let f = dlsym(nil, "malloc_trim") { _ = unsafeBitCast(f, to: Trim.self)(0) }
+        #endif
     }
 
     /// Refuses to score against a truth file that covers under 95% of the records linked.

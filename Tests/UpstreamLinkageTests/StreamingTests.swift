@@ -71,8 +71,8 @@ struct StreamingTests {
 
     /// The scored pairs are kept from `Linker.keptProbability` (the lowest of `review_lower`, the match threshold and
     /// the evaluation sweep's 0.5), not from `keep_threshold` (0.01): at any budget (held or streamed pairs) the run
-    /// keeps exactly every pair from 0.01 that is at or above it, and the labels, person ids, review queue and every
-    /// sweep threshold's clustering are what all the pairs from 0.01 give.
+    /// keeps exactly the candidate pairs at or above it, and the labels, person ids, review queue and every sweep
+    /// threshold's clustering are what all the candidate pairs give.
     @Test func pairsNothingReadsAreNotKeptAndChangeNothing() {
         let pop = People.population(people: 300, seed: 9)
         let settings = LinkageSettings()
@@ -82,12 +82,12 @@ struct StreamingTests {
             let floor = Linker.keptProbability(run.model.settings)
             #expect(floor == 0.5)
             let floorWeight = (floor / (1 - floor)).log2Value
-            // Every pair from keep_threshold, as runs before session 11 kept them.
+            // Every candidate pair scored (a superset of what runs before session 11 kept from keep_threshold, 0.01).
             let blocking = Blocking(data: run.data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize,
                                     splitBlockSize: settings.splitBlockSize)
             let candidates = CandidatePairs.generate(data: run.data, blocking: blocking, comparisons: settings.comparisons)
-            let all = Prediction(model: run.model, data: run.data).score(candidates, keep: settings.keepThreshold)
-            #expect(all.count > run.pairs.count, "some pairs in [0.01, 0.5) to drop")
+            let all = Prediction(model: run.model, data: run.data).score(candidates, keep: 0)
+            #expect(all.count == candidates.count && all.count > run.pairs.count, "some pairs below 0.5 to drop")
             #expect(all.filter { $0.weight >= floorWeight } == run.pairs)
             let labels = Clustering.cluster(data: run.data, pairs: all, threshold: settings.matchThreshold)
             #expect(labels == run.nodeLabels)
