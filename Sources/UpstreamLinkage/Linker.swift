@@ -94,6 +94,19 @@ public struct Linker: Sendable {
         min(settings.reviewLower, settings.matchThreshold, sweepThresholds[0])
     }
 
+    /// Links records already standardised, as `link(prepared:model:previous:…)` does, with the earlier run's persons
+    /// given per record (`EarlierPersons`: 16 bytes a record, not a dictionary of every record). `earlier` is called
+    /// once, when the person ids are assigned.
+    public func link(
+        prepared data: PreparedData, model: LinkageModel? = nil, earlier: () -> EarlierPersons,
+        decisions: [ReviewDecision] = [], reestimate: Bool = false, progress: (Stage) -> Void = { _ in }
+    ) -> Result {
+        let constraints = Linker.constraints(decisions, data: data)
+        let s = scored(data: data, model: model, constraints: constraints, reestimate: reestimate, onlyNew: false, progress: progress)
+        return finish(data: data, model: s.model, prediction: s.prediction, pairs: s.pairs, candidatePairs: s.candidatePairs, streamed: s.streamed,
+                      constraints: constraints, initial: nil, earlier: earlier, decisions: decisions, progress: progress)
+    }
+
     /// Rejected review decisions' records: each keeps a node of its own (`PreparedData`'s `ownNode`).
     public static func ownNodes(_ decisions: [ReviewDecision]) -> Set<RecordKey> { rejectedKeys(decisions) }
 
@@ -158,12 +171,23 @@ public struct Linker: Sendable {
         constraints: (mustLink: [(Int32, Int32)], cannotLink: [(Int32, Int32)]), initial: [Int32]?, previousIDs: () -> [RecordKey: PersonID],
         decisions: [ReviewDecision], progress: (Stage) -> Void
     ) -> Result {
+        finish(data: data, model: model, prediction: prediction, pairs: pairs, candidatePairs: candidatePairs, streamed: streamed,
+               constraints: constraints, initial: initial, earlier: { EarlierPersons(previousIDs(), keys: data.keys) }, decisions: decisions,
+               progress: progress)
+    }
+
+    /// `finish` with the earlier run's persons given per record.
+    func finish(
+        data: PreparedData, model: LinkageModel, prediction: Prediction, pairs: [ScoredPair], candidatePairs: Int, streamed: Bool,
+        constraints: (mustLink: [(Int32, Int32)], cannotLink: [(Int32, Int32)]), initial: [Int32]?, earlier: () -> EarlierPersons,
+        decisions: [ReviewDecision], progress: (Stage) -> Void
+    ) -> Result {
         let settings = model.settings
         progress(.cluster)
         let labels = Clustering.cluster(data: data, pairs: pairs, threshold: settings.matchThreshold, mustLink: constraints.mustLink,
                                         cannotLink: constraints.cannotLink, initial: initial, parallel: parallel)
         progress(.assignIDs)
-        let ids = Clustering.personIDs(data: data, nodeLabels: labels, previous: previousIDs(), parallel: parallel)
+        let ids = Clustering.personIDs(data: data, nodeLabels: labels, earlier: earlier(), parallel: parallel)
         progress(.review)
         var counts = ReviewCounts()
         let queue = Linker.reviewNodes(data: data, pairs: pairs, labels: labels, lower: settings.reviewLower, upper: settings.matchThreshold,

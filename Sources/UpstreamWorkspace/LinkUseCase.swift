@@ -257,10 +257,12 @@ public struct LinkUseCase {
             newCount = fresh.count
             result = linker.linkIncrementally(existing: existing, new: fresh, model: saved, decisions: decisions, progress: progress)
         } else if let prepared {
-            // The earlier run's ids are read only when the ids are assigned, after the pairs are compared and freed.
+            // The earlier run's ids are read only when the ids are assigned, after the pairs are compared and freed, and
+            // held per record (not a dictionary of every record).
             var readFailure: (any Error)? = nil
-            result = linker.link(prepared: prepared, model: saved, previous: {
-                do { return try runStore?.persons() ?? [:] } catch { readFailure = error; return [:] }
+            let none = EarlierPersons(ofRecord: [], all: [])
+            result = linker.link(prepared: prepared, model: saved, earlier: {
+                do { return try runStore?.earlierPersons(for: prepared.keys, parallel: parallel) ?? none } catch { readFailure = error; return none }
             }, decisions: decisions, reestimate: request.reestimate, progress: progress)
             if let readFailure { throw readFailure }
         } else {
