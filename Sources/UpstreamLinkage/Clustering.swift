@@ -158,6 +158,12 @@ public enum Clustering {
     /// pieces; the ids are handed out in cluster order on one thread, so they are the same for any parallelism.
     public static func personIDs(data: PreparedData, nodeLabels: [Int32], previous: [RecordKey: PersonID] = [:],
                                  parallel: Parallelism = .serial) -> [PersonID] {
+        personIDs(data: data, nodeLabels: nodeLabels, earlier: EarlierPersons(previous, keys: data.keys), parallel: parallel)
+    }
+
+    /// Stable person ids for every record, as `personIDs(data:nodeLabels:previous:parallel:)` gives them, from an
+    /// earlier run's persons given per record.
+    public static func personIDs(data: PreparedData, nodeLabels: [Int32], earlier: EarlierPersons, parallel: Parallelism = .serial) -> [PersonID] {
         let records = data.keys.count, nodes = nodeLabels.count
         // Records by cluster label: `members[start[c]..<start[c + 1]]`, in record order.
         var start = [Int32](repeating: 0, count: nodes + 1)
@@ -181,12 +187,12 @@ public enum Clustering {
 
         // Votes: (cluster index, previous id, how many of its records had it).
         var votes: [(cluster: Int32, id: PersonID, count: Int)] = []
-        if !previous.isEmpty {
+        if !earlier.ofRecord.isEmpty {
             votes = parallel.map(pieces) { p -> [(cluster: Int32, id: PersonID, count: Int)] in
                 var out: [(cluster: Int32, id: PersonID, count: Int)] = []
                 for i in piece(p) {
                     var count: [PersonID: Int] = [:]
-                    for m in recordsOf(i) { if let id = previous[data.keys[Int(members[m])]] { count[id, default: 0] += 1 } }
+                    for m in recordsOf(i) { if let id = earlier.ofRecord[Int(members[m])] { count[id, default: 0] += 1 } }
                     for (id, k) in count { out.append((Int32(i), id, k)) }
                 }
                 return out
@@ -194,7 +200,7 @@ public enum Clustering {
         }
         votes.sort { ($0.count, $1.id, $1.cluster) > ($1.count, $0.id, $0.cluster) }
         var idOf = [PersonID?](repeating: nil, count: clusters.count)
-        var used = Set<PersonID>(previous.values)
+        var used = earlier.all
         var taken = Set<PersonID>()
         for v in votes where idOf[Int(v.cluster)] == nil && !taken.contains(v.id) {
             idOf[Int(v.cluster)] = v.id; taken.insert(v.id)
@@ -222,5 +228,23 @@ public enum Clustering {
             idOf[i] = chosen!; used.insert(chosen!)
         }
         return (0..<records).map { r in idOf[Int(indexOfLabel[Int(nodeLabels[Int(data.nodeOfRecord[r])])])]! }
+    }
+}
+
+/// An earlier run's persons as `Clustering.personIDs` reads them: each record's earlier person, by the record's index
+/// in the data (nil for a record it did not link), and every person id it gave (new ids avoid them all). One optional
+/// id a record (16 bytes), not a dictionary keyed by record (about 100 bytes a record: 2.7 GB at 27 million records).
+public struct EarlierPersons: Sendable {
+    /// Each record's earlier person, by index in the data; empty when there was no earlier run.
+    public var ofRecord: [PersonID?]
+    /// Every person id of the earlier run, including those of records no longer linked.
+    public var all: Set<PersonID>
+
+    public init(ofRecord: [PersonID?], all: Set<PersonID>) { self.ofRecord = ofRecord; self.all = all }
+
+    /// From an earlier run's person by record key, for the records `keys`.
+    public init(_ previous: [RecordKey: PersonID], keys: [RecordKey]) {
+        ofRecord = previous.isEmpty ? [] : keys.map { previous[$0] }
+        all = Set(previous.values)
     }
 }

@@ -6,7 +6,7 @@ public struct Linker: Sendable {
     public var parallel: Parallelism
     /// Bytes the run may spend on candidate pairs (`--memory`). When the blocking rules could produce more pairs
     /// than fit in a quarter of it, the pairs are never held: one pass counts their comparison vectors (for λ)
-    /// and a second pass scores them block by block, keeping only pairs above the keep threshold. The result is
+    /// and a second pass scores them block by block, keeping only pairs at or above `keptProbability`. The result is
     /// the same either way; the streamed run compares each pair twice.
     public var memoryBudget: Int
 
@@ -27,7 +27,8 @@ public struct Linker: Sendable {
         public var candidatePairs: Int
         /// Whether the candidate pairs were streamed (scored block by block, never all held) to honour the memory budget.
         public var streamed: Bool
-        /// Scored pairs at or above the keep threshold.
+        /// Scored pairs at or above `Linker.keptProbability` (the lowest of the review band, the match threshold and
+        /// the evaluation's sweep).
         public var pairs: [ScoredPair]
         /// Cluster label per node.
         public var nodeLabels: [Int32]
@@ -81,6 +82,29 @@ public struct Linker: Sendable {
         decisions: [ReviewDecision] = [], reestimate: Bool = false, progress: (Stage) -> Void = { _ in }
     ) -> Result {
         run(data: data, model: model, previousIDs: previous, decisions: decisions, reestimate: reestimate, initial: nil, onlyNew: false, progress: progress)
+    }
+
+    /// The thresholds `link --evaluate` re-clusters the scored pairs at (its sweep), lowest first.
+    public static let sweepThresholds = [0.5, 0.8, 0.9, 0.95, 0.99, 0.999]
+
+    /// The lowest probability a scored pair is kept at: what the clustering (the match threshold), the review band
+    /// (`review_lower`) and the evaluation's sweep (from 0.5) read, and nothing lower. `keep_threshold` only ever
+    /// lowered it further (0.01 by default), keeping pairs nothing read: at 113,000 people about half the pairs kept.
+    public static func keptProbability(_ settings: LinkageSettings) -> Double {
+        min(settings.reviewLower, settings.matchThreshold, sweepThresholds[0])
+    }
+
+    /// Links records already standardised, as `link(prepared:model:previous:…)` does, with the earlier run's persons
+    /// given per record (`EarlierPersons`: 16 bytes a record, not a dictionary of every record). `earlier` is called
+    /// once, when the person ids are assigned.
+    public func link(
+        prepared data: PreparedData, model: LinkageModel? = nil, earlier: () -> EarlierPersons,
+        decisions: [ReviewDecision] = [], reestimate: Bool = false, progress: (Stage) -> Void = { _ in }
+    ) -> Result {
+        let constraints = Linker.constraints(decisions, data: data)
+        let s = scored(data: data, model: model, constraints: constraints, reestimate: reestimate, onlyNew: false, progress: progress)
+        return finish(data: data, model: s.model, prediction: s.prediction, pairs: s.pairs, candidatePairs: s.candidatePairs, streamed: s.streamed,
+                      constraints: constraints, initial: nil, earlier: earlier, decisions: decisions, progress: progress)
     }
 
     /// Rejected review decisions' records: each keeps a node of its own (`PreparedData`'s `ownNode`).
@@ -147,12 +171,23 @@ public struct Linker: Sendable {
         constraints: (mustLink: [(Int32, Int32)], cannotLink: [(Int32, Int32)]), initial: [Int32]?, previousIDs: () -> [RecordKey: PersonID],
         decisions: [ReviewDecision], progress: (Stage) -> Void
     ) -> Result {
+        finish(data: data, model: model, prediction: prediction, pairs: pairs, candidatePairs: candidatePairs, streamed: streamed,
+               constraints: constraints, initial: initial, earlier: { EarlierPersons(previousIDs(), keys: data.keys) }, decisions: decisions,
+               progress: progress)
+    }
+
+    /// `finish` with the earlier run's persons given per record.
+    func finish(
+        data: PreparedData, model: LinkageModel, prediction: Prediction, pairs: [ScoredPair], candidatePairs: Int, streamed: Bool,
+        constraints: (mustLink: [(Int32, Int32)], cannotLink: [(Int32, Int32)]), initial: [Int32]?, earlier: () -> EarlierPersons,
+        decisions: [ReviewDecision], progress: (Stage) -> Void
+    ) -> Result {
         let settings = model.settings
         progress(.cluster)
         let labels = Clustering.cluster(data: data, pairs: pairs, threshold: settings.matchThreshold, mustLink: constraints.mustLink,
                                         cannotLink: constraints.cannotLink, initial: initial, parallel: parallel)
         progress(.assignIDs)
-        let ids = Clustering.personIDs(data: data, nodeLabels: labels, previous: previousIDs(), parallel: parallel)
+        let ids = Clustering.personIDs(data: data, nodeLabels: labels, earlier: earlier(), parallel: parallel)
         progress(.review)
         var counts = ReviewCounts()
         let queue = Linker.reviewNodes(data: data, pairs: pairs, labels: labels, lower: settings.reviewLower, upper: settings.matchThreshold,
@@ -219,11 +254,13 @@ public struct Linker: Sendable {
         }
         progress(.score)
         let prediction = Prediction(model: model, data: data)
-        let keep = min(settings.keepThreshold, settings.reviewLower)
+        let keep = Linker.keptProbability(settings)
         let pairs: [ScoredPair], candidateCount: Int
-        if let c = candidates {
-            candidates = nil
-            pairs = prediction.score(c, keep: keep, parallel: parallel); candidateCount = c.count
+        if var c = candidates.take() {
+            // `take()` leaves `candidates` nil, so `c` holds the only reference: scoring empties it after the last
+            // pair is scored, and the candidate pairs are freed before the kept pairs are joined into one array.
+            candidateCount = c.count
+            pairs = prediction.score(taking: &c, keep: keep, parallel: parallel)
         } else {
             (pairs, candidateCount) = prediction.score(blocking: blocking, onlyNew: onlyNew, keep: keep, parallel: parallel)
         }
@@ -292,7 +329,8 @@ public struct Linker: Sendable {
         return out
     }
 
-    /// Re-clusters the scored pairs of a result at several thresholds (for a threshold sweep).
+    /// Re-clusters the scored pairs of a result at another threshold (for a threshold sweep): exact at or above
+    /// `keptProbability(settings)`, the lowest probability a pair is kept at.
     public static func labels(for result: Result, threshold: Double) -> [PersonID] {
         let l = Clustering.cluster(data: result.data, pairs: result.pairs, threshold: threshold)
         return Clustering.personIDs(data: result.data, nodeLabels: l)

@@ -73,9 +73,24 @@ public struct Prediction: Sendable {
 
     /// Scores every candidate pair and keeps those with probability at or above `keep`.
     public func score(_ candidates: CandidatePairs, keep: Double, parallel: Parallelism = .serial) -> [ScoredPair] {
+        var held = candidates
+        return score(taking: &held, keep: keep, parallel: parallel)
+    }
+
+    /// Scores every candidate pair, keeps those at or above `keep`, and empties `candidates` once every pair is
+    /// scored, before the workers' kept pairs are joined: when the caller held the only reference, the candidate
+    /// pairs' pages go before the joined copy of the kept pairs is made.
+    public func score(taking candidates: inout CandidatePairs, keep: Double, parallel: Parallelism = .serial) -> [ScoredPair] {
+        var parts = scoredParts(candidates, keep: keep, parallel: parallel)
+        candidates = CandidatePairs()
+        return Prediction.joined(&parts)
+    }
+
+    /// Each worker's piece of the kept pairs, in the candidates' order.
+    func scoredParts(_ candidates: CandidatePairs, keep: Double, parallel: Parallelism) -> [[ScoredPair]] {
         let keepWeight = keep <= 0 ? -Double.infinity : (keep / (1 - keep)).log2Value
         let chunk = max(1, candidates.count / Parallelism.linkagePieces + 1)
-        var parts = parallel.map((candidates.count + chunk - 1) / chunk) { c -> [ScoredPair] in
+        return parallel.map((candidates.count + chunk - 1) / chunk) { c -> [ScoredPair] in
             var out: [ScoredPair] = []
             for p in (c * chunk)..<min(candidates.count, (c + 1) * chunk) {
                 let g = Gamma(bits: candidates.gamma[p])
@@ -84,7 +99,6 @@ public struct Prediction: Sendable {
             }
             return out
         }
-        return Prediction.joined(&parts)
     }
 
     /// The workers' kept pairs as one array, each part freed once copied, so the pairs' pages peak at about one

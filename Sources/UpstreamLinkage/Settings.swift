@@ -284,7 +284,8 @@ public struct LinkageSettings: Sendable, Hashable {
     public var matchThreshold: Double
     /// Pairs with match probability in [reviewLower, matchThreshold) go to clerical review.
     public var reviewLower: Double
-    /// Pairs below this probability are dropped after scoring (kept neither for clustering nor review).
+    /// The incremental link drops scored pairs below this probability (and below `reviewLower`); a full link keeps
+    /// pairs from `Linker.keptProbability` (what clustering, review and the evaluation's sweep read) whatever it is.
     public var keepThreshold: Double
     /// Blocks larger than this (in distinct identities) are skipped and counted as such.
     public var maxBlockSize: Int

@@ -182,6 +182,9 @@ public protocol PersonStore: Sendable {
     func currentLinkageRun() throws -> LinkageRunInfo?
     /// Calls `body` with every current assignment, ordered by person then record.
     func forEachAssignment(_ body: (PersonAssignment) throws -> Void) throws
+    /// Calls `body` with every current record and its person, in whatever order is cheapest for the store (a
+    /// relink's earlier ids). SQLite scans its assignments table; the default goes through ``forEachAssignment(_:)``.
+    func forEachRecordPerson(_ body: (RecordKey, PersonID) throws -> Void) throws
     /// The current person of a record, or nil.
     func person(of record: RecordKey) throws -> PersonID?
     /// A person by pseudonym, or nil.
@@ -226,6 +229,11 @@ public protocol PersonStore: Sendable {
 }
 
 extension PersonStore {
+    /// Every current record and its person, through ``forEachAssignment(_:)`` (its person order).
+    public func forEachRecordPerson(_ body: (RecordKey, PersonID) throws -> Void) throws {
+        try forEachAssignment { try body($0.record, $0.person) }
+    }
+
     /// Saves a linkage run and its assignments, leaving the review queues as they are (see
     /// ``saveLinkageRun(_:assignments:review:pseudonym:)``).
     public func saveLinkageRun(_ run: LinkageRunInfo, assignments: [PersonAssignment], pseudonym: (PersonID) -> String) throws -> LinkageRunInfo {

@@ -2,7 +2,6 @@ import Foundation
 import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
-import UpstreamStoreSQLite
 
 /// The linkage state a store keeps (migration v5, docs/stores.md): the latest run with its trained model, each
 /// record's person, and the clerical review queue (`linkage-pairs`). A run is saved in one transaction, so a crash
@@ -78,16 +77,47 @@ public struct LinkRunStore {
         return m
     }
 
-    /// Each record's current person.
+    /// Each record's current person, read in the store's cheapest order (`PersonStore.forEachRecordPerson`); the
+    /// dictionary is sized up front from the latest run's record count, so it is not rehashed as it grows.
     public func persons() throws -> [RecordKey: PersonID] {
         var out: [RecordKey: PersonID] = [:]
-        if let sqlite = store as? SQLiteStore {
-            out.reserveCapacity(try sqlite.assignmentCount())
-            try sqlite.forEachRecordPerson { out[$0] = $1 }
-        } else {
-            try store.forEachAssignment { out[$0.record] = $0.person }
-        }
+        out.reserveCapacity(try store.currentLinkageRun()?.records ?? 0)
+        try store.forEachRecordPerson { out[$0] = $1 }
         return out
+    }
+
+    /// The current person of each of `keys` (by index; nil for a record with none) and every current person id, for a
+    /// relink's `Linker.link(prepared:earlier:)`: one scan of the store's assignments (`forEachRecordPerson`) merged
+    /// with the keys sorted in the store's key order, so no dictionary of every record is built (16 bytes a record and
+    /// 4 while sorting, against about 100). A store that does not scan in key order is looked up by binary search.
+    public func earlierPersons(for keys: [RecordKey], parallel: Parallelism = .serial) throws -> EarlierPersons {
+        let order = Self.keyOrder(keys, parallel: parallel)
+        var ofRecord = [PersonID?](repeating: nil, count: keys.count)
+        var all = Set<PersonID>()
+        var j = 0, inOrder = true
+        var last: RecordKey? = nil
+        try store.forEachRecordPerson { key, person in
+            all.insert(person)
+            if inOrder, let l = last, Self.keyLess(key, l) { inOrder = false }
+            last = key
+            var i: Int
+            if inOrder {
+                while j < order.count && Self.keyLess(keys[Int(order[j])], key) { j += 1 }
+                i = j
+            } else {
+                var lo = 0, hi = order.count
+                while lo < hi { let mid = (lo + hi) / 2; if Self.keyLess(keys[Int(order[mid])], key) { lo = mid + 1 } else { hi = mid } }
+                i = lo
+            }
+            while i < order.count && Self.sameBytes(keys[Int(order[i])], key) { ofRecord[Int(order[i])] = person; i += 1 }
+        }
+        return all.isEmpty ? EarlierPersons(ofRecord: [], all: []) : EarlierPersons(ofRecord: ofRecord, all: all)
+    }
+
+    /// The store's key order: by source, then record id, each by its UTF-8 bytes.
+    static func keyLess(_ a: RecordKey, _ b: RecordKey) -> Bool {
+        if !a.source.utf8.elementsEqual(b.source.utf8) { return a.source.utf8.lexicographicallyPrecedes(b.source.utf8) }
+        return a.recordID.utf8.lexicographicallyPrecedes(b.recordID.utf8)
     }
 
     /// The review queue: pending pairs in the order the run gave them, decisions oldest first.

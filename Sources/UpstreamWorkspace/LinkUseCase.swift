@@ -4,6 +4,9 @@ import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
 import UpstreamStoreSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `upstream link` is asked to do, parsed: where the records come from and what to do with them.
 public struct LinkRequest {
@@ -143,6 +146,7 @@ public struct LinkUseCase {
     }
 
     public func run() throws -> Outcome {
+        LinkUseCase.returnFreedMemory(configure: true)
         let clock = ContinuousClock()
         let start = clock.now, cpuAtStart = Self.processCPUSeconds()
         let messages = workspace.messages
@@ -237,10 +241,13 @@ public struct LinkUseCase {
         var stageCPU = Self.processCPUSeconds()
         func progress(_ s: Linker.Stage) {
             if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart); cpu[c.rawValue] = Self.processCPUSeconds() - stageCPU }
+            // Blocking starts once the standardising dictionaries are freed; clustering once the blocking and the
+            // candidate pairs are: hand their pages back before the next stage's grow.
+            if s == .block || s == .cluster { LinkUseCase.returnFreedMemory() }
             current = s; stageStart = clock.now; stageCPU = Self.processCPUSeconds()
             tracker.begin(s.rawValue)
         }
-        let result: Linker.Result
+        var result: Linker.Result
         var newCount: Int? = nil
         if request.incremental {
             guard let saved, let runStore else { throw WorkspaceError.usage("no saved model in \(request.store ?? "the store"); run upstream link once without --incremental") }
@@ -250,10 +257,12 @@ public struct LinkUseCase {
             newCount = fresh.count
             result = linker.linkIncrementally(existing: existing, new: fresh, model: saved, decisions: decisions, progress: progress)
         } else if let prepared {
-            // The earlier run's ids are read only when the ids are assigned, after the pairs are compared and freed.
+            // The earlier run's ids are read only when the ids are assigned, after the pairs are compared and freed, and
+            // held per record (not a dictionary of every record).
             var readFailure: (any Error)? = nil
-            result = linker.link(prepared: prepared, model: saved, previous: {
-                do { return try runStore?.persons() ?? [:] } catch { readFailure = error; return [:] }
+            let none = EarlierPersons(ofRecord: [], all: [])
+            result = linker.link(prepared: prepared, model: saved, earlier: {
+                do { return try runStore?.earlierPersons(for: prepared.keys, parallel: parallel) ?? none } catch { readFailure = error; return none }
             }, decisions: decisions, reestimate: request.reestimate, progress: progress)
             if let readFailure { throw readFailure }
         } else {
@@ -265,6 +274,7 @@ public struct LinkUseCase {
         messages.clearProgress()
 
         let saveStart = clock.now, saveCPU = Self.processCPUSeconds()
+        let scoredPairs = result.pairs.count
         if let runStore {
             tracker.begin("save")
             struct Detail: Encodable { var threshold: Double; var candidatePairs: Int; var scoredPairs: Int; var reviewPending: Int; var newRecords: Int? }
@@ -274,6 +284,9 @@ public struct LinkUseCase {
                 scoredPairs: result.pairs.count, reviewPending: result.review.count, newRecords: newCount), parallel: parallel)
             try workspace.audit("link", subject: "\(saved.persons) persons", reason: "linkage run \(saved.id)", count: saved.records,
                                 detail: "records linked into persons")
+            // Saved, the scored pairs are read only by the evaluation's sweep: without it they go before the block index.
+            if truth == nil { result.pairs = [] }
+            LinkUseCase.returnFreedMemory()
             // The block index a monthly refresh reads, for a run over the store's own records.
             // Timed apart from the save ("block_index" in the stage clock; "save" is the store's transaction alone).
             if request.inputs.isEmpty, let sqlite = runStore.store as? SQLiteStore, let location = request.store {
@@ -296,7 +309,7 @@ public struct LinkUseCase {
         if let truth { (evaluation, sweep) = Self.evaluate(result, truth: truth) }
         let summary = LinkSummary(
             records: result.data.recordCountTotal, identities: result.data.nodeCount, candidatePairs: result.candidatePairs,
-            scoredPairs: result.pairs.count, persons: Set(result.personIDs).count, reviewPending: result.review.count,
+            scoredPairs: scoredPairs, persons: Set(result.personIDs).count, reviewPending: result.review.count,
             review: result.reviewCounts, newRecords: newCount, threshold: result.model.settings.matchThreshold,
             timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start), cpu: cpu), evaluation: evaluation, sweep: sweep,
             inputs: readReports.isEmpty ? nil : readReports, truncatedValues: result.data.truncatedValues)
@@ -361,7 +374,7 @@ public struct LinkUseCase {
         let scorer = Evaluation.Scorer(keys: result.data.keys, truth: truth, agencyOf: agencyOf)
         let evaluation = scorer.evaluate(labels: result.personIDs)
         var rows: [LinkSummary.SweepRow] = []
-        for t in [0.5, 0.8, 0.9, 0.95, 0.99, 0.999] {
+        for t in Linker.sweepThresholds {
             let clusters = Clustering.cluster(data: result.data, pairs: result.pairs, threshold: t)
             let labels = result.data.nodeOfRecord.map { clusters[Int($0)] }
             let e = scorer.evaluate(labels: labels)
@@ -369,6 +382,20 @@ public struct LinkUseCase {
                                              bcubedF1: e.bcubedF1, persons: Set(labels).count))
         }
         return (evaluation, rows)
+    }
+
+    /// Hands freed heap pages back to the system (glibc's `malloc_trim`), so a stage's peak is not the previous
+    /// stages' high-water mark. With `configure`, first fixes glibc's threshold for giving a large block its own
+    /// mapping at 1 MiB (it otherwise rises to 32 MiB as blocks are freed, and freed arrays under it stay in the
+    /// heap): arrays of pairs, keys and columns are then unmapped when freed. Measured in docs/scale.md ("Linkage").
+    static func returnFreedMemory(configure: Bool = false) {
+        #if canImport(Glibc)
+        // Not in Swift's Glibc module: looked up by name (M_MMAP_THRESHOLD is -3 in malloc.h).
+        typealias Trim = @convention(c) (Int) -> Int32
+        typealias Option = @convention(c) (Int32, Int32) -> Int32
+        if configure, let f = dlsym(nil, "mallopt") { _ = unsafeBitCast(f, to: Option.self)(-3, 1 << 20) }
+        if let f = dlsym(nil, "malloc_trim") { _ = unsafeBitCast(f, to: Trim.self)(0) }
+        #endif
     }
 
     /// Refuses to score against a truth file that covers under 95% of the records linked.

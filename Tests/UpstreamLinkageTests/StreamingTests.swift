@@ -69,6 +69,40 @@ struct StreamingTests {
         #expect(viaBuilder.review == direct.review)
     }
 
+    /// The scored pairs are kept from `Linker.keptProbability` (the lowest of `review_lower`, the match threshold and
+    /// the evaluation sweep's 0.5), not from `keep_threshold` (0.01): at any budget (held or streamed pairs) the run
+    /// keeps exactly the candidate pairs at or above it, and the labels, person ids, review queue and every sweep
+    /// threshold's clustering are what all the candidate pairs give.
+    @Test func pairsNothingReadsAreNotKeptAndChangeNothing() {
+        let pop = People.population(people: 300, seed: 9)
+        let settings = LinkageSettings()
+        for budget in [Linker.defaultMemoryBudget, 1] {
+            let run = Linker(settings: settings, parallel: Self.parallel, memoryBudget: budget).link(pop.inputs)
+            #expect(run.streamed == (budget == 1))
+            let floor = Linker.keptProbability(run.model.settings)
+            #expect(floor == 0.5)
+            let floorWeight = (floor / (1 - floor)).log2Value
+            // Every candidate pair scored (a superset of what runs before session 11 kept from keep_threshold, 0.01).
+            let blocking = Blocking(data: run.data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize,
+                                    splitBlockSize: settings.splitBlockSize)
+            let candidates = CandidatePairs.generate(data: run.data, blocking: blocking, comparisons: settings.comparisons)
+            let all = Prediction(model: run.model, data: run.data).score(candidates, keep: 0)
+            #expect(all.count == candidates.count && all.count > run.pairs.count, "some pairs below 0.5 to drop")
+            #expect(all.filter { $0.weight >= floorWeight } == run.pairs)
+            let labels = Clustering.cluster(data: run.data, pairs: all, threshold: settings.matchThreshold)
+            #expect(labels == run.nodeLabels)
+            #expect(Clustering.personIDs(data: run.data, nodeLabels: labels) == run.personIDs)
+            let queue = Linker.reviewQueue(data: run.data, pairs: all, labels: labels, lower: settings.reviewLower,
+                                           upper: settings.matchThreshold, decisions: [], cap: settings.maxReviewPairs)
+            #expect(!queue.queue.isEmpty)
+            #expect(queue.queue.map(\.id) == run.review.map(\.id))
+            #expect(queue.counts == run.reviewCounts)
+            for t in Linker.sweepThresholds {
+                #expect(Clustering.cluster(data: run.data, pairs: all, threshold: t) == Clustering.cluster(data: run.data, pairs: run.pairs, threshold: t))
+            }
+        }
+    }
+
     @Test func incrementalRunWithinTinyBudget() {
         let pop = People.population(people: 200, seed: 4)
         let cut = pop.inputs.count * 3 / 4

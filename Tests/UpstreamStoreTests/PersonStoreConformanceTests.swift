@@ -78,6 +78,12 @@ func day(_ y: Int, _ m: Int, _ d: Int) -> CivilDate { CivilDate(year: y, month: 
         try store.forEachAssignment { seen.append($0) }
         // Ordered by person, then record.
         #expect(seen == assign([("R1", "PA"), ("R2", "PB"), ("R3", "PB"), ("R4", "PD")], probability: nil))
+        // Every record's person in the store's cheapest order (SQLite scans its table; the others go through
+        // forEachAssignment): the same records and persons, each record once.
+        var byRecord: [RecordKey: PersonID] = [:], calls = 0
+        try store.forEachRecordPerson { byRecord[$0] = $1; calls += 1 }
+        #expect(calls == 4)
+        #expect(byRecord == Dictionary(uniqueKeysWithValues: seen.map { ($0.record, $0.person) }))
     }
 
     func pair(_ id: String, pending: Bool = true) -> StoredReviewItem {

@@ -81,10 +81,39 @@ struct LinkStreamTests {
         #expect(summary.persons == Set(held.personIDs).count)
         #expect(summary.candidatePairs == held.candidatePairs)
         #expect(model == held.model)
-        let persons = try LinkRunStore.open(workspace.location).persons()
+        let runStore = try LinkRunStore.open(workspace.location)
+        let persons = try runStore.persons()
         for (i, input) in inputs.enumerated() { #expect(persons[input.key] == held.personIDs[i]) }
+        // A relink's earlier persons, per record from the key-order merge: those of the dictionary, a record the
+        // store never linked (nil) and a repeated key (both records) included.
+        let keys = Array(inputs.map(\.key).reversed()) + [RecordKey(source: "police_custody", recordID: "never-linked"), inputs[3].key]
+        let earlier = try runStore.earlierPersons(for: keys, parallel: Workspace.parallelism(workers: 2))
+        #expect(earlier.ofRecord == keys.map { persons[$0] })
+        #expect(earlier.all == Set(persons.values))
+        // Relinking through them keeps every person id.
+        guard case .linked(let again, _) = try LinkUseCase(request: request, workspace: workspace).run() else { Issue.record("no relink"); return }
+        #expect(again.persons == summary.persons)
+        #expect(try runStore.persons() == persons)
         // Every stage has its CPU seconds; the read (overlapped with standardising) among them.
         let cpu = summary.timings.cpu ?? [:]
         for stage in ["read", "standardise", "compare", "score", "cluster", "save"] { #expect(cpu[stage] != nil, "no CPU seconds for \(stage)") }
+    }
+
+    @Test("earlier persons from a store that does not scan in key order (in memory: by person) are found by binary search")
+    func earlierPersonsOutOfKeyOrder() throws {
+        let store = InMemoryStore()
+        let k = ["b/2", "a/10", "b/1", "a/9", "c/1"].map { s -> RecordKey in
+            let p = s.split(separator: "/"); return RecordKey(source: String(p[0]), recordID: String(p[1]))
+        }
+        // Persons chosen so the person order is not the key order.
+        let assigned = [(k[0], "P1"), (k[1], "P3"), (k[2], "P2"), (k[3], "P1"), (k[4], "P0")]
+        _ = try store.saveLinkageRun(LinkageRunInfo(finishedAt: 1, by: "t", records: 5, persons: 4, modelJSON: Data(), detailJSON: Data()),
+                                     assignments: assigned.map { PersonAssignment(record: $0.0, person: PersonID($0.1), probability: nil) },
+                                     pseudonym: { "Y" + $0.rawValue })
+        let runStore = LinkRunStore(store: store, location: "memory")
+        let keys = [k[3], RecordKey(source: "a", recordID: "1"), k[0], k[4], k[1], k[2], k[0]]
+        let earlier = try runStore.earlierPersons(for: keys)
+        #expect(earlier.ofRecord == ["P1", nil, "P1", "P0", "P3", "P2", "P1"].map { $0.map(PersonID.init) })
+        #expect(earlier.all == Set(["P0", "P1", "P2", "P3"].map(PersonID.init)))
     }
 }
