@@ -59,7 +59,10 @@ extension SQLiteStore {
     public func forEachPersonLevelRecord(after id: Int64, _ body: (Int64, SourceRecord) throws -> Void) throws {
         try guarding { try db.read { db in
             let statement = try db.makeStatement(sql: "SELECT \(LinkageRow.columns) FROM records r WHERE r.id > ? AND r.person_level ORDER BY r.id")
-            try LinkageRow.forEach(db, statement, bind: { sqlite3_bind_int64($0, 1, id) }) { s in try body(sqlite3_column_int64(s, 0), try LinkageRow.record(s)) }
+            try LinkageRow.forEach(db, statement, bind: { _ = sqlite3_bind_int64($0, 1, id) }) { s in
+                let record = try LinkageRow.record(s)
+                try body(sqlite3_column_int64(s, 0), record)
+            }
         } }
     }
 
@@ -76,7 +79,8 @@ extension SQLiteStore {
             try LinkageRow.forEach(db, statement, bind: { _ in }) { s in
                 let text = LinkageRow.text(s, LinkageRow.count) ?? ""
                 let person = persons[text] ?? { let p = PersonID(text); persons[text] = p; return p }()
-                try body(sqlite3_column_int64(s, 0), try LinkageRow.record(s), person)
+                let record = try LinkageRow.record(s)
+                try body(sqlite3_column_int64(s, 0), record, person)
             }
         } }
     }
@@ -95,7 +99,10 @@ extension SQLiteStore {
                 var text = p.rawValue
                 try LinkageRow.forEach(db, statement, bind: { s in
                     text.withUTF8 { b in _ = sqlite3_bind_text(s, 1, b.baseAddress, Int32(b.count), SQLiteBinding.transient) }
-                }) { s in out.append((sqlite3_column_int64(s, 0), transform(try LinkageRow.record(s)), p)) }
+                }) { s in
+                    let record = try LinkageRow.record(s)
+                    out.append((sqlite3_column_int64(s, 0), transform(record), p))
+                }
             }
         } }
         out.sort { $0.id < $1.id }
@@ -202,8 +209,8 @@ enum LinkageRow {
             guard let v = Sex(rawValue: code) else { throw StoreError.corrupt("records.sex") }
             sex = v
         }
-        let dob = sqlite3_column_type(s, 7) == SQLITE_NULL ? nil : CivilDate(dayNumber: Int32(truncatingIfNeeded: sqlite3_column_int64(s, 7)))
-        let valid = sqlite3_column_type(s, 11) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 11) != 0
+        let dob: CivilDate? = sqlite3_column_type(s, 7) == SQLITE_NULL ? nil : CivilDate(dayNumber: Int32(truncatingIfNeeded: sqlite3_column_int64(s, 7)))
+        let valid: Bool? = sqlite3_column_type(s, 11) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 11) != 0
         let identity = Identity(forename: text(s, 4), middleNames: text(s, 5), surname: text(s, 6), dateOfBirth: dob, sex: sex,
                                 postcode: text(s, 9), nhsNumber: text(s, 10), nhsNumberValid: valid, upn: text(s, 12), pncID: text(s, 13),
                                 localID: text(s, 14), address: text(s, 15))

@@ -8,16 +8,30 @@ import UpstreamModel
 struct IncrementalPrepareTests {
     static func same(_ a: PreparedData, _ b: PreparedData) {
         #expect(a.keys == b.keys)
-        #expect(a.agencyOfRecord == b.agencyOfRecord && a.agencies == b.agencies)
-        #expect(a.nodeOfRecord == b.nodeOfRecord && a.recordCount == b.recordCount)
-        #expect(a.strings == b.strings && a.dataset == b.dataset && a.isNew == b.isNew)
-        #expect(a.truncatedValues == b.truncatedValues && a.columnIndex == b.columnIndex)
+        #expect(a.agencyOfRecord == b.agencyOfRecord)
+        #expect(a.agencies == b.agencies)
+        #expect(a.nodeOfRecord == b.nodeOfRecord)
+        #expect(a.recordCount == b.recordCount)
+        #expect(a.strings == b.strings)
+        #expect(a.dataset == b.dataset)
+        #expect(a.isNew == b.isNew)
+        #expect(a.truncatedValues == b.truncatedValues)
+        #expect(a.columnIndex == b.columnIndex)
         #expect(a.columns.count == b.columns.count)
         for (x, y) in zip(a.columns, b.columns) {
-            #expect(x.value == y.value && x.days == y.days && x.tokenStart == y.tokenStart && x.tokens == y.tokens, "\(x.spec.name)")
-            #expect(x.part0 == y.part0 && x.part1 == y.part1 && x.part2 == y.part2 && x.scope == y.scope, "\(x.spec.name)")
-            #expect(x.phonetic == y.phonetic && x.canonical == y.canonical && x.tokenBits == y.tokenBits, "\(x.spec.name)")
-            #expect(x.numbers.count == y.numbers.count)
+            let name = x.spec.name
+            #expect(x.value == y.value, "\(name)")
+            #expect(x.days == y.days, "\(name)")
+            #expect(x.tokenStart == y.tokenStart, "\(name)")
+            #expect(x.tokens == y.tokens, "\(name)")
+            #expect(x.part0 == y.part0, "\(name)")
+            #expect(x.part1 == y.part1, "\(name)")
+            #expect(x.part2 == y.part2, "\(name)")
+            #expect(x.scope == y.scope, "\(name)")
+            #expect(x.phonetic == y.phonetic, "\(name)")
+            #expect(x.canonical == y.canonical, "\(name)")
+            #expect(x.tokenBits == y.tokenBits, "\(name)")
+            #expect(x.numbers.count == y.numbers.count, "\(name)")
         }
     }
 
