@@ -127,13 +127,23 @@ public enum IncrementalLink {
         existing: [(LinkInput, PersonID)], new: [LinkInput], model: LinkageModel, decisions: [ReviewDecision], index: BlockIndexView,
         linker: Linker, progress: (Linker.Stage) -> Void = { _ in }
     ) -> (result: Linker.Result, newOnly: [Bool]) {
+        link(inputs: existing.map(\.0) + new, persons: existing.map(\.1), model: model, decisions: decisions, index: index, linker: linker,
+             progress: progress)
+    }
+
+    /// The same link with the records as one array: the existing records first (`persons[i]` is record `i`'s person),
+    /// then the new ones. The array is consumed (released once standardised), so a refresh holds its records once.
+    public static func link(
+        inputs: consuming [LinkInput], persons: [PersonID], model: LinkageModel, decisions: [ReviewDecision], index: BlockIndexView,
+        linker: Linker, progress: (Linker.Stage) -> Void = { _ in }
+    ) -> (result: Linker.Result, newOnly: [Bool]) {
         let s = model.settings
         progress(.standardise)
-        let inputs = existing.map(\.0) + new
-        let flags = [Bool](repeating: false, count: existing.count) + [Bool](repeating: true, count: new.count)
-        let raw = PreparedData(inputs, settings: s, isNew: flags, ownNode: Linker.rejectedKeys(decisions), parallel: linker.parallel)
+        let flags = [Bool](repeating: false, count: persons.count) + [Bool](repeating: true, count: inputs.count - persons.count)
+        let raw = prepare(inputs, isNew: flags, ownNode: Linker.rejectedKeys(decisions), settings: s, parallel: linker.parallel)
+        inputs = []
         var hasOld = [Bool](repeating: false, count: raw.nodeCount)
-        for r in 0..<existing.count { hasOld[Int(raw.nodeOfRecord[r])] = true }
+        for r in 0..<persons.count { hasOld[Int(raw.nodeOfRecord[r])] = true }
         let newOnly = (0..<raw.nodeCount).map { raw.isNew[$0] && !hasOld[$0] }
         // The whole city's token weights and term frequencies: the index's node counts plus the new identities'.
         let sh = BlockIndex.stringHashes(raw)
@@ -169,8 +179,18 @@ public enum IncrementalLink {
             }
             tf.share[ci] = f
         }
-        // Existing persons start as one cluster each and are never split.
-        let (initial, previous) = Linker.startingLabels(existing: existing, data: data)
+        // Existing persons start as one cluster each and are never split (as `Linker.startingLabels` makes them).
+        var labelOfPerson: [PersonID: Int32] = [:]
+        var initial = [Int32](repeating: -1, count: data.nodeCount)
+        var previous: [RecordKey: PersonID] = [:]
+        previous.reserveCapacity(persons.count)
+        for (r, person) in persons.enumerated() {
+            previous[data.keys[r]] = person
+            let label = labelOfPerson[person] ?? { let v = Int32(labelOfPerson.count); labelOfPerson[person] = v; return v }()
+            let node = Int(data.nodeOfRecord[r])
+            if initial[node] < 0 { initial[node] = label }
+        }
+        labelOfPerson = [:]
         progress(.block)
         let finals = finalKeys(data: data, newOnly: newOnly, index: index)
         let blocking = Blocking(data: data, rules: s.blockingRules, finalKeys: finals.map(\.keys), wholeCounts: finals.map(\.counts),
@@ -184,6 +204,52 @@ public enum IncrementalLink {
         let result = linker.finish(data: data, model: model, prediction: prediction, pairs: pairs, candidatePairs: compared, streamed: true,
                                    constraints: constraints, initial: initial, previousIDs: { previous }, decisions: decisions, progress: progress)
         return (result, newOnly)
+    }
+}
+
+extension IncrementalLink {
+    /// `PreparedData(inputs, settings:, isNew:, ownNode:, parallel:)`, standardising each distinct record once: a
+    /// refresh reads every record of its persons, and most are repeats of another of the same person (a pupil's
+    /// census rows, a family's contacts) that differ only in their record id.
+    ///
+    /// Records equal in everything but their id standardise to the same values, so they are one node; each such
+    /// group's first record stands for it. Strings and nodes are numbered in the order they are first met, which is the
+    /// same over the groups' first records as over every record, so the result is the same data: the same keys, nodes,
+    /// strings and columns (tested against the plain standardisation). Records in `ownNode` are never grouped. When a
+    /// value was cut to `max_field_length` (the data-quality count is per record), every record is standardised.
+    static func prepare(_ inputs: [LinkInput], isNew: [Bool], ownNode: Set<RecordKey>, settings s: LinkageSettings,
+                        parallel: Parallelism) -> PreparedData {
+        var groupOf = [Int32](repeating: 0, count: inputs.count)
+        var reps: [LinkInput] = [], repNew: [Bool] = []
+        do {
+            var first: [LinkInput: Int32] = [:]
+            for (r, input) in inputs.enumerated() {
+                var bare = input
+                if ownNode.isEmpty || !ownNode.contains(input.key) { bare.recordID = "" }
+                if let g = first[bare] {
+                    groupOf[r] = g
+                    if isNew[r] { repNew[Int(g)] = true }
+                    continue
+                }
+                let g = Int32(reps.count)
+                first[bare] = g; groupOf[r] = g; reps.append(input); repNew.append(isNew[r])
+            }
+        }
+        guard reps.count < inputs.count else { return PreparedData(inputs, settings: s, isNew: isNew, ownNode: ownNode, parallel: parallel) }
+        let d = PreparedData(reps, settings: s, isNew: repNew, ownNode: ownNode, parallel: parallel)
+        reps = []
+        guard d.truncatedValues == 0 else { return PreparedData(inputs, settings: s, isNew: isNew, ownNode: ownNode, parallel: parallel) }
+        var keys: [RecordKey] = [], sources: [String: String] = [:]
+        keys.reserveCapacity(inputs.count)
+        var agencyOfRecord = [Int32](repeating: 0, count: inputs.count), nodeOfRecord = agencyOfRecord
+        var recordCount = [Int32](repeating: 0, count: d.nodeCount)
+        for (r, input) in inputs.enumerated() {
+            let g = Int(groupOf[r]), node = d.nodeOfRecord[g]
+            let source = sources[input.source] ?? { sources[input.source] = input.source; return input.source }()
+            keys.append(RecordKey(source: source, recordID: input.recordID))
+            agencyOfRecord[r] = d.agencyOfRecord[g]; nodeOfRecord[r] = node; recordCount[Int(node)] += 1
+        }
+        return PreparedData(d, keys: keys, agencyOfRecord: agencyOfRecord, nodeOfRecord: nodeOfRecord, recordCount: recordCount)
     }
 }
 
@@ -220,6 +286,15 @@ extension PreparedData {
         keys = d.keys; agencyOfRecord = d.agencyOfRecord; agencies = d.agencies; nodeOfRecord = d.nodeOfRecord; recordCount = d.recordCount
         strings = d.strings; stringTable = d.stringTable; self.columns = columns; columnIndex = d.columnIndex; dataset = d.dataset
         isNew = d.isNew; truncatedValues = d.truncatedValues; linkType = d.linkType; settings = d.settings
+    }
+}
+
+extension PreparedData {
+    /// The same nodes, strings and columns for other records (each record's key, agency and node).
+    init(_ d: PreparedData, keys: [RecordKey], agencyOfRecord: [Int32], nodeOfRecord: [Int32], recordCount: [Int32]) {
+        self.keys = keys; self.agencyOfRecord = agencyOfRecord; agencies = d.agencies; self.nodeOfRecord = nodeOfRecord
+        self.recordCount = recordCount; strings = d.strings; stringTable = d.stringTable; columns = d.columns; columnIndex = d.columnIndex
+        dataset = d.dataset; isNew = d.isNew; truncatedValues = d.truncatedValues; linkType = d.linkType; settings = d.settings
     }
 }
 

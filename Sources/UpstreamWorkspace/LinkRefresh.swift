@@ -171,16 +171,21 @@ struct LinkRefresh {
         guard let index else { throw Fallback(reason: "the block index could not be built") }
         stage("read")
         var new: [LinkInput] = [], maxNew = index.manifest.maxRecordID
-        try store.forEachPersonLevelRecord(after: index.manifest.maxRecordID) { id, r in new.append(LinkInput(r.record)); maxNew = max(maxNew, id) }
+        try store.forEachPersonLevelRecord(after: index.manifest.maxRecordID) { id, r in new.append(LinkInput(r)); maxNew = max(maxNew, id) }
         var persons = IncrementalLink.candidatePersons(new: new, model: model, decisions: decisions, index: index.view, parallel: linker.parallel)
         for d in decisions { for k in [d.left, d.right] { if let p = try store.person(of: k) { persons.insert(p) } } }
-        let rows = try store.linkedRecords(of: persons.sorted())
-        let existing = rows.map { (LinkInput($0.record.record), $0.person) }
-        let (result, newOnly) = IncrementalLink.link(existing: existing, new: new, model: model, decisions: decisions, index: index.view,
-                                                     linker: linker, progress: progress)
-        // What changed: the new records, and the records of persons merged into another.
-        var before: [RecordKey: PersonID] = [:]
-        for (i, p) in existing { before[i.key] = p }
+        // The candidate persons' records (their linkage columns), then the month's: one array, consumed by the link.
+        var rows = try store.linkedRecords(of: persons.sorted()) { LinkInput($0) }
+        let existingRead = rows.count, newCount = new.count
+        let owners = rows.map(\.person)
+        var inputs = rows.map(\.record)
+        rows = []
+        inputs.append(contentsOf: new)
+        new = []
+        let (result, newOnly) = IncrementalLink.link(inputs: consume inputs, persons: owners, model: model, decisions: decisions,
+                                                     index: index.view, linker: linker, progress: progress)
+        // What changed: the new records, and the records of persons merged into another (the first `owners.count`
+        // records of the result are the existing ones, in the order read).
         var counts: [PersonID: Int] = [:]
         var renames: [PersonID: PersonID] = [:]
         var changed: [PersonAssignment] = []
@@ -188,13 +193,14 @@ struct LinkRefresh {
         for (r, key) in result.data.keys.enumerated() {
             let p = result.personIDs[r]
             counts[p, default: 0] += 1
-            if let old = before[key] {
+            if r < owners.count {
+                let old = owners[r]
                 if old != p { renames[old] = p; changed.append(PersonAssignment(record: key, person: p, probability: probabilities[r])) }
             } else {
                 changed.append(PersonAssignment(record: key, person: p, probability: probabilities[r]))
             }
         }
-        let previousPersons = Set(before.values)
+        let previousPersons = Set(owners)
         let fresh = Set(counts.keys).subtracting(previousPersons)
         if !(try store.existingPersons(fresh.sorted())).isEmpty {
             throw Fallback(reason: "a new person's id is already another person's")
@@ -214,15 +220,15 @@ struct LinkRefresh {
         let info = LinkageRunInfo(finishedAt: at, by: user, records: 0, persons: 0, modelJSON: try JSONFiles.encode(model),
                                   detailJSON: try JSONFiles.encode(Detail(
                                     threshold: s.matchThreshold, candidatePairs: result.candidatePairs, scoredPairs: result.pairs.count,
-                                    reviewPending: result.review.count, newRecords: new.count,
-                                    refresh: RefreshDetail(existingRecordsRead: existing.count, personsRead: persons.count, indexBuilt: built))))
+                                    reviewPending: result.review.count, newRecords: newCount,
+                                    refresh: RefreshDetail(existingRecordsRead: existingRead, personsRead: persons.count, indexBuilt: built))))
         let saved = try store.saveLinkageRefresh(info, assignments: changed, persons: counts.map { ($0.key, $0.value) }, removed: removed.sorted(),
                                                  review: review) { pseudonyms.pseudonym($0.rawValue) }
         // The index follows the store: the refresh's new identities, and the persons it merged.
         let bytes = BlockIndex.segmentBytes(data: result.data, personOfNode: LinkBlockIndex.personOfNode(result.data, persons: result.personIDs),
                                             include: newOnly)
-        try index.append(bytes: bytes, run: saved.id, maxRecordID: maxNew, records: index.manifest.records + new.count, renames: renames)
-        return Outcome(result: result, newRecords: new.count, existingRead: existing.count, personsRead: persons.count, runID: saved.id,
+        try index.append(bytes: bytes, run: saved.id, maxRecordID: maxNew, records: index.manifest.records + newCount, renames: renames)
+        return Outcome(result: result, newRecords: newCount, existingRead: existingRead, personsRead: persons.count, runID: saved.id,
                        records: saved.records, persons: saved.persons, indexBuilt: built)
     }
 
@@ -230,7 +236,7 @@ struct LinkRefresh {
     func build(run: Int64, fingerprint: String) throws -> LinkBlockIndex? {
         var inputs: [LinkInput] = [], persons: [PersonID] = []
         var maxID: Int64 = 0
-        try store.forEachLinkedRecord { id, r, p in inputs.append(LinkInput(r.record)); persons.append(p); maxID = max(maxID, id) }
+        try store.forEachLinkedRecord { id, r, p in inputs.append(LinkInput(r)); persons.append(p); maxID = max(maxID, id) }
         guard try store.personLevelRecordCount(upTo: maxID) == inputs.count else {
             throw Fallback(reason: "some person-level records loaded before the last linked one have no person")
         }

@@ -127,11 +127,14 @@ extension ProgressPlan {
 }
 
 extension ProgressPlan {
-    /// `upstream risk train`'s stages (the streaming path), weighted by the seconds each took on a 20,000-person city
-    /// (debug build, `UPSTREAM_PROGRESS=plain:2`): read 10, features 33, cohorts 1, trees 3, logistic regression 10,
-    /// calibration 118, save 1. A run with `--truth` adds a truth stage, outside the plan (no overall estimate then).
+    /// `upstream risk train`'s stages (the streaming path), weighted by the seconds each took on a 200,000-person city
+    /// (release build, `UPSTREAM_PROGRESS=plain:0`, session 11): read 36, features 5, cohorts 1, trees 2, logistic
+    /// regression 8, calibration 45, save 1. Since session 10 the read also builds the compact records (the features'
+    /// work, once) and gives the span of the dates; the older weights (read 10, features 33, from a 20,000-person debug
+    /// build) put a third of a run's time in the read at 5%. A run with `--truth` adds a truth stage, outside the plan
+    /// (no overall estimate then).
     public static let riskTrain = ProgressPlan([
-        ("read", 10), ("features", 33), ("cohorts", 1), ("trees", 3), ("logistic regression", 10), ("calibration", 118), ("save", 1),
+        ("read", 36), ("features", 5), ("cohorts", 1), ("trees", 2), ("logistic regression", 8), ("calibration", 45), ("save", 1),
     ])
 
     /// `upstream risk score`'s stages, weighted the same way (20,000-person city, debug build, one date): features 48,

@@ -108,6 +108,25 @@ struct ProgressPlanTests {
         #expect(ProgressPlan([("a", 0)]).fraction(stage: 0, stageFraction: 0.5) == nil)
     }
 
+    @Test("risk train's plan: the read (which builds the compact records) weighs a third of the run; every stage a note names is in it")
+    func riskTrainWeights() throws {
+        let plan = ProgressPlan.riskTrain
+        // Measured at 200,000 people (session 11): read 36, features 5, cohorts 1, trees 2, logistic regression 8,
+        // calibration 45, save 1 — 98 in all.
+        let features = try #require(plan.index(of: "features"))
+        let afterRead = try #require(plan.fraction(stage: features, stageFraction: 0))
+        #expect(abs(afterRead - 36.0 / 98) < 1e-12)
+        let calibration = try #require(plan.index(of: "calibration"))
+        let halfCalibrated = try #require(plan.fraction(stage: calibration, stageFraction: 0.5))
+        let expected: Double = (36 + 5 + 1 + 2 + 8 + 22.5) / 98
+        #expect(abs(halfCalibrated - expected) < 1e-12)
+        // The stages the training's notes move to (RiskTrainStages), besides read and save, in the order they come.
+        let notes = ["features: chunk 1 of 2, 10 rows so far", "as of 2020-01-01", "training gradient-boosted trees", "trees: done", "calibrating"]
+        let named = notes.compactMap { RiskTrainStages.stage(of: $0, dates: 13)?.stage }
+        #expect(named == ["features", "cohorts", "trees", "logistic regression", "calibration"])
+        #expect(plan.stages.map(\.name) == ["read"] + named + ["save"])
+    }
+
     @Test("the overall time left stretches the time so far to the share still to do, after the thresholds")
     func overallLeft() {
         #expect(ProgressPlan.secondsLeft(fraction: 0.25, elapsed: 30) == 90)

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import UpstreamLinkage
+import UpstreamModel
+import UpstreamStore
+import UpstreamStoreSQLite
+@testable import UpstreamWorkspace
+
+/// The monthly refresh reads only the linkage columns of the records it links (no events, provenance or extras): the
+/// records it makes are exactly those a whole record read gives, so its persons are unchanged.
+@Suite("The refresh reads only the linkage columns", .serialized)
+struct RefreshReadTests {
+    @Test("the refresh's three reads give the link inputs of whole records, in id order, with each record's person")
+    func linkageColumnsReadLikeWholeRecords() throws {
+        let dir = NSTemporaryDirectory() + "upstream-refresh-read-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let workspace = try LinkStreamTests.makeStore(dir, people: 150)
+        var request = LinkRequest()
+        request.store = workspace.location
+        guard case .linked = try LinkUseCase(request: request, workspace: workspace).run() else { Issue.record("link did not link"); return }
+        // The whole records, read as every other command reads them.
+        let (whole, _) = try LinkUseCase.loadInputs(request)
+        #expect(whole.count > 100)
+        let withNHS = whole.filter { $0.nhsNumber != nil }.count, withDOB = whole.filter { $0.dateOfBirth != nil }.count
+        let withAddress = whole.filter { $0.address != nil }.count
+        #expect(withNHS > 0 && withDOB > 0 && withAddress > 0)
+        let store = try SQLiteStore(path: workspace.location)
+        var personOf: [RecordKey: PersonID] = [:]
+        try store.forEachRecordPerson { personOf[$0] = $1 }
+
+        var after: [LinkInput] = [], ids: [Int64] = []
+        try store.forEachPersonLevelRecord(after: 0) { id, r in after.append(LinkInput(r)); ids.append(id) }
+        #expect(after == whole)
+        #expect(ids == ids.sorted() && Set(ids).count == ids.count)
+        // Only the records loaded after an id: the later part, in the same order.
+        var later: [LinkInput] = []
+        try store.forEachPersonLevelRecord(after: ids[ids.count / 2]) { _, r in later.append(LinkInput(r)) }
+        #expect(later == Array(whole[(ids.count / 2 + 1)...]))
+
+        var linked: [LinkInput] = [], linkedPersons: [PersonID] = []
+        try store.forEachLinkedRecord { _, r, p in linked.append(LinkInput(r)); linkedPersons.append(p) }
+        #expect(linked == whole)
+        let wholePersons = whole.map { personOf[$0.key]! }
+        #expect(linkedPersons == wholePersons)
+
+        // A few persons' records: every one of each, in id order, with its person.
+        let persons = Array(Set(personOf.values).sorted().prefix(20))
+        let rows = try store.linkedRecords(of: persons) { LinkInput($0) }
+        let expected = whole.filter { persons.contains(personOf[$0.key]!) }
+        #expect(!expected.isEmpty)
+        #expect(rows.map(\.record) == expected)
+        let expectedPersons = expected.map { personOf[$0.key]! }
+        #expect(rows.map(\.person) == expectedPersons)
+        let rowIDs = rows.map(\.id)
+        #expect(rowIDs == rowIDs.sorted())
+    }
+}
