@@ -109,19 +109,6 @@ public enum BlockIndex {
             let o = UInt32(persons.count); ordinal[p] = o; persons.append(p); return o
         }
         let keep = include ?? [Bool](repeating: true, count: d.nodeCount)
-        var rules: [[BlockIndexSegment.Entry]] = []
-        for rule in s.blockingRules {
-            let ch = chains(d, rule: rule, settings: s, sh)
-            var e: [BlockIndexSegment.Entry] = []
-            for n in 0..<d.nodeCount where keep[n] { if let c = ch[n] { e.append(.init(k0: c.0, k1: c.1, k2: c.2, person: nodeOrdinal[n])) } }
-            e.sort { ($0.k0, $0.k1, $0.k2, $0.person) < ($1.k0, $1.k1, $1.k2, $1.person) }
-            rules.append(e)
-        }
-        let ids = identities(d, sh)
-        var identity: [BlockIndexSegment.Entry] = []
-        for n in 0..<d.nodeCount where keep[n] { identity.append(.init(k0: ids[n], k1: 0, k2: 0, person: nodeOrdinal[n])) }
-        identity.sort { ($0.k0, $0.person) < ($1.k0, $1.person) }
-        rules.append(identity)
         let (vc, tc) = frequencyColumns(s)
         var tables: [BlockIndexSegment.Table] = []
         for name in vc {
@@ -139,7 +126,26 @@ public enum BlockIndex {
             }
             tables.append(.init(name: "token:" + name, counts: count.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, total: total))
         }
-        return BlockIndexSegment.encode(rules: rules, persons: persons, tables: tables)
+        // One rule's entries at a time, each written into the segment's bytes before the next is made (holding every
+        // rule's entries, then the bytes, then a copy of them was the full link's peak: three times the index).
+        let rules = s.blockingRules
+        let kept = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
+        func entries(_ i: Int) -> [BlockIndexSegment.Entry] {
+            var e: [BlockIndexSegment.Entry] = []
+            if i < rules.count {
+                let ch = chains(d, rule: rules[i], settings: s, sh)
+                for n in 0..<d.nodeCount where keep[n] { if let c = ch[n] { e.append(.init(k0: c.0, k1: c.1, k2: c.2, person: nodeOrdinal[n])) } }
+                e.sort { ($0.k0, $0.k1, $0.k2, $0.person) < ($1.k0, $1.k1, $1.k2, $1.person) }
+            } else {
+                let ids = identities(d, sh)
+                e.reserveCapacity(kept)
+                for n in 0..<d.nodeCount where keep[n] { e.append(.init(k0: ids[n], k1: 0, k2: 0, person: nodeOrdinal[n])) }
+                e.sort { ($0.k0, $0.person) < ($1.k0, $1.person) }
+            }
+            return e
+        }
+        return BlockIndexSegment.encode(ruleCount: rules.count + 1, entryCapacity: (rules.count + 1) * kept, rule: entries,
+                                        persons: persons, tables: tables)
     }
 }
 
@@ -248,18 +254,27 @@ public final class BlockIndexSegment: @unchecked Sendable {
 
     /// The bytes of a segment.
     public static func encode(rules: [[Entry]], persons: [PersonID], tables: [Table]) -> [UInt8] {
-        var w: [UInt64] = [magic, UInt64(rules.count), UInt64(persons.count), UInt64(tables.count)]
-        let header = 4 + 2 * rules.count + 2 + 5 * tables.count
-        var body: [UInt8] = []
-        func pad() { while (header * 8 + body.count) % 8 != 0 { body.append(0) } }
-        func put(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { body.append(contentsOf: $0) } }
-        func at() -> UInt64 { UInt64(header * 8 + body.count) }
-        for r in rules {
+        encode(ruleCount: rules.count, entryCapacity: rules.reduce(0) { $0 + $1.count }, rule: { rules[$0] }, persons: persons, tables: tables)
+    }
+
+    /// The same bytes as ``encode(rules:persons:tables:)``, asking for each rule's entries in turn (`rule(i)`) and
+    /// writing them straight after the header's room, so only one rule's entries are held beside the bytes and the
+    /// bytes are not copied at the end; `entryCapacity` (an upper bound on all the rules' entries) sizes them once.
+    static func encode(ruleCount: Int, entryCapacity: Int, rule: (Int) -> [Entry], persons: [PersonID], tables: [Table]) -> [UInt8] {
+        var w: [UInt64] = [magic, UInt64(ruleCount), UInt64(persons.count), UInt64(tables.count)]
+        let header = 4 + 2 * ruleCount + 2 + 5 * tables.count
+        var out = [UInt8](repeating: 0, count: header * 8)
+        out.reserveCapacity(header * 8 + entryCapacity * 32 + persons.count * 24 + tables.reduce(0) { $0 + 16 * $1.counts.count + 64 })
+        func pad() { while out.count % 8 != 0 { out.append(0) } }
+        func put(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { out.append(contentsOf: $0) } }
+        func at() -> UInt64 { UInt64(out.count) }
+        for i in 0..<ruleCount {
+            let r = rule(i)
             w.append(at()); w.append(UInt64(r.count))
             for e in r {
                 put(e.k0); put(e.k1); put(e.k2)
-                withUnsafeBytes(of: e.person.littleEndian) { body.append(contentsOf: $0) }
-                body.append(contentsOf: [0, 0, 0, 0])
+                withUnsafeBytes(of: e.person.littleEndian) { out.append(contentsOf: $0) }
+                out.append(contentsOf: [0, 0, 0, 0])
             }
         }
         var offsets: [UInt64] = [0]
@@ -268,17 +283,15 @@ public final class BlockIndexSegment: @unchecked Sendable {
         w.append(at())
         for o in offsets { put(o) }
         w.append(at())
-        body.append(contentsOf: text); pad()
+        out.append(contentsOf: text); pad()
         var names: [(UInt64, UInt64)] = []
-        for t in tables { names.append((at(), UInt64(t.name.utf8.count))); body.append(contentsOf: t.name.utf8); pad() }
+        for t in tables { names.append((at(), UInt64(t.name.utf8.count))); out.append(contentsOf: t.name.utf8); pad() }
         for (i, t) in tables.enumerated() {
             w.append(names[i].0); w.append(names[i].1); w.append(at()); w.append(UInt64(t.counts.count)); w.append(t.total)
             for (h, c) in t.counts { put(h); put(c) }
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(w.count * 8 + body.count)
-        for x in w { withUnsafeBytes(of: x.littleEndian) { out.append(contentsOf: $0) } }
-        out.append(contentsOf: body)
+        precondition(w.count == header)
+        out.withUnsafeMutableBytes { p in for (i, x) in w.enumerated() { p.storeBytes(of: x.littleEndian, toByteOffset: i * 8, as: UInt64.self) } }
         return out
     }
 }
