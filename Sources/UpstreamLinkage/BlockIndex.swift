@@ -101,6 +101,14 @@ public enum BlockIndex {
 
     /// The bytes of `segment(data:personOfNode:include:)`, to write as a file.
     public static func segmentBytes(data d: PreparedData, personOfNode: [PersonID], include: [Bool]? = nil) -> [UInt8] {
+        var bytes: [UInt8] = []
+        try! writeSegment(into: &bytes, data: d, personOfNode: personOfNode, include: include)  // an array's appends do not throw
+        return bytes
+    }
+
+    /// Writes the segment's bytes into `sink` as they are made (a file, so a whole city's index is never all in memory).
+    public static func writeSegment<S: SegmentByteSink>(into sink: inout S, data d: PreparedData, personOfNode: [PersonID],
+                                                        include: [Bool]? = nil) throws {
         let s = d.settings
         let sh = stringHashes(d)
         var persons: [PersonID] = [], ordinal: [PersonID: UInt32] = [:]
@@ -144,8 +152,8 @@ public enum BlockIndex {
             }
             return e
         }
-        return BlockIndexSegment.encode(ruleCount: rules.count + 1, entryCapacity: (rules.count + 1) * kept, rule: entries,
-                                        persons: persons, tables: tables)
+        try BlockIndexSegment.encode(into: &sink, ruleCount: rules.count + 1, entryCapacity: (rules.count + 1) * kept, rule: entries,
+                                     persons: persons, tables: tables)
     }
 }
 
@@ -254,45 +262,80 @@ public final class BlockIndexSegment: @unchecked Sendable {
 
     /// The bytes of a segment.
     public static func encode(rules: [[Entry]], persons: [PersonID], tables: [Table]) -> [UInt8] {
-        encode(ruleCount: rules.count, entryCapacity: rules.reduce(0) { $0 + $1.count }, rule: { rules[$0] }, persons: persons, tables: tables)
+        var out: [UInt8] = []
+        try! encode(into: &out, ruleCount: rules.count, entryCapacity: rules.reduce(0) { $0 + $1.count }, rule: { rules[$0] },  // an array's appends do not throw
+                    persons: persons, tables: tables)
+        return out
     }
 
     /// The same bytes as ``encode(rules:persons:tables:)``, asking for each rule's entries in turn (`rule(i)`) and
-    /// writing them straight after the header's room, so only one rule's entries are held beside the bytes and the
-    /// bytes are not copied at the end; `entryCapacity` (an upper bound on all the rules' entries) sizes them once.
-    static func encode(ruleCount: Int, entryCapacity: Int, rule: (Int) -> [Entry], persons: [PersonID], tables: [Table]) -> [UInt8] {
+    /// appending them to `out` after room for the header, which is written last; so only one rule's entries are
+    /// held beside the bytes, and with a file for `out`, not even the bytes. `entryCapacity` (an upper bound on all the
+    /// rules' entries) lets an array reserve its size once.
+    static func encode<S: SegmentByteSink>(into out: inout S, ruleCount: Int, entryCapacity: Int, rule: (Int) -> [Entry],
+                                           persons: [PersonID], tables: [Table]) throws {
         var w: [UInt64] = [magic, UInt64(ruleCount), UInt64(persons.count), UInt64(tables.count)]
         let header = 4 + 2 * ruleCount + 2 + 5 * tables.count
-        var out = [UInt8](repeating: 0, count: header * 8)
-        out.reserveCapacity(header * 8 + entryCapacity * 32 + persons.count * 24 + tables.reduce(0) { $0 + 16 * $1.counts.count + 64 })
-        func pad() { while out.count % 8 != 0 { out.append(0) } }
-        func put(_ x: UInt64) { withUnsafeBytes(of: x.littleEndian) { out.append(contentsOf: $0) } }
+        out.reserve(header * 8 + entryCapacity * 32 + persons.count * 24 + tables.reduce(0) { $0 + 16 * $1.counts.count + 64 })
+        let zeros = [UInt8](repeating: 0, count: 8)
+        func put(_ x: UInt64) throws { try withUnsafeBytes(of: x.littleEndian) { try out.append($0) } }
+        func pad() throws { if out.count % 8 != 0 { try zeros.withUnsafeBytes { try out.append(UnsafeRawBufferPointer(rebasing: $0.prefix(8 - out.count % 8))) } } }
         func at() -> UInt64 { UInt64(out.count) }
+        for _ in 0..<header { try put(0) }
         for i in 0..<ruleCount {
             let r = rule(i)
             w.append(at()); w.append(UInt64(r.count))
+            var entry = [UInt8](repeating: 0, count: 32)
             for e in r {
-                put(e.k0); put(e.k1); put(e.k2)
-                withUnsafeBytes(of: e.person.littleEndian) { out.append(contentsOf: $0) }
-                out.append(contentsOf: [0, 0, 0, 0])
+                entry.withUnsafeMutableBytes { p in
+                    p.storeBytes(of: e.k0.littleEndian, toByteOffset: 0, as: UInt64.self)
+                    p.storeBytes(of: e.k1.littleEndian, toByteOffset: 8, as: UInt64.self)
+                    p.storeBytes(of: e.k2.littleEndian, toByteOffset: 16, as: UInt64.self)
+                    p.storeBytes(of: e.person.littleEndian, toByteOffset: 24, as: UInt32.self)
+                }
+                try entry.withUnsafeBytes { try out.append($0) }
             }
         }
         var offsets: [UInt64] = [0]
         var text: [UInt8] = []
         for p in persons { text.append(contentsOf: p.rawValue.utf8); offsets.append(UInt64(text.count)) }
         w.append(at())
-        for o in offsets { put(o) }
+        for o in offsets { try put(o) }
         w.append(at())
-        out.append(contentsOf: text); pad()
+        try text.withUnsafeBytes { try out.append($0) }; try pad()
         var names: [(UInt64, UInt64)] = []
-        for t in tables { names.append((at(), UInt64(t.name.utf8.count))); out.append(contentsOf: t.name.utf8); pad() }
+        for t in tables {
+            names.append((at(), UInt64(t.name.utf8.count)))
+            try Array(t.name.utf8).withUnsafeBytes { try out.append($0) }; try pad()
+        }
         for (i, t) in tables.enumerated() {
             w.append(names[i].0); w.append(names[i].1); w.append(at()); w.append(UInt64(t.counts.count)); w.append(t.total)
-            for (h, c) in t.counts { put(h); put(c) }
+            for (h, c) in t.counts { try put(h); try put(c) }
         }
         precondition(w.count == header)
-        out.withUnsafeMutableBytes { p in for (i, x) in w.enumerated() { p.storeBytes(of: x.littleEndian, toByteOffset: i * 8, as: UInt64.self) } }
-        return out
+        let head = w.map(\.littleEndian)
+        try head.withUnsafeBytes { try out.overwriteStart($0) }
+    }
+}
+
+/// Where a segment's bytes go as they are made (``BlockIndex/writeSegment(into:data:personOfNode:include:)``): appended
+/// in order, then the header, for which room was appended first, written over the start. An array of bytes is one; the
+/// workspace's segment file is another.
+public protocol SegmentByteSink {
+    /// How many bytes have been appended.
+    var count: Int { get }
+    /// Makes room for about `bytes` in all (a hint).
+    mutating func reserve(_ bytes: Int)
+    mutating func append(_ bytes: UnsafeRawBufferPointer) throws
+    /// Writes `bytes` over the first `bytes.count` bytes appended.
+    mutating func overwriteStart(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+extension Array: SegmentByteSink where Element == UInt8 {
+    public mutating func reserve(_ bytes: Int) { reserveCapacity(bytes) }
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
+    public mutating func overwriteStart(_ bytes: UnsafeRawBufferPointer) {
+        withUnsafeMutableBytes { $0.copyMemory(from: bytes) }
     }
 }
 

@@ -88,11 +88,13 @@ public struct LinkBlockIndex {
     }
 
     /// Replaces the index with one segment built from a whole run's data (every node with its person).
-    static func writeFull(store: String, bytes: [UInt8], run: Int64, fingerprint: String, maxRecordID: Int64, records: Int) throws {
+    /// The segment is written straight to its file by `segment` (``SegmentFile``), never held whole in memory.
+    static func writeFull(store: String, run: Int64, fingerprint: String, maxRecordID: Int64, records: Int,
+                          segment: (inout SegmentFile) throws -> Void) throws {
         let dir = directory(for: store)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let name = "run-\(run).seg"
-        try SecureFile.write(path: dir + "/" + name, data: bytes, mode: 0o600)
+        try SegmentFile.write(path: dir + "/" + name, segment)
         let old = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         try writeManifest(Manifest(run: run, fingerprint: fingerprint, maxRecordID: maxRecordID, records: records, segments: [name]), dir: dir)
         for f in old where f.hasSuffix(".seg") && f != name { try? FileManager.default.removeItem(atPath: dir + "/" + f) }
@@ -121,10 +123,76 @@ public struct LinkBlockIndex {
         let maxID = try store.maxRecordID()
         guard try store.personLevelRecordCount(upTo: maxID) == result.data.recordCountTotal else { return }
         let data = result.data
-        let bytes = BlockIndex.segmentBytes(data: data, personOfNode: personOfNode(data, persons: result.personIDs))
-        try writeFull(store: location, bytes: bytes, run: run,
-                      fingerprint: fingerprint(result.model.settings, decisions: decisions), maxRecordID: maxID, records: data.recordCountTotal)
+        let owners = personOfNode(data, persons: result.personIDs)
+        try writeFull(store: location, run: run, fingerprint: fingerprint(result.model.settings, decisions: decisions),
+                      maxRecordID: maxID, records: data.recordCountTotal) { try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners) }
     }
+}
+
+/// A block index segment written to its file as it is made (``SegmentByteSink``), through a 1 MiB buffer, so a whole
+/// city's index is never held in memory (holding it, twice, was the full link's peak: docs/scale.md). Like
+/// ``SecureFile/write(path:data:mode:)``: a temporary name created owner-only, synced, then renamed into place; a
+/// failure removes the temporary file and leaves any earlier segment as it was.
+struct SegmentFile: SegmentByteSink {
+    let path: String
+    let temporary: String
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private(set) var count = 0
+
+    /// Writes the segment `body` makes to `path`, or nothing.
+    static func write(path: String, _ body: (inout SegmentFile) throws -> Void) throws {
+        var file = try SegmentFile(path: path)
+        do {
+            try body(&file)
+            try file.flush()
+            guard fsync(file.fd) == 0 else { throw GovernanceError.fileNotWritten(path, String(cString: strerror(errno))) }
+        } catch { file.abandon(); throw error }
+        close(file.fd)
+        guard rename(file.temporary, path) == 0 else {
+            let e = errno
+            unlink(file.temporary)
+            throw GovernanceError.fileNotWritten(path, String(cString: strerror(e)))
+        }
+    }
+
+    private init(path: String) throws {
+        self.path = path
+        temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw GovernanceError.fileNotWritten(path, String(cString: strerror(errno))) }
+        guard fchmod(fd, 0o600) == 0 else { let e = errno; abandon(); throw GovernanceError.fileNotWritten(path, String(cString: strerror(e))) }
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    mutating func reserve(_ bytes: Int) {}
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
+        buffer.append(contentsOf: bytes)
+        count += bytes.count
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    mutating func overwriteStart(_ bytes: UnsafeRawBufferPointer) throws {
+        try flush()
+        try write(bytes, at: 0)
+    }
+
+    private mutating func flush() throws {
+        try buffer.withUnsafeBytes { try write($0, at: off_t(count - buffer.count)) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func write(_ bytes: UnsafeRawBufferPointer, at offset: off_t) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, offset + off_t(done))
+            guard n > 0 else { throw GovernanceError.fileNotWritten(path, String(cString: strerror(errno))) }
+            done += n
+        }
+    }
+
+    private func abandon() { close(fd); unlink(temporary) }
 }
 
 /// The monthly refresh through the block index: reads the month's records and the persons they can meet, links them
@@ -243,9 +311,10 @@ struct LinkRefresh {
         let data = PreparedData(inputs, settings: model.settings, ownNode: Linker.rejectedKeys(decisions),
                                 parallel: linker.parallel)
         inputs = []
-        let bytes = BlockIndex.segmentBytes(data: data, personOfNode: LinkBlockIndex.personOfNode(data, persons: persons))
-        try LinkBlockIndex.writeFull(store: location, bytes: bytes, run: run, fingerprint: fingerprint,
-                                     maxRecordID: maxID, records: data.recordCountTotal)
+        let owners = LinkBlockIndex.personOfNode(data, persons: persons)
+        try LinkBlockIndex.writeFull(store: location, run: run, fingerprint: fingerprint, maxRecordID: maxID, records: data.recordCountTotal) {
+            try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners)
+        }
         let (index, why) = LinkBlockIndex.load(store: location, run: run, fingerprint: fingerprint)
         guard let index else { throw Fallback(reason: why) }
         return index

@@ -55,3 +55,38 @@ struct RefreshReadTests {
         #expect(rowIDs == rowIDs.sorted())
     }
 }
+
+/// The block index segment is written straight to its file (`SegmentFile`), never held whole: the file holds the bytes
+/// the in-memory writer makes, and a failed write leaves nothing behind.
+@Suite("The block index segment written to its file as it is made", .serialized)
+struct SegmentFileTests {
+    @Test("the file holds the in-memory segment's bytes; a write that fails leaves no file and no temporary")
+    func fileHoldsTheSameBytes() throws {
+        let dir = NSTemporaryDirectory() + "upstream-segment-file-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let workspace = try LinkStreamTests.makeStore(dir, people: 120)
+        var request = LinkRequest()
+        request.store = workspace.location
+        let (inputs, _) = try LinkUseCase.loadInputs(request)
+        let data = PreparedData(inputs, settings: LinkageSettings())
+        let owners = (0..<data.nodeCount).map { PersonID("P-\($0 % 37)") }
+        let path = dir + "/one.seg"
+        try SegmentFile.write(path: path) { try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners) }
+        let expected = BlockIndex.segmentBytes(data: data, personOfNode: owners)
+        #expect(expected.count > 1 << 16)
+        #expect(FileManager.default.contents(atPath: path).map([UInt8].init) == expected)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        struct Stop: Error {}
+        let failed = dir + "/two.seg"
+        #expect(throws: Stop.self) {
+            try SegmentFile.write(path: failed) { file in
+                try BlockIndex.writeSegment(into: &file, data: data, personOfNode: owners)
+                throw Stop()
+            }
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("two.seg") }
+        #expect(left.isEmpty, "\(left)")
+    }
+}
