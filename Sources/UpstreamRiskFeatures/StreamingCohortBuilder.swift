@@ -16,10 +16,11 @@ public typealias PersonLookup = (_ person: String) throws -> [LinkedRecord]
 ///
 /// How: a first pass keeps a few numbers per record (`SharedIndex`: who has records at each home and incident,
 /// who was suspected in each crime, when each person's serious violence became known). The persons are then cut
-/// into chunks whose records, with those of everyone who may share a household with them, fit the budget; one
-/// more pass per chunk keeps those records in compact form (`CompactRecord`, about 80 bytes) and computes the
-/// chunk's rows for every date. A budget that holds the whole city makes one chunk, and then the first pass keeps
-/// the compact records as it goes: one pass in all.
+/// into chunks whose records, with those of everyone who may share a household with them, fit the budget, and each
+/// chunk's rows are computed for every date from those records in compact form (`CompactRecord`, about 80 bytes).
+/// The stream is read once in all: a budget that holds the whole city makes one chunk, and the first pass keeps
+/// the compact records in memory as it goes; a larger city's first pass writes them to a spill file
+/// (`CompactSpill`) from which each chunk reads back only its persons and their neighbours.
 public struct StreamingCohortBuilder {
     public let config: CohortConfig
     let persons: PersonStream
@@ -31,6 +32,8 @@ public struct StreamingCohortBuilder {
     /// One person's records by id, as the stream gives them (same records, same order), when the source can look a
     /// person up by an index: `records(around:in:)` then reads only the persons it needs instead of the whole stream.
     public var lookup: PersonLookup?
+    /// Where the first pass writes the compact records when they outgrow a chunk (an unlinked temporary file).
+    public var spillDirectory: String
 
     /// - Parameters:
     ///   - persons: the persons, replayable.
@@ -38,9 +41,10 @@ public struct StreamingCohortBuilder {
     ///   - memoryBudget: bytes for the whole run (default 8 GiB); a quarter goes to the compact records of a chunk,
     ///     the rest is left for the index, the feature matrix and the learners.
     public init(persons: @escaping PersonStream, postcodeDeprivation: [String: Int] = [:], config: CohortConfig = .init(),
-                memoryBudget: Int = 8 << 30, parallelism: Parallelism = .serial, lookup: PersonLookup? = nil) {
+                memoryBudget: Int = 8 << 30, parallelism: Parallelism = .serial, lookup: PersonLookup? = nil,
+                spillDirectory: String = NSTemporaryDirectory()) {
         self.persons = persons; self.config = config; self.memoryBudget = memoryBudget; self.parallelism = parallelism
-        self.lookup = lookup
+        self.lookup = lookup; self.spillDirectory = spillDirectory
         deciles = Dictionary(postcodeDeprivation.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -92,7 +96,8 @@ public struct StreamingCohortBuilder {
     }
 
     /// What the first pass over the stream found, before any as-of date is needed: the shared index, the persons in
-    /// stream order, every person's compact records when the city fits the budget as one chunk, and the span of the
+    /// stream order, every person's compact records (in memory when the city fits the budget as one chunk, else in a
+    /// spill file), and the span of the
     /// records' event dates (from which `risk train` schedules its dates, so it need not read the store for them).
     public struct FirstPass: Sendable {
         let index: SharedIndex
@@ -100,25 +105,26 @@ public struct StreamingCohortBuilder {
         public let ids: [String]
         /// Every person's compact records (by stream position) when the whole city is one chunk; nil otherwise.
         let kept: [[CompactRecord]]?
+        /// Every person's compact records on disk when the city is more than one chunk; nil otherwise.
+        let spill: CompactSpill?
         public let plan: Plan
         /// Records the stream gave (person-level, as slimmed), and the earliest and latest event date among them.
         public let recordCount: Int
         public let firstEvent: CivilDate?, lastEvent: CivilDate?
     }
 
-    /// Pass 1: the shared index, the persons, and (while they fit the chunk budget) every person's compact records.
-    /// When the whole city makes one chunk, those are exactly the records the chunk pass would read again, so that
-    /// pass is skipped.
+    /// Pass 1, the only pass over the stream: the shared index, the persons, and every person's compact records, held
+    /// in memory while they fit the chunk budget and written to a spill file from the moment they do not.
     public func firstPass() throws -> FirstPass {
         var index = SharedIndex(), ids: [String] = []
         let limit = max(1, (memoryBudget / 4) / Self.bytesPerRecord)
-        var kept: [[CompactRecord]]? = [], keptCount = 0
+        var kept: [[CompactRecord]]? = [], keptCount = 0, spill: CompactSpill?
         var recordCount = 0, lo: CivilDate?, hi: CivilDate?
         // Records are made compact in batches of persons spread over the workers (the store is read on one thread),
         // then added to the index in stream order: the same index for any worker count.
         var batch: [[LinkedRecord]] = []
         let deciles = self.deciles
-        func flush() {
+        func flush() throws {
             let n = batch.count, parts = max(1, min(16, n / 64))
             let compacted = parallelism.map(parts) { [batch] c in
                 var codes = CompactCodes()
@@ -127,10 +133,17 @@ public struct StreamingCohortBuilder {
             batch.removeAll(keepingCapacity: true)
             for compact in compacted {
                 index.add(compact)
-                if kept != nil {
-                    keptCount += compact.count
-                    if keptCount > limit { kept = nil } else { kept!.append(compact) }
+                if let spill {
+                    try spill.append(compact)
+                    continue
                 }
+                keptCount += compact.count
+                if keptCount <= limit { kept!.append(compact); continue }
+                // Over the chunk budget: from here on every person's records go to disk, those kept so far first.
+                let file = try CompactSpill(directory: spillDirectory)
+                for k in kept! { try file.append(k) }
+                try file.append(compact)
+                kept = nil; spill = file
             }
         }
         try persons { id, records in
@@ -138,12 +151,12 @@ public struct StreamingCohortBuilder {
             recordCount += records.count
             for r in records { if let d = r.record.event?.date { lo = min(lo ?? d, d); hi = max(hi ?? d, d) } }
             batch.append(records)
-            if batch.count == Self.batchSize { flush() }
+            if batch.count == Self.batchSize { try flush() }
         }
-        flush()
+        try flush()
+        try spill?.flush()
         let plan = Self.plan(index, budget: memoryBudget / 4)
-        if plan.chunks.count != 1 { kept = nil }
-        return FirstPass(index: index, ids: ids, kept: kept, plan: plan, recordCount: recordCount, firstEvent: lo, lastEvent: hi)
+        return FirstPass(index: index, ids: ids, kept: kept, spill: spill, plan: plan, recordCount: recordCount, firstEvent: lo, lastEvent: hi)
     }
 
     /// The cohorts of every date in `dates` as one matrix (dates ascending, rows by date then person id).
@@ -154,9 +167,8 @@ public struct StreamingCohortBuilder {
         let dates = Array(Set(dates)).sorted()
         precondition(dates.count <= 255, "at most 255 as-of dates")
         let pass = try first ?? firstPass()
-        let (index, ids, kept, plan) = (pass.index, pass.ids, pass.kept, pass.plan)
-        let deciles = self.deciles
-        progress?("features: \(ids.count) persons, \(index.recordCount.reduce(0) { $0 + Int($1) }) records with events, \(plan.chunks.count) chunk\(plan.chunks.count == 1 ? "" : "s") within \(memoryBudget >> 20) MiB\(kept != nil ? " (one pass)" : "")")
+        let (index, ids, kept, spill, plan) = (pass.index, pass.ids, pass.kept, pass.spill, pass.plan)
+        progress?("features: \(ids.count) persons, \(index.recordCount.reduce(0) { $0 + Int($1) }) records with events, \(plan.chunks.count) chunk\(plan.chunks.count == 1 ? "" : "s") within \(memoryBudget >> 20) MiB\(spill != nil ? " (compact records spilled to disk)" : "")")
         var matrix = FeatureMatrix(dates: dates, personIDs: ids)
         let computer = CompactFeatures(config: config, index: index, dates: dates)
         for (c, chunk) in plan.chunks.enumerated() {
@@ -164,22 +176,19 @@ public struct StreamingCohortBuilder {
             if let all = kept {
                 // Every person's records were kept by the first pass.
                 held = { Int($0) < all.count ? all[Int($0)] : [] }
-            } else {
-                // The chunk's persons and everyone who may share a household with them.
-                var needed = [Bool](repeating: false, count: ids.count)
-                for p in chunk {
-                    needed[p] = true
-                    for q in index.neighbours(of: UInt32(p)) { needed[Int(q)] = true }
-                }
+            } else if let spill {
+                // The chunk's persons (one read) and everyone who may share a household with them, from the spill.
                 var byPosition: [UInt32: [CompactRecord]] = [:]
-                var position = 0
-                try persons { _, records in
-                    defer { position += 1 }
-                    guard needed[position] else { return }
-                    byPosition[UInt32(position)] = records.compactMap { CompactRecord($0, deciles: deciles) }
+                for (p, records) in zip(chunk, try spill.persons(chunk)) { byPosition[UInt32(p)] = records }
+                for p in chunk {
+                    for q in index.neighbours(of: UInt32(p)) where !chunk.contains(Int(q)) && byPosition[q] == nil {
+                        byPosition[q] = try spill.records(of: Int(q))
+                    }
                 }
                 let lookup = byPosition
                 held = { lookup[$0] ?? [] }
+            } else {
+                preconditionFailure("a first pass keeps the compact records in memory or spills them")
             }
             let members = Array(chunk)
             var results = [PersonRows](repeating: PersonRows(), count: members.count)

@@ -68,7 +68,7 @@ struct StreamingCohortTests {
     }
 
     @Test func aTinyMemoryBudgetCutsTheCityIntoChunksAndGivesTheSameMatrix() {
-        // Room for about 2,000 records per chunk (with their neighbours'): dozens of chunks, one pass over the city each.
+        // Room for about 2,000 records per chunk (with their neighbours'): dozens of chunks, each read from the spill.
         let tiny = Self.streamed(budget: 4 * 2_000 * StreamingCohortBuilder.bytesPerRecord)
         #expect(tiny.plan.chunks.count > 20, "\(tiny.plan.chunks.count) chunks")
         #expect(zip(tiny.plan.chunks, tiny.plan.recordsHeld).allSatisfy { $1 <= 2_000 || $0.count == 1 })
@@ -108,16 +108,37 @@ struct StreamingCohortTests {
         let once = Replays()
         let whole = try StreamingCohortBuilder(persons: Self.counted(once), postcodeDeprivation: Self.city.postcodeDeciles).build(dates: Self.dates)
         #expect(once.count == 1 && whole.plan.chunks.count == 1)
-        // A budget too small to keep the city after the first pass: one more pass per chunk, the same matrix.
+        // A budget too small to keep the city after the first pass: its compact records spill to disk and each chunk
+        // reads its persons back from there; still one pass over the stream, the same matrix.
         let chunked = Replays()
         let budget = 4 * 2_000 * StreamingCohortBuilder.bytesPerRecord
         let tiny = try StreamingCohortBuilder(persons: Self.counted(chunked), postcodeDeprivation: Self.city.postcodeDeciles, memoryBudget: budget)
             .build(dates: Self.dates)
-        #expect(tiny.plan.chunks.count > 20 && chunked.count == 1 + tiny.plan.chunks.count)
+        #expect(tiny.plan.chunks.count > 20 && chunked.count == 1)
         #expect(tiny.matrix.personIDs == whole.matrix.personIDs && tiny.matrix.rowCount == whole.matrix.rowCount)
         #expect(tiny.matrix.excluded == whole.matrix.excluded && tiny.matrix.outcome == whole.matrix.outcome)
         #expect(zip(tiny.matrix.columns, whole.matrix.columns).allSatisfy { Self.same($0, $1) })
         expectSame(whole.matrix, Self.old)
+    }
+
+    @Test func theSpillFileGivesBackEachPersonsCompactRecordsAndLeavesNoFileBehind() throws {
+        let directory = NSTemporaryDirectory() + "spill-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let byPerson = Dictionary(grouping: Self.city.records, by: \.personID).sorted { $0.key < $1.key }
+            .map { $0.value.compactMap { CompactRecord($0, deciles: Self.city.postcodeDeciles) } }
+        let spill = try CompactSpill(directory: directory)
+        for records in byPerson { try spill.append(records) }
+        try spill.flush()
+        // The file is unlinked from the start: nothing is named in the directory while it is in use.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+        #expect(spill.personCount == byPerson.count && spill.starts.last == byPerson.reduce(0) { $0 + $1.count })
+        func bytes(_ r: [CompactRecord]) -> [UInt8] { r.withUnsafeBytes { Array($0) } }
+        for p in [0, 1, byPerson.count / 2, byPerson.count - 1] { #expect(bytes(try spill.records(of: p)) == bytes(byPerson[p])) }
+        let some = 10..<(min(byPerson.count, 500))
+        #expect(zip(try spill.persons(some), byPerson[some]).allSatisfy { bytes($0) == bytes($1) })
+        // A directory that does not exist: a clear error naming it.
+        #expect { try CompactSpill(directory: directory + "/missing") } throws: { "\($0)".contains(directory + "/missing") }
     }
 
     @Test func theFirstPassFindsTheRecordsSpanAndSavesTrainAPassOverTheStore() throws {
@@ -132,14 +153,16 @@ struct StreamingCohortTests {
         #expect(replays.count == 1)
         #expect(built.plan == Self.whole.plan && built.matrix.outcome == Self.whole.matrix.outcome && built.matrix.excluded == Self.whole.matrix.excluded)
         #expect(zip(built.matrix.columns, Self.whole.matrix.columns).allSatisfy { Self.same($0, $1) })
-        // A chunked budget: the first pass is reused, each chunk read again, the same matrix.
+        // A chunked budget: the first pass is reused and spilled, no chunk reads the stream again, the same matrix.
         let chunkedReplays = Replays()
         let chunked = StreamingCohortBuilder(persons: Self.counted(chunkedReplays), postcodeDeprivation: Self.city.postcodeDeciles,
                                              memoryBudget: 4 * 2_000 * StreamingCohortBuilder.bytesPerRecord)
         let pass = try chunked.firstPass()
         #expect(pass.plan.chunks.count > 20 && pass.firstEvent == first.firstEvent && pass.lastEvent == first.lastEvent)
+        #expect(pass.spill != nil && pass.kept == nil && first.spill == nil && first.kept != nil)
+        #expect(pass.spill?.personCount == first.ids.count)
         let tiny = try chunked.build(dates: Self.dates, after: pass)
-        #expect(chunkedReplays.count == 1 + pass.plan.chunks.count)
+        #expect(chunkedReplays.count == 1)
         #expect(zip(tiny.matrix.columns, Self.whole.matrix.columns).allSatisfy { Self.same($0, $1) })
     }
 
