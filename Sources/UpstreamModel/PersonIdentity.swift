@@ -1,9 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A record's identity across runs and stores: its source and its id within the source.
 public struct RecordKey: Hashable, Sendable, Codable, Comparable {
     public var source: String
     public var recordID: String
     public init(source: String, recordID: String) { self.source = source; self.recordID = recordID }
     public static func < (a: RecordKey, b: RecordKey) -> Bool { (a.source, a.recordID) < (b.source, b.recordID) }
+
+    /// The stores' key order: by source, then record id, each by its UTF-8 bytes (SQLite's BINARY collation,
+    /// PostgreSQL's "C"), which is not always String's `<` (that compares Unicode canonical forms).
+    @inlinable public static func bytesPrecede(_ a: RecordKey, _ b: RecordKey) -> Bool {
+        let s = ByteOrder.compare(a.source, b.source)
+        return s != 0 ? s < 0 : ByteOrder.compare(a.recordID, b.recordID) < 0
+    }
+
+    /// Whether the two keys have the same bytes.
+    @inlinable public static func sameBytes(_ a: RecordKey, _ b: RecordKey) -> Bool {
+        ByteOrder.compare(a.recordID, b.recordID) == 0 && ByteOrder.compare(a.source, b.source) == 0
+    }
+}
+
+/// Strings compared by their UTF-8 bytes, as the stores' indexes order them: one `memcmp` on the strings' own
+/// storage (native and small strings), without walking them through their views.
+public enum ByteOrder {
+    /// Negative, zero or positive as `a`'s UTF-8 bytes come before, equal or after `b`'s.
+    @inlinable public static func compare(_ a: String, _ b: String) -> Int {
+        let fast = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y -> Int in
+                let n = min(x.count, y.count)
+                let c = n == 0 ? 0 : Int(memcmp(x.baseAddress!, y.baseAddress!, n))
+                return c != 0 ? c : x.count - y.count
+            }
+        }
+        if let f = fast, let c = f { return c }
+        if a.utf8.elementsEqual(b.utf8) { return 0 }
+        return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
+    }
 }
 
 /// A person's stable id, `P` followed by sixteen hex digits.

@@ -27,7 +27,7 @@ extension SQLiteStore: PersonStore {
             let person = try db.makeStatement(sql: "INSERT INTO persons (id, pseudonym, records, linkage_run) VALUES (?, ?, ?, ?)")
             // Both bulk inserts bind straight into their prepared statements, as the ingest's hot path does
             // (GRDB's StatementArguments boxes every value of every row).
-            for p in persons.sorted(by: { $0.person.rawValue.utf8.lexicographicallyPrecedes($1.person.rawValue.utf8) }) {
+            for p in persons.sorted(by: { ByteOrder.compare($0.person.rawValue, $1.person.rawValue) < 0 }) {
                 do {
                     try BulkInsert.step(db, person) { b in
                         b.text(p.person.rawValue); b.text(p.pseudonym); b.int(Int64(p.records)); b.int(stored.id)
@@ -65,8 +65,7 @@ extension SQLiteStore: PersonStore {
 
     /// The assignments table's key order (source, record_id), as SQLite's BINARY collation compares them: by UTF-8 bytes.
     static func keyOrder(_ x: PersonAssignment, _ y: PersonAssignment) -> Bool {
-        if x.record.source != y.record.source { return x.record.source.utf8.lexicographicallyPrecedes(y.record.source.utf8) }
-        return x.record.recordID.utf8.lexicographicallyPrecedes(y.record.recordID.utf8)
+        RecordKey.bytesPrecede(x.record, y.record)
     }
 
     static func linkageRun(_ row: Row) -> LinkageRunInfo {

@@ -35,9 +35,10 @@ public struct LinkRunStore {
     static func keyOrder(_ keys: [RecordKey], parallel: Parallelism) -> [Int32] {
         @Sendable func less(_ x: Int32, _ y: Int32) -> Bool {
             let a = keys[Int(x)], b = keys[Int(y)]
-            if !a.source.utf8.elementsEqual(b.source.utf8) { return a.source.utf8.lexicographicallyPrecedes(b.source.utf8) }
-            if !a.recordID.utf8.elementsEqual(b.recordID.utf8) { return a.recordID.utf8.lexicographicallyPrecedes(b.recordID.utf8) }
-            return x < y
+            let s = ByteOrder.compare(a.source, b.source)
+            if s != 0 { return s < 0 }
+            let r = ByteOrder.compare(a.recordID, b.recordID)
+            return r != 0 ? r < 0 : x < y
         }
         let n = keys.count, mid = n / 2
         var halves: [[Int32]] = [Array(0..<Int32(mid)), Array(Int32(mid)..<Int32(n))]
@@ -55,9 +56,7 @@ public struct LinkRunStore {
         return out
     }
 
-    static func sameBytes(_ a: RecordKey, _ b: RecordKey) -> Bool {
-        a.source.utf8.elementsEqual(b.source.utf8) && a.recordID.utf8.elementsEqual(b.recordID.utf8)
-    }
+    static func sameBytes(_ a: RecordKey, _ b: RecordKey) -> Bool { RecordKey.sameBytes(a, b) }
 
     /// Reads and validates a model file (`--model FILE`, written by `--save-model`).
     public static func loadModel(_ path: String) throws -> LinkageModel {
@@ -93,11 +92,11 @@ public struct LinkRunStore {
     public func earlierPersons(for keys: [RecordKey], parallel: Parallelism = .serial) throws -> EarlierPersons {
         let order = Self.keyOrder(keys, parallel: parallel)
         var ofRecord = [PersonID?](repeating: nil, count: keys.count)
-        var all = Set<PersonID>()
+        var all = Set<PersonID>(minimumCapacity: try store.currentLinkageRun()?.persons ?? 0)
         var j = 0, inOrder = true
-        var last: RecordKey? = nil
+        var last: RecordKey? = nil, lastPerson: PersonID? = nil
         try store.forEachRecordPerson { key, person in
-            all.insert(person)
+            if person != lastPerson { all.insert(person); lastPerson = person }
             if inOrder, let l = last, Self.keyLess(key, l) { inOrder = false }
             last = key
             var i: Int
@@ -115,10 +114,7 @@ public struct LinkRunStore {
     }
 
     /// The store's key order: by source, then record id, each by its UTF-8 bytes.
-    static func keyLess(_ a: RecordKey, _ b: RecordKey) -> Bool {
-        if !a.source.utf8.elementsEqual(b.source.utf8) { return a.source.utf8.lexicographicallyPrecedes(b.source.utf8) }
-        return a.recordID.utf8.lexicographicallyPrecedes(b.recordID.utf8)
-    }
+    static func keyLess(_ a: RecordKey, _ b: RecordKey) -> Bool { RecordKey.bytesPrecede(a, b) }
 
     /// The review queue: pending pairs in the order the run gave them, decisions oldest first.
     public func review() throws -> ReviewState {
