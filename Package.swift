@@ -184,7 +184,7 @@ let package = Package(
         .testTarget(name: "UpstreamIngestTests", dependencies: [
             "UpstreamTesting",
             "UpstreamIngest", "UpstreamStore", "UpstreamStoreSQLite", "UpstreamModel", "UpstreamSynth",
-            .product(name: "PropertyBased", package: "swift-property-based"),
+            .product(name: "PropertyBased", package: "swift-property-based"), .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "UpstreamLinkageTests", dependencies: [
             "UpstreamTesting",

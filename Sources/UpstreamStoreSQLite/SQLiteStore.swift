@@ -26,6 +26,9 @@ public final class SQLiteStore: RecordStore {
     /// `UPSTREAM_BUSY_TIMEOUT` (seconds) says otherwise.
     public static let defaultBusyTimeout: Double = 30
 
+    /// SQLite's page cache per connection unless a command gives it more (`upstream ingest --memory`).
+    public static let defaultCacheBytes = 64 << 20
+
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     /// - Parameters:
     ///   - path: a file path, or `:memory:` for a private in-memory database.
@@ -33,9 +36,12 @@ public final class SQLiteStore: RecordStore {
     ///     `UPSTREAM_BUSY_TIMEOUT` or ``defaultBusyTimeout``.
     ///   - auditSealer: seals the audit trail's entries (UpstreamGovernance's keyed chain); without one, entries
     ///     are written unsealed and `upstream audit verify` reports them.
+    ///   - cacheBytes: SQLite's page cache (default ``defaultCacheBytes``, at least 2 MiB). A bulk load into a large
+    ///     store inserts its keys at random places in the indexes; a cache that holds them saves reading their pages
+    ///     back from the file for every row.
     /// - Throws: ``StoreError/busy(_:)`` when another process kept the file locked for longer than
     ///   `busyTimeout`; GRDB's `DatabaseError` when the file cannot be opened or migrated.
-    public init(path: String, busyTimeout: Double? = nil, auditSealer: (any AuditSealer)? = nil) throws {
+    public init(path: String, busyTimeout: Double? = nil, auditSealer: (any AuditSealer)? = nil, cacheBytes: Int? = nil) throws {
         self.path = path
         sealer = auditSealer
         var config = Configuration()
@@ -48,6 +54,7 @@ public final class SQLiteStore: RecordStore {
         // A file that `upstream serve` put in WAL mode stays in it (leaving WAL needs every other connection closed,
         // so a command run beside the server could not): readers then have their own connections.
         let wal = path != ":memory:" && Self.isWriteAheadLog(path)
+        let cacheKiB = max(2 << 20, cacheBytes ?? Self.defaultCacheBytes) / 1024
         config.prepareDatabase { db in
             if wal {
                 // Every commit waits for the log's fsync: a committed audit entry survives a crash or a power cut.
@@ -57,7 +64,7 @@ public final class SQLiteStore: RecordStore {
                 // and a crash rolls back on next open.
                 try db.execute(sql: "PRAGMA journal_mode = DELETE")
             }
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
         }
         if path != ":memory:" {
             // A new store holds person-level data: create it readable by its owner only (SQLite gives its journal

@@ -15,10 +15,12 @@ public enum StoreFactory {
 
     /// Opens (creating and migrating if needed) the store at `location`.
     /// - Parameter location: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]` or a file path.
+    /// - Parameter cacheBytes: a SQLite file's page cache (default ``SQLiteStore/defaultCacheBytes``); a server
+    ///   manages its own.
     /// - Throws: the adapter's error: `PostgresStoreError` (bad URL, server unreachable) or GRDB's error for a file.
-    public static func open(_ location: String, auditSealer: (any AuditSealer)? = nil) throws -> any WorkspaceStore {
+    public static func open(_ location: String, auditSealer: (any AuditSealer)? = nil, cacheBytes: Int? = nil) throws -> any WorkspaceStore {
         if isServer(location) { return try PostgresStore(url: location, auditSealer: auditSealer) }
-        return try SQLiteStore(path: location, auditSealer: auditSealer)
+        return try SQLiteStore(path: location, auditSealer: auditSealer, cacheBytes: cacheBytes)
     }
 
     /// Whether a store is there: always for a server (its schema is made on first use), a file that exists otherwise.
@@ -73,6 +75,9 @@ public struct Workspace: Sendable {
     public var environment: [String: String]
     /// Where progress and notes go.
     public var messages: Messages
+    /// A SQLite store's page cache for the store `governance()` opens (nil: the store's default); `upstream ingest`
+    /// gives it a share of its `--memory`.
+    public var storeCacheBytes: Int?
 
     public init(location: String, user: User, clock: @escaping @Sendable () -> Int64 = Workspace.systemClock,
                 parallelism: Parallelism = Workspace.defaultParallelism, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -142,7 +147,7 @@ public struct Workspace: Sendable {
     /// access log is imported once.
     public func governance(mode: Governance.Mode = .use, user: User? = nil) throws -> Governance {
         let governance = try Governance(paths: paths, user: user ?? self.user, mode: mode) { sealer in
-            try StoreFactory.open(location, auditSealer: sealer)
+            try StoreFactory.open(location, auditSealer: sealer, cacheBytes: storeCacheBytes)
         }
         if mode == .use {
             try LegacyAccessLog.importOnce(path: location + ".audit.jsonl", into: governance, at: now)

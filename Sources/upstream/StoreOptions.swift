@@ -52,9 +52,12 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store under governance (loads and retention are sealed into the audit trail as the acting user).
     /// - Throws: ``StoreError/busy(_:)`` when another command holds it for longer than the busy timeout;
     ///   ``GovernanceError`` for a missing or unsafe key; ``CommandFailure`` when the file cannot be opened as a store.
-    func open() throws -> any RecordStore {
+    /// - Parameter cacheBytes: a SQLite store's page cache (nil: the store's default).
+    func open(cacheBytes: Int? = nil) throws -> any RecordStore {
         do {
-            return try workspace().governance().store
+            var w = workspace()
+            w.storeCacheBytes = cacheBytes
+            return try w.governance().store
         } catch let e as StoreError where e.isBusy {
             throw e
         } catch let error as GovernanceError {

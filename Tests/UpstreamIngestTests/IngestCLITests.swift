@@ -1,9 +1,10 @@
 import Foundation
+import GRDB
 import Testing
 import UpstreamIngest
 import UpstreamModel
 import UpstreamStore
-import UpstreamStoreSQLite
+@testable import UpstreamStoreSQLite
 import UpstreamTesting
 
 /// Runs the built `upstream` binary and returns its exit status and standard output.
@@ -58,5 +59,30 @@ func runUpstream(_ arguments: [String], in dir: String) throws -> (status: Int32
         _ = writeFile("ID,Surname\n1,X\n", name: "wrong.csv", in: dir)
         let refused = try runUpstream(["ingest", "--spec", "custody.yaml", "wrong.csv"], in: dir)
         #expect(refused.status == 1)
+    }
+}
+
+/// `ingest --memory`: a quarter of it is SQLite's page cache for the load; a size that is not one is refused.
+@Suite struct IngestMemoryTests {
+    @Test func theMemoryBudgetSetsThePageCacheAndABadSizeIsRefused() throws {
+        // The store's cache follows what it is given (PRAGMA cache_size in KiB, negative), at least 2 MiB.
+        let dir = temporaryDirectory("cache")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func cacheKiB(_ bytes: Int?) throws -> Int {
+            let store = try SQLiteStore(path: dir + "/c.db", cacheBytes: bytes)
+            return try store.db.read { try Int.fetchOne($0, sql: "PRAGMA cache_size") ?? 0 }
+        }
+        #expect(try cacheKiB(nil) == -(SQLiteStore.defaultCacheBytes / 1024))
+        #expect(try cacheKiB(2 << 30) == -(2 << 20))
+        #expect(try cacheKiB(1) == -2048)
+        // The command: a budget loads as the default does; a size that is not one is a usage error naming the option.
+        _ = writeFile(custodySpecYAML, name: "custody.yaml", in: dir)
+        _ = writeFile(custodyHeader + "1,SMITH,ANNA,03/02/2005,F,,01/05/2010 10:15,\n", name: "custody.csv", in: dir)
+        let loaded = try runUpstream(["ingest", "--spec", "custody.yaml", "custody.csv", "--memory", "256M"], in: dir)
+        #expect(loaded.status == 0 && loaded.output.contains("loaded 1"))
+        for bad in ["lots", "100K", "-1G"] {
+            let r = try UpstreamBinary.run(["ingest", "--spec", "custody.yaml", "custody.csv", "--memory", bad], in: dir)
+            #expect(r.status == 64 && r.err.contains("--memory"), "\(bad): \(r.status) \(r.err)")
+        }
     }
 }
