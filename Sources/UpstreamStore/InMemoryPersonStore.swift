@@ -14,8 +14,8 @@ struct PersonState {
 }
 
 extension InMemoryStore: PersonStore {
-    public func saveLinkageRun(_ run: LinkageRunInfo, assignments: [PersonAssignment], review: [StoredReviewItem]?,
-                               pseudonym: (PersonID) -> String) throws -> LinkageRunInfo {
+    public func saveLinkageRun<C: Collection>(_ run: LinkageRunInfo, assignments: C, review: [StoredReviewItem]?,
+                                              pseudonym: (PersonID) -> String) throws -> LinkageRunInfo where C.Element == PersonAssignment {
         let persons = try PersonRows.persons(assignments, pseudonym: pseudonym)
         var summaries: [PersonID: PersonSummary] = [:], byPseudonym: [String: PersonID] = [:]
         for p in persons { summaries[p.person] = p; byPseudonym[p.pseudonym] = p.person }

@@ -168,14 +168,16 @@ public protocol PersonStore: Sendable {
     /// previous run, its persons and its queue whole.
     /// - Parameters:
     ///   - run: the run (its `id` is assigned).
-    ///   - assignments: every linked record's person, each record once.
+    ///   - assignments: every linked record's person, each record once; any collection, so a caller may compute each
+    ///     assignment as it is read rather than hold them all (in the stores' key order, it is checked and written
+    ///     without a copy or a set of every key).
     ///   - review: the run's pairs for clerical review (queue `.linkagePairs`, pending), or nil to leave the queue as it is.
     ///   - pseudonym: the keyed pseudonym of each person (called once per distinct person).
     /// - Returns: the run as stored, with its id.
     /// - Throws: ``StoreError/collision(_:)`` when two persons get the same pseudonym, and
     ///   ``StoreError/invalidRun(_:)`` when a record is assigned twice; either changes nothing.
-    func saveLinkageRun(_ run: LinkageRunInfo, assignments: [PersonAssignment], review: [StoredReviewItem]?,
-                        pseudonym: (PersonID) -> String) throws -> LinkageRunInfo
+    func saveLinkageRun<C: Collection>(_ run: LinkageRunInfo, assignments: C, review: [StoredReviewItem]?,
+                                       pseudonym: (PersonID) -> String) throws -> LinkageRunInfo where C.Element == PersonAssignment
     /// The linkage runs, oldest first.
     func linkageRuns() throws -> [LinkageRunInfo]
     /// The latest linkage run, or nil when nothing has been linked.

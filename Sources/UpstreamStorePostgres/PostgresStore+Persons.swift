@@ -32,8 +32,8 @@ extension PostgresStore: PersonStore {
 
     // MARK: Linkage runs and persons
 
-    public func saveLinkageRun(_ run: LinkageRunInfo, assignments: [PersonAssignment], review: [StoredReviewItem]?,
-                               pseudonym: (PersonID) -> String) throws -> LinkageRunInfo {
+    public func saveLinkageRun<C: Collection>(_ run: LinkageRunInfo, assignments: C, review: [StoredReviewItem]?,
+                                              pseudonym: (PersonID) -> String) throws -> LinkageRunInfo where C.Element == PersonAssignment {
         let persons = try PersonRows.persons(assignments, pseudonym: pseudonym)
         return try transaction(write: true) {
             let id = try scalar("""

@@ -8,8 +8,8 @@ import UpstreamStore
 extension SQLiteStore: PersonStore {
     // MARK: Linkage runs and persons
 
-    public func saveLinkageRun(_ run: LinkageRunInfo, assignments: [PersonAssignment], review: [StoredReviewItem]?,
-                               pseudonym: (PersonID) -> String) throws -> LinkageRunInfo {
+    public func saveLinkageRun<C: Collection>(_ run: LinkageRunInfo, assignments: C, review: [StoredReviewItem]?,
+                                              pseudonym: (PersonID) -> String) throws -> LinkageRunInfo where C.Element == PersonAssignment {
         let persons = try PersonRows.persons(assignments, pseudonym: pseudonym)
         return try guarding { try writeImmediately { db in
             try db.execute(
@@ -38,11 +38,15 @@ extension SQLiteStore: PersonStore {
             }
             let assign = try db.makeStatement(sql: "INSERT INTO assignments (source, record_id, person_id, probability) VALUES (?, ?, ?, ?)")
             // A caller that hands them over in key order (`LinkRunStore` does, sorted on both cores) is not sorted again.
-            let inOrder = zip(assignments, assignments.dropFirst()).allSatisfy { !Self.keyOrder($1, $0) }
-            for a in inOrder ? assignments : assignments.sorted(by: Self.keyOrder) {
+            func insert(_ a: PersonAssignment) throws {
                 try BulkInsert.step(db, assign) { b in
                     b.text(a.record.source); b.text(a.record.recordID); b.text(a.person.rawValue); b.double(a.probability)
                 }
+            }
+            if PersonRows.inKeyOrder(assignments) {
+                for a in assignments { try insert(a) }
+            } else {
+                for a in assignments.sorted(by: Self.keyOrder) { try insert(a) }
             }
             // SQLite's sorter may use a helper thread for the index build (the same index; PRAGMA threads only
             // lets it sort on two cores).

@@ -160,6 +160,22 @@ func day(_ y: Int, _ m: Int, _ d: Int) -> CivilDate { CivilDate(year: y, month: 
     }
 
     @Test(arguments: Backend.enabled)
+    func assignmentsComputedAsTheStoreReadsThemAreSavedAsAnArrayWouldBe(_ backend: Backend) throws {
+        // A lazy collection (what `LinkRunStore.save` gives, so the run is never held whole), in key order and not.
+        let store = try backend.makeWorkspace()
+        try loadRecords(store, [("R1", "UC1 2AB", true), ("R2", "UC1 2AB", true), ("R3", "ZZ9 9ZZ", true)])
+        let owners = ["R1": "PA", "R2": "PA", "R3": "PB"]
+        for ids in [["R1", "R2", "R3"], ["R3", "R1", "R2"]] {
+            let lazy = ids.lazy.map { PersonAssignment(record: key($0), person: PersonID(owners[$0]!), probability: 0.9) }
+            _ = try store.saveLinkageRun(run(2, records: 3), assignments: lazy, review: nil, pseudonym: yp)
+            var saved: [PersonAssignment] = []
+            try store.forEachAssignment { saved.append($0) }
+            #expect(saved.map(\.record.recordID) == ["R1", "R2", "R3"] && saved.map(\.person.rawValue) == ["PA", "PA", "PB"])
+            #expect(try store.person(pseudonym: yp(PersonID("PA")))?.records == 2)
+        }
+    }
+
+    @Test(arguments: Backend.enabled)
     func aThrowingSaveLeavesThePreviousRunWhole(_ backend: Backend) throws {
         let store = try backend.makeWorkspace()
         try loadRecords(store, [("R1", "UC1 2AB", true), ("R2", "UC1 2AB", true)])
@@ -169,6 +185,10 @@ func day(_ y: Int, _ m: Int, _ d: Int) -> CivilDate { CivilDate(year: y, month: 
         // R1 given twice: the run is refused before anything is replaced.
         #expect(throws: StoreError.invalidRun("record police_custody/R1 is assigned twice in one linkage run")) {
             _ = try store.saveLinkageRun(run(1, records: 2), assignments: assign([("R1", "PX"), ("R1", "PY"), ("R2", "PX")]), pseudonym: yp)
+        }
+        // Out of key order, a record given twice is found all the same (by a set of the keys, not by neighbours).
+        #expect(throws: StoreError.invalidRun("record police_custody/R1 is assigned twice in one linkage run")) {
+            _ = try store.saveLinkageRun(run(1, records: 2), assignments: assign([("R2", "PX"), ("R1", "PY"), ("R1", "PX")]), pseudonym: yp)
         }
         var after: [PersonAssignment] = []
         try store.forEachAssignment { after.append($0) }
