@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A record's identity across runs and stores: its source and its id within the source.
 public struct RecordKey: Hashable, Sendable, Codable, Comparable {
     public var source: String
@@ -24,21 +18,34 @@ public struct RecordKey: Hashable, Sendable, Codable, Comparable {
     }
 }
 
-/// Strings compared by their UTF-8 bytes, as the stores' indexes order them: one `memcmp` on the strings' own
-/// storage (native and small strings), without walking them through their views.
+/// Strings compared by their UTF-8 bytes, as the stores' indexes order them: eight bytes at a time on the strings'
+/// own storage (native and small strings), without walking them through their views.
 public enum ByteOrder {
     /// Negative, zero or positive as `a`'s UTF-8 bytes come before, equal or after `b`'s.
     @inlinable public static func compare(_ a: String, _ b: String) -> Int {
         let fast = a.utf8.withContiguousStorageIfAvailable { x in
-            b.utf8.withContiguousStorageIfAvailable { y -> Int in
-                let n = min(x.count, y.count)
-                let c = n == 0 ? 0 : Int(memcmp(x.baseAddress!, y.baseAddress!, n))
-                return c != 0 ? c : x.count - y.count
-            }
+            b.utf8.withContiguousStorageIfAvailable { y -> Int in compare(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) }
         }
         if let f = fast, let c = f { return c }
         if a.utf8.elementsEqual(b.utf8) { return 0 }
         return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
+    }
+
+    /// Negative, zero or positive as the bytes of `x` come before, equal or after those of `y` (a shorter prefix first).
+    @inlinable public static func compare(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Int {
+        let n = min(x.count, y.count)
+        var i = 0
+        while i + 8 <= n {
+            let a = UInt64(bigEndian: x.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let b = UInt64(bigEndian: y.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            if a != b { return a < b ? -1 : 1 }
+            i += 8
+        }
+        while i < n {
+            if x[i] != y[i] { return Int(x[i]) - Int(y[i]) }
+            i += 1
+        }
+        return x.count - y.count
     }
 }
 

@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The compact records of a stream too large for one chunk, written once, in stream order, to a temporary file, so
 /// that each chunk of `StreamingCohortBuilder` reads its persons (and their neighbours) back from disk instead of

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import UpstreamIngest
-import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
 import UpstreamWorkspace
@@ -33,26 +32,20 @@ extension Upstream {
         @Option(help: "The load date, YYYY-MM-DD (default today): later dates are implausible.") var loadDate: String?
         @Flag(help: "Parse and write on one thread (default: parse on a second thread while the store writes).")
         var sequential = false
-        @Option(help: "Memory for the load, e.g. 8G (default): a quarter is SQLite's page cache, so a large store's indexes are updated in memory.")
-        var memory: String?
+        @Option(help: "Memory for the load, e.g. 8G (default): a quarter is SQLite's page cache.") var memory: String?
         @Flag(help: "Print the figures as JSON.") var json = false
-
-        /// The load's memory budget in bytes (default 8 GiB).
-        var memoryBytes: Int { memory.flatMap(MemoryBudget.parse) ?? (8 << 30) }
 
         func validate() throws {
             if (spec == nil) == (synth == nil) { throw ValidationError("give either --spec SPEC FILE… or --synth DIR") }
             if spec != nil, files.isEmpty { throw ValidationError("name at least one file to load with --spec") }
             if synth != nil, !files.isEmpty { throw ValidationError("--synth loads a whole folder; do not name files") }
             _ = try IngestCLI.date(loadDate, option: "load-date")
-            if let memory, (MemoryBudget.parse(memory) ?? 0) < 1 << 20 {
-                throw ValidationError("--memory \(memory) must be a size such as 8G, 512M or 2048K (at least 1M)")
-            }
+            _ = try IngestCLI.memory(memory)
         }
 
         func run() throws {
             let plan = try IngestPlan(spec: spec, files: files, synth: synth, specsDirectory: { try IngestCLI.specsDirectory(specs) })
-            let store = try storeOptions.open(cacheBytes: memoryBytes / 4)
+            let store = try storeOptions.open(cacheBytes: try IngestCLI.memory(memory) / 4)
             let loadedAt = IngestCLI.now()
             let today = try IngestCLI.date(loadDate, option: "load-date")
             let ingestor = Ingestor(store: store, loadedAt: loadedAt, today: today, pipelined: !sequential)

@@ -2,11 +2,21 @@ import ArgumentParser
 import Foundation
 import UpstreamGovernance
 import UpstreamIngest
+import UpstreamLinkage
 import UpstreamModel
 import UpstreamStore
 import UpstreamStoreSQLite
 
 enum IngestCLI {
+    /// `--memory`'s bytes (default 8 GiB); a usage error for a value that is not a size of at least 1 MiB.
+    static func memory(_ text: String?) throws -> Int {
+        guard let text else { return 8 << 30 }
+        guard let bytes = MemoryBudget.parse(text), bytes >= 1 << 20 else {
+            throw ValidationError("--memory \(text) must be a size such as 8G, 512M or 2048K (at least 1M)")
+        }
+        return bytes
+    }
+
     /// A file's size in bytes, or nil when it cannot be read (ingest then reports the error).
     static func fileSize(_ path: String) -> Int? {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
