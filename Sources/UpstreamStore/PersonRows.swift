@@ -13,11 +13,19 @@ package enum PersonRows {
     /// bytes a record: 1.6 GB at 27 million records).
     package static func persons<C: Collection>(_ assignments: C, pseudonym: (PersonID) -> String) throws -> [PersonSummary]
     where C.Element == PersonAssignment {
+        try checked(assignments, pseudonym: pseudonym).persons
+    }
+
+    /// ``persons(_:pseudonym:)``, and whether the assignments came in the stores' key order, found by the same one
+    /// look over them (a store that inserts in key order need not check again).
+    package static func checked<C: Collection>(_ assignments: C, pseudonym: (PersonID) -> String) throws
+        -> (persons: [PersonSummary], inKeyOrder: Bool) where C.Element == PersonAssignment {
         func twice(_ a: PersonAssignment) -> StoreError {
             StoreError.invalidRun("record \(a.record.source)/\(a.record.recordID) is assigned twice in one linkage run")
         }
         var counts: [PersonID: Int] = [:]
-        if inKeyOrder(assignments) {
+        let ordered = inKeyOrder(assignments)
+        if ordered {
             var previous: PersonAssignment? = nil
             for a in assignments {
                 if let p = previous, RecordKey.sameBytes(p.record, a.record) { throw twice(a) }
@@ -43,7 +51,7 @@ package enum PersonRows {
             }
             out.append(PersonSummary(person: p, pseudonym: name, records: n))
         }
-        return out
+        return (out, ordered)
     }
 
     /// Whether the assignments come in the stores' key order (source, then record id, by UTF-8 bytes; equal keys

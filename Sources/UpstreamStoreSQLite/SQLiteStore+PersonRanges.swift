@@ -26,7 +26,7 @@ extension SQLiteStore: PersonRangeStore {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(Self.defaultBusyTimeout)
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -\(Self.defaultCacheBytes / 1024)") }
         let queue = try Self.guarding(path) { try DatabaseQueue(path: path, configuration: config) }
         return FeatureReader(db: queue, path: path, owned: true)
     }

@@ -10,7 +10,7 @@ extension SQLiteStore: PersonStore {
 
     public func saveLinkageRun<C: Collection>(_ run: LinkageRunInfo, assignments: C, review: [StoredReviewItem]?,
                                               pseudonym: (PersonID) -> String) throws -> LinkageRunInfo where C.Element == PersonAssignment {
-        let persons = try PersonRows.persons(assignments, pseudonym: pseudonym)
+        let (persons, inKeyOrder) = try PersonRows.checked(assignments, pseudonym: pseudonym)
         return try guarding { try writeImmediately { db in
             try db.execute(
                 sql: "INSERT INTO linkage_runs (finished_at, run_by, records, persons, model, detail) VALUES (?, ?, ?, ?, ?, ?)",
@@ -43,7 +43,7 @@ extension SQLiteStore: PersonStore {
                     b.text(a.record.source); b.text(a.record.recordID); b.text(a.person.rawValue); b.double(a.probability)
                 }
             }
-            if PersonRows.inKeyOrder(assignments) {
+            if inKeyOrder {
                 for a in assignments { try insert(a) }
             } else {
                 for a in assignments.sorted(by: Self.keyOrder) { try insert(a) }

@@ -56,7 +56,6 @@ public struct LinkRunStore {
         return out
     }
 
-    static func sameBytes(_ a: RecordKey, _ b: RecordKey) -> Bool { RecordKey.sameBytes(a, b) }
 
     /// Reads and validates a model file (`--model FILE`, written by `--save-model`).
     public static func loadModel(_ path: String) throws -> LinkageModel {
@@ -97,24 +96,22 @@ public struct LinkRunStore {
         var last: RecordKey? = nil, lastPerson: PersonID? = nil
         try store.forEachRecordPerson { key, person in
             if person != lastPerson { all.insert(person); lastPerson = person }
-            if inOrder, let l = last, Self.keyLess(key, l) { inOrder = false }
+            if inOrder, let l = last, RecordKey.bytesPrecede(key, l) { inOrder = false }
             last = key
             var i: Int
             if inOrder {
-                while j < order.count && Self.keyLess(keys[Int(order[j])], key) { j += 1 }
+                while j < order.count && RecordKey.bytesPrecede(keys[Int(order[j])], key) { j += 1 }
                 i = j
             } else {
                 var lo = 0, hi = order.count
-                while lo < hi { let mid = (lo + hi) / 2; if Self.keyLess(keys[Int(order[mid])], key) { lo = mid + 1 } else { hi = mid } }
+                while lo < hi { let mid = (lo + hi) / 2; if RecordKey.bytesPrecede(keys[Int(order[mid])], key) { lo = mid + 1 } else { hi = mid } }
                 i = lo
             }
-            while i < order.count && Self.sameBytes(keys[Int(order[i])], key) { ofRecord[Int(order[i])] = person; i += 1 }
+            while i < order.count && RecordKey.sameBytes(keys[Int(order[i])], key) { ofRecord[Int(order[i])] = person; i += 1 }
         }
         return all.isEmpty ? EarlierPersons(ofRecord: [], all: []) : EarlierPersons(ofRecord: ofRecord, all: all)
     }
 
-    /// The store's key order: by source, then record id, each by its UTF-8 bytes.
-    static func keyLess(_ a: RecordKey, _ b: RecordKey) -> Bool { RecordKey.bytesPrecede(a, b) }
 
     /// The review queue: pending pairs in the order the run gave them, decisions oldest first.
     public func review() throws -> ReviewState {
@@ -140,7 +137,7 @@ public struct LinkRunStore {
         // reads it, so the save never holds them all (56 bytes a record: 1.5 GB at 27 million records).
         var order = Self.keyOrder(keys, parallel: parallel)
         var kept = 0
-        for n in order.indices where kept == 0 || !Self.sameBytes(keys[Int(order[kept - 1])], keys[Int(order[n])]) {
+        for n in order.indices where kept == 0 || !RecordKey.sameBytes(keys[Int(order[kept - 1])], keys[Int(order[n])]) {
             order[kept] = order[n]; kept += 1
         }
         order.removeLast(order.count - kept)

@@ -61,7 +61,7 @@ struct LinkStreamTests {
         // Worked by hand: "Z" < "a" < "b" (bytes); "10" < "9"; "e" + combining accent (0x65…) < "é" (0xC3…).
         #expect(serial == [5, 1, 4, 3, 7, 6, 2, 0, 8])
         // Repeated keys (1 and 4; 0 and 8) sit side by side, the first record first, as the save keeps it.
-        #expect(LinkRunStore.sameBytes(keys[1], keys[4]) && !LinkRunStore.sameBytes(keys[6], keys[7]))
+        #expect(RecordKey.sameBytes(keys[1], keys[4]) && !RecordKey.sameBytes(keys[6], keys[7]))
     }
 
     @Test("a streamed store link makes the persons of the held run, and reports CPU seconds per stage")
