@@ -38,6 +38,18 @@ public struct Linker: Sendable {
         public var review: [ReviewItem]
         /// How the review band's pairs came down to the queue.
         public var reviewCounts: ReviewCounts = ReviewCounts()
+
+        /// How many persons the run found: the clusters that hold a record (each cluster is given its own id, so this
+        /// is the number of distinct `personIDs`, counted from the labels without hashing every record's id).
+        public var personCount: Int {
+            var seen = [Bool](repeating: false, count: nodeLabels.count)
+            var n = 0
+            for node in data.nodeOfRecord {
+                let c = Int(nodeLabels[Int(node)])
+                if !seen[c] { seen[c] = true; n += 1 }
+            }
+            return n
+        }
     }
 
     /// How one run's review band came down to its queue: every band pair is counted once, in the first line that

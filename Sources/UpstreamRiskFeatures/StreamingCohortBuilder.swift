@@ -244,20 +244,6 @@ public struct StreamingCohortBuilder {
         return out
     }
 
-    /// A memory size as written on a command line: "8G", "512M", "2048K", "1.5G" (binary units, "B"/"iB" optional,
-    /// any case), or a plain number of bytes; `nil` when it is not one or is under 1 MiB.
-    public static func bytes(_ text: String) -> Int? {
-        var t = text.trimmingCharacters(in: .whitespaces).uppercased()
-        for suffix in ["IB", "B"] where t.hasSuffix(suffix) && t.count > suffix.count { t.removeLast(suffix.count); break }
-        let units: [Character: Double] = ["K": 1024, "M": 1024 * 1024, "G": 1024 * 1024 * 1024, "T": 1024 * 1024 * 1024 * 1024]
-        var scale = 1.0
-        if let last = t.last, let u = units[last] { scale = u; t.removeLast() }
-        guard let n = Double(t), n.isFinite, n > 0 else { return nil }
-        let b = n * scale
-        guard b >= 1024 * 1024, b < 1e18 else { return nil }
-        return Int(b)
-    }
-
     /// A replayable stream over records in memory: persons in id order, each person's records in the order given.
     public static func stream(_ records: [LinkedRecord]) -> PersonStream {
         var byPerson: [String: [Int]] = [:]

@@ -23,16 +23,21 @@ package enum PersonRows {
         func twice(_ a: PersonAssignment) -> StoreError {
             StoreError.invalidRun("record \(a.record.source)/\(a.record.recordID) is assigned twice in one linkage run")
         }
+        // One pass while the assignments come in key order (each lazily made assignment is made once); a second,
+        // with a set of every key, only from the first one out of order.
         var counts: [PersonID: Int] = [:]
-        let ordered = inKeyOrder(assignments)
-        if ordered {
-            var previous: PersonAssignment? = nil
-            for a in assignments {
-                if let p = previous, RecordKey.sameBytes(p.record, a.record) { throw twice(a) }
-                previous = a
-                counts[a.person, default: 0] += 1
+        var previous: PersonAssignment? = nil
+        var ordered = true
+        for a in assignments {
+            if let p = previous {
+                if RecordKey.bytesPrecede(a.record, p.record) { ordered = false; break }
+                if RecordKey.sameBytes(p.record, a.record) { throw twice(a) }
             }
-        } else {
+            previous = a
+            counts[a.person, default: 0] += 1
+        }
+        if !ordered {
+            counts = [:]
             var seen = Set<RecordKey>()
             seen.reserveCapacity(assignments.count)
             for a in assignments {
@@ -52,12 +57,6 @@ package enum PersonRows {
             out.append(PersonSummary(person: p, pseudonym: name, records: n))
         }
         return (out, ordered)
-    }
-
-    /// Whether the assignments come in the stores' key order (source, then record id, by UTF-8 bytes; equal keys
-    /// allowed, so a record given twice is found next to itself).
-    package static func inKeyOrder<C: Collection>(_ assignments: C) -> Bool where C.Element == PersonAssignment {
-        zip(assignments, assignments.dropFirst()).allSatisfy { !RecordKey.bytesPrecede($1.record, $0.record) }
     }
 
     /// Checks that a scoring run scores each person once.

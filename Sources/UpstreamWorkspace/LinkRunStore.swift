@@ -149,7 +149,7 @@ public struct LinkRunStore {
                              stateJSON: try JSONFiles.encode(LinkagePairQueue.Pair(item: item, order: n)))
         }
         let pseudonyms = try Pseudonyms.forStore(location)
-        let run = LinkageRunInfo(finishedAt: at, by: user, records: assignments.count, persons: Set(result.personIDs).count,
+        let run = LinkageRunInfo(finishedAt: at, by: user, records: assignments.count, persons: result.personCount,
                                  modelJSON: try JSONFiles.encode(result.model), detailJSON: try JSONFiles.encode(detail))
         return try store.saveLinkageRun(run, assignments: assignments, review: review) { pseudonyms.pseudonym($0.rawValue) }
     }

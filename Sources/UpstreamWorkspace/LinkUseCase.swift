@@ -309,7 +309,7 @@ public struct LinkUseCase {
         if let truth { (evaluation, sweep) = Self.evaluate(result, truth: truth) }
         let summary = LinkSummary(
             records: result.data.recordCountTotal, identities: result.data.nodeCount, candidatePairs: result.candidatePairs,
-            scoredPairs: scoredPairs, persons: Set(result.personIDs).count, reviewPending: result.review.count,
+            scoredPairs: scoredPairs, persons: result.personCount, reviewPending: result.review.count,
             review: result.reviewCounts, newRecords: newCount, threshold: result.model.settings.matchThreshold,
             timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start), cpu: cpu), evaluation: evaluation, sweep: sweep,
             inputs: readReports.isEmpty ? nil : readReports, truncatedValues: result.data.truncatedValues)

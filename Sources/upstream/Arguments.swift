@@ -12,3 +12,12 @@ extension CivilDate: ExpressibleByArgument {
         self = d
     }
 }
+
+/// A `--memory` value: the bytes ``MemoryBudget/bytes(_:atLeast:)`` reads, or a usage error with its one message, so
+/// every command that takes a budget accepts the same sizes and refuses them the same way.
+enum MemoryOption {
+    static func bytes(_ text: String) throws -> Int {
+        guard let bytes = MemoryBudget.bytes(text) else { throw ValidationError(MemoryBudget.problem(text)) }
+        return bytes
+    }
+}

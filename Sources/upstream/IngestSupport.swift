@@ -11,10 +11,7 @@ enum IngestCLI {
     /// `--memory`'s bytes (default 8 GiB); a usage error for a value that is not a size of at least 1 MiB.
     static func memory(_ text: String?) throws -> Int {
         guard let text else { return 8 << 30 }
-        guard let bytes = MemoryBudget.parse(text), bytes >= 1 << 20 else {
-            throw ValidationError("--memory \(text) must be a size such as 8G, 512M or 2048K (at least 1M)")
-        }
-        return bytes
+        return try MemoryOption.bytes(text)
     }
 
     /// A file's size in bytes, or nil when it cannot be read (ingest then reports the error).

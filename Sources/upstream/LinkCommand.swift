@@ -38,6 +38,7 @@ extension Upstream {
         var printSettings = false
 
         func validate() throws {
+            if let memory { _ = try MemoryOption.bytes(memory) }
             if sourceOptions.state != nil { throw ValidationError(LinkSourceOptions.stateRetired) }
             if !(modelReport && model != nil && sourceOptions.store.store == nil && sourceOptions.input.isEmpty) && !printSettings { try sourceOptions.check() }
             if let t = threshold, !(0...1).contains(t) { throw ValidationError("--threshold is a probability between 0 and 1") }
@@ -51,10 +52,7 @@ extension Upstream {
             (request.model, request.saveModel, request.incremental, request.reestimate) = (model, saveModel, incremental, reestimate)
             (request.threshold, request.exportClusters, request.evaluate, request.estimate) = (threshold, exportClusters, evaluate, estimate)
             (request.explain, request.modelReport) = (explain.flatMap(LinkRequest.parsePair), modelReport)
-            if let memory {
-                guard let budget = MemoryBudget.parse(memory) else { throw ValidationError("--memory takes a size such as 8G, 512M or 2GiB") }
-                request.memory = budget
-            }
+            if let memory { request.memory = try MemoryOption.bytes(memory) }
             switch try LinkUseCase(request: request, workspace: sourceOptions.store.workspace()).run() {
             case .model(let saved): print(LinkReport.model(saved, json: json))
             case .explanation(let e): if json { try LinkCLI.printJSON(e) } else { print(LinkReport.waterfall(e)) }

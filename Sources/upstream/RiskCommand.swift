@@ -56,7 +56,7 @@ extension Upstream.Risk {
 
         func validate() throws {
             try model.check()
-            if StreamingCohortBuilder.bytes(memory) == nil { throw ValidationError("--memory \(memory) must be a size such as 8G, 512M or 2048K (at least 1M)") }
+            _ = try MemoryOption.bytes(memory)
             if let f = calibrationFolds, f < 0 || f == 1 || f > 20 {
                 throw ValidationError("--calibration-folds \(f) must be 0 (no cross-fitting) or between 2 and 20 (5 is the default)")
             }
@@ -74,7 +74,7 @@ extension Upstream.Risk {
             let started = Date()
             var request = model.request()
             (request.persons, request.postcodes, request.truth, request.report) = (persons, postcodes, truth, report)
-            (request.trainDates, request.testDates, request.memoryBytes) = (trainDates, testDates, StreamingCohortBuilder.bytes(memory)!)
+            (request.trainDates, request.testDates, request.memoryBytes) = (trainDates, testDates, try MemoryOption.bytes(memory))
             (request.chronologyCohorts, request.linkAsOf) = (chronologyCohorts, linkAsOf)
             request.calibrationFolds = calibrationFolds
             let (trained, run, reportPath) = try RiskUseCases(workspace: try storeOptions.existingWorkspace()).train(request) { RiskReportPage.html($0) }
@@ -101,13 +101,13 @@ extension Upstream.Risk {
 
         func validate() throws {
             if let capacity { try RiskOptionChecks.capacity(capacity) }
-            if StreamingCohortBuilder.bytes(memory) == nil { throw ValidationError("--memory \(memory) must be a size such as 8G, 512M or 2048K (at least 1M)") }
+            _ = try MemoryOption.bytes(memory)
         }
 
         func run() throws {
             var request = RiskScoreRequest(asOf: asOf)
             (request.persons, request.postcodes, request.capacity, request.scores) = (persons, postcodes, capacity, scores)
-            request.memoryBytes = StreamingCohortBuilder.bytes(memory)!
+            request.memoryBytes = try MemoryOption.bytes(memory)
             let out = try RiskUseCases(workspace: try storeOptions.existingWorkspace()).score(request)
             if json { try Terminal.json(out); return }
             print("Scored \(out.scored) young people as of \(asOf.iso) with model \(out.modelID); \(out.flagged.count) within capacity (\(RiskTraining.format(out.capacityPerHundredThousand)) per 100,000).")

@@ -125,6 +125,7 @@ struct RiskCSVCLITests {
                                (["risk", "score", "--store", dir + "/none.db", "--as-of", "2020-01-01", "--capacity=-1"], "--capacity"),
                                (["risk", "train", "--store", dir + "/none.db", "--memory", "lots"], "--memory"),
                                (["risk", "score", "--store", dir + "/none.db", "--as-of", "2020-01-01", "--memory", "100K"], "--memory"),
+                               (["link", "--store", dir + "/none.db", "--memory", "100K"], "--memory"),
                                (["risk", "audit", "--csv", path, "--score", "exclusions", "--outcome", "violent", "--protected", "sex", "--threshold", "nan"], "--threshold"),
                                (["risk", "audit", "--csv", path, "--score", "exclusions", "--outcome", "violent", "--protected", "sex", "--bound", "nan"], "--bound")] {
             let r = try UpstreamBinary.run(args)

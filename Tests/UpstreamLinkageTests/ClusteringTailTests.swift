@@ -59,6 +59,7 @@ struct ClusteringTailTests {
             #expect(Clustering.personIDs(data: data, nodeLabels: labels, previous: p, parallel: Self.parallel) == reference)
         }
         #expect(Set(result.personIDs).count > 100)
+        #expect(result.personCount == Set(result.personIDs).count)
     }
 
     @Test func aClusterWhoseFirstChoiceIsTakenFallsBackToItsNextKey() {

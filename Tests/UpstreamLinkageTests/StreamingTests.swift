@@ -116,17 +116,3 @@ struct StreamingTests {
         #expect(streamed.personIDs == held.personIDs)
     }
 }
-
-@Suite("memory budget sizes")
-struct MemoryBudgetTests {
-    @Test func parsesSizes() {
-        #expect(MemoryBudget.parse("8G") == 8 << 30)
-        #expect(MemoryBudget.parse("8GiB") == 8 << 30)
-        #expect(MemoryBudget.parse("512m") == 512 << 20)
-        #expect(MemoryBudget.parse("1.5G") == 3 << 29)
-        #expect(MemoryBudget.parse("4096") == 4096)
-        #expect(MemoryBudget.parse("lots") == nil)
-        #expect(MemoryBudget.parse("-1G") == nil)
-        #expect(MemoryBudget.parse("0") == nil)
-    }
-}

@@ -195,16 +195,3 @@ struct StreamingCohortTests {
         #expect(!streamed.report.flagged.isEmpty && streamed.report.flagged.map(\.reasons) == old.report.flagged.map(\.reasons))
     }
 }
-
-@Suite("Memory sizes on the command line")
-struct MemorySizeTests {
-    @Test func sizesAreReadInBinaryUnits() {
-        #expect(StreamingCohortBuilder.bytes("8G") == 8 << 30)
-        #expect(StreamingCohortBuilder.bytes("8GiB") == 8 << 30)
-        #expect(StreamingCohortBuilder.bytes("512m") == 512 << 20)
-        #expect(StreamingCohortBuilder.bytes("1.5G") == 3 << 29)
-        #expect(StreamingCohortBuilder.bytes("2048K") == 2 << 20)
-        #expect(StreamingCohortBuilder.bytes("1048576") == 1 << 20)
-        for bad in ["", "G", "lots", "-1G", "0", "100K", "nanG", "8X"] { #expect(StreamingCohortBuilder.bytes(bad) == nil, "\(bad)") }
-    }
-}

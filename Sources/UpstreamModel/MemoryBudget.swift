@@ -15,4 +15,16 @@ public enum MemoryBudget {
         guard bytes >= 1, bytes < 9e18 else { return nil }
         return Int(bytes)
     }
+
+    /// The bytes of a `--memory` value at least `minimum` (1 MiB unless told), or `nil`: the one check every command
+    /// that takes a budget makes, so they accept the same sizes.
+    public static func bytes(_ text: String, atLeast minimum: Int = 1 << 20) -> Int? {
+        guard let b = parse(text), b >= minimum else { return nil }
+        return b
+    }
+
+    /// The one message for a `--memory` value that is not a size of at least 1 MiB.
+    public static func problem(_ text: String, option: String = "--memory") -> String {
+        "\(option) \(text) must be a size such as 8G, 512M or 2048K (at least 1M)"
+    }
 }
