@@ -17,23 +17,10 @@ public struct ChronologyBuilder: Sendable {
         var pcs: [String: Set<String>] = [:], incs: [String: Set<String>] = [:]
         for r in records {
             m[r.personID, default: []].append(r)
-            if let pc = ChronologyBuilder.home(r.record.identity), r.record.event != nil { pcs[pc, default: []].insert(r.personID) }
+            if let pc = r.record.identity.home, r.record.event != nil { pcs[pc, default: []].insert(r.personID) }
             if let e = r.record.event, e.kind == .incident, let ref = e.reference { incs[ref, default: []].insert(r.personID) }
         }
         byPerson = m; byPostcode = pcs; byIncident = incs
-    }
-
-    /// Where a record says the person lives: the postcode, narrowed to the house number when the record has an
-    /// address (a postcode unit covers a dozen or so homes, so the postcode alone puts neighbours together).
-    package static func home(_ identity: Identity) -> String? {
-        guard let pc = identity.postcode, !pc.isEmpty else { return nil }
-        guard let address = identity.address else { return pc.uppercased() }
-        var previous = ""
-        for token in address.uppercased().split(whereSeparator: { $0 == " " || $0 == "," }) {
-            if token.allSatisfy(\.isNumber) && previous != "FLAT" { return pc.uppercased() + "#" + token }
-            previous = String(token)
-        }
-        return pc.uppercased()
     }
 
     /// Person ids present, sorted.
@@ -110,7 +97,7 @@ public struct ChronologyBuilder: Sendable {
         for r in own {
             if let s = r.record.identity.surname { surnames.insert(s.uppercased()) }
             guard let e = r.record.event else { continue }
-            if let pc = ChronologyBuilder.home(r.record.identity) { addresses[pc, default: []].append(e.date) }
+            if let pc = r.record.identity.home { addresses[pc, default: []].append(e.date) }
             if e.kind == .incident, let ref = e.reference { incidents.insert(ref) }
         }
         var candidates: Set<String> = []
@@ -128,7 +115,7 @@ public struct ChronologyBuilder: Sendable {
                 if let s = r.record.identity.surname, surnames.contains(s.uppercased()) { sharesSurname = true }
                 guard let e = r.record.event else { continue }
                 if e.kind == .incident, let ref = e.reference, incidents.contains(ref) { atIncident = true; together.append(e.date) }
-                if let pc = ChronologyBuilder.home(r.record.identity), let dates = addresses[pc],
+                if let pc = r.record.identity.home, let dates = addresses[pc],
                    dates.contains(where: { abs(Int($0.dayNumber) - Int(e.date.dayNumber)) <= 365 }) {
                     together.append(e.date)
                     togetherAgencies.insert(r.record.agency)
@@ -201,7 +188,7 @@ public struct ChronologyBuilder: Sendable {
                     ace = .domesticViolence; what = e.role == .victim ? "victim of a domestic abuse crime" : "suspect in a domestic abuse crime"
                 default: break
                 }
-                if let pc = ChronologyBuilder.home(r.record.identity) { addresses.insert(pc) }
+                if let pc = r.record.identity.home { addresses.insert(pc) }
                 if let ace {
                     out.append(HouseholdACEEvent(date: e.date, ace: ace, memberID: m.personID, relationship: m.relationship,
                                                  description: what, agency: r.record.agency, source: r.record.source,
@@ -211,13 +198,13 @@ public struct ChronologyBuilder: Sendable {
         }
         // Separation: a parent recorded at a different address while the young person stays at the old one.
         let ownAddressDates: [(String, CivilDate)] = own.compactMap { r in
-            guard let pc = ChronologyBuilder.home(r.record.identity), let e = r.record.event else { return nil }
+            guard let pc = r.record.identity.home, let e = r.record.event else { return nil }
             return (pc, e.date)
         }
         for m in household where m.relationship == .parent {
             guard let records = byPerson[m.personID] else { continue }
             let later = records.compactMap { r -> (String, CivilDate, LinkedRecord)? in
-                guard let pc = ChronologyBuilder.home(r.record.identity), let e = r.record.event, e.date > m.lastTogether else { return nil }
+                guard let pc = r.record.identity.home, let e = r.record.event, e.date > m.lastTogether else { return nil }
                 return (pc, e.date, r)
             }.sorted { $0.1 < $1.1 }
             for (pc, date, r) in later where inChildhood(date) {

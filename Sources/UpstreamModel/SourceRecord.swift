@@ -102,3 +102,20 @@ public struct SourceRecord: Hashable, Sendable, Codable {
         self.event = event; self.provenance = provenance
     }
 }
+
+extension Identity {
+    /// Where the record says the person lives: the postcode, narrowed to the house number when the record has an
+    /// address (a postcode unit covers a dozen or so homes, so the postcode alone puts neighbours together); nil
+    /// without a postcode. The household inference (`ChronologyBuilder`), the risk features and the stores' household
+    /// reads compare homes by this key.
+    public var home: String? {
+        guard let pc = postcode, !pc.isEmpty else { return nil }
+        guard let address else { return pc.uppercased() }
+        var previous = ""
+        for token in address.uppercased().split(whereSeparator: { $0 == " " || $0 == "," }) {
+            if token.allSatisfy(\.isNumber) && previous != "FLAT" { return pc.uppercased() + "#" + token }
+            previous = String(token)
+        }
+        return pc.uppercased()
+    }
+}

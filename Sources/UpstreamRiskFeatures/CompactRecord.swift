@@ -48,7 +48,7 @@ struct CompactRecord: Sendable {
         date = e.date.dayNumber
         known = e.knownFrom.dayNumber
         dob = r.identity.dateOfBirth.flatMap { $0.year > 1900 ? $0.dayNumber : nil } ?? Self.none
-        home = ChronologyBuilder.home(r.identity).map(StableHash.of) ?? 0
+        home = r.identity.home.map(StableHash.of) ?? 0
         incident = e.kind == .incident ? e.reference.map(StableHash.of) ?? 0 : 0
         let suspect = e.role == .suspect || e.role == .offender
         crime = e.kind == .crime && suspect ? e.reference.flatMap { $0.isEmpty ? nil : StableHash.of($0) } ?? 0 : 0

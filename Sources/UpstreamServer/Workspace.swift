@@ -473,7 +473,7 @@ struct WebWorkspace: Sendable {
     /// (``NeighbourhoodReads``), else the person's records and each postcode neighbour's.
     func neighbourhood(of person: PersonID) throws -> [LinkedRecord] {
         if let reads = store as? any NeighbourhoodReads {
-            return try reads.neighbourhoodRecords(of: person, personLevelOnly: false).map {
+            return try reads.householdRecords(of: person, personLevelOnly: false).map {
                 LinkedRecord(personID: $0.person.rawValue, record: $0.stored.record, extras: $0.stored.extras)
             }
         }

@@ -20,6 +20,20 @@ public protocol NeighbourhoodReads: Sendable {
     /// - Parameter personLevelOnly: only person-level records (as the command line's chronology reads them); else
     ///   every record assigned to those persons.
     func neighbourhoodRecords(of person: PersonID, personLevelOnly: Bool) throws -> [NeighbourhoodRecord]
+
+    /// The records of `person` and of the persons the chronology's household inference can name: those with a
+    /// person-level event record at one of `person`'s homes (``Identity/home``: the postcode narrowed to the house
+    /// number) or at one of their incidents, from `person`'s person-level records. A subset of
+    /// ``neighbourhoodRecords(of:personLevelOnly:)`` from which the same chronology is built; ordered the same way.
+    func householdRecords(of person: PersonID, personLevelOnly: Bool) throws -> [NeighbourhoodRecord]
+}
+
+extension NeighbourhoodReads {
+    /// The whole neighbourhood (a superset: the chronology built from it is the same). SQLite reads the household in
+    /// steps instead (`SQLiteStore.householdRecords`); PostgreSQL keeps this one query.
+    public func householdRecords(of person: PersonID, personLevelOnly: Bool) throws -> [NeighbourhoodRecord] {
+        try neighbourhoodRecords(of: person, personLevelOnly: personLevelOnly)
+    }
 }
 
 /// One entry of the audit trail, as much as a cache needs to know whether the store changed: its sequence number

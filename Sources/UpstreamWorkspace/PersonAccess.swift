@@ -45,7 +45,7 @@ public struct PersonAccess {
     /// and PostgreSQL), instead of streaming every record of the store twice; from a persons file, by streaming.
     static func neighbourhood(of id: String, store: any WorkspaceStore, personsFile: PersonSource) throws -> [LinkedRecord] {
         if case .store = personsFile, let reads = store as? any NeighbourhoodReads {
-            return try reads.neighbourhoodRecords(of: PersonID(id), personLevelOnly: true).map {
+            return try reads.householdRecords(of: PersonID(id), personLevelOnly: true).map {
                 LinkedRecord(personID: $0.person.rawValue, record: $0.stored.record, matchProbability: $0.probability, extras: $0.stored.extras)
             }
         }
