@@ -40,7 +40,7 @@ public actor SessionStore {
         }.joined()
     }
 
-    static func key(_ id: String) -> String { SHA256.hash(data: Data(id.utf8)).map { String(format: "%02x", $0) }.joined() }
+    static func key(_ id: String) -> String { Hex.string(SHA256.hash(data: Data(id.utf8))) }
 
     /// Sessions kept before expired ones are swept out (each visit to the login page makes an anonymous one).
     static let sweepAbove = 10_000
