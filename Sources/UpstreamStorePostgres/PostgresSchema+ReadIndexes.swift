@@ -19,4 +19,13 @@ extension PostgresSchema {
             "DROP INDEX IF EXISTS records_by_incident",
             "CREATE INDEX records_by_incident ON records(reference) INCLUDE (person_level, source, record_id) WHERE event_kind = 'incident'",
         ])
+
+    /// SQLite's `v10-home-index`, under the same name: the by-postcode index also carries the event date and the address
+    /// lines (as `INCLUDE`d payload), so a household's event records at a postcode can be read from the index alone.
+    static let homeIndexMigration = PostgresMigration(
+        name: "v10-home-index: the event records at a postcode with their address lines, from the index alone",
+        statements: [
+            "DROP INDEX IF EXISTS records_by_postcode",
+            "CREATE INDEX records_by_postcode ON records(postcode) INCLUDE (person_level, source, record_id, event_date, address) WHERE postcode IS NOT NULL",
+        ])
 }

@@ -223,6 +223,7 @@ enum PostgresSchema {
         runsMigration,
         readIndexesMigration,
         coveringReadIndexesMigration,
+        homeIndexMigration,
     ]
 
     /// The columns `COPY assignments` writes.
