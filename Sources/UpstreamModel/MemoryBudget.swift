@@ -24,7 +24,7 @@ public enum MemoryBudget {
     }
 
     /// The one message for a `--memory` value that is not a size of at least 1 MiB.
-    public static func problem(_ text: String, option: String = "--memory") -> String {
-        "\(option) \(text) must be a size such as 8G, 512M or 2048K (at least 1M)"
+    public static func problem(_ text: String) -> String {
+        "--memory \(text) must be a size such as 8G, 512M or 2048K (at least 1M)"
     }
 }

@@ -30,18 +30,23 @@ extension SQLiteStore: NeighbourhoodReads, AuditTailReads, LatestRunReads, Trend
 
     public func neighbourhoodRecords(of person: PersonID, personLevelOnly: Bool) throws -> [NeighbourhoodRecord] {
         try guarding { try db.read { db in
-            // Read through a cursor (each row decoded where it lies, not copied into a row of boxed values first).
-            let cursor = try Row.fetchCursor(db, sql: Self.neighbourhoodSQL, arguments: [person.rawValue, personLevelOnly])
-            var out: [NeighbourhoodRecord] = []
-            // Columns found once for the query, not by name in every row; the person and probability are its first two.
             var columns: RecordColumns?
-            while let row = try cursor.next() {
-                if columns == nil { columns = try RecordColumns(row) }
-                out.append(NeighbourhoodRecord(person: PersonID(row[0] as String), probability: row[1],
-                                               stored: try Self.record(from: row, columns: columns)))
-            }
-            return out
+            return try Self.neighbourhoodRows(Row.fetchCursor(db, sql: Self.neighbourhoodSQL, arguments: [person.rawValue, personLevelOnly]),
+                                              columns: &columns)
         } }
+    }
+
+    /// The records of a query whose first two columns are the person and the match probability, then a record's and
+    /// its delivery's: read through a cursor (each row decoded where it lies, not copied into a row of boxed values
+    /// first), the columns found once (`columns`, kept across queries of the same shape), not by name in every row.
+    static func neighbourhoodRows(_ cursor: RowCursor, columns: inout RecordColumns?) throws -> [NeighbourhoodRecord] {
+        var out: [NeighbourhoodRecord] = []
+        while let row = try cursor.next() {
+            if columns == nil { columns = try RecordColumns(row) }
+            out.append(NeighbourhoodRecord(person: PersonID(row[0] as String), probability: row[1],
+                                           stored: try Self.record(from: row, columns: columns)))
+        }
+        return out
     }
 
     /// A person's records with their probabilities and deliveries (`assignments_by_person`), in load order.
@@ -66,19 +71,15 @@ extension SQLiteStore: NeighbourhoodReads, AuditTailReads, LatestRunReads, Trend
     /// the person-level event records at their homes (the postcode narrowed to the house number, ``Identity/home``)
     /// and at their incidents, by index alone, each one's person by the assignments' key; then those persons'
     /// records. The same chronology as from ``neighbourhoodRecords(of:personLevelOnly:)`` (tested on every person of
-    /// a city), from about 40 rows read in full instead of about 350 at 1,000,000 people (docs/web.md).
+    /// a 500-person city; checked on 243 persons of a 1,000,000-person store by `Benchmarks/household-check.sh`), from
+    /// 42 records read in full a person instead of 352 there (200 persons by pseudonym; 284 instead of 781 for the
+    /// flagged young people), docs/web.md.
     public func householdRecords(of person: PersonID, personLevelOnly: Bool) throws -> [NeighbourhoodRecord] {
         try guarding { try db.read { db in
             var columns: RecordColumns?
             func records(of p: PersonID) throws -> [NeighbourhoodRecord] {
-                let cursor = try Row.fetchCursor(db.cachedStatement(sql: Self.personRecordsSQL), arguments: [p.rawValue, personLevelOnly])
-                var out: [NeighbourhoodRecord] = []
-                while let row = try cursor.next() {
-                    if columns == nil { columns = try RecordColumns(row) }
-                    out.append(NeighbourhoodRecord(person: PersonID(row[0] as String), probability: row[1],
-                                                   stored: try Self.record(from: row, columns: columns)))
-                }
-                return out
+                try Self.neighbourhoodRows(Row.fetchCursor(db.cachedStatement(sql: Self.personRecordsSQL), arguments: [p.rawValue, personLevelOnly]),
+                                           columns: &columns)
             }
             let own = try records(of: person)
             // Where the household inference looks (ChronologyBuilder.inferHousehold): the homes of the person's event
@@ -92,14 +93,14 @@ extension SQLiteStore: NeighbourhoodReads, AuditTailReads, LatestRunReads, Trend
             }
             var keys: [(source: String, recordID: String)] = []
             let atPostcode = try db.cachedStatement(sql: Self.eventsAtPostcodeSQL)
-            for postcode in postcodes.sorted() {
+            for postcode in postcodes {
                 let cursor = try Row.fetchCursor(atPostcode, arguments: [postcode])
                 while let row = try cursor.next() {
                     if let home = Identity(postcode: postcode, address: row[2]).home, homes.contains(home) { keys.append((row[0], row[1])) }
                 }
             }
             let atIncident = try db.cachedStatement(sql: Self.atIncidentSQL)
-            for ref in incidents.sorted() {
+            for ref in incidents {
                 let cursor = try Row.fetchCursor(atIncident, arguments: [ref])
                 while let row = try cursor.next() { keys.append((row[0], row[1])) }
             }

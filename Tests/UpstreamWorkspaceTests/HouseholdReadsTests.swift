@@ -61,7 +61,7 @@ struct HouseholdReadsTests {
         #expect(narrowRows * 2 < wideRows, "\(narrowRows) records read against \(wideRows)")
     }
 
-    @Test("a person with no records, and one unknown to the store, read as nothing")
+    @Test("a person unknown to the store reads as nothing")
     func unknownPerson() throws {
         let store = try SQLiteStore(path: ":memory:")
         #expect(try store.householdRecords(of: PersonID("nobody"), personLevelOnly: false).isEmpty)
