@@ -85,7 +85,10 @@ if [ -n "${STORE:-}" ] && command -v sqlite3 >/dev/null && [ "$(wc -l <"$WORK/pa
   sqlite3 -readonly "$STORE" "SELECT '/people/' || pseudonym FROM persons WHERE linkage_run = (SELECT max(id) FROM linkage_runs)
     ORDER BY pseudonym LIMIT $ROTATE" >>"$WORK/paths" 2>/dev/null || true
 fi
-awk '!seen[$0]++' "$WORK/paths" | head -n "$ROTATE" >"$WORK/paths.u" && mv "$WORK/paths.u" "$WORK/paths"
+# awk alone (no `| head`): under pipefail, head closing the pipe early failed the pipeline and left the list neither
+# deduplicated nor cut to ROTATE (so runs before session 14 rotated over the flagged plus ROTATE others: 1,093).
+awk -v max="$ROTATE" '!seen[$0]++ && n++ < max' "$WORK/paths" >"$WORK/paths.u"
+mv "$WORK/paths.u" "$WORK/paths"
 ROTATED="$(wc -l <"$WORK/paths")"
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); binary: $BIN; $WHAT; $CONNECTIONS connections, $DURATION per page; serve options: ${SERVE_ARGS:-none}"

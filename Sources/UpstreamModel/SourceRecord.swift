@@ -108,14 +108,55 @@ extension Identity {
     /// address (a postcode unit covers a dozen or so homes, so the postcode alone puts neighbours together); nil
     /// without a postcode. The household inference (`ChronologyBuilder`), the risk features and the stores' household
     /// reads compare homes by this key.
-    public var home: String? {
-        guard let pc = postcode, !pc.isEmpty else { return nil }
+    public var home: String? { Self.home(postcode: postcode, address: address) }
+
+    /// ``home`` of a record with this postcode and address, without making an ``Identity`` (the stores' household
+    /// reads test every record at a postcode). ASCII text, nearly every record, is read byte by byte without copies;
+    /// anything else goes through Unicode's upper case and digits, with the same result for ASCII.
+    public static func home(postcode pc: String?, address: String?) -> String? {
+        guard let pc, !pc.isEmpty else { return nil }
         guard let address else { return pc.uppercased() }
+        if let fast = asciiHouseNumber(address) { return fast.isEmpty ? pc.uppercased() : pc.uppercased() + "#" + fast }
+        return unicodeHome(postcode: pc, address: address)
+    }
+
+    /// ``home(postcode:address:)`` by Unicode's upper case and digits for any text (the ASCII path must agree with
+    /// it: property-tested).
+    static func unicodeHome(postcode pc: String, address: String) -> String {
         var previous = ""
         for token in address.uppercased().split(whereSeparator: { $0 == " " || $0 == "," }) {
             if token.allSatisfy(\.isNumber) && previous != "FLAT" { return pc.uppercased() + "#" + token }
             previous = String(token)
         }
         return pc.uppercased()
+    }
+
+    /// The first all-digit token of an ASCII address not preceded by FLAT (in any case), "" when there is none, or
+    /// nil when the address is not ASCII (then Unicode's rules decide).
+    static func asciiHouseNumber(_ address: String) -> String? {
+        var address = address
+        return address.withUTF8 { bytes -> String? in
+            let space = UInt8(ascii: " "), comma = UInt8(ascii: ",")
+            // Any non-ASCII byte, anywhere: a combining mark after a space joins it into one Character, so even the
+            // tokens before it are Unicode's business.
+            for b in bytes where b >= 0x80 { return nil }
+            var i = 0, previousWasFlat = false
+            let n = bytes.count
+            while i < n {
+                let b = bytes[i]
+                if b == space || b == comma { i += 1; continue }
+                let start = i
+                var digits = true
+                while i < n, bytes[i] != space, bytes[i] != comma {
+                    let c = bytes[i]
+                    if c < UInt8(ascii: "0") || c > UInt8(ascii: "9") { digits = false }
+                    i += 1
+                }
+                if digits && !previousWasFlat { return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self) }
+                previousWasFlat = i - start == 4 && (bytes[start] | 0x20) == UInt8(ascii: "f") && (bytes[start + 1] | 0x20) == UInt8(ascii: "l")
+                    && (bytes[start + 2] | 0x20) == UInt8(ascii: "a") && (bytes[start + 3] | 0x20) == UInt8(ascii: "t")
+            }
+            return ""
+        }
     }
 }

@@ -5,7 +5,7 @@ import UpstreamStore
 extension SQLiteStore: FlaggedScoreReads {
     public func flaggedScores(run: Int64) throws -> [PersonScore] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM scores WHERE run_id = ? AND flagged = 1 ORDER BY rank, person_id", arguments: [run])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM scores WHERE run_id = ? AND flagged = 1 ORDER BY rank, person_id"), arguments: [run])
                 .map(Self.score)
         } }
     }

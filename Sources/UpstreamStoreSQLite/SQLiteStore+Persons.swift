@@ -79,13 +79,13 @@ extension SQLiteStore: PersonStore {
 
     public func linkageRuns() throws -> [LinkageRunInfo] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM linkage_runs ORDER BY id").map(Self.linkageRun)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM linkage_runs ORDER BY id")).map(Self.linkageRun)
         } }
     }
 
     public func currentLinkageRun() throws -> LinkageRunInfo? {
         try guarding { try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM linkage_runs ORDER BY id DESC LIMIT 1").map(Self.linkageRun)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM linkage_runs ORDER BY id DESC LIMIT 1")).map(Self.linkageRun)
         } }
     }
 
@@ -102,7 +102,7 @@ extension SQLiteStore: PersonStore {
 
     public func person(of record: RecordKey) throws -> PersonID? {
         try guarding { try db.read { db in
-            try String.fetchOne(db, sql: "SELECT person_id FROM assignments WHERE source = ? AND record_id = ?",
+            try String.fetchOne(db.cachedStatement(sql: "SELECT person_id FROM assignments WHERE source = ? AND record_id = ?"),
                                 arguments: [record.source, record.recordID]).map(PersonID.init)
         } }
     }
@@ -113,14 +113,14 @@ extension SQLiteStore: PersonStore {
 
     public func person(pseudonym: String) throws -> PersonSummary? {
         try guarding { try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, pseudonym, records FROM persons WHERE pseudonym = ?", arguments: [pseudonym])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, pseudonym, records FROM persons WHERE pseudonym = ?"), arguments: [pseudonym])
                 .map(Self.summary)
         } }
     }
 
     public func personSummary(_ person: PersonID) throws -> PersonSummary? {
         try guarding { try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, pseudonym, records FROM persons WHERE id = ?", arguments: [person.rawValue])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, pseudonym, records FROM persons WHERE id = ?"), arguments: [person.rawValue])
                 .map(Self.summary)
         } }
     }
@@ -197,14 +197,14 @@ extension SQLiteStore: PersonStore {
 
     public func reviewItems(_ queue: ReviewQueueName, pendingOnly: Bool) throws -> [StoredReviewItem] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM review_items WHERE queue = ? AND (? = 0 OR pending) ORDER BY subject",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM review_items WHERE queue = ? AND (? = 0 OR pending) ORDER BY subject"),
                              arguments: [queue.rawValue, pendingOnly]).map(Self.reviewItem)
         } }
     }
 
     public func reviewItem(_ queue: ReviewQueueName, subject: String) throws -> StoredReviewItem? {
         try guarding { try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM review_items WHERE queue = ? AND subject = ?",
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM review_items WHERE queue = ? AND subject = ?"),
                              arguments: [queue.rawValue, subject]).map(Self.reviewItem)
         } }
     }
@@ -245,12 +245,12 @@ extension SQLiteStore: PersonStore {
     }
 
     public func riskRuns() throws -> [RiskRunInfo] {
-        try guarding { try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM risk_runs ORDER BY id").map(Self.riskRun) } }
+        try guarding { try db.read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM risk_runs ORDER BY id")).map(Self.riskRun) } }
     }
 
     public func latestRiskRun(_ kind: RiskRunInfo.Kind) throws -> RiskRunInfo? {
         try guarding { try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM risk_runs WHERE kind = ? ORDER BY id DESC LIMIT 1", arguments: [kind.rawValue])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM risk_runs WHERE kind = ? ORDER BY id DESC LIMIT 1"), arguments: [kind.rawValue])
                 .map(Self.riskRun)
         } }
     }
@@ -264,13 +264,13 @@ extension SQLiteStore: PersonStore {
 
     public func scores(run: Int64) throws -> [PersonScore] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM scores WHERE run_id = ? ORDER BY rank, person_id", arguments: [run]).map(Self.score)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM scores WHERE run_id = ? ORDER BY rank, person_id"), arguments: [run]).map(Self.score)
         } }
     }
 
     public func scores(of person: PersonID) throws -> [PersonScore] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM scores WHERE person_id = ? ORDER BY run_id", arguments: [person.rawValue])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM scores WHERE person_id = ? ORDER BY run_id"), arguments: [person.rawValue])
                 .map(Self.score)
         } }
     }
@@ -307,7 +307,7 @@ extension SQLiteStore: PersonStore {
 
     public func offers(of person: PersonID?) throws -> [StoredOffer] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM offers WHERE ?1 IS NULL OR person_id = ?1 ORDER BY id",
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM offers WHERE ?1 IS NULL OR person_id = ?1 ORDER BY id"),
                              arguments: [person?.rawValue]).map { row in
                 StoredOffer(id: row["id"], person: PersonID(row["person_id"]), programme: row["programme"], cost: row["cost"],
                             status: row["status"], createdAt: row["created_at"], detailJSON: row["detail"])

@@ -32,12 +32,12 @@ extension SQLiteStore: UserStore {
 
     public func user(named name: String) throws -> StoredUser? {
         try guarding { try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(Self.user)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE name = ?"), arguments: [name]).map(Self.user)
         } }
     }
 
     public func users() throws -> [StoredUser] {
-        try guarding { try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(Self.user) } }
+        try guarding { try db.read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM users ORDER BY name")).map(Self.user) } }
     }
 
     public func assign(_ a: CaseAssignment) throws {
@@ -54,13 +54,13 @@ extension SQLiteStore: UserStore {
 
     public func assignment(of subject: String) throws -> CaseAssignment? {
         try guarding { try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM case_assignments WHERE subject = ?", arguments: [subject]).map(Self.assignment)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM case_assignments WHERE subject = ?"), arguments: [subject]).map(Self.assignment)
         } }
     }
 
     public func assignments() throws -> [CaseAssignment] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM case_assignments ORDER BY subject").map(Self.assignment)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM case_assignments ORDER BY subject")).map(Self.assignment)
         } }
     }
 }

@@ -96,7 +96,7 @@ extension SQLiteStore: NeighbourhoodReads, AuditTailReads, LatestRunReads, Trend
             for postcode in postcodes {
                 let cursor = try Row.fetchCursor(atPostcode, arguments: [postcode])
                 while let row = try cursor.next() {
-                    if let home = Identity(postcode: postcode, address: row[2]).home, homes.contains(home) { keys.append((row[0], row[1])) }
+                    if let home = Identity.home(postcode: postcode, address: row[2]), homes.contains(home) { keys.append((row[0], row[1])) }
                 }
             }
             let atIncident = try db.cachedStatement(sql: Self.atIncidentSQL)
@@ -119,20 +119,20 @@ extension SQLiteStore: NeighbourhoodReads, AuditTailReads, LatestRunReads, Trend
 
     public func auditMarks(after seq: Int64, limit: Int) throws -> [AuditMark] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT seq, action, subject FROM audit_trail WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, action, subject FROM audit_trail WHERE seq > ? ORDER BY seq LIMIT ?"), arguments: [seq, limit])
                 .map { AuditMark(seq: $0[0], action: $0[1], subject: $0[2]) }
         } }
     }
 
     public func latestAuditSeq() throws -> Int64 {
-        try guarding { try db.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM audit_trail") ?? 0 } }
+        try guarding { try db.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM audit_trail")) ?? 0 } }
     }
 
     public func latestRunIDs() throws -> (linkage: Int64?, score: Int64?) {
         try guarding { try db.read { db in
-            let row = try Row.fetchOne(db, sql: """
+            let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT (SELECT max(id) FROM linkage_runs), (SELECT max(id) FROM risk_runs WHERE kind = 'score')
-                """)
+                """))
             return (row?[0], row?[1])
         } }
     }

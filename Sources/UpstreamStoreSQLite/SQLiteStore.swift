@@ -295,7 +295,7 @@ public final class SQLiteStore: RecordStore {
     func appendTrail(_ db: Database, _ events: [AuditEvent]) throws -> [AuditEntry] {
         var lastSeq: Int64 = 0
         var previous = AuditEntry.genesis
-        if let row = try Row.fetchOne(db, sql: "SELECT seq, mac FROM audit_trail ORDER BY seq DESC LIMIT 1") {
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, mac FROM audit_trail ORDER BY seq DESC LIMIT 1")) {
             lastSeq = row["seq"]
             // A damaged MAC must not stop audited work: the next entry chains to what is there, and verification
             // reports the damaged entry.
@@ -353,7 +353,7 @@ public final class SQLiteStore: RecordStore {
 
     public func sources() throws -> [SourceInfo] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM sources ORDER BY name").map(Self.source(from:))
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM sources ORDER BY name")).map(Self.source(from:))
         } }
     }
 
@@ -367,7 +367,7 @@ public final class SQLiteStore: RecordStore {
 
     public func deliveries(source: String?) throws -> [DeliverySummary] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM deliveries WHERE ?1 IS NULL OR source = ?1 ORDER BY id", arguments: [source])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM deliveries WHERE ?1 IS NULL OR source = ?1 ORDER BY id"), arguments: [source])
                 .map(Self.delivery(from:))
         } }
     }
@@ -493,7 +493,7 @@ public final class SQLiteStore: RecordStore {
     // MARK: Retention
 
     static func due(_ db: Database, asOf: CivilDate) throws -> [RetentionDue] {
-        try Row.fetchAll(db, sql: "SELECT * FROM sources ORDER BY name").compactMap { row -> RetentionDue? in
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM sources ORDER BY name")).compactMap { row -> RetentionDue? in
             let info = try source(from: row)
             let cutoff = info.retention.cutoff(asOf: asOf)
             let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE " + Schema.anchorBefore(info.retention.from),
@@ -565,7 +565,7 @@ public final class SQLiteStore: RecordStore {
     }
 
     public func auditCount() throws -> Int {
-        try guarding { try db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_trail") ?? 0 } }
+        try guarding { try db.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM audit_trail")) ?? 0 } }
     }
 
     /// Checks SQLite's integrity of the file; returns the problems found (empty when sound).
