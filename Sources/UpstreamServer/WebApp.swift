@@ -21,6 +21,10 @@ import UpstreamStore
 ///   calls, bcrypt and page rendering (``BlockingPool``), away from Swift's cooperative pool.
 /// - `pageCache` (Int, default ``defaultPageCache``): how many pages and values ``WebCache`` keeps; 0 keeps none, so
 ///   every view is built from the store (a benchmark's switch, to measure a kept page's miss; docs/web.md).
+/// - `trailPoll` (seconds, default ``defaultTrailPoll``): how long one read of the audit trail's new entries stands
+///   for the requests after it (``WebCache``): a change made by another process (the command line, another server
+///   on the same database) shows on kept pages within this time; the server's own changes show at once. 0 reads the
+///   trail on every request.
 /// - `secondFactorRoles` (default: practitioner, supervisor, admin): the roles that must set up an authenticator
 ///   (TOTP) before any page but their account answers: those that may identify a young person or administer users
 ///   (docs/security.md, ASVS 2.2.3 and 4.3.1).
@@ -36,20 +40,26 @@ public struct WebConfiguration: Sendable {
     public var absoluteTimeout: Int64
     public var storeThreads: Int
     public var pageCache: Int
+    public var trailPoll: Double
     public var secondFactorRoles: Set<UpstreamGovernance.Role>
 
     /// The roles that need a second factor by default: those that may identify a young person (practitioner,
     /// supervisor) or administer users (admin).
     /// Pages and values kept between requests by default.
     public static let defaultPageCache = 4_000
+    /// Seconds one read of the trail's tail stands for the requests after it, by default: a twentieth of a second,
+    /// far below what a person notices, while a busy server reads the tail once per twentieth instead of per request.
+    public static let defaultTrailPoll = 0.05
 
     public static let defaultSecondFactorRoles: Set<UpstreamGovernance.Role> = [.practitioner, .supervisor, .admin]
 
     public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool? = nil, bcryptCost: UInt8 = 12,
                 lockAfter: Int = 5, lockSeconds: Int64 = 900, loginsPerMinute: Int = 20,
                 idleTimeout: Int64 = 1800, absoluteTimeout: Int64 = 28_800, storeThreads: Int? = nil,
-                pageCache: Int = WebConfiguration.defaultPageCache, secondFactorRoles: Set<UpstreamGovernance.Role> = WebConfiguration.defaultSecondFactorRoles) {
+                pageCache: Int = WebConfiguration.defaultPageCache, trailPoll: Double = WebConfiguration.defaultTrailPoll,
+                secondFactorRoles: Set<UpstreamGovernance.Role> = WebConfiguration.defaultSecondFactorRoles) {
         self.secondFactorRoles = secondFactorRoles
+        self.trailPoll = trailPoll.isFinite ? max(0, trailPoll) : 0
         self.pageCache = max(0, pageCache)
         self.storeThreads = max(1, storeThreads ?? max(4, ProcessInfo.processInfo.activeProcessorCount + 2))
         self.host = host; self.port = port
@@ -89,7 +99,7 @@ public struct WebApp: Sendable {
         let blocking = BlockingPool(threads: configuration.storeThreads)
         self.blocking = blocking
         workspace = WebWorkspace(store: store, users: users, reports: reports, now: now,
-                                 cache: WebCache(capacity: configuration.pageCache), blocking: blocking,
+                                 cache: WebCache(capacity: configuration.pageCache, trailPoll: configuration.trailPoll), blocking: blocking,
                                  builds: BlockingPool(threads: ProcessInfo.processInfo.activeProcessorCount))
         sessions = SessionStore(idleTimeout: configuration.idleTimeout, absoluteTimeout: configuration.absoluteTimeout)
         throttle = LoginThrottle(perMinute: configuration.loginsPerMinute)

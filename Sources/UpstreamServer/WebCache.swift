@@ -11,9 +11,11 @@ import UpstreamStore
 /// entry in one transaction), an assignment (`case-assign`, likewise), a user change (`user-…`), an ingest,
 /// supersession or retention deletion (entries written by the store in the load's own transaction), a linkage run
 /// (`link`) and a scoring run (`risk-score`). So the cache keeps a *generation*: before answering, a request reads
-/// the trail's entries after the last one it saw (one query on the trail's primary key, usually a handful of rows
-/// written since the previous request: the views themselves) and, when any of them is not a read (``isRead(_:)``),
-/// the generation goes up and every cached page is stale. Two kinds of change are narrower (``Scope``): a review
+/// the trail's entries after the last one read (one query on the trail's primary key, usually a handful of rows
+/// written since: the views themselves) and, when any of them is not a read (``isRead(_:)``), the generation goes up
+/// and every cached page is stale. One read stands for the requests of the next ``trailPoll`` seconds (default a
+/// twentieth of a second; a busy server otherwise spent about a tenth of a kept page's CPU on it), so another
+/// process's change shows within that time; the server's own changes bump the generation at once (below). Two kinds of change are narrower (``Scope``): a review
 /// decision on a young person (`risk-review-…`) and an assignment (`case-assign`) name the young person as the
 /// entry's subject, and change only the queue's pages and that young person's chronology; every other change
 /// (a run, a load, a user, an unknown action) still makes everything stale. A cached value is stored with the generation read
@@ -76,7 +78,16 @@ final class WebCache: @unchecked Sendable {
     /// request's token. Random per process, so no stored text can contain it.
     let csrfMark = "csrf" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
 
-    init(capacity: Int = WebConfiguration.defaultPageCache) { self.capacity = capacity }
+    /// Seconds one read of the trail's tail stands for the requests after it (0: every request reads it;
+    /// ``WebConfiguration/trailPoll``).
+    let trailPoll: Double
+    /// When the tail was last read (``DispatchTime``'s nanoseconds; guarded by `lock`).
+    private var lastTailRead: UInt64?
+
+    init(capacity: Int = WebConfiguration.defaultPageCache, trailPoll: Double = 0) {
+        self.capacity = capacity
+        self.trailPoll = max(0, trailPoll)
+    }
 
     /// The flagged scores of `run`, loaded with `load` the first time and when the run changes.
     func flagged(run: Int64, load: () throws -> [PersonScore]) rethrows -> [PersonScore] {
@@ -110,7 +121,13 @@ final class WebCache: @unchecked Sendable {
     /// report its tail: then nothing is cached across requests, unless ``bump()`` is all that can change it).
     func currentGeneration(_ store: any WorkspaceStore) throws -> Int64? {
         guard let tail = store as? any AuditTailReads else { return nil }
-        let after = lock.withLock { lastSeq }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let (after, recent): (Int64?, Int64?) = lock.withLock {
+            // Read a moment ago: that read stands (other processes' changes show within `trailPoll`).
+            if trailPoll > 0, lastSeq != nil, let last = lastTailRead, now &- last < UInt64(trailPoll * 1e9) { return (lastSeq, generation) }
+            return (lastSeq, nil)
+        }
+        if let recent { return recent }
         guard let after else {
             // First use: start at the trail's end (nothing is cached yet, so nothing before it matters).
             let head = try tail.latestAuditSeq()
@@ -142,6 +159,7 @@ final class WebCache: @unchecked Sendable {
                 seen = m.seq
             }
             lastSeq = seen
+            lastTailRead = max(lastTailRead ?? 0, now)
             if changed { generation += 1 }
             return generation
         }

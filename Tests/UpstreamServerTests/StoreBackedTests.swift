@@ -42,9 +42,11 @@ struct StoreBackedTests {
         }
     }
 
-    static func app(_ store: any WorkspaceStore & UserStore, clock: TestClock) -> WebApp {
+    /// A server over `store`. `trailPoll` 0 (every request reads the trail's tail): these tests check that another
+    /// process's change shows on the very next page; the default poll's window is tested in WebCacheTests.
+    static func app(_ store: any WorkspaceStore & UserStore, clock: TestClock, trailPoll: Double = 0) -> WebApp {
         // The vault's key outlives the app, as its key file does a restart of `upstream serve`.
-        WebApp(configuration: WebConfiguration(port: 0, bcryptCost: 4, lockAfter: 3, lockSeconds: 900), store: store, users: store,
+        WebApp(configuration: WebConfiguration(port: 0, bcryptCost: 4, lockAfter: 3, lockSeconds: 900, trailPoll: trailPoll), store: store, users: store,
                secondFactors: SecondFactorVault(key: SymmetricKey(data: Array(repeating: UInt8(4), count: 32))), now: { clock.now })
     }
 

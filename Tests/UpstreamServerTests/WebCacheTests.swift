@@ -179,6 +179,38 @@ struct WebCacheTests {
         #expect(builds == 6 && none.counts.values == 0 && none.counts.pages == 0)
     }
 
+    @Test("one read of the trail's tail stands for trailPoll seconds: another process's change shows after it, the server's own at once", arguments: Backend.enabled)
+    func trailPollWindow(_ backend: Backend) throws {
+        let s = try Self.setUp(backend)
+        let actor = AuditActor(name: "someone", kind: .authenticated, role: "supervisor")
+        func write(_ action: String) throws {
+            _ = try s.store.appendAudit([AuditEvent(at: 1, actor: actor, action: action, subject: "", count: 1)])
+        }
+        // A window far longer than the test: a change written after a read is not seen within it.
+        let slow = WebCache(trailPoll: 3_600)
+        let g0 = try #require(try slow.currentGeneration(s.store))   // the first use finds the trail's end
+        let g1 = try #require(try slow.currentGeneration(s.store))   // the first read of the tail
+        #expect(g1 == g0)
+        try write("risk-score")
+        #expect(try slow.currentGeneration(s.store) == g1, "read a moment ago: that read stands")
+        slow.bump()
+        #expect(try slow.currentGeneration(s.store) == g1 + 1, "the server's own change shows at once")
+        // A short window: the change shows once it has passed.
+        let quick = WebCache(trailPoll: 0.2)
+        _ = try quick.currentGeneration(s.store)
+        let q1 = try #require(try quick.currentGeneration(s.store))
+        try write("link")
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try quick.currentGeneration(s.store) == q1 + 1)
+        // No window (0): every request reads the tail.
+        let strict = WebCache(trailPoll: 0)
+        _ = try strict.currentGeneration(s.store)
+        let t1 = try #require(try strict.currentGeneration(s.store))
+        try write("ingest")
+        #expect(try strict.currentGeneration(s.store) == t1 + 1)
+        #expect(WebConfiguration().trailPoll == WebConfiguration.defaultTrailPoll && WebConfiguration(trailPoll: -1).trailPoll == 0)
+    }
+
     @Test("a kept page is cut where the CSRF token goes exactly as components(separatedBy:) cuts it")
     func splitAtTheMark() {
         let mark = "csrfMARK"
