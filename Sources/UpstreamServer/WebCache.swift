@@ -83,6 +83,8 @@ final class WebCache: @unchecked Sendable {
     let trailPoll: Double
     /// When the tail was last read (``DispatchTime``'s nanoseconds; guarded by `lock`).
     private var lastTailRead: UInt64?
+    /// The latest runs' ids and when they were read (guarded by `lock`; ``runIDs(_:)``).
+    private var runIDsRead: (at: UInt64, ids: (linkage: Int64?, score: Int64?))?
 
     init(capacity: Int = WebConfiguration.defaultPageCache, trailPoll: Double = 0) {
         self.capacity = capacity
@@ -166,7 +168,19 @@ final class WebCache: @unchecked Sendable {
     }
 
     /// Marks everything cached as stale: called after the server's own writes.
-    func bump() { lock.withLock { generation += 1 } }
+    func bump() { lock.withLock { generation += 1; runIDsRead = nil } }
+
+    /// The latest runs' ids, read with `read` at most once per ``trailPoll`` (every time when it is 0), like the
+    /// trail's tail: a run saved by another process shows within that time. Every kept page's key names them, so
+    /// a page built meanwhile from a newer run's data is kept under the older run's key for at most that time, and
+    /// never the reverse (the ids are read after the run's commit).
+    func runIDs(_ read: () throws -> (linkage: Int64?, score: Int64?)) rethrows -> (linkage: Int64?, score: Int64?) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if trailPoll > 0, let kept = lock.withLock({ runIDsRead }), now &- kept.at < UInt64(trailPoll * 1e9) { return kept.ids }
+        let ids = try read()
+        if trailPoll > 0 { lock.withLock { if (runIDsRead?.at ?? 0) <= now { runIDsRead = (now, ids) } } }
+        return ids
+    }
 
     /// Marks the queue's pages and the chronology of the young person `pseudonym` as stale: called after the
     /// server's own decisions and assignments (the trail's entry would do it too, at the next request).

@@ -153,10 +153,12 @@ struct WebWorkspace: Sendable {
     }
 
     /// The ids of the current linkage run and the latest scoring run (0 where none), in one small query where the
-    /// store can (``LatestRunReads``): every kept page's key names them.
+    /// store can (``LatestRunReads``), at most once per ``WebCache/trailPoll``: every kept page's key names them.
     func runIDs() throws -> (linkage: Int64?, score: Int64?) {
-        if let reads = store as? any LatestRunReads { return try reads.latestRunIDs() }
-        return (try store.currentLinkageRun()?.id, try store.latestRiskRun(.score)?.id)
+        try cache.runIDs {
+            if let reads = store as? any LatestRunReads { return try reads.latestRunIDs() }
+            return (try store.currentLinkageRun()?.id, try store.latestRiskRun(.score)?.id)
+        }
     }
 
     /// Each shown young person's trend (every score, oldest run first): one query for the page where the store can

@@ -209,6 +209,19 @@ struct WebCacheTests {
         try write("ingest")
         #expect(try strict.currentGeneration(s.store) == t1 + 1)
         #expect(WebConfiguration().trailPoll == WebConfiguration.defaultTrailPoll && WebConfiguration(trailPoll: -1).trailPoll == 0)
+
+        // The latest runs' ids likewise: read once per window, again after it, after the server's own change, and
+        // every time without a window.
+        var reads = 0
+        func ids() -> (linkage: Int64?, score: Int64?) { reads += 1; return (Int64(reads), nil) }
+        #expect(slow.runIDs(ids).linkage == 1 && slow.runIDs(ids).linkage == 1 && reads == 1)
+        slow.bump()
+        #expect(slow.runIDs(ids).linkage == 2 && reads == 2)
+        _ = quick.runIDs(ids)
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(quick.runIDs(ids).linkage == 4)
+        _ = strict.runIDs(ids)
+        #expect(strict.runIDs(ids).linkage == 6)
     }
 
     @Test("a kept page is cut where the CSRF token goes exactly as components(separatedBy:) cuts it")
