@@ -15,8 +15,8 @@ import UpstreamStore
 /// written since: the views themselves) and, when any of them is not a read (``isRead(_:)``), the generation goes up
 /// and every cached page is stale. One read stands for the requests of the next ``trailPoll`` seconds (default a
 /// twentieth of a second; a busy server otherwise spent about a tenth of a kept page's CPU on it), so another
-/// process's change shows within that time; the server's own changes bump the generation at once (below). Two kinds of change are narrower (``Scope``): a review
-/// decision on a young person (`risk-review-…`) and an assignment (`case-assign`) name the young person as the
+/// process's change shows within that time; the server's own changes bump the generation at once (below).
+/// Two kinds of change are narrower (``Scope``): a review decision on a young person (`risk-review-…`) and an assignment (`case-assign`) name the young person as the
 /// entry's subject, and change only the queue's pages and that young person's chronology; every other change
 /// (a run, a load, a user, an unknown action) still makes everything stale. A cached value is stored with the generation read
 /// (and its scope's counter) *before* its data were read, so a change that lands between the two makes the value look older than it is,
@@ -81,6 +81,8 @@ final class WebCache: @unchecked Sendable {
     /// Seconds one read of the trail's tail stands for the requests after it (0: every request reads it;
     /// ``WebConfiguration/trailPoll``).
     let trailPoll: Double
+    /// ``trailPoll`` in nanoseconds, at most a day (so that no setting overflows the conversion).
+    private let pollNanoseconds: UInt64
     /// When the tail was last read (``DispatchTime``'s nanoseconds; guarded by `lock`).
     private var lastTailRead: UInt64?
     /// The latest runs' ids and when they were read (guarded by `lock`; ``runIDs(_:)``).
@@ -88,7 +90,8 @@ final class WebCache: @unchecked Sendable {
 
     init(capacity: Int = WebConfiguration.defaultPageCache, trailPoll: Double = 0) {
         self.capacity = capacity
-        self.trailPoll = max(0, trailPoll)
+        self.trailPoll = trailPoll.isFinite ? max(0, trailPoll) : 0
+        pollNanoseconds = UInt64(min(self.trailPoll, 86_400) * 1e9)
     }
 
     /// The flagged scores of `run`, loaded with `load` the first time and when the run changes.
@@ -126,7 +129,7 @@ final class WebCache: @unchecked Sendable {
         let now = DispatchTime.now().uptimeNanoseconds
         let (after, recent): (Int64?, Int64?) = lock.withLock {
             // Read a moment ago: that read stands (other processes' changes show within `trailPoll`).
-            if trailPoll > 0, lastSeq != nil, let last = lastTailRead, now &- last < UInt64(trailPoll * 1e9) { return (lastSeq, generation) }
+            if pollNanoseconds > 0, lastSeq != nil, let last = lastTailRead, now &- last < pollNanoseconds { return (lastSeq, generation) }
             return (lastSeq, nil)
         }
         if let recent { return recent }
@@ -176,9 +179,9 @@ final class WebCache: @unchecked Sendable {
     /// never the reverse (the ids are read after the run's commit).
     func runIDs(_ read: () throws -> (linkage: Int64?, score: Int64?)) rethrows -> (linkage: Int64?, score: Int64?) {
         let now = DispatchTime.now().uptimeNanoseconds
-        if trailPoll > 0, let kept = lock.withLock({ runIDsRead }), now &- kept.at < UInt64(trailPoll * 1e9) { return kept.ids }
+        if pollNanoseconds > 0, let kept = lock.withLock({ runIDsRead }), now &- kept.at < pollNanoseconds { return kept.ids }
         let ids = try read()
-        if trailPoll > 0 { lock.withLock { if (runIDsRead?.at ?? 0) <= now { runIDsRead = (now, ids) } } }
+        if pollNanoseconds > 0 { lock.withLock { if (runIDsRead?.at ?? 0) <= now { runIDsRead = (now, ids) } } }
         return ids
     }
 

@@ -222,6 +222,13 @@ struct WebCacheTests {
         #expect(quick.runIDs(ids).linkage == 4)
         _ = strict.runIDs(ids)
         #expect(strict.runIDs(ids).linkage == 6)
+        // Any setting is safe: a window too long to convert to nanoseconds is held at a day, not a crash.
+        let huge = WebCache(trailPoll: 1e300)
+        _ = try huge.currentGeneration(s.store)
+        let h1 = try #require(try huge.currentGeneration(s.store))
+        try write("ingest")
+        #expect(try huge.currentGeneration(s.store) == h1)
+        #expect(WebCache(trailPoll: .infinity).trailPoll == 0 && WebCache(trailPoll: .nan).trailPoll == 0)
     }
 
     @Test("a kept page is cut where the CSRF token goes exactly as components(separatedBy:) cuts it")
