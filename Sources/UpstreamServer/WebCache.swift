@@ -71,6 +71,9 @@ final class WebCache: @unchecked Sendable {
     private var scoped: [Scope: Int64] = [:]
     private var values = Slots<any Sendable>()
     private var pages = Slots<[String]>()
+    /// Access checks passed (the young person's summary, by pseudonym, role and practitioner): a table of their
+    /// own, so that they never take a kept chronology's place.
+    private var accessChecks = Slots<PersonSummary>()
 
     /// At most this many values and this many pages are kept (0: none, a benchmark's switch to measure a miss).
     let capacity: Int
@@ -138,7 +141,7 @@ final class WebCache: @unchecked Sendable {
             // First use: start at the trail's end (nothing is cached yet, so nothing before it matters).
             let head = try tail.latestAuditSeq()
             return lock.withLock {
-                if lastSeq == nil { lastSeq = head }
+                if lastSeq == nil { lastSeq = head; lastTailRead = now }
                 return generation
             }
         }
@@ -168,6 +171,24 @@ final class WebCache: @unchecked Sendable {
             lastTailRead = max(lastTailRead ?? 0, now)
             if changed { generation += 1 }
             return generation
+        }
+    }
+
+    /// The generation without reading the store: the one last read, while that read still stands (less than
+    /// ``trailPoll`` ago); nil when the next request must read the trail's tail (``currentGeneration(_:)``), and
+    /// always nil when ``trailPoll`` is 0. A kept chronology is shown without a hop to the blocking pool only then.
+    func freshGeneration() -> Int64? {
+        let now = DispatchTime.now().uptimeNanoseconds
+        return lock.withLock { lastSeq != nil && isFresh(lastTailRead, now: now) ? generation : nil }
+    }
+
+    /// The latest runs' ids without reading the store: the ones kept by ``runIDs(_:)`` while they still stand; nil
+    /// otherwise (and always when ``trailPoll`` is 0).
+    func freshRunIDs() -> (linkage: Int64?, score: Int64?)? {
+        let now = DispatchTime.now().uptimeNanoseconds
+        return lock.withLock {
+            guard let kept = runIDsRead, isFresh(kept.at, now: now) else { return nil }
+            return kept.ids
         }
     }
 
@@ -227,6 +248,20 @@ final class WebCache: @unchecked Sendable {
         }
     }
 
+    /// The access check kept under `key` in `scope` at `generation`, or `check()`'s, kept (a refusal is thrown, never
+    /// kept).
+    func access(_ key: String, scope: Scope, generation: Int64?, check: () throws -> PersonSummary) rethrows -> PersonSummary {
+        try kept(\.accessChecks, key, scope: scope, generation: generation, make: check, unpack: { $0 }, pack: { $0 })
+    }
+
+    /// The access check kept under `key` in `scope` at `generation`, if there is one.
+    func keptAccess(_ key: String, scope: Scope, generation: Int64) -> PersonSummary? {
+        lock.withLock {
+            guard let e = accessChecks.entries[key], e.stamp == stampLocked(scope, generation) else { return nil }
+            return e.value
+        }
+    }
+
     /// The page cached under `key` in `scope` at `generation` with `csrf` put in, or `render(csrfMark)`'s, cached.
     func page(_ key: String, scope: Scope, generation: Int64?, csrf: String, render: (String) throws -> String) rethrows -> String {
         guard generation != nil else { return try render(csrf) }
@@ -279,4 +314,7 @@ final class WebCache: @unchecked Sendable {
 
     /// How many values and pages are held (for tests).
     var counts: (values: Int, pages: Int) { lock.withLock { (values.entries.count, pages.entries.count) } }
+
+    /// How many access checks are kept (for tests).
+    var accessCount: Int { lock.withLock { accessChecks.entries.count } }
 }

@@ -231,6 +231,59 @@ struct WebCacheTests {
         #expect(WebCache(trailPoll: .infinity).trailPoll == 0 && WebCache(trailPoll: .nan).trailPoll == 0)
     }
 
+    @Test("a kept view is shown from memory and still audited; a reassignment ends a practitioner's kept access at once on this server, within trailPoll from another process", arguments: Backend.enabled)
+    func keptAccessFollowsAssignments(_ backend: Backend) async throws {
+        let s = try Self.setUp(backend)
+        let slow = StoreBackedTests.app(s.store, clock: s.clock, trailPoll: 3_600)
+        let quick = StoreBackedTests.app(s.store, clock: s.clock, trailPoll: 0.3)
+        try slow.assignDemoCaseloads(s.flagged)   // flagged 0 and 2 to demo-practitioner, 1 to demo-practitioner2
+        let password = try #require(s.passwords["demo-practitioner"]), supervisor = try #require(s.passwords["demo-supervisor"])
+        let practitioner = User.authenticated("demo-practitioner", role: .practitioner)
+        let (mine, moved) = (s.flagged[0], s.flagged[2])
+        @Sendable func kept(_ app: WebApp, _ subject: String, _ user: User = practitioner) throws -> Bool {
+            try app.workspace.keptPersonView(subject, user: user) { view, _ in view.chronology }?.0 != nil
+        }
+        try await StoreBackedTests.live(slow, clock: s.clock) { a in
+            try await StoreBackedTests.live(quick, clock: s.clock) { q in
+                _ = try await a.signIn("demo-practitioner", password)
+                #expect(try !kept(slow, mine), "nothing kept before the first view")
+                let first = try await a.get("/people/\(mine)")
+                #expect(first.status == .ok)
+                #expect(try kept(slow, mine), "the access check and the view are kept: the next view needs no store read")
+                #expect(try !kept(slow, mine, User.authenticated("demo-practitioner2", role: .practitioner)),
+                        "kept for this practitioner only")
+                #expect(try !kept(slow, s.flagged[1]), "never for a young person not viewed")
+                #expect(try await a.get("/people/\(mine)").text == first.text, "the kept page")
+                // This server's own reassignment ends the kept access at once (its scope is bumped).
+                let token = try await a.signIn("demo-supervisor", supervisor)
+                #expect(try await a.post("/queue/\(mine)/assign", form: ["csrf": token, "practitioner": "demo-practitioner2"]).status == .seeOther)
+                #expect(try !kept(slow, mine))
+                _ = try await a.signIn("demo-practitioner", password)
+                #expect(try await a.get("/people/\(mine)").status == .notFound, "no longer on the caseload: refused at once")
+
+                // Another process moves a young person the quick server has kept: refused once trailPoll has passed.
+                _ = try await q.signIn("demo-practitioner", password)
+                #expect(try await q.get("/people/\(moved)").status == .ok)
+                #expect(try await q.get("/people/\(moved)").status == .ok)
+                #expect(try kept(quick, moved))
+                try s.store.assign(CaseAssignment(subject: moved, practitioner: "demo-practitioner2", assignedBy: "elsewhere",
+                                                  assignedAt: s.clock.now))
+                _ = try s.store.appendAudit([AuditEvent(at: s.clock.now, actor: AuditActor(name: "elsewhere", kind: .authenticated, role: "supervisor"),
+                                                        action: "case-assign", subject: moved, count: 1)])
+                try await Task.sleep(for: .milliseconds(400))
+                #expect(try await q.get("/people/\(moved)").status == .notFound)
+                #expect(try !kept(quick, moved))
+            }
+        }
+        // Every view, kept or not, has its entry; each refusal too.
+        let log = try s.store.auditLog()
+        #expect(log.filter { $0.action == "view-pseudonymised" && $0.event.subject == mine }.count == 2)
+        #expect(log.filter { $0.action == "view-pseudonymised" && $0.event.subject == moved }.count == 2)
+        #expect(log.filter { $0.action == "refused" && $0.event.actor.name == "demo-practitioner" }.count == 2)
+        // With no window (trailPoll 0) nothing is ever shown the short way: every view reads the trail's tail.
+        #expect(try !kept(s.first, mine) && !kept(s.first, moved))
+    }
+
     @Test("a kept page is cut where the CSRF token goes exactly as components(separatedBy:) cuts it")
     func splitAtTheMark() {
         let mark = "csrfMARK"
