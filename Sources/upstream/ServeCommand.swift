@@ -31,8 +31,6 @@ extension Upstream {
         @Option(help: "Threads for store calls, bcrypt and page rendering (default: cores + 2, at least 4).") var storeThreads: Int?
         @Option(help: "A SQLite store's journal: wal (default: readers never wait for a commit; every commit still waits for its fsync) or rollback.")
         var journal = "wal"
-        @Option(help: "Read a SQLite store's file into the OS cache in the background at start, so the first views do not wait on the disk: auto (default: when the file takes at most half the machine's memory), on or off.")
-        var readAhead = "auto"
         @Option(help: "Benchmarks only: pages and values kept between requests (default 4000; 0 keeps none, to measure every view's full cost).")
         var pageCache = WebConfiguration.defaultPageCache
 
@@ -44,7 +42,6 @@ extension Upstream {
             if let storeThreads, !(1...256).contains(storeThreads) { throw ValidationError("--store-threads must be from 1 to 256") }
             guard ["wal", "rollback"].contains(journal) else { throw ValidationError("--journal must be wal or rollback") }
             guard (0...1_000_000).contains(pageCache) else { throw ValidationError("--page-cache must be from 0 to 1000000") }
-            guard ["auto", "on", "off"].contains(readAhead) else { throw ValidationError("--read-ahead must be auto, on or off") }
         }
 
         func run() async throws {
@@ -64,7 +61,6 @@ extension Upstream {
                 users = InMemoryUserStore()
             } else {
                 (workspace, users) = try ServedStore.open(options, journal: journal, user: serverUser)
-                if !StoreFactory.isServer(options.location) { ServedStore.startReadAhead(options.location, mode: readAhead) }
             }
             // The plan and assessment pages show the latest runs `upstream plan` and `upstream assess --store` saved in the store.
             let reports: any ReportSource = (workspace as? any ReportRunStore).map { StoreReportSource(store: $0) } ?? FixedReportSource()
@@ -109,27 +105,5 @@ enum ServedStore {
             throw CommandFailure.badInput("the store \(options.location) keeps no users in this build: run `upstream serve --demo`")
         }
         return (workspace, users)
-    }
-
-    /// Reads a SQLite store's file into the OS cache on a thread of its own (``SQLiteStore/readAhead(path:chunk:progress:)``):
-    /// always with `on`, never with `off`, and with `auto` when the file takes at most half the machine's memory.
-    /// Says what it did on standard error (sizes and seconds, never data).
-    static func startReadAhead(_ path: String, mode: String) {
-        guard mode != "off", let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value else { return }
-        let mib = size >> 20
-        guard mode == "on" || SQLiteStore.worthReadingAhead(bytes: size) else {
-            FileHandle.standardError.write(Data("not reading the store ahead: \(mib) MiB is more than half this machine's memory (--read-ahead on forces it)\n".utf8))
-            return
-        }
-        Thread.detachNewThread {
-            let start = Date()
-            do {
-                let advised = try SQLiteStore.readAhead(path: path)
-                let seconds = String(format: "%.1f", Date().timeIntervalSince(start))
-                FileHandle.standardError.write(Data("asked the OS to read the store ahead: \(advised >> 20) of \(mib) MiB in \(seconds) s\n".utf8))
-            } catch {
-                FileHandle.standardError.write(Data("could not read the store ahead: \(error)\n".utf8))
-            }
-        }
     }
 }

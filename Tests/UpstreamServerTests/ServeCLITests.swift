@@ -53,8 +53,5 @@ struct ServeCLITests {
         let weak = try UpstreamBinary.run(["serve", "--demo", "--bcrypt-cost", "3"])
         #expect(weak.status == 64)
         #expect(weak.err.contains("--bcrypt-cost must be from 4 to 31"))
-        let ahead = try UpstreamBinary.run(["serve", "--demo", "--read-ahead", "maybe"])
-        #expect(ahead.status == 64)
-        #expect(ahead.err.contains("--read-ahead must be auto, on or off"))
     }
 }
