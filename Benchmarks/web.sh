@@ -13,7 +13,10 @@
 #        rotation: the queue's flagged young people first, then, with STORE, other persons of the store);
 # Env:   BIN=path/to/upstream (default: the release build, built unless SKIP_BUILD=1); THREADS (default 2); TIMEOUT (wrk, default 10s);
 #        STORE=a SQLite store (copied with its key files, so the demo users are created afresh in the copy);
-#        INPLACE=1 serves STORE itself instead (a copy you made: it is written to); SERVE_ARGS=more `serve` options
+#        INPLACE=1 serves STORE itself instead (a copy you made: it is written to); SERVE_ARGS=more `serve` options;
+#        EACH=file: instead of wrk, ask for each rotation path once, one at a time, with curl, and write each one's
+#        time (s), status and path to file, slowest first (with SERVE_ARGS="--page-cache 0": every person's miss)
+#        WARM=1: ask for each rotation path once before the runs (not measured), so that they start with the pages kept
 # Needs: wrk (Debian package `wrk`), curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -91,6 +94,19 @@ awk -v max="$ROTATE" '!seen[$0]++ && n++ < max' "$WORK/paths" >"$WORK/paths.u"
 mv "$WORK/paths.u" "$WORK/paths"
 ROTATED="$(wc -l <"$WORK/paths")"
 
+if [ -n "${EACH:-}" ]; then
+  # Each rotation path once, one at a time, with curl: the build cost of every young person's chronology (a miss
+  # unless the page is kept), slowest first.
+  while read -r path; do
+    curl -s -o /dev/null -w "%{time_total} %{http_code} $path\n" -b "$WORK/jar" "$BASE$path"
+  done <"$WORK/paths" | sort -rn >"$EACH"
+  exit 0
+fi
+if [ -n "${WARM:-}" ]; then
+  # Each rotation path once first, one at a time (not measured): the pages are then kept, as on a server that has
+  # been running, so the runs below measure the steady state without the first pass's misses.
+  while read -r path; do curl -s -o /dev/null -b "$WORK/jar" "$BASE$path"; done <"$WORK/paths"
+fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); binary: $BIN; $WHAT; $CONNECTIONS connections, $DURATION per page; serve options: ${SERVE_ARGS:-none}"
 echo
 echo "| page | requests/s | p50 | p90 | p99 | max | requests | non-2xx | socket errors | server CPU per request |"
