@@ -28,8 +28,10 @@ import UpstreamStore
 ///
 /// **Role views never mix.** A queue page is keyed by the role and, for practitioners, the practitioner; a
 /// chronology by the young person and the role (which decides provenance and whether the identify form shows);
-/// the HTML also by the user (the navigation names them). Identified views are never cached. Access checks and
-/// the audit entry of each view happen on every request, before the cache is read.
+/// the HTML also by the user (the navigation names them). Identified views are never cached. Every view writes its
+/// audit entry; its access check runs on every request unless one that *passed* is kept
+/// (``access(_:scope:generation:check:)``: by young person, role and, for a practitioner, user, in the young
+/// person's scope, so an assignment or any other change ends it like a kept page); a refusal is never kept.
 final class WebCache: @unchecked Sendable {
     /// What a kept value depends on besides everything (the global generation).
     enum Scope: Hashable, Sendable {

@@ -381,8 +381,9 @@ struct WebWorkspace: Sendable {
     }
 
     /// The chronology page as HTML for `user`, with the session's CSRF token, audited before it is returned: a
-    /// pseudonymised view is rendered once per young person, role, user and generation (``WebCache``); the access
-    /// check and the audit entry happen on every request.
+    /// pseudonymised view is rendered once per young person, role, user and generation (``WebCache``); the audit
+    /// entry is written on every request, and the access check too unless one that passed is kept
+    /// (``keptPersonView(_:user:show:)``).
     func personPage(_ subject: String, user: User, identifyPurpose: String?, csrf: String) async throws -> String {
         try await viewPerson(subject, user: user, identifyPurpose: identifyPurpose) { [cache] view, p in
             cache.page("\(p.key)|\(user.name)", scope: .person(p.summary.pseudonym), generation: p.generation, csrf: csrf) {
@@ -392,10 +393,11 @@ struct WebWorkspace: Sendable {
     }
 
     /// A chronology view's access check, cache look-up and audit event, then `show`'s result once the event is
-    /// committed. A kept view is shown in one hop to the blocking pool; a view built from the store (a miss, or an
-    /// identified view) is built on the build pool (``WebWorkspace/builds``), so that the kept views asked for
-    /// meanwhile do not wait behind a build in the blocking pool's line; views that miss the same kept value at once
-    /// share one build (``SharedBuilds``).
+    /// committed. A kept view whose access check is kept too is shown without leaving the request's task
+    /// (``keptPersonView(_:user:show:)``), another kept view in one hop to the blocking pool; a view built from the
+    /// store (a miss, or an identified view) is built on the build pool (``WebWorkspace/builds``), so that the kept
+    /// views asked for meanwhile do not wait behind a build in the blocking pool's line; views that miss the same
+    /// kept value at once share one build (``SharedBuilds``).
     private func viewPerson<T: Sendable>(_ subject: String, user: User, identifyPurpose: String?,
                                          show: @escaping @Sendable (PersonView, PreparedPerson) throws -> T) async throws -> T {
         // A kept view whose access was checked and kept under the same generation: shown here, without the hop.
