@@ -464,16 +464,22 @@ struct WebWorkspace: Sendable {
                                    show: (PersonView, PreparedPerson) throws -> T) throws -> (T, PreparedPerson)? {
         guard let role = user.role, role.may(.viewPseudonymised), let generation = cache.freshGeneration(),
               let ids = cache.freshRunIDs() else { return nil }
-        let runs = "\(ids.linkage ?? 0)|\(ids.score ?? 0)"
+        let runs = Self.runsKey(ids)
         guard let summary = cache.keptAccess(accessKey(subject, user: user, runs: runs), scope: .person(subject), generation: generation),
               summary.pseudonym == subject else { return nil }
-        let key = "person|\(runs)|\(summary.person.rawValue)|\(role.rawValue)"
+        let key = Self.viewKey(runs: runs, person: summary.person, role: role)
         guard let view: PersonView = cache.cached(key, scope: .person(subject), generation: generation) else { return nil }
         let provenance = user.may(.seeProvenance)
         let p = PreparedPerson(summary: summary, generation: generation, key: key, identify: false, provenance: provenance,
                                event: viewEvent(summary.pseudonym, user: user, purpose: nil, provenance: provenance))
         return (try show(view, p), p)
     }
+
+    /// The latest runs' ids as they appear in every kept chronology's keys.
+    private static func runsKey(_ ids: (linkage: Int64?, score: Int64?)) -> String { "\(ids.linkage ?? 0)|\(ids.score ?? 0)" }
+
+    /// The key of a kept pseudonymised chronology: by runs, person and role.
+    private static func viewKey(runs: String, person: PersonID, role: Role) -> String { "person|\(runs)|\(person.rawValue)|\(role.rawValue)" }
 
     /// The key under which a user's access to a young person is kept: by role, and for a practitioner by name (whose
     /// caseload it was checked against).
@@ -498,8 +504,7 @@ struct WebWorkspace: Sendable {
         // Never an identified view from the cache, or into it. The generation is read before the access check kept
         // under it, so a change landing in between makes the kept check look older than it is, never newer.
         let generation = identifyPurpose == nil ? try cache.currentGeneration(store) : nil
-        let ids = try runIDs()
-        let runs = "\(ids.linkage ?? 0)|\(ids.score ?? 0)"
+        let runs = Self.runsKey(try runIDs())
         var summary: PersonSummary
         if let generation {
             summary = try cache.access(accessKey(subject, user: user, runs: runs), scope: .person(subject), generation: generation) {
@@ -519,7 +524,7 @@ struct WebWorkspace: Sendable {
             }
         }
         let provenance = user.may(.seeProvenance)
-        let key = "person|\(runs)|\(summary.person.rawValue)|\(user.role!.rawValue)"
+        let key = Self.viewKey(runs: runs, person: summary.person, role: user.role!)
         // Written before anything is shown (the caller commits it, then returns the view).
         return PreparedPerson(summary: summary, generation: generation, key: key, identify: purpose != nil,
                               provenance: provenance, event: viewEvent(summary.pseudonym, user: user, purpose: purpose, provenance: provenance))
