@@ -149,7 +149,7 @@ def main():
     if a.only: cmd += f" (run here as two calls, --only splink then --only upstream)"
     lines = ["# Linkage benchmark: Upstream vs Splink 5, like for like", "",
              f"Input: {records:,} records of {a.people:,} people made with Faker (en_GB, seed {a.seed}) by `Benchmarks/linkage_faker.py`; "
-             f"medians of {a.runs} runs on {os.cpu_count()} cores of the shared machine. Command: `{cmd}`.", "",
+             f"medians of {a.runs} runs on {os.cpu_count()} cores ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}). Command: `{cmd}`.", "",
              "| tool | wall time (s), median | runs (s) | CPU time (s), median | peak memory (MiB) | pairwise precision | recall | F1 | cluster precision |",
              "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
     for name, w, rss, p, r, f1, cp, walls, _, cpu in rows:
@@ -161,8 +161,12 @@ def main():
                   f"{u[6]:.4f} against {s[6]:.4f}."]
     lines += ["", "Stages of the median run (s): " + "; ".join(
         f"{name}: " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(st.items()) if k not in ("total", "spill_bytes")) for name, *_, st, _cpu in rows)]
-    lines += ["Load average (1 min) of the shared machine as each run started: " + "; ".join(
-        f"{n}: " + ", ".join(f"{x:.1f}" for x in l) for n, l in loads.items()) + " (2 cores; other sessions were building and testing)."]
+    busiest = max((x for l in loads.values() for x in l), default=0.0)
+    cores = os.cpu_count() or 0
+    lines += ["Load average (1 min) as each run started: " + "; ".join(
+        f"{n}: " + ", ".join(f"{x:.1f}" for x in l) for n, l in loads.items()) + f" ({cores} cores; "
+        + ("other work was running beside the runs: compare CPU time, which suffers less from it)." if busiest > cores
+           else "the load is the runs' own: nothing else was running).")]
     if len(rows) == 2 and rows[1][8].get("spill_bytes"):
         lines += [f"DuckDB spilled {rows[1][8]['spill_bytes'] / 2**20:.0f} MiB to disk."]
     lines += ["", "What is the same: the input file; the comparisons and their levels (first name and surname: exact with term-frequency "

@@ -239,11 +239,27 @@ public enum LinkFiles {
     /// closing quote), rows with the wrong number of fields, invalid UTF-8, an empty id, or an id already read
     /// are quarantined and counted, never dropped silently or linked twice.
     public static func readCSV(path: String, config: LinkConfig, messages: Messages = .silent) throws -> ([LinkInput], ReadReport) {
-        let source = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        var out: [LinkInput] = []
+        let report = try readCSV(path: path, config: config, messages: messages, batchSize: .max) { out += $0 }
+        return (out, report)
+    }
+
+    /// The source name a file's records get: its name without the extension.
+    public static func sourceName(ofPath path: String) -> String {
+        URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    }
+
+    /// Reads one person-level CSV as ``readCSV(path:config:messages:)`` does, handing its records to `body`
+    /// `batchSize` at a time in file order (the last batch may be shorter; none is empty), so a caller can
+    /// standardise them as they come without holding them all.
+    public static func readCSV(path: String, config: LinkConfig, messages: Messages = .silent, batchSize: Int,
+                               _ body: ([LinkInput]) throws -> Void) throws -> ReadReport {
+        precondition(batchSize > 0, "a batch holds at least one record")
+        let source = sourceName(ofPath: path)
         var report = ReadReport(file: path)
         if config.skipSources.contains(source) {
             messages.note("note: skipping \(path): the config lists \(source) under skip_sources\n")
-            return ([], report)
+            return report
         }
         guard let mapping = config.mapping(forSource: source) else {
             throw WorkspaceError.usage("the config has no source named '\(source)' and no default_source; add one to read \(path)")
@@ -252,7 +268,7 @@ public enum LinkFiles {
         let stream: FileByteStream
         do { stream = try FileByteStream(path: path) } catch { throw WorkspaceError.usage("cannot read \(path): \(error)") }
         var reader = CSVReader(stream, options: CSVOptions(delimiter: delimiter))
-        guard try reader.next() else { return ([], report) }
+        guard try reader.next() else { return report }
         if reader.problem != nil || !reader.isValidUTF8 {
             throw WorkspaceError.usage("\(path): the header line cannot be read (\(reader.problem?.rawValue ?? "not UTF-8")); convert the file to UTF-8 CSV")
         }
@@ -313,13 +329,14 @@ public enum LinkFiles {
             input.localIDScope = mapping.localIDScope
             for name in declared { if let v = f(name) { input.fields[name] = v } }
             out.append(input)
+            if out.count == batchSize { report.loaded += out.count; try body(out); out.removeAll(keepingCapacity: true) }
         }
-        report.loaded = out.count
+        if !out.isEmpty { report.loaded += out.count; try body(out) }
         if report.quarantinedTotal > 0 {
             let reasons = report.quarantined.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key) (first at line\(report.lines[$0.key]!.count > 1 ? "s" : "") \(report.lines[$0.key]!.map(String.init).joined(separator: ", ")))" }
             messages.note("warning: \(path): \(report.quarantinedTotal) of \(report.rowsRead) rows quarantined, not linked: \(reasons.joined(separator: "; ")). Fix them at source and link again.\n")
         }
-        return (out, report)
+        return report
     }
 
     /// Field `i` without leading and trailing blanks (space, tab, no-break space), trimmed on the bytes before one

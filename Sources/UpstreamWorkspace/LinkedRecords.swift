@@ -122,6 +122,24 @@ public enum LinkedRecords {
     /// wait in between, so the records are never all held (issue 17).
     /// - Throws: what the store's read threw.
     public static func streamLinkInputs(store: any RecordStore, batchSize: Int = 16_384, ahead: Int = 4, _ body: ([LinkInput]) -> Void) throws {
+        let reader = UnsafeTransfer(store)
+        try readAhead(ahead: ahead, produce: { put in
+            var batch: [LinkInput] = []
+            batch.reserveCapacity(batchSize)
+            try reader.value.forEachRecord(source: nil, personLevelOnly: true) { r in
+                batch.append(LinkInput(r.record))
+                if batch.count == batchSize { put(batch); batch = []; batch.reserveCapacity(batchSize) }
+            }
+            if !batch.isEmpty { put(batch) }
+        }, body)
+    }
+
+    /// Runs `produce` on a thread of its own and calls `body` on the calling thread with each batch it puts, in
+    /// order, as they come: at most `ahead` batches wait in between, so a reader can run ahead of what `body` does
+    /// (standardising, on the workers) without the whole input being held.
+    /// - Throws: what `produce` threw, once the batches it put before throwing have been handed to `body`.
+    static func readAhead(ahead: Int = 4, produce: @escaping (_ put: ([LinkInput]) -> Void) throws -> Void,
+                          _ body: ([LinkInput]) -> Void) throws {
         final class Handoff: @unchecked Sendable {
             let condition = NSCondition()
             var batches: [[LinkInput]] = []
@@ -129,23 +147,16 @@ public enum LinkedRecords {
             var failure: (any Error)?
         }
         let handoff = Handoff()
-        let reader = UnsafeTransfer(store)
+        let producer = UnsafeTransfer(produce)
         let thread = Thread {
-            var batch: [LinkInput] = []
-            batch.reserveCapacity(batchSize)
-            func put(_ b: [LinkInput]) {
-                handoff.condition.lock()
-                while handoff.batches.count >= ahead { handoff.condition.wait() }
-                handoff.batches.append(b)
-                handoff.condition.broadcast()
-                handoff.condition.unlock()
-            }
             do {
-                try reader.value.forEachRecord(source: nil, personLevelOnly: true) { r in
-                    batch.append(LinkInput(r.record))
-                    if batch.count == batchSize { put(batch); batch = []; batch.reserveCapacity(batchSize) }
+                try producer.value { b in
+                    handoff.condition.lock()
+                    while handoff.batches.count >= ahead { handoff.condition.wait() }
+                    handoff.batches.append(b)
+                    handoff.condition.broadcast()
+                    handoff.condition.unlock()
                 }
-                if !batch.isEmpty { put(batch) }
             } catch {
                 handoff.condition.lock(); handoff.failure = error; handoff.condition.unlock()
             }

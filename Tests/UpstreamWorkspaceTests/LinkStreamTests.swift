@@ -99,6 +99,88 @@ struct LinkStreamTests {
         for stage in ["read", "standardise", "compare", "score", "cluster", "save"] { #expect(cpu[stage] != nil, "no CPU seconds for \(stage)") }
     }
 
+    /// The city's person-level extracts and the repository's config for them.
+    static func cityFiles(_ dir: String) throws -> (paths: [String], config: LinkConfig) {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try LinkConfig.load(root.appendingPathComponent("config/linkage-synthetic-city.json").path)
+        return (ExtractSchema.all.filter(\.personLevel).map { "\(dir)/city/\($0.name).csv" }, config)
+    }
+
+    @Test("a full link of files streams them: the records of the held read in its order, and the persons of the held run")
+    func streamedFilesMatchHeldRun() throws {
+        let dir = NSTemporaryDirectory() + "upstream-linkstream-files-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let workspace = try Self.makeStore(dir, people: 300)
+        let (paths, config) = try Self.cityFiles(dir)
+        var request = LinkRequest()
+        request.inputs = paths
+        request.config = config
+        request.exportClusters = dir + "/streamed.csv"
+        let (held, heldReports) = try LinkUseCase.loadInputs(request)
+        #expect(held.count > 100)
+        for size in [7, 1_000_000, 64] {
+            var streamed: [LinkInput] = []
+            var largest = 0
+            let reports = try LinkUseCase.streamFiles(paths, config: config, messages: .silent, batchSize: size) { b in
+                largest = max(largest, b.count)
+                #expect(!b.isEmpty)
+                streamed.append(contentsOf: b)
+            }
+            #expect(streamed == held)
+            #expect(largest <= size)
+            #expect(reports.map(\.loaded) == heldReports.map(\.loaded))
+            #expect(reports.map(\.rowsRead) == heldReports.map(\.rowsRead))
+        }
+        guard case .linked(let summary, let model) = try LinkUseCase(request: request, workspace: workspace).run() else {
+            Issue.record("link did not link"); return
+        }
+        let heldRun = Linker(settings: config.settings, parallel: .serial).link(held)
+        #expect(summary.records == held.count)
+        #expect(summary.persons == Set(heldRun.personIDs).count)
+        #expect(summary.candidatePairs == heldRun.candidatePairs)
+        #expect(model == heldRun.model)
+        let exported = try LinkFiles.readAssignments(dir + "/streamed.csv")
+        for (i, input) in held.enumerated() { #expect(exported[input.key] == heldRun.personIDs[i].rawValue) }
+        #expect(summary.inputs?.map(\.loaded) == heldReports.map(\.loaded))
+        let cpu = summary.timings.cpu ?? [:]
+        for stage in ["read", "standardise", "compare", "score", "cluster"] { #expect(cpu[stage] != nil, "no CPU seconds for \(stage)") }
+    }
+
+    @Test("streamed files keep the held read's refusals: a repeated source name, the link type against the files, no records")
+    func streamedFilesRefuse() throws {
+        let dir = NSTemporaryDirectory() + "upstream-linkstream-refuse-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir + "/other", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let header = "id,forename,surname,dob\n"
+        try (header + "1,Ann,Lee,2010-02-01\n2,Bob,Ray,2011-03-04\n").write(toFile: dir + "/a.csv", atomically: true, encoding: .utf8)
+        try (header + "1,Ann,Lee,2010-02-01\n").write(toFile: dir + "/other/a.csv", atomically: true, encoding: .utf8)
+        try (header + "9,Cat,Day,2012-05-06\n").write(toFile: dir + "/b.csv", atomically: true, encoding: .utf8)
+        try header.write(toFile: dir + "/empty.csv", atomically: true, encoding: .utf8)
+        var config = LinkConfig()
+        config.defaultSource = LinkConfig.SourceMapping(name: nil, agency: "x", idColumn: "id", delimiter: nil, dobFormat: "YYYY-MM-DD",
+                                                        columns: ["forename": ["forename"], "surname": ["surname"], "dob": ["dob"]], localIDScope: nil)
+        let workspace = Workspace(location: dir + "/none.db", user: .selfAsserted("tester", role: nil), clock: { 1_764_000_000 })
+        func run(_ files: [String], _ type: LinkType) throws {
+            var c = config
+            c.settings.linkType = type
+            var request = LinkRequest()
+            request.inputs = files.map { dir + "/" + $0 }
+            request.config = c
+            _ = try LinkUseCase(request: request, workspace: workspace).run()
+        }
+        #expect(throws: WorkspaceError.usage("two inputs share the source name 'a' (\(dir)/other/a.csv); record ids are only unique within a source, so rename one file")) {
+            try run(["a.csv", "other/a.csv"], .linkAndDedupe)
+        }
+        #expect(throws: WorkspaceError.usage("link_type dedupe_only links one file, and 2 were given; use link_and_dedupe (duplicates within and across files) or link_only (across files only)")) {
+            try run(["a.csv", "b.csv"], .dedupeOnly)
+        }
+        #expect(throws: WorkspaceError.usage("link_type link_only compares records across files; give two or more --input files, or use dedupe_only")) {
+            try run(["a.csv", "empty.csv"], .linkOnly)
+        }
+        #expect(throws: WorkspaceError.usage("no person-level records to link")) { try run(["empty.csv"], .dedupeOnly) }
+    }
+
     @Test("earlier persons from a store that does not scan in key order (in memory: by person) are found by binary search")
     func earlierPersonsOutOfKeyOrder() throws {
         let store = InMemoryStore()
