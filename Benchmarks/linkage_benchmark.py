@@ -161,11 +161,12 @@ def main():
                   f"{u[6]:.4f} against {s[6]:.4f}."]
     lines += ["", "Stages of the median run (s): " + "; ".join(
         f"{name}: " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(st.items()) if k not in ("total", "spill_bytes")) for name, *_, st, _cpu in rows)]
+    # A run's own threads leave the load near the number of cores; more than half as much again means other work.
     busiest = max((x for l in loads.values() for x in l), default=0.0)
     cores = os.cpu_count() or 0
     lines += ["Load average (1 min) as each run started: " + "; ".join(
         f"{n}: " + ", ".join(f"{x:.1f}" for x in l) for n, l in loads.items()) + f" ({cores} cores; "
-        + ("other work was running beside the runs: compare CPU time, which suffers less from it)." if busiest > cores
+        + ("other work was running beside the runs: compare CPU time, which suffers less from it)." if busiest > 1.5 * cores
            else "the load is the runs' own: nothing else was running).")]
     if len(rows) == 2 and rows[1][8].get("spill_bytes"):
         lines += [f"DuckDB spilled {rows[1][8]['spill_bytes'] / 2**20:.0f} MiB to disk."]
