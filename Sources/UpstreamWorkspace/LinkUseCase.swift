@@ -212,7 +212,8 @@ public struct LinkUseCase {
             return outcome
         }
         // A full link of a store's own records streams them: read on a thread of their own and standardised batch
-        // by batch as they come, never all held as inputs (issue 17). Every other kind of run reads them first.
+        // by batch as they come, never all held as inputs (issue 17). An incremental run, an explanation and an estimate
+        // read them first.
         let streams = request.store != nil && request.inputs.isEmpty && !request.incremental && request.explain == nil && !request.estimate
         // A full link of files streams them too: each file read on a thread of its own, batch by batch, while the
         // batch before is standardised (session 16: at 1,000,000 records the read was 12 s on one core before
