@@ -258,32 +258,29 @@ public struct LinkUseCase {
         let decisions = try runStore?.review().latestDecisions ?? []
         var prepared: PreparedData? = nil
         var timings: [String: Double] = [:], cpu: [String: Double] = [:]
+        // A streamed read fills the builder; "read" is the read overlapped with standardising, "standardise" what
+        // was left once the last batch came.
+        func streamed(_ read: (PreparedData.Builder) throws -> Void) throws -> PreparedData {
+            let builder = PreparedData.Builder(settings: settings, ownNode: Linker.ownNodes(decisions), parallel: parallel)
+            try read(builder)
+            guard builder.recordsAdded > 0 else { throw WorkspaceError.usage("no person-level records to link") }
+            timings["read"] = Self.seconds(clock.now - start); cpu["read"] = Self.processCPUSeconds() - cpuAtStart
+            let finishStart = clock.now, finishCPU = Self.processCPUSeconds()
+            tracker.begin(Linker.Stage.standardise.rawValue)
+            let data = builder.finish()
+            timings["standardise"] = Self.seconds(clock.now - finishStart); cpu["standardise"] = Self.processCPUSeconds() - finishCPU
+            if let truth, let evaluate = request.evaluate { try Self.checkCoverage(of: truth, file: evaluate, keys: data.keys) }
+            return data
+        }
         if streams, let store = request.store {
             guard StoreFactory.exists(store) else { throw WorkspaceError.usage("no store at \(store); load one with upstream ingest") }
             let s: any RecordStore
             do { s = try StoreFactory.open(store) } catch let e as StoreError { throw e } catch { throw WorkspaceError.usage("cannot open the store: \(error)") }
-            let builder = PreparedData.Builder(settings: settings, ownNode: Linker.ownNodes(decisions), parallel: parallel)
-            try LinkedRecords.streamLinkInputs(store: s) { builder.add($0) }
-            guard builder.recordsAdded > 0 else { throw WorkspaceError.usage("no person-level records to link") }
-            // The read overlapped standardising: "read" is both, "standardise" what was left once the last batch came.
-            timings["read"] = Self.seconds(clock.now - start); cpu["read"] = Self.processCPUSeconds() - cpuAtStart
-            let finishStart = clock.now, finishCPU = Self.processCPUSeconds()
-            tracker.begin(Linker.Stage.standardise.rawValue)
-            let data = builder.finish()
-            timings["standardise"] = Self.seconds(clock.now - finishStart); cpu["standardise"] = Self.processCPUSeconds() - finishCPU
-            if let truth, let evaluate = request.evaluate { try Self.checkCoverage(of: truth, file: evaluate, keys: data.keys) }
-            prepared = data
+            prepared = try streamed { builder in try LinkedRecords.streamLinkInputs(store: s) { builder.add($0) } }
         } else if streamsFiles {
-            let builder = PreparedData.Builder(settings: settings, ownNode: Linker.ownNodes(decisions), parallel: parallel)
-            readReports = try Self.streamFiles(request.inputs, config: config, messages: messages) { builder.add($0) }
-            guard builder.recordsAdded > 0 else { throw WorkspaceError.usage("no person-level records to link") }
-            timings["read"] = Self.seconds(clock.now - start); cpu["read"] = Self.processCPUSeconds() - cpuAtStart
-            let finishStart = clock.now, finishCPU = Self.processCPUSeconds()
-            tracker.begin(Linker.Stage.standardise.rawValue)
-            let data = builder.finish()
-            timings["standardise"] = Self.seconds(clock.now - finishStart); cpu["standardise"] = Self.processCPUSeconds() - finishCPU
-            if let truth, let evaluate = request.evaluate { try Self.checkCoverage(of: truth, file: evaluate, keys: data.keys) }
-            prepared = data
+            prepared = try streamed { builder in
+                readReports = try Self.streamFiles(request.inputs, config: config, messages: messages) { builder.add($0) }
+            }
         } else {
             timings["read"] = Self.seconds(clock.now - start); cpu["read"] = Self.processCPUSeconds() - cpuAtStart
         }
