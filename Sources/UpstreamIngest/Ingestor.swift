@@ -191,8 +191,8 @@ public struct Ingestor: Sendable {
                 for item in batch {
                     counts.rowsRead += 1
                     switch item {
-                    case .record(let record, let raw):
-                        guard try writer.append(record) else {
+                    case .record(let record, let raw, let extrasJSON):
+                        guard try writer.append(record, extrasJSON: extrasJSON) else {
                             var q = producer.quarantined(raw: raw, line: record.record.provenance.line, .duplicateRecordID)
                             q.field = spec.recordID.name
                             try writer.quarantine(q)

@@ -6,10 +6,10 @@ import UpstreamStore
 ///
 /// Used from one thread at a time (either the loading thread or the pipeline's parsing thread).
 final class RowProducer: @unchecked Sendable {
-    /// One row's result: a record to append (with its raw bytes, in case the store refuses it as a duplicate),
-    /// or a quarantined row.
+    /// One row's result: a record to append (with its raw bytes, in case the store refuses it as a duplicate, and
+    /// its extras already encoded, on the producer's thread), or a quarantined row.
     enum Item {
-        case record(StoredRecord, raw: [UInt8])
+        case record(StoredRecord, raw: [UInt8], extrasJSON: String?)
         case rejected(QuarantinedRow)
     }
 
@@ -115,7 +115,8 @@ final class RowProducer: @unchecked Sendable {
         }
         let prov = Provenance(source: spec.name, fileName: fileName, fileSHA256: sha, line: reader.line, loadedAt: loadedAt)
         switch mapper.map(values, provenance: prov) {
-        case .success(let record): return .record(record, raw: Array(reader.raw))
+        case .success(let record):
+            return .record(record, raw: Array(reader.raw), extrasJSON: record.extras.isEmpty ? nil : ExtrasJSON.encode(record.extras))
         case .failure(let r): return reject(r.reason, r.field)
         }
     }

@@ -64,12 +64,24 @@ public enum UniquePupilNumber {
         return letters[sum % 23]
     }
 
-    /// Whether `text` is a well-formed UPN with a correct check letter.
+    /// Whether `text` is a well-formed UPN with a correct check letter: an upper-case check letter and twelve
+    /// ASCII digits (digits of other scripts, which `Character.wholeNumberValue` would read, are not a UPN's).
     public static func isValid<S: StringProtocol>(_ text: S) -> Bool {
-        let chars = Array(text)
-        guard chars.count == 13 else { return false }
-        let digits = chars[1...].compactMap { $0.wholeNumberValue }
-        guard digits.count == 12 else { return false }
-        return checkLetter(forDigits: digits) == chars[0]
+        var n = 0, sum = 0
+        var first: UInt8 = 0
+        for c in text.utf8 {
+            if n == 0 {
+                first = c
+            } else {
+                guard n <= 12, c >= 48 && c <= 57 else { return false }
+                sum += Int(c - 48) * (n + 1)
+            }
+            n += 1
+        }
+        guard n == 13 else { return false }
+        return checkLetterASCII[sum % 23] == first
     }
+
+    /// ``letters`` as ASCII bytes.
+    static let checkLetterASCII: [UInt8] = Array("ABCDEFGHJKLMNPQRTUVWXYZ".utf8)
 }

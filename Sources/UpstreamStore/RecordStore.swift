@@ -6,8 +6,16 @@ import UpstreamModel
 public protocol DeliveryWriter: AnyObject {
     /// Adds a record; returns `false`, changing nothing, when the source already holds a record with the same id.
     func append(_ record: StoredRecord) throws -> Bool
+    /// The same, with the record's extras already written as ``ExtrasJSON`` text (`nil` when it has none), so that
+    /// ingest encodes them on its reading thread rather than on the one that writes (the writer is its bottleneck).
+    func append(_ record: StoredRecord, extrasJSON: String?) throws -> Bool
     /// Adds a row that could not be loaded.
     func quarantine(_ row: QuarantinedRow) throws
+}
+
+extension DeliveryWriter {
+    /// A writer with no use for encoded extras adds the record as ``append(_:)`` does.
+    public func append(_ record: StoredRecord, extrasJSON: String?) throws -> Bool { try append(record) }
 }
 
 /// Where Upstream keeps source records, quarantined rows, deliveries and the one audit trail.

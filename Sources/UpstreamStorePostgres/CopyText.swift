@@ -65,8 +65,9 @@ struct CopyText {
 
     mutating func endRow() { bytes.append(0x0A); first = true }
 
-    /// Appends one record in the order of ``PostgresSchema/recordColumns``.
-    mutating func record(_ stored: StoredRecord, deliveryID: Int64) {
+    /// Appends one record in the order of ``PostgresSchema/recordColumns``; `extrasJSON` is its extras as
+    /// ``ExtrasJSON`` text, `nil` when it has none.
+    mutating func record(_ stored: StoredRecord, deliveryID: Int64, extrasJSON: String?) {
         let r = stored.record, i = r.identity, e = r.event
         int(deliveryID); text(r.source); text(r.recordID); text(r.agency.rawValue); bool(stored.personLevel)
         int(Int64(r.provenance.line))
@@ -76,7 +77,7 @@ struct CopyText {
         text(e?.kind.rawValue); int(e.map { Int64($0.date.dayNumber) }); int(e?.minuteOfDay.map(Int64.init))
         int(e?.endDate.map { Int64($0.dayNumber) }); text(e?.role?.rawValue); text(e?.area); text(e?.offenceCode)
         int(e.map { Int64($0.flags.rawValue) }); text(e?.detail); text(e?.reference)
-        int(Int64(stored.flags.rawValue)); text(stored.extras.isEmpty ? nil : ExtrasJSON.encode(stored.extras))
+        int(Int64(stored.flags.rawValue)); text(extrasJSON)
         text(i.address); int(e?.recordedDate.map { Int64($0.dayNumber) })
         endRow()
     }

@@ -236,10 +236,14 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
         }
 
         func append(_ stored: StoredRecord) throws -> Bool {
+            try append(stored, extrasJSON: stored.extras.isEmpty ? nil : ExtrasJSON.encode(stored.extras))
+        }
+
+        func append(_ stored: StoredRecord, extrasJSON: String?) throws -> Bool {
             let source = stored.record.source
             if known[source] == nil { known[source] = try store.recordIDs(source: source) }
             guard known[source]!.insert(stored.record.recordID).inserted else { return false }
-            records.record(stored, deliveryID: deliveryID)
+            records.record(stored, deliveryID: deliveryID, extrasJSON: extrasJSON)
             if records.bytes.count >= store.copyChunkBytes { try flushRecords() }
             return true
         }

@@ -160,6 +160,10 @@ public final class SQLiteStore: RecordStore {
         }
 
         func append(_ stored: StoredRecord) throws -> Bool {
+            try append(stored, extrasJSON: stored.extras.isEmpty ? nil : ExtrasJSON.encode(stored.extras))
+        }
+
+        func append(_ stored: StoredRecord, extrasJSON: String?) throws -> Bool {
             // The hot path of ingest: bind straight into the prepared statement (GRDB's StatementArguments boxes
             // every value, which cost a third of the load time).
             let s = insertRecord.sqliteStatement
@@ -180,7 +184,7 @@ public final class SQLiteStore: RecordStore {
             text(e?.kind.rawValue); int(e.map { Int64($0.date.dayNumber) }); int(e?.minuteOfDay.map(Int64.init))
             int(e?.endDate.map { Int64($0.dayNumber) }); text(e?.role?.rawValue); text(e?.area); text(e?.offenceCode)
             int(e.map { Int64($0.flags.rawValue) }); text(e?.detail); text(e?.reference)
-            int(Int64(stored.flags.rawValue)); text(stored.extras.isEmpty ? nil : ExtrasJSON.encode(stored.extras))
+            int(Int64(stored.flags.rawValue)); text(extrasJSON)
             text(i.address); int(e?.recordedDate.map { Int64($0.dayNumber) })
             let rc = sqlite3_step(s)
             guard rc == SQLITE_DONE else {

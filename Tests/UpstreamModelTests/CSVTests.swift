@@ -108,6 +108,10 @@ struct JSONTextTests {
     func escapes() {
         #expect(JSONText.quoted("a\"b\\c\nd\re\tf\u{01}g é😀") == "\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g é😀\"")
         #expect(JSONText.quoted("") == "\"\"")
+        var out = "{"
+        JSONText.append("plain é😀", to: &out)
+        JSONText.append("a\"b", to: &out)
+        #expect(out == "{\"plain é😀\"\"a\\\"b\"")
     }
 
     @Test("any string survives a round trip through a JSON parser")
@@ -117,6 +121,9 @@ struct JSONTextTests {
             let data = Data(("[" + JSONText.quoted(s) + "]").utf8)
             let back = try? JSONSerialization.jsonObject(with: data) as? [String]
             #expect(back == [s])
+            var bytes: [UInt8] = []
+            JSONText.append(s, toUTF8: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == JSONText.quoted(s))
         }
     }
 }

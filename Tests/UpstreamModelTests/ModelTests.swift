@@ -56,6 +56,28 @@ struct ModelTests {
         }
     }
 
+    @Test("a UPN is its check letter and twelve ASCII digits; the letter comes from the digits")
+    func upn() async {
+        let letters = Array("ABCDEFGHJKLMNPQRTUVWXYZ")
+        await propertyCheck(input: Gen.int(in: 0...999_999_999)) { n in
+            let twelve = String(format: "%03d%09d", n % 997, n)
+            let digits = twelve.compactMap { $0.wholeNumberValue }
+            let letter = UniquePupilNumber.checkLetter(forDigits: digits)
+            #expect(UniquePupilNumber.isValid(String(letter) + twelve))
+            #expect(UniquePupilNumber.isValid(Substring(String(letter) + twelve)))
+            let other = letters[(letters.firstIndex(of: letter)! + 1 + n % 22) % 23]
+            #expect(!UniquePupilNumber.isValid(String(other) + twelve))
+            #expect(!UniquePupilNumber.isValid(letter.lowercased() + twelve))
+            #expect(!UniquePupilNumber.isValid(String(letter) + twelve.dropLast()))
+            #expect(!UniquePupilNumber.isValid(String(letter) + twelve + "0"))
+            // Arabic-Indic digits have whole-number values but are not a UPN's.
+            let arabic = String(twelve.unicodeScalars.map { Character(Unicode.Scalar(0x0660 + $0.value - 48)!) })
+            #expect(!UniquePupilNumber.isValid(String(letter) + arabic))
+        }
+        #expect(!UniquePupilNumber.isValid(""))
+        #expect(!UniquePupilNumber.isValid("A12345678901Z"))
+    }
+
     @Test("crime flags round-trip through their codes")
     func flags() {
         let f: CrimeFlags = [.domesticAbuse, .knife, .gang]

@@ -26,6 +26,12 @@ struct ExtrasJSONTests {
         }
     }
 
+    @Test("the text is the same byte for byte as before it was written as bytes: keys in order, the same escapes")
+    func exactText() {
+        #expect(ExtrasJSON.encode([:]) == "{}")
+        #expect(ExtrasJSON.encode(["b": "1", "a": "x\"y\\z", "c": "\u{01}\n\té"]) == #"{"a":"x\"y\\z","b":"1","c":"\u0001\n\té"}"#)
+    }
+
     @Test("bytes read in place give what the text gives, the odd ones included")
     func bytesInPlace() {
         for text in [ExtrasJSON.encode(["FSM": "1", "Name": "Zoë, \"Z\""]), "{}", #"{ "a":"b"}"#, #"{"a":1}"#, #"{"a":"b","a":"c"}"#, "", "[]"] {
