@@ -127,12 +127,16 @@ extension SQLiteStore: PersonStore {
 
     public func records(of person: PersonID) throws -> [StoredRecord] {
         try guarding { try db.read { db in
-            try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT r.*, d.file_name, d.file_sha256, d.loaded_at FROM assignments a
                 JOIN records r ON r.source = a.source AND r.record_id = a.record_id
                 JOIN deliveries d ON d.id = r.delivery_id
                 WHERE a.person_id = ? ORDER BY r.id
-                """, arguments: [person.rawValue]).map(Self.record(from:))
+                """), arguments: [person.rawValue])
+            // The columns found once for the query, not again for every row.
+            guard let first = rows.first else { return [] }
+            let columns = try RecordColumns(first)
+            return try rows.map { try Self.record(from: $0, columns: columns) }
         } }
     }
 
@@ -146,14 +150,16 @@ extension SQLiteStore: PersonStore {
                 """)
             var current: String?
             var group: [StoredRecord] = []
+            var columns: RecordColumns?
             while let row = try cursor.next() {
+                if columns == nil { columns = try RecordColumns(row) }
                 let p: String = row["assigned_person"]
                 if p != current {
                     if let c = current { try body(PersonID(c), group) }
                     current = p
                     group.removeAll(keepingCapacity: true)
                 }
-                group.append(try Self.record(from: row))
+                group.append(try Self.record(from: row, columns: columns))
             }
             if let c = current { try body(PersonID(c), group) }
         } }

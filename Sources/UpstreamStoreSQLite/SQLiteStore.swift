@@ -418,7 +418,10 @@ public final class SQLiteStore: RecordStore {
                  local_id, address, event_kind, event_date, minute_of_day, end_date, role, area, offence_code, crime_flags,
                  detail, reference, recorded_date, source, file_name, file_sha256, line, loaded_at, record_id, extras,
                  person_level, record_flags
-            var column: String { String(describing: self) }
+            /// Each case's column name, worked out once (`String(describing:)` on every look-up was a fifth of a
+            /// 3,000,000-person `risk score` reading its flagged persons' records; Benchmarks/force-scale.md).
+            static let columns: [String] = allCases.map { String(describing: $0) }
+            var column: String { Self.columns[rawValue] }
         }
         /// Each column's place in the row, by ``Name``'s number: an array, not a dictionary, so that finding a column
         /// costs no hashing (34 look-ups per record, a few hundred records per chronology).
