@@ -116,7 +116,7 @@ final class RowProducer: @unchecked Sendable {
         let prov = Provenance(source: spec.name, fileName: fileName, fileSHA256: sha, line: reader.line, loadedAt: loadedAt)
         switch mapper.map(values, provenance: prov) {
         case .success(let record):
-            return .record(record, raw: Array(reader.raw), extrasJSON: record.extras.isEmpty ? nil : ExtrasJSON.encode(record.extras))
+            return .record(record, raw: Array(reader.raw), extrasJSON: ExtrasJSON.text(of: record.extras))
         case .failure(let r): return reject(r.reason, r.field)
         }
     }

@@ -83,5 +83,5 @@ public enum UniquePupilNumber {
     }
 
     /// ``letters`` as ASCII bytes.
-    static let checkLetterASCII: [UInt8] = Array("ABCDEFGHJKLMNPQRTUVWXYZ".utf8)
+    static let checkLetterASCII: [UInt8] = letters.map { $0.asciiValue! }
 }

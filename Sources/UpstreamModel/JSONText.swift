@@ -10,36 +10,23 @@ public enum JSONText {
     }
 
     /// Appends `s` as a JSON string literal, quotes included, to `out` (no intermediate string on hot paths).
+    /// Text with nothing to escape is appended whole; otherwise the escapes are ``append(_:toUTF8:)``'s.
     public static func append(_ s: String, to out: inout String) {
-        out += "\""
-        // Most text needs no escape: one pass over its bytes, then one append (appending scalar by scalar was a
-        // fifth of an ingest of the school census, whose every row carries extras; Benchmarks/force-scale.md).
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += "\""
             out += s
             out += "\""
             return
         }
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count + 8)
+        append(s, toUTF8: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends `s` as a JSON string literal, quotes included, to UTF-8 bytes: the same escapes as
-    /// ``append(_:to:)``, byte by byte (a string's bytes at or above 0x80 are valid UTF-8 and kept as they are).
+    /// Appends `s` as a JSON string literal, quotes included, to UTF-8 bytes: `"`, `\` and the control characters
+    /// escaped (`\n`, `\r`, `\t`, otherwise `\u00XX`), every other byte kept (a string's bytes at or above 0x80 are
+    /// valid UTF-8).
     public static func append(_ s: String, toUTF8 out: inout [UInt8]) {
         let hexDigits: StaticString = "0123456789abcdef"
         out.append(0x22)

@@ -5,6 +5,9 @@ import UpstreamModel
 /// ingest hot path with UpstreamModel's one JSON string escape (``JSONText``); every store adapter writes and reads
 /// the same text.
 public enum ExtrasJSON {
+    /// The text a store keeps for a record's extras: `nil` (the column left empty) when there are none.
+    public static func text(of extras: [String: String]) -> String? { extras.isEmpty ? nil : encode(extras) }
+
     /// The object's text, keys in order: written as bytes, then made a string once (appending to a string piece by
     /// piece was a fifth of ingesting the school census, whose every row has extras; Benchmarks/force-scale.md).
     public static func encode(_ dict: [String: String]) -> String {

@@ -236,7 +236,7 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
         }
 
         func append(_ stored: StoredRecord) throws -> Bool {
-            try append(stored, extrasJSON: stored.extras.isEmpty ? nil : ExtrasJSON.encode(stored.extras))
+            try append(stored, extrasJSON: ExtrasJSON.text(of: stored.extras))
         }
 
         func append(_ stored: StoredRecord, extrasJSON: String?) throws -> Bool {

@@ -160,7 +160,7 @@ public final class SQLiteStore: RecordStore {
         }
 
         func append(_ stored: StoredRecord) throws -> Bool {
-            try append(stored, extrasJSON: stored.extras.isEmpty ? nil : ExtrasJSON.encode(stored.extras))
+            try append(stored, extrasJSON: ExtrasJSON.text(of: stored.extras))
         }
 
         func append(_ stored: StoredRecord, extrasJSON: String?) throws -> Bool {
@@ -418,8 +418,9 @@ public final class SQLiteStore: RecordStore {
                  local_id, address, event_kind, event_date, minute_of_day, end_date, role, area, offence_code, crime_flags,
                  detail, reference, recorded_date, source, file_name, file_sha256, line, loaded_at, record_id, extras,
                  person_level, record_flags
-            /// Each case's column name, worked out once (`String(describing:)` on every look-up was a fifth of a
-            /// 3,000,000-person `risk score` reading its flagged persons' records; Benchmarks/force-scale.md).
+            /// Each case's column name, worked out once (`String(describing:)` on every look-up was a fifth of the
+            /// samples in a 30-second profile of a 3,000,000-person `risk score` reading its flagged persons'
+            /// records; Benchmarks/force-scale.md).
             static let columns: [String] = allCases.map { String(describing: $0) }
             var column: String { Self.columns[rawValue] }
         }
