@@ -127,21 +127,28 @@ public enum IncrementalLink {
         existing: [(LinkInput, PersonID)], new: [LinkInput], model: LinkageModel, decisions: [ReviewDecision], index: BlockIndexView,
         linker: Linker, progress: (Linker.Stage) -> Void = { _ in }
     ) -> (result: Linker.Result, newOnly: [Bool]) {
-        link(inputs: existing.map(\.0) + new, persons: existing.map(\.1), model: model, decisions: decisions, index: index, linker: linker,
-             progress: progress)
+        let builder = standardiser(model: model, decisions: decisions, linker: linker, expectedRecords: existing.count + new.count)
+        builder.add(existing.map(\.0))
+        builder.add(new, isNew: [Bool](repeating: true, count: new.count))
+        return link(prepared: builder.finish(), persons: existing.map(\.1), model: model, decisions: decisions, index: index, linker: linker,
+                    progress: progress)
     }
 
-    /// The same link with the records as one array: the existing records first (`persons[i]` is record `i`'s person),
-    /// then the new ones. The array is consumed (released once standardised), so a refresh holds its records once.
+    /// The standardisation a refresh's records go through, batch by batch as they are read: the existing records
+    /// first, in store order, then the new ones (`isNew`), so a refresh never holds its records whole.
+    public static func standardiser(model: LinkageModel, decisions: [ReviewDecision], linker: Linker, expectedRecords: Int = 0) -> PreparedData.Builder {
+        PreparedData.Builder(settings: model.settings, ownNode: Linker.rejectedKeys(decisions), parallel: linker.parallel,
+                             expectedRecords: expectedRecords)
+    }
+
+    /// The same link over records already standardised by ``standardiser(model:decisions:linker:expectedRecords:)``:
+    /// the existing records first (`persons[i]` is record `i`'s person), then the new ones.
     public static func link(
-        inputs: consuming [LinkInput], persons: [PersonID], model: LinkageModel, decisions: [ReviewDecision], index: BlockIndexView,
+        prepared raw: PreparedData, persons: [PersonID], model: LinkageModel, decisions: [ReviewDecision], index: BlockIndexView,
         linker: Linker, progress: (Linker.Stage) -> Void = { _ in }
     ) -> (result: Linker.Result, newOnly: [Bool]) {
         let s = model.settings
         progress(.standardise)
-        let flags = [Bool](repeating: false, count: persons.count) + [Bool](repeating: true, count: inputs.count - persons.count)
-        let raw = prepare(inputs, isNew: flags, ownNode: Linker.rejectedKeys(decisions), settings: s, parallel: linker.parallel)
-        inputs = []
         var hasOld = [Bool](repeating: false, count: raw.nodeCount)
         for r in 0..<persons.count { hasOld[Int(raw.nodeOfRecord[r])] = true }
         let newOnly = (0..<raw.nodeCount).map { raw.isNew[$0] && !hasOld[$0] }
@@ -207,52 +214,6 @@ public enum IncrementalLink {
     }
 }
 
-extension IncrementalLink {
-    /// `PreparedData(inputs, settings:, isNew:, ownNode:, parallel:)`, standardising each distinct record once: a
-    /// refresh reads every record of its persons, and most are repeats of another of the same person (a pupil's
-    /// census rows, a family's contacts) that differ only in their record id.
-    ///
-    /// Records equal in everything but their id standardise to the same values, so they are one node; each such
-    /// group's first record stands for it. Strings and nodes are numbered in the order they are first met, which is the
-    /// same over the groups' first records as over every record, so the result is the same data: the same keys, nodes,
-    /// strings and columns (tested against the plain standardisation). Records in `ownNode` are never grouped. When a
-    /// value was cut to `max_field_length` (the data-quality count is per record), every record is standardised.
-    static func prepare(_ inputs: [LinkInput], isNew: [Bool], ownNode: Set<RecordKey>, settings s: LinkageSettings,
-                        parallel: Parallelism) -> PreparedData {
-        var groupOf = [Int32](repeating: 0, count: inputs.count)
-        var reps: [LinkInput] = [], repNew: [Bool] = []
-        do {
-            var first: [LinkInput: Int32] = [:]
-            for (r, input) in inputs.enumerated() {
-                var bare = input
-                if ownNode.isEmpty || !ownNode.contains(input.key) { bare.recordID = "" }
-                if let g = first[bare] {
-                    groupOf[r] = g
-                    if isNew[r] { repNew[Int(g)] = true }
-                    continue
-                }
-                let g = Int32(reps.count)
-                first[bare] = g; groupOf[r] = g; reps.append(input); repNew.append(isNew[r])
-            }
-        }
-        guard reps.count < inputs.count else { return PreparedData(inputs, settings: s, isNew: isNew, ownNode: ownNode, parallel: parallel) }
-        let d = PreparedData(reps, settings: s, isNew: repNew, ownNode: ownNode, parallel: parallel)
-        reps = []
-        guard d.truncatedValues == 0 else { return PreparedData(inputs, settings: s, isNew: isNew, ownNode: ownNode, parallel: parallel) }
-        var keys: [RecordKey] = [], sources: [String: String] = [:]
-        keys.reserveCapacity(inputs.count)
-        var agencyOfRecord = [Int32](repeating: 0, count: inputs.count), nodeOfRecord = agencyOfRecord
-        var recordCount = [Int32](repeating: 0, count: d.nodeCount)
-        for (r, input) in inputs.enumerated() {
-            let g = Int(groupOf[r]), node = d.nodeOfRecord[g]
-            let source = sources[input.source] ?? { sources[input.source] = input.source; return input.source }()
-            keys.append(RecordKey(source: source, recordID: input.recordID))
-            agencyOfRecord[r] = d.agencyOfRecord[g]; nodeOfRecord[r] = node; recordCount[Int(node)] += 1
-        }
-        return PreparedData(d, keys: keys, agencyOfRecord: agencyOfRecord, nodeOfRecord: nodeOfRecord, recordCount: recordCount)
-    }
-}
-
 extension Blocking {
     /// Blocks from given keys (a refresh's: each node's final key under the whole city's counts), keeping only the
     /// blocks whose whole-city count is within `maxBlockSize`.
@@ -286,15 +247,6 @@ extension PreparedData {
         keys = d.keys; agencyOfRecord = d.agencyOfRecord; agencies = d.agencies; nodeOfRecord = d.nodeOfRecord; recordCount = d.recordCount
         strings = d.strings; stringTable = d.stringTable; self.columns = columns; columnIndex = d.columnIndex; dataset = d.dataset
         isNew = d.isNew; truncatedValues = d.truncatedValues; linkType = d.linkType; settings = d.settings
-    }
-}
-
-extension PreparedData {
-    /// The same nodes, strings and columns for other records (each record's key, agency and node).
-    init(_ d: PreparedData, keys: [RecordKey], agencyOfRecord: [Int32], nodeOfRecord: [Int32], recordCount: [Int32]) {
-        self.keys = keys; self.agencyOfRecord = agencyOfRecord; agencies = d.agencies; self.nodeOfRecord = nodeOfRecord
-        self.recordCount = recordCount; strings = d.strings; stringTable = d.stringTable; columns = d.columns; columnIndex = d.columnIndex
-        dataset = d.dataset; isNew = d.isNew; truncatedValues = d.truncatedValues; linkType = d.linkType; settings = d.settings
     }
 }
 

@@ -220,6 +220,9 @@ struct LinkRefresh {
     let linker: Linker
     let messages: Messages
 
+    /// Records read and standardised at a time (as the full link's stream reads them).
+    static let batch = 16_384
+
     func run(user: String, at: Int64, progress: (Linker.Stage) -> Void, stage: (String) -> Void) throws -> Outcome {
         let s = model.settings
         guard IncrementalLink.supports(s) else { throw Fallback(reason: "a blocking rule has more than two split keys") }
@@ -242,15 +245,36 @@ struct LinkRefresh {
         try store.forEachPersonLevelRecord(after: index.manifest.maxRecordID) { id, r in new.append(LinkInput(r)); maxNew = max(maxNew, id) }
         var persons = IncrementalLink.candidatePersons(new: new, model: model, decisions: decisions, index: index.view, parallel: linker.parallel)
         for d in decisions { for k in [d.left, d.right] { if let p = try store.person(of: k) { persons.insert(p) } } }
-        // The candidate persons' records (their linkage columns), then the month's: one array, consumed by the link.
-        var rows = try store.linkedRecords(of: persons.sorted()) { LinkInput($0) }
-        let existingRead = rows.count, newCount = new.count
-        let owners = rows.map(\.person)
-        var inputs = rows.map(\.record)
-        rows = []
-        inputs.append(contentsOf: new)
+        // The candidate persons' records (their linkage columns), in id order, standardised batch by batch as they are
+        // read (never all held), then the month's.
+        let candidates = persons.sorted()
+        let located = try store.recordIDs(of: candidates)
+        let builder = IncrementalLink.standardiser(model: model, decisions: decisions, linker: linker, expectedRecords: located.count + new.count)
+        // Each record read, with its person (written by the reading thread; read here once the read has ended).
+        final class Owners: @unchecked Sendable { var persons: [PersonID] = [] }
+        let owned = Owners()
+        owned.persons.reserveCapacity(located.count)
+        let job = UnsafeTransfer((store, located, candidates))
+        try LinkedRecords.readAhead(produce: { put in
+            let (store, located, candidates) = job.value
+            var batch: [LinkInput] = []
+            batch.reserveCapacity(LinkRefresh.batch)
+            try store.forEachLinkageRecord(ids: located.map(\.id)) { i, r in
+                batch.append(LinkInput(r))
+                owned.persons.append(candidates[Int(located[i].person)])
+                if batch.count == LinkRefresh.batch { put(batch); batch = [] }
+            }
+            if !batch.isEmpty { put(batch) }
+        }, { batch in builder.add(batch) })
+        let owners = owned.persons
+        owned.persons = []
+        let existingRead = owners.count, newCount = new.count
+        for start in stride(from: 0, to: new.count, by: LinkRefresh.batch) {
+            let part = Array(new[start..<min(new.count, start + LinkRefresh.batch)])
+            builder.add(part, isNew: [Bool](repeating: true, count: part.count))
+        }
         new = []
-        let (result, newOnly) = IncrementalLink.link(inputs: consume inputs, persons: owners, model: model, decisions: decisions,
+        let (result, newOnly) = IncrementalLink.link(prepared: builder.finish(), persons: owners, model: model, decisions: decisions,
                                                      index: index.view, linker: linker, progress: progress)
         // What changed: the new records, and the records of persons merged into another (the first `owners.count`
         // records of the result are the existing ones, in the order read).
@@ -300,18 +324,29 @@ struct LinkRefresh {
                        records: saved.records, persons: saved.persons, indexBuilt: built)
     }
 
-    /// Builds the index from every linked record of the store (the one whole read), for the store's latest run.
+    /// Builds the index from every linked record of the store (the one whole read, standardised batch by batch as it
+    /// is read, so the records are never all held), for the store's latest run.
     func build(run: Int64, fingerprint: String) throws -> LinkBlockIndex? {
-        var inputs: [LinkInput] = [], persons: [PersonID] = []
-        var maxID: Int64 = 0
-        try store.forEachLinkedRecord { id, r, p in inputs.append(LinkInput(r)); persons.append(p); maxID = max(maxID, id) }
-        guard try store.personLevelRecordCount(upTo: maxID) == inputs.count else {
+        let builder = PreparedData.Builder(settings: model.settings, ownNode: Linker.rejectedKeys(decisions), parallel: linker.parallel)
+        final class Read: @unchecked Sendable { var persons: [PersonID] = []; var maxID: Int64 = 0 }
+        let read = Read()
+        let reader = UnsafeTransfer(store)
+        try LinkedRecords.readAhead(produce: { put in
+            var batch: [LinkInput] = []
+            batch.reserveCapacity(Self.batch)
+            try reader.value.forEachLinkedRecord { id, r, p in
+                batch.append(LinkInput(r)); read.persons.append(p); read.maxID = max(read.maxID, id)
+                if batch.count == Self.batch { put(batch); batch = [] }
+            }
+            if !batch.isEmpty { put(batch) }
+        }, { batch in builder.add(batch) })
+        let maxID = read.maxID
+        guard try store.personLevelRecordCount(upTo: maxID) == builder.recordsAdded else {
             throw Fallback(reason: "some person-level records loaded before the last linked one have no person")
         }
-        let data = PreparedData(inputs, settings: model.settings, ownNode: Linker.rejectedKeys(decisions),
-                                parallel: linker.parallel)
-        inputs = []
-        let owners = LinkBlockIndex.personOfNode(data, persons: persons)
+        let data = builder.finish()
+        let owners = LinkBlockIndex.personOfNode(data, persons: read.persons)
+        read.persons = []
         try LinkBlockIndex.writeFull(store: location, run: run, fingerprint: fingerprint, maxRecordID: maxID, records: data.recordCountTotal) {
             try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners)
         }

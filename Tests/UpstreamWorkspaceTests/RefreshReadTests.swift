@@ -43,16 +43,28 @@ struct RefreshReadTests {
         let wholePersons = whole.map { personOf[$0.key]! }
         #expect(linkedPersons == wholePersons)
 
-        // A few persons' records: every one of each, in id order, with its person.
+        // A few persons' records: every one of each, located by the indexes in id order with its person, then read in
+        // that order.
         let persons = Array(Set(personOf.values).sorted().prefix(20))
-        let rows = try store.linkedRecords(of: persons) { LinkInput($0) }
+        let located = try store.recordIDs(of: persons)
+        var rows: [LinkInput] = [], positions: [Int] = []
+        try store.forEachLinkageRecord(ids: located.map(\.id)) { i, r in rows.append(LinkInput(r)); positions.append(i) }
         let expected = whole.filter { persons.contains(personOf[$0.key]!) }
         #expect(!expected.isEmpty)
-        #expect(rows.map(\.record) == expected)
-        let expectedPersons = expected.map { personOf[$0.key]! }
-        #expect(rows.map(\.person) == expectedPersons)
-        let rowIDs = rows.map(\.id)
-        #expect(rowIDs == rowIDs.sorted())
+        #expect(rows == expected)
+        #expect(positions == Array(located.indices))
+        #expect(located.map { persons[Int($0.person)] } == expected.map { personOf[$0.key]! })
+        let rowIDs = located.map(\.id)
+        #expect(rowIDs == rowIDs.sorted() && Set(rowIDs).count == rowIDs.count)
+        // An id that names no record, or a record that is not person-level, is passed over.
+        let personLevel = Set(ids)
+        let nonPersonLevel = Array((1...(try store.maxRecordID())).lazy.filter { !personLevel.contains($0) }.prefix(3))
+        #expect(!nonPersonLevel.isEmpty)
+        var mixed = Array(Set(rowIDs.prefix(5) + nonPersonLevel + [ids.last! + 1_000])).sorted()
+        var seen: [Int64] = []
+        try store.forEachLinkageRecord(ids: mixed) { i, _ in seen.append(mixed[i]) }
+        #expect(seen == Array(rowIDs.prefix(5)))
+        mixed = []
     }
 }
 
