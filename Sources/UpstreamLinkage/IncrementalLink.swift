@@ -29,6 +29,9 @@ public struct BlockIndexView: Sendable {
     }
 
     func count(_ name: String, _ hash: UInt64) -> UInt64 { segments.reduce(0) { $0 + $1.count(name, hash) } }
+    /// Lets the mapped segments' pages go from the process (after each rule's look-ups, so at most one rule's pages
+    /// are resident at a time).
+    func releaseResidentPages() { for s in segments { s.releaseResidentPages() } }
     func total(_ name: String) -> UInt64 { segments.reduce(0) { $0 + $1.total(name) } }
 }
 
@@ -82,6 +85,7 @@ public enum IncrementalLink {
                 }
                 keys[n] = key; counts[key] = count
             }
+            index.releaseResidentPages()
             return (keys, counts)
         }
     }
@@ -102,6 +106,7 @@ public enum IncrementalLink {
             let m = index.entries(rule: idRule, k0: ids[n])
             if !m.isEmpty { newOnly[n] = false; for x in m { persons.insert(x.person) } }
         }
+        index.releaseResidentPages()
         let finals = finalKeys(data: data, newOnly: newOnly, index: index)
         for (r, rule) in s.blockingRules.enumerated() {
             let ch = BlockIndex.chains(data, rule: rule, settings: s, sh)
@@ -117,6 +122,7 @@ public enum IncrementalLink {
                     if k == key { persons.insert(p) }
                 }
             }
+            index.releaseResidentPages()
         }
         return persons
     }
@@ -171,6 +177,7 @@ public enum IncrementalLink {
                 if count > 0 { bits[t] = -(Double(count) / Double(max(withValue, 1))).log2Value }
             }
             columns[ci] = ColumnData(copying: c, tokenBits: bits)
+            index.releaseResidentPages()
         }
         let data = PreparedData(raw, columns: columns)
         var tf = TermFrequencies(data: data, comparisons: [])
@@ -185,6 +192,7 @@ public enum IncrementalLink {
                 f[v] = Double(index.count("value:" + name, UInt64(sh[Int(v)])) + fresh[v, default: 0]) / max(total, 1)
             }
             tf.share[ci] = f
+            index.releaseResidentPages()
         }
         // Existing persons start as one cluster each and are never split (as `Linker.startingLabels` makes them).
         var labelOfPerson: [PersonID: Int32] = [:]

@@ -54,7 +54,8 @@ public final class InMemoryStore: RecordStore, @unchecked Sendable {
         let deliveryID: Int64
         init(state: State, deliveryID: Int64) { self.state = state; self.deliveryID = deliveryID }
 
-        func append(_ record: StoredRecord) throws -> Bool {
+        /// Keeps the record with its extras as they are (the text is not needed).
+        func append(_ record: StoredRecord, extrasJSON: String?) throws -> Bool {
             let key = record.record.source + "\u{1F}" + record.record.recordID
             guard state.recordKeys.insert(key).inserted else { return false }
             state.records.append((deliveryID, record))

@@ -4,18 +4,18 @@ import UpstreamModel
 ///
 /// A writer exists only inside ``RecordStore/loadDelivery(_:source:replacing:_:)``'s closure and must not escape it.
 public protocol DeliveryWriter: AnyObject {
-    /// Adds a record; returns `false`, changing nothing, when the source already holds a record with the same id.
-    func append(_ record: StoredRecord) throws -> Bool
-    /// The same, with the record's extras already written as ``ExtrasJSON`` text (`nil` when it has none), so that
-    /// ingest encodes them on its reading thread rather than on the one that writes (the writer is its bottleneck).
+    /// Adds a record whose extras are already written as ``ExtrasJSON`` text (`nil` when it has none: ingest encodes
+    /// them on its reading thread, not on the one that writes, which is its bottleneck); returns `false`, changing
+    /// nothing, when the source already holds a record with the same id. A writer that keeps the extras as they are
+    /// may ignore the text, which is always ``ExtrasJSON/text(of:)`` of `record.extras`.
     func append(_ record: StoredRecord, extrasJSON: String?) throws -> Bool
     /// Adds a row that could not be loaded.
     func quarantine(_ row: QuarantinedRow) throws
 }
 
 extension DeliveryWriter {
-    /// A writer with no use for encoded extras adds the record as ``append(_:)`` does.
-    public func append(_ record: StoredRecord, extrasJSON: String?) throws -> Bool { try append(record) }
+    /// Adds a record, writing its extras' text here.
+    public func append(_ record: StoredRecord) throws -> Bool { try append(record, extrasJSON: ExtrasJSON.text(of: record.extras)) }
 }
 
 /// Where Upstream keeps source records, quarantined rows, deliveries and the one audit trail.

@@ -235,10 +235,6 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
             records = CopyText(capacity: store.copyChunkBytes + 65_536)
         }
 
-        func append(_ stored: StoredRecord) throws -> Bool {
-            try append(stored, extrasJSON: ExtrasJSON.text(of: stored.extras))
-        }
-
         func append(_ stored: StoredRecord, extrasJSON: String?) throws -> Bool {
             let source = stored.record.source
             if known[source] == nil { known[source] = try store.recordIDs(source: source) }

@@ -159,10 +159,6 @@ public final class SQLiteStore: RecordStore {
             insertQuarantine = try db.makeStatement(sql: Schema.insertQuarantine)
         }
 
-        func append(_ stored: StoredRecord) throws -> Bool {
-            try append(stored, extrasJSON: ExtrasJSON.text(of: stored.extras))
-        }
-
         func append(_ stored: StoredRecord, extrasJSON: String?) throws -> Bool {
             // The hot path of ingest: bind straight into the prepared statement (GRDB's StatementArguments boxes
             // every value, which cost a third of the load time).

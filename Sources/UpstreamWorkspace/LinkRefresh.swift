@@ -76,10 +76,12 @@ public struct LinkBlockIndex {
         return BlockIndexSegment(pointer: UnsafeRawPointer(p), count: size, owner: Mapping(p, size))
     }
 
-    final class Mapping {
+    final class Mapping: ResidentPages {
         let pointer: UnsafeMutableRawPointer, size: Int
         init(_ p: UnsafeMutableRawPointer, _ size: Int) { pointer = p; self.size = size }
         deinit { munmap(pointer, size) }
+        /// The mapping is read-only and private, so its pages are the file's: dropping them loses nothing.
+        func releaseResidentPages() { _ = madvise(pointer, size, MADV_DONTNEED) }
     }
 
     static func writeManifest(_ m: Manifest, dir: String) throws {

@@ -101,4 +101,58 @@ struct SegmentFileTests {
         let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("two.seg") }
         #expect(left.isEmpty, "\(left)")
     }
+
+    /// The resident kibibytes of the mapping of `path` in this process (`/proc/self/smaps`), and where it starts.
+    static func mapping(of path: String) -> (start: UInt, rss: Int)? {
+        // Read to its end (a /proc file says it is empty, so a read by its size gets nothing).
+        guard let data = FileHandle(forReadingAtPath: "/proc/self/smaps")?.readDataToEndOfFile() else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        var found: UInt? = nil
+        for line in text.split(separator: "\n") {
+            if line.hasSuffix(path), let dash = line.firstIndex(of: "-") { found = UInt(line[..<dash], radix: 16); continue }
+            if let start = found, line.hasPrefix("Rss:") {
+                return (start, Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? -1)
+            }
+        }
+        return nil
+    }
+
+    @Test("a mapped segment lets its pages go: none resident after, and every rule's entries read the same")
+    func mappedSegmentReleasesItsPages() throws {
+        let dir = NSTemporaryDirectory() + "upstream-segment-release-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let workspace = try LinkStreamTests.makeStore(dir, people: 120)
+        var request = LinkRequest()
+        request.store = workspace.location
+        let (inputs, _) = try LinkUseCase.loadInputs(request)
+        let data = PreparedData(inputs, settings: LinkageSettings())
+        let owners = (0..<data.nodeCount).map { PersonID("P-\($0 % 37)") }
+        let path = dir + "/mapped.seg"
+        try SegmentFile.write(path: path) { try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners) }
+        let bytes = BlockIndex.segmentBytes(data: data, personOfNode: owners)
+        let held = BlockIndexSegment(bytes: bytes)
+        let mapped = try #require(LinkBlockIndex.mapSegment(path))
+        // Every rule's base keys, from the bytes' own layout (rule r's entries at word 4 + 2r, 32 bytes each).
+        func u64(at offset: Int) -> UInt64 { bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self) } }
+        func word(_ i: Int) -> UInt64 { u64(at: i * 8) }
+        var probes: [(Int, UInt64)] = []
+        for r in 0..<Int(word(1)) {
+            let off = Int(word(4 + 2 * r)), n = Int(word(5 + 2 * r))
+            for i in stride(from: 0, to: n, by: max(1, n / 50)) { probes.append((r, u64(at: off + i * 32))) }
+        }
+        #expect(probes.count > 100)
+        func read(_ s: BlockIndexSegment) -> [[BlockIndexSegment.Entry]] { probes.map { s.entries(rule: $0.0, k0: $0.1) } }
+        let expected = read(held)
+        #expect(read(mapped) == expected)
+        // Touch every page, so the whole mapping is resident, then let it go.
+        let (start, _) = try #require(Self.mapping(of: path))
+        let base = try #require(UnsafeRawPointer(bitPattern: start))
+        var sum: UInt64 = 0
+        for o in stride(from: 0, to: bytes.count, by: 4096) { sum &+= UInt64(base.load(fromByteOffset: o, as: UInt8.self)) }
+        #expect(try #require(Self.mapping(of: path)).rss >= bytes.count / 1024 - 4)
+        mapped.releaseResidentPages()
+        #expect(try #require(Self.mapping(of: path)).rss == 0)
+        #expect(read(mapped) == expected)
+        #expect(sum > 0)
+    }
 }
