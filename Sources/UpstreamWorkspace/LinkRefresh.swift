@@ -222,9 +222,6 @@ struct LinkRefresh {
     let linker: Linker
     let messages: Messages
 
-    /// Records read and standardised at a time (as the full link's stream reads them).
-    static let batch = 16_384
-
     func run(user: String, at: Int64, progress: (Linker.Stage) -> Void, stage: (String) -> Void) throws -> Outcome {
         let s = model.settings
         guard IncrementalLink.supports(s) else { throw Fallback(reason: "a blocking rule has more than two split keys") }
@@ -257,22 +254,18 @@ struct LinkRefresh {
         let owned = Owners()
         owned.persons.reserveCapacity(located.count)
         let job = UnsafeTransfer((store, located, candidates))
-        try LinkedRecords.readAhead(produce: { put in
+        try LinkedRecords.streamBatches(read: { give in
             let (store, located, candidates) = job.value
-            var batch: [LinkInput] = []
-            batch.reserveCapacity(LinkRefresh.batch)
             try store.forEachLinkageRecord(ids: located.map(\.id)) { i, r in
-                batch.append(LinkInput(r))
+                give(LinkInput(r))
                 owned.persons.append(candidates[Int(located[i].person)])
-                if batch.count == LinkRefresh.batch { put(batch); batch = [] }
             }
-            if !batch.isEmpty { put(batch) }
-        }, { batch in builder.add(batch) })
+        }, { builder.add($0) })
         let owners = owned.persons
         owned.persons = []
         let existingRead = owners.count, newCount = new.count
-        for start in stride(from: 0, to: new.count, by: LinkRefresh.batch) {
-            let part = Array(new[start..<min(new.count, start + LinkRefresh.batch)])
+        for start in stride(from: 0, to: new.count, by: 16_384) {
+            let part = Array(new[start..<min(new.count, start + 16_384)])
             builder.add(part, isNew: [Bool](repeating: true, count: part.count))
         }
         new = []
@@ -333,15 +326,9 @@ struct LinkRefresh {
         final class Read: @unchecked Sendable { var persons: [PersonID] = []; var maxID: Int64 = 0 }
         let read = Read()
         let reader = UnsafeTransfer(store)
-        try LinkedRecords.readAhead(produce: { put in
-            var batch: [LinkInput] = []
-            batch.reserveCapacity(Self.batch)
-            try reader.value.forEachLinkedRecord { id, r, p in
-                batch.append(LinkInput(r)); read.persons.append(p); read.maxID = max(read.maxID, id)
-                if batch.count == Self.batch { put(batch); batch = [] }
-            }
-            if !batch.isEmpty { put(batch) }
-        }, { batch in builder.add(batch) })
+        try LinkedRecords.streamBatches(read: { give in
+            try reader.value.forEachLinkedRecord { id, r, p in give(LinkInput(r)); read.persons.append(p); read.maxID = max(read.maxID, id) }
+        }, { builder.add($0) })
         let maxID = read.maxID
         guard try store.personLevelRecordCount(upTo: maxID) == builder.recordsAdded else {
             throw Fallback(reason: "some person-level records loaded before the last linked one have no person")

@@ -123,11 +123,21 @@ public enum LinkedRecords {
     /// - Throws: what the store's read threw.
     public static func streamLinkInputs(store: any RecordStore, batchSize: Int = 16_384, ahead: Int = 4, _ body: ([LinkInput]) -> Void) throws {
         let reader = UnsafeTransfer(store)
+        try streamBatches(batchSize: batchSize, ahead: ahead, read: { give in
+            try reader.value.forEachRecord(source: nil, personLevelOnly: true) { give(LinkInput($0.record)) }
+        }, body)
+    }
+
+    /// Runs `read` on a thread of its own and calls `body` on the calling thread with the records it gives,
+    /// `batchSize` at a time, in order; at most `ahead` batches wait in between (``readAhead(ahead:produce:_:)``).
+    /// - Throws: what `read` threw, once the batches it gave before throwing have been handed to `body`.
+    static func streamBatches(batchSize: Int = 16_384, ahead: Int = 4, read: @escaping (_ give: (LinkInput) -> Void) throws -> Void,
+                              _ body: ([LinkInput]) -> Void) throws {
         try readAhead(ahead: ahead, produce: { put in
             var batch: [LinkInput] = []
             batch.reserveCapacity(batchSize)
-            try reader.value.forEachRecord(source: nil, personLevelOnly: true) { r in
-                batch.append(LinkInput(r.record))
+            try read { input in
+                batch.append(input)
                 if batch.count == batchSize { put(batch); batch = []; batch.reserveCapacity(batchSize) }
             }
             if !batch.isEmpty { put(batch) }
