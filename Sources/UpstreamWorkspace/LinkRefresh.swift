@@ -264,8 +264,9 @@ struct LinkRefresh {
         let owners = owned.persons
         owned.persons = []
         let existingRead = owners.count, newCount = new.count
-        for start in stride(from: 0, to: new.count, by: 16_384) {
-            let part = Array(new[start..<min(new.count, start + 16_384)])
+        let size = LinkedRecords.batchSize
+        for start in stride(from: 0, to: new.count, by: size) {
+            let part = Array(new[start..<min(new.count, start + size)])
             builder.add(part, isNew: [Bool](repeating: true, count: part.count))
         }
         new = []

@@ -121,17 +121,20 @@ public enum LinkedRecords {
     /// decoding (one thread) overlaps what `body` does (standardising, on the workers), and at most `ahead` batches
     /// wait in between, so the records are never all held (issue 17).
     /// - Throws: what the store's read threw.
-    public static func streamLinkInputs(store: any RecordStore, batchSize: Int = 16_384, ahead: Int = 4, _ body: ([LinkInput]) -> Void) throws {
+    public static func streamLinkInputs(store: any RecordStore, batchSize: Int = batchSize, ahead: Int = 4, _ body: ([LinkInput]) -> Void) throws {
         let reader = UnsafeTransfer(store)
         try streamBatches(batchSize: batchSize, ahead: ahead, read: { give in
             try reader.value.forEachRecord(source: nil, personLevelOnly: true) { give(LinkInput($0.record)) }
         }, body)
     }
 
+    /// Records read and standardised at a time by the link's streams (bounds the records held in flight).
+    public static let batchSize = 16_384
+
     /// Runs `read` on a thread of its own and calls `body` on the calling thread with the records it gives,
     /// `batchSize` at a time, in order; at most `ahead` batches wait in between (``readAhead(ahead:produce:_:)``).
     /// - Throws: what `read` threw, once the batches it gave before throwing have been handed to `body`.
-    static func streamBatches(batchSize: Int = 16_384, ahead: Int = 4, read: @escaping (_ give: (LinkInput) -> Void) throws -> Void,
+    static func streamBatches(batchSize: Int = batchSize, ahead: Int = 4, read: @escaping (_ give: (LinkInput) -> Void) throws -> Void,
                               _ body: ([LinkInput]) -> Void) throws {
         try readAhead(ahead: ahead, produce: { put in
             var batch: [LinkInput] = []

@@ -72,16 +72,21 @@ struct RefreshReadTests {
 /// the in-memory writer makes, and a failed write leaves nothing behind.
 @Suite("The block index segment written to its file as it is made", .serialized)
 struct SegmentFileTests {
-    @Test("the file holds the in-memory segment's bytes; a write that fails leaves no file and no temporary")
-    func fileHoldsTheSameBytes() throws {
-        let dir = NSTemporaryDirectory() + "upstream-segment-file-\(getpid())"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    /// A 120-person city's standardised records in `dir`, and a person for each node.
+    static func segmentData(_ dir: String) throws -> (PreparedData, [PersonID]) {
         let workspace = try LinkStreamTests.makeStore(dir, people: 120)
         var request = LinkRequest()
         request.store = workspace.location
         let (inputs, _) = try LinkUseCase.loadInputs(request)
         let data = PreparedData(inputs, settings: LinkageSettings())
-        let owners = (0..<data.nodeCount).map { PersonID("P-\($0 % 37)") }
+        return (data, (0..<data.nodeCount).map { PersonID("P-\($0 % 37)") })
+    }
+
+    @Test("the file holds the in-memory segment's bytes; a write that fails leaves no file and no temporary")
+    func fileHoldsTheSameBytes() throws {
+        let dir = NSTemporaryDirectory() + "upstream-segment-file-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (data, owners) = try Self.segmentData(dir)
         let path = dir + "/one.seg"
         try SegmentFile.write(path: path) { try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners) }
         let expected = BlockIndex.segmentBytes(data: data, personOfNode: owners)
@@ -121,12 +126,7 @@ struct SegmentFileTests {
     func mappedSegmentReleasesItsPages() throws {
         let dir = NSTemporaryDirectory() + "upstream-segment-release-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let workspace = try LinkStreamTests.makeStore(dir, people: 120)
-        var request = LinkRequest()
-        request.store = workspace.location
-        let (inputs, _) = try LinkUseCase.loadInputs(request)
-        let data = PreparedData(inputs, settings: LinkageSettings())
-        let owners = (0..<data.nodeCount).map { PersonID("P-\($0 % 37)") }
+        let (data, owners) = try Self.segmentData(dir)
         let path = dir + "/mapped.seg"
         try SegmentFile.write(path: path) { try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners) }
         let bytes = BlockIndex.segmentBytes(data: data, personOfNode: owners)
