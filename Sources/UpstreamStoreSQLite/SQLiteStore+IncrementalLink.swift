@@ -12,6 +12,11 @@ extension SQLiteStore {
         try guarding { try db.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM records") ?? 0 } }
     }
 
+    /// How many records have ever been deleted from the store (kept by a trigger on every delete: `v11-record-deletions`).
+    public func recordDeletions() throws -> Int64 {
+        try guarding { try db.read { db in try Int64.fetchOne(db, sql: "SELECT total FROM record_deletions") ?? 0 } }
+    }
+
     /// How many person-level records have an id at most `id`.
     public func personLevelRecordCount(upTo id: Int64) throws -> Int {
         try guarding { try db.read { db in

@@ -120,6 +120,7 @@ enum Schema {
         registerReviewQueue(&m)
         registerRuns(&m)
         registerReadIndexes(&m)
+        registerRecordDeletions(&m)
         return m
     }
 

@@ -29,13 +29,17 @@ public struct LinkBlockIndex {
         /// How many person-level records that is (a delivery replaced since changes it, and the index is rebuilt).
         var records: Int
         var segments: [String]
+        /// The store's count of deleted records (``SQLiteStore/recordDeletions()``) when the index was last current with
+        /// it; nil in an index written before the store kept the count. While the store's count is the same, nothing
+        /// the index holds was deleted and `records` need not be counted again.
+        var deletions: Int64?
         /// Persons merged away by refreshes, to the person they became.
         var renames: [String: String] = [:]
     }
 
     let directory: String
     var manifest: Manifest
-    let view: BlockIndexView
+    var view: BlockIndexView
 
     static func directory(for store: String) -> String { store + ".link-index" }
 
@@ -91,25 +95,35 @@ public struct LinkBlockIndex {
 
     /// Replaces the index with one segment built from a whole run's data (every node with its person).
     /// The segment is written straight to its file by `segment` (``SegmentFile``), never held whole in memory.
-    static func writeFull(store: String, run: Int64, fingerprint: String, maxRecordID: Int64, records: Int,
+    static func writeFull(store: String, run: Int64, fingerprint: String, maxRecordID: Int64, records: Int, deletions: Int64,
                           segment: (inout SegmentFile) throws -> Void) throws {
         let dir = directory(for: store)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let name = "run-\(run).seg"
         try SegmentFile.write(path: dir + "/" + name, segment)
         let old = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        try writeManifest(Manifest(run: run, fingerprint: fingerprint, maxRecordID: maxRecordID, records: records, segments: [name]), dir: dir)
+        try writeManifest(Manifest(run: run, fingerprint: fingerprint, maxRecordID: maxRecordID, records: records, segments: [name],
+                                   deletions: deletions), dir: dir)
         for f in old where f.hasSuffix(".seg") && f != name { try? FileManager.default.removeItem(atPath: dir + "/" + f) }
     }
 
     /// Adds a refresh's segment and merges to the index, now current with `run`.
-    func append(bytes: [UInt8], run: Int64, maxRecordID: Int64, records: Int, renames: [PersonID: PersonID]) throws {
+    func append(bytes: [UInt8], run: Int64, maxRecordID: Int64, records: Int, deletions: Int64, renames: [PersonID: PersonID]) throws {
         let name = "run-\(run).seg"
         try SecureFile.write(path: directory + "/" + name, data: bytes, mode: 0o600)
         var m = manifest
-        m.run = run; m.maxRecordID = maxRecordID; m.records = records; m.segments.append(name)
+        m.run = run; m.maxRecordID = maxRecordID; m.records = records; m.deletions = deletions; m.segments.append(name)
         for (a, b) in renames { m.renames[a.rawValue] = b.rawValue }
         try Self.writeManifest(m, dir: directory)
+    }
+
+    /// Whether every person-level record with an id up to the index's last is still the one the index holds: certainly
+    /// when no record was deleted since the index was last current (`deletions`, the store's count now, is the one it
+    /// recorded: no row gone and so no id reused); otherwise, or for an index that did not record the count, when the
+    /// store still has as many (a count over the records table).
+    static func holdsEveryRecord(_ m: Manifest, store: SQLiteStore, deletions: Int64) throws -> Bool {
+        if m.deletions == deletions { return true }
+        return try store.personLevelRecordCount(upTo: m.maxRecordID) == m.records
     }
 
     /// Each node's person: the person of its first record (a node's records are one person's).
@@ -122,12 +136,13 @@ public struct LinkBlockIndex {
     /// Writes the index for a full run over the store's records (called after the run is saved). It is skipped (and
     /// the next refresh rebuilds it) when records were loaded while the run was linking.
     static func writeAfterFullRun(store: SQLiteStore, location: String, result: Linker.Result, run: Int64, decisions: [ReviewDecision]) throws {
+        let deletions = try store.recordDeletions()
         let maxID = try store.maxRecordID()
         guard try store.personLevelRecordCount(upTo: maxID) == result.data.recordCountTotal else { return }
         let data = result.data
         let owners = personOfNode(data, persons: result.personIDs)
         try writeFull(store: location, run: run, fingerprint: fingerprint(result.model.settings, decisions: decisions),
-                      maxRecordID: maxID, records: data.recordCountTotal) { try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners) }
+                      maxRecordID: maxID, records: data.recordCountTotal, deletions: deletions) { try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners) }
     }
 }
 
@@ -227,18 +242,21 @@ struct LinkRefresh {
         guard IncrementalLink.supports(s) else { throw Fallback(reason: "a blocking rule has more than two split keys") }
         guard let current = try store.currentLinkageRun() else { throw Fallback(reason: "the store has no linkage run") }
         let fp = LinkBlockIndex.fingerprint(s, decisions: decisions)
+        // Read before anything else, so that a deletion made while this refresh runs is seen by the next one.
+        let deletions = try store.recordDeletions()
         var (index, why) = LinkBlockIndex.load(store: location, run: current.id, fingerprint: fp)
-        if let i = index, try store.personLevelRecordCount(upTo: i.manifest.maxRecordID) != i.manifest.records {
+        if let i = index, !(try LinkBlockIndex.holdsEveryRecord(i.manifest, store: store, deletions: deletions)) {
             index = nil; why = "records were replaced or removed since the block index was written"
         }
         var built = false
         if index == nil {
             messages.note("link --incremental: \(why); reading the whole store once to build it (later refreshes read only their month)\n")
             stage("index")
-            index = try build(run: current.id, fingerprint: fp)
+            index = try build(run: current.id, fingerprint: fp, deletions: deletions)
             built = true
         }
-        guard let index else { throw Fallback(reason: "the block index could not be built") }
+        guard var index else { throw Fallback(reason: "the block index could not be built") }
+        index.view.releasePagesAbove = linker.memoryBudget / 4
         stage("read")
         var new: [LinkInput] = [], maxNew = index.manifest.maxRecordID
         try store.forEachPersonLevelRecord(after: index.manifest.maxRecordID) { id, r in new.append(LinkInput(r)); maxNew = max(maxNew, id) }
@@ -315,14 +333,15 @@ struct LinkRefresh {
         // The index follows the store: the refresh's new identities, and the persons it merged.
         let bytes = BlockIndex.segmentBytes(data: result.data, personOfNode: LinkBlockIndex.personOfNode(result.data, persons: result.personIDs),
                                             include: newOnly)
-        try index.append(bytes: bytes, run: saved.id, maxRecordID: maxNew, records: index.manifest.records + newCount, renames: renames)
+        try index.append(bytes: bytes, run: saved.id, maxRecordID: maxNew, records: index.manifest.records + newCount, deletions: deletions,
+                         renames: renames)
         return Outcome(result: result, newRecords: newCount, existingRead: existingRead, personsRead: persons.count, runID: saved.id,
                        records: saved.records, persons: saved.persons, indexBuilt: built)
     }
 
     /// Builds the index from every linked record of the store (the one whole read, standardised batch by batch as it
     /// is read, so the records are never all held), for the store's latest run.
-    func build(run: Int64, fingerprint: String) throws -> LinkBlockIndex? {
+    func build(run: Int64, fingerprint: String, deletions: Int64) throws -> LinkBlockIndex? {
         let builder = PreparedData.Builder(settings: model.settings, ownNode: Linker.rejectedKeys(decisions), parallel: linker.parallel)
         final class Read: @unchecked Sendable { var persons: [PersonID] = []; var maxID: Int64 = 0 }
         let read = Read()
@@ -337,7 +356,8 @@ struct LinkRefresh {
         let data = builder.finish()
         let owners = LinkBlockIndex.personOfNode(data, persons: read.persons)
         read.persons = []
-        try LinkBlockIndex.writeFull(store: location, run: run, fingerprint: fingerprint, maxRecordID: maxID, records: data.recordCountTotal) {
+        try LinkBlockIndex.writeFull(store: location, run: run, fingerprint: fingerprint, maxRecordID: maxID, records: data.recordCountTotal,
+                                     deletions: deletions) {
             try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners)
         }
         let (index, why) = LinkBlockIndex.load(store: location, run: run, fingerprint: fingerprint)

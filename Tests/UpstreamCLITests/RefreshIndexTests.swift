@@ -125,5 +125,30 @@ struct RefreshIndexTests {
         #expect(refresh["indexBuilt"] as? Bool == true)
         #expect(refresh["newRecords"] as? Int == 0)
         #expect(try MonthlyRefreshTests.assignments(dir + "/second.csv") == first)
+        #expect(try Self.manifestDeletions(manifest) == 0, "nothing deleted: the index knows without counting the records")
+
+        // A delivery replaced by a shorter file deletes records the index holds: the store's count of deleted records
+        // moves, so the refresh counts the records, finds fewer, says so and rebuilds the index.
+        let specs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../specs").standardized.path
+        let custody = try String(contentsOfFile: dir + "/city/police_custody.csv", encoding: .utf8)
+        let shorter = custody.split(separator: "\n", omittingEmptySubsequences: false).dropLast(2).joined(separator: "\n") + "\n"
+        try shorter.write(toFile: dir + "/custody.csv", atomically: true, encoding: .utf8)
+        _ = try run(["ingest", "--spec", specs + "/police_custody.yaml", dir + "/custody.csv", "--store", store, "--replace"])
+        let replaced = try run(["link", "--store", store, "--incremental", "--json"])
+        #expect(replaced.err.contains("records were replaced or removed"), "\(replaced.err)")
+        let replacedReport = try #require(try JSONSerialization.jsonObject(with: Data(replaced.out.utf8)) as? [String: Any])
+        #expect(((replacedReport["link"] as? [String: Any])?["refresh"] as? [String: Any])?["indexBuilt"] as? Bool == true)
+        let deleted = try #require(try Self.manifestDeletions(manifest))
+        #expect(deleted > 0, "the rebuilt index records the store's count of deleted records")
+        // And with nothing deleted since, the next refresh uses the index as it is.
+        let after = try run(["link", "--store", store, "--incremental", "--json"])
+        #expect(!after.err.contains("block index"), "\(after.err)")
+        #expect(try Self.manifestDeletions(manifest) == deleted)
+    }
+
+    /// The count of deleted records the block index's manifest recorded (nil when it has none).
+    static func manifestDeletions(_ path: String) throws -> Int? {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        return json?["deletions"] as? Int
     }
 }

@@ -154,5 +154,16 @@ struct SegmentFileTests {
         #expect(try #require(Self.mapping(of: path)).rss == 0)
         #expect(read(mapped) == expected)
         #expect(sum > 0)
+        // Through a view, as a refresh lets them go: only when the segments are larger than its limit.
+        var view = BlockIndexView(segments: [mapped])
+        view.releasePagesAbove = bytes.count
+        _ = read(mapped)
+        let resident = try #require(Self.mapping(of: path)).rss
+        #expect(resident > 0)
+        view.releaseResidentPages()
+        #expect(try #require(Self.mapping(of: path)).rss == resident, "an index within the limit stays resident")
+        view.releasePagesAbove = bytes.count - 1
+        view.releaseResidentPages()
+        #expect(try #require(Self.mapping(of: path)).rss == 0, "a larger one is let go")
     }
 }
