@@ -28,4 +28,25 @@ extension PostgresSchema {
             "DROP INDEX IF EXISTS records_by_postcode",
             "CREATE INDEX records_by_postcode ON records(postcode) INCLUDE (person_level, source, record_id, event_date, address) WHERE postcode IS NOT NULL",
         ])
+
+    /// SQLite's `v11-record-deletions`, under the same name: the count of records ever deleted, kept by a trigger. One
+    /// trigger a statement here (its transition table counts the rows), where SQLite's fires a row; the count is the same.
+    static let recordDeletionsMigration = PostgresMigration(
+        name: "v11-record-deletions: a count of the records deleted, kept by a trigger",
+        statements: [
+            "CREATE TABLE record_deletions (total BIGINT NOT NULL CHECK (total >= 0))",
+            "INSERT INTO record_deletions (total) VALUES (0)",
+            """
+            CREATE FUNCTION count_record_deletions() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+            BEGIN
+              UPDATE record_deletions SET total = total + (SELECT count(*) FROM gone);
+              RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER records_deleted AFTER DELETE ON records REFERENCING OLD TABLE AS gone
+            FOR EACH STATEMENT EXECUTE FUNCTION count_record_deletions()
+            """,
+        ])
 }

@@ -224,6 +224,7 @@ enum PostgresSchema {
         readIndexesMigration,
         coveringReadIndexesMigration,
         homeIndexMigration,
+        recordDeletionsMigration,
     ]
 
     /// The columns `COPY assignments` writes.

@@ -96,6 +96,10 @@ public final class PostgresStore: RecordStore, @unchecked Sendable {
 
     func execute(_ query: PostgresQuery) throws { _ = try rows(query) }
 
+    /// How many records have ever been deleted from the store (kept by a trigger: `v11-record-deletions`), as
+    /// ``UpstreamStoreSQLite/SQLiteStore/recordDeletions()`` counts them.
+    public func recordDeletions() throws -> Int64 { try scalar("SELECT total FROM record_deletions") }
+
     /// The single `Int` a statement returns (a count or an id).
     func scalar(_ query: PostgresQuery) throws -> Int64 {
         guard let row = try rows(query).first, let cell = row.first else { throw StoreError.corrupt("no value returned") }

@@ -14,7 +14,6 @@ import UpstreamStore
     static let sqliteOnlyForNow: [String: String] = [
         "users": "the web app's users (SQLite migration v6-users; the PostgreSQL migration comes with the web work)",
         "case_assignments": "the practitioners' caseloads (as users)",
-        "record_deletions": "the count of deleted records that tells the monthly refresh's block index it is current (the refresh, and its index, are SQLite's only)",
     ]
 
     /// Each table's columns in order, as SQLite reports them.

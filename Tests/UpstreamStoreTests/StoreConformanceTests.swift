@@ -263,10 +263,15 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
         #expect(try store.quarantinedRows().map(\.raw) == [raw])
     }
 
-    @Test("every delete path of the SQLite store adds to its count of deleted records (the refresh's index check)")
-    func sqliteCountsEveryDeletedRecord() throws {
-        let store = try SQLiteStore(path: ":memory:")
-        #expect(try store.recordDeletions() == 0)
+    @Test("every delete path adds to the store's count of deleted records (the refresh's index check)",
+          arguments: Backend.enabled.filter { $0 == .sqliteFile || $0 == .postgres })
+    func storesCountEveryDeletedRecord(_ backend: Backend) throws {
+        let store = try backend.make()
+        func deletions() throws -> Int64 {
+            if let s = store as? SQLiteStore { return try s.recordDeletions() }
+            return try #require(store as? PostgresStore).recordDeletions()
+        }
+        #expect(try deletions() == 0)
         _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0),
                                    source: info(years: 6), replacing: false) { w in
             _ = try w.append(record("OLD", eventDay: CivilDate(year: 2010, month: 1, day: 1)))
@@ -274,20 +279,20 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
             _ = try w.append(record("NEWER", eventDay: CivilDate(year: 2023, month: 1, day: 1)))
             return counts(read: 3, loaded: 3, quarantined: 0)
         }
-        #expect(try store.recordDeletions() == 0, "loading deletes nothing")
+        #expect(try deletions() == 0, "loading deletes nothing")
         _ = try store.applyRetention(asOf: CivilDate(year: 2024, month: 6, day: 30)!, at: t0 + 100)
-        #expect(try store.recordDeletions() == 1, "retention")
+        #expect(try deletions() == 1, "retention")
         // The same file again under another spec supersedes the first read of it (its records deleted by delivery).
         _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0 + 200, specSHA256: sha2),
                                    source: info(years: 6), replacing: false) { w in
             _ = try w.append(record("NEW", eventDay: CivilDate(year: 2022, month: 1, day: 1)))
             return counts(read: 1, loaded: 1, quarantined: 0)
         }
-        #expect(try store.recordDeletions() == 3, "a delivery read again")
+        #expect(try deletions() == 3, "a delivery read again")
         // A replacing load deletes the source's records.
         _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "g.csv", fileSHA256: sha2, loadedAt: t0 + 300),
                                    source: info(years: 6), replacing: true) { _ in DeliveryCounts() }
-        #expect(try store.recordDeletions() == 4, "a replacing load")
+        #expect(try deletions() == 4, "a replacing load")
         #expect(try store.records().isEmpty)
     }
 
