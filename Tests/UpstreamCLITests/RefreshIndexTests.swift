@@ -140,10 +140,20 @@ struct RefreshIndexTests {
         #expect(((replacedReport["link"] as? [String: Any])?["refresh"] as? [String: Any])?["indexBuilt"] as? Bool == true)
         let deleted = try #require(try Self.manifestDeletions(manifest))
         #expect(deleted > 0, "the rebuilt index records the store's count of deleted records")
-        // And with nothing deleted since, the next refresh uses the index as it is.
+        // And with nothing deleted since, the next refresh uses the index as it is. It also clears what a process
+        // killed while writing the index left (a temporary file named with its process id), but not a running one's.
+        let index = dir + "/s.db.link-index"
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let abandoned = index + "/run-9.seg.tmp-\(ended.processIdentifier)-12345", live = index + "/run-9.seg.tmp-\(getpid())-12345"
+        for f in [abandoned, live] { FileManager.default.createFile(atPath: f, contents: Data("partial".utf8)) }
         let after = try run(["link", "--store", store, "--incremental", "--json"])
         #expect(!after.err.contains("block index"), "\(after.err)")
         #expect(try Self.manifestDeletions(manifest) == deleted)
+        #expect(!FileManager.default.fileExists(atPath: abandoned), "a killed writer's temporary file is removed")
+        #expect(FileManager.default.fileExists(atPath: live), "a running process's is kept")
     }
 
     /// The count of deleted records the block index's manifest recorded (nil when it has none).
