@@ -52,6 +52,15 @@ func record(_ id: String, source: String = "police_custody", sha: String = sha1,
         personLevel: true, flags: [.dateOfBirthPlaceholder], extras: ["Easting": "512345", "Note": "a \"quoted\"\nvalue"])
 }
 
+/// Loads one `police_custody` delivery (file f.csv, kept 6 years from the event) of records with these ids and event dates.
+func loadDated(_ store: any RecordStore, _ records: [(id: String, year: Int, month: Int, day: Int)]) throws {
+    _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0),
+                               source: info(years: 6), replacing: false) { w in
+        for r in records { _ = try w.append(record(r.id, eventDay: CivilDate(year: r.year, month: r.month, day: r.day))) }
+        return counts(read: records.count, loaded: records.count, quarantined: 0)
+    }
+}
+
 func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
     var c = DeliveryCounts()
     c.rowsRead = read; c.loaded = loaded; c.quarantined = quarantined
@@ -208,13 +217,7 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
     @Test(arguments: Backend.enabled)
     func retentionListsAndDeletesWithAnAuditEntry(_ backend: Backend) throws {
         let store = try backend.make()
-        _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0),
-                                   source: info(years: 6), replacing: false) { w in
-            _ = try w.append(record("OLD", eventDay: CivilDate(year: 2010, month: 1, day: 1)))
-            _ = try w.append(record("EDGE", eventDay: CivilDate(year: 2018, month: 6, day: 30)))
-            _ = try w.append(record("NEW", eventDay: CivilDate(year: 2022, month: 1, day: 1)))
-            return counts(read: 3, loaded: 3, quarantined: 0)
-        }
+        try loadDated(store, [("OLD", 2010, 1, 1), ("EDGE", 2018, 6, 30), ("NEW", 2022, 1, 1)])
         let asOf = CivilDate(year: 2024, month: 6, day: 30)!
         let due = try store.retentionDue(asOf: asOf)
         #expect(due == [RetentionDue(source: "police_custody", policy: RetentionPolicy(years: 6), cutoff: CivilDate(year: 2018, month: 6, day: 30)!, records: 1)])
@@ -272,13 +275,7 @@ func counts(read: Int, loaded: Int, quarantined: Int) -> DeliveryCounts {
             return try #require(store as? PostgresStore).recordDeletions()
         }
         #expect(try deletions() == 0)
-        _ = try store.loadDelivery(Delivery(source: "police_custody", fileName: "f.csv", fileSHA256: sha1, loadedAt: t0),
-                                   source: info(years: 6), replacing: false) { w in
-            _ = try w.append(record("OLD", eventDay: CivilDate(year: 2010, month: 1, day: 1)))
-            _ = try w.append(record("NEW", eventDay: CivilDate(year: 2022, month: 1, day: 1)))
-            _ = try w.append(record("NEWER", eventDay: CivilDate(year: 2023, month: 1, day: 1)))
-            return counts(read: 3, loaded: 3, quarantined: 0)
-        }
+        try loadDated(store, [("OLD", 2010, 1, 1), ("NEW", 2022, 1, 1), ("NEWER", 2023, 1, 1)])
         #expect(try deletions() == 0, "loading deletes nothing")
         _ = try store.applyRetention(asOf: CivilDate(year: 2024, month: 6, day: 30)!, at: t0 + 100)
         #expect(try deletions() == 1, "retention")
