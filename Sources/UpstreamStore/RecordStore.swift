@@ -44,6 +44,16 @@ public protocol RecordStore: Sendable {
         _ body: (any DeliveryWriter) throws -> DeliveryCounts
     ) throws -> DeliveryOutcome
 
+    /// Runs `body`, a load of several deliveries through ``loadDelivery(_:source:replacing:_:)``, letting the store
+    /// keep the indexes that serve only reads out of the way until it ends, where that is cheaper: a store may drop
+    /// them at the start of a first load into an empty store and build each once, sorted, at the end, instead of
+    /// inserting every record into them at a random place. `building` is called before that build (it can take
+    /// minutes at a force's size), so the caller can say so. Every delivery still loads in its own transaction; a
+    /// crash between them leaves the indexes to be built when the store is next opened. The default runs `body`.
+    func loadingInBulk<T>(building: () -> Void, _ body: () throws -> T) throws -> T
+    /// Whether ``loadingInBulk(building:_:)`` would defer indexes if it began now (so a caller can plan its progress).
+    func bulkLoadDefersIndexes() throws -> Bool
+
     /// Every registered source.
     func sources() throws -> [SourceInfo]
     /// Deliveries, oldest first, optionally of one source.
@@ -75,6 +85,11 @@ public protocol RecordStore: Sendable {
 }
 
 extension RecordStore {
+    /// Runs `body` as it is: the store keeps every index row by row.
+    public func loadingInBulk<T>(building: () -> Void, _ body: () throws -> T) throws -> T { try body() }
+    /// False: the store keeps every index row by row.
+    public func bulkLoadDefersIndexes() throws -> Bool { false }
+
     /// Every stored record, optionally of one source (convenience for small stores and tests).
     public func records(source: String? = nil, personLevelOnly: Bool = false) throws -> [StoredRecord] {
         var out: [StoredRecord] = []

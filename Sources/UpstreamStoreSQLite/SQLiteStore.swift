@@ -90,6 +90,7 @@ public final class SQLiteStore: RecordStore {
                 if attempt >= 10 { throw error }
             }
         }
+        try restoreIndexesOfKilledBulkLoad()
     }
 
     /// Puts the SQLite file at `path` in WAL mode (it stays so: every later open uses a pool of readers beside one

@@ -3,7 +3,7 @@ import Testing
 import UpstreamIngest
 import UpstreamModel
 import UpstreamStore
-import UpstreamStoreSQLite
+@testable import UpstreamStoreSQLite
 import UpstreamTesting
 
 /// The built `upstream` executable, next to the test bundle (e.g. `.build/debug/upstream`).
@@ -102,6 +102,63 @@ func upstreamExecutable() -> String? { UpstreamBinary.path }
         #expect(records.count == live.reduce(0) { $0 + $1.counts.loaded })
         #expect(quarantined.count == live.reduce(0) { $0 + $1.counts.quarantined })
         #expect(try store.auditLog().filter { $0.action == "ingest" }.count == deliveries.count)
+        // A first load killed after it dropped the read indexes leaves them to the next open, which builds them.
+        #expect(try store.missingDeferredIndexes().isEmpty)
+    }
+
+    /// A first load into an empty store drops the read-only indexes and builds them at its end; killed between,
+    /// the indexes stay with the running load (an open beside it leaves them), and the next open after the kill
+    /// builds them. A load into a store that holds records keeps them throughout.
+    @Test func aKilledFirstLoadLeavesItsReadIndexesToTheNextOpen() async throws {
+        let binary = try #require(upstreamExecutable(), "build the upstream executable first (swift build)")
+        let dir = temporaryDirectory("bulkkill")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let specPath = writeFile(custodySpecYAML, name: "custody.yaml", in: dir)
+        let storePath = dir + "/upstream.db"
+        var text = custodyHeader
+        for i in 0..<40_000 { text += "\(i),SURNAME\(i % 977),FORENAME,03/02/2005,F,943 476 5919,01/05/2020 10:15,KNIFE\n" }
+        let big = writeFile(text, name: "big.csv", in: dir)
+
+        // Given a first load into an empty store, stopped inside its transaction,
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["ingest", "--spec", specPath, "--store", storePath, big]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let marker = dir + "/stalled"
+        var env = ProcessInfo.processInfo.environment
+        env["UPSTREAM_TEST_STALL_AFTER_ROWS"] = "16384"
+        env["UPSTREAM_TEST_STALL_MARKER"] = marker
+        process.environment = env
+        try process.run()
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: marker), process.isRunning, waited < 60_000 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 10
+        }
+        try #require(process.isRunning && FileManager.default.fileExists(atPath: marker), "the child did not reach the middle of its load")
+        // its read indexes are dropped, and an open beside it leaves them to it;
+        let beside = try SQLiteStore(path: storePath)
+        #expect(try beside.missingDeferredIndexes().sorted() == ["records_by_incident", "records_by_postcode"])
+        #expect(FileManager.default.fileExists(atPath: storePath + ".bulk-load"))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(try beside.missingDeferredIndexes().count == 2, "nothing builds them while the store stays open")
+
+        // when the store is opened after the kill, they are built, and the store is as before the load;
+        let reopened = try SQLiteStore(path: storePath)
+        #expect(try reopened.missingDeferredIndexes().isEmpty)
+        #expect(try reopened.integrityProblems().isEmpty)
+        #expect(try reopened.records().isEmpty)
+
+        // and the load run again ends with them built, as a load into a store with records keeps them.
+        for file in [big, writeFile(custodyHeader + "A1,SMITH,ANNA,03/02/2005,F,,01/05/2020 10:15,\n", name: "more.csv", in: dir)] {
+            let r = try UpstreamBinary.run(["ingest", "--spec", specPath, "--store", storePath, file])
+            #expect(r.status == 0, "\(r.err)")
+            #expect(try SQLiteStore(path: storePath).missingDeferredIndexes().isEmpty)
+        }
+        #expect(try SQLiteStore(path: storePath).sourceCounts().first { $0.source == "custody" }?.records == 40_001)
     }
 
     /// `kill -9` at random moments of `upstream ingest` (parsing, writing, committing, or after it finished), again
