@@ -72,6 +72,8 @@ public struct Governance {
         chain = AuditChain(key: auditKey, actor: user.actor, head: head)
         store = try openStore(chain)
         if mode == .use, try store.auditCount() == 0 { try head.createForEmptyTrail() }
+        // A command killed while writing a key or the signed head left its temporary file beside them.
+        if mode == .use { SecureFile.removeAbandonedTemporaries(of: [paths.auditKey, paths.auditHead, paths.pseudonymKey]) }
     }
 
     /// The pseudonymiser under the store's pseudonymisation key (created on first use).

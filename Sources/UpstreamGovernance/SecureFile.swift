@@ -51,6 +51,43 @@ public enum SecureFile {
         ok = true
     }
 
+    /// Removes the temporary files that writers killed mid-write left beside `paths`: `NAME.tmp-PID-N` (this type's
+    /// own), and `NAME.new-PID-N` with its `.tmp-PID-N` (a key or signed head made then linked into place, see
+    /// ``SecretKeyFile``). They are never read again and may hold person-level data or a key. Only a file whose
+    /// every writer no longer runs is removed: another process may be writing its own.
+    public static func removeAbandonedTemporaries(of paths: [String]) {
+        let byFolder = Dictionary(grouping: paths) { ($0 as NSString).deletingLastPathComponent }
+        for (folder, targets) in byFolder {
+            let names = Set(targets.map { ($0 as NSString).lastPathComponent })
+            removeAbandonedTemporaries(inFolder: folder) { name in names.contains { name.hasPrefix($0 + ".") } }
+        }
+    }
+
+    /// Removes every abandoned temporary file (as ``removeAbandonedTemporaries(of:)``) in `folder` whose name
+    /// `belongs` says is one of the caller's.
+    public static func removeAbandonedTemporaries(inFolder folder: String, where belongs: (String) -> Bool = { _ in true }) {
+        let dir = folder.isEmpty ? "." : folder
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where belongs(name) {
+            let writers = writerIDs(inTemporaryName: name)
+            guard !writers.isEmpty, writers.allSatisfy({ pid in pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH }) else { continue }
+            unlink(dir + "/" + name)
+        }
+    }
+
+    /// The process ids a temporary file's name carries (after each `.tmp-` and `.new-`); empty for any other name.
+    static func writerIDs(inTemporaryName name: String) -> [pid_t] {
+        var ids: [pid_t] = []
+        var rest = Substring(name)
+        while let marker = [rest.range(of: ".tmp-"), rest.range(of: ".new-")].compactMap({ $0 }).min(by: { $0.lowerBound < $1.lowerBound }) {
+            let after = rest[marker.upperBound...]
+            let digits = after.prefix { $0.isASCII && $0.isNumber }
+            guard let pid = pid_t(digits), pid > 0, after.dropFirst(digits.count).first == "-" else { return [] }
+            ids.append(pid)
+            rest = after.dropFirst(digits.count)
+        }
+        return ids
+    }
+
     /// Writes `text` as UTF-8 to `path` atomically, created with ``mode``.
     public static func write(path: String, text: String) throws {
         try write(path: path, data: Array(text.utf8))

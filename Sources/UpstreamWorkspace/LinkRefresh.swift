@@ -111,14 +111,7 @@ public struct LinkBlockIndex {
     /// Removes the temporary files (`NAME.tmp-PID-N`) that a process killed while writing a segment or the manifest
     /// left behind: they are never read, and at 3,000,000 people a segment's is 3.6 GB. Only those of processes that
     /// no longer run: another process may be writing its own.
-    static func removeAbandonedTemporaries(_ dir: String) {
-        for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
-            guard let r = f.range(of: ".tmp-") else { continue }
-            let pidText = f[r.upperBound...].prefix { $0 != "-" }
-            guard let pid = pid_t(pidText), pid > 0, pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
-            try? FileManager.default.removeItem(atPath: dir + "/" + f)
-        }
-    }
+    static func removeAbandonedTemporaries(_ dir: String) { SecureFile.removeAbandonedTemporaries(inFolder: dir) }
 
     /// Adds a refresh's segment and merges to the index, now current with `run`.
     func append(bytes: [UInt8], run: Int64, maxRecordID: Int64, records: Int, deletions: Int64, renames: [PersonID: PersonID]) throws {
