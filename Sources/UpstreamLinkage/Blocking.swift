@@ -233,10 +233,18 @@ public struct Blocking: Sendable {
     /// each worker gets its own accumulator from `make` and the accumulators are returned.
     /// With `onlyNew`, only pairs involving at least one new node are generated (incremental linking).
     public func forEachPair<A>(onlyNew: Bool = false, parallel: Parallelism = .serial, make: () -> A, _ body: (inout A, Int, Int) -> Void) -> [A] {
+        forEachPairInPieces(onlyNew: onlyNew, parallel: parallel, make: { _ in make() }, body)
+    }
+
+    /// As ``forEachPair(onlyNew:parallel:make:_:)``, telling `make` which piece of the work it starts: the pieces and
+    /// the order of the pairs within each are the same on every call with the same `parallel`, so a second pass can
+    /// find what a first pass kept for each pair by its piece and its place in it.
+    public func forEachPairInPieces<A>(onlyNew: Bool = false, parallel: Parallelism = .serial, make: (Int) -> A,
+                                       _ body: (inout A, Int, Int) -> Void) -> [A] {
         var work: [(Int, ArraySlice<Range<Int>>)] = []
         for r in 0..<rules.count { for c in workChunks(rule: r, parallel: parallel) { work.append((r, c)) } }
         return parallel.map(work.count) { w in
-            var acc = make()
+            var acc = make(w)
             visit(rule: work[w].0, blocks: work[w].1, onlyNew: onlyNew) { a, b in body(&acc, a, b) }
             return acc
         }

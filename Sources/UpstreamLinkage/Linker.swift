@@ -251,13 +251,15 @@ public struct Linker: Sendable {
             candidates = c
         } else if given == nil {
             // Training needs the vectors' counts (for λ) before any pair can be scored: a first pass.
-            patterns = PatternCounts(data: data, blocking: blocking, comparisons: settings.comparisons, onlyNew: onlyNew, parallel: parallel)
+            patterns = PatternCounts(data: data, blocking: blocking, comparisons: settings.comparisons, onlyNew: onlyNew, parallel: parallel,
+                                     keepingVectors: PairVectors.fit(pairs: bound, memoryBudget: memoryBudget))
         }
         var model: LinkageModel
         if let given { model = given } else {
             progress(.train)
             model = Training.train(data: data, blocking: blocking, patterns: patterns!, settings: settings, parallel: parallel)
         }
+        let vectors = patterns?.vectors
         patterns = nil
         // Accepted review decisions' comparison vectors re-estimate m when asked.
         if reestimate && !constraints.mustLink.isEmpty {
@@ -274,7 +276,7 @@ public struct Linker: Sendable {
             candidateCount = c.count
             pairs = prediction.score(taking: &c, keep: keep, parallel: parallel)
         } else {
-            (pairs, candidateCount) = prediction.score(blocking: blocking, onlyNew: onlyNew, keep: keep, parallel: parallel)
+            (pairs, candidateCount) = prediction.score(blocking: blocking, onlyNew: onlyNew, keep: keep, parallel: parallel, vectors: vectors)
         }
         return (model, prediction, pairs, candidateCount, streamed)
     }

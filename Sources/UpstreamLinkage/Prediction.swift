@@ -113,12 +113,17 @@ public struct Prediction: Sendable {
     /// Blocks, compares and scores in one pass without holding the candidate pairs: each worker keeps only the
     /// pairs at or above `keep`, in the same order as `CandidatePairs.generate` would list them.
     /// Returns the kept pairs and how many pairs were compared.
-    public func score(blocking: Blocking, onlyNew: Bool = false, keep: Double, parallel: Parallelism = .serial) -> (pairs: [ScoredPair], compared: Int) {
+    /// With `vectors` (kept by ``PatternCounts`` over the same blocking, `onlyNew` and `parallel`), each pair's
+    /// comparison vector is read rather than computed again; the scores are the same.
+    public func score(blocking: Blocking, onlyNew: Bool = false, keep: Double, parallel: Parallelism = .serial,
+                      vectors: PairVectors? = nil) -> (pairs: [ScoredPair], compared: Int) {
         let keepWeight = keep <= 0 ? -Double.infinity : (keep / (1 - keep)).log2Value
         let comparer = Comparer(data: data, comparisons: model.settings.comparisons)
-        var parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { ([ScoredPair](), 0) }) { acc, x, y in
+        var parts = blocking.forEachPairInPieces(onlyNew: onlyNew, parallel: parallel, make: { p in
+            ([ScoredPair](), 0, vectors?.reader(piece: p) ?? PairVectors.Reader(kept: nil))
+        }) { acc, x, y in
             acc.1 += 1
-            let g = comparer.gamma(x, y)
+            let g = acc.2.vector { comparer.gamma(x, y) }
             let w = weight(x, y, gamma: g)
             if w >= keepWeight { acc.0.append(ScoredPair(a: Int32(x), b: Int32(y), weight: w)) }
         }

@@ -54,15 +54,22 @@ public struct PatternCounts: Sendable {
         self.counts = counts; total = c.count
     }
 
-    /// Blocks and compares without holding the pairs: each worker counts its vectors.
-    public init(data: PreparedData, blocking: Blocking, comparisons: [ComparisonSpec], onlyNew: Bool = false, parallel: Parallelism = .serial) {
+    /// The streamed pairs' comparison vectors, kept by the counting pass when asked (``init(data:blocking:comparisons:onlyNew:parallel:keepingVectors:)``)
+    /// so that scoring need not compare every pair again; nil when not kept.
+    public var vectors: PairVectors?
+
+    /// Blocks and compares without holding the pairs: each worker counts its vectors. With `keepingVectors`, each
+    /// pair's vector is also kept, two bytes a pair (``PairVectors``).
+    public init(data: PreparedData, blocking: Blocking, comparisons: [ComparisonSpec], onlyNew: Bool = false, parallel: Parallelism = .serial,
+                keepingVectors: Bool = false) {
         let comparer = Comparer(data: data, comparisons: comparisons)
-        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { ([UInt64: Double](), 0) }) { acc, x, y in
-            acc.0[comparer.gamma(x, y).bits, default: 0] += 1; acc.1 += 1
+        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { PairVectors.Piece(keeping: keepingVectors) }) { piece, x, y in
+            piece.add(comparer.gamma(x, y).bits)
         }
         var counts: [UInt64: Double] = [:]
-        for p in parts { counts.merge(p.0, uniquingKeysWith: +) }
-        self.counts = counts; total = parts.reduce(0) { $0 + $1.1 }
+        for p in parts { for (i, bits) in p.table.enumerated() { counts[bits, default: 0] += p.counts[i] } }
+        self.counts = counts; total = parts.reduce(0) { $0 + $1.pairs }
+        if keepingVectors { vectors = PairVectors(pieces: parts) }
     }
 }
 

@@ -26,6 +26,56 @@ struct StreamingTests {
         #expect(e.pairwise.f1 > 0.9)
     }
 
+    /// The counting pass keeps each streamed pair's comparison vector (two bytes a pair) and the scoring pass reads
+    /// it: the same scored pairs as comparing every pair again, each piece's indexes let go once read.
+    @Test func keptVectorsScoreAsComparingAgain() throws {
+        let pop = People.population(people: 300, seed: 9)
+        let settings = LinkageSettings()
+        let held = Linker(settings: settings, parallel: Self.parallel).link(pop.inputs)
+        let data = held.data
+        let blocking = Blocking(data: data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize,
+                                splitBlockSize: settings.splitBlockSize, parallel: Self.parallel)
+        let counted = PatternCounts(data: data, blocking: blocking, comparisons: settings.comparisons, parallel: Self.parallel, keepingVectors: true)
+        let plain = PatternCounts(data: data, blocking: blocking, comparisons: settings.comparisons, parallel: Self.parallel)
+        #expect(counted.counts == plain.counts && counted.total == plain.total)
+        #expect(plain.vectors == nil)
+        let vectors = try #require(counted.vectors)
+        #expect(vectors.byteCount == 2 * counted.total)
+        let prediction = Prediction(model: held.model, data: data)
+        let again = prediction.score(blocking: blocking, keep: 0.01, parallel: Self.parallel)
+        let read = prediction.score(blocking: blocking, keep: 0.01, parallel: Self.parallel, vectors: vectors)
+        #expect(again.compared == counted.total && read.compared == again.compared)
+        #expect(read.pairs == again.pairs)
+        #expect(read.pairs.count > 0)
+        #expect(vectors.pieces.allSatisfy { $0 == nil || $0!.ids.isEmpty }, "each piece's indexes are let go once read")
+    }
+
+    /// A piece with more distinct vectors than 16 bits can index keeps none (its pairs are compared again), and a
+    /// link within a budget that streams its pairs but fits their vectors keeps them and gives the held run's persons.
+    @Test func aPieceWithTooManyVectorsKeepsNoneAndABudgetThatFitsKeepsThem() throws {
+        var piece = PairVectors.Piece(keeping: true)
+        for bits in 0..<UInt64(70_000) { piece.add(bits) }
+        piece.add(5)
+        #expect(!piece.keeping && piece.ids.isEmpty && piece.pairs == 70_001 && piece.counts[5] == 2)
+        let kept = PairVectors(pieces: [piece])
+        #expect(kept.pieces.count == 1 && kept.pieces[0] == nil && kept.byteCount == 0)
+        #expect(PairVectors.fit(pairs: 1_000, memoryBudget: 32_000) && !PairVectors.fit(pairs: 1_001, memoryBudget: 32_000))
+
+        let pop = People.population(people: 300, seed: 9)
+        let held = Linker(settings: LinkageSettings(), parallel: Self.parallel).link(pop.inputs)
+        // Streamed when the pairs' bound is over a 128th of the budget; vectors kept when it is at most a 32nd.
+        let settings = LinkageSettings()
+        let blocking = Blocking(data: held.data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize,
+                                splitBlockSize: settings.splitBlockSize, parallel: Self.parallel)
+        let bound = (0..<blocking.rules.count).reduce(0) { $0 + blocking.pairCount(rule: $1) }
+        let budget = bound * 64
+        #expect(PairVectors.fit(pairs: bound, memoryBudget: budget))
+        let streamed = Linker(settings: LinkageSettings(), parallel: Self.parallel, memoryBudget: budget).link(pop.inputs)
+        #expect(streamed.streamed)
+        #expect(streamed.pairs == held.pairs)
+        #expect(streamed.personIDs == held.personIDs)
+    }
+
     /// Records fed to `PreparedData.Builder` in uneven batches (interned while the next batch is standardised, on
     /// workers that run their jobs in reverse) make exactly the data of one call over every record, and the same
     /// persons; the rejected pair's records still get nodes of their own.
