@@ -75,7 +75,7 @@ enum IngestFiles {
         var failures: [IngestOutput.Failure] = []
         // Each file is a stage of its size in bytes, so the overall estimate is over the bytes of every file. A first
         // load into an empty store builds the indexes that only serve reads once, at the end: a last stage, weighed
-        // as its measured time against the files' (5 s to 38 s at 200,000 people, Benchmarks/ingest.md).
+        // as its measured time against the files' (4.8 s against about 28 s of files at 200,000 people, Benchmarks/ingest.md).
         let sizes = jobs.map { job in ((job.path as NSString).lastPathComponent, IngestCLI.fileSize(job.path)) }
         var stages = sizes.map { ($0.0, Double($0.1 ?? 0)) }
         if !jobs.isEmpty, try store.bulkLoadDefersIndexes() { stages.append((Self.indexStage, stages.reduce(0) { $0 + $1.1 } * 0.15)) }

@@ -31,24 +31,8 @@ func upstreamExecutable() -> String? { UpstreamBinary.path }
         let big = writeFile(text, name: "big.csv", in: dir)
 
         // when the load is killed with SIGKILL while its transaction is open,
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["ingest", "--spec", specPath, "--store", storePath, big]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        // The child stops inside its transaction after 16,384 rows (at a progress report, every 1,024 rows) and says so.
-        let marker = dir + "/stalled"
-        var env = ProcessInfo.processInfo.environment
-        env["UPSTREAM_TEST_STALL_AFTER_ROWS"] = "16384"
-        env["UPSTREAM_TEST_STALL_MARKER"] = marker
-        process.environment = env
-        try process.run()
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: marker), process.isRunning, waited < 60_000 {
-            try await Task.sleep(for: .milliseconds(10))
-            waited += 10
-        }
-        let killedMidLoad = process.isRunning && FileManager.default.fileExists(atPath: marker)
+        let process = try await Self.stalledIngest(binary, ["ingest", "--spec", specPath, "--store", storePath, big], dir: dir)
+        let killedMidLoad = process.isRunning && FileManager.default.fileExists(atPath: dir + "/stalled")
         #expect(FileManager.default.fileExists(atPath: storePath + "-journal"), "the transaction is open")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -69,6 +53,28 @@ func upstreamExecutable() -> String? { UpstreamBinary.path }
         #expect(report.counts.rowsRead == 40_000)
         #expect(report.counts.loaded == 40_000)
         #expect(try reopened.sourceCounts().first { $0.source == "custody" }?.records == 40_000)
+    }
+
+    /// Runs `upstream` with `arguments`, told to stop inside its transaction after 16,384 rows (at a progress report,
+    /// every 1,024 rows) and to create `DIR/stalled` when it has; returns once it has (or ended, or 60 s passed).
+    static func stalledIngest(_ binary: String, _ arguments: [String], dir: String) async throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let marker = dir + "/stalled"
+        var env = ProcessInfo.processInfo.environment
+        env["UPSTREAM_TEST_STALL_AFTER_ROWS"] = "16384"
+        env["UPSTREAM_TEST_STALL_MARKER"] = marker
+        process.environment = env
+        try process.run()
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: marker), process.isRunning, waited < 60_000 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 10
+        }
+        return process
     }
 
     /// A small deterministic generator for the kill points (SplitMix64), so that a failing run can be repeated.
@@ -120,23 +126,8 @@ func upstreamExecutable() -> String? { UpstreamBinary.path }
         let big = writeFile(text, name: "big.csv", in: dir)
 
         // Given a first load into an empty store, stopped inside its transaction,
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["ingest", "--spec", specPath, "--store", storePath, big]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let marker = dir + "/stalled"
-        var env = ProcessInfo.processInfo.environment
-        env["UPSTREAM_TEST_STALL_AFTER_ROWS"] = "16384"
-        env["UPSTREAM_TEST_STALL_MARKER"] = marker
-        process.environment = env
-        try process.run()
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: marker), process.isRunning, waited < 60_000 {
-            try await Task.sleep(for: .milliseconds(10))
-            waited += 10
-        }
-        try #require(process.isRunning && FileManager.default.fileExists(atPath: marker), "the child did not reach the middle of its load")
+        let process = try await Self.stalledIngest(binary, ["ingest", "--spec", specPath, "--store", storePath, big], dir: dir)
+        try #require(process.isRunning && FileManager.default.fileExists(atPath: dir + "/stalled"), "the child did not reach the middle of its load")
         // its read indexes are dropped, and an open beside it leaves them to it;
         let beside = try SQLiteStore(path: storePath)
         #expect(try beside.missingDeferredIndexes().sorted() == ["records_by_incident", "records_by_postcode"])
