@@ -171,7 +171,8 @@ public enum RiskTraining {
         if folds >= 2 {
             progress?("calibrating on out-of-fold scores of every training row (\(folds) folds by person)…")
             let labels = trainIndex.map { matrix.outcome[$0] }
-            let oof = try crossFittedMargins(matrix, rows: trainIndex, folds: folds, iterations: trees.iterationsUsed, config: config, parallelism: parallelism)
+            let oof = try crossFittedMargins(matrix, rows: trainIndex, folds: folds, iterations: trees.iterationsUsed, config: config,
+                                             parallelism: parallelism, logistic: logistic)
             treesCal = Calibrator.fit(scores: oof.trees, labels: labels)
             logisticCal = Calibrator.fit(scores: oof.logistic, labels: labels)
         } else {
@@ -251,8 +252,13 @@ public enum RiskTraining {
     /// Why: a rare outcome leaves the held-out quarter of training people with few positives (68 training positives
     /// put about 17 there on a 100,000-person city), too few to fix a calibration's slope; out of fold, every
     /// training positive counts, and none is scored by a model that saw it.
+    ///
+    /// Each fold's logistic regression starts from `logistic` (the final model, fitted on most of the same rows)
+    /// when given: the same optimum, to the fit's tolerance, in fewer iterations (`LogisticRegression.train`'s
+    /// `start`).
     public static func crossFittedMargins(
-        _ matrix: FeatureMatrix, rows: [Int], folds: Int, iterations: Int, config: RiskTrainingConfig, parallelism: Parallelism = .serial
+        _ matrix: FeatureMatrix, rows: [Int], folds: Int, iterations: Int, config: RiskTrainingConfig, parallelism: Parallelism = .serial,
+        logistic start: LogisticModel? = nil
     ) throws -> (trees: [Double], logistic: [Double]) {
         let labels = rows.map { matrix.outcome[$0] }
         let fold = CrossValidation.stratifiedFolds(labels: labels, groups: rows.map { matrix.personID(row: $0) }, k: folds, seed: config.seed)
@@ -269,7 +275,7 @@ public enum RiskTraining {
                 throw RiskTrainingError("calibration fold \(f + 1) of \(folds) has training rows of one outcome only: too few positives for \(folds) folds (use a larger city or more dates)")
             }
             let trees = try GradientBoostedTrees.train(train, parameters: parameters, validation: nil, parallelism: parallelism)
-            let logistic = try LogisticRegression.train(forLogistic(train), l2: config.logisticL2, parallelism: parallelism)
+            let logistic = try LogisticRegression.train(forLogistic(train), l2: config.logisticL2, parallelism: parallelism, start: start)
             let tm = trees.margins(held, parallelism: parallelism), lm = logistic.margins(forLogistic(held), parallelism: parallelism)
             for (j, i) in inside.enumerated() { t[i] = tm[j]; l[i] = lm[j] }
         }

@@ -79,6 +79,30 @@ import Testing
         #expect(model.missingCoefficients.count == 1 && model.missingCoefficients[0] != nil)
     }
 
+    @Test func aWarmStartEndsAtTheSameFitInFewerIterations() throws {
+        // Given a model fitted on every row, and four fifths of the rows (other means and standard deviations)
+        var data = Self.simulate(n: 20_000, seed: 6)
+        for i in stride(from: 0, to: 20_000, by: 11) { data.columns[2][i] = .nan }
+        let whole = try LogisticRegression.train(data)
+        let part = Dataset(featureNames: data.featureNames, columns: data.columns.map { Array($0[4_000...]) }, labels: Array(data.labels[4_000...]))
+        // When the start is taken as it is (no iteration), every row with nothing missing has the whole model's margin
+        let taken = try LogisticRegression.train(part, maxIterations: 0, start: whole)
+        #expect(taken.means != whole.means && taken.scales != whole.scales)
+        let (a, b) = (taken.margins(part), whole.margins(part))
+        for i in stride(from: 0, to: part.rowCount, by: 97) where !part.row(i).contains(where: \.isNaN) {
+            #expect(abs(a[i] - b[i]) < 1e-9)
+        }
+        // and fitted from it, the part's fit is the one a cold start finds, in fewer iterations.
+        let cold = try LogisticRegression.train(part), warm = try LogisticRegression.train(part, start: whole)
+        #expect(cold.converged && warm.converged)
+        #expect(warm.iterations < cold.iterations, "warm \(warm.iterations), cold \(cold.iterations)")
+        let (w, c) = (warm.margins(part), cold.margins(part))
+        #expect(zip(w, c).map { abs($0 - $1) }.max()! < 1e-4)
+        // A start of other features is ignored.
+        let other = Dataset(featureNames: ["x", "y", "z"], columns: part.columns, labels: part.labels)
+        #expect(try LogisticRegression.train(other, start: whole) == LogisticRegression.train(other))
+    }
+
     @Test func codableRoundTripScoresTheSame() throws {
         let data = Self.simulate(n: 1_000, seed: 3)
         let model = try LogisticRegression.train(data)
