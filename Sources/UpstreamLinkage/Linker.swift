@@ -252,7 +252,7 @@ public struct Linker: Sendable {
         } else if given == nil {
             // Training needs the vectors' counts (for λ) before any pair can be scored: a first pass.
             patterns = PatternCounts(data: data, blocking: blocking, comparisons: settings.comparisons, onlyNew: onlyNew, parallel: parallel,
-                                     keepingVectors: PairVectors.fit(pairs: bound, memoryBudget: memoryBudget))
+                                     keepingVectors: .forLink(memoryBudget: memoryBudget))
         }
         var model: LinkageModel
         if let given { model = given } else {

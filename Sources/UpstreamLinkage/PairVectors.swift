@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The comparison vectors of streamed candidate pairs, kept by the counting pass (``PatternCounts``) so that the
 /// scoring pass reads each pair's vector instead of comparing the pair again.
 ///
@@ -7,7 +9,9 @@
 /// bytes: an index into its work piece's own table of distinct vectors, in the order ``Blocking/forEachPairInPieces``
 /// visits the piece's pairs, which is the same on every pass with the same parallelism. The scoring pass lets each
 /// piece's indexes go as soon as it has read them. A piece with more distinct vectors than 16 bits can index keeps
-/// none, and its pairs are compared again. The weights are the same either way: a kept vector is the vector.
+/// none, and neither does a piece that finds the pass's ``Allowance`` spent; their pairs are compared again. The
+/// weights are the same either way: a kept vector is the vector, so which pieces keep theirs (which can depend on
+/// the workers' timing) changes the time, never the result.
 public final class PairVectors: @unchecked Sendable {
     /// One piece's vectors while they are counted: its distinct vectors, how many pairs had each, and (when kept)
     /// each pair's index into them.
@@ -18,8 +22,14 @@ public final class PairVectors: @unchecked Sendable {
         var ids: [UInt16] = []
         var keeping: Bool
         var pairs = 0
+        /// What the whole pass may keep, and how many of this piece's indexes it has reserved so far.
+        let allowance: Allowance?
+        var reserved = 0
 
-        init(keeping: Bool) { self.keeping = keeping }
+        init(keeping: Bool) { self.keeping = keeping; allowance = nil }
+
+        /// A piece that keeps its pairs' vectors while `allowance` lasts (none when it is nil).
+        init(allowance: Allowance?) { keeping = allowance != nil; self.allowance = allowance }
 
         mutating func add(_ bits: UInt64) {
             pairs += 1
@@ -34,8 +44,49 @@ public final class PairVectors: @unchecked Sendable {
                 counts.append(1)
             }
             guard keeping else { return }
-            if id <= Int(UInt16.max) { ids.append(UInt16(id)) } else { keeping = false; ids = [] }
+            if let allowance, ids.count == reserved {
+                guard allowance.reserve(Allowance.step) else { stopKeeping(); return }
+                reserved += Allowance.step
+            }
+            if id <= Int(UInt16.max) { ids.append(UInt16(id)) } else { stopKeeping() }
         }
+
+        /// Keeps no more and lets go of what was kept, giving its reservation back.
+        mutating func stopKeeping() {
+            keeping = false
+            ids = []
+            allowance?.giveBack(reserved)
+            reserved = 0
+        }
+    }
+
+    /// The indexes the counting pass may keep in all, shared by its pieces: each reserves room for `step` more
+    /// pairs at a time, and a piece refused stops keeping and gives its room back, so the kept indexes never
+    /// exceed the allowance, however many pairs the blocks hold.
+    public final class Allowance: Sendable {
+        /// Pairs a piece reserves at a time (8 KiB of indexes).
+        static let step = 4_096
+        private let remaining: Atomic<Int>
+
+        /// Room for `bytes` of indexes (two bytes a pair).
+        public init(bytes: Int) { remaining = Atomic(max(0, bytes / 2)) }
+
+        /// The allowance for a link under `memoryBudget`: an eighth of it (1 GiB of the default 8 GiB, 537 M pairs).
+        /// The indexes are held through the counting pass and training, when the link holds its records and blocks
+        /// but not yet its kept pairs, and let go piece by piece as the scoring pass fills the kept pairs, so the
+        /// link's peak (the kept pairs joined, after the last piece is read) does not hold them.
+        public static func forLink(memoryBudget: Int) -> Allowance { Allowance(bytes: memoryBudget / 8) }
+
+        /// Pairs still free to keep.
+        public var pairsLeft: Int { remaining.load(ordering: .relaxed) }
+
+        func reserve(_ pairs: Int) -> Bool {
+            if remaining.subtract(pairs, ordering: .relaxed).newValue >= 0 { return true }
+            remaining.add(pairs, ordering: .relaxed)
+            return false
+        }
+
+        func giveBack(_ pairs: Int) { if pairs > 0 { remaining.add(pairs, ordering: .relaxed) } }
     }
 
     /// One piece's kept vectors; its indexes are emptied once the scoring pass has read them (one worker reads a piece).
@@ -54,11 +105,6 @@ public final class PairVectors: @unchecked Sendable {
         self.pieces = pieces.map { $0.keeping ? Kept(table: $0.table, ids: $0.ids) : nil }
         byteCount = pieces.reduce(0) { $0 + ($1.keeping ? $1.ids.count * 2 : 0) }
     }
-
-    /// Whether keeping the vectors of up to `pairs` candidate pairs fits `memoryBudget`: two bytes a pair, at most a
-    /// sixteenth of the budget (512 MiB of the default 8 GiB), so that the link's peak, which comes later with the
-    /// kept pairs, is not raised; at 3,000,000 people (352 M pairs) they are not kept until that is measured.
-    public static func fit(pairs: Int, memoryBudget: Int) -> Bool { pairs <= memoryBudget / 16 / 2 }
 
     /// Scores pairs as a worker meets them, reading each one's vector from its piece when kept.
     struct Reader {

@@ -59,17 +59,17 @@ public struct PatternCounts: Sendable {
     public var vectors: PairVectors?
 
     /// Blocks and compares without holding the pairs: each worker counts its vectors. With `keepingVectors`, each
-    /// pair's vector is also kept, two bytes a pair (``PairVectors``).
+    /// pair's vector is also kept, two bytes a pair (``PairVectors``), while the allowance lasts.
     public init(data: PreparedData, blocking: Blocking, comparisons: [ComparisonSpec], onlyNew: Bool = false, parallel: Parallelism = .serial,
-                keepingVectors: Bool = false) {
+                keepingVectors allowance: PairVectors.Allowance? = nil) {
         let comparer = Comparer(data: data, comparisons: comparisons)
-        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { PairVectors.Piece(keeping: keepingVectors) }) { piece, x, y in
+        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { PairVectors.Piece(allowance: allowance) }) { piece, x, y in
             piece.add(comparer.gamma(x, y).bits)
         }
         var counts: [UInt64: Double] = [:]
         for p in parts { for (i, bits) in p.table.enumerated() { counts[bits, default: 0] += p.counts[i] } }
         self.counts = counts; total = parts.reduce(0) { $0 + $1.pairs }
-        if keepingVectors { vectors = PairVectors(pieces: parts) }
+        if allowance != nil { vectors = PairVectors(pieces: parts) }
     }
 }
 

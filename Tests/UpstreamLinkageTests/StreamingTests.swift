@@ -35,7 +35,8 @@ struct StreamingTests {
         let data = held.data
         let blocking = Blocking(data: data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize,
                                 splitBlockSize: settings.splitBlockSize, parallel: Self.parallel)
-        let counted = PatternCounts(data: data, blocking: blocking, comparisons: settings.comparisons, parallel: Self.parallel, keepingVectors: true)
+        let counted = PatternCounts(data: data, blocking: blocking, comparisons: settings.comparisons, parallel: Self.parallel,
+                                    keepingVectors: PairVectors.Allowance(bytes: 1 << 40))
         let plain = PatternCounts(data: data, blocking: blocking, comparisons: settings.comparisons, parallel: Self.parallel)
         #expect(counted.counts == plain.counts && counted.total == plain.total)
         #expect(plain.vectors == nil)
@@ -48,6 +49,17 @@ struct StreamingTests {
         #expect(read.pairs == again.pairs)
         #expect(read.pairs.count > 0)
         #expect(vectors.pieces.allSatisfy { $0 == nil || $0!.ids.isEmpty }, "each piece's indexes are let go once read")
+
+        // With room for one step of pairs, one piece at most keeps its vectors and the rest are compared again: the
+        // same scored pairs.
+        let step = PairVectors.Allowance.step
+        let little = PatternCounts(data: data, blocking: blocking, comparisons: settings.comparisons, parallel: Self.parallel,
+                                   keepingVectors: PairVectors.Allowance(bytes: 2 * step))
+        let partly = try #require(little.vectors)
+        #expect(partly.pieces.contains { $0 == nil } && partly.pieces.contains { $0 != nil })
+        #expect(partly.byteCount > 0 && partly.byteCount <= 2 * step)
+        let mixed = prediction.score(blocking: blocking, keep: 0.01, parallel: Self.parallel, vectors: partly)
+        #expect(mixed.compared == again.compared && mixed.pairs == again.pairs)
     }
 
     /// A piece with more distinct vectors than 16 bits can index keeps none (its pairs are compared again), and a
@@ -59,17 +71,32 @@ struct StreamingTests {
         #expect(!piece.keeping && piece.ids.isEmpty && piece.pairs == 70_001 && piece.counts[5] == 2)
         let kept = PairVectors(pieces: [piece])
         #expect(kept.pieces.count == 1 && kept.pieces[0] == nil && kept.byteCount == 0)
-        #expect(PairVectors.fit(pairs: 1_000, memoryBudget: 32_000) && !PairVectors.fit(pairs: 1_001, memoryBudget: 32_000))
+
+        // An allowance of two steps: a piece keeps up to it, the next is refused and keeps none, and a piece refused
+        // later lets its indexes go and gives its room back.
+        let step = PairVectors.Allowance.step
+        let allowance = PairVectors.Allowance(bytes: 2 * step * 2)
+        var first = PairVectors.Piece(allowance: allowance)
+        for i in 0..<(2 * step) { first.add(UInt64(i % 7)) }
+        #expect(first.keeping && first.ids.count == 2 * step && allowance.pairsLeft == 0)
+        var second = PairVectors.Piece(allowance: allowance)
+        second.add(1)
+        #expect(!second.keeping && second.ids.isEmpty && second.pairs == 1 && allowance.pairsLeft == 0)
+        first.add(3)
+        #expect(!first.keeping && first.ids.isEmpty && first.pairs == 2 * step + 1 && allowance.pairsLeft == 2 * step)
+        let refused = PairVectors(pieces: [first, second])
+        #expect(refused.pieces.allSatisfy { $0 == nil } && refused.byteCount == 0)
+        #expect(PairVectors.Allowance.forLink(memoryBudget: 16 << 30).pairsLeft == 1 << 30)
 
         let pop = People.population(people: 300, seed: 9)
         let held = Linker(settings: LinkageSettings(), parallel: Self.parallel).link(pop.inputs)
-        // Streamed when the pairs' bound is over a 128th of the budget; vectors kept when it is at most a 32nd.
+        // Streamed when the pairs' bound is over a 128th of the budget; every vector kept when it is at most a 16th.
         let settings = LinkageSettings()
         let blocking = Blocking(data: held.data, rules: settings.blockingRules, maxBlockSize: settings.maxBlockSize,
                                 splitBlockSize: settings.splitBlockSize, parallel: Self.parallel)
         let bound = (0..<blocking.rules.count).reduce(0) { $0 + blocking.pairCount(rule: $1) }
         let budget = bound * 64
-        #expect(PairVectors.fit(pairs: bound, memoryBudget: budget))
+        #expect(PairVectors.Allowance.forLink(memoryBudget: budget).pairsLeft >= bound)
         let streamed = Linker(settings: LinkageSettings(), parallel: Self.parallel, memoryBudget: budget).link(pop.inputs)
         #expect(streamed.streamed)
         #expect(streamed.pairs == held.pairs)
