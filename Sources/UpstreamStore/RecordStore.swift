@@ -62,6 +62,10 @@ public protocol RecordStore: Sendable {
     func sourceCounts() throws -> [SourceCount]
     /// Calls `body` with each stored record in load order, optionally of one source and only person-level ones.
     func forEachRecord(source: String?, personLevelOnly: Bool, _ body: (StoredRecord) throws -> Void) throws
+    /// Calls `body` with each person-level record in load order, as linkage reads it: its source, id, agency and
+    /// identity (an NHS number's validity kept), with no event and an empty provenance (but its source). A full
+    /// link reads every record this way (27 million at a force's size), so a store may read only these columns.
+    func forEachLinkageRecord(_ body: (SourceRecord) throws -> Void) throws
     /// Quarantined rows counted by source, reason and field.
     func quarantineGroups(source: String?) throws -> [QuarantineGroup]
     /// Calls `body` with each quarantined row, optionally filtered.
@@ -89,6 +93,10 @@ extension RecordStore {
     public func loadingInBulk<T>(building: () -> Void, _ body: () throws -> T) throws -> T { try body() }
     /// False: the store keeps every index row by row.
     public func bulkLoadDefersIndexes() throws -> Bool { false }
+    /// Every person-level record through ``forEachRecord(source:personLevelOnly:_:)``, whole.
+    public func forEachLinkageRecord(_ body: (SourceRecord) throws -> Void) throws {
+        try forEachRecord(source: nil, personLevelOnly: true) { try body($0.record) }
+    }
 
     /// Every stored record, optionally of one source (convenience for small stores and tests).
     public func records(source: String? = nil, personLevelOnly: Bool = false) throws -> [StoredRecord] {

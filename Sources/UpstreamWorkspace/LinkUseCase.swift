@@ -124,7 +124,7 @@ public struct LinkUseCase {
             let s: any RecordStore
             do { s = try StoreFactory.open(store) } catch let e as StoreError { throw e } catch { throw WorkspaceError.usage("cannot open the store: \(error)") }
             var out: [LinkInput] = []
-            try s.forEachRecord(source: nil, personLevelOnly: true) { out.append(LinkInput($0.record)) }
+            try s.forEachLinkageRecord { out.append(LinkInput($0)) }
             return (out, [])
         }
         var out: [LinkInput] = [], reports: [LinkFiles.ReadReport] = []
@@ -258,6 +258,8 @@ public struct LinkUseCase {
         let decisions = try runStore?.review().latestDecisions ?? []
         var prepared: PreparedData? = nil
         var timings: [String: Double] = [:], cpu: [String: Double] = [:]
+        // The store's records as the streamed read began (the block index then need not count them again).
+        var readMark: LinkBlockIndex.RecordsMark? = nil
         // A streamed read fills the builder; "read" is the read overlapped with standardising, "standardise" what
         // was left once the last batch came.
         func streamed(_ read: (PreparedData.Builder) throws -> Void) throws -> PreparedData {
@@ -276,6 +278,7 @@ public struct LinkUseCase {
             guard StoreFactory.exists(store) else { throw WorkspaceError.usage("no store at \(store); load one with upstream ingest") }
             let s: any RecordStore
             do { s = try StoreFactory.open(store) } catch let e as StoreError { throw e } catch { throw WorkspaceError.usage("cannot open the store: \(error)") }
+            if let sqlite = s as? SQLiteStore { readMark = try LinkBlockIndex.RecordsMark.of(sqlite) }
             prepared = try streamed { builder in try LinkedRecords.streamLinkInputs(store: s) { builder.add($0) } }
         } else if streamsFiles {
             prepared = try streamed { builder in
@@ -347,7 +350,7 @@ public struct LinkUseCase {
             if request.inputs.isEmpty, let sqlite = runStore.store as? SQLiteStore, let location = request.store {
                 let indexStart = clock.now, indexCPU = Self.processCPUSeconds()
                 timings["save"] = Self.seconds(indexStart - saveStart); cpu["save"] = indexCPU - saveCPU
-                do { try LinkBlockIndex.writeAfterFullRun(store: sqlite, location: location, result: result, run: saved.id, decisions: decisions) } catch {
+                do { try LinkBlockIndex.writeAfterFullRun(store: sqlite, location: location, result: result, run: saved.id, decisions: decisions, readFrom: readMark) } catch {
                     messages.note("link: the block index for monthly refreshes was not written (\(error)); the next link --incremental builds it\n")
                 }
                 timings["block_index"] = Self.seconds(clock.now - indexStart); cpu["block_index"] = Self.processCPUSeconds() - indexCPU

@@ -124,7 +124,7 @@ public enum LinkedRecords {
     public static func streamLinkInputs(store: any RecordStore, batchSize: Int = batchSize, ahead: Int = 4, _ body: ([LinkInput]) -> Void) throws {
         let reader = UnsafeTransfer(store)
         try streamBatches(batchSize: batchSize, ahead: ahead, read: { give in
-            try reader.value.forEachRecord(source: nil, personLevelOnly: true) { give(LinkInput($0.record)) }
+            try reader.value.forEachLinkageRecord { give(LinkInput($0)) }
         }, body)
     }
 

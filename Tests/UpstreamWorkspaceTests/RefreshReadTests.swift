@@ -10,7 +10,7 @@ import UpstreamStoreSQLite
 /// records it makes are exactly those a whole record read gives, so its persons are unchanged.
 @Suite("The refresh reads only the linkage columns", .serialized)
 struct RefreshReadTests {
-    @Test("the refresh's three reads give the link inputs of whole records, in id order, with each record's person")
+    @Test("a full link's read and the refresh's three reads give the link inputs of whole records, in id order, with each record's person")
     func linkageColumnsReadLikeWholeRecords() throws {
         let dir = NSTemporaryDirectory() + "upstream-refresh-read-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -19,12 +19,18 @@ struct RefreshReadTests {
         request.store = workspace.location
         guard case .linked = try LinkUseCase(request: request, workspace: workspace).run() else { Issue.record("link did not link"); return }
         // The whole records, read as every other command reads them.
-        let (whole, _) = try LinkUseCase.loadInputs(request)
+        let store = try SQLiteStore(path: workspace.location)
+        var whole: [LinkInput] = []
+        try store.forEachRecord(source: nil, personLevelOnly: true) { whole.append(LinkInput($0.record)) }
         #expect(whole.count > 100)
+        // A full link's read (its linkage columns only), straight and through the protocol's requirement.
+        var full: [LinkInput] = []
+        try store.forEachLinkageRecord { full.append(LinkInput($0)) }
+        #expect(full == whole)
+        #expect(try LinkUseCase.loadInputs(request).0 == whole)
         let withNHS = whole.filter { $0.nhsNumber != nil }.count, withDOB = whole.filter { $0.dateOfBirth != nil }.count
         let withAddress = whole.filter { $0.address != nil }.count
         #expect(withNHS > 0 && withDOB > 0 && withAddress > 0)
-        let store = try SQLiteStore(path: workspace.location)
         var personOf: [RecordKey: PersonID] = [:]
         try store.forEachRecordPerson { personOf[$0] = $1 }
 
@@ -165,5 +171,43 @@ struct SegmentFileTests {
         view.releasePagesAbove = bytes.count - 1
         view.releaseResidentPages()
         #expect(try #require(Self.mapping(of: path)).rss == 0, "a larger one is let go")
+    }
+}
+
+/// After a full run the block index is written only when the run read every person-level record the store holds: a
+/// store unchanged since the mark taken before the read is known to (no scan of the records table); otherwise the
+/// records are counted.
+@Suite("The block index trusts an unchanged store", .serialized)
+struct BlockIndexMarkTests {
+    @Test("an unchanged mark writes without counting; no mark or a stale one counts, and a short run is refused")
+    func unchangedMarkIsTrusted() throws {
+        let dir = NSTemporaryDirectory() + "upstream-index-mark-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let workspace = try LinkStreamTests.makeStore(dir, people: 120)
+        var request = LinkRequest()
+        request.store = workspace.location
+        let location = workspace.location, index = LinkBlockIndex.directory(for: location)
+        guard case .linked = try LinkUseCase(request: request, workspace: workspace).run() else { Issue.record("link did not link"); return }
+        #expect(FileManager.default.fileExists(atPath: index + "/manifest.json"), "the full run's own mark is unchanged: its index is written")
+        let store = try SQLiteStore(path: location)
+        let (inputs, _) = try LinkUseCase.loadInputs(request)
+        let linker = Linker(settings: LinkageSettings())
+        let full = linker.link(inputs), short = linker.link(Array(inputs.dropLast(5)))
+        let now = try LinkBlockIndex.RecordsMark.of(store)
+        #expect(now.maxRecordID > 0)
+        func written(_ result: Linker.Result, _ mark: LinkBlockIndex.RecordsMark?) throws -> Bool {
+            try? FileManager.default.removeItem(atPath: index)
+            try LinkBlockIndex.writeAfterFullRun(store: store, location: location, result: result, run: 1, decisions: [], readFrom: mark)
+            return FileManager.default.fileExists(atPath: index + "/manifest.json")
+        }
+        // Counted: every record read, with no mark or a stale one; five records short, refused.
+        #expect(try written(full, nil))
+        #expect(try written(full, LinkBlockIndex.RecordsMark(maxRecordID: now.maxRecordID - 1, deletions: now.deletions)))
+        #expect(try !written(short, nil))
+        #expect(try !written(short, LinkBlockIndex.RecordsMark(maxRecordID: now.maxRecordID, deletions: now.deletions + 1)))
+        // Not counted: the mark is the store's now, so the run is taken to hold every record (the short run shows
+        // that no count was made).
+        #expect(try written(full, now))
+        #expect(try written(short, now))
     }
 }
