@@ -161,9 +161,9 @@ public struct PreparedData: Sendable {
 
     /// Identical rows to one node: an open-addressing table over the nodes' key rows (each column's interned value and
     /// the dataset), kept flat, `width` values a node. A `[[Int32]: Int32]` dictionary held each key as an array of its
-    /// own (about 130 bytes a node with its entry: 1.7 GB at 12.9 million nodes) and hashed it with SipHash on every
-    /// record and again, pointer by pointer, on every resize (session 22: a quarter of a 3,000,000-person read's
-    /// samples were that dictionary). Nodes are numbered in the order they are added, as before.
+    /// own (about 120 bytes a node, estimated in docs/scale.md) and hashed it with SipHash on every record and again,
+    /// pointer by pointer, on every resize (session 22's profile of a 3,000,000-person read: about 7% of its samples;
+    /// Benchmarks/force-scale.md). Nodes are numbered in the order they are added, as before.
     struct NodeTable {
         let width: Int
         /// Node n's key, at `n * width ..< (n + 1) * width`.
@@ -174,9 +174,6 @@ public struct PreparedData: Sendable {
         private var indexed = 0
 
         init(width: Int) { self.width = width }
-
-        /// How many nodes have been added.
-        var count: Int { hashes.count }
 
         static func hash(_ key: UnsafeBufferPointer<Int32>) -> UInt64 {
             var h: UInt64 = 0x9E37_79B9_7F4A_7C15

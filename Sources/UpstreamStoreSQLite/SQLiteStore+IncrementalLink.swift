@@ -73,8 +73,9 @@ extension SQLiteStore {
 
     /// Every person-level record in id order, its linkage columns only (``LinkageRow``), decoded straight from
     /// SQLite's statement: a full link's read. Through ``forEachRecord(source:personLevelOnly:_:)`` each record's
-    /// 34 columns and its delivery went through GRDB's rows, one boxed value a column (session 22: the reader
-    /// thread was the 3,000,000-person link's read stage, 745 s; Benchmarks/force-scale.md).
+    /// 34 columns and its delivery went through GRDB's rows, one boxed value a column (a small part of a
+    /// 3,000,000-person read, about 5% of its samples in session 22's profile: most went to standardising and
+    /// interning; Benchmarks/force-scale.md).
     public func forEachLinkageRecord(_ body: (SourceRecord) throws -> Void) throws {
         try guarding { try db.read { db in
             let statement = try db.makeStatement(sql: "SELECT \(LinkageRow.columns) FROM records r WHERE r.person_level ORDER BY r.id")
