@@ -19,14 +19,16 @@ public enum BlockIndex {
     }
 
     /// A string's stable hash (FNV-1a, 64-bit), never negative so -1 keeps meaning "missing".
-    @inline(__always) static func hash(_ bytes: [UInt8]) -> Int64 {
+    @inline(__always) static func hash(_ bytes: [UInt8]) -> Int64 { bytes.withUnsafeBufferPointer(hash) }
+
+    @inline(__always) static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         return Int64(bitPattern: h & 0x7FFF_FFFF_FFFF_FFFF)
     }
 
     /// Every interned string's stable hash.
-    static func stringHashes(_ d: PreparedData) -> [Int64] { d.strings.map(hash) }
+    static func stringHashes(_ d: PreparedData) -> [Int64] { (0..<d.strings.count).map { d.strings.with(Int32($0), hash) } }
 
     /// Each node's stable value of one key (-1 when missing): `Blocking.field` with interned ids replaced by hashes.
     static func field(_ d: PreparedData, _ key: BlockingKey, _ sh: [Int64]) -> [Int64] {

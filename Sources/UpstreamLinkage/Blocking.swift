@@ -85,7 +85,7 @@ public struct Blocking: Sendable {
         case .value:
             if c.spec.type == .date { return c.days.map { $0 == PreparedData.missingDate ? -1 : Int64($0) + 1_000_000 } }
             return c.value.map(v)
-        case .initial: return c.value.map { $0 < 0 ? -1 : Int64(d.strings[Int($0)][0]) }
+        case .initial: return c.value.map { $0 < 0 ? -1 : Int64(d.strings.firstByte($0)) }
         case .phonetic: return c.phonetic.isEmpty ? [Int64](repeating: -1, count: n) : c.phonetic.map(v)
         case .canonical: return c.canonical.isEmpty ? [Int64](repeating: -1, count: n) : c.canonical.map(v)
         case .year: return c.days.map { $0 == PreparedData.missingDate ? -1 : Int64(CivilDate(dayNumber: $0).year) }
@@ -104,7 +104,7 @@ public struct Blocking: Sendable {
             guard let o = d.column(key.columns[1]) else { return [Int64](repeating: -1, count: n) }
             return (0..<n).map { i in
                 guard c.value[i] >= 0, o.value[i] >= 0 else { return -1 }
-                let x = Int64(d.strings[Int(c.value[i])][0]), y = Int64(d.strings[Int(o.value[i])][0])
+                let x = Int64(d.strings.firstByte(c.value[i])), y = Int64(d.strings.firstByte(o.value[i]))
                 return min(x, y) * 256 + max(x, y)
             }
         case .substr:

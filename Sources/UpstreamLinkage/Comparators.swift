@@ -53,6 +53,10 @@ public enum Comparators {
     /// Damerau-Levenshtein distance, optimal string alignment form: insertions, deletions,
     /// substitutions and transpositions of adjacent characters each cost one.
     public static func damerauLevenshtein(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in damerauLevenshtein(pa, pb) } }
+    }
+
+    static func damerauLevenshtein(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         let n = b.count + 1
@@ -109,6 +113,10 @@ public enum Comparators {
 
     /// Levenshtein distance: insertions, deletions and substitutions each cost one.
     public static func levenshtein(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in levenshtein(pa, pb) } }
+    }
+
+    static func levenshtein(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         let n = b.count + 1

@@ -152,8 +152,7 @@ public struct Comparer: Sendable {
                 if abs(st.count(x) - st.count(y)) > k { hit = false } else if k == 1 {
                     hit = st.with(x, y) { Comparators.withinOneEdit($0, $1, transpose: transpose) }
                 } else if k == 0 { hit = x == y } else {
-                    let sx = data.strings[Int(x)], sy = data.strings[Int(y)]
-                    hit = (transpose ? Comparators.damerauLevenshtein(sx, sy) : Comparators.levenshtein(sx, sy)) <= k
+                    hit = st.with(x, y) { transpose ? Comparators.damerauLevenshtein($0, $1) : Comparators.levenshtein($0, $1) } <= k
                 }
             case .daysWithin: hit = abs(Int(col.days[a]) - Int(col.days[b])) <= t.k
             case .yearsWithin: hit = Double(abs(Int(col.days[a]) - Int(col.days[b]))) <= 365.25 * Double(t.k)
@@ -183,13 +182,7 @@ public struct Comparer: Sendable {
     /// Memoised similarity of one pair in one column, so several Jaro-Winkler levels compute it once.
     struct Memo { var jw: Double = -1 }
 
-    @inline(__always) func bytes(_ id: Int32) -> [UInt8] { data.strings[Int(id)] }
-
-    @inline(__always) func jw(_ a: Int32, _ b: Int32) -> Double {
-        data.strings[Int(a)].withUnsafeBufferPointer { pa in
-            data.strings[Int(b)].withUnsafeBufferPointer { pb in Comparators.jaroWinkler(pa, pb) }
-        }
-    }
+    @inline(__always) func jw(_ a: Int32, _ b: Int32) -> Double { data.strings.with(a, b) { Comparators.jaroWinkler($0, $1) } }
 
     func evaluate(_ t: Test, _ col: ColumnData, _ a: Int, _ b: Int, _ x: Int32, _ y: Int32, _ memo: inout Memo) -> Outcome {
         @inline(__always) func yes(_ c: Bool) -> Outcome { c ? .yes : .no }
@@ -198,13 +191,11 @@ public struct Comparer: Sendable {
         case .jaroWinkler(let th):
             if memo.jw < 0 { memo.jw = jw(x, y) }
             return yes(memo.jw >= th)
-        case .jaro(let th): return yes(Comparators.jaro(bytes(x), bytes(y)) >= th)
+        case .jaro(let th): return yes(data.strings.with(x, y) { Comparators.jaro($0, $1) } >= th)
         case .levenshtein(let k):
-            let sx = bytes(x), sy = bytes(y)
-            return yes(abs(sx.count - sy.count) <= k && Comparators.levenshtein(sx, sy) <= k)
+            return yes(data.strings.with(x, y) { abs($0.count - $1.count) <= k && Comparators.levenshtein($0, $1) <= k })
         case .damerau(let k):
-            let sx = bytes(x), sy = bytes(y)
-            return yes(abs(sx.count - sy.count) <= k && Comparators.damerauLevenshtein(sx, sy) <= k)
+            return yes(data.strings.with(x, y) { abs($0.count - $1.count) <= k && Comparators.damerauLevenshtein($0, $1) <= k })
         case .jaccard(let th):
             let ta = Set(tokenSet(col, a, x)), tb = Set(tokenSet(col, b, y))
             let inter = ta.intersection(tb).count, union = ta.union(tb).count
@@ -212,9 +203,9 @@ public struct Comparer: Sendable {
         case .phonetic: return yes(!col.phonetic.isEmpty && col.phonetic[a] >= 0 && col.phonetic[a] == col.phonetic[b])
         case .nickname: return yes(!col.canonical.isEmpty && col.canonical[a] >= 0 && col.canonical[a] == col.canonical[b])
         case .initial:
-            let sx = data.strings[Int(x)], sy = data.strings[Int(y)]
-            guard sx.count == 1 || sy.count == 1 else { return .no }
-            return sx[0] == sy[0] ? .yes : .toElse
+            let st = data.strings
+            guard st.count(x) == 1 || st.count(y) == 1 else { return .no }
+            return st.firstByte(x) == st.firstByte(y) ? .yes : .toElse
         case .inList(let l):
             guard l >= 0 else { return .no }
             let list = data.columns[l]
@@ -237,7 +228,8 @@ public struct Comparer: Sendable {
             guard oa >= 0, ob >= 0, xa != xb, oa != ob else { return .no }
             if xa == ob && oa == xb { return .yes }
             if th >= 1 { return .no }
-            if bytes(xa).count == 1 || bytes(xb).count == 1 || bytes(oa).count == 1 || bytes(ob).count == 1 { return .no }
+            let st = data.strings
+            if st.count(xa) == 1 || st.count(xb) == 1 || st.count(oa) == 1 || st.count(ob) == 1 { return .no }
             return yes(jw(xa, ob) >= th && jw(oa, xb) >= th)
         case .dayMonthSwapped:
             let p = CivilDate(dayNumber: col.days[a]).components, q = CivilDate(dayNumber: col.days[b]).components
@@ -257,15 +249,15 @@ public struct Comparer: Sendable {
         case .part1: return yes(col.part1[a] >= 0 && col.part1[a] == col.part1[b])
         case .part2: return yes(col.part2[a] >= 0 && col.part2[a] == col.part2[b])
         case .prefix(let n):
-            let sx = bytes(x), sy = bytes(y)
-            return yes(sx.count >= n && sy.count >= n && sx.prefix(n) == sy.prefix(n))
+            return yes(data.strings.with(x, y) { sx, sy in sx.count >= n && sy.count >= n && sx.prefix(n).elementsEqual(sy.prefix(n)) })
         case .substring(let s, let l):
-            let sx = bytes(x), sy = bytes(y), e = s - 1 + l
-            return yes(sx.count >= e && sy.count >= e && sx[(s - 1)..<e] == sy[(s - 1)..<e])
+            let e = s - 1 + l
+            return yes(data.strings.with(x, y) { sx, sy in sx.count >= e && sy.count >= e && sx[(s - 1)..<e].elementsEqual(sy[(s - 1)..<e]) })
         case .houseNumberAndStreet(let bits):
             guard col.part0[a] >= 0, col.part0[a] == col.part0[b], col.part1[a] == col.part1[b] else { return .no }
             return yes(sharedBits(col, a, b) >= bits)
-        case .oneOf(let values): return yes(values.contains(bytes(x)) || values.contains(bytes(y)))
+        case .oneOf(let values):
+            return yes(data.strings.with(x, y) { sx, sy in values.contains { $0.elementsEqual(sx) || $0.elementsEqual(sy) } })
         case .any(let parts):
             for p in parts {
                 let r = evaluate(p, col, a, b, x, y, &memo)

@@ -264,7 +264,7 @@ extension PreparedData {
     /// The same data with other columns (the same values, other weights).
     init(_ d: PreparedData, columns: [ColumnData]) {
         keys = d.keys; agencyOfRecord = d.agencyOfRecord; agencies = d.agencies; nodeOfRecord = d.nodeOfRecord; recordCount = d.recordCount
-        strings = d.strings; stringTable = d.stringTable; self.columns = columns; columnIndex = d.columnIndex; dataset = d.dataset
+        strings = d.strings; self.columns = columns; columnIndex = d.columnIndex; dataset = d.dataset
         isNew = d.isNew; truncatedValues = d.truncatedValues; linkType = d.linkType; settings = d.settings
     }
 }

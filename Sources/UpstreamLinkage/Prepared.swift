@@ -34,21 +34,33 @@ public final class ColumnData: Sendable {
     @inline(__always) func tokensOf(_ n: Int) -> ArraySlice<Int32> { tokens[Int(tokenStart[n])..<Int(tokenStart[n + 1])] }
 }
 
-/// Every interned string's bytes in one buffer, so a comparison reads two values without touching an array
-/// object per string (no reference counting per pair).
-public final class StringTable: Sendable {
+/// Every interned string's bytes in one buffer (the interner's own arena, not a copy), so a comparison reads two
+/// values without touching an array object per string (no reference counting per pair), and a city's tens of millions
+/// of short strings cost their bytes and four more each, not an array object each (about 50 bytes).
+public final class StringTable: Sendable, RandomAccessCollection, Equatable {
     let bytes: [UInt8]
     /// String `i` is `bytes[start[i]..<start[i + 1]]`.
     let start: [UInt32]
 
-    init(_ strings: [[UInt8]]) {
-        var b: [UInt8] = [], s: [UInt32] = [0]
-        b.reserveCapacity(strings.reduce(0) { $0 + $1.count }); s.reserveCapacity(strings.count + 1)
-        for x in strings { b.append(contentsOf: x); s.append(UInt32(b.count)) }
-        bytes = b; start = s
-    }
+    init(bytes: [UInt8], start: [UInt32]) { self.bytes = bytes; self.start = start }
+
+    /// The same strings in the same order.
+    public static func == (a: StringTable, b: StringTable) -> Bool { a.start == b.start && a.bytes == b.bytes }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { start.count - 1 }
+    /// String `i`'s bytes, as an array of their own (a copy: the comparer's hot paths use ``with(_:_:_:)``).
+    public subscript(i: Int) -> [UInt8] { Array(bytes[Int(start[i])..<Int(start[i + 1])]) }
 
     @inline(__always) func count(_ i: Int32) -> Int { Int(start[Int(i) + 1] - start[Int(i)]) }
+
+    /// The first byte of string `i` (which must not be empty).
+    @inline(__always) func firstByte(_ i: Int32) -> UInt8 { bytes[Int(start[Int(i)])] }
+
+    /// Calls `body` with the bytes of string `i`.
+    @inline(__always) func with<R>(_ i: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        bytes.withUnsafeBufferPointer { p in body(UnsafeBufferPointer(rebasing: p[Int(start[Int(i)])..<Int(start[Int(i) + 1])])) }
+    }
 
     /// Calls `body` with the bytes of strings `x` and `y`.
     @inline(__always) func with<R>(_ x: Int32, _ y: Int32, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R) -> R {
@@ -88,10 +100,10 @@ public struct PreparedData: Sendable {
     public let nodeOfRecord: [Int32]
     /// How many records each node holds.
     public let recordCount: [Int32]
-    /// Interned strings, as upper-case bytes.
-    public let strings: [[UInt8]]
-    /// The same strings in one buffer, for the comparer.
-    public let stringTable: StringTable
+    /// Interned strings, as upper-case bytes, in one buffer.
+    public let strings: StringTable
+    /// The same strings (the comparer's name for them).
+    public var stringTable: StringTable { strings }
     /// The columns the settings use, by name.
     public let columns: [ColumnData]
     public let columnIndex: [String: Int]
@@ -115,11 +127,23 @@ public struct PreparedData: Sendable {
     /// Interns (space, text) pairs to dense ids in first-seen order: an open-addressing table over the strings' own
     /// bytes with a 64-bit FNV-1a hash, instead of a `Dictionary` keyed by `String` (whose hashing was a tenth of a
     /// link's CPU, all of it in the serial part of standardisation). Same ids in the same order.
+    ///
+    /// The strings go into one byte arena (handed to ``StringTable`` as it is), and each slot holds its string's id
+    /// with 32 more bits of its hash, so a probe that meets another string is told apart in the slot itself, without
+    /// reading that string (session 22's profile of a 3,000,000-person read: the interner's lookups were 12% of it,
+    /// most of them waiting on memory).
     struct Interner {
-        var strings: [[UInt8]] = []
-        var spaces: [Int32] = []
-        var hashes: [UInt64] = []
-        var slots = [Int32](repeating: -1, count: 1 << 12)
+        /// Every string's bytes; string `i` is `bytes[start[i]..<start[i + 1]]`.
+        private(set) var bytes: [UInt8] = []
+        private(set) var start: [UInt32] = [0]
+        private(set) var spaces: [Int32] = []
+        /// `hash >> 32` in the high half and `id + 1` in the low half; 0 for an empty slot. Under half full.
+        private var slots = [UInt64](repeating: 0, count: 1 << 12)
+
+        /// Strings interned.
+        var count: Int { spaces.count }
+        /// The strings interned, as the comparer reads them.
+        var strings: StringTable { StringTable(bytes: bytes, start: start) }
 
         static func hash(_ b: UnsafeBufferPointer<UInt8>, _ space: Int32) -> UInt64 {
             var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(UInt32(bitPattern: space))
@@ -130,32 +154,59 @@ public struct PreparedData: Sendable {
             return h ^ (h >> 31)
         }
 
+        /// The text of string `id`.
+        func text(_ id: Int32) -> String {
+            bytes.withUnsafeBufferPointer { p in String(decoding: p[Int(start[Int(id)])..<Int(start[Int(id) + 1])], as: UTF8.self) }
+        }
+
         /// The id of `text` in `space`, adding it when new.
         mutating func id(_ text: String, _ space: Int32) -> Int32 {
             var t = text
             return t.withUTF8 { b in
                 let h = Interner.hash(b, space)
-                var mask = slots.count - 1
+                let tag = h & 0xFFFF_FFFF_0000_0000
+                let mask = slots.count - 1
                 var i = Int(truncatingIfNeeded: h) & mask
-                while true {
-                    let v = slots[i]
-                    if v < 0 { break }
-                    if hashes[Int(v)] == h && spaces[Int(v)] == space && strings[Int(v)].withUnsafeBufferPointer({ $0.count == b.count && $0.elementsEqual(b) }) { return v }
-                    i = (i + 1) & mask
-                }
-                let v = Int32(strings.count)
-                strings.append(Array(b)); spaces.append(space); hashes.append(h)
-                if strings.count * 2 > slots.count {
-                    slots = [Int32](repeating: -1, count: slots.count * 2)
-                    mask = slots.count - 1
-                    for (k, hk) in hashes.enumerated() {
-                        var j = Int(truncatingIfNeeded: hk) & mask
-                        while slots[j] >= 0 { j = (j + 1) & mask }
-                        slots[j] = Int32(k)
+                let found: Int32? = slots.withUnsafeBufferPointer { slot in
+                    bytes.withUnsafeBufferPointer { arena in
+                        start.withUnsafeBufferPointer { start in
+                            while true {
+                                let s = slot[i]
+                                if s == 0 { return nil }
+                                if s & 0xFFFF_FFFF_0000_0000 == tag {
+                                    let v = Int(s & 0xFFFF_FFFF) - 1
+                                    let from = Int(start[v]), to = Int(start[v + 1])
+                                    if to - from == b.count && spaces[v] == space
+                                        && UnsafeBufferPointer(rebasing: arena[from..<to]).elementsEqual(b) { return Int32(v) }
+                                }
+                                i = (i + 1) & mask
+                            }
+                        }
                     }
-                } else { slots[i] = v }
+                }
+                if let found { return found }
+                let v = Int32(spaces.count)
+                bytes.append(contentsOf: b)
+                precondition(bytes.count <= Int(UInt32.max), "the interned strings exceed 4 GiB")
+                start.append(UInt32(bytes.count)); spaces.append(space)
+                if spaces.count * 2 > slots.count { grow() } else { slots[i] = tag | UInt64(v + 1) }
                 return v
             }
+        }
+
+        /// Doubles the table, placing every string again (their hashes computed again from the arena).
+        private mutating func grow() {
+            var grown = [UInt64](repeating: 0, count: slots.count * 2)
+            let mask = grown.count - 1
+            bytes.withUnsafeBufferPointer { arena in
+                for v in 0..<spaces.count {
+                    let h = Interner.hash(UnsafeBufferPointer(rebasing: arena[Int(start[v])..<Int(start[v + 1])]), spaces[v])
+                    var j = Int(truncatingIfNeeded: h) & mask
+                    while grown[j] != 0 { j = (j + 1) & mask }
+                    grown[j] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(v + 1)
+                }
+            }
+            slots = grown
         }
     }
 
@@ -326,11 +377,10 @@ public struct PreparedData: Sendable {
         self = builder.finish()
     }
 
-    init(keys: [RecordKey], agencyOfRecord: [Int32], agencies: [String], nodeOfRecord: [Int32], recordCount: [Int32], strings: [[UInt8]],
+    init(keys: [RecordKey], agencyOfRecord: [Int32], agencies: [String], nodeOfRecord: [Int32], recordCount: [Int32], strings: StringTable,
          columns: [ColumnData], columnIndex: [String: Int], dataset: [Int32], isNew: [Bool], truncatedValues: Int, settings: LinkageSettings) {
         self.keys = keys; self.agencyOfRecord = agencyOfRecord; self.agencies = agencies
         self.nodeOfRecord = nodeOfRecord; self.recordCount = recordCount; self.strings = strings
-        self.stringTable = StringTable(strings)
         self.columns = columns; self.columnIndex = columnIndex; self.dataset = dataset; self.isNew = isNew
         self.truncatedValues = truncatedValues; self.linkType = settings.linkType; self.settings = settings
     }
@@ -441,7 +491,7 @@ public struct PreparedData: Sendable {
         func phon(_ v: Int32) -> Int32 {
             guard v >= 0 else { return PreparedData.missing }
             if let p = phoneticCache[v] { return p }
-            let p = id(Phonetic.nysiis(String(decoding: interner.strings[Int(v)], as: UTF8.self)), -2)
+            let p = id(Phonetic.nysiis(interner.text(v)), -2)
             phoneticCache[v] = p
             return p
         }

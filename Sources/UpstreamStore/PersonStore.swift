@@ -185,7 +185,9 @@ public protocol PersonStore: Sendable {
     /// Calls `body` with every current assignment, ordered by person then record.
     func forEachAssignment(_ body: (PersonAssignment) throws -> Void) throws
     /// Calls `body` with every current record and its person, in whatever order is cheapest for the store (a
-    /// relink's earlier ids). SQLite scans its assignments table; the default goes through ``forEachAssignment(_:)``.
+    /// relink's earlier ids). SQLite scans its assignments table, in key order (source, then record id, by bytes: what
+    /// `LinkRunStore.earlierPersons` merges with, without a lookup a record); the default goes through
+    /// ``forEachAssignment(_:)``.
     func forEachRecordPerson(_ body: (RecordKey, PersonID) throws -> Void) throws
     /// The current person of a record, or nil.
     func person(of record: RecordKey) throws -> PersonID?

@@ -151,6 +151,18 @@ public struct LinkBlockIndex {
         }
     }
 
+    /// About how many person-level records a store at `location` with `mark` holds, without counting them (a scan of
+    /// the records table): for a read's progress. The block index's count when the index is current with the mark;
+    /// its count plus every record loaded since when it is older; with no index, every record id not deleted (an
+    /// upper bound: crime-level rows are among them).
+    static func expectedRecords(location: String, mark: RecordsMark) -> Int {
+        let all = Int(max(0, mark.maxRecordID - mark.deletions))
+        guard let data = FileManager.default.contents(atPath: directory(for: location) + "/manifest.json"),
+              let m = try? JSONDecoder().decode(Manifest.self, from: data), m.maxRecordID <= mark.maxRecordID else { return all }
+        let deleted = m.deletions.map { Int(max(0, mark.deletions - $0)) } ?? 0
+        return max(0, min(all, m.records + Int(mark.maxRecordID - m.maxRecordID) - deleted))
+    }
+
     /// Writes the index for a full run over the store's records (called after the run is saved). It is skipped (and
     /// the next refresh rebuilds it) when records were loaded while the run was linking. With `readFrom`, the store's
     /// mark taken before the run's read, an unchanged store is known to hold just the records read; otherwise (or when

@@ -86,6 +86,19 @@ func day(_ y: Int, _ m: Int, _ d: Int) -> CivilDate { CivilDate(year: y, month: 
         #expect(byRecord == Dictionary(uniqueKeysWithValues: seen.map { ($0.record, $0.person) }))
     }
 
+    @Test(arguments: [Backend.sqliteInMemory, .sqliteFile])
+    func sqliteGivesEveryRecordsPersonInKeyOrder(_ backend: Backend) throws {
+        // Persons in the opposite order to their records: a scan of the by-person index (which covers the columns
+        // asked for, and which SQLite chose without an ORDER BY) would give R4 first.
+        let store = try backend.makeWorkspace()
+        try loadRecords(store, [("R1", nil, true), ("R2", nil, true), ("R3", nil, true), ("R4", nil, true)])
+        _ = try store.saveLinkageRun(run(4, records: 4), assignments: assign([("R1", "PD"), ("R2", "PC"), ("R3", "PB"), ("R4", "PA")]),
+                                     pseudonym: yp)
+        var order: [RecordKey] = []
+        try store.forEachRecordPerson { key, _ in order.append(key) }
+        #expect(order == ["R1", "R2", "R3", "R4"].map(key))
+    }
+
     func pair(_ id: String, pending: Bool = true) -> StoredReviewItem {
         StoredReviewItem(queue: .linkagePairs, subject: id, pending: pending, updatedAt: t0, stateJSON: Data("{\"pair\":\"\(id)\"}".utf8))
     }

@@ -64,6 +64,32 @@ struct LinkStreamTests {
         #expect(RecordKey.sameBytes(keys[1], keys[4]) && !RecordKey.sameBytes(keys[6], keys[7]))
     }
 
+    @Test("the key order by sixteen-byte prefixes is the order of comparing whole keys, for ids that tie on their prefixes, hold NUL bytes or are empty, in sources that come back")
+    func keyOrderMatchesWholeKeyComparison() {
+        var x: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ n: Int) -> Int { x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return Int(x >> 33) % n }
+        let sources = ["police_crime_people", "b", "a", "csc_contacts", "ab"]
+        let stems = ["", "A", "AB", "AB\u{0}", "CT204393", "CT2043939332", "CT20439393320000X", "CT20439393320000", "é", "e\u{301}"]
+        for size in [0, 1, 50, 70_000] {
+            var keys: [RecordKey] = []
+            var s = next(sources.count)
+            while keys.count < size {
+                if next(50) == 0 { s = next(sources.count) }  // runs of one source, some sources coming back later
+                let stem: String = stems[next(stems.count)]
+                let tail: String = next(3) == 0 ? "" : String(next(size + 1))
+                keys.append(RecordKey(source: sources[s], recordID: stem + tail))
+            }
+            func precedes(_ a: Int32, _ b: Int32) -> Bool {
+                let x = keys[Int(a)], y = keys[Int(b)]
+                if RecordKey.bytesPrecede(x, y) { return true }
+                return RecordKey.sameBytes(x, y) && a < b
+            }
+            let reference = (0..<Int32(keys.count)).sorted(by: precedes)
+            #expect(LinkRunStore.keyOrder(keys, parallel: .serial) == reference)
+            #expect(LinkRunStore.keyOrder(keys, parallel: Workspace.parallelism(workers: 2)) == reference)
+        }
+    }
+
     @Test("a streamed store link makes the persons of the held run, and reports CPU seconds per stage")
     func streamedLinkMatchesHeldRun() throws {
         let dir = NSTemporaryDirectory() + "upstream-linkstream-link-\(getpid())"

@@ -156,6 +156,22 @@ struct ProgressTrackerTests {
         #expect(sink.all.last?.done == 1280)
     }
 
+    @Test("a stage begun with an estimated total finishes with what was done, at its average rate")
+    func settledEstimate() {
+        let clock = FakeClock(), sink = Sink()
+        let tracker = ProgressTracker(command: "link", clock: { clock.now }, interval: 0.25, sink: { sink.add($0) })
+        // The read expects 1,000 records (a store's largest id) and finds 600; the last second was the fastest.
+        tracker.report("read", done: 0, total: 1_000, unit: "records")
+        clock.set(9); tracker.update(done: 300)
+        clock.set(10); tracker.update(done: 600)
+        tracker.settle()
+        tracker.finish()
+        let end = sink.all.last!
+        #expect(end.event == .finish && end.done == 600 && end.total == 600)
+        #expect(end.rate == 60)  // 600 records in 10 s, not the last interval's 300 a second
+        #expect(ProgressLine.render(end, bar: false) == "link read: done in 10 s (600 records, 60 records/s)")
+    }
+
     @Test("a two-stage plan: the overall share and time left are hand-computed")
     func overall() throws {
         let clock = FakeClock(100), sink = Sink()
