@@ -19,8 +19,6 @@ public enum BlockIndex {
     }
 
     /// A string's stable hash (FNV-1a, 64-bit), never negative so -1 keeps meaning "missing".
-    @inline(__always) static func hash(_ bytes: [UInt8]) -> Int64 { bytes.withUnsafeBufferPointer(hash) }
-
     @inline(__always) static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
@@ -51,9 +49,7 @@ public enum BlockIndex {
             let s0 = key.start - 1, e = s0 + key.length
             return c.value.map { x in
                 guard x >= 0 else { return -1 }
-                let bytes = d.strings[Int(x)]
-                guard bytes.count >= e else { return -1 }
-                return hash(Array(bytes[s0..<e]))
+                return d.strings.with(x) { b in b.count >= e ? hash(UnsafeBufferPointer(rebasing: b[s0..<e])) : -1 }
             }
         }
     }

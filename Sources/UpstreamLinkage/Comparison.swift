@@ -136,7 +136,7 @@ public struct Comparer: Sendable {
         let x = col.value[a], y = col.value[b]
         if x < 0 || y < 0 { return 0 }
         if !col.scope.isEmpty && col.scope[a] != col.scope[b] { return 0 }
-        let st = data.stringTable
+        let st = data.strings
         var jw = -1.0
         for f in fastRange[i] {
             let t = fastTests[f]

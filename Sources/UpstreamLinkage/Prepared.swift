@@ -36,7 +36,8 @@ public final class ColumnData: Sendable {
 
 /// Every interned string's bytes in one buffer (the interner's own arena, not a copy), so a comparison reads two
 /// values without touching an array object per string (no reference counting per pair), and a city's tens of millions
-/// of short strings cost their bytes and four more each, not an array object each (about 50 bytes).
+/// of short strings cost their bytes and four more each, not an array object each (about 50 bytes more, estimated
+/// from the allocator's and the array header's sizes, not measured).
 public final class StringTable: Sendable, RandomAccessCollection, Equatable {
     let bytes: [UInt8]
     /// String `i` is `bytes[start[i]..<start[i + 1]]`.
@@ -102,8 +103,6 @@ public struct PreparedData: Sendable {
     public let recordCount: [Int32]
     /// Interned strings, as upper-case bytes, in one buffer.
     public let strings: StringTable
-    /// The same strings (the comparer's name for them).
-    public var stringTable: StringTable { strings }
     /// The columns the settings use, by name.
     public let columns: [ColumnData]
     public let columnIndex: [String: Int]
@@ -130,18 +129,16 @@ public struct PreparedData: Sendable {
     ///
     /// The strings go into one byte arena (handed to ``StringTable`` as it is), and each slot holds its string's id
     /// with 32 more bits of its hash, so a probe that meets another string is told apart in the slot itself, without
-    /// reading that string (session 22's profile of a 3,000,000-person read: the interner's lookups were 12% of it,
-    /// most of them waiting on memory).
+    /// reading that string (session 22's profile of a 3,000,000-person read: `Interner.id` held 12.4% of its samples).
     struct Interner {
         /// Every string's bytes; string `i` is `bytes[start[i]..<start[i + 1]]`.
         private(set) var bytes: [UInt8] = []
         private(set) var start: [UInt32] = [0]
         private(set) var spaces: [Int32] = []
-        /// `hash >> 32` in the high half and `id + 1` in the low half; 0 for an empty slot. Under half full.
+        /// The hash's high 32 bits (`tag`) in the high half and `id + 1` in the low half; 0 for an empty slot.
+        /// Under half full.
         private var slots = [UInt64](repeating: 0, count: 1 << 12)
-
-        /// Strings interned.
-        var count: Int { spaces.count }
+        static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
         /// The strings interned, as the comparer reads them.
         var strings: StringTable { StringTable(bytes: bytes, start: start) }
 
@@ -164,7 +161,7 @@ public struct PreparedData: Sendable {
             var t = text
             return t.withUTF8 { b in
                 let h = Interner.hash(b, space)
-                let tag = h & 0xFFFF_FFFF_0000_0000
+                let tag = h & Self.tagMask
                 let mask = slots.count - 1
                 var i = Int(truncatingIfNeeded: h) & mask
                 let found: Int32? = slots.withUnsafeBufferPointer { slot in
@@ -173,7 +170,7 @@ public struct PreparedData: Sendable {
                             while true {
                                 let s = slot[i]
                                 if s == 0 { return nil }
-                                if s & 0xFFFF_FFFF_0000_0000 == tag {
+                                if s & Self.tagMask == tag {
                                     let v = Int(s & 0xFFFF_FFFF) - 1
                                     let from = Int(start[v]), to = Int(start[v + 1])
                                     if to - from == b.count && spaces[v] == space
@@ -203,7 +200,7 @@ public struct PreparedData: Sendable {
                     let h = Interner.hash(UnsafeBufferPointer(rebasing: arena[Int(start[v])..<Int(start[v + 1])]), spaces[v])
                     var j = Int(truncatingIfNeeded: h) & mask
                     while grown[j] != 0 { j = (j + 1) & mask }
-                    grown[j] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(v + 1)
+                    grown[j] = (h & Self.tagMask) | UInt64(v + 1)
                 }
             }
             slots = grown

@@ -27,8 +27,8 @@ extension SQLiteStore {
     /// Every record's person (a relink's earlier ids), in the assignments' own key order (source, then record id,
     /// by bytes): a scan of the table, not of the by-person index. Without its `ORDER BY` SQLite scanned the by-person
     /// index (it covers every column asked for), so the records came person by person and a relink looked each one up
-    /// by binary search instead of merging: 62% of a 3,000,000-person relink's assign-ids stage waited on those
-    /// lookups (session 23, Benchmarks/force-scale.md). Decoded straight from SQLite's statement; each person id's text is made once and shared by all its
+    /// by binary search instead of merging (session 23's profile of a 3,000,000-person relink: the merge held 48% of
+    /// the assign-ids stage's samples, most of them on the search's loads; Benchmarks/force-scale.md). Decoded straight from SQLite's statement; each person id's text is made once and shared by all its
     /// records (a million persons' ids, not nine million copies), and so is each source name.
     public func forEachRecordPerson(_ body: (RecordKey, PersonID) throws -> Void) throws {
         try guarding { try db.read { db in

@@ -36,9 +36,10 @@ public struct LinkRunStore {
     /// sorted as a flat array of its ids' first sixteen bytes (big-endian, zero-padded) and its index: most
     /// comparisons read two adjacent entries, not two keys at random places in an array of 27 million (a random read
     /// each, which was most of a comparison: session 22's profile of a 3,000,000-person save). Ids equal in their
-    /// first sixteen bytes are compared whole. A source is sorted in two halves at once on `parallel`, then merged.
-    /// Memory: the order (4 bytes a record) and 24 bytes a record of the largest source while it is sorted.
-    static func keyOrder(_ keys: [RecordKey], parallel: Parallelism) -> [Int32] {
+    /// first sixteen bytes are compared whole. A source of `halvesFrom` records or more is sorted in two halves at once
+    /// on `parallel`, then merged. Memory: the order (4 bytes a record) and 24 bytes a record of the largest source
+    /// while it is sorted.
+    static func keyOrder(_ keys: [RecordKey], parallel: Parallelism, halvesFrom: Int = 65_536) -> [Int32] {
         struct Entry { var p0: UInt64; var p1: UInt64; var index: Int32 }
         @Sendable func less(_ a: Entry, _ b: Entry) -> Bool {
             if a.p0 != b.p0 { return a.p0 < b.p0 }
@@ -67,12 +68,12 @@ public struct LinkRunStore {
         }
         var out: [Int32] = []
         out.reserveCapacity(keys.count)
-        for source in runs.keys.sorted(by: { ByteOrder.compare($0, $1) < 0 }) {
+        for (_, ranges) in runs.sorted(by: { ByteOrder.compare($0.key, $1.key) < 0 }) {
             var entries: [Entry] = []
-            entries.reserveCapacity(runs[source]!.reduce(0) { $0 + $1.count })
-            for r in runs[source]! { for i in r { entries.append(entry(i)) } }
+            entries.reserveCapacity(ranges.reduce(0) { $0 + $1.count })
+            for r in ranges { for i in r { entries.append(entry(i)) } }
             let mid = entries.count / 2
-            if entries.count < 65_536 || parallel.workers < 2 {
+            if entries.count < max(2, halvesFrom) || parallel.workers < 2 {
                 entries.sort(by: less)
                 for e in entries { out.append(e.index) }
                 continue
@@ -169,14 +170,16 @@ public struct LinkRunStore {
     /// replacing the previous run's persons and pending pairs in one transaction.
     /// The records are handed over in their keys' order (the order the SQLite store inserts them in), sorted on
     /// `parallel`'s workers, a repeated key's first record kept; `keyOrder` is that order when the caller has it already
-    /// (the relink's earlier persons were merged in it: sorting 27 million keys again took about a minute).
+    /// (the relink's earlier persons were merged in it: sorting 26.5 million keys again was about 60 CPU-s of session 22's
+    /// 3,000,000-person save, by its profile).
     public func save(_ result: Linker.Result, by user: String, at: Int64, detail: some Encodable, keyOrder given: [Int32]? = nil,
                      parallel: Parallelism = .serial) throws -> LinkageRunInfo {
         let probabilities = LinkFiles.withinPersonProbabilities(result)
         let keys = result.data.keys, persons = result.personIDs
         // The records in the store's key order, each once (4 bytes a record); each assignment is made as the store
         // reads it, so the save never holds them all (56 bytes a record: 1.5 GB at 27 million records).
-        var order = given.flatMap { $0.count == keys.count ? $0 : nil } ?? Self.keyOrder(keys, parallel: parallel)
+        precondition(given == nil || given!.count == keys.count, "a key order of other keys")
+        var order = given ?? Self.keyOrder(keys, parallel: parallel)
         var kept = 0
         for n in order.indices where kept == 0 || !RecordKey.sameBytes(keys[Int(order[kept - 1])], keys[Int(order[n])]) {
             order[kept] = order[n]; kept += 1

@@ -306,8 +306,8 @@ public final class ProgressTracker: @unchecked Sendable {
 
     func snapshotLocked(_ event: ProgressSnapshot.Event) -> ProgressSnapshot {
         let e = estimator!
-        // A finished stage shows its average rate (the smoothed one is the last half-minute's: a read that sped up
-        // at its end claimed 65,297 records/s for 26.5 million records in 502 s).
+        // A finished stage shows its average rate (the smoothed one weighs the last seconds most, 10-second
+        // half-life: a read that sped up at its end claimed 65,297 records/s for 26.5 million records in 502 s).
         let rate = event == .begin ? nil : event == .finish && e.elapsed > 0 && e.done > 0 ? Double(e.done) / e.elapsed : e.rate
         var s = ProgressSnapshot(command: command, stage: stage ?? "", unit: unit, done: event == .begin ? 0 : e.done, total: e.total,
                                  elapsed: e.elapsed, rate: rate, secondsLeft: event == .update ? e.secondsLeft : nil,

@@ -87,6 +87,8 @@ struct LinkStreamTests {
             let reference = (0..<Int32(keys.count)).sorted(by: precedes)
             #expect(LinkRunStore.keyOrder(keys, parallel: .serial) == reference)
             #expect(LinkRunStore.keyOrder(keys, parallel: Workspace.parallelism(workers: 2)) == reference)
+            // Each source's two halves sorted at once and merged (at the default, only sources of 65,536 records or more).
+            #expect(LinkRunStore.keyOrder(keys, parallel: Workspace.parallelism(workers: 2), halvesFrom: 2) == reference)
         }
     }
 
