@@ -171,7 +171,7 @@ public enum Standardise {
     /// A unique pupil number, only when its check letter is right.
     public static func upn(_ text: String?) -> String? {
         guard let text else { return nil }
-        let t = String(text.uppercased().filter { !$0.isWhitespace })
+        let t = asciiKept(text, { !isSpace($0) }) ?? String(text.uppercased().filter { !$0.isWhitespace })
         return UniquePupilNumber.isValid(t) ? t : nil
     }
 
@@ -181,7 +181,7 @@ public enum Standardise {
     /// ABCDEFGHJKLMNPQRTUVWXYZ; shorter serials are zero-padded to seven digits.
     public static func pnc(_ text: String?) -> String? {
         guard let text else { return nil }
-        let t = text.uppercased().filter { !$0.isWhitespace }
+        let t = asciiKept(text, { !isSpace($0) }) ?? text.uppercased().filter { !$0.isWhitespace }
         let parts = t.split(separator: "/")
         guard parts.count == 2, parts[0].count == 2 || parts[0].count == 4, let yy = Int(parts[0].suffix(2)) else { return nil }
         let rest = parts[1]
@@ -303,11 +303,46 @@ public enum Standardise {
     /// ("Calle Mayor 5, 3º B"). Works for numbers before or after the street.
     public static func address(_ text: String?) -> Address? {
         guard let text else { return nil }
-        let parts = text.split(separator: ",").map { textTokens(String($0)) }.filter { !$0.isEmpty }
+        return address(parts: isASCII(text) ? asciiAddressParts(text) : addressParts(text))
+    }
+
+    /// The comma-separated parts of an address, each as its ``textTokens(_:)``, empty parts left out.
+    package static func addressParts(_ text: String) -> [[String]] {
+        text.split(separator: ",").map { textTokens(String($0)) }.filter { !$0.isEmpty }
+    }
+
+    /// ``addressParts(_:)`` of ASCII text, read byte by byte in one pass (no Character breaking, no substring
+    /// copies): a comma ends a part as well as a token. The same parts (`StandardiseTests`).
+    package static func asciiAddressParts(_ text: String) -> [[String]] {
+        var parts: [[String]] = []
+        var tokens: [String] = []
+        var cur: [UInt8] = []
+        cur.reserveCapacity(16)
+        func flush() { if !cur.isEmpty { tokens.append(String(decoding: cur, as: UTF8.self)); cur.removeAll(keepingCapacity: true) } }
+        for a in text.utf8 {
+            switch a {
+            case 65...90, 48...57: cur.append(a)
+            case 97...122: cur.append(a - 32)
+            case 39, 96: break
+            case 44:
+                flush()
+                if !tokens.isEmpty { parts.append(tokens); tokens.removeAll() }
+            default: flush()
+            }
+        }
+        flush()
+        if !tokens.isEmpty { parts.append(tokens) }
+        return parts
+    }
+
+    /// The address of its parts. Tokens are ASCII letters and digits (``textTokens(_:)`` folds or drops the rest),
+    /// so a number is a token whose first byte is a digit.
+    package static func address(parts: [[String]]) -> Address? {
         guard !parts.isEmpty else { return nil }
+        func isNumber(_ t: String) -> Bool { t.utf8.first.map(isDigit) ?? false }
         var town: String? = nil
         var body = parts
-        if parts.count >= 2, let last = parts.last, !last.contains(where: { $0.first?.isNumber == true }) {
+        if parts.count >= 2, let last = parts.last, !last.contains(where: isNumber) {
             town = last.joined(separator: " "); body = Array(parts.dropLast())
         }
         var number: String? = nil, flat: String? = nil, street: [String] = []
@@ -319,7 +354,7 @@ public enum Standardise {
                     if i + 1 < tokens.count { flat = tokens[i + 1]; i += 2 } else { i += 1 }
                     continue
                 }
-                if t.first?.isNumber == true {
+                if isNumber(t) {
                     if number == nil { number = t } else if flat == nil { flat = t }
                 } else {
                     street.append(streetWords[t] ?? t)
@@ -327,7 +362,12 @@ public enum Standardise {
                 i += 1
             }
         }
-        let all = ([flat.map { "FLAT " + $0 }, number].compactMap { $0 } + street + (town.map { [$0] } ?? [])).joined(separator: " ")
+        var all = ""
+        func add(_ word: String) { if !all.isEmpty { all += " " }; all += word }
+        if let flat { add("FLAT " + flat) }
+        if let number { add(number) }
+        street.forEach(add)
+        if let town { add(town) }
         return Address(normalised: all, houseNumber: number, flat: flat, street: street, town: town)
     }
 

@@ -141,4 +141,49 @@ struct FastPathTests {
         #expect(Standardise.nhsNumber("943 476 5919") == "9434765919")
         #expect(Standardise.identifier("ab-12/c", check: .none) == "AB12C")
     }
+
+    /// Random ASCII address lines: letters of both cases, digits, commas, spaces, apostrophes, other punctuation,
+    /// CR LF, flat words and abbreviated street words, so every branch of the parser is met.
+    static func addressLines(_ count: Int, seed: UInt64) -> [String] {
+        let pieces = ["Flat", "flat", "APT", "3", "12a", "7B", "Rd", "st", "High", "Street", "O'Neil", "x`y", ",", ", ", " ",
+                      "  ", "\r\n", "\t", "-", ".", "/", "Springfield", "CL.", "unit", "9", "Calle", "Mayor", "3º"]
+        var rng = SplitMix64(seed: seed)
+        return (0..<count).map { _ in
+            (0..<rng.below(9)).map { _ in pieces[rng.below(pieces.count)] }.joined(separator: rng.below(2) == 0 ? " " : "")
+        }.filter { $0.utf8.allSatisfy { $0 < 128 } }
+    }
+
+    @Test("an ASCII address is split byte by byte into the parts the Character path gives")
+    func asciiAddressPartsEqualTheCharacterPath() {
+        let lines = Self.addressLines(4_000, seed: 11)
+        #expect(lines.count > 3_000, "most sample lines are ASCII")
+        var towns = 0, flats = 0
+        for line in lines {
+            let parts = Standardise.addressParts(line)
+            #expect(Standardise.asciiAddressParts(line) == parts, "\(line.debugDescription)")
+            let a = Standardise.address(line)
+            #expect(a == Standardise.address(parts: parts))
+            if a?.town != nil { towns += 1 }
+            if a?.flat != nil { flats += 1 }
+        }
+        #expect(towns > 100 && flats > 100, "the sample reaches the town and flat rules")
+        // Hand-worked: the town is the last part when it holds no number; the normalised form joins flat, number,
+        // street and town.
+        let a = Standardise.address("Flat 3, 12 Acacia Rd, Springfield")
+        #expect(a?.normalised == "FLAT 3 12 ACACIA ROAD SPRINGFIELD")
+        #expect(a?.houseNumber == "12" && a?.flat == "3" && a?.street == ["ACACIA", "ROAD"] && a?.town == "SPRINGFIELD")
+        #expect(Standardise.address(" , ,") == nil)
+    }
+
+    @Test("UPNs and PNC ids read byte by byte as the Character path reads them")
+    func asciiIdentifiersEqualTheCharacterPath() {
+        for text in ["a123456789012", " A12345678901 2", "A1234567890\r\n12", "\tb801200001001", "02/1234567x", " 2002 / 1234567 X "] {
+            let t = String(text.uppercased().filter { !$0.isWhitespace })
+            #expect(Standardise.upn(text) == (UniquePupilNumber.isValid(t) ? t : nil))
+        }
+        // 02/1234567: (2 × 10,000,000 + 1,234,567) mod 23 = 1, so its check letter is B.
+        #expect(Standardise.pnc(" 02 / 1234567 b ") == "02/1234567B")
+        #expect(Standardise.pnc("\t2002/1234567B\r\n") == "02/1234567B")
+        #expect(Standardise.pnc("02/1234567C") == nil)
+    }
 }
