@@ -40,18 +40,43 @@ public struct LinkInput: Hashable, Sendable, Codable {
     }
 
     /// The raw text of a built-in or declared column (`nil` when absent). Dates and sex come typed; see `PreparedData`.
-    public func raw(_ column: String) -> String? {
+    public func raw(_ column: String) -> String? { raw(Column(column)) }
+
+    /// A column of the input, its name resolved once (a linkage reads every record's columns by name).
+    public enum Column: Hashable, Sendable {
+        case forename, middleNames, surname, postcode, nhs, upn, pnc, localID, address
+        /// A declared column, read from `fields`.
+        case field(String)
+
+        public init(_ name: String) {
+            switch name {
+            case "forename": self = .forename
+            case "middle_names": self = .middleNames
+            case "surname": self = .surname
+            case "postcode": self = .postcode
+            case "nhs": self = .nhs
+            case "upn": self = .upn
+            case "pnc": self = .pnc
+            case "local_id": self = .localID
+            case "address": self = .address
+            default: self = .field(name)
+            }
+        }
+    }
+
+    /// The raw text of `column` (`nil` when absent).
+    public func raw(_ column: Column) -> String? {
         switch column {
-        case "forename": forename
-        case "middle_names": middleNames
-        case "surname": surname
-        case "postcode": postcode
-        case "nhs": nhsNumber
-        case "upn": upn
-        case "pnc": pncID
-        case "local_id": localID
-        case "address": address
-        default: fields[column]
+        case .forename: forename
+        case .middleNames: middleNames
+        case .surname: surname
+        case .postcode: postcode
+        case .nhs: nhsNumber
+        case .upn: upn
+        case .pnc: pncID
+        case .localID: localID
+        case .address: address
+        case .field(let name): fields[name]
         }
     }
 

@@ -135,10 +135,19 @@ public struct PreparedData: Sendable {
         private(set) var bytes: [UInt8] = []
         private(set) var start: [UInt32] = [0]
         private(set) var spaces: [Int32] = []
-        /// The hash's high 32 bits (`tag`) in the high half and `id + 1` in the low half; 0 for an empty slot.
-        /// Under half full.
+        /// The hash's high 24 bits (`tag`), the string's space (one byte) and `id + 1` in the low half; 0 for an
+        /// empty slot. Under half full. A probe reads the arena only when tag and space both match: the space
+        /// was read from `spaces` for every candidate before (a fourth cache miss a look-up in a table of tens of
+        /// millions of strings).
         private var slots = [UInt64](repeating: 0, count: 1 << 12)
-        static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
+        static let tagMask: UInt64 = 0xFFFF_FF00_0000_0000
+        /// The spaces the builder uses (-3 … 252) fit the slot's byte.
+        static let spaces: ClosedRange<Int32> = -3...252
+        /// The tag and the space.
+        static let keyMask: UInt64 = 0xFFFF_FFFF_0000_0000
+        @inline(__always) static func slotKey(_ hash: UInt64, _ space: Int32) -> UInt64 {
+            (hash & tagMask) | UInt64(UInt8(truncatingIfNeeded: space)) << 32
+        }
         /// The strings interned, as the comparer reads them.
         var strings: StringTable { StringTable(bytes: bytes, start: start) }
 
@@ -156,12 +165,13 @@ public struct PreparedData: Sendable {
             bytes.withUnsafeBufferPointer { p in String(decoding: p[Int(start[Int(id)])..<Int(start[Int(id) + 1])], as: UTF8.self) }
         }
 
-        /// The id of `text` in `space`, adding it when new.
+        /// The id of `text` in `space` (one of ``spaces``), adding it when new.
         mutating func id(_ text: String, _ space: Int32) -> Int32 {
+            assert(Self.spaces.contains(space), "an interner space outside -3 … 252")
             var t = text
             return t.withUTF8 { b in
                 let h = Interner.hash(b, space)
-                let tag = h & Self.tagMask
+                let tag = Self.slotKey(h, space)
                 let mask = slots.count - 1
                 var i = Int(truncatingIfNeeded: h) & mask
                 let found: Int32? = slots.withUnsafeBufferPointer { slot in
@@ -170,10 +180,10 @@ public struct PreparedData: Sendable {
                             while true {
                                 let s = slot[i]
                                 if s == 0 { return nil }
-                                if s & Self.tagMask == tag {
+                                if s & Self.keyMask == tag {
                                     let v = Int(s & 0xFFFF_FFFF) - 1
                                     let from = Int(start[v]), to = Int(start[v + 1])
-                                    if to - from == b.count && spaces[v] == space
+                                    if to - from == b.count
                                         && UnsafeBufferPointer(rebasing: arena[from..<to]).elementsEqual(b) { return Int32(v) }
                                 }
                                 i = (i + 1) & mask
@@ -200,7 +210,7 @@ public struct PreparedData: Sendable {
                     let h = Interner.hash(UnsafeBufferPointer(rebasing: arena[Int(start[v])..<Int(start[v + 1])]), spaces[v])
                     var j = Int(truncatingIfNeeded: h) & mask
                     while grown[j] != 0 { j = (j + 1) & mask }
-                    grown[j] = (h & Self.tagMask) | UInt64(v + 1)
+                    grown[j] = Self.slotKey(h, spaces[v]) | UInt64(v + 1)
                 }
             }
             slots = grown
@@ -281,77 +291,103 @@ public struct PreparedData: Sendable {
         var p0: String? = nil, p1: String? = nil, p2: String? = nil, scope: String? = nil, canonical: String? = nil
     }
 
+    /// What ``standardise(_:plan:)`` needs to know of the columns, worked out once per run: each column's input
+    /// field, length limit and whether its canonical form is needed (per record, these were dictionary and set
+    /// look-ups by column name, and a match of the name against the input's fields, for every column).
+    struct StandardisePlan: Sendable {
+        struct Column: Sendable {
+            let spec: ColumnSpec
+            let raw: LinkInput.Column
+            let limit: Int
+            let canonical: Bool
+        }
+        let columns: [Column]
+        /// The forename's and middle names' fields and limits, read together for given names.
+        let forename: (raw: LinkInput.Column, limit: Int), middleNames: (raw: LinkInput.Column, limit: Int)
+        let hasForename: Bool
+
+        init(specs: [ColumnSpec], needCanonical: Set<String>, limit: Int) {
+            // An address column may be twice as long as the others before it is cut.
+            func limitOf(_ name: String) -> Int { specs.contains { $0.name == name && $0.type == .address } ? limit * 2 : limit }
+            columns = specs.map { Column(spec: $0, raw: LinkInput.Column($0.name), limit: limitOf($0.name), canonical: needCanonical.contains($0.name)) }
+            forename = (LinkInput.Column("forename"), limitOf("forename"))
+            middleNames = (LinkInput.Column("middle_names"), limitOf("middle_names"))
+            hasForename = specs.contains { $0.name == "forename" }
+        }
+    }
+
     /// Standardises one record's columns (pure; runs on any thread).
-    static func standardise(_ input: LinkInput, specs: [ColumnSpec], colIndex: [String: Int], needCanonical: Set<String>, limit: Int) -> (cells: [Cell], truncated: Int) {
+    static func standardise(_ input: LinkInput, plan: StandardisePlan) -> (cells: [Cell], truncated: Int) {
         var truncated = 0
-        func raw(_ name: String) -> String? {
-            let isAddress = colIndex[name].map { specs[$0].type == .address } ?? false
-            let (t, cut) = Standardise.capped(input.raw(name), isAddress ? limit * 2 : limit)
+        func text(_ column: LinkInput.Column, _ limit: Int) -> String? {
+            let (t, cut) = Standardise.capped(input.raw(column), limit)
             if cut { truncated += 1 }
             return t
         }
-        let fi = colIndex["forename"]
         var given: (forename: String, middle: [String])?? = nil
         func givenNames() -> (forename: String, middle: [String])? {
             if let g = given { return g }
-            let g = Standardise.givenNames(forename: raw("forename"), middle: raw("middle_names"))
+            let g = Standardise.givenNames(forename: text(plan.forename.raw, plan.forename.limit),
+                                           middle: text(plan.middleNames.raw, plan.middleNames.limit))
             given = .some(g)
             return g
         }
-        var cells = [Cell](repeating: Cell(), count: specs.count)
-        for c in specs.indices {
+        var cells: [Cell] = []
+        cells.reserveCapacity(plan.columns.count)
+        for column in plan.columns {
             var x = Cell()
-            let spec = specs[c]
+            let spec = column.spec
+            func raw() -> String? { text(column.raw, column.limit) }
             switch spec.type {
             case .forename:
                 let g = givenNames()
                 x.value = g?.forename
-                if needCanonical.contains(spec.name) { x.canonical = g.map { Standardise.canonicalForename($0.forename) } }
+                if column.canonical { x.canonical = g.map { Standardise.canonicalForename($0.forename) } }
             case .list:
                 let items: [String]
-                if spec.name == "middle_names" && fi != nil { items = givenNames()?.middle ?? [] } else if spec.name == "middle_names" {
-                    items = raw("middle_names").map(Standardise.nameTokens) ?? []
-                } else { items = raw(spec.name).map(Standardise.listItems) ?? [] }
+                if column.raw == .middleNames && plan.hasForename { items = givenNames()?.middle ?? [] } else if column.raw == .middleNames {
+                    items = raw().map(Standardise.nameTokens) ?? []
+                } else { items = raw().map(Standardise.listItems) ?? [] }
                 x.tokens = items
                 x.value = items.isEmpty ? nil : items.joined(separator: " ")
             case .name:
-                let sn = Standardise.surname(raw(spec.name))
+                let sn = Standardise.surname(raw())
                 x.value = sn?.joined
                 if let t = sn?.tokens, t.count > 1 { x.tokens = t }
-                if needCanonical.contains(spec.name) { x.canonical = sn.map { Standardise.canonicalForename($0.joined) } }
+                if column.canonical { x.canonical = sn.map { Standardise.canonicalForename($0.joined) } }
             case .text:
-                let t = raw(spec.name).map(Standardise.textTokens) ?? []
+                let t = raw().map(Standardise.textTokens) ?? []
                 x.value = t.isEmpty ? nil : t.joined(separator: " ")
                 x.tokens = t
-                if needCanonical.contains(spec.name), let f = t.first { x.canonical = Standardise.canonicalForename(f) }
+                if column.canonical, let f = t.first { x.canonical = Standardise.canonicalForename(f) }
             case .date:
-                let d: CivilDate? = spec.name == "dob" ? Standardise.dateOfBirth(input.dateOfBirth) ?? Standardise.date(input.fields["dob"]) : Standardise.date(raw(spec.name))
+                let d: CivilDate? = spec.name == "dob" ? Standardise.dateOfBirth(input.dateOfBirth) ?? Standardise.date(input.fields["dob"]) : Standardise.date(raw())
                 if let d { x.day = d.dayNumber; x.value = d.iso }
             case .number:
-                if let t = raw(spec.name)?.filter({ !$0.isWhitespace && $0 != "," }), let v = Double(t), v.isFinite { x.number = v; x.value = String(v) }
+                if let t = raw()?.filter({ !$0.isWhitespace && $0 != "," }), let v = Double(t), v.isFinite { x.number = v; x.value = String(v) }
             case .ukPostcode:
-                if let pc = Standardise.postcode(raw(spec.name)) {
+                if let pc = Standardise.postcode(raw()) {
                     x.value = pc.unit; x.p0 = "S" + pc.sector; x.p1 = "D" + pc.district; x.p2 = "A" + pc.area
                 }
             case .code:
-                if let v = Standardise.code(raw(spec.name)) {
-                    if spec.name == "local_id" {
+                if let v = Standardise.code(raw()) {
+                    if column.raw == .localID {
                         let scope = input.localIDScope ?? input.agency
                         x.scope = scope
                         x.value = scope + "|" + v
                     } else { x.value = v }
                 }
             case .identifier:
-                x.value = Standardise.identifier(raw(spec.name), check: spec.check)
+                x.value = Standardise.identifier(raw(), check: spec.check)
             case .address:
-                if let a = Standardise.address(raw(spec.name)) {
+                if let a = Standardise.address(raw()) {
                     x.value = a.normalised; x.p0 = a.houseNumber; x.p1 = a.flat; x.p2 = a.town
                     x.tokens = a.street
                 }
             case .sex:
-                x.value = spec.name == "sex" ? (input.sex == .male ? "M" : input.sex == .female ? "F" : Standardise.sex(input.fields["sex"])) : Standardise.sex(raw(spec.name))
+                x.value = spec.name == "sex" ? (input.sex == .male ? "M" : input.sex == .female ? "F" : Standardise.sex(input.fields["sex"])) : Standardise.sex(raw())
             }
-            cells[c] = x
+            cells.append(x)
         }
         return (cells, truncated)
     }
@@ -397,6 +433,7 @@ public struct PreparedData: Sendable {
         let colIndex: [String: Int]
         let needPhonetic: Set<String>, needCanonical: Set<String>
         let limit: Int
+        let standardisePlan: StandardisePlan
         let ownNode: Set<RecordKey>
         let spaces: [Int32]
 
@@ -434,6 +471,8 @@ public struct PreparedData: Sendable {
             colIndex = ci
             needPhonetic = settings.derivedNeeds(phonetic: true); needCanonical = settings.derivedNeeds(phonetic: false)
             limit = settings.maxFieldLength
+            standardisePlan = StandardisePlan(specs: specs, needCanonical: needCanonical, limit: limit)
+            precondition(specs.count <= Int(Interner.spaces.upperBound) + 1, "more compared columns than the interner's spaces (the settings' validation refuses them)")
             // Names, name lists and their canonical forms share one space, so a forename can meet a surname or a middle name.
             spaces = specs.indices.map { c in
                 switch specs[c].type {
@@ -461,7 +500,7 @@ public struct PreparedData: Sendable {
             let out = UnsafeMutablePointer<[([Cell], Int)]>.allocate(capacity: max(1, pieces))
             out.initialize(repeating: [], count: max(1, pieces))
             defer { out.deinitialize(count: max(1, pieces)); out.deallocate() }
-            let specs = specs, colIndex = colIndex, needCanonical = needCanonical, limit = limit
+            let plan = standardisePlan
             // Job 0 interns the waiting batch (when there is one); the others standardise a piece of this batch each.
             // Workers claim jobs in turn, so whichever is free takes the next piece; no job waits for another.
             let claim = JobCounter()
@@ -472,7 +511,7 @@ public struct PreparedData: Sendable {
                     if let waiting, j == 0 { self.intern(waiting.inputs, waiting.isNew, waiting.cells); continue }
                     let p = waiting == nil ? j : j - 1
                     out[p] = (p * per..<min(batch.count, (p + 1) * per)).map {
-                        let r = PreparedData.standardise(batch[$0], specs: specs, colIndex: colIndex, needCanonical: needCanonical, limit: limit)
+                        let r = PreparedData.standardise(batch[$0], plan: plan)
                         return (r.cells, r.truncated)
                     }
                 }
@@ -515,28 +554,32 @@ public struct PreparedData: Sendable {
             agencyOfRecord.append(lastAgencyIndex)
             let ds: Int32 = settings.linkType == .linkOnly ? (datasetIndex[input.source] ?? {
                 let v = Int32(datasetIndex.count); datasetIndex[input.source] = v; return v }()) : 0
-            for c in specs.indices {
-                let t = cells[c], sp = spaces[c]
-                var x = Row()
-                x.day = t.day; x.number = t.number
-                // Interned in the order the values were always interned, so ids (and block order) do not change.
-                switch specs[c].type {
-                case .list:
-                    x.tokens = t.tokens.map { id($0, sp) }; x.value = id(t.value, sp)
-                case .code:
-                    if let s = t.scope { x.scope = id(s, -3) }
-                    x.value = id(t.value, sp)
-                case .address:
-                    x.value = id(t.value, sp); x.p0 = id(t.p0, sp); x.p1 = id(t.p1, sp); x.p2 = id(t.p2, sp)
-                    x.tokens = t.tokens.map { id($0, sp) }
-                case .ukPostcode:
-                    x.value = id(t.value, sp); x.p0 = id(t.p0, sp); x.p1 = id(t.p1, sp); x.p2 = id(t.p2, sp)
-                default:
-                    x.value = id(t.value, sp)
-                    if !t.tokens.isEmpty { x.tokens = t.tokens.map { id($0, sp) } }
+            // Each cell read in place: a copy of the Cell retained and released its seven references (the cells'
+            // outlined copies and destroys were about 10% of a 200,000-person read's samples, with the standardising).
+            cells.withUnsafeBufferPointer { cell in
+                for c in specs.indices {
+                    let sp = spaces[c]
+                    var x = Row()
+                    x.day = cell[c].day; x.number = cell[c].number
+                    // Interned in the order the values were always interned, so ids (and block order) do not change.
+                    switch specs[c].type {
+                    case .list:
+                        x.tokens = cell[c].tokens.map { id($0, sp) }; x.value = id(cell[c].value, sp)
+                    case .code:
+                        if let s = cell[c].scope { x.scope = id(s, -3) }
+                        x.value = id(cell[c].value, sp)
+                    case .address:
+                        x.value = id(cell[c].value, sp); x.p0 = id(cell[c].p0, sp); x.p1 = id(cell[c].p1, sp); x.p2 = id(cell[c].p2, sp)
+                        x.tokens = cell[c].tokens.map { id($0, sp) }
+                    case .ukPostcode:
+                        x.value = id(cell[c].value, sp); x.p0 = id(cell[c].p0, sp); x.p1 = id(cell[c].p1, sp); x.p2 = id(cell[c].p2, sp)
+                    default:
+                        x.value = id(cell[c].value, sp)
+                        if !cell[c].tokens.isEmpty { x.tokens = cell[c].tokens.map { id($0, sp) } }
+                    }
+                    if let cn = cell[c].canonical { x.canonical = id(cn, sp) }
+                    row[c] = x
                 }
-                if let cn = t.canonical { x.canonical = id(cn, sp) }
-                row[c] = x
             }
             for c in specs.indices { nodeKey[c] = row[c].value }
             nodeKey[specs.count] = ds
@@ -569,7 +612,7 @@ public struct PreparedData: Sendable {
                 cols[c].tokenStart.append(Int32(cols[c].tokens.count))
                 if specs[c].name == "local_id" { cols[c].scope.append(x.scope) }
                 if needPhonetic.contains(specs[c].name) { cols[c].phonetic.append(phon(x.value)) }
-                if needCanonical.contains(specs[c].name) { cols[c].canonical.append(x.canonical) }
+                if standardisePlan.columns[c].canonical { cols[c].canonical.append(x.canonical) }
             }
             } }
         }

@@ -3,7 +3,7 @@ import Testing
 import UpstreamLinkage
 
 /// A small JSON Schema checker (the keywords config/linkage-settings.schema.json uses: type, enum, const,
-/// properties, additionalProperties, required, items, min/maxItems, minimum, maximum, min/maxLength, pattern,
+/// properties, additionalProperties, maxProperties, required, items, min/maxItems, minimum, maximum, min/maxLength, pattern,
 /// oneOf, $ref into $defs), so the test needs no outside validator.
 struct SchemaChecker {
     let root: JSONValue
@@ -32,6 +32,7 @@ struct SchemaChecker {
         if let o = v.object {
             let props = s["properties"]?.object ?? [:]
             for r in s["required"]?.array?.compactMap(\.string) ?? [] where o[r] == nil { problems.append("\(path): needs \(r)") }
+            if let hi = s["maxProperties"]?.number, Double(o.count) > hi { problems.append("\(path): more than \(hi) properties") }
             for (k, x) in o {
                 if let ps = props[k] { problems += check(x, ps, path + "." + k) } else if let ap = s["additionalProperties"] {
                     if ap == .bool(false) { problems.append("\(path): unknown key \(k)") } else { problems += check(x, ap, path + "." + k) }

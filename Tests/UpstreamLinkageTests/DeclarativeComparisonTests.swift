@@ -302,6 +302,15 @@ struct SettingsValidationTests {
         #expect(problems.contains { $0.contains(message) }, "\(problems)")
     }
 
+    @Test func tooManyDeclaredColumnsAreRefused() throws {
+        // The interner keeps each column's values apart by one byte: 256 spaces, three of them for derived values.
+        let columns = (0..<300).map { "\"c\($0)\": \"text\"" }.joined(separator: ", ")
+        let problems = try Declared.problems("{\"columns\": {\(columns)}}")
+        #expect(problems.contains { $0.contains("declared columns, not 300") }, "\(problems)")
+        let fewer = (0..<20).map { "\"c\($0)\": \"text\"" }.joined(separator: ", ")
+        #expect(try Declared.problems("{\"columns\": {\(fewer)}}").isEmpty)
+    }
+
     @Test func everyProblemIsGatheredNotJustTheFirst() throws {
         let problems = try Declared.problems(#"{"match_treshold": 0.9, "em_max_pairs": -1, "u_sample_pairs": 0, "seed": -1, "keep_threshold": 2}"#)
         #expect(problems.count == 5, "\(problems)")
