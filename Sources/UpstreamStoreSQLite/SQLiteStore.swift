@@ -274,14 +274,7 @@ public final class SQLiteStore: RecordStore {
     /// Runs `body` in one IMMEDIATE transaction: the write lock is taken first, so concurrent writers (other
     /// processes included) queue instead of failing when a read turns into a write.
     func writeImmediately<T>(_ body: (Database) throws -> T) throws -> T {
-        try db.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return .commit
-            }
-            return result!
-        }
+        try db.writeWithoutTransaction { db in try Self.immediateTransaction(db, body) }
     }
 
     /// ``writeImmediately(_:)`` with SQLite's foreign-key enforcement off for the transaction (it can be switched
@@ -292,20 +285,19 @@ public final class SQLiteStore: RecordStore {
     func writeImmediatelyTrustingReferences<T>(_ body: (Database) throws -> T) throws -> T {
         try db.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            let result: Result<T, any Error>
-            do {
-                var value: T?
-                try db.inTransaction(.immediate) {
-                    value = try body(db)
-                    return .commit
-                }
-                result = .success(value!)
-            } catch {
-                result = .failure(error)
-            }
+            let result = Result { try Self.immediateTransaction(db, body) }
             try db.execute(sql: "PRAGMA foreign_keys = ON")
             return try result.get()
         }
+    }
+
+    static func immediateTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        var result: T?
+        try db.inTransaction(.immediate) {
+            result = try body(db)
+            return .commit
+        }
+        return result!
     }
 
     /// Appends an entry written by the store itself (a load, supersession or retention action) to the trail.
