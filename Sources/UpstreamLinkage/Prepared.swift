@@ -136,13 +136,14 @@ public struct PreparedData: Sendable {
         private(set) var start: [UInt32] = [0]
         private(set) var spaces: [Int32] = []
         /// The hash's high 24 bits (`tag`), the string's space (one byte) and `id + 1` in the low half; 0 for an
-        /// empty slot. Under half full. A probe reads the arena only when tag and space both match: the space
-        /// was read from `spaces` for every candidate before (a fourth cache miss a look-up in a table of tens of
-        /// millions of strings).
+        /// empty slot. Under half full. A probe reads the arena only when tag and space both match, and no
+        /// longer reads `spaces` for every candidate (reasoned to save a cache miss a look-up in a table of tens of
+        /// millions of strings; not shown at 3,000,000 people, where one run of it was under the host's steal:
+        /// Benchmarks/force-scale.md, "Session 24").
         private var slots = [UInt64](repeating: 0, count: 1 << 12)
         static let tagMask: UInt64 = 0xFFFF_FF00_0000_0000
-        /// The spaces the builder uses (-3 … 252) fit the slot's byte.
-        static let spaces: ClosedRange<Int32> = -3...252
+        /// The spaces the builder uses (-3 … 252) fit the slot's byte (`spaces` holds each string's own).
+        static let spaceRange: ClosedRange<Int32> = -3...252
         /// The tag and the space.
         static let keyMask: UInt64 = 0xFFFF_FFFF_0000_0000
         @inline(__always) static func slotKey(_ hash: UInt64, _ space: Int32) -> UInt64 {
@@ -167,7 +168,7 @@ public struct PreparedData: Sendable {
 
         /// The id of `text` in `space` (one of ``spaces``), adding it when new.
         mutating func id(_ text: String, _ space: Int32) -> Int32 {
-            assert(Self.spaces.contains(space), "an interner space outside -3 … 252")
+            assert(Self.spaceRange.contains(space), "an interner space outside -3 … 252")
             var t = text
             return t.withUTF8 { b in
                 let h = Interner.hash(b, space)
@@ -431,8 +432,8 @@ public struct PreparedData: Sendable {
         let parallel: Parallelism
         let specs: [ColumnSpec]
         let colIndex: [String: Int]
-        let needPhonetic: Set<String>, needCanonical: Set<String>
-        let limit: Int
+        /// Whether each column keeps its values' phonetic codes (worked out once, not looked up by name per node).
+        let phonetic: [Bool]
         let standardisePlan: StandardisePlan
         let ownNode: Set<RecordKey>
         let spaces: [Int32]
@@ -469,10 +470,10 @@ public struct PreparedData: Sendable {
             var ci: [String: Int] = [:]
             for (i, s) in specs.enumerated() { ci[s.name] = i }
             colIndex = ci
-            needPhonetic = settings.derivedNeeds(phonetic: true); needCanonical = settings.derivedNeeds(phonetic: false)
-            limit = settings.maxFieldLength
-            standardisePlan = StandardisePlan(specs: specs, needCanonical: needCanonical, limit: limit)
-            precondition(specs.count <= Int(Interner.spaces.upperBound) + 1, "more compared columns than the interner's spaces (the settings' validation refuses them)")
+            let needPhonetic = settings.derivedNeeds(phonetic: true)
+            phonetic = specs.map { needPhonetic.contains($0.name) }
+            standardisePlan = StandardisePlan(specs: specs, needCanonical: settings.derivedNeeds(phonetic: false), limit: settings.maxFieldLength)
+            precondition(specs.count <= Int(Interner.spaceRange.upperBound) + 1, "more compared columns than the interner's spaces (the settings' validation refuses them)")
             // Names, name lists and their canonical forms share one space, so a forename can meet a surname or a middle name.
             spaces = specs.indices.map { c in
                 switch specs[c].type {
@@ -611,7 +612,7 @@ public struct PreparedData: Sendable {
                 if !x.tokens.isEmpty { cols[c].tokens.append(contentsOf: x.tokens) }
                 cols[c].tokenStart.append(Int32(cols[c].tokens.count))
                 if specs[c].name == "local_id" { cols[c].scope.append(x.scope) }
-                if needPhonetic.contains(specs[c].name) { cols[c].phonetic.append(phon(x.value)) }
+                if phonetic[c] { cols[c].phonetic.append(phon(x.value)) }
                 if standardisePlan.columns[c].canonical { cols[c].canonical.append(x.canonical) }
             }
             } }

@@ -31,7 +31,7 @@ extension LinkageSettings: Codable {
             if let cols = v.object {
                 s.columns = []
                 // The interner keeps each compared column's values apart by a byte (PreparedData.Interner).
-                let most = Int(PreparedData.Interner.spaces.upperBound) + 1 - ColumnSpec.builtIn.count
+                let most = Int(PreparedData.Interner.spaceRange.upperBound) + 1 - ColumnSpec.builtIn.count
                 if cols.count > most { log.add(root + ".columns", "at most \(most) declared columns, not \(cols.count)") }
                 for (name, spec) in cols.sorted(by: { $0.key < $1.key }) {
                     let path = root + ".columns." + name
