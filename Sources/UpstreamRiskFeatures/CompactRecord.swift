@@ -4,7 +4,7 @@ import UpstreamModel
 /// A linked record reduced to what the features, the household inference and the outcome read: dates as day
 /// numbers, coded columns as enums, and text that is only ever compared (postcode and house number, surname,
 /// incident and crime references) as 64-bit hashes. About 80 bytes, against kilobytes for a `LinkedRecord`.
-struct CompactRecord: Sendable {
+struct CompactRecord: Sendable, Equatable {
     var date: Int32
     var known: Int32
     /// Date of birth as a day number, `Int32.min` when missing or a placeholder before 1900.

@@ -34,6 +34,13 @@ public struct StreamingCohortBuilder {
     public var lookup: PersonLookup?
     /// Where the first pass writes the compact records when they outgrow a chunk (an unlinked temporary file).
     public var spillDirectory: String
+    /// The same persons' records in the store's own order, when the source can read them so: the first pass then
+    /// reads them sequentially on every worker and groups them by person itself (``firstPass(scan:)``) instead of
+    /// replaying `persons`, which the later passes (`records(around:in:)` without a lookup) still use.
+    public var scan: LinkedRecordScan?
+    /// Told, from any worker, of records the first pass has read over a scan since it was last told (for a
+    /// progress display; at most once every ``StreamingCohortBuilder/readReport`` records a part).
+    public var recordsRead: (@Sendable (Int) -> Void)?
 
     /// - Parameters:
     ///   - persons: the persons, replayable.
@@ -116,9 +123,9 @@ public struct StreamingCohortBuilder {
     /// Pass 1, the only pass over the stream: the shared index, the persons, and every person's compact records, held
     /// in memory while they fit the chunk budget and written to a spill file from the moment they do not.
     public func firstPass() throws -> FirstPass {
-        var index = SharedIndex(), ids: [String] = []
-        let limit = max(1, (memoryBudget / 4) / Self.bytesPerRecord)
-        var kept: [[CompactRecord]]? = [], keptCount = 0, spill: CompactSpill?
+        if let scan { return try firstPass(scan: scan) }
+        var sink = FirstPassSink(limit: max(1, (memoryBudget / 4) / Self.bytesPerRecord), spillDirectory: spillDirectory)
+        var ids: [String] = []
         var recordCount = 0, lo: CivilDate?, hi: CivilDate?
         // Records are made compact in batches of persons spread over the workers (the store is read on one thread),
         // then added to the index in stream order: the same index for any worker count.
@@ -131,20 +138,7 @@ public struct StreamingCohortBuilder {
                 return (n * c / parts..<n * (c + 1) / parts).map { batch[$0].compactMap { CompactRecord($0, deciles: deciles, codes: &codes) } }
             }.flatMap { $0 }
             batch.removeAll(keepingCapacity: true)
-            for compact in compacted {
-                index.add(compact)
-                if let spill {
-                    try spill.append(compact)
-                    continue
-                }
-                keptCount += compact.count
-                if keptCount <= limit { kept!.append(compact); continue }
-                // Over the chunk budget: from here on every person's records go to disk, those kept so far first.
-                let file = try CompactSpill(directory: spillDirectory)
-                for k in kept! { try file.append(k) }
-                try file.append(compact)
-                kept = nil; spill = file
-            }
+            for compact in compacted { try sink.add(compact) }
         }
         try persons { id, records in
             ids.append(id)
@@ -154,9 +148,9 @@ public struct StreamingCohortBuilder {
             if batch.count == Self.batchSize { try flush() }
         }
         try flush()
-        try spill?.flush()
-        let plan = Self.plan(index, budget: memoryBudget / 4)
-        return FirstPass(index: index, ids: ids, kept: kept, spill: spill, plan: plan, recordCount: recordCount, firstEvent: lo, lastEvent: hi)
+        try sink.spill?.flush()
+        let plan = Self.plan(sink.index, budget: memoryBudget / 4)
+        return FirstPass(index: sink.index, ids: ids, kept: sink.kept, spill: sink.spill, plan: plan, recordCount: recordCount, firstEvent: lo, lastEvent: hi)
     }
 
     /// The cohorts of every date in `dates` as one matrix (dates ascending, rows by date then person id).

@@ -13,6 +13,13 @@ public protocol PersonRangeStore: Sendable {
     func personCuts(every size: Int) throws -> [PersonID]
     /// A reader with its own read-only connection, for one thread.
     func featureReader() throws -> any PersonRangeReader
+    /// Every current person's id in the order of ``personCuts(every:)``, with how many records the person has (all
+    /// of them: at least as many as their person-level records). A person whose records are all gone from the store
+    /// is listed here but not given by ``PersonRangeReader/forEachPerson(from:to:_:)``.
+    func currentPersons() throws -> [(id: PersonID, records: Int)]
+    /// The records' storage keys (load order) cut into at most `parts` consecutive ranges that together cover every
+    /// record, for ``PersonRangeReader/forEachRecord(keys:_:)`` on several readers. Empty when there are no records.
+    func recordKeyRanges(parts: Int) throws -> [Range<Int64>]
 }
 
 /// One thread's reader of persons by range (see ``PersonRangeStore``). Not to be shared between threads.
@@ -25,6 +32,12 @@ public protocol PersonRangeReader {
     /// record flags. The extras are read for school term records alone (the attendance figures); the other
     /// identity fields and the event's time, end date and area are `nil`; the provenance has the source only.
     func forEachPerson(from: PersonID?, to: PersonID?, _ body: (PersonID, [StoredRecord]) throws -> Void) throws
+    /// Calls `body` once per record of a current person whose storage key is in `keys`, in storage (load) order,
+    /// with the person's id and, for a person-level record, the same columns as ``forEachPerson(from:to:_:)``
+    /// (`nil` for a record that is not person-level: its person is one that method gives, with no records): one
+    /// sequential read of the records instead of a look-up of each through the persons' index. Each person's records
+    /// come in the order ``forEachPerson(from:to:_:)`` gives them; the persons are interleaved.
+    func forEachRecord(keys: Range<Int64>, _ body: (_ person: String, _ record: StoredRecord?) throws -> Void) throws
     /// Closes the connection.
     func close() throws
 }

@@ -21,6 +21,34 @@ extension SQLiteStore: PersonRangeStore {
         } }
     }
 
+    public func currentPersons() throws -> [(id: PersonID, records: Int)] {
+        try guarding { try db.read { db in
+            var out: [(id: PersonID, records: Int)] = []
+            let statement = try db.makeStatement(sql: "SELECT id, records FROM persons ORDER BY id")
+            let s = statement.sqliteStatement
+            defer { sqlite3_reset(s) }
+            while true {
+                let rc = sqlite3_step(s)
+                if rc == SQLITE_DONE { break }
+                guard rc == SQLITE_ROW else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+                out.append((PersonID(FeatureReader.text(s, 0) ?? ""), Int(sqlite3_column_int64(s, 1))))
+            }
+            return out
+        } }
+    }
+
+    public func recordKeyRanges(parts: Int) throws -> [Range<Int64>] {
+        precondition(parts > 0)
+        return try guarding { try db.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT min(id), max(id) FROM records"),
+                  let lo: Int64 = row[0], let hi: Int64 = row[1] else { return [] }
+            let span = hi - lo + 1, n = Int64(min(Int64(parts), span))
+            return (0..<n).map { i in (lo + span * i / n)..<(lo + span * (i + 1) / n) }
+        } }
+    }
+
     public func featureReader() throws -> any PersonRangeReader {
         if path == ":memory:" { return FeatureReader(db: db, path: path, owned: false) }
         var config = Configuration()
@@ -84,6 +112,31 @@ extension SQLiteStore: PersonRangeStore {
                     if sqlite3_column_int64(s, 1) != 0 { group.append(try Self.record(s)) }
                 }
                 if let c = current { try body(PersonID(c), group) }
+            } }
+        }
+
+        func forEachRecord(keys: Range<Int64>, _ body: (String, StoredRecord?) throws -> Void) throws {
+            // Records lead (CROSS JOIN keeps SQLite from reordering), so they are read in their own order, each
+            // with one look-up in the assignments' primary key.
+            let sql = """
+                SELECT \(Self.columns) FROM records r CROSS JOIN assignments a ON a.source = r.source AND a.record_id = r.record_id
+                WHERE r.id >= ? AND r.id < ? ORDER BY r.id
+                """
+            try SQLiteStore.guarding(path) { try db.read { db in
+                let statement = try db.makeStatement(sql: sql)
+                let s = statement.sqliteStatement
+                sqlite3_reset(s)
+                sqlite3_bind_int64(s, 1, keys.lowerBound)
+                sqlite3_bind_int64(s, 2, keys.upperBound)
+                defer { sqlite3_reset(s) }
+                while true {
+                    let rc = sqlite3_step(s)
+                    if rc == SQLITE_DONE { break }
+                    guard rc == SQLITE_ROW else {
+                        throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+                    }
+                    try body(Self.text(s, 0)!, sqlite3_column_int64(s, 1) != 0 ? try Self.record(s) : nil)
+                }
             } }
         }
 

@@ -137,9 +137,9 @@ extension ProgressPlan {
         ("read", 36), ("features", 5), ("cohorts", 1), ("trees", 2), ("logistic regression", 8), ("calibration", 45), ("save", 1),
     ])
 
-    /// `upstream risk score`'s stages, weighted the same way (20,000-person city, debug build, one date): features 48,
-    /// scoring 10, reasons 1, save 1.
-    public static let riskScore = ProgressPlan([("features", 48), ("scoring", 10), ("reasons", 1), ("save", 1)])
+    /// `upstream risk score`'s stages, weighted by the seconds each took on the 200,000-person city (release build, one
+    /// date, session 25, when the read became a stage of its own): read 14, features 3, scoring 1, reasons 1, save 1.
+    public static let riskScore = ProgressPlan([("read", 14), ("features", 3), ("scoring", 1), ("reasons", 1), ("save", 1)])
 }
 
 /// What a progress display shows at one moment: pure data, rendered by `ProgressLine`.

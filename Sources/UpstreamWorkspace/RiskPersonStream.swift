@@ -63,6 +63,25 @@ enum RiskPersonStream {
         }
     }
 
+    /// The same persons' records in the store's own order, for the cohort builder's first pass
+    /// (``StreamingCohortBuilder/firstPass(scan:)``): the records cut by storage key into parts, each read
+    /// sequentially on a connection of its own by the next free worker. `nil` for a store that cannot read by range.
+    static func scan(store: any WorkspaceStore, readers: Int) throws -> LinkedRecordScan? {
+        guard let ranged = store as? any PersonRangeStore else { return nil }
+        let persons = try ranged.currentPersons().map { (id: $0.id.rawValue, records: $0.records) }
+        // Four parts a reader: the workers take the next part as they finish one, so a part with more person-level
+        // records (or more pages not yet in the OS cache) does not leave the other worker idle at the end.
+        let ranges = try ranged.recordKeyRanges(parts: readers > 1 ? 4 * readers : 1)
+        return LinkedRecordScan(persons: persons, parts: ranges.count) { part, body in
+            let reader = try ranged.featureReader()
+            defer { try? reader.close() }
+            // The features read neither the slimmed fields nor the provenance, so records go as read.
+            try reader.forEachRecord(keys: ranges[part]) { person, r in
+                try body(person, r.map { LinkedRecord(personID: person, record: $0.record, matchProbability: nil, extras: $0.extras) })
+            }
+        }
+    }
+
     /// One range's persons, slimmed.
     static func read(_ reader: any PersonRangeReader, _ from: PersonID?, _ to: PersonID?, pool: inout [String: String],
                      _ body: (String, [LinkedRecord]) throws -> Void) throws {

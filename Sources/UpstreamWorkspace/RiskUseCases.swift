@@ -81,6 +81,21 @@ public struct RiskUseCases {
         return (StreamingCohortBuilder.stream(records), records)
     }
 
+    /// The store's records in their own order for the cohort builder's first pass (``RiskPersonStream/scan(store:readers:)``);
+    /// `nil` when a persons file is given or the store cannot read so.
+    func recordScan(persons: String?) throws -> LinkedRecordScan? {
+        guard persons == nil else { return nil }
+        return try RiskPersonStream.scan(store: try workspace.store(), readers: workspace.parallelism.workers)
+    }
+
+    /// Begins the read stage on `tracker`: over a scan, with the records to read (at most; the persons' counts of all
+    /// their records) and each part's progress; over a person stream, without a total.
+    static func trackRead(_ streaming: inout StreamingCohortBuilder, on tracker: ProgressTracker) {
+        guard let scan = streaming.scan else { return tracker.begin("read", unit: "records") }
+        tracker.begin("read", total: scan.persons.reduce(0) { $0 + $1.records }, unit: "records")
+        streaming.recordsRead = { tracker.advance(by: $0) }
+    }
+
     /// One person's records straight from the store by its person index, as `LinkedRecords.personStream` gives
     /// them (person-level records in load order, slimmed the same way); `nil` when a persons file is given.
     func personLookup(persons: String?) throws -> PersonLookup? {
@@ -105,12 +120,13 @@ public struct RiskUseCases {
         var count = 0
         var period: (CivilDate, CivilDate)?
         let tracker = workspace.messages.tracker("risk train", plan: .riskTrain)
-        tracker.begin("read", unit: "records")
         let deciles = try RiskInputs.deprivation(request.postcodes)
         let budget = request.memoryBytes
         let parallel = workspace.parallelism
-        let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: request.cohort, memoryBudget: budget, parallelism: parallel,
+        var streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: request.cohort, memoryBudget: budget, parallelism: parallel,
                                                lookup: loaded == nil ? try personLookup(persons: request.persons) : nil)
+        if loaded == nil { streaming.scan = try recordScan(persons: request.persons) }
+        Self.trackRead(&streaming, on: tracker)
         // Streaming from the store, the cohort builder's first pass finds the records' span as it reads them (it
         // needs no dates): one pass less over the store than reading for the span first.
         var firstPass: StreamingCohortBuilder.FirstPass?
@@ -188,11 +204,14 @@ public struct RiskUseCases {
         let asOf = request.asOf
         let (stream, _) = try personStream(persons: request.persons)
         let deciles = try RiskInputs.deprivation(try request.postcodes ?? runs.inputs().postcodes)
-        let streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: model.config.cohort, memoryBudget: request.memoryBytes,
+        var streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: model.config.cohort, memoryBudget: request.memoryBytes,
                                                parallelism: workspace.parallelism, lookup: try personLookup(persons: request.persons))
+        streaming.scan = try recordScan(persons: request.persons)
         let tracker = workspace.messages.tracker("risk score", plan: .riskScore)
+        Self.trackRead(&streaming, on: tracker)
+        let pass = try streaming.firstPass()
         tracker.begin("features")
-        let built = try streaming.build(dates: [asOf])
+        let built = try streaming.build(dates: [asOf], after: pass)
         let cohort = Cohort(asOf: asOf, rows: (0..<built.matrix.rowCount).map(built.matrix.cohortRow), excluded: built.matrix.excluded[0])
         guard !cohort.rows.isEmpty else { throw WorkspaceError.badInput("no young people aged \(model.config.cohort.minimumAge)-\(model.config.cohort.maximumAge) with records before \(asOf.iso)") }
         let data = CohortBuilder.dataset(cohort.rows)

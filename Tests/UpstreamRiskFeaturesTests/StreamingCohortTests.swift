@@ -194,4 +194,84 @@ struct StreamingCohortTests {
         #expect(try encoder.encode(streamed) == encoder.encode(old))
         #expect(!streamed.report.flagged.isEmpty && streamed.report.flagged.map(\.reasons) == old.report.flagged.map(\.reasons))
     }
+    /// `workers` threads at once, as the workspace runs them.
+    static func threads(_ workers: Int) -> Parallelism {
+        Parallelism(workers: workers) { n, body in DispatchQueue.concurrentPerform(iterations: n, execute: body) }
+    }
+
+    /// The city's records as a store would scan them: in the order given (load order), cut into `parts` consecutive
+    /// parts, each person with a bound of their record count plus `slack`; `extra` names a record's person the list
+    /// does not hold; `listed` adds persons to the end of the list: the first never named, the second named only
+    /// by a record that is not person-level.
+    static func scan(parts: Int, slack: Int = 0, extra: String? = nil, listed: (gone: String, other: String)? = nil) -> LinkedRecordScan {
+        let records = city.records
+        let counts = Dictionary(grouping: records, by: \.personID).mapValues(\.count)
+        var persons = counts.keys.sorted().map { (id: $0, records: counts[$0]! + slack) }
+        if let listed { persons += [(listed.gone, 3), (listed.other, 1)] }
+        return LinkedRecordScan(persons: persons, parts: parts) { part, body in
+            let n = records.count
+            for r in records[(n * part / parts)..<(n * (part + 1) / parts)] {
+                try body(r.personID, r)
+                if let listed, part == 0, r.personID == records[0].personID { try body(listed.other, nil) }
+            }
+            if let extra, part == parts - 1 { try body(extra, records[0]) }
+        }
+    }
+
+    @Test func theFirstPassOverRecordsInStoreOrderIsThePassOverTheStream() throws {
+        let stream = try StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(Self.city.records), postcodeDeprivation: Self.city.postcodeDeciles).firstPass()
+        for (parts, workers) in [(1, 1), (3, 2), (2, 2)] {
+            var builder = StreamingCohortBuilder(persons: { _ in Issue.record("the stream is not replayed") }, postcodeDeprivation: Self.city.postcodeDeciles,
+                                                 parallelism: Self.threads(workers))
+            builder.scan = Self.scan(parts: parts, slack: parts)
+            let pass = try builder.firstPass()
+            #expect(pass.ids == stream.ids && pass.recordCount == stream.recordCount)
+            #expect(pass.firstEvent == stream.firstEvent && pass.lastEvent == stream.lastEvent && pass.plan == stream.plan)
+            #expect(pass.kept != nil && pass.spill == nil)
+            // Field by field (the records' padding bytes are not theirs to compare).
+            #expect(pass.kept! == stream.kept!, "each person's compact records, in order (\(parts) parts)")
+            let built = try builder.build(dates: Self.dates, after: pass)
+            #expect(built.matrix.personIDs == Self.whole.matrix.personIDs && built.matrix.outcome == Self.whole.matrix.outcome)
+            #expect(zip(built.matrix.columns, Self.whole.matrix.columns).allSatisfy { Self.same($0, $1) })
+        }
+    }
+
+    @Test func aTinyBudgetSortsTheScannedRecordsInBucketsOnDiskAndGivesTheSameMatrix() throws {
+        let directory = NSTemporaryDirectory() + "scan-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Room for about 2,000 records a bucket: dozens of buckets, each part writing each bucket's records to a
+        // file of its own (more than one buffer's worth in the larger buckets' files is not needed: any file is).
+        let budget = 4 * 2_000 * StreamingCohortBuilder.bytesPerRecord
+        var builder = StreamingCohortBuilder(persons: { _ in Issue.record("the stream is not replayed") }, postcodeDeprivation: Self.city.postcodeDeciles,
+                                             memoryBudget: budget, parallelism: Self.threads(2), spillDirectory: directory)
+        builder.scan = Self.scan(parts: 2)
+        let pass = try builder.firstPass()
+        #expect(pass.spill != nil && pass.kept == nil && pass.plan.chunks.count > 20)
+        let stream = try StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(Self.city.records), postcodeDeprivation: Self.city.postcodeDeciles,
+                                                memoryBudget: budget).firstPass()
+        #expect(pass.plan == stream.plan && pass.ids == stream.ids)
+        let all = 0..<pass.ids.count
+        #expect(try pass.spill!.persons(all) == stream.spill!.persons(all))
+        let built = try builder.build(dates: Self.dates, after: pass)
+        #expect(zip(built.matrix.columns, Self.whole.matrix.columns).allSatisfy { Self.same($0, $1) })
+        expectSame(built.matrix, Self.old)
+        // The buckets' files and the spill were unlinked from the start: nothing named in the directory.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+    }
+
+    @Test func aListedPersonTheScanNeverNamesIsLeftOutAndOneWithOnlyOtherRecordsIsKeptWithNone() throws {
+        let stream = try StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(Self.city.records), postcodeDeprivation: Self.city.postcodeDeciles).firstPass()
+        var builder = StreamingCohortBuilder(persons: { _ in }, postcodeDeprivation: Self.city.postcodeDeciles, parallelism: Self.threads(2))
+        builder.scan = Self.scan(parts: 3, listed: (gone: "P~GONE", other: "P~OTHER"))
+        let pass = try builder.firstPass()
+        #expect(pass.ids == stream.ids + ["P~OTHER"] && pass.recordCount == stream.recordCount)
+        #expect(pass.kept! == stream.kept! + [[]])
+    }
+
+    @Test func aScannedRecordOfAPersonTheScanDoesNotListIsAClearError() throws {
+        var builder = StreamingCohortBuilder(persons: { _ in }, postcodeDeprivation: Self.city.postcodeDeciles, parallelism: Self.threads(2))
+        builder.scan = Self.scan(parts: 2, extra: "P-NOT-LISTED")
+        #expect { try builder.firstPass() } throws: { "\($0)".contains("P-NOT-LISTED") && "\($0)".contains("relinked") }
+    }
 }

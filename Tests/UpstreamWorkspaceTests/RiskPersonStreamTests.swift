@@ -90,4 +90,36 @@ struct RiskPersonStreamTests {
         }
         #expect(seen == 25)
     }
+    @Test("the records read in the store's order, each with its person, are the persons' records of the stream; the matrix built from them is the same")
+    func theRecordOrderScanGivesTheSameRecordsAndMatrix() throws {
+        let store = try city().workspace.store()
+        let before = try Self.read(LinkedRecords.personStream(store: store))
+        for readers in [1, 2, 3] {
+            let scan = try #require(try RiskPersonStream.scan(store: store, readers: readers))
+            #expect(scan.parts == (readers > 1 ? 4 * readers : 1))
+            // Every person the stream gives (some with no person-level record), in its order, with a bound on their records.
+            #expect(scan.persons.map(\.id) == before.map(\.0))
+            #expect(zip(scan.persons, before).allSatisfy { $0.records >= $1.1.count })
+            var byPerson: [String: [String]] = [:]
+            for part in 0..<scan.parts {
+                try scan.read(part) { person, r in byPerson[person, default: []] += r.map { [Self.featureColumns($0)] } ?? [] }
+            }
+            #expect(Set(byPerson.keys) == Set(before.map(\.0)), "every person named, those with no person-level record too")
+            #expect(before.contains { $0.1.isEmpty } == byPerson.values.contains { $0.isEmpty })
+            #expect(before.allSatisfy { byPerson[$0.0, default: []] == $0.1 }, "each person's records, in order, \(readers) readers")
+            #expect(byPerson.values.reduce(0) { $0 + $1.count } == before.reduce(0) { $0 + $1.1.count })
+        }
+        let dates = [CivilDate(year: 2022, month: 1, day: 1)!, CivilDate(year: 2023, month: 7, day: 1)!]
+        let a = try StreamingCohortBuilder(persons: LinkedRecords.personStream(store: store), memoryBudget: 64 << 20).build(dates: dates).matrix
+        for budget in [64 << 20, 200_000] {
+            var builder = StreamingCohortBuilder(persons: LinkedRecords.personStream(store: store), memoryBudget: budget, parallelism: Workspace.parallelism(workers: 2))
+            builder.scan = try RiskPersonStream.scan(store: store, readers: 2)
+            let built = try builder.build(dates: dates)
+            let b = built.matrix
+            #expect(a.rowCount > 0 && a.personIDs == b.personIDs && a.outcome == b.outcome && a.excluded == b.excluded)
+            #expect(a.age == b.age && a.sex == b.sex && a.ethnicity == b.ethnicity && a.decile == b.decile)
+            #expect(a.columns.map { $0.map(\.bitPattern) } == b.columns.map { $0.map(\.bitPattern) }, "budget \(budget)")
+            if budget < 1 << 20 { #expect(built.plan.chunks.count > 1) }
+        }
+    }
 }
