@@ -136,27 +136,33 @@ extension Identity {
     static func asciiHouseNumber(_ address: String) -> String? {
         var address = address
         return address.withUTF8 { bytes -> String? in
-            let space = UInt8(ascii: " "), comma = UInt8(ascii: ",")
-            // Any non-ASCII byte, anywhere: a combining mark after a space joins it into one Character, so even the
-            // tokens before it are Unicode's business.
-            for b in bytes where b >= 0x80 { return nil }
-            var i = 0, previousWasFlat = false
-            let n = bytes.count
-            while i < n {
-                let b = bytes[i]
-                if b == space || b == comma { i += 1; continue }
-                let start = i
-                var digits = true
-                while i < n, bytes[i] != space, bytes[i] != comma {
-                    let c = bytes[i]
-                    if c < UInt8(ascii: "0") || c > UInt8(ascii: "9") { digits = false }
-                    i += 1
-                }
-                if digits && !previousWasFlat { return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self) }
-                previousWasFlat = i - start == 4 && (bytes[start] | 0x20) == UInt8(ascii: "f") && (bytes[start + 1] | 0x20) == UInt8(ascii: "l")
-                    && (bytes[start + 2] | 0x20) == UInt8(ascii: "a") && (bytes[start + 3] | 0x20) == UInt8(ascii: "t")
-            }
-            return ""
+            asciiHouseNumber(bytes: bytes).map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
         }
+    }
+
+    /// ``asciiHouseNumber(_:)`` over an address's UTF-8 bytes: where the number is (an empty range when there is
+    /// none), or nil when the address is not ASCII.
+    public static func asciiHouseNumber(bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        let space = UInt8(ascii: " "), comma = UInt8(ascii: ",")
+        // Any non-ASCII byte, anywhere: a combining mark after a space joins it into one Character, so even the
+        // tokens before it are Unicode's business.
+        for b in bytes where b >= 0x80 { return nil }
+        var i = 0, previousWasFlat = false
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b == space || b == comma { i += 1; continue }
+            let start = i
+            var digits = true
+            while i < n, bytes[i] != space, bytes[i] != comma {
+                let c = bytes[i]
+                if c < UInt8(ascii: "0") || c > UInt8(ascii: "9") { digits = false }
+                i += 1
+            }
+            if digits && !previousWasFlat { return start..<i }
+            previousWasFlat = i - start == 4 && (bytes[start] | 0x20) == UInt8(ascii: "f") && (bytes[start + 1] | 0x20) == UInt8(ascii: "l")
+                && (bytes[start + 2] | 0x20) == UInt8(ascii: "a") && (bytes[start + 3] | 0x20) == UInt8(ascii: "t")
+        }
+        return 0..<0
     }
 }

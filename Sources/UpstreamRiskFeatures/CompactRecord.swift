@@ -78,12 +78,93 @@ struct CompactRecord: Sendable, Equatable {
     }
 }
 
+extension CompactRecord {
+    /// The compact record of a stored record's feature columns (``FeatureColumns``, bytes in the store's buffers):
+    /// the same values as ``init(_:deciles:codes:)`` on that record, made without a string per column. ASCII text,
+    /// nearly all of it, is hashed byte by byte (upper-cased in place where the record path upper-cases); any other
+    /// text takes the record path's own functions on a string made from it.
+    init?(_ c: FeatureColumns, deciles: [String: Int], codes: inout CompactCodes) {
+        guard let (eventKind, eventDate) = c.event else { return nil }
+        func string(_ b: UnsafeBufferPointer<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
+        date = eventDate.dayNumber
+        known = (c.recordedDate.map { Swift.max($0, eventDate) } ?? eventDate).dayNumber
+        dob = c.dateOfBirth.flatMap { $0.year > 1900 ? $0.dayNumber : nil } ?? Self.none
+        home = Self.homeHash(postcode: c.postcode, address: c.address)
+        incident = eventKind == .incident ? c.reference.map { StableHash.of(bytes: $0) ?? StableHash.of(string($0)) } ?? 0 : 0
+        let suspect = c.role == .suspect || c.role == .offender
+        crime = eventKind == .crime && suspect
+            ? c.reference.flatMap { $0.isEmpty ? nil : StableHash.of(bytes: $0) ?? StableHash.of(string($0)) } ?? 0 : 0
+        surname = c.surname.map { StableHash.of(upperBytes: $0) ?? StableHash.of(string($0).uppercased()) } ?? 0
+        flags = c.flags
+        kind = eventKind
+        role = c.role
+        agency = c.agency
+        sex = c.sex
+        group = c.offenceCode.map { OffenceGroup(code: string($0)) } ?? .other
+        let read = codes.detail(bytes: c.detail)
+        socialCareACE = c.agency == .socialCare && c.detail != nil ? read.ace : nil
+        ethnicity = c.ethnicity.map { codes.ethnicity(string($0), agency: c.agency) } ?? 0
+        if let pc = c.postcode, !pc.isEmpty, let d = deciles[string(pc).uppercased()] { decile = UInt8(clamping: d) } else { decile = 0 }
+        if let code = c.offenceCode, suspect {
+            seriousViolence = SeriousViolence.isSerious(code: string(code), flags: c.flags)
+        } else {
+            seriousViolence = false
+        }
+        domestic = read.domestic
+        assault = read.assault
+        if eventKind == .termAbsence, let p = Int(c.extras["SessionsPossible"] ?? "") {
+            hasSessions = true
+            possible = Int32(clamping: p)
+            authorised = Int32(clamping: Int(c.extras["SessionsAuthorisedAbsence"] ?? "") ?? 0)
+            unauthorised = Int32(clamping: Int(c.extras["SessionsUnauthorisedAbsence"] ?? "") ?? 0)
+            freeSchoolMeals = ["Y", "YES", "TRUE", "1"].contains((c.extras["FSM"] ?? "").uppercased())
+        } else {
+            hasSessions = false; possible = 0; authorised = 0; unauthorised = 0; freeSchoolMeals = false
+        }
+    }
+
+    /// `StableHash.of(Identity.home(postcode:address:))`, 0 without a home: byte by byte for ASCII text.
+    static func homeHash(postcode: UnsafeBufferPointer<UInt8>?, address: UnsafeBufferPointer<UInt8>?) -> UInt64 {
+        guard let pc = postcode, !pc.isEmpty else { return 0 }
+        if pc.allSatisfy({ $0 < 0x80 }) {
+            var h = StableHash.Running()
+            if let address {
+                if let number = Identity.asciiHouseNumber(bytes: address) {
+                    for b in pc { h.add(StableHash.upper(b)) }
+                    if !number.isEmpty {
+                        h.add(UInt8(ascii: "#"))
+                        for b in address[number] { h.add(b) }
+                    }
+                    return h.value
+                }
+            } else {
+                for b in pc { h.add(StableHash.upper(b)) }
+                return h.value
+            }
+        }
+        let text = { (b: UnsafeBufferPointer<UInt8>) in String(decoding: b, as: UTF8.self) }
+        return Identity.home(postcode: text(pc), address: address.map(text)).map(StableHash.of) ?? 0
+    }
+}
+
 /// What a record's texts that recur across the city (event details, ethnicity codes) give, remembered per text:
 /// a force has a few hundred distinct ones against millions of records. Each value is the function of its text
 /// alone that `CompactRecord` computed before (one instance per worker; never shared between threads).
 struct CompactCodes {
     private var details: [String: (ace: ACE?, domestic: Bool, assault: Bool)] = [:]
     private var ethnicities: [Agency: [String: UInt8]] = [:]
+
+    private var detailBytes: [UInt64: [(text: [UInt8], read: (ace: ACE?, domestic: Bool, assault: Bool))]] = [:]
+
+    /// ``detail(_:)`` of a detail's bytes (`nil`: no detail, read as ""), remembered by the bytes themselves.
+    mutating func detail(bytes: UnsafeBufferPointer<UInt8>?) -> (ace: ACE?, domestic: Bool, assault: Bool) {
+        guard let bytes else { return detail("") }
+        let h = StableHash.of(anyBytes: bytes)
+        if let known = detailBytes[h]?.first(where: { $0.text.elementsEqual(bytes) }) { return known.read }
+        let read = detail(String(decoding: bytes, as: UTF8.self))
+        detailBytes[h, default: []].append((Array(bytes), read))
+        return read
+    }
 
     /// The social care ACE the detail names (if the record is social care's), and whether it says domestic or assault.
     mutating func detail(_ text: String) -> (ace: ACE?, domestic: Bool, assault: Bool) {
@@ -109,8 +190,45 @@ struct CompactCodes {
 /// million postcodes, surnames and references of a force, a collision is about one chance in a million.
 enum StableHash {
     static func of(_ s: String) -> UInt64 {
+        var h = Running()
+        for b in s.utf8 { h.add(b) }
+        return h.value
+    }
+
+    /// The hash of the string these bytes make, when they are ASCII (so the string's UTF-8 is these bytes); nil
+    /// otherwise (the caller makes the string: decoding repairs invalid UTF-8).
+    static func of(bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        var h = Running()
+        for b in bytes {
+            if b >= 0x80 { return nil }
+            h.add(b)
+        }
+        return h.value
+    }
+
+    /// `of(string.uppercased())` for ASCII bytes (Swift upper-cases ASCII letters alone); nil otherwise.
+    static func of(upperBytes bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        var h = Running()
+        for b in bytes {
+            if b >= 0x80 { return nil }
+            h.add(upper(b))
+        }
+        return h.value
+    }
+
+    /// The hash of any bytes, as they are (a cache key, not a text's hash).
+    static func of(anyBytes bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h = Running()
+        for b in bytes { h.add(b) }
+        return h.value
+    }
+
+    static func upper(_ b: UInt8) -> UInt8 { b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") ? b - 32 : b }
+
+    /// FNV-1a fed a byte at a time.
+    struct Running {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        return h == 0 ? 1 : h
+        mutating func add(_ b: UInt8) { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        var value: UInt64 { h == 0 ? 1 : h }
     }
 }

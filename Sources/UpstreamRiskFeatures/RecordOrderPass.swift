@@ -16,13 +16,16 @@ public struct LinkedRecordScan: Sendable {
     public var persons: [(id: String, records: Int)]
     /// How many parts ``read`` gives; the workers read them at once, each taking the next part as it finishes one.
     public var parts: Int
-    /// Calls `body` with each record of part `part` and its person's id: the record when it is one the stream gives
-    /// (person-level), `nil` when not (the stream gives its person, with their other records or none). Parts
-    /// `0..<parts` taken in turn give every person's records once, each person's in the order the stream gives them.
-    public var read: @Sendable (_ part: Int, _ body: (_ person: String, _ record: LinkedRecord?) throws -> Void) throws -> Void
+    /// Calls `body` with each record of part `part` and its person's id (UTF-8 bytes, valid during the call): the
+    /// record's feature columns when it is one the stream gives (person-level), `nil` when not (the stream gives its
+    /// person, with their other records or none). Parts `0..<parts` taken in turn give every person's records once,
+    /// each person's in the order the stream gives them.
+    public var read: @Sendable (_ part: Int, _ body: Body) throws -> Void
 
-    public init(persons: [(id: String, records: Int)], parts: Int,
-                read: @escaping @Sendable (_ part: Int, _ body: (_ person: String, _ record: LinkedRecord?) throws -> Void) throws -> Void) {
+    /// What ``read`` calls with each record.
+    public typealias Body = (_ person: UnsafeBufferPointer<UInt8>, _ record: FeatureColumns?) throws -> Void
+
+    public init(persons: [(id: String, records: Int)], parts: Int, read: @escaping @Sendable (_ part: Int, _ body: Body) throws -> Void) {
         self.persons = persons; self.parts = parts; self.read = read
     }
 }
@@ -30,6 +33,7 @@ public struct LinkedRecordScan: Sendable {
 /// A scan that named a person the scan's persons do not hold (the store changed between the two reads).
 public struct LinkedRecordScanError: Error, CustomStringConvertible {
     public var person: String
+    public init(person: String) { self.person = person }
     public var description: String {
         "a linked record's person \(person) is not among the store's current persons: was the store relinked during the run? Run it again"
     }
@@ -64,6 +68,35 @@ struct FirstPassSink {
     }
 }
 
+/// Each listed person's position, found from the id's bytes without making a string: by the id's hash, the id
+/// itself compared on a hit; ids whose hashes collide are looked up by string.
+struct PersonPositions {
+    let ids: [String]
+    private var byHash: [UInt64: UInt32] = [:]
+    private var collided: [String: UInt32] = [:]
+
+    init(_ ids: [String]) {
+        self.ids = ids
+        byHash.reserveCapacity(ids.count)
+        for (p, id) in ids.enumerated() {
+            let h = StableHash.of(id)
+            if byHash[h] == nil { byHash[h] = UInt32(p) } else { collided[id] = UInt32(p) }
+        }
+    }
+
+    func position(of bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        if let h = StableHash.of(bytes: bytes) {
+            // ASCII, nearly every id: these bytes are the id string's own.
+            if let p = byHash[h], ids[Int(p)].utf8.elementsEqual(bytes) { return p }
+            if collided.isEmpty { return nil }
+        }
+        let s = String(decoding: bytes, as: UTF8.self)
+        if let p = collided[s] { return p }
+        if let p = byHash[StableHash.of(s)], ids[Int(p)].utf8.elementsEqual(s.utf8) { return p }
+        return nil
+    }
+}
+
 /// A compact record and its person's stream position, as the record-order pass sorts them.
 struct PlacedRecord {
     var person: UInt32
@@ -88,7 +121,7 @@ extension StreamingCohortBuilder {
         let ids = scan.persons.map(\.id)
         let n = ids.count
         precondition(n < Int(UInt32.max), "at most 2³² − 1 persons")
-        let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, UInt32($0)) })
+        let positions = PersonPositions(ids)
         let limit = max(1, (memoryBudget / 4) / Self.bytesPerRecord)
         // Buckets of consecutive persons whose bound fits the limit (a person over it alone is a bucket alone).
         var bucketStarts = [0], bucketOf = [Int32](repeating: 0, count: n), total = 0
@@ -107,12 +140,12 @@ extension StreamingCohortBuilder {
             do {
                 var codes = CompactCodes()
                 try scan.read(k) { person, record in
-                    guard let p = position[person] else { throw LinkedRecordScanError(person: person) }
+                    guard let p = positions.position(of: person) else { throw LinkedRecordScanError(person: String(decoding: person, as: UTF8.self)) }
                     part.seen[Int(p)] = true
                     guard let record else { return }
                     part.recordCount += 1
                     if part.recordCount % Self.readReport == 0 { report?(Self.readReport) }
-                    if let d = record.record.event?.date { part.firstEvent = min(part.firstEvent ?? d, d); part.lastEvent = max(part.lastEvent ?? d, d) }
+                    if let d = record.event?.date { part.firstEvent = min(part.firstEvent ?? d, d); part.lastEvent = max(part.lastEvent ?? d, d) }
                     guard let compact = CompactRecord(record, deciles: deciles, codes: &codes) else { return }
                     try part.add(PlacedRecord(person: p, record: compact), to: Int(bucketOfPerson[Int(p)]), directory: directory)
                 }

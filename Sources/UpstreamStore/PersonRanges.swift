@@ -33,11 +33,13 @@ public protocol PersonRangeReader {
     /// identity fields and the event's time, end date and area are `nil`; the provenance has the source only.
     func forEachPerson(from: PersonID?, to: PersonID?, _ body: (PersonID, [StoredRecord]) throws -> Void) throws
     /// Calls `body` once per record of a current person whose storage key is in `keys`, in storage (load) order,
-    /// with the person's id and, for a person-level record, the same columns as ``forEachPerson(from:to:_:)``
-    /// (`nil` for a record that is not person-level: its person is one that method gives, with no records): one
-    /// sequential read of the records instead of a look-up of each through the persons' index. Each person's records
-    /// come in the order ``forEachPerson(from:to:_:)`` gives them; the persons are interleaved.
-    func forEachRecord(keys: Range<Int64>, _ body: (_ person: String, _ record: StoredRecord?) throws -> Void) throws
+    /// with the person's id and, for a person-level record, its risk feature columns (those ``forEachPerson(from:to:_:)``
+    /// reads, coded columns checked as it checks them; `nil` for a record that is not person-level: its person is
+    /// one that method gives, with no records). Ids and text are UTF-8 bytes valid only during the call. One
+    /// sequential read of the records instead of a look-up of each through the persons' index, and no string made
+    /// per column. Each person's records come in the order ``forEachPerson(from:to:_:)`` gives them; the persons
+    /// are interleaved.
+    func forEachRecord(keys: Range<Int64>, _ body: (_ person: UnsafeBufferPointer<UInt8>, _ columns: FeatureColumns?) throws -> Void) throws
     /// Closes the connection.
     func close() throws
 }

@@ -115,7 +115,7 @@ extension SQLiteStore: PersonRangeStore {
             } }
         }
 
-        func forEachRecord(keys: Range<Int64>, _ body: (String, StoredRecord?) throws -> Void) throws {
+        func forEachRecord(keys: Range<Int64>, _ body: (UnsafeBufferPointer<UInt8>, FeatureColumns?) throws -> Void) throws {
             // Records lead (CROSS JOIN keeps SQLite from reordering), so they are read in their own order, each
             // with one look-up in the assignments' primary key.
             let sql = """
@@ -135,9 +135,28 @@ extension SQLiteStore: PersonRangeStore {
                     guard rc == SQLITE_ROW else {
                         throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
                     }
-                    try body(Self.text(s, 0)!, sqlite3_column_int64(s, 1) != 0 ? try Self.record(s) : nil)
+                    try body(Self.bytes(s, 0) ?? UnsafeBufferPointer(start: nil, count: 0),
+                             sqlite3_column_int64(s, 1) != 0 ? try Self.columns(s) : nil)
                 }
             } }
+        }
+
+        /// A text column's UTF-8 bytes in SQLite's buffer (valid until the statement moves), nil when NULL.
+        static func bytes(_ s: OpaquePointer?, _ i: Int32) -> UnsafeBufferPointer<UInt8>? {
+            guard let p = sqlite3_column_text(s, i) else { return nil }
+            return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(s, i)))
+        }
+
+        /// One person-level row's feature columns as bytes, the codes checked as ``record(_:)`` checks them.
+        static func columns(_ s: OpaquePointer?) throws -> FeatureColumns {
+            func code(_ i: Int32) -> String? { text(s, i) }  // short codes: strings held inline, no allocation
+            let agency = try StoredCodes.agency(code(4))
+            let event = try StoredCodes.event(kind: code(11), date: day(s, 12))
+            return FeatureColumns(
+                agency: agency, sex: try StoredCodes.sex(code(7)), dateOfBirth: day(s, 6), surname: bytes(s, 5), postcode: bytes(s, 8),
+                ethnicity: bytes(s, 9), address: bytes(s, 10), event: event, role: event == nil ? nil : try StoredCodes.role(code(13)),
+                offenceCode: bytes(s, 14), flags: CrimeFlags(rawValue: UInt16(truncatingIfNeeded: sqlite3_column_int64(s, 15))),
+                detail: bytes(s, 16), reference: bytes(s, 17), recordedDate: day(s, 18), extras: extras(s, 19))
         }
 
         static func text(_ s: OpaquePointer?, _ i: Int32) -> String? {

@@ -75,10 +75,7 @@ enum RiskPersonStream {
         return LinkedRecordScan(persons: persons, parts: ranges.count) { part, body in
             let reader = try ranged.featureReader()
             defer { try? reader.close() }
-            // The features read neither the slimmed fields nor the provenance, so records go as read.
-            try reader.forEachRecord(keys: ranges[part]) { person, r in
-                try body(person, r.map { LinkedRecord(personID: person, record: $0.record, matchProbability: nil, extras: $0.extras) })
-            }
+            try reader.forEachRecord(keys: ranges[part], body)
         }
     }
 

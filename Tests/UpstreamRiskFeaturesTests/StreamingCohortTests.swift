@@ -209,12 +209,84 @@ struct StreamingCohortTests {
         var persons = counts.keys.sorted().map { (id: $0, records: counts[$0]! + slack) }
         if let listed { persons += [(listed.gone, 3), (listed.other, 1)] }
         return LinkedRecordScan(persons: persons, parts: parts) { part, body in
+            func give(_ person: String, _ r: LinkedRecord?) throws {
+                var id = person
+                try id.withUTF8 { id in
+                    if let r { try withColumns(r) { try body(id, $0) } } else { try body(id, nil) }
+                }
+            }
             let n = records.count
             for r in records[(n * part / parts)..<(n * (part + 1) / parts)] {
-                try body(r.personID, r)
-                if let listed, part == 0, r.personID == records[0].personID { try body(listed.other, nil) }
+                try give(r.personID, r)
+                if let listed, part == 0, r.personID == records[0].personID { try give(listed.other, nil) }
             }
-            if let extra, part == parts - 1 { try body(extra, records[0]) }
+            if let extra, part == parts - 1 { try give(extra, records[0]) }
+        }
+    }
+
+    /// A record's feature columns as a store gives them (text as bytes, valid during `body`).
+    static func withColumns<T>(_ l: LinkedRecord, _ body: (FeatureColumns) throws -> T) rethrows -> T {
+        var held: [UnsafeMutableBufferPointer<UInt8>] = []
+        defer { held.forEach { $0.deallocate() } }
+        func bytes(_ s: String?) -> UnsafeBufferPointer<UInt8>? {
+            guard let s else { return nil }
+            let b = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, s.utf8.count))
+            _ = b.initialize(from: s.utf8)
+            held.append(b)
+            return UnsafeBufferPointer(rebasing: b[0..<s.utf8.count])
+        }
+        let r = l.record, i = r.identity, e = r.event
+        return try body(FeatureColumns(
+            agency: r.agency, sex: i.sex, dateOfBirth: i.dateOfBirth, surname: bytes(i.surname), postcode: bytes(i.postcode),
+            ethnicity: bytes(i.ethnicity), address: bytes(i.address), event: e.map { ($0.kind, $0.date) }, role: e?.role,
+            offenceCode: bytes(e?.offenceCode), flags: e?.flags ?? [], detail: bytes(e?.detail), reference: bytes(e?.reference),
+            recordedDate: e?.recordedDate, extras: l.extras))
+    }
+
+    @Test func aCompactRecordMadeFromTheColumnsBytesIsTheOneMadeFromTheRecord() {
+        // Every record of the city, and each again with its text made non-ASCII, lower case, empty or missing, so the
+        // byte paths and their fall-backs to the record path's functions are both taken.
+        let variants: [(inout LinkedRecord) -> Void] = [
+            { _ in },
+            { $0.record.identity.surname = $0.record.identity.surname.map { "Ó" + $0.lowercased() } },
+            { $0.record.identity.postcode = $0.record.identity.postcode?.lowercased() },
+            { $0.record.identity.postcode = $0.record.identity.postcode.map { $0 + "é" } },
+            { $0.record.identity.address = $0.record.identity.address.map { "Flat 3, " + $0 + " Ørsted" } },
+            { $0.record.identity.address = $0.record.identity.address.map { "flat 2 " + $0 } },
+            { $0.record.identity.address = nil },
+            { $0.record.identity.postcode = "" },
+            { if let r = $0.record.event?.reference { $0.record.event?.reference = r + "ü" } },
+            { $0.record.event?.reference = "" },
+            { if let d = $0.record.event?.detail { $0.record.event?.detail = d.lowercased() + " ß" } },
+            { if let d = $0.record.event?.date { $0.record.event?.recordedDate = d.adding(days: -3) } },
+        ]
+        var codesA = CompactCodes(), codesB = CompactCodes(), compared = 0, mismatches = 0
+        for (k, variant) in variants.enumerated() {
+            for (n, original) in Self.city.records.enumerated() where k == 0 || n % 7 == k % 7 {
+                var l = original
+                variant(&l)
+                let a = CompactRecord(l, deciles: Self.city.postcodeDeciles, codes: &codesA)
+                let b = Self.withColumns(l) { CompactRecord($0, deciles: Self.city.postcodeDeciles, codes: &codesB) }
+                compared += 1
+                if a != b {
+                    mismatches += 1
+                    if mismatches <= 3 { Issue.record("variant \(k), record \(l.record.source)/\(l.record.recordID): \(String(describing: a)) vs \(String(describing: b))") }
+                }
+            }
+        }
+        #expect(compared > Self.city.records.count && mismatches == 0, "\(mismatches) of \(compared) differ")
+    }
+
+    @Test func personPositionsFindEveryIdByItsBytesAndNoOther() {
+        let ids = ["P001", "P002", "Pé03", "P004"] + (0..<500).map { "P\($0 + 1_000)" }
+        let positions = PersonPositions(ids)
+        for (p, id) in ids.enumerated() {
+            var id = id
+            #expect(id.withUTF8 { positions.position(of: $0) } == UInt32(p))
+        }
+        for missing in ["P005", "Pe03", "", "P001 "] {
+            var m = missing
+            #expect(m.withUTF8 { positions.position(of: $0) } == nil)
         }
     }
 
