@@ -21,7 +21,10 @@ struct SharedIndex: Sendable {
     var recordCount: [Int32] = []
 
     /// Adds the next person (persons are numbered in stream order).
-    mutating func add(_ records: [CompactRecord]) {
+    mutating func add(_ records: [CompactRecord]) { add(records[...]) }
+
+    /// Adds the next person, from a slice of a larger run of records.
+    mutating func add(_ records: ArraySlice<CompactRecord>) {
         let p = UInt32(seriousViolenceKnown.count)
         var own: Set<UInt64> = [], crimeRefs: [UInt64: Int32] = [:]
         var sv = Int32.max

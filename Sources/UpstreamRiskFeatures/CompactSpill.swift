@@ -27,7 +27,10 @@ final class CompactSpill: @unchecked Sendable {
     deinit { close(descriptor) }
 
     /// Adds the next person's records (stream order).
-    func append(_ records: [CompactRecord]) throws {
+    func append(_ records: [CompactRecord]) throws { try append(records[...]) }
+
+    /// Adds the next person's records from a slice of a larger run.
+    func append(_ records: ArraySlice<CompactRecord>) throws {
         pending += records
         starts.append(starts[starts.count - 1] + records.count)
         if pending.count >= Self.bufferRecords { try flush() }

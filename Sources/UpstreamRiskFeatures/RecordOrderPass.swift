@@ -52,14 +52,17 @@ struct FirstPassSink {
     init(limit: Int, spillDirectory: String) { self.limit = limit; self.spillDirectory = spillDirectory }
 
     /// The next person's records.
-    mutating func add(_ compact: [CompactRecord]) throws {
+    mutating func add(_ compact: [CompactRecord]) throws { try add(compact[...]) }
+
+    /// The next person's records, from a slice of a larger run (no array made for them once they are spilled).
+    mutating func add(_ compact: ArraySlice<CompactRecord>) throws {
         index.add(compact)
         if let spill {
             try spill.append(compact)
             return
         }
         keptCount += compact.count
-        if keptCount <= limit { kept!.append(compact); return }
+        if keptCount <= limit { kept!.append(Array(compact)); return }
         // Over the chunk budget: from here on every person's records go to disk, those kept so far first.
         let file = try CompactSpill(directory: spillDirectory)
         for k in kept! { try file.append(k) }
@@ -87,7 +90,7 @@ struct PersonPositions {
     func position(of bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
         if let h = StableHash.of(bytes: bytes) {
             // ASCII, nearly every id: these bytes are the id string's own.
-            if let p = byHash[h], ids[Int(p)].utf8.elementsEqual(bytes) { return p }
+            if let p = byHash[h], StableHash.same(ids[Int(p)], bytes) { return p }
             if collided.isEmpty { return nil }
         }
         let s = String(decoding: bytes, as: UTF8.self)
@@ -165,7 +168,8 @@ extension StreamingCohortBuilder {
             let from = bucketStarts[b], count = bucketStarts[b + 1] - from
             // The bucket's records in scan order (parts in turn, each part's file before what it still buffers).
             var placed: [PlacedRecord] = []
-            for part in parts { placed += try part.take(bucket: b) }
+            placed.reserveCapacity(parts.reduce(0) { $0 + $1.count(bucket: b) })
+            for part in parts { try part.take(bucket: b, into: &placed) }
             // Counting sort by person: stable, so each person's records keep the scan's order.
             var starts = [Int](repeating: 0, count: count + 1)
             for r in placed { starts[Int(r.person) - from + 1] += 1 }
@@ -181,7 +185,7 @@ extension StreamingCohortBuilder {
             }
             placed = []
             // A person the scan never named is not one the stream gives: left out (the sink numbers those it is given).
-            for q in 0..<count where seen[from + q] { try sink.add(Array(sorted[starts[q]..<starts[q + 1]])) }
+            for q in 0..<count where seen[from + q] { try sink.add(sorted[starts[q]..<starts[q + 1]]) }
         }
         try sink.spill?.flush()
         let plan = Self.plan(sink.index, budget: memoryBudget / 4)
@@ -224,16 +228,18 @@ final class ScanPart: @unchecked Sendable {
         buffers[bucket].removeAll(keepingCapacity: true)
     }
 
-    /// The bucket's records in the order they were read; the file and buffer are let go.
-    func take(bucket: Int) throws -> [PlacedRecord] {
-        var out: [PlacedRecord] = []
+    /// Records held for a bucket, on disk and buffered.
+    func count(bucket: Int) -> Int { written[bucket] + buffers[bucket].count }
+
+    /// Appends the bucket's records in the order they were read; the file and buffer are let go.
+    func take(bucket: Int, into out: inout [PlacedRecord]) throws {
         if let fd = files[bucket] {
-            out = try ScratchFile.read(written[bucket], at: 0, from: fd)
+            let read: [PlacedRecord] = try ScratchFile.read(written[bucket], at: 0, from: fd)
+            out += read
             close(fd)
             files[bucket] = nil
         }
         out += buffers[bucket]
         buffers[bucket] = []
-        return out
     }
 }

@@ -171,14 +171,19 @@ public struct StreamingCohortBuilder {
                 // Every person's records were kept by the first pass.
                 held = { Int($0) < all.count ? all[Int($0)] : [] }
             } else if let spill {
-                // The chunk's persons (one read) and everyone who may share a household with them, from the spill.
+                // The chunk's persons (one read) and everyone who may share a household with them, from the spill:
+                // the neighbours found on every worker, then read in file order.
                 var byPosition: [UInt32: [CompactRecord]] = [:]
                 for (p, records) in zip(chunk, try spill.persons(chunk)) { byPosition[UInt32(p)] = records }
-                for p in chunk {
-                    for q in index.neighbours(of: UInt32(p)) where !chunk.contains(Int(q)) && byPosition[q] == nil {
-                        byPosition[q] = try spill.records(of: Int(q))
+                let stripes = max(1, min(16, chunk.count / 1_024))
+                let outside = parallelism.map(stripes) { [index] k in
+                    var found = Set<UInt32>()
+                    for p in stride(from: chunk.lowerBound + k, to: chunk.upperBound, by: stripes) {
+                        for q in index.neighbours(of: UInt32(p)) where !chunk.contains(Int(q)) { found.insert(q) }
                     }
-                }
+                    return found
+                }.reduce(into: Set<UInt32>()) { $0.formUnion($1) }
+                for q in outside.sorted() { byPosition[q] = try spill.records(of: Int(q)) }
                 let lookup = byPosition
                 held = { lookup[$0] ?? [] }
             } else {
