@@ -67,15 +67,7 @@ struct CompactRecord: Sendable, Equatable {
         seriousViolence = CohortBuilder.isSeriousViolenceOffence(e)
         domestic = read.domestic
         assault = read.assault
-        if e.kind == .termAbsence, let p = Int(l.extras["SessionsPossible"] ?? "") {
-            hasSessions = true
-            possible = Int32(clamping: p)
-            authorised = Int32(clamping: Int(l.extras["SessionsAuthorisedAbsence"] ?? "") ?? 0)
-            unauthorised = Int32(clamping: Int(l.extras["SessionsUnauthorisedAbsence"] ?? "") ?? 0)
-            freeSchoolMeals = ["Y", "YES", "TRUE", "1"].contains((l.extras["FSM"] ?? "").uppercased())
-        } else {
-            hasSessions = false; possible = 0; authorised = 0; unauthorised = 0; freeSchoolMeals = false
-        }
+        (hasSessions, possible, authorised, unauthorised, freeSchoolMeals) = Self.sessions(kind: e.kind, extras: l.extras)
     }
 }
 
@@ -113,15 +105,16 @@ extension CompactRecord {
         }
         domestic = read.domestic
         assault = read.assault
-        if eventKind == .termAbsence, let p = Int(c.extras["SessionsPossible"] ?? "") {
-            hasSessions = true
-            possible = Int32(clamping: p)
-            authorised = Int32(clamping: Int(c.extras["SessionsAuthorisedAbsence"] ?? "") ?? 0)
-            unauthorised = Int32(clamping: Int(c.extras["SessionsUnauthorisedAbsence"] ?? "") ?? 0)
-            freeSchoolMeals = ["Y", "YES", "TRUE", "1"].contains((c.extras["FSM"] ?? "").uppercased())
-        } else {
-            hasSessions = false; possible = 0; authorised = 0; unauthorised = 0; freeSchoolMeals = false
-        }
+        (hasSessions, possible, authorised, unauthorised, freeSchoolMeals) = Self.sessions(kind: eventKind, extras: c.extras)
+    }
+
+    /// A school term record's attendance figures from its extras (whether it has them, sessions possible, authorised
+    /// and unauthorised absences, free school meals); none for any other record. Both initialisers read them so.
+    static func sessions(kind: EventKind, extras: [String: String]) -> (Bool, Int32, Int32, Int32, Bool) {
+        guard kind == .termAbsence, let p = Int(extras["SessionsPossible"] ?? "") else { return (false, 0, 0, 0, false) }
+        return (true, Int32(clamping: p), Int32(clamping: Int(extras["SessionsAuthorisedAbsence"] ?? "") ?? 0),
+                Int32(clamping: Int(extras["SessionsUnauthorisedAbsence"] ?? "") ?? 0),
+                ["Y", "YES", "TRUE", "1"].contains((extras["FSM"] ?? "").uppercased()))
     }
 
     /// `StableHash.of(Identity.home(postcode:address:))`, 0 without a home: byte by byte for ASCII text.
