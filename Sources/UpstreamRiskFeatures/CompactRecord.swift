@@ -37,13 +37,13 @@ struct CompactRecord: Sendable, Equatable {
     static let none = Int32.min
 
     /// `nil` for a record without an event (the cohort builder ignores those).
-    init?(_ l: LinkedRecord, deciles: [String: Int]) {
+    init?(_ l: LinkedRecord, deciles: PostcodeDeciles) {
         var codes = CompactCodes()
         self.init(l, deciles: deciles, codes: &codes)
     }
 
     /// The same, reading ethnicity codes and event details through `codes`, which remembers what each text gave.
-    init?(_ l: LinkedRecord, deciles: [String: Int], codes: inout CompactCodes) {
+    init?(_ l: LinkedRecord, deciles: PostcodeDeciles, codes: inout CompactCodes) {
         guard let e = l.record.event else { return nil }
         let r = l.record
         date = e.date.dayNumber
@@ -63,7 +63,7 @@ struct CompactRecord: Sendable, Equatable {
         let read = codes.detail(e.detail ?? "")
         socialCareACE = r.agency == .socialCare && e.detail != nil ? read.ace : nil
         ethnicity = r.identity.ethnicity.map { codes.ethnicity($0, agency: r.agency) } ?? 0
-        if let pc = r.identity.postcode, !pc.isEmpty, let d = deciles[pc.uppercased()] { decile = UInt8(clamping: d) } else { decile = 0 }
+        decile = deciles.decile(r.identity.postcode)
         seriousViolence = CohortBuilder.isSeriousViolenceOffence(e)
         domestic = read.domestic
         assault = read.assault
@@ -76,7 +76,7 @@ extension CompactRecord {
     /// the same values as ``init(_:deciles:codes:)`` on that record, made without a string per column. ASCII text,
     /// nearly all of it, is hashed byte by byte (upper-cased in place where the record path upper-cases); any other
     /// text takes the record path's own functions on a string made from it.
-    init?(_ c: FeatureColumns, deciles: [String: Int], codes: inout CompactCodes) {
+    init?(_ c: FeatureColumns, deciles: PostcodeDeciles, codes: inout CompactCodes) {
         guard let (eventKind, eventDate) = c.event else { return nil }
         func string(_ b: UnsafeBufferPointer<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
         date = eventDate.dayNumber
@@ -96,8 +96,8 @@ extension CompactRecord {
         group = c.offenceCode.map { OffenceGroup(code: string($0)) } ?? .other
         let read = codes.detail(bytes: c.detail)
         socialCareACE = c.agency == .socialCare && c.detail != nil ? read.ace : nil
-        ethnicity = c.ethnicity.map { codes.ethnicity(string($0), agency: c.agency) } ?? 0
-        if let pc = c.postcode, !pc.isEmpty, let d = deciles[string(pc).uppercased()] { decile = UInt8(clamping: d) } else { decile = 0 }
+        ethnicity = c.ethnicity.map { codes.ethnicity(bytes: $0, agency: c.agency) } ?? 0
+        decile = deciles.decile(bytes: c.postcode)
         if let code = c.offenceCode, suspect {
             seriousViolence = SeriousViolence.isSerious(code: string(code), flags: c.flags)
         } else {
@@ -105,7 +105,8 @@ extension CompactRecord {
         }
         domestic = read.domestic
         assault = read.assault
-        (hasSessions, possible, authorised, unauthorised, freeSchoolMeals) = Self.sessions(kind: eventKind, extras: c.extras)
+        (hasSessions, possible, authorised, unauthorised, freeSchoolMeals) = c.extrasJSON.map { Self.sessions(kind: eventKind, json: $0) }
+            ?? Self.sessions(kind: eventKind, extras: c.extras)
     }
 
     /// A school term record's attendance figures from its extras (whether it has them, sessions possible, authorised
@@ -115,6 +116,25 @@ extension CompactRecord {
         return (true, Int32(clamping: p), Int32(clamping: Int(extras["SessionsAuthorisedAbsence"] ?? "") ?? 0),
                 Int32(clamping: Int(extras["SessionsUnauthorisedAbsence"] ?? "") ?? 0),
                 ["Y", "YES", "TRUE", "1"].contains((extras["FSM"] ?? "").uppercased()))
+    }
+
+    /// ``sessions(kind:extras:)`` of a plain flat object's text (``FlatJSONObject``), its values taken in place.
+    static func sessions(kind: EventKind, json: UnsafeBufferPointer<UInt8>) -> (Bool, Int32, Int32, Int32, Bool) {
+        guard kind == .termAbsence else { return (false, 0, 0, 0, false) }
+        var possible = "", authorised = "", unauthorised = "", fsm = ""
+        func named(_ key: Range<Int>, _ name: StaticString) -> Bool {
+            key.count == name.utf8CodeUnitCount && memcmp(json.baseAddress! + key.lowerBound, name.utf8Start, key.count) == 0
+        }
+        FlatJSONObject.forEachPair(json) { key, value in
+            let text = { String(decoding: UnsafeBufferPointer(rebasing: json[value]), as: UTF8.self) }
+            if named(key, "SessionsPossible") { possible = text() }
+            else if named(key, "SessionsAuthorisedAbsence") { authorised = text() }
+            else if named(key, "SessionsUnauthorisedAbsence") { unauthorised = text() }
+            else if named(key, "FSM") { fsm = text() }
+        }
+        guard let p = Int(possible) else { return (false, 0, 0, 0, false) }
+        return (true, Int32(clamping: p), Int32(clamping: Int(authorised) ?? 0), Int32(clamping: Int(unauthorised) ?? 0),
+                ["Y", "YES", "TRUE", "1"].contains(fsm.uppercased()))
     }
 
     /// `StableHash.of(Identity.home(postcode:address:))`, 0 without a home: byte by byte for ASCII text.
@@ -148,18 +168,25 @@ struct CompactCodes {
     private var details: [String: (ace: ACE?, domestic: Bool, assault: Bool)] = [:]
     private var ethnicities: [Agency: [String: UInt8]] = [:]
 
-    private var detailBytes: [UInt64: [(text: [UInt8], read: (ace: ACE?, domestic: Bool, assault: Bool))]] = [:]
+    private var detailBytes = ByteKeyTable<(ace: ACE?, domestic: Bool, assault: Bool)>()
+    private var ethnicityBytes = [ByteKeyTable<UInt8>](repeating: ByteKeyTable(), count: Agency.allCases.count)
 
     /// ``detail(_:)`` of a detail's bytes (`nil`: no detail, read as ""), remembered by the bytes themselves.
     mutating func detail(bytes: UnsafeBufferPointer<UInt8>?) -> (ace: ACE?, domestic: Bool, assault: Bool) {
         guard let bytes else { return detail("") }
-        let h = StableHash.of(anyBytes: bytes)
-        if let known = detailBytes[h]?.first(where: { known in
-            known.text.count == bytes.count && known.text.withUnsafeBufferPointer { $0.count == 0 || memcmp($0.baseAddress!, bytes.baseAddress!, $0.count) == 0 }
-        }) { return known.read }
+        if let known = detailBytes.value(for: bytes) { return known }
         let read = detail(String(decoding: bytes, as: UTF8.self))
-        detailBytes[h, default: []].append((Array(bytes), read))
+        detailBytes.insert(bytes, read)
         return read
+    }
+
+    /// ``ethnicity(_:agency:)`` of a code's bytes, remembered by the bytes themselves.
+    mutating func ethnicity(bytes: UnsafeBufferPointer<UInt8>, agency: Agency) -> UInt8 {
+        let a = Agency.allCases.firstIndex(of: agency)!
+        if let known = ethnicityBytes[a].value(for: bytes) { return known }
+        let value = ethnicity(String(decoding: bytes, as: UTF8.self), agency: agency)
+        ethnicityBytes[a].insert(bytes, value)
+        return value
     }
 
     /// The social care ACE the detail names (if the record is social care's), and whether it says domestic or assault.

@@ -24,7 +24,7 @@ public typealias PersonLookup = (_ person: String) throws -> [LinkedRecord]
 public struct StreamingCohortBuilder {
     public let config: CohortConfig
     let persons: PersonStream
-    let deciles: [String: Int]
+    let deciles: PostcodeDeciles
     /// Bytes the builder may use for the compact records of one chunk and its neighbours.
     public let memoryBudget: Int
     /// How a chunk's persons are spread over threads; the matrix is the same for any worker count.
@@ -52,7 +52,7 @@ public struct StreamingCohortBuilder {
                 spillDirectory: String = NSTemporaryDirectory()) {
         self.persons = persons; self.config = config; self.memoryBudget = memoryBudget; self.parallelism = parallelism
         self.lookup = lookup; self.spillDirectory = spillDirectory
-        deciles = Dictionary(postcodeDeprivation.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+        deciles = PostcodeDeciles(postcodeDeprivation)
     }
 
     /// Persons whose records are made compact together, over the workers, in the first pass.

@@ -152,11 +152,14 @@ extension SQLiteStore: PersonRangeStore {
             func code(_ i: Int32) -> String? { text(s, i) }  // short codes: strings held inline, no allocation
             let agency = try StoredCodes.agency(code(4))
             let event = try StoredCodes.event(kind: code(11), date: day(s, 12))
+            // The extras (selected for school terms alone) in place when plain, else decoded.
+            let json = bytes(s, 19).flatMap { FlatJSONObject.isPlain($0) ? $0 : nil }
             return FeatureColumns(
                 agency: agency, sex: try StoredCodes.sex(code(7)), dateOfBirth: day(s, 6), surname: bytes(s, 5), postcode: bytes(s, 8),
                 ethnicity: bytes(s, 9), address: bytes(s, 10), event: event, role: event == nil ? nil : try StoredCodes.role(code(13)),
                 offenceCode: bytes(s, 14), flags: CrimeFlags(rawValue: UInt16(truncatingIfNeeded: sqlite3_column_int64(s, 15))),
-                detail: bytes(s, 16), reference: bytes(s, 17), recordedDate: day(s, 18), extras: extras(s, 19))
+                detail: bytes(s, 16), reference: bytes(s, 17), recordedDate: day(s, 18), extras: json == nil ? extras(s, 19) : [:],
+                extrasJSON: json)
         }
 
         static func text(_ s: OpaquePointer?, _ i: Int32) -> String? {

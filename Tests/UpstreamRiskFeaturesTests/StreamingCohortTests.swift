@@ -126,7 +126,7 @@ struct StreamingCohortTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let byPerson = Dictionary(grouping: Self.city.records, by: \.personID).sorted { $0.key < $1.key }
-            .map { $0.value.compactMap { CompactRecord($0, deciles: Self.city.postcodeDeciles) } }
+            .map { $0.value.compactMap { CompactRecord($0, deciles: PostcodeDeciles(Self.city.postcodeDeciles)) } }
         let spill = try CompactSpill(directory: directory)
         for records in byPerson { try spill.append(records) }
         try spill.flush()
@@ -240,7 +240,12 @@ struct StreamingCohortTests {
             agency: r.agency, sex: i.sex, dateOfBirth: i.dateOfBirth, surname: bytes(i.surname), postcode: bytes(i.postcode),
             ethnicity: bytes(i.ethnicity), address: bytes(i.address), event: e.map { ($0.kind, $0.date) }, role: e?.role,
             offenceCode: bytes(e?.offenceCode), flags: e?.flags ?? [], detail: bytes(e?.detail), reference: bytes(e?.reference),
-            recordedDate: e?.recordedDate, extras: l.extras))
+            recordedDate: e?.recordedDate, extras: l.extras, extrasJSON: nil).withPlainExtras(bytes(Self.json(l.extras))))
+    }
+
+    /// A flat object's text as stores write it (keys in order, JSON string escapes).
+    static func json(_ extras: [String: String]) -> String? {
+        extras.isEmpty ? nil : "{" + extras.keys.sorted().map { JSONText.quoted($0) + ":" + JSONText.quoted(extras[$0]!) }.joined(separator: ",") + "}"
     }
 
     @Test func aCompactRecordMadeFromTheColumnsBytesIsTheOneMadeFromTheRecord() {
@@ -259,14 +264,20 @@ struct StreamingCohortTests {
             { $0.record.event?.reference = "" },
             { if let d = $0.record.event?.detail { $0.record.event?.detail = d.lowercased() + " ß" } },
             { if let d = $0.record.event?.date { $0.record.event?.recordedDate = d.adding(days: -3) } },
+            // School terms' extras read in place and through the dictionary: odd numbers and flags, a missing or
+            // escaped key (not plain: decoded), a value with a quote or a non-ASCII letter.
+            { if !$0.extras.isEmpty { $0.extras["FSM"] = ["yes", "Y ", "true", "ſ", "", "no"][Int($0.record.recordID.utf8.last ?? 0) % 6] } },
+            { if !$0.extras.isEmpty { $0.extras["SessionsPossible"] = ["+120", "-3", " 4", "1e2", "99999999999999999999", ""][Int($0.record.recordID.utf8.last ?? 0) % 6] } },
+            { $0.extras["SessionsAuthorisedAbsence"] = nil; $0.extras["Note"] = "a \"quoted\" é" },
+            { if let p = $0.extras.removeValue(forKey: "SessionsPossible") { $0.extras["Sessions\\Possible"] = p; $0.extras["SessionsPossible"] = "7" } },
         ]
         var codesA = CompactCodes(), codesB = CompactCodes(), compared = 0, mismatches = 0
         for (k, variant) in variants.enumerated() {
             for (n, original) in Self.city.records.enumerated() where k == 0 || n % 7 == k % 7 {
                 var l = original
                 variant(&l)
-                let a = CompactRecord(l, deciles: Self.city.postcodeDeciles, codes: &codesA)
-                let b = Self.withColumns(l) { CompactRecord($0, deciles: Self.city.postcodeDeciles, codes: &codesB) }
+                let a = CompactRecord(l, deciles: PostcodeDeciles(Self.city.postcodeDeciles), codes: &codesA)
+                let b = Self.withColumns(l) { CompactRecord($0, deciles: PostcodeDeciles(Self.city.postcodeDeciles), codes: &codesB) }
                 compared += 1
                 if a != b {
                     mismatches += 1
@@ -278,13 +289,16 @@ struct StreamingCohortTests {
     }
 
     @Test func personPositionsFindEveryIdByItsBytesAndNoOther() {
-        let ids = ["P001", "P002", "Pé03", "P004"] + (0..<500).map { "P\($0 + 1_000)" }
+        // Linked persons' ids (P and sixteen hex digits, read as numbers) and any other (looked up by string).
+        let hex = (0..<500).map { PersonID.derived(from: RecordKey(source: "s", recordID: "\($0)")).rawValue }
+        let ids = ["P001", "P002", "Pé03", "P004", "P00000000000000AB", "P0000000000000zzz", "P00000000000000ab"] + (0..<500).map { "P\($0 + 1_000)" } + hex
         let positions = PersonPositions(ids)
         for (p, id) in ids.enumerated() {
             var id = id
             #expect(id.withUTF8 { positions.position(of: $0) } == UInt32(p))
         }
-        for missing in ["P005", "Pe03", "", "P001 "] {
+        for missing in ["P005", "Pe03", "", "P001 ", "P00000000000000aB", "P00000000000000ac", "p00000000000000ab", "P00000000000000ab0",
+                        PersonID.derived(from: RecordKey(source: "s", recordID: "x")).rawValue] {
             var m = missing
             #expect(m.withUTF8 { positions.position(of: $0) } == nil)
         }
@@ -345,5 +359,16 @@ struct StreamingCohortTests {
         var builder = StreamingCohortBuilder(persons: { _ in }, postcodeDeprivation: Self.city.postcodeDeciles, parallelism: Self.threads(2))
         builder.scan = Self.scan(parts: 2, extra: "P-NOT-LISTED")
         #expect { try builder.firstPass() } throws: { "\($0)".contains("P-NOT-LISTED") && "\($0)".contains("relinked") }
+    }
+}
+
+extension FeatureColumns {
+    /// The columns as the SQLite store gives them: extras in a plain flat object as their text, others decoded.
+    func withPlainExtras(_ json: UnsafeBufferPointer<UInt8>?) -> FeatureColumns {
+        guard let json, FlatJSONObject.isPlain(json) else { return self }
+        var c = self
+        c.extras = [:]
+        c.extrasJSON = json
+        return c
     }
 }
