@@ -1,7 +1,7 @@
 import Foundation
 import UpstreamModel
 
-/// Trains L2-regularised logistic regression on a `Dataset` by L-BFGS.
+/// Trains L2-regularised logistic regression on a `Dataset` by Newton's method (iteratively reweighted least squares).
 ///
 /// Each feature is standardised with the training mean and standard deviation. A missing value (NaN) is imputed
 /// with the training mean (0 once standardised) and, for every column that had missing values in training, a
@@ -43,7 +43,7 @@ public enum LogisticRegression {
     /// Trains on every row of `data`.
     /// - Parameters:
     ///   - l2: ridge penalty on the (standardised) coefficients; larger shrinks more.
-    ///   - maxIterations: L-BFGS iterations at most.
+    ///   - maxIterations: Newton iterations at most.
     ///   - tolerance: stop when the largest gradient component of the per-row objective falls below this.
     ///   - parallelism: how columns and row chunks are spread over threads; the model is the same for any worker count.
     ///   - start: a model of the same features fitted on similar rows (the final model, for a cross-fitting fold's
@@ -106,8 +106,9 @@ public enum LogisticRegression {
         if let start, start.featureNames == data.featureNames {
             theta = start.parameters(means: means, scales: scales, indicatorIndex: problem.indicatorIndex, count: problem.parameterCount)
         }
-        let result = minimiseLBFGS(
-            start: theta, maxIterations: maxIterations, tolerance: tolerance, objective: problem.lossAndGradient)
+        let result = minimiseNewton(
+            start: theta, maxIterations: maxIterations, tolerance: tolerance, objective: problem.lossAndGradient,
+            hessian: problem.hessian)
         theta = result.x
 
         var missingCoefficients = [Double?](repeating: nil, count: d)
@@ -218,6 +219,40 @@ public enum LogisticRegression {
             }
         }
 
+        /// Adds each row's margin terms to `margin` (which holds the intercept): four columns at a time, each row's
+        /// terms still added in column order.
+        func addMargins(_ margin: UnsafeMutableBufferPointer<Double>, start: Int, theta: [Double], bases: [UnsafePointer<Float>], features d: Int) {
+            let count = margin.count
+            func a(_ j: Int) -> Double { theta[1 + j] * inverseScales[j] }
+            func v(_ j: Int) -> Double { indicatorIndex[j] >= 0 ? theta[indicatorIndex[j]] : 0 }
+            var j = 0
+            while j + 4 <= d {
+                let c0 = bases[j] + start, c1 = bases[j + 1] + start, c2 = bases[j + 2] + start, c3 = bases[j + 3] + start
+                let a0 = a(j), a1 = a(j + 1), a2 = a(j + 2), a3 = a(j + 3)
+                let b0 = -a0 * means[j], b1 = -a1 * means[j + 1], b2 = -a2 * means[j + 2], b3 = -a3 * means[j + 3]
+                let v0 = v(j), v1 = v(j + 1), v2 = v(j + 2), v3 = v(j + 3)
+                for k in 0..<count {
+                    let x0 = c0[k], x1 = c1[k], x2 = c2[k], x3 = c3[k]
+                    var m = margin[k]
+                    m += x0.isNaN ? v0 : a0 * Double(x0) + b0
+                    m += x1.isNaN ? v1 : a1 * Double(x1) + b1
+                    m += x2.isNaN ? v2 : a2 * Double(x2) + b2
+                    m += x3.isNaN ? v3 : a3 * Double(x3) + b3
+                    margin[k] = m
+                }
+                j += 4
+            }
+            while j < d {
+                let col = bases[j] + start
+                let aj = a(j), bj = -aj * means[j], vj = v(j)
+                for k in 0..<count {
+                    let x = col[k]
+                    margin[k] += x.isNaN ? vj : aj * Double(x) + bj
+                }
+                j += 1
+            }
+        }
+
         /// One chunk's gradient terms, with its loss in the last slot.
         func chunk(_ range: Range<Int>, theta: [Double], bases: [UnsafePointer<Float>], features d: Int, parameters p: Int) -> [Double] {
             var grad = [Double](repeating: 0, count: p + 1)  // last slot: loss
@@ -225,35 +260,8 @@ public enum LogisticRegression {
             let count = range.count
             var buffer = [Double](repeating: theta[0], count: count)
             var loss = 0.0
-            func a(_ j: Int) -> Double { theta[1 + j] * inverseScales[j] }
-            func v(_ j: Int) -> Double { indicatorIndex[j] >= 0 ? theta[indicatorIndex[j]] : 0 }
             buffer.withUnsafeMutableBufferPointer { margin in
-                var j = 0
-                while j + 4 <= d {
-                    let c0 = bases[j] + start, c1 = bases[j + 1] + start, c2 = bases[j + 2] + start, c3 = bases[j + 3] + start
-                    let a0 = a(j), a1 = a(j + 1), a2 = a(j + 2), a3 = a(j + 3)
-                    let b0 = -a0 * means[j], b1 = -a1 * means[j + 1], b2 = -a2 * means[j + 2], b3 = -a3 * means[j + 3]
-                    let v0 = v(j), v1 = v(j + 1), v2 = v(j + 2), v3 = v(j + 3)
-                    for k in 0..<count {
-                        let x0 = c0[k], x1 = c1[k], x2 = c2[k], x3 = c3[k]
-                        var m = margin[k]
-                        m += x0.isNaN ? v0 : a0 * Double(x0) + b0
-                        m += x1.isNaN ? v1 : a1 * Double(x1) + b1
-                        m += x2.isNaN ? v2 : a2 * Double(x2) + b2
-                        m += x3.isNaN ? v3 : a3 * Double(x3) + b3
-                        margin[k] = m
-                    }
-                    j += 4
-                }
-                while j < d {
-                    let col = bases[j] + start
-                    let aj = a(j), bj = -aj * means[j], vj = v(j)
-                    for k in 0..<count {
-                        let x = col[k]
-                        margin[k] += x.isNaN ? vj : aj * Double(x) + bj
-                    }
-                    j += 1
-                }
+                addMargins(margin, start: start, theta: theta, bases: bases, features: d)
                 var g0 = 0.0
                 labels.withUnsafeBufferPointer { labels in
                     for k in 0..<count {
@@ -274,7 +282,7 @@ public enum LogisticRegression {
                     grad[1 + j] = acc * inverseScales[j]
                     if indicatorIndex[j] >= 0 { grad[indicatorIndex[j]] = accMissing }
                 }
-                j = 0
+                var j = 0
                 while j + 4 <= d {
                     let c0 = bases[j] + start, c1 = bases[j + 1] + start, c2 = bases[j + 2] + start, c3 = bases[j + 3] + start
                     let mu0 = means[j], mu1 = means[j + 1], mu2 = means[j + 2], mu3 = means[j + 3]
@@ -304,56 +312,104 @@ public enum LogisticRegression {
             grad[p] = loss
             return grad
         }
+
+        /// The objective's Hessian divided by the number of rows, `p × p` row-major: Σᵢ wᵢ zᵢ zᵢᵀ / n, with zᵢ the
+        /// row's parameters' multipliers (1, the standardised features, the missing indicators) and
+        /// wᵢ = σ(mᵢ)(1 − σ(mᵢ)), plus the ridge on every coefficient but the intercept. Summed by fixed chunks in
+        /// order, so it is the same for any worker count.
+        func hessian(_ theta: [Double]) -> [Double] {
+            let p = parameterCount, d = columns.count
+            let chunks = LogisticRegression.chunks(rows: rows)
+            let partials = Self.withBases(columns[...], []) { bases in
+                nonisolated(unsafe) let bases = bases
+                return parallel.map(chunks.count) { c -> [Double] in
+                    hessianChunk(chunks[c], theta: theta, bases: bases, features: d, parameters: p)
+                }
+            }
+            var h = [Double](repeating: 0, count: p * p)
+            for partial in partials { for q in 0..<(p * p) { h[q] += partial[q] } }
+            let scale = 1 / Double(rows)
+            for a in 0..<p {
+                for b in a..<p {
+                    let v = (h[a * p + b] + (a == b && a > 0 ? l2 : 0)) * scale
+                    h[a * p + b] = v
+                    h[b * p + a] = v
+                }
+            }
+            return h
+        }
+
+        /// One chunk's Σ wᵢ zᵢ zᵢᵀ (upper triangle), the rows' multipliers laid out a block of rows at a time.
+        func hessianChunk(_ range: Range<Int>, theta: [Double], bases: [UnsafePointer<Float>], features d: Int, parameters p: Int) -> [Double] {
+            let start = range.lowerBound, count = range.count, block = 64
+            var h = [Double](repeating: 0, count: p * p)
+            var weights = [Double](repeating: theta[0], count: count)
+            var z = [Double](repeating: 0, count: block * p)
+            weights.withUnsafeMutableBufferPointer { w in
+                addMargins(w, start: start, theta: theta, bases: bases, features: d)
+                for k in 0..<count {
+                    let m = w[k], e = exp(m > 0 ? -m : m)
+                    let sigma = m >= 0 ? 1 / (1 + e) : e / (1 + e)
+                    w[k] = sigma * (1 - sigma)
+                }
+                h.withUnsafeMutableBufferPointer { h in
+                    z.withUnsafeMutableBufferPointer { z in
+                        let H = h.baseAddress!, Z = z.baseAddress!
+                        for from in stride(from: 0, to: count, by: block) {
+                            let n = min(block, count - from)
+                            for r in 0..<n { Z[r * p] = 1 }
+                            for j in 0..<d {
+                                let col = bases[j] + start + from, mu = means[j], inv = inverseScales[j], ind = indicatorIndex[j]
+                                for r in 0..<n {
+                                    let x = col[r]
+                                    Z[r * p + 1 + j] = x.isNaN ? 0 : (Double(x) - mu) * inv
+                                    if ind >= 0 { Z[r * p + ind] = x.isNaN ? 1 : 0 }
+                                }
+                            }
+                            for r in 0..<n {
+                                let weight = w[from + r], row = Z + r * p
+                                for a in 0..<p {
+                                    let wa = weight * row[a]
+                                    if wa == 0 { continue }
+                                    let Ha = H + a * p
+                                    for b in a..<p { Ha[b] += wa * row[b] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return h
+        }
     }
 
-    /// Limited-memory BFGS with a backtracking (Armijo) line search.
-    static func minimiseLBFGS(
-        start: [Double], maxIterations: Int, tolerance: Double, memory: Int = 10,
-        objective: ([Double]) -> (Double, [Double])
+    /// Newton's method with a backtracking (Armijo) line search, as iteratively reweighted least squares fits a
+    /// GLM: the objective is smooth and strictly convex (the ridge), and with a few dozen parameters the Hessian is
+    /// cheap beside a pass over the rows. A 3,000,000-person city's training rows took L-BFGS 430 iterations to the
+    /// tolerance (its features' scales differ by orders of magnitude); Newton takes about ten.
+    static func minimiseNewton(
+        start: [Double], maxIterations: Int, tolerance: Double,
+        objective: ([Double]) -> (Double, [Double]), hessian: ([Double]) -> [Double]
     ) -> (x: [Double], iterations: Int, converged: Bool) {
         func dot(_ a: [Double], _ b: [Double]) -> Double {
             var s = 0.0
             for i in a.indices { s += a[i] * b[i] }
             return s
         }
+        func largest(_ g: [Double]) -> Double { g.reduce(0) { max($0, abs($1)) } }
         var x = start
         var (f, g) = objective(x)
-        var sList: [[Double]] = []
-        var yList: [[Double]] = []
-        var rhoList: [Double] = []
         var iteration = 0
         while iteration < maxIterations {
-            if g.reduce(0, { max($0, abs($1)) }) < tolerance { return (x, iteration, true) }
+            if largest(g) < tolerance { return (x, iteration, true) }
             iteration += 1
-            // Two-loop recursion: direction = −H·g.
-            var q = g
-            var alphas = [Double](repeating: 0, count: sList.count)
-            for k in sList.indices.reversed() {
-                alphas[k] = rhoList[k] * dot(sList[k], q)
-                for i in q.indices { q[i] -= alphas[k] * yList[k][i] }
-            }
-            if let s = sList.last, let y = yList.last {
-                let gamma = dot(s, y) / dot(y, y)
-                for i in q.indices { q[i] *= gamma }
-            }
-            for k in sList.indices {
-                let beta = rhoList[k] * dot(yList[k], q)
-                for i in q.indices { q[i] += sList[k][i] * (alphas[k] - beta) }
-            }
-            var direction = q.map { -$0 }
+            var direction = choleskySolve(hessian(x), g.map { -$0 }) ?? g.map { -$0 }
             var slope = dot(g, direction)
-            if slope >= 0 {
+            if !(slope < 0) {
                 direction = g.map { -$0 }
                 slope = -dot(g, g)
-                sList.removeAll()
-                yList.removeAll()
-                rhoList.removeAll()
             }
-            var step = sList.isEmpty ? min(1, 1 / max(1e-12, dot(g, g).squareRoot())) : 1
-            var accepted = false
-            var newX = x
-            var newF = f
-            var newG = g
+            var step = 1.0, accepted = false, newX = x, newF = f, newG = g
             for _ in 0..<60 {
                 newX = zip(x, direction).map { $0 + step * $1 }
                 (newF, newG) = objective(newX)
@@ -363,29 +419,45 @@ public enum LogisticRegression {
                 }
                 step *= 0.5
             }
-            guard accepted else { return (x, iteration, false) }
-            let s = zip(newX, x).map { $0 - $1 }
-            let y = zip(newG, g).map { $0 - $1 }
-            let sy = dot(s, y)
-            if sy > 1e-12 {
-                sList.append(s)
-                yList.append(y)
-                rhoList.append(1 / sy)
-                if sList.count > memory {
-                    sList.removeFirst()
-                    yList.removeFirst()
-                    rhoList.removeFirst()
-                }
-            }
+            guard accepted else { return (x, iteration, largest(g) < tolerance * 100) }
             let decrease = f - newF
             x = newX
             f = newF
             g = newG
-            if decrease >= 0 && decrease <= 1e-15 * max(1, abs(f)) {
-                return (x, iteration, g.reduce(0, { max($0, abs($1)) }) < tolerance * 100)
+            if decrease >= 0 && decrease <= 1e-15 * max(1, abs(f)) && largest(g) >= tolerance {
+                return (x, iteration, largest(g) < tolerance * 100)
             }
         }
-        return (x, iteration, g.reduce(0, { max($0, abs($1)) }) < tolerance)
+        return (x, iteration, largest(g) < tolerance)
+    }
+
+    /// The solution of `a · x = b` for a symmetric positive definite `a` (`n × n`, row-major) by Cholesky; nil when
+    /// `a` is not positive definite to working precision.
+    static func choleskySolve(_ a: [Double], _ b: [Double]) -> [Double]? {
+        let n = b.count
+        var l = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                var sum = a[i * n + j]
+                for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
+                if i == j {
+                    guard sum > 0, sum.isFinite else { return nil }
+                    l[i * n + i] = sum.squareRoot()
+                } else {
+                    l[i * n + j] = sum / l[j * n + j]
+                }
+            }
+        }
+        var y = b
+        for i in 0..<n {
+            for k in 0..<i { y[i] -= l[i * n + k] * y[k] }
+            y[i] /= l[i * n + i]
+        }
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            for k in (i + 1)..<n { y[i] -= l[k * n + i] * y[k] }
+            y[i] /= l[i * n + i]
+        }
+        return y.allSatisfy(\.isFinite) ? y : nil
     }
 }
 
@@ -408,7 +480,7 @@ public struct LogisticModel: Codable, Sendable, Hashable {
     public var missingCoefficients: [Double?]
     /// The ridge penalty it was trained with.
     public var l2: Double
-    /// L-BFGS iterations the fit took.
+    /// Newton iterations the fit took (L-BFGS iterations for models trained before session 26).
     public var iterations: Int
     /// Whether the fit met its tolerance within the iterations allowed.
     public var converged: Bool

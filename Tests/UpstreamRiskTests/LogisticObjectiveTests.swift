@@ -83,4 +83,64 @@ import UpstreamModel
             }
         }
     }
+
+    /// A problem like the one above, smaller: missing values, counts, both outcomes.
+    static func problem(rows n: Int = 3_000, features d: Int = 6, parallel: Parallelism = .serial) -> LogisticRegression.Problem {
+        var rng = Metrics.SeededGenerator(seed: 5)
+        var columns = [[Float]](repeating: [], count: d)
+        var labels: [UInt8] = []
+        for i in 0..<n {
+            for j in 0..<d {
+                let u = Double(rng.next() % 10_000) / 10_000
+                let missing = (j % 3 == 1) && rng.next() % 7 == 0
+                columns[j].append(missing ? .nan : j % 2 == 0 ? Float(u * 8 - 3) : Float((rng.next() % 5 == 0) ? (u * 20).rounded() : 0))
+            }
+            labels.append(rng.next() % 100 < (i % 3 == 0 ? 30 : 4) ? 1 : 0)
+        }
+        return LogisticRegression.Problem(
+            columns: columns, labels: labels, means: (0..<d).map { Double($0) * 0.3 - 1 }, inverseScales: (0..<d).map { 1 / (1 + Double($0) * 0.1) },
+            hasMissing: (0..<d).map { $0 % 3 == 1 }, l2: 0.7, parallel: parallel)
+    }
+
+    @Test func theHessianIsTheGradientsDerivative() {
+        // Central differences of the gradient, column by column, at a point away from the optimum.
+        let problem = Self.problem()
+        let p = problem.parameterCount
+        let theta = (0..<p).map { q in Double(q % 4) * 0.21 - 0.3 }
+        let h = problem.hessian(theta)
+        for q in 0..<p {
+            var up = theta, down = theta
+            up[q] += 1e-5
+            down[q] -= 1e-5
+            let gu = problem.lossAndGradient(up).1, gd = problem.lossAndGradient(down).1
+            for r in 0..<p {
+                let numeric = (gu[r] - gd[r]) / 2e-5
+                #expect(abs(numeric - h[r * p + q]) <= 1e-6 + 1e-4 * abs(numeric), "H[\(r),\(q)] \(h[r * p + q]) against \(numeric)")
+            }
+        }
+        // Symmetric, and the same on any number of workers, bit for bit.
+        for r in 0..<p { for q in 0..<p { #expect(h[r * p + q] == h[q * p + r]) } }
+        let threads = Parallelism(workers: 2) { n, body in for i in (0..<n).reversed() { body(i) } }
+        #expect(Self.problem(rows: 20_000, parallel: threads).hessian(theta).map(\.bitPattern)
+                == Self.problem(rows: 20_000).hessian(theta).map(\.bitPattern))
+    }
+
+    @Test func newtonReachesTheToleranceInFewIterations() {
+        let problem = Self.problem(rows: 20_000)
+        var start = [Double](repeating: 0, count: problem.parameterCount)
+        start[0] = -2
+        let result = LogisticRegression.minimiseNewton(start: start, maxIterations: 100, tolerance: 1e-9,
+                                                       objective: problem.lossAndGradient, hessian: problem.hessian)
+        #expect(result.converged && result.iterations <= 15, "\(result.iterations) iterations")
+        #expect(problem.lossAndGradient(result.x).1.allSatisfy { abs($0) < 1e-9 })
+    }
+
+    @Test func choleskySolvesPositiveDefiniteSystemsAndRefusesOthers() {
+        let a = [4.0, 2, 0.4, 2, 5, 1, 0.4, 1, 3], x = [1.0, -2, 0.5]
+        let b = (0..<3).map { i in (0..<3).reduce(0.0) { $0 + a[i * 3 + $1] * x[$1] } }
+        let solved = LogisticRegression.choleskySolve(a, b)!
+        #expect(zip(solved, x).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(LogisticRegression.choleskySolve([1, 2, 2, 1], [1, 1]) == nil)
+        #expect(LogisticRegression.choleskySolve([0, 0, 0, 0], [1, 1]) == nil)
+    }
 }
