@@ -127,20 +127,19 @@ extension ProgressPlan {
 }
 
 extension ProgressPlan {
-    /// `upstream risk train`'s stages (the streaming path), weighted by the seconds each took on a 200,000-person city
-    /// (release build, `UPSTREAM_PROGRESS=plain:0`, session 11): read 36, features 5, cohorts 1, trees 2, logistic
-    /// regression 8, calibration 45, save 1. Since session 10 the read also builds the compact records (the features'
-    /// work, once) and gives the span of the dates; the older weights (read 10, features 33, from a 20,000-person debug
-    /// build) put a third of a run's time in the read at 5%. A run with `--truth` adds a truth stage, outside the plan
-    /// (no overall estimate then).
+    /// `upstream risk train`'s stages (the streaming path), weighted by the seconds each took at 3,000,000 people
+    /// (release build, session 26's run I, the logistic regression fitted by Newton's method: read 207, features 85,
+    /// cohorts 2, trees 41, logistic regression 22, calibration 326, save 1), divided by ten and rounded up. At
+    /// 200,000 people (session 11, L-BFGS) the calibration was a larger share still. A run with `--truth` adds a truth
+    /// stage, outside the plan (no overall estimate then).
     public static let riskTrain = ProgressPlan([
-        ("read", 36), ("features", 5), ("cohorts", 1), ("trees", 2), ("logistic regression", 8), ("calibration", 45), ("save", 1),
+        ("read", 21), ("features", 9), ("cohorts", 1), ("trees", 5), ("logistic regression", 3), ("calibration", 33), ("save", 1),
     ])
 
     /// `upstream risk score`'s stages, weighted by the seconds each took at 3,000,000 people (release build, one date,
-    /// session 25's run D, when the read became a stage of its own: read 261, features 25, scoring 8, reasons 1, save 9),
-    /// divided by ten and rounded up; at 200,000 people the read is a larger share still (13-17 of 16-26 s).
-    public static let riskScore = ProgressPlan([("read", 27), ("features", 3), ("scoring", 1), ("reasons", 1), ("save", 1)])
+    /// session 26's run H: read 222, features 31, scoring 15, reasons 1, save 15), divided by ten and rounded up; at
+    /// 200,000 people the read is a larger share still (13-17 of 16-26 s in session 25).
+    public static let riskScore = ProgressPlan([("read", 23), ("features", 4), ("scoring", 2), ("reasons", 1), ("save", 2)])
 }
 
 /// What a progress display shows at one moment: pure data, rendered by `ProgressLine`.
