@@ -203,7 +203,7 @@ let package = Package(
         ]),
         .testTarget(name: "UpstreamRiskFeaturesTests", dependencies: [
             "UpstreamRiskFeatures", "UpstreamTesting", "UpstreamRisk", "UpstreamChronology", "UpstreamModel", "UpstreamSynth",
-            "UpstreamIngest", "UpstreamStore",
+            "UpstreamIngest", "UpstreamStore", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "UpstreamAssessmentTests", dependencies: ["UpstreamAssessment", "UpstreamReports", "UpstreamModel"]),
         .testTarget(name: "UpstreamStoreTests", dependencies: [

@@ -55,23 +55,9 @@ import UpstreamModel
     @Test func theObjectiveIsTheOneColumnAtATimeObjectiveBitForBit() {
         // 20,000 rows (three chunks), 11 features (two blocks of four and three left over), missing values in some
         // columns, counts with many zeros, and margins of both signs and exactly 0.
-        var rng = Metrics.SeededGenerator(seed: 17)
-        let n = 20_000, d = 11
-        var columns = [[Float]](repeating: [], count: d)
-        var labels: [UInt8] = []
-        for i in 0..<n {
-            for j in 0..<d {
-                let u = Double(rng.next() % 10_000) / 10_000
-                let missing = (j % 3 == 1) && rng.next() % 7 == 0
-                columns[j].append(missing ? .nan : j % 2 == 0 ? Float(u * 8 - 3) : Float((rng.next() % 5 == 0) ? (u * 20).rounded() : 0))
-            }
-            labels.append(rng.next() % 100 < (i % 3 == 0 ? 30 : 4) ? 1 : 0)
-        }
         let threads = Parallelism(workers: 2) { n, body in for i in (0..<n).reversed() { body(i) } }
         for parallel in [Parallelism.serial, threads] {
-            let problem = LogisticRegression.Problem(
-                columns: columns, labels: labels, means: (0..<d).map { Double($0) * 0.3 - 1 }, inverseScales: (0..<d).map { 1 / (1 + Double($0) * 0.1) },
-                hasMissing: (0..<d).map { $0 % 3 == 1 }, l2: 0.7, parallel: parallel)
+            let problem = Self.problem(rows: 20_000, features: 11, seed: 17, parallel: parallel)
             var thetas = [[Double](repeating: 0, count: problem.parameterCount)]
             thetas.append((0..<problem.parameterCount).map { q in Double(q % 5) * 0.37 - 0.6 })
             thetas.append((0..<problem.parameterCount).map { q in q == 0 ? -40 : Double(q % 3) * 2.5 })
@@ -84,9 +70,9 @@ import UpstreamModel
         }
     }
 
-    /// A problem like the one above, smaller: missing values, counts, both outcomes.
-    static func problem(rows n: Int = 3_000, features d: Int = 6, parallel: Parallelism = .serial) -> LogisticRegression.Problem {
-        var rng = Metrics.SeededGenerator(seed: 5)
+    /// Rows with missing values in every third column, counts with many zeros, margins of both signs, both outcomes.
+    static func problem(rows n: Int = 3_000, features d: Int = 6, seed: UInt64 = 5, parallel: Parallelism = .serial) -> LogisticRegression.Problem {
+        var rng = Metrics.SeededGenerator(seed: seed)
         var columns = [[Float]](repeating: [], count: d)
         var labels: [UInt8] = []
         for i in 0..<n {
