@@ -235,7 +235,9 @@ extension SQLiteStore: PersonStore {
             let insert = try db.makeStatement(sql: """
                 INSERT INTO scores (run_id, person_id, as_of, score, rank, age, flagged, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            for s in scores {
+            // In person order: the primary key and the by-person index are then filled in key order, each page once,
+            // instead of at random (a 3,000,000-person city's scores, 281,130 rows, took 11-15 s in rank order).
+            for s in scores.sorted(by: { $0.person.rawValue < $1.person.rawValue }) {
                 do {
                     try insert.execute(arguments: [stored.id, s.person.rawValue, s.asOf.dayNumber, s.score, s.rank, s.age, s.flagged,
                                                    PersonRows.reasonsJSON(s)])
