@@ -3,7 +3,7 @@ import Foundation
 /// Byte strings to values, exactly: open addressing over ``StableHash``, every hit checked against the key's bytes.
 /// The record-order pass looks up every record's postcode, ethnicity code and detail in tables like this; a Swift
 /// dictionary keyed by `String` needed a string per look-up and a seeded `Hasher` (about a tenth of the pass's CPU
-/// at 3,000,000 people; Benchmarks/force-scale.md, session 26).
+/// at 3,000,000 people in session 25's profile; Benchmarks/force-scale.md, "Session 25").
 struct ByteKeyTable<Value> {
     /// Each slot: the key's hash and 1 + its entry (0: empty).
     private var slots: [(hash: UInt64, entry: UInt32)]
