@@ -31,44 +31,77 @@ public struct Comparer: Sendable {
 
     let resolved: [Resolved]
 
-    /// A level test that needs nothing but the two nodes' columns: plain values, so a comparison made only of
-    /// these runs without the general test tree (no reference counting or enum copies per pair).
+    /// A level test flattened for the per-pair path: plain values only (no arrays, no enum payloads that are
+    /// reference counted), so evaluating a comparison copies nothing and retains nothing. `any` and `all` name their
+    /// parts as a range of this same list. Every test but Jaccard, list intersection and `one_of` has a flat form;
+    /// a comparison with one of those takes the general test tree.
     struct FastTest: Sendable {
         enum Kind: UInt8, Sendable {
             case exact, jaroWinkler, jaro, levenshtein, damerau, daysWithin, yearsWithin, part0, part1, part2, dateOneOff,
                  dayMonthSwapped, yearOff, numberWithin, numberRelative
+            case initial, phonetic, nickname, inList, sharedToken, tokenWeight, reversed, prefix, substring, houseNumberAndStreet
+            case any, all
         }
         var kind: Kind
         var level: Int
-        var k: Int = 0, k2: Int = 0
+        /// Edits, days, years, a prefix's length or a substring's start; the list's or other column's index; for `any`
+        /// and `all`, where their parts start in `fastTests`.
+        var k: Int = 0
+        /// The day tolerance of `yearOff`, a substring's length; for `any` and `all`, where their parts end.
+        var k2: Int = 0
         var threshold: Double = 0
     }
-    /// Per comparison: whether every level is a `FastTest` (then `fastRange` holds them in `fastTests`), its column and
-    /// its else level.
+    /// Per comparison: whether every level has a flat form (then `fastRange` holds them in `fastTests`, each level's
+    /// parts after all the levels), its column and its else level.
     let isFast: [Bool]
     let fastRange: [Range<Int>]
     let fastTests: [FastTest]
     let columnOf: [Int]
     let elseLevelOf: [Int]
+    /// The columns and the string table as unowned references: `data` holds them for the comparer's life, and reading
+    /// them per pair through these does not retain and release them.
+    let columnRefs: [Unmanaged<ColumnData>]
+    let stringsRef: Unmanaged<StringTable>
 
-    static func fast(_ t: Test, level: Int) -> FastTest? {
+    /// The flat form of `t`, its parts (for `any` and `all`) appended to `parts`; nil when it has none.
+    static func flatten(_ t: Test, level: Int, parts: inout [FastTest]) -> FastTest? {
         switch t {
-        case .exact: FastTest(kind: .exact, level: level)
-        case .jaroWinkler(let x): FastTest(kind: .jaroWinkler, level: level, threshold: x)
-        case .jaro(let x): FastTest(kind: .jaro, level: level, threshold: x)
-        case .levenshtein(let k): FastTest(kind: .levenshtein, level: level, k: k)
-        case .damerau(let k): FastTest(kind: .damerau, level: level, k: k)
-        case .daysWithin(let k): FastTest(kind: .daysWithin, level: level, k: k)
-        case .yearsWithin(let k): FastTest(kind: .yearsWithin, level: level, k: k)
-        case .part0: FastTest(kind: .part0, level: level)
-        case .part1: FastTest(kind: .part1, level: level)
-        case .part2: FastTest(kind: .part2, level: level)
-        case .dateOneOff: FastTest(kind: .dateOneOff, level: level)
-        case .dayMonthSwapped: FastTest(kind: .dayMonthSwapped, level: level)
-        case .yearOff(let y, let d): FastTest(kind: .yearOff, level: level, k: y, k2: d)
-        case .numberWithin(let x): FastTest(kind: .numberWithin, level: level, threshold: x)
-        case .numberRelative(let x): FastTest(kind: .numberRelative, level: level, threshold: x)
-        default: nil
+        case .exact: return FastTest(kind: .exact, level: level)
+        case .jaroWinkler(let x): return FastTest(kind: .jaroWinkler, level: level, threshold: x)
+        case .jaro(let x): return FastTest(kind: .jaro, level: level, threshold: x)
+        case .levenshtein(let k): return FastTest(kind: .levenshtein, level: level, k: k)
+        case .damerau(let k): return FastTest(kind: .damerau, level: level, k: k)
+        case .daysWithin(let k): return FastTest(kind: .daysWithin, level: level, k: k)
+        case .yearsWithin(let k): return FastTest(kind: .yearsWithin, level: level, k: k)
+        case .part0: return FastTest(kind: .part0, level: level)
+        case .part1: return FastTest(kind: .part1, level: level)
+        case .part2: return FastTest(kind: .part2, level: level)
+        case .dateOneOff: return FastTest(kind: .dateOneOff, level: level)
+        case .dayMonthSwapped: return FastTest(kind: .dayMonthSwapped, level: level)
+        case .yearOff(let y, let d): return FastTest(kind: .yearOff, level: level, k: y, k2: d)
+        case .numberWithin(let x): return FastTest(kind: .numberWithin, level: level, threshold: x)
+        case .numberRelative(let x): return FastTest(kind: .numberRelative, level: level, threshold: x)
+        case .initial: return FastTest(kind: .initial, level: level)
+        case .phonetic: return FastTest(kind: .phonetic, level: level)
+        case .nickname: return FastTest(kind: .nickname, level: level)
+        case .inList(let l): return FastTest(kind: .inList, level: level, k: l)
+        case .sharedToken: return FastTest(kind: .sharedToken, level: level)
+        case .tokenWeight(let bits): return FastTest(kind: .tokenWeight, level: level, threshold: bits)
+        case .reversed(let o, let th): return FastTest(kind: .reversed, level: level, k: o, threshold: th)
+        case .prefix(let n): return FastTest(kind: .prefix, level: level, k: n)
+        case .substring(let s, let l): return FastTest(kind: .substring, level: level, k: s, k2: l)
+        case .houseNumberAndStreet(let bits): return FastTest(kind: .houseNumberAndStreet, level: level, threshold: bits)
+        case .any(let p), .all(let p):
+            var flat: [FastTest] = []
+            for q in p {
+                guard let f = flatten(q, level: 0, parts: &parts) else { return nil }
+                flat.append(f)
+            }
+            let from = parts.count
+            parts.append(contentsOf: flat)
+            if case .any = t { return FastTest(kind: .any, level: level, k: from, k2: parts.count) }
+            return FastTest(kind: .all, level: level, k: from, k2: parts.count)
+        case .jaccard, .listIntersect, .oneOf: return nil
         }
     }
 
@@ -117,64 +150,131 @@ public struct Comparer: Sendable {
             }
             return Resolved(column: data.columnIndex[c.column] ?? -1, levels: levels, elseLevel: k + 1)
         }
+        // Each fast comparison's levels side by side (its range), the parts of its `any` and `all` levels after them.
         var isFast: [Bool] = [], ranges: [Range<Int>] = [], tests: [FastTest] = []
         for r in resolved {
-            let f = r.levels.map { Comparer.fast($0.test, level: $0.level) }
-            if f.allSatisfy({ $0 != nil }) {
-                isFast.append(true); ranges.append(tests.count..<(tests.count + f.count)); tests.append(contentsOf: f.map { $0! })
-            } else { isFast.append(false); ranges.append(0..<0) }
+            let from = tests.count
+            tests.append(contentsOf: repeatElement(FastTest(kind: .exact, level: 0), count: r.levels.count))
+            var flat = true
+            for (j, l) in r.levels.enumerated() {
+                guard let f = Comparer.flatten(l.test, level: l.level, parts: &tests) else { flat = false; break }
+                tests[from + j] = f
+            }
+            if flat {
+                isFast.append(true); ranges.append(from..<(from + r.levels.count))
+            } else {
+                tests.removeSubrange(from...); isFast.append(false); ranges.append(0..<0)
+            }
         }
         self.isFast = isFast; fastRange = ranges; fastTests = tests
         columnOf = resolved.map(\.column); elseLevelOf = resolved.map(\.elseLevel)
+        columnRefs = data.columns.map { Unmanaged.passUnretained($0) }
+        stringsRef = Unmanaged.passUnretained(data.strings)
     }
 
-    /// `level` for a comparison whose tests are all `FastTest`s: the same tests in the same order.
+    /// `level` for a comparison whose tests all have a flat form: the same tests in the same order, with the same
+    /// outcomes as the general tree.
     @inline(__always) func fastLevel(_ i: Int, _ a: Int, _ b: Int) -> Int {
         let c = columnOf[i]
         guard c >= 0 else { return 0 }
-        let col = data.columns[c]
-        let x = col.value[a], y = col.value[b]
-        if x < 0 || y < 0 { return 0 }
-        if !col.scope.isEmpty && col.scope[a] != col.scope[b] { return 0 }
-        let st = data.strings
-        var jw = -1.0
-        for f in fastRange[i] {
-            let t = fastTests[f]
-            let hit: Bool
-            switch t.kind {
-            case .exact: hit = x == y
-            case .jaroWinkler:
-                if jw < 0 { jw = st.with(x, y) { Comparators.jaroWinkler($0, $1) } }
-                hit = jw >= t.threshold
-            case .jaro: hit = st.with(x, y) { Comparators.jaro($0, $1) } >= t.threshold
-            case .levenshtein, .damerau:
-                let k = t.k, transpose = t.kind == .damerau
-                if abs(st.count(x) - st.count(y)) > k { hit = false } else if k == 1 {
-                    hit = st.with(x, y) { Comparators.withinOneEdit($0, $1, transpose: transpose) }
-                } else if k == 0 { hit = x == y } else {
-                    hit = st.with(x, y) { transpose ? Comparators.damerauLevenshtein($0, $1) : Comparators.levenshtein($0, $1) } <= k
+        return columnRefs[c]._withUnsafeGuaranteedRef { col in
+            stringsRef._withUnsafeGuaranteedRef { st in
+                let x = col.value[a], y = col.value[b]
+                if x < 0 || y < 0 { return 0 }
+                if !col.scope.isEmpty && col.scope[a] != col.scope[b] { return 0 }
+                var jw = -1.0
+                for f in fastRange[i] {
+                    switch fastOutcome(fastTests[f], col, st, a, b, x, y, &jw) {
+                    case .yes: return fastTests[f].level
+                    case .toElse: return elseLevelOf[i]
+                    case .no: continue
+                    }
                 }
-            case .daysWithin: hit = abs(Int(col.days[a]) - Int(col.days[b])) <= t.k
-            case .yearsWithin: hit = Double(abs(Int(col.days[a]) - Int(col.days[b]))) <= 365.25 * Double(t.k)
-            case .part0: hit = col.part0[a] >= 0 && col.part0[a] == col.part0[b]
-            case .part1: hit = col.part1[a] >= 0 && col.part1[a] == col.part1[b]
-            case .part2: hit = col.part2[a] >= 0 && col.part2[a] == col.part2[b]
-            case .dateOneOff: hit = Comparer.oneOff(col.days[a], col.days[b])
-            case .dayMonthSwapped:
-                let p = CivilDate(dayNumber: col.days[a]).components, q = CivilDate(dayNumber: col.days[b]).components
-                hit = p.year == q.year && p.month == q.day && p.day == q.month && p.month != p.day
-            case .yearOff:
-                let p = CivilDate(dayNumber: col.days[a]).components, q = CivilDate(dayNumber: col.days[b]).components
-                let dy = abs(p.year - q.year)
-                hit = dy >= 1 && dy <= t.k && p.month == q.month && abs(p.day - q.day) <= t.k2
-            case .numberWithin: hit = abs(col.numbers[a] - col.numbers[b]) <= t.threshold
-            case .numberRelative:
-                let p = col.numbers[a], q = col.numbers[b], m = max(abs(p), abs(q))
-                hit = m == 0 || abs(p - q) / m <= t.threshold
+                return elseLevelOf[i]
             }
-            if hit { return t.level }
         }
-        return elseLevelOf[i]
+    }
+
+    /// One flat test's outcome for nodes `a` and `b` whose values in `col` are `x` and `y` (both present); `jw` holds
+    /// their Jaro-Winkler similarity once a test has computed it (-1 before).
+    func fastOutcome(_ t: FastTest, _ col: ColumnData, _ st: StringTable, _ a: Int, _ b: Int, _ x: Int32, _ y: Int32,
+                     _ jw: inout Double) -> Outcome {
+        @inline(__always) func yes(_ c: Bool) -> Outcome { c ? .yes : .no }
+        switch t.kind {
+        case .exact: return yes(x == y)
+        case .jaroWinkler:
+            if jw < 0 { jw = st.with(x, y) { Comparators.jaroWinkler($0, $1) } }
+            return yes(jw >= t.threshold)
+        case .jaro: return yes(st.with(x, y) { Comparators.jaro($0, $1) } >= t.threshold)
+        case .levenshtein, .damerau:
+            let k = t.k, transpose = t.kind == .damerau
+            if abs(st.count(x) - st.count(y)) > k { return .no }
+            if k == 1 { return yes(st.with(x, y) { Comparators.withinOneEdit($0, $1, transpose: transpose) }) }
+            if k == 0 { return yes(x == y) }
+            return yes(st.with(x, y) { transpose ? Comparators.damerauLevenshtein($0, $1) : Comparators.levenshtein($0, $1) } <= k)
+        case .daysWithin: return yes(abs(Int(col.days[a]) - Int(col.days[b])) <= t.k)
+        case .yearsWithin: return yes(Double(abs(Int(col.days[a]) - Int(col.days[b]))) <= 365.25 * Double(t.k))
+        case .part0: return yes(col.part0[a] >= 0 && col.part0[a] == col.part0[b])
+        case .part1: return yes(col.part1[a] >= 0 && col.part1[a] == col.part1[b])
+        case .part2: return yes(col.part2[a] >= 0 && col.part2[a] == col.part2[b])
+        case .dateOneOff: return yes(Comparer.oneOff(col.days[a], col.days[b]))
+        case .dayMonthSwapped:
+            let p = CivilDate(dayNumber: col.days[a]).components, q = CivilDate(dayNumber: col.days[b]).components
+            return yes(p.year == q.year && p.month == q.day && p.day == q.month && p.month != p.day)
+        case .yearOff:
+            let p = CivilDate(dayNumber: col.days[a]).components, q = CivilDate(dayNumber: col.days[b]).components
+            let dy = abs(p.year - q.year)
+            return yes(dy >= 1 && dy <= t.k && p.month == q.month && abs(p.day - q.day) <= t.k2)
+        case .numberWithin: return yes(abs(col.numbers[a] - col.numbers[b]) <= t.threshold)
+        case .numberRelative:
+            let p = col.numbers[a], q = col.numbers[b], m = max(abs(p), abs(q))
+            return yes(m == 0 || abs(p - q) / m <= t.threshold)
+        case .initial:
+            guard st.count(x) == 1 || st.count(y) == 1 else { return .no }
+            return st.firstByte(x) == st.firstByte(y) ? .yes : .toElse
+        case .phonetic: return yes(!col.phonetic.isEmpty && col.phonetic[a] >= 0 && col.phonetic[a] == col.phonetic[b])
+        case .nickname: return yes(!col.canonical.isEmpty && col.canonical[a] >= 0 && col.canonical[a] == col.canonical[b])
+        case .inList:
+            guard t.k >= 0 else { return .no }
+            return columnRefs[t.k]._withUnsafeGuaranteedRef { list in
+                yes(list.tokensOf(b).contains(x) || list.tokensOf(a).contains(y))
+            }
+        case .sharedToken:
+            let ta = col.tokensOf(a), tb = col.tokensOf(b)
+            for t in ta where t == y || tb.contains(t) { return .yes }
+            for t in tb where t == x { return .yes }
+            return yes(x == y)
+        case .tokenWeight: return yes(sharedBits(col, a, b) >= t.threshold)
+        case .reversed:
+            guard t.k >= 0 else { return .no }
+            return columnRefs[t.k]._withUnsafeGuaranteedRef { other in
+                let xa = x, xb = y, oa = other.value[a], ob = other.value[b]
+                guard oa >= 0, ob >= 0, xa != xb, oa != ob else { return .no }
+                if xa == ob && oa == xb { return .yes }
+                if t.threshold >= 1 { return .no }
+                if st.count(xa) == 1 || st.count(xb) == 1 || st.count(oa) == 1 || st.count(ob) == 1 { return .no }
+                return yes(st.with(xa, ob) { Comparators.jaroWinkler($0, $1) } >= t.threshold
+                           && st.with(oa, xb) { Comparators.jaroWinkler($0, $1) } >= t.threshold)
+            }
+        case .prefix:
+            let n = t.k
+            return yes(st.with(x, y) { sx, sy in sx.count >= n && sy.count >= n && sx.prefix(n).elementsEqual(sy.prefix(n)) })
+        case .substring:
+            let s = t.k, e = t.k - 1 + t.k2
+            return yes(st.with(x, y) { sx, sy in sx.count >= e && sy.count >= e && sx[(s - 1)..<e].elementsEqual(sy[(s - 1)..<e]) })
+        case .houseNumberAndStreet:
+            guard col.part0[a] >= 0, col.part0[a] == col.part0[b], col.part1[a] == col.part1[b] else { return .no }
+            return yes(sharedBits(col, a, b) >= t.threshold)
+        case .any:
+            for p in t.k..<t.k2 {
+                let r = fastOutcome(fastTests[p], col, st, a, b, x, y, &jw)
+                if r != .no { return r }
+            }
+            return .no
+        case .all:
+            for p in t.k..<t.k2 where fastOutcome(fastTests[p], col, st, a, b, x, y, &jw) != .yes { return .no }
+            return .yes
+        }
     }
 
     enum Outcome { case yes, no, toElse }
@@ -275,10 +375,11 @@ public struct Comparer: Sendable {
         return t.isEmpty ? [v][...] : t
     }
 
+    /// The weights of the distinct tokens `a` and `b` share, added in `a`'s order (no set made per pair).
     func sharedBits(_ col: ColumnData, _ a: Int, _ b: Int) -> Double {
-        let tb = col.tokensOf(b)
+        let ta = col.tokensOf(a), tb = col.tokensOf(b)
         var bits = 0.0
-        for t in Set(col.tokensOf(a)) where tb.contains(t) { bits += col.tokenBits[t] ?? 0 }
+        for i in ta.indices where tb.contains(ta[i]) && !ta[ta.startIndex..<i].contains(ta[i]) { bits += col.tokenBits[ta[i]] ?? 0 }
         return bits
     }
 

@@ -85,6 +85,68 @@ struct FastPathTests {
         }
     }
 
+    /// The UK preset's name and address comparisons (initials, swapped names, nicknames, middle names, shared
+    /// tokens, token weights, house number and street) and a declared config's prefix, substring, `all` and list
+    /// tests, on every pair of a population built to reach them: the flat form gives the general tree's level, and
+    /// only Jaccard, list intersection and `one_of` (and a level holding one) leave a comparison on the general tree.
+    @Test("every flat test gives the general test tree's level on every pair")
+    func everyFlatTestEqualsTheGeneralTree() throws {
+        let declared = try Declared.settings(#"""
+        {"columns": {"nid": {"type": "identifier", "check": "none"}, "tags": "list"},
+         "comparisons": [
+           {"name": "nid", "column": "nid", "levels": ["exact", {"type": "prefix", "length": 3}, {"type": "substring", "start": 2, "length": 2}]},
+           {"name": "names", "column": "forename", "levels": [{"type": "all", "levels": [{"type": "initial"}, {"type": "phonetic"}]}, {"type": "any", "levels": [{"type": "nickname"}, {"type": "jaro", "threshold": 0.8}]}]},
+           {"name": "tags", "column": "tags", "levels": [{"type": "shared_token"}]},
+           {"name": "tags_jaccard", "column": "tags", "levels": [{"type": "jaccard", "threshold": 0.5}]},
+           {"name": "tags_mixed", "column": "tags", "levels": [{"type": "any", "levels": [{"type": "exact"}, {"type": "list_intersect", "min": 2}]}]}],
+         "blocking_rules": ["nid"], "training_rules": ["nid"], "cluster_guards": []}
+        """#)
+        var rng = SplitMix64(seed: 29)
+        let fores = ["WILLIAM", "BILL", "WILL", "W", "J", "JAMES", "JIM", "SMITH", "ANNE", "ANNA", "MARY-ANNE", "ROBERT", "BOB", "ROB"]
+        let surs = ["SMITH", "SMYTH", "JONES", "SMITH-JONES", "WILLIAM", "JAMES", "S", "KHAN", "KAHN", "ROBERTS"]
+        let streets = ["HIGH STREET", "HIGH ST", "ACACIA AVENUE", "MILL LANE", "QUEENSBURY ROAD"]
+        let towns = ["LEEDS", "YORK"]
+        var inputs: [LinkInput] = []
+        for i in 0..<70 {
+            var input = People.input("s\(i % 3)", "\(i)", rng.below(12) == 0 ? nil : fores[rng.below(fores.count)], surs[rng.below(surs.count)],
+                                     CivilDate(dayNumber: Int32(10_000 + rng.below(4))), postcode: "LS\(1 + rng.below(2)) \(rng.below(3))AB")
+            input.middleNames = rng.below(2) == 0 ? fores[rng.below(fores.count)] : nil
+            input.address = rng.below(8) == 0 ? nil : "\(1 + rng.below(4)), \(streets[rng.below(streets.count)]), \(towns[rng.below(2)])"
+            let yy = 10 + rng.below(2), serial = 12_345 + 100_000 * rng.below(3)   // two years, three serials: exact and year-only levels
+            input.pncID = rng.below(3) == 0 ? nil : "\(yy)/\(serial)\(Array("ABCDEFGHJKLMNPQRTUVWXYZ")[(yy * 10_000_000 + serial) % 23])"
+            input.fields = ["nid": "AB\(rng.below(3))\(rng.below(3))X", "tags": ["RED BLUE", "BLUE", "GREEN RED", "RED BLUE GREEN"][rng.below(4)]]
+            inputs.append(input)
+        }
+        let uk = LinkageSettings()
+        for s in [uk, declared] {
+            let data = PreparedData(inputs, settings: s)
+            let c = Comparer(data: data, comparisons: s.comparisons)
+            for i in s.comparisons.indices {
+                let name = s.comparisons[i].name
+                #expect(c.isFastComparison(i) == !["tags_jaccard", "tags_mixed"].contains(name), "comparison \(name)")
+                var levels = Set<Int>()
+                for a in 0..<data.nodeCount {
+                    for b in 0..<data.nodeCount {
+                        let l = c.level(i, a, b)
+                        #expect(l == c.generalLevel(i, a, b), "comparison \(name), nodes \(a) \(b)")
+                        levels.insert(l)
+                    }
+                }
+                if !["sex", "nhs", "upn", "local_id"].contains(name) {   // columns the population leaves empty
+                    #expect(levels.count >= 2, "comparison \(name) reaches more than one level")
+                }
+            }
+            if s.comparisons.count == uk.comparisons.count {
+                for name in ["forename", "surname", "address"] {
+                    let i = try #require(s.comparisons.firstIndex { $0.name == name })
+                    var levels = Set<Int>()
+                    for a in 0..<data.nodeCount { for b in 0..<data.nodeCount { levels.insert(c.level(i, a, b)) } }
+                    #expect(levels.count >= 5, "the population reaches most of \(name)'s levels: \(levels.sorted())")
+                }
+            }
+        }
+    }
+
     @Test("interning: one id per distinct value, first seen first, through many table resizes")
     func interningGivesOneIdPerValue() throws {
         // 6,000 records: 3,000 distinct surnames, each twice (a resize of the table happens at 2,048, 4,096, … strings).
