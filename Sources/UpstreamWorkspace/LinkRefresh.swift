@@ -256,6 +256,9 @@ struct LinkRefresh {
         var newRecords: Int
         var existingRead: Int
         var personsRead: Int
+        /// Of the persons read, those with a scored pair at or above the review band's lower bound: the only ones the
+        /// month's records could join, merge or be queued for review against (the rest were read for nothing).
+        var personsPaired: Int
         var runID: Int64
         var records: Int
         var persons: Int
@@ -341,18 +344,22 @@ struct LinkRefresh {
                 changed.append(PersonAssignment(record: key, person: p, probability: probabilities[r]))
             }
         }
-        let previousPersons = Set(owners)
+        // Each touched person's record count before (every record of a touched person was read).
+        var before: [PersonID: Int] = [:]
+        for p in owners { before[p, default: 0] += 1 }
+        let previousPersons = Set(before.keys)
         let fresh = Set(counts.keys).subtracting(previousPersons)
         if !(try store.existingPersons(fresh.sorted())).isEmpty {
             throw Fallback(reason: "a new person's id is already another person's")
         }
         let removed = previousPersons.subtracting(counts.keys)
+        let paired = Self.personsPaired(result, owners: owners, reviewLower: s.reviewLower)
         stage("save")
         struct Detail: Encodable {
             var threshold: Double; var candidatePairs: Int; var scoredPairs: Int; var reviewPending: Int; var newRecords: Int
             var refresh: RefreshDetail
         }
-        struct RefreshDetail: Encodable { var existingRecordsRead: Int; var personsRead: Int; var indexBuilt: Bool }
+        struct RefreshDetail: Encodable { var existingRecordsRead: Int; var personsRead: Int; var personsPaired: Int; var indexBuilt: Bool }
         let review = try result.review.enumerated().map { n, item in
             StoredReviewItem(queue: .linkagePairs, subject: item.id, pending: true, updatedAt: at,
                              stateJSON: try JSONFiles.encode(LinkagePairQueue.Pair(item: item, order: n)))
@@ -362,16 +369,38 @@ struct LinkRefresh {
                                   detailJSON: try JSONFiles.encode(Detail(
                                     threshold: s.matchThreshold, candidatePairs: result.candidatePairs, scoredPairs: result.pairs.count,
                                     reviewPending: result.review.count, newRecords: newCount,
-                                    refresh: RefreshDetail(existingRecordsRead: existingRead, personsRead: persons.count, indexBuilt: built))))
-        let saved = try store.saveLinkageRefresh(info, assignments: changed, persons: counts.map { ($0.key, $0.value) }, removed: removed.sorted(),
+                                    refresh: RefreshDetail(existingRecordsRead: existingRead, personsRead: persons.count, personsPaired: paired,
+                                                          indexBuilt: built))))
+        // Only the persons made or changed are written: every record of a touched person was read, so its count before
+        // is its records among `owners`; a touched person that gained and lost nothing keeps its row (at 3,000,000
+        // people a month touches 550,750 persons, and rewriting them all dirtied most of the persons table's pages).
+        let written = counts.filter { before[$0.key] != $0.value }.map { ($0.key, $0.value) }
+        let saved = try store.saveLinkageRefresh(info, assignments: changed, persons: written, removed: removed.sorted(),
                                                  review: review) { pseudonyms.pseudonym($0.rawValue) }
         // The index follows the store: the refresh's new identities, and the persons it merged.
         let bytes = BlockIndex.segmentBytes(data: result.data, personOfNode: LinkBlockIndex.personOfNode(result.data, persons: result.personIDs),
                                             include: newOnly)
         try index.append(bytes: bytes, run: saved.id, maxRecordID: maxNew, records: index.manifest.records + newCount, deletions: deletions,
                          renames: renames)
-        return Outcome(result: result, newRecords: newCount, existingRead: existingRead, personsRead: persons.count, runID: saved.id,
+        return Outcome(result: result, newRecords: newCount, existingRead: existingRead, personsRead: persons.count, personsPaired: paired,
+                       runID: saved.id,
                        records: saved.records, persons: saved.persons, indexBuilt: built)
+    }
+
+    /// How many of the persons read (`owners`: the person of each existing record, the result's first records) have
+    /// a scored pair at or above `reviewLower` on one of their identities.
+    static func personsPaired(_ result: Linker.Result, owners: [PersonID], reviewLower: Double) -> Int {
+        var personOfNode = [Int32](repeating: -1, count: result.data.nodeCount)
+        var index: [PersonID: Int32] = [:]
+        for (r, p) in owners.enumerated() {
+            let i = index[p] ?? { let v = Int32(index.count); index[p] = v; return v }()
+            personOfNode[Int(result.data.nodeOfRecord[r])] = i
+        }
+        var paired = [Bool](repeating: false, count: index.count)
+        for pair in result.pairs where pair.probability >= reviewLower {
+            for n in [pair.a, pair.b] where personOfNode[Int(n)] >= 0 { paired[Int(personOfNode[Int(n)])] = true }
+        }
+        return paired.lazy.filter { $0 }.count
     }
 
     /// Builds the index from every linked record of the store (the one whole read, standardised batch by batch as it

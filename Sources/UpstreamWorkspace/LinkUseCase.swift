@@ -92,7 +92,13 @@ public struct LinkSummary: Codable {
 
     /// What a refresh read: its new records, the existing records of the persons they could meet, and whether the
     /// block index had to be built first (one whole read of the store).
-    public struct Refresh: Codable { public var newRecords: Int; public var existingRecordsRead: Int; public var personsRead: Int; public var indexBuilt: Bool }
+    public struct Refresh: Codable {
+        public var newRecords: Int; public var existingRecordsRead: Int; public var personsRead: Int
+        /// Of the persons read, those with a scored pair at or above the review band's lower bound (the rest could not
+        /// be changed by the month: docs/scale.md, "What a refresh reads for nothing").
+        public var personsPaired: Int?
+        public var indexBuilt: Bool
+    }
 }
 
 /// The linkage use case: reads the records (from the store or CSV files), links them, keeps the run in the store
@@ -429,7 +435,7 @@ public struct LinkUseCase {
             timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start)), evaluation: nil, sweep: nil,
             inputs: nil, truncatedValues: result.data.truncatedValues,
             refresh: LinkSummary.Refresh(newRecords: outcome.newRecords, existingRecordsRead: outcome.existingRead, personsRead: outcome.personsRead,
-                                         indexBuilt: outcome.indexBuilt))
+                                         personsPaired: outcome.personsPaired, indexBuilt: outcome.indexBuilt))
         if let saveModel = request.saveModel { try JSONFiles.write(model, to: saveModel) }
         if let exportClusters = request.exportClusters {
             // Every record's person, as the store now holds them (the refresh itself held only the records it read).

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import UpstreamTesting
 
@@ -35,6 +36,9 @@ struct RefreshIndexTests {
         let refresh = try #require(link["refresh"] as? [String: Any])
         let newRecords = try #require(refresh["newRecords"] as? Int), read = try #require(refresh["existingRecordsRead"] as? Int)
         #expect(refresh["indexBuilt"] as? Bool == false)
+        // The persons the month could change are among those read, and some were (month records of known people).
+        let personsRead = try #require(refresh["personsRead"] as? Int), paired = try #require(refresh["personsPaired"] as? Int)
+        #expect(paired > 0 && paired <= personsRead, "\(paired) persons paired of \(personsRead) read")
         // Against every stored record (an --evaluate run takes the whole-store path, scoring against the truth).
         _ = try run(["link", "--store", dir + "/w.db", "--incremental", "--evaluate", dir + "/city/truth/records.csv",
                      "--export-clusters", dir + "/whole.csv"])
@@ -56,6 +60,18 @@ struct RefreshIndexTests {
         #expect(differ.isEmpty, "\(differ.count) records got another person than the whole-store refresh gives, e.g. \(differ.prefix(3))")
         #expect(rebuilt == indexed, "a rebuilt index gives the same refresh")
         #expect(before.filter { indexed[$0.key] != $0.value }.isEmpty, "history records keep their persons")
+        // The store as the refresh left it (it writes only the persons it makes or changes, and adds its totals to the
+        // previous run's instead of counting): every person's record count is its records, and the run's totals are
+        // the tables' own counts.
+        var perPerson: [String: Int] = [:]
+        for p in indexed.values { perPerson[p, default: 0] += 1 }
+        let (stored, totals, counted) = try DatabaseQueue(path: dir + "/s.db").read { db in
+            (Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, records FROM persons").map { ($0["id"] as String, $0["records"] as Int) }),
+             try Row.fetchOne(db, sql: "SELECT records, persons FROM linkage_runs ORDER BY id DESC LIMIT 1").map { [$0["records"] as Int, $0["persons"] as Int] },
+             [try Int.fetchOne(db, sql: "SELECT count(*) FROM assignments") ?? -1, try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? -1])
+        }
+        #expect(stored == perPerson, "each person's stored record count is its records")
+        #expect(totals == counted && counted == [indexed.count, perPerson.count], "the run's totals \(String(describing: totals)) against the tables' \(counted)")
         // No duplicate persons for people already known, against the truth: none beyond the whole-store refresh's.
         let duplicates = MonthlyRefreshTests.duplicates(month: month, linked: indexed, truth: truth)
         #expect(duplicates == MonthlyRefreshTests.duplicates(month: month, linked: whole, truth: truth))
