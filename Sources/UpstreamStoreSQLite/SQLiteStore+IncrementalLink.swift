@@ -187,7 +187,8 @@ extension SQLiteStore {
             let updateAssignment = try db.makeStatement(sql: "UPDATE assignments SET person_id = ?, probability = ? WHERE source = ? AND record_id = ?")
             let insertAssignment = try db.makeStatement(sql: "INSERT INTO assignments (source, record_id, person_id, probability) VALUES (?, ?, ?, ?)")
             var assignmentsInserted = 0
-            for a in assignments {
+            // In the table's key order, so consecutive rows fall on the same pages of its B-tree and each is read once.
+            for a in assignments.sorted(by: Self.keyOrder) {
                 try updateAssignment.execute(arguments: [a.person.rawValue, a.probability, a.record.source, a.record.recordID])
                 if db.changesCount > 0 { continue }
                 try insertAssignment.execute(arguments: [a.record.source, a.record.recordID, a.person.rawValue, a.probability])
