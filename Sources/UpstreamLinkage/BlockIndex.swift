@@ -93,20 +93,37 @@ public enum BlockIndex {
     /// Builds one segment from standardised data: the nodes `include` selects (all when nil), each with its person.
     /// - Parameters:
     ///   - personOfNode: each node's person.
-    public static func segment(data d: PreparedData, personOfNode: [PersonID], include: [Bool]? = nil) -> BlockIndexSegment {
-        BlockIndexSegment(bytes: segmentBytes(data: d, personOfNode: personOfNode, include: include))
+    ///   - recordOfNode: each node's representative record id (``BlockIndexSegment/Entry/record``); none when nil.
+    public static func segment(data d: PreparedData, personOfNode: [PersonID], recordOfNode: [UInt32]? = nil, include: [Bool]? = nil) -> BlockIndexSegment {
+        BlockIndexSegment(bytes: segmentBytes(data: d, personOfNode: personOfNode, recordOfNode: recordOfNode, include: include))
     }
 
-    /// The bytes of `segment(data:personOfNode:include:)`, to write as a file.
-    public static func segmentBytes(data d: PreparedData, personOfNode: [PersonID], include: [Bool]? = nil) -> [UInt8] {
+    /// The bytes of `segment(data:personOfNode:recordOfNode:include:)`, to write as a file.
+    public static func segmentBytes(data d: PreparedData, personOfNode: [PersonID], recordOfNode: [UInt32]? = nil, include: [Bool]? = nil) -> [UInt8] {
         var bytes: [UInt8] = []
-        try! writeSegment(into: &bytes, data: d, personOfNode: personOfNode, include: include)  // an array's appends do not throw
+        try! writeSegment(into: &bytes, data: d, personOfNode: personOfNode, recordOfNode: recordOfNode, include: include)  // an array's appends do not throw
         return bytes
+    }
+
+    /// A store id as an entry keeps it (``BlockIndexSegment/Entry/record``): 0 when it does not fit 32 bits.
+    @inline(__always) public static func representative(_ id: Int64) -> UInt32 { id > 0 && id <= Int64(UInt32.max) ? UInt32(id) : 0 }
+
+    /// Each node's representative record id, from each record's (``representative(_:)``, in the data's record
+    /// order): its first record's.
+    public static func recordOfNode(_ d: PreparedData, rowIDs: [UInt32]) -> [UInt32] {
+        precondition(rowIDs.count == d.nodeOfRecord.count, "one store id a record")
+        var out = [UInt32](repeating: 0, count: d.nodeCount)
+        var seen = [Bool](repeating: false, count: d.nodeCount)
+        for (r, n) in d.nodeOfRecord.enumerated() where !seen[Int(n)] {
+            seen[Int(n)] = true
+            out[Int(n)] = rowIDs[r]
+        }
+        return out
     }
 
     /// Writes the segment's bytes into `sink` as they are made (a file, so a whole city's index is never all in memory).
     public static func writeSegment<S: SegmentByteSink>(into sink: inout S, data d: PreparedData, personOfNode: [PersonID],
-                                                        include: [Bool]? = nil) throws {
+                                                        recordOfNode: [UInt32]? = nil, include: [Bool]? = nil) throws {
         let s = d.settings
         let sh = stringHashes(d)
         var persons: [PersonID] = [], ordinal: [PersonID: UInt32] = [:]
@@ -140,12 +157,12 @@ public enum BlockIndex {
             var e: [BlockIndexSegment.Entry] = []
             if i < rules.count {
                 let ch = chains(d, rule: rules[i], settings: s, sh)
-                for n in 0..<d.nodeCount where keep[n] { if let c = ch[n] { e.append(.init(k0: c.0, k1: c.1, k2: c.2, person: nodeOrdinal[n])) } }
+                for n in 0..<d.nodeCount where keep[n] { if let c = ch[n] { e.append(.init(k0: c.0, k1: c.1, k2: c.2, person: nodeOrdinal[n], record: recordOfNode?[n] ?? 0)) } }
                 e.sort { ($0.k0, $0.k1, $0.k2, $0.person) < ($1.k0, $1.k1, $1.k2, $1.person) }
             } else {
                 let ids = identities(d, sh)
                 e.reserveCapacity(kept)
-                for n in 0..<d.nodeCount where keep[n] { e.append(.init(k0: ids[n], k1: 0, k2: 0, person: nodeOrdinal[n])) }
+                for n in 0..<d.nodeCount where keep[n] { e.append(.init(k0: ids[n], k1: 0, k2: 0, person: nodeOrdinal[n], record: recordOfNode?[n] ?? 0)) }
                 e.sort { ($0.k0, $0.person) < ($1.k0, $1.person) }
             }
             return e
@@ -164,13 +181,19 @@ public protocol ResidentPages: AnyObject {
 /// One segment of a block index as bytes: a full link's segment, or a refresh's (its new identities only).
 ///
 /// Layout (little-endian, 8-byte words): magic, rule count R, person count P, table count T; R × (offset, count) of
-/// the rules' entries (32 bytes each: k0, k1, k2, person ordinal), sorted by key; the persons (offsets, bytes); T ×
+/// the rules' entries (32 bytes each: k0, k1, k2, person ordinal, representative record id), sorted by key; the persons (offsets, bytes); T ×
 /// (name offset, name length, offset, count, total) of the frequency tables (16 bytes an entry: hash, count).
 public final class BlockIndexSegment: @unchecked Sendable {
-    /// One identity under one rule: its key chain and its person.
+    /// One identity under one rule: its key chain, its person and one of its records.
     public struct Entry: Sendable, Hashable {
         public var k0: UInt64; public var k1: UInt64; public var k2: UInt64; public var person: UInt32
-        public init(k0: UInt64, k1: UInt64, k2: UInt64, person: UInt32) { self.k0 = k0; self.k1 = k1; self.k2 = k2; self.person = person }
+        /// The store's id of one record of the identity (its representative: every record of an identity has the same
+        /// linkage values), so a refresh can read one record for the identity instead of its person whole; 0 when
+        /// unknown (a segment written without ids, or an id above 2³²).
+        public var record: UInt32
+        public init(k0: UInt64, k1: UInt64, k2: UInt64, person: UInt32, record: UInt32 = 0) {
+            self.k0 = k0; self.k1 = k1; self.k2 = k2; self.person = person; self.record = record
+        }
     }
     /// Node counts per value (or token) hash of one column, and the nodes with a value.
     public struct Table: Sendable {
@@ -227,7 +250,8 @@ public final class BlockIndexSegment: @unchecked Sendable {
             let p = off + i * 32
             out.append(Entry(k0: k0, k1: base.loadUnaligned(fromByteOffset: p + 8, as: UInt64.self),
                              k2: base.loadUnaligned(fromByteOffset: p + 16, as: UInt64.self),
-                             person: base.loadUnaligned(fromByteOffset: p + 24, as: UInt32.self)))
+                             person: base.loadUnaligned(fromByteOffset: p + 24, as: UInt32.self),
+                             record: base.loadUnaligned(fromByteOffset: p + 28, as: UInt32.self)))
             i += 1
         }
         return out
@@ -301,6 +325,7 @@ public final class BlockIndexSegment: @unchecked Sendable {
                     p.storeBytes(of: e.k1.littleEndian, toByteOffset: 8, as: UInt64.self)
                     p.storeBytes(of: e.k2.littleEndian, toByteOffset: 16, as: UInt64.self)
                     p.storeBytes(of: e.person.littleEndian, toByteOffset: 24, as: UInt32.self)
+                    p.storeBytes(of: e.record.littleEndian, toByteOffset: 28, as: UInt32.self)
                 }
                 try entry.withUnsafeBytes { try out.append($0) }
             }

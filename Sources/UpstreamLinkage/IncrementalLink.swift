@@ -126,21 +126,46 @@ public enum IncrementalLink {
         }
     }
 
-    /// The persons a refresh must read: those with an identity in a block (as the whole city's counts split it) that
-    /// holds one of the new records, those a new record is identical to, and those named in review decisions.
-    /// - Parameter decided: the persons of the records in review decisions (the caller looks them up).
+    /// What the block index says a month's records can meet.
+    public struct Candidates: Sendable {
+        /// The persons with an identity in a block (as the whole city's counts split it) that holds one of the new
+        /// records, or an identity a new record is identical to: what a refresh that reads persons whole reads.
+        public var persons: Set<PersonID> = []
+        /// The persons a new record is identical to (it joins their identity with no pair scored): changed by the
+        /// month whatever its pairs, so always read whole.
+        public var identical: Set<PersonID> = []
+        /// One record of each of those identities (``BlockIndexSegment/Entry/record``), with its person, in id order.
+        public var representatives: [(record: UInt32, person: PersonID)] = []
+        /// Whether every identity has a representative (an index written without them, or with an id above 2³², has not).
+        public var representativesComplete = true
+    }
+
+    /// The persons a refresh that reads persons whole must read: those with an identity in a block (as the whole
+    /// city's counts split it) that holds one of the new records, and those a new record is identical to (the caller
+    /// adds those named in review decisions).
     public static func candidatePersons(new: [LinkInput], model: LinkageModel, decisions: [ReviewDecision], index: BlockIndexView,
                                         parallel: Parallelism = .serial) -> Set<PersonID> {
+        candidates(new: new, model: model, decisions: decisions, index: index, parallel: parallel).persons
+    }
+
+    /// The identities and persons a month's records can meet (``Candidates``).
+    public static func candidates(new: [LinkInput], model: LinkageModel, decisions: [ReviewDecision], index: BlockIndexView,
+                                  parallel: Parallelism = .serial) -> Candidates {
         let s = model.settings
         let data = PreparedData(new, settings: s, ownNode: Linker.rejectedKeys(decisions), parallel: parallel)
         let sh = BlockIndex.stringHashes(data)
         let ids = BlockIndex.identities(data, sh)
-        var persons = Set<PersonID>()
+        var out = Candidates()
+        var representatives: [UInt32: PersonID] = [:]
+        func add(_ e: BlockIndexSegment.Entry, _ p: PersonID) {
+            out.persons.insert(p)
+            if e.record == 0 { out.representativesComplete = false } else { representatives[e.record] = p }
+        }
         var newOnly = [Bool](repeating: true, count: data.nodeCount)
         let idRule = BlockIndex.identityRule(s)
         for n in 0..<data.nodeCount {
             let m = index.entries(rule: idRule, k0: ids[n])
-            if !m.isEmpty { newOnly[n] = false; for x in m { persons.insert(x.person) } }
+            if !m.isEmpty { newOnly[n] = false; for x in m { add(x.entry, x.person); out.identical.insert(x.person) } }
         }
         index.releaseResidentPages()
         let finals = finalKeys(data: data, newOnly: newOnly, index: index)
@@ -155,12 +180,46 @@ public enum IncrementalLink {
                 let level = key == c.0 ? 0 : key == c.1 && levels > 1 ? 1 : 2
                 for (e, p) in index.entries(rule: r, k0: c.0) {
                     let k = level == 0 ? e.k0 : level == 1 ? e.k1 : e.k2
-                    if k == key { persons.insert(p) }
+                    if k == key { add(e, p) }
                 }
             }
             index.releaseResidentPages()
         }
-        return persons
+        out.representatives = representatives.sorted { $0.key < $1.key }.map { (record: $0.key, person: $0.value) }
+        return out
+    }
+
+    /// What scoring a month's records against one record of each candidate identity found (``screen(prepared:persons:model:decisions:index:linker:progress:)``).
+    public struct Screen: Sendable {
+        /// The existing persons with an identity in a scored pair at or above the review band's lower bound: the only
+        /// ones the month's records can join, merge or be queued for review with.
+        public var paired: Set<PersonID>
+        /// The pairs compared and those kept (the whole-store refresh's counts: the same pairs are compared).
+        public var compared: Int
+        public var kept: Int
+    }
+
+    /// The first of a refresh's two steps: the month's records scored against one record of each candidate identity
+    /// (`prepared`: the representatives first, `persons[i]` the person of representative `i`, then the new records),
+    /// with the whole city's blocks, term frequencies and token weights, as ``link(prepared:persons:model:decisions:index:linker:progress:)``
+    /// scores them. Every record of an identity has its linkage values, so these are the pairs of the month's records
+    /// with existing identities that a refresh reading the candidate persons whole would score; a person without
+    /// one at or above the review band's lower bound can be neither joined nor merged (a pair under the match
+    /// threshold merges nothing) nor queued for review, so the second step reads whole only the persons paired.
+    public static func screen(prepared raw: PreparedData, persons: [PersonID], model: LinkageModel, decisions: [ReviewDecision],
+                              index: BlockIndexView, linker: Linker, progress: (Linker.Stage) -> Void = { _ in }) -> Screen {
+        let scored = score(prepared: raw, persons: persons, model: model, index: index, linker: linker, progress: progress)
+        var personOfNode = [Int32](repeating: -1, count: scored.data.nodeCount)
+        var ordinal: [PersonID: Int32] = [:], list: [PersonID] = []
+        for (r, p) in persons.enumerated() {
+            let o = ordinal[p] ?? { let v = Int32(list.count); ordinal[p] = v; list.append(p); return v }()
+            personOfNode[Int(scored.data.nodeOfRecord[r])] = o
+        }
+        var paired = Set<PersonID>()
+        for pair in scored.pairs where pair.probability >= model.settings.reviewLower {
+            for n in [pair.a, pair.b] where personOfNode[Int(n)] >= 0 { paired.insert(list[Int(personOfNode[Int(n)])]) }
+        }
+        return Screen(paired: paired, compared: scored.compared, kept: scored.pairs.count)
     }
 
     /// Links `new` records against `existing` ones (every record of the candidate persons, in store order) with a
@@ -189,6 +248,32 @@ public enum IncrementalLink {
         prepared raw: PreparedData, persons: [PersonID], model: LinkageModel, decisions: [ReviewDecision], index: BlockIndexView,
         linker: Linker, progress: (Linker.Stage) -> Void = { _ in }
     ) -> (result: Linker.Result, newOnly: [Bool]) {
+        let scored = score(prepared: raw, persons: persons, model: model, index: index, linker: linker, progress: progress)
+        let data = scored.data
+        // Existing persons start as one cluster each and are never split (as `Linker.startingLabels` makes them).
+        var labelOfPerson: [PersonID: Int32] = [:]
+        var initial = [Int32](repeating: -1, count: data.nodeCount)
+        var previous: [RecordKey: PersonID] = [:]
+        previous.reserveCapacity(persons.count)
+        for (r, person) in persons.enumerated() {
+            previous[data.keys[r]] = person
+            let label = labelOfPerson[person] ?? { let v = Int32(labelOfPerson.count); labelOfPerson[person] = v; return v }()
+            let node = Int(data.nodeOfRecord[r])
+            if initial[node] < 0 { initial[node] = label }
+        }
+        labelOfPerson = [:]
+        let constraints = Linker.constraints(decisions, data: data)
+        let result = linker.finish(data: data, model: model, prediction: scored.prediction, pairs: scored.pairs, candidatePairs: scored.compared,
+                                   streamed: true, constraints: constraints, initial: initial, previousIDs: { previous }, decisions: decisions,
+                                   progress: progress)
+        return (result, scored.newOnly)
+    }
+
+    /// Standardised records (the existing ones first, `persons[i]` the person of record `i`, then the new ones) with the
+    /// whole city's token weights and term frequencies, blocked by the whole city's counts and scored: every pair
+    /// with a new record kept at or above the lower of the keep threshold and the review band's lower bound.
+    static func score(prepared raw: PreparedData, persons: [PersonID], model: LinkageModel, index: BlockIndexView, linker: Linker,
+                      progress: (Linker.Stage) -> Void) -> (data: PreparedData, newOnly: [Bool], prediction: Prediction, pairs: [ScoredPair], compared: Int) {
         let s = model.settings
         progress(.standardise)
         var hasOld = [Bool](repeating: false, count: raw.nodeCount)
@@ -230,31 +315,16 @@ public enum IncrementalLink {
             tf.share[ci] = f
             index.releaseResidentPages()
         }
-        // Existing persons start as one cluster each and are never split (as `Linker.startingLabels` makes them).
-        var labelOfPerson: [PersonID: Int32] = [:]
-        var initial = [Int32](repeating: -1, count: data.nodeCount)
-        var previous: [RecordKey: PersonID] = [:]
-        previous.reserveCapacity(persons.count)
-        for (r, person) in persons.enumerated() {
-            previous[data.keys[r]] = person
-            let label = labelOfPerson[person] ?? { let v = Int32(labelOfPerson.count); labelOfPerson[person] = v; return v }()
-            let node = Int(data.nodeOfRecord[r])
-            if initial[node] < 0 { initial[node] = label }
-        }
-        labelOfPerson = [:]
         progress(.block)
         let finals = finalKeys(data: data, newOnly: newOnly, index: index)
         let blocking = Blocking(data: data, rules: s.blockingRules, finalKeys: finals.map(\.keys), wholeCounts: finals.map(\.counts),
                                 maxBlockSize: s.maxBlockSize, splitBlockSize: s.splitBlockSize)
         progress(.compare)
-        let constraints = Linker.constraints(decisions, data: data)
         progress(.score)
         let prediction = Prediction(model: model, data: data, tf: tf)
         let keep = min(s.keepThreshold, s.reviewLower)
         let (pairs, compared) = prediction.score(blocking: blocking, onlyNew: true, keep: keep, parallel: linker.parallel)
-        let result = linker.finish(data: data, model: model, prediction: prediction, pairs: pairs, candidatePairs: compared, streamed: true,
-                                   constraints: constraints, initial: initial, previousIDs: { previous }, decisions: decisions, progress: progress)
-        return (result, newOnly)
+        return (data, newOnly, prediction, pairs, compared)
     }
 }
 

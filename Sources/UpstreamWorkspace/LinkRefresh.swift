@@ -35,6 +35,9 @@ public struct LinkBlockIndex {
         var deletions: Int64?
         /// Persons merged away by refreshes, to the person they became.
         var renames: [String: String] = [:]
+        /// Whether the entries name one record of each identity (``BlockIndexSegment/Entry/record``), which the
+        /// refresh's first step reads; nil in an index written before they were kept (the refresh rebuilds it).
+        var representatives: Bool?
     }
 
     let directory: String
@@ -58,6 +61,7 @@ public struct LinkBlockIndex {
         guard let m = try? JSONDecoder().decode(Manifest.self, from: data), m.version == 1 else { return (nil, "the block index \(dir) cannot be read") }
         guard m.run == run else { return (nil, "the block index belongs to linkage run \(m.run), not the store's latest run \(run)") }
         guard m.fingerprint == fingerprint else { return (nil, "the block index was built for other settings or review decisions") }
+        guard m.representatives == true else { return (nil, "the block index does not name a record of each identity (it was written by an earlier version)") }
         var segments: [BlockIndexSegment] = []
         for name in m.segments {
             guard let s = mapSegment(dir + "/" + name), s.isValid else { return (nil, "the block index segment \(dir)/\(name) is missing or damaged") }
@@ -95,15 +99,16 @@ public struct LinkBlockIndex {
 
     /// Replaces the index with one segment built from a whole run's data (every node with its person).
     /// The segment is written straight to its file by `segment` (``SegmentFile``), never held whole in memory.
+    /// - Parameter representatives: whether the segment's entries name a record of each identity.
     static func writeFull(store: String, run: Int64, fingerprint: String, maxRecordID: Int64, records: Int, deletions: Int64,
-                          segment: (inout SegmentFile) throws -> Void) throws {
+                          representatives: Bool, segment: (inout SegmentFile) throws -> Void) throws {
         let dir = directory(for: store)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let name = "run-\(run).seg"
         try SegmentFile.write(path: dir + "/" + name, segment)
         let old = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         try writeManifest(Manifest(run: run, fingerprint: fingerprint, maxRecordID: maxRecordID, records: records, segments: [name],
-                                   deletions: deletions), dir: dir)
+                                   deletions: deletions, representatives: representatives), dir: dir)
         for f in old where f.hasSuffix(".seg") && f != name { try? FileManager.default.removeItem(atPath: dir + "/" + f) }
         removeAbandonedTemporaries(dir)
     }
@@ -167,8 +172,10 @@ public struct LinkBlockIndex {
     /// the next refresh rebuilds it) when records were loaded while the run was linking. With `readFrom`, the store's
     /// mark taken before the run's read, an unchanged store is known to hold just the records read; otherwise (or when
     /// it changed) the person-level records are counted (a scan of the records table: a minute at 3,000,000 people).
+    /// `recordOfNode` is each node's representative record (``BlockIndex/recordOfNode(_:rowIDs:)``), when the read kept
+    /// the records' ids.
     static func writeAfterFullRun(store: SQLiteStore, location: String, result: Linker.Result, run: Int64, decisions: [ReviewDecision],
-                                  readFrom mark: RecordsMark? = nil) throws {
+                                  readFrom mark: RecordsMark? = nil, recordOfNode: [UInt32]? = nil) throws {
         let now = try RecordsMark.of(store)
         let deletions = now.deletions, maxID = now.maxRecordID
         if mark != now {
@@ -176,8 +183,11 @@ public struct LinkBlockIndex {
         }
         let data = result.data
         let owners = personOfNode(data, persons: result.personIDs)
+        let reps = recordOfNode.flatMap { $0.count == data.nodeCount ? $0 : nil }
         try writeFull(store: location, run: run, fingerprint: fingerprint(result.model.settings, decisions: decisions),
-                      maxRecordID: maxID, records: data.recordCountTotal, deletions: deletions) { try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners) }
+                      maxRecordID: maxID, records: data.recordCountTotal, deletions: deletions, representatives: reps != nil) {
+            try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners, recordOfNode: reps)
+        }
     }
 }
 
@@ -259,10 +269,26 @@ struct LinkRefresh {
         /// Of the persons read, those with a scored pair at or above the review band's lower bound: the only ones the
         /// month's records could join, merge or be queued for review against (the rest were read for nothing).
         var personsPaired: Int
+        /// The persons the month's records can meet (what a refresh reading persons whole reads).
+        var candidatePersons: Int
+        /// The candidate identities whose one record was read and scored in the first step (nil: no first step).
+        var identitiesScreened: Int?
+        /// The pairs compared and kept with the month's records (the first step's when it ran: the second compares
+        /// only the pairs of the persons it reads).
+        var candidatePairs: Int
+        var scoredPairs: Int
         var runID: Int64
         var records: Int
         var persons: Int
         var indexBuilt: Bool
+    }
+
+    /// What the first step found: the persons paired, the pairs compared and kept, and the identities read.
+    struct Screened {
+        var paired: Set<PersonID>
+        var compared: Int
+        var kept: Int
+        var identities: Int
     }
 
     /// Thrown when the refresh cannot reproduce the whole-store run (the caller falls back to it, saying why).
@@ -296,17 +322,31 @@ struct LinkRefresh {
         guard var index else { throw Fallback(reason: "the block index could not be built") }
         index.view.releasePagesAbove = linker.memoryBudget / 4
         stage("read")
-        var new: [LinkInput] = [], maxNew = index.manifest.maxRecordID
-        try store.forEachPersonLevelRecord(after: index.manifest.maxRecordID) { id, r in new.append(LinkInput(r)); maxNew = max(maxNew, id) }
-        var persons = IncrementalLink.candidatePersons(new: new, model: model, decisions: decisions, index: index.view, parallel: linker.parallel)
-        for d in decisions { for k in [d.left, d.right] { if let p = try store.person(of: k) { persons.insert(p) } } }
-        // The candidate persons' records (their linkage columns), in id order, standardised batch by batch as they are
-        // read (never all held), then the month's.
+        var new: [LinkInput] = [], newIDs: [UInt32] = [], maxNew = index.manifest.maxRecordID
+        try store.forEachPersonLevelRecord(after: index.manifest.maxRecordID) { id, r in
+            new.append(LinkInput(r)); newIDs.append(BlockIndex.representative(id)); maxNew = max(maxNew, id)
+        }
+        let found = IncrementalLink.candidates(new: new, model: model, decisions: decisions, index: index.view, parallel: linker.parallel)
+        var decided = Set<PersonID>()
+        for d in decisions { for k in [d.left, d.right] { if let p = try store.person(of: k) { decided.insert(p) } } }
+        let candidatePersons = found.persons.union(decided)
+        // The first step: one record of each candidate identity scored with the month's; only the persons with a pair
+        // in the review band or above are then read whole (with those a new record is identical to and those named in
+        // review decisions). An index without representatives reads every candidate person whole, as before.
+        var screen: Screened? = nil
+        if index.manifest.representatives == true, found.representativesComplete {
+            stage("screen")
+            screen = try self.screen(found.representatives, new: new, index: index.view)
+        }
+        let persons = screen.map { $0.paired.union(found.identical).union(decided) } ?? candidatePersons
+        stage("read")
+        // The persons' records (their linkage columns), in id order, standardised batch by batch as they are read
+        // (never all held), then the month's.
         let candidates = persons.sorted()
         let located = try store.recordIDs(of: candidates)
         let builder = IncrementalLink.standardiser(model: model, decisions: decisions, linker: linker, expectedRecords: located.count + new.count)
         // Each record read, with its person (written by the reading thread; read here once the read has ended).
-        final class Owners: @unchecked Sendable { var persons: [PersonID] = [] }
+        final class Owners: @unchecked Sendable { var persons: [PersonID] = []; var ids: [UInt32] = [] }
         let owned = Owners()
         owned.persons.reserveCapacity(located.count)
         let job = UnsafeTransfer((store, located, candidates))
@@ -315,10 +355,12 @@ struct LinkRefresh {
             try store.forEachLinkageRecord(ids: located.map(\.id)) { i, r in
                 give(LinkInput(r))
                 owned.persons.append(candidates[Int(located[i].person)])
+                owned.ids.append(BlockIndex.representative(located[i].id))
             }
         }, { builder.add($0) })
         let owners = owned.persons
-        owned.persons = []
+        let rowIDs = owned.ids + newIDs
+        owned.persons = []; owned.ids = []
         let existingRead = owners.count, newCount = new.count
         let size = LinkedRecords.batchSize
         for start in stride(from: 0, to: new.count, by: size) {
@@ -353,13 +395,17 @@ struct LinkRefresh {
             throw Fallback(reason: "a new person's id is already another person's")
         }
         let removed = previousPersons.subtracting(counts.keys)
-        let paired = Self.personsPaired(result, owners: owners, reviewLower: s.reviewLower)
+        let paired = screen?.paired.count ?? Self.personsPaired(result, owners: owners, reviewLower: s.reviewLower)
+        let candidatePairs = screen?.compared ?? result.candidatePairs, scoredPairs = screen?.kept ?? result.pairs.count
         stage("save")
         struct Detail: Encodable {
             var threshold: Double; var candidatePairs: Int; var scoredPairs: Int; var reviewPending: Int; var newRecords: Int
             var refresh: RefreshDetail
         }
-        struct RefreshDetail: Encodable { var existingRecordsRead: Int; var personsRead: Int; var personsPaired: Int; var indexBuilt: Bool }
+        struct RefreshDetail: Encodable {
+            var existingRecordsRead: Int; var personsRead: Int; var personsPaired: Int; var candidatePersons: Int; var identitiesScreened: Int?
+            var indexBuilt: Bool
+        }
         let review = try result.review.enumerated().map { n, item in
             StoredReviewItem(queue: .linkagePairs, subject: item.id, pending: true, updatedAt: at,
                              stateJSON: try JSONFiles.encode(LinkagePairQueue.Pair(item: item, order: n)))
@@ -367,9 +413,10 @@ struct LinkRefresh {
         let pseudonyms = try Pseudonyms.forStore(location)
         let info = LinkageRunInfo(finishedAt: at, by: user, records: 0, persons: 0, modelJSON: try JSONFiles.encode(model),
                                   detailJSON: try JSONFiles.encode(Detail(
-                                    threshold: s.matchThreshold, candidatePairs: result.candidatePairs, scoredPairs: result.pairs.count,
+                                    threshold: s.matchThreshold, candidatePairs: candidatePairs, scoredPairs: scoredPairs,
                                     reviewPending: result.review.count, newRecords: newCount,
                                     refresh: RefreshDetail(existingRecordsRead: existingRead, personsRead: persons.count, personsPaired: paired,
+                                                          candidatePersons: candidatePersons.count, identitiesScreened: screen?.identities,
                                                           indexBuilt: built))))
         // Only the persons made or changed are written: every record of a touched person was read, so its count before
         // is its records among `owners`; a touched person that gained and lost nothing keeps its row (at 3,000,000
@@ -379,12 +426,43 @@ struct LinkRefresh {
                                                  review: review) { pseudonyms.pseudonym($0.rawValue) }
         // The index follows the store: the refresh's new identities, and the persons it merged.
         let bytes = BlockIndex.segmentBytes(data: result.data, personOfNode: LinkBlockIndex.personOfNode(result.data, persons: result.personIDs),
-                                            include: newOnly)
+                                            recordOfNode: BlockIndex.recordOfNode(result.data, rowIDs: rowIDs), include: newOnly)
         try index.append(bytes: bytes, run: saved.id, maxRecordID: maxNew, records: index.manifest.records + newCount, deletions: deletions,
                          renames: renames)
         return Outcome(result: result, newRecords: newCount, existingRead: existingRead, personsRead: persons.count, personsPaired: paired,
-                       runID: saved.id,
+                       candidatePersons: candidatePersons.count, identitiesScreened: screen?.identities, candidatePairs: candidatePairs,
+                       scoredPairs: scoredPairs, runID: saved.id,
                        records: saved.records, persons: saved.persons, indexBuilt: built)
+    }
+
+    /// The first step (``IncrementalLink/screen(prepared:persons:model:decisions:index:linker:progress:)``): the
+    /// representatives read by id, in id order, standardised as they come, then the month's records, and scored.
+    /// Nil when a representative is no longer a person-level record (the refresh then reads every candidate whole).
+    func screen(_ representatives: [(record: UInt32, person: PersonID)], new: [LinkInput], index: BlockIndexView) throws -> Screened? {
+        let builder = IncrementalLink.standardiser(model: model, decisions: decisions, linker: linker, expectedRecords: representatives.count + new.count)
+        final class Owners: @unchecked Sendable { var persons: [PersonID] = [] }
+        let owned = Owners()
+        owned.persons.reserveCapacity(representatives.count)
+        let job = UnsafeTransfer((store, representatives))
+        try LinkedRecords.streamBatches(read: { give in
+            let (store, representatives) = job.value
+            try store.forEachLinkageRecord(ids: representatives.map { Int64($0.record) }) { i, r in
+                give(LinkInput(r))
+                owned.persons.append(representatives[i].person)
+            }
+        }, { builder.add($0) })
+        guard owned.persons.count == representatives.count else {
+            messages.note("link --incremental: \(representatives.count - owned.persons.count) of the block index's representative records are gone; reading every candidate person whole\n")
+            return nil
+        }
+        let size = LinkedRecords.batchSize
+        for start in stride(from: 0, to: new.count, by: size) {
+            let part = Array(new[start..<min(new.count, start + size)])
+            builder.add(part, isNew: [Bool](repeating: true, count: part.count))
+        }
+        let s = IncrementalLink.screen(prepared: builder.finish(), persons: owned.persons, model: model, decisions: decisions, index: index,
+                                       linker: linker)
+        return Screened(paired: s.paired, compared: s.compared, kept: s.kept, identities: representatives.count)
     }
 
     /// How many of the persons read (`owners`: the person of each existing record, the result's first records) have
@@ -407,11 +485,13 @@ struct LinkRefresh {
     /// is read, so the records are never all held), for the store's latest run.
     func build(run: Int64, fingerprint: String, deletions: Int64) throws -> LinkBlockIndex? {
         let builder = PreparedData.Builder(settings: model.settings, ownNode: Linker.rejectedKeys(decisions), parallel: linker.parallel)
-        final class Read: @unchecked Sendable { var persons: [PersonID] = []; var maxID: Int64 = 0 }
+        final class Read: @unchecked Sendable { var persons: [PersonID] = []; var ids: [UInt32] = []; var maxID: Int64 = 0 }
         let read = Read()
         let reader = UnsafeTransfer(store)
         try LinkedRecords.streamBatches(read: { give in
-            try reader.value.forEachLinkedRecord { id, r, p in give(LinkInput(r)); read.persons.append(p); read.maxID = max(read.maxID, id) }
+            try reader.value.forEachLinkedRecord { id, r, p in
+                give(LinkInput(r)); read.persons.append(p); read.ids.append(BlockIndex.representative(id)); read.maxID = max(read.maxID, id)
+            }
         }, { builder.add($0) })
         let maxID = read.maxID
         guard try store.personLevelRecordCount(upTo: maxID) == builder.recordsAdded else {
@@ -419,10 +499,11 @@ struct LinkRefresh {
         }
         let data = builder.finish()
         let owners = LinkBlockIndex.personOfNode(data, persons: read.persons)
-        read.persons = []
+        let reps = BlockIndex.recordOfNode(data, rowIDs: read.ids)
+        read.persons = []; read.ids = []
         try LinkBlockIndex.writeFull(store: location, run: run, fingerprint: fingerprint, maxRecordID: maxID, records: data.recordCountTotal,
-                                     deletions: deletions) {
-            try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners)
+                                     deletions: deletions, representatives: true) {
+            try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners, recordOfNode: reps)
         }
         let (index, why) = LinkBlockIndex.load(store: location, run: run, fingerprint: fingerprint)
         guard let index else { throw Fallback(reason: why) }

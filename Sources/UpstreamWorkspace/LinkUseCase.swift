@@ -97,6 +97,12 @@ public struct LinkSummary: Codable {
         /// Of the persons read, those with a scored pair at or above the review band's lower bound (the rest could not
         /// be changed by the month: docs/scale.md, "What a refresh reads for nothing").
         public var personsPaired: Int?
+        /// The persons the month's records can meet (a block or identity shared with one of them), of which the
+        /// refresh read whole only `personsRead`; nil in reports written before the refresh's first step.
+        public var candidatePersons: Int?
+        /// The candidate identities whose one record the first step read and scored (nil: no first step, the index
+        /// did not name their records).
+        public var identitiesScreened: Int?
         public var indexBuilt: Bool
     }
 }
@@ -266,6 +272,8 @@ public struct LinkUseCase {
         var timings: [String: Double] = [:], cpu: [String: Double] = [:]
         // The store's records as the streamed read began (the block index then need not count them again).
         var readMark: LinkBlockIndex.RecordsMark? = nil
+        // Each identity's representative record id, for the block index (a streamed read of a SQLite store).
+        var recordOfNode: [UInt32]? = nil
         // A streamed read fills the builder; "read" is the read overlapped with standardising, "standardise" what
         // was left once the last batch came.
         func streamed(_ read: (PreparedData.Builder) throws -> Void) throws -> PreparedData {
@@ -291,13 +299,27 @@ public struct LinkUseCase {
             }
             // The read's progress counts records against the store's size, so it shows the time left (27 million
             // records took 13 minutes in session 22).
+            // A SQLite store's read keeps each record's id, for the block index's record of each identity.
+            final class IDs: @unchecked Sendable { var ids: [UInt32] = [] }
+            let read = IDs()
             prepared = try streamed { builder in
-                try LinkedRecords.streamLinkInputs(store: s) {
+                let add: ([LinkInput]) -> Void = {
                     builder.add($0)
                     tracker.report("read", done: builder.recordsAdded, total: expected, unit: "records")
                 }
+                if let sqlite = s as? SQLiteStore {
+                    let reader = UnsafeTransfer(sqlite)
+                    read.ids.reserveCapacity(expected ?? 0)
+                    try LinkedRecords.streamBatches(read: { give in
+                        try reader.value.forEachPersonLevelRecord(after: 0) { id, r in give(LinkInput(r)); read.ids.append(BlockIndex.representative(id)) }
+                    }, add)
+                } else {
+                    try LinkedRecords.streamLinkInputs(store: s, add)
+                }
                 tracker.settle()
             }
+            if let prepared, read.ids.count == prepared.keys.count { recordOfNode = BlockIndex.recordOfNode(prepared, rowIDs: read.ids) }
+            read.ids = []
         } else if streamsFiles {
             prepared = try streamed { builder in
                 readReports = try Self.streamFiles(request.inputs, config: config, messages: messages) { builder.add($0) }
@@ -375,7 +397,8 @@ public struct LinkUseCase {
             if request.inputs.isEmpty, let sqlite = runStore.store as? SQLiteStore, let location = request.store {
                 let indexStart = clock.now, indexCPU = Self.processCPUSeconds()
                 timings["save"] = Self.seconds(indexStart - saveStart); cpu["save"] = indexCPU - saveCPU
-                do { try LinkBlockIndex.writeAfterFullRun(store: sqlite, location: location, result: result, run: saved.id, decisions: decisions, readFrom: readMark) } catch {
+                do { try LinkBlockIndex.writeAfterFullRun(store: sqlite, location: location, result: result, run: saved.id, decisions: decisions, readFrom: readMark,
+                                                         recordOfNode: recordOfNode) } catch {
                     messages.note("link: the block index for monthly refreshes was not written (\(error)); the next link --incremental builds it\n")
                 }
                 timings["block_index"] = Self.seconds(clock.now - indexStart); cpu["block_index"] = Self.processCPUSeconds() - indexCPU
@@ -429,13 +452,14 @@ public struct LinkUseCase {
         try workspace.audit("link", subject: "\(outcome.persons) persons", reason: "linkage run \(outcome.runID)", count: outcome.records,
                             detail: "records linked into persons (monthly refresh: \(outcome.newRecords) new records)")
         let summary = LinkSummary(
-            records: outcome.records, identities: result.data.nodeCount, candidatePairs: result.candidatePairs,
-            scoredPairs: result.pairs.count, persons: outcome.persons, reviewPending: result.review.count,
+            records: outcome.records, identities: result.data.nodeCount, candidatePairs: outcome.candidatePairs,
+            scoredPairs: outcome.scoredPairs, persons: outcome.persons, reviewPending: result.review.count,
             review: result.reviewCounts, newRecords: outcome.newRecords, threshold: model.settings.matchThreshold,
             timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start)), evaluation: nil, sweep: nil,
             inputs: nil, truncatedValues: result.data.truncatedValues,
             refresh: LinkSummary.Refresh(newRecords: outcome.newRecords, existingRecordsRead: outcome.existingRead, personsRead: outcome.personsRead,
-                                         personsPaired: outcome.personsPaired, indexBuilt: outcome.indexBuilt))
+                                         personsPaired: outcome.personsPaired, candidatePersons: outcome.candidatePersons,
+                                         identitiesScreened: outcome.identitiesScreened, indexBuilt: outcome.indexBuilt))
         if let saveModel = request.saveModel { try JSONFiles.write(model, to: saveModel) }
         if let exportClusters = request.exportClusters {
             // Every record's person, as the store now holds them (the refresh itself held only the records it read).

@@ -28,6 +28,15 @@ struct RefreshIndexTests {
             try FileManager.default.copyItem(atPath: dir + "/" + f, toPath: dir + "/" + f.replacingOccurrences(of: "s.db", with: "w.db"))
             try FileManager.default.copyItem(atPath: dir + "/" + f, toPath: dir + "/" + f.replacingOccurrences(of: "s.db", with: "b.db"))
         }
+        // A copy with its index, as an earlier version wrote it (no record named per identity): the refresh rebuilds it.
+        for f in try FileManager.default.contentsOfDirectory(atPath: dir) where f.hasPrefix("s.db") {
+            try FileManager.default.copyItem(atPath: dir + "/" + f, toPath: dir + "/" + f.replacingOccurrences(of: "s.db", with: "o.db"))
+        }
+        let manifestPath = dir + "/o.db.link-index/manifest.json"
+        var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: manifestPath))) as? [String: Any])
+        #expect(manifest["representatives"] as? Bool == true, "the full link names a record of each identity")
+        manifest.removeValue(forKey: "representatives")
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
         // Through the index.
         let fast = try run(["link", "--store", dir + "/s.db", "--incremental", "--json", "--export-clusters", dir + "/index.csv"])
         #expect(!fast.err.contains("whole store"), "no fallback: \(fast.err)")
@@ -38,7 +47,11 @@ struct RefreshIndexTests {
         #expect(refresh["indexBuilt"] as? Bool == false)
         // The persons the month could change are among those read, and some were (month records of known people).
         let personsRead = try #require(refresh["personsRead"] as? Int), paired = try #require(refresh["personsPaired"] as? Int)
-        #expect(paired > 0 && paired <= personsRead, "\(paired) persons paired of \(personsRead) read")
+        // Two steps: one record of each candidate identity scored first, then only the persons paired (and those a new
+        // record is identical to) read whole.
+        let candidates = try #require(refresh["candidatePersons"] as? Int), screened = try #require(refresh["identitiesScreened"] as? Int)
+        #expect(paired > 0 && paired <= personsRead && personsRead < candidates, "\(paired) persons paired, \(personsRead) read whole of \(candidates)")
+        #expect(screened >= candidates, "\(screened) identities screened for \(candidates) candidate persons")
         // Against every stored record (an --evaluate run takes the whole-store path, scoring against the truth).
         _ = try run(["link", "--store", dir + "/w.db", "--incremental", "--evaluate", dir + "/city/truth/records.csv",
                      "--export-clusters", dir + "/whole.csv"])
@@ -59,6 +72,11 @@ struct RefreshIndexTests {
         let differ = whole.filter { indexed[$0.key] != $0.value }
         #expect(differ.isEmpty, "\(differ.count) records got another person than the whole-store refresh gives, e.g. \(differ.prefix(3))")
         #expect(rebuilt == indexed, "a rebuilt index gives the same refresh")
+        let old = try run(["link", "--store", dir + "/o.db", "--incremental", "--json", "--export-clusters", dir + "/old.csv"])
+        #expect(old.err.contains("earlier version"), "the rebuild of an earlier version's index is announced: \(old.err)")
+        let oldReport = try #require(try JSONSerialization.jsonObject(with: Data(old.out.utf8)) as? [String: Any])
+        #expect(((oldReport["link"] as? [String: Any])?["refresh"] as? [String: Any])?["indexBuilt"] as? Bool == true)
+        #expect(try MonthlyRefreshTests.assignments(dir + "/old.csv") == indexed, "an earlier version's index, rebuilt, gives the same refresh")
         #expect(before.filter { indexed[$0.key] != $0.value }.isEmpty, "history records keep their persons")
         // The store as the refresh left it (it writes only the persons it makes or changes, and adds its totals to the
         // previous run's instead of counting): every person's record count is its records, and the run's totals are

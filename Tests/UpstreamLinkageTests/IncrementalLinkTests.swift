@@ -15,10 +15,21 @@ struct IncrementalLinkTests {
         return (history, month)
     }
 
+    /// What the refresh's two steps did, beside the one-step refresh through the index.
+    struct TwoStep {
+        /// Every record's person after the two-step refresh.
+        var persons: [RecordKey: PersonID]
+        /// History records read whole in the second step, and representatives read in the first.
+        var read: Int, screened: Int
+        /// The first step's pairs compared and kept, and the one-step refresh's.
+        var compared: Int, kept: Int, oneStepCompared: Int, oneStepKept: Int
+    }
+
     /// The whole-store refresh (`Linker.linkIncrementally`) and the refresh through the index, each as every record's
-    /// person after the run, and how many history records the index refresh read.
+    /// person after the run, and how many history records the index refresh read; and the two-step refresh (one
+    /// record of each candidate identity scored first, then only the persons paired read whole).
     static func both(settings: LinkageSettings, people: Int, seed: UInt64, decisions: [ReviewDecision] = [])
-        -> (whole: [RecordKey: PersonID], indexed: [RecordKey: PersonID], read: Int, history: Int, month: [LinkInput]) {
+        -> (whole: [RecordKey: PersonID], indexed: [RecordKey: PersonID], read: Int, history: Int, month: [LinkInput], twoStep: TwoStep) {
         let (history, month) = city(people: people, seed: seed)
         let linker = Linker(settings: settings)
         let first = linker.link(history, decisions: decisions)
@@ -30,7 +41,9 @@ struct IncrementalLinkTests {
         // Through the index written from the full run: only the candidate persons' records are read.
         var personOfNode = [PersonID?](repeating: nil, count: first.data.nodeCount)
         for (r, n) in first.data.nodeOfRecord.enumerated() where personOfNode[Int(n)] == nil { personOfNode[Int(n)] = first.personIDs[r] }
-        let view = BlockIndexView(segments: [BlockIndex.segment(data: first.data, personOfNode: personOfNode.map { $0! })])
+        // Each history record's store id is its place + 1.
+        let recordOfNode = BlockIndex.recordOfNode(first.data, rowIDs: (0..<history.count).map { UInt32($0 + 1) })
+        let view = BlockIndexView(segments: [BlockIndex.segment(data: first.data, personOfNode: personOfNode.map { $0! }, recordOfNode: recordOfNode)])
         var persons = IncrementalLink.candidatePersons(new: month, model: first.model, decisions: decisions, index: view)
         let before = Dictionary(uniqueKeysWithValues: existing.map { ($0.0.key, $0.1) })
         for d in decisions { for k in [d.left, d.right] { if let p = before[k] { persons.insert(p) } } }
@@ -39,12 +52,42 @@ struct IncrementalLinkTests {
         var indexedMap = before
         // Persons merged away by the refresh: every one of their records was read, so each is in the result.
         for (i, k) in indexed.data.keys.enumerated() { indexedMap[k] = indexed.personIDs[i] }
-        return (wholeMap, indexedMap, read.count, history.count, month)
+        // Two steps: the representatives scored with the month, then the persons paired (and those a new record is
+        // identical to, and those in decisions) read whole.
+        let found = IncrementalLink.candidates(new: month, model: first.model, decisions: decisions, index: view)
+        precondition(found.representativesComplete)
+        let builder = IncrementalLink.standardiser(model: first.model, decisions: decisions, linker: linker)
+        builder.add(found.representatives.map { history[Int($0.record) - 1] })
+        builder.add(month, isNew: [Bool](repeating: true, count: month.count))
+        let screen = IncrementalLink.screen(prepared: builder.finish(), persons: found.representatives.map(\.person), model: first.model,
+                                            decisions: decisions, index: view, linker: linker)
+        var decided = Set<PersonID>()
+        for d in decisions { for k in [d.left, d.right] { if let p = before[k] { decided.insert(p) } } }
+        let wanted = screen.paired.union(found.identical).union(decided)
+        let read2 = existing.filter { wanted.contains($0.1) }
+        let (two, _) = IncrementalLink.link(existing: read2, new: month, model: first.model, decisions: decisions, index: view, linker: linker)
+        var twoMap = before
+        for (i, k) in two.data.keys.enumerated() { twoMap[k] = two.personIDs[i] }
+        let twoStep = TwoStep(persons: twoMap, read: read2.count, screened: found.representatives.count, compared: screen.compared,
+                              kept: screen.kept, oneStepCompared: indexed.candidatePairs, oneStepKept: indexed.pairs.count)
+        return (wholeMap, indexedMap, read.count, history.count, month, twoStep)
+    }
+
+    /// The two-step refresh gives the one-step refresh's persons, compares and keeps the same pairs, and reads less.
+    static func checkTwoStep(_ r: (whole: [RecordKey: PersonID], indexed: [RecordKey: PersonID], read: Int, history: Int, month: [LinkInput], twoStep: TwoStep)) {
+        let t = r.twoStep
+        let differ = r.whole.filter { t.persons[$0.key] != $0.value }
+        #expect(differ.isEmpty, "two steps: \(differ.count) records differ from the whole-store refresh, e.g. \(differ.prefix(3))")
+        #expect(t.compared == t.oneStepCompared && t.kept == t.oneStepKept,
+                "the first step compared \(t.compared) and kept \(t.kept) pairs; one step: \(t.oneStepCompared), \(t.oneStepKept)")
+        #expect(t.read < r.read, "the second step read \(t.read) history records, one step \(r.read)")
+        #expect(t.screened > 0)
     }
 
     @Test("the same persons as the whole-store refresh, record by record (default blocking)")
     func samePersonsDefault() {
         let r = Self.both(settings: LinkageSettings(), people: 600, seed: 11)
+        Self.checkTwoStep(r)
         #expect(r.whole.count == r.indexed.count)
         let differ = r.whole.filter { r.indexed[$0.key] != $0.value }
         #expect(differ.isEmpty, "\(differ.count) records differ, e.g. \(differ.prefix(3))")
@@ -60,6 +103,7 @@ struct IncrementalLinkTests {
         s.splitBlockSize = 3
         s.maxBlockSize = 12
         let r = Self.both(settings: s, people: 500, seed: 7)
+        Self.checkTwoStep(r)
         let differ = r.whole.filter { r.indexed[$0.key] != $0.value }
         #expect(differ.isEmpty, "\(differ.count) records differ, e.g. \(differ.prefix(3))")
         #expect(r.read < r.history)
@@ -75,13 +119,14 @@ struct IncrementalLinkTests {
             ReviewDecision(left: a, right: c, verdict: .reject, decidedAt: 2, reviewer: "t"),
         ]
         let r = Self.both(settings: LinkageSettings(), people: 300, seed: 3, decisions: decisions)
+        Self.checkTwoStep(r)
         let differ = r.whole.filter { r.indexed[$0.key] != $0.value }
         #expect(differ.isEmpty, "\(differ.count) records differ, e.g. \(differ.prefix(3))")
     }
 
     @Test("a segment's bytes read back: entries by key, persons, value counts")
     func segmentRoundTrip() {
-        let e = [BlockIndexSegment.Entry(k0: 5, k1: 1, k2: 0, person: 0), BlockIndexSegment.Entry(k0: 5, k1: 2, k2: 0, person: 1),
+        let e = [BlockIndexSegment.Entry(k0: 5, k1: 1, k2: 0, person: 0, record: 77), BlockIndexSegment.Entry(k0: 5, k1: 2, k2: 0, person: 1),
                  BlockIndexSegment.Entry(k0: 9, k1: 0, k2: 0, person: 1)]
         let bytes = BlockIndexSegment.encode(rules: [e, []], persons: [PersonID("P-1"), PersonID("P-22")],
                                              tables: [.init(name: "value:surname", counts: [(3, 7), (10, 2)], total: 9)])
