@@ -59,6 +59,11 @@ public struct BlockIndexView: Sendable {
 ///   and record count (which decides the id a merged person keeps) are the whole person's; the persons named in
 ///   review decisions are read too, so accepted and rejected decisions apply as before.
 /// Pairs between two existing identities are never compared, as before.
+///
+/// A refresh goes in two steps (docs/scale.md, "The refresh in two steps"): ``candidates(new:model:decisions:index:parallel:)``
+/// and ``screen(prepared:persons:model:decisions:index:linker:progress:)`` score the month against one record of each
+/// candidate identity, then ``link(prepared:persons:model:decisions:index:linker:progress:)`` links it with only the
+/// persons that a pair in the review band or above (or an identical record, or a review decision) can change.
 public enum IncrementalLink {
     /// Whether the index can reproduce these settings' blocking (at most two split keys a rule).
     public static func supports(_ s: LinkageSettings) -> Bool {

@@ -70,6 +70,15 @@ enum LinkReport {
     static func summary(_ o: LinkSummary) -> String {
         var s = "linked \(o.records) records (\(o.identities) distinct identities) into \(o.persons) persons; \(o.candidatePairs) pairs compared, \(o.scoredPairs) kept; \(o.reviewPending) pairs for review; threshold \(o.threshold)"
         if let n = o.newRecords { s += "; \(n) new records linked incrementally" }
+        if let r = o.refresh {
+            s += "\n  refresh: "
+            if let c = r.candidatePersons, let screened = r.identitiesScreened {
+                s += "\(c) persons could meet the new records; one record of each of their \(screened) identities scored first; "
+            }
+            s += "\(r.personsRead) persons read whole (\(r.existingRecordsRead) stored records)"
+            if let p = r.personsPaired { s += ", \(p) with a pair in the review band or above" }
+            if r.indexBuilt { s += "; the block index was built first (one whole read of the store)" }
+        }
         if let r = o.review, r.queued < r.inBand {
             s += "\n  review band \(r.inBand) pairs: \(r.alreadyOnePerson) already one person, \(r.samePersons) between persons another pair represents, \(r.overCap) over the cap (max_review_pairs) left out"
         }

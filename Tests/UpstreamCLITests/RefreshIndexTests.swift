@@ -102,6 +102,9 @@ struct RefreshIndexTests {
         let againReport = try #require(try JSONSerialization.jsonObject(with: Data(again.out.utf8)) as? [String: Any])
         #expect(((againReport["link"] as? [String: Any])?["refresh"] as? [String: Any])?["newRecords"] as? Int == 0)
         #expect(((againReport["link"] as? [String: Any])?["persons"] as? Int) == Set(indexed.values).count)
+        // The text report says what the refresh read.
+        let text = try run(["link", "--store", dir + "/s.db", "--incremental"]).out
+        #expect(text.contains("refresh:") && text.contains("persons read whole"), "\(text)")
     }
 
     @Test("a refresh killed while saving leaves the store and the index as they were; a stale index is detected and rebuilt")
