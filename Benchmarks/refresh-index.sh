@@ -24,7 +24,7 @@ t() { local out="$1"; shift; /usr/bin/time -f "%e %U %S %M" -o "$OUT/time.txt" "
 echo "| refresh of $P people | wall, CPU, peak memory | what it read |"
 echo "|---|---|---|"
 r1="$(t "$OUT/index.json" "$B" link --store "$OUT/s.db" --incremental --json --export-clusters "$OUT/index.csv")"
-echo "| through the block index | $r1 | $(python3 -c 'import json,sys; r=json.load(sys.stdin)["link"]["refresh"]; print("%d new records; %d stored records of %d persons" % (r["newRecords"], r["existingRecordsRead"], r["personsRead"]))' < "$OUT/index.json") |"
+echo "| through the block index | $r1 | $(python3 -c 'import json,sys; r=json.load(sys.stdin)["link"]["refresh"]; print("%d new records; %d stored records of %d persons read whole, of %s candidate persons (%s identities screened)" % (r["newRecords"], r["existingRecordsRead"], r["personsRead"], r.get("candidatePersons"), r.get("identitiesScreened")))' < "$OUT/index.json") |"
 r2="$(t /dev/null "$B" link --store "$OUT/w.db" --incremental --evaluate "$OUT/city/truth/records.csv" --export-clusters "$OUT/whole.csv")"
 echo "| against every stored record | $r2 | every stored record |"
 python3 - "$OUT/index.csv" "$OUT/whole.csv" <<'PY'
