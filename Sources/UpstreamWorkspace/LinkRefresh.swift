@@ -301,7 +301,9 @@ struct LinkRefresh {
     let linker: Linker
     let messages: Messages
 
-    func run(user: String, at: Int64, progress: (Linker.Stage) -> Void, stage: (String) -> Void) throws -> Outcome {
+    /// - Parameter report: a read's progress: the current stage's name, the records read so far and how many it reads.
+    func run(user: String, at: Int64, progress: (Linker.Stage) -> Void, stage: (String) -> Void,
+             report: (_ stage: String, _ done: Int, _ total: Int) -> Void = { _, _, _ in }) throws -> Outcome {
         let s = model.settings
         guard IncrementalLink.supports(s) else { throw Fallback(reason: "a blocking rule has more than two split keys") }
         guard let current = try store.currentLinkageRun() else { throw Fallback(reason: "the store has no linkage run") }
@@ -336,10 +338,10 @@ struct LinkRefresh {
         var screen: Screened? = nil
         if index.manifest.representatives == true, found.representativesComplete {
             stage("screen")
-            screen = try self.screen(found.representatives, new: new, index: index.view)
+            screen = try self.screen(found.representatives, new: new, index: index.view, report: report)
         }
         let persons = screen.map { $0.paired.union(found.identical).union(decided) } ?? candidatePersons
-        stage("read")
+        stage("read persons")
         // The persons' records (their linkage columns), in id order, standardised batch by batch as they are read
         // (never all held), then the month's.
         let candidates = persons.sorted()
@@ -357,7 +359,7 @@ struct LinkRefresh {
                 owned.persons.append(candidates[Int(located[i].person)])
                 owned.ids.append(BlockIndex.representative(located[i].id))
             }
-        }, { builder.add($0) })
+        }, { builder.add($0); report("read persons", builder.recordsAdded, located.count) })
         let owners = owned.persons
         let rowIDs = owned.ids + newIDs
         owned.persons = []; owned.ids = []
@@ -438,7 +440,8 @@ struct LinkRefresh {
     /// The first step (``IncrementalLink/screen(prepared:persons:model:decisions:index:linker:progress:)``): the
     /// representatives read by id, in id order, standardised as they come, then the month's records, and scored.
     /// Nil when a representative is no longer a person-level record (the refresh then reads every candidate whole).
-    func screen(_ representatives: [(record: UInt32, person: PersonID)], new: [LinkInput], index: BlockIndexView) throws -> Screened? {
+    func screen(_ representatives: [(record: UInt32, person: PersonID)], new: [LinkInput], index: BlockIndexView,
+                report: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> Screened? {
         let builder = IncrementalLink.standardiser(model: model, decisions: decisions, linker: linker, expectedRecords: representatives.count + new.count)
         final class Owners: @unchecked Sendable { var persons: [PersonID] = [] }
         let owned = Owners()
@@ -450,7 +453,7 @@ struct LinkRefresh {
                 give(LinkInput(r))
                 owned.persons.append(representatives[i].person)
             }
-        }, { builder.add($0) })
+        }, { builder.add($0); report("screen", builder.recordsAdded, representatives.count) })
         guard owned.persons.count == representatives.count else {
             messages.note("link --incremental: \(representatives.count - owned.persons.count) of the block index's representative records are gone; reading every candidate person whole\n")
             return nil

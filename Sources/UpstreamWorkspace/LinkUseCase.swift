@@ -434,12 +434,14 @@ public struct LinkUseCase {
         var stageStart = clock.now
         func begin(_ name: String) {
             if let c = current { timings[c, default: 0] += Self.seconds(clock.now - stageStart) }
+            // The tracker is in "read" already (the run began it before choosing the refresh).
+            if current != nil || name != "read" { tracker.begin(name) }
             current = name; stageStart = clock.now
-            tracker.begin(name)
         }
         let outcome: LinkRefresh.Outcome
         do {
-            outcome = try refresh.run(user: workspace.user.name, at: workspace.now, progress: { begin($0.rawValue) }, stage: begin)
+            outcome = try refresh.run(user: workspace.user.name, at: workspace.now, progress: { begin($0.rawValue) }, stage: begin,
+                                      report: { tracker.report($0, done: $1, total: $2, unit: "records") })
         } catch let f as LinkRefresh.Fallback {
             messages.clearProgress()
             messages.note("link --incremental: \(f.reason); linking against the whole store instead\n")

@@ -11,8 +11,8 @@ struct RefreshIndexTests {
     func sameAsWholeStore() throws {
         let dir = NSTemporaryDirectory() + "upstream-refresh9-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        func run(_ args: [String]) throws -> (out: String, err: String) {
-            let r = try UpstreamBinary.run(args)
+        func run(_ args: [String], environment: [String: String] = [:]) throws -> (out: String, err: String) {
+            let r = try UpstreamBinary.run(args, environment: environment)
             #expect(r.status == 0, "upstream \(args.joined(separator: " ")): \(r.err)")
             return (r.out, r.err)
         }
@@ -38,8 +38,12 @@ struct RefreshIndexTests {
         manifest.removeValue(forKey: "representatives")
         try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
         // Through the index.
-        let fast = try run(["link", "--store", dir + "/s.db", "--incremental", "--json", "--export-clusters", dir + "/index.csv"])
+        let fast = try run(["link", "--store", dir + "/s.db", "--incremental", "--json", "--export-clusters", dir + "/index.csv"],
+                           environment: ["UPSTREAM_PROGRESS": "plain:0"])
         #expect(!fast.err.contains("whole store"), "no fallback: \(fast.err)")
+        // Each step's read shows its progress in records.
+        #expect(fast.err.contains("link screen: done in") && fast.err.contains("link read persons: done in") && fast.err.contains(" records, "),
+                "\(fast.err)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(fast.out.utf8)) as? [String: Any])
         let link = try #require(report["link"] as? [String: Any])
         let refresh = try #require(link["refresh"] as? [String: Any])
@@ -111,8 +115,8 @@ struct RefreshIndexTests {
     func crashAndStaleIndex() async throws {
         let dir = NSTemporaryDirectory() + "upstream-refresh9-crash-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        func run(_ args: [String]) throws -> (out: String, err: String) {
-            let r = try UpstreamBinary.run(args)
+        func run(_ args: [String], environment: [String: String] = [:]) throws -> (out: String, err: String) {
+            let r = try UpstreamBinary.run(args, environment: environment)
             #expect(r.status == 0, "upstream \(args.joined(separator: " ")): \(r.err)")
             return (r.out, r.err)
         }
