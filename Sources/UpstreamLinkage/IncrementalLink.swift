@@ -145,14 +145,6 @@ public enum IncrementalLink {
         public var representativesComplete = true
     }
 
-    /// The persons a refresh that reads persons whole must read: those with an identity in a block (as the whole
-    /// city's counts split it) that holds one of the new records, and those a new record is identical to (the caller
-    /// adds those named in review decisions).
-    public static func candidatePersons(new: [LinkInput], model: LinkageModel, decisions: [ReviewDecision], index: BlockIndexView,
-                                        parallel: Parallelism = .serial) -> Set<PersonID> {
-        candidates(new: new, model: model, decisions: decisions, index: index, parallel: parallel).persons
-    }
-
     /// The identities and persons a month's records can meet (``Candidates``).
     public static func candidates(new: [LinkInput], model: LinkageModel, decisions: [ReviewDecision], index: BlockIndexView,
                                   parallel: Parallelism = .serial) -> Candidates {
@@ -214,17 +206,24 @@ public enum IncrementalLink {
     public static func screen(prepared raw: PreparedData, persons: [PersonID], model: LinkageModel, decisions: [ReviewDecision],
                               index: BlockIndexView, linker: Linker, progress: (Linker.Stage) -> Void = { _ in }) -> Screen {
         let scored = score(prepared: raw, persons: persons, model: model, index: index, linker: linker, progress: progress)
-        var personOfNode = [Int32](repeating: -1, count: scored.data.nodeCount)
+        let paired = pairedPersons(data: scored.data, pairs: scored.pairs, persons: persons, atLeast: model.settings.reviewLower)
+        return Screen(paired: paired, compared: scored.compared, kept: scored.pairs.count)
+    }
+
+    /// The existing persons (`persons[i]`: record `i`'s, the data's first records) with an identity in a pair of
+    /// probability at least `minimum`.
+    public static func pairedPersons(data: PreparedData, pairs: [ScoredPair], persons: [PersonID], atLeast minimum: Double) -> Set<PersonID> {
+        var personOfNode = [Int32](repeating: -1, count: data.nodeCount)
         var ordinal: [PersonID: Int32] = [:], list: [PersonID] = []
         for (r, p) in persons.enumerated() {
             let o = ordinal[p] ?? { let v = Int32(list.count); ordinal[p] = v; list.append(p); return v }()
-            personOfNode[Int(scored.data.nodeOfRecord[r])] = o
+            personOfNode[Int(data.nodeOfRecord[r])] = o
         }
         var paired = Set<PersonID>()
-        for pair in scored.pairs where pair.probability >= model.settings.reviewLower {
+        for pair in pairs where pair.probability >= minimum {
             for n in [pair.a, pair.b] where personOfNode[Int(n)] >= 0 { paired.insert(list[Int(personOfNode[Int(n)])]) }
         }
-        return Screen(paired: paired, compared: scored.compared, kept: scored.pairs.count)
+        return paired
     }
 
     /// Links `new` records against `existing` ones (every record of the candidate persons, in store order) with a

@@ -346,31 +346,14 @@ struct LinkRefresh {
         // (never all held), then the month's.
         let candidates = persons.sorted()
         let located = try store.recordIDs(of: candidates)
-        let builder = IncrementalLink.standardiser(model: model, decisions: decisions, linker: linker, expectedRecords: located.count + new.count)
-        // Each record read, with its person (written by the reading thread; read here once the read has ended).
-        final class Owners: @unchecked Sendable { var persons: [PersonID] = []; var ids: [UInt32] = [] }
-        let owned = Owners()
-        owned.persons.reserveCapacity(located.count)
-        let job = UnsafeTransfer((store, located, candidates))
-        try LinkedRecords.streamBatches(read: { give in
-            let (store, located, candidates) = job.value
-            try store.forEachLinkageRecord(ids: located.map(\.id)) { i, r in
-                give(LinkInput(r))
-                owned.persons.append(candidates[Int(located[i].person)])
-                owned.ids.append(BlockIndex.representative(located[i].id))
-            }
-        }, { builder.add($0); report("read persons", builder.recordsAdded, located.count) })
-        let owners = owned.persons
-        let rowIDs = owned.ids + newIDs
-        owned.persons = []; owned.ids = []
+        let read = try standardise(ids: located.map(\.id), personOf: located.map { candidates[Int($0.person)] }, new: new,
+                                   stage: "read persons",
+                                   report: report)
+        let owners = read.persons
+        let rowIDs = read.ids + newIDs
         let existingRead = owners.count, newCount = new.count
-        let size = LinkedRecords.batchSize
-        for start in stride(from: 0, to: new.count, by: size) {
-            let part = Array(new[start..<min(new.count, start + size)])
-            builder.add(part, isNew: [Bool](repeating: true, count: part.count))
-        }
         new = []
-        let (result, newOnly) = IncrementalLink.link(prepared: builder.finish(), persons: owners, model: model, decisions: decisions,
+        let (result, newOnly) = IncrementalLink.link(prepared: read.data, persons: owners, model: model, decisions: decisions,
                                                      index: index.view, linker: linker, progress: progress)
         // What changed: the new records, and the records of persons merged into another (the first `owners.count`
         // records of the result are the existing ones, in the order read).
@@ -397,7 +380,8 @@ struct LinkRefresh {
             throw Fallback(reason: "a new person's id is already another person's")
         }
         let removed = previousPersons.subtracting(counts.keys)
-        let paired = screen?.paired.count ?? Self.personsPaired(result, owners: owners, reviewLower: s.reviewLower)
+        let paired = screen?.paired.count
+            ?? IncrementalLink.pairedPersons(data: result.data, pairs: result.pairs, persons: owners, atLeast: s.reviewLower).count
         let candidatePairs = screen?.compared ?? result.candidatePairs, scoredPairs = screen?.kept ?? result.pairs.count
         stage("save")
         struct Detail: Encodable {
@@ -437,51 +421,47 @@ struct LinkRefresh {
                        records: saved.records, persons: saved.persons, indexBuilt: built)
     }
 
-    /// The first step (``IncrementalLink/screen(prepared:persons:model:decisions:index:linker:progress:)``): the
-    /// representatives read by id, in id order, standardised as they come, then the month's records, and scored.
-    /// Nil when a representative is no longer a person-level record (the refresh then reads every candidate whole).
-    func screen(_ representatives: [(record: UInt32, person: PersonID)], new: [LinkInput], index: BlockIndexView,
-                report: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> Screened? {
-        let builder = IncrementalLink.standardiser(model: model, decisions: decisions, linker: linker, expectedRecords: representatives.count + new.count)
-        final class Owners: @unchecked Sendable { var persons: [PersonID] = [] }
-        let owned = Owners()
-        owned.persons.reserveCapacity(representatives.count)
-        let job = UnsafeTransfer((store, representatives))
+    /// Stored records read by id (ascending) on a thread of their own and standardised batch by batch as they come
+    /// (never all held), then the month's records (`new`, marked new): the standardised data, and for each stored
+    /// record read (an id that no longer names a person-level record is skipped) its person (`personOf[i]` for
+    /// `ids[i]`) and its id as the index keeps it.
+    func standardise(ids: [Int64], personOf: [PersonID], new: [LinkInput], stage: String,
+                     report: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> (data: PreparedData, persons: [PersonID], ids: [UInt32]) {
+        let builder = IncrementalLink.standardiser(model: model, decisions: decisions, linker: linker, expectedRecords: ids.count + new.count)
+        // Written by the reading thread; read here once the read has ended.
+        final class Read: @unchecked Sendable { var persons: [PersonID] = []; var ids: [UInt32] = [] }
+        let read = Read()
+        read.persons.reserveCapacity(ids.count); read.ids.reserveCapacity(ids.count)
+        let job = UnsafeTransfer((store, ids, personOf))
         try LinkedRecords.streamBatches(read: { give in
-            let (store, representatives) = job.value
-            try store.forEachLinkageRecord(ids: representatives.map { Int64($0.record) }) { i, r in
+            let (store, ids, personOf) = job.value
+            try store.forEachLinkageRecord(ids: ids) { i, r in
                 give(LinkInput(r))
-                owned.persons.append(representatives[i].person)
+                read.persons.append(personOf[i])
+                read.ids.append(BlockIndex.representative(ids[i]))
             }
-        }, { builder.add($0); report("screen", builder.recordsAdded, representatives.count) })
-        guard owned.persons.count == representatives.count else {
-            messages.note("link --incremental: \(representatives.count - owned.persons.count) of the block index's representative records are gone; reading every candidate person whole\n")
-            return nil
-        }
+        }, { builder.add($0); report(stage, builder.recordsAdded, ids.count) })
         let size = LinkedRecords.batchSize
         for start in stride(from: 0, to: new.count, by: size) {
             let part = Array(new[start..<min(new.count, start + size)])
             builder.add(part, isNew: [Bool](repeating: true, count: part.count))
         }
-        let s = IncrementalLink.screen(prepared: builder.finish(), persons: owned.persons, model: model, decisions: decisions, index: index,
-                                       linker: linker)
-        return Screened(paired: s.paired, compared: s.compared, kept: s.kept, identities: representatives.count)
+        return (builder.finish(), read.persons, read.ids)
     }
 
-    /// How many of the persons read (`owners`: the person of each existing record, the result's first records) have
-    /// a scored pair at or above `reviewLower` on one of their identities.
-    static func personsPaired(_ result: Linker.Result, owners: [PersonID], reviewLower: Double) -> Int {
-        var personOfNode = [Int32](repeating: -1, count: result.data.nodeCount)
-        var index: [PersonID: Int32] = [:]
-        for (r, p) in owners.enumerated() {
-            let i = index[p] ?? { let v = Int32(index.count); index[p] = v; return v }()
-            personOfNode[Int(result.data.nodeOfRecord[r])] = i
+    /// The first step (``IncrementalLink/screen(prepared:persons:model:decisions:index:linker:progress:)``): the
+    /// representatives read by id, in id order, standardised as they come, then the month's records, and scored.
+    /// Nil when a representative is no longer a person-level record (the refresh then reads every candidate whole).
+    func screen(_ representatives: [(record: UInt32, person: PersonID)], new: [LinkInput], index: BlockIndexView,
+                report: (_ stage: String, _ done: Int, _ total: Int) -> Void) throws -> Screened? {
+        let read = try standardise(ids: representatives.map { Int64($0.record) }, personOf: representatives.map(\.person), new: new,
+                                   stage: "screen", report: report)
+        guard read.persons.count == representatives.count else {
+            messages.note("link --incremental: \(representatives.count - read.persons.count) of the block index's representative records are gone; reading every candidate person whole\n")
+            return nil
         }
-        var paired = [Bool](repeating: false, count: index.count)
-        for pair in result.pairs where pair.probability >= reviewLower {
-            for n in [pair.a, pair.b] where personOfNode[Int(n)] >= 0 { paired[Int(personOfNode[Int(n)])] = true }
-        }
-        return paired.lazy.filter { $0 }.count
+        let s = IncrementalLink.screen(prepared: read.data, persons: read.persons, model: model, decisions: decisions, index: index, linker: linker)
+        return Screened(paired: s.paired, compared: s.compared, kept: s.kept, identities: representatives.count)
     }
 
     /// Builds the index from every linked record of the store (the one whole read, standardised batch by batch as it

@@ -44,7 +44,7 @@ struct IncrementalLinkTests {
         // Each history record's store id is its place + 1.
         let recordOfNode = BlockIndex.recordOfNode(first.data, rowIDs: (0..<history.count).map { UInt32($0 + 1) })
         let view = BlockIndexView(segments: [BlockIndex.segment(data: first.data, personOfNode: personOfNode.map { $0! }, recordOfNode: recordOfNode)])
-        var persons = IncrementalLink.candidatePersons(new: month, model: first.model, decisions: decisions, index: view)
+        var persons = IncrementalLink.candidates(new: month, model: first.model, decisions: decisions, index: view).persons
         let before = Dictionary(uniqueKeysWithValues: existing.map { ($0.0.key, $0.1) })
         for d in decisions { for k in [d.left, d.right] { if let p = before[k] { persons.insert(p) } } }
         let read = existing.filter { persons.contains($0.1) }
@@ -122,6 +122,30 @@ struct IncrementalLinkTests {
         Self.checkTwoStep(r)
         let differ = r.whole.filter { r.indexed[$0.key] != $0.value }
         #expect(differ.isEmpty, "\(differ.count) records differ, e.g. \(differ.prefix(3))")
+    }
+
+    @Test("an identity without a representative record (an id over 32 bits, or an index written without them) leaves the candidates incomplete")
+    func representativesIncomplete() {
+        #expect(BlockIndex.representative(1) == 1 && BlockIndex.representative(Int64(UInt32.max)) == UInt32.max)
+        #expect(BlockIndex.representative(Int64(UInt32.max) + 1) == 0 && BlockIndex.representative(0) == 0)
+        let (history, month) = Self.city(people: 200, seed: 5)
+        let linker = Linker(settings: LinkageSettings())
+        let first = linker.link(history)
+        let owners = first.data.nodeOfRecord.indices.reduce(into: [PersonID?](repeating: nil, count: first.data.nodeCount)) { o, r in
+            let n = Int(first.data.nodeOfRecord[r]); if o[n] == nil { o[n] = first.personIDs[r] }
+        }.map { $0! }
+        // The first history record's id is past 32 bits: its identity (whose first record it is) has no representative.
+        var ids = (0..<history.count).map { BlockIndex.representative(Int64($0 + 1)) }
+        ids[0] = BlockIndex.representative(Int64(UInt32.max) + 7)
+        let reps = BlockIndex.recordOfNode(first.data, rowIDs: ids)
+        let full = IncrementalLink.candidates(new: month, model: first.model, decisions: [], index:
+            BlockIndexView(segments: [BlockIndex.segment(data: first.data, personOfNode: owners, recordOfNode: (0..<reps.count).map { UInt32($0 + 1) })]))
+        #expect(full.representativesComplete && full.representatives.count > 0)
+        let none = IncrementalLink.candidates(new: month, model: first.model, decisions: [], index:
+            BlockIndexView(segments: [BlockIndex.segment(data: first.data, personOfNode: owners)]))
+        #expect(!none.representativesComplete && none.representatives.isEmpty && none.persons == full.persons)
+        #expect(reps[Int(first.data.nodeOfRecord[0])] == 0 && reps.filter { $0 == 0 }.count == 1,
+                "only the identity of the record with a 33-bit id has no representative")
     }
 
     @Test("a segment's bytes read back: entries by key, persons, value counts")
