@@ -24,6 +24,8 @@ struct WebWorkspace: Sendable {
     let builds: BlockingPool
     /// Chronologies being built, by cache key and stamp, shared by the views that miss them at once.
     let personBuilds = SharedBuilds<PersonView>()
+    /// How many chronologies have been built from the store (for tests: a kept view builds none).
+    let personBuildCount = Counter()
 
     // MARK: Access
 
@@ -314,7 +316,9 @@ struct WebWorkspace: Sendable {
             if !events.isEmpty { _ = try store.appendAudit(events) }
             try users.saveUser(changed)
         }
-        cache.bump()
+        // A sign-in's bookkeeping, a password or an authenticator changes no page kept (``WebCache/isRead(_:)``, as
+        // when another process writes it); a user added, disabled or given another role changes them all.
+        if !events.allSatisfy({ WebCache.isRead($0.action) }) { cache.bump() }
     }
 
     /// Writes a refused request to the audit trail (action `refused`): who (the signed-in user, the name a failed
@@ -417,7 +421,8 @@ struct WebWorkspace: Sendable {
             let build: @Sendable () async throws -> PersonView = { [self] in
                 try await builds.run {
                     try cache.value(prepared.key, scope: .person(prepared.summary.pseudonym), generation: prepared.generation) {
-                        try buildPerson(prepared.summary, user: user, identify: prepared.identify, provenance: prepared.provenance)
+                        try buildPerson(prepared.summary, mayIdentify: user.may(.identify), identify: prepared.identify,
+                                        provenance: prepared.provenance)
                     }
                 }
             }
@@ -467,7 +472,7 @@ struct WebWorkspace: Sendable {
         let runs = Self.runsKey(ids)
         guard let summary = cache.keptAccess(accessKey(subject, user: user, runs: runs), scope: .person(subject), generation: generation),
               summary.pseudonym == subject else { return nil }
-        let key = Self.viewKey(runs: runs, person: summary.person, role: role)
+        let key = Self.viewKey(runs: runs, person: summary.person, variant: Self.variant(of: role))
         guard let view: PersonView = cache.cached(key, scope: .person(subject), generation: generation) else { return nil }
         let provenance = user.may(.seeProvenance)
         let p = PreparedPerson(summary: summary, generation: generation, key: key, identify: false, provenance: provenance,
@@ -476,10 +481,25 @@ struct WebWorkspace: Sendable {
     }
 
     /// The latest runs' ids as they appear in every kept chronology's keys.
-    private static func runsKey(_ ids: (linkage: Int64?, score: Int64?)) -> String { "\(ids.linkage ?? 0)|\(ids.score ?? 0)" }
+    static func runsKey(_ ids: (linkage: Int64?, score: Int64?)) -> String { "\(ids.linkage ?? 0)|\(ids.score ?? 0)" }
 
-    /// The key of a kept pseudonymised chronology: by runs, person and role.
-    private static func viewKey(runs: String, person: PersonID, role: Role) -> String { "person|\(runs)|\(person.rawValue)|\(role.rawValue)" }
+    /// The key of a kept pseudonymised chronology: by runs, person and the role's variant of the view.
+    static func viewKey(runs: String, person: PersonID, variant: ViewVariant) -> String {
+        "person|\(runs)|\(person.rawValue)|\(variant.provenance ? "p" : "-")\(variant.mayIdentify ? "i" : "-")"
+    }
+
+    /// What a role changes in a pseudonymised chronology: whether provenance (source record ids, file lines) is shown
+    /// and whether the identify form is. Roles with the same variant see the same view (a practitioner and a
+    /// supervisor), so they share one kept value: the HTML is still kept per user (the navigation names them).
+    struct ViewVariant: Hashable, Sendable {
+        var provenance: Bool
+        var mayIdentify: Bool
+    }
+
+    /// The variant of the view `role` sees.
+    static func variant(of role: Role) -> ViewVariant {
+        ViewVariant(provenance: role.may(.seeProvenance), mayIdentify: role.may(.identify))
+    }
 
     /// The key under which a user's access to a young person is kept: by role, and for a practitioner by name (whose
     /// caseload it was checked against).
@@ -524,7 +544,7 @@ struct WebWorkspace: Sendable {
             }
         }
         let provenance = user.may(.seeProvenance)
-        let key = Self.viewKey(runs: runs, person: summary.person, role: user.role!)
+        let key = Self.viewKey(runs: runs, person: summary.person, variant: Self.variant(of: user.role!))
         // Written before anything is shown (the caller commits it, then returns the view).
         return PreparedPerson(summary: summary, generation: generation, key: key, identify: purpose != nil,
                               provenance: provenance, event: viewEvent(summary.pseudonym, user: user, purpose: purpose, provenance: provenance))
@@ -548,7 +568,8 @@ struct WebWorkspace: Sendable {
     }
 
     /// Builds a young person's view from the store.
-    func buildPerson(_ summary: PersonSummary, user: User, identify: Bool, provenance: Bool) throws -> PersonView {
+    func buildPerson(_ summary: PersonSummary, mayIdentify: Bool, identify: Bool, provenance: Bool) throws -> PersonView {
+        personBuildCount.add()
         guard var c = ChronologyBuilder(records: try neighbourhood(of: summary.person))
             .chronology(for: summary.person.rawValue, pseudonym: summary.pseudonym, identify: identify) else {
             throw WebError.notFound("young person \(summary.pseudonym) has no records in the store")
@@ -560,7 +581,7 @@ struct WebWorkspace: Sendable {
         c.personID = ""
         let scores = try trends(of: [summary.person])[summary.person] ?? []
         return PersonView(chronology: c, identified: identify, provenanceWithheld: !provenance,
-                          mayIdentify: user.may(.identify), scores: scores,
+                          mayIdentify: mayIdentify, scores: scores,
                           assignedTo: try users.assignment(of: summary.pseudonym)?.practitioner)
     }
 

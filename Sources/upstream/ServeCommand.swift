@@ -33,6 +33,8 @@ extension Upstream {
         var journal = "wal"
         @Option(help: "Benchmarks only: pages and values kept between requests (default 4000; 0 keeps none, to measure every view's full cost).")
         var pageCache = WebConfiguration.defaultPageCache
+        @Option(help: "Young people of the review queue whose chronologies are built before the server listens, so that the first views of them are quick (default 2000, at most half the page cache; 0: none).")
+        var prebuild = WebApp.defaultPrebuild
 
         func validate() throws {
             guard demo != (options.store != nil) else { throw ValidationError("give either --store STORE or --demo") }
@@ -42,6 +44,7 @@ extension Upstream {
             if let storeThreads, !(1...256).contains(storeThreads) { throw ValidationError("--store-threads must be from 1 to 256") }
             guard ["wal", "rollback"].contains(journal) else { throw ValidationError("--journal must be wal or rollback") }
             guard (0...1_000_000).contains(pageCache) else { throw ValidationError("--page-cache must be from 0 to 1000000") }
+            guard (0...1_000_000).contains(prebuild) else { throw ValidationError("--prebuild must be from 0 to 1000000") }
         }
 
         func run() async throws {
@@ -76,6 +79,20 @@ extension Upstream {
             }
             var logger = Logger(label: "upstream.serve")
             logger.logLevel = .info
+            // After the start-up writes above (which would make what is kept stale), before the first request.
+            if prebuild > 0 {
+                let started = Date()
+                let tracker = Terminal.messages.tracker("serve")
+                tracker.begin("keep the queue's chronologies", unit: "young people")
+                let kept = try await app.prebuildQueueChronologies(limit: prebuild) { done, total in
+                    tracker.report("keep the queue's chronologies", done: done, total: total, unit: "young people")
+                }
+                tracker.finish()
+                if kept > 0 {
+                    FileHandle.standardOutput.write(Data(String(format: "kept the chronologies of %d young people of the queue in %.1f s\n",
+                                                                kept, Date().timeIntervalSince(started)).utf8))
+                }
+            }
             try await app.run(logger: logger) { port in
                 FileHandle.standardOutput.write(Data("serving on http://\(host):\(port)/ (Ctrl-C stops)\n".utf8))
             }

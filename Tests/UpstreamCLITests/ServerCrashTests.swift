@@ -362,8 +362,9 @@ struct ServerCrashTests {
             let server = try Server(log: Self.dir + "/serve-\(round).out")
             defer { server.kill9() }  // on a failed expectation too: never leave a server behind
             let port = server.port
-            // The restarted server serves again.
+            // The restarted server serves again, having built the queue's chronologies before it listened.
             #expect(try Self.request(port, "GET", "/health").status == 200)
+            #expect(server.text.contains("kept the chronologies of "), "no chronologies kept at start: \(server.text)")
             let supervisor = try Self.signIn(port, "demo-supervisor", try #require(passwords["demo-supervisor"]))
             let admin = try Self.signIn(port, "demo-admin", try #require(passwords["demo-admin"]))
             let subjects = try Self.flagged(port, cookie: supervisor.cookie)
