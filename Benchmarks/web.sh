@@ -49,9 +49,13 @@ else
   WHAT="$PERSONS persons in the demo workspace"
 fi
 SERVER=$!
+STARTED="$(date +%s.%N)"
 # A store whose migrations have not run yet takes minutes to open (START_WAIT seconds, default 300).
 for _ in $(seq 1 $(( ${START_WAIT:-300} * 2 ))); do grep -q "serving on" "$WORK/out" 2>/dev/null && break; sleep 0.5; done
 PORT="$(sed -n 's|.*serving on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/out")"
+# How long the server took to listen (with a store: opening it, the demo users, the queue's chronologies built first).
+UP="$(awk -v a="$STARTED" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f s", b - a}')"
+KEPT="$(grep '^kept the' "$WORK/out" || echo "no chronologies kept at start")"
 [ -n "$PORT" ] || { echo "the server did not start" >&2; cat "$WORK/err" >&2; exit 1; }
 BASE="http://127.0.0.1:$PORT"
 PASSWORD="$(awk -F'\t' '$1=="demo-supervisor"{print $3}' "$WORK/out")"
@@ -108,6 +112,7 @@ if [ -n "${WARM:-}" ]; then
   while read -r path; do curl -s -o /dev/null -b "$WORK/jar" "$BASE$path"; done <"$WORK/paths"
 fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); binary: $BIN; $WHAT; $CONNECTIONS connections, $DURATION per page; serve options: ${SERVE_ARGS:-none}"
+echo "server listening $UP after it started (within 0.5 s); $KEPT"
 echo
 echo "| page | requests/s | p50 | p90 | p99 | max | requests | non-2xx | socket errors | server CPU per request |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
