@@ -33,7 +33,7 @@ extension Upstream {
         var journal = "wal"
         @Option(help: "Benchmarks only: pages and values kept between requests (default 4000; 0 keeps none, to measure every view's full cost).")
         var pageCache = WebConfiguration.defaultPageCache
-        @Option(help: "Young people of the review queue whose chronologies are built before the server listens, so that the first views of them are quick (default 2000, at most half the page cache; 0: none).")
+        @Option(help: "Young people of the review queue, then of the caseloads, whose chronologies are built before the server listens, so that the first views of them are quick (default 2000, at most half the page cache; 0: none).")
         var prebuild = WebApp.defaultPrebuild
 
         func validate() throws {
