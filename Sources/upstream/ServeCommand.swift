@@ -80,23 +80,30 @@ extension Upstream {
             var logger = Logger(label: "upstream.serve")
             logger.logLevel = .info
             // After the start-up writes above (which would make what is kept stale), before the first request.
-            if prebuild > 0 {
-                let started = Date()
-                let tracker = Terminal.messages.tracker("serve")
-                tracker.begin("keep the queue's chronologies", unit: "young people")
-                let kept = try await app.prebuildQueueChronologies(limit: prebuild) { done, total in
-                    tracker.report("keep the queue's chronologies", done: done, total: total, unit: "young people")
-                }
-                tracker.finish()
-                if kept > 0 {
-                    FileHandle.standardOutput.write(Data(String(format: "kept the chronologies of %d young people of the queue in %.1f s\n",
-                                                                kept, Date().timeIntervalSince(started)).utf8))
-                }
-            }
+            try await ServedStore.prebuild(app, limit: prebuild)
             try await app.run(logger: logger) { port in
                 FileHandle.standardOutput.write(Data("serving on http://\(host):\(port)/ (Ctrl-C stops)\n".utf8))
             }
         }
+    }
+}
+
+extension ServedStore {
+    /// Builds the queue's and the caseloads' chronologies before the server listens, with a progress line, and says
+    /// how many it kept (``WebApp/prebuildQueueChronologies(limit:progress:)``).
+    static func prebuild(_ app: WebApp, limit: Int) async throws {
+        guard limit > 0 else { return }
+        let started = Date()
+        let stage = "keep the queue's chronologies"
+        let tracker = Terminal.messages.tracker("serve")
+        tracker.begin(stage, unit: "young people")
+        let kept = try await app.prebuildQueueChronologies(limit: limit) { done, total in
+            tracker.report(stage, done: done, total: total, unit: "young people")
+        }
+        tracker.finish()
+        guard kept > 0 else { return }
+        FileHandle.standardOutput.write(Data(String(format: "kept the chronologies of %d young people of the queue in %.1f s\n",
+                                                    kept, Date().timeIntervalSince(started)).utf8))
     }
 }
 

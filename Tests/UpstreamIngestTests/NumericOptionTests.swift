@@ -61,6 +61,7 @@ struct NumericOption: CustomTestStringConvertible, Sendable {
         NumericOption(command: ["serve"], option: "--demo-persons", extra: ["--demo"]),
         NumericOption(command: ["serve"], option: "--bcrypt-cost", extra: ["--demo", "--demo-persons", "1"]),
         NumericOption(command: ["serve"], option: "--page-cache", extra: ["--demo", "--demo-persons", "1"]),
+        NumericOption(command: ["serve"], option: "--prebuild", extra: ["--demo", "--demo-persons", "1"]),
     ]
 
     /// Values that no numeric option may accept, and values only an "any integer" option may.
