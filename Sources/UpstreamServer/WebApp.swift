@@ -152,11 +152,12 @@ public struct WebApp: Sendable {
         try await application(logger: logger, onServerRunning: onServerRunning).runService()
     }
 
-    /// Young people of the review queue whose chronologies `upstream serve` builds before it listens, by default.
+    /// Young people (the review queue's, then the caseloads') whose chronologies `upstream serve` builds before it
+    /// listens, by default.
     public static let defaultPrebuild = 2_000
 
-    /// Builds and keeps the chronologies of the review queue's first `limit` young people (at most half the page
-    /// cache), so that a fresh server's first views of them are kept views: ``WebWorkspace/prebuildQueueChronologies(limit:progress:)``.
+    /// Builds and keeps the chronologies of the review queue's young people, then the caseloads' (at most `limit`, and
+    /// at most half the page cache), so that a fresh server's first views of them are kept views: ``WebWorkspace/prebuildQueueChronologies(limit:progress:)``.
     /// Call it after any start-up writes (demo users, caseloads), which would make what it keeps stale.
     /// - Returns: how many young people's chronologies were kept.
     public func prebuildQueueChronologies(limit: Int = WebApp.defaultPrebuild,

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import UpstreamGovernance
 import UpstreamStore
 
@@ -6,9 +7,10 @@ extension WebWorkspace {
     /// Builds and keeps, before the first request, the chronologies of the young people the queue's roles open
     /// first: the latest scoring run's flagged young people (the review queue, highest score first), then those on a
     /// practitioner's caseload who are not flagged in it; at most `limit` in all, in the variant practitioners and
-    /// supervisors see (``variant(of:)``). So a fresh server's first views of them are kept views (about 1 ms of CPU
-    /// at 1,000,000 people) rather than builds from the store (about 8 ms, and a wait behind the two cores when a
-    /// team opens the queue at once; Benchmarks/web.md, session 30).
+    /// supervisors see (``variant(of:)``). So a fresh server's first view of each is a kept view (the access check and
+    /// the page rendered for its user, no household read) rather than a build from the store (about 8 ms of CPU at
+    /// 1,000,000 people on session 15's host, waited on together when a team opens the queue at once;
+    /// Benchmarks/web.md, sessions 15 and 30).
     ///
     /// Nothing is shown or audited here: no person sees these values until a signed-in user asks for one, and that
     /// request still checks the user's access (a practitioner's caseload), writes its `view-pseudonymised` entry and
@@ -65,15 +67,14 @@ extension WebWorkspace {
     }
 }
 
-/// A count shared by threads.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
+/// A count shared by threads (lock-free, like the linker's `JobCounter`); a class so that a copyable struct can hold it.
+final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
 
     /// Adds one; returns the new count.
     @discardableResult
-    func add() -> Int { lock.withLock { count += 1; return count } }
+    func add() -> Int { count.wrappingAdd(1, ordering: .relaxed).newValue }
 
     /// The count now.
-    var value: Int { lock.withLock { count } }
+    var value: Int { count.load(ordering: .relaxed) }
 }
