@@ -3,8 +3,9 @@ import UpstreamChronology
 import UpstreamModel
 
 /// A store's linked records in the store's own order rather than grouped by person: what lets the cohort builder's
-/// first pass read the records sequentially (one look-up of each record's person) instead of finding every record
-/// through the persons' index, which at a force's scale is a random read of the whole store (issue 17).
+/// first pass read the records sequentially (each record's person from a list the store makes first, by merging two
+/// reads in key order: ``PersonRangeStore/recordPersons()``) instead of finding every record through the persons'
+/// index, which at a force's scale is a random read of the whole store (issue 17).
 ///
 /// The builder groups the records by person itself (``StreamingCohortBuilder/firstPass()``), so the pass is the
 /// same as over the ``PersonStream`` that gives these persons and records in person order.
@@ -16,26 +17,27 @@ public struct LinkedRecordScan: Sendable {
     public var persons: [(id: String, records: Int)]
     /// How many parts ``read`` gives; the workers read them at once, each taking the next part as it finishes one.
     public var parts: Int
-    /// Calls `body` with each record of part `part` and its person's id (UTF-8 bytes, valid during the call): the
-    /// record's feature columns when it is one the stream gives (person-level), `nil` when not (the stream gives its
-    /// person, with their other records or none). Parts `0..<parts` taken in turn give every person's records once,
-    /// each person's in the order the stream gives them.
+    /// Calls `body` with each record of part `part` and its person (a position in ``persons``): the record's
+    /// feature columns when it is one the stream gives (person-level), `nil` when not (the stream gives its person,
+    /// with their other records or none). Parts `0..<parts` taken in turn give every person's records once, each
+    /// person's in the order the stream gives them.
     public var read: @Sendable (_ part: Int, _ body: Body) throws -> Void
 
     /// What ``read`` calls with each record.
-    public typealias Body = (_ person: UnsafeBufferPointer<UInt8>, _ record: FeatureColumns?) throws -> Void
+    public typealias Body = (_ person: UInt32, _ record: FeatureColumns?) throws -> Void
 
     public init(persons: [(id: String, records: Int)], parts: Int, read: @escaping @Sendable (_ part: Int, _ body: Body) throws -> Void) {
         self.persons = persons; self.parts = parts; self.read = read
     }
 }
 
-/// A scan that named a person the scan's persons do not hold (the store changed between the two reads).
+/// A scan that named a person beyond the end of the scan's persons.
 public struct LinkedRecordScanError: Error, CustomStringConvertible {
-    public var person: String
-    public init(person: String) { self.person = person }
+    /// The position named, and how many persons the scan lists.
+    public var position: UInt32, persons: Int
+    public init(position: UInt32, persons: Int) { self.position = position; self.persons = persons }
     public var description: String {
-        "a linked record's person \(person) is not among the store's current persons: was the store relinked during the run? Run it again"
+        "a linked record's person is number \(position) of a list of \(persons): the scan and its list of persons disagree"
     }
 }
 
@@ -71,69 +73,6 @@ struct FirstPassSink {
     }
 }
 
-/// Each listed person's position, found from the id's bytes without making a string. An id of the form every
-/// linked person has (`P` and sixteen lower-case hex digits, ``PersonID/derived(from:)``) is its 64-bit number, looked
-/// up in an open-addressing table of numbers and positions (one cache line a look-up, the number compared exactly);
-/// any other id is looked up by string. (A dictionary of hashes with the id's own bytes compared on a hit was 7% of
-/// the pass at 3,000,000 people: a seeded hash and a miss to the id's storage a record.)
-struct PersonPositions {
-    let ids: [String]
-    /// Each slot: 1 + the number's position (0: empty) and the number.
-    private var slots: [(position: UInt32, number: UInt64)]
-    private let mask: Int
-    private var others: [String: UInt32] = [:]
-
-    init(_ ids: [String]) {
-        self.ids = ids
-        var size = 16
-        while size < ids.count * 2 { size <<= 1 }
-        slots = Array(repeating: (0, 0), count: size)
-        mask = size - 1
-        for (p, id) in ids.enumerated() {
-            var id = id
-            if let number = id.withUTF8({ Self.number($0) }) {
-                var i = Self.start(number, mask)
-                while slots[i].position != 0 && slots[i].number != number { i = (i + 1) & mask }
-                if slots[i].position == 0 { slots[i] = (UInt32(p + 1), number) }
-            } else if others[id] == nil {
-                others[id] = UInt32(p)
-            }
-        }
-    }
-
-    func position(of bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        guard let number = Self.number(bytes) else { return others[String(decoding: bytes, as: UTF8.self)] }
-        var i = Self.start(number, mask)
-        return slots.withUnsafeBufferPointer { slots in
-            while true {
-                let slot = slots[i]
-                if slot.position == 0 { return nil }
-                if slot.number == number { return slot.position - 1 }
-                i = (i + 1) & mask
-            }
-        }
-    }
-
-    /// The number an id `P` + sixteen lower-case hex digits spells; nil for any other id (one number, one id).
-    static func number(_ b: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        guard b.count == 17, b[0] == UInt8(ascii: "P") else { return nil }
-        var n: UInt64 = 0
-        for i in 1..<17 {
-            let c = b[i]
-            let digit: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
-            default: return nil
-            }
-            n = n << 4 | UInt64(digit)
-        }
-        return n
-    }
-
-    private static func start(_ n: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: (n &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask }
-}
-
 /// A compact record and its person's stream position, as the record-order pass sorts them.
 struct PlacedRecord {
     var person: UInt32
@@ -158,7 +97,6 @@ extension StreamingCohortBuilder {
         let ids = scan.persons.map(\.id)
         let n = ids.count
         precondition(n < Int(UInt32.max), "at most 2³² − 1 persons")
-        let positions = PersonPositions(ids)
         let limit = max(1, (memoryBudget / 4) / Self.bytesPerRecord)
         // Buckets of consecutive persons whose bound fits the limit (a person over it alone is a bucket alone).
         var bucketStarts = [0], bucketOf = [Int32](repeating: 0, count: n), total = 0
@@ -176,8 +114,8 @@ extension StreamingCohortBuilder {
             let part = parts[k]
             do {
                 var codes = CompactCodes()
-                try scan.read(k) { person, record in
-                    guard let p = positions.position(of: person) else { throw LinkedRecordScanError(person: String(decoding: person, as: UTF8.self)) }
+                try scan.read(k) { p, record in
+                    guard Int(p) < n else { throw LinkedRecordScanError(position: p, persons: n) }
                     part.seen[Int(p)] = true
                     guard let record else { return }
                     part.recordCount += 1

@@ -14,9 +14,12 @@ public protocol PersonRangeStore: Sendable {
     /// A reader with its own read-only connection, for one thread.
     func featureReader() throws -> any PersonRangeReader
     /// Every current person's id in the order of ``personCuts(every:)``, with how many records the person has (all
-    /// of them: at least as many as their person-level records). A person whose records are all gone from the store
-    /// is listed here but not given by ``PersonRangeReader/forEachPerson(from:to:_:)``.
-    func currentPersons() throws -> [(id: PersonID, records: Int)]
+    /// of them: at least as many as their person-level records), and each record's person as a position in that
+    /// list, by the record's storage key: read in one transaction, so the two agree. A person whose records are all
+    /// gone from the store is listed but named by no record. Made without a look-up per record (the stores merge
+    /// the assignments, in key order, with the records' key index), so that ``PersonRangeReader/forEachRecord(keys:persons:_:)``
+    /// reads the records alone.
+    func recordPersons() throws -> (persons: [(id: PersonID, records: Int)], of: RecordPersons)
     /// The records' storage keys (load order) cut into at most `parts` consecutive ranges that together cover every
     /// record, for ``PersonRangeReader/forEachRecord(keys:_:)`` on several readers. Empty when there are no records.
     func recordKeyRanges(parts: Int) throws -> [Range<Int64>]
@@ -32,14 +35,36 @@ public protocol PersonRangeReader {
     /// record flags. The extras are read for school term records alone (the attendance figures); the other
     /// identity fields and the event's time, end date and area are `nil`; the provenance has the source only.
     func forEachPerson(from: PersonID?, to: PersonID?, _ body: (PersonID, [StoredRecord]) throws -> Void) throws
-    /// Calls `body` once per record of a current person whose storage key is in `keys`, in storage (load) order,
-    /// with the person's id and, for a person-level record, its risk feature columns (those ``forEachPerson(from:to:_:)``
-    /// reads, coded columns checked as it checks them; `nil` for a record that is not person-level: its person is
-    /// one that method gives, with no records). Ids and text are UTF-8 bytes valid only during the call. One
-    /// sequential read of the records instead of a look-up of each through the persons' index, and no string made
-    /// per column. Each person's records come in the order ``forEachPerson(from:to:_:)`` gives them; the persons
-    /// are interleaved.
-    func forEachRecord(keys: Range<Int64>, _ body: (_ person: UnsafeBufferPointer<UInt8>, _ columns: FeatureColumns?) throws -> Void) throws
+    /// Calls `body` once per record whose storage key is in `keys` and that `persons` gives a person, in storage
+    /// (load) order, with that person (a position in the list ``PersonRangeStore/recordPersons()`` made `persons`
+    /// with) and, for a person-level record, its risk feature columns (those ``forEachPerson(from:to:_:)`` reads,
+    /// coded columns checked as it checks them; `nil` for a record that is not person-level: its person is one
+    /// that method gives, with no records). Text is UTF-8 bytes valid only during the call. One sequential read of
+    /// the records, without a look-up of each record's person, and no string made per column. Each person's
+    /// records come in the order ``forEachPerson(from:to:_:)`` gives them; the persons are interleaved.
+    func forEachRecord(keys: Range<Int64>, persons: RecordPersons, _ body: (_ person: UInt32, _ columns: FeatureColumns?) throws -> Void) throws
     /// Closes the connection.
     func close() throws
+}
+
+/// Each record's person by the record's storage key, as a position in a list of persons
+/// (``PersonRangeStore/recordPersons()``): four bytes a key between the smallest and the largest, about 110 MB at
+/// 3,000,000 people (27 million records).
+public struct RecordPersons: Sendable {
+    /// The key of `positions[0]`.
+    public let firstKey: Int64
+    /// The person of each key from `firstKey` on; ``none`` for a key with no record, or a record not linked.
+    public let positions: [UInt32]
+    /// No person.
+    public static let none = UInt32.max
+
+    public init(firstKey: Int64, positions: [UInt32]) { self.firstKey = firstKey; self.positions = positions }
+
+    /// The person of the record with storage key `key`; nil when there is none.
+    @inlinable public func person(ofKey key: Int64) -> UInt32? {
+        let i = key &- firstKey
+        guard i >= 0, i < Int64(positions.count) else { return nil }
+        let p = positions[Int(i)]
+        return p == Self.none ? nil : p
+    }
 }

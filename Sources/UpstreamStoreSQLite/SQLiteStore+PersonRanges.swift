@@ -21,22 +21,63 @@ extension SQLiteStore: PersonRangeStore {
         } }
     }
 
-    public func currentPersons() throws -> [(id: PersonID, records: Int)] {
+    public func recordPersons() throws -> (persons: [(id: PersonID, records: Int)], of: RecordPersons) {
         try guarding { try db.read { db in
-            var out: [(id: PersonID, records: Int)] = []
-            let statement = try db.makeStatement(sql: "SELECT id, records FROM persons ORDER BY id")
-            let s = statement.sqliteStatement
-            defer { sqlite3_reset(s) }
-            while true {
+            let persons = try Self.currentPersons(db)
+            let positions = PersonPositions(persons.map(\.id.rawValue))
+            guard let row = try Row.fetchOne(db, sql: "SELECT min(id), max(id) FROM records"),
+                  let lo: Int64 = row[0], let hi: Int64 = row[1] else { return (persons, RecordPersons(firstKey: 0, positions: [])) }
+            var of = [UInt32](repeating: RecordPersons.none, count: Int(hi - lo + 1))
+            // A merge of two reads in the same key order (source, record id, by their bytes as SQLite's BINARY
+            // collation orders them): the assignments' primary key and the records' key index, which holds each
+            // record's storage key. A look-up of each record's assignment instead (a join) was a random read of
+            // the assignments a record, and most of the features' read at 3,000,000 people.
+            let assigned = try db.makeStatement(sql: "SELECT source, record_id, person_id FROM assignments ORDER BY source, record_id")
+            let records = try db.makeStatement(sql: "SELECT source, record_id, id FROM records INDEXED BY records_by_source_id ORDER BY source, record_id")
+            let a = assigned.sqliteStatement, r = records.sqliteStatement
+            defer { sqlite3_reset(a); sqlite3_reset(r) }
+            func step(_ s: OpaquePointer?) throws -> Bool {
                 let rc = sqlite3_step(s)
-                if rc == SQLITE_DONE { break }
+                if rc == SQLITE_DONE { return false }
                 guard rc == SQLITE_ROW else {
                     throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                 }
-                out.append((PersonID(FeatureReader.text(s, 0) ?? ""), Int(sqlite3_column_int64(s, 1))))
+                return true
             }
-            return out
+            func key(_ s: OpaquePointer?, _ i: Int32) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(start: sqlite3_column_blob(s, i), count: Int(sqlite3_column_bytes(s, i)))
+            }
+            var moreA = try step(a), moreR = try step(r)
+            while moreA && moreR {
+                var c = ByteOrder.compare(key(a, 0), key(r, 0))
+                if c == 0 { c = ByteOrder.compare(key(a, 1), key(r, 1)) }
+                if c < 0 { moreA = try step(a); continue }   // an assignment whose record is gone
+                if c > 0 { moreR = try step(r); continue }   // a record not linked yet
+                let person = UnsafeBufferPointer(start: sqlite3_column_text(a, 2), count: Int(sqlite3_column_bytes(a, 2)))
+                guard let p = positions.position(of: person) else {
+                    throw StoreError.corrupt("an assignment names a person the persons table does not hold: \(String(decoding: person, as: UTF8.self))")
+                }
+                of[Int(sqlite3_column_int64(r, 2) - lo)] = p
+                moreA = try step(a); moreR = try step(r)
+            }
+            return (persons, RecordPersons(firstKey: lo, positions: of))
         } }
+    }
+
+    static func currentPersons(_ db: Database) throws -> [(id: PersonID, records: Int)] {
+        var out: [(id: PersonID, records: Int)] = []
+        let statement = try db.makeStatement(sql: "SELECT id, records FROM persons ORDER BY id")
+        let s = statement.sqliteStatement
+        defer { sqlite3_reset(s) }
+        while true {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            out.append((PersonID(FeatureReader.text(s, 0) ?? ""), Int(sqlite3_column_int64(s, 1))))
+        }
+        return out
     }
 
     public func recordKeyRanges(parts: Int) throws -> [Range<Int64>] {
@@ -74,6 +115,9 @@ extension SQLiteStore: PersonRangeStore {
             r.address, r.event_kind, r.event_date, r.role, r.offence_code, r.crime_flags, r.detail, r.reference,
             r.recorded_date, CASE WHEN r.event_kind = 'term_absence' THEN r.extras END, r.record_flags
             """
+
+        /// ``columns`` with the record's storage key first instead of its person.
+        static let recordColumns = columns.replacingOccurrences(of: "a.person_id,", with: "r.id,")
 
         func forEachPerson(from: PersonID?, to: PersonID?, _ body: (PersonID, [StoredRecord]) throws -> Void) throws {
             var conditions: [String] = []
@@ -115,13 +159,9 @@ extension SQLiteStore: PersonRangeStore {
             } }
         }
 
-        func forEachRecord(keys: Range<Int64>, _ body: (UnsafeBufferPointer<UInt8>, FeatureColumns?) throws -> Void) throws {
-            // Records lead (CROSS JOIN keeps SQLite from reordering), so they are read in their own order, each
-            // with one look-up in the assignments' primary key.
-            let sql = """
-                SELECT \(Self.columns) FROM records r CROSS JOIN assignments a ON a.source = r.source AND a.record_id = r.record_id
-                WHERE r.id >= ? AND r.id < ? ORDER BY r.id
-                """
+        func forEachRecord(keys: Range<Int64>, persons: RecordPersons, _ body: (UInt32, FeatureColumns?) throws -> Void) throws {
+            // The records alone, in their own order: each record's person comes from `persons`.
+            let sql = "SELECT \(Self.recordColumns) FROM records r WHERE r.id >= ? AND r.id < ? ORDER BY r.id"
             try SQLiteStore.guarding(path) { try db.read { db in
                 let statement = try db.makeStatement(sql: sql)
                 let s = statement.sqliteStatement
@@ -135,8 +175,8 @@ extension SQLiteStore: PersonRangeStore {
                     guard rc == SQLITE_ROW else {
                         throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
                     }
-                    try body(Self.bytes(s, 0) ?? UnsafeBufferPointer(start: nil, count: 0),
-                             sqlite3_column_int64(s, 1) != 0 ? try Self.columns(s) : nil)
+                    guard let person = persons.person(ofKey: sqlite3_column_int64(s, 0)) else { continue }
+                    try body(person, sqlite3_column_int64(s, 1) != 0 ? try Self.columns(s) : nil)
                 }
             } }
         }

@@ -88,11 +88,14 @@ public struct RiskUseCases {
         return try RiskPersonStream.scan(store: try workspace.store(), readers: workspace.parallelism.workers)
     }
 
-    /// Begins the read stage on `tracker`: over a scan, with the records to read (at most; the persons' counts of all
-    /// their records) and each part's progress; over a person stream, without a total.
-    static func trackRead(_ streaming: inout StreamingCohortBuilder, on tracker: ProgressTracker) {
-        guard let scan = streaming.scan else { return tracker.begin("read", unit: "records") }
-        tracker.begin("read", total: scan.persons.reduce(0) { $0 + $1.records }, unit: "records")
+    /// Begins the read stage on `tracker` and makes the builder's scan with `scan` in it (the store's list of each
+    /// record's person is part of the read); over a scan, the stage then has the records to read (at most: the
+    /// persons' counts of all their records) and each part's progress; over a person stream, no total.
+    static func trackRead(_ streaming: inout StreamingCohortBuilder, scan: () throws -> LinkedRecordScan?, on tracker: ProgressTracker) throws {
+        tracker.begin("read", unit: "records")
+        streaming.scan = try scan()
+        guard let scan = streaming.scan else { return }
+        tracker.report("read", done: 0, total: scan.persons.reduce(0) { $0 + $1.records }, unit: "records")
         streaming.recordsRead = { tracker.advance(by: $0) }
     }
 
@@ -125,8 +128,7 @@ public struct RiskUseCases {
         let parallel = workspace.parallelism
         var streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: request.cohort, memoryBudget: budget, parallelism: parallel,
                                                lookup: loaded == nil ? try personLookup(persons: request.persons) : nil)
-        if loaded == nil { streaming.scan = try recordScan(persons: request.persons) }
-        Self.trackRead(&streaming, on: tracker)
+        try Self.trackRead(&streaming, scan: { loaded == nil ? try recordScan(persons: request.persons) : nil }, on: tracker)
         // Streaming from the store, the cohort builder's first pass finds the records' span as it reads them (it
         // needs no dates): one pass less over the store than reading for the span first.
         var firstPass: StreamingCohortBuilder.FirstPass?
@@ -206,9 +208,8 @@ public struct RiskUseCases {
         let deciles = try RiskInputs.deprivation(try request.postcodes ?? runs.inputs().postcodes)
         var streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: model.config.cohort, memoryBudget: request.memoryBytes,
                                                parallelism: workspace.parallelism, lookup: try personLookup(persons: request.persons))
-        streaming.scan = try recordScan(persons: request.persons)
         let tracker = workspace.messages.tracker("risk score", plan: .riskScore)
-        Self.trackRead(&streaming, on: tracker)
+        try Self.trackRead(&streaming, scan: { try recordScan(persons: request.persons) }, on: tracker)
         let pass = try streaming.firstPass()
         tracker.begin("features")
         let built = try streaming.build(dates: [asOf], after: pass)

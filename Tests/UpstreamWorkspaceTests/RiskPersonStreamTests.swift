@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import UpstreamChronology
 import UpstreamModel
@@ -127,7 +128,7 @@ struct RiskPersonStreamTests {
             var byPerson: [String: [String]] = [:], plainTerms = 0
             for part in 0..<scan.parts {
                 try scan.read(part) { person, r in
-                    let id = String(decoding: person, as: UTF8.self)
+                    let id = scan.persons[Int(person)].id
                     if r?.event?.kind == .termAbsence && r?.extrasJSON != nil && r?.extras.isEmpty == true { plainTerms += 1 }
                     byPerson[id, default: []] += r.map { [Self.featureColumns($0, person: id)] } ?? []
                 }
@@ -150,5 +151,42 @@ struct RiskPersonStreamTests {
             #expect(a.columns.map { $0.map(\.bitPattern) } == b.columns.map { $0.map(\.bitPattern) }, "budget \(budget)")
             if budget < 1 << 20 { #expect(built.plan.chunks.count > 1) }
         }
+    }
+
+    @Test("each record's person, made by merging the assignments with the records' key index, is the join's; a record not linked and an assignment whose record is gone are skipped")
+    func theRecordPersonsAreTheJoinsOnAStoreWithGaps() throws {
+        let built = try city()
+        let copy = NSTemporaryDirectory() + "upstream-record-persons-\(getpid()).db"
+        defer { for f in (try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [] where f.hasPrefix("upstream-record-persons-\(getpid())") {
+            try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + f)
+        } }
+        _ = try built.workspace.store()
+        try? FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: built.workspace.location, toPath: copy)
+        let store = try SQLiteStore(path: copy)
+        // Gaps: records not linked (their assignments gone), and assignments whose records are gone.
+        try store.db.write { db in
+            try db.execute(sql: "DELETE FROM assignments WHERE (source, record_id) IN (SELECT source, record_id FROM records WHERE id % 97 = 3)")
+            try db.execute(sql: "DELETE FROM records WHERE id % 89 = 5")
+        }
+        let (persons, of) = try store.recordPersons()
+        let joined = try store.db.read { db in
+            try Row.fetchAll(db, sql: "SELECT r.id, a.person_id FROM records r LEFT JOIN assignments a ON a.source = r.source AND a.record_id = r.record_id ORDER BY r.id")
+        }
+        let position = Dictionary(uniqueKeysWithValues: persons.enumerated().map { ($1.id.rawValue, UInt32($0)) })
+        var linked = 0, unlinked = 0
+        for row in joined {
+            let key: Int64 = row[0], person: String? = row[1]
+            #expect(of.person(ofKey: key) == person.flatMap { position[$0] }, "record \(key)")
+            if person == nil { unlinked += 1 } else { linked += 1 }
+        }
+        #expect(linked > 5_000 && unlinked > 50)
+        #expect(try store.db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM assignments a WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.source = a.source AND r.record_id = a.record_id)") ?? 0 } > 50)
+        #expect(of.person(ofKey: -1) == nil && of.person(ofKey: Int64.max) == nil)
+        // The scan gives the linked records alone, each with its person.
+        let scan = try #require(try RiskPersonStream.scan(store: store, readers: 2))
+        var given = 0
+        for part in 0..<scan.parts { try scan.read(part) { p, _ in #expect(Int(p) < persons.count); given += 1 } }
+        #expect(given == linked)
     }
 }
