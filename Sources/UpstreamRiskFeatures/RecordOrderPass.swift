@@ -4,7 +4,7 @@ import UpstreamModel
 
 /// A store's linked records in the store's own order rather than grouped by person: what lets the cohort builder's
 /// first pass read the records sequentially (each record's person from a list the store makes first, by merging two
-/// reads in key order: ``PersonRangeStore/recordPersons()``) instead of finding every record through the persons'
+/// reads in key order: ``PersonRangeStore/recordPersons(workers:)``) instead of finding every record through the persons'
 /// index, which at a force's scale is a random read of the whole store (issue 17).
 ///
 /// The builder groups the records by person itself (``StreamingCohortBuilder/firstPass()``), so the pass is the

@@ -15,11 +15,11 @@ public protocol PersonRangeStore: Sendable {
     func featureReader() throws -> any PersonRangeReader
     /// Every current person's id in the order of ``personCuts(every:)``, with how many records the person has (all
     /// of them: at least as many as their person-level records), and each record's person as a position in that
-    /// list, by the record's storage key: read in one transaction, so the two agree. A person whose records are all
+    /// list, by the record's storage key. A store relinked while this reads is an error (a person not in the list). A person whose records are all
     /// gone from the store is listed but named by no record. Made without a look-up per record (the stores merge
-    /// the assignments, in key order, with the records' key index), so that ``PersonRangeReader/forEachRecord(keys:persons:_:)``
-    /// reads the records alone.
-    func recordPersons() throws -> (persons: [(id: PersonID, records: Int)], of: RecordPersons)
+    /// the assignments, in key order, with the records' key index, in `workers` parts at once), so that
+    /// ``PersonRangeReader/forEachRecord(keys:persons:_:)`` reads the records alone.
+    func recordPersons(workers: Int) throws -> (persons: [(id: PersonID, records: Int)], of: RecordPersons)
     /// The records' storage keys (load order) cut into at most `parts` consecutive ranges that together cover every
     /// record, for ``PersonRangeReader/forEachRecord(keys:_:)`` on several readers. Empty when there are no records.
     func recordKeyRanges(parts: Int) throws -> [Range<Int64>]
@@ -36,7 +36,7 @@ public protocol PersonRangeReader {
     /// identity fields and the event's time, end date and area are `nil`; the provenance has the source only.
     func forEachPerson(from: PersonID?, to: PersonID?, _ body: (PersonID, [StoredRecord]) throws -> Void) throws
     /// Calls `body` once per record whose storage key is in `keys` and that `persons` gives a person, in storage
-    /// (load) order, with that person (a position in the list ``PersonRangeStore/recordPersons()`` made `persons`
+    /// (load) order, with that person (a position in the list ``PersonRangeStore/recordPersons(workers:)`` made `persons`
     /// with) and, for a person-level record, its risk feature columns (those ``forEachPerson(from:to:_:)`` reads,
     /// coded columns checked as it checks them; `nil` for a record that is not person-level: its person is one
     /// that method gives, with no records). Text is UTF-8 bytes valid only during the call. One sequential read of
@@ -48,7 +48,7 @@ public protocol PersonRangeReader {
 }
 
 /// Each record's person by the record's storage key, as a position in a list of persons
-/// (``PersonRangeStore/recordPersons()``): four bytes a key between the smallest and the largest, about 110 MB at
+/// (``PersonRangeStore/recordPersons(workers:)``): four bytes a key between the smallest and the largest, about 110 MB at
 /// 3,000,000 people (27 million records).
 public struct RecordPersons: Sendable {
     /// The key of `positions[0]`.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import GRDBSQLite
 import UpstreamModel
@@ -21,47 +22,88 @@ extension SQLiteStore: PersonRangeStore {
         } }
     }
 
-    public func recordPersons() throws -> (persons: [(id: PersonID, records: Int)], of: RecordPersons) {
-        try guarding { try db.read { db in
+    public func recordPersons(workers: Int) throws -> (persons: [(id: PersonID, records: Int)], of: RecordPersons) {
+        // The persons, the span of storage keys and, for several workers, the record keys that cut the key index
+        // into as many parts (by the records' count, as the span gives it), in one read.
+        let (persons, span, cuts) = try guarding { try db.read { db -> ([(id: PersonID, records: Int)], (lo: Int64, hi: Int64)?, [[String]]) in
             let persons = try Self.currentPersons(db)
-            let positions = PersonPositions(persons.map(\.id.rawValue))
             guard let row = try Row.fetchOne(db, sql: "SELECT min(id), max(id) FROM records"),
-                  let lo: Int64 = row[0], let hi: Int64 = row[1] else { return (persons, RecordPersons(firstKey: 0, positions: [])) }
-            var of = [UInt32](repeating: RecordPersons.none, count: Int(hi - lo + 1))
-            // A merge of two reads in the same key order (source, record id, by their bytes as SQLite's BINARY
-            // collation orders them): the assignments' primary key and the records' key index, which holds each
-            // record's storage key. A look-up of each record's assignment instead (a join) was a random read of
-            // the assignments a record, and most of the features' read at 3,000,000 people.
-            let assigned = try db.makeStatement(sql: "SELECT source, record_id, person_id FROM assignments ORDER BY source, record_id")
-            let records = try db.makeStatement(sql: "SELECT source, record_id, id FROM records INDEXED BY records_by_source_id ORDER BY source, record_id")
-            let a = assigned.sqliteStatement, r = records.sqliteStatement
-            defer { sqlite3_reset(a); sqlite3_reset(r) }
-            func step(_ s: OpaquePointer?) throws -> Bool {
-                let rc = sqlite3_step(s)
-                if rc == SQLITE_DONE { return false }
-                guard rc == SQLITE_ROW else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                }
-                return true
+                  let lo: Int64 = row[0], let hi: Int64 = row[1] else { return (persons, nil, []) }
+            var cuts: [[String]] = []
+            for k in 1..<max(1, workers) {
+                let at = (hi - lo + 1) * Int64(k) / Int64(workers)
+                guard let cut = try Row.fetchOne(db, sql: "SELECT source, record_id FROM records INDEXED BY records_by_source_id ORDER BY source, record_id LIMIT 1 OFFSET ?",
+                                                 arguments: [at]) else { break }
+                let key: [String] = [cut[0], cut[1]]
+                if key != cuts.last { cuts.append(key) }
             }
-            func key(_ s: OpaquePointer?, _ i: Int32) -> UnsafeRawBufferPointer {
-                UnsafeRawBufferPointer(start: sqlite3_column_blob(s, i), count: Int(sqlite3_column_bytes(s, i)))
-            }
-            var moreA = try step(a), moreR = try step(r)
-            while moreA && moreR {
-                var c = ByteOrder.compare(key(a, 0), key(r, 0))
-                if c == 0 { c = ByteOrder.compare(key(a, 1), key(r, 1)) }
-                if c < 0 { moreA = try step(a); continue }   // an assignment whose record is gone
-                if c > 0 { moreR = try step(r); continue }   // a record not linked yet
-                let person = UnsafeBufferPointer(start: sqlite3_column_text(a, 2), count: Int(sqlite3_column_bytes(a, 2)))
-                guard let p = positions.position(of: person) else {
-                    throw StoreError.corrupt("an assignment names a person the persons table does not hold: \(String(decoding: person, as: UTF8.self))")
-                }
-                of[Int(sqlite3_column_int64(r, 2) - lo)] = p
-                moreA = try step(a); moreR = try step(r)
-            }
-            return (persons, RecordPersons(firstKey: lo, positions: of))
+            return (persons, (lo, hi), cuts)
         } }
+        guard let (lo, hi) = span else { return (persons, RecordPersons(firstKey: 0, positions: [])) }
+        let positions = PersonPositions(persons.map(\.id.rawValue))
+        var of = [UInt32](repeating: RecordPersons.none, count: Int(hi - lo + 1))
+        let parts = cuts.count + 1
+        let failures = Mutex<[any Error]>([])
+        of.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: parts) { k in
+                do {
+                    let reader = try featureReader() as! FeatureReader
+                    defer { try? reader.close() }
+                    try Self.guarding(path) { try reader.db.read { db in
+                        try Self.mergeAssignments(db, from: k == 0 ? nil : cuts[k - 1], to: k == parts - 1 ? nil : cuts[k], positions: positions,
+                                                  firstKey: lo, into: out)
+                    } }
+                } catch {
+                    failures.withLock { $0.append(error) }
+                }
+            }
+        }
+        if let failure = failures.withLock({ $0.first }) { throw failure }
+        return (persons, RecordPersons(firstKey: lo, positions: of))
+    }
+
+    /// Sets `out[key - firstKey]` to the person of each record with a key in `from..<to` (`nil`: unbounded), by a
+    /// merge of two reads in the same key order (source, record id, by their bytes as SQLite's BINARY collation
+    /// orders them): the assignments' primary key and the records' key index, which holds each record's storage
+    /// key. A look-up of each record's assignment instead (a join) was a random read of the assignments a record:
+    /// most of the risk features' read at 3,000,000 people.
+    static func mergeAssignments(_ db: Database, from: [String]?, to: [String]?, positions: PersonPositions, firstKey lo: Int64,
+                                 into out: UnsafeMutableBufferPointer<UInt32>) throws {
+        var range: [String] = [], arguments: [String] = []
+        if let from { range.append("(source, record_id) >= (?, ?)"); arguments += from }
+        if let to { range.append("(source, record_id) < (?, ?)"); arguments += to }
+        let within = range.isEmpty ? "" : "WHERE " + range.joined(separator: " AND ")
+        let assigned = try db.makeStatement(sql: "SELECT source, record_id, person_id FROM assignments \(within) ORDER BY source, record_id")
+        let records = try db.makeStatement(sql: "SELECT source, record_id, id FROM records INDEXED BY records_by_source_id \(within) ORDER BY source, record_id")
+        try assigned.setArguments(StatementArguments(arguments))
+        try records.setArguments(StatementArguments(arguments))
+        let a = assigned.sqliteStatement, r = records.sqliteStatement
+        defer { sqlite3_reset(a); sqlite3_reset(r) }
+        func step(_ s: OpaquePointer?) throws -> Bool {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { return false }
+            guard rc == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            return true
+        }
+        func key(_ s: OpaquePointer?, _ i: Int32) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(start: sqlite3_column_blob(s, i), count: Int(sqlite3_column_bytes(s, i)))
+        }
+        var moreA = try step(a), moreR = try step(r)
+        while moreA && moreR {
+            var c = ByteOrder.compare(key(a, 0), key(r, 0))
+            if c == 0 { c = ByteOrder.compare(key(a, 1), key(r, 1)) }
+            if c < 0 { moreA = try step(a); continue }   // an assignment whose record is gone
+            if c > 0 { moreR = try step(r); continue }   // a record not linked yet
+            let person = UnsafeBufferPointer(start: sqlite3_column_text(a, 2), count: Int(sqlite3_column_bytes(a, 2)))
+            guard let p = positions.position(of: person) else {
+                throw StoreError.corrupt("an assignment names a person the list of persons read first does not hold (was the store relinked during the read? Run it again)")
+            }
+            out[Int(sqlite3_column_int64(r, 2) - lo)] = p
+            moreA = try step(a); moreR = try step(r)
+        }
     }
 
     static func currentPersons(_ db: Database) throws -> [(id: PersonID, records: Int)] {

@@ -68,7 +68,7 @@ enum RiskPersonStream {
     /// sequentially on a connection of its own by the next free worker. `nil` for a store that cannot read by range.
     static func scan(store: any WorkspaceStore, readers: Int) throws -> LinkedRecordScan? {
         guard let ranged = store as? any PersonRangeStore else { return nil }
-        let (persons, of) = try ranged.recordPersons()
+        let (persons, of) = try ranged.recordPersons(workers: readers)
         // Four parts a reader: the workers take the next part as they finish one, so a part with more person-level
         // records (or more pages not yet in the OS cache) does not leave the other worker idle at the end.
         let ranges = try ranged.recordKeyRanges(parts: readers > 1 ? 4 * readers : 1)

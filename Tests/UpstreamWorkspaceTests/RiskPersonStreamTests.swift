@@ -162,31 +162,42 @@ struct RiskPersonStreamTests {
         } }
         _ = try built.workspace.store()
         try? FileManager.default.removeItem(atPath: copy)
-        try FileManager.default.copyItem(atPath: built.workspace.location, toPath: copy)
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: built.workspace.location + suffix) {
+            try FileManager.default.copyItem(atPath: built.workspace.location + suffix, toPath: copy + suffix)
+        }
         let store = try SQLiteStore(path: copy)
         // Gaps: records not linked (their assignments gone), and assignments whose records are gone.
         try store.db.write { db in
             try db.execute(sql: "DELETE FROM assignments WHERE (source, record_id) IN (SELECT source, record_id FROM records WHERE id % 97 = 3)")
             try db.execute(sql: "DELETE FROM records WHERE id % 89 = 5")
         }
-        let (persons, of) = try store.recordPersons()
         let joined = try store.db.read { db in
             try Row.fetchAll(db, sql: "SELECT r.id, a.person_id FROM records r LEFT JOIN assignments a ON a.source = r.source AND a.record_id = r.record_id ORDER BY r.id")
         }
-        let position = Dictionary(uniqueKeysWithValues: persons.enumerated().map { ($1.id.rawValue, UInt32($0)) })
         var linked = 0, unlinked = 0
-        for row in joined {
-            let key: Int64 = row[0], person: String? = row[1]
-            #expect(of.person(ofKey: key) == person.flatMap { position[$0] }, "record \(key)")
-            if person == nil { unlinked += 1 } else { linked += 1 }
+        for workers in [1, 2, 3, 7] {
+            let (persons, of) = try store.recordPersons(workers: workers)
+            let position = Dictionary(uniqueKeysWithValues: persons.enumerated().map { ($1.id.rawValue, UInt32($0)) })
+            linked = 0; unlinked = 0
+            for row in joined {
+                let key: Int64 = row[0], person: String? = row[1]
+                #expect(of.person(ofKey: key) == person.flatMap { position[$0] }, "record \(key), \(workers) workers")
+                if person == nil { unlinked += 1 } else { linked += 1 }
+            }
+            #expect(of.person(ofKey: -1) == nil && of.person(ofKey: Int64.max) == nil)
         }
         #expect(linked > 5_000 && unlinked > 50)
         #expect(try store.db.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM assignments a WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.source = a.source AND r.record_id = a.record_id)") ?? 0 } > 50)
-        #expect(of.person(ofKey: -1) == nil && of.person(ofKey: Int64.max) == nil)
         // The scan gives the linked records alone, each with its person.
         let scan = try #require(try RiskPersonStream.scan(store: store, readers: 2))
         var given = 0
-        for part in 0..<scan.parts { try scan.read(part) { p, _ in #expect(Int(p) < persons.count); given += 1 } }
+        for part in 0..<scan.parts { try scan.read(part) { p, _ in #expect(Int(p) < scan.persons.count); given += 1 } }
         #expect(given == linked)
+        // A person the list does not hold (the store relinked between the reads) is a clear error, not a wrong person.
+        try store.db.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "DELETE FROM persons WHERE id = (SELECT person_id FROM assignments LIMIT 1)")
+        }
+        #expect { try store.recordPersons(workers: 2) } throws: { "\($0)".contains("relinked") }
     }
 }
