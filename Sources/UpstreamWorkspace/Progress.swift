@@ -128,18 +128,19 @@ extension ProgressPlan {
 
 extension ProgressPlan {
     /// `upstream risk train`'s stages (the streaming path), weighted by the seconds each took at 3,000,000 people
-    /// (release build, session 26's run I, the logistic regression fitted by Newton's method: read 207, features 85,
-    /// cohorts 2, trees 41, logistic regression 22, calibration 326, save 1), divided by ten and rounded up. At
-    /// 200,000 people (session 11, L-BFGS) the calibration was a larger share still. A run with `--truth` adds a truth
-    /// stage, outside the plan (no overall estimate then).
+    /// (release build, session 31's run, each record's person found by a merge: read 90, features 44, cohorts 1,
+    /// trees 16, logistic regression 8, calibration 127, save 1), divided by ten and rounded up. (Session 26's run I:
+    /// read 207, features 85, cohorts 2, trees 41, logistic regression 22, calibration 326, save 1.) A run with
+    /// `--truth` adds a truth stage, outside the plan (no overall estimate then).
     public static let riskTrain = ProgressPlan([
-        ("read", 21), ("features", 9), ("cohorts", 1), ("trees", 5), ("logistic regression", 3), ("calibration", 33), ("save", 1),
+        ("read", 9), ("features", 5), ("cohorts", 1), ("trees", 2), ("logistic regression", 1), ("calibration", 13), ("save", 1),
     ])
 
     /// `upstream risk score`'s stages, weighted by the seconds each took at 3,000,000 people (release build, one date,
-    /// session 26's run H: read 222, features 31, scoring 15, reasons 1, save 15), divided by ten and rounded up; at
-    /// 200,000 people the read is a larger share still (13-17 of 16-26 s in session 25).
-    public static let riskScore = ProgressPlan([("read", 23), ("features", 4), ("scoring", 2), ("reasons", 1), ("save", 2)])
+    /// session 31's run S2, each record's person found by a merge: read 78, features 16, scoring 6, reasons 1, save 3),
+    /// divided by ten and rounded up. (Session 26's run H, each record's person looked up: read 222, features 31,
+    /// scoring 15, reasons 1, save 15.)
+    public static let riskScore = ProgressPlan([("read", 8), ("features", 2), ("scoring", 1), ("reasons", 1), ("save", 1)])
 }
 
 /// What a progress display shows at one moment: pure data, rendered by `ProgressLine`.
