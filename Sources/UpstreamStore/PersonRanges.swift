@@ -48,8 +48,8 @@ public protocol PersonRangeReader {
 }
 
 /// Each record's person by the record's storage key, as a position in a list of persons
-/// (``PersonRangeStore/recordPersons(workers:)``): four bytes a key between the smallest and the largest, about 110 MB at
-/// 3,000,000 people (27 million records).
+/// (``PersonRangeStore/recordPersons(workers:)``): four bytes a key between the smallest and the largest, about 120 MB at
+/// 3,000,000 people (27 million records and the gaps between their keys).
 public struct RecordPersons: Sendable {
     /// The key of `positions[0]`.
     public let firstKey: Int64
