@@ -97,7 +97,7 @@ extension StreamingCohortBuilder {
         let ids = scan.persons.map(\.id)
         let n = ids.count
         precondition(n < Int(UInt32.max), "at most 2³² − 1 persons")
-        let limit = max(1, (memoryBudget / 4) / Self.bytesPerRecord)
+        let limit = max(1, recordBudget / Self.bytesPerRecord)
         // Buckets of consecutive persons whose bound fits the limit (a person over it alone is a bucket alone).
         var bucketStarts = [0], bucketOf = [Int32](repeating: 0, count: n), total = 0
         for (p, person) in scan.persons.enumerated() {
@@ -160,7 +160,7 @@ extension StreamingCohortBuilder {
             for q in 0..<count where seen[from + q] { try sink.add(sorted[starts[q]..<starts[q + 1]]) }
         }
         try sink.spill?.flush()
-        let plan = Self.plan(sink.index, budget: memoryBudget / 4)
+        let plan = Self.plan(sink.index, budget: recordBudget)
         let lo = parts.compactMap(\.firstEvent).min(), hi = parts.compactMap(\.lastEvent).max()
         return FirstPass(index: sink.index, ids: ids.indices.filter { seen[$0] }.map { ids[$0] }, kept: sink.kept, spill: sink.spill, plan: plan,
                          recordCount: parts.reduce(0) { $0 + $1.recordCount }, firstEvent: lo, lastEvent: hi)

@@ -27,6 +27,12 @@ public struct StreamingCohortBuilder {
     let deciles: PostcodeDeciles
     /// Bytes the builder may use for the compact records of one chunk and its neighbours.
     public let memoryBudget: Int
+    /// The share of `memoryBudget` the compact records of a chunk and its neighbours may take: a quarter by default
+    /// (`risk train` also holds every date's rows and its learners); `risk score`, which holds one date's rows, gives
+    /// them half. Records beyond it spill to disk (the same matrix, more time).
+    public var recordShare = 0.25
+    /// Bytes for the compact records of a chunk (``recordShare`` of the budget).
+    var recordBudget: Int { Int(Double(memoryBudget) * min(1, max(0, recordShare))) }
     /// How a chunk's persons are spread over threads; the matrix is the same for any worker count.
     public var parallelism: Parallelism
     /// One person's records by id, as the stream gives them (same records, same order), when the source can look a
@@ -124,7 +130,7 @@ public struct StreamingCohortBuilder {
     /// in memory while they fit the chunk budget and written to a spill file from the moment they do not.
     public func firstPass() throws -> FirstPass {
         if let scan { return try firstPass(scan: scan) }
-        var sink = FirstPassSink(limit: max(1, (memoryBudget / 4) / Self.bytesPerRecord), spillDirectory: spillDirectory)
+        var sink = FirstPassSink(limit: max(1, recordBudget / Self.bytesPerRecord), spillDirectory: spillDirectory)
         var ids: [String] = []
         var recordCount = 0, lo: CivilDate?, hi: CivilDate?
         // Records are made compact in batches of persons spread over the workers (the store is read on one thread),
@@ -149,7 +155,7 @@ public struct StreamingCohortBuilder {
         }
         try flush()
         try sink.spill?.flush()
-        let plan = Self.plan(sink.index, budget: memoryBudget / 4)
+        let plan = Self.plan(sink.index, budget: recordBudget)
         return FirstPass(index: sink.index, ids: ids, kept: sink.kept, spill: sink.spill, plan: plan, recordCount: recordCount, firstEvent: lo, lastEvent: hi)
     }
 

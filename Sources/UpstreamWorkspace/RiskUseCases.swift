@@ -208,6 +208,9 @@ public struct RiskUseCases {
         let deciles = try RiskInputs.deprivation(try request.postcodes ?? runs.inputs().postcodes)
         var streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: model.config.cohort, memoryBudget: request.memoryBytes,
                                                parallelism: workspace.parallelism, lookup: try personLookup(persons: request.persons))
+        // One date's rows beside the records (281,000 at 3,000,000 people, not train's 3.6 million), so the compact
+        // records may take half the budget: at 8 GiB a city of about 5 million people scores without spilling them.
+        streaming.recordShare = 0.5
         let tracker = workspace.messages.tracker("risk score", plan: .riskScore)
         try Self.trackRead(&streaming, scan: { try recordScan(persons: request.persons) }, on: tracker)
         let pass = try streaming.firstPass()

@@ -121,6 +121,23 @@ struct StreamingCohortTests {
         expectSame(whole.matrix, Self.old)
     }
 
+    @Test func aLargerRecordShareOfTheSameBudgetKeepsInMemoryWhatAQuarterSpillsAndGivesTheSameMatrix() throws {
+        // The city's compact records fit half this budget but not a quarter of it (score's share and train's).
+        let records = Self.city.records.filter { $0.record.event != nil }.count
+        let budget = 3 * records * StreamingCohortBuilder.bytesPerRecord
+        var builder = StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(Self.city.records), postcodeDeprivation: Self.city.postcodeDeciles,
+                                             memoryBudget: budget)
+        let quarterPass = try builder.firstPass()
+        let quarter = try builder.build(dates: Self.dates, after: quarterPass)
+        builder.recordShare = 0.5
+        let halfPass = try builder.firstPass()
+        let half = try builder.build(dates: Self.dates, after: halfPass)
+        #expect(quarterPass.spill != nil && quarter.plan.chunks.count > 1)
+        #expect(halfPass.spill == nil && halfPass.kept != nil && half.plan.chunks.count == 1)
+        #expect(half.matrix.personIDs == quarter.matrix.personIDs && half.matrix.outcome == quarter.matrix.outcome)
+        #expect(zip(half.matrix.columns, quarter.matrix.columns).allSatisfy { Self.same($0, $1) })
+    }
+
     @Test func theSpillFileGivesBackEachPersonsCompactRecordsAndLeavesNoFileBehind() throws {
         let directory = NSTemporaryDirectory() + "spill-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
