@@ -4,8 +4,6 @@
 /// any other id is looked up by string. (A dictionary of hashes with the id's own bytes compared on a hit was 7% of
 /// the pass at 3,000,000 people: a seeded hash and a miss to the id's storage a record.)
 public struct PersonPositions: Sendable {
-    /// The ids, in their positions.
-    public let ids: [String]
     /// Each slot: 1 + the number's position (0: empty) and the number.
     private var slots: [(position: UInt32, number: UInt64)]
     private let mask: Int
@@ -13,7 +11,6 @@ public struct PersonPositions: Sendable {
 
     /// Numbers every id by its position in `ids` (a repeated id keeps its first position).
     public init(_ ids: [String]) {
-        self.ids = ids
         var size = 16
         while size < ids.count * 2 { size <<= 1 }
         slots = Array(repeating: (0, 0), count: size)

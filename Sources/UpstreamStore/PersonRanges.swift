@@ -15,13 +15,13 @@ public protocol PersonRangeStore: Sendable {
     func featureReader() throws -> any PersonRangeReader
     /// Every current person's id in the order of ``personCuts(every:)``, with how many records the person has (all
     /// of them: at least as many as their person-level records), and each record's person as a position in that
-    /// list, by the record's storage key. A store relinked while this reads is an error (a person not in the list). A person whose records are all
-    /// gone from the store is listed but named by no record. Made without a look-up per record (the stores merge
-    /// the assignments, in key order, with the records' key index, in `workers` parts at once), so that
-    /// ``PersonRangeReader/forEachRecord(keys:persons:_:)`` reads the records alone.
+    /// list, by the record's storage key. A person whose records are all gone from the store is listed but named by
+    /// no record; a store relinked while this reads is an error (a person not in the list). Made without a look-up
+    /// per record (the stores merge the assignments, in key order, with the records' key index, in `workers` parts
+    /// at once), so that ``PersonRangeReader/forEachRecord(keys:persons:_:)`` reads the records alone.
     func recordPersons(workers: Int) throws -> (persons: [(id: PersonID, records: Int)], of: RecordPersons)
     /// The records' storage keys (load order) cut into at most `parts` consecutive ranges that together cover every
-    /// record, for ``PersonRangeReader/forEachRecord(keys:_:)`` on several readers. Empty when there are no records.
+    /// record, for ``PersonRangeReader/forEachRecord(keys:persons:_:)`` on several readers. Empty when there are no records.
     func recordKeyRanges(parts: Int) throws -> [Range<Int64>]
 }
 

@@ -48,9 +48,9 @@ extension SQLiteStore: PersonRangeStore {
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: parts) { k in
                 do {
-                    let reader = try featureReader() as! FeatureReader
-                    defer { try? reader.close() }
-                    try Self.guarding(path) { try reader.db.read { db in
+                    let connection = try reader()
+                    defer { try? connection.close() }
+                    try Self.guarding(path) { try connection.db.read { db in
                         try Self.mergeAssignments(db, from: k == 0 ? nil : cuts[k - 1], to: k == parts - 1 ? nil : cuts[k], positions: positions,
                                                   firstKey: lo, into: out)
                     } }
@@ -80,14 +80,7 @@ extension SQLiteStore: PersonRangeStore {
         try records.setArguments(StatementArguments(arguments))
         let a = assigned.sqliteStatement, r = records.sqliteStatement
         defer { sqlite3_reset(a); sqlite3_reset(r) }
-        func step(_ s: OpaquePointer?) throws -> Bool {
-            let rc = sqlite3_step(s)
-            if rc == SQLITE_DONE { return false }
-            guard rc == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
-            return true
-        }
+        func step(_ s: OpaquePointer?) throws -> Bool { try Self.step(s, db) }
         func key(_ s: OpaquePointer?, _ i: Int32) -> UnsafeRawBufferPointer {
             UnsafeRawBufferPointer(start: sqlite3_column_blob(s, i), count: Int(sqlite3_column_bytes(s, i)))
         }
@@ -111,15 +104,18 @@ extension SQLiteStore: PersonRangeStore {
         let statement = try db.makeStatement(sql: "SELECT id, records FROM persons ORDER BY id")
         let s = statement.sqliteStatement
         defer { sqlite3_reset(s) }
-        while true {
-            let rc = sqlite3_step(s)
-            if rc == SQLITE_DONE { break }
-            guard rc == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
-            out.append((PersonID(FeatureReader.text(s, 0) ?? ""), Int(sqlite3_column_int64(s, 1))))
-        }
+        while try step(s, db) { out.append((PersonID(FeatureReader.text(s, 0) ?? ""), Int(sqlite3_column_int64(s, 1)))) }
         return out
+    }
+
+    /// Steps a statement: true with a row, false when done; SQLite's error otherwise.
+    static func step(_ s: OpaquePointer?, _ db: Database, sql: String? = nil) throws -> Bool {
+        let rc = sqlite3_step(s)
+        if rc == SQLITE_DONE { return false }
+        guard rc == SQLITE_ROW else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+        }
+        return true
     }
 
     public func recordKeyRanges(parts: Int) throws -> [Range<Int64>] {
@@ -132,7 +128,10 @@ extension SQLiteStore: PersonRangeStore {
         } }
     }
 
-    public func featureReader() throws -> any PersonRangeReader {
+    public func featureReader() throws -> any PersonRangeReader { try reader() }
+
+    /// A reader with its own read-only connection (the store's own for an in-memory store).
+    func reader() throws -> FeatureReader {
         if path == ":memory:" { return FeatureReader(db: db, path: path, owned: false) }
         var config = Configuration()
         config.readonly = true
@@ -183,12 +182,7 @@ extension SQLiteStore: PersonRangeStore {
                 defer { sqlite3_reset(s) }
                 var current: String?
                 var group: [StoredRecord] = []
-                while true {
-                    let rc = sqlite3_step(s)
-                    if rc == SQLITE_DONE { break }
-                    guard rc == SQLITE_ROW else {
-                        throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
-                    }
+                while try SQLiteStore.step(s, db, sql: sql) {
                     let p = Self.text(s, 0)!
                     if p != current {
                         if let c = current { try body(PersonID(c), group) }
@@ -211,12 +205,7 @@ extension SQLiteStore: PersonRangeStore {
                 sqlite3_bind_int64(s, 1, keys.lowerBound)
                 sqlite3_bind_int64(s, 2, keys.upperBound)
                 defer { sqlite3_reset(s) }
-                while true {
-                    let rc = sqlite3_step(s)
-                    if rc == SQLITE_DONE { break }
-                    guard rc == SQLITE_ROW else {
-                        throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
-                    }
+                while try SQLiteStore.step(s, db, sql: sql) {
                     guard let person = persons.person(ofKey: sqlite3_column_int64(s, 0)) else { continue }
                     try body(person, sqlite3_column_int64(s, 1) != 0 ? try Self.columns(s) : nil)
                 }
