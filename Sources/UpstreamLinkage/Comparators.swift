@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// String comparators on byte arrays (standardised names are upper-case ASCII).
 ///
 /// Written once here and used by the engine; adapters may expose them as SQL functions.
@@ -8,6 +11,59 @@ public enum Comparators {
     }
 
     static func jaro(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
+        if a.isEmpty && b.isEmpty { return 1 }
+        if a.isEmpty || b.isEmpty { return 0 }
+        if a.count == b.count && memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 { return 1 }
+        if b.count <= 64 { return jaroBits(a, b) }
+        return jaroScan(a, b)
+    }
+
+    /// Jaro by bit masks, for `b` of at most 64 bytes: each byte value's positions in `b` as one word, so the first
+    /// free match of `a[i]` within the window is the lowest bit of one AND, not a scan of the window. The same greedy
+    /// matching as ``jaroScan(_:_:)`` (each character of `a` in order takes the first free equal character of `b`
+    /// within the window), so the same similarity to the last bit; a property test checks the two agree.
+    static func jaroBits(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
+        let la = a.count, lb = b.count
+        let window = max(0, max(la, lb) / 2 - 1)
+        // Each byte value's positions in `b` (only the entries of bytes in `b` are written; `present` says which) and,
+        // in order, the characters of `a` that found a partner (at most one per character of `b`).
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 256 + 4 + 8) { buffer in
+            let positions = buffer.baseAddress!, present = positions + 256
+            let matchedA = UnsafeMutableRawPointer(present + 4).assumingMemoryBound(to: UInt8.self)
+            present[0] = 0; present[1] = 0; present[2] = 0; present[3] = 0
+            for j in 0..<lb {
+                let c = Int(b[j]), bit: UInt64 = 1 &<< UInt64(j)
+                if present[c >> 6] & (1 &<< UInt64(c & 63)) == 0 { present[c >> 6] |= 1 &<< UInt64(c & 63); positions[c] = bit } else { positions[c] |= bit }
+            }
+            var freeB: UInt64 = lb == 64 ? ~0 : (1 &<< UInt64(lb)) &- 1
+            var matches = 0
+            for i in 0..<la {
+                let lo = max(0, i - window), hi = min(lb - 1, i + window)
+                if lo > hi { break }
+                let c = Int(a[i])
+                guard present[c >> 6] & (1 &<< UInt64(c & 63)) != 0 else { continue }
+                let upTo: UInt64 = hi == 63 ? ~0 : (1 &<< UInt64(hi + 1)) &- 1
+                let candidates = positions[c] & freeB & upTo & ~((1 &<< UInt64(lo)) &- 1)
+                if candidates != 0 {
+                    freeB &= ~(candidates & (0 &- candidates))  // takes the first free partner
+                    matchedA[matches] = a[i]; matches += 1
+                }
+            }
+            if matches == 0 { return 0 }
+            var matchedB = ~freeB & (lb == 64 ? ~0 : (1 &<< UInt64(lb)) &- 1)
+            var t = 0, k = 0
+            while matchedB != 0 {
+                let j = matchedB.trailingZeroBitCount
+                if b[j] != matchedA[k] { t += 1 }
+                k += 1; matchedB &= matchedB &- 1
+            }
+            let m = Double(matches)
+            return (m / Double(la) + m / Double(lb) + (m - Double(t / 2)) / m) / 3
+        }
+    }
+
+    /// Jaro by scanning each character's window: the reference form, and the one used when `b` is longer than 64 bytes.
+    static func jaroScan(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
         if a.isEmpty && b.isEmpty { return 1 }
         if a.isEmpty || b.isEmpty { return 0 }
         if a.elementsEqual(b) { return 1 }

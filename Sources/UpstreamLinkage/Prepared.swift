@@ -305,16 +305,19 @@ public struct PreparedData: Sendable {
             let raw: LinkInput.Column
             let limit: Int
             let canonical: Bool
+            /// Whether a free-text column keeps its tokens (``LinkageSettings/tokenReaders``).
+            let tokens: Bool
         }
         let columns: [Column]
         /// The forename's and middle names' fields and limits, read together for given names.
         let forename: (raw: LinkInput.Column, limit: Int), middleNames: (raw: LinkInput.Column, limit: Int)
         let hasForename: Bool
 
-        init(specs: [ColumnSpec], needCanonical: Set<String>, limit: Int) {
+        init(specs: [ColumnSpec], needCanonical: Set<String>, tokenReaders: Set<String>, limit: Int) {
             // An address column may be twice as long as the others before it is cut.
             func limitOf(_ name: String) -> Int { specs.contains { $0.name == name && $0.type == .address } ? limit * 2 : limit }
-            columns = specs.map { Column(spec: $0, raw: LinkInput.Column($0.name), limit: limitOf($0.name), canonical: needCanonical.contains($0.name)) }
+            columns = specs.map { Column(spec: $0, raw: LinkInput.Column($0.name), limit: limitOf($0.name), canonical: needCanonical.contains($0.name),
+                                            tokens: tokenReaders.contains($0.name)) }
             forename = (LinkInput.Column("forename"), limitOf("forename"))
             middleNames = (LinkInput.Column("middle_names"), limitOf("middle_names"))
             hasForename = specs.contains { $0.name == "forename" }
@@ -363,7 +366,7 @@ public struct PreparedData: Sendable {
             case .text:
                 let t = raw().map(Standardise.textTokens) ?? []
                 x.value = t.isEmpty ? nil : t.joined(separator: " ")
-                x.tokens = t
+                if column.tokens { x.tokens = t }
                 if column.canonical, let f = t.first { x.canonical = Standardise.canonicalForename(f) }
             case .date:
                 let d: CivilDate? = spec.name == "dob" ? Standardise.dateOfBirth(input.dateOfBirth) ?? Standardise.date(input.fields["dob"]) : Standardise.date(raw())
@@ -476,7 +479,8 @@ public struct PreparedData: Sendable {
             colIndex = ci
             let needPhonetic = settings.derivedNeeds(phonetic: true)
             phonetic = specs.map { needPhonetic.contains($0.name) }
-            standardisePlan = StandardisePlan(specs: specs, needCanonical: settings.derivedNeeds(phonetic: false), limit: settings.maxFieldLength)
+            standardisePlan = StandardisePlan(specs: specs, needCanonical: settings.derivedNeeds(phonetic: false), tokenReaders: settings.tokenReaders,
+                                              limit: settings.maxFieldLength)
             precondition(specs.count <= Int(Interner.spaceRange.upperBound) + 1, "more compared columns than the interner's spaces (the settings' validation refuses them)")
             // Names, name lists and their canonical forms share one space, so a forename can meet a surname or a middle name.
             spaces = specs.indices.map { c in
@@ -707,6 +711,35 @@ extension LinkageSettings {
         for c in comparisons where c.levels.contains(where: { Self.contains($0.test) { phonetic ? $0 == .phonetic : $0 == .nickname } }) { s.insert(c.column) }
         for r in blockingRules + trainingRules {
             for k in r.keys where k.function == (phonetic ? .phonetic : .canonical) { s.formUnion(k.columns) }
+        }
+        return s
+    }
+
+    /// Columns whose tokens something reads: a level that weighs, shares, intersects or lists tokens, a level that
+    /// looks a value up in this column's list, or a blocking key on its first token. A free-text column's tokens are
+    /// kept for these only; the others are never interned (an address line's words were a third of a file's
+    /// interning when nothing but Jaro-Winkler read the line).
+    var tokenReaders: Set<String> {
+        var s = Set<String>()
+        func readsTokens(_ t: LevelTest) -> Bool {
+            switch t {
+            case .jaccard, .listIntersect, .sharedToken, .tokenWeight, .houseNumberAndStreet: true
+            default: false
+            }
+        }
+        func lists(_ t: LevelTest) {
+            switch t {
+            case .inList(let l): s.insert(l)
+            case .any(let p), .all(let p): p.forEach(lists)
+            default: break
+            }
+        }
+        for c in comparisons {
+            if c.levels.contains(where: { Self.contains($0.test, readsTokens) }) { s.insert(c.column) }
+            for l in c.levels { lists(l.test) }
+        }
+        for r in blockingRules + trainingRules {
+            for k in r.keys where k.function == .firstToken { s.formUnion(k.columns) }
         }
         return s
     }
