@@ -50,6 +50,9 @@ public struct Comparer: Sendable {
         /// The day tolerance of `yearOff`, a substring's length; for `any` and `all`, where their parts end.
         var k2: Int = 0
         var threshold: Double = 0
+        /// For Jaro-Winkler: the lowest Jaro-Winkler threshold of its comparison, under which no level can hold, so the
+        /// similarity need only be known when it reaches it (``Comparators/jaroWinkler(_:_:atLeast:)``).
+        var floor: Double = 0
     }
     /// Per comparison: whether every level has a flat form (then `fastRange` holds them in `fastTests`, each level's
     /// parts after all the levels), its column and its else level.
@@ -161,6 +164,10 @@ public struct Comparer: Sendable {
                 tests[from + j] = f
             }
             if flat {
+                // Every Jaro-Winkler test of the comparison (its levels and their parts, all from `from` on) shares
+                // the comparison's memoised similarity, so each may skip it under the lowest of their thresholds.
+                let floor = tests[from...].filter { $0.kind == .jaroWinkler }.map(\.threshold).min() ?? 0
+                for f in from..<tests.count where tests[f].kind == .jaroWinkler { tests[f].floor = floor }
                 isFast.append(true); ranges.append(from..<(from + r.levels.count))
             } else {
                 tests.removeSubrange(from...); isFast.append(false); ranges.append(0..<0)
@@ -196,14 +203,15 @@ public struct Comparer: Sendable {
     }
 
     /// One flat test's outcome for nodes `a` and `b` whose values in `col` are `x` and `y` (both present); `jw` holds
-    /// their Jaro-Winkler similarity once a test has computed it (-1 before).
+    /// their Jaro-Winkler similarity once a test has computed it (-1 before), or a bound under the comparison's lowest
+    /// Jaro-Winkler threshold when the similarity cannot reach it (every such test fails either way).
     func fastOutcome(_ t: FastTest, _ col: ColumnData, _ st: StringTable, _ a: Int, _ b: Int, _ x: Int32, _ y: Int32,
                      _ jw: inout Double) -> Outcome {
         @inline(__always) func yes(_ c: Bool) -> Outcome { c ? .yes : .no }
         switch t.kind {
         case .exact: return yes(x == y)
         case .jaroWinkler:
-            if jw < 0 { jw = st.with(x, y) { Comparators.jaroWinkler($0, $1) } }
+            if jw < 0 { jw = st.with(x, y) { Comparators.jaroWinkler($0, $1, atLeast: t.floor) } }
             return yes(jw >= t.threshold)
         case .jaro: return yes(st.with(x, y) { Comparators.jaro($0, $1) } >= t.threshold)
         case .levenshtein, .damerau:

@@ -299,8 +299,15 @@ public enum LinkFiles {
         let declared = Set(config.settings.columns.map(\.name))
         var out: [LinkInput] = []
         var seen = Set<String>()
-        func f(_ role: String) -> String? {
-            guard let idx = col[role] else { return nil }
+        // Each role's fields resolved once, not looked up by name per row; a role read from one field (nearly all)
+        // is that field trimmed, with no array or joined string made per row.
+        func f(_ idx: [Int]?) -> String? {
+            guard let idx else { return nil }
+            if idx.count == 1 {
+                guard idx[0] < reader.fieldCount else { return nil }
+                let v = trimmedField(reader, idx[0])
+                return v.isEmpty ? nil : v
+            }
             let parts = idx.compactMap { i -> String? in
                 guard i < reader.fieldCount else { return nil }
                 let v = trimmedField(reader, i)
@@ -308,6 +315,10 @@ public enum LinkFiles {
             }
             return parts.isEmpty ? nil : parts.joined(separator: ", ")
         }
+        let fullName = col["full_name"], forenames = col["forenames"], forename = col["forename"], middleNames = col["middle_names"]
+        let surname = col["surname"], dob = col["dob"], sex = col["sex"], postcode = col["postcode"], nhs = col["nhs"], upn = col["upn"]
+        let pnc = col["pnc"], localID = col["local_id"], address = col["address"]
+        let declaredFields = declared.sorted().compactMap { name in col[name].map { (name, $0) } }
         while try reader.next() {
             report.rowsRead += 1
             let line = reader.line
@@ -320,23 +331,23 @@ public enum LinkFiles {
             if id.isEmpty { report.quarantine(.missingRecordID, line: line); continue }
             if !seen.insert(id).inserted { report.quarantine(.duplicateRecordID, line: line); continue }
             var input = LinkInput(source: source, recordID: id, agency: agency)
-            if let full = f("full_name") {
+            if let full = f(fullName) {
                 let (fn, sn) = splitFullName(full)
                 input.forename = fn; input.surname = sn
             }
-            if let v = f("forenames") { input.forename = v }
-            if let v = f("forename") { input.forename = v }
-            if let v = f("middle_names") { input.middleNames = v }
-            if let v = f("surname") { input.surname = v }
-            if let v = f("dob") {
+            if let v = f(forenames) { input.forename = v }
+            if let v = f(forename) { input.forename = v }
+            if let v = f(middleNames) { input.middleNames = v }
+            if let v = f(surname) { input.surname = v }
+            if let v = f(dob) {
                 input.dateOfBirth = parseDate(v, format: mapping.dobFormat)
                 if input.dateOfBirth == nil { report.unreadableDates += 1 }
             }
-            if let v = f("sex") { input.sex = parseSex(v) }
-            input.postcode = f("postcode"); input.nhsNumber = f("nhs"); input.upn = f("upn"); input.pncID = f("pnc")
-            input.localID = f("local_id"); input.address = f("address")
+            if let v = f(sex) { input.sex = parseSex(v) }
+            input.postcode = f(postcode); input.nhsNumber = f(nhs); input.upn = f(upn); input.pncID = f(pnc)
+            input.localID = f(localID); input.address = f(address)
             input.localIDScope = mapping.localIDScope
-            for name in declared { if let v = f(name) { input.fields[name] = v } }
+            for (name, idx) in declaredFields { if let v = f(idx) { input.fields[name] = v } }
             out.append(input)
             if out.count == batchSize { report.loaded += out.count; try body(out); out.removeAll(keepingCapacity: true) }
         }

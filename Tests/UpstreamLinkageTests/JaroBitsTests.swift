@@ -36,4 +36,25 @@ struct JaroBitsTests {
             #expect(r.bits == r.scan, "\(a) / \(b)")
         }
     }
+
+    /// Under a floor, Jaro-Winkler is either the exact value (when it reaches the floor) or a bound under the floor: a
+    /// threshold test at or above the floor has the same outcome either way.
+    @Test func aFlooredSimilarityKeepsEveryThresholdsOutcome() async {
+        let word = Gen<Character?>.element(of: ["A", "N", "E", "S", "R", "1", " "]).map { $0! }.array(of: 0...14).map { String($0) }
+        let floors = Gen<Double?>.element(of: [0, 0.5, 0.7, 0.8, 0.88, 0.92, 0.95]).map { $0! }
+        await propertyCheck(count: 3000, input: word, word, floors) { a, b, floor in
+            let (x, y) = (Array(a.utf8), Array(b.utf8))
+            let (exact, floored) = x.withUnsafeBufferPointer { pa in y.withUnsafeBufferPointer { pb in
+                (Comparators.jaroWinkler(pa, pb), Comparators.jaroWinkler(pa, pb, atLeast: floor)) } }
+            if exact >= floor { #expect(floored == exact, "\(a) / \(b) at \(floor)") } else { #expect(floored < floor && floored >= 0, "\(a) / \(b) at \(floor)") }
+        }
+    }
+
+    @Test func differentNamesAreBoundedUnderTheFloorAndCloseOnesAreExact() {
+        func floored(_ a: String, _ b: String, _ floor: Double) -> Double {
+            Array(a.utf8).withUnsafeBufferPointer { pa in Array(b.utf8).withUnsafeBufferPointer { pb in Comparators.jaroWinkler(pa, pb, atLeast: floor) } }
+        }
+        #expect(floored("THOMPSON", "BARKER", 0.8) < 0.8)
+        #expect(floored("MARTHA", "MARHTA", 0.8) == Comparators.jaroWinkler("MARTHA", "MARHTA"))
+    }
 }
