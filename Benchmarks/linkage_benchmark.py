@@ -147,9 +147,15 @@ def main():
                      med([r[4] for r in rs]), med([r[5] for r in rs]), [r[0] for r in rs], stages, med([r[8] for r in rs])))
     cmd = f"python3 Benchmarks/linkage_benchmark.py --people {a.people} --runs {a.runs} --u-pairs {a.u_pairs} --python PYTHON_WITH_SPLINK"
     if a.only: cmd += f" (run here as two calls, --only splink then --only upstream)"
+    # The peer's versions, so a change in its speed between sessions can be told from a change in the machine.
+    try:
+        versions = subprocess.run([a.python, "-c", "import splink, duckdb; print(f'splink {splink.__version__}, duckdb {duckdb.__version__}')"],
+                                  capture_output=True, text=True, check=True).stdout.strip()
+    except (subprocess.CalledProcessError, OSError):
+        versions = "versions unknown"
     lines = ["# Linkage benchmark: Upstream vs Splink 5, like for like", "",
              f"Input: {records:,} records of {a.people:,} people made with Faker (en_GB, seed {a.seed}) by `Benchmarks/linkage_faker.py`; "
-             f"medians of {a.runs} runs on {os.cpu_count()} cores ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}). Command: `{cmd}`.", "",
+             f"medians of {a.runs} runs on {os.cpu_count()} cores ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {versions}). Command: `{cmd}`.", "",
              "| tool | wall time (s), median | runs (s) | CPU time (s), median | peak memory (MiB) | pairwise precision | recall | F1 | cluster precision |",
              "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
     for name, w, rss, p, r, f1, cp, walls, _, cpu in rows:
