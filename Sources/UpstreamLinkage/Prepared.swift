@@ -217,8 +217,8 @@ public struct PreparedData: Sendable {
                 let s = slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: h) & ($0.count - 1)] }
                 guard s != 0, s & Self.keyMask == Self.slotKey(h, space) else { return s }
                 let v = Int(s & 0xFFFF_FFFF) - 1
-                let from = start.withUnsafeBufferPointer { $0[v] }
-                return s ^ UInt64(from) ^ bytes.withUnsafeBufferPointer { UInt64($0[Int(from)]) }
+                let from = Int(start.withUnsafeBufferPointer { $0[v] })
+                return bytes.withUnsafeBufferPointer { from < $0.count ? s ^ UInt64(from) ^ UInt64($0[from]) : s }
             } ?? 0
         }
 

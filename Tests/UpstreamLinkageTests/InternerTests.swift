@@ -34,4 +34,18 @@ struct InternerTests {
         let a = interner.id("SMITH", 0), b = interner.id("SMITH", 1)
         #expect(a != b && interner.id("SMITH", 0) == a && interner.id("SMITH", 1) == b)
     }
+
+    @Test("warming a look-up reads only: the same ids with and without it, the empty string and unseen texts included")
+    func warmingChangesNothing() {
+        var plain = PreparedData.Interner(), warmed = PreparedData.Interner()
+        var fold: UInt64 = 0
+        for n in 0..<20_000 {
+            let text = n % 97 == 0 ? "" : "v\(n % 3_000)"
+            let space = Int32(n % 3) - 2
+            fold ^= warmed.warm(text, space) ^ warmed.warm(nil, space) ^ warmed.warm("never interned \(n)", space)
+            #expect(warmed.id(text, space) == plain.id(text, space))
+        }
+        #expect(warmed.strings == plain.strings)
+        _ = fold
+    }
 }
