@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import UpstreamModel
 /// String comparators on byte arrays (standardised names are upper-case ASCII).
 ///
 /// Written once here and used by the engine; adapters may expose them as SQL functions.
@@ -13,7 +11,7 @@ public enum Comparators {
     static func jaro(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
         if a.isEmpty && b.isEmpty { return 1 }
         if a.isEmpty || b.isEmpty { return 0 }
-        if a.count == b.count && memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 { return 1 }
+        if a.count == b.count && ByteOrder.compare(UnsafeRawBufferPointer(a), UnsafeRawBufferPointer(b)) == 0 { return 1 }
         if b.count <= 64 { return jaroBits(a, b) }
         return jaroScan(a, b)
     }
@@ -99,19 +97,21 @@ public enum Comparators {
     }
 
     /// Jaro-Winkler when it can reach `floor`, otherwise a bound under `floor` (so every test `>= t` with `t >= floor`
-    /// fails as it would on the true value). The bound costs four passes over the bytes, no table: each matched
+    /// fails as it would on the true value). The bound costs three passes over the bytes, no table: each matched
     /// character of `a` has its byte in `b` and each of `b` in `a`, so the matches are at most the smaller of the two
     /// counts of characters whose byte (modulo 64: letters, digits and space do not collide) the other string holds;
     /// with no transpositions and the real common prefix, that bounds Jaro-Winkler from above. Most pairs of different
     /// names fall under the lowest threshold this way without being matched character by character.
     static func jaroWinkler(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, atLeast floor: Double) -> Double {
         if floor > 0 && !a.isEmpty && !b.isEmpty {
-            var inA: UInt64 = 0, inB: UInt64 = 0
+            // Three passes: `a`'s bytes; `b`'s bytes, counting those `a` holds; `a` again, counting those `b` holds.
+            var inA: UInt64 = 0, inB: UInt64 = 0, foundInB = 0, foundInA = 0
             for c in a { inA |= 1 &<< UInt64(c & 63) }
-            for c in b { inB |= 1 &<< UInt64(c & 63) }
-            var foundInB = 0, foundInA = 0
+            for c in b {
+                inB |= 1 &<< UInt64(c & 63)
+                foundInA &+= Int(truncatingIfNeeded: (inA &>> UInt64(c & 63)) & 1)
+            }
             for c in a { foundInB &+= Int(truncatingIfNeeded: (inB &>> UInt64(c & 63)) & 1) }
-            for c in b { foundInA &+= Int(truncatingIfNeeded: (inA &>> UInt64(c & 63)) & 1) }
             let m = Double(min(foundInA, foundInB))
             var l = 0
             while l < 4, l < a.count, l < b.count, a[l] == b[l] { l += 1 }
