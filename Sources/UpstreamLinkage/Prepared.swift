@@ -743,7 +743,7 @@ extension LinkageSettings {
     }
 
     /// Columns whose tokens something reads: a level that weighs, shares, intersects or lists tokens, a level that
-    /// looks a value up in this column's list, or a blocking key on its first token. A free-text column's tokens are
+    /// looks a value up in this column's list (or swaps it with its own), or a blocking key on its first token. A free-text column's tokens are
     /// kept for these only; the others are never interned (an address line's words were a third of a file's
     /// interning when nothing but Jaro-Winkler read the line).
     var tokenReaders: Set<String> {
@@ -754,16 +754,11 @@ extension LinkageSettings {
             default: false
             }
         }
-        func lists(_ t: LevelTest) {
-            switch t {
-            case .inList(let l): s.insert(l)
-            case .any(let p), .all(let p): p.forEach(lists)
-            default: break
-            }
-        }
         for c in comparisons {
             if c.levels.contains(where: { Self.contains($0.test, readsTokens) }) { s.insert(c.column) }
-            for l in c.levels { lists(l.test) }
+            // The columns a level reads besides its own (a list looked up, or a swapped column: more than need be,
+            // which keeps their tokens as before).
+            for l in c.levels { s.formUnion(Self.columnsOf(l.test)) }
         }
         for r in blockingRules + trainingRules {
             for k in r.keys where k.function == .firstToken { s.formUnion(k.columns) }

@@ -11,9 +11,10 @@ struct TextTokensTests {
                        LinkInput(source: "a", recordID: "2", fields: ["line": "12 High St", "given": "Ann Marie"]),
                        LinkInput(source: "a", recordID: "3", fields: ["line": "Flat 3 Mill Lane", "given": "Bob"])]
 
-    static func tokens(_ json: String, _ column: String = "line") throws -> Int {
-        let data = PreparedData(Self.rows, settings: try Declared.settings(json))
-        return try #require(data.column(column)).tokens.count
+    static func tokens(_ json: String, _ column: String = "line") throws -> Int { try tokens(Declared.settings(json), column) }
+
+    static func tokens(_ settings: LinkageSettings, _ column: String = "line") throws -> Int {
+        try #require(PreparedData(Self.rows, settings: settings).column(column)).tokens.count
     }
 
     @Test func onlyJaroWinklerKeepsNoTokens() throws {
@@ -25,7 +26,7 @@ struct TextTokensTests {
     func levelsOnTokensKeepThem(_ levels: String) throws {
         let s = try Declared.settings(#"{"columns": {"line": "text"}, "comparisons": [{"column": "line", "levels": \#(levels)}], "blocking_rules": ["line"], "cluster_guards": []}"#)
         #expect(s.tokenReaders == ["line"])
-        #expect(try Self.tokens(#"{"columns": {"line": "text"}, "comparisons": [{"column": "line", "levels": \#(levels)}], "blocking_rules": ["line"], "cluster_guards": []}"#) == 10)
+        #expect(try Self.tokens(s) == 10)
     }
 
     @Test func aFirstTokenKeyKeepsThem() throws {
