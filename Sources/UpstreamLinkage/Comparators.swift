@@ -123,6 +123,65 @@ public enum Comparators {
         return jaroWinkler(a, b)
     }
 
+    /// A string's summary for the Jaro-Winkler bound of ``sketchBound(_:_:)``: how many of its bytes fall in each of
+    /// 32 classes (the 26 letters either case, the digits in five pairs, everything else), four bits a class in the first
+    /// two words, and its length (high half) with its first four bytes (low half) in the third. Nil when the string is
+    /// empty or any class holds more than seven bytes (the bound's arithmetic needs every count under eight).
+    static func jaroSketch(_ s: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64)? {
+        guard !s.isEmpty, s.count < 1 << 31 else { return nil }
+        var low: UInt64 = 0, high: UInt64 = 0
+        for c in s {
+            let k = sketchClass(c)
+            let shift = UInt64(k & 15) * 4
+            if k < 16 {
+                if (low >> shift) & 0xF == 7 { return nil }
+                low &+= 1 &<< shift
+            } else {
+                if (high >> shift) & 0xF == 7 { return nil }
+                high &+= 1 &<< shift
+            }
+        }
+        var prefix: UInt64 = 0
+        for i in 0..<min(4, s.count) { prefix |= UInt64(s[i]) &<< UInt64(8 * i) }
+        return (low, high, UInt64(s.count) << 32 | prefix)
+    }
+
+    /// The class of a byte in a sketch: letters 0–25 (case folded), digits 26–30 (two to a class), the rest 31.
+    @inline(__always) static func sketchClass(_ c: UInt8) -> Int {
+        let letter = (c | 0x20) &- 0x61
+        if letter < 26 { return Int(letter) }
+        let digit = c &- 0x30
+        if digit < 10 { return 26 + Int(digit >> 1) }
+        return 31
+    }
+
+    /// An upper bound of Jaro-Winkler from two strings' sketches (``jaroSketch(_:)``), without reading the strings:
+    /// each match pairs two equal bytes, so the matches are at most the sum over the classes of the smaller of the two
+    /// counts (classes that merge bytes only raise that sum); with no transpositions and the real common prefix (of up
+    /// to four bytes, from the sketches), that bounds Jaro-Winkler from above. A tighter bound than
+    /// ``jaroWinkler(_:_:atLeast:)``'s (which counts a byte every time the other string holds it at all).
+    @inline(__always) static func sketchBound(_ a: (UInt64, UInt64, UInt64), _ b: (UInt64, UInt64, UInt64)) -> Double {
+        let m = nibbleMinSum(a.0, b.0) + nibbleMinSum(a.1, b.1)
+        if m == 0 { return 0 }
+        let la = Int(truncatingIfNeeded: a.2 >> 32), lb = Int(truncatingIfNeeded: b.2 >> 32)
+        let differ = UInt32(truncatingIfNeeded: a.2) ^ UInt32(truncatingIfNeeded: b.2)
+        let prefix = min(differ == 0 ? 4 : differ.trailingZeroBitCount / 8, la, lb)
+        let md = Double(m)
+        let jaro = (md / Double(la) + md / Double(lb) + 1) / 3
+        return jaro + Double(prefix) * 0.1 * (1 - jaro)
+    }
+
+    /// The sum over the sixteen four-bit fields of the smaller of `x`'s and `y`'s (each field under eight), in a few
+    /// word operations: a field's top bit after `(x | 8…8) - y` tells whether x ≥ y there, with no borrow between fields.
+    @inline(__always) static func nibbleMinSum(_ x: UInt64, _ y: UInt64) -> Int {
+        let top: UInt64 = 0x8888_8888_8888_8888
+        let xAtLeastY = ((x | top) &- y) & top
+        let mask = (xAtLeastY >> 3) &* 0xF
+        let smaller = (y & mask) | (x & ~mask)
+        let bytes = (smaller & 0x0F0F_0F0F_0F0F_0F0F) &+ ((smaller >> 4) & 0x0F0F_0F0F_0F0F_0F0F)
+        return Int(truncatingIfNeeded: (bytes &* 0x0101_0101_0101_0101) >> 56)
+    }
+
     /// Jaro-Winkler on strings (UTF-8 bytes).
     public static func jaroWinkler(_ a: String, _ b: String) -> Double { jaroWinkler(Array(a.utf8), Array(b.utf8)) }
 

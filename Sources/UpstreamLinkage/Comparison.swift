@@ -65,6 +65,10 @@ public struct Comparer: Sendable {
     /// them per pair through these does not retain and release them.
     let columnRefs: [Unmanaged<ColumnData>]
     let stringsRef: Unmanaged<StringTable>
+    /// The sketches of the strings in the columns a floored Jaro-Winkler test reads (nil when none does), held here and
+    /// read per pair through the unowned reference.
+    let sketches: JaroSketches?
+    let sketchesRef: Unmanaged<JaroSketches>?
 
     /// The flat form of `t`, its parts (for `any` and `all`) appended to `parts`; nil when it has none.
     static func flatten(_ t: Test, level: Int, parts: inout [FastTest]) -> FastTest? {
@@ -155,6 +159,7 @@ public struct Comparer: Sendable {
         }
         // Each fast comparison's levels side by side (its range), the parts of its `any` and `all` levels after them.
         var isFast: [Bool] = [], ranges: [Range<Int>] = [], tests: [FastTest] = []
+        var sketched = Set<Int>()
         for r in resolved {
             let from = tests.count
             tests.append(contentsOf: repeatElement(FastTest(kind: .exact, level: 0), count: r.levels.count))
@@ -168,6 +173,7 @@ public struct Comparer: Sendable {
                 // the comparison's memoised similarity, so each may skip it under the lowest of their thresholds.
                 let floor = tests[from...].filter { $0.kind == .jaroWinkler }.map(\.threshold).min() ?? 0
                 for f in from..<tests.count where tests[f].kind == .jaroWinkler { tests[f].floor = floor }
+                if floor > 0 && r.column >= 0 { sketched.insert(r.column) }
                 isFast.append(true); ranges.append(from..<(from + r.levels.count))
             } else {
                 tests.removeSubrange(from...); isFast.append(false); ranges.append(0..<0)
@@ -177,6 +183,8 @@ public struct Comparer: Sendable {
         columnOf = resolved.map(\.column); elseLevelOf = resolved.map(\.elseLevel)
         columnRefs = data.columns.map { Unmanaged.passUnretained($0) }
         stringsRef = Unmanaged.passUnretained(data.strings)
+        sketches = sketched.isEmpty ? nil : data.jaroSketchCache.sketches(data, columns: sketched.sorted())
+        sketchesRef = sketches.map { Unmanaged.passUnretained($0) }
     }
 
     /// `level` for a comparison whose tests all have a flat form: the same tests in the same order, with the same
@@ -211,7 +219,18 @@ public struct Comparer: Sendable {
         switch t.kind {
         case .exact: return yes(x == y)
         case .jaroWinkler:
-            if jw < 0 { jw = st.with(x, y) { Comparators.jaroWinkler($0, $1, atLeast: t.floor) } }
+            if jw < 0 {
+                // The sketches' bound first (no string read); when it reaches the floor, or a string has no sketch, the
+                // similarity itself (with the bytes' own bound in the second case).
+                let bound = t.floor > 0 ? sketchesRef?._withUnsafeGuaranteedRef { $0.bound(x, y) } ?? -1 : -1
+                if bound >= 0 && bound < t.floor - 1e-9 {
+                    jw = bound
+                } else if bound >= 0 {
+                    jw = st.with(x, y) { Comparators.jaroWinkler($0, $1) }
+                } else {
+                    jw = st.with(x, y) { Comparators.jaroWinkler($0, $1, atLeast: t.floor) }
+                }
+            }
             return yes(jw >= t.threshold)
         case .jaro: return yes(st.with(x, y) { Comparators.jaro($0, $1) } >= t.threshold)
         case .levenshtein, .damerau:

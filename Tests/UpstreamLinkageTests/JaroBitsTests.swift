@@ -57,4 +57,80 @@ struct JaroBitsTests {
         #expect(floored("THOMPSON", "BARKER", 0.8) < 0.8)
         #expect(floored("MARTHA", "MARHTA", 0.8) == Comparators.jaroWinkler("MARTHA", "MARHTA"))
     }
+
+    /// The sketches' bound is never under the similarity: any threshold a pair reaches, its bound reaches too, so a
+    /// pair skipped by the bound fails every Jaro-Winkler level.
+    @Test func theSketchBoundIsNeverUnderTheSimilarity() async {
+        let word = Gen<Character?>.element(of: ["A", "a", "N", "E", "S", "R", "1", "2", "9", " ", "-", "é"]).map { $0! }.array(of: 0...24).map { String($0) }
+        await propertyCheck(count: 3000, input: word, word) { a, b in
+            let (x, y) = (Array(a.utf8), Array(b.utf8))
+            x.withUnsafeBufferPointer { pa in y.withUnsafeBufferPointer { pb in
+                guard let sa = Comparators.jaroSketch(pa), let sb = Comparators.jaroSketch(pb) else {
+                    #expect(x.isEmpty || y.isEmpty || Self.someClassOverSeven(x) || Self.someClassOverSeven(y), "\(a) / \(b)")
+                    return
+                }
+                let exact = Comparators.jaroWinkler(pa, pb)
+                #expect(Comparators.sketchBound(sa, sb) >= exact - 1e-12, "\(a) / \(b): bound under \(exact)")
+            } }
+        }
+    }
+
+    static func someClassOverSeven(_ s: [UInt8]) -> Bool {
+        var counts = [Int](repeating: 0, count: 32)
+        for c in s { counts[Comparators.sketchClass(c)] += 1 }
+        return counts.contains { $0 > 7 }
+    }
+
+    /// The word arithmetic of the sketches: the sum of the fields' minima, field by field.
+    @Test func nibbleMinimaSumAsFieldByField() async {
+        let word = Gen<Int>.int(in: 0...Int.max).map { UInt64($0) & 0x7777_7777_7777_7777 }
+        await propertyCheck(count: 2000, input: word, word) { x, y in
+            var expected = 0
+            for f in 0..<16 { expected += Int(min((x >> UInt64(4 * f)) & 0xF, (y >> UInt64(4 * f)) & 0xF)) }
+            #expect(Comparators.nibbleMinSum(x, y) == expected)
+        }
+    }
+
+    /// Known sketches: the classes, the length and prefix word, and the strings that get none.
+    @Test func sketchesOfKnownStrings() {
+        func sketch(_ s: String) -> (UInt64, UInt64, UInt64)? { Array(s.utf8).withUnsafeBufferPointer { Comparators.jaroSketch($0) } }
+        let s = sketch("Ab 19")!
+        #expect(s.0 == (1 | 1 << 4))                      // one A (either case), one B
+        #expect(s.1 == (1 << (4 * (26 - 16))) | (1 << (4 * (30 - 16))) | (1 << (4 * (31 - 16))))  // 1, 9, the space
+        #expect(s.2 == (5 << 32 | 0x3120_6241))           // five bytes; "Ab 1" little-endian
+        #expect(sketch("") == nil)
+        #expect(sketch("AAAAAAAA") == nil)                 // eight of one class
+        #expect(sketch("AAAAAAA") != nil)
+        // Different names fall under a floor of 0.8 by the sketches alone; a transposition does not.
+        #expect(Comparators.sketchBound(sketch("THOMPSON")!, sketch("BARKER")!) < 0.8)
+        #expect(Comparators.sketchBound(sketch("MARTHA")!, sketch("MARHTA")!) >= Comparators.jaroWinkler("MARTHA", "MARHTA"))
+    }
+
+    /// The comparer sketches the strings of the columns its Jaro-Winkler levels read, and no others; the sketches are
+    /// made once per data; a string outside them has no bound (-1), so the comparer reads its bytes instead.
+    @Test func theComparerSketchesTheJaroWinklerColumnsOnly() {
+        let (inputs, _) = People.population(people: 80, seed: 5)
+        let settings = LinkageSettings()
+        let data = PreparedData(inputs, settings: settings)
+        let c = Comparer(data: data, comparisons: settings.comparisons)
+        guard let sketches = c.sketches else { Issue.record("the UK preset's names have Jaro-Winkler levels"); return }
+        #expect(Comparer(data: data, comparisons: settings.comparisons).sketches === sketches)
+        func readsJaroWinkler(_ t: LevelTest) -> Bool {
+            switch t {
+            case .jaroWinkler: true
+            case .any(let p), .all(let p): p.contains(where: readsJaroWinkler)
+            default: false
+            }
+        }
+        let jwColumns = Set(settings.comparisons.filter { $0.levels.contains { readsJaroWinkler($0.test) } }.compactMap { data.columnIndex[$0.column] })
+        let jwIDs = Set(jwColumns.flatMap { data.columns[$0].value.filter { $0 >= 0 } })
+        #expect(!jwIDs.isEmpty)
+        // Every string there of seven bytes or fewer has a sketch (no class can hold eight), none elsewhere.
+        #expect(sketches.count <= jwIDs.count)
+        #expect(sketches.count >= jwIDs.filter { data.strings[Int($0)].count <= 7 }.count)
+        for v in jwIDs where data.strings[Int(v)].count <= 7 { #expect(sketches.bound(v, v) == 1) }
+        let elsewhere = (0..<Int32(data.strings.count)).filter { !jwIDs.contains($0) }
+        #expect(!elsewhere.isEmpty)
+        for v in elsewhere { #expect(sketches.bound(v, v) == -1) }
+    }
 }
