@@ -1,3 +1,4 @@
+import Synchronization
 import UpstreamModel
 
 /// Blocking: which pairs of nodes are compared.
@@ -211,10 +212,16 @@ public struct Blocking: Sendable {
         return out
     }
 
-    @inline(__always) func visit(rule r: Int, blocks: ArraySlice<Range<Int>>, onlyNew: Bool, _ body: (Int, Int) -> Void) {
+    @inline(__always) func visit(rule r: Int, blocks: ArraySlice<Range<Int>>, onlyNew: Bool,
+                                 warm: ((UnsafeBufferPointer<Int32>) -> UInt64)? = nil, _ body: (Int, Int) -> Void) {
         let idx = sorted[r]
         let linkOnly = data.linkType == .linkOnly
+        var warmed: UInt64 = 0
+        defer { if warm != nil { Blocking.warmSink.bitwiseXor(warmed, ordering: .relaxed) } }
         for b in blocks where b.count <= maxBlockSize {
+            // A block of more than a few nodes has its nodes' data read first, the reads independent of each other,
+            // so their cache misses overlap instead of each pair waiting on its own.
+            if let warm, b.count >= Blocking.warmFrom { warmed ^= idx.withUnsafeBufferPointer { warm(UnsafeBufferPointer(rebasing: $0[b])) } }
             for i in b {
                 let a = Int(idx[i])
                 for j in (i + 1)..<b.upperBound {
@@ -232,20 +239,29 @@ public struct Blocking: Sendable {
     /// Calls `body` once for every candidate pair (a < b) of the union of the rules, spread over `parallel`;
     /// each worker gets its own accumulator from `make` and the accumulators are returned.
     /// With `onlyNew`, only pairs involving at least one new node are generated (incremental linking).
-    public func forEachPair<A>(onlyNew: Bool = false, parallel: Parallelism = .serial, make: () -> A, _ body: (inout A, Int, Int) -> Void) -> [A] {
-        forEachPairInPieces(onlyNew: onlyNew, parallel: parallel, make: { _ in make() }, body)
+    ///
+    /// `warm`, when given, is called with each block of more than a few nodes before its pairs, to read what the pairs
+    /// will read (``Comparer/warm(_:)``); what it returns is folded and kept so that the reads are made.
+    public func forEachPair<A>(onlyNew: Bool = false, parallel: Parallelism = .serial, warm: ((UnsafeBufferPointer<Int32>) -> UInt64)? = nil,
+                               make: () -> A, _ body: (inout A, Int, Int) -> Void) -> [A] {
+        forEachPairInPieces(onlyNew: onlyNew, parallel: parallel, warm: warm, make: { _ in make() }, body)
     }
+
+    /// Blocks of at least this many nodes are warmed (a pair of two reads its two nodes once anyway).
+    static let warmFrom = 4
+    /// Where the warming reads' fold goes, so they are not optimised away.
+    static let warmSink = Atomic<UInt64>(0)
 
     /// As ``forEachPair(onlyNew:parallel:make:_:)``, telling `make` which piece of the work it starts: the pieces and
     /// the order of the pairs within each are the same on every call with the same `parallel`, so a second pass can
     /// find what a first pass kept for each pair by its piece and its place in it.
-    public func forEachPairInPieces<A>(onlyNew: Bool = false, parallel: Parallelism = .serial, make: (Int) -> A,
-                                       _ body: (inout A, Int, Int) -> Void) -> [A] {
+    public func forEachPairInPieces<A>(onlyNew: Bool = false, parallel: Parallelism = .serial, warm: ((UnsafeBufferPointer<Int32>) -> UInt64)? = nil,
+                                       make: (Int) -> A, _ body: (inout A, Int, Int) -> Void) -> [A] {
         var work: [(Int, ArraySlice<Range<Int>>)] = []
         for r in 0..<rules.count { for c in workChunks(rule: r, parallel: parallel) { work.append((r, c)) } }
         return parallel.map(work.count) { w in
             var acc = make(w)
-            visit(rule: work[w].0, blocks: work[w].1, onlyNew: onlyNew) { a, b in body(&acc, a, b) }
+            visit(rule: work[w].0, blocks: work[w].1, onlyNew: onlyNew, warm: warm) { a, b in body(&acc, a, b) }
             return acc
         }
     }

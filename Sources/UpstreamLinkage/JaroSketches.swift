@@ -41,6 +41,18 @@ final class JaroSketches: Sendable {
         self.ranks = ranks; self.words = words
     }
 
+    /// Reads string `x`'s rank word and sketch (for ``Comparer/warm(_:)``).
+    @inline(__always) func warm(_ x: Int32) -> UInt64 {
+        guard x >= 0 else { return 0 }
+        return ranks.withUnsafeBufferPointer { r in
+            let word = Int(x) >> 6, bit = UInt64(x & 63)
+            let bits = r[2 * word]
+            guard (bits >> bit) & 1 == 1 else { return bits }
+            let at = Int(r[2 * word + 1]) + (bits & ((1 &<< bit) &- 1)).nonzeroBitCount
+            return bits ^ words.withUnsafeBufferPointer { $0[3 * at] }
+        }
+    }
+
     /// The Jaro-Winkler bound of strings `x` and `y` (``Comparators/sketchBound(_:_:)``), or -1 when either has no sketch.
     @inline(__always) func bound(_ x: Int32, _ y: Int32) -> Double {
         ranks.withUnsafeBufferPointer { r in

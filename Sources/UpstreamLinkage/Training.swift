@@ -63,7 +63,7 @@ public struct PatternCounts: Sendable {
     public init(data: PreparedData, blocking: Blocking, comparisons: [ComparisonSpec], onlyNew: Bool = false, parallel: Parallelism = .serial,
                 keepingVectors allowance: PairVectors.Allowance? = nil) {
         let comparer = Comparer(data: data, comparisons: comparisons)
-        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { PairVectors.Piece(allowance: allowance) }) { piece, x, y in
+        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, warm: comparer.warm, make: { PairVectors.Piece(allowance: allowance) }) { piece, x, y in
             piece.add(comparer.gamma(x, y).bits)
         }
         var counts: [UInt64: Double] = [:]
@@ -364,7 +364,7 @@ public enum Training {
             let total = blocking.pairCount(rule: 0)
             let keep = total <= settings.emMaxPairs ? UInt64.max : UInt64(Double(UInt64.max) * Double(settings.emMaxPairs) / Double(total))
             let seed = settings.seed
-            let parts = blocking.forEachPair(parallel: parallel, make: { [UInt64: Double]() }) { acc, x, y in
+            let parts = blocking.forEachPair(parallel: parallel, warm: comparer.warm, make: { [UInt64: Double]() }) { acc, x, y in
                 if keep != UInt64.max {
                     var h = SplitMix64(seed: seed ^ (UInt64(x) << 32 | UInt64(y)))
                     if h.next() > keep { return }

@@ -1,6 +1,7 @@
 import PropertyBased
+import Synchronization
 import Testing
-import UpstreamLinkage
+@testable import UpstreamLinkage
 import UpstreamModel
 
 @Suite("Blocking")
@@ -49,6 +50,30 @@ struct BlockingTests {
         let b = CandidatePairs.generate(data: data, blocking: blocking, comparisons: LinkageSettings.ukComparisons, parallel: parallel)
         #expect(a.count == b.count)
         #expect(Set(zip(a.a, a.b).map { "\($0),\($1)" }) == Set(zip(b.a, b.b).map { "\($0),\($1)" }))
+    }
+
+    /// Warming a block before its pairs (what the comparer does) changes no pair and no order, and is asked for every
+    /// block of four nodes or more, with exactly that block's nodes.
+    @Test func warmingEachBlockChangesNoPair() {
+        let pop = People.population(people: 300, seed: 9)
+        let data = PreparedData(pop.inputs, settings: BlockingTests.settings)
+        let blocking = Blocking(data: data, rules: ["dob", "postcode"].map(BlockingRule.init))
+        let plain = blocking.forEachPair(make: { [(Int, Int)]() }) { acc, a, b in acc.append((a, b)) }.flatMap { $0 }
+        let warmedBlocks = Mutex<[[Int32]]>([])
+        let comparer = Comparer(data: data, comparisons: LinkageSettings.ukComparisons)
+        let warmed = blocking.forEachPair(warm: { nodes in
+            warmedBlocks.withLock { $0.append(Array(nodes)) }
+            return comparer.warm(nodes)
+        }, make: { [(Int, Int)]() }) { acc, a, b in acc.append((a, b)) }.flatMap { $0 }
+        #expect(plain.map { "\($0.0),\($0.1)" } == warmed.map { "\($0.0),\($0.1)" })
+        let blocks = warmedBlocks.withLock { $0 }
+        #expect(!blocks.isEmpty)
+        for b in blocks {
+            #expect(b.count >= 4)
+            // One block: the nodes share a date of birth, or a postcode.
+            let dob = data.column("dob")!, postcode = data.column("postcode")!
+            #expect(Set(b.map { dob.days[Int($0)] }).count == 1 || Set(b.map { postcode.value[Int($0)] }).count == 1)
+        }
     }
 
     @Test func oversizedBlocksAreSkippedAndCounted() {
