@@ -298,19 +298,19 @@ public enum LinkFiles {
         let agency = mapping.agency ?? source
         let declared = Set(config.settings.columns.map(\.name))
         var out: [LinkInput] = []
-        var seen = Set<String>()
+        var seen = SeenKeys()
         // Each role's fields resolved once, not looked up by name per row; a role read from one field (nearly all)
         // is that field trimmed, with no array or joined string made per row.
         func f(_ idx: [Int]?) -> String? {
             guard let idx else { return nil }
             if idx.count == 1 {
                 guard idx[0] < reader.fieldCount else { return nil }
-                let v = trimmedField(reader, idx[0])
+                let v = trimmedField(&reader, idx[0])
                 return v.isEmpty ? nil : v
             }
             let parts = idx.compactMap { i -> String? in
                 guard i < reader.fieldCount else { return nil }
-                let v = trimmedField(reader, i)
+                let v = trimmedField(&reader, i)
                 return v.isEmpty ? nil : v
             }
             return parts.isEmpty ? nil : parts.joined(separator: ", ")
@@ -327,9 +327,9 @@ public enum LinkFiles {
             }
             if !reader.isValidUTF8 { report.quarantine(.invalidEncoding, line: line); continue }
             if reader.fieldCount != header.count { report.quarantine(.columnCount, line: line); continue }
-            let id = trimmedField(reader, idIndex)
+            let id = trimmedField(&reader, idIndex)
             if id.isEmpty { report.quarantine(.missingRecordID, line: line); continue }
-            if !seen.insert(id).inserted { report.quarantine(.duplicateRecordID, line: line); continue }
+            if !seen.insert(id) { report.quarantine(.duplicateRecordID, line: line); continue }
             var input = LinkInput(source: source, recordID: id, agency: agency)
             if let full = f(fullName) {
                 let (fn, sn) = splitFullName(full)
@@ -361,7 +361,8 @@ public enum LinkFiles {
 
     /// Field `i` without leading and trailing blanks (space, tab, no-break space), trimmed on the bytes before one
     /// String is made (no Foundation trimming per field).
-    public static func trimmedField<S>(_ reader: CSVReader<S>, _ i: Int) -> String {
+    /// (`inout` so that a caller whose closure captures the reader passes it without copying it per field.)
+    public static func trimmedField<S>(_ reader: inout CSVReader<S>, _ i: Int) -> String {
         reader.withFieldBytes(i) { b in
             var s = 0, e = b.count
             func blankAt(_ j: Int, forward: Bool) -> Int {

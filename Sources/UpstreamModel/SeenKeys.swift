@@ -1,0 +1,71 @@
+/// A set of byte strings that only answers "seen before?" as each is added: an open-addressing table over the
+/// strings' own bytes with a 64-bit FNV-1a hash, for a file reader's duplicate-id check (a `Set<String>` hashed every
+/// record id with SipHash through a fresh `Hasher`, about 2% of a million-record link's CPU).
+///
+/// Exact: a hash match is confirmed on the bytes, so two different ids are never taken for one.
+public struct SeenKeys: Sendable {
+    /// Every key's bytes; key `i` is `bytes[start[i]..<start[i + 1]]`.
+    private var bytes: [UInt8] = []
+    private var start: [Int] = [0]
+    /// The hash's high 32 bits and `index + 1` in the low half; 0 for an empty slot. Under half full.
+    private var slots = [UInt64](repeating: 0, count: 1 << 10)
+
+    public init() {}
+
+    /// How many distinct keys have been added.
+    public var count: Int { start.count - 1 }
+
+    /// Adds `key`; false when it was already there.
+    public mutating func insert(_ key: String) -> Bool {
+        var k = key
+        return k.withUTF8 { insert($0) }
+    }
+
+    /// Adds the bytes `key`; false when they were already there.
+    public mutating func insert(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        if 2 * (count + 1) > slots.count { grow() }
+        let h = Self.hash(key)
+        let mask = slots.count - 1
+        var j = Int(truncatingIfNeeded: h) & mask
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        while true {
+            let s = slots[j]
+            if s == 0 { break }
+            if s & 0xFFFF_FFFF_0000_0000 == tag {
+                let i = Int(s & 0xFFFF_FFFF) - 1
+                let same = bytes.withUnsafeBufferPointer { b in
+                    start[i + 1] - start[i] == key.count && ByteOrder.compare(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[start[i]..<start[i + 1]])), UnsafeRawBufferPointer(key)) == 0
+                }
+                if same { return false }
+            }
+            j = (j + 1) & mask
+        }
+        slots[j] = tag | UInt64(count + 1)
+        bytes.append(contentsOf: key)
+        start.append(bytes.count)
+        return true
+    }
+
+    static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for x in b { h = (h ^ UInt64(x)) &* 0x0000_0100_0000_01B3 }
+        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 31)
+    }
+
+    /// Doubles the table, placing every key again.
+    private mutating func grow() {
+        var grown = [UInt64](repeating: 0, count: slots.count * 2)
+        let mask = grown.count - 1
+        bytes.withUnsafeBufferPointer { b in
+            for i in 0..<count {
+                let h = Self.hash(UnsafeBufferPointer(rebasing: b[start[i]..<start[i + 1]]))
+                var j = Int(truncatingIfNeeded: h) & mask
+                while grown[j] != 0 { j = (j + 1) & mask }
+                grown[j] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(i + 1)
+            }
+        }
+        slots = grown
+    }
+}
