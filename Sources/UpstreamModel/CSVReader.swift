@@ -128,7 +128,6 @@ public struct CSVOptions: Sendable, Hashable {
 /// Call ``next()`` to advance; the current record's fields are then read with ``field(_:)`` (decoded) or
 /// ``fieldBytes(_:)``, and ``raw`` gives the record's bytes exactly as delivered.
 public struct CSVReader<Stream: ByteStream> {
-    var stream: Stream
     public let options: CSVOptions
     var buffer: [UInt8]
     var start = 0          // start of the current record in `buffer`
@@ -157,6 +156,9 @@ public struct CSVReader<Stream: ByteStream> {
     /// Whether the current record is the last of the input, has no line ending, and its last field is not closed
     /// by a quote: the input may have been cut off inside that field.
     public private(set) var isUnterminated = false
+    /// Where the bytes come from: the last stored property, so that every other one sits at the same offset whatever
+    /// the stream's type, and code not specialised for it (another module's) reads them without the type's metadata.
+    var stream: Stream
 
     /// - Parameters:
     ///   - stream: where the bytes come from.
@@ -332,7 +334,7 @@ public struct CSVReader<Stream: ByteStream> {
         var escaped = false
         var contentEnd = 0        // relative end of a quoted field's content
 
-        func finishField(_ endRel: Int) {
+        @inline(__always) func finishField(_ endRel: Int) {
             fieldStart.append(fStart); fieldEnd.append(endRel); fieldEscaped.append(escaped)
         }
 
