@@ -20,9 +20,7 @@ public enum BlockIndex {
 
     /// A string's stable hash (FNV-1a, 64-bit), never negative so -1 keeps meaning "missing".
     @inline(__always) static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        return Int64(bitPattern: h & 0x7FFF_FFFF_FFFF_FFFF)
+        Int64(bitPattern: ByteHash.fnv1a(bytes) & 0x7FFF_FFFF_FFFF_FFFF)
     }
 
     /// Every interned string's stable hash.

@@ -69,9 +69,8 @@ public struct Comparer: Sendable {
     /// read per pair through the unowned reference.
     let sketches: JaroSketches?
     let sketchesRef: Unmanaged<JaroSketches>?
-    /// The columns the comparisons read, and those of them sketched (``warm(_:)``).
-    let warmedColumns: [Int]
-    let sketchedColumns: [Int]
+    /// The columns the comparisons read, each with whether its strings are sketched (``warm(_:)``).
+    let warmedColumns: [(column: Int, sketched: Bool)]
 
     /// The flat form of `t`, its parts (for `any` and `all`) appended to `parts`; nil when it has none.
     static func flatten(_ t: Test, level: Int, parts: inout [FastTest]) -> FastTest? {
@@ -187,8 +186,7 @@ public struct Comparer: Sendable {
         columnRefs = data.columns.map { Unmanaged.passUnretained($0) }
         stringsRef = Unmanaged.passUnretained(data.strings)
         sketches = sketched.isEmpty ? nil : data.jaroSketchCache.sketches(data, columns: sketched.sorted())
-        sketchedColumns = sketched.sorted()
-        warmedColumns = Set(columnOf.filter { $0 >= 0 }).sorted()
+        warmedColumns = Set(columnOf.filter { $0 >= 0 }).sorted().map { ($0, sketched.contains($0)) }
         sketchesRef = sketches.map { Unmanaged.passUnretained($0) }
     }
 
@@ -197,24 +195,16 @@ public struct Comparer: Sendable {
     /// of them for the caller to keep (``Blocking/forEachPair(onlyNew:parallel:warm:make:_:)``).
     func warm(_ nodes: UnsafeBufferPointer<Int32>) -> UInt64 {
         var folded: UInt64 = 0
-        for c in warmedColumns {
+        for (c, sketched) in warmedColumns {
             columnRefs[c]._withUnsafeGuaranteedRef { col in
                 col.value.withUnsafeBufferPointer { value in
                     for n in nodes { folded ^= UInt64(UInt32(bitPattern: value[Int(n)])) }
+                    if sketched, let s = sketchesRef {
+                        s._withUnsafeGuaranteedRef { sk in for n in nodes { folded ^= sk.warm(value[Int(n)]) } }
+                    }
                 }
                 if !col.days.isEmpty { col.days.withUnsafeBufferPointer { d in for n in nodes { folded ^= UInt64(UInt32(bitPattern: d[Int(n)])) } } }
                 if !col.part0.isEmpty { col.part0.withUnsafeBufferPointer { p in for n in nodes { folded ^= UInt64(UInt32(bitPattern: p[Int(n)])) } } }
-            }
-        }
-        if let s = sketchesRef {
-            s._withUnsafeGuaranteedRef { sk in
-                for c in sketchedColumns {
-                    columnRefs[c]._withUnsafeGuaranteedRef { col in
-                        col.value.withUnsafeBufferPointer { value in
-                            for n in nodes { folded ^= sk.warm(value[Int(n)]) }
-                        }
-                    }
-                }
             }
         }
         return folded

@@ -154,13 +154,9 @@ public struct PreparedData: Sendable {
         /// The strings interned, as the comparer reads them.
         var strings: StringTable { StringTable(bytes: bytes, start: start) }
 
-        static func hash(_ b: UnsafeBufferPointer<UInt8>, _ space: Int32) -> UInt64 {
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(UInt32(bitPattern: space))
-            for x in b { h = (h ^ UInt64(x)) &* 0x0000_0100_0000_01B3 }
-            // Finalise (SplitMix64's mixer) so the low bits used for the slot depend on every byte.
-            h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
-            return h ^ (h >> 31)
+        /// The string's hash in its space (the space seeds the hash, so one text in two spaces takes two slots).
+        @inline(__always) static func hash(_ b: UnsafeBufferPointer<UInt8>, _ space: Int32) -> UInt64 {
+            ByteHash.mixed(b, seed: UInt64(UInt32(bitPattern: space)))
         }
 
         /// The text of string `id`.

@@ -24,7 +24,7 @@ public struct SeenKeys: Sendable {
     /// Adds the bytes `key`; false when they were already there.
     public mutating func insert(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
         if 2 * (count + 1) > slots.count { grow() }
-        let h = Self.hash(key)
+        let h = ByteHash.mixed(key)
         let mask = slots.count - 1
         var j = Int(truncatingIfNeeded: h) & mask
         let tag = h & 0xFFFF_FFFF_0000_0000
@@ -46,26 +46,38 @@ public struct SeenKeys: Sendable {
         return true
     }
 
-    static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for x in b { h = (h ^ UInt64(x)) &* 0x0000_0100_0000_01B3 }
-        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
-        return h ^ (h >> 31)
-    }
-
     /// Doubles the table, placing every key again.
     private mutating func grow() {
         var grown = [UInt64](repeating: 0, count: slots.count * 2)
         let mask = grown.count - 1
         bytes.withUnsafeBufferPointer { b in
             for i in 0..<count {
-                let h = Self.hash(UnsafeBufferPointer(rebasing: b[start[i]..<start[i + 1]]))
+                let h = ByteHash.mixed(UnsafeBufferPointer(rebasing: b[start[i]..<start[i + 1]]))
                 var j = Int(truncatingIfNeeded: h) & mask
                 while grown[j] != 0 { j = (j + 1) & mask }
                 grown[j] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(i + 1)
             }
         }
         slots = grown
+    }
+}
+
+/// The byte-string hashes the tables share: 64-bit FNV-1a, and FNV-1a with SplitMix64's finaliser (so the low bits a
+/// table's slot uses depend on every byte). The linkage interner, the record-id check and the link index's stable
+/// key hashes all use these, so the values never differ between them.
+public enum ByteHash {
+    /// FNV-1a over `b`, its offset basis XORed with `seed` (a table's namespace; 0 for none).
+    @inlinable public static func fnv1a(_ b: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
+        for x in b { h = (h ^ UInt64(x)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    /// ``fnv1a(_:seed:)`` finalised by SplitMix64's mixer.
+    @inlinable public static func mixed(_ b: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0) -> UInt64 {
+        var h = fnv1a(b, seed: seed)
+        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 31)
     }
 }
