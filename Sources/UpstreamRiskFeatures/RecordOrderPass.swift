@@ -108,7 +108,10 @@ extension StreamingCohortBuilder {
         bucketStarts.append(n)
         let bucketOfPerson = bucketOf
         let buckets = bucketStarts.count - 1
-        let parts = (0..<max(1, scan.parts)).map { _ in ScanPart(buckets: buckets, persons: n, onDisk: buckets > 1) }
+        // With one bucket, each part reserves room for every record the scan may give (address space only: pages are
+        // touched as records arrive), so no part's buffer is copied as it grows.
+        let bound = scan.persons.reduce(0) { $0 + $1.records }
+        let parts = (0..<max(1, scan.parts)).map { _ in ScanPart(buckets: buckets, persons: n, onDisk: buckets > 1, reserve: buckets > 1 ? 0 : bound) }
         let deciles = self.deciles, directory = spillDirectory, report = recordsRead
         parallelism.forEach(parts.count) { k in
             let part = parts[k]
@@ -138,24 +141,27 @@ extension StreamingCohortBuilder {
         var sink = FirstPassSink(limit: limit, spillDirectory: spillDirectory)
         for b in 0..<buckets {
             let from = bucketStarts[b], count = bucketStarts[b + 1] - from
-            // The bucket's records in scan order (parts in turn, each part's file before what it still buffers).
-            var placed: [PlacedRecord] = []
-            placed.reserveCapacity(parts.reduce(0) { $0 + $1.count(bucket: b) })
-            for part in parts { try part.take(bucket: b, into: &placed) }
+            // The bucket's records in scan order (parts in turn, each part's file before what it still buffers), as
+            // the runs the parts hold: sorted from there, not first copied into one array.
+            var runs: [[PlacedRecord]] = []
+            for part in parts { runs += try part.take(bucket: b) }
             // Counting sort by person: stable, so each person's records keep the scan's order.
             var starts = [Int](repeating: 0, count: count + 1)
-            for r in placed { starts[Int(r.person) - from + 1] += 1 }
+            for run in runs { for r in run { starts[Int(r.person) - from + 1] += 1 } }
             for q in 0..<count { starts[q + 1] += starts[q] }
             var next = starts
-            let sorted = [CompactRecord](unsafeUninitializedCapacity: placed.count) { buffer, initialised in
-                for r in placed {
-                    let q = Int(r.person) - from
-                    (buffer.baseAddress! + next[q]).initialize(to: r.record)
-                    next[q] += 1
+            let total = starts[count]
+            let sorted = [CompactRecord](unsafeUninitializedCapacity: total) { buffer, initialised in
+                for k in runs.indices {
+                    for r in runs[k] {
+                        let q = Int(r.person) - from
+                        (buffer.baseAddress! + next[q]).initialize(to: r.record)
+                        next[q] += 1
+                    }
+                    runs[k] = []  // each run let go once placed
                 }
-                initialised = placed.count
+                initialised = total
             }
-            placed = []
             // A person the scan never named is not one the stream gives: left out (the sink numbers those it is given).
             for q in 0..<count where seen[from + q] { try sink.add(sorted[starts[q]..<starts[q + 1]]) }
         }
@@ -180,9 +186,11 @@ final class ScanPart: @unchecked Sendable {
     /// The persons (by position in the scan's list) this part named.
     var seen: [Bool]
 
-    init(buckets: Int, persons: Int, onDisk: Bool) {
+    /// - Parameter reserve: records to reserve room for in the buffer of a part that keeps its one bucket in memory.
+    init(buckets: Int, persons: Int, onDisk: Bool, reserve: Int = 0) {
         seen = Array(repeating: false, count: persons)
         buffers = Array(repeating: [], count: buckets)
+        if !onDisk && buckets == 1 && reserve > 0 { buffers[0].reserveCapacity(reserve) }
         files = Array(repeating: nil, count: buckets)
         written = Array(repeating: 0, count: buckets)
         self.onDisk = onDisk
@@ -200,18 +208,18 @@ final class ScanPart: @unchecked Sendable {
         buffers[bucket].removeAll(keepingCapacity: true)
     }
 
-    /// Records held for a bucket, on disk and buffered.
-    func count(bucket: Int) -> Int { written[bucket] + buffers[bucket].count }
-
-    /// Appends the bucket's records in the order they were read; the file and buffer are let go.
-    func take(bucket: Int, into out: inout [PlacedRecord]) throws {
+    /// The bucket's records in the order they were read, as runs (the file's, then the buffer's); the file and
+    /// buffer are let go.
+    func take(bucket: Int) throws -> [[PlacedRecord]] {
+        var runs: [[PlacedRecord]] = []
         if let fd = files[bucket] {
             let read: [PlacedRecord] = try ScratchFile.read(written[bucket], at: 0, from: fd)
-            out += read
+            runs.append(read)
             close(fd)
             files[bucket] = nil
         }
-        out += buffers[bucket]
+        if !buffers[bucket].isEmpty { runs.append(buffers[bucket]) }
         buffers[bucket] = []
+        return runs
     }
 }
