@@ -80,7 +80,8 @@ struct PlacedRecord {
 }
 
 extension StreamingCohortBuilder {
-    /// Placed records a part holds for one bucket before writing them to the bucket's file.
+    /// Placed records a part holds for one bucket before writing them to the bucket's file (or, with one bucket kept
+    /// in memory, before starting another run of them).
     static let placedBuffer = 1 << 14
     /// Records a part reads between reports to ``recordsRead``.
     public static let readReport = 1 << 16
@@ -108,10 +109,7 @@ extension StreamingCohortBuilder {
         bucketStarts.append(n)
         let bucketOfPerson = bucketOf
         let buckets = bucketStarts.count - 1
-        // With one bucket, each part reserves room for every record the scan may give (address space only: pages are
-        // touched as records arrive), so no part's buffer is copied as it grows.
-        let bound = scan.persons.reduce(0) { $0 + $1.records }
-        let parts = (0..<max(1, scan.parts)).map { _ in ScanPart(buckets: buckets, persons: n, onDisk: buckets > 1, reserve: buckets > 1 ? 0 : bound) }
+        let parts = (0..<max(1, scan.parts)).map { _ in ScanPart(buckets: buckets, persons: n, onDisk: buckets > 1) }
         let deciles = self.deciles, directory = spillDirectory, report = recordsRead
         parallelism.forEach(parts.count) { k in
             let part = parts[k]
@@ -183,14 +181,14 @@ final class ScanPart: @unchecked Sendable {
     var firstEvent: CivilDate?, lastEvent: CivilDate?
     var failure: (any Error)?
     var written: [Int]
+    /// Full buffers of the one bucket, in the order read, when it is kept in memory.
+    var kept: [[PlacedRecord]] = []
     /// The persons (by position in the scan's list) this part named.
     var seen: [Bool]
 
-    /// - Parameter reserve: records to reserve room for in the buffer of a part that keeps its one bucket in memory.
-    init(buckets: Int, persons: Int, onDisk: Bool, reserve: Int = 0) {
+    init(buckets: Int, persons: Int, onDisk: Bool) {
         seen = Array(repeating: false, count: persons)
         buffers = Array(repeating: [], count: buckets)
-        if !onDisk && buckets == 1 && reserve > 0 { buffers[0].reserveCapacity(reserve) }
         files = Array(repeating: nil, count: buckets)
         written = Array(repeating: 0, count: buckets)
         self.onDisk = onDisk
@@ -199,8 +197,15 @@ final class ScanPart: @unchecked Sendable {
     deinit { for case let fd? in files { close(fd) } }
 
     func add(_ record: PlacedRecord, to bucket: Int, directory: String) throws {
+        if buffers[bucket].capacity == 0 { buffers[bucket].reserveCapacity(StreamingCohortBuilder.placedBuffer) }
         buffers[bucket].append(record)
-        guard onDisk, buffers[bucket].count >= StreamingCohortBuilder.placedBuffer else { return }
+        guard buffers[bucket].count >= StreamingCohortBuilder.placedBuffer else { return }
+        guard onDisk else {
+            // Kept in memory: a full buffer becomes a run of its own, so no buffer is copied as the records grow.
+            kept.append(buffers[bucket])
+            buffers[bucket] = []
+            return
+        }
         let fd = try files[bucket] ?? ScratchFile.create(in: directory, name: "upstream-risk-bucket")
         files[bucket] = fd
         try buffers[bucket].withUnsafeBytes { try ScratchFile.write($0, to: fd) }
@@ -208,8 +213,8 @@ final class ScanPart: @unchecked Sendable {
         buffers[bucket].removeAll(keepingCapacity: true)
     }
 
-    /// The bucket's records in the order they were read, as runs (the file's, then the buffer's); the file and
-    /// buffer are let go.
+    /// The bucket's records in the order they were read, as runs (the file's or the full buffers kept, then the
+    /// buffer's); the file and buffers are let go.
     func take(bucket: Int) throws -> [[PlacedRecord]] {
         var runs: [[PlacedRecord]] = []
         if let fd = files[bucket] {
@@ -218,6 +223,7 @@ final class ScanPart: @unchecked Sendable {
             close(fd)
             files[bucket] = nil
         }
+        if !onDisk { runs += kept; kept = [] }
         if !buffers[bucket].isEmpty { runs.append(buffers[bucket]) }
         buffers[bucket] = []
         return runs
