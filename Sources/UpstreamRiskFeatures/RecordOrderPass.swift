@@ -182,13 +182,13 @@ final class ScanPart: @unchecked Sendable {
     var failure: (any Error)?
     var written: [Int]
     /// Full buffers of the one bucket, in the order read, when it is kept in memory.
-    var kept: [[PlacedRecord]] = []
+    var fullRuns: [[PlacedRecord]] = []
     /// The persons (by position in the scan's list) this part named.
     var seen: [Bool]
 
     init(buckets: Int, persons: Int, onDisk: Bool) {
         seen = Array(repeating: false, count: persons)
-        buffers = Array(repeating: [], count: buckets)
+        buffers = (0..<buckets).map { _ in Self.emptyBuffer() }
         files = Array(repeating: nil, count: buckets)
         written = Array(repeating: 0, count: buckets)
         self.onDisk = onDisk
@@ -196,14 +196,20 @@ final class ScanPart: @unchecked Sendable {
 
     deinit { for case let fd? in files { close(fd) } }
 
+    /// A buffer with room for one run, so it is never copied as it fills.
+    static func emptyBuffer() -> [PlacedRecord] {
+        var buffer: [PlacedRecord] = []
+        buffer.reserveCapacity(StreamingCohortBuilder.placedBuffer)
+        return buffer
+    }
+
     func add(_ record: PlacedRecord, to bucket: Int, directory: String) throws {
-        if buffers[bucket].capacity == 0 { buffers[bucket].reserveCapacity(StreamingCohortBuilder.placedBuffer) }
         buffers[bucket].append(record)
         guard buffers[bucket].count >= StreamingCohortBuilder.placedBuffer else { return }
         guard onDisk else {
             // Kept in memory: a full buffer becomes a run of its own, so no buffer is copied as the records grow.
-            kept.append(buffers[bucket])
-            buffers[bucket] = []
+            fullRuns.append(buffers[bucket])
+            buffers[bucket] = Self.emptyBuffer()
             return
         }
         let fd = try files[bucket] ?? ScratchFile.create(in: directory, name: "upstream-risk-bucket")
@@ -223,7 +229,7 @@ final class ScanPart: @unchecked Sendable {
             close(fd)
             files[bucket] = nil
         }
-        if !onDisk { runs += kept; kept = [] }
+        if !onDisk { runs += fullRuns; fullRuns = [] }
         if !buffers[bucket].isEmpty { runs.append(buffers[bucket]) }
         buffers[bucket] = []
         return runs

@@ -306,6 +306,8 @@ struct StreamingCohortTests {
 
     @Test func theFirstPassOverRecordsInStoreOrderIsThePassOverTheStream() throws {
         let stream = try StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(Self.city.records), postcodeDeprivation: Self.city.postcodeDeciles).firstPass()
+        // Enough records that every part below fills and hands on several full runs of its one bucket.
+        #expect(stream.recordCount > 3 * 2 * StreamingCohortBuilder.placedBuffer, "\(stream.recordCount) records")
         for (parts, workers) in [(1, 1), (3, 2), (2, 2)] {
             var builder = StreamingCohortBuilder(persons: { _ in Issue.record("the stream is not replayed") }, postcodeDeprivation: Self.city.postcodeDeciles,
                                                  parallelism: Self.threads(workers))
