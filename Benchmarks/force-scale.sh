@@ -5,7 +5,7 @@
 #   MEMORY=8G Benchmarks/force-scale.sh 500000     pass a --memory budget to the stages that take one
 #   SKIP_BUILD=1 OUT=/big/disk Benchmarks/force-scale.sh 3000000
 #   KEEP=1 Benchmarks/force-scale.sh 1000000        keep the linked and scored store (city.db) for other benchmarks (Benchmarks/web.sh),
-#                                                   and the city's truth (truth-records.csv) for Benchmarks/pairwise-f1.py
+#                                                   and the city's truth (truth-records.csv) for Benchmarks/pairwise-f1.py and its postcodes (postcodes.csv) for Benchmarks/risk-linear.sh
 #
 # For each size: `upstream synth`, `upstream ingest`, `upstream link`, `upstream risk train`, and
 # `upstream risk score` for one date, each timed with GNU time (/usr/bin/time, Debian package "time"): wall clock,
@@ -74,7 +74,7 @@ for people in "${SIZES[@]}"; do
     stage "refresh: score as of $next" risk score --store "$dir/city.db" --as-of "$next" $(mem_flag risk score)
     [ -z "$failed" ] && printf "| **monthly refresh, in all** | %.0f s | | %.0f MiB (the largest step) | under 5 min, 8 GiB | |\n" "$REFRESH_S" "$((REFRESH_KB / 1024))"
   fi
-  if [ -n "${KEEP:-}" ]; then cp "$dir/city/truth/records.csv" "$dir/truth-records.csv" 2>/dev/null || true; rm -rf "$dir/city"; echo "kept $dir/city.db" >&2; else rm -rf "$dir/city" "$dir/city.db"*; fi   # keep the logs, not the gigabytes
+  if [ -n "${KEEP:-}" ]; then cp "$dir/city/truth/records.csv" "$dir/truth-records.csv" 2>/dev/null || true; cp "$dir/city/reference/postcodes.csv" "$dir/postcodes.csv" 2>/dev/null || true; rm -rf "$dir/city"; echo "kept $dir/city.db" >&2; else rm -rf "$dir/city" "$dir/city.db"*; fi   # keep the logs, not the gigabytes
 done
 
 echo; echo "## Cost per person between sizes (1.00 = linear)"; echo

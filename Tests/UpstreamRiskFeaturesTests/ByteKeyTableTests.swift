@@ -35,4 +35,22 @@ import Testing
         }
         #expect(deciles.decile(bytes: nil) == 0)
     }
+
+    /// The packed path (keys of one to eight ASCII bytes) gives what the byte table and the strings give, for a city's
+    /// worth of postcodes and for keys just outside it (nine bytes, a NUL, non-ASCII).
+    @Test func packedPostcodesAreTheStringsAnswers() {
+        var lookup: [String: Int] = [:]
+        for i in 0..<20_000 { lookup["P\(i / 400) \(i % 10)\(Character(UnicodeScalar(65 + i % 26)!))\(Character(UnicodeScalar(65 + (i / 26) % 26)!))"] = 1 + i % 10 }
+        for (key, decile) in ["ABCDEFGHI": 4, "AB\u{0}1": 6, "ÅB1 2CD": 8, "X": 2, "12345678": 9] { lookup[key] = decile }
+        let deciles = PostcodeDeciles(lookup)
+        for key in Array(lookup.keys) + ["abcdefghi", "ab\u{0}1", "åb1 2cd", "x", "ABCDEFGH", "P0 0AA ", "Q0 0AA", "1234567"] {
+            var text = key
+            let bytes = text.withUTF8 { deciles.decile(bytes: $0) }
+            #expect(bytes == deciles.decile(key), "\(key.debugDescription)")
+            #expect(bytes == UInt8(lookup[key.uppercased()] ?? 0), "\(key.debugDescription)")
+        }
+        var nine = "ABCDEFGHI", nul = "AB\u{0}1", ab = "ab"
+        #expect(nine.withUTF8 { PackedKeys.number($0) } == nil && nul.withUTF8 { PackedKeys.number($0) } == nil)
+        #expect(ab.withUTF8 { PackedKeys.number($0, upperCased: true) } == 0x4241)
+    }
 }
