@@ -10,7 +10,8 @@
 # `risk score --store city.db --postcodes postcodes.csv --as-of SCORE_DATE --memory M --json`, under GNU time (wall, CPU, peak resident set),
 # with plain progress lines whose "done in" gives each stage's time. The training is deterministic (same store,
 # same seed: the same model and report), so every run of a size does the same work.
-# Prints one row per run, then the medians per size and the ratios (1.00 = linear; issue 17 asks at most 1.10).
+# Prints one row per run, then the medians per size and the ratios (1.00 = linear; issue 17 asks at most 1.10), then
+# the train's boosting (its trees and calibration) per iteration, since early stopping sets the iterations per size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(500000 1000000 2000000 3000000)
@@ -58,7 +59,8 @@ for round in $(seq 1 "$RUNS"); do
       iterations="$(grep -oE 'trees: [0-9]+ iterations' "$base.err" | grep -oE '[0-9]+' || true)"
       [ -n "$iterations" ] && parts="$parts; $iterations boosting iterations"
       printf "| %d | %d | %s | %.1f s | %.0f s | %.0f MiB | %s | %s |\n" "$round" "$people" "$what" "$secs" "$(echo "$user + $sys" | bc)" "$((kb / 1024))" "$parts" "$load"
-      printf "%s\t%s\t%s\t%s\t%s\n" "$people" "$what" "$secs" "$kb" "$(echo "$user + $sys" | bc)" >> "$RESULTS"
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$people" "$what" "$secs" "$kb" "$(echo "$user + $sys" | bc)" \
+        "$(stage_seconds "$base.err" trees)" "$(stage_seconds "$base.err" calibration)" "$iterations" >> "$RESULTS"
     done
   done
 done
@@ -76,4 +78,22 @@ sort -t$'\t' -k2,2 -k1,1n "$RESULTS" | awk -F'\t' '
   { k = $2 "\t" $1; if (k != key) { flush(); key = k; stage = $2; people = $1; walls = ""; cpus = ""; peak = 0 }
     walls = walls (walls == "" ? "" : " ") $3; cpus = cpus (cpus == "" ? "" : " ") $5; if ($4 > peak) peak = $4 }
   END { flush() }'
+if grep -qP '^\d+\ttrain\t.*\t\d+$' "$RESULTS"; then
+  echo; echo "## The train's boosting, per iteration (medians of $RUNS runs)"; echo
+  echo "Early stopping picks the number of boosting iterations from the data, and the calibration fits five more models of that many"
+  echo "iterations (one per fold), so the train's time follows the iterations as well as the people: its trees and calibration are"
+  echo "given per iteration per million people, and the rest (read, features, cohorts, logistic regression, save) per person."; echo
+  echo "| people | boosting iterations | trees + calibration | per iteration per million people | its ratio (1.00 = linear) | the rest | per person, ratio (1.00 = linear) |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '$2 == "train" && $8 != ""' "$RESULTS" | sort -t$'\t' -k1,1n | awk -F'\t' '
+    function median(list,   n, a, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    function flush(   b, rest, per, r) { if (people == "") return; b = median(boost); rest = median(other); per = b / (iters * people / 1e6)
+      if (prev != "") { r = people / prev; printf "| %d | %d | %.1f s | %.3f s | %.2f | %.1f s | %.2f |\n", people, iters, b, per, per / pper, rest, (rest / prest) / r }
+      else printf "| %d | %d | %.1f s | %.3f s | | %.1f s | |\n", people, iters, b, per, rest
+      prev = people; pper = per; prest = rest }
+    { if ($1 != people) { flush(); people = $1; boost = ""; other = "" }
+      iters = $8; boost = boost " " ($6 + $7); other = other " " ($3 - $6 - $7) }
+    END { flush() }'
+fi
 echo; echo "Reproduce: OUT=$OUT RUNS=$RUNS MEMORY=$MEMORY Benchmarks/risk-linear.sh ${SIZES[*]}"

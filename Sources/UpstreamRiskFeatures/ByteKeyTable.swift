@@ -1,4 +1,5 @@
 import Foundation
+import UpstreamModel
 
 /// Byte strings to values, exactly: open addressing over ``StableHash``, every hit checked against the key's bytes.
 /// The record-order pass looks up every record's postcode, ethnicity code and detail in tables like this; a Swift
@@ -81,23 +82,23 @@ struct ByteKeyTable<Value> {
 
 /// The deprivation decile of each postcode (upper-cased), looked up from a record's postcode as a string or as its
 /// bytes: the same answer either way (``CompactRecord``'s two initialisers). A postcode of at most eight ASCII bytes
-/// (every UK postcode) is looked up as one 64-bit number in ``PackedKeys``: one cache line a look-up, where the byte
+/// (every UK postcode) is looked up as one 64-bit number (``PackedKeys``) in a ``NumberTable``: one cache line a look-up, where the byte
 /// table needed three (its slot, the key's start and its bytes) and the table grows with the city (200,000
 /// postcodes at 3,000,000 people: `PostcodeDeciles.decile` 5.8% of `risk score`'s samples in session 34's profile, and
 /// `memcmp`, partly its, 2.2%).
 struct PostcodeDeciles: Sendable {
     private let byString: [String: Int]
     private let byBytes: ByteKeyTable<UInt8>
-    private let packed: PackedKeys
+    private let packed: NumberTable
 
     init(_ postcodeDeprivation: [String: Int]) {
         byString = Dictionary(postcodeDeprivation.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
         var table = ByteKeyTable<UInt8>(capacity: byString.count)
-        var packed = PackedKeys(capacity: byString.count)
+        var packed = NumberTable(capacity: byString.count)
         for (postcode, decile) in byString {
             var key = postcode
             if let number = key.withUTF8({ PackedKeys.number($0) }) {
-                packed.insert(number, UInt8(clamping: decile))
+                packed.insert(number, UInt32(UInt8(clamping: decile)))
             } else {
                 table.insert(postcode, UInt8(clamping: decile))
             }
@@ -115,7 +116,7 @@ struct PostcodeDeciles: Sendable {
     /// ``decile(_:)`` of the string these bytes make: ASCII postcodes (up to 32 bytes) upper-cased in place.
     func decile(bytes: UnsafeBufferPointer<UInt8>?) -> UInt8 {
         guard let pc = bytes, !pc.isEmpty else { return 0 }
-        if let number = PackedKeys.number(pc, upperCased: true) { return packed.value(number) ?? 0 }
+        if let number = PackedKeys.number(pc, upperCased: true) { return packed.value(number).map { UInt8(truncatingIfNeeded: $0) } ?? 0 }
         guard pc.count <= 32, pc.allSatisfy({ $0 < 0x80 }) else { return decile(String(decoding: pc, as: UTF8.self)) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: pc.count) { upper in
             for (i, b) in pc.enumerated() { upper[i] = StableHash.upper(b) }
@@ -124,20 +125,9 @@ struct PostcodeDeciles: Sendable {
     }
 }
 
-/// Keys of one to eight ASCII bytes (no NUL) as 64-bit numbers, the bytes in order from the lowest, to small
-/// values: open addressing, each slot the number itself and its value (the number 0 marks an empty slot; no key
-/// packs to 0). Two keys are equal exactly when their numbers are.
-struct PackedKeys: Sendable {
-    private var slots: [(number: UInt64, value: UInt8)]
-    private let mask: Int
-
-    init(capacity: Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        slots = Array(repeating: (0, 0), count: size)
-        mask = size - 1
-    }
-
+/// Keys of one to eight ASCII bytes (no NUL) as 64-bit numbers, the bytes in order from the lowest, for a
+/// ``NumberTable``: two keys are equal exactly when their numbers are.
+enum PackedKeys {
     /// The number of a key of one to eight ASCII bytes without NUL (upper-cased first when `upperCased`); nil for
     /// any other key.
     static func number(_ b: UnsafeBufferPointer<UInt8>, upperCased: Bool = false) -> UInt64? {
@@ -150,31 +140,6 @@ struct PackedKeys: Sendable {
         }
         return n
     }
-
-    /// Stores `value` for `number` unless it is already there (the first value stays). At most half the slots fill.
-    mutating func insert(_ number: UInt64, _ value: UInt8) {
-        precondition(number != 0)
-        var i = Self.start(number, mask)
-        while slots[i].number != 0 {
-            if slots[i].number == number { return }
-            i = (i + 1) & mask
-        }
-        slots[i] = (number, value)
-    }
-
-    func value(_ number: UInt64) -> UInt8? {
-        var i = Self.start(number, mask)
-        return slots.withUnsafeBufferPointer { slots in
-            while true {
-                let slot = slots[i]
-                if slot.number == number { return slot.value }
-                if slot.number == 0 { return nil }
-                i = (i + 1) & mask
-            }
-        }
-    }
-
-    private static func start(_ n: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: (n &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask }
 }
 
 extension ByteKeyTable: Sendable where Value: Sendable {}

@@ -27,9 +27,9 @@ public struct StreamingCohortBuilder {
     let deciles: PostcodeDeciles
     /// Bytes the builder may use for the compact records of one chunk and its neighbours.
     public let memoryBudget: Int
-    /// The share of `memoryBudget` the compact records of a chunk and its neighbours may take: a quarter by default
-    /// (`risk train` also holds every date's rows and its learners); `risk score`, which holds one date's rows, gives
-    /// them half. Records beyond it spill to disk (the same matrix, more time).
+    /// The share of `memoryBudget` the compact records of a chunk and its neighbours may take: a quarter by default;
+    /// `risk score` and (since session 37) `risk train` give them half, which holds a 3,000,000-person city's in one
+    /// chunk at 8 GiB. Records beyond it spill to disk (the same matrix, more time).
     public var recordShare = 0.25
     /// Bytes for the compact records of a chunk (``recordShare`` of the budget).
     var recordBudget: Int { Int(Double(memoryBudget) * min(1, max(0, recordShare))) }

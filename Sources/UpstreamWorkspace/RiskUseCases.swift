@@ -128,6 +128,10 @@ public struct RiskUseCases {
         let parallel = workspace.parallelism
         var streaming = StreamingCohortBuilder(persons: stream, postcodeDeprivation: deciles, config: request.cohort, memoryBudget: budget, parallelism: parallel,
                                                lookup: loaded == nil ? try personLookup(persons: request.persons) : nil)
+        // Half the budget for the compact records, as `score` gives them: with a quarter a 3,000,000-person city was
+        // cut into three chunks (its features 51 s, against 21 s for 2,000,000 people in one); with half it is one
+        // chunk (31 s), and the train's peak at that size 6,487 MiB against 5,826–5,899 (docs/scale.md, session 37).
+        streaming.recordShare = 0.5
         try Self.trackRead(&streaming, scan: { loaded == nil ? try recordScan(persons: request.persons) : nil }, on: tracker)
         // Streaming from the store, the cohort builder's first pass finds the records' span as it reads them (it
         // needs no dates): one pass less over the store than reading for the span first.
@@ -164,6 +168,7 @@ public struct RiskUseCases {
                                            pseudonym: { pseudonyms.pseudonym($0) }, progress: progress)
         } else {
             let built = try streaming.build(dates: config.trainDates + config.testDates, after: firstPass, progress: progress)
+            firstPass = nil   // its compact records, up to half the budget, are freed before the learners (the peak) run
             let truthMatrix = try request.truth.map {
                 try StreamingCohortBuilder(persons: StreamingCohortBuilder.stream(try RiskInputs.truth(loaded ?? [], truthFile: $0)), postcodeDeprivation: deciles,
                                            config: cohortConfig, memoryBudget: budget, parallelism: parallel).build(dates: config.testDates).matrix
