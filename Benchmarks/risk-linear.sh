@@ -14,6 +14,7 @@
 # the train's boosting (its trees and calibration) per iteration, since early stopping sets the iterations per size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib.sh
 SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(500000 1000000 2000000 3000000)
 OUT="${OUT:-Benchmarks/out/force-scale}"
 RUNS="${RUNS:-3}"
@@ -55,12 +56,16 @@ for round in $(seq 1 "$RUNS"); do
         echo "| $round | $people | $what | failed: $(tail -1 "$base.err" | cut -c1-120) | | | | $load |"; continue
       fi
       read -r secs user sys kb < "$base.time"
-      parts=""; for s in $stages; do v="$(stage_seconds "$base.err" "${s//-/ }")"; [ -n "$v" ] && parts="$parts${parts:+, }${s//-/ } $v"; done
+      parts=""; trees=""; calibration=""
+      for s in $stages; do
+        v="$(stage_seconds "$base.err" "${s//-/ }")"; [ -n "$v" ] && parts="$parts${parts:+, }${s//-/ } $v"
+        case "$s" in trees) trees="$v";; calibration) calibration="$v";; esac
+      done
       iterations="$(grep -oE 'trees: [0-9]+ iterations' "$base.err" | grep -oE '[0-9]+' || true)"
       [ -n "$iterations" ] && parts="$parts; $iterations boosting iterations"
       printf "| %d | %d | %s | %.1f s | %.0f s | %.0f MiB | %s | %s |\n" "$round" "$people" "$what" "$secs" "$(echo "$user + $sys" | bc)" "$((kb / 1024))" "$parts" "$load"
       printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$people" "$what" "$secs" "$kb" "$(echo "$user + $sys" | bc)" \
-        "$(stage_seconds "$base.err" trees)" "$(stage_seconds "$base.err" calibration)" "$iterations" >> "$RESULTS"
+        "$trees" "$calibration" "$iterations" >> "$RESULTS"
     done
   done
 done
@@ -68,9 +73,7 @@ done
 echo; echo "## Medians of $RUNS runs, and the cost per person between sizes (1.00 = linear; issue 17 asks at most 1.10)"; echo
 echo "| stage | people | wall, median (runs) | CPU, median | peak, largest | wall ratio / size ratio | CPU ratio / size ratio | peak ratio / size ratio |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-sort -t$'\t' -k2,2 -k1,1n "$RESULTS" | awk -F'\t' '
-  function median(list,   n, a, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+sort -t$'\t' -k2,2 -k1,1n "$RESULTS" | awk -F'\t' "$MEDIAN_AWK"'
   function flush(   w, c, r) { if (key == "") return; w = median(walls); c = median(cpus)
     if (prev_stage == stage) { r = people / prev_people; printf "| %s | %d | %.1f s (%s) | %.0f s | %.0f MiB | %.2f | %.2f | %.2f |\n", stage, people, w, walls, c, peak / 1024, (w / pw) / r, (c / pc) / r, (peak / pk) / r }
     else printf "| %s | %d | %.1f s (%s) | %.0f s | %.0f MiB | | | |\n", stage, people, w, walls, c, peak / 1024
@@ -85,9 +88,7 @@ if grep -qP '^\d+\ttrain\t.*\t\d+$' "$RESULTS"; then
   echo "given per iteration per million people, and the rest (read, features, cohorts, logistic regression, save) per person."; echo
   echo "| people | boosting iterations | trees + calibration | per iteration per million people | its ratio (1.00 = linear) | the rest | per person, ratio (1.00 = linear) |"
   echo "|---:|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' '$2 == "train" && $8 != ""' "$RESULTS" | sort -t$'\t' -k1,1n | awk -F'\t' '
-    function median(list,   n, a, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+  awk -F'\t' '$2 == "train" && $8 != ""' "$RESULTS" | sort -t$'\t' -k1,1n | awk -F'\t' "$MEDIAN_AWK"'
     function flush(   b, rest, per, r) { if (people == "") return; b = median(boost); rest = median(other); per = b / (iters * people / 1e6)
       if (prev != "") { r = people / prev; printf "| %d | %d | %.1f s | %.3f s | %.2f | %.1f s | %.2f |\n", people, iters, b, per, per / pper, rest, (rest / prest) / r }
       else printf "| %d | %d | %.1f s | %.3f s | | %.1f s | |\n", people, iters, b, per, rest

@@ -16,9 +16,10 @@ public final class PairVectors: @unchecked Sendable {
     /// One piece's vectors while they are counted: its distinct vectors, how many pairs had each, and (when kept)
     /// each pair's index into them.
     public struct Piece: Sendable {
-        var table: [UInt64] = []
-        var counts: [Double] = []
-        var index: [UInt64: Int] = [:]
+        /// The piece's distinct vectors and their counts.
+        var seen = VectorTable()
+        var table: [UInt64] { seen.vectors }
+        var counts: [Double] { seen.counts }
         var ids: [UInt16] = []
         var keeping: Bool
         var pairs = 0
@@ -33,16 +34,7 @@ public final class PairVectors: @unchecked Sendable {
 
         mutating func add(_ bits: UInt64) {
             pairs += 1
-            let id: Int
-            if let known = index[bits] {
-                id = known
-                counts[id] += 1
-            } else {
-                id = table.count
-                index[bits] = id
-                table.append(bits)
-                counts.append(1)
-            }
+            let id = seen.add(bits)
             guard keeping else { return }
             if let allowance, ids.count == reserved {
                 guard allowance.reserve(Allowance.step) else { stopKeeping(); return }

@@ -558,11 +558,34 @@ public struct PreparedData: Sendable {
             return p
         }
 
+        /// How many records ahead of the one being interned its strings are warmed.
+        static let warmAhead = 16
+
         /// Interns one standardised batch, in input order (one thread at a time).
         func intern(_ inputs: [LinkInput], _ newFlags: [Bool]?, _ standardised: [[([Cell], Int)]]) {
+            // Every string of a record warmed (``Interner/warm(_:_:)``) `warmAhead` records before it is looked up,
+            // so that the misses of several records overlap, not only those of one (the fold is kept so the reads are).
+            var ahead = (piece: 0, index: 0)
+            func warmNext() {
+                while ahead.piece < standardised.count && ahead.index >= standardised[ahead.piece].count { ahead = (ahead.piece + 1, 0) }
+                guard ahead.piece < standardised.count else { return }
+                standardised[ahead.piece][ahead.index].0.withUnsafeBufferPointer { cell in
+                    var folded: UInt64 = 0
+                    for c in specs.indices {
+                        let sp = spaces[c], x = cell[c]
+                        folded ^= interner.warm(x.value, sp) ^ interner.warm(x.p0, sp) ^ interner.warm(x.p1, sp) ^ interner.warm(x.p2, sp)
+                        for t in x.tokens { folded ^= interner.warm(t, sp) }
+                        if let cn = x.canonical { folded ^= interner.warm(cn, sp) }
+                    }
+                    warmed ^= folded
+                }
+                ahead.index += 1
+            }
+            for _ in 0..<Self.warmAhead { warmNext() }
             var i = -1
             for piece in standardised { for (cells, cut) in piece {
             i += 1
+            warmNext()
             // The three fields read in place: a copy of the input retained and released its fourteen references.
             let source = inputs[i].source, recordID = inputs[i].recordID, agency = inputs[i].agency
             let r = keys.count
@@ -584,15 +607,6 @@ public struct PreparedData: Sendable {
             // Each cell read in place: a copy of the Cell retained and released its seven references (the cells'
             // outlined copies and destroys were about 10% of a 200,000-person read's samples, with the standardising).
             cells.withUnsafeBufferPointer { cell in
-                // Every string of the record warmed first (``Interner/warm(_:_:)``); the fold is kept so the reads are.
-                var folded: UInt64 = 0
-                for c in specs.indices {
-                    let sp = spaces[c], x = cell[c]
-                    folded ^= interner.warm(x.value, sp) ^ interner.warm(x.p0, sp) ^ interner.warm(x.p1, sp) ^ interner.warm(x.p2, sp)
-                    for t in x.tokens { folded ^= interner.warm(t, sp) }
-                    if let cn = x.canonical { folded ^= interner.warm(cn, sp) }
-                }
-                warmed ^= folded
                 for c in specs.indices {
                     let sp = spaces[c]
                     var x = Row()

@@ -44,14 +44,14 @@ public struct PatternCounts: Sendable {
     public init(_ c: CandidatePairs, parallel: Parallelism = .serial) {
         // Counted in fixed pieces over the workers; the counts are whole numbers, so any order of adding gives the same.
         let chunk = max(1, c.count / Parallelism.linkagePieces + 1)
-        let parts = parallel.map((c.count + chunk - 1) / chunk) { p -> [UInt64: Double] in
-            var counts: [UInt64: Double] = [:]
-            for g in c.gamma[(p * chunk)..<min(c.count, (p + 1) * chunk)] { counts[g, default: 0] += 1 }
+        let parts = parallel.map((c.count + chunk - 1) / chunk) { p -> VectorTable in
+            var counts = VectorTable()
+            for g in c.gamma[(p * chunk)..<min(c.count, (p + 1) * chunk)] { _ = counts.add(g) }
             return counts
         }
-        var counts: [UInt64: Double] = [:]
-        for p in parts { counts.merge(p, uniquingKeysWith: +) }
-        self.counts = counts; total = c.count
+        var counts = VectorTable()
+        for p in parts { counts.merge(p) }
+        self.counts = counts.dictionary; total = c.count
     }
 
     /// The streamed pairs' comparison vectors, kept by the counting pass when asked (``init(data:blocking:comparisons:onlyNew:parallel:keepingVectors:)``)
@@ -66,9 +66,9 @@ public struct PatternCounts: Sendable {
         let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, warm: comparer.warm, make: { PairVectors.Piece(allowance: allowance) }) { piece, x, y in
             piece.add(comparer.gamma(x, y).bits)
         }
-        var counts: [UInt64: Double] = [:]
-        for p in parts { for (i, bits) in p.table.enumerated() { counts[bits, default: 0] += p.counts[i] } }
-        self.counts = counts; total = parts.reduce(0) { $0 + $1.pairs }
+        var counts = VectorTable()
+        for p in parts { counts.merge(p.seen) }
+        self.counts = counts.dictionary; total = parts.reduce(0) { $0 + $1.pairs }
         if allowance != nil { vectors = PairVectors(pieces: parts) }
     }
 }
@@ -364,16 +364,16 @@ public enum Training {
             let total = blocking.pairCount(rule: 0)
             let keep = total <= settings.emMaxPairs ? UInt64.max : UInt64(Double(UInt64.max) * Double(settings.emMaxPairs) / Double(total))
             let seed = settings.seed
-            let parts = blocking.forEachPair(parallel: parallel, warm: comparer.warm, make: { [UInt64: Double]() }) { acc, x, y in
+            let parts = blocking.forEachPair(parallel: parallel, warm: comparer.warm, make: { VectorTable() }) { acc, x, y in
                 if keep != UInt64.max {
                     var h = SplitMix64(seed: seed ^ (UInt64(x) << 32 | UInt64(y)))
                     if h.next() > keep { return }
                 }
-                acc[comparer.gamma(x, y, active: active).bits, default: 0] += 1
+                _ = acc.add(comparer.gamma(x, y, active: active).bits)
             }
-            var counts: [UInt64: Double] = [:]
-            for p in parts { counts.merge(p, uniquingKeysWith: +) }
-            let patterns = counts.map { (gamma: Gamma(bits: $0.key), count: $0.value) }.sorted { $0.gamma.bits < $1.gamma.bits }
+            var counts = VectorTable()
+            for p in parts { counts.merge(p) }
+            let patterns = zip(counts.vectors, counts.counts).map { (gamma: Gamma(bits: $0), count: $1) }.sorted { $0.gamma.bits < $1.gamma.bits }
             let pairs = Int(patterns.reduce(0) { $0 + $1.count })
             let result = em(patterns: patterns, levels: levelCounts, active: active, u: u, m: m0, lambda: 0.3, maxIterations: settings.emMaxIterations)
             for i in kinds.indices where active[i] && pairs > 0 {

@@ -52,8 +52,10 @@ public enum CSVWriter {
             let utf8 = f.utf8
             var quote = utf8.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
             if !quote, let a = utf8.first, let z = utf8.last {
-                // ASCII white space at either end, or any non-ASCII scalar there (checked as the text writer does).
-                quote = a == 0x20 || a == 0x09 || z == 0x20 || z == 0x09 || ((a >= 0x80 || z >= 0x80) && needsQuotes(f, delimiter: Character(Unicode.Scalar(delimiter))))
+                // ASCII white space at either end (space, tab, vertical tab, form feed: what `isWhitespace` says
+                // of ASCII besides the line ends), or any non-ASCII scalar there (checked as the text writer does).
+                @inline(__always) func blank(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+                quote = blank(a) || blank(z) || ((a >= 0x80 || z >= 0x80) && needsQuotes(f, delimiter: Character(Unicode.Scalar(delimiter))))
             }
             if quote {
                 buffer.append(0x22)

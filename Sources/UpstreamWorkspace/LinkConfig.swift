@@ -418,14 +418,16 @@ public enum LinkFiles {
     public static func writeAssignments(_ path: String, keys: [RecordKey], persons: [PersonID], probabilities: [Double?]? = nil) throws {
         var order = Array(keys.indices)
         order.sort { (keys[$0], $0) < (keys[$1], $1) }
-        var text = probabilities == nil ? "source,record_id,person_id\n" : "source,record_id,person_id,match_probability\n"
-        text.reserveCapacity(keys.count * 40)
+        // Written as bytes (CSVWriter.append): the String writer looked up each field's first and last scalar's
+        // Unicode properties, about 0.25 CPU-s of a 1,000,000-record export (session 38).
+        var bytes = Array((probabilities == nil ? "source,record_id,person_id\n" : "source,record_id,person_id,match_probability\n").utf8)
+        bytes.reserveCapacity(keys.count * 40)
         for i in order {
             var fields = [keys[i].source, keys[i].recordID, persons[i].rawValue]
             if let probabilities { fields.append(probabilities[i].map { fmt($0, 6) } ?? "") }
-            text += CSVWriter.line(fields) + "\n"
+            CSVWriter.append(fields, to: &bytes)
         }
-        do { try SecureFile.write(path: path, text: text) } catch { throw WorkspaceError.usage("cannot write \(path): \(error)") }
+        do { try SecureFile.write(path: path, data: bytes) } catch { throw WorkspaceError.usage("cannot write \(path): \(error)") }
     }
 
     public static func fmt(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", x) }

@@ -64,6 +64,11 @@ struct CSVTests {
         #expect(CSVWriter.line([" lead", "trail ", "\u{FEFF}bom"]) == "\" lead\",\"trail \",\"\u{FEFF}bom\"")
         #expect(CSVWriter.line([""]) == "\"\"", "a lone empty field is not a blank line")
         #expect(CSVWriter.line(["a|b", "c,d"], delimiter: "|") == "\"a|b\"|c,d")
+        // Vertical tab and form feed are white space too: the byte writer quotes them at an end as the text writer does.
+        var bytes: [UInt8] = []
+        CSVWriter.append(["\u{0B}vt", "ff\u{0C}", "mid\u{0B}dle"], to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == CSVWriter.line(["\u{0B}vt", "ff\u{0C}", "mid\u{0B}dle"]) + "\n")
+        #expect(CSVWriter.line(["\u{0B}vt", "ff\u{0C}", "mid\u{0B}dle"]) == "\"\u{0B}vt\",\"ff\u{0C}\",mid\u{0B}dle")
     }
 
     @Test("the whole-text helpers read the same rows and key records by the header")
