@@ -30,10 +30,16 @@ public enum Clustering {
 
         func conflict(_ a: Int32, _ b: Int32, guardDOB: Bool) -> Bool {
             let ea = evidence[Int(a)], eb = evidence[Int(b)]
+            // Different ids of one kind and scope, none in common: read in place (filtering each side's ids into new
+            // arrays cost allocations on every pair over the threshold).
             for (k, scope, _) in ea.ids {
-                let va = ea.ids.filter { $0.kind == k && $0.scope == scope }.map(\.value)
-                let vb = eb.ids.filter { $0.kind == k && $0.scope == scope }.map(\.value)
-                if !vb.isEmpty && !va.contains(where: { vb.contains($0) }) { return true }
+                // b holds ids of this kind and scope, and none of them is one of a's.
+                var differ = false
+                for y in eb.ids where y.kind == k && y.scope == scope {
+                    differ = true
+                    if ea.ids.contains(where: { $0.kind == k && $0.scope == scope && $0.value == y.value }) { differ = false; break }
+                }
+                if differ { return true }
             }
             if guardDOB, !ea.dobs.isEmpty, !eb.dobs.isEmpty {
                 var close = false
