@@ -1,8 +1,10 @@
 /// Comparison vectors counted as pairs are met: each distinct vector's bits, in the order first met, and how many
 /// pairs had it. An EM session and the candidate pairs' counting pass add one vector a pair (tens of millions a run,
-/// a few hundred distinct); a `[UInt64: Int]` dictionary hashed every one with SipHash (about 3% of a
-/// 1,000,000-record link's samples, session 38). Here a look-up is a multiplication and, nearly always, one probe of
-/// a table of a few kilobytes. Open addressing, at most half full, doubled as it fills.
+/// a few hundred distinct); a `[UInt64: Int]` dictionary hashed every one with SipHash (the `Hasher` calls were about
+/// 3% of a 1,000,000-record link's samples, some of them elsewhere; session 38). Here a look-up is a multiplication
+/// and, nearly always, one probe of a table of a few kilobytes. Open addressing, at most half full, doubled as it
+/// fills. (``NumberTable`` probes the same way but has a fixed capacity and 16-byte slots; building this on it, grown,
+/// was tried and not kept: the train looked slower in three of four alternated pairs, not settled on a noisy host.)
 struct VectorTable: Sendable {
     /// The distinct vectors, in the order first met (a vector's index is its place here).
     private(set) var vectors: [UInt64] = []
