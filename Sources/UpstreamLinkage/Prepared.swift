@@ -204,20 +204,37 @@ public struct PreparedData: Sendable {
             }
         }
 
-        /// Reads what a look-up of `text` in `space` will read first (its slot, and when the slot's tag matches, the
-        /// string's start and first byte) and returns them folded together. The caller warms all of a record's
-        /// strings before looking any up: the reads of different strings do not wait on each other, so their cache
-        /// misses overlap instead of coming one after another (three a hit in a table of millions of strings).
-        func warm(_ text: String?, _ space: Int32) -> UInt64 {
-            guard let text, !text.isEmpty else { return 0 }
-            return text.utf8.withContiguousStorageIfAvailable { b -> UInt64 in
-                let h = Interner.hash(b, space)
-                let s = slots.withUnsafeBufferPointer { $0[Int(truncatingIfNeeded: h) & ($0.count - 1)] }
-                guard s != 0, s & Self.keyMask == Self.slotKey(h, space) else { return s }
-                let v = Int(s & 0xFFFF_FFFF) - 1
-                let from = Int(start.withUnsafeBufferPointer { $0[v] })
-                return bytes.withUnsafeBufferPointer { from < $0.count ? s ^ UInt64(from) ^ UInt64($0[from]) : s }
-            } ?? 0
+        /// The hash and slot key of `text` in `space` appended to `hashes` and `keys` (nothing for nil or empty text),
+        /// for ``warm(hashes:keys:scratch:)``.
+        static func collect(_ text: String?, _ space: Int32, _ hashes: inout [UInt64], _ keys: inout [UInt64]) {
+            guard let text, !text.isEmpty else { return }
+            if let h = text.utf8.withContiguousStorageIfAvailable({ Interner.hash($0, space) }) {
+                hashes.append(h); keys.append(slotKey(h, space))
+            }
+        }
+
+        /// Reads what looking up the strings whose hashes and slot keys are given will read first, and returns the
+        /// reads folded together: every string's slot, then the start of each string whose slot's tag matches, then
+        /// its first byte. Each pass is a short loop of loads that do not depend on each other, so the processor
+        /// has many cache misses in flight at once. (Warming a string at a time, its hash computed between its
+        /// loads, kept only a record's few in flight: the warm alone waited on them for 6% of the samples of a
+        /// 1,000,000-record link, Benchmarks/linkage.md, session 39.)
+        func warm(hashes: [UInt64], keys: [UInt64], words: inout [UInt64], froms: inout [Int]) -> UInt64 {
+            var folded: UInt64 = 0
+            words.removeAll(keepingCapacity: true); froms.removeAll(keepingCapacity: true)
+            slots.withUnsafeBufferPointer { slot in
+                let mask = slot.count - 1
+                for h in hashes { words.append(slot[Int(truncatingIfNeeded: h) & mask]) }
+            }
+            start.withUnsafeBufferPointer { start in
+                for i in words.indices {
+                    let s = words[i]
+                    folded ^= s
+                    if s != 0 && s & Self.keyMask == keys[i] { froms.append(Int(start[Int(s & 0xFFFF_FFFF) - 1])) }
+                }
+            }
+            bytes.withUnsafeBufferPointer { b in for f in froms where f < b.count { folded ^= UInt64(b[f]) ^ UInt64(f) } }
+            return folded
         }
 
         /// Doubles the table, placing every string again (their hashes computed again from the arena).
@@ -460,24 +477,28 @@ public struct PreparedData: Sendable {
         let ownNode: Set<RecordKey>
         let spaces: [Int32]
 
-        var cols: [ColumnBuilder]
-        var interner = Interner()
-        /// The folded reads of ``Interner/warm(_:_:)``, kept so they are not optimised away.
-        var warmed: UInt64 = 0
-        var phoneticCache: [Int32: Int32] = [:]
-        var agencyIndex: [String: Int32] = [:], datasetIndex: [String: Int32] = [:]
-        var sourceNames: [String: String] = [:]
-        var agencies: [String] = []
-        var nodes: NodeTable
+        // The state interning changes, string by string. Only the interning job touches it (one thread at a time,
+        // batch after batch: ``add(_:isNew:)``), so Swift's run-time exclusivity checks on a class's properties (a
+        // begin and end access, with a thread-local look-up, on every string's id: about 1.3% of a 1,000,000-record
+        // link's samples, in its serial part) are left out for these properties.
+        @exclusivity(unchecked) var cols: [ColumnBuilder]
+        @exclusivity(unchecked) var interner = Interner()
+        /// The folded reads of ``Interner/warm(hashes:keys:words:froms:)``, kept so they are not optimised away.
+        @exclusivity(unchecked) var warmed: UInt64 = 0
+        @exclusivity(unchecked) var phoneticCache: [Int32: Int32] = [:]
+        @exclusivity(unchecked) var agencyIndex: [String: Int32] = [:], datasetIndex: [String: Int32] = [:]
+        @exclusivity(unchecked) var sourceNames: [String: String] = [:]
+        @exclusivity(unchecked) var agencies: [String] = []
+        @exclusivity(unchecked) var nodes: NodeTable
         /// The record being interned: each column's value, then its dataset (the key of its node).
-        var nodeKey: [Int32]
+        @exclusivity(unchecked) var nodeKey: [Int32]
         /// The last record's source and agency (records come source by source): most records look neither up.
-        var lastSource = "", lastAgency = "", lastAgencyIndex: Int32 = -1
-        var keys: [RecordKey] = [], agencyOfRecord: [Int32] = [], nodeOfRecord: [Int32] = [], recordCount: [Int32] = []
-        var isNew: [Bool] = [], dataset: [Int32] = []
-        var truncated = 0
+        @exclusivity(unchecked) var lastSource = "", lastAgency = "", lastAgencyIndex: Int32 = -1
+        @exclusivity(unchecked) var keys: [RecordKey] = [], agencyOfRecord: [Int32] = [], nodeOfRecord: [Int32] = [], recordCount: [Int32] = []
+        @exclusivity(unchecked) var isNew: [Bool] = [], dataset: [Int32] = []
+        @exclusivity(unchecked) var truncated = 0
         /// Per-record scratch: each column's interned value and parts.
-        var row: [Row]
+        @exclusivity(unchecked) var row: [Row]
         /// The batch standardised last, waiting to be interned.
         var pending: (inputs: [LinkInput], isNew: [Bool]?, cells: [[([Cell], Int)]])? = nil
 
@@ -558,34 +579,43 @@ public struct PreparedData: Sendable {
             return p
         }
 
-        /// How many records ahead of the one being interned its strings are warmed.
-        static let warmAhead = 16
+        /// How many records' strings are warmed together (``Interner/warm(hashes:keys:words:froms:)``), before the
+        /// first of them is looked up.
+        static let warmGroup = 32
+
+        /// The hashes and slot keys of every string of `records` of `piece`, in `hashes` and `keys` (emptied first).
+        static func collect(_ piece: [([Cell], Int)], _ records: Range<Int>, spaces: [Int32], _ hashes: inout [UInt64], _ keys: inout [UInt64]) {
+            hashes.removeAll(keepingCapacity: true); keys.removeAll(keepingCapacity: true)
+            for r in records {
+                piece[r].0.withUnsafeBufferPointer { cell in
+                    for c in spaces.indices {
+                        let sp = spaces[c]
+                        Interner.collect(cell[c].value, sp, &hashes, &keys)
+                        Interner.collect(cell[c].p0, sp, &hashes, &keys)
+                        Interner.collect(cell[c].p1, sp, &hashes, &keys)
+                        Interner.collect(cell[c].p2, sp, &hashes, &keys)
+                        for t in cell[c].tokens { Interner.collect(t, sp, &hashes, &keys) }
+                        Interner.collect(cell[c].canonical, sp, &hashes, &keys)
+                    }
+                }
+            }
+        }
 
         /// Interns one standardised batch, in input order (one thread at a time).
         func intern(_ inputs: [LinkInput], _ newFlags: [Bool]?, _ standardised: [[([Cell], Int)]]) {
-            // Every string of a record warmed (``Interner/warm(_:_:)``) `warmAhead` records before it is looked up,
-            // so that the misses of several records overlap, not only those of one (the fold is kept so the reads are).
-            var ahead = (piece: 0, index: 0)
-            func warmNext() {
-                while ahead.piece < standardised.count && ahead.index >= standardised[ahead.piece].count { ahead = (ahead.piece + 1, 0) }
-                guard ahead.piece < standardised.count else { return }
-                standardised[ahead.piece][ahead.index].0.withUnsafeBufferPointer { cell in
-                    var folded: UInt64 = 0
-                    for c in specs.indices {
-                        let sp = spaces[c], x = cell[c]
-                        folded ^= interner.warm(x.value, sp) ^ interner.warm(x.p0, sp) ^ interner.warm(x.p1, sp) ^ interner.warm(x.p2, sp)
-                        for t in x.tokens { folded ^= interner.warm(t, sp) }
-                        if let cn = x.canonical { folded ^= interner.warm(cn, sp) }
-                    }
-                    warmed ^= folded
-                }
-                ahead.index += 1
-            }
-            for _ in 0..<Self.warmAhead { warmNext() }
+            // The strings of `warmGroup` records at a time warmed together before the first of them is looked up, so
+            // that their cache misses overlap (the fold is kept so the reads are made). The scratch is local and
+            // passed explicitly: captured by a nested function, each string's append was checked for exclusive
+            // access at run time.
+            var warmHashes: [UInt64] = [], warmKeys: [UInt64] = [], warmWords: [UInt64] = [], warmFroms: [Int] = []
+            warmHashes.reserveCapacity(64 * Self.warmGroup); warmKeys.reserveCapacity(64 * Self.warmGroup)
             var i = -1
-            for piece in standardised { for (cells, cut) in piece {
+            for piece in standardised { for (k, (cells, cut)) in piece.enumerated() {
             i += 1
-            warmNext()
+            if k % Self.warmGroup == 0 {
+                Self.collect(piece, k..<min(piece.count, k + Self.warmGroup), spaces: spaces, &warmHashes, &warmKeys)
+                warmed ^= interner.warm(hashes: warmHashes, keys: warmKeys, words: &warmWords, froms: &warmFroms)
+            }
             // The three fields read in place: a copy of the input retained and released its fourteen references.
             let source = inputs[i].source, recordID = inputs[i].recordID, agency = inputs[i].agency
             let r = keys.count
