@@ -395,6 +395,12 @@ public struct PreparedData: Sendable {
                 if let t = sn?.tokens, t.count > 1 { x.tokens = t }
                 if column.canonical { x.canonical = sn.map { Standardise.canonicalForename($0.joined) } }
             case .text:
+                if !column.tokens && !column.canonical {
+                    // Only the joined value is kept: made without the tokens.
+                    let v = raw().map(Standardise.textJoined) ?? ""
+                    x.value = v.isEmpty ? nil : v
+                    break
+                }
                 let t = raw().map(Standardise.textTokens) ?? []
                 x.value = t.isEmpty ? nil : t.joined(separator: " ")
                 if column.tokens { x.tokens = t }

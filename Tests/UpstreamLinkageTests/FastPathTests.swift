@@ -204,6 +204,16 @@ struct FastPathTests {
         #expect(Standardise.identifier("ab-12/c", check: .none) == "AB12C")
     }
 
+    @Test("A free-text value joined in one pass is its tokens joined by spaces, for any text")
+    func textJoinedIsTheTokensJoined() {
+        let samples = ["O'Brien", "  smith-JONES ", "Mary Ann", "", "--", "Rd. 5", "12A\tHigh St\r\nLeeds", "x`y", "a", " a ",
+                       "Zoë Müller", "São Paulo, Brasil", "caf\u{E9} ’s", "\u{2603} snow", "ĲSSEL-straße 3"]
+        for t in samples + Self.addressLines(2_000, seed: 7) + Self.addressLines(500, seed: 8).map({ $0 + " Zoë" }) {
+            #expect(Standardise.textJoined(t) == Standardise.textTokens(t).joined(separator: " "), "\(t)")
+        }
+        #expect(Standardise.textJoined(" 12a,  High-St. ") == "12A HIGH ST")
+    }
+
     /// Random ASCII address lines: letters of both cases, digits, commas, spaces, apostrophes, other punctuation,
     /// CR LF, flat words and abbreviated street words, so every branch of the parser is met.
     static func addressLines(_ count: Int, seed: UInt64) -> [String] {
