@@ -42,7 +42,12 @@ struct InternerTests {
         for n in 0..<20_000 {
             let text = n % 97 == 0 ? "" : "v\(n % 3_000)"
             let space = Int32(n % 3) - 2
-            fold ^= warmed.warm(text, space) ^ warmed.warm(nil, space) ^ warmed.warm("never interned \(n)", space)
+            var hashes: [UInt64] = [], keys: [UInt64] = [], words: [UInt64] = [], froms: [Int] = []
+            for t in [text, nil, "never interned \(n)", "v\((n + 1) % 3_000)"] { PreparedData.Interner.collect(t, space, &hashes, &keys) }
+            // Nothing is collected for the empty or missing text; the others each once.
+            #expect(hashes.count == keys.count && hashes.count == (text.isEmpty ? 2 : 3))
+            fold ^= warmed.warm(hashes: hashes, keys: keys, words: &words, froms: &froms)
+            #expect(words.count == hashes.count && froms.count <= hashes.count)
             #expect(warmed.id(text, space) == plain.id(text, space))
         }
         #expect(warmed.strings == plain.strings)
