@@ -120,8 +120,12 @@ public enum BlockIndex {
     }
 
     /// Writes the segment's bytes into `sink` as they are made (a file, so a whole city's index is never all in memory).
+    ///
+    /// With two workers or more in `parallel`, two rules' entries are made and sorted at once, one on each worker
+    /// (the same entries in the same order; two rules' entries are held at once instead of one).
     public static func writeSegment<S: SegmentByteSink>(into sink: inout S, data d: PreparedData, personOfNode: [PersonID],
-                                                        recordOfNode: [UInt32]? = nil, include: [Bool]? = nil) throws {
+                                                        recordOfNode: [UInt32]? = nil, include: [Bool]? = nil,
+                                                        parallel: Parallelism = .serial) throws {
         let s = d.settings
         let sh = stringHashes(d)
         var persons: [PersonID] = [], ordinal: [PersonID: UInt32] = [:]
@@ -165,7 +169,17 @@ public enum BlockIndex {
             }
             return e
         }
-        try BlockIndexSegment.encode(into: &sink, ruleCount: rules.count + 1, entryCapacity: (rules.count + 1) * kept, rule: entries,
+        // The rules' entries two at a time on two workers: the one asked for now is returned, the other kept for the
+        // next call (the encoder asks for them in order).
+        var next: (index: Int, entries: [BlockIndexSegment.Entry])? = nil
+        func entriesInPairs(_ i: Int) -> [BlockIndexSegment.Entry] {
+            if let n = next, n.index == i { next = nil; return n.entries }
+            guard parallel.workers > 1, i + 1 <= rules.count else { return entries(i) }
+            let two = parallel.map(2) { entries(i + $0) }
+            next = (i + 1, two[1])
+            return two[0]
+        }
+        try BlockIndexSegment.encode(into: &sink, ruleCount: rules.count + 1, entryCapacity: (rules.count + 1) * kept, rule: entriesInPairs,
                                      persons: persons, tables: tables)
     }
 }
@@ -316,6 +330,15 @@ public final class BlockIndexSegment: @unchecked Sendable {
         for i in 0..<ruleCount {
             let r = rule(i)
             w.append(at()); w.append(UInt64(r.count))
+            #if _endian(little)
+            // An entry's memory is its 32 bytes as laid out below (five fields, little-endian, no padding): the rule's
+            // entries go in one append, not an append of a 32-byte copy each (a tenth of a city's block index).
+            if MemoryLayout<Entry>.size == 32 && MemoryLayout<Entry>.stride == 32 && MemoryLayout<Entry>.offset(of: \Entry.person) == 24
+                && MemoryLayout<Entry>.offset(of: \Entry.record) == 28 {
+                try r.withUnsafeBytes { try out.append($0) }
+                continue
+            }
+            #endif
             var entry = [UInt8](repeating: 0, count: 32)
             for e in r {
                 entry.withUnsafeMutableBytes { p in

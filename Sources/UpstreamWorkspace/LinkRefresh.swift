@@ -175,7 +175,7 @@ public struct LinkBlockIndex {
     /// `recordOfNode` is each node's representative record (``BlockIndex/recordOfNode(_:rowIDs:)``), when the read kept
     /// the records' ids.
     static func writeAfterFullRun(store: SQLiteStore, location: String, result: Linker.Result, run: Int64, decisions: [ReviewDecision],
-                                  readFrom mark: RecordsMark? = nil, recordOfNode: [UInt32]? = nil) throws {
+                                  readFrom mark: RecordsMark? = nil, recordOfNode: [UInt32]? = nil, parallel: Parallelism = .serial) throws {
         let now = try RecordsMark.of(store)
         let deletions = now.deletions, maxID = now.maxRecordID
         if mark != now {
@@ -186,7 +186,7 @@ public struct LinkBlockIndex {
         let reps = recordOfNode.flatMap { $0.count == data.nodeCount ? $0 : nil }
         try writeFull(store: location, run: run, fingerprint: fingerprint(result.model.settings, decisions: decisions),
                       maxRecordID: maxID, records: data.recordCountTotal, deletions: deletions, representatives: reps != nil) {
-            try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners, recordOfNode: reps)
+            try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners, recordOfNode: reps, parallel: parallel)
         }
     }
 }
@@ -486,7 +486,7 @@ struct LinkRefresh {
         read.persons = []; read.ids = []
         try LinkBlockIndex.writeFull(store: location, run: run, fingerprint: fingerprint, maxRecordID: maxID, records: data.recordCountTotal,
                                      deletions: deletions, representatives: true) {
-            try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners, recordOfNode: reps)
+            try BlockIndex.writeSegment(into: &$0, data: data, personOfNode: owners, recordOfNode: reps, parallel: linker.parallel)
         }
         let (index, why) = LinkBlockIndex.load(store: location, run: run, fingerprint: fingerprint)
         guard let index else { throw Fallback(reason: why) }

@@ -398,7 +398,7 @@ public struct LinkUseCase {
                 let indexStart = clock.now, indexCPU = Self.processCPUSeconds()
                 timings["save"] = Self.seconds(indexStart - saveStart); cpu["save"] = indexCPU - saveCPU
                 do { try LinkBlockIndex.writeAfterFullRun(store: sqlite, location: location, result: result, run: saved.id, decisions: decisions, readFrom: readMark,
-                                                         recordOfNode: recordOfNode) } catch {
+                                                         recordOfNode: recordOfNode, parallel: parallel) } catch {
                     messages.note("link: the block index for monthly refreshes was not written (\(error)); the next link --incremental builds it\n")
                 }
                 timings["block_index"] = Self.seconds(clock.now - indexStart); cpu["block_index"] = Self.processCPUSeconds() - indexCPU

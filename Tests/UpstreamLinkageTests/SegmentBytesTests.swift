@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import UpstreamLinkage
 import UpstreamModel
@@ -61,6 +62,38 @@ struct SegmentBytesTests {
             let bytes = BlockIndex.segmentBytes(data: first.data, personOfNode: persons, include: include)
             #expect(bytes == Self.allAtOnce(data: first.data, personOfNode: persons, include: include))
             #expect(BlockIndexSegment(bytes: bytes).isValid)
+            // Two rules' entries made at once on two workers (here run in reverse order on one thread, and on real
+            // threads): the same bytes.
+            for parallel in [Parallelism(workers: 2) { n, body in for i in (0..<n).reversed() { body(i) } }, Self.threads] {
+                var two: [UInt8] = []
+                try! BlockIndex.writeSegment(into: &two, data: first.data, personOfNode: persons, include: include, parallel: parallel)
+                #expect(two == bytes)
+            }
         }
+    }
+
+    /// Two real threads (Dispatch), as the workspace runs them.
+    static let threads = Parallelism(workers: 2) { n, body in
+        DispatchQueue.concurrentPerform(iterations: n) { body($0) }
+    }
+
+    @Test("an entry is written as its five fields, little-endian, 32 bytes, whichever way the rule's entries are appended")
+    func entryLayout() {
+        let entries = [BlockIndexSegment.Entry(k0: 0x0102_0304_0506_0708, k1: 0x1112_1314_1516_1718, k2: 0x2122_2324_2526_2728,
+                                               person: 0x3132_3334, record: 0x4142_4344),
+                       BlockIndexSegment.Entry(k0: .max, k1: 0, k2: 7, person: 9, record: 0)]
+        let bytes = BlockIndexSegment.encode(rules: [entries], persons: [], tables: [])
+        // The header: magic, rule count, person count, table count, the rule's offset and count, the persons' two offsets.
+        let header = 8 * 8
+        var expected: [UInt8] = []
+        for e in entries {
+            for x in [e.k0, e.k1, e.k2] { withUnsafeBytes(of: x.littleEndian) { expected += $0 } }
+            withUnsafeBytes(of: e.person.littleEndian) { expected += $0 }
+            withUnsafeBytes(of: e.record.littleEndian) { expected += $0 }
+        }
+        #expect(Array(bytes[header..<(header + 64)]) == expected)
+        #expect(expected.prefix(8) == [0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01])
+        let segment = BlockIndexSegment(bytes: bytes)
+        #expect(segment.isValid)
     }
 }
