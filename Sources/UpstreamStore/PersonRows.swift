@@ -20,9 +20,6 @@ package enum PersonRows {
     /// look over them (a store that inserts in key order need not check again).
     package static func checked<C: Collection>(_ assignments: C, pseudonym: (PersonID) -> String) throws
         -> (persons: [PersonSummary], inKeyOrder: Bool) where C.Element == PersonAssignment {
-        func twice(_ a: PersonAssignment) -> StoreError {
-            StoreError.invalidRun("record \(a.record.source)/\(a.record.recordID) is assigned twice in one linkage run")
-        }
         // One pass while the assignments come in key order (each lazily made assignment is made once); a second,
         // with a set of every key, only from the first one out of order.
         var counts: [PersonID: Int] = [:]
@@ -45,6 +42,17 @@ package enum PersonRows {
                 counts[a.person, default: 0] += 1
             }
         }
+        return (try summaries(counts, pseudonym: pseudonym), ordered)
+    }
+
+    /// The error for a record given to a person twice in one run.
+    package static func twice(_ a: PersonAssignment) -> StoreError {
+        StoreError.invalidRun("record \(a.record.source)/\(a.record.recordID) is assigned twice in one linkage run")
+    }
+
+    /// The persons of `counts` (each person's record count), in person order, each with its pseudonym.
+    /// - Throws: ``StoreError/collision(_:)`` when two persons get the same pseudonym.
+    package static func summaries(_ counts: [PersonID: Int], pseudonym: (PersonID) -> String) throws -> [PersonSummary] {
         var named: [String: PersonID] = [:]
         named.reserveCapacity(counts.count)
         var out: [PersonSummary] = []
@@ -56,7 +64,7 @@ package enum PersonRows {
             }
             out.append(PersonSummary(person: p, pseudonym: name, records: n))
         }
-        return (out, ordered)
+        return out
     }
 
     /// Checks that a scoring run scores each person once.

@@ -10,7 +10,6 @@ extension SQLiteStore: PersonStore {
 
     public func saveLinkageRun<C: Collection>(_ run: LinkageRunInfo, assignments: C, review: [StoredReviewItem]?,
                                               pseudonym: (PersonID) -> String) throws -> LinkageRunInfo where C.Element == PersonAssignment {
-        let (persons, inKeyOrder) = try PersonRows.checked(assignments, pseudonym: pseudonym)
         // Every assignment's person is one of `persons` (made from the assignments), each person names this run, and
         // only assignments refer to persons: the references hold by construction, so SQLite need not check them
         // row by row (at 200,000 people the deletes took 4.5 s checked and 0.2 s not, the inserts 8.0 and 3.7 s;
@@ -29,9 +28,39 @@ extension SQLiteStore: PersonStore {
             try db.execute(sql: "DROP INDEX IF EXISTS assignments_by_person")
             try db.execute(sql: "DELETE FROM assignments")
             try db.execute(sql: "DELETE FROM persons")
-            let person = try db.makeStatement(sql: "INSERT INTO persons (id, pseudonym, records, linkage_run) VALUES (?, ?, ?, ?)")
             // Both bulk inserts bind straight into their prepared statements, as the ingest's hot path does
             // (GRDB's StatementArguments boxes every value of every row).
+            let assign = try db.makeStatement(sql: "INSERT INTO assignments (source, record_id, person_id, probability) VALUES (?, ?, ?, ?)")
+            func insert(_ a: PersonAssignment) throws {
+                try BulkInsert.step(db, assign) { b in
+                    b.text(a.record.source); b.text(a.record.recordID); b.text(a.person.rawValue); b.double(a.probability)
+                }
+            }
+            // Assignments in key order (`LinkRunStore` gives them so) are inserted as they are checked and counted, in
+            // one pass: a pass to check and count first, then one to insert, made each lazily made assignment twice
+            // (about a tenth of a 500,000-person city's save, by its profile: Benchmarks/force-scale.md, session 39).
+            // The first one out of order undoes the inserts and falls back to checking with a set and inserting sorted.
+            var counts: [PersonID: Int] = [:]
+            var previous: RecordKey? = nil
+            var ordered = true
+            for a in assignments {
+                if let p = previous {
+                    if RecordKey.bytesPrecede(a.record, p) { ordered = false; break }
+                    if RecordKey.sameBytes(p, a.record) { throw PersonRows.twice(a) }
+                }
+                previous = a.record
+                counts[a.person, default: 0] += 1
+                try insert(a)
+            }
+            let persons: [PersonSummary]
+            if ordered {
+                persons = try PersonRows.summaries(counts, pseudonym: pseudonym)
+            } else {
+                try db.execute(sql: "DELETE FROM assignments")
+                persons = try PersonRows.checked(assignments, pseudonym: pseudonym).persons
+                for a in assignments.sorted(by: Self.keyOrder) { try insert(a) }
+            }
+            let person = try db.makeStatement(sql: "INSERT INTO persons (id, pseudonym, records, linkage_run) VALUES (?, ?, ?, ?)")
             for p in persons.sorted(by: { ByteOrder.compare($0.person.rawValue, $1.person.rawValue) < 0 }) {
                 do {
                     try BulkInsert.step(db, person) { b in
@@ -40,18 +69,6 @@ extension SQLiteStore: PersonStore {
                 } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
                     throw StoreError.collision("\(p.pseudonym) would name two persons; rotate the pseudonymisation key (docs/governance.md)")
                 }
-            }
-            let assign = try db.makeStatement(sql: "INSERT INTO assignments (source, record_id, person_id, probability) VALUES (?, ?, ?, ?)")
-            // A caller that hands them over in key order (`LinkRunStore` does, sorted on both cores) is not sorted again.
-            func insert(_ a: PersonAssignment) throws {
-                try BulkInsert.step(db, assign) { b in
-                    b.text(a.record.source); b.text(a.record.recordID); b.text(a.person.rawValue); b.double(a.probability)
-                }
-            }
-            if inKeyOrder {
-                for a in assignments { try insert(a) }
-            } else {
-                for a in assignments.sorted(by: Self.keyOrder) { try insert(a) }
             }
             // SQLite's sorter may use a helper thread for the index build (the same index; PRAGMA threads only
             // lets it sort on two cores).
