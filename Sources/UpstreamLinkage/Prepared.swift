@@ -205,7 +205,7 @@ public struct PreparedData: Sendable {
         }
 
         /// The hash and slot key of `text` in `space` appended to `hashes` and `keys` (nothing for nil or empty text),
-        /// for ``warm(hashes:keys:scratch:)``.
+        /// for ``warm(hashes:keys:words:froms:)``.
         static func collect(_ text: String?, _ space: Int32, _ hashes: inout [UInt64], _ keys: inout [UInt64]) {
             guard let text, !text.isEmpty else { return }
             if let h = text.utf8.withContiguousStorageIfAvailable({ Interner.hash($0, space) }) {
