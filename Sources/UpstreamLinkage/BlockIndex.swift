@@ -332,7 +332,7 @@ public final class BlockIndexSegment: @unchecked Sendable {
             w.append(at()); w.append(UInt64(r.count))
             #if _endian(little)
             // An entry's memory is its 32 bytes as laid out below (five fields, little-endian, no padding): the rule's
-            // entries go in one append, not an append of a 32-byte copy each (a tenth of a city's block index).
+            // entries go in one append, not an append of a 32-byte copy each.
             if MemoryLayout<Entry>.size == 32 && MemoryLayout<Entry>.stride == 32 && MemoryLayout<Entry>.offset(of: \Entry.person) == 24
                 && MemoryLayout<Entry>.offset(of: \Entry.record) == 28 {
                 try r.withUnsafeBytes { try out.append($0) }

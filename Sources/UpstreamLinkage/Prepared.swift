@@ -590,7 +590,7 @@ public struct PreparedData: Sendable {
         static let warmGroup = 32
 
         /// The hashes and slot keys of every string of `records` of `piece`, in `hashes` and `keys` (emptied first).
-        static func collect(_ piece: [([Cell], Int)], _ records: Range<Int>, spaces: [Int32], _ hashes: inout [UInt64], _ keys: inout [UInt64]) {
+        static func gatherHashes(_ piece: [([Cell], Int)], _ records: Range<Int>, spaces: [Int32], _ hashes: inout [UInt64], _ keys: inout [UInt64]) {
             hashes.removeAll(keepingCapacity: true); keys.removeAll(keepingCapacity: true)
             for r in records {
                 piece[r].0.withUnsafeBufferPointer { cell in
@@ -619,7 +619,7 @@ public struct PreparedData: Sendable {
             for piece in standardised { for (k, (cells, cut)) in piece.enumerated() {
             i += 1
             if k % Self.warmGroup == 0 {
-                Self.collect(piece, k..<min(piece.count, k + Self.warmGroup), spaces: spaces, &warmHashes, &warmKeys)
+                Self.gatherHashes(piece, k..<min(piece.count, k + Self.warmGroup), spaces: spaces, &warmHashes, &warmKeys)
                 warmed ^= interner.warm(hashes: warmHashes, keys: warmKeys, words: &warmWords, froms: &warmFroms)
             }
             // The three fields read in place: a copy of the input retained and released its fourteen references.

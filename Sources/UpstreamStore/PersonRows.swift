@@ -13,36 +13,36 @@ package enum PersonRows {
     /// bytes a record: 1.6 GB at 27 million records).
     package static func persons<C: Collection>(_ assignments: C, pseudonym: (PersonID) -> String) throws -> [PersonSummary]
     where C.Element == PersonAssignment {
-        try checked(assignments, pseudonym: pseudonym).persons
-    }
-
-    /// ``persons(_:pseudonym:)``, and whether the assignments came in the stores' key order, found by the same one
-    /// look over them (a store that inserts in key order need not check again).
-    package static func checked<C: Collection>(_ assignments: C, pseudonym: (PersonID) -> String) throws
-        -> (persons: [PersonSummary], inKeyOrder: Bool) where C.Element == PersonAssignment {
-        // One pass while the assignments come in key order (each lazily made assignment is made once); a second,
-        // with a set of every key, only from the first one out of order.
+        if let counts = try countsInKeyOrder(assignments) { return try summaries(counts, pseudonym: pseudonym) }
         var counts: [PersonID: Int] = [:]
-        var previous: PersonAssignment? = nil
-        var ordered = true
+        var seen = Set<RecordKey>()
+        seen.reserveCapacity(assignments.count)
         for a in assignments {
-            if let p = previous {
-                if RecordKey.bytesPrecede(a.record, p.record) { ordered = false; break }
-                if RecordKey.sameBytes(p.record, a.record) { throw twice(a) }
-            }
-            previous = a
+            guard seen.insert(a.record).inserted else { throw twice(a) }
             counts[a.person, default: 0] += 1
         }
-        if !ordered {
-            counts = [:]
-            var seen = Set<RecordKey>()
-            seen.reserveCapacity(assignments.count)
-            for a in assignments {
-                guard seen.insert(a.record).inserted else { throw twice(a) }
-                counts[a.person, default: 0] += 1
+        return try summaries(counts, pseudonym: pseudonym)
+    }
+
+    /// Each person's record count, in one pass that checks neighbours for a record given twice and hands each
+    /// assignment to `each` as it goes (a store inserts it there, so a lazily made assignment is made once); nil
+    /// from the first assignment out of the stores' key order (what `each` was given before it is the caller's
+    /// to undo).
+    /// - Throws: ``StoreError/invalidRun(_:)`` when a record is given twice; whatever `each` throws.
+    package static func countsInKeyOrder<C: Collection>(_ assignments: C, each: (PersonAssignment) throws -> Void = { _ in }) throws
+        -> [PersonID: Int]? where C.Element == PersonAssignment {
+        var counts: [PersonID: Int] = [:]
+        var previous: RecordKey? = nil
+        for a in assignments {
+            if let p = previous {
+                if RecordKey.bytesPrecede(a.record, p) { return nil }
+                if RecordKey.sameBytes(p, a.record) { throw twice(a) }
             }
+            previous = a.record
+            counts[a.person, default: 0] += 1
+            try each(a)
         }
-        return (try summaries(counts, pseudonym: pseudonym), ordered)
+        return counts
     }
 
     /// The error for a record given to a person twice in one run.

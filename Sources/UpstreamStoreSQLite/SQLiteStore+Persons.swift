@@ -40,24 +40,12 @@ extension SQLiteStore: PersonStore {
             // one pass: a pass to check and count first, then one to insert, made each lazily made assignment twice
             // (about a tenth of a 500,000-person city's save, by its profile: Benchmarks/force-scale.md, session 39).
             // The first one out of order undoes the inserts and falls back to checking with a set and inserting sorted.
-            var counts: [PersonID: Int] = [:]
-            var previous: RecordKey? = nil
-            var ordered = true
-            for a in assignments {
-                if let p = previous {
-                    if RecordKey.bytesPrecede(a.record, p) { ordered = false; break }
-                    if RecordKey.sameBytes(p, a.record) { throw PersonRows.twice(a) }
-                }
-                previous = a.record
-                counts[a.person, default: 0] += 1
-                try insert(a)
-            }
             let persons: [PersonSummary]
-            if ordered {
+            if let counts = try PersonRows.countsInKeyOrder(assignments, each: insert) {
                 persons = try PersonRows.summaries(counts, pseudonym: pseudonym)
             } else {
                 try db.execute(sql: "DELETE FROM assignments")
-                persons = try PersonRows.checked(assignments, pseudonym: pseudonym).persons
+                persons = try PersonRows.persons(assignments, pseudonym: pseudonym)
                 for a in assignments.sorted(by: Self.keyOrder) { try insert(a) }
             }
             let person = try db.makeStatement(sql: "INSERT INTO persons (id, pseudonym, records, linkage_run) VALUES (?, ?, ?, ?)")
