@@ -269,6 +269,59 @@ public final class BlockIndexSegment: @unchecked Sendable {
         return out
     }
 
+    /// The same entries as ``entries(rule:k0:)``, for base keys asked in ascending order: the search starts at
+    /// `cursor` (0 for the first key) and goes forward in doubling steps, then by halves, and leaves `cursor` at the
+    /// first entry of `k0`'s block. Keys a month's records ask for lie far apart in a whole city's entries, so a search
+    /// from the whole range touched a dozen scattered pages of the mapped segment a key; walked in order, the pages
+    /// are touched in file order and at most about once.
+    public func entries(rule r: Int, k0: UInt64, from cursor: inout Int) -> [Entry] {
+        guard r < ruleCount else { return [] }
+        let off = Int(word(4 + 2 * r)), n = Int(word(5 + 2 * r))
+        let lo = BlockIndexSegment.gallop(from: cursor, n, k0) { base.loadUnaligned(fromByteOffset: off + $0 * 32, as: UInt64.self) }
+        cursor = lo
+        var out: [Entry] = []
+        var i = lo
+        while i < n, base.loadUnaligned(fromByteOffset: off + i * 32, as: UInt64.self) == k0 {
+            let p = off + i * 32
+            out.append(Entry(k0: k0, k1: base.loadUnaligned(fromByteOffset: p + 8, as: UInt64.self),
+                             k2: base.loadUnaligned(fromByteOffset: p + 16, as: UInt64.self),
+                             person: base.loadUnaligned(fromByteOffset: p + 24, as: UInt32.self),
+                             record: base.loadUnaligned(fromByteOffset: p + 28, as: UInt32.self)))
+            i += 1
+        }
+        return out
+    }
+
+    /// The first position in `from..<n` whose key (`key(i)`, ascending) is not below `k` (`n` when none): forward
+    /// from `from` in doubling steps, then by halves within the last step. Keys asked in ascending order each start
+    /// where the last ended, so a walk over many keys reads the sorted keys in order.
+    @inline(__always) static func gallop(from: Int, _ n: Int, _ k: UInt64, _ key: (Int) -> UInt64) -> Int {
+        var lo = from
+        if lo >= n || key(lo) >= k { return lo }
+        // key(lo) < k: the answer is above lo, and at most hi once key(hi) >= k (or n).
+        var step = 1, hi = lo + 1
+        while hi < n && key(hi) < k { lo = hi; step &<<= 1; hi = lo + step }
+        var l = lo + 1, h = min(hi, n)
+        while l < h { let m = (l + h) / 2; if key(m) < k { l = m + 1 } else { h = m } }
+        return l
+    }
+
+    /// Where the table called `name` lies (its first entry's byte offset and its entry count); nil when absent.
+    public func table(_ name: String) -> (offset: Int, count: Int)? {
+        guard let t = tableIndex[name] else { return nil }
+        let h = tablesHeader + 5 * t
+        return (Int(word(h + 2)), Int(word(h + 3)))
+    }
+
+    /// The same count as ``count(_:_:)`` in a table found by ``table(_:)``, for hashes asked in ascending order
+    /// (`cursor` as in ``entries(rule:k0:from:)``).
+    public func count(table t: (offset: Int, count: Int), _ hash: UInt64, from cursor: inout Int) -> UInt64 {
+        let lo = BlockIndexSegment.gallop(from: cursor, t.count, hash) { base.loadUnaligned(fromByteOffset: t.offset + $0 * 16, as: UInt64.self) }
+        cursor = lo
+        guard lo < t.count, base.loadUnaligned(fromByteOffset: t.offset + lo * 16, as: UInt64.self) == hash else { return 0 }
+        return base.loadUnaligned(fromByteOffset: t.offset + lo * 16 + 8, as: UInt64.self)
+    }
+
     /// How many entries rule `r` holds.
     public func entryCount(rule r: Int) -> Int { r < ruleCount ? Int(word(5 + 2 * r)) : 0 }
 

@@ -21,19 +21,41 @@ public struct BlockIndexView: Sendable {
         return p
     }
 
-    /// Every segment's entries of rule `r` with base key `k0`, each with its (resolved) person.
-    func entries(rule r: Int, k0: UInt64) -> [(entry: BlockIndexSegment.Entry, person: PersonID)] {
+    /// A walk over the segments' sorted entries for keys asked in ascending order: one cursor a segment, each
+    /// starting at 0 (``BlockIndexSegment/entries(rule:k0:from:)``). One walk serves one rule.
+    func walk() -> [Int] { [Int](repeating: 0, count: segments.count) }
+
+    /// Every segment's entries of rule `r` with base key `k0`, each with its (resolved) person; keys asked in
+    /// ascending order on one `walk`.
+    func entries(rule r: Int, k0: UInt64, walk: inout [Int]) -> [(entry: BlockIndexSegment.Entry, person: PersonID)] {
         var out: [(BlockIndexSegment.Entry, PersonID)] = []
-        for s in segments { for e in s.entries(rule: r, k0: k0) { out.append((e, resolve(s.person(e.person)))) } }
+        for (i, s) in segments.enumerated() { for e in s.entries(rule: r, k0: k0, from: &walk[i]) { out.append((e, resolve(s.person(e.person)))) } }
         return out
     }
 
-    /// Every segment's entries of rule `r` with base key `k0`, without their persons.
-    func keys(rule r: Int, k0: UInt64) -> [BlockIndexSegment.Entry] {
-        segments.count == 1 ? segments[0].entries(rule: r, k0: k0) : segments.flatMap { $0.entries(rule: r, k0: k0) }
+    /// Every segment's entries of rule `r` with base key `k0`, without their persons; keys asked in ascending order
+    /// on one `walk`.
+    func keys(rule r: Int, k0: UInt64, walk: inout [Int]) -> [BlockIndexSegment.Entry] {
+        if segments.count == 1 { return segments[0].entries(rule: r, k0: k0, from: &walk[0]) }
+        var out: [BlockIndexSegment.Entry] = []
+        for (i, s) in segments.enumerated() { out += s.entries(rule: r, k0: k0, from: &walk[i]) }
+        return out
     }
 
-    func count(_ name: String, _ hash: UInt64) -> UInt64 { segments.reduce(0) { $0 + $1.count(name, hash) } }
+    /// Each of `hashes`' node count in the table called `name`, summed over the segments, in the order given. They are
+    /// looked up in ascending order, each segment's table walked forward once: a refresh asks for the values of
+    /// hundreds of thousands of identities, and a search from the whole table for each touched its pages at random.
+    func counts(_ name: String, _ hashes: [UInt64]) -> [UInt64] {
+        var out = [UInt64](repeating: 0, count: hashes.count)
+        guard !hashes.isEmpty else { return out }
+        let order = hashes.indices.sorted { hashes[$0] < hashes[$1] }
+        for s in segments {
+            guard let t = s.table(name) else { continue }
+            var cursor = 0
+            for i in order { out[i] += s.count(table: t, hashes[i], from: &cursor) }
+        }
+        return out
+    }
     /// The segments' bytes.
     public var byteCount: Int { segments.reduce(0) { $0 + $1.byteCount } }
 
@@ -89,17 +111,19 @@ public enum IncrementalLink {
             // Each first-level block's count in the index, and when it splits, its entries counted by their keys at
             // the next levels, once a block (the entries were kept and scanned again for each node of the block;
             // `finalKeys`'s own time was 20% of the block stage's samples in a 3,000,000-person refresh).
+            // The first-level blocks are read in their keys' order (``BlockIndexView/walk()``).
             var cache: [UInt64: SplitCounts] = [:]
+            var firsts = Set<UInt64>()
+            for n in 0..<data.nodeCount where nodes?[n] ?? true { if let c = ch[n] { firsts.insert(c.0) } }
+            var walk = index.walk()
+            for k0 in firsts.sorted() {
+                cache[k0] = SplitCounts(index.keys(rule: r, k0: k0, walk: &walk), levels: levels, fresh: fresh[0][k0, default: 0],
+                                        splitBlockSize: s.splitBlockSize)
+            }
             var keys = [UInt64](repeating: Blocking.missingKey, count: data.nodeCount)
             var counts: [UInt64: Int] = [:]
             for n in 0..<data.nodeCount where nodes?[n] ?? true {
-                guard let c = ch[n] else { continue }
-                let e = cache[c.0] ?? {
-                    let v = SplitCounts(index.keys(rule: r, k0: c.0), levels: levels, fresh: fresh[0][c.0, default: 0],
-                                        splitBlockSize: s.splitBlockSize)
-                    cache[c.0] = v
-                    return v
-                }()
+                guard let c = ch[n], let e = cache[c.0] else { continue }
                 var key = c.0, count = e.total + fresh[0][c.0, default: 0]
                 if levels > 1 && count > s.splitBlockSize {
                     key = c.1; count = e.k1[c.1, default: 0] + fresh[1][c.1, default: 0]
@@ -159,9 +183,11 @@ public enum IncrementalLink {
             if e.record == 0 { out.representativesComplete = false } else { representatives[e.record] = p }
         }
         var newOnly = [Bool](repeating: true, count: data.nodeCount)
+        // Every look-up in its keys' order (``BlockIndexView/walk()``); what is added does not depend on the order.
         let idRule = BlockIndex.identityRule(s)
-        for n in 0..<data.nodeCount {
-            let m = index.entries(rule: idRule, k0: ids[n])
+        var walk = index.walk()
+        for n in (0..<data.nodeCount).sorted(by: { ids[$0] < ids[$1] }) {
+            let m = index.entries(rule: idRule, k0: ids[n], walk: &walk)
             if !m.isEmpty { newOnly[n] = false; for x in m { add(x.entry, x.person); out.identical.insert(x.person) } }
         }
         index.releaseResidentPages()
@@ -169,15 +195,28 @@ public enum IncrementalLink {
         for (r, rule) in s.blockingRules.enumerated() {
             let ch = BlockIndex.chains(data, rule: rule, settings: s, sh)
             let levels = BlockIndex.levels(rule, s)
+            // Each final block once: its first-level key, and the level and key its identities are matched at.
             var done = Set<UInt64>()
+            var blocks: [(k0: UInt64, level: Int, key: UInt64)] = []
             for n in 0..<data.nodeCount {
                 guard let c = ch[n] else { continue }
                 let key = finals[r].keys[n]
                 guard done.insert(key).inserted, (finals[r].counts[key] ?? 0) <= s.maxBlockSize else { continue }
-                let level = key == c.0 ? 0 : key == c.1 && levels > 1 ? 1 : 2
-                for (e, p) in index.entries(rule: r, k0: c.0) {
-                    let k = level == 0 ? e.k0 : level == 1 ? e.k1 : e.k2
-                    if k == key { add(e, p) }
+                blocks.append((c.0, key == c.0 ? 0 : key == c.1 && levels > 1 ? 1 : 2, key))
+            }
+            blocks.sort { $0.k0 < $1.k0 }
+            var walk = index.walk()
+            var i = 0
+            while i < blocks.count {
+                let k0 = blocks[i].k0
+                let entries = index.entries(rule: r, k0: k0, walk: &walk)
+                while i < blocks.count && blocks[i].k0 == k0 {
+                    let (_, level, key) = blocks[i]
+                    for (e, p) in entries {
+                        let k = level == 0 ? e.k0 : level == 1 ? e.k1 : e.k2
+                        if k == key { add(e, p) }
+                    }
+                    i += 1
                 }
             }
             index.releaseResidentPages()
@@ -297,8 +336,9 @@ public enum IncrementalLink {
             }
             let withValue = index.total("token:" + name) + freshTotal
             var bits: [Int32: Double] = [:]
-            for t in Set(c.tokens) {
-                let count = index.count("token:" + name, UInt64(sh[Int(t)])) + fresh[t, default: 0]
+            let tokens = Array(Set(c.tokens))
+            for (t, indexed) in zip(tokens, index.counts("token:" + name, tokens.map { UInt64(sh[Int($0)]) })) {
+                let count = indexed + fresh[t, default: 0]
                 if count > 0 { bits[t] = -(Double(count) / Double(max(withValue, 1))).log2Value }
             }
             columns[ci] = ColumnData(copying: c, tokenBits: bits)
@@ -313,8 +353,9 @@ public enum IncrementalLink {
             for n in 0..<data.nodeCount where newOnly[n] && c.value[n] >= 0 { fresh[c.value[n], default: 0] += 1; freshTotal += 1 }
             let total = Double(index.total("value:" + name) + freshTotal)
             var f: [Int32: Double] = [:]
-            for v in Set(c.value) where v >= 0 {
-                f[v] = Double(index.count("value:" + name, UInt64(sh[Int(v)])) + fresh[v, default: 0]) / max(total, 1)
+            let values = Set(c.value).filter { $0 >= 0 }.map { $0 }
+            for (v, indexed) in zip(values, index.counts("value:" + name, values.map { UInt64(sh[Int($0)]) })) {
+                f[v] = Double(indexed + fresh[v, default: 0]) / max(total, 1)
             }
             tf.share[ci] = f
             index.releaseResidentPages()

@@ -1,3 +1,4 @@
+import PropertyBased
 import Testing
 import UpstreamLinkage
 import UpstreamModel
@@ -163,5 +164,27 @@ struct IncrementalLinkTests {
         #expect(s.count("value:surname", 10) == 2 && s.count("value:surname", 4) == 0 && s.total("value:surname") == 9)
         #expect(s.count("value:forename", 3) == 0)
         #expect(!BlockIndexSegment(bytes: [1, 2, 3]).isValid)
+    }
+
+    /// A refresh asks for its keys in ascending order, each search going forward from where the last ended: the same
+    /// entries and counts as a search from the whole range, for any keys (present, absent, repeated, past the last).
+    @Test("keys walked in ascending order find what a search from the whole range finds")
+    func walkedLookUpsAgreeWithWholeRangeSearches() async {
+        let keys = Gen<Int>.int(in: 0...40).array(of: 0...120)
+        await propertyCheck(count: 400, input: keys, keys) { stored, asked in
+            let entries = stored.sorted().enumerated().map {
+                BlockIndexSegment.Entry(k0: UInt64($0.element), k1: UInt64($0.offset), k2: 0, person: 0, record: UInt32($0.offset))
+            }
+            let counts = Set(stored).sorted().map { (UInt64($0), UInt64($0 * 3 + 1)) }
+            let s = BlockIndexSegment(bytes: BlockIndexSegment.encode(rules: [entries], persons: [PersonID("P-1")],
+                                                                      tables: [.init(name: "value:x", counts: counts, total: 9)]))
+            guard let table = s.table("value:x") else { Issue.record("the table is missing"); return }
+            var cursor = 0, tableCursor = 0
+            for k in asked.sorted().map({ UInt64($0) }) {
+                #expect(s.entries(rule: 0, k0: k, from: &cursor) == s.entries(rule: 0, k0: k), "key \(k) of \(stored.sorted())")
+                #expect(s.count(table: table, k, from: &tableCursor) == s.count("value:x", k), "hash \(k)")
+            }
+            #expect(s.table("value:y") == nil)
+        }
     }
 }
