@@ -93,8 +93,8 @@ public enum IncrementalLink {
     }
 
     /// Per rule, each node's final key (the level its whole-city block counts take it to; `Blocking.missingKey` when it
-    /// has none) and that block's whole-city identity count.
-    static func finalKeys(data: PreparedData, newOnly: [Bool], index: BlockIndexView, nodes: [Bool]? = nil) -> [(keys: [UInt64], counts: [UInt64: Int])] {
+    /// has none) and that block's whole-city identity count (0 for a node with no key).
+    static func finalKeys(data: PreparedData, newOnly: [Bool], index: BlockIndexView) -> [(keys: [UInt64], counts: [Int])] {
         let s = data.settings
         let sh = BlockIndex.stringHashes(data)
         return s.blockingRules.enumerated().map { r, rule in
@@ -111,27 +111,36 @@ public enum IncrementalLink {
             // Each first-level block's count in the index, and when it splits, its entries counted by their keys at
             // the next levels, once a block (the entries were kept and scanned again for each node of the block;
             // `finalKeys`'s own time was 20% of the block stage's samples in a 3,000,000-person refresh).
-            // The first-level blocks are read in their keys' order (``BlockIndexView/walk()``).
-            var cache: [UInt64: SplitCounts] = [:]
-            var firsts = Set<UInt64>()
-            for n in 0..<data.nodeCount where nodes?[n] ?? true { if let c = ch[n] { firsts.insert(c.0) } }
-            var walk = index.walk()
-            for k0 in firsts.sorted() {
-                cache[k0] = SplitCounts(index.keys(rule: r, k0: k0, walk: &walk), levels: levels, fresh: fresh[0][k0, default: 0],
-                                        splitBlockSize: s.splitBlockSize)
-            }
+            // The nodes are taken in their first-level keys' order, so each first-level block is read from the index
+            // once, in the index's own order (``BlockIndexView/walk()``), and its counts serve its nodes there and
+            // then: no table of the blocks read, nor of the counts by final key (dictionaries keyed by 64-bit keys and
+            // hashed with SipHash were 6.5% of a 2,000,000-person refresh's samples, and a growing share).
+            var order: [(k0: UInt64, node: Int32)] = []
+            order.reserveCapacity(data.nodeCount)
+            for n in 0..<data.nodeCount { if let c = ch[n] { order.append((c.0, Int32(n))) } }
+            order.sort { $0.k0 < $1.k0 }
             var keys = [UInt64](repeating: Blocking.missingKey, count: data.nodeCount)
-            var counts: [UInt64: Int] = [:]
-            for n in 0..<data.nodeCount where nodes?[n] ?? true {
-                guard let c = ch[n], let e = cache[c.0] else { continue }
-                var key = c.0, count = e.total + fresh[0][c.0, default: 0]
-                if levels > 1 && count > s.splitBlockSize {
-                    key = c.1; count = e.k1[c.1, default: 0] + fresh[1][c.1, default: 0]
-                    if levels > 2 && count > s.splitBlockSize {
-                        key = c.2; count = e.k2[c.2, default: 0] + fresh[2][c.2, default: 0]
+            var counts = [Int](repeating: 0, count: data.nodeCount)
+            var walk = index.walk()
+            var i = 0
+            while i < order.count {
+                let k0 = order[i].k0
+                let e = SplitCounts(index.keys(rule: r, k0: k0, walk: &walk), levels: levels, fresh: fresh[0][k0, default: 0],
+                                    splitBlockSize: s.splitBlockSize)
+                let firstCount = e.total + fresh[0][k0, default: 0]
+                while i < order.count && order[i].k0 == k0 {
+                    let n = Int(order[i].node)
+                    i += 1
+                    guard let c = ch[n] else { continue }
+                    var key = k0, count = firstCount
+                    if levels > 1 && count > s.splitBlockSize {
+                        key = c.1; count = e.k1[c.1, default: 0] + fresh[1][c.1, default: 0]
+                        if levels > 2 && count > s.splitBlockSize {
+                            key = c.2; count = e.k2[c.2, default: 0] + fresh[2][c.2, default: 0]
+                        }
                     }
+                    keys[n] = key; counts[n] = count
                 }
-                keys[n] = key; counts[key] = count
             }
             index.releaseResidentPages()
             return (keys, counts)
@@ -201,7 +210,7 @@ public enum IncrementalLink {
             for n in 0..<data.nodeCount {
                 guard let c = ch[n] else { continue }
                 let key = finals[r].keys[n]
-                guard done.insert(key).inserted, (finals[r].counts[key] ?? 0) <= s.maxBlockSize else { continue }
+                guard done.insert(key).inserted, finals[r].counts[n] <= s.maxBlockSize else { continue }
                 blocks.append((c.0, key == c.0 ? 0 : key == c.1 && levels > 1 ? 1 : 2, key))
             }
             blocks.sort { $0.k0 < $1.k0 }
@@ -375,15 +384,16 @@ public enum IncrementalLink {
 
 extension Blocking {
     /// Blocks from given keys (a refresh's: each node's final key under the whole city's counts), keeping only the
-    /// blocks whose whole-city count is within `maxBlockSize`.
-    init(data: PreparedData, rules: [BlockingRule], finalKeys: [[UInt64]], wholeCounts: [[UInt64: Int]], maxBlockSize: Int, splitBlockSize: Int) {
+    /// blocks whose whole-city count (`wholeCounts[r][node]`, the same for every node of a block) is within
+    /// `maxBlockSize`.
+    init(data: PreparedData, rules: [BlockingRule], finalKeys: [[UInt64]], wholeCounts: [[Int]], maxBlockSize: Int, splitBlockSize: Int) {
         self.data = data; self.rules = rules; self.maxBlockSize = maxBlockSize; self.splitBlockSize = splitBlockSize
         keys = finalKeys
         var sorted: [[Int32]] = [], blocks: [[Range<Int>]] = []
         for r in rules.indices {
             let (idx, ranges) = Blocking.group(finalKeys[r])
             sorted.append(idx)
-            blocks.append(ranges.filter { (wholeCounts[r][finalKeys[r][Int(idx[$0.lowerBound])]] ?? 0) <= maxBlockSize })
+            blocks.append(ranges.filter { wholeCounts[r][Int(idx[$0.lowerBound])] <= maxBlockSize })
         }
         self.sorted = sorted; self.blocks = blocks; splitBlocks = [Int](repeating: 0, count: rules.count)
     }
