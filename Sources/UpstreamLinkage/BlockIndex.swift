@@ -256,9 +256,14 @@ public final class BlockIndexSegment: @unchecked Sendable {
         func key(_ i: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: off + i * 32, as: UInt64.self) }
         var lo = 0, hi = n
         while lo < hi { let m = (lo + hi) / 2; if key(m) < k0 { lo = m + 1 } else { hi = m } }
+        return block(rule: off, n, from: lo, k0)
+    }
+
+    /// The entries from position `lo` of the rule whose `n` entries start at byte `off`, while their base key is `k0`.
+    private func block(rule off: Int, _ n: Int, from lo: Int, _ k0: UInt64) -> [Entry] {
         var out: [Entry] = []
         var i = lo
-        while i < n, key(i) == k0 {
+        while i < n, base.loadUnaligned(fromByteOffset: off + i * 32, as: UInt64.self) == k0 {
             let p = off + i * 32
             out.append(Entry(k0: k0, k1: base.loadUnaligned(fromByteOffset: p + 8, as: UInt64.self),
                              k2: base.loadUnaligned(fromByteOffset: p + 16, as: UInt64.self),
@@ -279,17 +284,7 @@ public final class BlockIndexSegment: @unchecked Sendable {
         let off = Int(word(4 + 2 * r)), n = Int(word(5 + 2 * r))
         let lo = BlockIndexSegment.gallop(from: cursor, n, k0) { base.loadUnaligned(fromByteOffset: off + $0 * 32, as: UInt64.self) }
         cursor = lo
-        var out: [Entry] = []
-        var i = lo
-        while i < n, base.loadUnaligned(fromByteOffset: off + i * 32, as: UInt64.self) == k0 {
-            let p = off + i * 32
-            out.append(Entry(k0: k0, k1: base.loadUnaligned(fromByteOffset: p + 8, as: UInt64.self),
-                             k2: base.loadUnaligned(fromByteOffset: p + 16, as: UInt64.self),
-                             person: base.loadUnaligned(fromByteOffset: p + 24, as: UInt32.self),
-                             record: base.loadUnaligned(fromByteOffset: p + 28, as: UInt32.self)))
-            i += 1
-        }
-        return out
+        return block(rule: off, n, from: lo, k0)
     }
 
     /// The first position in `from..<n` whose key (`key(i)`, ascending) is not below `k` (`n` when none): forward
@@ -318,8 +313,7 @@ public final class BlockIndexSegment: @unchecked Sendable {
     public func count(table t: (offset: Int, count: Int), _ hash: UInt64, from cursor: inout Int) -> UInt64 {
         let lo = BlockIndexSegment.gallop(from: cursor, t.count, hash) { base.loadUnaligned(fromByteOffset: t.offset + $0 * 16, as: UInt64.self) }
         cursor = lo
-        guard lo < t.count, base.loadUnaligned(fromByteOffset: t.offset + lo * 16, as: UInt64.self) == hash else { return 0 }
-        return base.loadUnaligned(fromByteOffset: t.offset + lo * 16 + 8, as: UInt64.self)
+        return tableCount(t.offset, t.count, at: lo, hash)
     }
 
     /// How many entries rule `r` holds.
@@ -340,14 +334,17 @@ public final class BlockIndexSegment: @unchecked Sendable {
 
     /// Nodes holding `hash` in the table called `name` (0 when the table or value is absent), and the table's total.
     public func count(_ name: String, _ hash: UInt64) -> UInt64 {
-        guard let t = tableIndex[name] else { return 0 }
-        let h = tablesHeader + 5 * t
-        let off = Int(word(h + 2)), n = Int(word(h + 3))
+        guard let (off, n) = table(name) else { return 0 }
         var lo = 0, hi = n
         while lo < hi {
             let m = (lo + hi) / 2
             if base.loadUnaligned(fromByteOffset: off + m * 16, as: UInt64.self) < hash { lo = m + 1 } else { hi = m }
         }
+        return tableCount(off, n, at: lo, hash)
+    }
+
+    /// The count at position `lo` of the table whose `n` entries start at byte `off`, when its hash is `hash`; else 0.
+    private func tableCount(_ off: Int, _ n: Int, at lo: Int, _ hash: UInt64) -> UInt64 {
         guard lo < n, base.loadUnaligned(fromByteOffset: off + lo * 16, as: UInt64.self) == hash else { return 0 }
         return base.loadUnaligned(fromByteOffset: off + lo * 16 + 8, as: UInt64.self)
     }
