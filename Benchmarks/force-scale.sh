@@ -27,19 +27,23 @@ B="${BIN:-$PWD/.build/release/upstream}"
 mkdir -p "$OUT"
 mem_flag() { [ -n "$MEMORY" ] && "$B" "$@" --help 2>/dev/null | grep -q -- "--memory" && echo "--memory $MEMORY" || true; }
 
+# The machine's memory as a stage starts: what the kernel could give a process without swapping, and what the page
+# cache holds (a store that no longer fits in it beside a stage's own memory is read from the disk again).
+memory_state() { awk '/^MemAvailable:/ { a = $2 } /^Cached:/ { c = $2 } END { printf "%.1f, %.1f", a / 1048576, c / 1048576 }' /proc/meminfo; }
+
 declare -A TARGET_S=([synth]=300 [ingest]=600 [link]=1200 ["risk train"]=1200 ["risk score"]=300)
 SUMMARY="$OUT/summary.tsv"; : > "$SUMMARY"
 
 for people in "${SIZES[@]}"; do
   dir="$OUT/city-$people"; rm -rf "$dir"; mkdir -p "$dir"
   echo; echo "## $people people ($(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"; echo
-  echo "| stage | wall | CPU (user+sys) | peak memory | target (3 M people) | load at start |"
+  echo "| stage | wall | CPU (user+sys) | peak memory | target (3 M people) | load at start; memory available, page cache (GiB) |"
   echo "|---|---:|---:|---:|---|---|"
   failed=""
   stage() {
     local name="$1"; shift
     if [ -n "$failed" ]; then echo "| $name | skipped ($failed failed) | | | | |"; return; fi
-    local load; load="$(cut -d' ' -f1 /proc/loadavg)"
+    local load; load="$(cut -d' ' -f1 /proc/loadavg); $(memory_state)"
     local t="$dir/time-${name// /-}.txt"
     if flock "${LOCK:-/tmp/upstream-bigrun.lock}" /usr/bin/time -f "%e %U %S %M" -o "$t" "$B" "$@" \
         > "$dir/out-${name// /-}.txt" 2> "$dir/err-${name// /-}.txt"; then
