@@ -92,6 +92,9 @@ public struct ThreatEvidence: Sendable {
     }
 }
 
+/// Ranks the assessment's threats: harm (CCHI days a crime) and likelihood (volume, a point up or down for a significant
+/// trend) scored 1–5 on a log scale across the threats, with the typology's victim vulnerability; their weighted mean,
+/// times the mapping confidence and the organisational position, is the priority (``PriorityWeights``).
 public enum PriorityScoring {
     /// Scales `value` to 1–5 on a log scale between the smallest and largest positive values of the set.
     static func logScale(_ value: Double, among values: [Double]) -> Double {

@@ -4,16 +4,16 @@ import GRDBSQLite
 import UpstreamModel
 import UpstreamStore
 
-/// The embedded store: one SQLite file (by default `upstream.db`), through GRDB.
-///
-/// All of Upstream's SQL lives in this module. A delivery loads in one transaction through prepared
-/// statements; SQLite's rollback journal makes a crash (even `kill -9`) mid-load leave the file as it was
-/// before that delivery.
 /// SQLite's "copy the bytes now" destructor.
 enum SQLiteBinding {
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
 
+/// The embedded store: one SQLite file (by default `upstream.db`), through GRDB.
+///
+/// All of Upstream's SQL lives in this module. A delivery loads in one transaction through prepared
+/// statements; SQLite's rollback journal makes a crash (even `kill -9`) mid-load leave the file as it was
+/// before that delivery.
 public final class SQLiteStore: RecordStore {
     /// One connection (rollback journal), or a pool of readers beside one writer when the file is in WAL mode
     /// (``useWriteAheadLog(path:)``: the served store).
