@@ -178,6 +178,7 @@ public struct WebApp: Sendable {
     // MARK: Helpers shared by the route collections
 
     /// Runs `body` (store calls, bcrypt, page rendering) on the ``BlockingPool``, off Swift's cooperative pool.
+    @discardableResult
     func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await blocking.run(body)
     }

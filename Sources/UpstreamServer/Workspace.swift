@@ -132,7 +132,7 @@ struct WebWorkspace: Sendable {
     func queuePage(for user: User, page: Int, csrf: String, notice: String?) throws -> String {
         let generation = try cache.currentGeneration(store)
         let (q, key) = try cachedQueue(for: user, page: page, generation: generation)
-        return try cache.page("\(key)|\(user.name)|\(notice ?? "")", scope: .queue, generation: generation, csrf: csrf) {
+        return cache.page("\(key)|\(user.name)|\(notice ?? "")", scope: .queue, generation: generation, csrf: csrf) {
             Pages.queue(q, user: user, csrf: $0, notice: notice)
         }
     }

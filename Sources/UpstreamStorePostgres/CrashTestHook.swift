@@ -9,7 +9,7 @@ enum CrashTestHook {
     static func stallBeforeCommit(_ table: String) {
         let env = ProcessInfo.processInfo.environment
         guard env["UPSTREAM_TEST_STALL_BEFORE_COMMIT"] == table, let marker = env["UPSTREAM_TEST_STALL_MARKER"] else { return }
-        FileManager.default.createFile(atPath: marker, contents: nil)
+        _ = FileManager.default.createFile(atPath: marker, contents: nil)
         while true { sleep(1) }
     }
 }

@@ -24,7 +24,7 @@ extension SQLiteStore: AuditedReviewWrites, AuditedUserWrites, AuditedOfferWrite
     @discardableResult
     public func saveOffers(_ offers: [StoredOffer], audit events: [AuditEvent]) throws -> [StoredOffer] {
         var saved: [StoredOffer] = []
-        try audited(events, table: "offers") { db in saved = try Self.insert(db, offers) }
+        _ = try audited(events, table: "offers") { db in saved = try Self.insert(db, offers) }
         return saved
     }
 

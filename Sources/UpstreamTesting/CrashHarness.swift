@@ -83,7 +83,7 @@ public enum CrashHarness {
         if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let child: Child
         if let output {
-            for path in [output, output + ".err"] { FileManager.default.createFile(atPath: path, contents: nil) }
+            for path in [output, output + ".err"] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
             p.standardOutput = FileHandle(forWritingAtPath: output)
             p.standardError = FileHandle(forWritingAtPath: output + ".err")
             child = Child(process: p, outPath: output, errPath: output + ".err")

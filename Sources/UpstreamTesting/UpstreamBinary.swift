@@ -33,7 +33,7 @@ public enum UpstreamBinary {
         if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         // Standard error goes to a file, so that a chatty child can never block on a full pipe.
         let errPath = NSTemporaryDirectory() + "upstream-stderr-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let out = Pipe()
         p.standardOutput = out

@@ -100,7 +100,7 @@ let fuzzDirectory = temporaryDirectory("fuzz")
 @Suite struct FuzzTests {
     @Test func csvRowsReadAreAlwaysLoadedPlusQuarantined() async throws {
         let spec = try custodySpec()
-        try await FuzzBudget.rounds {
+        await FuzzBudget.rounds {
             await propertyCheck(count: FuzzBudget.count, input: FuzzPieces.csvBody, Gen.int(in: 64...4096), Gen.bool) { body, limit, pipelined in
                 let bytes = Array(custodyHeader.utf8) + body
                 let report = try #require(try checkIngestInvariant(bytes, spec: spec, name: "f.csv", maxRecordBytes: limit, pipelined: pipelined))
@@ -113,7 +113,7 @@ let fuzzDirectory = temporaryDirectory("fuzz")
 
     @Test func aFuzzedHeaderIsLoadedOrRefusedWholeNeverHalfway() async throws {
         let spec = try custodySpec()
-        try await FuzzBudget.rounds {
+        await FuzzBudget.rounds {
             await propertyCheck(count: FuzzBudget.count, input: FuzzPieces.csvHeader, FuzzPieces.csvBody) { header, body in
                 _ = try checkIngestInvariant(header + [0x0A] + body, spec: spec, name: "h.csv", maxRecordBytes: 1 << 20, pipelined: true)
             }
@@ -122,7 +122,7 @@ let fuzzDirectory = temporaryDirectory("fuzz")
 
     @Test func jsonLinesRowsReadAreAlwaysLoadedPlusQuarantined() async throws {
         let spec = try custodySpec(custodySpecYAML + "\nformat: { type: jsonl }")
-        try await FuzzBudget.rounds {
+        await FuzzBudget.rounds {
             await propertyCheck(count: FuzzBudget.count, input: FuzzPieces.jsonBody, Gen.int(in: 64...4096)) { body, limit in
                 _ = try checkIngestInvariant(body, spec: spec, name: "f.jsonl", maxRecordBytes: limit, pipelined: false)
             }
@@ -131,7 +131,7 @@ let fuzzDirectory = temporaryDirectory("fuzz")
 
     @Test func theCSVReaderNeverTrapsOnAnyBytesAndRecordsStayWithinTheLimit() async throws {
         let anyBytes = Gen.uint8(in: 0...255).array(of: 0...400)
-        try await FuzzBudget.rounds(inputsPerRound: FuzzBudget.count * 4) {
+        await FuzzBudget.rounds(inputsPerRound: FuzzBudget.count * 4) {
             await propertyCheck(count: FuzzBudget.count * 4, input: anyBytes, Gen.int(in: 1...64), Gen.int(in: 8...128)) { bytes, chunk, limit in
                 var reader = CSVReader(ArrayByteStream(bytes, chunkSize: chunk),
                                        options: CSVOptions(delimiter: UInt8(ascii: ","), maxRecordBytes: limit), chunkSize: 64)
@@ -173,7 +173,7 @@ let fuzzDirectory = temporaryDirectory("fuzz")
 
     @Test func aMutatedSpecLoadsOrIsRefusedWithAnIngestErrorNeverATrap() async throws {
         let file = Array((custodyHeader + FuzzPieces.good + "2,JONES,BEN,04/04/2004,M,,02/05/2020 11:00,\n").utf8)
-        try await FuzzBudget.rounds {
+        await FuzzBudget.rounds {
             await propertyCheck(count: FuzzBudget.count, input: Self.specMutations) { ops in
                 let yaml = Self.mutate(custodySpecYAML, ops)
                 let spec: SourceSpec

@@ -13,7 +13,7 @@ func temporaryDirectory(_ label: String = "ingest") -> String {
 /// Writes bytes to a new temporary file and returns its path.
 func writeFile(_ bytes: [UInt8], name: String = "extract.csv", in dir: String = temporaryDirectory()) -> String {
     let path = dir + "/" + name
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path
 }
 

@@ -27,8 +27,8 @@ enum Chromium {
                        "--enable-logging=stderr", "--v=0", "--user-data-dir=\(dir.appendingPathComponent("profile-" + name).path)"]
             + arguments + [url]
         let out = dir.appendingPathComponent(name + ".stdout"), err = dir.appendingPathComponent(name + ".stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: out)
         p.standardError = try FileHandle(forWritingTo: err)
         try p.run()

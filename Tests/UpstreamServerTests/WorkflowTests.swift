@@ -198,7 +198,7 @@ struct WorkflowTests {
                 PersonScore(run: 0, person: s.person, asOf: asOf, score: s.score, rank: scores.count - i, age: s.age,
                             flagged: i >= 115 && i < 120, raising: s.raising, lowering: s.lowering)
             }
-            try f.store.saveRiskRun(RiskRunInfo(kind: .score, modelID: old.modelID, asOf: asOf, finishedAt: old.finishedAt + 1, by: "test"),
+            _ = try f.store.saveRiskRun(RiskRunInfo(kind: .score, modelID: old.modelID, asOf: asOf, finishedAt: old.finishedAt + 1, by: "test"),
                                     scores: again)
             let next = try await page(1)
             #expect(next.total == 5)
