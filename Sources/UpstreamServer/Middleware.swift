@@ -45,6 +45,16 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let registry: PrometheusCollectorRegistry
 
+    /// `upstream_http_requests_total` and `upstream_http_request_duration_seconds`, each with its `# HELP` line.
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "upstream", subsystem: "http", metricName: "requests", unitName: "total",
+                             helpText: "Requests answered, by method, route pattern and status.")
+    }
+    static var duration: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "upstream", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+                             helpText: "Time to answer a request, by method and route pattern.")
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         var status = 500
@@ -53,8 +63,8 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             let elapsed = ContinuousClock.now - start
             let seconds = elapsed / .seconds(1)
             let labels = [("method", request.method.rawValue), ("route", route), ("status", String(status))]
-            registry.makeCounter(name: "upstream_http_requests_total", labels: labels).increment()
-            registry.makeDurationHistogram(name: "upstream_http_request_duration_seconds",
+            registry.makeCounter(descriptor: Self.requests, labels: labels).increment()
+            registry.makeDurationHistogram(descriptor: Self.duration,
                                            labels: [("method", request.method.rawValue), ("route", route)],
                                            buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                                                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1)])

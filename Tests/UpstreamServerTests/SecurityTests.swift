@@ -266,6 +266,8 @@ struct SecurityTests {
             #expect(try await b.get("/people/\(f.mine)").status == .ok)
             let metrics = try await b.get("/metrics").text
             #expect(metrics.contains("upstream_http_requests_total"))
+            #expect(metrics.contains("# HELP upstream_http_requests_total Requests answered"))
+            #expect(metrics.contains("upstream_http_request_duration_seconds_bucket"))
             #expect(metrics.contains(#"route="/people/{pseudonym}""#))
             #expect(!metrics.contains(f.mine))
             #expect(!metrics.contains("supervisor"))
