@@ -45,11 +45,12 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let registry: PrometheusCollectorRegistry
 
-    /// `upstream_http_requests_total` and `upstream_http_request_duration_seconds`, each with its `# HELP` line.
+    /// `upstream_http_requests_total`, with its `# HELP` line.
     static var requests: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "upstream", subsystem: "http", metricName: "requests", unitName: "total",
                              helpText: "Requests answered, by method, route pattern and status.")
     }
+    /// `upstream_http_request_duration_seconds`, with its `# HELP` line.
     static var duration: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "upstream", subsystem: "http", metricName: "request_duration", unitName: "seconds",
                              helpText: "Time to answer a request, by method and route pattern.")
