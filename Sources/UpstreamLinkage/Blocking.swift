@@ -154,6 +154,18 @@ public struct Blocking: Sendable {
         return k != Blocking.missingKey && k == keys[r][b]
     }
 
+    /// Whether no block of any rule was left out (over `maxBlockSize`) or split: then the candidate pairs are exactly
+    /// the pairs of nodes that share some rule's key (``isCandidate(_:_:)``).
+    public var leavesEveryBlockWhole: Bool {
+        splitBlocks.allSatisfy { $0 == 0 } && blocks.allSatisfy { $0.allSatisfy { $0.count <= maxBlockSize } }
+    }
+
+    /// Whether nodes `a` and `b` share a key of any rule (a candidate pair when ``leavesEveryBlockWhole``).
+    @inline(__always) public func isCandidate(_ a: Int, _ b: Int) -> Bool {
+        for r in keys.indices where sharesRule(r, a, b) { return true }
+        return false
+    }
+
     /// Pairs the blocks of rule `r` hold (blocks over the size limit left out), without generating them.
     public func pairCount(rule r: Int) -> Int {
         blocks[r].reduce(0) { $0 + ($1.count > maxBlockSize ? 0 : $1.count * ($1.count - 1) / 2) }
@@ -245,6 +257,35 @@ public struct Blocking: Sendable {
     public func forEachPair<A>(onlyNew: Bool = false, parallel: Parallelism = .serial, warm: ((UnsafeBufferPointer<Int32>) -> UInt64)? = nil,
                                make: () -> A, _ body: (inout A, Int, Int) -> Void) -> [A] {
         forEachPairInPieces(onlyNew: onlyNew, parallel: parallel, warm: warm, make: { _ in make() }, body)
+    }
+
+    /// Pairs handed over at a time by ``forEachPairBatch(onlyNew:parallel:warm:make:_:)``.
+    public static let pairBatch = 512
+
+    /// As ``forEachPairInPieces(onlyNew:parallel:warm:make:_:)``, the pairs handed over in batches of up to
+    /// ``pairBatch`` (their first nodes and their second nodes, in the same order as one by one), so a batch can be
+    /// compared comparison by comparison: the same tests in a row, each comparison's column and tests looked up once
+    /// a batch instead of once a pair.
+    public func forEachPairBatch<A>(onlyNew: Bool = false, parallel: Parallelism = .serial, warm: ((UnsafeBufferPointer<Int32>) -> UInt64)? = nil,
+                                    make: (Int) -> A, _ body: (inout A, UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>) -> Void) -> [A] {
+        var work: [(Int, ArraySlice<Range<Int>>)] = []
+        for r in 0..<rules.count { for c in workChunks(rule: r, parallel: parallel) { work.append((r, c)) } }
+        return parallel.map(work.count) { w in
+            var acc = make(w)
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * Blocking.pairBatch) { buf in
+                let first = UnsafeMutableBufferPointer(rebasing: buf[0..<Blocking.pairBatch])
+                let second = UnsafeMutableBufferPointer(rebasing: buf[Blocking.pairBatch...])
+                var n = 0
+                visit(rule: work[w].0, blocks: work[w].1, onlyNew: onlyNew, warm: warm) { a, b in
+                    first[n] = Int32(a); second[n] = Int32(b); n += 1
+                    if n == Blocking.pairBatch {
+                        body(&acc, UnsafeBufferPointer(first), UnsafeBufferPointer(second)); n = 0
+                    }
+                }
+                if n > 0 { body(&acc, UnsafeBufferPointer(rebasing: first[0..<n]), UnsafeBufferPointer(rebasing: second[0..<n])) }
+            }
+            return acc
+        }
     }
 
     /// Blocks of at least this many nodes are warmed (a pair of two reads its two nodes once anyway).

@@ -69,8 +69,9 @@ public struct Comparer: Sendable {
     /// read per pair through the unowned reference.
     let sketches: JaroSketches?
     let sketchesRef: Unmanaged<JaroSketches>?
-    /// The columns the comparisons read, each with whether its strings are sketched (``warm(_:)``).
-    let warmedColumns: [(column: Int, sketched: Bool)]
+    /// The columns the comparisons read, each with whether its strings are sketched and whether a test reads its
+    /// strings' bytes unsketched (an edit distance, a prefix; ``warm(_:)``).
+    let warmedColumns: [(column: Int, sketched: Bool, bytes: Bool)]
 
     /// The flat form of `t`, its parts (for `any` and `all`) appended to `parts`; nil when it has none.
     static func flatten(_ t: Test, level: Int, parts: inout [FastTest]) -> FastTest? {
@@ -186,7 +187,13 @@ public struct Comparer: Sendable {
         columnRefs = data.columns.map { Unmanaged.passUnretained($0) }
         stringsRef = Unmanaged.passUnretained(data.strings)
         sketches = sketched.isEmpty ? nil : data.jaroSketchCache.sketches(data, columns: sketched.sorted())
-        warmedColumns = Set(columnOf.filter { $0 >= 0 }).sorted().map { ($0, sketched.contains($0)) }
+        // Columns whose fast tests read a string's bytes (or its length) without a sketch in front of them.
+        var readsBytes = Set<Int>()
+        for (i, r) in ranges.enumerated() where isFast[i] && columnOf[i] >= 0 {
+            let parts = r.lowerBound..<(i + 1 < ranges.count ? ranges[(i + 1)...].first(where: { !$0.isEmpty })?.lowerBound ?? tests.count : tests.count)
+            if tests[parts].contains(where: { [.jaro, .levenshtein, .damerau, .prefix, .substring, .initial].contains($0.kind) }) { readsBytes.insert(columnOf[i]) }
+        }
+        warmedColumns = Set(columnOf.filter { $0 >= 0 }).sorted().map { ($0, sketched.contains($0), readsBytes.contains($0)) }
         sketchesRef = sketches.map { Unmanaged.passUnretained($0) }
     }
 
@@ -195,16 +202,32 @@ public struct Comparer: Sendable {
     /// of them for the caller to keep (``Blocking/forEachPair(onlyNew:parallel:warm:make:_:)``).
     func warm(_ nodes: UnsafeBufferPointer<Int32>) -> UInt64 {
         var folded: UInt64 = 0
-        for (c, sketched) in warmedColumns {
+        for (c, sketched, bytes) in warmedColumns {
             columnRefs[c]._withUnsafeGuaranteedRef { col in
                 col.value.withUnsafeBufferPointer { value in
                     for n in nodes { folded ^= UInt64(UInt32(bitPattern: value[Int(n)])) }
                     if sketched, let s = sketchesRef {
                         s._withUnsafeGuaranteedRef { sk in for n in nodes { folded ^= sk.warm(value[Int(n)]) } }
                     }
+                    if bytes {
+                        stringsRef._withUnsafeGuaranteedRef { st in
+                            st.start.withUnsafeBufferPointer { start in
+                                st.bytes.withUnsafeBufferPointer { b in
+                                    for n in nodes {
+                                        let v = value[Int(n)]
+                                        guard v >= 0 else { continue }
+                                        let at = Int(start[Int(v)])
+                                        folded ^= UInt64(start[Int(v) + 1]) ^ (at < b.count ? UInt64(b[at]) : 0)
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
                 if !col.days.isEmpty { col.days.withUnsafeBufferPointer { d in for n in nodes { folded ^= UInt64(UInt32(bitPattern: d[Int(n)])) } } }
                 if !col.part0.isEmpty { col.part0.withUnsafeBufferPointer { p in for n in nodes { folded ^= UInt64(UInt32(bitPattern: p[Int(n)])) } } }
+                if !col.part1.isEmpty { col.part1.withUnsafeBufferPointer { p in for n in nodes { folded ^= UInt64(UInt32(bitPattern: p[Int(n)])) } } }
+                if !col.part2.isEmpty { col.part2.withUnsafeBufferPointer { p in for n in nodes { folded ^= UInt64(UInt32(bitPattern: p[Int(n)])) } } }
             }
         }
         return folded
@@ -474,6 +497,61 @@ public struct Comparer: Sendable {
         var g = Gamma()
         for i in resolved.indices where active[i] { g.set(i, level(i, a, b)) }
         return g
+    }
+
+    /// The comparison vectors of the pairs (`a[k]`, `b[k]`) into `out` (as many as there are pairs), computed
+    /// comparison by comparison over the whole batch: the same as ``gamma(_:_:)`` (or ``gamma(_:_:active:)``) pair by
+    /// pair, but each comparison's column, tests and string table are looked up once a batch, and the same tests run
+    /// one after another, so their branches are predicted.
+    public func gammas(_ a: UnsafeBufferPointer<Int32>, _ b: UnsafeBufferPointer<Int32>, active: [Bool]? = nil,
+                       into out: UnsafeMutableBufferPointer<UInt64>) {
+        precondition(a.count == b.count && out.count >= a.count)
+        for k in a.indices { out[k] = 0 }
+        for i in resolved.indices where active?[i] ?? true {
+            let shift = UInt64(i) * 4
+            if isFast[i] {
+                fastLevels(i, a, b, shift: shift, into: out)
+            } else {
+                for k in a.indices { out[k] |= UInt64(generalLevel(i, Int(a[k]), Int(b[k]))) << shift }
+            }
+        }
+    }
+
+    /// `fastLevel` of comparison `i` for a batch of pairs, each level or-ed into `out` at `shift`.
+    func fastLevels(_ i: Int, _ a: UnsafeBufferPointer<Int32>, _ b: UnsafeBufferPointer<Int32>, shift: UInt64,
+                    into out: UnsafeMutableBufferPointer<UInt64>) {
+        let c = columnOf[i]
+        guard c >= 0 else { return }
+        let range = fastRange[i]
+        let elseLevel = UInt64(elseLevelOf[i])
+        // A comparison whose first level is exact agreement settles equal values without a call.
+        let exactFirst = fastTests[range.lowerBound].kind == .exact
+        let firstLevel = UInt64(fastTests[range.lowerBound].level)
+        columnRefs[c]._withUnsafeGuaranteedRef { col in
+            stringsRef._withUnsafeGuaranteedRef { st in
+                col.value.withUnsafeBufferPointer { value in
+                    col.scope.withUnsafeBufferPointer { scope in
+                        let scoped = !scope.isEmpty
+                        pairs: for k in a.indices {
+                            let p = Int(a[k]), q = Int(b[k])
+                            let x = value[p], y = value[q]
+                            if x < 0 || y < 0 { continue }
+                            if scoped && scope[p] != scope[q] { continue }
+                            if exactFirst && x == y { out[k] |= firstLevel << shift; continue }
+                            var jw = -1.0
+                            for f in range {
+                                switch fastOutcome(fastTests[f], col, st, p, q, x, y, &jw) {
+                                case .yes: out[k] |= UInt64(fastTests[f].level) << shift; continue pairs
+                                case .toElse: out[k] |= elseLevel << shift; continue pairs
+                                case .no: continue
+                                }
+                            }
+                            out[k] |= elseLevel << shift
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// One digit different, two adjacent digits transposed, or one day apart.

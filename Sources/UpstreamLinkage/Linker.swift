@@ -257,7 +257,7 @@ public struct Linker: Sendable {
         var model: LinkageModel
         if let given { model = given } else {
             progress(.train)
-            model = Training.train(data: data, blocking: blocking, patterns: patterns!, settings: settings, parallel: parallel)
+            model = Training.train(data: data, blocking: blocking, patterns: patterns!, settings: settings, parallel: parallel, held: candidates)
         }
         let vectors = patterns?.vectors
         patterns = nil

@@ -17,8 +17,11 @@ public struct CandidatePairs: Sendable {
     /// Blocks and compares: every pair of the rules' union once, with its comparison vector.
     public static func generate(data: PreparedData, blocking: Blocking, comparisons: [ComparisonSpec], onlyNew: Bool = false, parallel: Parallelism = .serial) -> CandidatePairs {
         let comparer = Comparer(data: data, comparisons: comparisons)
-        var parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, make: { CandidatePairs() }) { acc, x, y in
-            acc.a.append(Int32(x)); acc.b.append(Int32(y)); acc.gamma.append(comparer.gamma(x, y).bits)
+        var parts = blocking.forEachPairBatch(onlyNew: onlyNew, parallel: parallel, warm: comparer.warm, make: { _ in CandidatePairs() }) { acc, x, y in
+            acc.a.append(contentsOf: x); acc.b.append(contentsOf: y)
+            let from = acc.gamma.count
+            acc.gamma.append(contentsOf: repeatElement(0, count: x.count))
+            acc.gamma.withUnsafeMutableBufferPointer { comparer.gammas(x, y, into: UnsafeMutableBufferPointer(rebasing: $0[from...])) }
         }
         var out = CandidatePairs()
         let total = parts.reduce(0) { $0 + $1.count }
@@ -63,8 +66,12 @@ public struct PatternCounts: Sendable {
     public init(data: PreparedData, blocking: Blocking, comparisons: [ComparisonSpec], onlyNew: Bool = false, parallel: Parallelism = .serial,
                 keepingVectors allowance: PairVectors.Allowance? = nil) {
         let comparer = Comparer(data: data, comparisons: comparisons)
-        let parts = blocking.forEachPair(onlyNew: onlyNew, parallel: parallel, warm: comparer.warm, make: { PairVectors.Piece(allowance: allowance) }) { piece, x, y in
-            piece.add(comparer.gamma(x, y).bits)
+        let parts = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Blocking.pairBatch) { g in
+            blocking.forEachPairBatch(onlyNew: onlyNew, parallel: parallel, warm: comparer.warm, make: { _ in PairVectors.Piece(allowance: allowance) }) { piece, x, y in
+                let out = UnsafeMutableBufferPointer(rebasing: g[0..<x.count])
+                comparer.gammas(x, y, into: out)
+                for bits in out { piece.add(bits) }
+            }
         }
         var counts = VectorTable()
         for p in parts { counts.merge(p.seen) }
@@ -339,10 +346,12 @@ public enum Training {
         train(data: data, blocking: blocking, patterns: PatternCounts(candidates), settings: settings, parallel: parallel)
     }
 
-    /// Trains the full model from the candidate pairs' comparison vectors (held or streamed).
+    /// Trains the full model from the candidate pairs' comparison vectors (held or streamed). With `held` (the
+    /// candidate pairs, when they are held, and `blocking` made them), an EM session reads the vectors of its pairs
+    /// that are candidate pairs from them instead of comparing those pairs again (``sessionCounts``).
     public static func train(
         data: PreparedData, blocking: Blocking, patterns candidates: PatternCounts, settings: LinkageSettings,
-        parallel: Parallelism = .serial
+        parallel: Parallelism = .serial, held: CandidatePairs? = nil
     ) -> LinkageModel {
         let kinds = settings.comparisons
         let levelCounts = kinds.map(\.levelCount)
@@ -360,19 +369,9 @@ public enum Training {
             let active = kinds.map { !LinkageSettings.forced(by: rule, $0) }
             // The session's pairs are the rule's own blocks (not only those in the union, which other rules bias),
             // sampled down to `emMaxPairs` by a hash of the pair so the sample is the same on every run.
-            let blocking = Blocking(data: data, rules: [rule], maxBlockSize: settings.maxBlockSize, parallel: parallel)
-            let total = blocking.pairCount(rule: 0)
-            let keep = total <= settings.emMaxPairs ? UInt64.max : UInt64(Double(UInt64.max) * Double(settings.emMaxPairs) / Double(total))
-            let seed = settings.seed
-            let parts = blocking.forEachPair(parallel: parallel, warm: comparer.warm, make: { VectorTable() }) { acc, x, y in
-                if keep != UInt64.max {
-                    var h = SplitMix64(seed: seed ^ (UInt64(x) << 32 | UInt64(y)))
-                    if h.next() > keep { return }
-                }
-                _ = acc.add(comparer.gamma(x, y, active: active).bits)
-            }
-            var counts = VectorTable()
-            for p in parts { counts.merge(p) }
+            let session = Blocking(data: data, rules: [rule], maxBlockSize: settings.maxBlockSize, parallel: parallel)
+            let counts = sessionCounts(session: session, comparer: comparer, active: active, settings: settings, parallel: parallel,
+                                       held: held.map { (blocking, $0) })
             let patterns = zip(counts.vectors, counts.counts).map { (gamma: Gamma(bits: $0), count: $1) }.sorted { $0.gamma.bits < $1.gamma.bits }
             let pairs = Int(patterns.reduce(0) { $0 + $1.count })
             let result = em(patterns: patterns, levels: levelCounts, active: active, u: u, m: m0, lambda: 0.3, maxIterations: settings.emMaxIterations)
@@ -393,6 +392,62 @@ public enum Training {
                                      uSamplePairs: samples, sessions: sessions, reviewedPairs: 0))
         model.lambda = estimateLambda(model: model, data: data, patterns: candidates)
         return model
+    }
+
+    /// The comparison vectors of one EM session's pairs (the pairs of `session`'s one rule, sampled down to
+    /// `emMaxPairs` by a hash of the pair), with only the `active` comparisons evaluated, counted.
+    ///
+    /// When the candidate pairs are held (`held`) and neither blocking left out or split a block, a session pair is a
+    /// candidate pair exactly when it shares a key of one of the blocking's rules. Those pairs' vectors are read from
+    /// the candidates, masked to the active comparisons (each level is computed on its own, so a masked vector is the
+    /// vector the session would compute), and only the session's other pairs are compared. A training rule that is
+    /// also a blocking rule (the benchmark's `forename + surname`) then compares nothing. The counts are the same
+    /// either way (whole numbers; EM reads them sorted by vector).
+    static func sessionCounts(session: Blocking, comparer: Comparer, active: [Bool], settings: LinkageSettings, parallel: Parallelism,
+                              held: (blocking: Blocking, pairs: CandidatePairs)?) -> VectorTable {
+        let total = session.pairCount(rule: 0)
+        let keep = total <= settings.emMaxPairs ? UInt64.max : UInt64(Double(UInt64.max) * Double(settings.emMaxPairs) / Double(total))
+        let seed = settings.seed
+        @inline(__always) func kept(_ x: Int32, _ y: Int32) -> Bool {
+            guard keep != UInt64.max else { return true }
+            var h = SplitMix64(seed: seed ^ (UInt64(x) << 32 | UInt64(y)))
+            return h.next() <= keep
+        }
+        let reuse = held.flatMap { h in h.blocking.leavesEveryBlockWhole && session.leavesEveryBlockWhole ? h : nil }
+        var counts = VectorTable()
+        if let reuse {
+            var mask: UInt64 = 0
+            for i in active.indices where active[i] { mask |= 0xF << (UInt64(i) * 4) }
+            let c = reuse.pairs
+            let chunk = max(1, c.count / Parallelism.linkagePieces + 1)
+            let parts = parallel.map((c.count + chunk - 1) / chunk) { p -> VectorTable in
+                var acc = VectorTable()
+                for k in (p * chunk)..<min(c.count, (p + 1) * chunk) where session.sharesRule(0, Int(c.a[k]), Int(c.b[k])) && kept(c.a[k], c.b[k]) {
+                    _ = acc.add(c.gamma[k] & mask)
+                }
+                return acc
+            }
+            for p in parts { counts.merge(p) }
+            // A training rule that is a blocking rule has no pairs outside the candidates.
+            if reuse.blocking.rules.contains(where: { $0.description == session.rules[0].description }) { return counts }
+        }
+        let parts = session.forEachPairBatch(parallel: parallel, warm: comparer.warm, make: { _ in VectorTable() }) { acc, x, y in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * x.count) { pick in
+                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: x.count) { g in
+                    var n = 0
+                    for k in x.indices where kept(x[k], y[k]) {
+                        if let reuse, reuse.blocking.isCandidate(Int(x[k]), Int(y[k])) { continue }
+                        pick[n] = x[k]; pick[x.count + n] = y[k]; n += 1
+                    }
+                    let out = UnsafeMutableBufferPointer(rebasing: g[0..<n])
+                    comparer.gammas(UnsafeBufferPointer(rebasing: pick[0..<n]), UnsafeBufferPointer(rebasing: pick[x.count..<(x.count + n)]),
+                                    active: active, into: out)
+                    for bits in out { _ = acc.add(bits) }
+                }
+            }
+        }
+        for p in parts { counts.merge(p) }
+        return counts
     }
 
     /// λ, the chance two random identities match: the fixed point of

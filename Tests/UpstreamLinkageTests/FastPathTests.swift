@@ -147,6 +147,38 @@ struct FastPathTests {
         }
     }
 
+    /// The batch path (``Comparer/gammas(_:_:active:into:)`` over ``Blocking/forEachPairBatch(onlyNew:parallel:warm:make:_:)``)
+    /// gives every candidate pair, in the same order, with the vector the pair-by-pair path gives, with every
+    /// comparison and with an EM session's active ones only.
+    @Test("batched comparison vectors equal pair-by-pair vectors, pairs in the same order")
+    func batchedVectorsEqualPairByPair() throws {
+        var (inputs, _) = People.population(people: 400, seed: 5)
+        var rng = SplitMix64(seed: 17)
+        for i in inputs.indices where rng.below(4) == 0 { inputs[i].surname = nil }
+        let s = LinkageSettings()
+        let data = PreparedData(inputs, settings: s)
+        let blocking = Blocking(data: data, rules: s.blockingRules, maxBlockSize: s.maxBlockSize, parallel: .serial)
+        let c = Comparer(data: data, comparisons: s.comparisons)
+        let one = blocking.forEachPairInPieces(parallel: .serial, make: { _ in [(Int, Int)]() }) { acc, a, b in acc.append((a, b)) }.flatMap { $0 }
+        #expect(one.count > Blocking.pairBatch, "more pairs than one batch")
+        let active = s.comparisons.indices.map { $0 % 3 != 0 }
+        let batched = blocking.forEachPairBatch(parallel: .serial, make: { _ in [(Int, Int, UInt64, UInt64)]() }) { acc, x, y in
+            var all = [UInt64](repeating: 0, count: x.count), some = all
+            all.withUnsafeMutableBufferPointer { c.gammas(x, y, into: $0) }
+            some.withUnsafeMutableBufferPointer { c.gammas(x, y, active: active, into: $0) }
+            for k in x.indices { acc.append((Int(x[k]), Int(y[k]), all[k], some[k])) }
+        }.flatMap { $0 }
+        #expect(batched.count == one.count)
+        var levels = Set<UInt64>()
+        for (k, p) in zip(one, batched).enumerated() {
+            #expect(p.0.0 == p.1.0 && p.0.1 == p.1.1, "pair \(k) in the same place")
+            #expect(p.1.2 == c.gamma(p.0.0, p.0.1).bits, "pair \(k): every comparison")
+            #expect(p.1.3 == c.gamma(p.0.0, p.0.1, active: active).bits, "pair \(k): active comparisons")
+            levels.insert(p.1.2)
+        }
+        #expect(levels.count > 20, "the pairs reach many vectors")
+    }
+
     @Test("interning: one id per distinct value, first seen first, through many table resizes")
     func interningGivesOneIdPerValue() throws {
         // 6,000 records: 3,000 distinct surnames, each twice (a resize of the table happens at 2,048, 4,096, … strings).

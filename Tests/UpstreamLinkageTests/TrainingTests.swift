@@ -33,6 +33,35 @@ struct TrainingTests {
         }
     }
 
+    /// An EM session reads its pairs that are held candidate pairs from them (their vectors masked to its active
+    /// comparisons) and compares only the rest: the model is the same as when every session pair is compared, for a
+    /// training rule that is a blocking rule, one that is not, with sampling down to `em_max_pairs`, and when a block
+    /// over `max_block_size` sends training back to comparing every pair.
+    @Test("EM sessions reading held candidate pairs train the same model")
+    func sessionsReadingHeldPairsTrainTheSameModel() throws {
+        let (inputs, _) = People.population(people: 500, seed: 9)
+        let base = try Declared.settings(#"""
+        {"comparisons": ["forename", "surname", "dob", "postcode", "sex"],
+         "blocking_rules": ["dob + initial(surname)", "forename + surname", "postcode"],
+         "training_rules": ["dob", "forename + surname", "postcode"], "cluster_guards": []}
+        """#)
+        var sampled = base
+        sampled.emMaxPairs = 300
+        var small = base
+        small.maxBlockSize = 3
+        for s in [base, sampled, small] {
+            let data = PreparedData(inputs, settings: s)
+            let blocking = Blocking(data: data, rules: s.blockingRules, maxBlockSize: s.maxBlockSize, parallel: .serial)
+            let c = CandidatePairs.generate(data: data, blocking: blocking, comparisons: s.comparisons)
+            let patterns = PatternCounts(c)
+            let compared = Training.train(data: data, blocking: blocking, patterns: patterns, settings: s, parallel: .serial)
+            let read = Training.train(data: data, blocking: blocking, patterns: patterns, settings: s, parallel: .serial, held: c)
+            #expect(read == compared, "max_block_size \(s.maxBlockSize), em_max_pairs \(s.emMaxPairs)")
+            #expect(read.summary.sessions.allSatisfy { $0.pairs > 0 })
+            #expect(blocking.leavesEveryBlockWhole == (s.maxBlockSize > 3))
+        }
+    }
+
     @Test func inactiveComparisonsAreLeftAlone() {
         let kinds = [2, 4]
         let start = Training.initialM(kinds)
