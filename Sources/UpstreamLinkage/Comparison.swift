@@ -57,6 +57,9 @@ public struct Comparer: Sendable {
     /// Per comparison: whether every level has a flat form (then `fastRange` holds them in `fastTests`, each level's
     /// parts after all the levels), its column and its else level.
     let isFast: [Bool]
+    /// Per comparison: whether its levels are Jaro-Winkler tests after an optional exact one, nothing else (names
+    /// and addresses; ``similarityLevels(_:_:_:shift:into:)``).
+    let similarityOnly: [Bool]
     let fastRange: [Range<Int>]
     let fastTests: [FastTest]
     let columnOf: [Int]
@@ -183,6 +186,13 @@ public struct Comparer: Sendable {
             }
         }
         self.isFast = isFast; fastRange = ranges; fastTests = tests
+        similarityOnly = ranges.indices.map { i in
+            let r = ranges[i]
+            guard isFast[i], !r.isEmpty else { return false }
+            let kinds = tests[r].map(\.kind)
+            let rest = kinds.first == .exact ? kinds.dropFirst() : kinds[...]
+            return !rest.isEmpty && rest.allSatisfy { $0 == .jaroWinkler }
+        }
         columnOf = resolved.map(\.column); elseLevelOf = resolved.map(\.elseLevel)
         columnRefs = data.columns.map { Unmanaged.passUnretained($0) }
         stringsRef = Unmanaged.passUnretained(data.strings)
@@ -522,6 +532,7 @@ public struct Comparer: Sendable {
                     into out: UnsafeMutableBufferPointer<UInt64>) {
         let c = columnOf[i]
         guard c >= 0 else { return }
+        if similarityOnly[i] { return similarityLevels(i, a, b, shift: shift, into: out) }
         let range = fastRange[i]
         let elseLevel = UInt64(elseLevelOf[i])
         // A comparison whose first level is exact agreement settles equal values without a call.
@@ -547,6 +558,57 @@ public struct Comparer: Sendable {
                                 }
                             }
                             out[k] |= elseLevel << shift
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``fastLevels(_:_:_:shift:into:)`` for a comparison of Jaro-Winkler levels after an optional exact level
+    /// (``similarityOnly``): the similarity found as ``fastOutcome`` finds it (the sketches' bound when it falls under
+    /// the comparison's floor, else the similarity itself), then the first level it reaches, without a call per test.
+    func similarityLevels(_ i: Int, _ a: UnsafeBufferPointer<Int32>, _ b: UnsafeBufferPointer<Int32>, shift: UInt64,
+                          into out: UnsafeMutableBufferPointer<UInt64>) {
+        let range = fastRange[i]
+        let exactFirst = fastTests[range.lowerBound].kind == .exact
+        let firstLevel = UInt64(fastTests[range.lowerBound].level)
+        let similar = exactFirst ? (range.lowerBound + 1)..<range.upperBound : range
+        let floor = fastTests[similar.lowerBound].floor
+        let elseLevel = UInt64(elseLevelOf[i])
+        withUnsafeTemporaryAllocation(of: (threshold: Double, level: UInt64).self, capacity: similar.count) { levels in
+            for (k, f) in similar.enumerated() { levels[k] = (fastTests[f].threshold, UInt64(fastTests[f].level)) }
+            columnRefs[columnOf[i]]._withUnsafeGuaranteedRef { col in
+                stringsRef._withUnsafeGuaranteedRef { st in
+                    col.value.withUnsafeBufferPointer { value in
+                        col.scope.withUnsafeBufferPointer { scope in
+                            let scoped = !scope.isEmpty
+                            @inline(__always) func each(_ bound: (Int32, Int32) -> Double) {
+                                for k in a.indices {
+                                    let p = Int(a[k]), q = Int(b[k])
+                                    let x = value[p], y = value[q]
+                                    if x < 0 || y < 0 { continue }
+                                    if scoped && scope[p] != scope[q] { continue }
+                                    if exactFirst && x == y { out[k] |= firstLevel << shift; continue }
+                                    let limit = bound(x, y)
+                                    let jw: Double
+                                    if limit >= 0 && limit < floor - 1e-9 {
+                                        jw = limit
+                                    } else if limit >= 0 {
+                                        jw = st.with(x, y) { Comparators.jaroWinkler($0, $1) }
+                                    } else {
+                                        jw = st.with(x, y) { Comparators.jaroWinkler($0, $1, atLeast: floor) }
+                                    }
+                                    var level = elseLevel
+                                    for l in levels where jw >= l.threshold { level = l.level; break }
+                                    out[k] |= level << shift
+                                }
+                            }
+                            if floor > 0, let s = sketchesRef {
+                                s._withUnsafeGuaranteedRef { sk in sk.withTables { r, w in each { JaroSketches.bound(r, w, $0, $1) } } }
+                            } else {
+                                each { _, _ in -1 }
+                            }
                         }
                     }
                 }

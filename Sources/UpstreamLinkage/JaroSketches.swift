@@ -55,19 +55,25 @@ final class JaroSketches: Sendable {
 
     /// The Jaro-Winkler bound of strings `x` and `y` (``Comparators/sketchBound(_:_:)``), or -1 when either has no sketch.
     @inline(__always) func bound(_ x: Int32, _ y: Int32) -> Double {
-        ranks.withUnsafeBufferPointer { r in
-            words.withUnsafeBufferPointer { w in
-                @inline(__always) func index(_ id: Int32) -> Int {
-                    let word = Int(id) >> 6, bit = UInt64(id & 63)
-                    let bits = r[2 * word]
-                    guard (bits >> bit) & 1 == 1 else { return -1 }
-                    return Int(r[2 * word + 1]) + (bits & ((1 &<< bit) &- 1)).nonzeroBitCount
-                }
-                let i = index(x), j = index(y)
-                guard i >= 0, j >= 0 else { return -1 }
-                return Comparators.sketchBound((w[3 * i], w[3 * i + 1], w[3 * i + 2]), (w[3 * j], w[3 * j + 1], w[3 * j + 2]))
-            }
+        withTables { r, w in JaroSketches.bound(r, w, x, y) }
+    }
+
+    /// Calls `body` with the rank and sketch tables, for a loop over many pairs (``bound(_:_:_:_:)``).
+    @inline(__always) func withTables<R>(_ body: (UnsafeBufferPointer<UInt64>, UnsafeBufferPointer<UInt64>) -> R) -> R {
+        ranks.withUnsafeBufferPointer { r in words.withUnsafeBufferPointer { w in body(r, w) } }
+    }
+
+    /// ``bound(_:_:)`` read from the tables ``withTables(_:)`` gives.
+    @inline(__always) static func bound(_ r: UnsafeBufferPointer<UInt64>, _ w: UnsafeBufferPointer<UInt64>, _ x: Int32, _ y: Int32) -> Double {
+        @inline(__always) func index(_ id: Int32) -> Int {
+            let word = Int(id) >> 6, bit = UInt64(id & 63)
+            let bits = r[2 * word]
+            guard (bits >> bit) & 1 == 1 else { return -1 }
+            return Int(r[2 * word + 1]) + (bits & ((1 &<< bit) &- 1)).nonzeroBitCount
         }
+        let i = index(x), j = index(y)
+        guard i >= 0, j >= 0 else { return -1 }
+        return Comparators.sketchBound((w[3 * i], w[3 * i + 1], w[3 * i + 2]), (w[3 * j], w[3 * j + 1], w[3 * j + 2]))
     }
 }
 

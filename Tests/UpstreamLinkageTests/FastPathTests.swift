@@ -154,8 +154,22 @@ struct FastPathTests {
     func batchedVectorsEqualPairByPair() throws {
         var (inputs, _) = People.population(people: 400, seed: 5)
         var rng = SplitMix64(seed: 17)
-        for i in inputs.indices where rng.below(4) == 0 { inputs[i].surname = nil }
-        let s = LinkageSettings()
+        let streets = ["HIGH STREET", "HIGH ST", "ACACIA AVENUE", "MILL LANE"]
+        for i in inputs.indices {
+            if rng.below(4) == 0 { inputs[i].surname = nil }
+            inputs[i].fields = ["addr": "\(1 + rng.below(20)) \(streets[rng.below(4)])"]
+        }
+        // The benchmark's shapes: exact then Jaro-Winkler levels, Jaro-Winkler levels only (the specialised loop).
+        let declared = try Declared.settings(#"""
+        {"columns": {"addr": "text"},
+         "comparisons": [
+           {"name": "first_name", "column": "forename", "levels": [{"type": "exact", "tf": true}, {"type": "jaro_winkler", "threshold": 0.92}, {"type": "jaro_winkler", "threshold": 0.8}]},
+           {"name": "surname", "column": "surname", "levels": [{"type": "exact"}, {"type": "jaro_winkler", "threshold": 0.88}]},
+           {"name": "address", "column": "addr", "levels": [{"type": "jaro_winkler", "threshold": 0.9}, {"type": "jaro_winkler", "threshold": 0.7}]},
+           {"name": "dob", "column": "dob", "levels": ["exact", {"type": "damerau_levenshtein", "max": 1}, {"type": "years_within", "years": 1}]}],
+         "blocking_rules": ["dob", "surname", "initial(forename)"], "training_rules": ["dob"], "cluster_guards": []}
+        """#)
+        for s in [LinkageSettings(), declared] {
         let data = PreparedData(inputs, settings: s)
         let blocking = Blocking(data: data, rules: s.blockingRules, maxBlockSize: s.maxBlockSize, parallel: .serial)
         let c = Comparer(data: data, comparisons: s.comparisons)
@@ -177,6 +191,7 @@ struct FastPathTests {
             levels.insert(p.1.2)
         }
         #expect(levels.count > 20, "the pairs reach many vectors")
+        }
     }
 
     @Test("interning: one id per distinct value, first seen first, through many table resizes")
