@@ -210,6 +210,8 @@ public enum Clustering {
         votes.sort { ($0.count, $1.id, $1.cluster) > ($1.count, $0.id, $0.cluster) }
         var idOf = [PersonID?](repeating: nil, count: clusters.count)
         var used = earlier.all
+        // Room for every cluster's id up front: grown from empty, the set rehashed every id at each doubling.
+        used.reserveCapacity(earlier.all.count + clusters.count)
         var taken = Set<PersonID>()
         for v in votes where idOf[Int(v.cluster)] == nil && !taken.contains(v.id) {
             idOf[Int(v.cluster)] = v.id; taken.insert(v.id)

@@ -7,6 +7,11 @@ import UpstreamModel
 /// placeholder dates of birth are treated as missing.
 public enum Standardise {
     static let titles: Set<String> = ["MR", "MRS", "MS", "MISS", "MX", "DR", "MASTER", "PROF", "SIR", "REV"]
+    /// Whether a token's bytes could be one of ``titles`` (at most six letters, starting M, D, P, S or R).
+    @inline(__always) static func mayBeTitle(_ t: [UInt8]) -> Bool {
+        guard let f = t.first, t.count <= 6 else { return false }
+        return f == 77 || f == 68 || f == 80 || f == 83 || f == 82
+    }
     /// Surname particles joined to the following token ("DE SOUZA" → "DESOUZA").
     static let particles: Set<String> = ["DE", "DA", "DI", "DU", "LE", "LA", "VAN", "VON", "DER", "DEN", "DEL", "DOS", "AL", "EL", "BIN", "ST", "MAC", "MC", "O"]
 
@@ -57,7 +62,8 @@ public enum Standardise {
         func flush() {
             if !cur.isEmpty {
                 let t = String(decoding: cur, as: UTF8.self)
-                if !titles.contains(t) { tokens.append(t) }
+                // Only a short token starting as a title does can be one (most tokens skip the set's hashing).
+                if !(mayBeTitle(cur) && titles.contains(t)) { tokens.append(t) }
                 cur.removeAll(keepingCapacity: true)
             }
         }

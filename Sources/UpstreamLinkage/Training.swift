@@ -66,9 +66,9 @@ public struct PatternCounts: Sendable {
     public init(data: PreparedData, blocking: Blocking, comparisons: [ComparisonSpec], onlyNew: Bool = false, parallel: Parallelism = .serial,
                 keepingVectors allowance: PairVectors.Allowance? = nil) {
         let comparer = Comparer(data: data, comparisons: comparisons)
-        let parts = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Blocking.pairBatch) { g in
-            blocking.forEachPairBatch(onlyNew: onlyNew, parallel: parallel, warm: comparer.warm, make: { _ in PairVectors.Piece(allowance: allowance) }) { piece, x, y in
-                let out = UnsafeMutableBufferPointer(rebasing: g[0..<x.count])
+        // Each batch's vectors in scratch of its own (on the worker's stack: the workers run at once).
+        let parts = blocking.forEachPairBatch(onlyNew: onlyNew, parallel: parallel, warm: comparer.warm, make: { _ in PairVectors.Piece(allowance: allowance) }) { piece, x, y in
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: x.count) { out in
                 comparer.gammas(x, y, into: out)
                 for bits in out { piece.add(bits) }
             }

@@ -347,7 +347,11 @@ public enum LinkFiles {
             input.postcode = f(postcode); input.nhsNumber = f(nhs); input.upn = f(upn); input.pncID = f(pnc)
             input.localID = f(localID); input.address = f(address)
             input.localIDScope = mapping.localIDScope
-            for (name, idx) in declaredFields { if let v = f(idx) { input.fields[name] = v } }
+            if !declaredFields.isEmpty {
+                // Room for every declared field at once (grown from empty, the dictionary was reallocated a row).
+                input.fields.reserveCapacity(declaredFields.count)
+                for (name, idx) in declaredFields { if let v = f(idx) { input.fields[name] = v } }
+            }
             out.append(input)
             if out.count == batchSize { report.loaded += out.count; try body(out); out.removeAll(keepingCapacity: true) }
         }

@@ -7,6 +7,12 @@ struct StandardiseTests {
     @Test func namesAreFoldedTokenisedAndStrippedOfTitles() {
         #expect(Standardise.nameTokens("Mr. José  O'Brien-Smith") == ["JOSE", "OBRIEN", "SMITH"])
         #expect(Standardise.nameTokens("Zoë") == ["ZOE"])
+        // Every title is dropped, in either case and after a folded letter; names that merely start like one are kept.
+        for title in ["MR", "MRS", "MS", "MISS", "MX", "DR", "MASTER", "PROF", "SIR", "REV"] {
+            #expect(Standardise.nameTokens("\(title) Ann") == ["ANN"], "\(title)")
+            #expect(Standardise.nameTokens("\(title.lowercased()). Ann") == ["ANN"], "\(title)")
+        }
+        #expect(Standardise.nameTokens("Mrs Sirée Masters Drew Revel Profitt") == ["SIREE", "MASTERS", "DREW", "REVEL", "PROFITT"])
         #expect(Standardise.nameTokens("  ") == [])
         #expect(Standardise.surname("Smith-Jones")?.joined == "SMITHJONES")
         #expect(Standardise.surname("smith jones")?.joined == "SMITHJONES")

@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import UpstreamLinkage
 import UpstreamModel
@@ -24,6 +25,24 @@ struct StreamingTests {
         // And the persons are the real ones: most true pairs found.
         let e = Evaluation.evaluate(predicted: Dictionary(uniqueKeysWithValues: zip(streamed.data.keys, streamed.personIDs.map(\.rawValue))), truth: pop.truth) { $0.source }
         #expect(e.pairwise.f1 > 0.9)
+    }
+
+    /// With workers that really run at once (the adapters' `concurrentPerform`), the streamed and held runs and a
+    /// serial run agree: no worker's batch of pairs or vectors is shared with another's (a scratch buffer shared by the
+    /// counting pass's workers once corrupted vectors at city scale, which a serial test could not show).
+    @Test func concurrentWorkersStreamAndHoldAsOneThreadDoes() throws {
+        let concurrent = Parallelism(workers: 4) { n, body in DispatchQueue.concurrentPerform(iterations: n, execute: body) }
+        let pop = People.population(people: 1_500, seed: 21)
+        let serial = Linker(settings: LinkageSettings(), parallel: .serial).link(pop.inputs)
+        let held = Linker(settings: LinkageSettings(), parallel: concurrent).link(pop.inputs)
+        let streamed = Linker(settings: LinkageSettings(), parallel: concurrent, memoryBudget: 1).link(pop.inputs)
+        #expect(!held.streamed && streamed.streamed)
+        #expect(serial.candidatePairs > 4 * Blocking.pairBatch, "several batches for the workers to share")
+        for run in [held, streamed] {
+            #expect(run.model == serial.model)
+            #expect(run.pairs == serial.pairs)
+            #expect(run.personIDs == serial.personIDs)
+        }
     }
 
     /// The counting pass keeps each streamed pair's comparison vector (two bytes a pair) and the scoring pass reads
