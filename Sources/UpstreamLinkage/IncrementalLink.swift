@@ -426,5 +426,6 @@ extension Prediction {
     init(model: LinkageModel, data: PreparedData, tf: TermFrequencies) {
         let p = Prediction(model: model, data: data)
         self.model = model; self.data = data; self.tf = tf; weights = p.weights; tfIndex = p.tfIndex
+        tfTables = Prediction.tfTables(p.tfIndex, tf: tf, range: model.settings.tfAdjustmentRange)
     }
 }

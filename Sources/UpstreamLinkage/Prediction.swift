@@ -51,23 +51,50 @@ public struct Prediction: Sendable {
             }
         }
         tfIndex = index
+        tfTables = Prediction.tfTables(index, tf: tf, range: model.settings.tfAdjustmentRange)
     }
+
+    /// Each adjusted level's adjustment per value, worked out once: a pair then looks its value up in a table probed
+    /// by a multiplication (not a dictionary's SipHash) and takes the clamped logarithm already made.
+    static func tfTables(_ index: [(comparison: Int, column: Int, level: Int, u: Double)], tf: TermFrequencies,
+                         range r: ClosedRange<Double>) -> [(values: NumberTable, adjustment: [Double])] {
+        index.map { t in
+            let share = tf.share[t.column] ?? [:]
+            var table = NumberTable(capacity: max(1, share.count))
+            var adjustment: [Double] = []
+            adjustment.reserveCapacity(share.count)
+            for (value, f) in share {
+                table.insert(UInt64(UInt32(bitPattern: value)), UInt32(adjustment.count))
+                adjustment.append(min(max((t.u / f).log2Value, r.lowerBound), r.upperBound))
+            }
+            return (table, adjustment)
+        }
+    }
+
+    /// Per entry of `tfIndex`: its column's values, each with the place of its adjustment in the array beside it.
+    let tfTables: [(values: NumberTable, adjustment: [Double])]
 
     /// The term-frequency adjustment of comparison `i` for nodes a and b (0 unless at its adjusted level):
     /// log2(u of the level / frequency of the shared value), within the settings' bounds.
     func tfAdjustment(_ t: (comparison: Int, column: Int, level: Int, u: Double), _ gamma: Gamma, _ a: Int) -> Double {
+        guard let k = tfIndex.firstIndex(where: { $0.comparison == t.comparison && $0.level == t.level }) else { return 0 }
+        return tfAdjustment(k, gamma, a)
+    }
+
+    /// The adjustment of `tfIndex[k]`, from its table.
+    @inline(__always) func tfAdjustment(_ k: Int, _ gamma: Gamma, _ a: Int) -> Double {
+        let t = tfIndex[k]
         guard gamma.level(t.comparison) == t.level else { return 0 }
         let value = data.columns[t.column].value[a]
-        guard value >= 0, let f = tf.frequency(column: t.column, value) else { return 0 }
-        let r = model.settings.tfAdjustmentRange
-        return min(max((t.u / f).log2Value, r.lowerBound), r.upperBound)
+        guard value >= 0, let at = tfTables[k].values.value(UInt64(UInt32(bitPattern: value))) else { return 0 }
+        return tfTables[k].adjustment[Int(at)]
     }
 
     /// The match weight of a pair, in bits.
     public func weight(_ a: Int, _ b: Int, gamma: Gamma) -> Double {
         var w = model.priorWeight
         for i in weights.indices { w += weights[i][gamma.level(i)] }
-        for t in tfIndex { w += tfAdjustment(t, gamma, a) }
+        for k in tfIndex.indices { w += tfAdjustment(k, gamma, a) }
         return w
     }
 

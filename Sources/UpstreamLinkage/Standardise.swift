@@ -8,7 +8,7 @@ import UpstreamModel
 public enum Standardise {
     static let titles: Set<String> = ["MR", "MRS", "MS", "MISS", "MX", "DR", "MASTER", "PROF", "SIR", "REV"]
     /// Whether a token's bytes could be one of ``titles`` (at most six letters, starting M, D, P, S or R).
-    @inline(__always) static func mayBeTitle(_ t: [UInt8]) -> Bool {
+    @inline(__always) static func mayBeTitle<C: Collection<UInt8>>(_ t: C) -> Bool {
         guard let f = t.first, t.count <= 6 else { return false }
         return f == 77 || f == 68 || f == 80 || f == 83 || f == 82
     }
@@ -67,18 +67,33 @@ public enum Standardise {
                 cur.removeAll(keepingCapacity: true)
             }
         }
-        // ASCII text (almost every value) is read byte by byte: the same tokens, without grapheme breaking.
+        // ASCII text (almost every value) is read byte by byte: the same tokens, without grapheme breaking, each
+        // token gathered in a buffer on the stack (a token's bytes are never more than the text's).
         if isASCII(text) {
-            for a in text.utf8 {
-                switch a {
-                case 65...90: cur.append(a)
-                case 97...122: cur.append(a - 32)
-                case 39, 96: break
-                default: flush()
+            var text = text
+            return text.withUTF8 { b in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, b.count)) { buf in
+                    var n = 0
+                    func end() {
+                        guard n > 0 else { return }
+                        let bytes = UnsafeBufferPointer(rebasing: buf[0..<n])
+                        if !(mayBeTitle(bytes) && titles.contains(String(decoding: bytes, as: UTF8.self))) {
+                            tokens.append(String(decoding: bytes, as: UTF8.self))
+                        }
+                        n = 0
+                    }
+                    for a in b {
+                        switch a {
+                        case 65...90: buf[n] = a; n += 1
+                        case 97...122: buf[n] = a - 32; n += 1
+                        case 39, 96: break
+                        default: end()
+                        }
+                    }
+                    end()
+                    return tokens
                 }
             }
-            flush()
-            return tokens
         }
         for ch in text {
             if let a = ch.asciiValue {
@@ -106,6 +121,9 @@ public enum Standardise {
         guard let text else { return nil }
         let t = nameTokens(text)
         guard !t.isEmpty else { return nil }
+        // One token (most surnames): itself joined, and its own array as the tokens unless it is a particle (no
+        // joined copy, no filtered array; only a token of three letters or fewer can be a particle).
+        if t.count == 1 { return (t[0], t[0].utf8.count <= 3 && particles.contains(t[0]) ? [] : t) }
         return (t.joined(), t.filter { !particles.contains($0) })
     }
 
@@ -148,23 +166,28 @@ public enum Standardise {
     /// (outward code of 2–4 characters starting with a letter, inward code of a digit and two letters).
     public static func postcode(_ text: String?) -> Postcode? {
         guard let text else { return nil }
-        var c: [UInt8] = []
-        for a in text.utf8 {
-            switch a {
-            case 65...90, 48...57: c.append(a)
-            case 97...122: c.append(a - 32)
-            default: continue
+        // The letters and digits, upper-cased, in a buffer on the stack (a postcode has at most seven).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8) { c -> Postcode? in
+            var n = 0
+            for a in text.utf8 {
+                let k: UInt8
+                switch a {
+                case 65...90, 48...57: k = a
+                case 97...122: k = a - 32
+                default: continue
+                }
+                if n == 8 { return nil }
+                c[n] = k; n += 1
             }
+            guard n >= 5, n <= 7 else { return nil }
+            let outward = UnsafeBufferPointer(rebasing: c[0..<(n - 3)]), i = UnsafeBufferPointer(rebasing: c[(n - 3)..<n])
+            guard (48...57).contains(i[0]), (65...90).contains(i[1]), (65...90).contains(i[2]) else { return nil }
+            guard let first = outward.first, (65...90).contains(first) else { return nil }
+            let area = String(decoding: outward.prefix { (65...90).contains($0) }, as: UTF8.self)
+            let district = String(decoding: outward, as: UTF8.self)
+            let sector = district + " " + String(UnicodeScalar(i[0]))
+            return Postcode(area: area, district: district, sector: sector, unit: district + " " + String(decoding: i, as: UTF8.self))
         }
-        guard c.count >= 5, c.count <= 7 else { return nil }
-        let inward = c.suffix(3), outward = c.prefix(c.count - 3)
-        let i = Array(inward)
-        guard (48...57).contains(i[0]), (65...90).contains(i[1]), (65...90).contains(i[2]) else { return nil }
-        guard let first = outward.first, (65...90).contains(first) else { return nil }
-        let area = String(decoding: outward.prefix { (65...90).contains($0) }, as: UTF8.self)
-        let district = String(decoding: outward, as: UTF8.self)
-        let sector = district + " " + String(UnicodeScalar(i[0]))
-        return Postcode(area: area, district: district, sector: sector, unit: district + " " + String(decoding: i, as: UTF8.self))
     }
 
     /// An NHS number as ten digits, only when its modulus-11 check digit is right.

@@ -1,5 +1,5 @@
 import Testing
-import UpstreamLinkage
+@testable import UpstreamLinkage
 import UpstreamModel
 
 /// The fast paths (issue 13's speed work) give exactly what the general code gives.
@@ -192,6 +192,49 @@ struct FastPathTests {
         }
         #expect(levels.count > 20, "the pairs reach many vectors")
         }
+    }
+
+    /// A pair's weight reads each term-frequency adjustment from a table made once; it equals the formula worked
+    /// pair by pair: the prior, each comparison's level weight, then log2(u / the value's share), clamped to the
+    /// settings' range, for each adjusted level the pair is at, in that order.
+    @Test("term-frequency adjustments from their tables equal the formula on every candidate pair")
+    func termFrequencyTablesEqualTheFormula() throws {
+        let (inputs, _) = People.population(people: 400, seed: 13)
+        let s = try Declared.settings(#"""
+        {"comparisons": [
+           {"name": "first_name", "column": "forename", "levels": [{"type": "exact", "tf": true}, {"type": "jaro_winkler", "threshold": 0.9}]},
+           {"name": "surname", "column": "surname", "levels": [{"type": "exact", "tf": true}, {"type": "jaro_winkler", "threshold": 0.9}]},
+           {"name": "dob", "column": "dob", "levels": ["exact", {"type": "years_within", "years": 1}]}],
+         "blocking_rules": ["dob", "surname"], "training_rules": ["dob"], "cluster_guards": []}
+        """#)
+        let run = Linker(settings: s).link(inputs)
+        let data = run.data, model = run.model
+        let prediction = Prediction(model: model, data: data)
+        let blocking = Blocking(data: data, rules: s.blockingRules, maxBlockSize: s.maxBlockSize)
+        let c = CandidatePairs.generate(data: data, blocking: blocking, comparisons: s.comparisons)
+        // Each adjusted column's value shares, counted here.
+        func shares(_ column: String) throws -> [Int32: Double] {
+            let values = try #require(data.column(column)).value.filter { $0 >= 0 }
+            var n: [Int32: Double] = [:]
+            for v in values { n[v, default: 0] += 1 }
+            return n.mapValues { $0 / Double(values.count) }
+        }
+        let share = [try shares("forename"), try shares("surname")]
+        let columns = [try #require(data.column("forename")), try #require(data.column("surname"))]
+        var adjusted = 0
+        for k in 0..<c.count {
+            let a = Int(c.a[k]), g = Gamma(bits: c.gamma[k])
+            var w = model.priorWeight
+            for (i, levels) in model.weightTable.enumerated() { w += levels[g.level(i)] }
+            for i in 0..<2 where g.level(i) == 1 {
+                let v = columns[i].value[a]
+                guard v >= 0, let f = share[i][v] else { continue }
+                w += min(max(Math.log2(model.comparisons[i].levels[0].u / f), s.tfAdjustmentRange.lowerBound), s.tfAdjustmentRange.upperBound)
+                adjusted += 1
+            }
+            #expect(prediction.weight(a, Int(c.b[k]), gamma: g) == w, "pair \(k)")
+        }
+        #expect(adjusted > 100, "many pairs at an adjusted level")
     }
 
     @Test("interning: one id per distinct value, first seen first, through many table resizes")
