@@ -49,10 +49,27 @@ public struct Blocking: Sendable {
         keys = built.map(\.0); sorted = built.map(\.1); blocks = built.map(\.2); splitBlocks = built.map(\.3)
     }
 
+    /// The most identities ``group(_:)`` sorts as (key, node) pairs (64 MiB of pairs).
+    static let pairSortLimit = 4_000_000
+
     /// Node indices sorted by key (missing keys left out) and the blocks of two or more.
-    static func group(_ k: [UInt64]) -> ([Int32], [Range<Int>]) {
-        var idx = (0..<Int32(k.count)).filter { k[Int($0)] != Blocking.missingKey }
-        idx.sort { (k[Int($0)], $0) < (k[Int($1)], $1) }
+    static func group(_ k: [UInt64], pairSortLimit: Int = Blocking.pairSortLimit) -> ([Int32], [Range<Int>]) {
+        // Up to `pairSortLimit` identities, sorted as (key, node) pairs side by side: sorting node numbers by looking
+        // both keys up at every comparison (random reads into the keys) was 1.7–1.9% of a refresh's link and about
+        // 2.4% of the like-for-like run. The pairs are 16 bytes a node, held only while they are sorted, so a city's
+        // tens of millions of identities (where that would be hundreds of MiB beside the link's data) sort the node
+        // numbers as before.
+        var idx: [Int32]
+        if k.count > pairSortLimit {
+            idx = (0..<Int32(k.count)).filter { k[Int($0)] != Blocking.missingKey }
+            idx.sort { (k[Int($0)], $0) < (k[Int($1)], $1) }
+        } else {
+            var pairs: [(key: UInt64, node: Int32)] = []
+            pairs.reserveCapacity(k.count)
+            for (i, key) in k.enumerated() where key != Blocking.missingKey { pairs.append((key, Int32(i))) }
+            pairs.sort { $0.key != $1.key ? $0.key < $1.key : $0.node < $1.node }
+            idx = pairs.map(\.node)
+        }
         var ranges: [Range<Int>] = []
         var s = 0
         while s < idx.count {

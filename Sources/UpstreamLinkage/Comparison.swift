@@ -527,6 +527,18 @@ public struct Comparer: Sendable {
         }
     }
 
+    /// The levels of comparison `i` for the pairs (`a[k]`, `b[k]`) into `out`: ``level(_:_:_:)`` pair by pair, a
+    /// batch at a time.
+    public func levels(_ i: Int, _ a: UnsafeBufferPointer<Int32>, _ b: UnsafeBufferPointer<Int32>, into out: UnsafeMutableBufferPointer<UInt64>) {
+        precondition(a.count == b.count && out.count >= a.count)
+        for k in a.indices { out[k] = 0 }
+        if isFast[i] {
+            fastLevels(i, a, b, shift: 0, into: out)
+        } else {
+            for k in a.indices { out[k] = UInt64(generalLevel(i, Int(a[k]), Int(b[k]))) }
+        }
+    }
+
     /// `fastLevel` of comparison `i` for a batch of pairs, each level or-ed into `out` at `shift`.
     func fastLevels(_ i: Int, _ a: UnsafeBufferPointer<Int32>, _ b: UnsafeBufferPointer<Int32>, shift: UInt64,
                     into out: UnsafeMutableBufferPointer<UInt64>) {

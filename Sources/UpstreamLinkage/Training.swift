@@ -202,11 +202,27 @@ public enum Training {
                 var rng = SplitMix64(seed: seed &+ UInt64(i + 1) &* 0x9E37_79B9 &+ UInt64(c) &* 0x1234_5678_9ABC)
                 var acc = [Double](repeating: 0, count: levels + 2)
                 var drawn = 0, tries = 0
-                while drawn < per && tries < per * 50 {
-                    tries += 1
-                    let x = Int(nodes[rng.below(nodes.count)]), y = Int(nodes[rng.below(nodes.count)])
-                    if sig[x] == sig[y] { continue }
-                    acc[comparer.level(i, x, y)] += 1; drawn += 1
+                // The pairs drawn are compared a batch at a time (``Comparer/levels(_:_:_:into:)``); each adds a whole
+                // one to its level, so the counts are the same in any order.
+                let batch = Blocking.pairBatch
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * batch) { pairs in
+                    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: batch) { out in
+                        var n = 0
+                        func flush() {
+                            let got = UnsafeMutableBufferPointer(rebasing: out[0..<n])
+                            comparer.levels(i, UnsafeBufferPointer(rebasing: pairs[0..<n]), UnsafeBufferPointer(rebasing: pairs[batch..<(batch + n)]), into: got)
+                            for l in got { acc[Int(l)] += 1 }
+                            n = 0
+                        }
+                        while drawn < per && tries < per * 50 {
+                            tries += 1
+                            let x = nodes[rng.below(nodes.count)], y = nodes[rng.below(nodes.count)]
+                            if sig[Int(x)] == sig[Int(y)] { continue }
+                            pairs[n] = x; pairs[batch + n] = y; n += 1; drawn += 1
+                            if n == batch { flush() }
+                        }
+                        if n > 0 { flush() }
+                    }
                 }
                 return (acc, drawn)
             }

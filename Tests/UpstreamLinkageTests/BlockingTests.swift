@@ -12,6 +12,19 @@ struct BlockingTests {
     ].map(BlockingRule.init)
     static let settings = LinkageSettings(blockingRules: rules)
 
+    /// Grouping sorts (key, node) pairs up to a limit and node numbers by key above it: the same order and blocks
+    /// either way, for random keys with many repeats and missing keys.
+    @Test func groupingByPairsAndByNodesAgree() async {
+        await propertyCheck(input: Gen.int(in: 1...1_000_000)) { seed in
+            var rng = SplitMix64(seed: UInt64(seed))
+            let keys = (0..<(50 + rng.below(400))).map { _ in rng.below(6) == 0 ? Blocking.missingKey : UInt64(rng.below(40)) &* 0x9E37_79B9_7F4A_7C15 }
+            let pairs = Blocking.group(keys, pairSortLimit: Int.max), nodes = Blocking.group(keys, pairSortLimit: 0)
+            #expect(pairs.0 == nodes.0)
+            #expect(pairs.1 == nodes.1)
+            #expect(pairs.0.allSatisfy { keys[Int($0)] != Blocking.missingKey })
+        }
+    }
+
     /// Random small populations: the generated pairs are exactly the pairs sharing some rule's keys, each once.
     @Test func everyPairOnceAndNoneLost() async {
         await propertyCheck(input: Gen.int(in: 1...1_000_000)) { seed in
