@@ -29,7 +29,11 @@ public enum Clustering {
         }
 
         func conflict(_ a: Int32, _ b: Int32, guardDOB: Bool) -> Bool {
-            let ea = evidence[Int(a)], eb = evidence[Int(b)]
+            evidence.withUnsafeBufferPointer { evidence in conflict(evidence[Int(a)], evidence[Int(b)], guardDOB: guardDOB) }
+        }
+
+        /// Whether two groups' evidence conflicts (read in place, not copied).
+        func conflict(_ ea: borrowing Evidence, _ eb: borrowing Evidence, guardDOB: Bool) -> Bool {
             // Different ids of one kind and scope, none in common: read in place (filtering each side's ids into new
             // arrays cost allocations on every pair over the threshold).
             for (k, scope, _) in ea.ids {
@@ -118,11 +122,13 @@ public enum Clustering {
             if g.conflict(ra, rb, guardDOB: guardDOB) || g.rejects(ra, rb) { continue }
             g.union(ra, rb)
         }
+        // Each root's label (its cluster's smallest node) in an array by root, not a dictionary hashed per node.
         var label = [Int32](repeating: -1, count: n)
-        var rootLabel: [Int32: Int32] = [:]
+        var rootLabel = [Int32](repeating: -1, count: n)
         for i in 0..<n {
-            let r = g.find(Int32(i))
-            if let l = rootLabel[r] { label[i] = l } else { rootLabel[r] = Int32(i); label[i] = Int32(i) }
+            let r = Int(g.find(Int32(i)))
+            if rootLabel[r] < 0 { rootLabel[r] = Int32(i) }
+            label[i] = rootLabel[r]
         }
         return label
     }
