@@ -166,6 +166,8 @@ public struct Comparer: Sendable {
         // Each fast comparison's levels side by side (its range), the parts of its `any` and `all` levels after them.
         var isFast: [Bool] = [], ranges: [Range<Int>] = [], tests: [FastTest] = []
         var sketched = Set<Int>()
+        // Columns whose fast tests (levels or their parts) read a string's bytes or length without a sketch in front.
+        var readsBytes = Set<Int>()
         for r in resolved {
             let from = tests.count
             tests.append(contentsOf: repeatElement(FastTest(kind: .exact, level: 0), count: r.levels.count))
@@ -180,6 +182,8 @@ public struct Comparer: Sendable {
                 let floor = tests[from...].filter { $0.kind == .jaroWinkler }.map(\.threshold).min() ?? 0
                 for f in from..<tests.count where tests[f].kind == .jaroWinkler { tests[f].floor = floor }
                 if floor > 0 && r.column >= 0 { sketched.insert(r.column) }
+                let bytesRead: Set<FastTest.Kind> = [.jaro, .levenshtein, .damerau, .prefix, .substring, .initial]
+                if r.column >= 0 && tests[from...].contains(where: { bytesRead.contains($0.kind) }) { readsBytes.insert(r.column) }
                 isFast.append(true); ranges.append(from..<(from + r.levels.count))
             } else {
                 tests.removeSubrange(from...); isFast.append(false); ranges.append(0..<0)
@@ -197,12 +201,6 @@ public struct Comparer: Sendable {
         columnRefs = data.columns.map { Unmanaged.passUnretained($0) }
         stringsRef = Unmanaged.passUnretained(data.strings)
         sketches = sketched.isEmpty ? nil : data.jaroSketchCache.sketches(data, columns: sketched.sorted())
-        // Columns whose fast tests read a string's bytes (or its length) without a sketch in front of them.
-        var readsBytes = Set<Int>()
-        for (i, r) in ranges.enumerated() where isFast[i] && columnOf[i] >= 0 {
-            let parts = r.lowerBound..<(i + 1 < ranges.count ? ranges[(i + 1)...].first(where: { !$0.isEmpty })?.lowerBound ?? tests.count : tests.count)
-            if tests[parts].contains(where: { [.jaro, .levenshtein, .damerau, .prefix, .substring, .initial].contains($0.kind) }) { readsBytes.insert(columnOf[i]) }
-        }
         warmedColumns = Set(columnOf.filter { $0 >= 0 }).sorted().map { ($0, sketched.contains($0), readsBytes.contains($0)) }
         sketchesRef = sketches.map { Unmanaged.passUnretained($0) }
     }
@@ -548,8 +546,8 @@ public struct Comparer: Sendable {
         let range = fastRange[i]
         let elseLevel = UInt64(elseLevelOf[i])
         // A comparison whose first level is exact agreement settles equal values without a call.
-        let exactFirst = fastTests[range.lowerBound].kind == .exact
-        let firstLevel = UInt64(fastTests[range.lowerBound].level)
+        let exactFirst = !range.isEmpty && fastTests[range.lowerBound].kind == .exact
+        let firstLevel = exactFirst ? UInt64(fastTests[range.lowerBound].level) : 0
         columnRefs[c]._withUnsafeGuaranteedRef { col in
             stringsRef._withUnsafeGuaranteedRef { st in
                 col.value.withUnsafeBufferPointer { value in
