@@ -225,6 +225,12 @@ public struct Blocking: Sendable {
         }
     }
 
+    /// The pieces of work every pass over the pairs shares, rule by rule: the same on every call with the same
+    /// `parallel`, so one pass can find what another kept for a piece.
+    func workPieces(parallel: Parallelism) -> [(rule: Int, blocks: ArraySlice<Range<Int>>)] {
+        (0..<rules.count).flatMap { r in workChunks(rule: r, parallel: parallel).map { (r, $0) } }
+    }
+
     /// Splits a rule's blocks into chunks of roughly equal pair counts.
     func workChunks(rule r: Int, parallel: Parallelism) -> [ArraySlice<Range<Int>>] {
         let bl = blocks[r]
@@ -285,8 +291,7 @@ public struct Blocking: Sendable {
     /// a batch instead of once a pair.
     public func forEachPairBatch<A>(onlyNew: Bool = false, parallel: Parallelism = .serial, warm: ((UnsafeBufferPointer<Int32>) -> UInt64)? = nil,
                                     make: (Int) -> A, _ body: (inout A, UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>) -> Void) -> [A] {
-        var work: [(Int, ArraySlice<Range<Int>>)] = []
-        for r in 0..<rules.count { for c in workChunks(rule: r, parallel: parallel) { work.append((r, c)) } }
+        let work = workPieces(parallel: parallel)
         return parallel.map(work.count) { w in
             var acc = make(w)
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * Blocking.pairBatch) { buf in
@@ -315,8 +320,7 @@ public struct Blocking: Sendable {
     /// find what a first pass kept for each pair by its piece and its place in it.
     public func forEachPairInPieces<A>(onlyNew: Bool = false, parallel: Parallelism = .serial, warm: ((UnsafeBufferPointer<Int32>) -> UInt64)? = nil,
                                        make: (Int) -> A, _ body: (inout A, Int, Int) -> Void) -> [A] {
-        var work: [(Int, ArraySlice<Range<Int>>)] = []
-        for r in 0..<rules.count { for c in workChunks(rule: r, parallel: parallel) { work.append((r, c)) } }
+        let work = workPieces(parallel: parallel)
         return parallel.map(work.count) { w in
             var acc = make(w)
             visit(rule: work[w].0, blocks: work[w].1, onlyNew: onlyNew, warm: warm) { a, b in body(&acc, a, b) }

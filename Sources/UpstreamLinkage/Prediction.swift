@@ -25,7 +25,6 @@ public struct TermFrequencies: Sendable {
         }
     }
 
-    func frequency(column: Int, _ value: Int32) -> Double? { share[column]?[value] }
 }
 
 /// Scoring: match weight and probability for compared pairs, and the explanation of any pair.
