@@ -166,51 +166,45 @@ public struct PreparedData: Sendable {
 
         /// The id of `text` in `space` (one of ``spaces``), adding it when new.
         mutating func id(_ text: String, _ space: Int32) -> Int32 {
-            assert(Self.spaceRange.contains(space), "an interner space outside -3 … 252")
             var t = text
-            return t.withUTF8 { b in
-                let h = Interner.hash(b, space)
-                let tag = Self.slotKey(h, space)
-                let mask = slots.count - 1
-                var i = Int(truncatingIfNeeded: h) & mask
-                let found: Int32? = slots.withUnsafeBufferPointer { slot in
-                    bytes.withUnsafeBufferPointer { arena in
-                        start.withUnsafeBufferPointer { start in
-                            while true {
-                                let s = slot[i]
-                                if s == 0 { return nil }
-                                if s & Self.keyMask == tag {
-                                    let v = Int(s & 0xFFFF_FFFF) - 1
-                                    let from = Int(start[v]), to = Int(start[v + 1])
-                                    // Eight bytes at a time (the generic `elementsEqual` went byte by byte: about 5% of
-                                    // a 200,000-person read's samples).
-                                    if to - from == b.count
-                                        && ByteOrder.compare(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: arena[from..<to])), UnsafeRawBufferPointer(b)) == 0 {
-                                        return Int32(v)
-                                    }
+            return t.withUTF8 { b in id(b, hash: Interner.hash(b, space), space) }
+        }
+
+        /// The id of the string `b` in `space`, whose ``hash(_:_:)`` is `h`, adding it when new.
+        mutating func id(_ b: UnsafeBufferPointer<UInt8>, hash h: UInt64, _ space: Int32) -> Int32 {
+            assert(Self.spaceRange.contains(space), "an interner space outside -3 … 252")
+            assert(h == Interner.hash(b, space), "a string's hash made in another space")
+            let tag = Self.slotKey(h, space)
+            let mask = slots.count - 1
+            var i = Int(truncatingIfNeeded: h) & mask
+            let found: Int32? = slots.withUnsafeBufferPointer { slot in
+                bytes.withUnsafeBufferPointer { arena in
+                    start.withUnsafeBufferPointer { start in
+                        while true {
+                            let s = slot[i]
+                            if s == 0 { return nil }
+                            if s & Self.keyMask == tag {
+                                let v = Int(s & 0xFFFF_FFFF) - 1
+                                let from = Int(start[v]), to = Int(start[v + 1])
+                                // Eight bytes at a time (the generic `elementsEqual` went byte by byte: about 5% of
+                                // a 200,000-person read's samples).
+                                if to - from == b.count
+                                    && ByteOrder.compare(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: arena[from..<to])), UnsafeRawBufferPointer(b)) == 0 {
+                                    return Int32(v)
                                 }
-                                i = (i + 1) & mask
                             }
+                            i = (i + 1) & mask
                         }
                     }
                 }
-                if let found { return found }
-                let v = Int32(spaces.count)
-                bytes.append(contentsOf: b)
-                precondition(bytes.count <= Int(UInt32.max), "the interned strings exceed 4 GiB")
-                start.append(UInt32(bytes.count)); spaces.append(space)
-                if spaces.count * 2 > slots.count { grow() } else { slots[i] = tag | UInt64(v + 1) }
-                return v
             }
-        }
-
-        /// The hash and slot key of `text` in `space` appended to `hashes` and `keys` (nothing for nil or empty text),
-        /// for ``warm(hashes:keys:words:froms:)``.
-        static func collect(_ text: String?, _ space: Int32, _ hashes: inout [UInt64], _ keys: inout [UInt64]) {
-            guard let text, !text.isEmpty else { return }
-            if let h = text.utf8.withContiguousStorageIfAvailable({ Interner.hash($0, space) }) {
-                hashes.append(h); keys.append(slotKey(h, space))
-            }
+            if let found { return found }
+            let v = Int32(spaces.count)
+            bytes.append(contentsOf: b)
+            precondition(bytes.count <= Int(UInt32.max), "the interned strings exceed 4 GiB")
+            start.append(UInt32(bytes.count)); spaces.append(space)
+            if spaces.count * 2 > slots.count { grow() } else { slots[i] = tag | UInt64(v + 1) }
+            return v
         }
 
         /// Reads what looking up the strings whose hashes and slot keys are given will read first, and returns the
@@ -219,7 +213,7 @@ public struct PreparedData: Sendable {
         /// has many cache misses in flight at once. (Warming a string at a time, its hash computed between its
         /// loads, kept only a record's few in flight: the warm alone waited on them for 6% of the samples of a
         /// 1,000,000-record link, Benchmarks/linkage.md, session 39.)
-        func warm(hashes: [UInt64], keys: [UInt64], words: inout [UInt64], froms: inout [Int]) -> UInt64 {
+        func warm(hashes: UnsafeBufferPointer<UInt64>, keys: UnsafeBufferPointer<UInt64>, words: inout [UInt64], froms: inout [Int]) -> UInt64 {
             var folded: UInt64 = 0
             words.removeAll(keepingCapacity: true); froms.removeAll(keepingCapacity: true)
             slots.withUnsafeBufferPointer { slot in
@@ -321,10 +315,70 @@ public struct PreparedData: Sendable {
         }
     }
 
-    /// One column of one record, standardised but not yet interned (made in parallel, interned in order).
-    struct Cell {
-        var value: String? = nil, day: Int32 = PreparedData.missingDate, number = Double.nan, tokens: [String] = []
-        var p0: String? = nil, p1: String? = nil, p2: String? = nil, scope: String? = nil, canonical: String? = nil
+    /// A piece of a batch, standardised (in parallel) and waiting to be interned in input order: each record's
+    /// columns as plain slots, every string they hold in one byte arena, and each string's hash in its column's space
+    /// worked out here rather than while interning, which is serial. (Each record's columns were an array of cells of
+    /// optional Strings and String arrays: made, copied, retained and released record by record, and the strings
+    /// hashed again in the serial part; session 43 measured the change in Benchmarks/linkage.md.)
+    struct StandardisedPiece {
+        /// One column of one record: its strings as indices into the piece's strings (-1 for none), its tokens as
+        /// the range `tokenFrom..<tokenTo` of ``tokens``, its date's day and its number.
+        struct Slot {
+            var value: Int32 = -1, p0: Int32 = -1, p1: Int32 = -1, p2: Int32 = -1, scope: Int32 = -1, canonical: Int32 = -1
+            var tokenFrom: Int32 = 0, tokenTo: Int32 = 0
+            var day: Int32 = PreparedData.missingDate
+            var number = Double.nan
+        }
+        /// Record r's column c is `slots[r * columns + c]`.
+        var slots: [Slot] = []
+        /// String k is `bytes[stringStart[k]..<stringStart[k + 1]]`, hashed in its space as `hashes[k]`, with the
+        /// interner's slot key `keys[k]`.
+        var bytes: [UInt8] = [], stringStart: [UInt32] = [0], hashes: [UInt64] = [], keys: [UInt64] = []
+        /// Tokens, as string indices (-1 for an empty token, interned as missing as before).
+        var tokens: [Int32] = []
+        /// Record r's strings are `recordStrings[r]..<recordStrings[r + 1]` (what the interner warms together).
+        var recordStrings: [Int32] = [0]
+        /// Values cut to the settings' length limit.
+        var truncated = 0
+        var recordCount: Int { recordStrings.count - 1 }
+
+        init() {}
+        init(reserving records: Int, columns: Int) {
+            slots.reserveCapacity(records * columns); recordStrings.reserveCapacity(records + 1)
+            hashes.reserveCapacity(records * columns * 3 / 2); keys.reserveCapacity(records * columns * 3 / 2)
+            stringStart.reserveCapacity(records * columns * 3 / 2 + 1); bytes.reserveCapacity(records * columns * 12)
+        }
+
+        /// Adds `text` in `space` and returns its index; -1 (nothing added) for nil or empty text.
+        mutating func string(_ text: String?, _ space: Int32) -> Int32 {
+            guard var text, !text.isEmpty else { return -1 }
+            let from = bytes.count
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+            return finish(from, space)
+        }
+
+        /// Adds `prefix` followed by `text` in `space` (a postcode's sector, district or area) and returns its index.
+        mutating func string(prefix: UInt8, _ text: String, _ space: Int32) -> Int32 {
+            var text = text
+            let from = bytes.count
+            bytes.append(prefix)
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+            return finish(from, space)
+        }
+
+        /// Adds each of `items` as a token in `space` and returns their range in ``tokens``.
+        mutating func addTokens(_ items: [String], _ space: Int32) -> (Int32, Int32) {
+            let from = Int32(tokens.count)
+            for t in items { let k = string(t, space); tokens.append(k) }
+            return (from, Int32(tokens.count))
+        }
+
+        private mutating func finish(_ from: Int, _ space: Int32) -> Int32 {
+            let k = Int32(hashes.count)
+            let h = bytes.withUnsafeBufferPointer { Interner.hash(UnsafeBufferPointer(rebasing: $0[from...]), space) }
+            stringStart.append(UInt32(bytes.count)); hashes.append(h); keys.append(Interner.slotKey(h, space))
+            return k
+        }
     }
 
     /// What ``standardise(_:plan:)`` needs to know of the columns, worked out once per run: each column's input
@@ -355,8 +409,9 @@ public struct PreparedData: Sendable {
         }
     }
 
-    /// Standardises one record's columns (pure; runs on any thread).
-    static func standardise(_ input: LinkInput, plan: StandardisePlan) -> (cells: [Cell], truncated: Int) {
+    /// Standardises one record's columns onto the end of `piece`, each column's strings in its interner space
+    /// (`spaces`, one a column; runs on any thread).
+    static func standardise<R: StandardisableRecord>(_ input: R, plan: StandardisePlan, spaces: [Int32], into piece: inout StandardisedPiece) {
         var truncated = 0
         func text(_ column: LinkInput.Column, _ limit: Int) -> String? {
             let (t, cut) = Standardise.capped(input.raw(column), limit)
@@ -371,70 +426,70 @@ public struct PreparedData: Sendable {
             given = .some(g)
             return g
         }
-        var cells: [Cell] = []
-        cells.reserveCapacity(plan.columns.count)
-        for column in plan.columns {
-            var x = Cell()
-            let spec = column.spec
+        for (c, column) in plan.columns.enumerated() {
+            var x = StandardisedPiece.Slot()
+            let spec = column.spec, sp = spaces[c]
             func raw() -> String? { text(column.raw, column.limit) }
             switch spec.type {
             case .forename:
                 let g = givenNames()
-                x.value = g?.forename
-                if column.canonical { x.canonical = g.map { Standardise.canonicalForename($0.forename) } }
+                x.value = piece.string(g?.forename, sp)
+                if column.canonical { x.canonical = piece.string(g.map { Standardise.canonicalForename($0.forename) }, sp) }
             case .list:
                 let items: [String]
                 if column.raw == .middleNames && plan.hasForename { items = givenNames()?.middle ?? [] } else if column.raw == .middleNames {
                     items = raw().map(Standardise.nameTokens) ?? []
                 } else { items = raw().map(Standardise.listItems) ?? [] }
-                x.tokens = items
-                x.value = items.isEmpty ? nil : items.joined(separator: " ")
+                (x.tokenFrom, x.tokenTo) = piece.addTokens(items, sp)
+                x.value = items.isEmpty ? -1 : piece.string(items.joined(separator: " "), sp)
             case .name:
                 let sn = Standardise.surname(raw())
-                x.value = sn?.joined
-                if let t = sn?.tokens, t.count > 1 { x.tokens = t }
-                if column.canonical { x.canonical = sn.map { Standardise.canonicalForename($0.joined) } }
+                x.value = piece.string(sn?.joined, sp)
+                if let t = sn?.tokens, t.count > 1 { (x.tokenFrom, x.tokenTo) = piece.addTokens(t, sp) }
+                if column.canonical { x.canonical = piece.string(sn.map { Standardise.canonicalForename($0.joined) }, sp) }
             case .text:
                 if !column.tokens && !column.canonical {
                     // Only the joined value is kept: made without the tokens.
-                    let v = raw().map(Standardise.textJoined) ?? ""
-                    x.value = v.isEmpty ? nil : v
+                    x.value = piece.string(raw().map(Standardise.textJoined), sp)
                     break
                 }
                 let t = raw().map(Standardise.textTokens) ?? []
-                x.value = t.isEmpty ? nil : t.joined(separator: " ")
-                if column.tokens { x.tokens = t }
-                if column.canonical, let f = t.first { x.canonical = Standardise.canonicalForename(f) }
+                x.value = t.isEmpty ? -1 : piece.string(t.joined(separator: " "), sp)
+                if column.tokens { (x.tokenFrom, x.tokenTo) = piece.addTokens(t, sp) }
+                if column.canonical, let f = t.first { x.canonical = piece.string(Standardise.canonicalForename(f), sp) }
             case .date:
-                let d: CivilDate? = spec.name == "dob" ? Standardise.dateOfBirth(input.dateOfBirth) ?? Standardise.date(input.fields["dob"]) : Standardise.date(raw())
-                if let d { x.day = d.dayNumber; x.value = d.iso }
+                let d: CivilDate? = spec.name == "dob" ? Standardise.dateOfBirth(input.dateOfBirth) ?? Standardise.date(input.raw(.field("dob"))) : Standardise.date(raw())
+                if let d { x.day = d.dayNumber; x.value = piece.string(d.iso, sp) }
             case .number:
-                if let t = raw()?.filter({ !$0.isWhitespace && $0 != "," }), let v = Double(t), v.isFinite { x.number = v; x.value = String(v) }
+                if let t = raw()?.filter({ !$0.isWhitespace && $0 != "," }), let v = Double(t), v.isFinite { x.number = v; x.value = piece.string(String(v), sp) }
             case .ukPostcode:
                 if let pc = Standardise.postcode(raw()) {
-                    x.value = pc.unit; x.p0 = "S" + pc.sector; x.p1 = "D" + pc.district; x.p2 = "A" + pc.area
+                    x.value = piece.string(pc.unit, sp); x.p0 = piece.string(prefix: UInt8(ascii: "S"), pc.sector, sp)
+                    x.p1 = piece.string(prefix: UInt8(ascii: "D"), pc.district, sp); x.p2 = piece.string(prefix: UInt8(ascii: "A"), pc.area, sp)
                 }
             case .code:
                 if let v = Standardise.code(raw()) {
                     if column.raw == .localID {
                         let scope = input.localIDScope ?? input.agency
-                        x.scope = scope
-                        x.value = scope + "|" + v
-                    } else { x.value = v }
+                        x.scope = piece.string(scope, -3)
+                        x.value = piece.string(scope + "|" + v, sp)
+                    } else { x.value = piece.string(v, sp) }
                 }
             case .identifier:
-                x.value = Standardise.identifier(raw(), check: spec.check)
+                x.value = piece.string(Standardise.identifier(raw(), check: spec.check), sp)
             case .address:
                 if let a = Standardise.address(raw()) {
-                    x.value = a.normalised; x.p0 = a.houseNumber; x.p1 = a.flat; x.p2 = a.town
-                    x.tokens = a.street
+                    x.value = piece.string(a.normalised, sp); x.p0 = piece.string(a.houseNumber, sp); x.p1 = piece.string(a.flat, sp)
+                    x.p2 = piece.string(a.town, sp)
+                    (x.tokenFrom, x.tokenTo) = piece.addTokens(a.street, sp)
                 }
             case .sex:
-                x.value = spec.name == "sex" ? (input.sex == .male ? "M" : input.sex == .female ? "F" : Standardise.sex(input.fields["sex"])) : Standardise.sex(raw())
+                x.value = piece.string(spec.name == "sex" ? (input.sex == .male ? "M" : input.sex == .female ? "F" : Standardise.sex(input.raw(.field("sex")))) : Standardise.sex(raw()), sp)
             }
-            cells.append(x)
+            piece.slots.append(x)
         }
-        return (cells, truncated)
+        piece.recordStrings.append(Int32(piece.hashes.count))
+        piece.truncated += truncated
     }
 
     /// Records standardised per parallel batch: bounds the not-yet-interned text held at once.
@@ -503,12 +558,34 @@ public struct PreparedData: Sendable {
         @exclusivity(unchecked) var keys: [RecordKey] = [], agencyOfRecord: [Int32] = [], nodeOfRecord: [Int32] = [], recordCount: [Int32] = []
         @exclusivity(unchecked) var isNew: [Bool] = [], dataset: [Int32] = []
         @exclusivity(unchecked) var truncated = 0
-        /// Per-record scratch: each column's interned value and parts.
+        /// Per-record scratch: each column's interned value and parts, and their tokens' ids (`rowTokens`).
         @exclusivity(unchecked) var row: [Row]
+        @exclusivity(unchecked) var rowTokens: [Int32] = []
         /// The batch standardised last, waiting to be interned.
-        var pending: (inputs: [LinkInput], isNew: [Bool]?, cells: [[([Cell], Int)]])? = nil
+        var pending: (inputs: Records, isNew: [Bool]?, pieces: [StandardisedPiece])? = nil
 
-        struct Row { var value: Int32 = -1; var day: Int32 = PreparedData.missingDate; var number = Double.nan; var tokens: [Int32] = []
+        /// A batch of records to add: link inputs, or rows read straight from a file.
+        enum Records {
+            case inputs([LinkInput])
+            case raw(RawRecordBatch)
+            var count: Int {
+                switch self {
+                case .inputs(let b): b.count
+                case .raw(let b): b.count
+                }
+            }
+            /// Record `i`'s source, id and agency.
+            @inline(__always) func key(_ i: Int) -> (source: String, recordID: String, agency: String) {
+                switch self {
+                case .inputs(let b): (b[i].source, b[i].recordID, b[i].agency)
+                case .raw(let b): (b.source, b.recordIDs[i], b.agency)
+                }
+            }
+        }
+
+        /// A column of the record being interned: plain values, its tokens `rowTokens[tokenFrom..<tokenTo]`.
+        struct Row { var value: Int32 = -1; var day: Int32 = PreparedData.missingDate; var number = Double.nan
+                     var tokenFrom: Int32 = 0, tokenTo: Int32 = 0
                      var p0: Int32 = -1; var p1: Int32 = -1; var p2: Int32 = -1; var scope: Int32 = -1; var canonical: Int32 = -1 }
 
         /// A builder for `settings`; `expectedRecords` (when known) reserves the per-record arrays.
@@ -543,17 +620,22 @@ public struct PreparedData: Sendable {
         public private(set) var recordsAdded = 0
 
         /// Adds the next records, in input order. `isNew` marks the new ones of an incremental run.
-        public func add(_ batch: [LinkInput], isNew flags: [Bool]? = nil) {
+        public func add(_ batch: [LinkInput], isNew flags: [Bool]? = nil) { add(.inputs(batch), isNew: flags) }
+
+        /// Adds the next records, read straight from a file, in input order.
+        public func add(_ batch: RawRecordBatch) { add(.raw(batch), isNew: nil) }
+
+        func add(_ batch: Records, isNew flags: [Bool]?) {
             precondition(flags == nil || flags!.count == batch.count, "one isNew flag per record")
             recordsAdded += batch.count
             let per = max(256, batch.count / Parallelism.linkagePieces + 1)
             let pieces = (batch.count + per - 1) / per
             let waiting = pending
             let jobs = pieces + (waiting == nil ? 0 : 1)
-            let out = UnsafeMutablePointer<[([Cell], Int)]>.allocate(capacity: max(1, pieces))
-            out.initialize(repeating: [], count: max(1, pieces))
+            let out = UnsafeMutablePointer<StandardisedPiece>.allocate(capacity: max(1, pieces))
+            out.initialize(repeating: StandardisedPiece(), count: max(1, pieces))
             defer { out.deinitialize(count: max(1, pieces)); out.deallocate() }
-            let plan = standardisePlan
+            let plan = standardisePlan, spaces = self.spaces, width = specs.count
             // Job 0 interns the waiting batch (when there is one); the others standardise a piece of this batch each.
             // Workers claim jobs in turn, so whichever is free takes the next piece; no job waits for another.
             let claim = JobCounter()
@@ -561,15 +643,18 @@ public struct PreparedData: Sendable {
                 while true {
                     let j = claim.next()
                     if j >= jobs { return }
-                    if let waiting, j == 0 { self.intern(waiting.inputs, waiting.isNew, waiting.cells); continue }
+                    if let waiting, j == 0 { self.intern(waiting.inputs, waiting.isNew, waiting.pieces); continue }
                     let p = waiting == nil ? j : j - 1
-                    out[p] = (p * per..<min(batch.count, (p + 1) * per)).map {
-                        let r = PreparedData.standardise(batch[$0], plan: plan)
-                        return (r.cells, r.truncated)
+                    let records = p * per..<min(batch.count, (p + 1) * per)
+                    var piece = StandardisedPiece(reserving: records.count, columns: width)
+                    switch batch {
+                    case .inputs(let b): for r in records { PreparedData.standardise(b[r], plan: plan, spaces: spaces, into: &piece) }
+                    case .raw(let b): for r in records { PreparedData.standardise(b.record(r), plan: plan, spaces: spaces, into: &piece) }
                     }
+                    out[p] = piece
                 }
             }
-            pending = batch.isEmpty ? nil : (batch, flags, (0..<pieces).map { out[$0] })
+            pending = batch.count == 0 ? nil : (batch, flags, (0..<pieces).map { out[$0] })
         }
 
         func id(_ s: String?, _ space: Int32) -> Int32 {
@@ -589,43 +674,39 @@ public struct PreparedData: Sendable {
         /// first of them is looked up.
         static let warmGroup = 32
 
-        /// The hashes and slot keys of every string of `records` of `piece`, in `hashes` and `keys` (emptied first).
-        static func gatherHashes(_ piece: [([Cell], Int)], _ records: Range<Int>, spaces: [Int32], _ hashes: inout [UInt64], _ keys: inout [UInt64]) {
-            hashes.removeAll(keepingCapacity: true); keys.removeAll(keepingCapacity: true)
-            for r in records {
-                piece[r].0.withUnsafeBufferPointer { cell in
-                    for c in spaces.indices {
-                        let sp = spaces[c]
-                        Interner.collect(cell[c].value, sp, &hashes, &keys)
-                        Interner.collect(cell[c].p0, sp, &hashes, &keys)
-                        Interner.collect(cell[c].p1, sp, &hashes, &keys)
-                        Interner.collect(cell[c].p2, sp, &hashes, &keys)
-                        for t in cell[c].tokens { Interner.collect(t, sp, &hashes, &keys) }
-                        Interner.collect(cell[c].canonical, sp, &hashes, &keys)
-                    }
-                }
-            }
-        }
-
         /// Interns one standardised batch, in input order (one thread at a time).
-        func intern(_ inputs: [LinkInput], _ newFlags: [Bool]?, _ standardised: [[([Cell], Int)]]) {
+        func intern(_ inputs: Records, _ newFlags: [Bool]?, _ standardised: [StandardisedPiece]) {
             // The strings of `warmGroup` records at a time warmed together before the first of them is looked up, so
             // that their cache misses overlap (the fold is kept so the reads are made). The scratch is local and
             // passed explicitly: captured by a nested function, each string's append was checked for exclusive
             // access at run time.
-            var warmHashes: [UInt64] = [], warmKeys: [UInt64] = [], warmWords: [UInt64] = [], warmFroms: [Int] = []
-            warmHashes.reserveCapacity(64 * Self.warmGroup); warmKeys.reserveCapacity(64 * Self.warmGroup)
+            var warmWords: [UInt64] = [], warmFroms: [Int] = []
+            let width = specs.count
             var i = -1
-            for piece in standardised { for (k, (cells, cut)) in piece.enumerated() {
+            for piece in standardised {
+            piece.bytes.withUnsafeBufferPointer { arena in
+            piece.hashes.withUnsafeBufferPointer { hashes in
+            piece.keys.withUnsafeBufferPointer { slotKeys in
+            piece.stringStart.withUnsafeBufferPointer { stringStart in
+            piece.tokens.withUnsafeBufferPointer { pieceTokens in
+            piece.slots.withUnsafeBufferPointer { slots in
+            /// The id of the piece's string `k` in `space` (missing for -1).
+            func sid(_ k: Int32, _ space: Int32) -> Int32 {
+                guard k >= 0 else { return PreparedData.missing }
+                let b = UnsafeBufferPointer(rebasing: arena[Int(stringStart[Int(k)])..<Int(stringStart[Int(k) + 1])])
+                return interner.id(b, hash: hashes[Int(k)], space)
+            }
+            truncated += piece.truncated
+            for k in 0..<piece.recordCount {
             i += 1
             if k % Self.warmGroup == 0 {
-                Self.gatherHashes(piece, k..<min(piece.count, k + Self.warmGroup), spaces: spaces, &warmHashes, &warmKeys)
-                warmed ^= interner.warm(hashes: warmHashes, keys: warmKeys, words: &warmWords, froms: &warmFroms)
+                let from = Int(piece.recordStrings[k]), to = Int(piece.recordStrings[min(piece.recordCount, k + Self.warmGroup)])
+                warmed ^= interner.warm(hashes: UnsafeBufferPointer(rebasing: hashes[from..<to]), keys: UnsafeBufferPointer(rebasing: slotKeys[from..<to]),
+                                        words: &warmWords, froms: &warmFroms)
             }
             // The three fields read in place: a copy of the input retained and released its fourteen references.
-            let source = inputs[i].source, recordID = inputs[i].recordID, agency = inputs[i].agency
+            let (source, recordID, agency) = inputs.key(i)
             let r = keys.count
-            truncated += cut
             // One copy of each source name, shared by its records' keys (a name over 15 bytes is a heap string each).
             if source != lastSource {
                 lastSource = sourceNames[source] ?? { sourceNames[source] = source; return source }()
@@ -640,32 +721,35 @@ public struct PreparedData: Sendable {
             agencyOfRecord.append(lastAgencyIndex)
             let ds: Int32 = settings.linkType == .linkOnly ? (datasetIndex[source] ?? {
                 let v = Int32(datasetIndex.count); datasetIndex[source] = v; return v }()) : 0
-            // Each cell read in place: a copy of the Cell retained and released its seven references (the cells'
-            // outlined copies and destroys were about 10% of a 200,000-person read's samples, with the standardising).
-            cells.withUnsafeBufferPointer { cell in
-                for c in specs.indices {
-                    let sp = spaces[c]
-                    var x = Row()
-                    x.day = cell[c].day; x.number = cell[c].number
-                    // Interned in the order the values were always interned, so ids (and block order) do not change.
-                    switch specs[c].type {
-                    case .list:
-                        x.tokens = cell[c].tokens.map { id($0, sp) }; x.value = id(cell[c].value, sp)
-                    case .code:
-                        if let s = cell[c].scope { x.scope = id(s, -3) }
-                        x.value = id(cell[c].value, sp)
-                    case .address:
-                        x.value = id(cell[c].value, sp); x.p0 = id(cell[c].p0, sp); x.p1 = id(cell[c].p1, sp); x.p2 = id(cell[c].p2, sp)
-                        x.tokens = cell[c].tokens.map { id($0, sp) }
-                    case .ukPostcode:
-                        x.value = id(cell[c].value, sp); x.p0 = id(cell[c].p0, sp); x.p1 = id(cell[c].p1, sp); x.p2 = id(cell[c].p2, sp)
-                    default:
-                        x.value = id(cell[c].value, sp)
-                        if !cell[c].tokens.isEmpty { x.tokens = cell[c].tokens.map { id($0, sp) } }
-                    }
-                    if let cn = cell[c].canonical { x.canonical = id(cn, sp) }
-                    row[c] = x
+            rowTokens.removeAll(keepingCapacity: true)
+            for c in 0..<width {
+                let cell = slots[k * width + c]
+                let sp = spaces[c]
+                var x = Row()
+                x.day = cell.day; x.number = cell.number
+                func internTokens() {
+                    x.tokenFrom = Int32(rowTokens.count)
+                    for t in cell.tokenFrom..<cell.tokenTo { rowTokens.append(sid(pieceTokens[Int(t)], sp)) }
+                    x.tokenTo = Int32(rowTokens.count)
                 }
+                // Interned in the order the values were always interned, so ids (and block order) do not change.
+                switch specs[c].type {
+                case .list:
+                    internTokens(); x.value = sid(cell.value, sp)
+                case .code:
+                    if cell.scope >= 0 { x.scope = sid(cell.scope, -3) }
+                    x.value = sid(cell.value, sp)
+                case .address:
+                    x.value = sid(cell.value, sp); x.p0 = sid(cell.p0, sp); x.p1 = sid(cell.p1, sp); x.p2 = sid(cell.p2, sp)
+                    internTokens()
+                case .ukPostcode:
+                    x.value = sid(cell.value, sp); x.p0 = sid(cell.p0, sp); x.p1 = sid(cell.p1, sp); x.p2 = sid(cell.p2, sp)
+                default:
+                    x.value = sid(cell.value, sp)
+                    internTokens()
+                }
+                if cell.canonical >= 0 { x.canonical = sid(cell.canonical, sp) }
+                row[c] = x
             }
             for c in specs.indices { nodeKey[c] = row[c].value }
             nodeKey[specs.count] = ds
@@ -694,18 +778,20 @@ public struct PreparedData: Sendable {
                 case .ukPostcode, .address: cols[c].part0.append(x.p0); cols[c].part1.append(x.p1); cols[c].part2.append(x.p2)
                 default: break
                 }
-                if !x.tokens.isEmpty { cols[c].tokens.append(contentsOf: x.tokens) }
+                if x.tokenTo > x.tokenFrom { cols[c].tokens.append(contentsOf: rowTokens[Int(x.tokenFrom)..<Int(x.tokenTo)]) }
                 cols[c].tokenStart.append(Int32(cols[c].tokens.count))
                 if specs[c].name == "local_id" { cols[c].scope.append(x.scope) }
                 if phonetic[c] { cols[c].phonetic.append(phon(x.value)) }
                 if standardisePlan.columns[c].canonical { cols[c].canonical.append(x.canonical) }
             }
-            } }
+            }
+            } } } } } }
+            }
         }
 
         /// Interns what is waiting and makes the data; the builder is spent.
         public func finish() -> PreparedData {
-            if let waiting = pending { intern(waiting.inputs, waiting.isNew, waiting.cells); pending = nil }
+            if let waiting = pending { intern(waiting.inputs, waiting.isNew, waiting.pieces); pending = nil }
             nodes = NodeTable(width: specs.count + 1); phoneticCache = [:]
             // Token weights, for the columns whose levels weigh shared tokens.
             for c in cols.indices where settings.needsTokenWeights(specs[c].name) {

@@ -263,6 +263,15 @@ public enum LinkFiles {
     /// standardise them as they come without holding them all.
     public static func readCSV(path: String, config: LinkConfig, messages: Messages = .silent, batchSize: Int,
                                _ body: ([LinkInput]) throws -> Void) throws -> ReadReport {
+        try readRawCSV(path: path, config: config, messages: messages, batchSize: batchSize) { try body($0.linkInputs()) }
+    }
+
+    /// Reads one person-level CSV as ``readCSV(path:config:messages:)`` does, handing its records to `body`
+    /// `batchSize` at a time in file order as raw batches: each record's fields as bytes, trimmed and joined as a
+    /// `LinkInput` would hold them, with no String, `LinkInput` or dictionary made per field (the linker standardises
+    /// them from the bytes; Benchmarks/linkage.md, session 43).
+    public static func readRawCSV(path: String, config: LinkConfig, messages: Messages = .silent, batchSize: Int,
+                                  _ body: (RawRecordBatch) throws -> Void) throws -> ReadReport {
         precondition(batchSize > 0, "a batch holds at least one record")
         let source = sourceName(ofPath: path)
         var report = ReadReport(file: path)
@@ -297,28 +306,42 @@ public enum LinkFiles {
         guard missing.isEmpty else { throw WorkspaceError.usage("\(path): columns not in the header: \(missing.sorted().joined(separator: ", "))") }
         let agency = mapping.agency ?? source
         let declared = Set(config.settings.columns.map(\.name))
-        var out: [LinkInput] = []
+        let declaredFields = declared.sorted().compactMap { name in col[name].map { (name, $0) } }
+        let dobFormat = mapping.dobFormat
+        var writer = RawRecordBatch.Writer(source: source, agency: agency, localIDScope: mapping.localIDScope,
+                                           fieldNames: declaredFields.map(\.0), reserving: min(batchSize, 16_384))
         var seen = SeenKeys()
-        // Each role's fields resolved once, not looked up by name per row; a role read from one field (nearly all)
-        // is that field trimmed, with no array or joined string made per row.
-        func f(_ idx: [Int]?) -> String? {
-            guard let idx else { return nil }
-            if idx.count == 1 {
-                guard idx[0] < reader.fieldCount else { return nil }
-                let v = trimmedField(&reader, idx[0])
-                return v.isEmpty ? nil : v
+        // A role's fields, each trimmed, the non-empty ones joined ", " (as a `LinkInput` held them), appended to the
+        // batch's bytes; `nil` roles (not mapped) append nothing.
+        func append(_ idx: [Int]?) {
+            guard let idx else { return }
+            var first = true
+            for i in idx where i < reader.fieldCount {
+                reader.withFieldBytes(i) { b in
+                    let r = trimmedRange(b)
+                    guard !r.isEmpty else { return }
+                    if !first { writer.bytes.append(UInt8(ascii: ",")); writer.bytes.append(UInt8(ascii: " ")) }
+                    writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[r]))
+                    first = false
+                }
             }
-            let parts = idx.compactMap { i -> String? in
-                guard i < reader.fieldCount else { return nil }
-                let v = trimmedField(&reader, i)
-                return v.isEmpty ? nil : v
-            }
-            return parts.isEmpty ? nil : parts.joined(separator: ", ")
+        }
+        /// Whether a role has a non-empty field.
+        func hasValue(_ idx: [Int]?) -> Bool {
+            guard let idx else { return false }
+            return idx.contains { i in i < reader.fieldCount && reader.withFieldBytes(i) { !trimmedRange($0).isEmpty } }
+        }
+        /// A role's text, as ``append(_:)`` would write it (`nil` when empty).
+        func text(_ idx: [Int]?) -> String? {
+            guard hasValue(idx) else { return nil }
+            let from = writer.bytes.count
+            append(idx)
+            defer { writer.bytes.removeSubrange(from...) }
+            return String(decoding: writer.bytes[from...], as: UTF8.self)
         }
         let fullName = col["full_name"], forenames = col["forenames"], forename = col["forename"], middleNames = col["middle_names"]
         let surname = col["surname"], dob = col["dob"], sex = col["sex"], postcode = col["postcode"], nhs = col["nhs"], upn = col["upn"]
         let pnc = col["pnc"], localID = col["local_id"], address = col["address"]
-        let declaredFields = declared.sorted().compactMap { name in col[name].map { (name, $0) } }
         while try reader.next() {
             report.rowsRead += 1
             let line = reader.line
@@ -330,32 +353,32 @@ public enum LinkFiles {
             let id = trimmedField(&reader, idIndex)
             if id.isEmpty { report.quarantine(.missingRecordID, line: line); continue }
             if !seen.insert(id) { report.quarantine(.duplicateRecordID, line: line); continue }
-            var input = LinkInput(source: source, recordID: id, agency: agency)
-            if let full = f(fullName) {
-                let (fn, sn) = splitFullName(full)
-                input.forename = fn; input.surname = sn
+            writer.begin(recordID: id)
+            // A full name gives the forename and surname a `forenames`, `forename` or `surname` field does not.
+            let split = fullName != nil ? text(fullName).map(splitFullName) : nil
+            if hasValue(forename) { append(forename) } else if hasValue(forenames) { append(forenames) } else if let f = split?.forenames {
+                writer.bytes.append(contentsOf: f.utf8)
             }
-            if let v = f(forenames) { input.forename = v }
-            if let v = f(forename) { input.forename = v }
-            if let v = f(middleNames) { input.middleNames = v }
-            if let v = f(surname) { input.surname = v }
-            if let v = f(dob) {
-                input.dateOfBirth = parseDate(v, format: mapping.dobFormat)
-                if input.dateOfBirth == nil { report.unreadableDates += 1 }
+            writer.endSlot()
+            append(middleNames); writer.endSlot()
+            if hasValue(surname) { append(surname) } else if let s = split?.surname { writer.bytes.append(contentsOf: s.utf8) }
+            writer.endSlot()
+            append(postcode); writer.endSlot()
+            append(nhs); writer.endSlot()
+            append(upn); writer.endSlot()
+            append(pnc); writer.endSlot()
+            append(localID); writer.endSlot()
+            append(address); writer.endSlot()
+            for (_, idx) in declaredFields { append(idx); writer.endSlot() }
+            var dateOfBirth: CivilDate? = nil
+            if let v = text(dob) {
+                dateOfBirth = parseDate(v, format: dobFormat)
+                if dateOfBirth == nil { report.unreadableDates += 1 }
             }
-            if let v = f(sex) { input.sex = parseSex(v) }
-            input.postcode = f(postcode); input.nhsNumber = f(nhs); input.upn = f(upn); input.pncID = f(pnc)
-            input.localID = f(localID); input.address = f(address)
-            input.localIDScope = mapping.localIDScope
-            if !declaredFields.isEmpty {
-                // Room for every declared field at once (grown from empty, the dictionary was reallocated a row).
-                input.fields.reserveCapacity(declaredFields.count)
-                for (name, idx) in declaredFields { if let v = f(idx) { input.fields[name] = v } }
-            }
-            out.append(input)
-            if out.count == batchSize { report.loaded += out.count; try body(out); out.removeAll(keepingCapacity: true) }
+            writer.end(dateOfBirth: dateOfBirth, sex: text(sex).flatMap(parseSex))
+            if writer.count == batchSize { report.loaded += writer.count; try body(writer.take()) }
         }
-        if !out.isEmpty { report.loaded += out.count; try body(out) }
+        if writer.count > 0 { report.loaded += writer.count; try body(writer.take()) }
         if report.quarantinedTotal > 0 {
             let reasons = report.quarantined.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key) (first at line\(report.lines[$0.key]!.count > 1 ? "s" : "") \(report.lines[$0.key]!.map(String.init).joined(separator: ", ")))" }
             messages.note("warning: \(path): \(report.quarantinedTotal) of \(report.rowsRead) rows quarantined, not linked: \(reasons.joined(separator: "; ")). Fix them at source and link again.\n")
@@ -363,22 +386,25 @@ public enum LinkFiles {
         return report
     }
 
+    /// The bytes of `b` without leading and trailing blanks (space, tab, no-break space).
+    static func trimmedRange(_ b: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var s = 0, e = b.count
+        func blankAt(_ j: Int, forward: Bool) -> Int {
+            if b[j] == 0x20 || b[j] == 0x09 { return 1 }
+            if forward, j + 1 < e, b[j] == 0xC2, b[j + 1] == 0xA0 { return 2 }
+            if !forward, j >= 1, j - 1 >= s, b[j - 1] == 0xC2, b[j] == 0xA0 { return 2 }
+            return 0
+        }
+        while s < e { let k = blankAt(s, forward: true); if k == 0 { break }; s += k }
+        while e > s { let k = blankAt(e - 1, forward: false); if k == 0 { break }; e -= k }
+        return s..<e
+    }
+
     /// Field `i` without leading and trailing blanks (space, tab, no-break space), trimmed on the bytes before one
     /// String is made (no Foundation trimming per field).
     /// (`inout` so that a caller whose closure captures the reader passes it without copying it per field.)
     public static func trimmedField<S>(_ reader: inout CSVReader<S>, _ i: Int) -> String {
-        reader.withFieldBytes(i) { b in
-            var s = 0, e = b.count
-            func blankAt(_ j: Int, forward: Bool) -> Int {
-                if b[j] == 0x20 || b[j] == 0x09 { return 1 }
-                if forward, j + 1 < e, b[j] == 0xC2, b[j + 1] == 0xA0 { return 2 }
-                if !forward, j >= 1, j - 1 >= s, b[j - 1] == 0xC2, b[j] == 0xA0 { return 2 }
-                return 0
-            }
-            while s < e { let k = blankAt(s, forward: true); if k == 0 { break }; s += k }
-            while e > s { let k = blankAt(e - 1, forward: false); if k == 0 { break }; e -= k }
-            return String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
-        }
+        reader.withFieldBytes(i) { b in String(decoding: UnsafeBufferPointer(rebasing: b[trimmedRange(b)]), as: UTF8.self) }
     }
 
     /// Reads `source,record_id,person_id` (truth or exported clusters).

@@ -162,14 +162,14 @@ public struct LinkUseCase {
     /// source name, and the config's link type must fit the number of sources read.
     /// - Returns: each file's read report, in order.
     static func streamFiles(_ paths: [String], config: LinkConfig, messages: Messages, batchSize: Int = 16_384,
-                            _ body: ([LinkInput]) -> Void) throws -> [LinkFiles.ReadReport] {
+                            _ body: (RawRecordBatch) -> Void) throws -> [LinkFiles.ReadReport] {
         var reports: [LinkFiles.ReadReport] = []
         var sources = Set<String>()
         try LinkedRecords.readAhead(produce: { put in
             for path in paths {
                 let source = LinkFiles.sourceName(ofPath: path)
                 var first = true
-                let report = try LinkFiles.readCSV(path: path, config: config, messages: messages, batchSize: batchSize) { batch in
+                let report = try LinkFiles.readRawCSV(path: path, config: config, messages: messages, batchSize: batchSize) { batch in
                     if first {
                         first = false
                         guard sources.insert(source).inserted else {

@@ -147,19 +147,21 @@ public enum LinkedRecords {
         }, body)
     }
 
+    /// The batches ``readAhead(ahead:produce:_:)``'s reader thread has put and its caller not yet taken.
+    private final class Handoff<Batch>: @unchecked Sendable {
+        let condition = NSCondition()
+        var batches: [Batch] = []
+        var done = false
+        var failure: (any Error)?
+    }
+
     /// Runs `produce` on a thread of its own and calls `body` on the calling thread with each batch it puts, in
     /// order, as they come: at most `ahead` batches wait in between, so a reader can run ahead of what `body` does
     /// (standardising, on the workers) without the whole input being held.
     /// - Throws: what `produce` threw, once the batches it put before throwing have been handed to `body`.
-    static func readAhead(ahead: Int = 4, produce: @escaping (_ put: ([LinkInput]) -> Void) throws -> Void,
-                          _ body: ([LinkInput]) -> Void) throws {
-        final class Handoff: @unchecked Sendable {
-            let condition = NSCondition()
-            var batches: [[LinkInput]] = []
-            var done = false
-            var failure: (any Error)?
-        }
-        let handoff = Handoff()
+    static func readAhead<Batch>(ahead: Int = 4, produce: @escaping (_ put: (Batch) -> Void) throws -> Void,
+                                 _ body: (Batch) -> Void) throws {
+        let handoff = Handoff<Batch>()
         let producer = UnsafeTransfer(produce)
         let thread = Thread {
             do {

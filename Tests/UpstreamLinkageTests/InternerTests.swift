@@ -42,13 +42,26 @@ struct InternerTests {
         for n in 0..<20_000 {
             let text = n % 97 == 0 ? "" : "v\(n % 3_000)"
             let space = Int32(n % 3) - 2
-            var hashes: [UInt64] = [], keys: [UInt64] = [], words: [UInt64] = [], froms: [Int] = []
-            for t in [text, nil, "never interned \(n)", "v\((n + 1) % 3_000)"] { PreparedData.Interner.collect(t, space, &hashes, &keys) }
-            // Nothing is collected for the empty or missing text; the others each once.
-            #expect(hashes.count == keys.count && hashes.count == (text.isEmpty ? 2 : 3))
-            fold ^= warmed.warm(hashes: hashes, keys: keys, words: &words, froms: &froms)
-            #expect(words.count == hashes.count && froms.count <= hashes.count)
+            var piece = PreparedData.StandardisedPiece(), words: [UInt64] = [], froms: [Int] = []
+            let indices = [text, nil, "never interned \(n)", "v\((n + 1) % 3_000)"].map { piece.string($0, space) }
+            // Nothing is kept for the empty or missing text; the others each once, hashed as the interner hashes them.
+            #expect(indices.filter { $0 >= 0 }.count == (text.isEmpty ? 2 : 3) && piece.hashes.count == piece.keys.count)
+            for (k, h) in piece.hashes.enumerated() {
+                piece.bytes.withUnsafeBufferPointer { b in
+                    #expect(h == PreparedData.Interner.hash(UnsafeBufferPointer(rebasing: b[Int(piece.stringStart[k])..<Int(piece.stringStart[k + 1])]), space))
+                }
+                #expect(piece.keys[k] == PreparedData.Interner.slotKey(h, space))
+            }
+            fold ^= piece.hashes.withUnsafeBufferPointer { h in piece.keys.withUnsafeBufferPointer { k in warmed.warm(hashes: h, keys: k, words: &words, froms: &froms) } }
+            #expect(words.count == piece.hashes.count && froms.count <= piece.hashes.count)
             #expect(warmed.id(text, space) == plain.id(text, space))
+            // A piece's string interns as its text does.
+            if let k = indices[2] >= 0 ? indices[2] : nil {
+                let id = piece.bytes.withUnsafeBufferPointer { b in
+                    warmed.id(UnsafeBufferPointer(rebasing: b[Int(piece.stringStart[Int(k)])..<Int(piece.stringStart[Int(k) + 1])]), hash: piece.hashes[Int(k)], space)
+                }
+                #expect(id == plain.id("never interned \(n)", space))
+            }
         }
         #expect(warmed.strings == plain.strings)
         _ = fold

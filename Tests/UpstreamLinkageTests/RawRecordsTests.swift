@@ -1,0 +1,69 @@
+import Testing
+@testable import UpstreamLinkage
+import UpstreamModel
+
+/// Records read straight from a file's bytes (`RawRecordBatch`) standardise to exactly what the same records as
+/// `LinkInput`s give: the same keys, identities, interned strings and columns, for any batching and parallelism.
+@Suite("raw record batches")
+struct RawRecordsTests {
+    /// `inputs` as raw batches of at most `size` records, a batch per run of one source (as a file's reader makes them).
+    static func batches(_ inputs: [LinkInput], size: Int, fieldNames: [String] = []) -> [RawRecordBatch] {
+        var out: [RawRecordBatch] = []
+        var writer: RawRecordBatch.Writer? = nil
+        for x in inputs {
+            if let w = writer, w.source != x.source || w.agency != x.agency || w.localIDScope != x.localIDScope || w.count == size {
+                out.append(writer!.take()); writer = nil
+                _ = w
+            }
+            if writer == nil { writer = RawRecordBatch.Writer(source: x.source, agency: x.agency, localIDScope: x.localIDScope, fieldNames: fieldNames) }
+            writer!.begin(recordID: x.recordID)
+            for v in [x.forename, x.middleNames, x.surname, x.postcode, x.nhsNumber, x.upn, x.pncID, x.localID, x.address] + fieldNames.map({ x.fields[$0] }) {
+                writer!.bytes.append(contentsOf: (v ?? "").utf8); writer!.endSlot()
+            }
+            writer!.end(dateOfBirth: x.dateOfBirth, sex: x.sex)
+        }
+        if let w = writer, w.count > 0 { out.append(writer!.take()) }
+        return out
+    }
+
+    @Test("a batch gives back the link inputs written into it, empty fields as none")
+    func roundTrip() {
+        var a = LinkInput(source: "school", recordID: "7", agency: "education", forename: "Åsa", surname: "O'Neil",
+                          dateOfBirth: CivilDate(year: 2010, month: 2, day: 28), sex: .female, postcode: "LS1 4AB", localID: "C-9")
+        a.localIDScope = "care"; a.fields = ["town": "Leeds", "dob": "2010-02-28"]
+        var b = LinkInput(source: "school", recordID: "8", agency: "education", surname: "Ray", sex: .male, address: "1 High St, Flat 2")
+        b.localIDScope = "care"; b.fields = ["dob": "x"]
+        let batch = Self.batches([a, b], size: 10, fieldNames: ["dob", "town"])
+        #expect(batch.count == 1)
+        #expect(batch[0].linkInputs() == [a, b])
+        let r = batch[0].record(0)
+        #expect(r.raw(.field("town")) == "Leeds" && r.raw(.field("nowhere")) == nil && r.raw(.middleNames) == nil)
+        #expect(r.dateOfBirth == a.dateOfBirth && r.sex == .female && r.localIDScope == "care" && r.agency == "education")
+        #expect(batch[0].record(1).raw(.field("town")) == nil)
+    }
+
+    @Test("standardised from raw batches or from link inputs, the data is the same, for any batching and parallelism",
+          arguments: [1, 37, 1_000])
+    func sameDataAsLinkInputs(size: Int) throws {
+        let pop = People.population(people: 400, seed: 5).inputs
+        // The UK comparisons, and a declared free-text column whose tokens a level reads.
+        var settings = LinkageSettings()
+        let town = try Declared.settings(#"{"columns": {"town": "text"}, "comparisons": [{"column": "town", "levels": [{"type": "jaccard", "threshold": 0.5}]}], "blocking_rules": ["dob"], "training_rules": ["dob"], "cluster_guards": []}"#)
+        settings.columns += town.columns.filter { $0.name == "town" }
+        settings.comparisons += town.comparisons
+        let inputs = pop.enumerated().map { i, x in var x = x; if i % 3 > 0 { x.fields["town"] = ["LEEDS", " york minster ", "Hull"][i % 3] }; return x }
+        let expected = PreparedData(inputs, settings: settings)
+        let builder = PreparedData.Builder(settings: settings, parallel: StreamingTests.parallel)
+        for b in Self.batches(inputs, size: size, fieldNames: ["town"]) { builder.add(b) }
+        let data = builder.finish()
+        #expect(data.keys == expected.keys)
+        #expect(data.nodeOfRecord == expected.nodeOfRecord && data.recordCount == expected.recordCount)
+        #expect(data.strings == expected.strings)
+        #expect(data.agencyOfRecord == expected.agencyOfRecord && data.agencies == expected.agencies)
+        #expect(data.columns.map(\.spec.name) == expected.columns.map(\.spec.name))
+        for (c, e) in zip(data.columns, expected.columns) {
+            #expect(c.value == e.value && c.days == e.days && c.tokens == e.tokens && c.tokenStart == e.tokenStart, "\(c.spec.name)")
+            #expect(c.part0 == e.part0 && c.part1 == e.part1 && c.part2 == e.part2 && c.phonetic == e.phonetic && c.canonical == e.canonical && c.scope == e.scope)
+        }
+    }
+}
