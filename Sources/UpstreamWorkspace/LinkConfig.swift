@@ -311,37 +311,10 @@ public enum LinkFiles {
         var writer = RawRecordBatch.Writer(source: source, agency: agency, localIDScope: mapping.localIDScope,
                                            fieldNames: declaredFields.map(\.0), reserving: min(batchSize, 16_384))
         var seen = SeenKeys()
-        // A role's fields, each trimmed, the non-empty ones joined ", " (as a `LinkInput` held them), appended to the
-        // batch's bytes; `nil` roles (not mapped) append nothing.
-        func append(_ idx: [Int]?) {
-            guard let idx else { return }
-            var first = true
-            for i in idx where i < reader.fieldCount {
-                reader.withFieldBytes(i) { b in
-                    let r = trimmedRange(b)
-                    guard !r.isEmpty else { return }
-                    if !first { writer.bytes.append(UInt8(ascii: ",")); writer.bytes.append(UInt8(ascii: " ")) }
-                    writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[r]))
-                    first = false
-                }
-            }
-        }
-        /// Whether a role has a non-empty field.
-        func hasValue(_ idx: [Int]?) -> Bool {
-            guard let idx else { return false }
-            return idx.contains { i in i < reader.fieldCount && reader.withFieldBytes(i) { !trimmedRange($0).isEmpty } }
-        }
-        /// A role's text, as ``append(_:)`` would write it (`nil` when empty).
-        func text(_ idx: [Int]?) -> String? {
-            guard hasValue(idx) else { return nil }
-            let from = writer.bytes.count
-            append(idx)
-            defer { writer.bytes.removeSubrange(from...) }
-            return String(decoding: writer.bytes[from...], as: UTF8.self)
-        }
         let fullName = col["full_name"], forenames = col["forenames"], forename = col["forename"], middleNames = col["middle_names"]
-        let surname = col["surname"], dob = col["dob"], sex = col["sex"], postcode = col["postcode"], nhs = col["nhs"], upn = col["upn"]
-        let pnc = col["pnc"], localID = col["local_id"], address = col["address"]
+        let surname = col["surname"], dob = col["dob"], sex = col["sex"]
+        // The roles read as they are, in their slots' order after the names.
+        let plainRoles = [col["postcode"], col["nhs"], col["upn"], col["pnc"], col["local_id"], col["address"]]
         while try reader.next() {
             report.rowsRead += 1
             let line = reader.line
@@ -355,27 +328,24 @@ public enum LinkFiles {
             if !seen.insert(id) { report.quarantine(.duplicateRecordID, line: line); continue }
             writer.begin(recordID: id)
             // A full name gives the forename and surname a `forenames`, `forename` or `surname` field does not.
-            let split = fullName != nil ? text(fullName).map(splitFullName) : nil
-            if hasValue(forename) { append(forename) } else if hasValue(forenames) { append(forenames) } else if let f = split?.forenames {
+            let split = fullName != nil ? roleText(fullName, &reader, &writer).map(splitFullName) : nil
+            if hasValue(forename, &reader) { appendRole(forename, &reader, &writer) } else if hasValue(forenames, &reader) {
+                appendRole(forenames, &reader, &writer)
+            } else if let f = split?.forenames {
                 writer.bytes.append(contentsOf: f.utf8)
             }
             writer.endSlot()
-            append(middleNames); writer.endSlot()
-            if hasValue(surname) { append(surname) } else if let s = split?.surname { writer.bytes.append(contentsOf: s.utf8) }
+            appendRole(middleNames, &reader, &writer); writer.endSlot()
+            if hasValue(surname, &reader) { appendRole(surname, &reader, &writer) } else if let s = split?.surname { writer.bytes.append(contentsOf: s.utf8) }
             writer.endSlot()
-            append(postcode); writer.endSlot()
-            append(nhs); writer.endSlot()
-            append(upn); writer.endSlot()
-            append(pnc); writer.endSlot()
-            append(localID); writer.endSlot()
-            append(address); writer.endSlot()
-            for (_, idx) in declaredFields { append(idx); writer.endSlot() }
+            for role in plainRoles { appendRole(role, &reader, &writer); writer.endSlot() }
+            for (_, idx) in declaredFields { appendRole(idx, &reader, &writer); writer.endSlot() }
             var dateOfBirth: CivilDate? = nil
-            if let v = text(dob) {
+            if let v = roleText(dob, &reader, &writer) {
                 dateOfBirth = parseDate(v, format: dobFormat)
                 if dateOfBirth == nil { report.unreadableDates += 1 }
             }
-            writer.end(dateOfBirth: dateOfBirth, sex: text(sex).flatMap(parseSex))
+            writer.end(dateOfBirth: dateOfBirth, sex: roleText(sex, &reader, &writer).flatMap(parseSex))
             if writer.count == batchSize { report.loaded += writer.count; try body(writer.take()) }
         }
         if writer.count > 0 { report.loaded += writer.count; try body(writer.take()) }
@@ -384,6 +354,40 @@ public enum LinkFiles {
             messages.note("warning: \(path): \(report.quarantinedTotal) of \(report.rowsRead) rows quarantined, not linked: \(reasons.joined(separator: "; ")). Fix them at source and link again.\n")
         }
         return report
+    }
+
+    // A role's fields, each trimmed, the non-empty ones joined ", " (as a `LinkInput` held them), appended to a raw
+    // batch's bytes; a role not mapped (`nil`) appends nothing. Functions of their own taking the reader and the writer
+    // `inout`: nested functions capturing them copied the reader (retaining its buffers) and checked exclusive access at
+    // run time for every field.
+    static func appendRole<S>(_ idx: [Int]?, _ reader: inout CSVReader<S>, _ writer: inout RawRecordBatch.Writer) {
+        guard let idx else { return }
+        var first = true
+        for i in idx where i < reader.fieldCount {
+            reader.withFieldBytes(i) { b in
+                let r = trimmedRange(b)
+                guard !r.isEmpty else { return }
+                if !first { writer.bytes.append(UInt8(ascii: ",")); writer.bytes.append(UInt8(ascii: " ")) }
+                writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[r]))
+                first = false
+            }
+        }
+    }
+
+    /// Whether a role has a non-empty field.
+    static func hasValue<S>(_ idx: [Int]?, _ reader: inout CSVReader<S>) -> Bool {
+        guard let idx else { return false }
+        for i in idx where i < reader.fieldCount { if reader.withFieldBytes(i, { !trimmedRange($0).isEmpty }) { return true } }
+        return false
+    }
+
+    /// A role's text, as ``appendRole(_:_:_:)`` writes it (`nil` when empty); the writer's bytes are left as they were.
+    static func roleText<S>(_ idx: [Int]?, _ reader: inout CSVReader<S>, _ writer: inout RawRecordBatch.Writer) -> String? {
+        guard hasValue(idx, &reader) else { return nil }
+        let from = writer.bytes.count
+        appendRole(idx, &reader, &writer)
+        defer { writer.bytes.removeSubrange(from...) }
+        return String(decoding: writer.bytes[from...], as: UTF8.self)
     }
 
     /// The bytes of `b` without leading and trailing blanks (space, tab, no-break space).
