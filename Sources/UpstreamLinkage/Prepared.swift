@@ -385,27 +385,65 @@ public struct PreparedData: Sendable {
     /// field, length limit and whether its canonical form is needed (per record, these were dictionary and set
     /// look-ups by column name, and a match of the name against the input's fields, for every column).
     struct StandardisePlan: Sendable {
+        /// Where a column's raw text comes from: a built-in field of a `LinkInput` (``builtIn``, its slot in a raw
+        /// batch) or a declared one (``field``, an index into ``StandardisePlan/fieldNames``), worked out once so a
+        /// record's text is found without comparing names.
+        struct Field: Sendable {
+            /// The field as a `LinkInput` column: ``StandardisePlan/inputColumns``[column].
+            let column: Int
+            /// The raw batch slot of a built-in field (-1 for a declared one).
+            let builtIn: Int
+            /// The index of a declared field in the plan's ``fieldNames`` (-1 for a built-in one).
+            let field: Int
+        }
         struct Column: Sendable {
             let spec: ColumnSpec
-            let raw: LinkInput.Column
+            let type: ColumnType
+            let check: IdentifierCheck
+            let raw: Field
             let limit: Int
             let canonical: Bool
             /// Whether a free-text column keeps its tokens (``LinkageSettings/tokenReaders``).
             let tokens: Bool
+            /// The `dob` and `sex` columns read the typed date of birth and sex first.
+            let isDateOfBirth: Bool, isSex: Bool
+            let isMiddleNames: Bool, isLocalID: Bool
         }
         let columns: [Column]
         /// The forename's and middle names' fields and limits, read together for given names.
-        let forename: (raw: LinkInput.Column, limit: Int), middleNames: (raw: LinkInput.Column, limit: Int)
+        let forename: (raw: Field, limit: Int), middleNames: (raw: Field, limit: Int)
         let hasForename: Bool
+        /// The declared fields the plan reads, by name (`dob` and `sex` among them, read when the typed values are missing).
+        let fieldNames: [String]
+        let dobField: Field, sexField: Field
+        /// The `LinkInput` columns the fields read.
+        let inputColumns: [LinkInput.Column]
 
         init(specs: [ColumnSpec], needCanonical: Set<String>, tokenReaders: Set<String>, limit: Int) {
             // An address column may be twice as long as the others before it is cut.
             func limitOf(_ name: String) -> Int { specs.contains { $0.name == name && $0.type == .address } ? limit * 2 : limit }
-            columns = specs.map { Column(spec: $0, raw: LinkInput.Column($0.name), limit: limitOf($0.name), canonical: needCanonical.contains($0.name),
-                                            tokens: tokenReaders.contains($0.name)) }
-            forename = (LinkInput.Column("forename"), limitOf("forename"))
-            middleNames = (LinkInput.Column("middle_names"), limitOf("middle_names"))
+            var names: [String] = [], inputs: [LinkInput.Column] = []
+            func field(_ name: String) -> Field {
+                let column = LinkInput.Column(name)
+                let k = inputs.firstIndex(of: column) ?? { inputs.append(column); return inputs.count - 1 }()
+                switch column {
+                case .field(let n):
+                    if let i = names.firstIndex(of: n) { return Field(column: k, builtIn: -1, field: i) }
+                    names.append(n)
+                    return Field(column: k, builtIn: -1, field: names.count - 1)
+                default:
+                    return Field(column: k, builtIn: RawRecordBatch.builtInSlot(column), field: -1)
+                }
+            }
+            dobField = field("dob"); sexField = field("sex")
+            columns = specs.map { Column(spec: $0, type: $0.type, check: $0.check, raw: field($0.name), limit: limitOf($0.name),
+                                         canonical: needCanonical.contains($0.name), tokens: tokenReaders.contains($0.name),
+                                         isDateOfBirth: $0.name == "dob", isSex: $0.name == "sex", isMiddleNames: $0.name == "middle_names",
+                                         isLocalID: $0.name == "local_id") }
+            forename = (field("forename"), limitOf("forename"))
+            middleNames = (field("middle_names"), limitOf("middle_names"))
             hasForename = specs.contains { $0.name == "forename" }
+            fieldNames = names; inputColumns = inputs
         }
     }
 
@@ -413,8 +451,8 @@ public struct PreparedData: Sendable {
     /// (`spaces`, one a column; runs on any thread).
     static func standardise<R: StandardisableRecord>(_ input: R, plan: StandardisePlan, spaces: [Int32], into piece: inout StandardisedPiece) {
         var truncated = 0
-        func text(_ column: LinkInput.Column, _ limit: Int) -> String? {
-            let (t, cut) = Standardise.capped(input.raw(column), limit)
+        func text(_ column: StandardisePlan.Field, _ limit: Int) -> String? {
+            let (t, cut) = Standardise.capped(input.raw(column, plan), limit)
             if cut { truncated += 1 }
             return t
         }
@@ -426,18 +464,20 @@ public struct PreparedData: Sendable {
             given = .some(g)
             return g
         }
-        for (c, column) in plan.columns.enumerated() {
+        // The plan's columns read in place: a copy of each retained and released its spec's strings.
+        plan.columns.withUnsafeBufferPointer { columns in
+        for c in columns.indices {
             var x = StandardisedPiece.Slot()
-            let spec = column.spec, sp = spaces[c]
-            func raw() -> String? { text(column.raw, column.limit) }
-            switch spec.type {
+            let sp = spaces[c]
+            func raw() -> String? { text(columns[c].raw, columns[c].limit) }
+            switch columns[c].type {
             case .forename:
                 let g = givenNames()
                 x.value = piece.string(g?.forename, sp)
-                if column.canonical { x.canonical = piece.string(g.map { Standardise.canonicalForename($0.forename) }, sp) }
+                if columns[c].canonical { x.canonical = piece.string(g.map { Standardise.canonicalForename($0.forename) }, sp) }
             case .list:
                 let items: [String]
-                if column.raw == .middleNames && plan.hasForename { items = givenNames()?.middle ?? [] } else if column.raw == .middleNames {
+                if columns[c].isMiddleNames && plan.hasForename { items = givenNames()?.middle ?? [] } else if columns[c].isMiddleNames {
                     items = raw().map(Standardise.nameTokens) ?? []
                 } else { items = raw().map(Standardise.listItems) ?? [] }
                 (x.tokenFrom, x.tokenTo) = piece.addTokens(items, sp)
@@ -446,19 +486,19 @@ public struct PreparedData: Sendable {
                 let sn = Standardise.surname(raw())
                 x.value = piece.string(sn?.joined, sp)
                 if let t = sn?.tokens, t.count > 1 { (x.tokenFrom, x.tokenTo) = piece.addTokens(t, sp) }
-                if column.canonical { x.canonical = piece.string(sn.map { Standardise.canonicalForename($0.joined) }, sp) }
+                if columns[c].canonical { x.canonical = piece.string(sn.map { Standardise.canonicalForename($0.joined) }, sp) }
             case .text:
-                if !column.tokens && !column.canonical {
+                if !columns[c].tokens && !columns[c].canonical {
                     // Only the joined value is kept: made without the tokens.
                     x.value = piece.string(raw().map(Standardise.textJoined), sp)
                     break
                 }
                 let t = raw().map(Standardise.textTokens) ?? []
                 x.value = t.isEmpty ? -1 : piece.string(t.joined(separator: " "), sp)
-                if column.tokens { (x.tokenFrom, x.tokenTo) = piece.addTokens(t, sp) }
-                if column.canonical, let f = t.first { x.canonical = piece.string(Standardise.canonicalForename(f), sp) }
+                if columns[c].tokens { (x.tokenFrom, x.tokenTo) = piece.addTokens(t, sp) }
+                if columns[c].canonical, let f = t.first { x.canonical = piece.string(Standardise.canonicalForename(f), sp) }
             case .date:
-                let d: CivilDate? = spec.name == "dob" ? Standardise.dateOfBirth(input.dateOfBirth) ?? Standardise.date(input.raw(.field("dob"))) : Standardise.date(raw())
+                let d: CivilDate? = columns[c].isDateOfBirth ? Standardise.dateOfBirth(input.dateOfBirth) ?? Standardise.date(input.raw(plan.dobField, plan)) : Standardise.date(raw())
                 if let d { x.day = d.dayNumber; x.value = piece.string(d.iso, sp) }
             case .number:
                 if let t = raw()?.filter({ !$0.isWhitespace && $0 != "," }), let v = Double(t), v.isFinite { x.number = v; x.value = piece.string(String(v), sp) }
@@ -469,14 +509,14 @@ public struct PreparedData: Sendable {
                 }
             case .code:
                 if let v = Standardise.code(raw()) {
-                    if column.raw == .localID {
+                    if columns[c].isLocalID {
                         let scope = input.localIDScope ?? input.agency
                         x.scope = piece.string(scope, -3)
                         x.value = piece.string(scope + "|" + v, sp)
                     } else { x.value = piece.string(v, sp) }
                 }
             case .identifier:
-                x.value = piece.string(Standardise.identifier(raw(), check: spec.check), sp)
+                x.value = piece.string(Standardise.identifier(raw(), check: columns[c].check), sp)
             case .address:
                 if let a = Standardise.address(raw()) {
                     x.value = piece.string(a.normalised, sp); x.p0 = piece.string(a.houseNumber, sp); x.p1 = piece.string(a.flat, sp)
@@ -484,9 +524,10 @@ public struct PreparedData: Sendable {
                     (x.tokenFrom, x.tokenTo) = piece.addTokens(a.street, sp)
                 }
             case .sex:
-                x.value = piece.string(spec.name == "sex" ? (input.sex == .male ? "M" : input.sex == .female ? "F" : Standardise.sex(input.raw(.field("sex")))) : Standardise.sex(raw()), sp)
+                x.value = piece.string(columns[c].isSex ? (input.sex == .male ? "M" : input.sex == .female ? "F" : Standardise.sex(input.raw(plan.sexField, plan))) : Standardise.sex(raw()), sp)
             }
             piece.slots.append(x)
+        }
         }
         piece.recordStrings.append(Int32(piece.hashes.count))
         piece.truncated += truncated
@@ -649,7 +690,10 @@ public struct PreparedData: Sendable {
                     var piece = StandardisedPiece(reserving: records.count, columns: width)
                     switch batch {
                     case .inputs(let b): for r in records { PreparedData.standardise(b[r], plan: plan, spaces: spaces, into: &piece) }
-                    case .raw(let b): for r in records { PreparedData.standardise(b.record(r), plan: plan, spaces: spaces, into: &piece) }
+                    case .raw(let b):
+                        b.withRecords(plan) { record in
+                            for r in records { PreparedData.standardise(record(r), plan: plan, spaces: spaces, into: &piece) }
+                        }
                     }
                     out[p] = piece
                 }

@@ -3,15 +3,17 @@ import UpstreamModel
 /// What standardising reads of a record: its columns' raw text, its typed date of birth and sex, and where its
 /// local id's scope comes from. A ``LinkInput`` is one; a row of a ``RawRecordBatch`` is another.
 protocol StandardisableRecord {
-    /// The raw text of `column` (`nil` when absent or empty).
-    func raw(_ column: LinkInput.Column) -> String?
+    /// The raw text of `field` of `plan` (`nil` when absent or empty).
+    func raw(_ field: PreparedData.StandardisePlan.Field, _ plan: PreparedData.StandardisePlan) -> String?
     var dateOfBirth: CivilDate? { get }
     var sex: Sex? { get }
     var localIDScope: String? { get }
     var agency: String { get }
 }
 
-extension LinkInput: StandardisableRecord {}
+extension LinkInput: StandardisableRecord {
+    func raw(_ field: PreparedData.StandardisePlan.Field, _ plan: PreparedData.StandardisePlan) -> String? { raw(plan.inputColumns[field.column]) }
+}
 
 /// Records read straight from one file's bytes, a batch at a time: each record's fields as byte ranges of one
 /// buffer, its date of birth and sex already parsed, and what every record of the file shares (its source, agency
@@ -47,8 +49,8 @@ public final class RawRecordBatch: Sendable {
         recordIDs = w.recordIDs; bytes = w.bytes; ends = w.ends; days = w.days; sexes = w.sexes
     }
 
-    /// The slot of `column` (`nil` for a declared column the records do not hold).
-    @inline(__always) func slot(_ column: LinkInput.Column) -> Int? {
+    /// The slot of a built-in column (-1 for a declared one).
+    static func builtInSlot(_ column: LinkInput.Column) -> Int {
         switch column {
         case .forename: 0
         case .middleNames: 1
@@ -59,30 +61,70 @@ public final class RawRecordBatch: Sendable {
         case .pnc: 6
         case .localID: 7
         case .address: 8
-        case .field(let name): fieldNames.firstIndex(of: name).map { Self.builtInSlots + $0 }
+        case .field: -1
         }
     }
 
+    /// The slot of `column` (`nil` for a declared column the records do not hold).
+    func slot(_ column: LinkInput.Column) -> Int? {
+        if case .field(let name) = column { return fieldNames.firstIndex(of: name).map { Self.builtInSlots + $0 } }
+        return Self.builtInSlot(column)
+    }
+
+    /// The text of `column` of record `r` (`nil` when absent or empty).
+    public func text(_ r: Int, _ column: LinkInput.Column) -> String? { slot(column).flatMap { text(r, $0) } }
+
     /// The text of slot `s` of record `r` (`nil` when empty).
-    @inline(__always) func text(_ r: Int, _ s: Int) -> String? {
+    func text(_ r: Int, _ s: Int) -> String? {
         let k = r * width + s
         let from = k == 0 ? 0 : Int(ends[k - 1]), to = Int(ends[k])
         guard to > from else { return nil }
         return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self) }
     }
 
-    /// Record `r` as standardising reads it (the batch must outlive it).
-    func record(_ r: Int) -> Record { Record(batch: self, r: r) }
+    /// Calls `body` with the records as `plan` reads them (`body`'s argument gives record r; its records are valid only
+    /// inside `body`): each record reads its fields' bytes in place, without reference counting.
+    func withRecords<T>(_ plan: PreparedData.StandardisePlan, _ body: ((Int) -> Record) -> T) -> T {
+        let slots = plan.fieldNames.map { n in fieldNames.firstIndex(of: n).map { Self.builtInSlots + $0 } ?? -1 }
+        let width = self.width
+        return bytes.withUnsafeBufferPointer { bytes in ends.withUnsafeBufferPointer { ends in slots.withUnsafeBufferPointer { slots in
+            days.withUnsafeBufferPointer { days in sexes.withUnsafeBufferPointer { sexes in
+                body { r in
+                    Record(batch: self, bytes: bytes, ends: UnsafeBufferPointer(rebasing: ends[r * width..<(r + 1) * width]),
+                           from: r == 0 ? 0 : ends[r * width - 1], fieldSlots: slots, day: days[r], sexCode: sexes[r])
+                }
+            } }
+        } } }
+    }
 
-    /// One record of a batch, read in place.
+    /// One record of a batch, read in place (valid only inside ``withRecords(_:_:)``).
     struct Record: StandardisableRecord {
         unowned(unsafe) let batch: RawRecordBatch
-        let r: Int
-        func raw(_ column: LinkInput.Column) -> String? { batch.slot(column).flatMap { batch.text(r, $0) } }
-        var dateOfBirth: CivilDate? { batch.days[r] == PreparedData.missingDate ? nil : CivilDate(dayNumber: batch.days[r]) }
-        var sex: Sex? { batch.sexes[r] == 1 ? .male : batch.sexes[r] == 2 ? .female : nil }
+        let bytes: UnsafeBufferPointer<UInt8>
+        /// This record's slots' ends.
+        let ends: UnsafeBufferPointer<UInt32>
+        /// Where its first slot starts.
+        let from: UInt32
+        /// The slot of each of the plan's declared fields (-1 for one the batch does not hold).
+        let fieldSlots: UnsafeBufferPointer<Int>
+        let day: Int32, sexCode: UInt8
+
+        @inline(__always) func raw(_ field: PreparedData.StandardisePlan.Field, _ plan: PreparedData.StandardisePlan) -> String? {
+            let s = field.builtIn >= 0 ? field.builtIn : fieldSlots[field.field]
+            guard s >= 0 else { return nil }
+            let a = s == 0 ? from : ends[s - 1], b = ends[s]
+            guard b > a else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(a)..<Int(b)]), as: UTF8.self)
+        }
+        var dateOfBirth: CivilDate? { day == PreparedData.missingDate ? nil : CivilDate(dayNumber: day) }
+        var sex: Sex? { sexCode == 1 ? .male : sexCode == 2 ? .female : nil }
         var localIDScope: String? { batch.localIDScope }
         var agency: String { batch.agency }
+    }
+
+    /// Record `r`'s date of birth and sex.
+    func typed(_ r: Int) -> (dateOfBirth: CivilDate?, sex: Sex?) {
+        (days[r] == PreparedData.missingDate ? nil : CivilDate(dayNumber: days[r]), sexes[r] == 1 ? .male : sexes[r] == 2 ? .female : nil)
     }
 
     /// The records as link inputs (what reading a file gave before there were raw batches).
@@ -91,8 +133,7 @@ public final class RawRecordBatch: Sendable {
             var x = LinkInput(source: source, recordID: recordIDs[r], agency: agency)
             x.forename = text(r, 0); x.middleNames = text(r, 1); x.surname = text(r, 2); x.postcode = text(r, 3)
             x.nhsNumber = text(r, 4); x.upn = text(r, 5); x.pncID = text(r, 6); x.localID = text(r, 7); x.address = text(r, 8)
-            let rec = record(r)
-            x.dateOfBirth = rec.dateOfBirth; x.sex = rec.sex; x.localIDScope = localIDScope
+            (x.dateOfBirth, x.sex) = typed(r); x.localIDScope = localIDScope
             for (i, name) in fieldNames.enumerated() { if let v = text(r, Self.builtInSlots + i) { x.fields[name] = v } }
             return x
         }

@@ -36,10 +36,17 @@ struct RawRecordsTests {
         let batch = Self.batches([a, b], size: 10, fieldNames: ["dob", "town"])
         #expect(batch.count == 1)
         #expect(batch[0].linkInputs() == [a, b])
-        let r = batch[0].record(0)
-        #expect(r.raw(.field("town")) == "Leeds" && r.raw(.field("nowhere")) == nil && r.raw(.middleNames) == nil)
-        #expect(r.dateOfBirth == a.dateOfBirth && r.sex == .female && r.localIDScope == "care" && r.agency == "education")
-        #expect(batch[0].record(1).raw(.field("town")) == nil)
+        #expect(batch[0].text(0, .field("town")) == "Leeds" && batch[0].text(0, .field("nowhere")) == nil && batch[0].text(0, .middleNames) == nil)
+        #expect(batch[0].text(1, .field("town")) == nil && batch[0].text(1, .address) == "1 High St, Flat 2")
+        // As standardising reads them, through a plan's fields.
+        let plan = PreparedData.StandardisePlan(specs: [ColumnSpec("town", .text), ColumnSpec("surname", .name)], needCanonical: [], tokenReaders: [], limit: 100)
+        batch[0].withRecords(plan) { record in
+            let r = record(0)
+            #expect(r.raw(plan.columns[0].raw, plan) == "Leeds" && r.raw(plan.columns[1].raw, plan) == "O'Neil" && r.raw(plan.dobField, plan) == "2010-02-28")
+            #expect(r.raw(plan.sexField, plan) == nil && record(1).raw(plan.dobField, plan) == "x" && record(1).raw(plan.columns[0].raw, plan) == nil)
+            #expect(r.dateOfBirth == a.dateOfBirth && r.sex == .female && r.localIDScope == "care" && r.agency == "education")
+            #expect(record(1).sex == .male && record(1).dateOfBirth == nil)
+        }
     }
 
     @Test("standardised from raw batches or from link inputs, the data is the same, for any batching and parallelism",
