@@ -73,4 +73,20 @@ struct RawRecordsTests {
             #expect(c.part0 == e.part0 && c.part1 == e.part1 && c.part2 == e.part2 && c.phonetic == e.phonetic && c.canonical == e.canonical && c.scope == e.scope)
         }
     }
+
+    @Test("a date written into a piece is its ISO text, as the interner would hash that text, for any day of years 0 to 9999 and beyond")
+    func isoDateBytes() {
+        var piece = PreparedData.StandardisedPiece()
+        var dates = [CivilDate(year: 1, month: 1, day: 1)!, CivilDate(year: 999, month: 12, day: 31)!, CivilDate(year: 2024, month: 2, day: 29)!,
+                     CivilDate(year: 9999, month: 12, day: 31)!, CivilDate(dayNumber: 4_000_000), CivilDate(dayNumber: -800_000)]
+        var rng = SplitMix64(seed: 43)
+        for _ in 0..<2_000 { dates.append(CivilDate(dayNumber: Int32(rng.next() % 200_000) - 100_000)) }
+        for d in dates {
+            let k = Int(piece.isoDate(d, 3))
+            let text = piece.bytes.withUnsafeBufferPointer { String(decoding: $0[Int(piece.stringStart[k])..<Int(piece.stringStart[k + 1])], as: UTF8.self) }
+            #expect(text == d.iso)
+            var iso = d.iso
+            #expect(piece.hashes[k] == iso.withUTF8 { PreparedData.Interner.hash($0, 3) })
+        }
+    }
 }

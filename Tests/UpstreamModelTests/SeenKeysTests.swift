@@ -29,4 +29,28 @@ struct SeenKeysTests {
         let empty = seen.insert(""), emptyAgain = seen.insert("")
         #expect(empty && !emptyAgain)
     }
+
+    /// The word-at-a-time hash reads unaligned words: the same bytes hash the same wherever they start, every length
+    /// from empty to past two words is read whole (changing any one byte changes the hash), and the seed counts.
+    @Test func wordHashIsTheBytesNotTheirPlace() {
+        var rng = SystemRandomNumberGenerator()
+        for n in 0...40 {
+            let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            var hashes: Set<UInt64> = []
+            for offset in 0..<8 {
+                let padded = [UInt8](repeating: 0xAA, count: offset) + bytes
+                hashes.insert(padded.withUnsafeBufferPointer { ByteHash.words(UnsafeBufferPointer(rebasing: $0[offset...]), seed: 5) })
+            }
+            #expect(hashes.count == 1, "length \(n)")
+            let h = bytes.withUnsafeBufferPointer { ByteHash.words($0, seed: 5) }
+            #expect(h == hashes.first && h != bytes.withUnsafeBufferPointer { ByteHash.words($0, seed: 6) })
+            for i in 0..<n {
+                var changed = bytes
+                changed[i] ^= 1
+                #expect(changed.withUnsafeBufferPointer { ByteHash.words($0, seed: 5) } != h, "byte \(i) of \(n)")
+            }
+            // A trailing zero byte is part of the text.
+            #expect((bytes + [0]).withUnsafeBufferPointer { ByteHash.words($0, seed: 5) } != h)
+        }
+    }
 }
