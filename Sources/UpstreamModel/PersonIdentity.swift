@@ -58,12 +58,25 @@ public struct PersonID: Hashable, Sendable, Codable, Comparable, CustomStringCon
 
     /// The id a new cluster takes: derived from its smallest record key, so a re-run over the same data
     /// gives the same ids even without any saved state (FNV-1a, 64-bit).
-    public static func derived(from key: RecordKey) -> PersonID {
+    public static func derived(from key: RecordKey) -> PersonID { PersonID(derivedHash: derivedHash(from: key)) }
+
+    /// The 64-bit hash a derived id writes (``derived(from:)`` is `P` and its 16 hex digits), so a caller can tell
+    /// derived ids apart by their hashes without making their strings.
+    public static func derivedHash(from key: RecordKey) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in key.source.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         h = (h ^ 0x1f) &* 0x0000_0100_0000_01b3
         for b in key.recordID.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        let hex = String(h, radix: 16)
-        return PersonID("P" + String(repeating: "0", count: 16 - hex.count) + hex)
+        return h
+    }
+
+    /// The derived id whose hash is `h`: `P` and `h` in 16 lower-case hex digits.
+    public init(derivedHash h: UInt64) {
+        let digits = Array("0123456789abcdef".utf8)
+        rawValue = String(unsafeUninitializedCapacity: 17) { b in
+            b[0] = UInt8(ascii: "P")
+            for i in 0..<16 { b[16 - i] = digits[Int((h >> (4 * UInt64(i))) & 0xF)] }
+            return 17
+        }
     }
 }

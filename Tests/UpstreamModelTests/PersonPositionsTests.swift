@@ -20,4 +20,16 @@ struct PersonPositionsTests {
             #expect(m.withUTF8 { positions.position(of: $0) } == nil)
         }
     }
+
+    /// A derived id is P and its hash in sixteen lower-case hex digits, zero-padded, as it was written with
+    /// `String(h, radix: 16)` (stores hold ids written that way).
+    @Test func derivedIdsAreTheirHashInHex() {
+        var rng = SystemRandomNumberGenerator()
+        for h in [0, 1, 0xF, 0x10, UInt64.max, 0x0123_4567_89AB_CDEF] + (0..<1_000).map({ _ in UInt64.random(in: 0...UInt64.max, using: &rng) >> UInt64.random(in: 0...63, using: &rng) }) {
+            let hex = String(h, radix: 16)
+            #expect(PersonID(derivedHash: h).rawValue == "P" + String(repeating: "0", count: 16 - hex.count) + hex)
+        }
+        let key = RecordKey(source: "school", recordID: "A12")
+        #expect(PersonID.derived(from: key) == PersonID(derivedHash: PersonID.derivedHash(from: key)))
+    }
 }
