@@ -8,10 +8,30 @@ import UpstreamModel
 /// birth of which no pair is even close (no level better than "else"). A rejected review decision is a
 /// conflict too; an accepted one merges first, whatever the model says.
 public enum Clustering {
+    /// A group's strong evidence: its ids (kind, scope, value), dates of birth and the nodes a reviewer said are
+    /// someone else. The first id and date are held in place and only the others in arrays, so a node alone (most
+    /// of them, with one id and one date) allocates nothing (two arrays a node were most of the clustering's
+    /// allocations and reference counting, session 43).
     struct Evidence {
-        var ids: [(kind: UInt8, scope: Int32, value: Int64)] = []
-        var dobs: [Int32] = []
+        typealias ID = (kind: UInt8, scope: Int32, value: Int64)
+        private var firstID: ID? = nil
+        private var otherIDs: [ID] = []
+        private var firstDOB: Int32 = PreparedData.missingDate
+        private var otherDOBs: [Int32] = []
         var rejected: [Int32] = []
+
+        var idCount: Int { firstID == nil ? 0 : 1 + otherIDs.count }
+        @inline(__always) func id(_ i: Int) -> ID { i == 0 ? firstID! : otherIDs[i - 1] }
+        mutating func appendID(_ x: ID) { if firstID == nil { firstID = x } else { otherIDs.append(x) } }
+        func containsID(_ x: ID) -> Bool {
+            for i in 0..<idCount { let y = id(i); if y.kind == x.kind && y.scope == x.scope && y.value == x.value { return true } }
+            return false
+        }
+
+        var dobCount: Int { firstDOB == PreparedData.missingDate ? 0 : 1 + otherDOBs.count }
+        @inline(__always) func dob(_ i: Int) -> Int32 { i == 0 ? firstDOB : otherDOBs[i - 1] }
+        mutating func appendDOB(_ d: Int32) { if firstDOB == PreparedData.missingDate { firstDOB = d } else { otherDOBs.append(d) } }
+        func containsDOB(_ d: Int32) -> Bool { (0..<dobCount).contains { dob($0) == d } }
     }
 
     /// Union-find with the evidence of each root.
@@ -36,18 +56,21 @@ public enum Clustering {
         func conflict(_ ea: borrowing Evidence, _ eb: borrowing Evidence, guardDOB: Bool) -> Bool {
             // Different ids of one kind and scope, none in common: read in place (filtering each side's ids into new
             // arrays cost allocations on every pair over the threshold).
-            for (k, scope, _) in ea.ids {
+            for i in 0..<ea.idCount {
+                let (k, scope, _) = ea.id(i)
                 // b holds ids of this kind and scope, and none of them is one of a's.
                 var differ = false
-                for y in eb.ids where y.kind == k && y.scope == scope {
+                for j in 0..<eb.idCount {
+                    let y = eb.id(j)
+                    guard y.kind == k && y.scope == scope else { continue }
                     differ = true
-                    if ea.ids.contains(where: { $0.kind == k && $0.scope == scope && $0.value == y.value }) { differ = false; break }
+                    if ea.containsID(y) { differ = false; break }
                 }
                 if differ { return true }
             }
-            if guardDOB, !ea.dobs.isEmpty, !eb.dobs.isEmpty {
+            if guardDOB, ea.dobCount > 0, eb.dobCount > 0 {
                 var close = false
-                outer: for x in ea.dobs { for y in eb.dobs where Comparer.dobLevel(x, y) < 5 { close = true; break outer } }
+                outer: for i in 0..<ea.dobCount { for j in 0..<eb.dobCount where Comparer.dobLevel(ea.dob(i), eb.dob(j)) < 5 { close = true; break outer } }
                 if !close { return true }
             }
             return false
@@ -59,8 +82,8 @@ public enum Clustering {
             parent[Int(small)] = big
             size[Int(big)] += size[Int(small)]
             let es = evidence[Int(small)]
-            for id in es.ids where !evidence[Int(big)].ids.contains(where: { $0 == id }) { evidence[Int(big)].ids.append(id) }
-            for d in es.dobs where !evidence[Int(big)].dobs.contains(d) && evidence[Int(big)].dobs.count < 16 { evidence[Int(big)].dobs.append(d) }
+            for i in 0..<es.idCount where !evidence[Int(big)].containsID(es.id(i)) { evidence[Int(big)].appendID(es.id(i)) }
+            for i in 0..<es.dobCount where !evidence[Int(big)].containsDOB(es.dob(i)) && evidence[Int(big)].dobCount < 16 { evidence[Int(big)].appendDOB(es.dob(i)) }
             evidence[Int(big)].rejected.append(contentsOf: es.rejected)
             evidence[Int(small)] = Evidence()
         }
@@ -95,9 +118,9 @@ public enum Clustering {
         for i in 0..<n {
             var e = Evidence()
             for (k, (values, scope)) in guards.enumerated() where values[i] >= 0 {
-                e.ids.append((UInt8(truncatingIfNeeded: k), scope.isEmpty ? -1 : scope[i], values[i]))
+                e.appendID((UInt8(truncatingIfNeeded: k), scope.isEmpty ? -1 : scope[i], values[i]))
             }
-            if let dates, dates[i] != PreparedData.missingDate { e.dobs.append(dates[i]) }
+            if let dates, dates[i] != PreparedData.missingDate { e.appendDOB(dates[i]) }
             g.evidence.append(e)
         }
         for (a, b) in cannotLink { g.evidence[Int(a)].rejected.append(b); g.evidence[Int(b)].rejected.append(a) }
