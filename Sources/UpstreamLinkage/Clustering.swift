@@ -20,6 +20,13 @@ public enum Clustering {
         private var otherDOBs: [Int32] = []
         var rejected: [Int32] = []
 
+        init() {}
+        /// Evidence holding `ids` and `dobs` (dates of birth as day numbers), in order.
+        init(ids: [ID], dobs: [Int32] = []) {
+            for x in ids { appendID(x) }
+            for d in dobs { appendDOB(d) }
+        }
+
         var idCount: Int { firstID == nil ? 0 : 1 + otherIDs.count }
         @inline(__always) func id(_ i: Int) -> ID { i == 0 ? firstID! : otherIDs[i - 1] }
         mutating func appendID(_ x: ID) { if firstID == nil { firstID = x } else { otherIDs.append(x) } }

@@ -31,4 +31,25 @@ struct ClusteringGuardTests {
             #expect(groups.conflict(1, 0, guardDOB: false) == Self.reference(b, a))
         }
     }
+
+    /// Dates of birth as day numbers: a few days or many years apart, so groups are sometimes close and sometimes not.
+    static let dobs = Gen<Int>.int(in: 0...5).map { Int32(7_000 + ($0 % 3) * 4_000 + $0) }.array(of: 0...3)
+
+    @Test("dates of birth conflict when both groups have some and no pair of them is close; a union adds the ids the absorbing group lacks")
+    func datesAndUnion() async {
+        await propertyCheck(count: 300, input: PropertyBased.zip(Self.ids, Self.dobs), PropertyBased.zip(Self.ids, Self.dobs)) { a, b in
+            var groups = Clustering.Groups(parent: [0, 1], size: [1, 1],
+                                           evidence: [Clustering.Evidence(ids: a.0, dobs: a.1), Clustering.Evidence(ids: b.0, dobs: b.1)])
+            let close = a.1.contains { x in b.1.contains { y in Comparer.dobLevel(x, y) < 5 } }
+            #expect(groups.conflict(0, 1, guardDOB: true) == (Self.reference(a.0, b.0) || (!a.1.isEmpty && !b.1.isEmpty && !close)))
+            groups.union(0, 1)
+            let root = Int(groups.find(0))
+            let e = groups.evidence[root]
+            // Node 0 absorbs node 1 (equal sizes: the smaller index): its ids as they were, then those of node 1 it lacks.
+            var expected = a.0
+            for x in b.0 where !expected.contains(where: { $0 == x }) { expected.append(x) }
+            #expect((0..<e.idCount).map { e.id($0).value } == expected.map(\.value))
+            #expect(Set((0..<e.dobCount).map { e.dob($0) }) == Set(a.1 + b.1))
+        }
+    }
 }
