@@ -593,6 +593,9 @@ public struct PreparedData: Sendable {
         let standardisePlan: StandardisePlan
         let ownNode: Set<RecordKey>
         let spaces: [Int32]
+        /// Each column's type, whether it keeps its values' scopes (`local_id`) and its canonical forms, read per
+        /// record by the serial interning without copying a column's spec (its name compared per record before).
+        let types: [ColumnType], keepsScope: [Bool], keepsCanonical: [Bool]
 
         // The state interning changes, string by string. Only the interning job touches it (one thread at a time,
         // batch after batch: ``add(_:isNew:)``), so Swift's run-time exclusivity checks on a class's properties (a
@@ -610,7 +613,7 @@ public struct PreparedData: Sendable {
         /// The record being interned: each column's value, then its dataset (the key of its node).
         @exclusivity(unchecked) var nodeKey: [Int32]
         /// The last record's source and agency (records come source by source): most records look neither up.
-        @exclusivity(unchecked) var lastSource = "", lastAgency = "", lastAgencyIndex: Int32 = -1
+        @exclusivity(unchecked) var lastSource = "", lastAgency = "", lastAgencyIndex: Int32 = -1, lastDataset: Int32 = 0, haveSource = false
         @exclusivity(unchecked) var keys: [RecordKey] = [], agencyOfRecord: [Int32] = [], nodeOfRecord: [Int32] = [], recordCount: [Int32] = []
         @exclusivity(unchecked) var isNew: [Bool] = [], dataset: [Int32] = []
         @exclusivity(unchecked) var truncated = 0
@@ -666,6 +669,8 @@ public struct PreparedData: Sendable {
                 default: Int32(c)
                 }
             }
+            types = specs.map(\.type); keepsScope = specs.map { $0.name == "local_id" }
+            keepsCanonical = standardisePlan.columns.map(\.canonical)
             row = [Row](repeating: Row(), count: specs.count)
             nodes = NodeTable(width: specs.count + 1)
             nodeKey = [Int32](repeating: 0, count: specs.count + 1)
@@ -733,6 +738,23 @@ public struct PreparedData: Sendable {
         /// first of them is looked up.
         static let warmGroup = 32
 
+        /// Makes `source` and `agency` the current record's (``lastSource``, ``lastAgencyIndex``, ``lastDataset``): one
+        /// copy of each source name, shared by its records' keys (a name over 15 bytes is a heap string each).
+        func useSourceAndAgency(_ source: String, _ agency: String) {
+            if source != lastSource || !haveSource {
+                haveSource = true
+                lastSource = sourceNames[source] ?? { sourceNames[source] = source; return source }()
+                lastDataset = settings.linkType == .linkOnly ? (datasetIndex[source] ?? {
+                    let v = Int32(datasetIndex.count); datasetIndex[source] = v; return v }()) : 0
+            }
+            if agency != lastAgency || lastAgencyIndex < 0 {
+                if let a = agencyIndex[agency] { lastAgencyIndex = a } else {
+                    lastAgencyIndex = Int32(agencies.count); agencyIndex[agency] = lastAgencyIndex; agencies.append(agency)
+                }
+                lastAgency = agency
+            }
+        }
+
         /// Interns one standardised batch, in input order (one thread at a time).
         func intern(_ inputs: Records, _ newFlags: [Bool]?, _ standardised: [StandardisedPiece]) {
             // The strings of `warmGroup` records at a time warmed together before the first of them is looked up, so
@@ -741,6 +763,8 @@ public struct PreparedData: Sendable {
             // access at run time.
             var warmWords: [UInt64] = [], warmFroms: [Int] = []
             let width = specs.count
+            var rawBatch: RawRecordBatch? = nil
+            if case .raw(let b) = inputs { rawBatch = b }
             var i = -1
             for piece in standardised {
             piece.bytes.withUnsafeBufferPointer { arena in
@@ -763,23 +787,21 @@ public struct PreparedData: Sendable {
                 warmed ^= interner.warm(hashes: UnsafeBufferPointer(rebasing: hashes[from..<to]), keys: UnsafeBufferPointer(rebasing: slotKeys[from..<to]),
                                         words: &warmWords, froms: &warmFroms)
             }
-            // The three fields read in place: a copy of the input retained and released its fourteen references.
-            let (source, recordID, agency) = inputs.key(i)
+            // A raw batch's records share their source and agency: looked up once a piece, not compared a record.
             let r = keys.count
-            // One copy of each source name, shared by its records' keys (a name over 15 bytes is a heap string each).
-            if source != lastSource {
-                lastSource = sourceNames[source] ?? { sourceNames[source] = source; return source }()
-            }
-            keys.append(RecordKey(source: lastSource, recordID: recordID))
-            if agency != lastAgency || lastAgencyIndex < 0 {
-                if let a = agencyIndex[agency] { lastAgencyIndex = a } else {
-                    lastAgencyIndex = Int32(agencies.count); agencyIndex[agency] = lastAgencyIndex; agencies.append(agency)
-                }
-                lastAgency = agency
+            let ds: Int32
+            if let raw = rawBatch {
+                if k == 0 { useSourceAndAgency(raw.source, raw.agency) }
+                keys.append(RecordKey(source: lastSource, recordID: raw.recordIDs[i]))
+                ds = lastDataset
+            } else {
+                // The three fields read in place: a copy of the input retained and released its fourteen references.
+                let (source, recordID, agency) = inputs.key(i)
+                useSourceAndAgency(source, agency)
+                keys.append(RecordKey(source: lastSource, recordID: recordID))
+                ds = lastDataset
             }
             agencyOfRecord.append(lastAgencyIndex)
-            let ds: Int32 = settings.linkType == .linkOnly ? (datasetIndex[source] ?? {
-                let v = Int32(datasetIndex.count); datasetIndex[source] = v; return v }()) : 0
             rowTokens.removeAll(keepingCapacity: true)
             for c in 0..<width {
                 let cell = slots[k * width + c]
@@ -792,7 +814,7 @@ public struct PreparedData: Sendable {
                     x.tokenTo = Int32(rowTokens.count)
                 }
                 // Interned in the order the values were always interned, so ids (and block order) do not change.
-                switch specs[c].type {
+                switch types[c] {
                 case .list:
                     internTokens(); x.value = sid(cell.value, sp)
                 case .code:
@@ -831,7 +853,7 @@ public struct PreparedData: Sendable {
             for c in specs.indices {
                 let x = row[c]
                 cols[c].value.append(x.value)
-                switch specs[c].type {
+                switch types[c] {
                 case .date: cols[c].days.append(x.day)
                 case .number: cols[c].numbers.append(x.number)
                 case .ukPostcode, .address: cols[c].part0.append(x.p0); cols[c].part1.append(x.p1); cols[c].part2.append(x.p2)
@@ -839,9 +861,9 @@ public struct PreparedData: Sendable {
                 }
                 if x.tokenTo > x.tokenFrom { cols[c].tokens.append(contentsOf: rowTokens[Int(x.tokenFrom)..<Int(x.tokenTo)]) }
                 cols[c].tokenStart.append(Int32(cols[c].tokens.count))
-                if specs[c].name == "local_id" { cols[c].scope.append(x.scope) }
+                if keepsScope[c] { cols[c].scope.append(x.scope) }
                 if phonetic[c] { cols[c].phonetic.append(phon(x.value)) }
-                if standardisePlan.columns[c].canonical { cols[c].canonical.append(x.canonical) }
+                if keepsCanonical[c] { cols[c].canonical.append(x.canonical) }
             }
             }
             } } } } } }

@@ -329,14 +329,16 @@ public enum LinkFiles {
             writer.begin(recordID: id)
             // A full name gives the forename and surname a `forenames`, `forename` or `surname` field does not.
             let split = fullName != nil ? roleText(fullName, &reader, &writer).map(splitFullName) : nil
-            if hasValue(forename, &reader) { appendRole(forename, &reader, &writer) } else if hasValue(forenames, &reader) {
-                appendRole(forenames, &reader, &writer)
-            } else if let f = split?.forenames {
-                writer.bytes.append(contentsOf: f.utf8)
-            }
+            // Each role appended and, when it wrote nothing, the next in line tried (not checked first and then read).
+            let slotStart = writer.bytes.count
+            appendRole(forename, &reader, &writer)
+            if writer.bytes.count == slotStart { appendRole(forenames, &reader, &writer) }
+            if writer.bytes.count == slotStart, let f = split?.forenames { writer.bytes.append(contentsOf: f.utf8) }
             writer.endSlot()
             appendRole(middleNames, &reader, &writer); writer.endSlot()
-            if hasValue(surname, &reader) { appendRole(surname, &reader, &writer) } else if let s = split?.surname { writer.bytes.append(contentsOf: s.utf8) }
+            let surnameStart = writer.bytes.count
+            appendRole(surname, &reader, &writer)
+            if writer.bytes.count == surnameStart, let s = split?.surname { writer.bytes.append(contentsOf: s.utf8) }
             writer.endSlot()
             for role in plainRoles { appendRole(role, &reader, &writer); writer.endSlot() }
             for (_, idx) in declaredFields { appendRole(idx, &reader, &writer); writer.endSlot() }

@@ -49,16 +49,19 @@ struct RawRecordsTests {
         }
     }
 
-    @Test("standardised from raw batches or from link inputs, the data is the same, for any batching and parallelism",
-          arguments: [1, 37, 1_000])
-    func sameDataAsLinkInputs(size: Int) throws {
+    @Test("standardised from raw batches or from link inputs, the data is the same, for any batching and parallelism and link type",
+          arguments: [1, 37, 1_000], [LinkType.linkAndDedupe, .linkOnly])
+    func sameDataAsLinkInputs(size: Int, linkType: LinkType) throws {
         let pop = People.population(people: 400, seed: 5).inputs
         // The UK comparisons, and a declared free-text column whose tokens a level reads.
         var settings = LinkageSettings()
         let town = try Declared.settings(#"{"columns": {"town": "text"}, "comparisons": [{"column": "town", "levels": [{"type": "jaccard", "threshold": 0.5}]}], "blocking_rules": ["dob"], "training_rules": ["dob"], "cluster_guards": []}"#)
         settings.columns += town.columns.filter { $0.name == "town" }
         settings.comparisons += town.comparisons
-        let inputs = pop.enumerated().map { i, x in var x = x; if i % 3 > 0 { x.fields["town"] = ["LEEDS", " york minster ", "Hull"][i % 3] }; return x }
+        settings.linkType = linkType
+        // Source by source (as files give them), so a raw batch holds up to `size` records.
+        let bySource = pop.enumerated().sorted { ($0.element.source, $0.offset) < ($1.element.source, $1.offset) }.map(\.element)
+        let inputs = bySource.enumerated().map { i, x in var x = x; if i % 3 > 0 { x.fields["town"] = ["LEEDS", " york minster ", "Hull"][i % 3] }; return x }
         let expected = PreparedData(inputs, settings: settings)
         let builder = PreparedData.Builder(settings: settings, parallel: StreamingTests.parallel)
         for b in Self.batches(inputs, size: size, fieldNames: ["town"]) { builder.add(b) }
@@ -67,6 +70,7 @@ struct RawRecordsTests {
         #expect(data.nodeOfRecord == expected.nodeOfRecord && data.recordCount == expected.recordCount)
         #expect(data.strings == expected.strings)
         #expect(data.agencyOfRecord == expected.agencyOfRecord && data.agencies == expected.agencies)
+        #expect(data.dataset == expected.dataset && Set(data.dataset).count == (linkType == .linkOnly ? 3 : 1))
         #expect(data.columns.map(\.spec.name) == expected.columns.map(\.spec.name))
         for (c, e) in zip(data.columns, expected.columns) {
             #expect(c.value == e.value && c.days == e.days && c.tokens == e.tokens && c.tokenStart == e.tokenStart, "\(c.spec.name)")
