@@ -126,8 +126,9 @@ public struct PreparedData: Sendable {
 
 
     /// Interns (space, text) pairs to dense ids in first-seen order: an open-addressing table over the strings' own
-    /// bytes with a 64-bit hash read a word at a time (``ByteHash/words(_:seed:)``), instead of a `Dictionary` keyed by `String` (whose hashing was a tenth of a
-    /// link's CPU, all of it in the serial part of standardisation). Same ids in the same order.
+    /// bytes with a 64-bit hash read a word at a time (``ByteHash/words(_:seed:)``), instead of a `Dictionary` keyed
+    /// by `String` (whose hashing was a tenth of a link's CPU, all of it in the serial part of standardisation). Same
+    /// ids in the same order.
     ///
     /// The strings go into one byte arena (handed to ``StringTable`` as it is), and each slot holds its string's id
     /// with 32 more bits of its hash, so a probe that meets another string is told apart in the slot itself, without
@@ -396,7 +397,7 @@ public struct PreparedData: Sendable {
         }
     }
 
-    /// What ``standardise(_:plan:)`` needs to know of the columns, worked out once per run: each column's input
+    /// What ``standardise(_:plan:spaces:into:)`` needs to know of the columns, worked out once per run: each column's input
     /// field, length limit and whether its canonical form is needed (per record, these were dictionary and set
     /// look-ups by column name, and a match of the name against the input's fields, for every column).
     struct StandardisePlan: Sendable {
