@@ -634,13 +634,6 @@ public struct PreparedData: Sendable {
                 case .raw(let b): b.count
                 }
             }
-            /// Record `i`'s source, id and agency.
-            @inline(__always) func key(_ i: Int) -> (source: String, recordID: String, agency: String) {
-                switch self {
-                case .inputs(let b): (b[i].source, b[i].recordID, b[i].agency)
-                case .raw(let b): (b.source, b.recordIDs[i], b.agency)
-                }
-            }
         }
 
         /// A column of the record being interned: plain values, its tokens `rowTokens[tokenFrom..<tokenTo]`.
@@ -764,16 +757,16 @@ public struct PreparedData: Sendable {
             // access at run time.
             var warmWords: [UInt64] = [], warmFroms: [Int] = []
             let width = specs.count
-            var rawBatch: RawRecordBatch? = nil
-            if case .raw(let b) = inputs { rawBatch = b }
+            var rawBatch: RawRecordBatch? = nil, linkInputs: [LinkInput] = []
+            switch inputs {
+            case .raw(let b): rawBatch = b
+            case .inputs(let b): linkInputs = b
+            }
             var i = -1
             for piece in standardised {
+            // The piece's arrays read through a local constant (no copy, no exclusivity check); its bytes as a buffer.
+            let stringStart = piece.stringStart, hashes = piece.hashes, pieceTokens = piece.tokens, slots = piece.slots
             piece.bytes.withUnsafeBufferPointer { arena in
-            piece.hashes.withUnsafeBufferPointer { hashes in
-            piece.keys.withUnsafeBufferPointer { slotKeys in
-            piece.stringStart.withUnsafeBufferPointer { stringStart in
-            piece.tokens.withUnsafeBufferPointer { pieceTokens in
-            piece.slots.withUnsafeBufferPointer { slots in
             /// The id of the piece's string `k` in `space` (missing for -1).
             func sid(_ k: Int32, _ space: Int32) -> Int32 {
                 guard k >= 0 else { return PreparedData.missing }
@@ -785,23 +778,22 @@ public struct PreparedData: Sendable {
             i += 1
             if k % Self.warmGroup == 0 {
                 let from = Int(piece.recordStrings[k]), to = Int(piece.recordStrings[min(piece.recordCount, k + Self.warmGroup)])
-                warmed ^= interner.warm(hashes: UnsafeBufferPointer(rebasing: hashes[from..<to]), keys: UnsafeBufferPointer(rebasing: slotKeys[from..<to]),
-                                        words: &warmWords, froms: &warmFroms)
+                warmed ^= hashes.withUnsafeBufferPointer { h in piece.keys.withUnsafeBufferPointer { slotKeys in
+                    interner.warm(hashes: UnsafeBufferPointer(rebasing: h[from..<to]), keys: UnsafeBufferPointer(rebasing: slotKeys[from..<to]),
+                                  words: &warmWords, froms: &warmFroms)
+                } }
             }
             // A raw batch's records share their source and agency: looked up once a piece, not compared a record.
             let r = keys.count
-            let ds: Int32
             if let raw = rawBatch {
                 if k == 0 { useSourceAndAgency(raw.source, raw.agency) }
                 keys.append(RecordKey(source: lastSource, recordID: raw.recordIDs[i]))
-                ds = lastDataset
             } else {
-                // The three fields read in place: a copy of the input retained and released its fourteen references.
-                let (source, recordID, agency) = inputs.key(i)
-                useSourceAndAgency(source, agency)
-                keys.append(RecordKey(source: lastSource, recordID: recordID))
-                ds = lastDataset
+                // An input's fields read in place: a copy of the input retained and released its fourteen references.
+                useSourceAndAgency(linkInputs[i].source, linkInputs[i].agency)
+                keys.append(RecordKey(source: lastSource, recordID: linkInputs[i].recordID))
             }
+            let ds = lastDataset
             agencyOfRecord.append(lastAgencyIndex)
             rowTokens.removeAll(keepingCapacity: true)
             for c in 0..<width {
@@ -867,7 +859,7 @@ public struct PreparedData: Sendable {
                 if keepsCanonical[c] { cols[c].canonical.append(x.canonical) }
             }
             }
-            } } } } } }
+            }
             }
         }
 

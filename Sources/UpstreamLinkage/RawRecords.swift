@@ -65,6 +65,10 @@ public final class RawRecordBatch: Sendable {
         }
     }
 
+    /// A day number as a date (`PreparedData.missingDate` is none), and a sex code (0 none, 1 male, 2 female) as a sex.
+    @inline(__always) static func date(_ day: Int32) -> CivilDate? { day == PreparedData.missingDate ? nil : CivilDate(dayNumber: day) }
+    @inline(__always) static func sex(_ code: UInt8) -> Sex? { code == 1 ? .male : code == 2 ? .female : nil }
+
     /// The slot of `column` (`nil` for a declared column the records do not hold).
     func slot(_ column: LinkInput.Column) -> Int? {
         if case .field(let name) = column { return fieldNames.firstIndex(of: name).map { Self.builtInSlots + $0 } }
@@ -85,7 +89,7 @@ public final class RawRecordBatch: Sendable {
     /// Calls `body` with the records as `plan` reads them (`body`'s argument gives record r; its records are valid only
     /// inside `body`): each record reads its fields' bytes in place, without reference counting.
     func withRecords<T>(_ plan: PreparedData.StandardisePlan, _ body: ((Int) -> Record) -> T) -> T {
-        let slots = plan.fieldNames.map { n in fieldNames.firstIndex(of: n).map { Self.builtInSlots + $0 } ?? -1 }
+        let slots = plan.fieldNames.map { slot(.field($0)) ?? -1 }
         let width = self.width
         return bytes.withUnsafeBufferPointer { bytes in ends.withUnsafeBufferPointer { ends in slots.withUnsafeBufferPointer { slots in
             days.withUnsafeBufferPointer { days in sexes.withUnsafeBufferPointer { sexes in
@@ -116,15 +120,10 @@ public final class RawRecordBatch: Sendable {
             guard b > a else { return nil }
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(a)..<Int(b)]), as: UTF8.self)
         }
-        var dateOfBirth: CivilDate? { day == PreparedData.missingDate ? nil : CivilDate(dayNumber: day) }
-        var sex: Sex? { sexCode == 1 ? .male : sexCode == 2 ? .female : nil }
+        var dateOfBirth: CivilDate? { RawRecordBatch.date(day) }
+        var sex: Sex? { RawRecordBatch.sex(sexCode) }
         var localIDScope: String? { batch.localIDScope }
         var agency: String { batch.agency }
-    }
-
-    /// Record `r`'s date of birth and sex.
-    func typed(_ r: Int) -> (dateOfBirth: CivilDate?, sex: Sex?) {
-        (days[r] == PreparedData.missingDate ? nil : CivilDate(dayNumber: days[r]), sexes[r] == 1 ? .male : sexes[r] == 2 ? .female : nil)
     }
 
     /// The records as link inputs (what reading a file gave before there were raw batches).
@@ -133,7 +132,7 @@ public final class RawRecordBatch: Sendable {
             var x = LinkInput(source: source, recordID: recordIDs[r], agency: agency)
             x.forename = text(r, 0); x.middleNames = text(r, 1); x.surname = text(r, 2); x.postcode = text(r, 3)
             x.nhsNumber = text(r, 4); x.upn = text(r, 5); x.pncID = text(r, 6); x.localID = text(r, 7); x.address = text(r, 8)
-            (x.dateOfBirth, x.sex) = typed(r); x.localIDScope = localIDScope
+            x.dateOfBirth = Self.date(days[r]); x.sex = Self.sex(sexes[r]); x.localIDScope = localIDScope
             for (i, name) in fieldNames.enumerated() { if let v = text(r, Self.builtInSlots + i) { x.fields[name] = v } }
             return x
         }
@@ -160,7 +159,7 @@ public final class RawRecordBatch: Sendable {
         private mutating func reserve() {
             let records = reserved
             recordIDs.reserveCapacity(records); days.reserveCapacity(records); sexes.reserveCapacity(records)
-            ends.reserveCapacity(records * (RawRecordBatch.builtInSlots + fieldNames.count)); bytes.reserveCapacity(records * 64)
+            ends.reserveCapacity(records * width); bytes.reserveCapacity(records * 64)
         }
 
         public mutating func begin(recordID: String) { recordIDs.append(recordID) }

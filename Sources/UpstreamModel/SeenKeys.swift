@@ -62,20 +62,15 @@ public struct SeenKeys: Sendable {
     }
 }
 
-/// The byte-string hashes the tables share: 64-bit FNV-1a, and FNV-1a with SplitMix64's finaliser (so the low bits a
-/// table's slot uses depend on every byte). The linkage interner, the record-id check and the link index's stable
-/// key hashes all use these, so the values never differ between them.
+/// The byte-string hashes the tables share: 64-bit FNV-1a (the link index's stable key hashes, which are kept), and a
+/// hash read a word at a time with SplitMix64's finaliser (so the low bits a table's slot uses depend on every byte)
+/// for the in-memory tables: the linkage interner and the record-id check.
 public enum ByteHash {
     /// FNV-1a over `b`, its offset basis XORed with `seed` (a table's namespace; 0 for none).
     @inlinable public static func fnv1a(_ b: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
         for x in b { h = (h ^ UInt64(x)) &* 0x0000_0100_0000_01B3 }
         return h
-    }
-
-    /// ``fnv1a(_:seed:)`` finalised by SplitMix64's mixer.
-    @inlinable public static func mixed(_ b: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0) -> UInt64 {
-        finalised(fnv1a(b, seed: seed))
     }
 
     /// SplitMix64's finaliser: every bit of `h` reaches the low bits a table's slot uses.
@@ -88,7 +83,7 @@ public enum ByteHash {
 
     /// A hash of `b` read eight bytes at a time (FNV-1a multiplies once a byte: most of the hashing of a
     /// million-record read's strings, session 43), its length and `seed` mixed in, finalised as ``mixed(_:seed:)``
-    /// is. For in-memory tables only: its values are not kept anywhere (the link index keeps ``fnv1a(_:seed:)``'s).
+    /// was. For in-memory tables only: its values are not kept anywhere (the link index keeps ``fnv1a(_:seed:)``'s).
     @inlinable public static func words(_ b: UnsafeBufferPointer<UInt8>, seed: UInt64 = 0) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ seed ^ (UInt64(b.count) &* 0xFF51_AFD7_ED55_8CCD)
         guard let base = b.baseAddress else { return finalised(h) }

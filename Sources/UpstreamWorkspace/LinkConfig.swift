@@ -376,20 +376,12 @@ public enum LinkFiles {
         }
     }
 
-    /// Whether a role has a non-empty field.
-    static func hasValue<S>(_ idx: [Int]?, _ reader: inout CSVReader<S>) -> Bool {
-        guard let idx else { return false }
-        for i in idx where i < reader.fieldCount { if reader.withFieldBytes(i, { !trimmedRange($0).isEmpty }) { return true } }
-        return false
-    }
-
     /// A role's text, as ``appendRole(_:_:_:)`` writes it (`nil` when empty); the writer's bytes are left as they were.
     static func roleText<S>(_ idx: [Int]?, _ reader: inout CSVReader<S>, _ writer: inout RawRecordBatch.Writer) -> String? {
-        guard hasValue(idx, &reader) else { return nil }
         let from = writer.bytes.count
         appendRole(idx, &reader, &writer)
         defer { writer.bytes.removeSubrange(from...) }
-        return String(decoding: writer.bytes[from...], as: UTF8.self)
+        return writer.bytes.count == from ? nil : String(decoding: writer.bytes[from...], as: UTF8.self)
     }
 
     /// The bytes of `b` without leading and trailing blanks (space, tab, no-break space).
