@@ -64,10 +64,10 @@ public struct Blocking: Sendable {
             idx = (0..<Int32(k.count)).filter { k[Int($0)] != Blocking.missingKey }
             idx.sort { (k[Int($0)], $0) < (k[Int($1)], $1) }
         } else {
-            var pairs: [(key: UInt64, node: Int32)] = []
+            var pairs: [KeyedNode] = []
             pairs.reserveCapacity(k.count)
-            for (i, key) in k.enumerated() where key != Blocking.missingKey { pairs.append((key, Int32(i))) }
-            pairs.sort { $0.key != $1.key ? $0.key < $1.key : $0.node < $1.node }
+            for (i, key) in k.enumerated() where key != Blocking.missingKey { pairs.append(KeyedNode(key: key, node: Int32(i))) }
+            radixSort(&pairs)
             idx = pairs.map(\.node)
         }
         var ranges: [Range<Int>] = []
@@ -79,6 +79,47 @@ public struct Blocking: Sendable {
             s = e
         }
         return (idx, ranges)
+    }
+
+    /// A node and its key, as ``group(_:pairSortLimit:)`` sorts them.
+    struct KeyedNode { var key: UInt64; var node: Int32 }
+
+    /// Sorts by key, keeping the pairs' order within a key: a least-significant-digit radix sort a byte at a time,
+    /// with the bytes every key shares skipped (a rule of one or two fields packs small numbers, so most of its
+    /// bytes are). Pairs made in node order come out in (key, node) order, as the comparison sort they replace
+    /// gave them (about 0.3 CPU-s of the like-for-like run's blocking, where each pass here reads them once).
+    static func radixSort(_ pairs: inout [KeyedNode]) {
+        let n = pairs.count
+        guard n > 64 else {
+            pairs.sort { $0.key != $1.key ? $0.key < $1.key : $0.node < $1.node }
+            return
+        }
+        var all = UInt64.max, any: UInt64 = 0
+        for p in pairs { all &= p.key; any |= p.key }
+        let varying = all ^ any
+        let bytes = (0..<8).filter { (varying >> UInt64($0 * 8)) & 0xFF != 0 }
+        guard !bytes.isEmpty else { return }
+        var scratch = [KeyedNode](repeating: KeyedNode(key: 0, node: 0), count: n)
+        pairs.withUnsafeMutableBufferPointer { a in
+            scratch.withUnsafeMutableBufferPointer { b in
+                var from = a, to = b
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { start in
+                    for byte in bytes {
+                        let shift = UInt64(byte * 8)
+                        for d in 0..<256 { start[d] = 0 }
+                        for p in from { start[Int((p.key >> shift) & 0xFF)] += 1 }
+                        var sum = 0
+                        for d in 0..<256 { let c = start[d]; start[d] = sum; sum += c }
+                        for p in from {
+                            let d = Int((p.key >> shift) & 0xFF)
+                            to[start[d]] = p; start[d] += 1
+                        }
+                        swap(&from, &to)
+                    }
+                }
+                if from.baseAddress != a.baseAddress { _ = a.update(fromContentsOf: from) }
+            }
+        }
     }
 
     /// A key mixed with one more field's value, never the missing key. The key is hashed (SplitMix64's finaliser)

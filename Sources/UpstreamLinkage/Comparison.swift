@@ -210,33 +210,43 @@ public struct Comparer: Sendable {
     /// of them for the caller to keep (``Blocking/forEachPair(onlyNew:parallel:warm:make:_:)``).
     func warm(_ nodes: UnsafeBufferPointer<Int32>) -> UInt64 {
         var folded: UInt64 = 0
-        for (c, sketched, bytes) in warmedColumns {
-            columnRefs[c]._withUnsafeGuaranteedRef { col in
-                col.value.withUnsafeBufferPointer { value in
-                    for n in nodes { folded ^= UInt64(UInt32(bitPattern: value[Int(n)])) }
-                    if sketched, let s = sketchesRef {
-                        s._withUnsafeGuaranteedRef { sk in for n in nodes { folded ^= sk.warm(value[Int(n)]) } }
-                    }
-                    if bytes {
-                        stringsRef._withUnsafeGuaranteedRef { st in
-                            st.start.withUnsafeBufferPointer { start in
-                                st.bytes.withUnsafeBufferPointer { b in
-                                    for n in nodes {
-                                        let v = value[Int(n)]
-                                        guard v >= 0 else { continue }
-                                        let at = Int(start[Int(v)])
-                                        folded ^= UInt64(start[Int(v) + 1]) ^ (at < b.count ? UInt64(b[at]) : 0)
-                                    }
+        for (c, sketched, bytes) in warmedColumns { folded ^= warm(column: c, sketched: sketched, bytes: bytes, nodes) }
+        return folded
+    }
+
+    /// ``warm(_:)`` for the one column comparison `i` reads (u's sampled pairs are compared one comparison at a time).
+    func warm(comparison i: Int, _ nodes: UnsafeBufferPointer<Int32>) -> UInt64 {
+        guard let w = warmedColumns.first(where: { $0.column == columnOf[i] }) else { return 0 }
+        return warm(column: w.column, sketched: w.sketched, bytes: w.bytes, nodes)
+    }
+
+    private func warm(column c: Int, sketched: Bool, bytes: Bool, _ nodes: UnsafeBufferPointer<Int32>) -> UInt64 {
+        var folded: UInt64 = 0
+        columnRefs[c]._withUnsafeGuaranteedRef { col in
+            col.value.withUnsafeBufferPointer { value in
+                for n in nodes { folded ^= UInt64(UInt32(bitPattern: value[Int(n)])) }
+                if sketched, let s = sketchesRef {
+                    s._withUnsafeGuaranteedRef { sk in for n in nodes { folded ^= sk.warm(value[Int(n)]) } }
+                }
+                if bytes {
+                    stringsRef._withUnsafeGuaranteedRef { st in
+                        st.start.withUnsafeBufferPointer { start in
+                            st.bytes.withUnsafeBufferPointer { b in
+                                for n in nodes {
+                                    let v = value[Int(n)]
+                                    guard v >= 0 else { continue }
+                                    let at = Int(start[Int(v)])
+                                    folded ^= UInt64(start[Int(v) + 1]) ^ (at < b.count ? UInt64(b[at]) : 0)
                                 }
                             }
                         }
                     }
                 }
-                if !col.days.isEmpty { col.days.withUnsafeBufferPointer { d in for n in nodes { folded ^= UInt64(UInt32(bitPattern: d[Int(n)])) } } }
-                if !col.part0.isEmpty { col.part0.withUnsafeBufferPointer { p in for n in nodes { folded ^= UInt64(UInt32(bitPattern: p[Int(n)])) } } }
-                if !col.part1.isEmpty { col.part1.withUnsafeBufferPointer { p in for n in nodes { folded ^= UInt64(UInt32(bitPattern: p[Int(n)])) } } }
-                if !col.part2.isEmpty { col.part2.withUnsafeBufferPointer { p in for n in nodes { folded ^= UInt64(UInt32(bitPattern: p[Int(n)])) } } }
             }
+            if !col.days.isEmpty { col.days.withUnsafeBufferPointer { d in for n in nodes { folded ^= UInt64(UInt32(bitPattern: d[Int(n)])) } } }
+            if !col.part0.isEmpty { col.part0.withUnsafeBufferPointer { p in for n in nodes { folded ^= UInt64(UInt32(bitPattern: p[Int(n)])) } } }
+            if !col.part1.isEmpty { col.part1.withUnsafeBufferPointer { p in for n in nodes { folded ^= UInt64(UInt32(bitPattern: p[Int(n)])) } } }
+            if !col.part2.isEmpty { col.part2.withUnsafeBufferPointer { p in for n in nodes { folded ^= UInt64(UInt32(bitPattern: p[Int(n)])) } } }
         }
         return folded
     }

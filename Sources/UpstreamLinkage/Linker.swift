@@ -206,7 +206,8 @@ public struct Linker: Sendable {
                                        decisions: decisions, cap: settings.maxReviewPairs, counts: &counts)
         var review = queue.map(\.item)
         if review.count <= 100_000 {
-            for i in review.indices { review[i].explanation = prediction.explain(Int(queue[i].a), Int(queue[i].b)) }
+            let explanations = prediction.explain(queue.map { (Int($0.a), Int($0.b)) }, parallel: parallel)
+            for i in review.indices { review[i].explanation = explanations[i] }
         }
         return Result(data: data, model: model, candidatePairs: candidatePairs, streamed: streamed, pairs: pairs, nodeLabels: labels, personIDs: ids,
                       review: review, reviewCounts: counts)

@@ -187,7 +187,23 @@ public struct Prediction: Sendable {
 
     /// Explains the pair of nodes a and b.
     public func explain(_ a: Int, _ b: Int) -> Explanation {
-        let g = Comparer(data: data, comparisons: model.settings.comparisons).gamma(a, b)
+        explain(a, b, comparer: Comparer(data: data, comparisons: model.settings.comparisons))
+    }
+
+    /// The explanations of many pairs (a review queue's), with one comparer made for them all and pieces of the pairs
+    /// explained on the workers: the same as ``explain(_:_:)`` pair by pair, which makes a comparer a pair.
+    public func explain(_ pairs: [(a: Int, b: Int)], parallel: Parallelism = .serial) -> [Explanation] {
+        guard !pairs.isEmpty else { return [] }
+        let comparer = Comparer(data: data, comparisons: model.settings.comparisons)
+        let pieces = Parallelism.chunkCount(pairs.count, minChunk: 256)
+        let per = (pairs.count + pieces - 1) / pieces
+        return parallel.map(pieces) { p in
+            pairs[min(pairs.count, p * per)..<min(pairs.count, (p + 1) * per)].map { explain($0.a, $0.b, comparer: comparer) }
+        }.flatMap { $0 }
+    }
+
+    func explain(_ a: Int, _ b: Int, comparer: Comparer) -> Explanation {
+        let g = comparer.gamma(a, b)
         var total = model.priorWeight
         var steps: [Step] = []
         for (i, c) in model.comparisons.enumerated() {

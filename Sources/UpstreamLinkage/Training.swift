@@ -1,3 +1,4 @@
+import Synchronization
 import UpstreamModel
 /// Candidate pairs with their comparison vectors, column by column.
 public struct CandidatePairs: Sendable {
@@ -103,7 +104,21 @@ public enum Training {
     public static func estimateU(data: PreparedData, comparisons: [ComparisonSpec], samples: Int, seed: UInt64, parallel: Parallelism = .serial) -> [[Double]] {
         if data.linkType == .linkOnly { return estimateURandomPairs(data: data, comparisons: comparisons, samples: samples, seed: seed, parallel: parallel) }
         let comparer = Comparer(data: data, comparisons: comparisons)
-        return comparisons.indices.map { estimateUByValues(comparer: comparer, comparison: $0, samples: samples, seed: seed, parallel: parallel) }
+        // The comparisons at once, each on one worker: a comparison's signatures are found in one pass over the
+        // nodes that can't be shared out, and across the comparisons those passes keep both cores busy (one at a
+        // time, with its sampling spread over the workers, left a core idle for about a third of u's time). The
+        // sampled ones first, so the cheap exact ones fill in at the end. Any order gives the same u: each
+        // comparison's streams and sums are its own.
+        let order = comparisons.indices.sorted { (exactOnly(comparer, $0) ? 1 : 0, $0) < (exactOnly(comparer, $1) ? 1 : 0, $1) }
+        let u = parallel.map(order.count) { estimateUByValues(comparer: comparer, comparison: order[$0], samples: samples, seed: seed, parallel: .serial) }
+        var byComparison = [[Double]](repeating: [], count: comparisons.count)
+        for (k, i) in order.enumerated() { byComparison[i] = u[k] }
+        return byComparison
+    }
+
+    /// Whether comparison `i`'s levels are exact agreement alone, so its u is counted without comparing any pair.
+    static func exactOnly(_ comparer: Comparer, _ i: Int) -> Bool {
+        comparer.resolved[i].levels.allSatisfy { if case .exact = $0.test { $0.level > 0 } else { false } }
     }
 
     /// The columns whose values decide comparison `i` besides its own (a forename's swap test reads the surname).
@@ -188,14 +203,16 @@ public enum Training {
                 return acc
             }
             for p in parts { for l in total.indices { total[l] += p[l] } }
-        } else if d > 1 && others.isEmpty && col.scope.isEmpty && r.levels.allSatisfy({ if case .exact = $0.test { $0.level > 0 } else { false } }) {
+        } else if d > 1 && others.isEmpty && col.scope.isEmpty && exactOnly(comparer, i) {
             // Exact levels only: two different values always fall to the else level, so that stratum is counted, not sampled.
             total[r.elseLevel] += diffPairs
         } else if d > 1 {
             sampled = true
-            var nodes: [Int32] = []
-            nodes.reserveCapacity(withValue)
-            for x in 0..<n where sig[x] >= 0 { nodes.append(Int32(x)) }
+            // Each node with a value as its signature and index in one word, so a draw is one read of memory (the
+            // node and then its signature were two dependent reads, each a likely cache miss).
+            var draws: [UInt64] = []
+            draws.reserveCapacity(withValue)
+            for x in 0..<n where sig[x] >= 0 { draws.append(UInt64(UInt32(bitPattern: sig[x])) << 32 | UInt64(x)) }
             let chunks = Parallelism.linkageSampleStreams
             let per = samples / chunks + 1
             let parts = parallel.map(chunks) { c -> ([Double], Int) in
@@ -208,17 +225,23 @@ public enum Training {
                 withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * batch) { pairs in
                     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: batch) { out in
                         var n = 0
+                        var warmed: UInt64 = 0
+                        defer { Blocking.warmSink.bitwiseXor(warmed, ordering: .relaxed) }
                         func flush() {
                             let got = UnsafeMutableBufferPointer(rebasing: out[0..<n])
-                            comparer.levels(i, UnsafeBufferPointer(rebasing: pairs[0..<n]), UnsafeBufferPointer(rebasing: pairs[batch..<(batch + n)]), into: got)
+                            let x = UnsafeBufferPointer(rebasing: pairs[0..<n]), y = UnsafeBufferPointer(rebasing: pairs[batch..<(batch + n)])
+                            // The batch's reads made first, all at once, so their cache misses overlap: a random pair's
+                            // value, string and bytes are each a miss, and one pair at a time they wait on each other.
+                            warmed ^= comparer.warm(comparison: i, x) ^ comparer.warm(comparison: i, y)
+                            comparer.levels(i, x, y, into: got)
                             for l in got { acc[Int(l)] += 1 }
                             n = 0
                         }
                         while drawn < per && tries < per * 50 {
                             tries += 1
-                            let x = nodes[rng.below(nodes.count)], y = nodes[rng.below(nodes.count)]
-                            if sig[Int(x)] == sig[Int(y)] { continue }
-                            pairs[n] = x; pairs[batch + n] = y; n += 1; drawn += 1
+                            let x = draws[rng.below(draws.count)], y = draws[rng.below(draws.count)]
+                            if x >> 32 == y >> 32 { continue }
+                            pairs[n] = Int32(truncatingIfNeeded: x); pairs[batch + n] = Int32(truncatingIfNeeded: y); n += 1; drawn += 1
                             if n == batch { flush() }
                         }
                         if n > 0 { flush() }

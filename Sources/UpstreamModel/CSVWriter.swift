@@ -49,25 +49,31 @@ public enum CSVWriter {
         for f in fields {
             if !first { buffer.append(delimiter) }
             first = false
-            let utf8 = f.utf8
-            var quote = utf8.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-            if !quote, let a = utf8.first, let z = utf8.last {
-                // ASCII white space at either end (space, tab, vertical tab, form feed: what `isWhitespace` says
-                // of ASCII besides the line ends), or any non-ASCII scalar there (checked as the text writer does).
-                @inline(__always) func blank(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
-                quote = blank(a) || blank(z) || ((a >= 0x80 || z >= 0x80) && needsQuotes(f, delimiter: Character(Unicode.Scalar(delimiter))))
-            }
-            if quote {
-                buffer.append(0x22)
-                for b in utf8 {
-                    if b == 0x22 { buffer.append(0x22) }
-                    buffer.append(b)
-                }
-                buffer.append(0x22)
-            } else {
-                buffer.append(contentsOf: utf8)
-            }
+            appendField(f, delimiter: delimiter, to: &buffer)
         }
         buffer.append(0x0A)
+    }
+
+    /// Appends one field to `buffer`, quoted when it needs to be (as ``escape(_:delimiter:)`` writes it), with no
+    /// delimiter or line end: for a writer that lays out its own records without an array of fields a row.
+    public static func appendField(_ f: String, delimiter: UInt8 = UInt8(ascii: ","), to buffer: inout [UInt8]) {
+        let utf8 = f.utf8
+        var quote = utf8.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+        if !quote, let a = utf8.first, let z = utf8.last {
+            // ASCII white space at either end (space, tab, vertical tab, form feed: what `isWhitespace` says
+            // of ASCII besides the line ends), or any non-ASCII scalar there (checked as the text writer does).
+            @inline(__always) func blank(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+            quote = blank(a) || blank(z) || ((a >= 0x80 || z >= 0x80) && needsQuotes(f, delimiter: Character(Unicode.Scalar(delimiter))))
+        }
+        if quote {
+            buffer.append(0x22)
+            for b in utf8 {
+                if b == 0x22 { buffer.append(0x22) }
+                buffer.append(b)
+            }
+            buffer.append(0x22)
+        } else {
+            buffer.append(contentsOf: utf8)
+        }
     }
 }

@@ -408,7 +408,7 @@ public struct LinkUseCase {
         }
         if timings["save"] == nil { timings["save"] = Self.seconds(clock.now - saveStart); cpu["save"] = Self.processCPUSeconds() - saveCPU }
         if let saveModel = request.saveModel { try JSONFiles.write(result.model, to: saveModel) }
-        if let exportClusters = request.exportClusters { try LinkFiles.writeAssignments(exportClusters, keys: result.data.keys, persons: result.personIDs) }
+        if let exportClusters = request.exportClusters { try LinkFiles.writeAssignments(exportClusters, keys: result.data.keys, persons: result.personIDs, parallel: parallel) }
 
         var evaluation: Evaluation? = nil
         var sweep: [LinkSummary.SweepRow]? = nil
@@ -466,7 +466,7 @@ public struct LinkUseCase {
         if let exportClusters = request.exportClusters {
             // Every record's person, as the store now holds them (the refresh itself held only the records it read).
             let all = try runStore.persons().sorted { $0.key < $1.key }
-            try LinkFiles.writeAssignments(exportClusters, keys: all.map(\.key), persons: all.map(\.value))
+            try LinkFiles.writeAssignments(exportClusters, keys: all.map(\.key), persons: all.map(\.value), parallel: workspace.parallelism)
         }
         return .linked(summary, model)
     }

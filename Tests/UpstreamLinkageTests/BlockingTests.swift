@@ -25,6 +25,30 @@ struct BlockingTests {
         }
     }
 
+    /// The radix sort orders (key, node) pairs as the comparison sort does: keys packed as a rule of one or two fields
+    /// packs them (most bytes shared), hashed keys, one key for all, and sizes on both sides of its small-input cut.
+    @Test func radixSortOrdersAsTheComparisonSort() async {
+        await propertyCheck(input: Gen.int(in: 1...1_000_000)) { seed in
+            var rng = SplitMix64(seed: UInt64(seed))
+            let n = [0, 1, 63, 64, 65, 300, 5_000][rng.below(7)]
+            let kind = rng.below(3)
+            var pairs: [Blocking.KeyedNode] = []
+            for i in 0..<n {
+                let key: UInt64 = switch kind {
+                case 0: UInt64(rng.below(3_000)) | UInt64(65 + rng.below(26)) << 32
+                case 1: rng.next()
+                default: 42
+                }
+                pairs.append(.init(key: key, node: Int32(i)))
+            }
+            var sorted = pairs
+            Blocking.radixSort(&sorted)
+            let expected = pairs.sorted { $0.key != $1.key ? $0.key < $1.key : $0.node < $1.node }
+            #expect(sorted.map(\.key) == expected.map(\.key))
+            #expect(sorted.map(\.node) == expected.map(\.node))
+        }
+    }
+
     /// Random small populations: the generated pairs are exactly the pairs sharing some rule's keys, each once.
     @Test func everyPairOnceAndNoneLost() async {
         await propertyCheck(input: Gen.int(in: 1...1_000_000)) { seed in

@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 import UpstreamLinkage
 import UpstreamModel
@@ -109,5 +110,9 @@ struct ClusteringTests {
             #expect(abs(sum - e.weight) < 1e-9)
             #expect(abs((e.steps.last?.cumulative ?? e.priorWeight) - e.weight) < 1e-9)
         }
+        // A review queue's pairs explained together, on workers, as one by one.
+        let pairs = result.pairs.prefix(700).map { (a: Int($0.a), b: Int($0.b)) }
+        let threads = Parallelism(workers: 2) { n, body in DispatchQueue.concurrentPerform(iterations: n, execute: body) }
+        #expect(prediction.explain(pairs, parallel: threads) == pairs.map { prediction.explain($0.a, $0.b) })
     }
 }

@@ -188,6 +188,38 @@ struct WorkspaceFilesTests {
         #expect(raw == inputs)
     }
 
+    @Test("an exported person file is the same written in pieces on workers as on one: sorted by key, fields quoted as the writer quotes them")
+    func exportInPieces() throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // More keys than one piece takes (50,000), in no order, some needing quotes.
+        let n = 120_017
+        var keys: [RecordKey] = [], persons: [PersonID] = [], probabilities: [Double?] = []
+        for i in 0..<n {
+            let j = (i &* 7919) % n
+            let id = j % 1000 == 0 ? "r\(j), \"x\"" : j % 777 == 0 ? " r\(j)" : "r\(j)"
+            keys.append(RecordKey(source: j % 3 == 0 ? "care" : "police", recordID: id))
+            persons.append(PersonID("P\(j / 2)"))
+            probabilities.append(j % 5 == 0 ? nil : Double(j % 97) / 97)
+        }
+        let threads = Parallelism(workers: 2) { n, body in DispatchQueue.concurrentPerform(iterations: n, execute: body) }
+        for probs in [nil, probabilities] {
+            try LinkFiles.writeAssignments(dir + "/one.csv", keys: keys, persons: persons, probabilities: probs)
+            try LinkFiles.writeAssignments(dir + "/pieces.csv", keys: keys, persons: persons, probabilities: probs, parallel: threads)
+            let one = try String(contentsOfFile: dir + "/one.csv", encoding: .utf8), pieces = try String(contentsOfFile: dir + "/pieces.csv", encoding: .utf8)
+            #expect(one == pieces)
+            // What it holds: the header, then every key once in key order with its person, quoted by CSVWriter.
+            let order = keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
+            var expected = probs == nil ? "source,record_id,person_id\n" : "source,record_id,person_id,match_probability\n"
+            for i in order {
+                var fields = [keys[i].source, keys[i].recordID, persons[i].rawValue]
+                if let probs { fields.append(probs[i].map { LinkFiles.fmt($0, 6) } ?? "") }
+                expected += CSVWriter.line(fields) + "\n"
+            }
+            #expect(pieces == expected)
+        }
+    }
+
     @Test("the lookup and truth files are read with the model's one CSV reader: quoted commas, trimmed fields, short rows")
     func csvRowsUseTheTokenizer() throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
