@@ -603,18 +603,19 @@ public struct Comparer: Sendable {
                     col.value.withUnsafeBufferPointer { value in
                         col.scope.withUnsafeBufferPointer { scope in
                             let scoped = !scope.isEmpty
-                            @inline(__always) func each(_ bound: (Int32, Int32) -> Double) {
+                            // `under(x, y)`: 1 when the sketches' bound is under the floor (the else level, as the
+                            // bound taken for the similarity gave), 0 when it is not, -1 when a string has no sketch.
+                            @inline(__always) func each(_ under: (Int32, Int32) -> Int) {
                                 for k in a.indices {
                                     let p = Int(a[k]), q = Int(b[k])
                                     let x = value[p], y = value[q]
                                     if x < 0 || y < 0 { continue }
                                     if scoped && scope[p] != scope[q] { continue }
                                     if exactFirst && x == y { out[k] |= firstLevel << shift; continue }
-                                    let limit = bound(x, y)
+                                    let bounded = under(x, y)
+                                    if bounded == 1 { out[k] |= elseLevel << shift; continue }
                                     let jw: Double
-                                    if limit >= 0 && limit < floor - 1e-9 {
-                                        jw = limit
-                                    } else if limit >= 0 {
+                                    if bounded == 0 {
                                         jw = st.with(x, y) { Comparators.jaroWinkler($0, $1) }
                                     } else {
                                         jw = st.with(x, y) { Comparators.jaroWinkler($0, $1, atLeast: floor) }
@@ -625,7 +626,8 @@ public struct Comparer: Sendable {
                                 }
                             }
                             if floor > 0, let s = sketchesRef {
-                                s._withUnsafeGuaranteedRef { sk in sk.withTables { r, w in each { JaroSketches.bound(r, w, $0, $1) } } }
+                                let cuts = Comparators.SketchCuts(floor: floor)
+                                s._withUnsafeGuaranteedRef { sk in sk.withTables { r, w in each { JaroSketches.under(r, w, $0, $1, cuts) } } }
                             } else {
                                 each { _, _ in -1 }
                             }

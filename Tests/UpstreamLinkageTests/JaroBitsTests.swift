@@ -75,6 +75,23 @@ struct JaroBitsTests {
         }
     }
 
+    /// The bound tested against a floor without dividing says "under" only where the bound is under the floor less
+    /// the similarity's margin, and says it wherever the bound is clearly under (outside a band of rounding width).
+    @Test func theCutsAgreeWithTheBound() async {
+        let word = Gen<Character?>.element(of: ["A", "a", "N", "E", "S", "R", "1", "2", "9", " ", "-"]).map { $0! }.array(of: 1...24).map { String($0) }
+        let floors = Gen<Int>.int(in: 0...20).map { [0.05, 0.3, 0.5, 0.7, 0.8, 0.88, 0.92, 0.95, 1.0][$0 % 9] }
+        await propertyCheck(count: 3000, input: word, word, floors) { a, b, floor in
+            let (x, y) = (Array(a.utf8), Array(b.utf8))
+            x.withUnsafeBufferPointer { pa in y.withUnsafeBufferPointer { pb in
+                guard let sa = Comparators.jaroSketch(pa), let sb = Comparators.jaroSketch(pb) else { return }
+                let bound = Comparators.sketchBound(sa, sb), under = Comparators.SketchCuts(floor: floor).under(sa, sb)
+                if under { #expect(bound < floor - 1e-9, "\(a) / \(b) at \(floor): called under with bound \(bound)") }
+                if bound < floor - 1e-8 { #expect(under, "\(a) / \(b) at \(floor): bound \(bound) not called under") }
+                if bound >= floor { #expect(!under, "\(a) / \(b) at \(floor)") }
+            } }
+        }
+    }
+
     static func someClassOverSeven(_ s: [UInt8]) -> Bool {
         var counts = [Int](repeating: 0, count: 32)
         for c in s { counts[Comparators.sketchClass(c)] += 1 }
