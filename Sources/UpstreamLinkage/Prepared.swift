@@ -1,3 +1,4 @@
+import Dispatch
 import UpstreamModel
 
 /// One standardised column, node by node, integer-coded.
@@ -598,8 +599,8 @@ public struct PreparedData: Sendable {
         /// record by the serial interning without copying a column's spec (its name compared per record before).
         let types: [ColumnType], keepsScope: [Bool], keepsCanonical: [Bool]
 
-        // The state interning changes, string by string. Only the interning job touches it (one thread at a time,
-        // batch after batch: ``add(_:isNew:)``), so Swift's run-time exclusivity checks on a class's properties (a
+        // The state interning changes, string by string. Only the interning touches it (one thread at a time,
+        // batch after batch: ``add(_:isNew:)``, on ``internQueue`` with more than one worker), so Swift's run-time exclusivity checks on a class's properties (a
         // begin and end access, with a thread-local look-up, on every string's id: about 1.3% of a 1,000,000-record
         // link's samples, in its serial part) are left out for these properties.
         @exclusivity(unchecked) var cols: [ColumnBuilder]
@@ -621,8 +622,12 @@ public struct PreparedData: Sendable {
         /// Per-record scratch: each column's interned value and parts, and their tokens' ids (`rowTokens`).
         @exclusivity(unchecked) var row: [Row]
         @exclusivity(unchecked) var rowTokens: [Int32] = []
-        /// The batch standardised last, waiting to be interned.
-        var pending: (inputs: Records, isNew: [Bool]?, pieces: [StandardisedPiece])? = nil
+        /// With more than one worker, batches are interned on a serial queue of their own, in order, while the workers
+        /// standardise the next batch; `internSlots` holds at most two batches waiting there. (Interning the last batch
+        /// as one job beside the next batch's standardising jobs made every batch wait for both: a worker idled when
+        /// its share was done first, about a tenth of the read's two cores on the like-for-like file.)
+        let internQueue: DispatchQueue?
+        let internSlots: DispatchSemaphore?
 
         /// A batch of records to add: link inputs, or rows read straight from a file.
         enum Records {
@@ -669,6 +674,8 @@ public struct PreparedData: Sendable {
             nodes = NodeTable(width: specs.count + 1)
             nodeKey = [Int32](repeating: 0, count: specs.count + 1)
             keys.reserveCapacity(expectedRecords); nodeOfRecord.reserveCapacity(expectedRecords); agencyOfRecord.reserveCapacity(expectedRecords)
+            internQueue = parallel.workers > 1 ? DispatchQueue(label: "upstream.linkage.intern", qos: .userInitiated) : nil
+            internSlots = parallel.workers > 1 ? DispatchSemaphore(value: 2) : nil
         }
 
         /// Records added so far (interned or waiting to be).
@@ -683,23 +690,19 @@ public struct PreparedData: Sendable {
         func add(_ batch: Records, isNew flags: [Bool]?) {
             precondition(flags == nil || flags!.count == batch.count, "one isNew flag per record")
             recordsAdded += batch.count
+            guard batch.count > 0 else { return }
             let per = max(256, batch.count / Parallelism.linkagePieces + 1)
             let pieces = (batch.count + per - 1) / per
-            let waiting = pending
-            let jobs = pieces + (waiting == nil ? 0 : 1)
-            let out = UnsafeMutablePointer<StandardisedPiece>.allocate(capacity: max(1, pieces))
-            out.initialize(repeating: StandardisedPiece(), count: max(1, pieces))
-            defer { out.deinitialize(count: max(1, pieces)); out.deallocate() }
+            let out = UnsafeMutablePointer<StandardisedPiece>.allocate(capacity: pieces)
+            out.initialize(repeating: StandardisedPiece(), count: pieces)
+            defer { out.deinitialize(count: pieces); out.deallocate() }
             let plan = standardisePlan, spaces = self.spaces, width = specs.count
-            // Job 0 interns the waiting batch (when there is one); the others standardise a piece of this batch each.
-            // Workers claim jobs in turn, so whichever is free takes the next piece; no job waits for another.
+            // The batch's pieces standardised on the workers, each claiming the next piece when free.
             let claim = JobCounter()
-            parallel.forEach(min(parallel.workers, max(1, jobs))) { _ in
+            parallel.forEach(min(parallel.workers, pieces)) { _ in
                 while true {
-                    let j = claim.next()
-                    if j >= jobs { return }
-                    if let waiting, j == 0 { self.intern(waiting.inputs, waiting.isNew, waiting.pieces); continue }
-                    let p = waiting == nil ? j : j - 1
+                    let p = claim.next()
+                    if p >= pieces { return }
                     let records = p * per..<min(batch.count, (p + 1) * per)
                     var piece = StandardisedPiece(reserving: records.count, columns: width)
                     switch batch {
@@ -712,7 +715,16 @@ public struct PreparedData: Sendable {
                     out[p] = piece
                 }
             }
-            pending = batch.count == 0 ? nil : (batch, flags, (0..<pieces).map { out[$0] })
+            let standardised = (0..<pieces).map { out[$0] }
+            guard let internQueue, let internSlots else { return intern(batch, flags, standardised) }
+            // Interned in order on the queue (only it touches the interning state until ``finish()`` waits for it).
+            internSlots.wait()
+            let job = UncheckedTransfer((self, batch, flags, standardised))
+            internQueue.async {
+                let (builder, batch, flags, standardised) = job.value
+                builder.intern(batch, flags, standardised)
+                builder.internSlots?.signal()
+            }
         }
 
         func id(_ s: String?, _ space: Int32) -> Int32 {
@@ -865,7 +877,7 @@ public struct PreparedData: Sendable {
 
         /// Interns what is waiting and makes the data; the builder is spent.
         public func finish() -> PreparedData {
-            if let waiting = pending { intern(waiting.inputs, waiting.isNew, waiting.pieces); pending = nil }
+            internQueue?.sync {}
             nodes = NodeTable(width: specs.count + 1); phoneticCache = [:]
             // Token weights, for the columns whose levels weigh shared tokens.
             for c in cols.indices where settings.needsTokenWeights(specs[c].name) {
@@ -980,4 +992,10 @@ extension LinkageSettings {
             c.column == column && c.levels.contains { l in Self.contains(l.test) { if case .tokenWeight = $0 { true } else if case .houseNumberAndStreet = $0 { true } else { false } } }
         }
     }
+}
+
+/// A value handed to another thread that the sender no longer touches (the interning queue's batch and builder).
+struct UncheckedTransfer<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
