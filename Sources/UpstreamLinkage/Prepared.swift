@@ -599,10 +599,11 @@ public struct PreparedData: Sendable {
         /// record by the serial interning without copying a column's spec (its name compared per record before).
         let types: [ColumnType], keepsScope: [Bool], keepsCanonical: [Bool]
 
-        // The state interning changes, string by string. Only the interning touches it (one thread at a time,
-        // batch after batch: ``add(_:isNew:)``, on ``internQueue`` with more than one worker), so Swift's run-time exclusivity checks on a class's properties (a
-        // begin and end access, with a thread-local look-up, on every string's id: about 1.3% of a 1,000,000-record
-        // link's samples, in its serial part) are left out for these properties.
+        // The state interning changes, string by string. Only the interning touches it (one thread at a time, batch
+        // after batch: ``add(_:isNew:)``, on ``internQueue`` with more than one worker), so Swift's run-time
+        // exclusivity checks on a class's properties (a begin and end access, with a thread-local look-up, on every
+        // string's id: about 1.3% of a 1,000,000-record link's samples, in its serial part) are left out for these
+        // properties.
         @exclusivity(unchecked) var cols: [ColumnBuilder]
         @exclusivity(unchecked) var interner = Interner()
         /// The folded reads of ``Interner/warm(hashes:keys:words:froms:)``, kept so they are not optimised away.
