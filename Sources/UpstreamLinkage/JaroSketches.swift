@@ -67,19 +67,19 @@ final class JaroSketches: Sendable {
     /// 1 when it is, 0 when not, -1 when either has no sketch. ``bound(_:_:_:_:)``'s test without its divisions.
     @inline(__always) static func under(_ r: UnsafeBufferPointer<UInt64>, _ w: UnsafeBufferPointer<UInt64>, _ x: Int32, _ y: Int32,
                                         _ cuts: Comparators.SketchCuts) -> Int {
-        @inline(__always) func index(_ id: Int32) -> Int {
-            let word = Int(id) >> 6, bit = UInt64(id & 63)
-            let bits = r[2 * word]
-            guard (bits >> bit) & 1 == 1 else { return -1 }
-            return Int(r[2 * word + 1]) + (bits & ((1 &<< bit) &- 1)).nonzeroBitCount
-        }
-        let i = index(x), j = index(y)
-        guard i >= 0, j >= 0 else { return -1 }
-        return cuts.under((w[3 * i], w[3 * i + 1], w[3 * i + 2]), (w[3 * j], w[3 * j + 1], w[3 * j + 2])) ? 1 : 0
+        guard let (a, b) = sketches(r, w, x, y) else { return -1 }
+        return cuts.under(a, b) ? 1 : 0
     }
 
     /// ``bound(_:_:)`` read from the tables ``withTables(_:)`` gives.
     @inline(__always) static func bound(_ r: UnsafeBufferPointer<UInt64>, _ w: UnsafeBufferPointer<UInt64>, _ x: Int32, _ y: Int32) -> Double {
+        guard let (a, b) = sketches(r, w, x, y) else { return -1 }
+        return Comparators.sketchBound(a, b)
+    }
+
+    /// The sketches of strings `x` and `y` from the tables, or nil when either has none.
+    @inline(__always) static func sketches(_ r: UnsafeBufferPointer<UInt64>, _ w: UnsafeBufferPointer<UInt64>, _ x: Int32, _ y: Int32)
+        -> ((UInt64, UInt64, UInt64), (UInt64, UInt64, UInt64))? {
         @inline(__always) func index(_ id: Int32) -> Int {
             let word = Int(id) >> 6, bit = UInt64(id & 63)
             let bits = r[2 * word]
@@ -87,8 +87,8 @@ final class JaroSketches: Sendable {
             return Int(r[2 * word + 1]) + (bits & ((1 &<< bit) &- 1)).nonzeroBitCount
         }
         let i = index(x), j = index(y)
-        guard i >= 0, j >= 0 else { return -1 }
-        return Comparators.sketchBound((w[3 * i], w[3 * i + 1], w[3 * i + 2]), (w[3 * j], w[3 * j + 1], w[3 * j + 2]))
+        guard i >= 0, j >= 0 else { return nil }
+        return ((w[3 * i], w[3 * i + 1], w[3 * i + 2]), (w[3 * j], w[3 * j + 1], w[3 * j + 2]))
     }
 }
 
