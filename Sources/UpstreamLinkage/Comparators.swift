@@ -161,11 +161,8 @@ public enum Comparators {
     /// to four bytes, from the sketches), that bounds Jaro-Winkler from above. A tighter bound than
     /// ``jaroWinkler(_:_:atLeast:)``'s (which counts a byte every time the other string holds it at all).
     @inline(__always) static func sketchBound(_ a: (UInt64, UInt64, UInt64), _ b: (UInt64, UInt64, UInt64)) -> Double {
-        let m = nibbleMinSum(a.0, b.0) + nibbleMinSum(a.1, b.1)
+        let (m, la, lb, prefix) = sketchTerms(a, b)
         if m == 0 { return 0 }
-        let la = Int(truncatingIfNeeded: a.2 >> 32), lb = Int(truncatingIfNeeded: b.2 >> 32)
-        let differ = UInt32(truncatingIfNeeded: a.2) ^ UInt32(truncatingIfNeeded: b.2)
-        let prefix = min(differ == 0 ? 4 : differ.trailingZeroBitCount / 8, la, lb)
         let md = Double(m)
         let jaro = (md / Double(la) + md / Double(lb) + 1) / 3
         return jaro + Double(prefix) * 0.1 * (1 - jaro)
@@ -190,14 +187,20 @@ public enum Comparators {
 
         /// Whether ``sketchBound(_:_:)`` of the two sketches is under the floor.
         @inline(__always) func under(_ a: (UInt64, UInt64, UInt64), _ b: (UInt64, UInt64, UInt64)) -> Bool {
-            let m = nibbleMinSum(a.0, b.0) + nibbleMinSum(a.1, b.1)
+            let (m, la, lb, prefix) = sketchTerms(a, b)
             if m == 0 { return true }
-            let la = Int(truncatingIfNeeded: a.2 >> 32), lb = Int(truncatingIfNeeded: b.2 >> 32)
-            let differ = UInt32(truncatingIfNeeded: a.2) ^ UInt32(truncatingIfNeeded: b.2)
-            let prefix = min(differ == 0 ? 4 : differ.trailingZeroBitCount / 8, la, lb)
             let c: Double = switch prefix { case 0: factor.0; case 1: factor.1; case 2: factor.2; case 3: factor.3; default: factor.4 }
             return Double(m * (la + lb)) < c * Double(la * lb)
         }
+    }
+
+    /// What the bound reads from two sketches: the most matches (the classes' smaller counts, summed), the two lengths
+    /// and the common prefix (up to four bytes, no longer than either string).
+    @inline(__always) static func sketchTerms(_ a: (UInt64, UInt64, UInt64), _ b: (UInt64, UInt64, UInt64)) -> (m: Int, la: Int, lb: Int, prefix: Int) {
+        let m = nibbleMinSum(a.0, b.0) + nibbleMinSum(a.1, b.1)
+        let la = Int(truncatingIfNeeded: a.2 >> 32), lb = Int(truncatingIfNeeded: b.2 >> 32)
+        let differ = UInt32(truncatingIfNeeded: a.2) ^ UInt32(truncatingIfNeeded: b.2)
+        return (m, la, lb, min(differ == 0 ? 4 : differ.trailingZeroBitCount / 8, la, lb))
     }
 
     /// The sum over the sixteen four-bit fields of the smaller of `x`'s and `y`'s (each field under eight), in a few

@@ -195,11 +195,7 @@ public struct Prediction: Sendable {
     public func explain(_ pairs: [(a: Int, b: Int)], parallel: Parallelism = .serial) -> [Explanation] {
         guard !pairs.isEmpty else { return [] }
         let comparer = Comparer(data: data, comparisons: model.settings.comparisons)
-        let pieces = Parallelism.chunkCount(pairs.count, minChunk: 256)
-        let per = (pairs.count + pieces - 1) / pieces
-        return parallel.map(pieces) { p in
-            pairs[min(pairs.count, p * per)..<min(pairs.count, (p + 1) * per)].map { explain($0.a, $0.b, comparer: comparer) }
-        }.flatMap { $0 }
+        return parallel.map(chunks: pairs.count, minChunk: 256) { range in pairs[range].map { explain($0.a, $0.b, comparer: comparer) } }.flatMap { $0 }
     }
 
     func explain(_ a: Int, _ b: Int, comparer: Comparer) -> Explanation {

@@ -720,7 +720,7 @@ public struct PreparedData: Sendable {
             guard let internQueue, let internSlots else { return intern(batch, flags, standardised) }
             // Interned in order on the queue (only it touches the interning state until ``finish()`` waits for it).
             internSlots.wait()
-            let job = UncheckedTransfer((self, batch, flags, standardised))
+            let job = UnsafeSendable((self, batch, flags, standardised))
             internQueue.async {
                 let (builder, batch, flags, standardised) = job.value
                 builder.intern(batch, flags, standardised)
@@ -993,10 +993,4 @@ extension LinkageSettings {
             c.column == column && c.levels.contains { l in Self.contains(l.test) { if case .tokenWeight = $0 { true } else if case .houseNumberAndStreet = $0 { true } else { false } } }
         }
     }
-}
-
-/// A value handed to another thread that the sender no longer touches (the interning queue's batch and builder).
-struct UncheckedTransfer<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -109,7 +109,7 @@ public enum Training {
         // time, with its sampling spread over the workers, left a core idle for about a third of u's time). The
         // sampled ones first, so the cheap exact ones fill in at the end. Any order gives the same u: each
         // comparison's streams and sums are its own.
-        let order = comparisons.indices.sorted { (exactOnly(comparer, $0) ? 1 : 0, $0) < (exactOnly(comparer, $1) ? 1 : 0, $1) }
+        let order = comparisons.indices.filter { !exactOnly(comparer, $0) } + comparisons.indices.filter { exactOnly(comparer, $0) }
         let u = parallel.map(order.count) { estimateUByValues(comparer: comparer, comparison: order[$0], samples: samples, seed: seed, parallel: .serial) }
         var byComparison = [[Double]](repeating: [], count: comparisons.count)
         for (k, i) in order.enumerated() { byComparison[i] = u[k] }

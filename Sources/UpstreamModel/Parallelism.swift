@@ -43,6 +43,13 @@ public struct Parallelism: Sendable {
         forEach(chunks) { c in body(c, (count * c / chunks)..<(count * (c + 1) / chunks)) }
     }
 
+    /// What `body(range)` makes for each of the ranges ``forEach(chunks:minChunk:maxChunks:_:)`` cuts `0..<count`
+    /// into, in order (a function of the count only, so the pieces are the same for any number of workers).
+    public func map<T>(chunks count: Int, minChunk: Int, maxChunks: Int = 16, _ body: (_ range: Range<Int>) -> T) -> [T] {
+        let chunks = Self.chunkCount(count, minChunk: minChunk, maxChunks: maxChunks)
+        return map(chunks) { c in body((count * c / chunks)..<(count * (c + 1) / chunks)) }
+    }
+
     /// `body(i)` for every `i` in `0..<count`, results in order.
     public func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
         if count <= 1 || workers == 1 { return (0..<count).map(body) }
@@ -55,8 +62,9 @@ public struct Parallelism: Sendable {
     }
 }
 
-/// Wraps a value the caller guarantees is used safely across threads (disjoint writes by index).
-struct UnsafeSendable<T>: @unchecked Sendable {
-    var value: T
-    init(_ value: T) { self.value = value }
+/// Wraps a value the caller guarantees is used safely across threads (disjoint writes by index, or a value handed
+/// to another thread that the sender no longer touches).
+public struct UnsafeSendable<T>: @unchecked Sendable {
+    public var value: T
+    public init(_ value: T) { self.value = value }
 }

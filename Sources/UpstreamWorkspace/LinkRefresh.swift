@@ -432,7 +432,7 @@ struct LinkRefresh {
         final class Read: @unchecked Sendable { var persons: [PersonID] = []; var ids: [UInt32] = [] }
         let read = Read()
         read.persons.reserveCapacity(ids.count); read.ids.reserveCapacity(ids.count)
-        let job = UnsafeTransfer((store, ids, personOf))
+        let job = UnsafeSendable((store, ids, personOf))
         try LinkedRecords.streamBatches(read: { give in
             let (store, ids, personOf) = job.value
             try store.forEachLinkageRecord(ids: ids) { i, r in
@@ -470,7 +470,7 @@ struct LinkRefresh {
         let builder = PreparedData.Builder(settings: model.settings, ownNode: Linker.rejectedKeys(decisions), parallel: linker.parallel)
         final class Read: @unchecked Sendable { var persons: [PersonID] = []; var ids: [UInt32] = []; var maxID: Int64 = 0 }
         let read = Read()
-        let reader = UnsafeTransfer(store)
+        let reader = UnsafeSendable(store)
         try LinkedRecords.streamBatches(read: { give in
             try reader.value.forEachLinkedRecord { id, r, p in
                 give(LinkInput(r)); read.persons.append(p); read.ids.append(BlockIndex.representative(id)); read.maxID = max(read.maxID, id)

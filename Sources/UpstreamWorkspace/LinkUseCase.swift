@@ -308,7 +308,7 @@ public struct LinkUseCase {
                     tracker.report("read", done: builder.recordsAdded, total: expected, unit: "records")
                 }
                 if let sqlite = s as? SQLiteStore {
-                    let reader = UnsafeTransfer(sqlite)
+                    let reader = UnsafeSendable(sqlite)
                     read.ids.reserveCapacity(expected ?? 0)
                     try LinkedRecords.streamBatches(read: { give in
                         try reader.value.forEachPersonLevelRecord(after: 0) { id, r in give(LinkInput(r)); read.ids.append(BlockIndex.representative(id)) }

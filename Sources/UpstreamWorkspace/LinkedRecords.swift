@@ -122,7 +122,7 @@ public enum LinkedRecords {
     /// wait in between, so the records are never all held (issue 17).
     /// - Throws: what the store's read threw.
     public static func streamLinkInputs(store: any RecordStore, batchSize: Int = batchSize, ahead: Int = 4, _ body: ([LinkInput]) -> Void) throws {
-        let reader = UnsafeTransfer(store)
+        let reader = UnsafeSendable(store)
         try streamBatches(batchSize: batchSize, ahead: ahead, read: { give in
             try reader.value.forEachLinkageRecord { give(LinkInput($0)) }
         }, body)
@@ -162,7 +162,7 @@ public enum LinkedRecords {
     static func readAhead<Batch>(ahead: Int = 4, produce: @escaping (_ put: (Batch) -> Void) throws -> Void,
                                  _ body: (Batch) -> Void) throws {
         let handoff = Handoff<Batch>()
-        let producer = UnsafeTransfer(produce)
+        let producer = UnsafeSendable(produce)
         let thread = Thread {
             do {
                 try producer.value { b in
@@ -256,10 +256,4 @@ public enum LinkedRecords {
         try personsFile.forEachAssignment { key, p, _ in if candidateKeys.contains(key) { people.insert(p) } }
         return try load(store: store, personsFile: personsFile, persons: people)
     }
-}
-
-/// Hands a value to another thread that alone uses it from then on (a store connection to a reader thread).
-struct UnsafeTransfer<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
