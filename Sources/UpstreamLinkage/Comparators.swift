@@ -55,6 +55,68 @@ public enum Comparators {
         }
     }
 
+    /// A zeroed scratch for ``jaroWinkler(_:_:atLeast:table:)``, held by a caller comparing many pairs: each byte
+    /// value's positions (256 words) and the matched characters (64 bytes). Every call leaves it zeroed again, clearing
+    /// only the entries it set, so a pair pays no 2 KiB of zeroing.
+    static let jaroTableWords = 264
+
+    /// Jaro-Winkler when it can reach the floor `cuts` was made for, otherwise a bound under that floor less 1e-9
+    /// (every test at or over the floor fails on either), as ``jaroWinkler(_:_:atLeast:)`` promises, but by the bit
+    /// masks of ``jaroBits(_:_:)`` with the floor in the loop: the matching stops as soon as the characters of `a`
+    /// left cannot bring the matches to the fewest that could reach the floor (with no transpositions and the real
+    /// prefix, ``SketchCuts/under(matches:_:_:prefix:)``), and a pair whose matches fall short is not counted for
+    /// transpositions. Long strings such as addresses that the sketches could not settle mostly stop there. Where it
+    /// does not stop, the similarity is the one ``jaroWinkler(_:_:prefixScale:)`` gives, to the last bit.
+    /// `table` holds ``jaroTableWords`` words, the first 256 zero on entry and on return.
+    static func jaroWinkler(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, atLeast cuts: SketchCuts,
+                            table: UnsafeMutablePointer<UInt64>) -> Double {
+        let la = a.count, lb = b.count
+        if la == 0 || lb == 0 || lb > 64 { return jaroWinkler(a, b, atLeast: cuts.floor) }
+        if la == lb && ByteOrder.compare(UnsafeRawBufferPointer(a), UnsafeRawBufferPointer(b)) == 0 { return 1 }
+        var l = 0
+        while l < 4, l < la, l < lb, a[l] == b[l] { l += 1 }
+        @inline(__always) func bound(_ m: Int) -> Double {
+            if m == 0 { return 0 }
+            let md = Double(m), jaro = (md / Double(la) + md / Double(lb) + 1) / 3
+            return jaro + Double(l) * 0.1 * (1 - jaro)
+        }
+        // The fewest matches not under the floor (every fewer count is under it: the test is monotone in m).
+        let most = min(la, lb)
+        var needed = max(1, min(most + 1, Int((cuts.factor(prefix: l) * Double(la * lb) / Double(la + lb)).rounded(.up))))
+        while needed > 1 && !cuts.under(matches: needed - 1, la, lb, prefix: l) { needed -= 1 }
+        while needed <= most && cuts.under(matches: needed, la, lb, prefix: l) { needed += 1 }
+        if needed > most { return bound(most) }
+        let positions = table
+        let matchedA = UnsafeMutableRawPointer(table + 256).assumingMemoryBound(to: UInt8.self)
+        for j in 0..<lb { positions[Int(b[j])] |= 1 &<< UInt64(j) }
+        defer { for j in 0..<lb { positions[Int(b[j])] = 0 } }
+        let window = max(0, max(la, lb) / 2 - 1)
+        let all: UInt64 = lb == 64 ? ~0 : (1 &<< UInt64(lb)) &- 1
+        var freeB = all
+        var matches = 0
+        for i in 0..<la {
+            if matches + (la - i) < needed { return bound(matches + la - i) }
+            let lo = max(0, i - window), hi = min(lb - 1, i + window)
+            if lo > hi { break }
+            let upTo: UInt64 = hi == 63 ? ~0 : (1 &<< UInt64(hi + 1)) &- 1
+            let candidates = positions[Int(a[i])] & freeB & upTo & ~((1 &<< UInt64(lo)) &- 1)
+            if candidates != 0 {
+                freeB &= ~(candidates & (0 &- candidates))
+                matchedA[matches] = a[i]; matches += 1
+            }
+        }
+        if matches < needed { return bound(matches) }
+        var matchedB = ~freeB & all
+        var t = 0, k = 0
+        while matchedB != 0 {
+            if b[matchedB.trailingZeroBitCount] != matchedA[k] { t += 1 }
+            k += 1; matchedB &= matchedB &- 1
+        }
+        let m = Double(matches)
+        let j = (m / Double(la) + m / Double(lb) + (m - Double(t / 2)) / m) / 3
+        return j + Double(l) * 0.1 * (1 - j)
+    }
+
     /// Jaro by scanning each character's window: the reference form, and the one used when `b` is longer than 64 bytes.
     static func jaroScan(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
         if a.isEmpty && b.isEmpty { return 1 }
@@ -176,8 +238,11 @@ public enum Comparators {
     /// the similarity is worked out, and it is no more than the bound, so the level is the same either way.
     struct SketchCuts: Sendable {
         let factor: (Double, Double, Double, Double, Double)
+        /// The floor the factors were made for.
+        let floor: Double
 
         init(floor: Double) {
+            self.floor = floor
             func cut(_ prefix: Double) -> Double {
                 let s = 0.1 * prefix, f = floor - 2e-9
                 return 3 * (f - s) / (1 - s) - 1
@@ -188,9 +253,19 @@ public enum Comparators {
         /// Whether ``sketchBound(_:_:)`` of the two sketches is under the floor.
         @inline(__always) func under(_ a: (UInt64, UInt64, UInt64), _ b: (UInt64, UInt64, UInt64)) -> Bool {
             let (m, la, lb, prefix) = sketchTerms(a, b)
+            return under(matches: m, la, lb, prefix: prefix)
+        }
+
+        /// Whether the bound of `m` matches between strings of `la` and `lb` bytes with a common prefix of `prefix`
+        /// (no transpositions) is under the floor.
+        @inline(__always) func under(matches m: Int, _ la: Int, _ lb: Int, prefix: Int) -> Bool {
             if m == 0 { return true }
-            let c: Double = switch prefix { case 0: factor.0; case 1: factor.1; case 2: factor.2; case 3: factor.3; default: factor.4 }
-            return Double(m * (la + lb)) < c * Double(la * lb)
+            return Double(m * (la + lb)) < factor(prefix: prefix) * Double(la * lb)
+        }
+
+        /// The factor for a common prefix of `prefix` bytes (four or more: the fourth's).
+        @inline(__always) func factor(prefix: Int) -> Double {
+            switch prefix { case 0: factor.0; case 1: factor.1; case 2: factor.2; case 3: factor.3; default: factor.4 }
         }
     }
 

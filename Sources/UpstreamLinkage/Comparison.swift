@@ -595,41 +595,45 @@ public struct Comparer: Sendable {
         let firstLevel = UInt64(fastTests[range.lowerBound].level)
         let similar = exactFirst ? (range.lowerBound + 1)..<range.upperBound : range
         let floor = fastTests[similar.lowerBound].floor
+        let cuts = floor > 0 ? Comparators.SketchCuts(floor: floor) : nil
         let elseLevel = UInt64(elseLevelOf[i])
-        withUnsafeTemporaryAllocation(of: (threshold: Double, level: UInt64).self, capacity: similar.count) { levels in
-            for (k, f) in similar.enumerated() { levels[k] = (fastTests[f].threshold, UInt64(fastTests[f].level)) }
-            columnRefs[columnOf[i]]._withUnsafeGuaranteedRef { col in
-                stringsRef._withUnsafeGuaranteedRef { st in
-                    col.value.withUnsafeBufferPointer { value in
-                        col.scope.withUnsafeBufferPointer { scope in
-                            let scoped = !scope.isEmpty
-                            // `under(x, y)`: 1 when the sketches' bound is under the floor (the else level, as the
-                            // bound taken for the similarity gave), 0 when it is not, -1 when a string has no sketch.
-                            @inline(__always) func each(_ under: (Int32, Int32) -> Int) {
-                                for k in a.indices {
-                                    let p = Int(a[k]), q = Int(b[k])
-                                    let x = value[p], y = value[q]
-                                    if x < 0 || y < 0 { continue }
-                                    if scoped && scope[p] != scope[q] { continue }
-                                    if exactFirst && x == y { out[k] |= firstLevel << shift; continue }
-                                    let bounded = under(x, y)
-                                    if bounded == 1 { out[k] |= elseLevel << shift; continue }
-                                    let jw: Double
-                                    if bounded == 0 {
-                                        jw = st.with(x, y) { Comparators.jaroWinkler($0, $1) }
-                                    } else {
-                                        jw = st.with(x, y) { Comparators.jaroWinkler($0, $1, atLeast: floor) }
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Comparators.jaroTableWords) { table in
+            let table = table.baseAddress!
+            table.update(repeating: 0, count: 256)
+            withUnsafeTemporaryAllocation(of: (threshold: Double, level: UInt64).self, capacity: similar.count) { levels in
+                for (k, f) in similar.enumerated() { levels[k] = (fastTests[f].threshold, UInt64(fastTests[f].level)) }
+                columnRefs[columnOf[i]]._withUnsafeGuaranteedRef { col in
+                    stringsRef._withUnsafeGuaranteedRef { st in
+                        col.value.withUnsafeBufferPointer { value in
+                            col.scope.withUnsafeBufferPointer { scope in
+                                let scoped = !scope.isEmpty
+                                // `under(x, y)`: 1 when the sketches' bound is under the floor (the else level, as the
+                                // bound taken for the similarity gave), 0 when it is not, -1 when a string has no sketch.
+                                @inline(__always) func each(_ under: (Int32, Int32) -> Int) {
+                                    for k in a.indices {
+                                        let p = Int(a[k]), q = Int(b[k])
+                                        let x = value[p], y = value[q]
+                                        if x < 0 || y < 0 { continue }
+                                        if scoped && scope[p] != scope[q] { continue }
+                                        if exactFirst && x == y { out[k] |= firstLevel << shift; continue }
+                                        let bounded = under(x, y)
+                                        if bounded == 1 { out[k] |= elseLevel << shift; continue }
+                                        // Past the sketches (or with none), the similarity with the floor in its loop.
+                                        let jw = if let cuts {
+                                            st.with(x, y) { Comparators.jaroWinkler($0, $1, atLeast: cuts, table: table) }
+                                        } else {
+                                            st.with(x, y) { Comparators.jaroWinkler($0, $1) }
+                                        }
+                                        var level = elseLevel
+                                        for l in levels where jw >= l.threshold { level = l.level; break }
+                                        out[k] |= level << shift
                                     }
-                                    var level = elseLevel
-                                    for l in levels where jw >= l.threshold { level = l.level; break }
-                                    out[k] |= level << shift
                                 }
-                            }
-                            if floor > 0, let s = sketchesRef {
-                                let cuts = Comparators.SketchCuts(floor: floor)
-                                s._withUnsafeGuaranteedRef { sk in sk.withTables { r, w in each { JaroSketches.under(r, w, $0, $1, cuts) } } }
-                            } else {
-                                each { _, _ in -1 }
+                                if let cuts, let s = sketchesRef {
+                                    s._withUnsafeGuaranteedRef { sk in sk.withTables { r, w in each { JaroSketches.under(r, w, $0, $1, cuts) } } }
+                                } else {
+                                    each { _, _ in -1 }
+                                }
                             }
                         }
                     }

@@ -1,5 +1,6 @@
 import PropertyBased
 import Testing
+import UpstreamModel
 @testable import UpstreamLinkage
 
 /// The bit-mask Jaro (used when the second string has at most 64 bytes) against the window scan it replaced on the
@@ -48,6 +49,43 @@ struct JaroBitsTests {
                 (Comparators.jaroWinkler(pa, pb), Comparators.jaroWinkler(pa, pb, atLeast: floor)) } }
             if exact >= floor { #expect(floored == exact, "\(a) / \(b) at \(floor)") } else { #expect(floored < floor && floored >= 0, "\(a) / \(b) at \(floor)") }
         }
+    }
+
+    /// The similarity with the floor in its loop (``Comparators/jaroWinkler(_:_:atLeast:table:)``): the exact value to
+    /// the last bit, or a bound under the floor less the margin that the exact value does not exceed; its scratch is
+    /// left zeroed for the next pair. Lengths up to and past 64 bytes, the floors the comparer uses and others.
+    @Test func theFlooredLoopGivesTheSimilarityOrABoundUnderTheFloor() async {
+        let word = Gen<Character?>.element(of: ["A", "N", "E", "S", "R", "1", " ", "é"]).map { $0! }.array(of: 0...70).map { String($0) }
+        let floors = Gen<Int>.int(in: 0...20).map { [0.05, 0.3, 0.5, 0.7, 0.8, 0.88, 0.9, 0.92, 0.95, 1.0][$0 % 10] }
+        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: Comparators.jaroTableWords)
+        table.initialize(repeating: 0, count: Comparators.jaroTableWords)
+        defer { table.deallocate() }
+        let shared = UnsafeSendable(table)
+        await propertyCheck(count: 4000, input: word, word, floors) { a, b, floor in
+            let (x, y) = (Array(a.utf8), Array(b.utf8))
+            let (exact, floored) = x.withUnsafeBufferPointer { pa in y.withUnsafeBufferPointer { pb in
+                (Comparators.jaroWinkler(pa, pb), Comparators.jaroWinkler(pa, pb, atLeast: Comparators.SketchCuts(floor: floor), table: shared.value)) } }
+            if floored != exact {
+                #expect(floored < floor - 1e-9 && exact <= floored, "\(a) / \(b) at \(floor): \(floored) for \(exact)")
+            }
+            if exact >= floor - 1e-9 { #expect(floored == exact, "\(a) / \(b) at \(floor)") }
+            #expect((0..<256).allSatisfy { shared.value[$0] == 0 }, "\(a) / \(b): the table left dirty")
+        }
+    }
+
+    /// Long strings of different words stop early with a bound; close ones and equal ones give the similarity.
+    @Test func theFlooredLoopOnAddresses() {
+        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: Comparators.jaroTableWords)
+        table.initialize(repeating: 0, count: Comparators.jaroTableWords)
+        defer { table.deallocate() }
+        func floored(_ a: String, _ b: String, _ floor: Double) -> Double {
+            Array(a.utf8).withUnsafeBufferPointer { pa in Array(b.utf8).withUnsafeBufferPointer { pb in
+                Comparators.jaroWinkler(pa, pb, atLeast: Comparators.SketchCuts(floor: floor), table: table) } }
+        }
+        #expect(floored("589 ANDERSON VILLAGE", "FLAT 35 947 RICKY FORT", 0.7) < 0.7)
+        #expect(floored("12 HIGH STREET", "12 HIGH STREET", 0.7) == 1)
+        #expect(floored("12 HIGH STREET", "12 HIGH STRET", 0.7) == Comparators.jaroWinkler("12 HIGH STREET", "12 HIGH STRET"))
+        #expect(floored("MARTHA", "MARHTA", 0.8) == Comparators.jaroWinkler("MARTHA", "MARHTA"))
     }
 
     @Test func differentNamesAreBoundedUnderTheFloorAndCloseOnesAreExact() {
