@@ -425,7 +425,7 @@ extension Prediction {
     /// Scoring with given term frequencies (a refresh's: the whole city's, not the records read).
     init(model: LinkageModel, data: PreparedData, tf: TermFrequencies) {
         let p = Prediction(model: model, data: data)
-        self.model = model; self.data = data; self.tf = tf; weights = p.weights; tfIndex = p.tfIndex
+        self.model = model; self.data = data; self.tf = tf; weights = p.weights; tfIndex = p.tfIndex; tfValues = p.tfValues
         tfTables = Prediction.tfTables(p.tfIndex, tf: tf, range: model.settings.tfAdjustmentRange)
     }
 }

@@ -270,6 +270,23 @@ public enum LinkFiles {
     /// `batchSize` at a time in file order as raw batches: each record's fields as bytes, trimmed and joined as a
     /// `LinkInput` would hold them, with no String, `LinkInput` or dictionary made per field (the linker standardises
     /// them from the bytes; Benchmarks/linkage.md, session 43).
+    /// About how many rows `paths` hold, from each file's size and the lines in its first 64 KiB (0 for a file that
+    /// can't be read or has no line end there): what a read reserves its arrays for, so they are not copied as they
+    /// grow. An estimate only; nothing depends on it being right.
+    public static func estimatedRows(_ paths: [String]) -> Int {
+        var rows = 0
+        for path in paths {
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0,
+                  let handle = FileHandle(forReadingAtPath: path) else { continue }
+            defer { try? handle.close() }
+            guard let head = try? handle.read(upToCount: 1 << 16), !head.isEmpty else { continue }
+            let lines = head.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            guard lines > 1 else { continue }
+            rows += max(0, Int(Double(size) * Double(lines) / Double(head.count)) - 1)
+        }
+        return rows
+    }
+
     public static func readRawCSV(path: String, config: LinkConfig, messages: Messages = .silent, batchSize: Int,
                                   _ body: (RawRecordBatch) throws -> Void) throws -> ReadReport {
         precondition(batchSize > 0, "a batch holds at least one record")

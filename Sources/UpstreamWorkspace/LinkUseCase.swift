@@ -40,6 +40,11 @@ public struct LinkRequest {
     public var estimate = false
     /// Only the saved model's report is wanted (no records are read when no store or input is named).
     public var modelReport = false
+    /// The process ends once the run returns (the command line's `link`): the run's records, pairs and persons are
+    /// then left for the exit to hand back whole (``LinkUseCase/leftForExit``) rather than freed array by array, which
+    /// was about 0.1 s on one core at the end of the like-for-like run (a profile of session 45). A server or a test
+    /// leaves it false.
+    public var endsProcess = false
 
     public init() {}
 
@@ -276,8 +281,9 @@ public struct LinkUseCase {
         var recordOfNode: [UInt32]? = nil
         // A streamed read fills the builder; "read" is the read overlapped with standardising, "standardise" what
         // was left once the last batch came.
-        func streamed(_ read: (PreparedData.Builder) throws -> Void) throws -> PreparedData {
-            let builder = PreparedData.Builder(settings: settings, ownNode: Linker.ownNodes(decisions), parallel: parallel)
+        func streamed(records expectedRecords: Int, nodes expectedNodes: Int = 0, _ read: (PreparedData.Builder) throws -> Void) throws -> PreparedData {
+            let builder = PreparedData.Builder(settings: settings, ownNode: Linker.ownNodes(decisions), parallel: parallel,
+                                               expectedRecords: expectedRecords, expectedNodes: expectedNodes)
             try read(builder)
             guard builder.recordsAdded > 0 else { throw WorkspaceError.usage("no person-level records to link") }
             timings["read"] = Self.seconds(clock.now - start); cpu["read"] = Self.processCPUSeconds() - cpuAtStart
@@ -302,7 +308,7 @@ public struct LinkUseCase {
             // A SQLite store's read keeps each record's id, for the block index's record of each identity.
             final class IDs: @unchecked Sendable { var ids: [UInt32] = [] }
             let read = IDs()
-            prepared = try streamed { builder in
+            prepared = try streamed(records: expected ?? 0) { builder in
                 let add: ([LinkInput]) -> Void = {
                     builder.add($0)
                     tracker.report("read", done: builder.recordsAdded, total: expected, unit: "records")
@@ -321,7 +327,8 @@ public struct LinkUseCase {
             if let prepared, read.ids.count == prepared.keys.count { recordOfNode = BlockIndex.recordOfNode(prepared, rowIDs: read.ids) }
             read.ids = []
         } else if streamsFiles {
-            prepared = try streamed { builder in
+            let rows = LinkFiles.estimatedRows(request.inputs)
+            prepared = try streamed(records: rows, nodes: rows) { builder in
                 readReports = try Self.streamFiles(request.inputs, config: config, messages: messages) { builder.add($0) }
             }
         } else {
@@ -419,6 +426,7 @@ public struct LinkUseCase {
             review: result.reviewCounts, newRecords: newCount, threshold: result.model.settings.matchThreshold,
             timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start), cpu: cpu), evaluation: evaluation, sweep: sweep,
             inputs: readReports.isEmpty ? nil : readReports, truncatedValues: result.data.truncatedValues)
+        if request.endsProcess { LinkUseCase.leftForExit.append(result) }
         return .linked(summary, result.model)
     }
 
@@ -497,6 +505,9 @@ public struct LinkUseCase {
     /// stages' high-water mark. With `configure`, first fixes glibc's threshold for giving a large block its own
     /// mapping at 1 MiB (it otherwise rises to 32 MiB as blocks are freed, and freed arrays under it stay in the
     /// heap): arrays of pairs, keys and columns are then unmapped when freed. Measured in docs/scale.md ("Linkage").
+    /// What runs of a process that ends after them left for the exit to reclaim (``LinkRequest/endsProcess``).
+    nonisolated(unsafe) static var leftForExit: [Any] = []
+
     static func returnFreedMemory(configure: Bool = false) {
         #if canImport(Glibc)
         // Not in Swift's Glibc module: looked up by name (M_MMAP_THRESHOLD is -3 in malloc.h).

@@ -53,6 +53,7 @@ extension Upstream {
             (request.threshold, request.exportClusters, request.evaluate, request.estimate) = (threshold, exportClusters, evaluate, estimate)
             (request.explain, request.modelReport) = (explain.flatMap(LinkRequest.parsePair), modelReport)
             if let memory { request.memory = try MemoryOption.bytes(memory) }
+            request.endsProcess = true
             switch try LinkUseCase(request: request, workspace: sourceOptions.store.workspace()).run() {
             case .model(let saved): print(LinkReport.model(saved, json: json))
             case .explanation(let e): if json { try LinkCLI.printJSON(e) } else { print(LinkReport.waterfall(e)) }

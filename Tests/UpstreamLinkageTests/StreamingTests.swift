@@ -129,8 +129,10 @@ struct StreamingTests {
         let pop = People.population(people: 300, seed: 9)
         let whole = PreparedData(pop.inputs, settings: LinkageSettings())
         let own: Set<RecordKey> = [pop.inputs[3].key, pop.inputs[40].key]
-        for sizes in [[1, 2, 500, 7], [100_000], [33]] {
-            let builder = PreparedData.Builder(settings: LinkageSettings(), ownNode: own, parallel: Self.parallel)
+        // Reserving for fewer, as many or more records and nodes than come changes nothing but the arrays' room.
+        for (sizes, expected) in [([1, 2, 500, 7], 0), ([100_000], pop.inputs.count), ([33], 10), ([33], 100_000)] {
+            let builder = PreparedData.Builder(settings: LinkageSettings(), ownNode: own, parallel: Self.parallel,
+                                               expectedRecords: expected, expectedNodes: expected)
             var start = 0, k = 0
             while start < pop.inputs.count {
                 let end = min(pop.inputs.count, start + sizes[k % sizes.count])
