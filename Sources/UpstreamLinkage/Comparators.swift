@@ -21,38 +21,56 @@ public enum Comparators {
     /// matching as ``jaroScan(_:_:)`` (each character of `a` in order takes the first free equal character of `b`
     /// within the window), so the same similarity to the last bit; a property test checks the two agree.
     static func jaroBits(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: jaroTableWords) { buffer in
+            let table = buffer.baseAddress!
+            table.update(repeating: 0, count: 256)
+            let (m, t) = jaroMatching(a, b, table: table, atLeast: 0)
+            return jaro(matches: m, transpositions: t, a.count, b.count)
+        }
+    }
+
+    /// Jaro from the matches and the characters matched out of order (`t`, halved as Jaro's definition has it).
+    @inline(__always) static func jaro(matches: Int, transpositions t: Int, _ la: Int, _ lb: Int) -> Double {
+        if matches == 0 { return 0 }
+        let m = Double(matches)
+        return (m / Double(la) + m / Double(lb) + (m - Double(t / 2)) / m) / 3
+    }
+
+    /// The greedy matching of ``jaroBits(_:_:)`` for `b` of at most 64 bytes, over `table` (``jaroTableWords`` words,
+    /// the first 256 zero on entry and again on return: each byte value's positions in `b`, then the characters of `a`
+    /// that found a partner, at most one per character of `b`): the matches and the characters matched out of order.
+    /// With `needed` above 0 it stops as soon as the characters of `a` left cannot bring the matches to it, and returns
+    /// the most the matches could still have been with -1 for the transpositions (not counted).
+    @inline(__always) static func jaroMatching(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, table: UnsafeMutablePointer<UInt64>,
+                                               atLeast needed: Int) -> (matches: Int, transpositions: Int) {
         let la = a.count, lb = b.count
         let window = max(0, max(la, lb) / 2 - 1)
-        // Each byte value's positions in `b` (the table zeroed whole: 2 KiB, cheaper than telling which entries were
-        // written) and, in order, the characters of `a` that found a partner (at most one per character of `b`).
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 256 + 8) { buffer in
-            let positions = buffer.baseAddress!
-            positions.update(repeating: 0, count: 256)
-            let matchedA = UnsafeMutableRawPointer(positions + 256).assumingMemoryBound(to: UInt8.self)
-            for j in 0..<lb { positions[Int(b[j])] |= 1 &<< UInt64(j) }
-            let all: UInt64 = lb == 64 ? ~0 : (1 &<< UInt64(lb)) &- 1
-            var freeB = all
-            var matches = 0
-            for i in 0..<la {
-                let lo = max(0, i - window), hi = min(lb - 1, i + window)
-                if lo > hi { break }
-                let upTo: UInt64 = hi == 63 ? ~0 : (1 &<< UInt64(hi + 1)) &- 1
-                let candidates = positions[Int(a[i])] & freeB & upTo & ~((1 &<< UInt64(lo)) &- 1)
-                if candidates != 0 {
-                    freeB &= ~(candidates & (0 &- candidates))  // the lowest candidate taken: the first free partner
-                    matchedA[matches] = a[i]; matches += 1
-                }
+        let positions = table
+        let matchedA = UnsafeMutableRawPointer(table + 256).assumingMemoryBound(to: UInt8.self)
+        for j in 0..<lb { positions[Int(b[j])] |= 1 &<< UInt64(j) }
+        defer { for j in 0..<lb { positions[Int(b[j])] = 0 } }
+        let all: UInt64 = lb == 64 ? ~0 : (1 &<< UInt64(lb)) &- 1
+        var freeB = all
+        var matches = 0
+        for i in 0..<la {
+            if matches + (la - i) < needed { return (matches + la - i, -1) }
+            let lo = max(0, i - window), hi = min(lb - 1, i + window)
+            if lo > hi { break }
+            let upTo: UInt64 = hi == 63 ? ~0 : (1 &<< UInt64(hi + 1)) &- 1
+            let candidates = positions[Int(a[i])] & freeB & upTo & ~((1 &<< UInt64(lo)) &- 1)
+            if candidates != 0 {
+                freeB &= ~(candidates & (0 &- candidates))  // the lowest candidate taken: the first free partner
+                matchedA[matches] = a[i]; matches += 1
             }
-            if matches == 0 { return 0 }
-            var matchedB = ~freeB & all
-            var t = 0, k = 0
-            while matchedB != 0 {
-                if b[matchedB.trailingZeroBitCount] != matchedA[k] { t += 1 }
-                k += 1; matchedB &= matchedB &- 1
-            }
-            let m = Double(matches)
-            return (m / Double(la) + m / Double(lb) + (m - Double(t / 2)) / m) / 3
         }
+        if matches < needed { return (matches, -1) }
+        var matchedB = ~freeB & all
+        var t = 0, k = 0
+        while matchedB != 0 {
+            if b[matchedB.trailingZeroBitCount] != matchedA[k] { t += 1 }
+            k += 1; matchedB &= matchedB &- 1
+        }
+        return (matches, t)
     }
 
     /// A zeroed scratch for ``jaroWinkler(_:_:atLeast:table:)``, held by a caller comparing many pairs: each byte
@@ -65,8 +83,8 @@ public enum Comparators {
     /// masks of ``jaroBits(_:_:)`` with the floor in the loop: the matching stops as soon as the characters of `a`
     /// left cannot bring the matches to the fewest that could reach the floor (with no transpositions and the real
     /// prefix, ``SketchCuts/under(matches:_:_:prefix:)``), and a pair whose matches fall short is not counted for
-    /// transpositions. Long strings such as addresses that the sketches could not settle mostly stop there. Where it
-    /// does not stop, the similarity is the one ``jaroWinkler(_:_:prefixScale:)`` gives, to the last bit.
+    /// transpositions. Where it does not stop, the similarity is the one ``jaroWinkler(_:_:prefixScale:)`` gives, to
+    /// the last bit.
     /// `table` holds ``jaroTableWords`` words, the first 256 zero on entry and on return.
     static func jaroWinkler(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, atLeast cuts: SketchCuts,
                             table: UnsafeMutablePointer<UInt64>) -> Double {
@@ -86,34 +104,9 @@ public enum Comparators {
         while needed > 1 && !cuts.under(matches: needed - 1, la, lb, prefix: l) { needed -= 1 }
         while needed <= most && cuts.under(matches: needed, la, lb, prefix: l) { needed += 1 }
         if needed > most { return bound(most) }
-        let positions = table
-        let matchedA = UnsafeMutableRawPointer(table + 256).assumingMemoryBound(to: UInt8.self)
-        for j in 0..<lb { positions[Int(b[j])] |= 1 &<< UInt64(j) }
-        defer { for j in 0..<lb { positions[Int(b[j])] = 0 } }
-        let window = max(0, max(la, lb) / 2 - 1)
-        let all: UInt64 = lb == 64 ? ~0 : (1 &<< UInt64(lb)) &- 1
-        var freeB = all
-        var matches = 0
-        for i in 0..<la {
-            if matches + (la - i) < needed { return bound(matches + la - i) }
-            let lo = max(0, i - window), hi = min(lb - 1, i + window)
-            if lo > hi { break }
-            let upTo: UInt64 = hi == 63 ? ~0 : (1 &<< UInt64(hi + 1)) &- 1
-            let candidates = positions[Int(a[i])] & freeB & upTo & ~((1 &<< UInt64(lo)) &- 1)
-            if candidates != 0 {
-                freeB &= ~(candidates & (0 &- candidates))
-                matchedA[matches] = a[i]; matches += 1
-            }
-        }
-        if matches < needed { return bound(matches) }
-        var matchedB = ~freeB & all
-        var t = 0, k = 0
-        while matchedB != 0 {
-            if b[matchedB.trailingZeroBitCount] != matchedA[k] { t += 1 }
-            k += 1; matchedB &= matchedB &- 1
-        }
-        let m = Double(matches)
-        let j = (m / Double(la) + m / Double(lb) + (m - Double(t / 2)) / m) / 3
+        let (m, t) = jaroMatching(a, b, table: table, atLeast: needed)
+        if t < 0 { return bound(m) }
+        let j = jaro(matches: m, transpositions: t, la, lb)
         return j + Double(l) * 0.1 * (1 - j)
     }
 

@@ -69,29 +69,31 @@ public enum Standardise {
         }
         // ASCII text (almost every value) is read byte by byte: the same tokens, without grapheme breaking, each
         // token gathered in a buffer on the stack (a token's bytes are never more than the text's).
+        // The loop ends its tokens in line, with no nested function: one that captured the token list and the count
+        // had every access to them checked for exclusivity at run time (about 0.3% of a million-record link's samples).
         if isASCII(text) {
             var text = text
             return text.withUTF8 { b in
                 withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, b.count)) { buf in
+                    var out: [String] = []
                     var n = 0
-                    func end() {
-                        guard n > 0 else { return }
-                        let bytes = UnsafeBufferPointer(rebasing: buf[0..<n])
-                        if !(mayBeTitle(bytes) && titles.contains(String(decoding: bytes, as: UTF8.self))) {
-                            tokens.append(String(decoding: bytes, as: UTF8.self))
-                        }
-                        n = 0
-                    }
-                    for a in b {
+                    // One step past the last byte, read as a separator, ends the last token.
+                    for i in 0...b.count {
+                        let a = i < b.count ? b[i] : UInt8(ascii: " ")
                         switch a {
                         case 65...90: buf[n] = a; n += 1
                         case 97...122: buf[n] = a - 32; n += 1
                         case 39, 96: break
-                        default: end()
+                        default:
+                            guard n > 0 else { continue }
+                            let bytes = UnsafeBufferPointer(rebasing: buf[0..<n])
+                            if !(mayBeTitle(bytes) && titles.contains(String(decoding: bytes, as: UTF8.self))) {
+                                out.append(String(decoding: bytes, as: UTF8.self))
+                            }
+                            n = 0
                         }
                     }
-                    end()
-                    return tokens
+                    return out
                 }
             }
         }

@@ -1,5 +1,5 @@
 import Testing
-import UpstreamLinkage
+@testable import UpstreamLinkage
 import UpstreamModel
 
 /// u from distinct values (the stratified estimator) against u from random pairs (the old estimator).
@@ -21,6 +21,25 @@ struct UEstimationTests {
         let u = Training.estimateUByValues(comparer: comparer, comparison: i, samples: 1_000, seed: 1)
         #expect(abs(u[1] - 0.4) < 1e-12)
         #expect(abs(u[2] - 0.6) < 1e-12)
+    }
+
+    /// The comparisons' u found at once, the costliest first on workers that take their jobs in reverse, is each
+    /// comparison's own u; the cost puts the exact-only comparisons last, dates and codes before them, and those that
+    /// read their strings first.
+    @Test func uInCostOrderIsEachComparisonsOwn() {
+        let pop = People.population(people: 300, seed: 5)
+        let settings = Self.settings(20_000)
+        let data = PreparedData(pop.inputs, settings: settings)
+        let comparer = Comparer(data: data, comparisons: settings.comparisons)
+        let reversed = Parallelism(workers: 3) { n, body in for i in (0..<n).reversed() { body(i) } }
+        let all = Training.estimateU(data: data, comparisons: settings.comparisons, samples: 20_000, seed: 3, parallel: reversed)
+        for i in settings.comparisons.indices {
+            #expect(all[i] == Training.estimateUByValues(comparer: comparer, comparison: i, samples: 20_000, seed: 3), "\(settings.comparisons[i].name)")
+        }
+        let cost = Dictionary(uniqueKeysWithValues: settings.comparisons.indices.map { (settings.comparisons[$0].name, Training.uCost(comparer, $0)) })
+        #expect(cost["sex"] == 0)
+        #expect(cost["dob"] == 1 && cost["postcode"] == 1)
+        #expect(cost["forename"]! >= 2 && cost["surname"]! >= 2)
     }
 
     /// Where both estimators are exact (every pair compared), they agree to rounding on every level seen.

@@ -159,9 +159,20 @@ struct LinkStreamTests {
             #expect(reports.map(\.loaded) == heldReports.map(\.loaded))
             #expect(reports.map(\.rowsRead) == heldReports.map(\.rowsRead))
         }
+        let leftBefore = LinkUseCase.leftForExit.count
         guard case .linked(let summary, let model) = try LinkUseCase(request: request, workspace: workspace).run() else {
             Issue.record("link did not link"); return
         }
+        // Only a run for a process that ends after it leaves its arrays to the exit; it links the same.
+        #expect(LinkUseCase.leftForExit.count == leftBefore)
+        var ending = request
+        ending.endsProcess = true; ending.exportClusters = nil
+        guard case .linked(let endingSummary, _) = try LinkUseCase(request: ending, workspace: workspace).run() else {
+            Issue.record("link did not link"); return
+        }
+        #expect(LinkUseCase.leftForExit.count == leftBefore + 1)
+        LinkUseCase.leftForExit.removeAll()
+        #expect(endingSummary.persons == summary.persons && endingSummary.candidatePairs == summary.candidatePairs)
         let heldRun = Linker(settings: config.settings, parallel: .serial).link(held)
         #expect(summary.records == held.count)
         #expect(summary.persons == Set(heldRun.personIDs).count)
