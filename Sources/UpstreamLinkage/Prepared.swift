@@ -511,37 +511,37 @@ public struct PreparedData: Sendable {
             case .list:
                 let items: [String]
                 if columns[c].isMiddleNames && plan.hasForename { items = givenNames(input, plan, &given, &truncated)?.middle ?? [] } else if columns[c].isMiddleNames {
-                    items = text(input, plan, field, limit, &truncated).map(Standardise.nameTokens) ?? []
-                } else { items = text(input, plan, field, limit, &truncated).map(Standardise.listItems) ?? [] }
+                    items = rawText(input, plan, field, limit, &truncated).map(Standardise.nameTokens) ?? []
+                } else { items = rawText(input, plan, field, limit, &truncated).map(Standardise.listItems) ?? [] }
                 (x.tokenFrom, x.tokenTo) = piece.addTokens(items, sp)
                 x.value = items.isEmpty ? -1 : piece.string(items.joined(separator: " "), sp)
             case .name:
-                let sn = Standardise.surname(text(input, plan, field, limit, &truncated))
+                let sn = Standardise.surname(rawText(input, plan, field, limit, &truncated))
                 x.value = piece.string(sn?.joined, sp)
                 if let t = sn?.tokens, t.count > 1 { (x.tokenFrom, x.tokenTo) = piece.addTokens(t, sp) }
                 if columns[c].canonical { x.canonical = piece.string(sn.map { Standardise.canonicalForename($0.joined) }, sp) }
             case .text:
                 if !columns[c].tokens && !columns[c].canonical {
                     // Only the joined value is kept: made without the tokens.
-                    x.value = piece.string(text(input, plan, field, limit, &truncated).map(Standardise.textJoined), sp)
+                    x.value = piece.string(rawText(input, plan, field, limit, &truncated).map(Standardise.textJoined), sp)
                     break
                 }
-                let t = text(input, plan, field, limit, &truncated).map(Standardise.textTokens) ?? []
+                let t = rawText(input, plan, field, limit, &truncated).map(Standardise.textTokens) ?? []
                 x.value = t.isEmpty ? -1 : piece.string(t.joined(separator: " "), sp)
                 if columns[c].tokens { (x.tokenFrom, x.tokenTo) = piece.addTokens(t, sp) }
                 if columns[c].canonical, let f = t.first { x.canonical = piece.string(Standardise.canonicalForename(f), sp) }
             case .date:
-                let d: CivilDate? = columns[c].isDateOfBirth ? Standardise.dateOfBirth(input.dateOfBirth) ?? Standardise.date(input.raw(plan.dobField, plan)) : Standardise.date(text(input, plan, field, limit, &truncated))
+                let d: CivilDate? = columns[c].isDateOfBirth ? Standardise.dateOfBirth(input.dateOfBirth) ?? Standardise.date(input.raw(plan.dobField, plan)) : Standardise.date(rawText(input, plan, field, limit, &truncated))
                 if let d { x.day = d.dayNumber; x.value = piece.isoDate(d, sp) }
             case .number:
-                if let t = text(input, plan, field, limit, &truncated)?.filter({ !$0.isWhitespace && $0 != "," }), let v = Double(t), v.isFinite { x.number = v; x.value = piece.string(String(v), sp) }
+                if let t = rawText(input, plan, field, limit, &truncated)?.filter({ !$0.isWhitespace && $0 != "," }), let v = Double(t), v.isFinite { x.number = v; x.value = piece.string(String(v), sp) }
             case .ukPostcode:
-                if let pc = Standardise.postcode(text(input, plan, field, limit, &truncated)) {
+                if let pc = Standardise.postcode(rawText(input, plan, field, limit, &truncated)) {
                     x.value = piece.string(pc.unit, sp); x.p0 = piece.string(prefix: UInt8(ascii: "S"), pc.sector, sp)
                     x.p1 = piece.string(prefix: UInt8(ascii: "D"), pc.district, sp); x.p2 = piece.string(prefix: UInt8(ascii: "A"), pc.area, sp)
                 }
             case .code:
-                if let v = Standardise.code(text(input, plan, field, limit, &truncated)) {
+                if let v = Standardise.code(rawText(input, plan, field, limit, &truncated)) {
                     if columns[c].isLocalID {
                         let scope = input.localIDScope ?? input.agency
                         x.scope = piece.string(scope, -3)
@@ -549,15 +549,15 @@ public struct PreparedData: Sendable {
                     } else { x.value = piece.string(v, sp) }
                 }
             case .identifier:
-                x.value = piece.string(Standardise.identifier(text(input, plan, field, limit, &truncated), check: columns[c].check), sp)
+                x.value = piece.string(Standardise.identifier(rawText(input, plan, field, limit, &truncated), check: columns[c].check), sp)
             case .address:
-                if let a = Standardise.address(text(input, plan, field, limit, &truncated)) {
+                if let a = Standardise.address(rawText(input, plan, field, limit, &truncated)) {
                     x.value = piece.string(a.normalised, sp); x.p0 = piece.string(a.houseNumber, sp); x.p1 = piece.string(a.flat, sp)
                     x.p2 = piece.string(a.town, sp)
                     (x.tokenFrom, x.tokenTo) = piece.addTokens(a.street, sp)
                 }
             case .sex:
-                x.value = piece.string(columns[c].isSex ? (input.sex == .male ? "M" : input.sex == .female ? "F" : Standardise.sex(input.raw(plan.sexField, plan))) : Standardise.sex(text(input, plan, field, limit, &truncated)), sp)
+                x.value = piece.string(columns[c].isSex ? (input.sex == .male ? "M" : input.sex == .female ? "F" : Standardise.sex(input.raw(plan.sexField, plan))) : Standardise.sex(rawText(input, plan, field, limit, &truncated)), sp)
             }
             piece.slots.append(x)
         }
@@ -567,7 +567,7 @@ public struct PreparedData: Sendable {
     }
 
     /// A field's raw text for the plan, cut to `limit` (counted in `truncated` when cut).
-    @inline(__always) static func text<R: StandardisableRecord>(_ input: R, _ plan: StandardisePlan, _ field: StandardisePlan.Field, _ limit: Int,
+    @inline(__always) static func rawText<R: StandardisableRecord>(_ input: R, _ plan: StandardisePlan, _ field: StandardisePlan.Field, _ limit: Int,
                                                               _ truncated: inout Int) -> String? {
         let (t, cut) = Standardise.capped(input.raw(field, plan), limit)
         if cut { truncated += 1 }
@@ -578,8 +578,8 @@ public struct PreparedData: Sendable {
     static func givenNames<R: StandardisableRecord>(_ input: R, _ plan: StandardisePlan, _ given: inout (forename: String, middle: [String])??,
                                                    _ truncated: inout Int) -> (forename: String, middle: [String])? {
         if let g = given { return g }
-        let g = Standardise.givenNames(forename: text(input, plan, plan.forename.raw, plan.forename.limit, &truncated),
-                                       middle: text(input, plan, plan.middleNames.raw, plan.middleNames.limit, &truncated))
+        let g = Standardise.givenNames(forename: rawText(input, plan, plan.forename.raw, plan.forename.limit, &truncated),
+                                       middle: rawText(input, plan, plan.middleNames.raw, plan.middleNames.limit, &truncated))
         given = .some(g)
         return g
     }

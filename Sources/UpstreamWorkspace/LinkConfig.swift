@@ -266,10 +266,6 @@ public enum LinkFiles {
         try readRawCSV(path: path, config: config, messages: messages, batchSize: batchSize) { try body($0.linkInputs()) }
     }
 
-    /// Reads one person-level CSV as ``readCSV(path:config:messages:)`` does, handing its records to `body`
-    /// `batchSize` at a time in file order as raw batches: each record's fields as bytes, trimmed and joined as a
-    /// `LinkInput` would hold them, with no String, `LinkInput` or dictionary made per field (the linker standardises
-    /// them from the bytes; Benchmarks/linkage.md, session 43).
     /// About how many rows `paths` hold, from each file's size and the lines in its first 64 KiB (0 for a file that
     /// can't be read or has no line end there): what a read reserves its arrays for, so they are not copied as they
     /// grow. An estimate only; nothing depends on it being right.
@@ -287,6 +283,10 @@ public enum LinkFiles {
         return rows
     }
 
+    /// Reads one person-level CSV as ``readCSV(path:config:messages:)`` does, handing its records to `body`
+    /// `batchSize` at a time in file order as raw batches: each record's fields as bytes, trimmed and joined as a
+    /// `LinkInput` would hold them, with no String, `LinkInput` or dictionary made per field (the linker standardises
+    /// them from the bytes; Benchmarks/linkage.md, session 43).
     public static func readRawCSV(path: String, config: LinkConfig, messages: Messages = .silent, batchSize: Int,
                                   _ body: (RawRecordBatch) throws -> Void) throws -> ReadReport {
         precondition(batchSize > 0, "a batch holds at least one record")
