@@ -628,6 +628,8 @@ public struct PreparedData: Sendable {
         let phonetic: [Bool]
         let standardisePlan: StandardisePlan
         let ownNode: Set<RecordKey>
+        /// Whether ``finish()`` numbers the nodes by the first training rule's key (``neighbourOrder()``).
+        let ordersNodes: Bool
         let spaces: [Int32]
         /// Each column's type, whether it keeps its values' scopes (`local_id`) and its canonical forms, read per
         /// record by the serial interning without copying a column's spec (its name compared per record before).
@@ -684,9 +686,16 @@ public struct PreparedData: Sendable {
         /// A builder for `settings`; `expectedRecords` (when known) reserves the per-record arrays, and `expectedNodes`
         /// the per-node ones and the node table (a file's rows are mostly a node each; a store's pupils' census rows
         /// collapse, so a store's read reserves only its records).
-        public init(settings: LinkageSettings, ownNode: Set<RecordKey> = [], parallel: Parallelism = .serial, expectedRecords: Int = 0,
+        public convenience init(settings: LinkageSettings, ownNode: Set<RecordKey> = [], parallel: Parallelism = .serial, expectedRecords: Int = 0,
                     expectedNodes: Int = 0) {
-            self.settings = settings; self.parallel = parallel; self.ownNode = ownNode
+            self.init(settings: settings, ownNode: ownNode, parallel: parallel, expectedRecords: expectedRecords, expectedNodes: expectedNodes,
+                      ordersNodes: true)
+        }
+
+        /// A builder whose nodes keep the order they came in when `ordersNodes` is false (tests compare the two).
+        init(settings: LinkageSettings, ownNode: Set<RecordKey> = [], parallel: Parallelism = .serial, expectedRecords: Int = 0,
+             expectedNodes: Int = 0, ordersNodes: Bool) {
+            self.settings = settings; self.parallel = parallel; self.ownNode = ownNode; self.ordersNodes = ordersNodes
             let used = settings.usedColumns
             let specs = settings.allColumns.filter { used.contains($0.name) }
             self.specs = specs
@@ -932,9 +941,78 @@ public struct PreparedData: Sendable {
                 }
                 cols[c].tokenBits = count.mapValues { -(Double($0) / Double(max(withValue, 1))).log2Value }
             }
-            return PreparedData(keys: keys, agencyOfRecord: agencyOfRecord, agencies: agencies, nodeOfRecord: nodeOfRecord,
-                                recordCount: recordCount, strings: interner.strings, columns: cols.map(ColumnData.init), columnIndex: colIndex,
-                                dataset: dataset, isNew: isNew, truncatedValues: truncated, settings: settings)
+            if ordersNodes, let order = neighbourOrder() { renumber(order) }
+            return made()
+        }
+
+        /// The data as built so far (sharing the builder's arrays, not copying them).
+        private func made() -> PreparedData {
+            PreparedData(keys: keys, agencyOfRecord: agencyOfRecord, agencies: agencies, nodeOfRecord: nodeOfRecord,
+                         recordCount: recordCount, strings: interner.strings, columns: cols.map(ColumnData.init), columnIndex: colIndex,
+                         dataset: dataset, isNew: isNew, truncatedValues: truncated, settings: settings)
+        }
+
+        /// The nodes in the order of their key under the first training rule (else the first blocking rule), nodes
+        /// with the same key in the order they came and those without one last; nil when they are in that order.
+        ///
+        /// The training session of that rule compares every pair of nodes that share its key (the benchmark's
+        /// date-of-birth session, about ten million pairs of identities), and the blocking rules that refine it
+        /// compare subsets of the same blocks. Numbered in the order they came, a block's nodes are scattered over
+        /// every node-indexed array, so each node costs a cache line in each column it reads; numbered by key, a
+        /// block's nodes are neighbours and share their lines.
+        private func neighbourOrder() -> [Int32]? {
+            guard dataset.count > 2, let rule = settings.trainingRules.first ?? settings.blockingRules.first else { return nil }
+            let key = Blocking.keyColumn(made(), rule)
+            var pairs: [Blocking.KeyedNode] = []
+            pairs.reserveCapacity(key.count)
+            for (n, k) in key.enumerated() { pairs.append(Blocking.KeyedNode(key: k, node: Int32(n))) }
+            Blocking.radixSort(&pairs)
+            var moved = false
+            for (i, p) in pairs.enumerated() where Int(p.node) != i { moved = true; break }
+            return moved ? pairs.map(\.node) : nil
+        }
+
+        /// Renumbers the nodes: node `order[i]` becomes node `i`. The columns are renumbered on the workers, a column
+        /// each, each array replaced in turn (so no more than a column's array a worker is held twice).
+        private func renumber(_ order: [Int32]) {
+            @Sendable func permuted<T>(_ a: [T]) -> [T] {
+                guard !a.isEmpty else { return a }
+                return a.withUnsafeBufferPointer { a in order.map { a[Int($0)] } }
+            }
+            var newOf = [Int32](repeating: 0, count: order.count)
+            for (i, n) in order.enumerated() { newOf[Int(n)] = Int32(i) }
+            nodeOfRecord = newOf.withUnsafeBufferPointer { newOf in nodeOfRecord.map { newOf[Int($0)] } }
+            newOf = []
+            recordCount = permuted(recordCount); isNew = permuted(isNew); dataset = permuted(dataset)
+            let claim = JobCounter(), count = cols.count
+            cols.withUnsafeMutableBufferPointer { cols in
+                let shared = UnsafeSendable(cols)
+                parallel.forEach(min(parallel.workers, count)) { _ in
+                    let cols = shared.value
+                    while true {
+                        let c = claim.next()
+                        if c >= count { return }
+                        cols[c].value = permuted(cols[c].value); cols[c].days = permuted(cols[c].days); cols[c].numbers = permuted(cols[c].numbers)
+                        cols[c].part0 = permuted(cols[c].part0); cols[c].part1 = permuted(cols[c].part1); cols[c].part2 = permuted(cols[c].part2)
+                        cols[c].phonetic = permuted(cols[c].phonetic); cols[c].canonical = permuted(cols[c].canonical)
+                        cols[c].scope = permuted(cols[c].scope)
+                        guard !cols[c].tokens.isEmpty else { continue }
+                        var start = [Int32](repeating: 0, count: order.count + 1), tokens = [Int32](repeating: 0, count: cols[c].tokens.count)
+                        cols[c].tokens.withUnsafeBufferPointer { old in
+                            cols[c].tokenStart.withUnsafeBufferPointer { oldStart in
+                                tokens.withUnsafeMutableBufferPointer { tokens in
+                                    var at = 0
+                                    for (i, n) in order.enumerated() {
+                                        for t in Int(oldStart[Int(n)])..<Int(oldStart[Int(n) + 1]) { tokens[at] = old[t]; at += 1 }
+                                        start[i + 1] = Int32(at)
+                                    }
+                                }
+                            }
+                        }
+                        cols[c].tokens = tokens; cols[c].tokenStart = start
+                    }
+                }
+            }
         }
     }
 
