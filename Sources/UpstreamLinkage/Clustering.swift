@@ -210,23 +210,33 @@ public enum Clustering {
         // a million-record link's samples went to retaining and releasing it, session 32's profile).
         let recordKeys = data.keys, nodeOfRecord = data.nodeOfRecord
         let records = recordKeys.count, nodes = nodeLabels.count
-        // Records by cluster label: `members[start[c]..<start[c + 1]]`, in record order.
-        var start = [Int32](repeating: 0, count: nodes + 1)
-        for r in 0..<records { start[Int(nodeLabels[Int(nodeOfRecord[r])]) + 1] += 1 }
-        for i in 0..<nodes { start[i + 1] += start[i] }
+        // The clusters in the order of their first records, each record's cluster by that order, and each cluster's
+        // records `members[start[i]..<start[i + 1]]` in record order. (Taken in label order, the clusters followed
+        // their smallest nodes, which are numbered by a blocking key, and each cluster's records were read from all
+        // over the keys; the order of first records is the order the labels had when nodes were numbered as they
+        // came, so the ids are chosen in the same order as then.)
+        var indexOfLabel = [Int32](repeating: -1, count: nodes)
+        var clusters: [Int32] = []
+        var clusterOfRecord = [Int32](repeating: 0, count: records)
+        for r in 0..<records {
+            let c = Int(nodeLabels[Int(nodeOfRecord[r])])
+            var i = indexOfLabel[c]
+            if i < 0 { i = Int32(clusters.count); indexOfLabel[c] = i; clusters.append(Int32(c)) }
+            clusterOfRecord[r] = i
+        }
+        indexOfLabel = []
+        var start = [Int32](repeating: 0, count: clusters.count + 1)
+        for r in 0..<records { start[Int(clusterOfRecord[r]) + 1] += 1 }
+        for i in 0..<clusters.count { start[i + 1] += start[i] }
         var members = [Int32](repeating: 0, count: records)
         do {
             var next = start
             for r in 0..<records {
-                let c = Int(nodeLabels[Int(nodeOfRecord[r])])
-                members[Int(next[c])] = Int32(r); next[c] += 1
+                let i = Int(clusterOfRecord[r])
+                members[Int(next[i])] = Int32(r); next[i] += 1
             }
         }
-        // The clusters in label order, and each label's place in that order.
-        var clusters: [Int32] = []
-        var indexOfLabel = [Int32](repeating: -1, count: nodes)
-        for c in 0..<nodes where start[c + 1] > start[c] { indexOfLabel[c] = Int32(clusters.count); clusters.append(Int32(c)) }
-        func recordsOf(_ i: Int) -> Range<Int> { let c = Int(clusters[i]); return Int(start[c])..<Int(start[c + 1]) }
+        func recordsOf(_ i: Int) -> Range<Int> { Int(start[i])..<Int(start[i + 1]) }
         let pieces = Parallelism.linkagePieces, per = (clusters.count + pieces - 1) / pieces
         func piece(_ p: Int) -> Range<Int> { min(clusters.count, p * per)..<min(clusters.count, (p + 1) * per) }
 
@@ -282,7 +292,7 @@ public enum Clustering {
         }
         // The new ids' strings, made once a cluster, in parallel.
         let ids = parallel.map(pieces) { p -> [PersonID] in piece(p).map { i in idOf[i] ?? PersonID(derivedHash: hashOf[i]) } }.flatMap { $0 }
-        return (0..<records).map { r in ids[Int(indexOfLabel[Int(nodeLabels[Int(nodeOfRecord[r])])])] }
+        return clusterOfRecord.map { ids[Int($0)] }
     }
 }
 

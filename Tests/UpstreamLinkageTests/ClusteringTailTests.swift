@@ -4,7 +4,8 @@ import UpstreamModel
 
 /// The clustering tail on two cores (session 10): the person ids worked out per cluster on workers and the pairs
 /// sorted as two halves give exactly what the one-thread code gave (kept here as the reference), for any
-/// parallelism, with and without an earlier run's ids.
+/// parallelism, with and without an earlier run's ids. Clusters are taken in the order of their first records (so
+/// ties do not hang on how the nodes are numbered; session 46 numbered them by a blocking key).
 @Suite("clustering tail on workers")
 struct ClusteringTailTests {
     /// Runs its jobs in reverse on "3 workers", so no result can depend on job order.
@@ -15,18 +16,19 @@ struct ClusteringTailTests {
         var members: [Int32: [Int32]] = [:]
         for r in 0..<data.keys.count { members[nodeLabels[Int(data.nodeOfRecord[r])], default: []].append(Int32(r)) }
         var votes: [(cluster: Int32, id: PersonID, count: Int)] = []
-        for (c, rs) in members {
+        // A cluster's place: its first record (members are in record order).
+        for (_, rs) in members {
             var count: [PersonID: Int] = [:]
             for r in rs { if let p = previous[data.keys[Int(r)]] { count[p, default: 0] += 1 } }
-            for (p, k) in count { votes.append((c, p, k)) }
+            for (p, k) in count { votes.append((rs[0], p, k)) }
         }
         votes.sort { ($0.count, $1.id, $1.cluster) > ($1.count, $0.id, $0.cluster) }
-        var idOf: [Int32: PersonID] = [:]
+        var idOf: [Int32: PersonID] = [:]   // by the cluster's first record
         var used = Set<PersonID>(previous.values), taken = Set<PersonID>()
         for v in votes where idOf[v.cluster] == nil && !taken.contains(v.id) { idOf[v.cluster] = v.id; taken.insert(v.id) }
         used.formUnion(taken)
-        for c in members.keys.sorted() where idOf[c] == nil {
-            let keys = members[c]!.map { data.keys[Int($0)] }.sorted()
+        for rs in members.values.sorted(by: { $0[0] < $1[0] }) where idOf[rs[0]] == nil {
+            let keys = rs.map { data.keys[Int($0)] }.sorted()
             var chosen: PersonID? = nil
             for k in keys where !used.contains(PersonID.derived(from: k)) { chosen = PersonID.derived(from: k); break }
             var salt = 0
@@ -35,9 +37,9 @@ struct ClusteringTailTests {
                 let p = PersonID.derived(from: RecordKey(source: keys[0].source, recordID: keys[0].recordID + "#\(salt)"))
                 if !used.contains(p) { chosen = p }
             }
-            idOf[c] = chosen!; used.insert(chosen!)
+            idOf[rs[0]] = chosen!; used.insert(chosen!)
         }
-        return (0..<data.keys.count).map { idOf[nodeLabels[Int(data.nodeOfRecord[$0])]]! }
+        return (0..<data.keys.count).map { idOf[members[nodeLabels[Int(data.nodeOfRecord[$0])]]![0]]! }
     }
 
     @Test func personIDsMatchTheOneThreadReference() {
