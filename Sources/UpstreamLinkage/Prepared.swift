@@ -963,13 +963,13 @@ public struct PreparedData: Sendable {
         private func neighbourOrder() -> [Int32]? {
             guard dataset.count > 2, let rule = settings.trainingRules.first ?? settings.blockingRules.first else { return nil }
             let key = Blocking.keyColumn(made(), rule)
-            var pairs: [Blocking.KeyedNode] = []
-            pairs.reserveCapacity(key.count)
-            for (n, k) in key.enumerated() { pairs.append(Blocking.KeyedNode(key: k, node: Int32(n))) }
-            Blocking.radixSort(&pairs)
+            // Sorted as the blocking sorts its blocks (by key, then node; as (key, node) pairs up to its limit, node
+            // numbers beyond it, so a city's tens of millions of identities hold 4 bytes each beside their keys).
+            var order = Blocking.group(key).0
+            if order.count < key.count { for (n, k) in key.enumerated() where k == Blocking.missingKey { order.append(Int32(n)) } }
             var moved = false
-            for (i, p) in pairs.enumerated() where Int(p.node) != i { moved = true; break }
-            return moved ? pairs.map(\.node) : nil
+            for (i, n) in order.enumerated() where Int(n) != i { moved = true; break }
+            return moved ? order : nil
         }
 
         /// Renumbers the nodes: node `order[i]` becomes node `i`. The columns are renumbered on the workers, a column
