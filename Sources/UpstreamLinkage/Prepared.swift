@@ -963,13 +963,16 @@ public struct PreparedData: Sendable {
         private func neighbourOrder() -> [Int32]? {
             guard dataset.count > 2, let rule = settings.trainingRules.first ?? settings.blockingRules.first else { return nil }
             let key = Blocking.keyColumn(made(), rule)
-            // Sorted as the blocking sorts its blocks (by key, then node; as (key, node) pairs up to its limit, node
-            // numbers beyond it, so a city's tens of millions of identities hold 4 bytes each beside their keys).
-            var order = Blocking.group(key).0
-            if order.count < key.count { for (n, k) in key.enumerated() where k == Blocking.missingKey { order.append(Int32(n)) } }
+            // Sorted as (key, node) pairs by the blocking's radix sort whatever the count: 32 bytes an identity with
+            // its scratch, held here before any pair is made. (`Blocking.group` sorts node numbers by comparison past
+            // 4 million identities, to hold less beside the pairs; none exist yet.)
+            var pairs: [Blocking.KeyedNode] = []
+            pairs.reserveCapacity(key.count)
+            for (n, k) in key.enumerated() { pairs.append(Blocking.KeyedNode(key: k, node: Int32(n))) }
+            Blocking.radixSort(&pairs)
             var moved = false
-            for (i, n) in order.enumerated() where Int(n) != i { moved = true; break }
-            return moved ? order : nil
+            for (i, p) in pairs.enumerated() where Int(p.node) != i { moved = true; break }
+            return moved ? pairs.map(\.node) : nil
         }
 
         /// Renumbers the nodes: node `order[i]` becomes node `i`. The columns are renumbered on the workers, a column
