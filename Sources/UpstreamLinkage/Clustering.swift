@@ -216,18 +216,18 @@ public enum Clustering {
         // over the keys; the order of first records is the order the labels had when nodes were numbered as they
         // came, so the ids are chosen in the same order as then.)
         var indexOfLabel = [Int32](repeating: -1, count: nodes)
-        var clusters: [Int32] = []
+        var clusterCount = 0
         var clusterOfRecord = [Int32](repeating: 0, count: records)
         for r in 0..<records {
             let c = Int(nodeLabels[Int(nodeOfRecord[r])])
             var i = indexOfLabel[c]
-            if i < 0 { i = Int32(clusters.count); indexOfLabel[c] = i; clusters.append(Int32(c)) }
+            if i < 0 { i = Int32(clusterCount); indexOfLabel[c] = i; clusterCount += 1 }
             clusterOfRecord[r] = i
         }
         indexOfLabel = []
-        var start = [Int32](repeating: 0, count: clusters.count + 1)
+        var start = [Int32](repeating: 0, count: clusterCount + 1)
         for r in 0..<records { start[Int(clusterOfRecord[r]) + 1] += 1 }
-        for i in 0..<clusters.count { start[i + 1] += start[i] }
+        for i in 0..<clusterCount { start[i + 1] += start[i] }
         var members = [Int32](repeating: 0, count: records)
         do {
             var next = start
@@ -237,8 +237,8 @@ public enum Clustering {
             }
         }
         func recordsOf(_ i: Int) -> Range<Int> { Int(start[i])..<Int(start[i + 1]) }
-        let pieces = Parallelism.linkagePieces, per = (clusters.count + pieces - 1) / pieces
-        func piece(_ p: Int) -> Range<Int> { min(clusters.count, p * per)..<min(clusters.count, (p + 1) * per) }
+        let pieces = Parallelism.linkagePieces, per = (clusterCount + pieces - 1) / pieces
+        func piece(_ p: Int) -> Range<Int> { min(clusterCount, p * per)..<min(clusterCount, (p + 1) * per) }
 
         // Votes: (cluster index, previous id, how many of its records had it).
         var votes: [(cluster: Int32, id: PersonID, count: Int)] = []
@@ -254,7 +254,7 @@ public enum Clustering {
             }.flatMap { $0 }
         }
         votes.sort { ($0.count, $1.id, $1.cluster) > ($1.count, $0.id, $0.cluster) }
-        var idOf = [PersonID?](repeating: nil, count: clusters.count)
+        var idOf = [PersonID?](repeating: nil, count: clusterCount)
         var taken = Set<PersonID>()
         for v in votes where idOf[Int(v.cluster)] == nil && !taken.contains(v.id) {
             idOf[Int(v.cluster)] = v.id; taken.insert(v.id)
@@ -265,7 +265,7 @@ public enum Clustering {
         // are the same), so no id's String is made or hashed while choosing (a Set of 641,742 new ids' Strings was
         // most of this stage's 0.6 s, session 43).
         let usedIDs = earlier.all.union(taken)
-        var usedHashes = Set<UInt64>(minimumCapacity: clusters.count)
+        var usedHashes = Set<UInt64>(minimumCapacity: clusterCount)
         func isUsed(_ h: UInt64) -> Bool {
             usedHashes.contains(h) || (!usedIDs.isEmpty && usedIDs.contains(PersonID(derivedHash: h)))
         }
@@ -273,8 +273,8 @@ public enum Clustering {
         let firstChoice = parallel.map(pieces) { p -> [UInt64?] in
             piece(p).map { i in idOf[i] != nil ? nil : recordsOf(i).lazy.map { recordKeys[Int(members[$0])] }.min().map(PersonID.derivedHash) }
         }.flatMap { $0 }
-        var hashOf = [UInt64](repeating: 0, count: clusters.count)
-        for i in clusters.indices where idOf[i] == nil {
+        var hashOf = [UInt64](repeating: 0, count: clusterCount)
+        for i in 0..<clusterCount where idOf[i] == nil {
             if let h = firstChoice[i], !isUsed(h) { hashOf[i] = h; usedHashes.insert(h); continue }
             let keys = recordsOf(i).map { recordKeys[Int(members[$0])] }.sorted()
             var chosen: UInt64? = nil

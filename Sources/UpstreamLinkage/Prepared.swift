@@ -970,9 +970,8 @@ public struct PreparedData: Sendable {
             pairs.reserveCapacity(key.count)
             for (n, k) in key.enumerated() { pairs.append(Blocking.KeyedNode(key: k, node: Int32(n))) }
             Blocking.radixSort(&pairs)
-            var moved = false
-            for (i, p) in pairs.enumerated() where Int(p.node) != i { moved = true; break }
-            return moved ? pairs.map(\.node) : nil
+            let order = pairs.map(\.node)
+            return order.elementsEqual(0..<Int32(order.count)) ? nil : order
         }
 
         /// Renumbers the nodes: node `order[i]` becomes node `i`. The columns are renumbered on the workers, a column
