@@ -69,6 +69,8 @@ public struct LinkSummary: Codable {
         /// CPU seconds (user + system, every thread of the process) per stage: a stage whose CPU is near its wall
         /// time ran on one core.
         public var cpu: [String: Double]? = nil
+        /// Whether the process asked for its large allocations on 2 MiB pages (`HugePages`).
+        public var hugePages: Bool? = nil
     }
     /// One row of the threshold sweep against the truth.
     public struct SweepRow: Codable {
@@ -424,7 +426,7 @@ public struct LinkUseCase {
             records: result.data.recordCountTotal, identities: result.data.nodeCount, candidatePairs: result.candidatePairs,
             scoredPairs: scoredPairs, persons: result.personCount, reviewPending: result.review.count,
             review: result.reviewCounts, newRecords: newCount, threshold: result.model.settings.matchThreshold,
-            timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start), cpu: cpu), evaluation: evaluation, sweep: sweep,
+            timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start), cpu: cpu, hugePages: HugePages.requested), evaluation: evaluation, sweep: sweep,
             inputs: readReports.isEmpty ? nil : readReports, truncatedValues: result.data.truncatedValues)
         if request.endsProcess { LinkUseCase.leftForExit.append(result) }
         return .linked(summary, result.model)

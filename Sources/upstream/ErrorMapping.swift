@@ -141,8 +141,10 @@ enum ErrorMapping {
 
 extension Upstream {
     /// The entry point: parse errors go to ArgumentParser (with the usage line); errors while a command runs go
-    /// through ``ErrorMapping`` (a plain message and the status from ``ExitStatus``).
+    /// through ``ErrorMapping`` (a plain message and the status from ``ExitStatus``). First, where the kernel gives
+    /// 2 MiB pages on request, the program starts again asking for them (``HugePages``).
     static func main() async {
+        HugePages.restartIfNeeded()
         var command: any ParsableCommand
         do {
             command = try await asyncParseAsRoot(nil)

@@ -18,6 +18,31 @@ struct SeenKeysTests {
         }
     }
 
+    /// Keys in byte order for a while (no table), then any keys: the first key out of order (a repeat, or a new key
+    /// that sorts earlier) must find every key of the ordered run.
+    @Test func anOrderedRunThenAnyKeys() async {
+        let key = Gen<Character?>.element(of: ["A", "b", "0", "7", "é"]).map { $0! }.string(of: 0...3)
+        await propertyCheck(count: 300, input: key.array(of: 0...200)) { keys in
+            let run = keys.prefix(keys.count / 2).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            var seen = SeenKeys(), reference = Set<String>()
+            for k in run + keys.suffix(keys.count - keys.count / 2) {
+                let added = seen.insert(k)
+                #expect(added == reference.insert(k).inserted, "\(k)")
+            }
+            #expect(seen.count == reference.count)
+        }
+    }
+
+    @Test func idsInOrderThenRepeats() {
+        var seen = SeenKeys()
+        var added = 0
+        for i in 0..<200_000 where seen.insert(String(format: "A%07d", i)) { added += 1 }
+        let answers = ["A0199999", "A0000000", "A", String(format: "A%07d", 123_456), "B", "A"].map { seen.insert($0) }
+        #expect(added == 200_000)
+        #expect(answers == [false, false, true, false, true, false])
+        #expect(seen.count == 200_002)
+    }
+
     @Test func manyDistinctIdsAndTheirRepeats() {
         var seen = SeenKeys()
         var added = 0, again = 0
