@@ -71,6 +71,9 @@ public struct LinkSummary: Codable {
         public var cpu: [String: Double]? = nil
         /// Whether the process asked for its large allocations on 2 MiB pages (`HugePages`).
         public var hugePages: Bool? = nil
+        /// Whether freed memory stayed in the process for the next stage to reuse (``LinkUseCase/keepsFreedMemory(expectedRecords:budget:)``)
+        /// rather than going back to the system between stages.
+        public var keptFreedMemory: Bool? = nil
     }
     /// One row of the threshold sweep against the truth.
     public struct SweepRow: Codable {
@@ -198,7 +201,10 @@ public struct LinkUseCase {
     }
 
     public func run() throws -> Outcome {
-        LinkUseCase.returnFreedMemory(configure: true)
+        let keepsFreed = request.store == nil && !request.inputs.isEmpty
+            && Self.keepsFreedMemory(expectedRecords: LinkFiles.estimatedRows(request.inputs), budget: request.memory ?? Linker.defaultMemoryBudget)
+        func returnFreedMemory(configure: Bool = false) { if !keepsFreed { LinkUseCase.returnFreedMemory(configure: configure) } }
+        returnFreedMemory(configure: true)
         let clock = ContinuousClock()
         let start = clock.now, cpuAtStart = Self.processCPUSeconds()
         let messages = workspace.messages
@@ -343,7 +349,7 @@ public struct LinkUseCase {
             if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart); cpu[c.rawValue] = Self.processCPUSeconds() - stageCPU }
             // Blocking starts once the standardising dictionaries are freed; clustering once the blocking and the
             // candidate pairs are: hand their pages back before the next stage's grow.
-            if s == .block || s == .cluster { LinkUseCase.returnFreedMemory() }
+            if s == .block || s == .cluster { returnFreedMemory() }
             current = s; stageStart = clock.now; stageCPU = Self.processCPUSeconds()
             tracker.begin(s.rawValue)
         }
@@ -400,7 +406,7 @@ public struct LinkUseCase {
                                 detail: "records linked into persons")
             // Saved, the scored pairs are read only by the evaluation's sweep: without it they go before the block index.
             if truth == nil { result.pairs = [] }
-            LinkUseCase.returnFreedMemory()
+            returnFreedMemory()
             // The block index a monthly refresh reads, for a run over the store's own records.
             // Timed apart from the save ("block_index" in the stage clock; "save" is the store's transaction alone).
             if request.inputs.isEmpty, let sqlite = runStore.store as? SQLiteStore, let location = request.store {
@@ -426,7 +432,7 @@ public struct LinkUseCase {
             records: result.data.recordCountTotal, identities: result.data.nodeCount, candidatePairs: result.candidatePairs,
             scoredPairs: scoredPairs, persons: result.personCount, reviewPending: result.review.count,
             review: result.reviewCounts, newRecords: newCount, threshold: result.model.settings.matchThreshold,
-            timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start), cpu: cpu, hugePages: HugePages.requested), evaluation: evaluation, sweep: sweep,
+            timings: LinkSummary.Timings(stages: timings, total: Self.seconds(clock.now - start), cpu: cpu, hugePages: HugePages.requested, keptFreedMemory: keepsFreed), evaluation: evaluation, sweep: sweep,
             inputs: readReports.isEmpty ? nil : readReports, truncatedValues: result.data.truncatedValues)
         if request.endsProcess { LinkUseCase.leftForExit.append(result) }
         return .linked(summary, result.model)
@@ -509,6 +515,16 @@ public struct LinkUseCase {
     /// heap): arrays of pairs, keys and columns are then unmapped when freed. Measured in docs/scale.md ("Linkage").
     /// What runs of a process that ends after them left for the exit to reclaim (``LinkRequest/endsProcess``).
     nonisolated(unsafe) static var leftForExit: [Any] = []
+
+    /// Whether a run of about `expectedRecords` records keeps the memory its stages free for the next to reuse, instead
+    /// of ``returnFreedMemory(configure:)`` between stages: when even a kilobyte a record (the links measured peak at
+    /// 250–410 bytes a record) stays under half the `budget`, handing pages back bounds nothing and costs their
+    /// zeroing when the next stage asks again (on the 998,286-record Faker file about 1.5 GB of pages faulted for a 407
+    /// MiB peak, 6% of the run's CPU in the kernel clearing them; Benchmarks/linkage.md, session 47).
+    public static func keepsFreedMemory(expectedRecords: Int, budget: Int) -> Bool {
+        let (bytes, overflow) = expectedRecords.multipliedReportingOverflow(by: 1024)
+        return expectedRecords > 0 && !overflow && bytes < budget / 2
+    }
 
     static func returnFreedMemory(configure: Bool = false) {
         #if canImport(Glibc)
