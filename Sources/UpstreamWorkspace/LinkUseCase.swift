@@ -423,7 +423,11 @@ public struct LinkUseCase {
         }
         if timings["save"] == nil { timings["save"] = Self.seconds(clock.now - saveStart); cpu["save"] = Self.processCPUSeconds() - saveCPU }
         if let saveModel = request.saveModel { try JSONFiles.write(result.model, to: saveModel) }
-        if let exportClusters = request.exportClusters { try LinkFiles.writeAssignments(exportClusters, keys: result.data.keys, persons: result.personIDs, parallel: parallel) }
+        if let exportClusters = request.exportClusters {
+            let exportStart = clock.now, exportCPU = Self.processCPUSeconds()
+            try LinkFiles.writeAssignments(exportClusters, keys: result.data.keys, persons: result.personIDs, parallel: parallel)
+            timings["export"] = Self.seconds(clock.now - exportStart); cpu["export"] = Self.processCPUSeconds() - exportCPU
+        }
 
         var evaluation: Evaluation? = nil
         var sweep: [LinkSummary.SweepRow]? = nil
