@@ -522,7 +522,7 @@ public struct LinkUseCase {
 
     /// Whether a run of about `expectedRecords` records keeps the memory its stages free for the next to reuse, instead
     /// of ``returnFreedMemory(configure:)`` between stages: when even a kilobyte a record (the links measured peak at
-    /// 250–410 bytes a record) stays under half the `budget`, handing pages back bounds nothing and costs their
+    /// 260–430 bytes a record: 6,623 MiB for 26.5 million at 3 M people, 407 MiB for the Faker file's 998,286) stays under half the `budget`, handing pages back bounds nothing and costs their
     /// zeroing when the next stage asks again (on the 998,286-record Faker file about 1.5 GB of pages faulted for a 407
     /// MiB peak, 6% of the run's CPU in the kernel clearing them; Benchmarks/linkage.md, session 47).
     public static func keepsFreedMemory(expectedRecords: Int, budget: Int) -> Bool {
