@@ -1,3 +1,4 @@
+import Synchronization
 import UpstreamModel
 
 /// Clustering: persons as groups of nodes joined by pairs above the threshold, built strongest pair first,
@@ -146,12 +147,23 @@ public enum Clustering {
         }
         let thresholdWeight = threshold >= 1 ? Double.infinity : threshold <= 0 ? -Double.infinity : (threshold / (1 - threshold)).log2Value
         let order = strongestFirst(pairs, atLeast: thresholdWeight, parallel: parallel)
-        for p in order {
-            let ra = g.find(pairs[Int(p)].a), rb = g.find(pairs[Int(p)].b)
-            if ra == rb { continue }
-            if g.conflict(ra, rb, guardDOB: guardDOB) || g.rejects(ra, rb) { continue }
-            g.union(ra, rb)
+        // The pairs' two nodes laid out in that order on the workers, so the joining loop reads them in sequence
+        // (read through `order`, each pair was a cache miss on the one thread that joins: a third of its samples,
+        // session 48), and the nodes' parents of the pair `ahead` read in advance, so that miss is under way while
+        // the pairs before it are joined.
+        let ends = Clustering.ends(of: pairs, in: order, parallel: parallel)
+        let ahead = 16
+        var warmed: Int32 = 0
+        ends.withUnsafeBufferPointer { ends in
+            for k in 0..<order.count {
+                if k + ahead < order.count { warmed ^= g.parent[Int(ends[2 * (k + ahead)])] ^ g.parent[Int(ends[2 * (k + ahead) + 1])] }
+                let ra = g.find(ends[2 * k]), rb = g.find(ends[2 * k + 1])
+                if ra == rb { continue }
+                if g.conflict(ra, rb, guardDOB: guardDOB) || g.rejects(ra, rb) { continue }
+                g.union(ra, rb)
+            }
         }
+        Blocking.warmSink.bitwiseXor(UInt64(UInt32(bitPattern: warmed)), ordering: .relaxed)
         // Each root's label (its cluster's smallest node) in an array by root, not a dictionary hashed per node.
         var label = [Int32](repeating: -1, count: n)
         var rootLabel = [Int32](repeating: -1, count: n)
@@ -161,6 +173,24 @@ public enum Clustering {
             label[i] = rootLabel[r]
         }
         return label
+    }
+
+    /// The nodes of `pairs[order[k]]` at `2k` and `2k + 1`, gathered in pieces on the workers.
+    static func ends(of pairs: [ScoredPair], in order: [Int32], parallel: Parallelism) -> [Int32] {
+        guard !order.isEmpty else { return [] }
+        let pieces = Parallelism.linkagePieces, per = (order.count + pieces - 1) / pieces
+        return [Int32](unsafeUninitializedCapacity: 2 * order.count) { buffer, made in
+            let out = UnsafeSendable(buffer)
+            pairs.withUnsafeBufferPointer { pairs in
+                parallel.forEach(pieces) { p in
+                    for k in min(order.count, p * per)..<min(order.count, (p + 1) * per) {
+                        let pair = pairs[Int(order[k])]
+                        out.value.initializeElement(at: 2 * k, to: pair.a); out.value.initializeElement(at: 2 * k + 1, to: pair.b)
+                    }
+                }
+            }
+            made = 2 * order.count
+        }
     }
 
     /// The indices of the pairs with weight at least `minimum`, strongest first, equal weights in index order (what
@@ -265,17 +295,31 @@ public enum Clustering {
         // are the same), so no id's String is made or hashed while choosing (a Set of 641,742 new ids' Strings was
         // most of this stage's 0.6 s, session 43).
         let usedIDs = earlier.all.union(taken)
-        var usedHashes = Set<UInt64>(minimumCapacity: clusterCount)
+        // The derived hashes taken, in a flat table (a `Set<UInt64>` hashed each with SipHash: about 0.04 s of a
+        // 1,000,000-record link on one thread, session 48). At most one a cluster is taken.
+        var usedHashes = NumberTable(capacity: clusterCount)
         func isUsed(_ h: UInt64) -> Bool {
-            usedHashes.contains(h) || (!usedIDs.isEmpty && usedIDs.contains(PersonID(derivedHash: h)))
+            usedHashes.value(h) != nil || (!usedIDs.isEmpty && usedIDs.contains(PersonID(derivedHash: h)))
         }
-        // Each unnamed cluster's first choice, the hash of its smallest key's id; taken in cluster order below.
+        // Each unnamed cluster's first choice, the hash of its smallest key's id (the first of equal keys, as `min()`
+        // gives it); taken in cluster order below.
+        let named = idOf
         let firstChoice = parallel.map(pieces) { p -> [UInt64?] in
-            piece(p).map { i in idOf[i] != nil ? nil : recordsOf(i).lazy.map { recordKeys[Int(members[$0])] }.min().map(PersonID.derivedHash) }
+            recordKeys.withUnsafeBufferPointer { keys in
+                members.withUnsafeBufferPointer { members in
+                    piece(p).map { i -> UInt64? in
+                        guard named[i] == nil else { return nil }
+                        let range = recordsOf(i)
+                        var smallest = keys[Int(members[range.lowerBound])]
+                        for m in range.dropFirst() where keys[Int(members[m])] < smallest { smallest = keys[Int(members[m])] }
+                        return PersonID.derivedHash(from: smallest)
+                    }
+                }
+            }
         }.flatMap { $0 }
         var hashOf = [UInt64](repeating: 0, count: clusterCount)
         for i in 0..<clusterCount where idOf[i] == nil {
-            if let h = firstChoice[i], !isUsed(h) { hashOf[i] = h; usedHashes.insert(h); continue }
+            if let h = firstChoice[i], !isUsed(h) { hashOf[i] = h; usedHashes.insert(h, 0); continue }
             let keys = recordsOf(i).map { recordKeys[Int(members[$0])] }.sorted()
             var chosen: UInt64? = nil
             for k in keys {
@@ -288,11 +332,28 @@ public enum Clustering {
                 let h = PersonID.derivedHash(from: RecordKey(source: keys[0].source, recordID: keys[0].recordID + "#\(salt)"))
                 if !isUsed(h) { chosen = h }
             }
-            hashOf[i] = chosen!; usedHashes.insert(chosen!)
+            hashOf[i] = chosen!; usedHashes.insert(chosen!, 0)
         }
-        // The new ids' strings, made once a cluster, in parallel.
-        let ids = parallel.map(pieces) { p -> [PersonID] in piece(p).map { i in idOf[i] ?? PersonID(derivedHash: hashOf[i]) } }.flatMap { $0 }
-        return clusterOfRecord.map { ids[Int($0)] }
+        // The new ids' strings made once a cluster, and every record's id laid out, in pieces on the workers and
+        // straight into the arrays returned (each id a string on the heap, retained once a record: joined from the
+        // pieces and then mapped on one thread, about 0.03 s of a 1,000,000-record link).
+        guard records > 0 else { return [] }
+        let chosen = idOf, hashes = hashOf
+        let ids = [PersonID](unsafeUninitializedCapacity: clusterCount) { buffer, made in
+            let out = UnsafeSendable(buffer)
+            parallel.forEach(pieces) { p in for i in piece(p) { out.value.initializeElement(at: i, to: chosen[i] ?? PersonID(derivedHash: hashes[i])) } }
+            made = clusterCount
+        }
+        let perRecords = (records + pieces - 1) / pieces
+        return [PersonID](unsafeUninitializedCapacity: records) { buffer, made in
+            let out = UnsafeSendable(buffer)
+            clusterOfRecord.withUnsafeBufferPointer { cluster in
+                parallel.forEach(pieces) { p in
+                    for r in min(records, p * perRecords)..<min(records, (p + 1) * perRecords) { out.value.initializeElement(at: r, to: ids[Int(cluster[r])]) }
+                }
+            }
+            made = records
+        }
     }
 }
 

@@ -985,19 +985,27 @@ public struct PreparedData: Sendable {
                 guard !a.isEmpty else { return a }
                 return a.withUnsafeBufferPointer { a in order.map { a[Int($0)] } }
             }
-            var newOf = [Int32](repeating: 0, count: order.count)
-            for (i, n) in order.enumerated() { newOf[Int(n)] = Int32(i) }
-            nodeOfRecord = newOf.withUnsafeBufferPointer { newOf in nodeOfRecord.map { newOf[Int($0)] } }
-            newOf = []
-            recordCount = permuted(recordCount); isNew = permuted(isNew); dataset = permuted(dataset)
+            // The records' and nodes' own arrays are the first job and the columns the others, all on the workers
+            // (renumbered on one thread first, the records' arrays left a core idle, session 48).
             let claim = JobCounter(), count = cols.count
+            let builder = UnsafeSendable(self)
             cols.withUnsafeMutableBufferPointer { cols in
                 let shared = UnsafeSendable(cols)
-                parallel.forEach(min(parallel.workers, count)) { _ in
+                parallel.forEach(min(parallel.workers, count + 1)) { _ in
                     let cols = shared.value
                     while true {
-                        let c = claim.next()
-                        if c >= count { return }
+                        let job = claim.next()
+                        if job > count { return }
+                        if job == 0 {
+                            let b = builder.value
+                            var newOf = [Int32](repeating: 0, count: order.count)
+                            for (i, n) in order.enumerated() { newOf[Int(n)] = Int32(i) }
+                            b.nodeOfRecord = newOf.withUnsafeBufferPointer { newOf in b.nodeOfRecord.map { newOf[Int($0)] } }
+                            newOf = []
+                            b.recordCount = permuted(b.recordCount); b.isNew = permuted(b.isNew); b.dataset = permuted(b.dataset)
+                            continue
+                        }
+                        let c = job - 1
                         cols[c].value = permuted(cols[c].value); cols[c].days = permuted(cols[c].days); cols[c].numbers = permuted(cols[c].numbers)
                         cols[c].part0 = permuted(cols[c].part0); cols[c].part1 = permuted(cols[c].part1); cols[c].part2 = permuted(cols[c].part2)
                         cols[c].phonetic = permuted(cols[c].phonetic); cols[c].canonical = permuted(cols[c].canonical)

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import UpstreamModel
 /// Candidate pairs with their comparison vectors, column by column.
@@ -104,15 +105,26 @@ public enum Training {
     public static func estimateU(data: PreparedData, comparisons: [ComparisonSpec], samples: Int, seed: UInt64, parallel: Parallelism = .serial) -> [[Double]] {
         if data.linkType == .linkOnly { return estimateURandomPairs(data: data, comparisons: comparisons, samples: samples, seed: seed, parallel: parallel) }
         let comparer = Comparer(data: data, comparisons: comparisons)
-        // The comparisons at once, each on one worker: a comparison's signatures are found in one pass over the
-        // nodes that can't be shared out, and across the comparisons those passes keep both cores busy (one at a
-        // time, with its sampling spread over the workers, left a core idle for about a third of u's time). The
-        // costliest first (``uCost(_:_:)``), so the cheap ones fill in at the end and the last to finish is short:
-        // with the sampled ones in the order declared, the address lines' Jaro-Winkler came fifth of eight and ran
-        // alone at the end. Any order gives the same u: each comparison's streams and sums are its own.
+        // The comparisons begun the costliest first (``uCost(_:_:)``), each by one worker: its signatures are found
+        // in one pass over the nodes that can't be shared out, and across the comparisons those passes keep both
+        // cores busy. Its pairs are then compared in jobs that any worker takes (``UEstimates``), so the cheap
+        // comparisons fill in at the end and the last long one is not left to one worker: with each comparison's
+        // sampling on the worker that began it, the costliest finished alone, one core idle for about a tenth of
+        // the u estimate's time (session 48's profile of the like-for-like run). Any order gives the same u: each
+        // comparison's jobs and sums are its own, added up in job order.
         let cost = comparisons.indices.map { uCost(comparer, $0) }
         let order = comparisons.indices.sorted { cost[$0] != cost[$1] ? cost[$0] > cost[$1] : $0 < $1 }
-        let u = parallel.map(order.count) { estimateUByValues(comparer: comparer, comparison: order[$0], samples: samples, seed: seed, parallel: .serial) }
+        let shared = UEstimates(count: order.count)
+        parallel.forEach(parallel.workers) { _ in
+            while let task = shared.next() {
+                switch task {
+                case .begin(let k): shared.begun(k, UByValues(comparer: comparer, comparison: order[k], samples: samples, seed: seed))
+                case .run(let k, let j, let estimate): shared.ran(k, j, estimate.job(j))
+                case .wait: shared.wait()
+                }
+            }
+        }
+        let u = shared.u
         var byComparison = [[Double]](repeating: [], count: comparisons.count)
         for (k, i) in order.enumerated() { byComparison[i] = u[k] }
         return byComparison
@@ -172,124 +184,8 @@ public enum Training {
     /// level's mass) has no sampling error; the old estimator (`estimateURandomPairs`) sampled both strata.
     /// A level never seen gets half a pair's worth of the pairs compared, as before.
     public static func estimateUByValues(comparer: Comparer, comparison i: Int, samples: Int, seed: UInt64, parallel: Parallelism = .serial) -> [Double] {
-        let data = comparer.data
-        let levels = comparer.comparisons[i].levelCount
-        let r = comparer.resolved[i]
-        let flat = [Double](repeating: 1 / Double(levels), count: levels)
-        guard r.column >= 0 else { return [0] + flat }
-        let col = data.columns[r.column]
-        let others = Array(Set(r.levels.flatMap { otherColumns($0.test) })).sorted()
-        let n = data.nodeCount
-        // Signatures: dense ids, with each one's node count and a representative node.
-        var sig = [Int32](repeating: -1, count: n)
-        var count: [Int] = [], rep: [Int32] = []
-        if others.isEmpty {
-            var ofValue = [Int32](repeating: -1, count: data.strings.count)
-            for x in 0..<n {
-                let v = col.value[x]
-                guard v >= 0 else { continue }
-                var s = ofValue[Int(v)]
-                if s < 0 { s = Int32(count.count); ofValue[Int(v)] = s; count.append(0); rep.append(Int32(x)) }
-                sig[x] = s; count[Int(s)] += 1
-            }
-        } else {
-            var ofKey: [[Int32]: Int32] = [:]
-            for x in 0..<n {
-                let v = col.value[x]
-                guard v >= 0 else { continue }
-                var key: [Int32] = [v]
-                for o in others { let c = data.columns[o]; key.append(-9); key.append(c.value[x]); key.append(contentsOf: c.tokensOf(x)) }
-                var s = ofKey[key] ?? -1
-                if s < 0 { s = Int32(count.count); ofKey[key] = s; count.append(0); rep.append(Int32(x)) }
-                sig[x] = s; count[Int(s)] += 1
-            }
-        }
-        let d = count.count
-        guard d > 0 else { return [0] + flat }
-        var total = [Double](repeating: 0, count: levels + 2)
-        // 1. Same signature: exact.
-        for s in 0..<d where count[s] > 1 {
-            let x = Int(rep[s])
-            total[comparer.level(i, x, x)] += Double(count[s]) * Double(count[s] - 1) / 2
-        }
-        // 2. Different signatures.
-        let withValue = count.reduce(0, +)
-        let diffPairs = (Double(withValue) * Double(withValue) - count.reduce(0.0) { $0 + Double($1) * Double($1) }) / 2
-        var compared = 0, sampled = false
-        if d > 1 && d * (d - 1) / 2 <= samples {
-            // Every pair of signatures, weighted by frequency (d(d−1)/2 ≤ samples).
-            compared = d * (d - 1) / 2
-            let chunks = min(d, Parallelism.linkagePieces)
-            let parts = parallel.map(chunks) { c -> [Double] in
-                var acc = [Double](repeating: 0, count: levels + 2)
-                var s = c
-                while s < d {
-                    let x = Int(rep[s]), ns = Double(count[s])
-                    for t in (s + 1)..<d { acc[comparer.level(i, x, Int(rep[t]))] += ns * Double(count[t]) }
-                    s += chunks
-                }
-                return acc
-            }
-            for p in parts { for l in total.indices { total[l] += p[l] } }
-        } else if d > 1 && others.isEmpty && col.scope.isEmpty && exactOnly(comparer, i) {
-            // Exact levels only: two different values always fall to the else level, so that stratum is counted, not sampled.
-            total[r.elseLevel] += diffPairs
-        } else if d > 1 {
-            sampled = true
-            // Each node with a value as its signature and index in one word, so a draw is one read of memory (the
-            // node and then its signature were two dependent reads, each a likely cache miss).
-            var draws: [UInt64] = []
-            draws.reserveCapacity(withValue)
-            for x in 0..<n where sig[x] >= 0 { draws.append(UInt64(UInt32(bitPattern: sig[x])) << 32 | UInt64(x)) }
-            let chunks = Parallelism.linkageSampleStreams
-            let per = samples / chunks + 1
-            let parts = parallel.map(chunks) { c -> ([Double], Int) in
-                var rng = SplitMix64(seed: seed &+ UInt64(i + 1) &* 0x9E37_79B9 &+ UInt64(c) &* 0x1234_5678_9ABC)
-                var acc = [Double](repeating: 0, count: levels + 2)
-                var drawn = 0, tries = 0
-                // The pairs drawn are compared a batch at a time (``Comparer/levels(_:_:_:into:)``); each adds a whole
-                // one to its level, so the counts are the same in any order.
-                let batch = Blocking.pairBatch
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * batch) { pairs in
-                    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: batch) { out in
-                        var n = 0
-                        var warmed: UInt64 = 0
-                        defer { Blocking.warmSink.bitwiseXor(warmed, ordering: .relaxed) }
-                        func flush() {
-                            let got = UnsafeMutableBufferPointer(rebasing: out[0..<n])
-                            let x = UnsafeBufferPointer(rebasing: pairs[0..<n]), y = UnsafeBufferPointer(rebasing: pairs[batch..<(batch + n)])
-                            // The batch's reads made first, all at once, so their cache misses overlap: a random pair's
-                            // value, string and bytes are each a miss, and one pair at a time they wait on each other.
-                            warmed ^= comparer.warm(comparison: i, x) ^ comparer.warm(comparison: i, y)
-                            comparer.levels(i, x, y, into: got)
-                            for l in got { acc[Int(l)] += 1 }
-                            n = 0
-                        }
-                        while drawn < per && tries < per * 50 {
-                            tries += 1
-                            let x = draws[rng.below(draws.count)], y = draws[rng.below(draws.count)]
-                            if x >> 32 == y >> 32 { continue }
-                            pairs[n] = Int32(truncatingIfNeeded: x); pairs[batch + n] = Int32(truncatingIfNeeded: y); n += 1; drawn += 1
-                            if n == batch { flush() }
-                        }
-                        if n > 0 { flush() }
-                    }
-                }
-                return (acc, drawn)
-            }
-            compared = parts.reduce(0) { $0 + $1.1 }
-            let scale = compared > 0 ? diffPairs / Double(compared) : 0
-            for p in parts { for l in total.indices { total[l] += p.0[l] * scale } }
-        }
-        let nonNull = total[1...levels].reduce(0, +)
-        guard nonNull > 0 else { return [0] + flat }
-        // Half a pair's worth: of all non-null pairs when every stratum was counted exactly (as the old estimator
-        // did when it compared every pair), of the pairs compared when the second stratum was sampled.
-        let floor = 0.5 / (sampled ? Double(max(compared, 1)) : nonNull)
-        var u = [0.0] + total[1...levels].map { max($0 / nonNull, floor) }
-        let s = u.dropFirst().reduce(0, +)
-        for l in 1..<u.count { u[l] /= s }
-        return u
+        let estimate = UByValues(comparer: comparer, comparison: i, samples: samples, seed: seed)
+        return estimate.u(parallel.map(estimate.jobs) { estimate.job($0) })
     }
 
     /// u from `samples` random node pairs, every comparison on every pair (pairs across datasets only in a
@@ -570,4 +466,235 @@ public enum Training {
         out.summary.reviewedPairs = accepted.count
         return out
     }
+}
+
+
+/// One comparison's u from its distinct values (``Training/estimateUByValues(comparer:comparison:samples:seed:parallel:)``),
+/// cut into jobs any worker may run. Making it finds the signatures and counts the same-signature stratum (one pass
+/// over the nodes); the pairs of different signatures are then compared in ``jobs`` jobs (the seeded streams of
+/// sampled pairs, or stripes of every signature pair), and ``u(_:)`` adds the jobs' counts up in job order, so u never
+/// depends on which worker ran which job or when.
+struct UByValues: @unchecked Sendable {
+    /// How the pairs of different signatures are counted.
+    enum Stratum { case none, everyPair, counted, sampled }
+    let comparer: Comparer, i: Int, levels: Int, seed: UInt64
+    /// Counts per level so far (index 0 nulls, the last the else level), the same-signature stratum's included.
+    var total: [Double]
+    var stratum = Stratum.none
+    /// Each signature's node count and a node that has it.
+    var count: [Int] = [], rep: [Int32] = []
+    /// The nodes with a value, each as its signature and index in one word (a draw is one read of memory).
+    var draws: [UInt64] = []
+    /// Pairs a sampled job draws, and the pairs of different signatures there are.
+    var per = 0, diffPairs = 0.0
+    /// Jobs to run before ``u(_:)``.
+    var jobs = 0
+
+    init(comparer: Comparer, comparison i: Int, samples: Int, seed: UInt64) {
+        self.comparer = comparer; self.i = i; self.seed = seed
+        let data = comparer.data
+        let levels = comparer.comparisons[i].levelCount
+        self.levels = levels
+        total = [Double](repeating: 0, count: levels + 2)
+        let r = comparer.resolved[i]
+        guard r.column >= 0 else { return }
+        let col = data.columns[r.column]
+        let others = Array(Set(r.levels.flatMap { Training.otherColumns($0.test) })).sorted()
+        let n = data.nodeCount
+        // Signatures: dense ids, with each one's node count and a representative node.
+        var sig = [Int32](repeating: -1, count: n)
+        if others.isEmpty {
+            var ofValue = [Int32](repeating: -1, count: data.strings.count)
+            for x in 0..<n {
+                let v = col.value[x]
+                guard v >= 0 else { continue }
+                var s = ofValue[Int(v)]
+                if s < 0 { s = Int32(count.count); ofValue[Int(v)] = s; count.append(0); rep.append(Int32(x)) }
+                sig[x] = s; count[Int(s)] += 1
+            }
+        } else {
+            var ofKey: [[Int32]: Int32] = [:]
+            for x in 0..<n {
+                let v = col.value[x]
+                guard v >= 0 else { continue }
+                var key: [Int32] = [v]
+                for o in others { let c = data.columns[o]; key.append(-9); key.append(c.value[x]); key.append(contentsOf: c.tokensOf(x)) }
+                var s = ofKey[key] ?? -1
+                if s < 0 { s = Int32(count.count); ofKey[key] = s; count.append(0); rep.append(Int32(x)) }
+                sig[x] = s; count[Int(s)] += 1
+            }
+        }
+        let d = count.count
+        guard d > 0 else { return }
+        // 1. Same signature: exact.
+        for s in 0..<d where count[s] > 1 {
+            let x = Int(rep[s])
+            total[comparer.level(i, x, x)] += Double(count[s]) * Double(count[s] - 1) / 2
+        }
+        // 2. Different signatures.
+        let withValue = count.reduce(0, +)
+        diffPairs = (Double(withValue) * Double(withValue) - count.reduce(0.0) { $0 + Double($1) * Double($1) }) / 2
+        if d > 1 && d * (d - 1) / 2 <= samples {
+            // Every pair of signatures, weighted by frequency (d(d−1)/2 ≤ samples).
+            stratum = .everyPair; jobs = min(d, Parallelism.linkagePieces)
+        } else if d > 1 && others.isEmpty && col.scope.isEmpty && Training.exactOnly(comparer, i) {
+            // Exact levels only: two different values always fall to the else level, so that stratum is counted, not sampled.
+            stratum = .counted; total[r.elseLevel] += diffPairs
+        } else if d > 1 {
+            stratum = .sampled
+            draws.reserveCapacity(withValue)
+            for x in 0..<n where sig[x] >= 0 { draws.append(UInt64(UInt32(bitPattern: sig[x])) << 32 | UInt64(x)) }
+            jobs = Parallelism.linkageSampleStreams
+            per = samples / jobs + 1
+        }
+    }
+
+    /// Job `c`'s counts per level and the pairs it compared.
+    func job(_ c: Int) -> (counts: [Double], compared: Int) {
+        var acc = [Double](repeating: 0, count: levels + 2)
+        switch stratum {
+        case .everyPair:
+            // Stripe `c` of the signatures, each against every later one.
+            let d = count.count
+            var s = c
+            while s < d {
+                let x = Int(rep[s]), ns = Double(count[s])
+                for t in (s + 1)..<d { acc[comparer.level(i, x, Int(rep[t]))] += ns * Double(count[t]) }
+                s += jobs
+            }
+            return (acc, 0)
+        case .sampled:
+            var rng = SplitMix64(seed: seed &+ UInt64(i + 1) &* 0x9E37_79B9 &+ UInt64(c) &* 0x1234_5678_9ABC)
+            var drawn = 0, tries = 0
+            // The pairs drawn are compared a batch at a time (``Comparer/levels(_:_:_:into:)``); each adds a whole
+            // one to its level, so the counts are the same in any order.
+            let batch = Blocking.pairBatch, draws = self.draws, per = self.per
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * batch) { pairs in
+                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: batch) { out in
+                    var n = 0
+                    var warmed: UInt64 = 0
+                    defer { Blocking.warmSink.bitwiseXor(warmed, ordering: .relaxed) }
+                    func flush() {
+                        let got = UnsafeMutableBufferPointer(rebasing: out[0..<n])
+                        let x = UnsafeBufferPointer(rebasing: pairs[0..<n]), y = UnsafeBufferPointer(rebasing: pairs[batch..<(batch + n)])
+                        // The batch's reads made first, all at once, so their cache misses overlap: a random pair's
+                        // value, string and bytes are each a miss, and one pair at a time they wait on each other.
+                        warmed ^= comparer.warm(comparison: i, x) ^ comparer.warm(comparison: i, y)
+                        comparer.levels(i, x, y, into: got)
+                        for l in got { acc[Int(l)] += 1 }
+                        n = 0
+                    }
+                    while drawn < per && tries < per * 50 {
+                        tries += 1
+                        let x = draws[rng.below(draws.count)], y = draws[rng.below(draws.count)]
+                        if x >> 32 == y >> 32 { continue }
+                        pairs[n] = Int32(truncatingIfNeeded: x); pairs[batch + n] = Int32(truncatingIfNeeded: y); n += 1; drawn += 1
+                        if n == batch { flush() }
+                    }
+                    if n > 0 { flush() }
+                }
+            }
+            return (acc, drawn)
+        case .none, .counted:
+            return (acc, 0)
+        }
+    }
+
+    /// u from the jobs' results, given in job order.
+    func u(_ parts: [(counts: [Double], compared: Int)]) -> [Double] {
+        precondition(parts.count == jobs, "one result per job")
+        let flat = [Double](repeating: 1 / Double(levels), count: levels)
+        var total = self.total, compared = 0
+        switch stratum {
+        case .everyPair:
+            compared = count.count * (count.count - 1) / 2
+            for p in parts { for l in total.indices { total[l] += p.counts[l] } }
+        case .sampled:
+            compared = parts.reduce(0) { $0 + $1.compared }
+            let scale = compared > 0 ? diffPairs / Double(compared) : 0
+            for p in parts { for l in total.indices { total[l] += p.counts[l] * scale } }
+        case .none, .counted: break
+        }
+        let nonNull = total[1...levels].reduce(0, +)
+        guard nonNull > 0 else { return [0] + flat }
+        // Half a pair's worth: of all non-null pairs when every stratum was counted exactly (as the old estimator
+        // did when it compared every pair), of the pairs compared when the second stratum was sampled.
+        let floor = 0.5 / (stratum == .sampled ? Double(max(compared, 1)) : nonNull)
+        var u = [0.0] + total[1...levels].map { max($0 / nonNull, floor) }
+        let s = u.dropFirst().reduce(0, +)
+        for l in 1..<u.count { u[l] /= s }
+        return u
+    }
+}
+
+/// The comparisons' u estimates shared out among workers (``Training/estimateU(data:comparisons:samples:seed:parallel:)``):
+/// a worker takes a waiting job of a comparison already begun if there is one (the earliest begun first, so its
+/// memory is let go soonest), and otherwise begins the next comparison. The last comparison's jobs are shared too, so no
+/// worker idles while another finishes a long one alone. A worker that finds nothing to take while a comparison is
+/// being begun waits for its jobs.
+final class UEstimates: Sendable {
+    /// What a worker does next.
+    enum Task { case begin(Int), run(Int, Int, UByValues), wait }
+    struct State {
+        var nextComparison = 0, beginning = 0
+        /// Jobs waiting, as (comparison, job), taken from `head` on.
+        var waiting: [(Int, Int)] = [], head = 0
+        var estimates: [UByValues?], results: [[(counts: [Double], compared: Int)]], left: [Int]
+        var u: [[Double]]
+    }
+    let state: Mutex<State>
+    let count: Int
+    /// Signalled when a comparison's jobs are posted, waking a worker that waits for them.
+    let posted = DispatchSemaphore(value: 0)
+
+    init(count: Int) {
+        self.count = count
+        state = Mutex(State(estimates: Array(repeating: nil, count: count), results: Array(repeating: [], count: count),
+                            left: Array(repeating: 0, count: count), u: Array(repeating: [], count: count)))
+    }
+
+    /// The next task, or nil when nothing is left to take.
+    func next() -> Task? {
+        state.withLock { s in
+            if s.head < s.waiting.count {
+                let (k, j) = s.waiting[s.head]; s.head += 1
+                return .run(k, j, s.estimates[k]!)
+            }
+            guard s.nextComparison < count else { return s.beginning > 0 ? .wait : nil }
+            defer { s.nextComparison += 1; s.beginning += 1 }
+            return .begin(s.nextComparison)
+        }
+    }
+
+    /// Waits a moment for a comparison being begun to post its jobs.
+    func wait() { _ = posted.wait(timeout: .now() + .milliseconds(2)) }
+
+    /// Comparison `k` begun: its jobs wait for the workers (or, with none, its u is found now).
+    func begun(_ k: Int, _ estimate: UByValues) {
+        defer { posted.signal() }
+        if estimate.jobs == 0 { let u = estimate.u([]); state.withLock { $0.u[k] = u; $0.beginning -= 1 }; return }
+        let empty = (counts: [Double](), compared: 0)
+        state.withLock { s in
+            s.beginning -= 1
+            s.estimates[k] = estimate; s.left[k] = estimate.jobs
+            s.results[k] = Array(repeating: empty, count: estimate.jobs)
+            for j in 0..<estimate.jobs { s.waiting.append((k, j)) }
+        }
+    }
+
+    /// Job `j` of comparison `k` done; the comparison's u is found when its last job is.
+    func ran(_ k: Int, _ j: Int, _ result: (counts: [Double], compared: Int)) {
+        let finished: (UByValues, [(counts: [Double], compared: Int)])? = state.withLock { s in
+            s.results[k][j] = result; s.left[k] -= 1
+            guard s.left[k] == 0 else { return nil }
+            defer { s.estimates[k] = nil; s.results[k] = [] }
+            return (s.estimates[k]!, s.results[k])
+        }
+        guard let (estimate, parts) = finished else { return }
+        let u = estimate.u(parts)
+        state.withLock { $0.u[k] = u }
+    }
+
+    /// Every comparison's u, in the order they were begun.
+    var u: [[Double]] { state.withLock { $0.u } }
 }

@@ -56,24 +56,29 @@ public enum CSVWriter {
 
     /// Appends one field to `buffer`, quoted when it needs to be (as ``escape(_:delimiter:)`` writes it), with no
     /// delimiter or line end: for a writer that lays out its own records without an array of fields a row.
-    public static func appendField(_ f: String, delimiter: UInt8 = UInt8(ascii: ","), to buffer: inout [UInt8]) {
-        let utf8 = f.utf8
-        var quote = utf8.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-        if !quote, let a = utf8.first, let z = utf8.last {
-            // ASCII white space at either end (space, tab, vertical tab, form feed: what `isWhitespace` says
-            // of ASCII besides the line ends), or any non-ASCII scalar there (checked as the text writer does).
-            @inline(__always) func blank(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
-            quote = blank(a) || blank(z) || ((a >= 0x80 || z >= 0x80) && needsQuotes(f, delimiter: Character(Unicode.Scalar(delimiter))))
-        }
-        if quote {
-            buffer.append(0x22)
-            for b in utf8 {
-                if b == 0x22 { buffer.append(0x22) }
-                buffer.append(b)
+    public static func appendField(_ field: String, delimiter: UInt8 = UInt8(ascii: ","), to buffer: inout [UInt8]) {
+        // Read as one buffer of bytes (a small string's copied to the stack): through the string's UTF-8 view, each
+        // byte of the quoting test went through the view's index, about half a 1,000,000-record export's time.
+        var f = field
+        f.withUTF8 { utf8 in
+            var quote = false
+            for b in utf8 where b == delimiter || b == 0x22 || b == 0x0A || b == 0x0D { quote = true; break }
+            if !quote, let a = utf8.first, let z = utf8.last {
+                // ASCII white space at either end (space, tab, vertical tab, form feed: what `isWhitespace` says
+                // of ASCII besides the line ends), or any non-ASCII scalar there (checked as the text writer does).
+                @inline(__always) func blank(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+                quote = blank(a) || blank(z) || ((a >= 0x80 || z >= 0x80) && needsQuotes(field, delimiter: Character(Unicode.Scalar(delimiter))))
             }
-            buffer.append(0x22)
-        } else {
-            buffer.append(contentsOf: utf8)
+            if quote {
+                buffer.append(0x22)
+                for b in utf8 {
+                    if b == 0x22 { buffer.append(0x22) }
+                    buffer.append(b)
+                }
+                buffer.append(0x22)
+            } else {
+                buffer.append(contentsOf: utf8)
+            }
         }
     }
 }

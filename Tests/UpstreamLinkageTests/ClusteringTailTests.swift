@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import UpstreamLinkage
 import UpstreamModel
@@ -96,6 +97,12 @@ struct ClusteringTailTests {
         #expect(Clustering.strongestFirst(pairs, atLeast: -1, parallel: Self.parallel) == reference)
         #expect(Clustering.strongestFirst([], atLeast: 0, parallel: Self.parallel).isEmpty)
         #expect(reference.count > 100 && reference.count < 1001)
+        // The joining loop's nodes, laid out in that order on workers (real threads, and in reverse), are the pairs'.
+        let ends = reference.flatMap { [pairs[Int($0)].a, pairs[Int($0)].b] }
+        let threads = Parallelism(workers: 2) { n, body in DispatchQueue.concurrentPerform(iterations: n, execute: body) }
+        #expect(Clustering.ends(of: pairs, in: reference, parallel: threads) == ends)
+        #expect(Clustering.ends(of: pairs, in: reference, parallel: Self.parallel) == ends)
+        #expect(Clustering.ends(of: pairs, in: [], parallel: threads).isEmpty)
     }
 
     @Test func clusteringOnWorkersGivesTheSamePersons() {

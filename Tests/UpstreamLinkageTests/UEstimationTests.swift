@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import UpstreamLinkage
 import UpstreamModel
@@ -40,6 +41,30 @@ struct UEstimationTests {
         #expect(cost["sex"] == 0)
         #expect(cost["dob"] == 1 && cost["postcode"] == 1)
         #expect(cost["forename"]! >= 2 && cost["surname"]! >= 2)
+    }
+
+    /// On real threads, the comparisons' jobs shared out among two and three workers (a worker waiting while another
+    /// begins a comparison, one taking jobs of a comparison another began) give each comparison's own u, every time.
+    @Test func uSharedOutOnThreadsIsEachComparisonsOwn() {
+        let pop = People.population(people: 400, seed: 11)
+        let settings = Self.settings(5_000)
+        let data = PreparedData(pop.inputs, settings: settings)
+        let comparer = Comparer(data: data, comparisons: settings.comparisons)
+        let own = settings.comparisons.indices.map { Training.estimateUByValues(comparer: comparer, comparison: $0, samples: 5_000, seed: 9) }
+        #expect(own.contains { $0.count > 3 })
+        for workers in [2, 3] {
+            let threads = Parallelism(workers: workers) { n, body in DispatchQueue.concurrentPerform(iterations: n, execute: body) }
+            for _ in 0..<5 {
+                #expect(Training.estimateU(data: data, comparisons: settings.comparisons, samples: 5_000, seed: 9, parallel: threads) == own)
+            }
+        }
+        // One comparison's jobs, run in any order, add up to its u.
+        let i = settings.comparisons.firstIndex { $0.name == "surname" }!
+        let estimate = UByValues(comparer: comparer, comparison: i, samples: 5_000, seed: 9)
+        #expect(estimate.jobs > 1)
+        var parts = [(counts: [Double], compared: Int)](repeating: ([], 0), count: estimate.jobs)
+        for j in (0..<estimate.jobs).reversed() { parts[j] = estimate.job(j) }
+        #expect(estimate.u(parts) == own[i])
     }
 
     /// Where both estimators are exact (every pair compared), they agree to rounding on every level seen.

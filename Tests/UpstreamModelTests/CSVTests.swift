@@ -43,6 +43,19 @@ struct CSVTests {
         }
     }
 
+    @Test("a field appended as bytes is the field the text writer escapes: short and long, native and bridged, any delimiter")
+    func appendFieldIsTheEscapedField() async {
+        await propertyCheck(count: 400, input: Self.field) { f in
+            for (delimiter, byte) in [(Character(","), UInt8(ascii: ",")), (Character("|"), UInt8(ascii: "|"))] {
+                for s in [f, NSString(string: f) as String, f + String(repeating: "x", count: 20), String(repeating: "y", count: 20) + f] {
+                    var bytes: [UInt8] = [0x41]
+                    CSVWriter.appendField(s, delimiter: byte, to: &bytes)
+                    #expect(bytes == [0x41] + Array(CSVWriter.escape(s, delimiter: delimiter).utf8), "\(s.debugDescription)")
+                }
+            }
+        }
+    }
+
     @Test("what CSVWriter writes (text or bytes) CSVReader reads back unchanged: quoted commas, doubled quotes, CRLF, embedded newlines, a leading BOM")
     func writerRoundTrip() async {
         await propertyCheck(count: 300, input: Self.table, Gen.int(in: 1...17), Gen.int(in: 0...1)) { table, chunk, style in

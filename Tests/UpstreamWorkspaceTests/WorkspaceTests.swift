@@ -217,6 +217,10 @@ struct WorkspaceFilesTests {
                 expected += CSVWriter.line(fields) + "\n"
             }
             #expect(pieces == expected)
+            // The same records given in key order (checked, not sorted) write the same file.
+            try LinkFiles.writeAssignments(dir + "/ordered.csv", keys: order.map { keys[$0] }, persons: order.map { persons[$0] },
+                                           probabilities: probs.map { p in order.map { p[$0] } }, parallel: threads)
+            #expect(try String(contentsOfFile: dir + "/ordered.csv", encoding: .utf8) == expected)
         }
     }
 
