@@ -67,6 +67,23 @@ def timed(cmd, log):
     return wall, rss, p.stdout
 
 
+def input_cache(path, cold):
+    """Puts the input in the same page-cache state before every run of either tool: read through (warm), or dropped
+    (--cold). Without it the state depended on what ran before: this machine's kernel pages out file pages idle for a
+    minute (DAMON), so Upstream's runs, which followed Splink's minute-long runs, read a cold file, and Splink's, which
+    followed Upstream's six-second runs, a warm one (session 48: Upstream's read 2.1-2.3 s cold, 1.9 s warm)."""
+    if cold:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+    else:
+        with open(path, "rb") as f:
+            while f.read(1 << 20):
+                pass
+
+
 def score(pred_path, truth_path):
     truth, pred = {}, {}
     with open(truth_path) as f:
@@ -101,6 +118,7 @@ def main():
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--work", default=os.path.join(HERE, "out", "linkage"))
     ap.add_argument("--only", choices=["upstream", "splink"], help="run one tool and keep the other's saved results")
+    ap.add_argument("--cold", action="store_true", help="drop the input from the page cache before every run (default: read it through first)")
     a = ap.parse_args()
     work = os.path.join(a.work, f"faker-{a.people}-{a.seed}")
     os.makedirs(work, exist_ok=True)
@@ -120,6 +138,7 @@ def main():
     for run in range(a.runs):
         if a.only != "splink":
             up_out = os.path.join(work, "upstream-clusters.csv")
+            input_cache(data, a.cold)
             load = os.getloadavg()[0]
             w, rss, out = timed([a.upstream, "link", "--config", cfg, "--input", data, "--export-clusters", up_out, "--json"], os.path.join(work, "upstream.log"))
             link = json.loads(out)["link"]
@@ -127,6 +146,7 @@ def main():
             print(f"run {run + 1}: Upstream {w:.1f} s, {rss:.0f} MiB, load {load:.1f}", file=sys.stderr)
         if a.only != "upstream":
             sp_out = os.path.join(work, "splink-clusters.csv")
+            input_cache(data, a.cold)
             load = os.getloadavg()[0]
             w, rss, out = timed([a.python, os.path.join(HERE, "linkage_splink.py"), data, sp_out, str(a.u_pairs)], os.path.join(work, "splink.log"))
             stages = json.loads(out.strip().splitlines()[-1])
@@ -146,6 +166,7 @@ def main():
         rows.append((name, med([r[0] for r in rs]), med([r[1] for r in rs]), med([r[2] for r in rs]), med([r[3] for r in rs]),
                      med([r[4] for r in rs]), med([r[5] for r in rs]), [r[0] for r in rs], stages, med([r[8] for r in rs])))
     cmd = f"python3 Benchmarks/linkage_benchmark.py --people {a.people} --runs {a.runs} --u-pairs {a.u_pairs} --python PYTHON_WITH_SPLINK"
+    if a.cold: cmd += " --cold"
     if a.only: cmd += f" (run here as two calls, --only splink then --only upstream)"
     # The peer's versions, so a change in its speed between sessions can be told from a change in the machine.
     try:
@@ -180,7 +201,9 @@ def main():
               "adjustment, Jaro-Winkler 0.92 and 0.80; date of birth: exact, one edit, within 31 days, 1 year, 10 years; postcode: unit, "
               "sector, district, area; sex exact; town exact with term frequencies; address lines Jaro-Winkler 0.9 and 0.7; national id "
               "exact or one edit); the four blocking rules; the EM sessions (date of birth; first name and surname, each over all its "
-              f"pairs); u from {a.u_pairs:,} random pairs; the 0.95 threshold; 2 threads; the scoring code. There are no local ids. "
+              f"pairs); u from {a.u_pairs:,} random pairs; the 0.95 threshold; 2 threads; the scoring code; the input's page-cache state "
+              + ("(dropped before every run, --cold). " if a.cold else "(read through before every run, so both tools read it from memory). ")
+              + "There are no local ids. "
               "Splink's standardisation (case, accents, spaces, postcode format) is done in DuckDB SQL inside its timed run, as "
               "Upstream's is inside its own.",
               "", "What differs, by design of each tool: the prior (Splink from a deterministic rule on national id with recall 0.6; "

@@ -201,10 +201,13 @@ public struct LinkUseCase {
     }
 
     public func run() throws -> Outcome {
+        // A run from files estimates its rows once (each input opened and its first 64 KiB read): for the rule on
+        // freed memory here, and for the builder's reservations when the files are streamed.
+        let fileRows = request.inputs.isEmpty ? 0 : LinkFiles.estimatedRows(request.inputs)
         let keepsFreed = request.store == nil && !request.inputs.isEmpty
-            && Self.keepsFreedMemory(expectedRecords: LinkFiles.estimatedRows(request.inputs), budget: request.memory ?? Linker.defaultMemoryBudget)
-        func returnFreedMemory(configure: Bool = false) { if !keepsFreed { LinkUseCase.returnFreedMemory(configure: configure) } }
-        returnFreedMemory(configure: true)
+            && Self.keepsFreedMemory(expectedRecords: fileRows, budget: request.memory ?? Linker.defaultMemoryBudget)
+        func handBackFreedMemoryUnlessKept(configure: Bool = false) { if !keepsFreed { LinkUseCase.returnFreedMemory(configure: configure) } }
+        handBackFreedMemoryUnlessKept(configure: true)
         let clock = ContinuousClock()
         let start = clock.now, cpuAtStart = Self.processCPUSeconds()
         let messages = workspace.messages
@@ -335,8 +338,7 @@ public struct LinkUseCase {
             if let prepared, read.ids.count == prepared.keys.count { recordOfNode = BlockIndex.recordOfNode(prepared, rowIDs: read.ids) }
             read.ids = []
         } else if streamsFiles {
-            let rows = LinkFiles.estimatedRows(request.inputs)
-            prepared = try streamed(records: rows, nodes: rows) { builder in
+            prepared = try streamed(records: fileRows, nodes: fileRows) { builder in
                 readReports = try Self.streamFiles(request.inputs, config: config, messages: messages) { builder.add($0) }
             }
         } else {
@@ -349,7 +351,7 @@ public struct LinkUseCase {
             if let c = current { timings[c.rawValue] = Self.seconds(clock.now - stageStart); cpu[c.rawValue] = Self.processCPUSeconds() - stageCPU }
             // Blocking starts once the standardising dictionaries are freed; clustering once the blocking and the
             // candidate pairs are: hand their pages back before the next stage's grow.
-            if s == .block || s == .cluster { returnFreedMemory() }
+            if s == .block || s == .cluster { handBackFreedMemoryUnlessKept() }
             current = s; stageStart = clock.now; stageCPU = Self.processCPUSeconds()
             tracker.begin(s.rawValue)
         }
@@ -406,7 +408,7 @@ public struct LinkUseCase {
                                 detail: "records linked into persons")
             // Saved, the scored pairs are read only by the evaluation's sweep: without it they go before the block index.
             if truth == nil { result.pairs = [] }
-            returnFreedMemory()
+            handBackFreedMemoryUnlessKept()
             // The block index a monthly refresh reads, for a run over the store's own records.
             // Timed apart from the save ("block_index" in the stage clock; "save" is the store's transaction alone).
             if request.inputs.isEmpty, let sqlite = runStore.store as? SQLiteStore, let location = request.store {
