@@ -32,6 +32,28 @@ public struct NumberTable: Sendable {
         filled += 1
     }
 
+    /// Stores `value` for `number` and returns true, or returns false when the number is there already (its value
+    /// stays): a test and an insert in one probe.
+    /// - Precondition: no more numbers than the capacity the table was made with.
+    @inlinable public mutating func insertIfAbsent(_ number: UInt64, _ value: UInt32) -> Bool {
+        precondition(value < UInt32.max, "a value below UInt32.max")
+        var i = Self.start(number, mask)
+        while slots[i].stored != 0 {
+            if slots[i].number == number { return false }
+            i = (i + 1) & mask
+        }
+        precondition(filled * 2 < slots.count, "more numbers than the table was made for")
+        slots[i] = (number, value + 1)
+        filled += 1
+        return true
+    }
+
+    /// Reads the slot a look-up of `number` reads first and returns what it holds, so that a caller that knows its
+    /// next numbers can have their cache misses under way before it looks them up (fold the results and keep them).
+    @inlinable public func touch(_ number: UInt64) -> UInt64 {
+        slots.withUnsafeBufferPointer { $0[Self.start(number, mask)].number }
+    }
+
     /// The value stored for `number`, nil when none is.
     @inlinable public func value(_ number: UInt64) -> UInt32? {
         var i = Self.start(number, mask)

@@ -35,6 +35,24 @@ struct InternerTests {
         #expect(a != b && interner.id("SMITH", 0) == a && interner.id("SMITH", 1) == b)
     }
 
+    @Test("a table sized in advance (for a file's rows) gives the same ids, and still grows when more strings come")
+    func reservedGivesTheSameIds() {
+        for reserved in [0, 10, 3_000, 100_000] {
+            var plain = PreparedData.Interner(), sized = PreparedData.Interner()
+            sized.reserve(strings: reserved)
+            for n in 0..<30_000 {
+                let text = "v\(n % 12_000)", space = Int32(n % 2) - 1
+                #expect(sized.id(text, space) == plain.id(text, space))
+            }
+            #expect(sized.strings.count == plain.strings.count && sized.strings.count == 12_000)
+        }
+        // Once strings are in, a reservation changes nothing.
+        var late = PreparedData.Interner()
+        let a = late.id("A", 0)
+        late.reserve(strings: 1_000_000)
+        #expect(late.id("A", 0) == a && late.id("B", 0) == a + 1)
+    }
+
     @Test("warming a look-up reads only: the same ids with and without it, the empty string and unseen texts included")
     func warmingChangesNothing() {
         var plain = PreparedData.Interner(), warmed = PreparedData.Interner()

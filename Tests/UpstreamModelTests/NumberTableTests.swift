@@ -34,6 +34,24 @@ struct NumberTableTests {
         }
     }
 
+    @Test("insert-if-absent answers whether the number was new and keeps the first value; touching reads only")
+    func insertIfAbsentIsATestAndAnInsert() async {
+        await propertyCheck(count: 300, input: Self.entry.array(of: 0...200)) { entries in
+            var table = NumberTable(capacity: entries.count), plain = NumberTable(capacity: entries.count)
+            var first: [UInt64: UInt32] = [:]
+            var fold: UInt64 = 0
+            for (n, v) in entries {
+                fold ^= table.touch(n)
+                #expect(table.insertIfAbsent(n, v) == (first[n] == nil))
+                plain.insert(n, v)
+                if first[n] == nil { first[n] = v }
+            }
+            #expect(table.count == first.count && plain.count == first.count)
+            for (n, v) in first { #expect(table.value(n) == v && plain.value(n) == v) }
+            _ = fold
+        }
+    }
+
     @Test("a full table's largest value and a table of none")
     func edges() {
         var table = NumberTable(capacity: 1)
