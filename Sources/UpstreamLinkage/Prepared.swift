@@ -738,15 +738,22 @@ public struct PreparedData: Sendable {
             keys.reserveCapacity(records); nodeOfRecord.reserveCapacity(records); agencyOfRecord.reserveCapacity(records)
             recordCount.reserveCapacity(nodeRoom); isNew.reserveCapacity(nodeRoom); dataset.reserveCapacity(nodeRoom)
             for c in cols.indices { cols[c].reserve(nodes: nodeRoom) }
-            nodes.reserve(nodes: expectedNodes)
-            // A file's rows (given as its expected nodes; a store's are not) size the strings' table too: the
-            // like-for-like file's 998,286 rows held 1,594,398 distinct strings, and the table's doublings on the way,
-            // each placing every string again on the serial interning, kept the standardising workers waiting (about
-            // 0.1 s, session 48). A file with fewer strings a row holds a table up to twice the size it needed (8
-            // bytes a slot); one with more grows as before.
-            interner.reserve(strings: expectedNodes + expectedNodes / 2)
             internQueue = parallel.workers > 1 ? DispatchQueue(label: "upstream.linkage.intern", qos: .userInitiated) : nil
             internSlots = parallel.workers > 1 ? DispatchSemaphore(value: 2) : nil
+            // The node table's slots, and the strings' table sized from a file's rows (given as its expected nodes; a
+            // store's are not): the like-for-like file's 998,286 rows held 1,594,398 distinct strings, and the table's
+            // doublings on the way, each placing every string again on the serial interning, kept the standardising
+            // workers waiting (about 0.1 s, session 48). A file with fewer strings a row holds a table up to twice the
+            // size it needed (8 bytes a slot); one with more grows as before. Both tables are written when made (the
+            // first touch of their 40 MiB took the like-for-like run 0.1 s), so with workers they are made on the
+            // interning's queue, ahead of the first batch, while the first rows are read and standardised.
+            let strings = expectedNodes + expectedNodes / 2
+            if let internQueue {
+                let builder = UnsafeSendable(self)
+                internQueue.async { builder.value.nodes.reserve(nodes: expectedNodes); builder.value.interner.reserve(strings: strings) }
+            } else {
+                nodes.reserve(nodes: expectedNodes); interner.reserve(strings: strings)
+            }
         }
 
         /// Records added so far (interned or waiting to be).
