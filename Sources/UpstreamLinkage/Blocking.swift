@@ -277,7 +277,7 @@ public struct Blocking: Sendable {
         let bl = blocks[r]
         let total = bl.reduce(0) { $0 + min($1.count, maxBlockSize + 1) * ($1.count - 1) / 2 }
         // A fixed number of pieces (never the worker count), so per-chunk accumulators are the same on any machine.
-        let target = max(50_000, total / Parallelism.linkagePieces)
+        let target = max(50_000, total / Parallelism.linkagePairPieces)
         var out: [ArraySlice<Range<Int>>] = []
         var start = 0, acc = 0
         for (i, b) in bl.enumerated() {

@@ -7,6 +7,11 @@ import UpstreamModel
 extension Parallelism {
     /// Pieces a stage's work is cut into (blocks of pairs, signature stripes, batches of records to standardise).
     static let linkagePieces = 64
+    /// Pieces a rule's blocks are cut into for visiting their pairs, by pair count (at least 50,000 pairs a piece).
+    /// More than ``linkagePieces``: pairs of equal count are not of equal cost (an EM session skips the pairs already
+    /// among the candidates, and a pair of names far apart is settled by the sketches), and with 64 pieces the last
+    /// piece of a session ran alone for up to a tenth of a second of the like-for-like run (session 48).
+    static let linkagePairPieces = 256
     /// Seeded random streams the u-probability samples are drawn from, each a piece of work.
     static let linkageSampleStreams = 32
 }
