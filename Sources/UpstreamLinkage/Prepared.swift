@@ -279,22 +279,25 @@ public struct PreparedData: Sendable {
         let width: Int
         /// Node n's key, at `n * width ..< (n + 1) * width`.
         private var keys: [Int32] = []
-        private var hashes: [UInt64] = []
-        /// Node numbers (-1 for an empty slot); under half full.
-        private var slots = [Int32](repeating: -1, count: 1 << 12)
+        private var count = 0
+        /// The hash's high half and `node + 1` in the low half; 0 for an empty slot. Under half full. A probe that
+        /// meets another node is told apart by the slot itself, without reading that node's hash or key (kept in an
+        /// array beside the slots, each probe read it: a cache miss on the serial interning, session 48's profile).
+        private var slots = [UInt64](repeating: 0, count: 1 << 12)
         private var indexed = 0
+        static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
 
         init(width: Int) { self.width = width }
 
-        /// Room for `nodes` nodes: their keys and hashes, and slots that stay under half full without growing.
+        /// Room for `nodes` nodes: their keys, and slots that stay under half full without growing.
         mutating func reserve(nodes: Int) {
             guard nodes > 0 else { return }
-            keys.reserveCapacity(nodes * width); hashes.reserveCapacity(nodes)
+            keys.reserveCapacity(nodes * width)
             var size = slots.count
             while size < 2 * nodes { size *= 2 }
             if size > slots.count {
                 precondition(indexed == 0, "a node table is reserved before any node is added")
-                slots = [Int32](repeating: -1, count: size)
+                slots = [UInt64](repeating: 0, count: size)
             }
         }
 
@@ -308,19 +311,22 @@ public struct PreparedData: Sendable {
 
         /// The node whose key is `key` (`h` its ``hash(_:)``), or -1 when none is.
         func find(_ key: UnsafeBufferPointer<Int32>, _ h: UInt64) -> Int32 {
-            let mask = slots.count - 1
+            let mask = slots.count - 1, tag = h & Self.tagMask
             var i = Int(truncatingIfNeeded: h) & mask
-            return keys.withUnsafeBufferPointer { all in
-                while true {
-                    let v = slots[i]
-                    if v < 0 { return -1 }
-                    if hashes[Int(v)] == h {
-                        let start = Int(v) * width
-                        var same = true
-                        for j in 0..<width where all[start + j] != key[j] { same = false; break }
-                        if same { return v }
+            return slots.withUnsafeBufferPointer { slots in
+                keys.withUnsafeBufferPointer { all in
+                    while true {
+                        let s = slots[i]
+                        if s == 0 { return -1 }
+                        if s & Self.tagMask == tag {
+                            let v = Int(s & 0xFFFF_FFFF) - 1
+                            let start = v * width
+                            var same = true
+                            for j in 0..<width where all[start + j] != key[j] { same = false; break }
+                            if same { return Int32(v) }
+                        }
+                        i = (i + 1) & mask
                     }
-                    i = (i + 1) & mask
                 }
             }
         }
@@ -328,24 +334,30 @@ public struct PreparedData: Sendable {
         /// Adds the next node with `key` (`h` its hash); a node not `indexed` is never found (a record a reviewer
         /// said is nobody else).
         mutating func add(_ key: UnsafeBufferPointer<Int32>, _ h: UInt64, indexed isIndexed: Bool) -> Int32 {
-            let node = Int32(hashes.count)
-            keys.append(contentsOf: key); hashes.append(h)
+            let node = Int32(count)
+            precondition(count < Int(UInt32.max), "more identities than a node table holds")
+            keys.append(contentsOf: key); count += 1
             guard isIndexed else { return node }
             indexed += 1
             if indexed * 2 > slots.count {
-                var grown = [Int32](repeating: -1, count: slots.count * 2)
+                // Each node placed again, its hash made again from its key (the slot keeps only the hash's high half).
+                var grown = [UInt64](repeating: 0, count: slots.count * 2)
                 let mask = grown.count - 1
-                for v in slots where v >= 0 {
-                    var j = Int(truncatingIfNeeded: hashes[Int(v)]) & mask
-                    while grown[j] >= 0 { j = (j + 1) & mask }
-                    grown[j] = v
+                keys.withUnsafeBufferPointer { all in
+                    for s in slots where s != 0 {
+                        let v = Int(s & 0xFFFF_FFFF) - 1
+                        let hv = NodeTable.hash(UnsafeBufferPointer(rebasing: all[(v * width)..<((v + 1) * width)]))
+                        var j = Int(truncatingIfNeeded: hv) & mask
+                        while grown[j] != 0 { j = (j + 1) & mask }
+                        grown[j] = s
+                    }
                 }
                 slots = grown
             }
             let mask = slots.count - 1
             var i = Int(truncatingIfNeeded: h) & mask
-            while slots[i] >= 0 { i = (i + 1) & mask }
-            slots[i] = node
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = (h & Self.tagMask) | UInt64(UInt32(node) + 1)
             return node
         }
     }

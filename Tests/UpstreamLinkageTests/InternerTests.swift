@@ -85,3 +85,37 @@ struct InternerTests {
         _ = fold
     }
 }
+
+/// The table of identical rows (``PreparedData/NodeTable``): a key row finds the first node added with it, through
+/// many growths, whatever other rows share its slot or its hash's high half; a row added unindexed is never found.
+@Suite("Node table")
+struct NodeTableTests {
+    @Test("each indexed row finds its first node; unindexed rows are never found; rows never added find nothing")
+    func findsTheFirstNode() {
+        for (width, reserved) in [(1, 0), (3, 0), (3, 50_000), (10, 7)] {
+            var table = PreparedData.NodeTable(width: width)
+            table.reserve(nodes: reserved)
+            var first: [[Int32]: Int32] = [:], added = 0
+            var x: UInt64 = 0x2545_F491_4F6C_DD1D
+            for n in 0..<40_000 {
+                x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                // Rows from a small range, so that many repeat; every seventh added unindexed.
+                let row = (0..<width).map { Int32(truncatingIfNeeded: (x >> (UInt64($0) * 7 + 20)) % 23) - 2 }
+                let indexed = n % 7 != 3
+                let found = row.withUnsafeBufferPointer { table.find($0, PreparedData.NodeTable.hash($0)) }
+                #expect(found == (first[row] ?? -1))
+                if found >= 0 && indexed { continue }
+                let node = row.withUnsafeBufferPointer { table.add($0, PreparedData.NodeTable.hash($0), indexed: indexed) }
+                #expect(node == Int32(added))
+                added += 1
+                if indexed && first[row] == nil { first[row] = node }
+            }
+            #expect(first.count == (width == 1 ? 23 : first.count) && first.count >= (width == 1 ? 23 : 10_000), "the table grew several times")
+            for (row, node) in first { #expect(row.withUnsafeBufferPointer { table.find($0, PreparedData.NodeTable.hash($0)) } == node) }
+            // Two hashes with the same high half meet in a slot's tag: the keys still tell them apart.
+            let never: [Int32] = Array(repeating: 99, count: width)
+            #expect(never.withUnsafeBufferPointer { table.find($0, PreparedData.NodeTable.hash($0)) } == -1)
+        }
+    }
+}
+
