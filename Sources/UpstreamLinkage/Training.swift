@@ -474,7 +474,7 @@ public enum Training {
 /// over the nodes); the pairs of different signatures are then compared in ``jobs`` jobs (the seeded streams of
 /// sampled pairs, or stripes of every signature pair), and ``u(_:)`` adds the jobs' counts up in job order, so u never
 /// depends on which worker ran which job or when.
-struct UByValues: @unchecked Sendable {
+struct UByValues: Sendable {
     /// How the pairs of different signatures are counted.
     enum Stratum { case none, everyPair, counted, sampled }
     let comparer: Comparer, i: Int, levels: Int, seed: UInt64
