@@ -109,8 +109,8 @@ public enum Training {
         // in one pass over the nodes that can't be shared out, and across the comparisons those passes keep both
         // cores busy. Its pairs are then compared in jobs that any worker takes (``UEstimates``), so the cheap
         // comparisons fill in at the end and the last long one is not left to one worker: with each comparison's
-        // sampling on the worker that began it, the costliest finished alone, one core idle for about a tenth of
-        // the u estimate's time (session 48's profile of the like-for-like run). Any order gives the same u: each
+        // sampling on the worker that began it, the costliest finished alone, one core idle for its last 0.25 s of
+        // about 0.65 s (session 48's profile of the like-for-like run). Any order gives the same u: each
         // comparison's jobs and sums are its own, added up in job order.
         let cost = comparisons.indices.map { uCost(comparer, $0) }
         let order = comparisons.indices.sorted { cost[$0] != cost[$1] ? cost[$0] > cost[$1] : $0 < $1 }
