@@ -275,6 +275,10 @@ public struct PreparedData: Sendable {
     /// own (about 120 bytes a node, estimated in docs/scale.md) and hashed it with SipHash on every record and again,
     /// pointer by pointer, on every resize (session 22's profile of a 3,000,000-person read: about 7% of its samples;
     /// Benchmarks/force-scale.md). Nodes are numbered in the order they are added, as before.
+    ///
+    /// Any 64-bit hash that is equal for equal keys will do (the builder's comes from the strings' hashes, known before
+    /// the record is interned, so that its slot is read ahead: ``slot(of:)``). A slot is chosen by the hash's high bits
+    /// and keeps the high half, so the table grows from its slots alone, without the keys or their hashes.
     struct NodeTable {
         let width: Int
         /// Node n's key, at `n * width ..< (n + 1) * width`.
@@ -283,7 +287,9 @@ public struct PreparedData: Sendable {
         /// The hash's high half and `node + 1` in the low half; 0 for an empty slot. Under half full. A probe that
         /// meets another node is told apart by the slot itself, without reading that node's hash or key (kept in an
         /// array beside the slots, each probe read it: a cache miss on the serial interning, session 48's profile).
-        private var slots = [UInt64](repeating: 0, count: 1 << 12)
+        private(set) var slots = [UInt64](repeating: 0, count: 1 << 12)
+        /// 64 minus the table's size in bits: a hash's slot is `h >> shift` (its top bits, all within the high half).
+        private var shift = 64 - 12
         private var indexed = 0
         static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
 
@@ -298,21 +304,30 @@ public struct PreparedData: Sendable {
             if size > slots.count {
                 precondition(indexed == 0, "a node table is reserved before any node is added")
                 slots = [UInt64](repeating: 0, count: size)
+                shift = 64 - size.trailingZeroBitCount
             }
         }
 
         static func hash(_ key: UnsafeBufferPointer<Int32>) -> UInt64 {
             var h: UInt64 = 0x9E37_79B9_7F4A_7C15
             for x in key { h = (h ^ UInt64(UInt32(bitPattern: x))) &* 0xFF51_AFD7_ED55_8CCD; h ^= h >> 32 }
-            h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            return mixed(h)
+        }
+
+        /// A 64-bit finaliser (splitmix64's), so that every bit of `h` moves the high bits a slot is chosen by.
+        @inline(__always) static func mixed(_ h: UInt64) -> UInt64 {
+            var h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
             h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
             return h ^ (h >> 31)
         }
 
-        /// The node whose key is `key` (`h` its ``hash(_:)``), or -1 when none is.
+        /// The first slot a key hashed `h` is looked for in (what reading ahead reads).
+        @inline(__always) func slot(of h: UInt64) -> Int { Int(truncatingIfNeeded: h >> UInt64(shift)) }
+
+        /// The node whose key is `key` (`h` its hash), or -1 when none is.
         func find(_ key: UnsafeBufferPointer<Int32>, _ h: UInt64) -> Int32 {
             let mask = slots.count - 1, tag = h & Self.tagMask
-            var i = Int(truncatingIfNeeded: h) & mask
+            var i = slot(of: h)
             return slots.withUnsafeBufferPointer { slots in
                 keys.withUnsafeBufferPointer { all in
                     while true {
@@ -340,22 +355,19 @@ public struct PreparedData: Sendable {
             guard isIndexed else { return node }
             indexed += 1
             if indexed * 2 > slots.count {
-                // Each node placed again, its hash made again from its key (the slot keeps only the hash's high half).
+                // Each node placed again by the high bits its slot keeps (one more of them than before).
+                precondition(shift > 32, "a node table's slots are chosen within the hash's high half")
                 var grown = [UInt64](repeating: 0, count: slots.count * 2)
-                let mask = grown.count - 1
-                keys.withUnsafeBufferPointer { all in
-                    for s in slots where s != 0 {
-                        let v = Int(s & 0xFFFF_FFFF) - 1
-                        let hv = NodeTable.hash(UnsafeBufferPointer(rebasing: all[(v * width)..<((v + 1) * width)]))
-                        var j = Int(truncatingIfNeeded: hv) & mask
-                        while grown[j] != 0 { j = (j + 1) & mask }
-                        grown[j] = s
-                    }
+                let mask = grown.count - 1, newShift = UInt64(shift - 1)
+                for s in slots where s != 0 {
+                    var j = Int(truncatingIfNeeded: (s & Self.tagMask) >> newShift)
+                    while grown[j] != 0 { j = (j + 1) & mask }
+                    grown[j] = s
                 }
-                slots = grown
+                slots = grown; shift -= 1
             }
             let mask = slots.count - 1
-            var i = Int(truncatingIfNeeded: h) & mask
+            var i = slot(of: h)
             while slots[i] != 0 { i = (i + 1) & mask }
             slots[i] = (h & Self.tagMask) | UInt64(UInt32(node) + 1)
             return node
@@ -865,6 +877,9 @@ public struct PreparedData: Sendable {
             case .inputs(let b): linkInputs = b
             }
             var i = -1
+            // Each record's node hash from its values' string hashes, made as its strings are warmed (so its node
+            // table slot is read ahead with them); the dataset is mixed in when the record is interned.
+            var valueHashes = [UInt64](repeating: 0, count: Self.warmGroup)
             for piece in standardised {
             // The piece's arrays read through a local constant (no copy, no exclusivity check); its bytes as a buffer.
             let stringStart = piece.stringStart, hashes = piece.hashes, pieceTokens = piece.tokens, slots = piece.slots
@@ -878,17 +893,27 @@ public struct PreparedData: Sendable {
             truncated += piece.truncated
             for k in 0..<piece.recordCount {
             i += 1
+            // A raw batch's records share their source and agency: looked up once a piece, not compared a record.
+            if k == 0, let raw = rawBatch { useSourceAndAgency(raw.source, raw.agency) }
             if k % Self.warmGroup == 0 {
                 let from = Int(piece.recordStrings[k]), to = Int(piece.recordStrings[min(piece.recordCount, k + Self.warmGroup)])
                 warmed ^= hashes.withUnsafeBufferPointer { h in piece.keys.withUnsafeBufferPointer { slotKeys in
                     interner.warm(hashes: UnsafeBufferPointer(rebasing: h[from..<to]), keys: UnsafeBufferPointer(rebasing: slotKeys[from..<to]),
                                   words: &warmWords, froms: &warmFroms)
                 } }
+                let group = min(Self.warmGroup, piece.recordCount - k)
+                hashes.withUnsafeBufferPointer { h in slots.withUnsafeBufferPointer { cells in
+                    nodes.slots.withUnsafeBufferPointer { nodeSlots in
+                        for g in 0..<group {
+                            let v = Self.valueHash(cells, (k + g) * width, width, h)
+                            valueHashes[g] = v
+                            warmed ^= nodeSlots[nodes.slot(of: Self.nodeHash(v, lastDataset))]
+                        }
+                    }
+                } }
             }
-            // A raw batch's records share their source and agency: looked up once a piece, not compared a record.
             let r = keys.count
             if let raw = rawBatch {
-                if k == 0 { useSourceAndAgency(raw.source, raw.agency) }
                 keys.append(RecordKey(source: lastSource, recordID: raw.recordIDs[i]))
             } else {
                 // An input's fields read in place: a copy of the input retained and released its fourteen references.
@@ -932,7 +957,7 @@ public struct PreparedData: Sendable {
             let alone = !ownNode.isEmpty && ownNode.contains(keys[r])
             let newFlag = newFlags?[i] ?? false
             let node = nodeKey.withUnsafeBufferPointer { key in
-                let h = NodeTable.hash(key)
+                let h = Self.nodeHash(valueHashes[k % Self.warmGroup], ds)
                 if !alone {
                     let found = nodes.find(key, h)
                     if found >= 0 { return found }
@@ -963,6 +988,25 @@ public struct PreparedData: Sendable {
             }
             }
             }
+        }
+
+        /// A record's values' string hashes (of `cells[from..<from + width]`, their hashes in `hashes`) folded in column
+        /// order: equal for records whose columns hold the same strings, that is whose node keys are equal but for the
+        /// dataset (``nodeHash(_:_:)`` adds it).
+        @inline(__always) static func valueHash(_ cells: UnsafeBufferPointer<StandardisedPiece.Slot>, _ from: Int, _ width: Int,
+                                                _ hashes: UnsafeBufferPointer<UInt64>) -> UInt64 {
+            var h: UInt64 = 0x243F_6A88_85A3_08D3
+            for c in from..<(from + width) {
+                let v = cells[c].value
+                h = (h ^ (v >= 0 ? hashes[Int(v)] : 0x5851_F42D_4C95_7F2D)) &* 0xFF51_AFD7_ED55_8CCD
+                h ^= h >> 32
+            }
+            return h
+        }
+
+        /// A record's node hash: its ``valueHash(_:_:_:_:)`` with its dataset, finalised.
+        @inline(__always) static func nodeHash(_ valueHash: UInt64, _ dataset: Int32) -> UInt64 {
+            NodeTable.mixed(valueHash ^ (UInt64(UInt32(bitPattern: dataset)) &* 0x9E37_79B9_7F4A_7C15))
         }
 
         /// Interns what is waiting and makes the data; the builder is spent.

@@ -90,8 +90,16 @@ struct InternerTests {
 /// many growths, whatever other rows share its slot or its hash's high half; a row added unindexed is never found.
 @Suite("Node table")
 struct NodeTableTests {
-    @Test("each indexed row finds its first node; unindexed rows are never found; rows never added find nothing")
-    func findsTheFirstNode() {
+    /// The table's own hash, and one whose high bits take only 1,024 values (slots are chosen by the high bits, and
+    /// the table grows by them): long runs of probes, many tags alike.
+    static func hash(_ kind: Int, _ row: UnsafeBufferPointer<Int32>) -> UInt64 {
+        let h = PreparedData.NodeTable.hash(row)
+        return kind == 0 ? h : (h & 0xFFC0_0000_0000_0000) | (h & 0xFFFF_FFFF)
+    }
+
+    @Test("each indexed row finds its first node; unindexed rows are never found; rows never added find nothing", arguments: [0, 1])
+    func findsTheFirstNode(hashKind: Int) {
+        let hash = { (row: UnsafeBufferPointer<Int32>) in Self.hash(hashKind, row) }
         for (width, reserved) in [(1, 0), (3, 0), (3, 50_000), (10, 7)] {
             var table = PreparedData.NodeTable(width: width)
             table.reserve(nodes: reserved)
@@ -102,19 +110,19 @@ struct NodeTableTests {
                 // Rows from a small range, so that many repeat; every seventh added unindexed.
                 let row = (0..<width).map { Int32(truncatingIfNeeded: (x >> (UInt64($0) * 7 + 20)) % 23) - 2 }
                 let indexed = n % 7 != 3
-                let found = row.withUnsafeBufferPointer { table.find($0, PreparedData.NodeTable.hash($0)) }
+                let found = row.withUnsafeBufferPointer { table.find($0, hash($0)) }
                 #expect(found == (first[row] ?? -1))
                 if found >= 0 && indexed { continue }
-                let node = row.withUnsafeBufferPointer { table.add($0, PreparedData.NodeTable.hash($0), indexed: indexed) }
+                let node = row.withUnsafeBufferPointer { table.add($0, hash($0), indexed: indexed) }
                 #expect(node == Int32(added))
                 added += 1
                 if indexed && first[row] == nil { first[row] = node }
             }
             #expect(first.count == (width == 1 ? 23 : first.count) && first.count >= (width == 1 ? 23 : 10_000), "the table grew several times")
-            for (row, node) in first { #expect(row.withUnsafeBufferPointer { table.find($0, PreparedData.NodeTable.hash($0)) } == node) }
+            for (row, node) in first { #expect(row.withUnsafeBufferPointer { table.find($0, hash($0)) } == node) }
             // Two hashes with the same high half meet in a slot's tag: the keys still tell them apart.
             let never: [Int32] = Array(repeating: 99, count: width)
-            #expect(never.withUnsafeBufferPointer { table.find($0, PreparedData.NodeTable.hash($0)) } == -1)
+            #expect(never.withUnsafeBufferPointer { table.find($0, hash($0)) } == -1)
         }
     }
 }
