@@ -94,6 +94,11 @@ struct ColumnBuilder {
         default: break
         }
     }
+
+    /// Adds the storage ``reserve(nodes:)`` reserved to `faults`.
+    func reservedStorage(into faults: inout PageFaults) {
+        faults.add(value); faults.add(tokenStart); faults.add(days); faults.add(numbers); faults.add(part0); faults.add(part1); faults.add(part2)
+    }
 }
 
 /// Standardised records, held column by column and integer-coded.
@@ -254,6 +259,9 @@ public struct PreparedData: Sendable {
             start.reserveCapacity(strings + 1); spaces.reserveCapacity(strings)
         }
 
+        /// Adds the strings' offsets' and spaces' reserved storage to `faults`.
+        func reservedStorage(into faults: inout PageFaults) { faults.add(start); faults.add(spaces) }
+
         /// Doubles the table, placing every string again (their hashes computed again from the arena).
         private mutating func grow() {
             var grown = [UInt64](repeating: 0, count: slots.count * 2)
@@ -307,6 +315,9 @@ public struct PreparedData: Sendable {
                 shift = 64 - size.trailingZeroBitCount
             }
         }
+
+        /// Adds the keys' reserved storage to `faults`.
+        func reservedStorage(into faults: inout PageFaults) { faults.add(keys) }
 
         static func hash(_ key: UnsafeBufferPointer<Int32>) -> UInt64 {
             var h: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -773,8 +784,20 @@ public struct PreparedData: Sendable {
             // interning's queue, ahead of the first batch, while the first rows are read and standardised.
             let strings = expectedNodes + expectedNodes / 2
             if let internQueue {
+                // The arrays the interning fills, faulted in ahead on another thread (``PageFaults``): those reserved
+                // here, then the node table's keys and the strings' offsets once the queue has reserved them.
+                var ahead = PageFaults()
+                ahead.add(keys); ahead.add(nodeOfRecord); ahead.add(agencyOfRecord); ahead.add(recordCount); ahead.add(dataset)
+                for c in cols.indices { cols[c].reservedStorage(into: &ahead) }
+                ahead.faultInAhead()
                 let builder = UnsafeSendable(self)
-                internQueue.async { builder.value.nodes.reserve(nodes: expectedNodes); builder.value.interner.reserve(strings: strings) }
+                internQueue.async {
+                    let b = builder.value
+                    b.nodes.reserve(nodes: expectedNodes); b.interner.reserve(strings: strings)
+                    var more = PageFaults()
+                    b.nodes.reservedStorage(into: &more); b.interner.reservedStorage(into: &more)
+                    more.faultInAhead()
+                }
             } else {
                 nodes.reserve(nodes: expectedNodes); interner.reserve(strings: strings)
             }
