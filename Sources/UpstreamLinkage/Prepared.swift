@@ -95,9 +95,10 @@ struct ColumnBuilder {
         }
     }
 
-    /// Adds the storage ``reserve(nodes:)`` reserved to `faults`.
-    func reservedStorage(into faults: inout PageFaults) {
-        faults.add(value); faults.add(tokenStart); faults.add(days); faults.add(numbers); faults.add(part0); faults.add(part1); faults.add(part2)
+    /// Adds the storage ``reserve(nodes:)`` reserved for `nodes` nodes to `faults`.
+    func reservedStorage(into faults: inout PageFaults, nodes: Int) {
+        for a in [value, tokenStart, days, part0, part1, part2] { faults.add(a, elements: nodes + 1) }
+        faults.add(numbers, elements: nodes)
     }
 }
 
@@ -787,8 +788,11 @@ public struct PreparedData: Sendable {
                 // The arrays the interning fills, faulted in ahead on another thread (``PageFaults``): those reserved
                 // here, then the node table's keys and the strings' offsets once the queue has reserved them.
                 var ahead = PageFaults()
-                ahead.add(keys); ahead.add(nodeOfRecord); ahead.add(agencyOfRecord); ahead.add(recordCount); ahead.add(dataset)
-                for c in cols.indices { cols[c].reservedStorage(into: &ahead) }
+                // (Up to the estimates, not the margin reserved beyond them.)
+                ahead.add(keys, elements: expectedRecords); ahead.add(nodeOfRecord, elements: expectedRecords)
+                ahead.add(agencyOfRecord, elements: expectedRecords)
+                ahead.add(recordCount, elements: expectedNodes); ahead.add(dataset, elements: expectedNodes)
+                for c in cols.indices { cols[c].reservedStorage(into: &ahead, nodes: expectedNodes) }
                 ahead.faultInAhead()
                 let builder = UnsafeSendable(self)
                 internQueue.async {
