@@ -50,6 +50,22 @@ public struct Parallelism: Sendable {
         return map(chunks) { c in body((count * c / chunks)..<(count * (c + 1) / chunks)) }
     }
 
+    /// The array whose element `i` is `element(i)`, for `i` in `0..<count`, made in `pieces` consecutive pieces on the
+    /// workers and written straight into the array returned (no piece made as an array of its own and joined after).
+    /// The pieces are cut by `count` and `pieces` only. `element` may be called for the elements in any order.
+    /// (Inlinable, so that it is specialised for the element type where it is used.)
+    @inlinable public func array<T>(count: Int, pieces: Int, _ element: (Int) -> T) -> [T] {
+        guard count > 0 else { return [] }
+        let pieces = max(1, pieces), per = (count + pieces - 1) / pieces
+        return [T](unsafeUninitializedCapacity: count) { buffer, made in
+            let out = UnsafeSendable(buffer)
+            forEach(pieces) { p in
+                for i in min(count, p * per)..<min(count, (p + 1) * per) { out.value.initializeElement(at: i, to: element(i)) }
+            }
+            made = count
+        }
+    }
+
     /// `body(i)` for every `i` in `0..<count`, results in order.
     public func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
         if count <= 1 || workers == 1 { return (0..<count).map(body) }

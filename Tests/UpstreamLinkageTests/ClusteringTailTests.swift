@@ -113,3 +113,20 @@ struct ClusteringTailTests {
         #expect(parallel.personIDs == serial.personIDs)
     }
 }
+
+/// `Parallelism.array(count:pieces:_:)`: every element is the one its index gives, whatever the pieces and workers, and
+/// the jobs' order (the clustering's ends and person ids are laid out with it).
+@Suite("arrays made in pieces on workers")
+struct ParallelArrayTests {
+    @Test("each element is element(i), for any count, pieces and workers, jobs run in reverse", arguments: [0, 1, 2, 63, 64, 65, 1_000, 4_097])
+    func elementsAreTheirIndexes(count: Int) {
+        let reversed = Parallelism(workers: 3) { n, body in for i in (0..<n).reversed() { body(i) } }
+        let threads = Parallelism(workers: 2) { n, body in DispatchQueue.concurrentPerform(iterations: n) { body($0) } }
+        for parallel in [Parallelism.serial, reversed, threads] {
+            for pieces in [1, 3, 64, 5_000] {
+                let made = parallel.array(count: count, pieces: pieces) { i in "\(i * 7)" }
+                #expect(made == (0..<count).map { "\($0 * 7)" }, "count \(count), pieces \(pieces), workers \(parallel.workers)")
+            }
+        }
+    }
+}
