@@ -95,11 +95,16 @@ struct ColumnBuilder {
         }
     }
 
-    /// Adds the storage ``reserve(nodes:)`` reserved for `nodes` nodes to `faults`.
-    func reservedStorage(into faults: inout PageFaults, nodes: Int) {
-        for a in [value, tokenStart, days, part0, part1, part2] { faults.add(a, elements: nodes + 1) }
-        faults.add(numbers, elements: nodes)
+    /// The storage ``reserve(nodes:)`` reserved for `nodes` nodes.
+    func reservedStorage(nodes: Int) -> [MemoryRange] {
+        [value, tokenStart, days, part0, part1, part2].compactMap { MemoryRange.reserved(by: $0, elements: nodes + 1) }
+            + [MemoryRange.reserved(by: numbers, elements: nodes)].compactMap { $0 }
     }
+}
+
+extension Array {
+    /// The storage reserved for the first `elements` elements (``MemoryRange/reserved(by:elements:minimum:)``).
+    func reservedStorage(_ elements: Int) -> MemoryRange? { MemoryRange.reserved(by: self, elements: elements) }
 }
 
 /// Standardised records, held column by column and integer-coded.
@@ -260,8 +265,8 @@ public struct PreparedData: Sendable {
             start.reserveCapacity(strings + 1); spaces.reserveCapacity(strings)
         }
 
-        /// Adds the strings' offsets' and spaces' reserved storage to `faults`.
-        func reservedStorage(into faults: inout PageFaults) { faults.add(start); faults.add(spaces) }
+        /// The strings' offsets' and spaces' reserved storage.
+        var reservedStorage: [MemoryRange] { [MemoryRange.reserved(by: start), MemoryRange.reserved(by: spaces)].compactMap { $0 } }
 
         /// Doubles the table, placing every string again (their hashes computed again from the arena).
         private mutating func grow() {
@@ -317,8 +322,8 @@ public struct PreparedData: Sendable {
             }
         }
 
-        /// Adds the keys' reserved storage to `faults`.
-        func reservedStorage(into faults: inout PageFaults) { faults.add(keys) }
+        /// The keys' reserved storage.
+        var reservedStorage: [MemoryRange] { [MemoryRange.reserved(by: keys)].compactMap { $0 } }
 
         static func hash(_ key: UnsafeBufferPointer<Int32>) -> UInt64 {
             var h: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -785,22 +790,21 @@ public struct PreparedData: Sendable {
             // interning's queue, ahead of the first batch, while the first rows are read and standardised.
             let strings = expectedNodes + expectedNodes / 2
             if let internQueue {
-                // The arrays the interning fills, faulted in ahead on another thread (``PageFaults``): those reserved
-                // here, then the node table's keys and the strings' offsets once the queue has reserved them.
-                var ahead = PageFaults()
-                // (Up to the estimates, not the margin reserved beyond them.)
-                ahead.add(keys, elements: expectedRecords); ahead.add(nodeOfRecord, elements: expectedRecords)
-                ahead.add(agencyOfRecord, elements: expectedRecords)
-                ahead.add(recordCount, elements: expectedNodes); ahead.add(dataset, elements: expectedNodes)
-                for c in cols.indices { cols[c].reservedStorage(into: &ahead, nodes: expectedNodes) }
-                ahead.faultInAhead()
+                // The arrays the interning fills, faulted in ahead by the policy's adapter
+                // (``Parallelism/faultInAhead``; the kernel's clearing of their pages on the interning thread was a
+                // third of its samples on the Faker file when this VM's memory was cold, session 49): those reserved
+                // here, up to the estimates and not the margin beyond them, then the node table's keys and the
+                // strings' offsets once the queue has reserved them.
+                var ahead = [keys.reservedStorage(expectedRecords), nodeOfRecord.reservedStorage(expectedRecords),
+                             agencyOfRecord.reservedStorage(expectedRecords), recordCount.reservedStorage(expectedNodes),
+                             dataset.reservedStorage(expectedNodes)].compactMap { $0 }
+                for c in cols.indices { ahead += cols[c].reservedStorage(nodes: expectedNodes) }
+                parallel.faultInAhead(ahead)
                 let builder = UnsafeSendable(self)
                 internQueue.async {
                     let b = builder.value
                     b.nodes.reserve(nodes: expectedNodes); b.interner.reserve(strings: strings)
-                    var more = PageFaults()
-                    b.nodes.reservedStorage(into: &more); b.interner.reservedStorage(into: &more)
-                    more.faultInAhead()
+                    b.parallel.faultInAhead(b.nodes.reservedStorage + b.interner.reservedStorage)
                 }
             } else {
                 nodes.reserve(nodes: expectedNodes); interner.reserve(strings: strings)

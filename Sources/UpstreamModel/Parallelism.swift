@@ -11,6 +11,11 @@ public struct Parallelism: Sendable {
     /// Calls `body(i)` for every `i` in `0..<count`, possibly concurrently; returns when all have returned.
     public var run: @Sendable (_ count: Int, _ body: @Sendable (Int) -> Void) -> Void
 
+    /// Faults in memory reserved for arrays (its pages made resident, their contents untouched) ahead of the thread
+    /// that will fill them, returning at once; by default nothing is done. The cores say which memory; the adapter that
+    /// makes the policy supplies how (the workspace's faults it in on a low-priority thread of its own, on Linux).
+    public var faultInAhead: @Sendable (_ ranges: [MemoryRange]) -> Void = { _ in }
+
     public init(workers: Int, run: @escaping @Sendable (_ count: Int, _ body: @Sendable (Int) -> Void) -> Void) {
         self.workers = max(1, workers); self.run = run
     }
@@ -75,6 +80,22 @@ public struct Parallelism: Sendable {
         let box = UnsafeSendable(out)
         forEach(count) { i in box.value[i] = body(i) }
         return (0..<count).map { out[$0]! }
+    }
+}
+
+/// A range of the process's memory: where it starts and how many bytes it holds (what ``Parallelism/faultInAhead`` is
+/// given; an address only, never read or written through).
+public struct MemoryRange: Sendable, Hashable {
+    public var address: UInt
+    public var bytes: Int
+    public init(address: UInt, bytes: Int) { self.address = address; self.bytes = bytes }
+
+    /// The storage `array` has reserved for its first `elements` elements (its whole capacity by default), or nil when
+    /// that is under `minimum` bytes (a huge page by default) or the array has none.
+    public static func reserved<T>(by array: [T], elements: Int = .max, minimum: Int = 1 << 21) -> MemoryRange? {
+        let bytes = min(array.capacity, elements) * MemoryLayout<T>.stride
+        guard bytes >= minimum else { return nil }
+        return array.withUnsafeBufferPointer { p in p.baseAddress.map { MemoryRange(address: UInt(bitPattern: $0), bytes: bytes) } }
     }
 }
 

@@ -94,12 +94,15 @@ public struct Workspace: Sendable {
     public static func parallelism(workers: Int) -> Parallelism {
         let w = max(1, workers)
         if w == 1 { return .serial }
-        return Parallelism(workers: w) { n, body in
+        var p = Parallelism(workers: w) { n, body in
             if n <= w { DispatchQueue.concurrentPerform(iterations: n, execute: body); return }
             DispatchQueue.concurrentPerform(iterations: w) { t in
                 for i in stride(from: t, to: n, by: w) { body(i) }
             }
         }
+        // Arrays a worker will fill, faulted in by a low-priority thread of their own (`PageFaults`).
+        p.faultInAhead = PageFaults.faultInAhead
+        return p
     }
 
     /// Every core.
