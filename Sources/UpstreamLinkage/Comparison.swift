@@ -75,6 +75,9 @@ public struct Comparer: Sendable {
     /// The columns the comparisons read, each with whether its strings are sketched and whether a test reads its
     /// strings' bytes unsketched (an edit distance, a prefix; ``warm(_:)``).
     let warmedColumns: [(column: Int, sketched: Bool, bytes: Bool)]
+    /// Per name comparison (``similarityOnly``), the levels between its column's most frequent values when they
+    /// repeat enough (``FrequentLevels``); empty when the comparer was made without them.
+    private(set) var frequent: [FrequentLevels?] = []
 
     /// The flat form of `t`, its parts (for `any` and `all`) appended to `parts`; nil when it has none.
     static func flatten(_ t: Test, level: Int, parts: inout [FastTest]) -> FastTest? {
@@ -119,6 +122,12 @@ public struct Comparer: Sendable {
     }
 
     public init(data: PreparedData, comparisons: [ComparisonSpec]) {
+        self.init(data: data, comparisons: comparisons, frequentLevels: true)
+    }
+
+    /// A comparer; with `frequentLevels`, its name comparisons take the levels between their columns' most frequent
+    /// values from a table (``FrequentLevels``; the same levels, found faster).
+    init(data: PreparedData, comparisons: [ComparisonSpec], frequentLevels: Bool) {
         self.data = data; self.comparisons = comparisons
         func resolve(_ t: LevelTest) -> Test {
             switch t {
@@ -200,9 +209,36 @@ public struct Comparer: Sendable {
         columnOf = resolved.map(\.column); elseLevelOf = resolved.map(\.elseLevel)
         columnRefs = data.columns.map { Unmanaged.passUnretained($0) }
         stringsRef = Unmanaged.passUnretained(data.strings)
-        sketches = sketched.isEmpty ? nil : data.jaroSketchCache.sketches(data, columns: sketched.sorted())
+        sketches = sketched.isEmpty ? nil : data.comparerCache.sketches(data, columns: sketched.sorted())
         warmedColumns = Set(columnOf.filter { $0 >= 0 }).sorted().map { ($0, sketched.contains($0), readsBytes.contains($0)) }
         sketchesRef = sketches.map { Unmanaged.passUnretained($0) }
+        if frequentLevels {
+            frequent = similarityOnly.indices.map { i in
+                guard similarityOnly[i], columnOf[i] >= 0, data.columns[columnOf[i]].scope.isEmpty else { return nil }
+                let key = "\(columnOf[i]) \(elseLevelOf[i]) " + fastTests[fastRange[i]].map { "\($0.kind) \($0.level) \($0.threshold) \($0.floor)" }.joined(separator: " ")
+                return data.comparerCache.frequentLevels(key) { makeFrequentLevels(i) }
+            }
+        }
+    }
+
+    /// The table of comparison `i`'s levels between its column's most frequent values, each level found by
+    /// ``similarityLevels(_:_:_:shift:into:)`` for a pair of nodes holding the two values (this comparer has no
+    /// table yet); nil when fewer than two values repeat enough.
+    private func makeFrequentLevels(_ i: Int) -> FrequentLevels? {
+        let (values, nodes) = FrequentLevels.frequentValues(data.columns[columnOf[i]].value)
+        let n = values.count
+        guard n >= 2 else { return nil }
+        var a = [Int32](repeating: 0, count: n * n), b = a
+        for x in 0..<n {
+            for y in 0..<n { a[x * n + y] = nodes[x]; b[x * n + y] = nodes[y] }
+        }
+        var out = [UInt64](repeating: 0, count: n * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                out.withUnsafeMutableBufferPointer { out in similarityLevels(i, a, b, shift: 0, into: out) }
+            }
+        }
+        return FrequentLevels(values: values, levels: out.map { UInt8($0) })
     }
 
     /// Reads what comparing `nodes` with each other will read (each column's value, date and first part, and a
@@ -609,13 +645,16 @@ public struct Comparer: Sendable {
                                 let scoped = !scope.isEmpty
                                 // `under(x, y)`: 1 when the sketches' bound is under the floor (the else level, as the
                                 // bound taken for the similarity gave), 0 when it is not, -1 when a string has no sketch.
-                                @inline(__always) func each(_ under: (Int32, Int32) -> Int) {
+                                // `known(x, y)`: the level from the frequent values' table, -1 when either is not in it.
+                                @inline(__always) func each(_ under: (Int32, Int32) -> Int, _ known: (Int32, Int32) -> Int) {
                                     for k in a.indices {
                                         let p = Int(a[k]), q = Int(b[k])
                                         let x = value[p], y = value[q]
                                         if x < 0 || y < 0 { continue }
                                         if scoped && scope[p] != scope[q] { continue }
                                         if exactFirst && x == y { out[k] |= firstLevel << shift; continue }
+                                        let stored = known(x, y)
+                                        if stored >= 0 { out[k] |= UInt64(stored) << shift; continue }
                                         let bounded = under(x, y)
                                         if bounded == 1 { out[k] |= elseLevel << shift; continue }
                                         // Past the sketches (or with none), the similarity with the floor in its loop.
@@ -629,10 +668,17 @@ public struct Comparer: Sendable {
                                         out[k] |= level << shift
                                     }
                                 }
-                                if let cuts, let s = sketchesRef {
-                                    s._withUnsafeGuaranteedRef { sk in sk.withTables { r, w in each { JaroSketches.under(r, w, $0, $1, cuts) } } }
+                                @inline(__always) func run(_ known: (Int32, Int32) -> Int) {
+                                    if let cuts, let s = sketchesRef {
+                                        s._withUnsafeGuaranteedRef { sk in sk.withTables { r, w in each({ JaroSketches.under(r, w, $0, $1, cuts) }, known) } }
+                                    } else {
+                                        each({ _, _ in -1 }, known)
+                                    }
+                                }
+                                if i < frequent.count, let f = frequent[i] {
+                                    f.withLookUp { run($0) }
                                 } else {
-                                    each { _, _ in -1 }
+                                    run { _, _ in -1 }
                                 }
                             }
                         }

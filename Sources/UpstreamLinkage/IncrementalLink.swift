@@ -416,8 +416,8 @@ extension PreparedData {
         keys = d.keys; agencyOfRecord = d.agencyOfRecord; agencies = d.agencies; nodeOfRecord = d.nodeOfRecord; recordCount = d.recordCount
         strings = d.strings; self.columns = columns; columnIndex = d.columnIndex; dataset = d.dataset
         isNew = d.isNew; truncatedValues = d.truncatedValues; linkType = d.linkType; settings = d.settings
-        // The same strings and values: the sketches made for `d` hold for this data too.
-        jaroSketchCache = d.jaroSketchCache
+        // The same strings and values: the sketches and frequent levels made for `d` hold for this data too.
+        comparerCache = d.comparerCache
     }
 }
 

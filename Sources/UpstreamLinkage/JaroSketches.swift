@@ -92,9 +92,11 @@ final class JaroSketches: Sendable {
     }
 }
 
-/// Sketches made once per ``PreparedData`` and set of columns, for every comparer made on it.
-final class JaroSketchCache: Sendable {
+/// What comparers made on one ``PreparedData`` share, made on first use: the sketches of a set of columns, and the
+/// levels between a comparison's most frequent values (``FrequentLevels``).
+final class ComparerCache: Sendable {
     private let made = Mutex<[[Int]: JaroSketches]>([:])
+    private let frequent = Mutex<[String: FrequentLevels?]>([:])
 
     func sketches(_ data: PreparedData, columns: [Int]) -> JaroSketches {
         made.withLock { made in
@@ -102,6 +104,16 @@ final class JaroSketchCache: Sendable {
             let s = JaroSketches(strings: data.strings, columns: columns.map { data.columns[$0] })
             made[columns] = s
             return s
+        }
+    }
+
+    /// The frequent levels of the comparison `key` names (its column and tests), made by `make` the first time.
+    func frequentLevels(_ key: String, _ make: () -> FrequentLevels?) -> FrequentLevels? {
+        frequent.withLock { made in
+            if let f = made[key] { return f }
+            let f = make()
+            made[key] = f
+            return f
         }
     }
 }

@@ -139,8 +139,8 @@ public struct PreparedData: Sendable {
     public let linkType: LinkType
     /// The settings the data was standardised for.
     public let settings: LinkageSettings
-    /// The Jaro-Winkler sketches the comparers of this data have asked for, made on first use.
-    let jaroSketchCache: JaroSketchCache
+    /// What the comparers of this data have asked for (Jaro-Winkler sketches, the levels between frequent names), made on first use.
+    let comparerCache: ComparerCache
 
     public var nodeCount: Int { dataset.count }
     public var recordCountTotal: Int { keys.count }
@@ -658,7 +658,7 @@ public struct PreparedData: Sendable {
         self.nodeOfRecord = nodeOfRecord; self.recordCount = recordCount; self.strings = strings
         self.columns = columns; self.columnIndex = columnIndex; self.dataset = dataset; self.isNew = isNew
         self.truncatedValues = truncatedValues; self.linkType = settings.linkType; self.settings = settings
-        jaroSketchCache = JaroSketchCache()
+        comparerCache = ComparerCache()
     }
 
     /// Builds `PreparedData` from records given batch by batch, so a caller can stream them from a store without
