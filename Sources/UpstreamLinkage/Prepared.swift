@@ -102,11 +102,6 @@ struct ColumnBuilder {
     }
 }
 
-extension Array {
-    /// The storage reserved for the first `elements` elements (``MemoryRange/reserved(by:elements:minimum:)``).
-    func reservedStorage(_ elements: Int) -> MemoryRange? { MemoryRange.reserved(by: self, elements: elements) }
-}
-
 /// Standardised records, held column by column and integer-coded.
 ///
 /// Rows whose standardised values are identical in every column the settings use (a pupil's twelve census rows,
@@ -795,9 +790,11 @@ public struct PreparedData: Sendable {
                 // third of its samples on the Faker file when this VM's memory was cold, session 49): those reserved
                 // here, up to the estimates and not the margin beyond them, then the node table's keys and the
                 // strings' offsets once the queue has reserved them.
-                var ahead = [keys.reservedStorage(expectedRecords), nodeOfRecord.reservedStorage(expectedRecords),
-                             agencyOfRecord.reservedStorage(expectedRecords), recordCount.reservedStorage(expectedNodes),
-                             dataset.reservedStorage(expectedNodes)].compactMap { $0 }
+                var ahead = [MemoryRange.reserved(by: keys, elements: expectedRecords),
+                             MemoryRange.reserved(by: nodeOfRecord, elements: expectedRecords),
+                             MemoryRange.reserved(by: agencyOfRecord, elements: expectedRecords),
+                             MemoryRange.reserved(by: recordCount, elements: expectedNodes),
+                             MemoryRange.reserved(by: dataset, elements: expectedNodes)].compactMap { $0 }
                 for c in cols.indices { ahead += cols[c].reservedStorage(nodes: expectedNodes) }
                 parallel.faultInAhead(ahead)
                 let builder = UnsafeSendable(self)
